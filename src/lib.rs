@@ -1,0 +1,3 @@
+//! ossweep: empty and delete Alibaba Cloud OSS buckets safely.
+
+pub mod oss;
