@@ -2,5 +2,12 @@
 
 pub mod credentials;
 pub mod encode;
+pub mod error;
+pub mod model;
+pub mod parse;
 pub mod sign;
 pub mod time;
+pub mod xml;
+
+pub use credentials::{Credentials, Secret};
+pub use error::{ApiError, OssError};

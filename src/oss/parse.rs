@@ -1,0 +1,454 @@
+//! One parser per OSS operation: `&str -> Result<T, XmlError>`. Pure.
+//!
+//! Unknown elements are ignored and optional ones may be missing. When a reply says
+//! `<EncodingType>url</EncodingType>`, key-like fields are percent-decoded here and
+//! nowhere else.
+
+use super::encode;
+use super::model::*;
+use super::time::{parse_iso8601, parse_rfc1123};
+use super::xml::{self, Element, XmlError};
+
+fn url_encoded(root: &Element) -> bool {
+    root.text_of("EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"))
+}
+
+fn key_field(el: &Element, name: &str, encoded: bool) -> String {
+    let raw = el.string(name);
+    if encoded {
+        encode::decode(&raw)
+    } else {
+        raw
+    }
+}
+
+fn opt_key_field(el: &Element, name: &str, encoded: bool) -> Option<String> {
+    el.nonempty(name).map(|v| if encoded { encode::decode(&v) } else { v })
+}
+
+fn date(el: &Element, name: &str) -> Option<i64> {
+    el.text_of(name).and_then(parse_iso8601)
+}
+
+fn truncated(root: &Element) -> bool {
+    root.flag("IsTruncated")
+}
+
+/// `Region` if present, else `Location` without its `oss-` prefix (oss-api.md §1.1).
+pub fn region_of(el: &Element) -> String {
+    match el.nonempty("Region") {
+        Some(r) => r,
+        None => region_from_location(&el.string("Location")),
+    }
+}
+
+pub fn region_from_location(location: &str) -> String {
+    location.strip_prefix("oss-").unwrap_or(location).to_string()
+}
+
+pub fn list_buckets(body: &str) -> Result<ListBucketsPage, XmlError> {
+    let root = xml::parse_root(body, "ListAllMyBucketsResult")?;
+    let buckets = root
+        .child("Buckets")
+        .map(|b| {
+            b.children_named("Bucket")
+                .map(|b| BucketSummary {
+                    name: b.string("Name"),
+                    region: region_of(b),
+                    creation_date: date(b, "CreationDate"),
+                    storage_class: b.string("StorageClass"),
+                    extranet_endpoint: b.nonempty("ExtranetEndpoint"),
+                    intranet_endpoint: b.nonempty("IntranetEndpoint"),
+                    resource_group_id: b.nonempty("ResourceGroupId"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let next_marker = if truncated(&root) {
+        Some(root.nonempty("NextMarker").ok_or_else(|| XmlError("truncated ListBuckets page without NextMarker".into()))?)
+    } else {
+        None
+    };
+    Ok(ListBucketsPage { buckets, owner_id: root.child("Owner").and_then(|o| o.nonempty("ID")), next_marker })
+}
+
+pub fn bucket_info(body: &str) -> Result<BucketInfo, XmlError> {
+    let root = xml::parse_root(body, "BucketInfo")?;
+    let b = root.child("Bucket").ok_or_else(|| XmlError("<BucketInfo> without <Bucket>".into()))?;
+    Ok(BucketInfo {
+        name: b.string("Name"),
+        region: region_of(b),
+        creation_date: date(b, "CreationDate"),
+        storage_class: b.string("StorageClass"),
+        versioning: Versioning::from_status(b.text_of("Versioning")),
+        cross_region_replication: b.text_of("CrossRegionReplication") == Some("Enabled"),
+        transfer_acceleration: b.text_of("TransferAcceleration") == Some("Enabled"),
+        extranet_endpoint: b.nonempty("ExtranetEndpoint"),
+        intranet_endpoint: b.nonempty("IntranetEndpoint"),
+        owner_id: b.child("Owner").and_then(|o| o.nonempty("ID")),
+        acl: b.child("AccessControlList").and_then(|a| a.nonempty("Grant")),
+        data_redundancy_type: b.nonempty("DataRedundancyType"),
+    })
+}
+
+pub fn bucket_location(body: &str) -> Result<String, XmlError> {
+    let root = xml::parse_root(body, "LocationConstraint")?;
+    Ok(region_from_location(root.text.trim()))
+}
+
+pub fn bucket_stat(body: &str) -> Result<BucketStat, XmlError> {
+    let r = xml::parse_root(body, "BucketStat")?;
+    let class = |storage: &str, count: &str| -> Result<ClassStat, XmlError> {
+        Ok(ClassStat { storage: r.number_or_zero(storage)?, object_count: r.number_or_zero(count)? })
+    };
+    Ok(BucketStat {
+        storage: r.number_or_zero("Storage")?,
+        object_count: r.number_or_zero("ObjectCount")?,
+        multipart_upload_count: r.number_or_zero("MultipartUploadCount")?,
+        multipart_part_count: r.number_or_zero("MultipartPartCount")?,
+        multipart_part_storage: r.number_or_zero("MultipartPartStorage")?,
+        live_channel_count: r.number_or_zero("LiveChannelCount")?,
+        delete_marker_count: r.number_or_zero("DeleteMarkerCount")?,
+        last_modified_time: r.number("LastModifiedTime")?.map(|v| v as i64),
+        standard: class("StandardStorage", "StandardObjectCount")?,
+        infrequent_access: class("InfrequentAccessStorage", "InfrequentAccessObjectCount")?,
+        archive: class("ArchiveStorage", "ArchiveObjectCount")?,
+        cold_archive: class("ColdArchiveStorage", "ColdArchiveObjectCount")?,
+        deep_cold_archive: class("DeepColdArchiveStorage", "DeepColdArchiveObjectCount")?,
+    })
+}
+
+pub fn bucket_versioning(body: &str) -> Result<Versioning, XmlError> {
+    let root = xml::parse_root(body, "VersioningConfiguration")?;
+    Ok(Versioning::from_status(root.text_of("Status")))
+}
+
+fn object_summary(c: &Element, encoded: bool) -> Result<ObjectSummary, XmlError> {
+    Ok(ObjectSummary {
+        key: key_field(c, "Key", encoded),
+        size: c.number_or_zero("Size")?,
+        storage_class: c.string("StorageClass"),
+        last_modified: date(c, "LastModified"),
+        etag: c.string("ETag").trim_matches('"').to_string(),
+        object_type: c.string("Type"),
+        transition_time: date(c, "TransitionTime"),
+    })
+}
+
+/// ListObjectsV2 (`list-type=2`).
+pub fn list_objects_v2(body: &str) -> Result<ListObjectsPage, XmlError> {
+    let root = xml::parse_root(body, "ListBucketResult")?;
+    let enc = url_encoded(&root);
+    let objects = root.children_named("Contents").map(|c| object_summary(c, enc)).collect::<Result<_, _>>()?;
+    let common_prefixes = root.children_named("CommonPrefixes").map(|p| key_field(p, "Prefix", enc)).collect();
+    let next_continuation_token = if truncated(&root) {
+        Some(opt_key_field(&root, "NextContinuationToken", enc).ok_or_else(|| XmlError("truncated ListObjectsV2 page without NextContinuationToken".into()))?)
+    } else {
+        None
+    };
+    Ok(ListObjectsPage { objects, common_prefixes, next_continuation_token })
+}
+
+/// ListObjects v1: the same page shape, paged by `NextMarker` (returned as the token).
+pub fn list_objects_v1(body: &str) -> Result<ListObjectsPage, XmlError> {
+    let root = xml::parse_root(body, "ListBucketResult")?;
+    let enc = url_encoded(&root);
+    let objects: Vec<ObjectSummary> = root.children_named("Contents").map(|c| object_summary(c, enc)).collect::<Result<_, _>>()?;
+    let common_prefixes = root.children_named("CommonPrefixes").map(|p| key_field(p, "Prefix", enc)).collect();
+    let next = if truncated(&root) {
+        opt_key_field(&root, "NextMarker", enc).or_else(|| objects.last().map(|o| o.key.clone()))
+    } else {
+        None
+    };
+    Ok(ListObjectsPage { objects, common_prefixes, next_continuation_token: next })
+}
+
+pub fn list_object_versions(body: &str) -> Result<ListVersionsPage, XmlError> {
+    let root = xml::parse_root(body, "ListVersionsResult")?;
+    let enc = url_encoded(&root);
+    let mut entries = Vec::new();
+    for c in &root.children {
+        let is_delete_marker = match c.name.as_str() {
+            "Version" => false,
+            "DeleteMarker" => true,
+            _ => continue,
+        };
+        let version_id = c.string("VersionId");
+        entries.push(ObjectVersion {
+            key: key_field(c, "Key", enc),
+            version_id: if version_id.is_empty() { "null".into() } else { version_id },
+            is_latest: c.flag("IsLatest"),
+            is_delete_marker,
+            size: c.number_or_zero("Size")?,
+            storage_class: c.string("StorageClass"),
+            last_modified: date(c, "LastModified"),
+            transition_time: date(c, "TransitionTime"),
+        });
+    }
+    let (next_key_marker, next_version_id_marker) = if truncated(&root) {
+        let key = opt_key_field(&root, "NextKeyMarker", enc).ok_or_else(|| XmlError("truncated ListObjectVersions page without NextKeyMarker".into()))?;
+        (Some(key), root.nonempty("NextVersionIdMarker"))
+    } else {
+        (None, None)
+    };
+    Ok(ListVersionsPage { entries, next_key_marker, next_version_id_marker })
+}
+
+/// A DeleteMultipleObjects reply; an empty body (quiet mode) has no entries.
+pub fn delete_result(body: &str) -> Result<Vec<DeletedEntry>, XmlError> {
+    if body.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let root = xml::parse_root(body, "DeleteResult")?;
+    let enc = url_encoded(&root);
+    Ok(root
+        .children_named("Deleted")
+        .map(|d| DeletedEntry {
+            key: key_field(d, "Key", enc),
+            version_id: d.nonempty("VersionId"),
+            delete_marker: d.flag("DeleteMarker"),
+            delete_marker_version_id: d.nonempty("DeleteMarkerVersionId"),
+        })
+        .collect())
+}
+
+/// Matches the requested identifiers against the `Deleted` entries, in request order.
+/// Anything requested but not reported deleted is `NotDeleted`.
+pub fn match_deleted(requested: &[ObjectIdentifier], deleted: &[DeletedEntry]) -> Vec<KeyOutcome> {
+    use std::collections::HashMap;
+    let mut by_id: HashMap<(&str, Option<&str>), &DeletedEntry> = HashMap::with_capacity(deleted.len());
+    for d in deleted {
+        by_id.insert((d.key.as_str(), d.version_id.as_deref()), d);
+    }
+    requested
+        .iter()
+        .map(|r| {
+            let found = by_id.get(&(r.key.as_str(), r.version_id.as_deref())).copied().or_else(|| {
+                // A null version may be echoed without a VersionId.
+                if r.version_id.as_deref() == Some("null") {
+                    by_id.get(&(r.key.as_str(), None)).copied()
+                } else {
+                    None
+                }
+            });
+            match found {
+                Some(d) => KeyOutcome::Deleted(d.clone()),
+                None => KeyOutcome::NotDeleted {
+                    key: r.key.clone(),
+                    version_id: r.version_id.clone(),
+                    reason: "not reported in the DeleteMultipleObjects result".into(),
+                },
+            }
+        })
+        .collect()
+}
+
+pub fn list_multipart_uploads(body: &str) -> Result<ListUploadsPage, XmlError> {
+    let root = xml::parse_root(body, "ListMultipartUploadsResult")?;
+    let enc = url_encoded(&root);
+    let uploads = root
+        .children_named("Upload")
+        .map(|u| MultipartUpload {
+            key: key_field(u, "Key", enc),
+            upload_id: u.string("UploadId"),
+            initiated: date(u, "Initiated"),
+            storage_class: u.nonempty("StorageClass"),
+        })
+        .collect();
+    let (next_key_marker, next_upload_id_marker) = if truncated(&root) {
+        (opt_key_field(&root, "NextKeyMarker", enc), root.nonempty("NextUploadIdMarker"))
+    } else {
+        (None, None)
+    };
+    if truncated(&root) && next_key_marker.is_none() {
+        return Err(XmlError("truncated ListMultipartUploads page without NextKeyMarker".into()));
+    }
+    Ok(ListUploadsPage { uploads, next_key_marker, next_upload_id_marker })
+}
+
+pub fn list_live_channels(body: &str) -> Result<ListLiveChannelsPage, XmlError> {
+    let root = xml::parse_root(body, "ListLiveChannelResult")?;
+    let urls = |c: &Element, name: &str| -> Vec<String> {
+        c.child(name).map(|u| u.children_named("Url").map(|u| u.text.trim().to_string()).collect()).unwrap_or_default()
+    };
+    let channels: Vec<LiveChannel> = root
+        .children_named("LiveChannel")
+        .map(|c| LiveChannel {
+            name: c.string("Name"),
+            description: c.string("Description"),
+            status: c.string("Status"),
+            last_modified: date(c, "LastModified"),
+            publish_urls: urls(c, "PublishUrls"),
+            play_urls: urls(c, "PlayUrls"),
+        })
+        .collect();
+    let next_marker = if truncated(&root) {
+        root.nonempty("NextMarker").or_else(|| channels.last().map(|c| c.name.clone()))
+    } else {
+        None
+    };
+    Ok(ListLiveChannelsPage { channels, next_marker })
+}
+
+fn access_point(a: &Element) -> AccessPoint {
+    AccessPoint {
+        name: a.string("AccessPointName"),
+        bucket: a.string("Bucket"),
+        alias: a.string("Alias"),
+        network_origin: a.string("NetworkOrigin"),
+        vpc_id: a.child("VpcConfiguration").and_then(|v| v.nonempty("VpcId")),
+        status: a.string("Status"),
+    }
+}
+
+pub fn list_access_points(body: &str) -> Result<ListAccessPointsPage, XmlError> {
+    let root = xml::parse_root(body, "ListAccessPointsResult")?;
+    let access_points = root
+        .child("AccessPoints")
+        .map(|aps| aps.children_named("AccessPoint").map(access_point).collect())
+        .unwrap_or_default();
+    let next_continuation_token = if truncated(&root) {
+        Some(root.nonempty("NextContinuationToken").ok_or_else(|| XmlError("truncated ListAccessPoints page without NextContinuationToken".into()))?)
+    } else {
+        None
+    };
+    Ok(ListAccessPointsPage { access_points, account_id: root.nonempty("AccountId"), next_continuation_token })
+}
+
+pub fn get_access_point(body: &str) -> Result<AccessPointDetail, XmlError> {
+    let root = xml::parse_root(body, "GetAccessPointResult")?;
+    let endpoints = root.child("Endpoints");
+    Ok(AccessPointDetail {
+        access_point: access_point(&root),
+        account_id: root.nonempty("AccountId"),
+        arn: root.nonempty("AccessPointArn"),
+        creation_date: root.number("CreationDate")?.map(|v| v as i64),
+        public_endpoint: endpoints.and_then(|e| e.nonempty("PublicEndpoint")),
+        internal_endpoint: endpoints.and_then(|e| e.nonempty("InternalEndpoint")),
+    })
+}
+
+pub fn bucket_replication(body: &str) -> Result<Vec<ReplicationRule>, XmlError> {
+    let root = xml::parse_root(body, "ReplicationConfiguration")?;
+    Ok(root
+        .children_named("Rule")
+        .map(|r| {
+            let dest = r.child("Destination");
+            ReplicationRule {
+                id: r.string("ID"),
+                prefixes: r
+                    .child("PrefixSet")
+                    .map(|p| p.children_named("Prefix").map(|p| p.text.trim().to_string()).filter(|p| !p.is_empty()).collect())
+                    .unwrap_or_default(),
+                // `ALL` is the default when the element is missing.
+                action: r.nonempty("Action").unwrap_or_else(|| "ALL".into()),
+                destination_bucket: dest.map(|d| d.string("Bucket")).unwrap_or_default(),
+                destination_location: dest.map(|d| d.string("Location")).unwrap_or_default(),
+                status: r.string("Status"),
+                historical_object_replication: r.text_of("HistoricalObjectReplication") == Some("enabled"),
+            }
+        })
+        .collect())
+}
+
+pub fn bucket_worm(body: &str) -> Result<WormConfiguration, XmlError> {
+    let root = xml::parse_root(body, "WormConfiguration")?;
+    Ok(WormConfiguration {
+        worm_id: root.string("WormId"),
+        state: root.string("State"),
+        retention_period_days: root.number_or_zero("RetentionPeriodInDays")?,
+        creation_date: date(&root, "CreationDate"),
+    })
+}
+
+pub fn bucket_website(body: &str) -> Result<WebsiteConfiguration, XmlError> {
+    let root = xml::parse_root(body, "WebsiteConfiguration")?;
+    Ok(WebsiteConfiguration {
+        index_document: root.child("IndexDocument").and_then(|i| i.nonempty("Suffix")),
+        error_document: root.child("ErrorDocument").and_then(|e| e.nonempty("Key")),
+    })
+}
+
+pub fn list_cname(body: &str) -> Result<Vec<CnameBinding>, XmlError> {
+    let root = xml::parse_root(body, "ListCnameResult")?;
+    Ok(root
+        .children_named("Cname")
+        .map(|c| CnameBinding {
+            domain: c.string("Domain"),
+            status: c.string("Status"),
+            last_modified: date(c, "LastModified"),
+            has_certificate: c.child("Certificate").is_some(),
+        })
+        .collect())
+}
+
+pub fn bucket_lifecycle(body: &str) -> Result<LifecycleConfiguration, XmlError> {
+    let root = xml::parse_root(body, "LifecycleConfiguration")?;
+    let rules = root
+        .children_named("Rule")
+        .map(|r| {
+            let exp = r.child("Expiration");
+            Ok(LifecycleRule {
+                id: r.string("ID"),
+                prefix: r.string("Prefix"),
+                enabled: r.text_of("Status") == Some("Enabled"),
+                excluded_prefixes: r
+                    .child("Filter")
+                    .map(|f| f.children_named("Not").filter_map(|n| n.nonempty("Prefix")).collect())
+                    .unwrap_or_default(),
+                expiration_days: match exp {
+                    Some(e) => e.number("Days")?,
+                    None => None,
+                },
+                expiration_date: exp.and_then(|e| e.nonempty("CreatedBeforeDate")),
+                expired_object_delete_marker: exp.is_some_and(|e| e.flag("ExpiredObjectDeleteMarker")),
+                noncurrent_days: match r.child("NoncurrentVersionExpiration") {
+                    Some(n) => n.number("NoncurrentDays")?,
+                    None => None,
+                },
+                abort_multipart_days: match r.child("AbortMultipartUpload") {
+                    Some(a) => a.number("Days")?,
+                    None => None,
+                },
+                transitions: r.children_named("Transition").map(|t| t.string("StorageClass")).collect(),
+            })
+        })
+        .collect::<Result<_, XmlError>>()?;
+    Ok(LifecycleConfiguration { rules, raw_xml: body.to_string() })
+}
+
+/// GetBucketDataAccelerator: lenient about the container (oss-api.md §10).
+pub fn data_accelerators(body: &str) -> Result<Vec<DataAccelerator>, XmlError> {
+    let root = xml::parse(body)?;
+    fn collect(el: &Element, out: &mut Vec<DataAccelerator>) {
+        if el.name == "BasicInfomation" || el.name == "BasicInformation" {
+            if let Some(zone) = el.nonempty("AvailableZone") {
+                out.push(DataAccelerator {
+                    available_zone: zone,
+                    quota_gb: el.number("Quota").ok().flatten(),
+                    creation_date: el.nonempty("CreationDate"),
+                });
+            }
+        }
+        for c in &el.children {
+            collect(c, out);
+        }
+    }
+    let mut out = Vec::new();
+    collect(&root, &mut out);
+    Ok(out)
+}
+
+/// InitiateMultipartUpload's upload id (used by fixtures and the conformance suite).
+pub fn initiate_multipart_upload(body: &str) -> Result<String, XmlError> {
+    let root = xml::parse_root(body, "InitiateMultipartUploadResult")?;
+    root.nonempty("UploadId").ok_or_else(|| XmlError("no UploadId".into()))
+}
+
+/// Parses an RFC 1123 date header, for clock-skew reporting.
+pub fn http_date(value: &str) -> Option<i64> {
+    parse_rfc1123(value)
+}
+
+#[cfg(test)]
+mod tests;

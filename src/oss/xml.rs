@@ -1,0 +1,228 @@
+//! A small XML element tree over quick-xml, and an escaping writer.
+//!
+//! OSS replies are parsed by element *local* name (roots sometimes carry a
+//! namespace), unknown elements are ignored, and document order is kept (versions
+//! and delete markers interleave). Pure functions, no I/O.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Element {
+    pub name: String,
+    pub text: String,
+    pub children: Vec<Element>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct XmlError(pub String);
+
+/// Nesting deeper than this is refused (OSS documents are shallow; a malicious
+/// body must not exhaust the stack or memory).
+const MAX_DEPTH: usize = 32;
+
+fn local(name: &[u8]) -> String {
+    let n = match name.iter().rposition(|b| *b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    };
+    String::from_utf8_lossy(n).into_owned()
+}
+
+/// Parses a whole document and returns its root element.
+pub fn parse(body: &str) -> Result<Element, XmlError> {
+    let mut reader = Reader::from_str(body);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let event = reader.read_event().map_err(|e| XmlError(format!("not well-formed XML at byte {}: {e}", reader.buffer_position())))?;
+        match event {
+            Event::Start(e) => {
+                if root.is_some() {
+                    return Err(XmlError("content after the root element".into()));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError("elements nested too deeply".into()));
+                }
+                stack.push(Element { name: local(e.name().as_ref()), ..Default::default() });
+            }
+            Event::Empty(e) => {
+                let el = Element { name: local(e.name().as_ref()), ..Default::default() };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None if root.is_none() => root = Some(el),
+                    None => return Err(XmlError("content after the root element".into())),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(top) = stack.last_mut() {
+                    let text = t.unescape().map_err(|e| XmlError(format!("bad text in <{}>: {e}", top.name)))?;
+                    top.text.push_str(&text);
+                } else if !t.iter().all(|b| b.is_ascii_whitespace()) {
+                    return Err(XmlError("text outside the root element".into()));
+                }
+            }
+            Event::CData(t) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::End(_) => {
+                let el = stack.pop().ok_or_else(|| XmlError("unbalanced end tag".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => root = Some(el),
+                }
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError(format!("document ends inside <{}>", stack[stack.len() - 1].name)));
+    }
+    root.ok_or_else(|| XmlError("no XML element in the body".into()))
+}
+
+/// Parses and checks the root element's name.
+pub fn parse_root(body: &str, expected: &str) -> Result<Element, XmlError> {
+    let root = parse(body)?;
+    if root.name != expected {
+        return Err(XmlError(format!("expected <{expected}>, got <{}>", root.name)));
+    }
+    Ok(root)
+}
+
+impl Element {
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// Text of a child element, trimmed; `None` when the child is absent.
+    pub fn text_of(&self, name: &str) -> Option<&str> {
+        self.child(name).map(|c| c.text.trim())
+    }
+
+    /// Text of a child, `None` when absent or empty.
+    pub fn nonempty(&self, name: &str) -> Option<String> {
+        self.text_of(name).filter(|t| !t.is_empty()).map(str::to_string)
+    }
+
+    pub fn string(&self, name: &str) -> String {
+        self.text_of(name).unwrap_or_default().to_string()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.text_of(name).is_some_and(|t| t.eq_ignore_ascii_case("true"))
+    }
+
+    pub fn number(&self, name: &str) -> Result<Option<u64>, XmlError> {
+        match self.text_of(name) {
+            None | Some("") => Ok(None),
+            Some(t) => t
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| XmlError(format!("<{name}> in <{}> is not a number: {t:?}", self.name))),
+        }
+    }
+
+    pub fn number_or_zero(&self, name: &str) -> Result<u64, XmlError> {
+        Ok(self.number(name)?.unwrap_or(0))
+    }
+}
+
+/// Escapes text for an XML body the way the Go v2 SDK does (oss-api.md §1.7):
+/// control characters become numeric references so keys holding them survive.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' => out.push_str("&#x9;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("&#x{:02X};", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Builds an XML body element by element; text is always escaped.
+#[derive(Default)]
+pub struct Writer {
+    out: String,
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn open(&mut self, name: &str) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        self
+    }
+
+    pub fn close(&mut self, name: &str) -> &mut Self {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+        self
+    }
+
+    pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
+        self.open(name);
+        self.out.push_str(&escape(text));
+        self.close(name)
+    }
+
+    pub fn finish(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_by_local_name_and_keeps_order() {
+        let doc = r#"<?xml version="1.0"?><r:Root xmlns:r="x"><A>1</A><B/><A>2</A><C>a &amp; b</C></r:Root>"#;
+        let root = parse(doc).unwrap();
+        assert_eq!(root.name, "Root");
+        let names: Vec<&str> = root.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["A", "B", "A", "C"]);
+        assert_eq!(root.text_of("C"), Some("a & b"));
+        assert_eq!(root.text_of("B"), Some(""));
+        assert_eq!(root.text_of("Missing"), None);
+    }
+
+    #[test]
+    fn rejects_html_empty_and_truncated_bodies() {
+        assert!(parse("").is_err());
+        assert!(parse("<Root><A>").is_err());
+        assert!(parse_root("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "Error").is_err());
+        let deep = "<a>".repeat(100) + &"</a>".repeat(100);
+        assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn escapes_control_characters_as_the_go_sdk_does() {
+        let key = "go-sdk-v1\u{1}\u{9}\n\r\u{1f}&<>\"'";
+        assert_eq!(escape(key), "go-sdk-v1&#x01;&#x9;&#xA;&#xD;&#x1F;&amp;&lt;&gt;&#34;&#39;");
+        let doc = format!("<K>{}</K>", escape(key));
+        assert_eq!(parse(&doc).unwrap().text, key);
+    }
+}
