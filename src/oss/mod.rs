@@ -11,3 +11,6 @@ pub mod xml;
 
 pub use credentials::{Credentials, Secret};
 pub use error::{ApiError, OssError};
+pub mod endpoint;
+pub mod request;
+pub mod retry;

@@ -1,0 +1,118 @@
+//! Where a request goes: scheme, host and path for a bucket and key (pure).
+
+use super::encode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Addressing {
+    /// `https://<bucket>.oss-<region>.aliyuncs.com/<key>`: what real OSS requires.
+    #[default]
+    Virtual,
+    /// `https://<endpoint>/<bucket>/<key>`: emulators and private deployments.
+    Path,
+}
+
+/// A host to send requests to, with scheme and optional port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub scheme: String,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl Endpoint {
+    /// Parses `https://host[:port]`, `http://...` or a bare `host[:port]` (HTTPS).
+    pub fn parse(s: &str) -> Result<Endpoint, String> {
+        let (scheme, rest) = match s.split_once("://") {
+            Some((sch, rest)) => (sch.to_ascii_lowercase(), rest),
+            None => ("https".to_string(), s),
+        };
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("endpoint {s:?}: the scheme must be http or https"));
+        }
+        let rest = rest.trim_end_matches('/');
+        if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('@') {
+            return Err(format!("endpoint {s:?}: expected scheme://host[:port] with no path"));
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || rest.starts_with('[') => match p.parse::<u16>() {
+                Ok(p) => (h.to_string(), Some(p)),
+                Err(_) => return Err(format!("endpoint {s:?}: bad port {p:?}")),
+            },
+            _ => (rest.to_string(), None),
+        };
+        Ok(Endpoint { scheme, host, port })
+    }
+
+    pub fn authority(&self, host: &str) -> String {
+        match self.port {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        }
+    }
+}
+
+/// `oss-<region>.aliyuncs.com`, or the `-internal` host reachable inside the region.
+pub fn region_host(region: &str, internal: bool) -> String {
+    if internal {
+        format!("oss-{region}-internal.aliyuncs.com")
+    } else {
+        format!("oss-{region}.aliyuncs.com")
+    }
+}
+
+/// `<bucket>.<zone>-internal.oss-data-acc.aliyuncs.com` (accelerators, §10).
+pub fn accelerator_host(bucket: &str, zone: &str) -> String {
+    format!("{bucket}.{zone}-internal.oss-data-acc.aliyuncs.com")
+}
+
+/// The region an endpoint host names: `oss-cn-shenzhen.aliyuncs.com` -> `cn-shenzhen`.
+pub fn region_of_host(host: &str) -> Option<String> {
+    let first = host.split('.').next()?;
+    let region = first.strip_prefix("oss-")?;
+    let region = region.strip_suffix("-internal").unwrap_or(region);
+    (!region.is_empty()).then(|| region.to_string())
+}
+
+/// Host header value and encoded path for a request.
+pub fn target(endpoint_host: &str, addressing: Addressing, bucket: Option<&str>, key: Option<&str>) -> (String, String) {
+    let key_path = key.map(encode::path).unwrap_or_default();
+    match (bucket, addressing) {
+        (None, _) => (endpoint_host.to_string(), "/".to_string()),
+        (Some(b), Addressing::Virtual) => (format!("{b}.{endpoint_host}"), format!("/{key_path}")),
+        (Some(b), Addressing::Path) => (endpoint_host.to_string(), format!("/{b}/{key_path}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_endpoints() {
+        assert_eq!(Endpoint::parse("http://127.0.0.1:9000").unwrap(), Endpoint { scheme: "http".into(), host: "127.0.0.1".into(), port: Some(9000) });
+        assert_eq!(Endpoint::parse("oss-cn-hangzhou.aliyuncs.com").unwrap().scheme, "https");
+        assert_eq!(Endpoint::parse("https://oss.example.com/").unwrap().port, None);
+        assert!(Endpoint::parse("ftp://x").is_err());
+        assert!(Endpoint::parse("http://h/path").is_err());
+        assert!(Endpoint::parse("http://h:notaport").is_err());
+        assert!(Endpoint::parse("http://user:pw@h").is_err());
+    }
+
+    #[test]
+    fn virtual_hosted_and_path_style_targets() {
+        let h = region_host("cn-hangzhou", false);
+        assert_eq!(target(&h, Addressing::Virtual, Some("b"), Some("a b/c+d")), ("b.oss-cn-hangzhou.aliyuncs.com".into(), "/a%20b/c%2Bd".into()));
+        assert_eq!(target(&h, Addressing::Path, Some("b"), Some("k")), ("oss-cn-hangzhou.aliyuncs.com".into(), "/b/k".into()));
+        assert_eq!(target(&h, Addressing::Virtual, Some("b"), None), ("b.oss-cn-hangzhou.aliyuncs.com".into(), "/".into()));
+        assert_eq!(target(&h, Addressing::Path, None, None), ("oss-cn-hangzhou.aliyuncs.com".into(), "/".into()));
+        assert_eq!(region_host("cn-beijing", true), "oss-cn-beijing-internal.aliyuncs.com");
+    }
+
+    #[test]
+    fn region_from_an_endpoint_host() {
+        assert_eq!(region_of_host("oss-cn-shenzhen.aliyuncs.com").as_deref(), Some("cn-shenzhen"));
+        assert_eq!(region_of_host("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(), Some("ap-southeast-1"));
+        assert_eq!(region_of_host("example.com"), None);
+    }
+}
