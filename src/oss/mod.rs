@@ -14,3 +14,6 @@ pub use error::{ApiError, OssError};
 pub mod endpoint;
 pub mod request;
 pub mod retry;
+pub mod client;
+
+pub use client::{Client, ClientConfig};
