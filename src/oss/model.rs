@@ -1,8 +1,8 @@
 //! What OSS operations return, in ossweep's own types. Times are Unix seconds.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Versioning {
     /// Never enabled: plain listings show everything.
     #[default]

@@ -1,0 +1,197 @@
+//! ossweep's built-in OSS emulator: `ossweep demo`, `ossweep emulator`, and the
+//! backend of every integration test and benchmark.
+//!
+//! Layers: `server` (HTTP, addressing, auth, faults) -> `ops` (one handler per
+//! OSS operation) -> `store` (the data and OSS's rules).
+
+pub mod access_point;
+pub mod auth;
+pub mod config;
+pub mod faults;
+pub mod live;
+pub mod multipart;
+pub mod ops;
+pub mod persist;
+pub mod seed;
+pub mod server;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::oss::{time, Credentials};
+
+pub use faults::{FaultKind, FaultRule, Faults, LogEntry};
+pub use store::Store;
+
+pub const DEMO_ACCESS_KEY_ID: &str = "LTAI5tDemoOssweepEmulator";
+pub const DEMO_ACCESS_KEY_SECRET: &str = "demo-secret-for-the-built-in-emulator";
+
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    pub listen: SocketAddr,
+    pub credentials: Credentials,
+    /// Temporary (STS) credentials also accepted, with their token.
+    pub sts: Option<Credentials>,
+    /// Region of buckets created without a region in the Host.
+    pub region: String,
+    pub latency: Duration,
+    pub fault_rate: f64,
+    pub data_dir: Option<PathBuf>,
+    pub seed: seed::Seed,
+    /// How long access points stay `creating` and `deleting`.
+    pub access_point_delay: Duration,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            credentials: Credentials::new(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET),
+            sts: None,
+            region: "cn-hangzhou".into(),
+            latency: Duration::ZERO,
+            fault_rate: 0.0,
+            data_dir: None,
+            seed: seed::Seed::default(),
+            access_point_delay: Duration::from_millis(300),
+        }
+    }
+}
+
+/// Shared by every connection.
+pub struct State {
+    pub store: Mutex<Store>,
+    pub faults: Faults,
+    pub keys: auth::Keys,
+    pub region: String,
+    pub access_point_delay: Duration,
+    started: Instant,
+    pub(crate) request_counter: AtomicU64,
+    pub(crate) dirty: AtomicBool,
+}
+
+impl State {
+    pub fn now(&self) -> i64 {
+        time::unix_secs(SystemTime::now())
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+}
+
+/// A running emulator. Dropping it does not stop it; call [`EmulatorHandle::shutdown`].
+pub struct EmulatorHandle {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    cancel: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+    data_dir: Option<PathBuf>,
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.state.keys.main
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
+    }
+
+    /// Direct access to the data, for seeding and checking in tests.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.state.store.lock().unwrap()
+    }
+
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// Stops accepting connections and saves the data (with `--data-dir`).
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.cancel.cancel();
+        let _ = self.task.await;
+        if let Some(dir) = &self.data_dir {
+            persist::save(dir, &self.state)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("{0}")]
+    Seed(String),
+    #[error("data directory {path}: {detail}")]
+    DataDir { path: PathBuf, detail: String },
+}
+
+/// Starts the emulator on its own tasks and returns once it accepts connections.
+pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
+    let store = match &cfg.data_dir {
+        Some(dir) => match persist::load(dir)? {
+            Some(store) => store,
+            None => seed::build(&cfg.seed, &cfg.region).map_err(EmulatorError::Seed)?,
+        },
+        None => seed::build(&cfg.seed, &cfg.region).map_err(EmulatorError::Seed)?,
+    };
+    let listener = TcpListener::bind(cfg.listen).await.map_err(|source| EmulatorError::Listen { addr: cfg.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| EmulatorError::Listen { addr: cfg.listen, source })?;
+    let state = Arc::new(State {
+        store: Mutex::new(store),
+        faults: Faults::new(cfg.latency, cfg.fault_rate, 0x05_5EE9),
+        keys: auth::Keys { main: cfg.credentials.clone(), sts: cfg.sts.clone() },
+        region: cfg.region.clone(),
+        access_point_delay: cfg.access_point_delay,
+        started: Instant::now(),
+        request_counter: AtomicU64::new(0),
+        dirty: AtomicBool::new(cfg.data_dir.is_some()),
+    });
+    let cancel = CancellationToken::new();
+    if let Some(dir) = &cfg.data_dir {
+        persist::save(dir, &state).map_err(|e| EmulatorError::DataDir { path: dir.clone(), detail: e.to_string() })?;
+        tokio::spawn(persist::autosave(dir.clone(), state.clone(), cancel.clone()));
+    }
+    let task = tokio::spawn(accept_loop(listener, state.clone(), cancel.clone()));
+    Ok(EmulatorHandle { addr, state, cancel, task, data_dir: cfg.data_dir })
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<State>, cancel: CancellationToken) {
+    loop {
+        let (stream, _) = tokio::select! {
+            _ = cancel.cancelled() => return,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(_) => continue,
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| server::serve(state.clone(), req));
+            let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = cancel.cancelled() => {}
+            }
+        });
+    }
+}

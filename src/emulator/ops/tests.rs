@@ -1,0 +1,1 @@
+//! Handler tests against an in-memory store, no HTTP.

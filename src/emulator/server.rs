@@ -1,0 +1,227 @@
+//! The HTTP side: parses requests (addressing, query, body limits), verifies
+//! signatures, applies latency and faults, calls `ops`, and writes OSS replies.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use crate::oss::{encode, time};
+
+use super::auth::{self, Signed};
+use super::faults::{FaultKind, LogEntry};
+use super::ops::{self, Ctx, EmuError, Reply, Request};
+use super::State;
+
+/// Bodies larger than this are refused (OSS objects can be larger; the emulator need not).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// (bucket, region) from a host of the form `[bucket.]oss-<region>[-internal].aliyuncs.com`,
+/// or a virtual-hosted `bucket.localhost`; `None` for path style.
+pub fn parse_host(host: &str) -> (Option<String>, Option<String>, bool) {
+    let host = host.to_ascii_lowercase();
+    if let Some(rest) = host.strip_suffix(".aliyuncs.com") {
+        let (bucket, endpoint) = match rest.rsplit_once('.') {
+            Some((b, e)) => (Some(b.to_string()), e),
+            None => (None, rest),
+        };
+        if let Some(region) = crate::oss::endpoint::region_of_host(endpoint) {
+            return (bucket, Some(region), true);
+        }
+    }
+    if let Some(b) = host.strip_suffix(".localhost") {
+        return (Some(b.to_string()), None, true);
+    }
+    (None, None, false)
+}
+
+fn split_host_port(h: &str) -> &str {
+    if h.starts_with('[') {
+        return h.split(']').next().map(|s| &h[..s.len() + 1]).unwrap_or(h);
+    }
+    h.rsplit_once(':').map(|(a, _)| a).unwrap_or(h)
+}
+
+/// Builds the parsed request from the HTTP parts; the region comes from the Host.
+pub fn to_request(method: &str, host_header: &str, raw_path: &str, raw_query: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Request {
+    let host = split_host_port(host_header).to_string();
+    let (virtual_bucket, region, is_virtual) = parse_host(&host);
+    let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+    let (bucket, key) = match (is_virtual, virtual_bucket) {
+        (true, Some(b)) => (Some(b), Some(encode::decode(path))),
+        (true, None) => (None, None),
+        (false, _) => match path.split_once('/') {
+            Some((b, k)) => (Some(encode::decode(b)), Some(encode::decode(k))),
+            None => (Some(encode::decode(path)), None),
+        },
+    };
+    let bucket = bucket.filter(|b| !b.is_empty());
+    let key = key.filter(|k| !k.is_empty() && bucket.is_some());
+    Request { method: method.to_string(), host, bucket, key, query: encode::parse_query(raw_query), headers, body, region }
+}
+
+fn error_reply(e: &EmuError, request_id: &str, host: &str, head: bool) -> Reply {
+    let xml = e.to_xml(request_id, host);
+    let mut headers = vec![("Content-Type".to_string(), "application/xml".to_string())];
+    if let Some(ec) = &e.ec {
+        headers.push(("x-oss-ec".into(), ec.clone()));
+    }
+    headers.extend(e.headers.iter().cloned());
+    if head {
+        headers.push(("x-oss-err".into(), base64::engine::general_purpose::STANDARD.encode(xml.as_bytes())));
+        return Reply { status: e.status, headers, body: Vec::new() };
+    }
+    Reply { status: e.status, headers, body: xml.into_bytes() }
+}
+
+enum Outcome {
+    Reply(Reply),
+    Drop,
+}
+
+async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogEntry) {
+    let method = req.method().as_str().to_string();
+    let host_header = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_default();
+    let raw_path = req.uri().path().to_string();
+    let raw_query = req.uri().query().unwrap_or_default().to_string();
+    let headers: Vec<(String, String)> = req.headers().iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).to_string())).collect();
+    let request_id = format!("{:024X}", state.request_counter.fetch_add(1, Ordering::Relaxed) + 0x5C3D_0000_0000);
+    let too_large = EmuError::new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+    let (body, body_err) = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(b) => (b.to_bytes().to_vec(), None),
+        Err(_) => (Vec::new(), Some(too_large)),
+    };
+    let r = to_request(&method, &host_header, &raw_path, &raw_query, headers, body);
+    let op = ops::op_name(&r);
+    let keys: Vec<String> = match op {
+        "DeleteMultipleObjects" => ops::keys_in_delete_body(&r.body),
+        _ => r.key.iter().cloned().collect(),
+    };
+    let mut entry = LogEntry { op: op.to_string(), method: method.clone(), bucket: r.bucket.clone(), key: r.key.clone(), status: 0, keys_in_body: if op == "DeleteMultipleObjects" { keys.len() } else { 0 } };
+    let head = method == "HEAD";
+
+    let latency = state.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let result = match body_err {
+        Some(e) => Err(e),
+        None => authorize_and_run(state, &r, op, &keys),
+    };
+    let outcome = match result {
+        Ok(Some(mut reply)) => {
+            if head {
+                reply.body.clear();
+            }
+            Outcome::Reply(reply)
+        }
+        Ok(None) => Outcome::Drop,
+        Err(e) => Outcome::Reply(error_reply(&e, &request_id, &r.host, head)),
+    };
+    let outcome = match outcome {
+        Outcome::Reply(mut reply) => {
+            reply.headers.push(("x-oss-request-id".into(), request_id));
+            reply.headers.push(("Date".into(), time::rfc1123(state.now())));
+            reply.headers.push(("Server".into(), "AliyunOSS".into()));
+            entry.status = reply.status;
+            Outcome::Reply(reply)
+        }
+        Outcome::Drop => Outcome::Drop,
+    };
+    (outcome, entry)
+}
+
+/// `Ok(None)` means: drop the connection without a reply.
+fn authorize_and_run(state: &State, r: &Request, op: &str, keys: &[String]) -> Result<Option<Reply>, EmuError> {
+    let now = state.now();
+    let signed = Signed { method: &r.method, bucket: r.bucket.as_deref(), key: r.key.as_deref(), query: &r.query, headers: &r.headers };
+    let signing_region = auth::verify(&signed, &state.keys, now, r.region.as_deref())?;
+    let mut r = r.clone();
+    if r.region.is_none() {
+        r.region = signing_region;
+    }
+    if let Some(b) = &r.bucket {
+        if !ops::valid_bucket_name(b) && op != "PutBucket" {
+            return Err(EmuError::new(400, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", b));
+        }
+    }
+    if state.faults.over_qps() {
+        return Err(EmuError::new(503, "TotalQpsLimitExceeded", "Please reduce your request rate.").ec("0004-00000302"));
+    }
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    match state.faults.pick(op, r.bucket.as_deref(), &key_refs) {
+        Some(FaultKind::Throttle { delay_ms }) => {
+            return Err(EmuError::new(503, "DownloadTrafficRateLimitExceeded", "Please reduce your request rate.")
+                .header("x-oss-qos-delay-time", &delay_ms.to_string())
+                .ec("0004-00000302"))
+        }
+        Some(FaultKind::InternalError) => return Err(EmuError::new(500, "InternalError", "We encountered an internal error. Please try again.")),
+        Some(FaultKind::DropConnection) => return Ok(None),
+        Some(FaultKind::Raw { status, body }) => return Ok(Some(Reply { status, headers: vec![("Content-Type".into(), "text/html".into())], body: body.into_bytes() })),
+        Some(FaultKind::Deny) => return Err(EmuError::new(403, "AccessDenied", "You have no right to access this object because of bucket acl.")),
+        Some(FaultKind::OmitKeys) | None => {}
+    }
+    let mut store = state.store.lock().unwrap();
+    let mut ctx = Ctx {
+        store: &mut store,
+        faults: &state.faults,
+        now,
+        now_ms: state.now_ms(),
+        access_point_delay_ms: state.access_point_delay.as_millis() as u64,
+        default_region: &state.region,
+    };
+    let reply = ops::handle(&mut ctx, &r)?;
+    if !matches!(r.method.as_str(), "GET" | "HEAD") {
+        state.dirty.store(true, Ordering::Relaxed);
+    }
+    Ok(Some(reply))
+}
+
+pub async fn serve(state: Arc<State>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
+    let (outcome, entry) = process(&state, req).await;
+    state.faults.record(entry);
+    match outcome {
+        Outcome::Drop => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injection: connection dropped")),
+        Outcome::Reply(reply) => {
+            let mut b = hyper::Response::builder().status(reply.status);
+            for (n, v) in &reply.headers {
+                b = b.header(n.as_str(), v.as_str());
+            }
+            Ok(b.body(Full::new(Bytes::from(reply.body))).unwrap_or_else(|_| {
+                let mut resp = hyper::Response::new(Full::new(Bytes::new()));
+                *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                resp
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addressing_from_host_and_path() {
+        let r = to_request("GET", "b1.oss-cn-hangzhou.aliyuncs.com:9000", "/dir/a%20b", "versions", vec![], vec![]);
+        assert_eq!((r.bucket.as_deref(), r.key.as_deref(), r.region.as_deref()), (Some("b1"), Some("dir/a b"), Some("cn-hangzhou")));
+        let r = to_request("GET", "oss-cn-beijing-internal.aliyuncs.com", "/", "", vec![], vec![]);
+        assert_eq!((r.bucket, r.region.as_deref()), (None, Some("cn-beijing")));
+        let r = to_request("PUT", "127.0.0.1:9000", "/b2/k%2B1/x", "", vec![], vec![]);
+        assert_eq!((r.bucket.as_deref(), r.key.as_deref(), r.region), (Some("b2"), Some("k+1/x"), None));
+        let r = to_request("GET", "127.0.0.1:9000", "/b2/", "", vec![], vec![]);
+        assert_eq!((r.bucket.as_deref(), r.key), (Some("b2"), None));
+        let r = to_request("GET", "mybucket.localhost:9000", "/k", "", vec![], vec![]);
+        assert_eq!((r.bucket.as_deref(), r.key.as_deref()), (Some("mybucket"), Some("k")));
+        let r = to_request("GET", "[::1]:9000", "/", "", vec![], vec![]);
+        assert_eq!((r.bucket, r.host.as_str()), (None, "[::1]"));
+    }
+}

@@ -1,0 +1,551 @@
+//! The emulator's data: buckets, versions, uploads, LiveChannels, access points and
+//! configuration, with OSS's rules (versioning, null versions, delete markers,
+//! `BucketNotEmpty`). Synchronous and free of HTTP; `ops` maps requests onto it.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+
+use crate::oss::model::Versioning;
+
+/// Version id 0 is the `null` version; others render as `CAEQ` + 16 hex digits.
+pub type VersionId = u64;
+
+pub fn render_version_id(id: VersionId) -> String {
+    if id == 0 {
+        "null".into()
+    } else {
+        format!("CAEQ{id:016X}")
+    }
+}
+
+/// `None` when the text names no version this store could have made.
+pub fn parse_version_id(s: &str) -> Option<VersionId> {
+    if s == "null" || s.is_empty() {
+        return Some(0);
+    }
+    s.strip_prefix("CAEQ").filter(|h| h.len() == 16).and_then(|h| u64::from_str_radix(h, 16).ok())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum StorageClass {
+    #[default]
+    Standard,
+    IA,
+    Archive,
+    ColdArchive,
+    DeepColdArchive,
+}
+
+impl StorageClass {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "Standard" | "STANDARD" => StorageClass::Standard,
+            "IA" => StorageClass::IA,
+            "Archive" => StorageClass::Archive,
+            "ColdArchive" => StorageClass::ColdArchive,
+            "DeepColdArchive" => StorageClass::DeepColdArchive,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StorageClass::Standard => "Standard",
+            StorageClass::IA => "IA",
+            StorageClass::Archive => "Archive",
+            StorageClass::ColdArchive => "ColdArchive",
+            StorageClass::DeepColdArchive => "DeepColdArchive",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub id: VersionId,
+    pub delete_marker: bool,
+    pub size: u64,
+    /// MD5 of the content (hex upper-case on the wire).
+    pub etag: u128,
+    pub class: StorageClass,
+    pub multipart: bool,
+    pub modified: i64,
+    /// Content, kept only for small objects written through the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<u8>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub size: u64,
+    pub etag: u128,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    pub initiated: i64,
+    pub class: StorageClass,
+    pub parts: BTreeMap<u32, Part>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveChannel {
+    pub description: String,
+    pub enabled: bool,
+    pub modified: i64,
+    pub playlist: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPoint {
+    pub network_origin: String,
+    pub vpc_id: Option<String>,
+    pub created: i64,
+    /// Milliseconds (emulator clock) when it stops being `creating`.
+    pub ready_at_ms: u64,
+    /// Set by DeleteAccessPoint: it is `deleting` until then, and gone after.
+    pub gone_at_ms: Option<u64>,
+    pub policy: Option<String>,
+}
+
+impl AccessPoint {
+    pub fn status(&self, now_ms: u64) -> &'static str {
+        match self.gone_at_ms {
+            Some(_) => "deleting",
+            None if now_ms < self.ready_at_ms => "creating",
+            None => "enable",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicationRule {
+    pub id: String,
+    pub prefixes: Vec<String>,
+    pub action: String,
+    pub dest_bucket: String,
+    pub dest_location: String,
+    pub historical: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Worm {
+    pub id: String,
+    pub locked: bool,
+    pub days: u64,
+    pub created: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accelerator {
+    pub zone: String,
+    pub quota_gb: u64,
+    pub created: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BucketConfig {
+    pub replication: Vec<ReplicationRule>,
+    pub worm: Option<Worm>,
+    pub website_xml: Option<String>,
+    pub cnames: Vec<(String, i64)>,
+    pub policy: Option<String>,
+    pub lifecycle_xml: Option<String>,
+    pub accelerators: Vec<Accelerator>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub region: String,
+    pub created: i64,
+    pub class: StorageClass,
+    pub versioning: Versioning,
+    /// Versions of each key, newest first.
+    pub objects: BTreeMap<String, Vec<Version>>,
+    /// Keyed by (object key, upload id).
+    #[serde(with = "pair_keys")]
+    pub uploads: BTreeMap<(String, String), Upload>,
+    pub live_channels: BTreeMap<String, LiveChannel>,
+    pub access_points: BTreeMap<String, AccessPoint>,
+    pub config: BucketConfig,
+}
+
+/// JSON maps need string keys; uploads are saved as a list of pairs.
+mod pair_keys {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Upload;
+
+    type Map = BTreeMap<(String, String), Upload>;
+
+    pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(m.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
+        Ok(Vec::<((String, String), Upload)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// What keeps a bucket from being deleted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contents {
+    pub versions: u64,
+    pub delete_markers: u64,
+    pub uploads: u64,
+    pub live_channels: u64,
+    pub access_points: u64,
+    pub accelerators: u64,
+}
+
+impl Contents {
+    pub fn is_empty(&self) -> bool {
+        *self == Contents::default()
+    }
+}
+
+impl Bucket {
+    pub fn new(region: &str, created: i64, class: StorageClass) -> Self {
+        Bucket {
+            region: region.to_string(),
+            created,
+            class,
+            versioning: Versioning::Off,
+            objects: BTreeMap::new(),
+            uploads: BTreeMap::new(),
+            live_channels: BTreeMap::new(),
+            access_points: BTreeMap::new(),
+            config: BucketConfig::default(),
+        }
+    }
+
+    pub fn contents(&self) -> Contents {
+        let mut c = Contents::default();
+        for versions in self.objects.values() {
+            for v in versions {
+                if v.delete_marker {
+                    c.delete_markers += 1;
+                } else {
+                    c.versions += 1;
+                }
+            }
+        }
+        c.uploads = self.uploads.len() as u64;
+        c.live_channels = self.live_channels.len() as u64;
+        c.access_points = self.access_points.len() as u64;
+        c.accelerators = self.config.accelerators.len() as u64;
+        c
+    }
+
+    /// Removes access points whose asynchronous deletion has finished.
+    pub fn settle(&mut self, now_ms: u64) {
+        self.access_points.retain(|_, ap| ap.gone_at_ms.is_none_or(|t| now_ms < t));
+    }
+
+    /// Writes an object as OSS would for the bucket's versioning state; returns its version id.
+    pub fn put(&mut self, key: &str, mut v: Version, next_id: &mut u64) -> VersionId {
+        let versions = self.objects.entry(key.to_string()).or_default();
+        match self.versioning {
+            Versioning::Off => {
+                v.id = 0;
+                versions.clear();
+            }
+            Versioning::Enabled => {
+                *next_id += 1;
+                v.id = *next_id;
+            }
+            Versioning::Suspended => {
+                v.id = 0;
+                versions.retain(|x| x.id != 0);
+            }
+        }
+        let id = v.id;
+        versions.insert(0, v);
+        id
+    }
+
+    /// DeleteObject semantics. Returns (delete marker involved, version id to report).
+    pub fn delete(&mut self, key: &str, version: Option<VersionId>, now: i64, next_id: &mut u64) -> (bool, Option<VersionId>) {
+        match version {
+            Some(id) => {
+                let Some(versions) = self.objects.get_mut(key) else { return (false, Some(id)) };
+                let mut was_marker = false;
+                if let Some(pos) = versions.iter().position(|v| v.id == id) {
+                    was_marker = versions.remove(pos).delete_marker;
+                }
+                if versions.is_empty() {
+                    self.objects.remove(key);
+                }
+                (was_marker, Some(id))
+            }
+            None => match self.versioning {
+                Versioning::Off => {
+                    self.objects.remove(key);
+                    (false, None)
+                }
+                Versioning::Enabled => {
+                    *next_id += 1;
+                    let marker = Version { id: *next_id, delete_marker: true, size: 0, etag: 0, class: StorageClass::Standard, multipart: false, modified: now, data: None };
+                    self.objects.entry(key.to_string()).or_default().insert(0, marker);
+                    (true, Some(*next_id))
+                }
+                Versioning::Suspended => {
+                    let versions = self.objects.entry(key.to_string()).or_default();
+                    versions.retain(|x| x.id != 0);
+                    let marker = Version { id: 0, delete_marker: true, size: 0, etag: 0, class: StorageClass::Standard, multipart: false, modified: now, data: None };
+                    versions.insert(0, marker);
+                    (true, Some(0))
+                }
+            },
+        }
+    }
+
+    /// Whether WORM protects this version at `now` (a locked policy, retention not over).
+    pub fn worm_protects(&self, v: &Version, now: i64) -> bool {
+        match &self.config.worm {
+            Some(w) => !v.delete_marker && v.modified + (w.days as i64) * 86_400 > now && (w.locked || now < w.created + 86_400),
+            None => false,
+        }
+    }
+
+    /// Keys (and CommonPrefixes) of the current, non-marker objects after `after`.
+    pub fn list_current(&self, prefix: &str, delimiter: Option<&str>, after: Option<&str>, max: usize) -> Listing<'_, (&str, &Version)> {
+        let mut out = Listing::default();
+        let start = match after {
+            Some(a) => Bound::Excluded(a.to_string()),
+            None => Bound::Included(prefix.to_string()),
+        };
+        let mut last_prefix: Option<String> = None;
+        for (key, versions) in self.objects.range((start, Bound::Unbounded)) {
+            if !key.starts_with(prefix) {
+                if key.as_str() > prefix {
+                    break;
+                }
+                continue;
+            }
+            let Some(cur) = versions.first().filter(|v| !v.delete_marker) else { continue };
+            if let Some(cp) = common_prefix(key, prefix, delimiter) {
+                if last_prefix.as_deref() == Some(cp) || after.is_some_and(|a| a.starts_with(cp)) {
+                    continue;
+                }
+                if out.len() == max {
+                    out.truncated = true;
+                    break;
+                }
+                last_prefix = Some(cp.to_string());
+                out.prefixes.push(cp.to_string());
+                out.last = Some(cp.to_string());
+                continue;
+            }
+            if out.len() == max {
+                out.truncated = true;
+                break;
+            }
+            out.items.push((key.as_str(), cur));
+            out.last = Some(key.clone());
+        }
+        out
+    }
+
+    /// Versions and delete markers in ListObjectVersions order, resuming after
+    /// (`key_marker`, `version_marker`).
+    pub fn list_versions(&self, prefix: &str, delimiter: Option<&str>, key_marker: Option<&str>, version_marker: Option<VersionId>, max: usize) -> Listing<'_, (&str, &Version)> {
+        let mut out = Listing::default();
+        let start = match (key_marker, version_marker) {
+            (Some(k), Some(_)) => Bound::Included(k.to_string()),
+            (Some(k), None) => Bound::Excluded(k.to_string()),
+            (None, _) => Bound::Included(prefix.to_string()),
+        };
+        let mut last_prefix: Option<String> = None;
+        'keys: for (key, versions) in self.objects.range((start, Bound::Unbounded)) {
+            if !key.starts_with(prefix) {
+                if key.as_str() > prefix {
+                    break;
+                }
+                continue;
+            }
+            if let Some(cp) = common_prefix(key, prefix, delimiter) {
+                if last_prefix.as_deref() == Some(cp) || key_marker.is_some_and(|a| a.starts_with(cp) && a != key) {
+                    continue;
+                }
+                if out.len() == max {
+                    out.truncated = true;
+                    break;
+                }
+                last_prefix = Some(cp.to_string());
+                out.prefixes.push(cp.to_string());
+                out.last = Some(cp.to_string());
+                out.last_version = None;
+                continue;
+            }
+            let skip_until = match (key_marker, version_marker) {
+                (Some(k), Some(vm)) if k == key => versions.iter().position(|v| v.id == vm).map(|p| p + 1).unwrap_or(versions.len()),
+                _ => 0,
+            };
+            for v in &versions[skip_until..] {
+                if out.len() == max {
+                    out.truncated = true;
+                    break 'keys;
+                }
+                out.items.push((key.as_str(), v));
+                out.last = Some(key.clone());
+                out.last_version = Some(v.id);
+            }
+        }
+        out
+    }
+}
+
+fn common_prefix<'a>(key: &'a str, prefix: &str, delimiter: Option<&str>) -> Option<&'a str> {
+    let d = delimiter.filter(|d| !d.is_empty())?;
+    let rest = &key[prefix.len()..];
+    rest.find(d).map(|i| &key[..prefix.len() + i + d.len()])
+}
+
+/// One page of a listing.
+#[derive(Debug)]
+pub struct Listing<'a, T> {
+    pub items: Vec<T>,
+    pub prefixes: Vec<String>,
+    pub truncated: bool,
+    /// The last key or prefix on the page (the next marker).
+    pub last: Option<String>,
+    pub last_version: Option<VersionId>,
+    _lt: std::marker::PhantomData<&'a ()>,
+}
+
+impl<T> Default for Listing<'_, T> {
+    fn default() -> Self {
+        Listing { items: Vec::new(), prefixes: Vec::new(), truncated: false, last: None, last_version: None, _lt: std::marker::PhantomData }
+    }
+}
+
+impl<T> Listing<'_, T> {
+    pub fn len(&self) -> usize {
+        self.items.len() + self.prefixes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// All buckets plus the id counter; serialised whole for `--data-dir`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Store {
+    pub buckets: BTreeMap<String, Bucket>,
+    pub next_id: u64,
+}
+
+impl Store {
+    pub fn next(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(size: u64) -> Version {
+        Version { id: 0, delete_marker: false, size, etag: 1, class: StorageClass::Standard, multipart: false, modified: 100, data: None }
+    }
+
+    #[test]
+    fn version_ids_round_trip() {
+        for id in [0u64, 1, 0xFFFF_FFFF_FFFF] {
+            assert_eq!(parse_version_id(&render_version_id(id)), Some(id));
+        }
+        assert_eq!(parse_version_id("bogus"), None);
+    }
+
+    #[test]
+    fn unversioned_put_overwrites_and_delete_removes() {
+        let (mut b, mut n) = (Bucket::new("cn-hangzhou", 0, StorageClass::Standard), 0);
+        b.put("k", obj(1), &mut n);
+        b.put("k", obj(2), &mut n);
+        assert_eq!(b.contents().versions, 1);
+        b.delete("k", None, 0, &mut n);
+        assert!(b.contents().is_empty());
+    }
+
+    #[test]
+    fn enabled_versioning_keeps_versions_and_plain_delete_adds_a_marker() {
+        let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
+        b.versioning = Versioning::Enabled;
+        let v1 = b.put("k", obj(1), &mut n);
+        b.put("k", obj(2), &mut n);
+        let (marker, id) = b.delete("k", None, 0, &mut n);
+        assert!(marker);
+        assert_eq!(b.contents(), Contents { versions: 2, delete_markers: 1, ..Default::default() });
+        b.delete("k", None, 0, &mut n);
+        assert_eq!(b.contents().delete_markers, 2, "a plain delete on a marker stacks another marker");
+        b.delete("k", id, 0, &mut n);
+        b.delete("k", Some(v1), 0, &mut n);
+        assert_eq!(b.contents(), Contents { versions: 1, delete_markers: 1, ..Default::default() });
+    }
+
+    #[test]
+    fn suspended_versioning_replaces_the_null_version() {
+        let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
+        b.versioning = Versioning::Enabled;
+        b.put("k", obj(1), &mut n);
+        b.versioning = Versioning::Suspended;
+        b.put("k", obj(2), &mut n);
+        b.put("k", obj(3), &mut n);
+        assert_eq!(b.objects["k"].iter().map(|v| v.id).filter(|id| *id == 0).count(), 1);
+        let (marker, id) = b.delete("k", None, 0, &mut n);
+        assert!(marker && id == Some(0));
+        assert_eq!(b.contents(), Contents { versions: 1, delete_markers: 1, ..Default::default() });
+    }
+
+    #[test]
+    fn listings_page_with_prefix_delimiter_and_markers() {
+        let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
+        for k in ["a/1", "a/2", "b", "c/x/1", "d"] {
+            b.put(k, obj(1), &mut n);
+        }
+        let page = b.list_current("", Some("/"), None, 2);
+        assert_eq!((page.prefixes.clone(), page.items.len(), page.truncated), (vec!["a/".to_string()], 1, true));
+        assert_eq!(page.last.as_deref(), Some("b"));
+        let page = b.list_current("", Some("/"), Some("b"), 10);
+        assert_eq!(page.prefixes, vec!["c/".to_string()]);
+        assert_eq!(page.items.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["d"]);
+        let page = b.list_current("a/", None, Some("a/1"), 10);
+        assert_eq!(page.items.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["a/2"]);
+    }
+
+    #[test]
+    fn version_listing_resumes_inside_a_key() {
+        let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
+        b.versioning = Versioning::Enabled;
+        for _ in 0..3 {
+            b.put("k", obj(1), &mut n);
+        }
+        b.put("z", obj(1), &mut n);
+        let p1 = b.list_versions("", None, None, None, 2);
+        assert!(p1.truncated);
+        let (km, vm) = (p1.last.clone(), p1.last_version);
+        let p2 = b.list_versions("", None, km.as_deref(), vm, 10);
+        let got: Vec<(String, u64)> = p2.items.iter().map(|(k, v)| (k.to_string(), v.id)).collect();
+        assert_eq!(got, vec![("k".to_string(), 1), ("z".to_string(), 4)]);
+    }
+
+    #[test]
+    fn access_points_move_through_their_states() {
+        let ap = AccessPoint { network_origin: "internet".into(), vpc_id: None, created: 0, ready_at_ms: 100, gone_at_ms: None, policy: None };
+        assert_eq!(ap.status(50), "creating");
+        assert_eq!(ap.status(150), "enable");
+        let mut b = Bucket::new("r", 0, StorageClass::Standard);
+        b.access_points.insert("ap".into(), AccessPoint { gone_at_ms: Some(200), ..ap });
+        b.settle(150);
+        assert_eq!(b.access_points["ap"].status(150), "deleting");
+        assert_eq!(b.contents().access_points, 1, "a deleting access point still blocks");
+        b.settle(250);
+        assert!(b.contents().is_empty());
+    }
+}
