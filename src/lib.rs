@@ -1,4 +1,4 @@
 //! ossweep: empty and delete Alibaba Cloud OSS buckets safely.
 
-pub mod oss;
 pub mod emulator;
+pub mod oss;

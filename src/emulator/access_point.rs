@@ -7,16 +7,29 @@ use super::ops::{bucket, Ctx, EmuError, Reply, Request, OWNER_ID};
 use super::store::AccessPoint;
 
 fn no_such_access_point() -> EmuError {
-    EmuError::new(404, "NoSuchAccessPoint", "The specified access point does not exist.")
+    EmuError::new(
+        404,
+        "NoSuchAccessPoint",
+        "The specified access point does not exist.",
+    )
 }
 
 fn valid_name(n: &str) -> bool {
-    (3..=19).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !n.starts_with('-') && !n.ends_with('-')
+    (3..=19).contains(&n.len())
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !n.starts_with('-')
+        && !n.ends_with('-')
 }
 
 fn ap_fields(w: &mut Writer, bucket: &str, name: &str, ap: &AccessPoint, now_ms: u64) {
-    w.leaf("Bucket", bucket).leaf("AccessPointName", name).leaf("Alias", &format!("{name}-ossalias")).leaf("NetworkOrigin", &ap.network_origin);
-    w.open("VpcConfiguration").leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default()).close("VpcConfiguration");
+    w.leaf("Bucket", bucket)
+        .leaf("AccessPointName", name)
+        .leaf("Alias", &format!("{name}-ossalias"))
+        .leaf("NetworkOrigin", &ap.network_origin);
+    w.open("VpcConfiguration")
+        .leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default())
+        .close("VpcConfiguration");
     w.leaf("Status", ap.status(now_ms));
 }
 
@@ -24,28 +37,63 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
     let bucket_name = r.bucket.clone().unwrap_or_default();
     let header_name = r.header("x-oss-access-point-name").map(str::to_string);
     let (now, now_ms, delay) = (ctx.now, ctx.now_ms, ctx.access_point_delay_ms);
-    let region = ctx.store.buckets.get(&bucket_name).map(|b| b.region.clone()).unwrap_or_default();
+    let region = ctx
+        .store
+        .buckets
+        .get(&bucket_name)
+        .map(|b| b.region.clone())
+        .unwrap_or_default();
     match op {
         "CreateAccessPoint" => {
             let text = String::from_utf8_lossy(&r.body).to_string();
-            let cfg = xml::parse_root(&text, "CreateAccessPointConfiguration").map_err(|e| EmuError::malformed(&e.0))?;
+            let cfg = xml::parse_root(&text, "CreateAccessPointConfiguration")
+                .map_err(|e| EmuError::malformed(&e.0))?;
             let name = cfg.string("AccessPointName");
             if !valid_name(&name) {
-                return Err(EmuError::new(400, "InvalidAccessPointName", "Access point names are 3-19 characters of a-z, 0-9 and '-'."));
+                return Err(EmuError::new(
+                    400,
+                    "InvalidAccessPointName",
+                    "Access point names are 3-19 characters of a-z, 0-9 and '-'.",
+                ));
             }
-            let origin = cfg.nonempty("NetworkOrigin").unwrap_or_else(|| "internet".into());
+            let origin = cfg
+                .nonempty("NetworkOrigin")
+                .unwrap_or_else(|| "internet".into());
             if origin != "vpc" && origin != "internet" {
-                return Err(EmuError::new(400, "InvalidArgument", "NetworkOrigin must be vpc or internet."));
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "NetworkOrigin must be vpc or internet.",
+                ));
             }
-            let vpc_id = cfg.child("VpcConfiguration").and_then(|v| v.nonempty("VpcId"));
+            let vpc_id = cfg
+                .child("VpcConfiguration")
+                .and_then(|v| v.nonempty("VpcId"));
             let b = bucket(ctx, r, op)?;
             if b.access_points.contains_key(&name) {
-                return Err(EmuError::new(409, "AccessPointAlreadyExists", "The access point already exists."));
+                return Err(EmuError::new(
+                    409,
+                    "AccessPointAlreadyExists",
+                    "The access point already exists.",
+                ));
             }
-            b.access_points.insert(name.clone(), AccessPoint { network_origin: origin, vpc_id, created: now, ready_at_ms: now_ms + delay, gone_at_ms: None, policy: None });
+            b.access_points.insert(
+                name.clone(),
+                AccessPoint {
+                    network_origin: origin,
+                    vpc_id,
+                    created: now,
+                    ready_at_ms: now_ms + delay,
+                    gone_at_ms: None,
+                    policy: None,
+                },
+            );
             let mut w = Writer::new();
             w.open("CreateAccessPointResult")
-                .leaf("AccessPointArn", &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"))
+                .leaf(
+                    "AccessPointArn",
+                    &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"),
+                )
                 .leaf("Alias", &format!("{name}-ossalias"))
                 .close("CreateAccessPointResult");
             Ok(Reply::xml(w.finish()))
@@ -53,18 +101,35 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
         "ListAccessPoints" => {
             let max = match r.param("max-keys") {
                 None => 100,
-                Some(v) => v.parse::<usize>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| EmuError::new(400, "InvalidArgument", "max-keys is out of range."))?,
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| {
+                        EmuError::new(400, "InvalidArgument", "max-keys is out of range.")
+                    })?,
             };
-            let after = r.param("continuation-token").filter(|t| !t.is_empty()).map(str::to_string);
+            let after = r
+                .param("continuation-token")
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
             let b = bucket(ctx, r, op)?;
-            let items: Vec<(&String, &AccessPoint)> = b.access_points.iter().filter(|(n, _)| after.as_ref().is_none_or(|a| *n > a)).take(max + 1).collect();
+            let items: Vec<(&String, &AccessPoint)> = b
+                .access_points
+                .iter()
+                .filter(|(n, _)| after.as_ref().is_none_or(|a| *n > a))
+                .take(max + 1)
+                .collect();
             let truncated = items.len() > max;
             let mut w = Writer::new();
-            w.open("ListAccessPointsResult").leaf("IsTruncated", if truncated { "true" } else { "false" });
+            w.open("ListAccessPointsResult")
+                .leaf("IsTruncated", if truncated { "true" } else { "false" });
             if truncated {
                 w.leaf("NextContinuationToken", items[max - 1].0);
             }
-            w.leaf("AccountId", OWNER_ID).leaf("MaxKeys", &max.to_string()).open("AccessPoints");
+            w.leaf("AccountId", OWNER_ID)
+                .leaf("MaxKeys", &max.to_string())
+                .open("AccessPoints");
             for (n, ap) in items.iter().take(max) {
                 w.open("AccessPoint");
                 ap_fields(&mut w, &bucket_name, n, ap, now_ms);
@@ -74,21 +139,45 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             Ok(Reply::xml(w.finish()))
         }
         _ => {
-            let name = header_name.ok_or_else(|| EmuError::new(400, "InvalidArgument", "The x-oss-access-point-name header is missing."))?;
+            let name = header_name.ok_or_else(|| {
+                EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "The x-oss-access-point-name header is missing.",
+                )
+            })?;
             let b = bucket(ctx, r, op)?;
-            let ap = b.access_points.get_mut(&name).ok_or_else(no_such_access_point)?;
+            let ap = b
+                .access_points
+                .get_mut(&name)
+                .ok_or_else(no_such_access_point)?;
             match op {
                 "GetAccessPoint" => {
                     let mut w = Writer::new();
-                    w.open("GetAccessPointResult").leaf("AccessPointName", &name).leaf("Bucket", &bucket_name).leaf("AccountId", OWNER_ID).leaf("NetworkOrigin", &ap.network_origin);
-                    w.open("VpcConfiguration").leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default()).close("VpcConfiguration");
-                    w.leaf("AccessPointArn", &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"))
-                        .leaf("CreationDate", &ap.created.to_string())
-                        .leaf("Alias", &format!("{name}-ossalias"))
-                        .leaf("Status", ap.status(now_ms));
+                    w.open("GetAccessPointResult")
+                        .leaf("AccessPointName", &name)
+                        .leaf("Bucket", &bucket_name)
+                        .leaf("AccountId", OWNER_ID)
+                        .leaf("NetworkOrigin", &ap.network_origin);
+                    w.open("VpcConfiguration")
+                        .leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default())
+                        .close("VpcConfiguration");
+                    w.leaf(
+                        "AccessPointArn",
+                        &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"),
+                    )
+                    .leaf("CreationDate", &ap.created.to_string())
+                    .leaf("Alias", &format!("{name}-ossalias"))
+                    .leaf("Status", ap.status(now_ms));
                     w.open("Endpoints")
-                        .leaf("PublicEndpoint", &format!("{name}.oss-{region}.oss-accesspoint.aliyuncs.com"))
-                        .leaf("InternalEndpoint", &format!("{name}.oss-{region}-internal.oss-accesspoint.aliyuncs.com"))
+                        .leaf(
+                            "PublicEndpoint",
+                            &format!("{name}.oss-{region}.oss-accesspoint.aliyuncs.com"),
+                        )
+                        .leaf(
+                            "InternalEndpoint",
+                            &format!("{name}.oss-{region}-internal.oss-accesspoint.aliyuncs.com"),
+                        )
                         .close("Endpoints");
                     w.close("GetAccessPointResult");
                     Ok(Reply::xml(w.finish()))
@@ -99,21 +188,50 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
                         "deleting" => {}
                         _ => ap.gone_at_ms = Some(now_ms + delay),
                     }
-                    Ok(Reply { status: 204, ..Default::default() })
+                    Ok(Reply {
+                        status: 204,
+                        ..Default::default()
+                    })
                 }
                 "PutAccessPointPolicy" => {
                     let text = String::from_utf8_lossy(&r.body).to_string();
-                    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| EmuError::new(400, "InvalidPolicyDocument", "The policy document is not valid JSON."))?;
+                    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
+                        EmuError::new(
+                            400,
+                            "InvalidPolicyDocument",
+                            "The policy document is not valid JSON.",
+                        )
+                    })?;
                     ap.policy = Some(text);
-                    Ok(Reply { status: 200, ..Default::default() })
+                    Ok(Reply {
+                        status: 200,
+                        ..Default::default()
+                    })
                 }
                 "GetAccessPointPolicy" => match &ap.policy {
-                    Some(p) => Ok(Reply { status: 200, headers: vec![("Content-Type".into(), "application/json".into())], body: p.clone().into_bytes() }),
-                    None => Err(EmuError::new(404, "NoSuchAccessPointPolicy", "The access point policy does not exist.")),
+                    Some(p) => Ok(Reply {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "application/json".into())],
+                        body: p.clone().into_bytes(),
+                    }),
+                    None => Err(EmuError::new(
+                        404,
+                        "NoSuchAccessPointPolicy",
+                        "The access point policy does not exist.",
+                    )),
                 },
                 "DeleteAccessPointPolicy" => {
-                    ap.policy.take().ok_or_else(|| EmuError::new(404, "NoSuchAccessPointPolicy", "The access point policy does not exist."))?;
-                    Ok(Reply { status: 204, ..Default::default() })
+                    ap.policy.take().ok_or_else(|| {
+                        EmuError::new(
+                            404,
+                            "NoSuchAccessPointPolicy",
+                            "The access point policy does not exist.",
+                        )
+                    })?;
+                    Ok(Reply {
+                        status: 204,
+                        ..Default::default()
+                    })
                 }
                 _ => Err(EmuError::not_implemented(op)),
             }

@@ -26,10 +26,17 @@ pub struct Signed<'a> {
 const SKEW_LIMIT: i64 = 15 * 60;
 
 fn header<'a>(s: &'a Signed<'_>, name: &str) -> Option<&'a str> {
-    s.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    s.headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
-fn credentials_for<'k>(keys: &'k Keys, ak: &str, s: &Signed<'_>) -> Result<&'k Credentials, EmuError> {
+fn credentials_for<'k>(
+    keys: &'k Keys,
+    ak: &str,
+    s: &Signed<'_>,
+) -> Result<&'k Credentials, EmuError> {
     if keys.main.access_key_id == ak {
         return Ok(&keys.main);
     }
@@ -37,16 +44,31 @@ fn credentials_for<'k>(keys: &'k Keys, ak: &str, s: &Signed<'_>) -> Result<&'k C
         let sent = header(s, "x-oss-security-token");
         let expected = sts.security_token.as_ref().map(|t| t.expose());
         if sent.is_none() || sent != expected {
-            return Err(EmuError::new(403, "InvalidSecurityToken", "The security token you provided is invalid.").ec("0002-00000006"));
+            return Err(EmuError::new(
+                403,
+                "InvalidSecurityToken",
+                "The security token you provided is invalid.",
+            )
+            .ec("0002-00000006"));
         }
         return Ok(sts);
     }
-    Err(EmuError::new(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.").with("OSSAccessKeyId", ak))
+    Err(EmuError::new(
+        403,
+        "InvalidAccessKeyId",
+        "The OSS Access Key Id you provided does not exist in our records.",
+    )
+    .with("OSSAccessKeyId", ak))
 }
 
 fn check_skew(signed_at: i64, now: i64) -> Result<(), EmuError> {
     if (signed_at - now).abs() > SKEW_LIMIT {
-        return Err(EmuError::new(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.").ec("0002-00000504"));
+        return Err(EmuError::new(
+            403,
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+        )
+        .ec("0002-00000504"));
     }
     Ok(())
 }
@@ -57,20 +79,39 @@ fn mismatch() -> EmuError {
 
 /// Verifies the `Authorization` header; returns the signing region for V4.
 /// `endpoint_region` is the region the Host names, when it names one.
-pub fn verify(s: &Signed<'_>, keys: &Keys, now: i64, endpoint_region: Option<&str>) -> Result<Option<String>, EmuError> {
+pub fn verify(
+    s: &Signed<'_>,
+    keys: &Keys,
+    now: i64,
+    endpoint_region: Option<&str>,
+) -> Result<Option<String>, EmuError> {
     let Some(auth) = header(s, "authorization") else {
-        return Err(EmuError::new(403, "AccessDenied", "You have no right to access this object because of bucket acl."));
+        return Err(EmuError::new(
+            403,
+            "AccessDenied",
+            "You have no right to access this object because of bucket acl.",
+        ));
     };
     if let Some(rest) = auth.strip_prefix("OSS4-HMAC-SHA256 ") {
         verify_v4(s, keys, now, endpoint_region, rest).map(Some)
     } else if let Some(rest) = auth.strip_prefix("OSS ") {
         verify_v1(s, keys, now, rest).map(|_| None)
     } else {
-        Err(EmuError::new(400, "InvalidArgument", "Authorization header is invalid."))
+        Err(EmuError::new(
+            400,
+            "InvalidArgument",
+            "Authorization header is invalid.",
+        ))
     }
 }
 
-fn verify_v4(s: &Signed<'_>, keys: &Keys, now: i64, endpoint_region: Option<&str>, rest: &str) -> Result<String, EmuError> {
+fn verify_v4(
+    s: &Signed<'_>,
+    keys: &Keys,
+    now: i64,
+    endpoint_region: Option<&str>,
+    rest: &str,
+) -> Result<String, EmuError> {
     let mut credential = None;
     let mut additional: Vec<String> = Vec::new();
     let mut signature = None;
@@ -79,7 +120,11 @@ fn verify_v4(s: &Signed<'_>, keys: &Keys, now: i64, endpoint_region: Option<&str
         if let Some(v) = part.strip_prefix("Credential=") {
             credential = Some(v);
         } else if let Some(v) = part.strip_prefix("AdditionalHeaders=") {
-            additional = v.split(';').filter(|h| !h.is_empty()).map(str::to_string).collect();
+            additional = v
+                .split(';')
+                .filter(|h| !h.is_empty())
+                .map(str::to_string)
+                .collect();
         } else if let Some(v) = part.strip_prefix("Signature=") {
             signature = Some(v);
         }
@@ -93,19 +138,41 @@ fn verify_v4(s: &Signed<'_>, keys: &Keys, now: i64, endpoint_region: Option<&str
     }
     let (ak, date, region, product) = (parts[0], parts[1], parts[2], parts[3]);
     let creds = credentials_for(keys, ak, s)?;
-    let datetime = header(s, "x-oss-date").ok_or_else(|| EmuError::new(403, "AccessDenied", "x-oss-date is missing."))?;
-    let signed_at = time::parse_iso8601_basic(datetime).ok_or_else(|| EmuError::new(400, "InvalidArgument", "x-oss-date is not a valid date."))?;
+    let datetime = header(s, "x-oss-date")
+        .ok_or_else(|| EmuError::new(403, "AccessDenied", "x-oss-date is missing."))?;
+    let signed_at = time::parse_iso8601_basic(datetime)
+        .ok_or_else(|| EmuError::new(400, "InvalidArgument", "x-oss-date is not a valid date."))?;
     check_skew(signed_at, now)?;
     if !datetime.starts_with(date) {
         return Err(mismatch());
     }
     if let Some(er) = endpoint_region {
         if er != region {
-            return Err(EmuError::new(400, "InvalidArgument", "Invalid signing region in Authorization header.").ec("0002-00000226"));
+            return Err(EmuError::new(
+                400,
+                "InvalidArgument",
+                "Invalid signing region in Authorization header.",
+            )
+            .ec("0002-00000226"));
         }
     }
-    let req = SigningRequest { method: s.method, bucket: s.bucket, key: s.key, query: s.query, headers: s.headers };
-    let expected = sign::v4_sign(&req, creds, V4Context { region, product, unix_time: signed_at }, &additional);
+    let req = SigningRequest {
+        method: s.method,
+        bucket: s.bucket,
+        key: s.key,
+        query: s.query,
+        headers: s.headers,
+    };
+    let expected = sign::v4_sign(
+        &req,
+        creds,
+        V4Context {
+            region,
+            product,
+            unix_time: signed_at,
+        },
+        &additional,
+    );
     if !expected.ends_with(&format!("Signature={signature}")) {
         return Err(mismatch());
     }
@@ -113,17 +180,38 @@ fn verify_v4(s: &Signed<'_>, keys: &Keys, now: i64, endpoint_region: Option<&str
 }
 
 fn verify_v1(s: &Signed<'_>, keys: &Keys, now: i64, rest: &str) -> Result<(), EmuError> {
-    let (ak, signature) = rest.split_once(':').ok_or_else(|| EmuError::new(400, "InvalidArgument", "Authorization header is invalid."))?;
+    let (ak, signature) = rest
+        .split_once(':')
+        .ok_or_else(|| EmuError::new(400, "InvalidArgument", "Authorization header is invalid."))?;
     let creds = credentials_for(keys, ak.trim(), s)?;
-    let req = SigningRequest { method: s.method, bucket: s.bucket, key: s.key, query: s.query, headers: s.headers };
+    let req = SigningRequest {
+        method: s.method,
+        bucket: s.bucket,
+        key: s.key,
+        query: s.query,
+        headers: s.headers,
+    };
     // The SDKs put the time in `Date`; Python v2 signs `x-oss-date` in its place when present.
-    let dates: Vec<&str> = [header(s, "date"), header(s, "x-oss-date")].into_iter().flatten().collect();
+    let dates: Vec<&str> = [header(s, "date"), header(s, "x-oss-date")]
+        .into_iter()
+        .flatten()
+        .collect();
     if dates.is_empty() {
-        return Err(EmuError::new(403, "AccessDenied", "The Date header is missing."));
+        return Err(EmuError::new(
+            403,
+            "AccessDenied",
+            "The Date header is missing.",
+        ));
     }
     for date in &dates {
-        if sign::v1_signature(creds.access_key_secret.expose(), &sign::v1_string_to_sign(&req, date)) == signature.trim() {
-            let signed_at = time::parse_rfc1123(date).ok_or_else(|| EmuError::new(403, "AccessDenied", "The Date header is not a valid date."))?;
+        if sign::v1_signature(
+            creds.access_key_secret.expose(),
+            &sign::v1_string_to_sign(&req, date),
+        ) == signature.trim()
+        {
+            let signed_at = time::parse_rfc1123(date).ok_or_else(|| {
+                EmuError::new(403, "AccessDenied", "The Date header is not a valid date.")
+            })?;
             return check_skew(signed_at, now);
         }
     }
@@ -136,41 +224,127 @@ mod tests {
     use crate::oss::sign::{sign_headers, SignatureVersion};
 
     fn keys() -> Keys {
-        Keys { main: Credentials::new("id", "secret"), sts: Some(Credentials::new("sts-id", "sts-secret").with_token("tok")) }
+        Keys {
+            main: Credentials::new("id", "secret"),
+            sts: Some(Credentials::new("sts-id", "sts-secret").with_token("tok")),
+        }
     }
 
     fn signed(version: SignatureVersion, creds: &Credentials, at: i64) -> Vec<(String, String)> {
         let mut h = vec![("Content-Type".to_string(), "application/xml".to_string())];
-        sign_headers(version, "GET", Some("b"), Some("k y"), &[("versions".into(), None)], &mut h, creds, "cn-hangzhou", at);
+        sign_headers(
+            version,
+            "GET",
+            Some("b"),
+            Some("k y"),
+            &[("versions".into(), None)],
+            &mut h,
+            creds,
+            "cn-hangzhou",
+            at,
+        );
         h
     }
 
-    fn check(h: &[(String, String)], now: i64, region: Option<&str>) -> Result<Option<String>, EmuError> {
+    fn check(
+        h: &[(String, String)],
+        now: i64,
+        region: Option<&str>,
+    ) -> Result<Option<String>, EmuError> {
         let q = [("versions".to_string(), None)];
-        verify(&Signed { method: "GET", bucket: Some("b"), key: Some("k y"), query: &q, headers: h }, &keys(), now, region)
+        verify(
+            &Signed {
+                method: "GET",
+                bucket: Some("b"),
+                key: Some("k y"),
+                query: &q,
+                headers: h,
+            },
+            &keys(),
+            now,
+            region,
+        )
     }
 
     #[test]
     fn accepts_good_v4_and_v1_signatures() {
         let t = 1_700_000_000;
-        assert_eq!(check(&signed(SignatureVersion::V4, &keys().main, t), t, None).unwrap().as_deref(), Some("cn-hangzhou"));
-        assert_eq!(check(&signed(SignatureVersion::V1, &keys().main, t), t + 60, None).unwrap(), None);
-        assert!(check(&signed(SignatureVersion::V4, keys().sts.as_ref().unwrap(), t), t, Some("cn-hangzhou")).is_ok());
+        assert_eq!(
+            check(&signed(SignatureVersion::V4, &keys().main, t), t, None)
+                .unwrap()
+                .as_deref(),
+            Some("cn-hangzhou")
+        );
+        assert_eq!(
+            check(&signed(SignatureVersion::V1, &keys().main, t), t + 60, None).unwrap(),
+            None
+        );
+        assert!(check(
+            &signed(SignatureVersion::V4, keys().sts.as_ref().unwrap(), t),
+            t,
+            Some("cn-hangzhou")
+        )
+        .is_ok());
     }
 
     #[test]
     fn refuses_like_oss() {
         let t = 1_700_000_000;
         let code = |r: Result<Option<String>, EmuError>| r.unwrap_err().code;
-        assert_eq!(code(check(&signed(SignatureVersion::V4, &Credentials::new("id", "wrong"), t), t, None)), "SignatureDoesNotMatch");
-        assert_eq!(code(check(&signed(SignatureVersion::V1, &Credentials::new("id", "wrong"), t), t, None)), "SignatureDoesNotMatch");
-        assert_eq!(code(check(&signed(SignatureVersion::V4, &Credentials::new("nobody", "x"), t), t, None)), "InvalidAccessKeyId");
-        assert_eq!(code(check(&signed(SignatureVersion::V4, &keys().main, t), t + 16 * 60, None)), "RequestTimeTooSkewed");
-        assert_eq!(code(check(&signed(SignatureVersion::V1, &keys().main, t), t - 16 * 60, None)), "RequestTimeTooSkewed");
-        assert_eq!(code(check(&signed(SignatureVersion::V4, &keys().main, t), t, Some("cn-beijing"))), "InvalidArgument");
+        assert_eq!(
+            code(check(
+                &signed(SignatureVersion::V4, &Credentials::new("id", "wrong"), t),
+                t,
+                None
+            )),
+            "SignatureDoesNotMatch"
+        );
+        assert_eq!(
+            code(check(
+                &signed(SignatureVersion::V1, &Credentials::new("id", "wrong"), t),
+                t,
+                None
+            )),
+            "SignatureDoesNotMatch"
+        );
+        assert_eq!(
+            code(check(
+                &signed(SignatureVersion::V4, &Credentials::new("nobody", "x"), t),
+                t,
+                None
+            )),
+            "InvalidAccessKeyId"
+        );
+        assert_eq!(
+            code(check(
+                &signed(SignatureVersion::V4, &keys().main, t),
+                t + 16 * 60,
+                None
+            )),
+            "RequestTimeTooSkewed"
+        );
+        assert_eq!(
+            code(check(
+                &signed(SignatureVersion::V1, &keys().main, t),
+                t - 16 * 60,
+                None
+            )),
+            "RequestTimeTooSkewed"
+        );
+        assert_eq!(
+            code(check(
+                &signed(SignatureVersion::V4, &keys().main, t),
+                t,
+                Some("cn-beijing")
+            )),
+            "InvalidArgument"
+        );
         assert_eq!(code(check(&[], t, None)), "AccessDenied");
         let no_token = Credentials::new("sts-id", "sts-secret");
-        assert_eq!(code(check(&signed(SignatureVersion::V4, &no_token, t), t, None)), "InvalidSecurityToken");
+        assert_eq!(
+            code(check(&signed(SignatureVersion::V4, &no_token, t), t, None)),
+            "InvalidSecurityToken"
+        );
         let mut tampered = signed(SignatureVersion::V4, &keys().main, t);
         tampered[0].1 = "text/plain".into();
         assert_eq!(code(check(&tampered, t, None)), "SignatureDoesNotMatch");

@@ -11,7 +11,9 @@ fn body(r: &Request, root: &str) -> Result<Element, EmuError> {
     let text = String::from_utf8_lossy(&r.body).to_string();
     let el = xml::parse(&text).map_err(|e| EmuError::malformed(&e.0))?;
     if el.name != root {
-        return Err(EmuError::malformed(&format!("the root node is not named {root}.")));
+        return Err(EmuError::malformed(&format!(
+            "the root node is not named {root}."
+        )));
     }
     Ok(el)
 }
@@ -25,36 +27,75 @@ pub fn validate_lifecycle(root: &Element) -> Result<(), EmuError> {
     let mut prefixes = Vec::new();
     let rules: Vec<&Element> = root.children_named("Rule").collect();
     if rules.is_empty() {
-        return Err(EmuError::new(400, "MalformedXML", "A lifecycle configuration needs at least one Rule."));
+        return Err(EmuError::new(
+            400,
+            "MalformedXML",
+            "A lifecycle configuration needs at least one Rule.",
+        ));
     }
     for rule in rules {
         match rule.text_of("Status") {
             Some("Enabled") | Some("Disabled") => {}
-            _ => return Err(EmuError::new(400, "MalformedXML", "Rule Status must be Enabled or Disabled.")),
+            _ => {
+                return Err(EmuError::new(
+                    400,
+                    "MalformedXML",
+                    "Rule Status must be Enabled or Disabled.",
+                ))
+            }
         }
         let prefix = rule.string("Prefix");
         if prefixes.contains(&prefix) {
-            return Err(EmuError::new(400, "InvalidArgument", "Two lifecycle rules have the same prefix.").ec("0014-00000085"));
+            return Err(EmuError::new(
+                400,
+                "InvalidArgument",
+                "Two lifecycle rules have the same prefix.",
+            )
+            .ec("0014-00000085"));
         }
         prefixes.push(prefix);
         if let Some(exp) = rule.child("Expiration") {
             let marker = exp.text_of("ExpiredObjectDeleteMarker");
             let has_time = exp.child("Days").is_some() || exp.child("CreatedBeforeDate").is_some();
             if marker == Some("true") && has_time {
-                return Err(EmuError::new(400, "InvalidArgument", "ExpiredObjectDeleteMarker cannot be combined with Days or CreatedBeforeDate.").ec("0014-00000059"));
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "ExpiredObjectDeleteMarker cannot be combined with Days or CreatedBeforeDate.",
+                )
+                .ec("0014-00000059"));
             }
             if marker != Some("true") && !has_time {
-                return Err(EmuError::new(400, "InvalidArgument", "Expiration needs Days, CreatedBeforeDate or ExpiredObjectDeleteMarker.").ec("0014-00000060"));
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "Expiration needs Days, CreatedBeforeDate or ExpiredObjectDeleteMarker.",
+                )
+                .ec("0014-00000060"));
             }
             if let Some(d) = exp.text_of("Days") {
                 if d.parse::<u64>().ok().filter(|d| *d > 0).is_none() {
-                    return Err(EmuError::new(400, "InvalidArgument", "Days must be a positive integer."));
+                    return Err(EmuError::new(
+                        400,
+                        "InvalidArgument",
+                        "Days must be a positive integer.",
+                    ));
                 }
             }
         }
-        let actions = ["Expiration", "NoncurrentVersionExpiration", "AbortMultipartUpload", "Transition", "NoncurrentVersionTransition"];
+        let actions = [
+            "Expiration",
+            "NoncurrentVersionExpiration",
+            "AbortMultipartUpload",
+            "Transition",
+            "NoncurrentVersionTransition",
+        ];
         if !actions.iter().any(|a| rule.child(a).is_some()) {
-            return Err(EmuError::new(400, "InvalidArgument", "A lifecycle rule needs at least one action."));
+            return Err(EmuError::new(
+                400,
+                "InvalidArgument",
+                "A lifecycle rule needs at least one action.",
+            ));
         }
     }
     Ok(())
@@ -85,7 +126,10 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
     match op {
         "GetBucketReplication" => {
             if cfg.replication.is_empty() {
-                return Err(absent("NoSuchReplicationConfiguration", "replication configuration"));
+                return Err(absent(
+                    "NoSuchReplicationConfiguration",
+                    "replication configuration",
+                ));
             }
             let mut w = Writer::new();
             w.open("ReplicationConfiguration");
@@ -95,8 +139,21 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
                     w.leaf("Prefix", p);
                 }
                 w.close("PrefixSet").leaf("Action", &rule.action);
-                w.open("Destination").leaf("Bucket", &rule.dest_bucket).leaf("Location", &rule.dest_location).leaf("TransferType", "internal").close("Destination");
-                w.leaf("Status", "doing").leaf("HistoricalObjectReplication", if rule.historical { "enabled" } else { "disabled" }).close("Rule");
+                w.open("Destination")
+                    .leaf("Bucket", &rule.dest_bucket)
+                    .leaf("Location", &rule.dest_location)
+                    .leaf("TransferType", "internal")
+                    .close("Destination");
+                w.leaf("Status", "doing")
+                    .leaf(
+                        "HistoricalObjectReplication",
+                        if rule.historical {
+                            "enabled"
+                        } else {
+                            "disabled"
+                        },
+                    )
+                    .close("Rule");
             }
             w.close("ReplicationConfiguration");
             Ok(Reply::xml(w.finish()))
@@ -105,12 +162,27 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             let root = body(r, "ReplicationConfiguration")?;
             let mut ids = Vec::new();
             for rule in root.children_named("Rule") {
-                let dest = rule.child("Destination").ok_or_else(|| EmuError::new(400, "InvalidArgument", "A replication rule needs a Destination."))?;
-                let id = rule.nonempty("ID").unwrap_or_else(|| format!("rule-{worm_id}"));
+                let dest = rule.child("Destination").ok_or_else(|| {
+                    EmuError::new(
+                        400,
+                        "InvalidArgument",
+                        "A replication rule needs a Destination.",
+                    )
+                })?;
+                let id = rule
+                    .nonempty("ID")
+                    .unwrap_or_else(|| format!("rule-{worm_id}"));
                 ids.push(id.clone());
                 cfg.replication.push(ReplicationRule {
                     id,
-                    prefixes: rule.child("PrefixSet").map(|p| p.children_named("Prefix").map(|p| p.text.trim().to_string()).collect()).unwrap_or_default(),
+                    prefixes: rule
+                        .child("PrefixSet")
+                        .map(|p| {
+                            p.children_named("Prefix")
+                                .map(|p| p.text.trim().to_string())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     action: rule.nonempty("Action").unwrap_or_else(|| "ALL".into()),
                     dest_bucket: dest.string("Bucket"),
                     dest_location: dest.string("Location"),
@@ -135,15 +207,39 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
         },
         "InitiateBucketWorm" => {
             let root = body(r, "InitiateWormConfiguration")?;
-            let days = root.number("RetentionPeriodInDays").ok().flatten().filter(|d| (1..=25_550).contains(d)).ok_or_else(|| EmuError::new(400, "InvalidArgument", "RetentionPeriodInDays must be between 1 and 25550."))?;
+            let days = root
+                .number("RetentionPeriodInDays")
+                .ok()
+                .flatten()
+                .filter(|d| (1..=25_550).contains(d))
+                .ok_or_else(|| {
+                    EmuError::new(
+                        400,
+                        "InvalidArgument",
+                        "RetentionPeriodInDays must be between 1 and 25550.",
+                    )
+                })?;
             if cfg.worm.as_ref().is_some_and(|w| w.locked) {
-                return Err(EmuError::new(409, "WORMConfigurationLocked", "The bucket's retention policy is locked."));
+                return Err(EmuError::new(
+                    409,
+                    "WORMConfigurationLocked",
+                    "The bucket's retention policy is locked.",
+                ));
             }
-            cfg.worm = Some(Worm { id: worm_id.clone(), locked: false, days, created: now });
+            cfg.worm = Some(Worm {
+                id: worm_id.clone(),
+                locked: false,
+                days,
+                created: now,
+            });
             Ok(Reply::ok().header("x-oss-worm-id", &worm_id))
         }
         "AbortBucketWorm" => match &cfg.worm {
-            Some(w) if w.locked => Err(EmuError::new(409, "WORMConfigurationLocked", "A locked retention policy cannot be deleted.")),
+            Some(w) if w.locked => Err(EmuError::new(
+                409,
+                "WORMConfigurationLocked",
+                "A locked retention policy cannot be deleted.",
+            )),
             Some(_) => {
                 cfg.worm = None;
                 Ok(Reply::no_content())
@@ -152,17 +248,40 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
         },
         "CompleteBucketWorm" | "ExtendBucketWorm" => {
             let id = r.param("wormId").unwrap_or_default();
-            let worm = cfg.worm.as_mut().filter(|w| w.id == id).ok_or_else(|| absent("NoSuchWORMConfiguration", "such retention policy"))?;
+            let worm = cfg
+                .worm
+                .as_mut()
+                .filter(|w| w.id == id)
+                .ok_or_else(|| absent("NoSuchWORMConfiguration", "such retention policy"))?;
             if op == "CompleteBucketWorm" {
                 worm.locked = true;
             } else {
                 let root = body(r, "ExtendWormConfiguration")?;
-                let days = root.number("RetentionPeriodInDays").ok().flatten().filter(|d| *d > worm.days).ok_or_else(|| EmuError::new(400, "InvalidArgument", "A retention period can only be extended."))?;
+                let days = root
+                    .number("RetentionPeriodInDays")
+                    .ok()
+                    .flatten()
+                    .filter(|d| *d > worm.days)
+                    .ok_or_else(|| {
+                        EmuError::new(
+                            400,
+                            "InvalidArgument",
+                            "A retention period can only be extended.",
+                        )
+                    })?;
                 worm.days = days;
             }
             Ok(Reply::ok())
         }
-        "GetBucketWebsite" => cfg.website_xml.clone().map(|x| Reply { status: 200, headers: vec![("Content-Type".into(), "application/xml".into())], body: x.into_bytes() }).ok_or_else(|| absent("NoSuchWebsiteConfiguration", "website configuration")),
+        "GetBucketWebsite" => cfg
+            .website_xml
+            .clone()
+            .map(|x| Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "application/xml".into())],
+                body: x.into_bytes(),
+            })
+            .ok_or_else(|| absent("NoSuchWebsiteConfiguration", "website configuration")),
         "PutBucketWebsite" => {
             body(r, "WebsiteConfiguration")?;
             cfg.website_xml = Some(String::from_utf8_lossy(&r.body).to_string());
@@ -174,16 +293,25 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
         }
         "ListCname" => {
             let mut w = Writer::new();
-            w.open("ListCnameResult").leaf("Bucket", &bucket_name).leaf("Owner", super::ops::OWNER_ID);
+            w.open("ListCnameResult")
+                .leaf("Bucket", &bucket_name)
+                .leaf("Owner", super::ops::OWNER_ID);
             for (domain, at) in &cfg.cnames {
-                w.open("Cname").leaf("Domain", domain).leaf("LastModified", &time::iso8601(*at)).leaf("Status", "Enabled").close("Cname");
+                w.open("Cname")
+                    .leaf("Domain", domain)
+                    .leaf("LastModified", &time::iso8601(*at))
+                    .leaf("Status", "Enabled")
+                    .close("Cname");
             }
             w.close("ListCnameResult");
             Ok(Reply::xml(w.finish()))
         }
         "PutCname" | "DeleteCname" => {
             let root = body(r, "BucketCnameConfiguration")?;
-            let domain = root.child("Cname").and_then(|c| c.nonempty("Domain")).ok_or_else(|| EmuError::new(400, "InvalidArgument", "A Cname needs a Domain."))?;
+            let domain = root
+                .child("Cname")
+                .and_then(|c| c.nonempty("Domain"))
+                .ok_or_else(|| EmuError::new(400, "InvalidArgument", "A Cname needs a Domain."))?;
             if op == "PutCname" {
                 if !cfg.cnames.iter().any(|(d, _)| *d == domain) {
                     cfg.cnames.push((domain, now));
@@ -193,10 +321,24 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             }
             Ok(Reply::ok())
         }
-        "GetBucketPolicy" => cfg.policy.clone().map(|p| Reply { status: 200, headers: vec![("Content-Type".into(), "application/json".into())], body: p.into_bytes() }).ok_or_else(|| absent("NoSuchBucketPolicy", "bucket policy")),
+        "GetBucketPolicy" => cfg
+            .policy
+            .clone()
+            .map(|p| Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: p.into_bytes(),
+            })
+            .ok_or_else(|| absent("NoSuchBucketPolicy", "bucket policy")),
         "PutBucketPolicy" => {
             let text = String::from_utf8_lossy(&r.body).to_string();
-            serde_json::from_str::<serde_json::Value>(&text).map_err(|_| EmuError::new(400, "InvalidPolicyDocument", "The policy document is not valid JSON."))?;
+            serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
+                EmuError::new(
+                    400,
+                    "InvalidPolicyDocument",
+                    "The policy document is not valid JSON.",
+                )
+            })?;
             cfg.policy = Some(text);
             Ok(Reply::ok())
         }
@@ -204,9 +346,18 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             cfg.policy = None;
             Ok(Reply::no_content())
         }
-        "GetBucketLifecycle" => cfg.lifecycle_xml.clone().map(|x| Reply { status: 200, headers: vec![("Content-Type".into(), "application/xml".into())], body: x.into_bytes() }).ok_or_else(|| {
-            EmuError::new(404, "NoSuchLifecycle", "No Row found in Lifecycle Table.").with("BucketName", &bucket_name)
-        }),
+        "GetBucketLifecycle" => cfg
+            .lifecycle_xml
+            .clone()
+            .map(|x| Reply {
+                status: 200,
+                headers: vec![("Content-Type".into(), "application/xml".into())],
+                body: x.into_bytes(),
+            })
+            .ok_or_else(|| {
+                EmuError::new(404, "NoSuchLifecycle", "No Row found in Lifecycle Table.")
+                    .with("BucketName", &bucket_name)
+            }),
         "PutBucketLifecycle" => {
             let root = body(r, "LifecycleConfiguration")?;
             validate_lifecycle(&root)?;
@@ -218,37 +369,63 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             Ok(Reply::no_content())
         }
         "GetBucketDataAccelerator" => {
-            let zone = r.param("x-oss-datalake-cache-available-zone").filter(|z| !z.is_empty());
-            let found: Vec<&Accelerator> = cfg.accelerators.iter().filter(|a| zone.is_none_or(|z| a.zone == z)).collect();
+            let zone = r
+                .param("x-oss-datalake-cache-available-zone")
+                .filter(|z| !z.is_empty());
+            let found: Vec<&Accelerator> = cfg
+                .accelerators
+                .iter()
+                .filter(|a| zone.is_none_or(|z| a.zone == z))
+                .collect();
             if found.is_empty() {
-                return Err(EmuError::new(404, "DataAcceleratorNotFound", "The bucket has no OSS accelerator in this zone."));
+                return Err(EmuError::new(
+                    404,
+                    "DataAcceleratorNotFound",
+                    "The bucket has no OSS accelerator in this zone.",
+                ));
             }
             let mut w = Writer::new();
             w.open("DataAccelerator").leaf("BucketName", &bucket_name);
             for a in found {
-                w.open("BasicInfomation").leaf("Quota", &a.quota_gb.to_string()).leaf("AvailableZone", &a.zone).leaf("CreationDate", &time::iso8601(a.created)).close("BasicInfomation");
+                w.open("BasicInfomation")
+                    .leaf("Quota", &a.quota_gb.to_string())
+                    .leaf("AvailableZone", &a.zone)
+                    .leaf("CreationDate", &time::iso8601(a.created))
+                    .close("BasicInfomation");
             }
             w.close("DataAccelerator");
             Ok(Reply::xml(w.finish()))
         }
         "PutBucketDataAccelerator" => {
             let root = body(r, "DataAcceleratorConfiguration")?;
-            let zone = root.nonempty("AvailableZone").ok_or_else(|| EmuError::new(400, "InvalidArgument", "AvailableZone is required."))?;
+            let zone = root.nonempty("AvailableZone").ok_or_else(|| {
+                EmuError::new(400, "InvalidArgument", "AvailableZone is required.")
+            })?;
             let quota = root.number("Quota").ok().flatten().unwrap_or(100);
             cfg.accelerators.retain(|a| a.zone != zone);
-            cfg.accelerators.push(Accelerator { zone, quota_gb: quota, created: now });
+            cfg.accelerators.push(Accelerator {
+                zone,
+                quota_gb: quota,
+                created: now,
+            });
             Ok(Reply::ok())
         }
         "DeleteBucketDataAccelerator" => {
-            let zone = r.param("x-oss-datalake-cache-available-zone").unwrap_or_default().to_string();
+            let zone = r
+                .param("x-oss-datalake-cache-available-zone")
+                .unwrap_or_default()
+                .to_string();
             let before = cfg.accelerators.len();
             cfg.accelerators.retain(|a| a.zone != zone);
             if before == cfg.accelerators.len() {
-                return Err(EmuError::new(404, "DataAcceleratorNotFound", "The bucket has no OSS accelerator in this zone."));
+                return Err(EmuError::new(
+                    404,
+                    "DataAcceleratorNotFound",
+                    "The bucket has no OSS accelerator in this zone.",
+                ));
             }
             Ok(Reply::no_content())
         }
         _ => Err(EmuError::not_implemented(op)),
     }
 }
-

@@ -45,7 +45,11 @@ pub struct FaultRule {
 
 impl FaultRule {
     pub fn new(kind: FaultKind) -> Self {
-        FaultRule { matcher: Matcher::default(), kind, remaining: None }
+        FaultRule {
+            matcher: Matcher::default(),
+            kind,
+            remaining: None,
+        }
     }
 
     pub fn op(mut self, op: &str) -> Self {
@@ -149,9 +153,16 @@ impl Faults {
         {
             let mut rules = self.rules.lock().unwrap();
             let pos = rules.iter().position(|r| {
-                r.matcher.op.as_deref().is_none_or(|o| o == op)
-                    && r.matcher.bucket.as_deref().is_none_or(|b| Some(b) == bucket)
-                    && r.matcher.key_prefix.as_deref().is_none_or(|p| keys.iter().any(|k| k.starts_with(p)))
+                r.kind != FaultKind::OmitKeys
+                    && r.matcher.op.as_deref().is_none_or(|o| o == op)
+                    && r.matcher
+                        .bucket
+                        .as_deref()
+                        .is_none_or(|b| Some(b) == bucket)
+                    && r.matcher
+                        .key_prefix
+                        .as_deref()
+                        .is_none_or(|p| keys.iter().any(|k| k.starts_with(p)))
                     && r.remaining != Some(0)
             });
             if let Some(i) = pos {
@@ -181,7 +192,10 @@ impl Faults {
         let mut rules = self.rules.lock().unwrap();
         let mut out = Vec::new();
         for r in rules.iter_mut() {
-            if r.kind == FaultKind::OmitKeys && r.remaining != Some(0) && r.matcher.bucket.as_deref().is_none_or(|b| b == bucket) {
+            if r.kind == FaultKind::OmitKeys
+                && r.remaining != Some(0)
+                && r.matcher.bucket.as_deref().is_none_or(|b| b == bucket)
+            {
                 out.push(r.matcher.key_prefix.clone().unwrap_or_default());
                 if let Some(n) = r.remaining.as_mut() {
                     *n -= 1;
@@ -193,10 +207,15 @@ impl Faults {
 
     /// True when this request exceeds the QPS cap (sliding one-second window).
     pub fn over_qps(&self) -> bool {
-        let Some(cap) = *self.qps_cap.lock().unwrap() else { return false };
+        let Some(cap) = *self.qps_cap.lock().unwrap() else {
+            return false;
+        };
         let now = Instant::now();
         let mut w = self.window.lock().unwrap();
-        while w.front().is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1)) {
+        while w
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
+        {
             w.pop_front();
         }
         if w.len() as u32 >= cap {
@@ -207,7 +226,12 @@ impl Faults {
     }
 
     pub fn record(&self, entry: LogEntry) {
-        *self.counts.lock().unwrap().entry(entry.op.clone()).or_default() += 1;
+        *self
+            .counts
+            .lock()
+            .unwrap()
+            .entry(entry.op.clone())
+            .or_default() += 1;
         let mut log = self.log.lock().unwrap();
         if log.len() >= LOG_CAP {
             log.drain(..LOG_CAP / 2);
@@ -237,10 +261,20 @@ mod tests {
     #[test]
     fn scripted_rules_fire_the_given_number_of_times() {
         let f = Faults::new(Duration::ZERO, 0.0, 1);
-        f.push(FaultRule::new(FaultKind::InternalError).op("ListObjectVersions").times(2));
-        assert_eq!(f.pick("ListObjectVersions", Some("b"), &[]), Some(FaultKind::InternalError));
+        f.push(
+            FaultRule::new(FaultKind::InternalError)
+                .op("ListObjectVersions")
+                .times(2),
+        );
+        assert_eq!(
+            f.pick("ListObjectVersions", Some("b"), &[]),
+            Some(FaultKind::InternalError)
+        );
         assert_eq!(f.pick("DeleteBucket", Some("b"), &[]), None);
-        assert_eq!(f.pick("ListObjectVersions", Some("b"), &[]), Some(FaultKind::InternalError));
+        assert_eq!(
+            f.pick("ListObjectVersions", Some("b"), &[]),
+            Some(FaultKind::InternalError)
+        );
         assert_eq!(f.pick("ListObjectVersions", Some("b"), &[]), None);
     }
 
@@ -249,13 +283,18 @@ mod tests {
         let f = Faults::new(Duration::ZERO, 0.0, 1);
         f.push(FaultRule::new(FaultKind::Deny).key_prefix("secret/"));
         assert_eq!(f.pick("DeleteObject", Some("b"), &["public/a"]), None);
-        assert_eq!(f.pick("DeleteObject", Some("b"), &["secret/a"]), Some(FaultKind::Deny));
+        assert_eq!(
+            f.pick("DeleteObject", Some("b"), &["secret/a"]),
+            Some(FaultKind::Deny)
+        );
     }
 
     #[test]
     fn random_faults_follow_the_rate() {
         let f = Faults::new(Duration::ZERO, 0.25, 42);
-        let hits = (0..4000).filter(|_| f.pick("X", None, &[]).is_some()).count();
+        let hits = (0..4000)
+            .filter(|_| f.pick("X", None, &[]).is_some())
+            .count();
         assert!((800..1200).contains(&hits), "{hits}");
     }
 

@@ -7,12 +7,20 @@ use super::ops::{bucket, Ctx, EmuError, Reply, Request};
 use super::store::LiveChannel;
 
 fn no_such_channel() -> EmuError {
-    EmuError::new(404, "NoSuchLiveChannel", "The specified live channel does not exist.")
+    EmuError::new(
+        404,
+        "NoSuchLiveChannel",
+        "The specified live channel does not exist.",
+    )
 }
 
 fn urls(w: &mut Writer, bucket: &str, host: &str, name: &str, playlist: &str) {
-    w.open("PublishUrls").leaf("Url", &format!("rtmp://{bucket}.{host}/live/{name}")).close("PublishUrls");
-    w.open("PlayUrls").leaf("Url", &format!("http://{bucket}.{host}/{name}/{playlist}")).close("PlayUrls");
+    w.open("PublishUrls")
+        .leaf("Url", &format!("rtmp://{bucket}.{host}/live/{name}"))
+        .close("PublishUrls");
+    w.open("PlayUrls")
+        .leaf("Url", &format!("http://{bucket}.{host}/{name}/{playlist}"))
+        .close("PlayUrls");
 }
 
 pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuError> {
@@ -23,21 +31,47 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
     match op {
         "PutLiveChannel" => {
             if name.contains('/') || name.is_empty() {
-                return Err(EmuError::new(400, "InvalidArgument", "The live channel name must not contain '/'."));
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "The live channel name must not contain '/'.",
+                ));
             }
             let text = String::from_utf8_lossy(&r.body).to_string();
-            let cfg = xml::parse_root(&text, "LiveChannelConfiguration").map_err(|e| EmuError::malformed(&e.0))?;
+            let cfg = xml::parse_root(&text, "LiveChannelConfiguration")
+                .map_err(|e| EmuError::malformed(&e.0))?;
             let target = cfg.child("Target");
-            if target.and_then(|t| t.text_of("Type")).is_some_and(|t| t != "HLS") {
-                return Err(EmuError::new(400, "InvalidArgument", "Target type must be HLS."));
+            if target
+                .and_then(|t| t.text_of("Type"))
+                .is_some_and(|t| t != "HLS")
+            {
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "Target type must be HLS.",
+                ));
             }
-            let playlist = target.and_then(|t| t.nonempty("PlaylistName")).unwrap_or_else(|| "playlist.m3u8".into());
+            let playlist = target
+                .and_then(|t| t.nonempty("PlaylistName"))
+                .unwrap_or_else(|| "playlist.m3u8".into());
             if !playlist.ends_with(".m3u8") {
-                return Err(EmuError::new(400, "InvalidArgument", "The playlist name must end with .m3u8."));
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "The playlist name must end with .m3u8.",
+                ));
             }
             let enabled = cfg.text_of("Status") != Some("disabled");
             let b = bucket(ctx, r, op)?;
-            b.live_channels.insert(name.clone(), LiveChannel { description: cfg.string("Description"), enabled, modified: now, playlist: playlist.clone() });
+            b.live_channels.insert(
+                name.clone(),
+                LiveChannel {
+                    description: cfg.string("Description"),
+                    enabled,
+                    modified: now,
+                    playlist: playlist.clone(),
+                },
+            );
             let mut w = Writer::new();
             w.open("CreateLiveChannelResult");
             urls(&mut w, &bucket_name, &host, &name, &playlist);
@@ -48,40 +82,80 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             let enabled = match r.param("status") {
                 Some("enabled") => true,
                 Some("disabled") => false,
-                _ => return Err(EmuError::new(400, "InvalidArgument", "status must be enabled or disabled.")),
+                _ => {
+                    return Err(EmuError::new(
+                        400,
+                        "InvalidArgument",
+                        "status must be enabled or disabled.",
+                    ))
+                }
             };
             let b = bucket(ctx, r, op)?;
             let ch = b.live_channels.get_mut(&name).ok_or_else(no_such_channel)?;
             ch.enabled = enabled;
             ch.modified = now;
-            Ok(Reply { status: 200, ..Default::default() })
+            Ok(Reply {
+                status: 200,
+                ..Default::default()
+            })
         }
         "GetLiveChannelInfo" => {
             let b = bucket(ctx, r, op)?;
             let ch = b.live_channels.get(&name).ok_or_else(no_such_channel)?;
             let mut w = Writer::new();
-            w.open("LiveChannelConfiguration").leaf("Description", &ch.description).leaf("Status", if ch.enabled { "enabled" } else { "disabled" });
-            w.open("Target").leaf("Type", "HLS").leaf("FragDuration", "5").leaf("FragCount", "3").leaf("PlaylistName", &ch.playlist).close("Target");
+            w.open("LiveChannelConfiguration")
+                .leaf("Description", &ch.description)
+                .leaf("Status", if ch.enabled { "enabled" } else { "disabled" });
+            w.open("Target")
+                .leaf("Type", "HLS")
+                .leaf("FragDuration", "5")
+                .leaf("FragCount", "3")
+                .leaf("PlaylistName", &ch.playlist)
+                .close("Target");
             w.close("LiveChannelConfiguration");
             Ok(Reply::xml(w.finish()))
         }
         "DeleteLiveChannel" => {
             let b = bucket(ctx, r, op)?;
             b.live_channels.remove(&name).ok_or_else(no_such_channel)?;
-            Ok(Reply { status: 204, ..Default::default() })
+            Ok(Reply {
+                status: 204,
+                ..Default::default()
+            })
         }
         "ListLiveChannel" => {
             let max = match r.param("max-keys") {
                 None => 100,
-                Some(v) => v.parse::<usize>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| EmuError::new(400, "InvalidArgument", "max-keys must be an integer between 1 and 1000."))?,
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| {
+                        EmuError::new(
+                            400,
+                            "InvalidArgument",
+                            "max-keys must be an integer between 1 and 1000.",
+                        )
+                    })?,
             };
             let prefix = r.param("prefix").unwrap_or_default().to_string();
             let marker = r.param("marker").unwrap_or_default().to_string();
             let b = bucket(ctx, r, op)?;
-            let all: Vec<(&String, &LiveChannel)> = b.live_channels.iter().filter(|(n, _)| n.starts_with(&prefix) && (marker.is_empty() || n.as_str() > marker.as_str())).take(max + 1).collect();
+            let all: Vec<(&String, &LiveChannel)> = b
+                .live_channels
+                .iter()
+                .filter(|(n, _)| {
+                    n.starts_with(&prefix) && (marker.is_empty() || n.as_str() > marker.as_str())
+                })
+                .take(max + 1)
+                .collect();
             let truncated = all.len() > max;
             let mut w = Writer::new();
-            w.open("ListLiveChannelResult").leaf("Prefix", &prefix).leaf("Marker", &marker).leaf("MaxKeys", &max.to_string()).leaf("IsTruncated", if truncated { "true" } else { "false" });
+            w.open("ListLiveChannelResult")
+                .leaf("Prefix", &prefix)
+                .leaf("Marker", &marker)
+                .leaf("MaxKeys", &max.to_string())
+                .leaf("IsTruncated", if truncated { "true" } else { "false" });
             w.leaf("NextMarker", if truncated { all[max - 1].0 } else { "" });
             for (n, ch) in all.iter().take(max) {
                 w.open("LiveChannel")

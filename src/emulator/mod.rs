@@ -136,7 +136,10 @@ impl EmulatorHandle {
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Seed(String),
     #[error("data directory {path}: {detail}")]
@@ -152,12 +155,25 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
         },
         None => seed::build(&cfg.seed, &cfg.region).map_err(EmulatorError::Seed)?,
     };
-    let listener = TcpListener::bind(cfg.listen).await.map_err(|source| EmulatorError::Listen { addr: cfg.listen, source })?;
-    let addr = listener.local_addr().map_err(|source| EmulatorError::Listen { addr: cfg.listen, source })?;
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| EmulatorError::Listen {
+            addr: cfg.listen,
+            source,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Listen {
+            addr: cfg.listen,
+            source,
+        })?;
     let state = Arc::new(State {
         store: Mutex::new(store),
         faults: Faults::new(cfg.latency, cfg.fault_rate, 0x05_5EE9),
-        keys: auth::Keys { main: cfg.credentials.clone(), sts: cfg.sts.clone() },
+        keys: auth::Keys {
+            main: cfg.credentials.clone(),
+            sts: cfg.sts.clone(),
+        },
         region: cfg.region.clone(),
         access_point_delay: cfg.access_point_delay,
         started: Instant::now(),
@@ -166,11 +182,24 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
     });
     let cancel = CancellationToken::new();
     if let Some(dir) = &cfg.data_dir {
-        persist::save(dir, &state).map_err(|e| EmulatorError::DataDir { path: dir.clone(), detail: e.to_string() })?;
-        tokio::spawn(persist::autosave(dir.clone(), state.clone(), cancel.clone()));
+        persist::save(dir, &state).map_err(|e| EmulatorError::DataDir {
+            path: dir.clone(),
+            detail: e.to_string(),
+        })?;
+        tokio::spawn(persist::autosave(
+            dir.clone(),
+            state.clone(),
+            cancel.clone(),
+        ));
     }
     let task = tokio::spawn(accept_loop(listener, state.clone(), cancel.clone()));
-    Ok(EmulatorHandle { addr, state, cancel, task, data_dir: cfg.data_dir })
+    Ok(EmulatorHandle {
+        addr,
+        state,
+        cancel,
+        task,
+        data_dir: cfg.data_dir,
+    })
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<State>, cancel: CancellationToken) {
@@ -187,7 +216,9 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, cancel: Cancellat
         let cancel = cancel.clone();
         tokio::spawn(async move {
             let svc = service_fn(move |req| server::serve(state.clone(), req));
-            let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
+            let conn = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc);
             tokio::select! {
                 _ = conn => {}
                 _ = cancel.cancelled() => {}

@@ -27,7 +27,14 @@ pub struct EmuError {
 
 impl EmuError {
     pub fn new(status: u16, code: &str, message: &str) -> Self {
-        EmuError { status, code: code.into(), message: message.into(), ec: None, extra: Vec::new(), headers: Vec::new() }
+        EmuError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            ec: None,
+            extra: Vec::new(),
+            headers: Vec::new(),
+        }
     }
 
     pub fn ec(mut self, ec: &str) -> Self {
@@ -46,7 +53,11 @@ impl EmuError {
     }
 
     pub fn not_implemented(what: &str) -> Self {
-        EmuError::new(501, "NotImplemented", &format!("{what} is not implemented by the ossweep emulator."))
+        EmuError::new(
+            501,
+            "NotImplemented",
+            &format!("{what} is not implemented by the ossweep emulator."),
+        )
     }
 
     pub fn malformed(detail: &str) -> Self {
@@ -59,12 +70,19 @@ impl EmuError {
 
     pub fn to_xml(&self, request_id: &str, host: &str) -> String {
         let mut w = Writer::new();
-        w.open("Error").leaf("Code", &self.code).leaf("Message", &self.message).leaf("RequestId", request_id).leaf("HostId", host);
+        w.open("Error")
+            .leaf("Code", &self.code)
+            .leaf("Message", &self.message)
+            .leaf("RequestId", request_id)
+            .leaf("HostId", host);
         for (n, v) in &self.extra {
             w.leaf(n, v);
         }
         if let Some(ec) = &self.ec {
-            w.leaf("EC", ec).leaf("RecommendDoc", &format!("https://api.aliyun.com/troubleshoot?q={ec}"));
+            w.leaf("EC", ec).leaf(
+                "RecommendDoc",
+                &format!("https://api.aliyun.com/troubleshoot?q={ec}"),
+            );
         }
         w.close("Error");
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", w.finish())
@@ -92,7 +110,10 @@ impl Request {
     }
 
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.as_deref())
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
     }
 
     fn nonempty_param(&self, name: &str) -> Option<&str> {
@@ -100,7 +121,10 @@ impl Request {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     fn url_encoding(&self) -> bool {
@@ -117,15 +141,25 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok() -> Self {
-        Reply { status: 200, ..Default::default() }
+        Reply {
+            status: 200,
+            ..Default::default()
+        }
     }
 
     pub fn no_content() -> Self {
-        Reply { status: 204, ..Default::default() }
+        Reply {
+            status: 204,
+            ..Default::default()
+        }
     }
 
     pub fn xml(body: String) -> Self {
-        Reply { status: 200, headers: vec![("Content-Type".into(), "application/xml".into())], body: format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}").into_bytes() }
+        Reply {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/xml".into())],
+            body: format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}").into_bytes(),
+        }
     }
 
     pub fn header(mut self, n: &str, v: &str) -> Self {
@@ -147,9 +181,32 @@ pub struct Ctx<'a> {
 
 /// Sub-resources this emulator implements; other known ones answer NotImplemented.
 const IMPLEMENTED: &[&str] = &[
-    "bucketInfo", "location", "stat", "versioning", "versions", "uploads", "uploadId", "partNumber", "delete", "live", "status", "comp",
-    "accessPoint", "accessPointPolicy", "replication", "worm", "wormId", "wormExtend", "website", "cname", "policy", "lifecycle",
-    "dataAccelerator", "versionId", "continuation-token", "security-token",
+    "bucketInfo",
+    "location",
+    "stat",
+    "versioning",
+    "versions",
+    "uploads",
+    "uploadId",
+    "partNumber",
+    "delete",
+    "live",
+    "status",
+    "comp",
+    "accessPoint",
+    "accessPointPolicy",
+    "replication",
+    "worm",
+    "wormId",
+    "wormExtend",
+    "website",
+    "cname",
+    "policy",
+    "lifecycle",
+    "dataAccelerator",
+    "versionId",
+    "continuation-token",
+    "security-token",
 ];
 
 /// The OSS operation a request names (for routing, logs and fault rules).
@@ -169,15 +226,27 @@ pub fn op_name(r: &Request) -> &'static str {
                 "DELETE" => del,
                 _ => "Unknown",
             };
-            if r.has("bucketInfo") { pick("GetBucketInfo", "Unknown", "Unknown") }
-            else if r.has("location") { pick("GetBucketLocation", "Unknown", "Unknown") }
-            else if r.has("stat") { pick("GetBucketStat", "Unknown", "Unknown") }
-            else if r.has("versioning") { pick("GetBucketVersioning", "PutBucketVersioning", "Unknown") }
-            else if r.has("versions") { pick("ListObjectVersions", "Unknown", "Unknown") }
-            else if r.has("uploads") { pick("ListMultipartUploads", "Unknown", "Unknown") }
-            else if r.has("live") { pick("ListLiveChannel", "Unknown", "Unknown") }
-            else if r.has("accessPointPolicy") { pick("GetAccessPointPolicy", "PutAccessPointPolicy", "DeleteAccessPointPolicy") }
-            else if r.has("accessPoint") {
+            if r.has("bucketInfo") {
+                pick("GetBucketInfo", "Unknown", "Unknown")
+            } else if r.has("location") {
+                pick("GetBucketLocation", "Unknown", "Unknown")
+            } else if r.has("stat") {
+                pick("GetBucketStat", "Unknown", "Unknown")
+            } else if r.has("versioning") {
+                pick("GetBucketVersioning", "PutBucketVersioning", "Unknown")
+            } else if r.has("versions") {
+                pick("ListObjectVersions", "Unknown", "Unknown")
+            } else if r.has("uploads") {
+                pick("ListMultipartUploads", "Unknown", "Unknown")
+            } else if r.has("live") {
+                pick("ListLiveChannel", "Unknown", "Unknown")
+            } else if r.has("accessPointPolicy") {
+                pick(
+                    "GetAccessPointPolicy",
+                    "PutAccessPointPolicy",
+                    "DeleteAccessPointPolicy",
+                )
+            } else if r.has("accessPoint") {
                 match m {
                     "GET" if r.header("x-oss-access-point-name").is_some() => "GetAccessPoint",
                     "GET" => "ListAccessPoints",
@@ -185,40 +254,68 @@ pub fn op_name(r: &Request) -> &'static str {
                     "DELETE" => "DeleteAccessPoint",
                     _ => "Unknown",
                 }
-            }
-            else if r.has("replication") {
+            } else if r.has("replication") {
                 match (m, r.param("comp")) {
                     ("GET", _) => "GetBucketReplication",
                     ("POST", Some("add")) => "PutBucketReplication",
                     ("POST", Some("delete")) => "DeleteBucketReplication",
                     _ => "Unknown",
                 }
-            }
-            else if r.has("wormExtend") { if m == "POST" { "ExtendBucketWorm" } else { "Unknown" } }
-            else if r.has("wormId") { if m == "POST" { "CompleteBucketWorm" } else { "Unknown" } }
-            else if r.has("worm") {
+            } else if r.has("wormExtend") {
+                if m == "POST" {
+                    "ExtendBucketWorm"
+                } else {
+                    "Unknown"
+                }
+            } else if r.has("wormId") {
+                if m == "POST" {
+                    "CompleteBucketWorm"
+                } else {
+                    "Unknown"
+                }
+            } else if r.has("worm") {
                 match m {
                     "GET" => "GetBucketWorm",
                     "POST" => "InitiateBucketWorm",
                     "DELETE" => "AbortBucketWorm",
                     _ => "Unknown",
                 }
-            }
-            else if r.has("website") { pick("GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite") }
-            else if r.has("cname") {
+            } else if r.has("website") {
+                pick(
+                    "GetBucketWebsite",
+                    "PutBucketWebsite",
+                    "DeleteBucketWebsite",
+                )
+            } else if r.has("cname") {
                 match (m, r.param("comp")) {
                     ("GET", _) => "ListCname",
                     ("POST", Some("add")) => "PutCname",
                     ("POST", Some("delete")) => "DeleteCname",
                     _ => "Unknown",
                 }
-            }
-            else if r.has("policy") { pick("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy") }
-            else if r.has("lifecycle") { pick("GetBucketLifecycle", "PutBucketLifecycle", "DeleteBucketLifecycle") }
-            else if r.has("dataAccelerator") { pick("GetBucketDataAccelerator", "PutBucketDataAccelerator", "DeleteBucketDataAccelerator") }
-            else if r.has("delete") { if m == "POST" { "DeleteMultipleObjects" } else { "Unknown" } }
-            else if unsupported_subresource(r).is_some() { "Unknown" }
-            else {
+            } else if r.has("policy") {
+                pick("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy")
+            } else if r.has("lifecycle") {
+                pick(
+                    "GetBucketLifecycle",
+                    "PutBucketLifecycle",
+                    "DeleteBucketLifecycle",
+                )
+            } else if r.has("dataAccelerator") {
+                pick(
+                    "GetBucketDataAccelerator",
+                    "PutBucketDataAccelerator",
+                    "DeleteBucketDataAccelerator",
+                )
+            } else if r.has("delete") {
+                if m == "POST" {
+                    "DeleteMultipleObjects"
+                } else {
+                    "Unknown"
+                }
+            } else if unsupported_subresource(r).is_some() {
+                "Unknown"
+            } else {
                 match m {
                     "GET" if r.param("list-type") == Some("2") => "ListObjectsV2",
                     "GET" => "ListObjects",
@@ -238,7 +335,11 @@ pub fn op_name(r: &Request) -> &'static str {
                     _ => "Unknown",
                 }
             } else if r.has("uploads") {
-                if m == "POST" { "InitiateMultipartUpload" } else { "Unknown" }
+                if m == "POST" {
+                    "InitiateMultipartUpload"
+                } else {
+                    "Unknown"
+                }
             } else if r.has("uploadId") {
                 match m {
                     "PUT" if r.has("partNumber") => "UploadPart",
@@ -263,17 +364,19 @@ pub fn op_name(r: &Request) -> &'static str {
 }
 
 fn unsupported_subresource(r: &Request) -> Option<&str> {
-    r.query
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .find(|n| V1_SUBRESOURCES.contains(n) && !IMPLEMENTED.contains(n) && !n.starts_with("response-"))
+    r.query.iter().map(|(n, _)| n.as_str()).find(|n| {
+        V1_SUBRESOURCES.contains(n) && !IMPLEMENTED.contains(n) && !n.starts_with("response-")
+    })
 }
 
 fn parse_body(body: &[u8], root: &str) -> Result<Element, EmuError> {
-    let text = std::str::from_utf8(body).map_err(|_| EmuError::malformed("the body is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| EmuError::malformed("the body is not UTF-8"))?;
     let el = xml::parse(text).map_err(|e| EmuError::malformed(&e.0))?;
     if el.name != root {
-        return Err(EmuError::malformed(&format!("the root node is not named {root}.")).ec("0016-00000608"));
+        return Err(
+            EmuError::malformed(&format!("the root node is not named {root}.")).ec("0016-00000608"),
+        );
     }
     Ok(el)
 }
@@ -289,14 +392,22 @@ fn etag(e: u128) -> String {
 /// Checks a Content-MD5 header against the body; `required` for DeleteMultipleObjects.
 fn check_md5(r: &Request, required: bool) -> Result<(), EmuError> {
     match r.header("content-md5") {
-        None if required => Err(EmuError::new(400, "InvalidDigest", "Content-MD5 is required for this request.")),
+        None if required => Err(EmuError::new(
+            400,
+            "InvalidDigest",
+            "Content-MD5 is required for this request.",
+        )),
         None => Ok(()),
         Some(v) => {
             let ours = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&r.body));
             if v.trim() == ours {
                 Ok(())
             } else {
-                Err(EmuError::new(400, "InvalidDigest", "The Content-MD5 you specified is not valid."))
+                Err(EmuError::new(
+                    400,
+                    "InvalidDigest",
+                    "The Content-MD5 you specified is not valid.",
+                ))
             }
         }
     }
@@ -307,13 +418,19 @@ fn max_keys(r: &Request, name: &str, default: usize, max: usize) -> Result<usize
         None => Ok(default),
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(EmuError::invalid(&format!("{name} must be an integer between 1 and {max}.")).with("ArgumentName", name).with("ArgumentValue", v)),
+            _ => Err(
+                EmuError::invalid(&format!("{name} must be an integer between 1 and {max}."))
+                    .with("ArgumentName", name)
+                    .with("ArgumentValue", v),
+            ),
         },
     }
 }
 
 fn no_such_bucket(name: &str) -> EmuError {
-    EmuError::new(404, "NoSuchBucket", "The specified bucket does not exist.").with("BucketName", name).ec("0015-00000101")
+    EmuError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
+        .with("BucketName", name)
+        .ec("0015-00000101")
 }
 
 fn endpoint_host(region: &str) -> String {
@@ -327,7 +444,11 @@ pub fn valid_bucket_name(name: &str) -> bool {
 fn bucket_mut<'s>(ctx: &'s mut Ctx<'_>, r: &Request, op: &str) -> Result<&'s mut Bucket, EmuError> {
     let name = r.bucket.as_deref().unwrap_or_default();
     let now_ms = ctx.now_ms;
-    let b = ctx.store.buckets.get_mut(name).ok_or_else(|| no_such_bucket(name))?;
+    let b = ctx
+        .store
+        .buckets
+        .get_mut(name)
+        .ok_or_else(|| no_such_bucket(name))?;
     b.settle(now_ms);
     // A bucket answers only at its own region's endpoint; GetBucketInfo from anywhere.
     if let Some(region) = &r.region {
@@ -354,7 +475,10 @@ fn enc(s: &str, url: bool) -> String {
 }
 
 fn owner(w: &mut Writer) {
-    w.open("Owner").leaf("ID", OWNER_ID).leaf("DisplayName", OWNER_ID).close("Owner");
+    w.open("Owner")
+        .leaf("ID", OWNER_ID)
+        .leaf("DisplayName", OWNER_ID)
+        .close("Owner");
 }
 
 pub const OWNER_ID: &str = "1234567890123456";
@@ -363,7 +487,9 @@ pub const OWNER_ID: &str = "1234567890123456";
 pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let op = op_name(r);
     if let Some(sub) = unsupported_subresource(r) {
-        return Err(EmuError::not_implemented(&format!("The '{sub}' sub-resource")));
+        return Err(EmuError::not_implemented(&format!(
+            "The '{sub}' sub-resource"
+        )));
     }
     match op {
         "ListBuckets" => list_buckets(ctx, r),
@@ -372,7 +498,10 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         "GetBucketInfo" => bucket_info(ctx, r),
         "GetBucketLocation" => {
             let b = bucket_mut(ctx, r, op)?;
-            Ok(Reply::xml(format!("<LocationConstraint>oss-{}</LocationConstraint>", b.region)))
+            Ok(Reply::xml(format!(
+                "<LocationConstraint>oss-{}</LocationConstraint>",
+                b.region
+            )))
         }
         "GetBucketStat" => bucket_stat(ctx, r),
         "GetBucketVersioning" => {
@@ -405,11 +534,23 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         "GetObject" | "HeadObject" => get_object(ctx, r, op),
         "DeleteObject" => delete_object(ctx, r),
         "DeleteMultipleObjects" => delete_multiple(ctx, r),
-        "InitiateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" | "AbortMultipartUpload" | "ListParts" | "ListMultipartUploads" => {
-            super::multipart::handle(ctx, r, op)
-        }
-        "PutLiveChannel" | "PutLiveChannelStatus" | "GetLiveChannelInfo" | "DeleteLiveChannel" | "ListLiveChannel" => super::live::handle(ctx, r, op),
-        "CreateAccessPoint" | "GetAccessPoint" | "ListAccessPoints" | "DeleteAccessPoint" | "PutAccessPointPolicy" | "GetAccessPointPolicy"
+        "InitiateMultipartUpload"
+        | "UploadPart"
+        | "CompleteMultipartUpload"
+        | "AbortMultipartUpload"
+        | "ListParts"
+        | "ListMultipartUploads" => super::multipart::handle(ctx, r, op),
+        "PutLiveChannel"
+        | "PutLiveChannelStatus"
+        | "GetLiveChannelInfo"
+        | "DeleteLiveChannel"
+        | "ListLiveChannel" => super::live::handle(ctx, r, op),
+        "CreateAccessPoint"
+        | "GetAccessPoint"
+        | "ListAccessPoints"
+        | "DeleteAccessPoint"
+        | "PutAccessPointPolicy"
+        | "GetAccessPointPolicy"
         | "DeleteAccessPointPolicy" => super::access_point::handle(ctx, r, op),
         _ if op.contains("Replication")
             || op.contains("Worm")
@@ -421,11 +562,23 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         {
             super::config::handle(ctx, r, op)
         }
-        _ => Err(EmuError::not_implemented(&format!("{} {}", r.method, if op == "Unknown" { "with these parameters" } else { op }))),
+        _ => Err(EmuError::not_implemented(&format!(
+            "{} {}",
+            r.method,
+            if op == "Unknown" {
+                "with these parameters"
+            } else {
+                op
+            }
+        ))),
     }
 }
 
-pub(super) fn bucket<'s>(ctx: &'s mut Ctx<'_>, r: &Request, op: &str) -> Result<&'s mut Bucket, EmuError> {
+pub(super) fn bucket<'s>(
+    ctx: &'s mut Ctx<'_>,
+    r: &Request,
+    op: &str,
+) -> Result<&'s mut Bucket, EmuError> {
     bucket_mut(ctx, r, op)
 }
 
@@ -444,7 +597,10 @@ fn list_buckets(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let mut w = Writer::new();
     w.open("ListAllMyBucketsResult");
     if truncated || marker.is_some() || !prefix.is_empty() {
-        w.leaf("Prefix", prefix).leaf("Marker", marker.unwrap_or_default()).leaf("MaxKeys", &max.to_string()).leaf("IsTruncated", if truncated { "true" } else { "false" });
+        w.leaf("Prefix", prefix)
+            .leaf("Marker", marker.unwrap_or_default())
+            .leaf("MaxKeys", &max.to_string())
+            .leaf("IsTruncated", if truncated { "true" } else { "false" });
         if truncated {
             w.leaf("NextMarker", names[max - 1].0);
         }
@@ -455,7 +611,10 @@ fn list_buckets(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         w.open("Bucket")
             .leaf("CreationDate", &time::iso8601(b.created))
             .leaf("ExtranetEndpoint", &endpoint_host(&b.region))
-            .leaf("IntranetEndpoint", &format!("oss-{}-internal.aliyuncs.com", b.region))
+            .leaf(
+                "IntranetEndpoint",
+                &format!("oss-{}-internal.aliyuncs.com", b.region),
+            )
             .leaf("Location", &format!("oss-{}", b.region))
             .leaf("Name", name)
             .leaf("Region", &b.region)
@@ -469,10 +628,20 @@ fn list_buckets(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
 fn put_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let name = r.bucket.clone().unwrap_or_default();
     if !valid_bucket_name(&name) {
-        return Err(EmuError::new(400, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", &name));
+        return Err(EmuError::new(
+            400,
+            "InvalidBucketName",
+            "The specified bucket is not valid.",
+        )
+        .with("BucketName", &name));
     }
     if ctx.store.buckets.contains_key(&name) {
-        return Err(EmuError::new(409, "BucketAlreadyExists", "The requested bucket name is not available.").with("BucketName", &name));
+        return Err(EmuError::new(
+            409,
+            "BucketAlreadyExists",
+            "The requested bucket name is not available.",
+        )
+        .with("BucketName", &name));
     }
     let class = if r.body.is_empty() {
         StorageClass::Standard
@@ -480,11 +649,17 @@ fn put_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         let cfg = parse_body(&r.body, "CreateBucketConfiguration")?;
         match cfg.text_of("StorageClass") {
             None | Some("") => StorageClass::Standard,
-            Some(c) => StorageClass::parse(c).ok_or_else(|| EmuError::invalid("Unsupported storage class."))?,
+            Some(c) => StorageClass::parse(c)
+                .ok_or_else(|| EmuError::invalid("Unsupported storage class."))?,
         }
     };
-    let region = r.region.clone().unwrap_or_else(|| ctx.default_region.to_string());
-    ctx.store.buckets.insert(name, Bucket::new(&region, ctx.now, class));
+    let region = r
+        .region
+        .clone()
+        .unwrap_or_else(|| ctx.default_region.to_string());
+    ctx.store
+        .buckets
+        .insert(name, Bucket::new(&region, ctx.now, class));
     Ok(Reply::ok())
 }
 
@@ -492,7 +667,13 @@ fn delete_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let name = r.bucket.clone().unwrap_or_default();
     let b = bucket_mut(ctx, r, "DeleteBucket")?;
     if !b.contents().is_empty() {
-        return Err(EmuError::new(409, "BucketNotEmpty", "The bucket has objects. Please delete them first.").with("BucketName", &name).ec("0015-00000301"));
+        return Err(EmuError::new(
+            409,
+            "BucketNotEmpty",
+            "The bucket has objects. Please delete them first.",
+        )
+        .with("BucketName", &name)
+        .ec("0015-00000301"));
     }
     ctx.store.buckets.remove(&name);
     Ok(Reply::no_content())
@@ -505,10 +686,20 @@ fn bucket_info(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     w.open("BucketInfo").open("Bucket");
     w.leaf("AccessMonitor", "Disabled")
         .leaf("CreationDate", &time::iso8601(b.created))
-        .leaf("CrossRegionReplication", if b.config.replication.is_empty() { "Disabled" } else { "Enabled" })
+        .leaf(
+            "CrossRegionReplication",
+            if b.config.replication.is_empty() {
+                "Disabled"
+            } else {
+                "Enabled"
+            },
+        )
         .leaf("DataRedundancyType", "LRS")
         .leaf("ExtranetEndpoint", &endpoint_host(&b.region))
-        .leaf("IntranetEndpoint", &format!("oss-{}-internal.aliyuncs.com", b.region))
+        .leaf(
+            "IntranetEndpoint",
+            &format!("oss-{}-internal.aliyuncs.com", b.region),
+        )
         .leaf("Location", &format!("oss-{}", b.region))
         .leaf("Name", &name)
         .leaf("StorageClass", b.class.as_str())
@@ -517,7 +708,9 @@ fn bucket_info(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         w.leaf("Versioning", b.versioning.as_str());
     }
     owner(&mut w);
-    w.open("AccessControlList").leaf("Grant", "private").close("AccessControlList");
+    w.open("AccessControlList")
+        .leaf("Grant", "private")
+        .close("AccessControlList");
     w.close("Bucket").close("BucketInfo");
     Ok(Reply::xml(w.finish()))
 }
@@ -540,7 +733,11 @@ fn bucket_stat(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
             }
         }
     }
-    let (parts, part_storage) = b.uploads.values().flat_map(|u| u.parts.values()).fold((0u64, 0u64), |(n, s), p| (n + 1, s + p.size));
+    let (parts, part_storage) = b
+        .uploads
+        .values()
+        .flat_map(|u| u.parts.values())
+        .fold((0u64, 0u64), |(n, s), p| (n + 1, s + p.size));
     let mut w = Writer::new();
     w.open("BucketStat")
         .leaf("Storage", &(storage + part_storage).to_string())
@@ -551,8 +748,18 @@ fn bucket_stat(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         .leaf("MultipartPartStorage", &part_storage.to_string())
         .leaf("DeleteMarkerCount", &markers.to_string())
         .leaf("LastModifiedTime", &now.to_string());
-    for (i, name) in ["Standard", "InfrequentAccess", "Archive", "ColdArchive", "DeepColdArchive"].iter().enumerate() {
-        w.leaf(&format!("{name}Storage"), &per_class[i].0.to_string()).leaf(&format!("{name}ObjectCount"), &per_class[i].1.to_string());
+    for (i, name) in [
+        "Standard",
+        "InfrequentAccess",
+        "Archive",
+        "ColdArchive",
+        "DeepColdArchive",
+    ]
+    .iter()
+    .enumerate()
+    {
+        w.leaf(&format!("{name}Storage"), &per_class[i].0.to_string())
+            .leaf(&format!("{name}ObjectCount"), &per_class[i].1.to_string());
         if i > 0 {
             w.leaf(&format!("{name}RealStorage"), &per_class[i].0.to_string());
         }
@@ -584,7 +791,10 @@ fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuEr
                     .decode(t)
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| EmuError::invalid("The continuation token provided is incorrect.").with("ArgumentName", "continuation-token"))?,
+                    .ok_or_else(|| {
+                        EmuError::invalid("The continuation token provided is incorrect.")
+                            .with("ArgumentName", "continuation-token")
+                    })?,
             ),
             None => r.nonempty_param("start-after").map(str::to_string),
         }
@@ -595,7 +805,9 @@ fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuEr
     let b = bucket_mut(ctx, r, op)?;
     let page = b.list_current(&prefix, delimiter.as_deref(), after.as_deref(), max);
     let mut w = Writer::new();
-    w.open("ListBucketResult").leaf("Name", &name).leaf("Prefix", &enc(&prefix, url));
+    w.open("ListBucketResult")
+        .leaf("Name", &name)
+        .leaf("Prefix", &enc(&prefix, url));
     if v2 {
         if let Some(t) = r.nonempty_param("continuation-token") {
             w.leaf("ContinuationToken", t);
@@ -617,7 +829,10 @@ fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuEr
     if page.truncated {
         let last = page.last.clone().unwrap_or_default();
         if v2 {
-            w.leaf("NextContinuationToken", &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last.as_bytes()));
+            w.leaf(
+                "NextContinuationToken",
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last.as_bytes()),
+            );
         } else {
             w.leaf("NextMarker", &enc(&last, url));
         }
@@ -634,7 +849,9 @@ fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuEr
         w.close("Contents");
     }
     for p in &page.prefixes {
-        w.open("CommonPrefixes").leaf("Prefix", &enc(p, url)).close("CommonPrefixes");
+        w.open("CommonPrefixes")
+            .leaf("Prefix", &enc(p, url))
+            .close("CommonPrefixes");
     }
     w.close("ListBucketResult");
     Ok(Reply::xml(w.finish()))
@@ -648,20 +865,35 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let key_marker = r.nonempty_param("key-marker").map(str::to_string);
     let vm_text = r.nonempty_param("version-id-marker").map(str::to_string);
     if vm_text.is_some() && key_marker.is_none() {
-        return Err(EmuError::invalid("A version-id marker cannot be specified without a key marker.").with("ArgumentName", "version-id-marker"));
+        return Err(EmuError::invalid(
+            "A version-id marker cannot be specified without a key marker.",
+        )
+        .with("ArgumentName", "version-id-marker"));
     }
     let version_marker = match &vm_text {
-        Some(t) => Some(parse_version_id(t).ok_or_else(|| EmuError::invalid("Invalid version id specified.").with("ArgumentName", "version-id-marker"))?),
+        Some(t) => Some(parse_version_id(t).ok_or_else(|| {
+            EmuError::invalid("Invalid version id specified.")
+                .with("ArgumentName", "version-id-marker")
+        })?),
         None => None,
     };
     let name = r.bucket.clone().unwrap_or_default();
     let b = bucket_mut(ctx, r, "ListObjectVersions")?;
-    let page = b.list_versions(&prefix, delimiter.as_deref(), key_marker.as_deref(), version_marker, max);
+    let page = b.list_versions(
+        &prefix,
+        delimiter.as_deref(),
+        key_marker.as_deref(),
+        version_marker,
+        max,
+    );
     let mut w = Writer::new();
     w.open("ListVersionsResult")
         .leaf("Name", &name)
         .leaf("Prefix", &enc(&prefix, url))
-        .leaf("KeyMarker", &enc(key_marker.as_deref().unwrap_or_default(), url))
+        .leaf(
+            "KeyMarker",
+            &enc(key_marker.as_deref().unwrap_or_default(), url),
+        )
         .leaf("VersionIdMarker", vm_text.as_deref().unwrap_or_default())
         .leaf("MaxKeys", &max.to_string());
     if let Some(d) = &delimiter {
@@ -672,12 +904,22 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     }
     w.leaf("IsTruncated", if page.truncated { "true" } else { "false" });
     if page.truncated {
-        w.leaf("NextKeyMarker", &enc(page.last.as_deref().unwrap_or_default(), url));
-        w.leaf("NextVersionIdMarker", &page.last_version.map(render_version_id).unwrap_or_default());
+        w.leaf(
+            "NextKeyMarker",
+            &enc(page.last.as_deref().unwrap_or_default(), url),
+        );
+        w.leaf(
+            "NextVersionIdMarker",
+            &page.last_version.map(render_version_id).unwrap_or_default(),
+        );
     }
     let mut prev_key: Option<&str> = None;
     for (key, v) in &page.items {
-        let is_latest = prev_key != Some(*key) && b.objects.get(*key).and_then(|vs| vs.first()).is_some_and(|f| f.id == v.id);
+        let is_latest = prev_key != Some(*key)
+            && b.objects
+                .get(*key)
+                .and_then(|vs| vs.first())
+                .is_some_and(|f| f.id == v.id);
         prev_key = Some(key);
         if v.delete_marker {
             w.open("DeleteMarker")
@@ -688,7 +930,10 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
             owner(&mut w);
             w.close("DeleteMarker");
         } else {
-            w.open("Version").leaf("Key", &enc(key, url)).leaf("VersionId", &render_version_id(v.id)).leaf("IsLatest", if is_latest { "true" } else { "false" });
+            w.open("Version")
+                .leaf("Key", &enc(key, url))
+                .leaf("VersionId", &render_version_id(v.id))
+                .leaf("IsLatest", if is_latest { "true" } else { "false" });
             w.leaf("LastModified", &time::iso8601(v.modified))
                 .leaf("ETag", &etag(v.etag))
                 .leaf("Type", if v.multipart { "Multipart" } else { "Normal" })
@@ -699,7 +944,9 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         }
     }
     for p in &page.prefixes {
-        w.open("CommonPrefixes").leaf("Prefix", &enc(p, url)).close("CommonPrefixes");
+        w.open("CommonPrefixes")
+            .leaf("Prefix", &enc(p, url))
+            .close("CommonPrefixes");
     }
     w.close("ListVersionsResult");
     Ok(Reply::xml(w.finish()))
@@ -708,7 +955,11 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
 /// Object keys: 1-1023 bytes, not starting with `/` or `\`.
 pub(super) fn check_key(key: &str) -> Result<(), EmuError> {
     if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
-        return Err(EmuError::new(400, "InvalidObjectName", "The specified object is not valid."));
+        return Err(EmuError::new(
+            400,
+            "InvalidObjectName",
+            "The specified object is not valid.",
+        ));
     }
     Ok(())
 }
@@ -724,7 +975,9 @@ fn put_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         return Err(EmuError::not_implemented("CopyObject"));
     }
     let class = match r.header("x-oss-storage-class") {
-        Some(c) => StorageClass::parse(c).ok_or_else(|| EmuError::invalid("Unsupported storage class."))?,
+        Some(c) => {
+            StorageClass::parse(c).ok_or_else(|| EmuError::invalid("Unsupported storage class."))?
+        }
         None => StorageClass::Standard,
     };
     let now = ctx.now;
@@ -732,7 +985,16 @@ fn put_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let mut next = ctx.store.next_id;
     let b = bucket_mut(ctx, r, "PutObject")?;
     let data = (r.body.len() <= KEEP_DATA_UP_TO).then(|| r.body.clone());
-    let v = Version { id: 0, delete_marker: false, size: r.body.len() as u64, etag: digest, class, multipart: false, modified: now, data };
+    let v = Version {
+        id: 0,
+        delete_marker: false,
+        size: r.body.len() as u64,
+        etag: digest,
+        class,
+        multipart: false,
+        modified: now,
+        data,
+    };
     let id = b.put(&key, v, &mut next);
     let versioned = b.versioning != Versioning::Off;
     ctx.store.next_id = next;
@@ -746,21 +1008,31 @@ fn put_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
 fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuError> {
     let key = r.key.clone().unwrap_or_default();
     let wanted = match r.nonempty_param("versionId") {
-        Some(v) => Some(parse_version_id(v).ok_or_else(|| EmuError::invalid("Invalid version id specified."))?),
+        Some(v) => Some(
+            parse_version_id(v)
+                .ok_or_else(|| EmuError::invalid("Invalid version id specified."))?,
+        ),
         None => None,
     };
     let b = bucket_mut(ctx, r, op)?;
     let versions = b.objects.get(&key);
     let v = match wanted {
         Some(id) => versions.and_then(|vs| vs.iter().find(|v| v.id == id)),
-        None => versions.and_then(|vs| vs.first()).filter(|v| !v.delete_marker),
+        None => versions
+            .and_then(|vs| vs.first())
+            .filter(|v| !v.delete_marker),
     }
-    .ok_or_else(|| EmuError::new(404, "NoSuchKey", "The specified key does not exist.").ec("0026-00000001"))?;
+    .ok_or_else(|| {
+        EmuError::new(404, "NoSuchKey", "The specified key does not exist.").ec("0026-00000001")
+    })?;
     let mut reply = Reply::ok()
         .header("ETag", &etag(v.etag))
         .header("Last-Modified", &time::rfc1123(v.modified))
         .header("x-oss-storage-class", v.class.as_str())
-        .header("x-oss-object-type", if v.multipart { "Multipart" } else { "Normal" });
+        .header(
+            "x-oss-object-type",
+            if v.multipart { "Multipart" } else { "Normal" },
+        );
     if op == "HeadObject" {
         reply = reply.header("Content-Length", &v.size.to_string());
         return Ok(reply);
@@ -770,7 +1042,9 @@ fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             reply.body = d.clone();
             Ok(reply)
         }
-        None => Err(EmuError::not_implemented("GetObject on a seeded object (the emulator keeps no content for it)")),
+        None => Err(EmuError::not_implemented(
+            "GetObject on a seeded object (the emulator keeps no content for it)",
+        )),
     }
 }
 
@@ -781,7 +1055,10 @@ fn worm_denied() -> EmuError {
 fn delete_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let key = r.key.clone().unwrap_or_default();
     let version = match r.param("versionId") {
-        Some(v) => Some(parse_version_id(v).ok_or_else(|| EmuError::invalid("Invalid version id specified."))?),
+        Some(v) => Some(
+            parse_version_id(v)
+                .ok_or_else(|| EmuError::invalid("Invalid version id specified."))?,
+        ),
         None => None,
     };
     let now = ctx.now;
@@ -813,7 +1090,11 @@ pub fn keys_in_delete_body(body: &[u8]) -> Vec<String> {
     std::str::from_utf8(body)
         .ok()
         .and_then(|t| xml::parse(t).ok())
-        .map(|root| root.children_named("Object").map(|o| o.string("Key")).collect())
+        .map(|root| {
+            root.children_named("Object")
+                .map(|o| o.string("Key"))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -826,23 +1107,37 @@ fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let quiet = match root.text_of("Quiet") {
         None | Some("false") => false,
         Some("true") => true,
-        Some(_) => return Err(EmuError::malformed("Quiet must be true or false.").ec("0016-00000610")),
+        Some(_) => {
+            return Err(EmuError::malformed("Quiet must be true or false.").ec("0016-00000610"))
+        }
     };
     let objects: Vec<&Element> = root.children_named("Object").collect();
     if objects.is_empty() || objects.len() > 1000 {
-        return Err(EmuError::malformed("the number of objects must be between 1 and 1000.").ec("0016-00000609"));
+        return Err(
+            EmuError::malformed("the number of objects must be between 1 and 1000.")
+                .ec("0016-00000609"),
+        );
     }
     let mut wanted = Vec::with_capacity(objects.len());
     for o in &objects {
-        let key = o.text_of("Key").ok_or_else(|| EmuError::malformed("an Object has no Key."))?.to_string();
+        let key = o
+            .text_of("Key")
+            .ok_or_else(|| EmuError::malformed("an Object has no Key."))?
+            .to_string();
         check_key(&key)?;
         let version = match o.child("VersionId") {
             Some(v) => Some(parse_version_id(v.text.trim())),
             None => None,
         };
-        wanted.push((key, o.child("VersionId").map(|v| v.text.trim().to_string()), version));
+        wanted.push((
+            key,
+            o.child("VersionId").map(|v| v.text.trim().to_string()),
+            version,
+        ));
     }
-    let omit = ctx.faults.omit_prefixes(r.bucket.as_deref().unwrap_or_default());
+    let omit = ctx
+        .faults
+        .omit_prefixes(r.bucket.as_deref().unwrap_or_default());
     let url = r.url_encoding();
     let now = ctx.now;
     let mut next = ctx.store.next_id;
@@ -860,14 +1155,21 @@ fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         let (marker, id) = match version {
             Some(None) => (false, None),
             Some(Some(id)) => {
-                let target = b.objects.get(&key).and_then(|vs| vs.iter().find(|v| v.id == id));
+                let target = b
+                    .objects
+                    .get(&key)
+                    .and_then(|vs| vs.iter().find(|v| v.id == id));
                 if target.is_some_and(|v| b.worm_protects(v, now)) {
                     continue;
                 }
                 b.delete(&key, Some(id), now, &mut next)
             }
             None => {
-                let current = b.objects.get(&key).and_then(|vs| vs.first()).filter(|_| b.versioning == Versioning::Off);
+                let current = b
+                    .objects
+                    .get(&key)
+                    .and_then(|vs| vs.first())
+                    .filter(|_| b.versioning == Versioning::Off);
                 if current.is_some_and(|v| b.worm_protects(v, now)) {
                     continue;
                 }

@@ -16,11 +16,19 @@ fn file(dir: &Path) -> PathBuf {
 
 /// `Ok(None)` for a new (or empty) directory: the seed applies.
 pub fn load(dir: &Path) -> Result<Option<Store>, EmulatorError> {
-    let err = |detail: String| EmulatorError::DataDir { path: dir.to_path_buf(), detail };
+    let err = |detail: String| EmulatorError::DataDir {
+        path: dir.to_path_buf(),
+        detail,
+    };
     std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
     let path = file(dir);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| err(format!("{} is not a saved emulator store: {e}", path.display()))),
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            err(format!(
+                "{} is not a saved emulator store: {e}",
+                path.display()
+            ))
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(err(e.to_string())),
     }

@@ -189,9 +189,27 @@ fn etag_of(key: &str, n: u32) -> u128 {
 }
 
 /// Writes `versions` versions of `key`, then an optional delete marker.
-fn write_object(b: &mut Bucket, next: &mut u64, key: &str, size: u64, class: StorageClass, versions: u32, deleted: bool, modified: i64) {
+fn write_object(
+    b: &mut Bucket,
+    next: &mut u64,
+    key: &str,
+    size: u64,
+    class: StorageClass,
+    versions: u32,
+    deleted: bool,
+    modified: i64,
+) {
     for n in 0..versions.max(1) {
-        let v = Version { id: 0, delete_marker: false, size, etag: etag_of(key, n), class, multipart: false, modified: modified + n as i64 * 3600, data: None };
+        let v = Version {
+            id: 0,
+            delete_marker: false,
+            size,
+            etag: etag_of(key, n),
+            class,
+            multipart: false,
+            modified: modified + n as i64 * 3600,
+            data: None,
+        };
         b.put(key, v, next);
     }
     if deleted && b.versioning != Versioning::Off {
@@ -208,7 +226,9 @@ pub fn build(seed: &Seed, default_region: &str) -> Result<Store, String> {
         Seed::Empty => return Ok(Store::default()),
         Seed::Demo => DEMO_TOML.to_string(),
         Seed::Inline(t) => t.clone(),
-        Seed::File(p) => std::fs::read_to_string(p).map_err(|e| format!("seed file {}: {e}", p.display()))?,
+        Seed::File(p) => {
+            std::fs::read_to_string(p).map_err(|e| format!("seed file {}: {e}", p.display()))?
+        }
     };
     let file: SeedFile = toml::from_str(&text).map_err(|e| format!("seed: {e}"))?;
     build_from(&file, default_region)
@@ -222,13 +242,30 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
             return Err(format!("seed: {:?} is not a valid bucket name", bs.name));
         }
         let created = file.clock - bs.age_days * day;
-        let mut b = Bucket::new(bs.region.as_deref().unwrap_or(default_region), created, class(&bs.storage_class)?);
+        let mut b = Bucket::new(
+            bs.region.as_deref().unwrap_or(default_region),
+            created,
+            class(&bs.storage_class)?,
+        );
         let mut next = store.next_id;
         let target = Versioning::from_status(bs.versioning.as_deref());
         // Write as Enabled so versions stack, then settle on the target state.
-        b.versioning = if target == Versioning::Off { Versioning::Off } else { Versioning::Enabled };
+        b.versioning = if target == Versioning::Off {
+            Versioning::Off
+        } else {
+            Versioning::Enabled
+        };
         for o in &bs.objects {
-            write_object(&mut b, &mut next, &o.key, o.size, class(&o.class)?, o.versions, o.deleted, file.clock - o.age_days.max(1) * day);
+            write_object(
+                &mut b,
+                &mut next,
+                &o.key,
+                o.size,
+                class(&o.class)?,
+                o.versions,
+                o.deleted,
+                file.clock - o.age_days.max(1) * day,
+            );
         }
         for p in &bs.patterns {
             let width = p.count.saturating_sub(1).max(1).to_string().len();
@@ -237,23 +274,57 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
                 let key = format!("{}{:0width$}{}", p.prefix, i, p.suffix);
                 let deleted = p.delete_marker_every > 0 && i % p.delete_marker_every == 0;
                 let modified = file.clock - p.age_days.max(1) * day + (i % 86_400) as i64;
-                write_object(&mut b, &mut next, &key, p.size, cls, p.versions, deleted, modified);
+                write_object(
+                    &mut b, &mut next, &key, p.size, cls, p.versions, deleted, modified,
+                );
             }
         }
         b.versioning = target;
         for u in &bs.uploads {
             next += 1;
             let id = format!("{next:032X}");
-            let parts = (1..=u.parts).map(|n| (n, Part { size: u.part_size, etag: etag_of(&u.key, n) })).collect::<BTreeMap<_, _>>();
-            b.uploads.insert((u.key.clone(), id), Upload { initiated: file.clock - 3 * day, class: StorageClass::Standard, parts });
+            let parts = (1..=u.parts)
+                .map(|n| {
+                    (
+                        n,
+                        Part {
+                            size: u.part_size,
+                            etag: etag_of(&u.key, n),
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>();
+            b.uploads.insert(
+                (u.key.clone(), id),
+                Upload {
+                    initiated: file.clock - 3 * day,
+                    class: StorageClass::Standard,
+                    parts,
+                },
+            );
         }
         for name in &bs.live_channels {
-            b.live_channels.insert(name.clone(), LiveChannel { description: format!("RTMP ingest {name}"), enabled: true, modified: file.clock - 10 * day, playlist: "playlist.m3u8".into() });
+            b.live_channels.insert(
+                name.clone(),
+                LiveChannel {
+                    description: format!("RTMP ingest {name}"),
+                    enabled: true,
+                    modified: file.clock - 10 * day,
+                    playlist: "playlist.m3u8".into(),
+                },
+            );
         }
         for ap in &bs.access_points {
             b.access_points.insert(
                 ap.name.clone(),
-                AccessPoint { network_origin: ap.network_origin.clone(), vpc_id: ap.vpc_id.clone(), created: file.clock - 20 * day, ready_at_ms: 0, gone_at_ms: None, policy: ap.policy.clone() },
+                AccessPoint {
+                    network_origin: ap.network_origin.clone(),
+                    vpc_id: ap.vpc_id.clone(),
+                    created: file.clock - 20 * day,
+                    ready_at_ms: 0,
+                    gone_at_ms: None,
+                    policy: ap.policy.clone(),
+                },
             );
         }
         for r in &bs.replication {
@@ -269,14 +340,31 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
         if bs.website {
             b.config.website_xml = Some("<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument><ErrorDocument><Key>404.html</Key></ErrorDocument></WebsiteConfiguration>".into());
         }
-        b.config.cnames = bs.cnames.iter().map(|d| (d.clone(), file.clock - 30 * day)).collect();
+        b.config.cnames = bs
+            .cnames
+            .iter()
+            .map(|d| (d.clone(), file.clock - 30 * day))
+            .collect();
         if let Some(days) = bs.worm_days {
-            b.config.worm = Some(Worm { id: format!("{:016X}", next + 1), locked: true, days, created: created + day });
+            b.config.worm = Some(Worm {
+                id: format!("{:016X}", next + 1),
+                locked: true,
+                days,
+                created: created + day,
+            });
             next += 1;
         }
         b.config.lifecycle_xml = bs.lifecycle.clone();
         b.config.policy = bs.policy.clone();
-        b.config.accelerators = bs.accelerator_zones.iter().map(|z| Accelerator { zone: z.clone(), quota_gb: 100, created: file.clock - 5 * day }).collect();
+        b.config.accelerators = bs
+            .accelerator_zones
+            .iter()
+            .map(|z| Accelerator {
+                zone: z.clone(),
+                quota_gb: 100,
+                created: file.clock - 5 * day,
+            })
+            .collect();
         store.next_id = next;
         if store.buckets.insert(bs.name.clone(), b).is_some() {
             return Err(format!("seed: bucket {:?} appears twice", bs.name));
@@ -295,24 +383,49 @@ mod tests {
         let store = build(&Seed::Demo, "cn-hangzhou").unwrap();
         let took = started.elapsed();
         assert!(store.buckets.len() >= 8);
-        let regions: std::collections::BTreeSet<&str> = store.buckets.values().map(|b| b.region.as_str()).collect();
+        let regions: std::collections::BTreeSet<&str> =
+            store.buckets.values().map(|b| b.region.as_str()).collect();
         assert!(regions.len() >= 2);
         let any = |f: &dyn Fn(&Bucket) -> bool| store.buckets.values().any(f);
-        assert!(any(&|b| b.objects.keys().any(|k| k.matches('/').count() >= 2)), "nested folders");
-        assert!(any(&|b| b.versioning == Versioning::Enabled && b.contents().delete_markers > 0 && b.objects.values().any(|v| v.len() > 1)), "versions and markers");
+        assert!(
+            any(&|b| b.objects.keys().any(|k| k.matches('/').count() >= 2)),
+            "nested folders"
+        );
+        assert!(
+            any(&|b| b.versioning == Versioning::Enabled
+                && b.contents().delete_markers > 0
+                && b.objects.values().any(|v| v.len() > 1)),
+            "versions and markers"
+        );
         assert!(any(&|b| !b.uploads.is_empty()), "multipart uploads");
         assert!(any(&|b| !b.live_channels.is_empty()), "LiveChannels");
-        assert!(any(&|b| b.access_points.values().any(|a| a.policy.is_some())), "an access point with a policy");
+        assert!(
+            any(&|b| b.access_points.values().any(|a| a.policy.is_some())),
+            "an access point with a policy"
+        );
         assert!(any(&|b| !b.config.replication.is_empty()), "replication");
-        assert!(any(&|b| b.config.website_xml.is_some() && !b.config.cnames.is_empty()), "website with a CNAME");
-        assert!(any(&|b| b.config.worm.as_ref().is_some_and(|w| w.locked)), "WORM");
-        assert!(any(&|b| b.objects.keys().any(|k| k.starts_with(".dlsdata/"))), "OSS-HDFS");
+        assert!(
+            any(&|b| b.config.website_xml.is_some() && !b.config.cnames.is_empty()),
+            "website with a CNAME"
+        );
+        assert!(
+            any(&|b| b.config.worm.as_ref().is_some_and(|w| w.locked)),
+            "WORM"
+        );
+        assert!(
+            any(&|b| b.objects.keys().any(|k| k.starts_with(".dlsdata/"))),
+            "OSS-HDFS"
+        );
         assert!(any(&|b| b.contents().is_empty()), "an empty bucket");
         assert!(any(&|b| b.objects.len() >= 200_000), "a big bucket");
         // Generated in well under a few seconds (debug build included).
         assert!(took.as_secs_f64() < 5.0, "{took:?}");
         let again = build(&Seed::Demo, "cn-hangzhou").unwrap();
-        assert_eq!(serde_json::to_string(&again).unwrap().len(), serde_json::to_string(&store).unwrap().len(), "deterministic");
+        assert_eq!(
+            serde_json::to_string(&again).unwrap().len(),
+            serde_json::to_string(&store).unwrap().len(),
+            "deterministic"
+        );
     }
 
     #[test]

@@ -46,7 +46,14 @@ fn split_host_port(h: &str) -> &str {
 }
 
 /// Builds the parsed request from the HTTP parts; the region comes from the Host.
-pub fn to_request(method: &str, host_header: &str, raw_path: &str, raw_query: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Request {
+pub fn to_request(
+    method: &str,
+    host_header: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> Request {
     let host = split_host_port(host_header).to_string();
     let (virtual_bucket, region, is_virtual) = parse_host(&host);
     let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
@@ -60,7 +67,16 @@ pub fn to_request(method: &str, host_header: &str, raw_path: &str, raw_query: &s
     };
     let bucket = bucket.filter(|b| !b.is_empty());
     let key = key.filter(|k| !k.is_empty() && bucket.is_some());
-    Request { method: method.to_string(), host, bucket, key, query: encode::parse_query(raw_query), headers, body, region }
+    Request {
+        method: method.to_string(),
+        host,
+        bucket,
+        key,
+        query: encode::parse_query(raw_query),
+        headers,
+        body,
+        region,
+    }
 }
 
 fn error_reply(e: &EmuError, request_id: &str, host: &str, head: bool) -> Reply {
@@ -71,10 +87,21 @@ fn error_reply(e: &EmuError, request_id: &str, host: &str, head: bool) -> Reply 
     }
     headers.extend(e.headers.iter().cloned());
     if head {
-        headers.push(("x-oss-err".into(), base64::engine::general_purpose::STANDARD.encode(xml.as_bytes())));
-        return Reply { status: e.status, headers, body: Vec::new() };
+        headers.push((
+            "x-oss-err".into(),
+            base64::engine::general_purpose::STANDARD.encode(xml.as_bytes()),
+        ));
+        return Reply {
+            status: e.status,
+            headers,
+            body: Vec::new(),
+        };
     }
-    Reply { status: e.status, headers, body: xml.into_bytes() }
+    Reply {
+        status: e.status,
+        headers,
+        body: xml.into_bytes(),
+    }
 }
 
 enum Outcome {
@@ -93,9 +120,25 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
         .unwrap_or_default();
     let raw_path = req.uri().path().to_string();
     let raw_query = req.uri().query().unwrap_or_default().to_string();
-    let headers: Vec<(String, String)> = req.headers().iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).to_string())).collect();
-    let request_id = format!("{:024X}", state.request_counter.fetch_add(1, Ordering::Relaxed) + 0x5C3D_0000_0000);
-    let too_large = EmuError::new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).to_string(),
+            )
+        })
+        .collect();
+    let request_id = format!(
+        "{:024X}",
+        state.request_counter.fetch_add(1, Ordering::Relaxed) + 0x5C3D_0000_0000
+    );
+    let too_large = EmuError::new(
+        400,
+        "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed size.",
+    );
     let (body, body_err) = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => (b.to_bytes().to_vec(), None),
         Err(_) => (Vec::new(), Some(too_large)),
@@ -106,7 +149,18 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
         "DeleteMultipleObjects" => ops::keys_in_delete_body(&r.body),
         _ => r.key.iter().cloned().collect(),
     };
-    let mut entry = LogEntry { op: op.to_string(), method: method.clone(), bucket: r.bucket.clone(), key: r.key.clone(), status: 0, keys_in_body: if op == "DeleteMultipleObjects" { keys.len() } else { 0 } };
+    let mut entry = LogEntry {
+        op: op.to_string(),
+        method: method.clone(),
+        bucket: r.bucket.clone(),
+        key: r.key.clone(),
+        status: 0,
+        keys_in_body: if op == "DeleteMultipleObjects" {
+            keys.len()
+        } else {
+            0
+        },
+    };
     let head = method == "HEAD";
 
     let latency = state.faults.latency();
@@ -130,7 +184,9 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
     let outcome = match outcome {
         Outcome::Reply(mut reply) => {
             reply.headers.push(("x-oss-request-id".into(), request_id));
-            reply.headers.push(("Date".into(), time::rfc1123(state.now())));
+            reply
+                .headers
+                .push(("Date".into(), time::rfc1123(state.now())));
             reply.headers.push(("Server".into(), "AliyunOSS".into()));
             entry.status = reply.status;
             Outcome::Reply(reply)
@@ -141,9 +197,20 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
 }
 
 /// `Ok(None)` means: drop the connection without a reply.
-fn authorize_and_run(state: &State, r: &Request, op: &str, keys: &[String]) -> Result<Option<Reply>, EmuError> {
+fn authorize_and_run(
+    state: &State,
+    r: &Request,
+    op: &str,
+    keys: &[String],
+) -> Result<Option<Reply>, EmuError> {
     let now = state.now();
-    let signed = Signed { method: &r.method, bucket: r.bucket.as_deref(), key: r.key.as_deref(), query: &r.query, headers: &r.headers };
+    let signed = Signed {
+        method: &r.method,
+        bucket: r.bucket.as_deref(),
+        key: r.key.as_deref(),
+        query: &r.query,
+        headers: &r.headers,
+    };
     let signing_region = auth::verify(&signed, &state.keys, now, r.region.as_deref())?;
     let mut r = r.clone();
     if r.region.is_none() {
@@ -151,23 +218,55 @@ fn authorize_and_run(state: &State, r: &Request, op: &str, keys: &[String]) -> R
     }
     if let Some(b) = &r.bucket {
         if !ops::valid_bucket_name(b) && op != "PutBucket" {
-            return Err(EmuError::new(400, "InvalidBucketName", "The specified bucket is not valid.").with("BucketName", b));
+            return Err(EmuError::new(
+                400,
+                "InvalidBucketName",
+                "The specified bucket is not valid.",
+            )
+            .with("BucketName", b));
         }
     }
     if state.faults.over_qps() {
-        return Err(EmuError::new(503, "TotalQpsLimitExceeded", "Please reduce your request rate.").ec("0004-00000302"));
+        return Err(EmuError::new(
+            503,
+            "TotalQpsLimitExceeded",
+            "Please reduce your request rate.",
+        )
+        .ec("0004-00000302"));
     }
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     match state.faults.pick(op, r.bucket.as_deref(), &key_refs) {
         Some(FaultKind::Throttle { delay_ms }) => {
-            return Err(EmuError::new(503, "DownloadTrafficRateLimitExceeded", "Please reduce your request rate.")
-                .header("x-oss-qos-delay-time", &delay_ms.to_string())
-                .ec("0004-00000302"))
+            return Err(EmuError::new(
+                503,
+                "DownloadTrafficRateLimitExceeded",
+                "Please reduce your request rate.",
+            )
+            .header("x-oss-qos-delay-time", &delay_ms.to_string())
+            .ec("0004-00000302"))
         }
-        Some(FaultKind::InternalError) => return Err(EmuError::new(500, "InternalError", "We encountered an internal error. Please try again.")),
+        Some(FaultKind::InternalError) => {
+            return Err(EmuError::new(
+                500,
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+            ))
+        }
         Some(FaultKind::DropConnection) => return Ok(None),
-        Some(FaultKind::Raw { status, body }) => return Ok(Some(Reply { status, headers: vec![("Content-Type".into(), "text/html".into())], body: body.into_bytes() })),
-        Some(FaultKind::Deny) => return Err(EmuError::new(403, "AccessDenied", "You have no right to access this object because of bucket acl.")),
+        Some(FaultKind::Raw { status, body }) => {
+            return Ok(Some(Reply {
+                status,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: body.into_bytes(),
+            }))
+        }
+        Some(FaultKind::Deny) => {
+            return Err(EmuError::new(
+                403,
+                "AccessDenied",
+                "You have no right to access this object because of bucket acl.",
+            ))
+        }
         Some(FaultKind::OmitKeys) | None => {}
     }
     let mut store = state.store.lock().unwrap();
@@ -186,21 +285,28 @@ fn authorize_and_run(state: &State, r: &Request, op: &str, keys: &[String]) -> R
     Ok(Some(reply))
 }
 
-pub async fn serve(state: Arc<State>, req: hyper::Request<Incoming>) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
+pub async fn serve(
+    state: Arc<State>,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
     let (outcome, entry) = process(&state, req).await;
     state.faults.record(entry);
     match outcome {
-        Outcome::Drop => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injection: connection dropped")),
+        Outcome::Drop => Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault injection: connection dropped",
+        )),
         Outcome::Reply(reply) => {
             let mut b = hyper::Response::builder().status(reply.status);
             for (n, v) in &reply.headers {
                 b = b.header(n.as_str(), v.as_str());
             }
-            Ok(b.body(Full::new(Bytes::from(reply.body))).unwrap_or_else(|_| {
-                let mut resp = hyper::Response::new(Full::new(Bytes::new()));
-                *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-                resp
-            }))
+            Ok(b.body(Full::new(Bytes::from(reply.body)))
+                .unwrap_or_else(|_| {
+                    let mut resp = hyper::Response::new(Full::new(Bytes::new()));
+                    *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                    resp
+                }))
         }
     }
 }
@@ -211,16 +317,39 @@ mod tests {
 
     #[test]
     fn addressing_from_host_and_path() {
-        let r = to_request("GET", "b1.oss-cn-hangzhou.aliyuncs.com:9000", "/dir/a%20b", "versions", vec![], vec![]);
-        assert_eq!((r.bucket.as_deref(), r.key.as_deref(), r.region.as_deref()), (Some("b1"), Some("dir/a b"), Some("cn-hangzhou")));
-        let r = to_request("GET", "oss-cn-beijing-internal.aliyuncs.com", "/", "", vec![], vec![]);
+        let r = to_request(
+            "GET",
+            "b1.oss-cn-hangzhou.aliyuncs.com:9000",
+            "/dir/a%20b",
+            "versions",
+            vec![],
+            vec![],
+        );
+        assert_eq!(
+            (r.bucket.as_deref(), r.key.as_deref(), r.region.as_deref()),
+            (Some("b1"), Some("dir/a b"), Some("cn-hangzhou"))
+        );
+        let r = to_request(
+            "GET",
+            "oss-cn-beijing-internal.aliyuncs.com",
+            "/",
+            "",
+            vec![],
+            vec![],
+        );
         assert_eq!((r.bucket, r.region.as_deref()), (None, Some("cn-beijing")));
         let r = to_request("PUT", "127.0.0.1:9000", "/b2/k%2B1/x", "", vec![], vec![]);
-        assert_eq!((r.bucket.as_deref(), r.key.as_deref(), r.region), (Some("b2"), Some("k+1/x"), None));
+        assert_eq!(
+            (r.bucket.as_deref(), r.key.as_deref(), r.region),
+            (Some("b2"), Some("k+1/x"), None)
+        );
         let r = to_request("GET", "127.0.0.1:9000", "/b2/", "", vec![], vec![]);
         assert_eq!((r.bucket.as_deref(), r.key), (Some("b2"), None));
         let r = to_request("GET", "mybucket.localhost:9000", "/k", "", vec![], vec![]);
-        assert_eq!((r.bucket.as_deref(), r.key.as_deref()), (Some("mybucket"), Some("k")));
+        assert_eq!(
+            (r.bucket.as_deref(), r.key.as_deref()),
+            (Some("mybucket"), Some("k"))
+        );
         let r = to_request("GET", "[::1]:9000", "/", "", vec![], vec![]);
         assert_eq!((r.bucket, r.host.as_str()), (None, "[::1]"));
     }

@@ -25,7 +25,9 @@ pub fn parse_version_id(s: &str) -> Option<VersionId> {
     if s == "null" || s.is_empty() {
         return Some(0);
     }
-    s.strip_prefix("CAEQ").filter(|h| h.len() == 16).and_then(|h| u64::from_str_radix(h, 16).ok())
+    s.strip_prefix("CAEQ")
+        .filter(|h| h.len() == 16)
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -186,7 +188,9 @@ mod pair_keys {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
-        Ok(Vec::<((String, String), Upload)>::deserialize(d)?.into_iter().collect())
+        Ok(Vec::<((String, String), Upload)>::deserialize(d)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -242,7 +246,8 @@ impl Bucket {
 
     /// Removes access points whose asynchronous deletion has finished.
     pub fn settle(&mut self, now_ms: u64) {
-        self.access_points.retain(|_, ap| ap.gone_at_ms.is_none_or(|t| now_ms < t));
+        self.access_points
+            .retain(|_, ap| ap.gone_at_ms.is_none_or(|t| now_ms < t));
     }
 
     /// Writes an object as OSS would for the bucket's versioning state; returns its version id.
@@ -268,10 +273,18 @@ impl Bucket {
     }
 
     /// DeleteObject semantics. Returns (delete marker involved, version id to report).
-    pub fn delete(&mut self, key: &str, version: Option<VersionId>, now: i64, next_id: &mut u64) -> (bool, Option<VersionId>) {
+    pub fn delete(
+        &mut self,
+        key: &str,
+        version: Option<VersionId>,
+        now: i64,
+        next_id: &mut u64,
+    ) -> (bool, Option<VersionId>) {
         match version {
             Some(id) => {
-                let Some(versions) = self.objects.get_mut(key) else { return (false, Some(id)) };
+                let Some(versions) = self.objects.get_mut(key) else {
+                    return (false, Some(id));
+                };
                 let mut was_marker = false;
                 if let Some(pos) = versions.iter().position(|v| v.id == id) {
                     was_marker = versions.remove(pos).delete_marker;
@@ -288,14 +301,35 @@ impl Bucket {
                 }
                 Versioning::Enabled => {
                     *next_id += 1;
-                    let marker = Version { id: *next_id, delete_marker: true, size: 0, etag: 0, class: StorageClass::Standard, multipart: false, modified: now, data: None };
-                    self.objects.entry(key.to_string()).or_default().insert(0, marker);
+                    let marker = Version {
+                        id: *next_id,
+                        delete_marker: true,
+                        size: 0,
+                        etag: 0,
+                        class: StorageClass::Standard,
+                        multipart: false,
+                        modified: now,
+                        data: None,
+                    };
+                    self.objects
+                        .entry(key.to_string())
+                        .or_default()
+                        .insert(0, marker);
                     (true, Some(*next_id))
                 }
                 Versioning::Suspended => {
                     let versions = self.objects.entry(key.to_string()).or_default();
                     versions.retain(|x| x.id != 0);
-                    let marker = Version { id: 0, delete_marker: true, size: 0, etag: 0, class: StorageClass::Standard, multipart: false, modified: now, data: None };
+                    let marker = Version {
+                        id: 0,
+                        delete_marker: true,
+                        size: 0,
+                        etag: 0,
+                        class: StorageClass::Standard,
+                        multipart: false,
+                        modified: now,
+                        data: None,
+                    };
                     versions.insert(0, marker);
                     (true, Some(0))
                 }
@@ -306,13 +340,23 @@ impl Bucket {
     /// Whether WORM protects this version at `now` (a locked policy, retention not over).
     pub fn worm_protects(&self, v: &Version, now: i64) -> bool {
         match &self.config.worm {
-            Some(w) => !v.delete_marker && v.modified + (w.days as i64) * 86_400 > now && (w.locked || now < w.created + 86_400),
+            Some(w) => {
+                !v.delete_marker
+                    && v.modified + (w.days as i64) * 86_400 > now
+                    && (w.locked || now < w.created + 86_400)
+            }
             None => false,
         }
     }
 
     /// Keys (and CommonPrefixes) of the current, non-marker objects after `after`.
-    pub fn list_current(&self, prefix: &str, delimiter: Option<&str>, after: Option<&str>, max: usize) -> Listing<'_, (&str, &Version)> {
+    pub fn list_current(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        after: Option<&str>,
+        max: usize,
+    ) -> Listing<'_, (&str, &Version)> {
         let mut out = Listing::default();
         let start = match after {
             Some(a) => Bound::Excluded(a.to_string()),
@@ -326,7 +370,9 @@ impl Bucket {
                 }
                 continue;
             }
-            let Some(cur) = versions.first().filter(|v| !v.delete_marker) else { continue };
+            let Some(cur) = versions.first().filter(|v| !v.delete_marker) else {
+                continue;
+            };
             if let Some(cp) = common_prefix(key, prefix, delimiter) {
                 if last_prefix.as_deref() == Some(cp) || after.is_some_and(|a| a.starts_with(cp)) {
                     continue;
@@ -352,7 +398,14 @@ impl Bucket {
 
     /// Versions and delete markers in ListObjectVersions order, resuming after
     /// (`key_marker`, `version_marker`).
-    pub fn list_versions(&self, prefix: &str, delimiter: Option<&str>, key_marker: Option<&str>, version_marker: Option<VersionId>, max: usize) -> Listing<'_, (&str, &Version)> {
+    pub fn list_versions(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        key_marker: Option<&str>,
+        version_marker: Option<VersionId>,
+        max: usize,
+    ) -> Listing<'_, (&str, &Version)> {
         let mut out = Listing::default();
         let start = match (key_marker, version_marker) {
             (Some(k), Some(_)) => Bound::Included(k.to_string()),
@@ -368,7 +421,9 @@ impl Bucket {
                 continue;
             }
             if let Some(cp) = common_prefix(key, prefix, delimiter) {
-                if last_prefix.as_deref() == Some(cp) || key_marker.is_some_and(|a| a.starts_with(cp) && a != key) {
+                if last_prefix.as_deref() == Some(cp)
+                    || key_marker.is_some_and(|a| a.starts_with(cp) && a != key)
+                {
                     continue;
                 }
                 if out.len() == max {
@@ -382,7 +437,11 @@ impl Bucket {
                 continue;
             }
             let skip_until = match (key_marker, version_marker) {
-                (Some(k), Some(vm)) if k == key => versions.iter().position(|v| v.id == vm).map(|p| p + 1).unwrap_or(versions.len()),
+                (Some(k), Some(vm)) if k == key => versions
+                    .iter()
+                    .position(|v| v.id == vm)
+                    .map(|p| p + 1)
+                    .unwrap_or(versions.len()),
                 _ => 0,
             };
             for v in &versions[skip_until..] {
@@ -419,7 +478,14 @@ pub struct Listing<'a, T> {
 
 impl<T> Default for Listing<'_, T> {
     fn default() -> Self {
-        Listing { items: Vec::new(), prefixes: Vec::new(), truncated: false, last: None, last_version: None, _lt: std::marker::PhantomData }
+        Listing {
+            items: Vec::new(),
+            prefixes: Vec::new(),
+            truncated: false,
+            last: None,
+            last_version: None,
+            _lt: std::marker::PhantomData,
+        }
     }
 }
 
@@ -452,7 +518,16 @@ mod tests {
     use super::*;
 
     fn obj(size: u64) -> Version {
-        Version { id: 0, delete_marker: false, size, etag: 1, class: StorageClass::Standard, multipart: false, modified: 100, data: None }
+        Version {
+            id: 0,
+            delete_marker: false,
+            size,
+            etag: 1,
+            class: StorageClass::Standard,
+            multipart: false,
+            modified: 100,
+            data: None,
+        }
     }
 
     #[test]
@@ -481,12 +556,30 @@ mod tests {
         b.put("k", obj(2), &mut n);
         let (marker, id) = b.delete("k", None, 0, &mut n);
         assert!(marker);
-        assert_eq!(b.contents(), Contents { versions: 2, delete_markers: 1, ..Default::default() });
+        assert_eq!(
+            b.contents(),
+            Contents {
+                versions: 2,
+                delete_markers: 1,
+                ..Default::default()
+            }
+        );
         b.delete("k", None, 0, &mut n);
-        assert_eq!(b.contents().delete_markers, 2, "a plain delete on a marker stacks another marker");
+        assert_eq!(
+            b.contents().delete_markers,
+            2,
+            "a plain delete on a marker stacks another marker"
+        );
         b.delete("k", id, 0, &mut n);
         b.delete("k", Some(v1), 0, &mut n);
-        assert_eq!(b.contents(), Contents { versions: 1, delete_markers: 1, ..Default::default() });
+        assert_eq!(
+            b.contents(),
+            Contents {
+                versions: 1,
+                delete_markers: 1,
+                ..Default::default()
+            }
+        );
     }
 
     #[test]
@@ -497,10 +590,24 @@ mod tests {
         b.versioning = Versioning::Suspended;
         b.put("k", obj(2), &mut n);
         b.put("k", obj(3), &mut n);
-        assert_eq!(b.objects["k"].iter().map(|v| v.id).filter(|id| *id == 0).count(), 1);
+        assert_eq!(
+            b.objects["k"]
+                .iter()
+                .map(|v| v.id)
+                .filter(|id| *id == 0)
+                .count(),
+            1
+        );
         let (marker, id) = b.delete("k", None, 0, &mut n);
         assert!(marker && id == Some(0));
-        assert_eq!(b.contents(), Contents { versions: 1, delete_markers: 1, ..Default::default() });
+        assert_eq!(
+            b.contents(),
+            Contents {
+                versions: 1,
+                delete_markers: 1,
+                ..Default::default()
+            }
+        );
     }
 
     #[test]
@@ -510,13 +617,22 @@ mod tests {
             b.put(k, obj(1), &mut n);
         }
         let page = b.list_current("", Some("/"), None, 2);
-        assert_eq!((page.prefixes.clone(), page.items.len(), page.truncated), (vec!["a/".to_string()], 1, true));
+        assert_eq!(
+            (page.prefixes.clone(), page.items.len(), page.truncated),
+            (vec!["a/".to_string()], 1, true)
+        );
         assert_eq!(page.last.as_deref(), Some("b"));
         let page = b.list_current("", Some("/"), Some("b"), 10);
         assert_eq!(page.prefixes, vec!["c/".to_string()]);
-        assert_eq!(page.items.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["d"]);
+        assert_eq!(
+            page.items.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            ["d"]
+        );
         let page = b.list_current("a/", None, Some("a/1"), 10);
-        assert_eq!(page.items.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["a/2"]);
+        assert_eq!(
+            page.items.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            ["a/2"]
+        );
     }
 
     #[test]
@@ -531,20 +647,41 @@ mod tests {
         assert!(p1.truncated);
         let (km, vm) = (p1.last.clone(), p1.last_version);
         let p2 = b.list_versions("", None, km.as_deref(), vm, 10);
-        let got: Vec<(String, u64)> = p2.items.iter().map(|(k, v)| (k.to_string(), v.id)).collect();
+        let got: Vec<(String, u64)> = p2
+            .items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.id))
+            .collect();
         assert_eq!(got, vec![("k".to_string(), 1), ("z".to_string(), 4)]);
     }
 
     #[test]
     fn access_points_move_through_their_states() {
-        let ap = AccessPoint { network_origin: "internet".into(), vpc_id: None, created: 0, ready_at_ms: 100, gone_at_ms: None, policy: None };
+        let ap = AccessPoint {
+            network_origin: "internet".into(),
+            vpc_id: None,
+            created: 0,
+            ready_at_ms: 100,
+            gone_at_ms: None,
+            policy: None,
+        };
         assert_eq!(ap.status(50), "creating");
         assert_eq!(ap.status(150), "enable");
         let mut b = Bucket::new("r", 0, StorageClass::Standard);
-        b.access_points.insert("ap".into(), AccessPoint { gone_at_ms: Some(200), ..ap });
+        b.access_points.insert(
+            "ap".into(),
+            AccessPoint {
+                gone_at_ms: Some(200),
+                ..ap
+            },
+        );
         b.settle(150);
         assert_eq!(b.access_points["ap"].status(150), "deleting");
-        assert_eq!(b.contents().access_points, 1, "a deleting access point still blocks");
+        assert_eq!(
+            b.contents().access_points,
+            1,
+            "a deleting access point still blocks"
+        );
         b.settle(250);
         assert!(b.contents().is_empty());
     }

@@ -118,7 +118,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.cfg).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("config", &self.inner.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -170,7 +172,9 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Client {
-        let seed = self.jitter_seed.unwrap_or_else(|| time::unix_secs(SystemTime::now()) as u64 ^ std::process::id() as u64);
+        let seed = self.jitter_seed.unwrap_or_else(|| {
+            time::unix_secs(SystemTime::now()) as u64 ^ std::process::id() as u64
+        });
         Client {
             inner: Arc::new(Inner {
                 http: build_http(&self.cfg, Duration::from_secs(10)),
@@ -179,7 +183,9 @@ impl ClientBuilder {
                 regions: Mutex::new(HashMap::new()),
                 stats: ClientStats::default(),
                 observer: Mutex::new(None),
-                sleeper: self.sleeper.unwrap_or_else(|| Arc::new(|d| Box::pin(tokio::time::sleep(d)))),
+                sleeper: self
+                    .sleeper
+                    .unwrap_or_else(|| Arc::new(|d| Box::pin(tokio::time::sleep(d)))),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
                 jitter: Mutex::new(Jitter::seeded(seed)),
             }),
@@ -192,7 +198,9 @@ fn header_str<'a>(h: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn qos_delay(h: &http::HeaderMap) -> Option<Duration> {
-    header_str(h, "x-oss-qos-delay-time").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_millis)
+    header_str(h, "x-oss-qos-delay-time")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
 }
 
 fn transport_kind(e: &reqwest::Error) -> TransportKind {
@@ -230,7 +238,12 @@ enum Attempt {
 
 impl Client {
     pub fn builder(cfg: ClientConfig) -> ClientBuilder {
-        ClientBuilder { cfg, sleeper: None, clock: None, jitter_seed: None }
+        ClientBuilder {
+            cfg,
+            sleeper: None,
+            clock: None,
+            jitter_seed: None,
+        }
     }
 
     pub fn new(cfg: ClientConfig) -> Self {
@@ -253,12 +266,22 @@ impl Client {
     /// Records a bucket's region (ListBuckets does this for every bucket it sees).
     pub fn learn_region(&self, bucket: &str, region: &str) {
         if !region.is_empty() {
-            self.inner.regions.lock().unwrap().insert(bucket.to_string(), region.to_string());
+            self.inner
+                .regions
+                .lock()
+                .unwrap()
+                .insert(bucket.to_string(), region.to_string());
         }
     }
 
     pub fn region_of(&self, bucket: &str) -> String {
-        self.inner.regions.lock().unwrap().get(bucket).cloned().unwrap_or_else(|| self.inner.cfg.region.clone())
+        self.inner
+            .regions
+            .lock()
+            .unwrap()
+            .get(bucket)
+            .cloned()
+            .unwrap_or_else(|| self.inner.cfg.region.clone())
     }
 
     /// (endpoint, host of the endpoint) for a request in `region`.
@@ -266,34 +289,75 @@ impl Client {
         let cfg = &self.inner.cfg;
         match &cfg.endpoint {
             Some(e) => e.clone(),
-            None => Endpoint { scheme: cfg.scheme.clone(), host: endpoint::region_host(region, cfg.internal), port: cfg.port },
+            None => Endpoint {
+                scheme: cfg.scheme.clone(),
+                host: endpoint::region_host(region, cfg.internal),
+                port: cfg.port,
+            },
         }
     }
 
     fn url_and_host(&self, ep: &Endpoint, req: &OssRequest) -> (String, String) {
-        let (host, path) = endpoint::target(&ep.host, self.inner.cfg.addressing, req.bucket.as_deref(), req.key.as_deref());
+        let (host, path) = endpoint::target(
+            &ep.host,
+            self.inner.cfg.addressing,
+            req.bucket.as_deref(),
+            req.key.as_deref(),
+        );
         let authority = ep.authority(&host);
         let query = encode::query_string(&req.query);
-        let url = if query.is_empty() { format!("{}://{authority}{path}", ep.scheme) } else { format!("{}://{authority}{path}?{query}", ep.scheme) };
+        let url = if query.is_empty() {
+            format!("{}://{authority}{path}", ep.scheme)
+        } else {
+            format!("{}://{authority}{path}?{query}", ep.scheme)
+        };
         (url, authority)
     }
 
-    async fn attempt(&self, http: &reqwest::Client, url: &str, authority: &str, region: &str, req: &OssRequest) -> Attempt {
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        authority: &str,
+        region: &str,
+        req: &OssRequest,
+    ) -> Attempt {
         let cfg = &self.inner.cfg;
         let mut headers = req.headers.clone();
         let now = time::unix_secs((self.inner.clock)());
-        sign::sign_headers(cfg.signature_version, req.method, req.bucket.as_deref(), req.key.as_deref(), &req.query, &mut headers, &cfg.credentials, region, now);
-        let method = http::Method::from_bytes(req.method.as_bytes()).expect("builders use valid methods");
+        sign::sign_headers(
+            cfg.signature_version,
+            req.method,
+            req.bucket.as_deref(),
+            req.key.as_deref(),
+            &req.query,
+            &mut headers,
+            &cfg.credentials,
+            region,
+            now,
+        );
+        let method =
+            http::Method::from_bytes(req.method.as_bytes()).expect("builders use valid methods");
         let mut rb = http.request(method, url);
         for (n, v) in &headers {
             match http::HeaderValue::from_str(v) {
                 Ok(mut hv) => {
-                    if n.eq_ignore_ascii_case("authorization") || n.eq_ignore_ascii_case("x-oss-security-token") {
+                    if n.eq_ignore_ascii_case("authorization")
+                        || n.eq_ignore_ascii_case("x-oss-security-token")
+                    {
                         hv.set_sensitive(true);
                     }
                     rb = rb.header(n.as_str(), hv);
                 }
-                Err(_) => return Attempt::Failed(OssError::InvalidInput(format!("{}: header {n} has characters HTTP cannot carry", req.op)), None),
+                Err(_) => {
+                    return Attempt::Failed(
+                        OssError::InvalidInput(format!(
+                            "{}: header {n} has characters HTTP cannot carry",
+                            req.op
+                        )),
+                        None,
+                    )
+                }
             }
         }
         if !req.body.is_empty() || matches!(req.method, "POST" | "PUT") {
@@ -304,7 +368,15 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 let host = authority.to_string();
-                return Attempt::Failed(OssError::Transport { op: req.op, host, kind: transport_kind(&e), detail: transport_detail(&e) }, None);
+                return Attempt::Failed(
+                    OssError::Transport {
+                        op: req.op,
+                        host,
+                        kind: transport_kind(&e),
+                        detail: transport_detail(&e),
+                    },
+                    None,
+                );
             }
         };
         let status = resp.status().as_u16();
@@ -312,14 +384,26 @@ impl Client {
         let body = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                return Attempt::Failed(OssError::Transport { op: req.op, host: authority.to_string(), kind: transport_kind(&e), detail: transport_detail(&e) }, None)
+                return Attempt::Failed(
+                    OssError::Transport {
+                        op: req.op,
+                        host: authority.to_string(),
+                        kind: transport_kind(&e),
+                        detail: transport_detail(&e),
+                    },
+                    None,
+                )
             }
         };
         if (200..300).contains(&status) {
             if qos_delay(&headers).is_some() {
                 self.inner.stats.throttles.fetch_add(1, Ordering::Relaxed);
             }
-            return Attempt::Done(Reply { status, headers, body });
+            return Attempt::Done(Reply {
+                status,
+                headers,
+                body,
+            });
         }
         let eh = ErrorHeaders {
             request_id: header_str(&headers, "x-oss-request-id"),
@@ -338,7 +422,12 @@ impl Client {
         self.send_via(&self.inner.http, req, None).await
     }
 
-    async fn send_via(&self, http: &reqwest::Client, req: &OssRequest, host_override: Option<&str>) -> Result<Reply, OssError> {
+    async fn send_via(
+        &self,
+        http: &reqwest::Client,
+        req: &OssRequest,
+        host_override: Option<&str>,
+    ) -> Result<Reply, OssError> {
         if let Some(b) = &req.bucket {
             request::validate_bucket_name(b)?;
         }
@@ -356,8 +445,14 @@ impl Client {
                 Some(h) if cfg.endpoint.is_none() => {
                     let authority = ep.authority(h);
                     let query = encode::query_string(&req.query);
-                    let path = format!("/{}", req.key.as_deref().map(encode::path).unwrap_or_default());
-                    (format!("{}://{authority}{path}?{query}", ep.scheme), authority)
+                    let path = format!(
+                        "/{}",
+                        req.key.as_deref().map(encode::path).unwrap_or_default()
+                    );
+                    (
+                        format!("{}://{authority}{path}?{query}", ep.scheme),
+                        authority,
+                    )
                 }
                 _ => self.url_and_host(&ep, req),
             };
@@ -365,10 +460,13 @@ impl Client {
                 Attempt::Done(reply) => return Ok(reply),
                 Attempt::Failed(e, q) => (e, q),
             };
-            // A wrong-region reply names the right endpoint: follow it once.
+            // A wrong-region reply names the right endpoint: follow it once. With
+            // `--endpoint` the host stays and only the signing region changes.
             if let OssError::Api(api) = &err {
-                if api.code == "AccessDenied" && cfg.endpoint.is_none() && !redirected {
-                    if let (Some(ep), Some(bucket)) = (api.endpoint.as_deref(), req.bucket.as_deref()) {
+                if api.code == "AccessDenied" && !redirected {
+                    if let (Some(ep), Some(bucket)) =
+                        (api.endpoint.as_deref(), req.bucket.as_deref())
+                    {
                         if let Some(r) = endpoint::region_of_host(ep) {
                             if r != region {
                                 self.learn_region(bucket, &r);
@@ -383,7 +481,11 @@ impl Client {
             }
             let failure = match &err {
                 OssError::Transport { .. } => Failure::Transport,
-                OssError::Api(api) => Failure::Status { status: api.status, code: &api.code, qos_delay: qos },
+                OssError::Api(api) => Failure::Status {
+                    status: api.status,
+                    code: &api.code,
+                    qos_delay: qos,
+                },
                 _ => return Err(err),
             };
             let jitter = self.inner.jitter.lock().unwrap().next_f64();
@@ -394,7 +496,13 @@ impl Client {
                     if throttled {
                         self.inner.stats.throttles.fetch_add(1, Ordering::Relaxed);
                     }
-                    let notice = RetryNotice { op: req.op, attempt: attempt_no, delay, throttled, reason: err.to_string() };
+                    let notice = RetryNotice {
+                        op: req.op,
+                        attempt: attempt_no,
+                        delay,
+                        throttled,
+                        reason: err.to_string(),
+                    };
                     let observer = self.inner.observer.lock().unwrap().clone();
                     if let Some(obs) = observer {
                         obs(&notice);
@@ -405,13 +513,27 @@ impl Client {
         }
     }
 
-    async fn parsed<T>(&self, req: OssRequest, parse: impl FnOnce(&str) -> Result<T, XmlError>) -> Result<T, OssError> {
+    async fn parsed<T>(
+        &self,
+        req: OssRequest,
+        parse: impl FnOnce(&str) -> Result<T, XmlError>,
+    ) -> Result<T, OssError> {
         let reply = self.send(&req).await?;
-        parse(&reply.text()).map_err(|e| OssError::Malformed { op: req.op, status: reply.status, detail: e.0, snippet: snippet(&reply.body) })
+        parse(&reply.text()).map_err(|e| OssError::Malformed {
+            op: req.op,
+            status: reply.status,
+            detail: e.0,
+            snippet: snippet(&reply.body),
+        })
     }
 
     /// `Ok(None)` when OSS answers one of the "not configured" codes.
-    async fn optional<T>(&self, req: OssRequest, absent: &[&str], parse: impl FnOnce(&str) -> Result<T, XmlError>) -> Result<Option<T>, OssError> {
+    async fn optional<T>(
+        &self,
+        req: OssRequest,
+        absent: &[&str],
+        parse: impl FnOnce(&str) -> Result<T, XmlError>,
+    ) -> Result<Option<T>, OssError> {
         match self.parsed(req, parse).await {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.code().is_some_and(|c| absent.contains(&c)) => Ok(None),
@@ -425,8 +547,18 @@ impl Client {
 
     // ------------------------------------------------------------ buckets
 
-    pub async fn list_buckets_page(&self, prefix: Option<&str>, marker: Option<&str>, max_keys: u32) -> Result<ListBucketsPage, OssError> {
-        let page = self.parsed(request::list_buckets(prefix, marker, max_keys), parse::list_buckets).await?;
+    pub async fn list_buckets_page(
+        &self,
+        prefix: Option<&str>,
+        marker: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ListBucketsPage, OssError> {
+        let page = self
+            .parsed(
+                request::list_buckets(prefix, marker, max_keys),
+                parse::list_buckets,
+            )
+            .await?;
         for b in &page.buckets {
             self.learn_region(&b.name, &b.region);
         }
@@ -446,21 +578,29 @@ impl Client {
     }
 
     pub async fn get_bucket_info(&self, bucket: &str) -> Result<BucketInfo, OssError> {
-        let info = self.parsed(request::get_bucket_info(bucket), parse::bucket_info).await?;
+        let info = self
+            .parsed(request::get_bucket_info(bucket), parse::bucket_info)
+            .await?;
         self.learn_region(bucket, &info.region);
         Ok(info)
     }
 
     pub async fn get_bucket_location(&self, bucket: &str) -> Result<String, OssError> {
-        self.parsed(request::get_bucket_location(bucket), parse::bucket_location).await
+        self.parsed(request::get_bucket_location(bucket), parse::bucket_location)
+            .await
     }
 
     pub async fn get_bucket_stat(&self, bucket: &str) -> Result<BucketStat, OssError> {
-        self.parsed(request::get_bucket_stat(bucket), parse::bucket_stat).await
+        self.parsed(request::get_bucket_stat(bucket), parse::bucket_stat)
+            .await
     }
 
     pub async fn get_bucket_versioning(&self, bucket: &str) -> Result<Versioning, OssError> {
-        self.parsed(request::get_bucket_versioning(bucket), parse::bucket_versioning).await
+        self.parsed(
+            request::get_bucket_versioning(bucket),
+            parse::bucket_versioning,
+        )
+        .await
     }
 
     pub async fn delete_bucket(&self, bucket: &str) -> Result<(), OssError> {
@@ -469,32 +609,69 @@ impl Client {
 
     // ------------------------------------------------------------ objects
 
-    pub async fn list_objects_v2_page(&self, bucket: &str, prefix: Option<&str>, token: Option<&str>, max_keys: u32) -> Result<ListObjectsPage, OssError> {
-        self.parsed(request::list_objects_v2(bucket, prefix, token, max_keys), parse::list_objects_v2).await
+    pub async fn list_objects_v2_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        token: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ListObjectsPage, OssError> {
+        self.parsed(
+            request::list_objects_v2(bucket, prefix, token, max_keys),
+            parse::list_objects_v2,
+        )
+        .await
     }
 
     /// Current objects, one page (up to `max_keys`) at a time.
-    pub fn list_objects_pages(&self, bucket: &str, prefix: Option<&str>, max_keys: u32) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
+    pub fn list_objects_pages(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        max_keys: u32,
+    ) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
         let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
         paginate_pages(move |token: Option<String>| {
             let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
             async move {
-                let page = c.list_objects_v2_page(&bucket, prefix.as_deref(), token.as_deref(), max_keys).await?;
+                let page = c
+                    .list_objects_v2_page(&bucket, prefix.as_deref(), token.as_deref(), max_keys)
+                    .await?;
                 Ok((page.objects, page.next_continuation_token))
             }
         })
     }
 
-    pub fn list_objects(&self, bucket: &str, prefix: Option<&str>) -> BoxStream<'static, Result<ObjectSummary, OssError>> {
+    pub fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<ObjectSummary, OssError>> {
         flatten(self.list_objects_pages(bucket, prefix, 1000))
     }
 
-    pub async fn list_object_versions_page(&self, bucket: &str, prefix: Option<&str>, key_marker: Option<&str>, version_id_marker: Option<&str>, max_keys: u32) -> Result<ListVersionsPage, OssError> {
-        self.parsed(request::list_object_versions(bucket, prefix, key_marker, version_id_marker, max_keys), parse::list_object_versions).await
+    pub async fn list_object_versions_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        key_marker: Option<&str>,
+        version_id_marker: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ListVersionsPage, OssError> {
+        self.parsed(
+            request::list_object_versions(bucket, prefix, key_marker, version_id_marker, max_keys),
+            parse::list_object_versions,
+        )
+        .await
     }
 
     /// Every version and delete marker, one page at a time.
-    pub fn list_object_versions_pages(&self, bucket: &str, prefix: Option<&str>, max_keys: u32) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+    pub fn list_object_versions_pages(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        max_keys: u32,
+    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
         let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
         paginate_pages(move |marker: Option<(String, Option<String>)>| {
             let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
@@ -503,23 +680,43 @@ impl Client {
                     Some((k, v)) => (Some(k.as_str()), v.as_deref()),
                     None => (None, None),
                 };
-                let page = c.list_object_versions_page(&bucket, prefix.as_deref(), km, vm, max_keys).await?;
-                Ok((page.entries, page.next_key_marker.map(|k| (k, page.next_version_id_marker))))
+                let page = c
+                    .list_object_versions_page(&bucket, prefix.as_deref(), km, vm, max_keys)
+                    .await?;
+                Ok((
+                    page.entries,
+                    page.next_key_marker
+                        .map(|k| (k, page.next_version_id_marker)),
+                ))
             }
         })
     }
 
-    pub fn list_object_versions(&self, bucket: &str, prefix: Option<&str>) -> BoxStream<'static, Result<ObjectVersion, OssError>> {
+    pub fn list_object_versions(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<ObjectVersion, OssError>> {
         flatten(self.list_object_versions_pages(bucket, prefix, 1000))
     }
 
     /// DeleteObject. Without `version_id` on a versioned bucket this only adds a delete marker.
-    pub async fn delete_object(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<(), OssError> {
-        self.no_content(request::delete_object(bucket, key, version_id)).await
+    pub async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<(), OssError> {
+        self.no_content(request::delete_object(bucket, key, version_id))
+            .await
     }
 
     /// DeleteMultipleObjects (verbose): one outcome per requested key, in order.
-    pub async fn delete_multiple_objects(&self, bucket: &str, objects: &[ObjectIdentifier]) -> Result<Vec<KeyOutcome>, OssError> {
+    pub async fn delete_multiple_objects(
+        &self,
+        bucket: &str,
+        objects: &[ObjectIdentifier],
+    ) -> Result<Vec<KeyOutcome>, OssError> {
         let req = request::delete_multiple_objects(bucket, objects)?;
         let deleted = self.parsed(req, parse::delete_result).await?;
         Ok(parse::match_deleted(objects, &deleted))
@@ -527,11 +724,27 @@ impl Client {
 
     // ------------------------------------------------------------ multipart uploads
 
-    pub async fn list_multipart_uploads_page(&self, bucket: &str, prefix: Option<&str>, key_marker: Option<&str>, upload_id_marker: Option<&str>, max: u32) -> Result<ListUploadsPage, OssError> {
-        self.parsed(request::list_multipart_uploads(bucket, prefix, key_marker, upload_id_marker, max), parse::list_multipart_uploads).await
+    pub async fn list_multipart_uploads_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        key_marker: Option<&str>,
+        upload_id_marker: Option<&str>,
+        max: u32,
+    ) -> Result<ListUploadsPage, OssError> {
+        self.parsed(
+            request::list_multipart_uploads(bucket, prefix, key_marker, upload_id_marker, max),
+            parse::list_multipart_uploads,
+        )
+        .await
     }
 
-    pub fn list_multipart_uploads_pages(&self, bucket: &str, prefix: Option<&str>, max: u32) -> BoxStream<'static, Result<Vec<MultipartUpload>, OssError>> {
+    pub fn list_multipart_uploads_pages(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        max: u32,
+    ) -> BoxStream<'static, Result<Vec<MultipartUpload>, OssError>> {
         let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
         paginate_pages(move |marker: Option<(String, Option<String>)>| {
             let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
@@ -540,19 +753,37 @@ impl Client {
                     Some((k, u)) => (Some(k.as_str()), u.as_deref()),
                     None => (None, None),
                 };
-                let page = c.list_multipart_uploads_page(&bucket, prefix.as_deref(), km, um, max).await?;
-                Ok((page.uploads, page.next_key_marker.map(|k| (k, page.next_upload_id_marker))))
+                let page = c
+                    .list_multipart_uploads_page(&bucket, prefix.as_deref(), km, um, max)
+                    .await?;
+                Ok((
+                    page.uploads,
+                    page.next_key_marker
+                        .map(|k| (k, page.next_upload_id_marker)),
+                ))
             }
         })
     }
 
-    pub fn list_multipart_uploads(&self, bucket: &str, prefix: Option<&str>) -> BoxStream<'static, Result<MultipartUpload, OssError>> {
+    pub fn list_multipart_uploads(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<MultipartUpload, OssError>> {
         flatten(self.list_multipart_uploads_pages(bucket, prefix, 1000))
     }
 
     /// Aborts an upload; an upload already gone (`NoSuchUpload`) counts as done.
-    pub async fn abort_multipart_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), OssError> {
-        match self.no_content(request::abort_multipart_upload(bucket, key, upload_id)).await {
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), OssError> {
+        match self
+            .no_content(request::abort_multipart_upload(bucket, key, upload_id))
+            .await
+        {
             Err(e) if e.is_code("NoSuchUpload") => Ok(()),
             other => other,
         }
@@ -560,19 +791,30 @@ impl Client {
 
     // ------------------------------------------------------------ LiveChannels
 
-    pub fn list_live_channels(&self, bucket: &str) -> BoxStream<'static, Result<LiveChannel, OssError>> {
+    pub fn list_live_channels(
+        &self,
+        bucket: &str,
+    ) -> BoxStream<'static, Result<LiveChannel, OssError>> {
         let (c, bucket) = (self.clone(), bucket.to_string());
         paginate(move |marker: Option<String>| {
             let (c, bucket) = (c.clone(), bucket.clone());
             async move {
-                let page = c.parsed(request::list_live_channel(&bucket, None, marker.as_deref(), 1000), parse::list_live_channels).await?;
+                let page = c
+                    .parsed(
+                        request::list_live_channel(&bucket, None, marker.as_deref(), 1000),
+                        parse::list_live_channels,
+                    )
+                    .await?;
                 Ok((page.channels, page.next_marker))
             }
         })
     }
 
     pub async fn delete_live_channel(&self, bucket: &str, channel: &str) -> Result<(), OssError> {
-        match self.no_content(request::delete_live_channel(bucket, channel)).await {
+        match self
+            .no_content(request::delete_live_channel(bucket, channel))
+            .await
+        {
             Err(e) if e.is_code("NoSuchLiveChannel") => Ok(()),
             other => other,
         }
@@ -580,73 +822,153 @@ impl Client {
 
     // ------------------------------------------------------------ access points
 
-    pub fn list_access_points(&self, bucket: &str) -> BoxStream<'static, Result<AccessPoint, OssError>> {
+    pub fn list_access_points(
+        &self,
+        bucket: &str,
+    ) -> BoxStream<'static, Result<AccessPoint, OssError>> {
         let (c, bucket) = (self.clone(), bucket.to_string());
         paginate(move |token: Option<String>| {
             let (c, bucket) = (c.clone(), bucket.clone());
             async move {
-                let page = c.parsed(request::list_access_points(&bucket, token.as_deref(), 100), parse::list_access_points).await?;
+                let page = c
+                    .parsed(
+                        request::list_access_points(&bucket, token.as_deref(), 100),
+                        parse::list_access_points,
+                    )
+                    .await?;
                 Ok((page.access_points, page.next_continuation_token))
             }
         })
     }
 
     /// `Ok(None)` once the access point is gone (`NoSuchAccessPoint`).
-    pub async fn get_access_point(&self, bucket: &str, name: &str) -> Result<Option<AccessPointDetail>, OssError> {
-        self.optional(request::get_access_point(bucket, name), &["NoSuchAccessPoint"], parse::get_access_point).await
+    pub async fn get_access_point(
+        &self,
+        bucket: &str,
+        name: &str,
+    ) -> Result<Option<AccessPointDetail>, OssError> {
+        self.optional(
+            request::get_access_point(bucket, name),
+            &["NoSuchAccessPoint"],
+            parse::get_access_point,
+        )
+        .await
     }
 
     pub async fn delete_access_point(&self, bucket: &str, name: &str) -> Result<(), OssError> {
-        match self.no_content(request::delete_access_point(bucket, name)).await {
+        match self
+            .no_content(request::delete_access_point(bucket, name))
+            .await
+        {
             Err(e) if e.is_code("NoSuchAccessPoint") => Ok(()),
             other => other,
         }
     }
 
     /// The policy document, `None` when the access point has none.
-    pub async fn get_access_point_policy(&self, bucket: &str, name: &str) -> Result<Option<String>, OssError> {
-        self.optional(request::get_access_point_policy(bucket, name), &["NoSuchAccessPointPolicy", "NoSuchAccessPoint"], |s| Ok(s.to_string())).await
+    pub async fn get_access_point_policy(
+        &self,
+        bucket: &str,
+        name: &str,
+    ) -> Result<Option<String>, OssError> {
+        self.optional(
+            request::get_access_point_policy(bucket, name),
+            &["NoSuchAccessPointPolicy", "NoSuchAccessPoint"],
+            |s| Ok(s.to_string()),
+        )
+        .await
     }
 
-    pub async fn delete_access_point_policy(&self, bucket: &str, name: &str) -> Result<(), OssError> {
-        match self.no_content(request::delete_access_point_policy(bucket, name)).await {
-            Err(e) if e.is_code("NoSuchAccessPointPolicy") || e.is_code("NoSuchAccessPoint") => Ok(()),
+    pub async fn delete_access_point_policy(
+        &self,
+        bucket: &str,
+        name: &str,
+    ) -> Result<(), OssError> {
+        match self
+            .no_content(request::delete_access_point_policy(bucket, name))
+            .await
+        {
+            Err(e) if e.is_code("NoSuchAccessPointPolicy") || e.is_code("NoSuchAccessPoint") => {
+                Ok(())
+            }
             other => other,
         }
     }
 
     // ------------------------------------------------------------ configuration
 
-    pub async fn get_bucket_replication(&self, bucket: &str) -> Result<Vec<ReplicationRule>, OssError> {
-        Ok(self.optional(request::get_bucket_replication(bucket), &["NoSuchReplicationConfiguration"], parse::bucket_replication).await?.unwrap_or_default())
+    pub async fn get_bucket_replication(
+        &self,
+        bucket: &str,
+    ) -> Result<Vec<ReplicationRule>, OssError> {
+        Ok(self
+            .optional(
+                request::get_bucket_replication(bucket),
+                &["NoSuchReplicationConfiguration"],
+                parse::bucket_replication,
+            )
+            .await?
+            .unwrap_or_default())
     }
 
-    pub async fn get_bucket_worm(&self, bucket: &str) -> Result<Option<WormConfiguration>, OssError> {
-        self.optional(request::get_bucket_worm(bucket), &["NoSuchWORMConfiguration"], parse::bucket_worm).await
+    pub async fn get_bucket_worm(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<WormConfiguration>, OssError> {
+        self.optional(
+            request::get_bucket_worm(bucket),
+            &["NoSuchWORMConfiguration"],
+            parse::bucket_worm,
+        )
+        .await
     }
 
-    pub async fn get_bucket_website(&self, bucket: &str) -> Result<Option<WebsiteConfiguration>, OssError> {
-        self.optional(request::get_bucket_website(bucket), &["NoSuchWebsiteConfiguration"], parse::bucket_website).await
+    pub async fn get_bucket_website(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<WebsiteConfiguration>, OssError> {
+        self.optional(
+            request::get_bucket_website(bucket),
+            &["NoSuchWebsiteConfiguration"],
+            parse::bucket_website,
+        )
+        .await
     }
 
     pub async fn list_cname(&self, bucket: &str) -> Result<Vec<CnameBinding>, OssError> {
-        self.parsed(request::list_cname(bucket), parse::list_cname).await
+        self.parsed(request::list_cname(bucket), parse::list_cname)
+            .await
     }
 
     pub async fn get_bucket_policy(&self, bucket: &str) -> Result<Option<String>, OssError> {
-        self.optional(request::get_bucket_policy(bucket), &["NoSuchBucketPolicy"], |s| Ok(s.to_string())).await
+        self.optional(
+            request::get_bucket_policy(bucket),
+            &["NoSuchBucketPolicy"],
+            |s| Ok(s.to_string()),
+        )
+        .await
     }
 
-    pub async fn get_bucket_lifecycle(&self, bucket: &str) -> Result<Option<LifecycleConfiguration>, OssError> {
-        self.optional(request::get_bucket_lifecycle(bucket), &["NoSuchLifecycle"], parse::bucket_lifecycle).await
+    pub async fn get_bucket_lifecycle(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<LifecycleConfiguration>, OssError> {
+        self.optional(
+            request::get_bucket_lifecycle(bucket),
+            &["NoSuchLifecycle"],
+            parse::bucket_lifecycle,
+        )
+        .await
     }
 
     pub async fn put_bucket_lifecycle(&self, bucket: &str, xml: &str) -> Result<(), OssError> {
-        self.no_content(request::put_bucket_lifecycle(bucket, xml)).await
+        self.no_content(request::put_bucket_lifecycle(bucket, xml))
+            .await
     }
 
     pub async fn delete_bucket_lifecycle(&self, bucket: &str) -> Result<(), OssError> {
-        self.no_content(request::delete_bucket_lifecycle(bucket)).await
+        self.no_content(request::delete_bucket_lifecycle(bucket))
+            .await
     }
 
     // ------------------------------------------------------------ accelerators
@@ -654,43 +976,89 @@ impl Client {
     /// Accelerator calls go to `<bucket>.<zone>-internal.oss-data-acc.aliyuncs.com`,
     /// reachable only inside the region: a short connect timeout and a clear error
     /// instead of a long hang.
-    async fn accelerator_call<T>(&self, req: OssRequest, zone: &str, parse: impl FnOnce(&str) -> Result<T, XmlError>) -> Result<T, OssError> {
+    async fn accelerator_call<T>(
+        &self,
+        req: OssRequest,
+        zone: &str,
+        parse: impl FnOnce(&str) -> Result<T, XmlError>,
+    ) -> Result<T, OssError> {
         let bucket = req.bucket.clone().unwrap_or_default();
         let host = endpoint::accelerator_host(&bucket, zone);
-        let reply = match self.send_via(&self.inner.accelerator_http, &req, Some(&host)).await {
+        let reply = match self
+            .send_via(&self.inner.accelerator_http, &req, Some(&host))
+            .await
+        {
             Ok(r) => r,
             Err(OssError::Transport { .. }) if self.inner.cfg.endpoint.is_none() => {
-                return Err(OssError::AcceleratorUnreachable { op: req.op, host, region: self.region_of(&bucket) })
+                return Err(OssError::AcceleratorUnreachable {
+                    op: req.op,
+                    host,
+                    region: self.region_of(&bucket),
+                })
             }
             Err(e) => return Err(e),
         };
-        parse(&reply.text()).map_err(|e| OssError::Malformed { op: req.op, status: reply.status, detail: e.0, snippet: snippet(&reply.body) })
+        parse(&reply.text()).map_err(|e| OssError::Malformed {
+            op: req.op,
+            status: reply.status,
+            detail: e.0,
+            snippet: snippet(&reply.body),
+        })
     }
 
     /// The accelerators of a bucket in one zone (empty when there are none).
-    pub async fn get_bucket_data_accelerator(&self, bucket: &str, zone: &str) -> Result<Vec<DataAccelerator>, OssError> {
-        match self.accelerator_call(request::get_bucket_data_accelerator(bucket, zone), zone, parse::data_accelerators).await {
-            Err(e) if e.is_code("DataAcceleratorNotFound") || e.is_code("NoSuchConfiguration") => Ok(Vec::new()),
+    pub async fn get_bucket_data_accelerator(
+        &self,
+        bucket: &str,
+        zone: &str,
+    ) -> Result<Vec<DataAccelerator>, OssError> {
+        match self
+            .accelerator_call(
+                request::get_bucket_data_accelerator(bucket, zone),
+                zone,
+                parse::data_accelerators,
+            )
+            .await
+        {
+            Err(e) if e.is_code("DataAcceleratorNotFound") || e.is_code("NoSuchConfiguration") => {
+                Ok(Vec::new())
+            }
             other => other,
         }
     }
 
-    pub async fn delete_bucket_data_accelerator(&self, bucket: &str, zone: &str) -> Result<(), OssError> {
-        self.accelerator_call(request::delete_bucket_data_accelerator(bucket, zone), zone, |_| Ok(())).await
+    pub async fn delete_bucket_data_accelerator(
+        &self,
+        bucket: &str,
+        zone: &str,
+    ) -> Result<(), OssError> {
+        self.accelerator_call(
+            request::delete_bucket_data_accelerator(bucket, zone),
+            zone,
+            |_| Ok(()),
+        )
+        .await
     }
 
     // ------------------------------------------------------------ writes for fixtures
 
-    pub async fn put_bucket(&self, bucket: &str, storage_class: Option<&str>) -> Result<(), OssError> {
-        self.no_content(request::put_bucket(bucket, storage_class)).await
+    pub async fn put_bucket(
+        &self,
+        bucket: &str,
+        storage_class: Option<&str>,
+    ) -> Result<(), OssError> {
+        self.no_content(request::put_bucket(bucket, storage_class))
+            .await
     }
 
     pub async fn put_bucket_versioning(&self, bucket: &str, enabled: bool) -> Result<(), OssError> {
-        self.no_content(request::put_bucket_versioning(bucket, enabled)).await
+        self.no_content(request::put_bucket_versioning(bucket, enabled))
+            .await
     }
 
     pub async fn put_object(&self, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), OssError> {
-        self.no_content(request::put_object(bucket, key, body)).await
+        self.no_content(request::put_object(bucket, key, body))
+            .await
     }
 }
 
@@ -734,7 +1102,9 @@ where
     flatten(paginate_pages(fetch))
 }
 
-fn flatten<T: Send + 'static>(pages: BoxStream<'static, Result<Vec<T>, OssError>>) -> BoxStream<'static, Result<T, OssError>> {
+fn flatten<T: Send + 'static>(
+    pages: BoxStream<'static, Result<Vec<T>, OssError>>,
+) -> BoxStream<'static, Result<T, OssError>> {
     pages
         .flat_map(|page| match page {
             Ok(items) => stream::iter(items.into_iter().map(Ok).collect::<Vec<_>>()),

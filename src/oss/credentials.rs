@@ -34,7 +34,11 @@ pub struct Credentials {
 
 impl Credentials {
     pub fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
-        Credentials { access_key_id: id.into(), access_key_secret: Secret::new(secret), security_token: None }
+        Credentials {
+            access_key_id: id.into(),
+            access_key_secret: Secret::new(secret),
+            security_token: None,
+        }
     }
 
     pub fn with_token(mut self, token: impl Into<String>) -> Self {

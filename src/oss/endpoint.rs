@@ -32,7 +32,9 @@ impl Endpoint {
         }
         let rest = rest.trim_end_matches('/');
         if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('@') {
-            return Err(format!("endpoint {s:?}: expected scheme://host[:port] with no path"));
+            return Err(format!(
+                "endpoint {s:?}: expected scheme://host[:port] with no path"
+            ));
         }
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) if !h.ends_with(']') || rest.starts_with('[') => match p.parse::<u16>() {
@@ -75,7 +77,12 @@ pub fn region_of_host(host: &str) -> Option<String> {
 }
 
 /// Host header value and encoded path for a request.
-pub fn target(endpoint_host: &str, addressing: Addressing, bucket: Option<&str>, key: Option<&str>) -> (String, String) {
+pub fn target(
+    endpoint_host: &str,
+    addressing: Addressing,
+    bucket: Option<&str>,
+    key: Option<&str>,
+) -> (String, String) {
     let key_path = key.map(encode::path).unwrap_or_default();
     match (bucket, addressing) {
         (None, _) => (endpoint_host.to_string(), "/".to_string()),
@@ -90,9 +97,24 @@ mod tests {
 
     #[test]
     fn parses_endpoints() {
-        assert_eq!(Endpoint::parse("http://127.0.0.1:9000").unwrap(), Endpoint { scheme: "http".into(), host: "127.0.0.1".into(), port: Some(9000) });
-        assert_eq!(Endpoint::parse("oss-cn-hangzhou.aliyuncs.com").unwrap().scheme, "https");
-        assert_eq!(Endpoint::parse("https://oss.example.com/").unwrap().port, None);
+        assert_eq!(
+            Endpoint::parse("http://127.0.0.1:9000").unwrap(),
+            Endpoint {
+                scheme: "http".into(),
+                host: "127.0.0.1".into(),
+                port: Some(9000)
+            }
+        );
+        assert_eq!(
+            Endpoint::parse("oss-cn-hangzhou.aliyuncs.com")
+                .unwrap()
+                .scheme,
+            "https"
+        );
+        assert_eq!(
+            Endpoint::parse("https://oss.example.com/").unwrap().port,
+            None
+        );
         assert!(Endpoint::parse("ftp://x").is_err());
         assert!(Endpoint::parse("http://h/path").is_err());
         assert!(Endpoint::parse("http://h:notaport").is_err());
@@ -102,17 +124,41 @@ mod tests {
     #[test]
     fn virtual_hosted_and_path_style_targets() {
         let h = region_host("cn-hangzhou", false);
-        assert_eq!(target(&h, Addressing::Virtual, Some("b"), Some("a b/c+d")), ("b.oss-cn-hangzhou.aliyuncs.com".into(), "/a%20b/c%2Bd".into()));
-        assert_eq!(target(&h, Addressing::Path, Some("b"), Some("k")), ("oss-cn-hangzhou.aliyuncs.com".into(), "/b/k".into()));
-        assert_eq!(target(&h, Addressing::Virtual, Some("b"), None), ("b.oss-cn-hangzhou.aliyuncs.com".into(), "/".into()));
-        assert_eq!(target(&h, Addressing::Path, None, None), ("oss-cn-hangzhou.aliyuncs.com".into(), "/".into()));
-        assert_eq!(region_host("cn-beijing", true), "oss-cn-beijing-internal.aliyuncs.com");
+        assert_eq!(
+            target(&h, Addressing::Virtual, Some("b"), Some("a b/c+d")),
+            (
+                "b.oss-cn-hangzhou.aliyuncs.com".into(),
+                "/a%20b/c%2Bd".into()
+            )
+        );
+        assert_eq!(
+            target(&h, Addressing::Path, Some("b"), Some("k")),
+            ("oss-cn-hangzhou.aliyuncs.com".into(), "/b/k".into())
+        );
+        assert_eq!(
+            target(&h, Addressing::Virtual, Some("b"), None),
+            ("b.oss-cn-hangzhou.aliyuncs.com".into(), "/".into())
+        );
+        assert_eq!(
+            target(&h, Addressing::Path, None, None),
+            ("oss-cn-hangzhou.aliyuncs.com".into(), "/".into())
+        );
+        assert_eq!(
+            region_host("cn-beijing", true),
+            "oss-cn-beijing-internal.aliyuncs.com"
+        );
     }
 
     #[test]
     fn region_from_an_endpoint_host() {
-        assert_eq!(region_of_host("oss-cn-shenzhen.aliyuncs.com").as_deref(), Some("cn-shenzhen"));
-        assert_eq!(region_of_host("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(), Some("ap-southeast-1"));
+        assert_eq!(
+            region_of_host("oss-cn-shenzhen.aliyuncs.com").as_deref(),
+            Some("cn-shenzhen")
+        );
+        assert_eq!(
+            region_of_host("oss-ap-southeast-1-internal.aliyuncs.com").as_deref(),
+            Some("ap-southeast-1")
+        );
         assert_eq!(region_of_host("example.com"), None);
     }
 }

@@ -39,9 +39,19 @@ pub enum OssError {
     #[error("{0}")]
     Api(Box<ApiError>),
     #[error("{op}: could not reach {host}: {detail}")]
-    Transport { op: &'static str, host: String, kind: TransportKind, detail: String },
+    Transport {
+        op: &'static str,
+        host: String,
+        kind: TransportKind,
+        detail: String,
+    },
     #[error("{op}: unexpected reply (HTTP {status}): {detail}; the body starts with {snippet:?}")]
-    Malformed { op: &'static str, status: u16, detail: String, snippet: String },
+    Malformed {
+        op: &'static str,
+        status: u16,
+        detail: String,
+        snippet: String,
+    },
     #[error("{0}")]
     InvalidInput(String),
     #[error(
@@ -49,7 +59,11 @@ pub enum OssError {
 from inside region {region}'s internal network (an ECS instance or a VPC in {region}); run ossweep there, or \
 remove the accelerator in the OSS console (Bucket > OSS Accelerator)"
     )]
-    AcceleratorUnreachable { op: &'static str, host: String, region: String },
+    AcceleratorUnreachable {
+        op: &'static str,
+        host: String,
+        region: String,
+    },
 }
 
 impl OssError {
@@ -72,10 +86,13 @@ impl OssError {
     pub fn hint(&self) -> Option<String> {
         match self {
             OssError::Api(e) => e.hint(),
-            OssError::Transport { kind: TransportKind::Timeout, .. } => {
-                Some("the request timed out; check the network or lower the concurrency".into())
+            OssError::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            } => Some("the request timed out; check the network or lower the concurrency".into()),
+            OssError::Transport { .. } => {
+                Some("check the endpoint URL, DNS and network (is the region right?)".into())
             }
-            OssError::Transport { .. } => Some("check the endpoint URL, DNS and network (is the region right?)".into()),
             _ => None,
         }
     }
@@ -113,8 +130,16 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let code = if self.code.is_empty() { "error" } else { &self.code };
-        write!(f, "{} failed: {} (HTTP {}): {}", self.op, code, self.status, self.message)?;
+        let code = if self.code.is_empty() {
+            "error"
+        } else {
+            &self.code
+        };
+        write!(
+            f,
+            "{} failed: {} (HTTP {}): {}",
+            self.op, code, self.status, self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}")?;
             if let Some(ec) = &self.ec {
@@ -147,7 +172,11 @@ pub fn is_throttle_code(code: &str) -> bool {
 /// The first bytes of a body, printable, for error messages.
 pub fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(120)]);
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// Headers of an error reply that carry error details.
@@ -179,10 +208,21 @@ pub fn parse_error(op: &'static str, status: u16, body: &[u8], h: &ErrorHeaders<
     let text = String::from_utf8_lossy(body);
     let from_header = h
         .err
-        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
+        .and_then(|b64| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok()
+        })
         .map(|b| String::from_utf8_lossy(&b).into_owned());
-    let xml_text = if text.trim_start().starts_with('<') { Some(text.to_string()) } else { from_header };
-    if let Some(root) = xml_text.as_deref().and_then(|t| xml::parse_root(t, "Error").ok()) {
+    let xml_text = if text.trim_start().starts_with('<') {
+        Some(text.to_string())
+    } else {
+        from_header
+    };
+    if let Some(root) = xml_text
+        .as_deref()
+        .and_then(|t| xml::parse_root(t, "Error").ok())
+    {
         e.code = root.string("Code");
         e.message = root.string("Message");
         e.request_id = root.nonempty("RequestId").or(e.request_id);
@@ -194,8 +234,14 @@ pub fn parse_error(op: &'static str, status: u16, body: &[u8], h: &ErrorHeaders<
     }
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
         let inner = json.get("Error").unwrap_or(&json);
-        let field = |names: &[&str]| names.iter().find_map(|n| inner.get(*n).and_then(|v| v.as_str()).map(str::to_string));
-        e.code = field(&["Code"]).or_else(|| h.error_type.map(str::to_string)).unwrap_or_default();
+        let field = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| inner.get(*n).and_then(|v| v.as_str()).map(str::to_string))
+        };
+        e.code = field(&["Code"])
+            .or_else(|| h.error_type.map(str::to_string))
+            .unwrap_or_default();
         e.message = field(&["Message", "message"]).unwrap_or_default();
         e.request_id = field(&["RequestId"]).or(e.request_id);
         e.host_id = field(&["HostId"]);
@@ -216,7 +262,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/tests/fixtures/xml/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/tests/fixtures/xml/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -235,20 +285,48 @@ mod tests {
             assert!(e.request_id.is_some(), "{file}");
             assert!(!e.message.is_empty(), "{file}");
         }
-        let minimal = parse_error("ListBuckets", 403, &fixture("F31.xml"), &ErrorHeaders::default());
+        let minimal = parse_error(
+            "ListBuckets",
+            403,
+            &fixture("F31.xml"),
+            &ErrorHeaders::default(),
+        );
         assert_eq!((minimal.code.as_str(), minimal.ec), ("AccessDenied", None));
-        let lifecycle = parse_error("GetBucketLifecycle", 404, &fixture("F32.xml"), &ErrorHeaders::default());
+        let lifecycle = parse_error(
+            "GetBucketLifecycle",
+            404,
+            &fixture("F32.xml"),
+            &ErrorHeaders::default(),
+        );
         assert_eq!(lifecycle.code, "NoSuchLifecycle");
-        let md = parse_error("DeleteMultipleObjects", 400, &fixture("F17.xml"), &ErrorHeaders::default());
-        assert_eq!(md.detail.as_deref(), Some("the root node is not named Delete."));
+        let md = parse_error(
+            "DeleteMultipleObjects",
+            400,
+            &fixture("F17.xml"),
+            &ErrorHeaders::default(),
+        );
+        assert_eq!(
+            md.detail.as_deref(),
+            Some("the root node is not named Delete.")
+        );
     }
 
     #[test]
     fn wrong_region_reply_names_the_endpoint() {
-        let e = parse_error("ListObjectsV2", 403, &fixture("X1.xml"), &ErrorHeaders::default());
+        let e = parse_error(
+            "ListObjectsV2",
+            403,
+            &fixture("X1.xml"),
+            &ErrorHeaders::default(),
+        );
         assert_eq!(e.endpoint.as_deref(), Some("oss-cn-shenzhen.aliyuncs.com"));
         assert!(e.hint().unwrap().contains("oss-cn-shenzhen.aliyuncs.com"));
-        let e = parse_error("ListBuckets", 403, &fixture("X2.xml"), &ErrorHeaders::default());
+        let e = parse_error(
+            "ListBuckets",
+            403,
+            &fixture("X2.xml"),
+            &ErrorHeaders::default(),
+        );
         assert_eq!(e.code, "SecondLevelDomainForbidden");
         assert!(e.hint().unwrap().contains("path"));
     }
@@ -257,29 +335,65 @@ mod tests {
     fn error_from_header_json_and_garbage() {
         let xml = b"<Error><Code>InvalidArgument</Code><Message>Invalid signing region in Authorization header.</Message><EC>0002-00000226</EC></Error>";
         let b64 = base64::engine::general_purpose::STANDARD.encode(xml);
-        let h = ErrorHeaders { err: Some(&b64), request_id: Some("RID"), ..Default::default() };
+        let h = ErrorHeaders {
+            err: Some(&b64),
+            request_id: Some("RID"),
+            ..Default::default()
+        };
         let e = parse_error("HeadObject", 400, b"", &h);
-        assert_eq!((e.code.as_str(), e.ec.as_deref(), e.request_id.as_deref()), ("InvalidArgument", Some("0002-00000226"), Some("RID")));
+        assert_eq!(
+            (e.code.as_str(), e.ec.as_deref(), e.request_id.as_deref()),
+            ("InvalidArgument", Some("0002-00000226"), Some("RID"))
+        );
         assert!(e.hint().unwrap().contains("--region"));
 
-        let e = parse_error("ListVectorIndexes", 403, &fixture("F38.json"), &ErrorHeaders::default());
-        assert_eq!((e.code.as_str(), e.request_id.as_deref()), ("AccessDenied", Some("568D5566F2D0F89F5C0E****")));
+        let e = parse_error(
+            "ListVectorIndexes",
+            403,
+            &fixture("F38.json"),
+            &ErrorHeaders::default(),
+        );
+        assert_eq!(
+            (e.code.as_str(), e.request_id.as_deref()),
+            ("AccessDenied", Some("568D5566F2D0F89F5C0E****"))
+        );
 
-        let h = ErrorHeaders { error_type: Some("ValidationException"), ..Default::default() };
+        let h = ErrorHeaders {
+            error_type: Some("ValidationException"),
+            ..Default::default()
+        };
         let e = parse_error("Op", 400, br#"{"message":"bad index name"}"#, &h);
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("ValidationException", "bad index name"));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("ValidationException", "bad index name")
+        );
 
-        let e = parse_error("ListBuckets", 502, b"<html><body>502 Bad Gateway</body></html>", &ErrorHeaders::default());
+        let e = parse_error(
+            "ListBuckets",
+            502,
+            b"<html><body>502 Bad Gateway</body></html>",
+            &ErrorHeaders::default(),
+        );
         assert_eq!(e.code, "");
         assert!(e.message.contains("502 Bad Gateway"), "{}", e.message);
         let e = parse_error("ListBuckets", 500, b"", &ErrorHeaders::default());
         assert_eq!(e.message, "the reply had no body");
-        assert!(e.to_string().starts_with("ListBuckets failed: error (HTTP 500)"));
+        assert!(e
+            .to_string()
+            .starts_with("ListBuckets failed: error (HTTP 500)"));
     }
 
     #[test]
     fn every_common_code_has_an_actionable_hint() {
-        for code in ["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "RequestTimeTooSkewed", "NoSuchBucket", "UserDisable", "SecondLevelDomainForbidden"] {
+        for code in [
+            "AccessDenied",
+            "InvalidAccessKeyId",
+            "SignatureDoesNotMatch",
+            "RequestTimeTooSkewed",
+            "NoSuchBucket",
+            "UserDisable",
+            "SecondLevelDomainForbidden",
+        ] {
             let e = ApiError {
                 op: "DeleteObject",
                 status: 403,
@@ -296,11 +410,26 @@ mod tests {
             assert!(!hint.is_empty());
             assert!(e.to_string().contains("hint: "));
         }
-        let denied = ApiError { code: "AccessDenied".into(), permission: Some("oss:ListObjectVersions"), ..sample() };
+        let denied = ApiError {
+            code: "AccessDenied".into(),
+            permission: Some("oss:ListObjectVersions"),
+            ..sample()
+        };
         assert!(denied.hint().unwrap().contains("oss:ListObjectVersions"));
     }
 
     fn sample() -> ApiError {
-        ApiError { op: "X", status: 403, code: String::new(), message: String::new(), request_id: None, host_id: None, ec: None, endpoint: None, detail: None, permission: None }
+        ApiError {
+            op: "X",
+            status: 403,
+            code: String::new(),
+            message: String::new(),
+            request_id: None,
+            host_id: None,
+            ec: None,
+            endpoint: None,
+            detail: None,
+            permission: None,
+        }
     }
 }

@@ -11,9 +11,9 @@ pub mod xml;
 
 pub use credentials::{Credentials, Secret};
 pub use error::{ApiError, OssError};
+pub mod client;
 pub mod endpoint;
 pub mod request;
 pub mod retry;
-pub mod client;
 
 pub use client::{Client, ClientConfig};

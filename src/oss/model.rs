@@ -146,13 +146,19 @@ pub struct ObjectIdentifier {
 
 impl ObjectIdentifier {
     pub fn key(key: impl Into<String>) -> Self {
-        ObjectIdentifier { key: key.into(), version_id: None }
+        ObjectIdentifier {
+            key: key.into(),
+            version_id: None,
+        }
     }
 
     pub fn version(key: impl Into<String>, version_id: impl Into<String>) -> Self {
         let v: String = version_id.into();
         // An empty version id is the null version (oss-api.md §5).
-        ObjectIdentifier { key: key.into(), version_id: Some(if v.is_empty() { "null".into() } else { v }) }
+        ObjectIdentifier {
+            key: key.into(),
+            version_id: Some(if v.is_empty() { "null".into() } else { v }),
+        }
     }
 }
 
@@ -170,7 +176,11 @@ pub struct DeletedEntry {
 pub enum KeyOutcome {
     Deleted(DeletedEntry),
     /// Asked for but absent from `Deleted`: counts as not deleted (oss-api.md §6.2).
-    NotDeleted { key: String, version_id: Option<String>, reason: String },
+    NotDeleted {
+        key: String,
+        version_id: Option<String>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -246,7 +256,9 @@ pub struct ReplicationRule {
 
 impl ReplicationRule {
     pub fn replicates_deletes(&self) -> bool {
-        self.action.split(',').any(|a| matches!(a.trim(), "ALL" | "DELETE"))
+        self.action
+            .split(',')
+            .any(|a| matches!(a.trim(), "ALL" | "DELETE"))
     }
 }
 

@@ -10,7 +10,8 @@ use super::time::{parse_iso8601, parse_rfc1123};
 use super::xml::{self, Element, XmlError};
 
 fn url_encoded(root: &Element) -> bool {
-    root.text_of("EncodingType").is_some_and(|t| t.eq_ignore_ascii_case("url"))
+    root.text_of("EncodingType")
+        .is_some_and(|t| t.eq_ignore_ascii_case("url"))
 }
 
 fn key_field(el: &Element, name: &str, encoded: bool) -> String {
@@ -23,7 +24,8 @@ fn key_field(el: &Element, name: &str, encoded: bool) -> String {
 }
 
 fn opt_key_field(el: &Element, name: &str, encoded: bool) -> Option<String> {
-    el.nonempty(name).map(|v| if encoded { encode::decode(&v) } else { v })
+    el.nonempty(name)
+        .map(|v| if encoded { encode::decode(&v) } else { v })
 }
 
 fn date(el: &Element, name: &str) -> Option<i64> {
@@ -43,7 +45,10 @@ pub fn region_of(el: &Element) -> String {
 }
 
 pub fn region_from_location(location: &str) -> String {
-    location.strip_prefix("oss-").unwrap_or(location).to_string()
+    location
+        .strip_prefix("oss-")
+        .unwrap_or(location)
+        .to_string()
 }
 
 pub fn list_buckets(body: &str) -> Result<ListBucketsPage, XmlError> {
@@ -65,16 +70,25 @@ pub fn list_buckets(body: &str) -> Result<ListBucketsPage, XmlError> {
         })
         .unwrap_or_default();
     let next_marker = if truncated(&root) {
-        Some(root.nonempty("NextMarker").ok_or_else(|| XmlError("truncated ListBuckets page without NextMarker".into()))?)
+        Some(
+            root.nonempty("NextMarker")
+                .ok_or_else(|| XmlError("truncated ListBuckets page without NextMarker".into()))?,
+        )
     } else {
         None
     };
-    Ok(ListBucketsPage { buckets, owner_id: root.child("Owner").and_then(|o| o.nonempty("ID")), next_marker })
+    Ok(ListBucketsPage {
+        buckets,
+        owner_id: root.child("Owner").and_then(|o| o.nonempty("ID")),
+        next_marker,
+    })
 }
 
 pub fn bucket_info(body: &str) -> Result<BucketInfo, XmlError> {
     let root = xml::parse_root(body, "BucketInfo")?;
-    let b = root.child("Bucket").ok_or_else(|| XmlError("<BucketInfo> without <Bucket>".into()))?;
+    let b = root
+        .child("Bucket")
+        .ok_or_else(|| XmlError("<BucketInfo> without <Bucket>".into()))?;
     Ok(BucketInfo {
         name: b.string("Name"),
         region: region_of(b),
@@ -86,7 +100,9 @@ pub fn bucket_info(body: &str) -> Result<BucketInfo, XmlError> {
         extranet_endpoint: b.nonempty("ExtranetEndpoint"),
         intranet_endpoint: b.nonempty("IntranetEndpoint"),
         owner_id: b.child("Owner").and_then(|o| o.nonempty("ID")),
-        acl: b.child("AccessControlList").and_then(|a| a.nonempty("Grant")),
+        acl: b
+            .child("AccessControlList")
+            .and_then(|a| a.nonempty("Grant")),
         data_redundancy_type: b.nonempty("DataRedundancyType"),
     })
 }
@@ -99,7 +115,10 @@ pub fn bucket_location(body: &str) -> Result<String, XmlError> {
 pub fn bucket_stat(body: &str) -> Result<BucketStat, XmlError> {
     let r = xml::parse_root(body, "BucketStat")?;
     let class = |storage: &str, count: &str| -> Result<ClassStat, XmlError> {
-        Ok(ClassStat { storage: r.number_or_zero(storage)?, object_count: r.number_or_zero(count)? })
+        Ok(ClassStat {
+            storage: r.number_or_zero(storage)?,
+            object_count: r.number_or_zero(count)?,
+        })
     };
     Ok(BucketStat {
         storage: r.number_or_zero("Storage")?,
@@ -139,28 +158,52 @@ fn object_summary(c: &Element, encoded: bool) -> Result<ObjectSummary, XmlError>
 pub fn list_objects_v2(body: &str) -> Result<ListObjectsPage, XmlError> {
     let root = xml::parse_root(body, "ListBucketResult")?;
     let enc = url_encoded(&root);
-    let objects = root.children_named("Contents").map(|c| object_summary(c, enc)).collect::<Result<_, _>>()?;
-    let common_prefixes = root.children_named("CommonPrefixes").map(|p| key_field(p, "Prefix", enc)).collect();
+    let objects = root
+        .children_named("Contents")
+        .map(|c| object_summary(c, enc))
+        .collect::<Result<_, _>>()?;
+    let common_prefixes = root
+        .children_named("CommonPrefixes")
+        .map(|p| key_field(p, "Prefix", enc))
+        .collect();
     let next_continuation_token = if truncated(&root) {
-        Some(opt_key_field(&root, "NextContinuationToken", enc).ok_or_else(|| XmlError("truncated ListObjectsV2 page without NextContinuationToken".into()))?)
+        Some(
+            opt_key_field(&root, "NextContinuationToken", enc).ok_or_else(|| {
+                XmlError("truncated ListObjectsV2 page without NextContinuationToken".into())
+            })?,
+        )
     } else {
         None
     };
-    Ok(ListObjectsPage { objects, common_prefixes, next_continuation_token })
+    Ok(ListObjectsPage {
+        objects,
+        common_prefixes,
+        next_continuation_token,
+    })
 }
 
 /// ListObjects v1: the same page shape, paged by `NextMarker` (returned as the token).
 pub fn list_objects_v1(body: &str) -> Result<ListObjectsPage, XmlError> {
     let root = xml::parse_root(body, "ListBucketResult")?;
     let enc = url_encoded(&root);
-    let objects: Vec<ObjectSummary> = root.children_named("Contents").map(|c| object_summary(c, enc)).collect::<Result<_, _>>()?;
-    let common_prefixes = root.children_named("CommonPrefixes").map(|p| key_field(p, "Prefix", enc)).collect();
+    let objects: Vec<ObjectSummary> = root
+        .children_named("Contents")
+        .map(|c| object_summary(c, enc))
+        .collect::<Result<_, _>>()?;
+    let common_prefixes = root
+        .children_named("CommonPrefixes")
+        .map(|p| key_field(p, "Prefix", enc))
+        .collect();
     let next = if truncated(&root) {
         opt_key_field(&root, "NextMarker", enc).or_else(|| objects.last().map(|o| o.key.clone()))
     } else {
         None
     };
-    Ok(ListObjectsPage { objects, common_prefixes, next_continuation_token: next })
+    Ok(ListObjectsPage {
+        objects,
+        common_prefixes,
+        next_continuation_token: next,
+    })
 }
 
 pub fn list_object_versions(body: &str) -> Result<ListVersionsPage, XmlError> {
@@ -176,7 +219,11 @@ pub fn list_object_versions(body: &str) -> Result<ListVersionsPage, XmlError> {
         let version_id = c.string("VersionId");
         entries.push(ObjectVersion {
             key: key_field(c, "Key", enc),
-            version_id: if version_id.is_empty() { "null".into() } else { version_id },
+            version_id: if version_id.is_empty() {
+                "null".into()
+            } else {
+                version_id
+            },
             is_latest: c.flag("IsLatest"),
             is_delete_marker,
             size: c.number_or_zero("Size")?,
@@ -186,12 +233,18 @@ pub fn list_object_versions(body: &str) -> Result<ListVersionsPage, XmlError> {
         });
     }
     let (next_key_marker, next_version_id_marker) = if truncated(&root) {
-        let key = opt_key_field(&root, "NextKeyMarker", enc).ok_or_else(|| XmlError("truncated ListObjectVersions page without NextKeyMarker".into()))?;
+        let key = opt_key_field(&root, "NextKeyMarker", enc).ok_or_else(|| {
+            XmlError("truncated ListObjectVersions page without NextKeyMarker".into())
+        })?;
         (Some(key), root.nonempty("NextVersionIdMarker"))
     } else {
         (None, None)
     };
-    Ok(ListVersionsPage { entries, next_key_marker, next_version_id_marker })
+    Ok(ListVersionsPage {
+        entries,
+        next_key_marker,
+        next_version_id_marker,
+    })
 }
 
 /// A DeleteMultipleObjects reply; an empty body (quiet mode) has no entries.
@@ -216,21 +269,25 @@ pub fn delete_result(body: &str) -> Result<Vec<DeletedEntry>, XmlError> {
 /// Anything requested but not reported deleted is `NotDeleted`.
 pub fn match_deleted(requested: &[ObjectIdentifier], deleted: &[DeletedEntry]) -> Vec<KeyOutcome> {
     use std::collections::HashMap;
-    let mut by_id: HashMap<(&str, Option<&str>), &DeletedEntry> = HashMap::with_capacity(deleted.len());
+    let mut by_id: HashMap<(&str, Option<&str>), &DeletedEntry> =
+        HashMap::with_capacity(deleted.len());
     for d in deleted {
         by_id.insert((d.key.as_str(), d.version_id.as_deref()), d);
     }
     requested
         .iter()
         .map(|r| {
-            let found = by_id.get(&(r.key.as_str(), r.version_id.as_deref())).copied().or_else(|| {
-                // A null version may be echoed without a VersionId.
-                if r.version_id.as_deref() == Some("null") {
-                    by_id.get(&(r.key.as_str(), None)).copied()
-                } else {
-                    None
-                }
-            });
+            let found = by_id
+                .get(&(r.key.as_str(), r.version_id.as_deref()))
+                .copied()
+                .or_else(|| {
+                    // A null version may be echoed without a VersionId.
+                    if r.version_id.as_deref() == Some("null") {
+                        by_id.get(&(r.key.as_str(), None)).copied()
+                    } else {
+                        None
+                    }
+                });
             match found {
                 Some(d) => KeyOutcome::Deleted(d.clone()),
                 None => KeyOutcome::NotDeleted {
@@ -256,20 +313,35 @@ pub fn list_multipart_uploads(body: &str) -> Result<ListUploadsPage, XmlError> {
         })
         .collect();
     let (next_key_marker, next_upload_id_marker) = if truncated(&root) {
-        (opt_key_field(&root, "NextKeyMarker", enc), root.nonempty("NextUploadIdMarker"))
+        (
+            opt_key_field(&root, "NextKeyMarker", enc),
+            root.nonempty("NextUploadIdMarker"),
+        )
     } else {
         (None, None)
     };
     if truncated(&root) && next_key_marker.is_none() {
-        return Err(XmlError("truncated ListMultipartUploads page without NextKeyMarker".into()));
+        return Err(XmlError(
+            "truncated ListMultipartUploads page without NextKeyMarker".into(),
+        ));
     }
-    Ok(ListUploadsPage { uploads, next_key_marker, next_upload_id_marker })
+    Ok(ListUploadsPage {
+        uploads,
+        next_key_marker,
+        next_upload_id_marker,
+    })
 }
 
 pub fn list_live_channels(body: &str) -> Result<ListLiveChannelsPage, XmlError> {
     let root = xml::parse_root(body, "ListLiveChannelResult")?;
     let urls = |c: &Element, name: &str| -> Vec<String> {
-        c.child(name).map(|u| u.children_named("Url").map(|u| u.text.trim().to_string()).collect()).unwrap_or_default()
+        c.child(name)
+            .map(|u| {
+                u.children_named("Url")
+                    .map(|u| u.text.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let channels: Vec<LiveChannel> = root
         .children_named("LiveChannel")
@@ -283,11 +355,15 @@ pub fn list_live_channels(body: &str) -> Result<ListLiveChannelsPage, XmlError> 
         })
         .collect();
     let next_marker = if truncated(&root) {
-        root.nonempty("NextMarker").or_else(|| channels.last().map(|c| c.name.clone()))
+        root.nonempty("NextMarker")
+            .or_else(|| channels.last().map(|c| c.name.clone()))
     } else {
         None
     };
-    Ok(ListLiveChannelsPage { channels, next_marker })
+    Ok(ListLiveChannelsPage {
+        channels,
+        next_marker,
+    })
 }
 
 fn access_point(a: &Element) -> AccessPoint {
@@ -296,7 +372,9 @@ fn access_point(a: &Element) -> AccessPoint {
         bucket: a.string("Bucket"),
         alias: a.string("Alias"),
         network_origin: a.string("NetworkOrigin"),
-        vpc_id: a.child("VpcConfiguration").and_then(|v| v.nonempty("VpcId")),
+        vpc_id: a
+            .child("VpcConfiguration")
+            .and_then(|v| v.nonempty("VpcId")),
         status: a.string("Status"),
     }
 }
@@ -305,14 +383,24 @@ pub fn list_access_points(body: &str) -> Result<ListAccessPointsPage, XmlError> 
     let root = xml::parse_root(body, "ListAccessPointsResult")?;
     let access_points = root
         .child("AccessPoints")
-        .map(|aps| aps.children_named("AccessPoint").map(access_point).collect())
+        .map(|aps| {
+            aps.children_named("AccessPoint")
+                .map(access_point)
+                .collect()
+        })
         .unwrap_or_default();
     let next_continuation_token = if truncated(&root) {
-        Some(root.nonempty("NextContinuationToken").ok_or_else(|| XmlError("truncated ListAccessPoints page without NextContinuationToken".into()))?)
+        Some(root.nonempty("NextContinuationToken").ok_or_else(|| {
+            XmlError("truncated ListAccessPoints page without NextContinuationToken".into())
+        })?)
     } else {
         None
     };
-    Ok(ListAccessPointsPage { access_points, account_id: root.nonempty("AccountId"), next_continuation_token })
+    Ok(ListAccessPointsPage {
+        access_points,
+        account_id: root.nonempty("AccountId"),
+        next_continuation_token,
+    })
 }
 
 pub fn get_access_point(body: &str) -> Result<AccessPointDetail, XmlError> {
@@ -338,14 +426,20 @@ pub fn bucket_replication(body: &str) -> Result<Vec<ReplicationRule>, XmlError> 
                 id: r.string("ID"),
                 prefixes: r
                     .child("PrefixSet")
-                    .map(|p| p.children_named("Prefix").map(|p| p.text.trim().to_string()).filter(|p| !p.is_empty()).collect())
+                    .map(|p| {
+                        p.children_named("Prefix")
+                            .map(|p| p.text.trim().to_string())
+                            .filter(|p| !p.is_empty())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 // `ALL` is the default when the element is missing.
                 action: r.nonempty("Action").unwrap_or_else(|| "ALL".into()),
                 destination_bucket: dest.map(|d| d.string("Bucket")).unwrap_or_default(),
                 destination_location: dest.map(|d| d.string("Location")).unwrap_or_default(),
                 status: r.string("Status"),
-                historical_object_replication: r.text_of("HistoricalObjectReplication") == Some("enabled"),
+                historical_object_replication: r.text_of("HistoricalObjectReplication")
+                    == Some("enabled"),
             }
         })
         .collect())
@@ -364,7 +458,9 @@ pub fn bucket_worm(body: &str) -> Result<WormConfiguration, XmlError> {
 pub fn bucket_website(body: &str) -> Result<WebsiteConfiguration, XmlError> {
     let root = xml::parse_root(body, "WebsiteConfiguration")?;
     Ok(WebsiteConfiguration {
-        index_document: root.child("IndexDocument").and_then(|i| i.nonempty("Suffix")),
+        index_document: root
+            .child("IndexDocument")
+            .and_then(|i| i.nonempty("Suffix")),
         error_document: root.child("ErrorDocument").and_then(|e| e.nonempty("Key")),
     })
 }
@@ -394,14 +490,19 @@ pub fn bucket_lifecycle(body: &str) -> Result<LifecycleConfiguration, XmlError> 
                 enabled: r.text_of("Status") == Some("Enabled"),
                 excluded_prefixes: r
                     .child("Filter")
-                    .map(|f| f.children_named("Not").filter_map(|n| n.nonempty("Prefix")).collect())
+                    .map(|f| {
+                        f.children_named("Not")
+                            .filter_map(|n| n.nonempty("Prefix"))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 expiration_days: match exp {
                     Some(e) => e.number("Days")?,
                     None => None,
                 },
                 expiration_date: exp.and_then(|e| e.nonempty("CreatedBeforeDate")),
-                expired_object_delete_marker: exp.is_some_and(|e| e.flag("ExpiredObjectDeleteMarker")),
+                expired_object_delete_marker: exp
+                    .is_some_and(|e| e.flag("ExpiredObjectDeleteMarker")),
                 noncurrent_days: match r.child("NoncurrentVersionExpiration") {
                     Some(n) => n.number("NoncurrentDays")?,
                     None => None,
@@ -410,11 +511,17 @@ pub fn bucket_lifecycle(body: &str) -> Result<LifecycleConfiguration, XmlError> 
                     Some(a) => a.number("Days")?,
                     None => None,
                 },
-                transitions: r.children_named("Transition").map(|t| t.string("StorageClass")).collect(),
+                transitions: r
+                    .children_named("Transition")
+                    .map(|t| t.string("StorageClass"))
+                    .collect(),
             })
         })
         .collect::<Result<_, XmlError>>()?;
-    Ok(LifecycleConfiguration { rules, raw_xml: body.to_string() })
+    Ok(LifecycleConfiguration {
+        rules,
+        raw_xml: body.to_string(),
+    })
 }
 
 /// GetBucketDataAccelerator: lenient about the container (oss-api.md §10).
@@ -442,7 +549,8 @@ pub fn data_accelerators(body: &str) -> Result<Vec<DataAccelerator>, XmlError> {
 /// InitiateMultipartUpload's upload id (used by fixtures and the conformance suite).
 pub fn initiate_multipart_upload(body: &str) -> Result<String, XmlError> {
     let root = xml::parse_root(body, "InitiateMultipartUploadResult")?;
-    root.nonempty("UploadId").ok_or_else(|| XmlError("no UploadId".into()))
+    root.nonempty("UploadId")
+        .ok_or_else(|| XmlError("no UploadId".into()))
 }
 
 /// Parses an RFC 1123 date header, for clock-skew reporting.

@@ -27,8 +27,22 @@ pub struct OssRequest {
 }
 
 impl OssRequest {
-    fn new(op: &'static str, permission: &'static str, method: &'static str, bucket: Option<&str>) -> Self {
-        OssRequest { op, permission, method, bucket: bucket.map(str::to_string), key: None, query: Vec::new(), headers: Vec::new(), body: Vec::new() }
+    fn new(
+        op: &'static str,
+        permission: &'static str,
+        method: &'static str,
+        bucket: Option<&str>,
+    ) -> Self {
+        OssRequest {
+            op,
+            permission,
+            method,
+            bucket: bucket.map(str::to_string),
+            key: None,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
     }
 
     fn sub(mut self, name: &str) -> Self {
@@ -61,7 +75,8 @@ impl OssRequest {
     /// Attaches a body with its Content-MD5 (mandatory for DeleteMultipleObjects).
     fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
         let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
-        self.headers.push(("Content-Type".into(), content_type.into()));
+        self.headers
+            .push(("Content-Type".into(), content_type.into()));
         self.headers.push(("Content-MD5".into(), md5));
         self.body = body;
         self
@@ -71,8 +86,11 @@ impl OssRequest {
 /// OSS bucket naming rules (oss-api.md §1.6), checked before any request.
 pub fn validate_bucket_name(name: &str) -> Result<(), OssError> {
     let ok_len = (3..=63).contains(&name.len());
-    let ok_chars = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let ok_ends = name.bytes().next().is_some_and(|b| b != b'-') && name.bytes().last().is_some_and(|b| b != b'-');
+    let ok_chars = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_ends = name.bytes().next().is_some_and(|b| b != b'-')
+        && name.bytes().last().is_some_and(|b| b != b'-');
     if ok_len && ok_chars && ok_ends {
         Ok(())
     } else {
@@ -98,7 +116,13 @@ pub fn get_bucket_info(bucket: &str) -> OssRequest {
 }
 
 pub fn get_bucket_location(bucket: &str) -> OssRequest {
-    OssRequest::new("GetBucketLocation", "oss:GetBucketLocation", "GET", Some(bucket)).sub("location")
+    OssRequest::new(
+        "GetBucketLocation",
+        "oss:GetBucketLocation",
+        "GET",
+        Some(bucket),
+    )
+    .sub("location")
 }
 
 pub fn get_bucket_stat(bucket: &str) -> OssRequest {
@@ -106,10 +130,21 @@ pub fn get_bucket_stat(bucket: &str) -> OssRequest {
 }
 
 pub fn get_bucket_versioning(bucket: &str) -> OssRequest {
-    OssRequest::new("GetBucketVersioning", "oss:GetBucketVersioning", "GET", Some(bucket)).sub("versioning")
+    OssRequest::new(
+        "GetBucketVersioning",
+        "oss:GetBucketVersioning",
+        "GET",
+        Some(bucket),
+    )
+    .sub("versioning")
 }
 
-pub fn list_objects_v2(bucket: &str, prefix: Option<&str>, continuation_token: Option<&str>, max_keys: u32) -> OssRequest {
+pub fn list_objects_v2(
+    bucket: &str,
+    prefix: Option<&str>,
+    continuation_token: Option<&str>,
+    max_keys: u32,
+) -> OssRequest {
     OssRequest::new("ListObjectsV2", "oss:ListObjects", "GET", Some(bucket))
         .param("list-type", "2")
         .opt_param("prefix", prefix)
@@ -118,25 +153,48 @@ pub fn list_objects_v2(bucket: &str, prefix: Option<&str>, continuation_token: O
         .param("encoding-type", "url")
 }
 
-pub fn list_object_versions(bucket: &str, prefix: Option<&str>, key_marker: Option<&str>, version_id_marker: Option<&str>, max_keys: u32) -> OssRequest {
-    let r = OssRequest::new("ListObjectVersions", "oss:ListObjectVersions", "GET", Some(bucket))
-        .sub("versions")
-        .opt_param("prefix", prefix)
-        .opt_param("key-marker", key_marker);
+pub fn list_object_versions(
+    bucket: &str,
+    prefix: Option<&str>,
+    key_marker: Option<&str>,
+    version_id_marker: Option<&str>,
+    max_keys: u32,
+) -> OssRequest {
+    let r = OssRequest::new(
+        "ListObjectVersions",
+        "oss:ListObjectVersions",
+        "GET",
+        Some(bucket),
+    )
+    .sub("versions")
+    .opt_param("prefix", prefix)
+    .opt_param("key-marker", key_marker);
     // version-id-marker is only valid together with key-marker.
-    let r = if key_marker.is_some() { r.opt_param("version-id-marker", version_id_marker) } else { r };
-    r.param("max-keys", page_size(max_keys)).param("encoding-type", "url")
+    let r = if key_marker.is_some() {
+        r.opt_param("version-id-marker", version_id_marker)
+    } else {
+        r
+    };
+    r.param("max-keys", page_size(max_keys))
+        .param("encoding-type", "url")
 }
 
 pub fn delete_object(bucket: &str, key: &str, version_id: Option<&str>) -> OssRequest {
-    let permission = if version_id.is_some() { "oss:DeleteObjectVersion" } else { "oss:DeleteObject" };
-    OssRequest::new("DeleteObject", permission, "DELETE", Some(bucket)).object(key).opt_param("versionId", version_id)
+    let permission = if version_id.is_some() {
+        "oss:DeleteObjectVersion"
+    } else {
+        "oss:DeleteObject"
+    };
+    OssRequest::new("DeleteObject", permission, "DELETE", Some(bucket))
+        .object(key)
+        .opt_param("versionId", version_id)
 }
 
 /// The `<Delete>` body: verbose mode, raw keys escaped, `VersionId` where given.
 pub fn delete_body(objects: &[ObjectIdentifier], quiet: bool) -> String {
     let mut w = xml::Writer::new();
-    w.open("Delete").leaf("Quiet", if quiet { "true" } else { "false" });
+    w.open("Delete")
+        .leaf("Quiet", if quiet { "true" } else { "false" });
     for o in objects {
         w.open("Object").leaf("Key", &o.key);
         if let Some(v) = &o.version_id {
@@ -150,77 +208,179 @@ pub fn delete_body(objects: &[ObjectIdentifier], quiet: bool) -> String {
 
 /// DeleteMultipleObjects in verbose mode (every requested key must come back in
 /// `Deleted`). 1-1000 keys and a body of at most 2 MB.
-pub fn delete_multiple_objects(bucket: &str, objects: &[ObjectIdentifier]) -> Result<OssRequest, OssError> {
+pub fn delete_multiple_objects(
+    bucket: &str,
+    objects: &[ObjectIdentifier],
+) -> Result<OssRequest, OssError> {
     if objects.is_empty() || objects.len() > MAX_DELETE_KEYS {
-        return Err(OssError::InvalidInput(format!("DeleteMultipleObjects takes 1 to 1000 keys, not {}", objects.len())));
+        return Err(OssError::InvalidInput(format!(
+            "DeleteMultipleObjects takes 1 to 1000 keys, not {}",
+            objects.len()
+        )));
     }
     let body = delete_body(objects, false);
     if body.len() > MAX_DELETE_BODY {
-        return Err(OssError::InvalidInput(format!("DeleteMultipleObjects body of {} bytes exceeds the 2 MB limit; split the batch", body.len())));
+        return Err(OssError::InvalidInput(format!(
+            "DeleteMultipleObjects body of {} bytes exceeds the 2 MB limit; split the batch",
+            body.len()
+        )));
     }
     let versioned = objects.iter().any(|o| o.version_id.is_some());
-    let permission = if versioned { "oss:DeleteObjectVersion" } else { "oss:DeleteObject" };
-    Ok(OssRequest::new("DeleteMultipleObjects", permission, "POST", Some(bucket))
-        .sub("delete")
-        .param("encoding-type", "url")
-        .body("application/xml", body.into_bytes()))
+    let permission = if versioned {
+        "oss:DeleteObjectVersion"
+    } else {
+        "oss:DeleteObject"
+    };
+    Ok(
+        OssRequest::new("DeleteMultipleObjects", permission, "POST", Some(bucket))
+            .sub("delete")
+            .param("encoding-type", "url")
+            .body("application/xml", body.into_bytes()),
+    )
 }
 
-pub fn list_multipart_uploads(bucket: &str, prefix: Option<&str>, key_marker: Option<&str>, upload_id_marker: Option<&str>, max_uploads: u32) -> OssRequest {
-    OssRequest::new("ListMultipartUploads", "oss:ListMultipartUploads", "GET", Some(bucket))
-        .sub("uploads")
-        .opt_param("prefix", prefix)
-        .opt_param("key-marker", key_marker)
-        .opt_param("upload-id-marker", upload_id_marker)
-        .param("max-uploads", page_size(max_uploads))
-        .param("encoding-type", "url")
+pub fn list_multipart_uploads(
+    bucket: &str,
+    prefix: Option<&str>,
+    key_marker: Option<&str>,
+    upload_id_marker: Option<&str>,
+    max_uploads: u32,
+) -> OssRequest {
+    OssRequest::new(
+        "ListMultipartUploads",
+        "oss:ListMultipartUploads",
+        "GET",
+        Some(bucket),
+    )
+    .sub("uploads")
+    .opt_param("prefix", prefix)
+    .opt_param("key-marker", key_marker)
+    .opt_param("upload-id-marker", upload_id_marker)
+    .param("max-uploads", page_size(max_uploads))
+    .param("encoding-type", "url")
 }
 
 pub fn abort_multipart_upload(bucket: &str, key: &str, upload_id: &str) -> OssRequest {
-    OssRequest::new("AbortMultipartUpload", "oss:AbortMultipartUpload", "DELETE", Some(bucket)).object(key).param("uploadId", upload_id)
+    OssRequest::new(
+        "AbortMultipartUpload",
+        "oss:AbortMultipartUpload",
+        "DELETE",
+        Some(bucket),
+    )
+    .object(key)
+    .param("uploadId", upload_id)
 }
 
-pub fn list_live_channel(bucket: &str, prefix: Option<&str>, marker: Option<&str>, max_keys: u32) -> OssRequest {
-    OssRequest::new("ListLiveChannel", "oss:ListLiveChannel", "GET", Some(bucket))
-        .sub("live")
-        .opt_param("prefix", prefix)
-        .opt_param("marker", marker)
-        .param("max-keys", page_size(max_keys))
+pub fn list_live_channel(
+    bucket: &str,
+    prefix: Option<&str>,
+    marker: Option<&str>,
+    max_keys: u32,
+) -> OssRequest {
+    OssRequest::new(
+        "ListLiveChannel",
+        "oss:ListLiveChannel",
+        "GET",
+        Some(bucket),
+    )
+    .sub("live")
+    .opt_param("prefix", prefix)
+    .opt_param("marker", marker)
+    .param("max-keys", page_size(max_keys))
 }
 
 pub fn delete_live_channel(bucket: &str, channel: &str) -> OssRequest {
-    OssRequest::new("DeleteLiveChannel", "oss:DeleteLiveChannel", "DELETE", Some(bucket)).object(channel).sub("live")
+    OssRequest::new(
+        "DeleteLiveChannel",
+        "oss:DeleteLiveChannel",
+        "DELETE",
+        Some(bucket),
+    )
+    .object(channel)
+    .sub("live")
 }
 
-pub fn list_access_points(bucket: &str, continuation_token: Option<&str>, max_keys: u32) -> OssRequest {
-    OssRequest::new("ListAccessPoints", "oss:ListAccessPoints", "GET", Some(bucket))
-        .sub("accessPoint")
-        .opt_param("continuation-token", continuation_token)
-        .param("max-keys", max_keys.clamp(1, 100).to_string())
+pub fn list_access_points(
+    bucket: &str,
+    continuation_token: Option<&str>,
+    max_keys: u32,
+) -> OssRequest {
+    OssRequest::new(
+        "ListAccessPoints",
+        "oss:ListAccessPoints",
+        "GET",
+        Some(bucket),
+    )
+    .sub("accessPoint")
+    .opt_param("continuation-token", continuation_token)
+    .param("max-keys", max_keys.clamp(1, 100).to_string())
 }
 
-fn access_point_op(op: &'static str, permission: &'static str, method: &'static str, sub: &str, bucket: &str, name: &str) -> OssRequest {
-    OssRequest::new(op, permission, method, Some(bucket)).sub(sub).header("x-oss-access-point-name", name)
+fn access_point_op(
+    op: &'static str,
+    permission: &'static str,
+    method: &'static str,
+    sub: &str,
+    bucket: &str,
+    name: &str,
+) -> OssRequest {
+    OssRequest::new(op, permission, method, Some(bucket))
+        .sub(sub)
+        .header("x-oss-access-point-name", name)
 }
 
 pub fn get_access_point(bucket: &str, name: &str) -> OssRequest {
-    access_point_op("GetAccessPoint", "oss:GetAccessPoint", "GET", "accessPoint", bucket, name)
+    access_point_op(
+        "GetAccessPoint",
+        "oss:GetAccessPoint",
+        "GET",
+        "accessPoint",
+        bucket,
+        name,
+    )
 }
 
 pub fn delete_access_point(bucket: &str, name: &str) -> OssRequest {
-    access_point_op("DeleteAccessPoint", "oss:DeleteAccessPoint", "DELETE", "accessPoint", bucket, name)
+    access_point_op(
+        "DeleteAccessPoint",
+        "oss:DeleteAccessPoint",
+        "DELETE",
+        "accessPoint",
+        bucket,
+        name,
+    )
 }
 
 pub fn get_access_point_policy(bucket: &str, name: &str) -> OssRequest {
-    access_point_op("GetAccessPointPolicy", "oss:GetAccessPointPolicy", "GET", "accessPointPolicy", bucket, name)
+    access_point_op(
+        "GetAccessPointPolicy",
+        "oss:GetAccessPointPolicy",
+        "GET",
+        "accessPointPolicy",
+        bucket,
+        name,
+    )
 }
 
 pub fn delete_access_point_policy(bucket: &str, name: &str) -> OssRequest {
-    access_point_op("DeleteAccessPointPolicy", "oss:DeleteAccessPointPolicy", "DELETE", "accessPointPolicy", bucket, name)
+    access_point_op(
+        "DeleteAccessPointPolicy",
+        "oss:DeleteAccessPointPolicy",
+        "DELETE",
+        "accessPointPolicy",
+        bucket,
+        name,
+    )
 }
 
 pub fn get_bucket_replication(bucket: &str) -> OssRequest {
-    OssRequest::new("GetBucketReplication", "oss:GetBucketReplication", "GET", Some(bucket)).sub("replication")
+    OssRequest::new(
+        "GetBucketReplication",
+        "oss:GetBucketReplication",
+        "GET",
+        Some(bucket),
+    )
+    .sub("replication")
 }
 
 pub fn get_bucket_worm(bucket: &str) -> OssRequest {
@@ -228,7 +388,13 @@ pub fn get_bucket_worm(bucket: &str) -> OssRequest {
 }
 
 pub fn get_bucket_website(bucket: &str) -> OssRequest {
-    OssRequest::new("GetBucketWebsite", "oss:GetBucketWebsite", "GET", Some(bucket)).sub("website")
+    OssRequest::new(
+        "GetBucketWebsite",
+        "oss:GetBucketWebsite",
+        "GET",
+        Some(bucket),
+    )
+    .sub("website")
 }
 
 pub fn list_cname(bucket: &str) -> OssRequest {
@@ -236,22 +402,45 @@ pub fn list_cname(bucket: &str) -> OssRequest {
 }
 
 pub fn get_bucket_policy(bucket: &str) -> OssRequest {
-    OssRequest::new("GetBucketPolicy", "oss:GetBucketPolicy", "GET", Some(bucket)).sub("policy")
+    OssRequest::new(
+        "GetBucketPolicy",
+        "oss:GetBucketPolicy",
+        "GET",
+        Some(bucket),
+    )
+    .sub("policy")
 }
 
 pub fn get_bucket_lifecycle(bucket: &str) -> OssRequest {
-    OssRequest::new("GetBucketLifecycle", "oss:GetBucketLifecycle", "GET", Some(bucket)).sub("lifecycle")
+    OssRequest::new(
+        "GetBucketLifecycle",
+        "oss:GetBucketLifecycle",
+        "GET",
+        Some(bucket),
+    )
+    .sub("lifecycle")
 }
 
 /// Replaces the bucket's whole lifecycle configuration with `xml`.
 pub fn put_bucket_lifecycle(bucket: &str, xml: &str) -> OssRequest {
-    OssRequest::new("PutBucketLifecycle", "oss:PutBucketLifecycle", "PUT", Some(bucket))
-        .sub("lifecycle")
-        .body("application/xml", xml.as_bytes().to_vec())
+    OssRequest::new(
+        "PutBucketLifecycle",
+        "oss:PutBucketLifecycle",
+        "PUT",
+        Some(bucket),
+    )
+    .sub("lifecycle")
+    .body("application/xml", xml.as_bytes().to_vec())
 }
 
 pub fn delete_bucket_lifecycle(bucket: &str) -> OssRequest {
-    OssRequest::new("DeleteBucketLifecycle", "oss:DeleteBucketLifecycle", "DELETE", Some(bucket)).sub("lifecycle")
+    OssRequest::new(
+        "DeleteBucketLifecycle",
+        "oss:DeleteBucketLifecycle",
+        "DELETE",
+        Some(bucket),
+    )
+    .sub("lifecycle")
 }
 
 pub fn delete_bucket(bucket: &str) -> OssRequest {
@@ -260,15 +449,25 @@ pub fn delete_bucket(bucket: &str) -> OssRequest {
 
 /// GetBucketDataAccelerator for one zone (sent to that zone's accelerator host).
 pub fn get_bucket_data_accelerator(bucket: &str, zone: &str) -> OssRequest {
-    OssRequest::new("GetBucketDataAccelerator", "oss:GetBucketDataAccelerator", "GET", Some(bucket))
-        .param("dataAccelerator", "")
-        .param("x-oss-datalake-cache-available-zone", zone)
+    OssRequest::new(
+        "GetBucketDataAccelerator",
+        "oss:GetBucketDataAccelerator",
+        "GET",
+        Some(bucket),
+    )
+    .param("dataAccelerator", "")
+    .param("x-oss-datalake-cache-available-zone", zone)
 }
 
 pub fn delete_bucket_data_accelerator(bucket: &str, zone: &str) -> OssRequest {
-    OssRequest::new("DeleteBucketDataAccelerator", "oss:DeleteBucketDataAccelerator", "DELETE", Some(bucket))
-        .param("dataAccelerator", "")
-        .param("x-oss-datalake-cache-available-zone", zone)
+    OssRequest::new(
+        "DeleteBucketDataAccelerator",
+        "oss:DeleteBucketDataAccelerator",
+        "DELETE",
+        Some(bucket),
+    )
+    .param("dataAccelerator", "")
+    .param("x-oss-datalake-cache-available-zone", zone)
 }
 
 // Writes used to build fixtures in tests and the conformance suite.
@@ -278,7 +477,9 @@ pub fn put_bucket(bucket: &str, storage_class: Option<&str>) -> OssRequest {
     match storage_class {
         Some(class) => {
             let mut w = xml::Writer::new();
-            w.open("CreateBucketConfiguration").leaf("StorageClass", class).close("CreateBucketConfiguration");
+            w.open("CreateBucketConfiguration")
+                .leaf("StorageClass", class)
+                .close("CreateBucketConfiguration");
             r.body("application/xml", w.finish().into_bytes())
         }
         None => r,
@@ -287,14 +488,23 @@ pub fn put_bucket(bucket: &str, storage_class: Option<&str>) -> OssRequest {
 
 pub fn put_bucket_versioning(bucket: &str, enabled: bool) -> OssRequest {
     let mut w = xml::Writer::new();
-    w.open("VersioningConfiguration").leaf("Status", if enabled { "Enabled" } else { "Suspended" }).close("VersioningConfiguration");
-    OssRequest::new("PutBucketVersioning", "oss:PutBucketVersioning", "PUT", Some(bucket))
-        .sub("versioning")
-        .body("application/xml", w.finish().into_bytes())
+    w.open("VersioningConfiguration")
+        .leaf("Status", if enabled { "Enabled" } else { "Suspended" })
+        .close("VersioningConfiguration");
+    OssRequest::new(
+        "PutBucketVersioning",
+        "oss:PutBucketVersioning",
+        "PUT",
+        Some(bucket),
+    )
+    .sub("versioning")
+    .body("application/xml", w.finish().into_bytes())
 }
 
 pub fn put_object(bucket: &str, key: &str, body: Vec<u8>) -> OssRequest {
-    OssRequest::new("PutObject", "oss:PutObject", "PUT", Some(bucket)).object(key).body("application/octet-stream", body)
+    OssRequest::new("PutObject", "oss:PutObject", "PUT", Some(bucket))
+        .object(key)
+        .body("application/octet-stream", body)
 }
 
 #[cfg(test)]
@@ -306,7 +516,17 @@ mod tests {
         for ok in ["abc", "my-bucket-01", &"a".repeat(63)] {
             assert!(validate_bucket_name(ok).is_ok(), "{ok}");
         }
-        for bad in ["ab", "-abc", "abc-", "ABC", "a_b", "a.b", &"a".repeat(64), "", "bucket/x"] {
+        for bad in [
+            "ab",
+            "-abc",
+            "abc-",
+            "ABC",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+            "",
+            "bucket/x",
+        ] {
             let err = validate_bucket_name(bad).unwrap_err().to_string();
             assert!(err.contains("not a valid OSS bucket name"), "{bad}: {err}");
         }
@@ -314,30 +534,72 @@ mod tests {
 
     #[test]
     fn delete_multiple_objects_body_md5_and_limits() {
-        let objs = vec![ObjectIdentifier::key("a b.txt"), ObjectIdentifier::version("dir/x&y.txt", "v1"), ObjectIdentifier::version("n", "")];
+        let objs = vec![
+            ObjectIdentifier::key("a b.txt"),
+            ObjectIdentifier::version("dir/x&y.txt", "v1"),
+            ObjectIdentifier::version("n", ""),
+        ];
         let r = delete_multiple_objects("b", &objs).unwrap();
         let body = String::from_utf8(r.body.clone()).unwrap();
         assert!(body.ends_with("<Delete><Quiet>false</Quiet><Object><Key>a b.txt</Key></Object><Object><Key>dir/x&amp;y.txt</Key><VersionId>v1</VersionId></Object><Object><Key>n</Key><VersionId>null</VersionId></Object></Delete>"));
-        assert_eq!(r.query, vec![("delete".into(), None), ("encoding-type".into(), Some("url".into()))]);
-        let md5 = r.headers.iter().find(|(n, _)| n == "Content-MD5").unwrap().1.clone();
-        assert_eq!(md5, base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes())));
+        assert_eq!(
+            r.query,
+            vec![
+                ("delete".into(), None),
+                ("encoding-type".into(), Some("url".into()))
+            ]
+        );
+        let md5 = r
+            .headers
+            .iter()
+            .find(|(n, _)| n == "Content-MD5")
+            .unwrap()
+            .1
+            .clone();
+        assert_eq!(
+            md5,
+            base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()))
+        );
         assert_eq!(r.permission, "oss:DeleteObjectVersion");
 
         assert!(delete_multiple_objects("b", &[]).is_err());
-        let many: Vec<_> = (0..1001).map(|i| ObjectIdentifier::key(format!("k{i}"))).collect();
+        let many: Vec<_> = (0..1001)
+            .map(|i| ObjectIdentifier::key(format!("k{i}")))
+            .collect();
         assert!(delete_multiple_objects("b", &many).is_err());
         assert!(delete_multiple_objects("b", &many[..1000]).is_ok());
-        let huge: Vec<_> = (0..1000).map(|i| ObjectIdentifier::key(format!("{i}{}", "\u{1}".repeat(1000)))).collect();
-        assert!(delete_multiple_objects("b", &huge).unwrap_err().to_string().contains("2 MB"));
+        let huge: Vec<_> = (0..1000)
+            .map(|i| ObjectIdentifier::key(format!("{i}{}", "\u{1}".repeat(1000))))
+            .collect();
+        assert!(delete_multiple_objects("b", &huge)
+            .unwrap_err()
+            .to_string()
+            .contains("2 MB"));
     }
 
     #[test]
     fn the_sdk_recorded_delete_body_is_reproduced() {
-        let key: String = "go-sdk-v1".chars().chain((1u8..=0x1f).map(char::from)).collect();
-        let body = delete_body(&[ObjectIdentifier::version(key, "CAEQNRiBgIDyz.6C0BYiIGQ2NWEwNmVhNTA3ZTQ3MzM5ODliYjM1ZTdjYjA4****")], false);
-        let x4 = std::fs::read_to_string(format!("{}/tests/fixtures/xml/X4.xml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let key: String = "go-sdk-v1"
+            .chars()
+            .chain((1u8..=0x1f).map(char::from))
+            .collect();
+        let body = delete_body(
+            &[ObjectIdentifier::version(
+                key,
+                "CAEQNRiBgIDyz.6C0BYiIGQ2NWEwNmVhNTA3ZTQ3MzM5ODliYjM1ZTdjYjA4****",
+            )],
+            false,
+        );
+        let x4 = std::fs::read_to_string(format!(
+            "{}/tests/fixtures/xml/X4.xml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         let recorded = x4.lines().filter(|l| !l.is_empty()).nth(2).unwrap();
-        assert_eq!(body.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), recorded);
+        assert_eq!(
+            body.trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            recorded
+        );
     }
 
     #[test]
@@ -346,6 +608,8 @@ mod tests {
         assert!(!r.query.iter().any(|(n, _)| n == "version-id-marker"));
         assert!(r.query.contains(&("max-keys".into(), Some("1000".into()))));
         let r = list_object_versions("b", Some("p/"), Some("k"), Some("v"), 10);
-        assert!(r.query.contains(&("version-id-marker".into(), Some("v".into()))));
+        assert!(r
+            .query
+            .contains(&("version-id-marker".into(), Some("v".into()))));
     }
 }

@@ -15,7 +15,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 5, base: Duration::from_millis(200), cap: Duration::from_secs(20) }
+        RetryPolicy {
+            max_attempts: 5,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(20),
+        }
     }
 }
 
@@ -23,7 +27,11 @@ impl Default for RetryPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure<'a> {
     Transport,
-    Status { status: u16, code: &'a str, qos_delay: Option<Duration> },
+    Status {
+        status: u16,
+        code: &'a str,
+        qos_delay: Option<Duration>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +44,11 @@ pub enum Verdict {
 pub fn is_throttle(f: &Failure<'_>) -> bool {
     match f {
         Failure::Transport => false,
-        Failure::Status { status, code, qos_delay } => *status == 503 || *status == 429 || is_throttle_code(code) || qos_delay.is_some(),
+        Failure::Status {
+            status,
+            code,
+            qos_delay,
+        } => *status == 503 || *status == 429 || is_throttle_code(code) || qos_delay.is_some(),
     }
 }
 
@@ -55,10 +67,16 @@ pub fn decide(policy: &RetryPolicy, failure: &Failure<'_>, attempt: u32, jitter:
     let exp = policy.base.saturating_mul(1u32 << attempt.min(20));
     let ceiling = exp.min(policy.cap);
     let mut delay = ceiling.mul_f64(jitter.clamp(0.0, 1.0));
-    if let Failure::Status { qos_delay: Some(q), .. } = failure {
+    if let Failure::Status {
+        qos_delay: Some(q), ..
+    } = failure
+    {
         delay = delay.max(*q);
     }
-    Verdict::Retry { delay, throttled: is_throttle(failure) }
+    Verdict::Retry {
+        delay,
+        throttled: is_throttle(failure),
+    }
 }
 
 /// A small deterministic generator for jitter (SplitMix64).
@@ -85,24 +103,62 @@ mod tests {
     use super::*;
 
     fn status(status: u16, code: &str) -> Failure<'_> {
-        Failure::Status { status, code, qos_delay: None }
+        Failure::Status {
+            status,
+            code,
+            qos_delay: None,
+        }
     }
 
     #[test]
     fn retries_transport_5xx_and_throttling_but_never_other_4xx() {
         let p = RetryPolicy::default();
-        assert!(matches!(decide(&p, &Failure::Transport, 1, 0.5), Verdict::Retry { throttled: false, .. }));
-        assert!(matches!(decide(&p, &status(500, "InternalError"), 1, 0.5), Verdict::Retry { throttled: false, .. }));
-        assert!(matches!(decide(&p, &status(503, "TotalQpsLimitExceeded"), 1, 0.5), Verdict::Retry { throttled: true, .. }));
-        assert!(matches!(decide(&p, &status(429, ""), 1, 0.5), Verdict::Retry { throttled: true, .. }));
-        for (s, c) in [(403, "AccessDenied"), (404, "NoSuchBucket"), (409, "BucketNotEmpty"), (400, "MalformedXML"), (403, "RequestTimeTooSkewed")] {
+        assert!(matches!(
+            decide(&p, &Failure::Transport, 1, 0.5),
+            Verdict::Retry {
+                throttled: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            decide(&p, &status(500, "InternalError"), 1, 0.5),
+            Verdict::Retry {
+                throttled: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            decide(&p, &status(503, "TotalQpsLimitExceeded"), 1, 0.5),
+            Verdict::Retry {
+                throttled: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            decide(&p, &status(429, ""), 1, 0.5),
+            Verdict::Retry {
+                throttled: true,
+                ..
+            }
+        ));
+        for (s, c) in [
+            (403, "AccessDenied"),
+            (404, "NoSuchBucket"),
+            (409, "BucketNotEmpty"),
+            (400, "MalformedXML"),
+            (403, "RequestTimeTooSkewed"),
+        ] {
             assert_eq!(decide(&p, &status(s, c), 1, 0.5), Verdict::GiveUp, "{c}");
         }
     }
 
     #[test]
     fn backoff_is_capped_exponential_with_full_jitter() {
-        let p = RetryPolicy { max_attempts: 30, base: Duration::from_millis(200), cap: Duration::from_secs(20) };
+        let p = RetryPolicy {
+            max_attempts: 30,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(20),
+        };
         let d = |attempt, j| match decide(&p, &Failure::Transport, attempt, j) {
             Verdict::Retry { delay, .. } => delay,
             Verdict::GiveUp => panic!(),
@@ -118,14 +174,30 @@ mod tests {
     #[test]
     fn qos_delay_is_honoured_as_a_minimum() {
         let p = RetryPolicy::default();
-        let f = Failure::Status { status: 503, code: "DownloadTrafficRateLimitExceeded", qos_delay: Some(Duration::from_millis(1500)) };
-        assert_eq!(decide(&p, &f, 1, 0.0), Verdict::Retry { delay: Duration::from_millis(1500), throttled: true });
+        let f = Failure::Status {
+            status: 503,
+            code: "DownloadTrafficRateLimitExceeded",
+            qos_delay: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(
+            decide(&p, &f, 1, 0.0),
+            Verdict::Retry {
+                delay: Duration::from_millis(1500),
+                throttled: true
+            }
+        );
     }
 
     #[test]
     fn gives_up_after_the_last_attempt() {
-        let p = RetryPolicy { max_attempts: 3, ..Default::default() };
-        assert!(matches!(decide(&p, &Failure::Transport, 2, 0.1), Verdict::Retry { .. }));
+        let p = RetryPolicy {
+            max_attempts: 3,
+            ..Default::default()
+        };
+        assert!(matches!(
+            decide(&p, &Failure::Transport, 2, 0.1),
+            Verdict::Retry { .. }
+        ));
         assert_eq!(decide(&p, &Failure::Transport, 3, 0.1), Verdict::GiveUp);
     }
 

@@ -61,12 +61,23 @@ pub fn v4_canonical_uri(bucket: Option<&str>, key: Option<&str>) -> String {
 pub fn v4_canonical_query(query: &[(String, Option<String>)]) -> String {
     let mut pairs: Vec<(String, String)> = query
         .iter()
-        .map(|(n, v)| (encode::query(n), v.as_deref().map(encode::query).unwrap_or_default()))
+        .map(|(n, v)| {
+            (
+                encode::query(n),
+                v.as_deref().map(encode::query).unwrap_or_default(),
+            )
+        })
         .collect();
     pairs.sort();
     pairs
         .iter()
-        .map(|(n, v)| if v.is_empty() { n.clone() } else { format!("{n}={v}") })
+        .map(|(n, v)| {
+            if v.is_empty() {
+                n.clone()
+            } else {
+                format!("{n}={v}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -132,7 +143,10 @@ pub fn v4_scope(date: &str, region: &str, product: &str) -> String {
 }
 
 pub fn v4_string_to_sign(datetime: &str, scope: &str, canonical_request: &str) -> String {
-    format!("{V4_ALGORITHM}\n{datetime}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()))
+    format!(
+        "{V4_ALGORITHM}\n{datetime}\n{scope}\n{}",
+        sha256_hex(canonical_request.as_bytes())
+    )
 }
 
 pub fn v4_signing_key(secret: &str, date: &str, region: &str, product: &str) -> [u8; 32] {
@@ -146,7 +160,12 @@ pub fn v4_signature(signing_key: &[u8; 32], string_to_sign: &str) -> String {
     hex(&hmac_sha256(signing_key, string_to_sign.as_bytes()))
 }
 
-pub fn v4_authorization(access_key_id: &str, scope: &str, additional: &[String], signature: &str) -> String {
+pub fn v4_authorization(
+    access_key_id: &str,
+    scope: &str,
+    additional: &[String],
+    signature: &str,
+) -> String {
     if additional.is_empty() {
         format!("{V4_ALGORITHM} Credential={access_key_id}/{scope},Signature={signature}")
     } else {
@@ -167,15 +186,30 @@ pub struct V4Context<'a> {
 
 /// Computes the `Authorization` value for a request whose headers already hold
 /// `x-oss-date` (and the token, if any).
-pub fn v4_sign(req: &SigningRequest<'_>, creds: &Credentials, ctx: V4Context<'_>, additional_requested: &[String]) -> String {
+pub fn v4_sign(
+    req: &SigningRequest<'_>,
+    creds: &Credentials,
+    ctx: V4Context<'_>,
+    additional_requested: &[String],
+) -> String {
     let datetime = time::iso8601_basic(ctx.unix_time);
     let date = &datetime[..8];
     let additional = v4_additional_headers(additional_requested, req.headers);
     let canonical = v4_canonical_request(req, &additional);
     let scope = v4_scope(date, ctx.region, ctx.product);
     let sts = v4_string_to_sign(&datetime, &scope, &canonical);
-    let key = v4_signing_key(creds.access_key_secret.expose(), date, ctx.region, ctx.product);
-    v4_authorization(&creds.access_key_id, &scope, &additional, &v4_signature(&key, &sts))
+    let key = v4_signing_key(
+        creds.access_key_secret.expose(),
+        date,
+        ctx.region,
+        ctx.product,
+    );
+    v4_authorization(
+        &creds.access_key_id,
+        &scope,
+        &additional,
+        &v4_signature(&key, &sts),
+    )
 }
 
 // ---------------------------------------------------------------- V1
@@ -183,20 +217,103 @@ pub fn v4_sign(req: &SigningRequest<'_>, creds: &Credentials, ctx: V4Context<'_>
 /// Query names that are sub-resources and therefore signed under V1 (the union of the
 /// official SDKs' lists, oss-api.md §14.3). Any `x-oss-` name is signed too.
 pub const V1_SUBRESOURCES: &[&str] = &[
-    "accessPoint", "accessPointConfigForObjectProcess", "accessPointForObjectProcess", "accessPointPolicy",
-    "accessPointPolicyForObjectProcess", "acl", "append", "asyncFetch", "bucketArchiveDirectRead", "bucketInfo",
-    "callback", "callback-var", "cleanRestoredObject", "cloudboxes", "cname", "comp", "continuation-token", "cors",
-    "delete", "encryption", "endTime", "group", "httpsConfig", "img", "inventory", "inventoryId", "legalHold",
-    "lifecycle", "link", "live", "location", "logging", "metaQuery", "objectInfo", "objectMeta", "objectWorm",
-    "overwriteConfig", "partNumber", "policy", "policyStatus", "position", "publicAccessBlock", "qos", "qosInfo",
-    "qosRequester", "redundancyTransition", "referer", "regionList", "regions", "replication", "replicationLocation",
-    "replicationProgress", "requesterQosInfo", "requestPayment", "resourceGroup", "resourcePool",
-    "resourcePoolBuckets", "resourcePoolInfo", "response-cache-control", "response-content-disposition",
-    "response-content-encoding", "response-content-language", "response-content-type", "response-expires",
-    "responseHeader", "restore", "retention", "rtc", "seal", "security-token", "sequential", "startTime", "stat",
-    "status", "style", "styleName", "symlink", "tagging", "transferAcceleration", "udf", "udfApplication",
-    "udfApplicationLog", "udfImage", "udfImageDesc", "udfName", "uploadId", "uploads", "userDefinedLogFieldsConfig",
-    "versionId", "versioning", "versions", "vod", "website", "withHashContext", "worm", "wormExtend", "wormId",
+    "accessPoint",
+    "accessPointConfigForObjectProcess",
+    "accessPointForObjectProcess",
+    "accessPointPolicy",
+    "accessPointPolicyForObjectProcess",
+    "acl",
+    "append",
+    "asyncFetch",
+    "bucketArchiveDirectRead",
+    "bucketInfo",
+    "callback",
+    "callback-var",
+    "cleanRestoredObject",
+    "cloudboxes",
+    "cname",
+    "comp",
+    "continuation-token",
+    "cors",
+    "delete",
+    "encryption",
+    "endTime",
+    "group",
+    "httpsConfig",
+    "img",
+    "inventory",
+    "inventoryId",
+    "legalHold",
+    "lifecycle",
+    "link",
+    "live",
+    "location",
+    "logging",
+    "metaQuery",
+    "objectInfo",
+    "objectMeta",
+    "objectWorm",
+    "overwriteConfig",
+    "partNumber",
+    "policy",
+    "policyStatus",
+    "position",
+    "publicAccessBlock",
+    "qos",
+    "qosInfo",
+    "qosRequester",
+    "redundancyTransition",
+    "referer",
+    "regionList",
+    "regions",
+    "replication",
+    "replicationLocation",
+    "replicationProgress",
+    "requesterQosInfo",
+    "requestPayment",
+    "resourceGroup",
+    "resourcePool",
+    "resourcePoolBuckets",
+    "resourcePoolInfo",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "responseHeader",
+    "restore",
+    "retention",
+    "rtc",
+    "seal",
+    "security-token",
+    "sequential",
+    "startTime",
+    "stat",
+    "status",
+    "style",
+    "styleName",
+    "symlink",
+    "tagging",
+    "transferAcceleration",
+    "udf",
+    "udfApplication",
+    "udfApplicationLog",
+    "udfImage",
+    "udfImageDesc",
+    "udfName",
+    "uploadId",
+    "uploads",
+    "userDefinedLogFieldsConfig",
+    "versionId",
+    "versioning",
+    "versions",
+    "vod",
+    "website",
+    "withHashContext",
+    "worm",
+    "wormExtend",
+    "wormId",
     "dataAccelerator",
 ];
 
@@ -205,7 +322,11 @@ fn is_v1_subresource(name: &str) -> bool {
 }
 
 /// `/bucket/key` (key not encoded) plus the sorted signed sub-resources.
-pub fn v1_canonical_resource(bucket: Option<&str>, key: Option<&str>, query: &[(String, Option<String>)]) -> String {
+pub fn v1_canonical_resource(
+    bucket: Option<&str>,
+    key: Option<&str>,
+    query: &[(String, Option<String>)],
+) -> String {
     let mut res = String::from("/");
     if let Some(b) = bucket {
         res.push_str(b);
@@ -235,7 +356,11 @@ pub fn v1_canonical_resource(bucket: Option<&str>, key: Option<&str>, query: &[(
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()).unwrap_or("")
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
 }
 
 /// `date` is the `Date` header value (or the `Expires` epoch for presigned URLs).
@@ -247,7 +372,10 @@ pub fn v1_string_to_sign(req: &SigningRequest<'_>, date: &str) -> String {
         .filter(|(n, _)| n.starts_with("x-oss-"))
         .collect();
     oss_headers.sort();
-    let canonical_headers: String = oss_headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let canonical_headers: String = oss_headers
+        .iter()
+        .map(|(n, v)| format!("{n}:{v}\n"))
+        .collect();
     format!(
         "{}\n{}\n{}\n{}\n{}{}",
         req.method,
@@ -260,7 +388,8 @@ pub fn v1_string_to_sign(req: &SigningRequest<'_>, date: &str) -> String {
 }
 
 pub fn v1_signature(secret: &str, string_to_sign: &str) -> String {
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).expect("hmac accepts any key length");
+    let mut mac =
+        Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).expect("hmac accepts any key length");
     mac.update(string_to_sign.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -292,17 +421,44 @@ pub fn sign_headers(
     let authorization = match version {
         SignatureVersion::V4 => {
             headers.push(("x-oss-date".into(), time::iso8601_basic(unix_time)));
-            if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("x-oss-content-sha256")) {
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("x-oss-content-sha256"))
+            {
                 headers.push(("x-oss-content-sha256".into(), UNSIGNED_PAYLOAD.into()));
             }
-            let req = SigningRequest { method, bucket, key, query, headers };
-            v4_sign(&req, creds, V4Context { region, product: "oss", unix_time }, &[])
+            let req = SigningRequest {
+                method,
+                bucket,
+                key,
+                query,
+                headers,
+            };
+            v4_sign(
+                &req,
+                creds,
+                V4Context {
+                    region,
+                    product: "oss",
+                    unix_time,
+                },
+                &[],
+            )
         }
         SignatureVersion::V1 => {
             let date = time::rfc1123(unix_time);
-            let req = SigningRequest { method, bucket, key, query, headers };
+            let req = SigningRequest {
+                method,
+                bucket,
+                key,
+                query,
+                headers,
+            };
             let sts = v1_string_to_sign(&req, &date);
-            v1_authorization(&creds.access_key_id, &v1_signature(creds.access_key_secret.expose(), &sts))
+            v1_authorization(
+                &creds.access_key_id,
+                &v1_signature(creds.access_key_secret.expose(), &sts),
+            )
         }
     };
     headers.push(("Authorization".into(), authorization));

@@ -41,7 +41,14 @@ impl Utc {
     pub fn from_unix(secs: i64) -> Self {
         let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
         let rem = secs.rem_euclid(86_400);
-        Utc { year, month, day, hour: (rem / 3600) as u32, minute: (rem % 3600 / 60) as u32, second: (rem % 60) as u32 }
+        Utc {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u32,
+            minute: (rem % 3600 / 60) as u32,
+            second: (rem % 60) as u32,
+        }
     }
 
     pub fn to_unix(self) -> i64 {
@@ -70,17 +77,25 @@ pub fn from_unix_secs(secs: i64) -> SystemTime {
 /// `20231216T162057Z` (the V4 `x-oss-date`).
 pub fn iso8601_basic(secs: i64) -> String {
     let t = Utc::from_unix(secs);
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.year, t.month, t.day, t.hour, t.minute, t.second)
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
 }
 
 /// `2023-12-16T16:20:57.000Z` (LastModified, CreationDate in listings).
 pub fn iso8601(secs: i64) -> String {
     let t = Utc::from_unix(secs);
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", t.year, t.month, t.day, t.hour, t.minute, t.second)
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
 }
 
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `Sat, 16 Dec 2023 16:20:57 GMT` (the `Date` header).
 pub fn rfc1123(secs: i64) -> String {
@@ -162,7 +177,11 @@ pub fn parse_rfc1123(s: &str) -> Option<i64> {
 }
 
 fn valid(t: Utc) -> bool {
-    (1..=12).contains(&t.month) && (1..=31).contains(&t.day) && t.hour < 24 && t.minute < 60 && t.second < 61
+    (1..=12).contains(&t.month)
+        && (1..=31).contains(&t.day)
+        && t.hour < 24
+        && t.minute < 60
+        && t.second < 61
 }
 
 /// A short human date: `2023-12-16`.
@@ -184,7 +203,13 @@ mod tests {
 
     #[test]
     fn parses_what_it_formats() {
-        for secs in [0i64, 951_782_400, 1_702_743_657, 4_102_444_800, 1_709_164_800] {
+        for secs in [
+            0i64,
+            951_782_400,
+            1_702_743_657,
+            4_102_444_800,
+            1_709_164_800,
+        ] {
             assert_eq!(parse_iso8601_basic(&iso8601_basic(secs)), Some(secs));
             assert_eq!(parse_iso8601(&iso8601(secs)), Some(secs));
             assert_eq!(parse_rfc1123(&rfc1123(secs)), Some(secs));

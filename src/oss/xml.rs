@@ -36,7 +36,12 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
-        let event = reader.read_event().map_err(|e| XmlError(format!("not well-formed XML at byte {}: {e}", reader.buffer_position())))?;
+        let event = reader.read_event().map_err(|e| {
+            XmlError(format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.buffer_position()
+            ))
+        })?;
         match event {
             Event::Start(e) => {
                 if root.is_some() {
@@ -45,10 +50,16 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(XmlError("elements nested too deeply".into()));
                 }
-                stack.push(Element { name: local(e.name().as_ref()), ..Default::default() });
+                stack.push(Element {
+                    name: local(e.name().as_ref()),
+                    ..Default::default()
+                });
             }
             Event::Empty(e) => {
-                let el = Element { name: local(e.name().as_ref()), ..Default::default() };
+                let el = Element {
+                    name: local(e.name().as_ref()),
+                    ..Default::default()
+                };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None if root.is_none() => root = Some(el),
@@ -57,7 +68,9 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
             }
             Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
-                    let text = t.unescape().map_err(|e| XmlError(format!("bad text in <{}>: {e}", top.name)))?;
+                    let text = t
+                        .unescape()
+                        .map_err(|e| XmlError(format!("bad text in <{}>: {e}", top.name)))?;
                     top.text.push_str(&text);
                 } else if !t.iter().all(|b| b.is_ascii_whitespace()) {
                     return Err(XmlError("text outside the root element".into()));
@@ -69,7 +82,9 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
                 }
             }
             Event::End(_) => {
-                let el = stack.pop().ok_or_else(|| XmlError("unbalanced end tag".into()))?;
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| XmlError("unbalanced end tag".into()))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
@@ -80,7 +95,10 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(XmlError(format!("document ends inside <{}>", stack[stack.len() - 1].name)));
+        return Err(XmlError(format!(
+            "document ends inside <{}>",
+            stack[stack.len() - 1].name
+        )));
     }
     root.ok_or_else(|| XmlError("no XML element in the body".into()))
 }
@@ -89,7 +107,10 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
 pub fn parse_root(body: &str, expected: &str) -> Result<Element, XmlError> {
     let root = parse(body)?;
     if root.name != expected {
-        return Err(XmlError(format!("expected <{expected}>, got <{}>", root.name)));
+        return Err(XmlError(format!(
+            "expected <{expected}>, got <{}>",
+            root.name
+        )));
     }
     Ok(root)
 }
@@ -110,7 +131,9 @@ impl Element {
 
     /// Text of a child, `None` when absent or empty.
     pub fn nonempty(&self, name: &str) -> Option<String> {
-        self.text_of(name).filter(|t| !t.is_empty()).map(str::to_string)
+        self.text_of(name)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
     }
 
     pub fn string(&self, name: &str) -> String {
@@ -118,16 +141,19 @@ impl Element {
     }
 
     pub fn flag(&self, name: &str) -> bool {
-        self.text_of(name).is_some_and(|t| t.eq_ignore_ascii_case("true"))
+        self.text_of(name)
+            .is_some_and(|t| t.eq_ignore_ascii_case("true"))
     }
 
     pub fn number(&self, name: &str) -> Result<Option<u64>, XmlError> {
         match self.text_of(name) {
             None | Some("") => Ok(None),
-            Some(t) => t
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| XmlError(format!("<{name}> in <{}> is not a number: {t:?}", self.name))),
+            Some(t) => t.parse::<u64>().map(Some).map_err(|_| {
+                XmlError(format!(
+                    "<{name}> in <{}> is not a number: {t:?}",
+                    self.name
+                ))
+            }),
         }
     }
 
@@ -213,7 +239,11 @@ mod tests {
     fn rejects_html_empty_and_truncated_bodies() {
         assert!(parse("").is_err());
         assert!(parse("<Root><A>").is_err());
-        assert!(parse_root("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "Error").is_err());
+        assert!(parse_root(
+            "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>",
+            "Error"
+        )
+        .is_err());
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
         assert!(parse(&deep).is_err());
     }
@@ -221,7 +251,10 @@ mod tests {
     #[test]
     fn escapes_control_characters_as_the_go_sdk_does() {
         let key = "go-sdk-v1\u{1}\u{9}\n\r\u{1f}&<>\"'";
-        assert_eq!(escape(key), "go-sdk-v1&#x01;&#x9;&#xA;&#xD;&#x1F;&amp;&lt;&gt;&#34;&#39;");
+        assert_eq!(
+            escape(key),
+            "go-sdk-v1&#x01;&#x9;&#xA;&#xD;&#x1F;&amp;&lt;&gt;&#34;&#39;"
+        );
         let doc = format!("<K>{}</K>", escape(key));
         assert_eq!(parse(&doc).unwrap().text, key);
     }

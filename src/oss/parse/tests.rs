@@ -3,7 +3,11 @@
 use super::*;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/xml/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/xml/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[test]
@@ -20,13 +24,19 @@ fn list_buckets_plain_and_truncated() {
     let page = list_buckets(&fixture("F2.xml")).unwrap();
     assert_eq!(page.next_marker.as_deref(), Some("mybucket10"));
     let page = list_buckets(&fixture("O1.xml")).unwrap();
-    assert_eq!(page.buckets[0].resource_group_id.as_deref(), Some("rg-acfmxmt3***"));
+    assert_eq!(
+        page.buckets[0].resource_group_id.as_deref(),
+        Some("rg-acfmxmt3***")
+    );
 }
 
 #[test]
 fn region_falls_back_to_location() {
     let body = "<ListAllMyBucketsResult><Buckets><Bucket><Name>b</Name><Location>oss-ap-southeast-1</Location></Bucket></Buckets></ListAllMyBucketsResult>";
-    assert_eq!(list_buckets(body).unwrap().buckets[0].region, "ap-southeast-1");
+    assert_eq!(
+        list_buckets(body).unwrap().buckets[0].region,
+        "ap-southeast-1"
+    );
     assert_eq!(bucket_location(&fixture("F8.xml")).unwrap(), "cn-hangzhou");
 }
 
@@ -53,7 +63,10 @@ fn list_objects_v2_truncated_page() {
 #[test]
 fn bucket_info_stat_and_versioning() {
     let info = bucket_info(&fixture("F5.xml")).unwrap();
-    assert_eq!((info.name.as_str(), info.region.as_str()), ("oss-example", "cn-hangzhou"));
+    assert_eq!(
+        (info.name.as_str(), info.region.as_str()),
+        ("oss-example", "cn-hangzhou")
+    );
     assert_eq!(info.versioning, Versioning::Off);
     assert!(!info.cross_region_replication);
     assert_eq!(info.acl.as_deref(), Some("private"));
@@ -62,20 +75,38 @@ fn bucket_info_stat_and_versioning() {
     let stat = bucket_stat(&fixture("F7.xml")).unwrap();
     assert_eq!(stat.object_count, 230);
     assert_eq!(stat.delete_marker_count, 6276);
-    assert_eq!(stat.multipart_part_storage, 0, "missing optional fields are zero");
+    assert_eq!(
+        stat.multipart_part_storage, 0,
+        "missing optional fields are zero"
+    );
     assert_eq!(stat.cold_archive.object_count, 36);
     assert_eq!(stat.last_modified_time, Some(1643341269));
 
-    assert_eq!(bucket_versioning(&fixture("F9.xml")).unwrap(), Versioning::Off);
-    assert_eq!(bucket_versioning(&fixture("F10.xml")).unwrap(), Versioning::Enabled);
-    assert_eq!(bucket_versioning("<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>").unwrap(), Versioning::Suspended);
+    assert_eq!(
+        bucket_versioning(&fixture("F9.xml")).unwrap(),
+        Versioning::Off
+    );
+    assert_eq!(
+        bucket_versioning(&fixture("F10.xml")).unwrap(),
+        Versioning::Enabled
+    );
+    assert_eq!(
+        bucket_versioning(
+            "<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>"
+        )
+        .unwrap(),
+        Versioning::Suspended
+    );
 }
 
 #[test]
 fn versions_with_empty_and_null_version_ids() {
     let page = list_object_versions(&fixture("F11.xml")).unwrap();
     assert_eq!(page.entries.len(), 4);
-    assert!(page.entries.iter().all(|e| e.version_id == "null"), "empty VersionId maps to null");
+    assert!(
+        page.entries.iter().all(|e| e.version_id == "null"),
+        "empty VersionId maps to null"
+    );
     assert_eq!(page.entries[3].storage_class, "ColdArchive");
     assert_eq!(page.next_key_marker, None);
 }
@@ -91,13 +122,23 @@ fn versions_with_control_characters_in_keys() {
 #[test]
 fn interleaved_versions_and_delete_markers_keep_document_order() {
     let page = list_object_versions(&fixture("F13.xml")).unwrap();
-    let kinds: String = page.entries.iter().map(|e| if e.is_delete_marker { 'D' } else { 'V' }).collect();
+    let kinds: String = page
+        .entries
+        .iter()
+        .map(|e| if e.is_delete_marker { 'D' } else { 'V' })
+        .collect();
     assert_eq!(kinds, "DVDVDVDVDVDVDVDVDV");
     assert_eq!(page.entries[0].key, "demo/");
     assert_eq!(page.entries[17].key, "demo/README-CN.md");
-    assert_eq!((page.entries[11].key.as_str(), page.entries[11].size), ("demo/.travis.yml", 4046));
+    assert_eq!(
+        (page.entries[11].key.as_str(), page.entries[11].size),
+        ("demo/.travis.yml", 4046)
+    );
     assert_eq!(page.next_key_marker.as_deref(), Some("demo/README-CN.md"));
-    assert_eq!(page.next_version_id_marker.as_deref(), Some("CAEQEhiBgICDzK6NnBgiIGRlZWJhYmNlMGUxZDQ4YTZhNTU2MzM4Mzk5NDBl****"));
+    assert_eq!(
+        page.next_version_id_marker.as_deref(),
+        Some("CAEQEhiBgICDzK6NnBgiIGRlZWJhYmNlMGUxZDQ4YTZhNTU2MzM4Mzk5NDBl****")
+    );
 }
 
 #[test]
@@ -111,35 +152,65 @@ fn truncated_pages_without_their_marker_are_errors() {
 #[test]
 fn delete_results_and_per_key_matching() {
     let markers = delete_result(&fixture("F14.xml")).unwrap();
-    assert!(markers.iter().all(|d| d.delete_marker && d.delete_marker_version_id.is_some()));
+    assert!(markers
+        .iter()
+        .all(|d| d.delete_marker && d.delete_marker_version_id.is_some()));
     let versions = delete_result(&fixture("F15.xml")).unwrap();
-    assert_eq!(versions[1].version_id.as_deref(), Some("CAEQFxiBgIDztZ2IuRgiIDMyNzg1MTY1NWI5NjQyOGJiZWIwOTA0NTI0MmY1****"));
+    assert_eq!(
+        versions[1].version_id.as_deref(),
+        Some("CAEQFxiBgIDztZ2IuRgiIDMyNzg1MTY1NWI5NjQyOGJiZWIwOTA0NTI0MmY1****")
+    );
     let control = delete_result(&fixture("F16.xml")).unwrap();
-    let expected_key: String = "go-sdk-v1".chars().chain((1u8..=0x1f).map(char::from)).collect();
+    let expected_key: String = "go-sdk-v1"
+        .chars()
+        .chain((1u8..=0x1f).map(char::from))
+        .collect();
     assert_eq!(control[0].key, expected_key);
     let plain = delete_result(&fixture("O2.xml")).unwrap();
-    assert_eq!(plain.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(), ["hello", "world"]);
+    assert_eq!(
+        plain.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
+        ["hello", "world"]
+    );
     assert!(delete_result("").unwrap().is_empty());
 
     let requested = vec![
-        ObjectIdentifier::version("key1.txt", "CAEQFxiBgIDztZ2IuRgiIDMyNzg1MTY1NWI5NjQyOGJiZWIwOTA0NTI0MmYx****"),
+        ObjectIdentifier::version(
+            "key1.txt",
+            "CAEQFxiBgIDztZ2IuRgiIDMyNzg1MTY1NWI5NjQyOGJiZWIwOTA0NTI0MmYx****",
+        ),
         ObjectIdentifier::version("key2.txt", "some-other-version"),
         ObjectIdentifier::version("key3.txt", "x"),
     ];
     let outcomes = match_deleted(&requested, &versions);
     assert!(matches!(outcomes[0], KeyOutcome::Deleted(_)));
-    assert!(matches!(&outcomes[1], KeyOutcome::NotDeleted { key, .. } if key == "key2.txt"), "same key, other version is not deleted");
+    assert!(
+        matches!(&outcomes[1], KeyOutcome::NotDeleted { key, .. } if key == "key2.txt"),
+        "same key, other version is not deleted"
+    );
     assert!(matches!(outcomes[2], KeyOutcome::NotDeleted { .. }));
-    let plain_requested = vec![ObjectIdentifier::key("hello"), ObjectIdentifier::key("world"), ObjectIdentifier::key("gone")];
+    let plain_requested = vec![
+        ObjectIdentifier::key("hello"),
+        ObjectIdentifier::key("world"),
+        ObjectIdentifier::key("gone"),
+    ];
     let outcomes = match_deleted(&plain_requested, &plain);
-    assert_eq!(outcomes.iter().filter(|o| matches!(o, KeyOutcome::Deleted(_))).count(), 2);
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, KeyOutcome::Deleted(_)))
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn multipart_uploads_plain_and_encoded() {
     let page = list_multipart_uploads(&fixture("F18.xml")).unwrap();
     assert_eq!(page.uploads.len(), 3);
-    assert_eq!(page.uploads[2].upload_id, "0004B99B8E707874FC2D692FA5D7****");
+    assert_eq!(
+        page.uploads[2].upload_id,
+        "0004B99B8E707874FC2D692FA5D7****"
+    );
     assert_eq!(page.next_key_marker, None, "not truncated");
     let page = list_multipart_uploads(&fixture("F19.xml")).unwrap();
     assert_eq!(page.uploads.len(), 10);
@@ -152,7 +223,10 @@ fn live_channels_truncated() {
     let page = list_live_channels(&fixture("O4.xml")).unwrap();
     assert_eq!(page.channels.len(), 2);
     assert_eq!(page.channels[1].status, "disabled");
-    assert_eq!(page.channels[0].publish_urls, ["rtmp://ming-oss-share.oss-cn-hangzhou.aliyuncs.com/live/test1"]);
+    assert_eq!(
+        page.channels[0].publish_urls,
+        ["rtmp://ming-oss-share.oss-cn-hangzhou.aliyuncs.com/live/test1"]
+    );
     assert_eq!(page.next_marker.as_deref(), Some("test3"));
 }
 
@@ -166,7 +240,10 @@ fn access_points_list_and_get() {
     let ap = get_access_point(&fixture("F21.xml")).unwrap();
     assert_eq!(ap.access_point.name, "ap-01");
     assert_eq!(ap.creation_date, Some(1626769503));
-    assert_eq!(ap.internal_endpoint.as_deref(), Some("ap-01.oss-cn-hangzhou-internal.oss-accesspoint.aliyuncs.com"));
+    assert_eq!(
+        ap.internal_endpoint.as_deref(),
+        Some("ap-01.oss-cn-hangzhou-internal.oss-accesspoint.aliyuncs.com")
+    );
 }
 
 #[test]
@@ -179,11 +256,17 @@ fn replication_worm_cname() {
     assert!(all[0].replicates_deletes(), "a missing Action means ALL");
 
     let worm = bucket_worm(&fixture("F25.xml")).unwrap();
-    assert_eq!((worm.state.as_str(), worm.retention_period_days), ("Locked", 1));
+    assert_eq!(
+        (worm.state.as_str(), worm.retention_period_days),
+        ("Locked", 1)
+    );
     assert_eq!(worm.creation_date, Some(1602777032));
 
     let cnames = list_cname(&fixture("F26.xml")).unwrap();
-    assert_eq!(cnames.iter().map(|c| c.domain.as_str()).collect::<Vec<_>>(), ["example.com", "example.org", "example.edu"]);
+    assert_eq!(
+        cnames.iter().map(|c| c.domain.as_str()).collect::<Vec<_>>(),
+        ["example.com", "example.org", "example.edu"]
+    );
     assert!(cnames[0].has_certificate && !cnames[1].has_certificate);
 }
 
@@ -198,7 +281,14 @@ fn lifecycle_rules_keep_the_raw_body() {
     assert_eq!(r.noncurrent_days, Some(5));
     let body = "<LifecycleConfiguration><Rule><ID>x</ID><Prefix></Prefix><Status>Disabled</Status><Filter><Not><Prefix>.dlsdata/</Prefix></Not></Filter><AbortMultipartUpload><Days>3</Days></AbortMultipartUpload></Rule></LifecycleConfiguration>";
     let r = &bucket_lifecycle(body).unwrap().rules[0];
-    assert_eq!((r.enabled, r.abort_multipart_days, r.excluded_prefixes.clone()), (false, Some(3), vec![".dlsdata/".to_string()]));
+    assert_eq!(
+        (
+            r.enabled,
+            r.abort_multipart_days,
+            r.excluded_prefixes.clone()
+        ),
+        (false, Some(3), vec![".dlsdata/".to_string()])
+    );
 }
 
 #[test]

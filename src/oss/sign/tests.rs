@@ -33,20 +33,38 @@ fn creds() -> Credentials {
     Credentials::new("ak", "sk")
 }
 
-fn req<'a>(query: &'a [(String, Option<String>)], headers: &'a [(String, String)]) -> SigningRequest<'a> {
-    SigningRequest { method: "PUT", bucket: Some("bucket"), key: Some("1234+-/123/1.txt"), query, headers }
+fn req<'a>(
+    query: &'a [(String, Option<String>)],
+    headers: &'a [(String, String)],
+) -> SigningRequest<'a> {
+    SigningRequest {
+        method: "PUT",
+        bucket: Some("bucket"),
+        key: Some("1234+-/123/1.txt"),
+        query,
+        headers,
+    }
 }
 
 #[test]
 fn v4_canonical_uri_and_query_match_the_vectors() {
-    assert_eq!(v4_canonical_uri(Some("bucket"), Some("1234+-/123/1.txt")), "/bucket/1234%2B-/123/1.txt");
+    assert_eq!(
+        v4_canonical_uri(Some("bucket"), Some("1234+-/123/1.txt")),
+        "/bucket/1234%2B-/123/1.txt"
+    );
     assert_eq!(v4_canonical_uri(None, None), "/");
-    assert_eq!(v4_canonical_uri(Some("examplebucket"), None), "/examplebucket/");
+    assert_eq!(
+        v4_canonical_uri(Some("examplebucket"), None),
+        "/examplebucket/"
+    );
     assert_eq!(
         v4_canonical_query(&vector_query()),
         "%2Bparam1=value3&%2Bparam2&%7Cparam1=value4&%7Cparam2&param1=value1&param2"
     );
-    assert_eq!(encode::query_string(&vector_query()), "param1=value1&%2Bparam1=value3&%7Cparam1=value4&%2Bparam2=&%7Cparam2=&param2=");
+    assert_eq!(
+        encode::query_string(&vector_query()),
+        "param1=value1&%2Bparam1=value3&%7Cparam1=value4&%2Bparam2=&%7Cparam2=&param2="
+    );
 }
 
 #[test]
@@ -66,8 +84,15 @@ content-type:text/plain\nx-oss-content-sha256:UNSIGNED-PAYLOAD\nx-oss-date:20231
         "OSS4-HMAC-SHA256\n20231216T162057Z\n20231216/cn-hangzhou/oss/aliyun_v4_request\nf4613657f1b108998e8dbd10a1aa5da621dc2c6e02c9ddec0f163664848704c4"
     );
     let key = v4_signing_key("sk", "20231216", "cn-hangzhou", "oss");
-    assert_eq!(v4_signature(&key, &sts), "e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe");
-    let ctx = V4Context { region: "cn-hangzhou", product: "oss", unix_time: 1702743657 };
+    assert_eq!(
+        v4_signature(&key, &sts),
+        "e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe"
+    );
+    let ctx = V4Context {
+        region: "cn-hangzhou",
+        product: "oss",
+        unix_time: 1702743657,
+    };
     assert_eq!(
         v4_sign(&r, &creds(), ctx, &[]),
         "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe"
@@ -82,8 +107,15 @@ fn v4_2_sts_token_is_signed() {
     let r = req(&q, &h);
     let canonical = v4_canonical_request(&r, &[]);
     assert!(canonical.contains("x-oss-security-token:token\n"));
-    assert_eq!(sha256_hex(canonical.as_bytes()), "69494678fb11579d4ee12996e2796d9e2ba43c34aa4c723c4aec018f3d6b86b8");
-    let ctx = V4Context { region: "cn-hangzhou", product: "oss", unix_time: 1702784856 };
+    assert_eq!(
+        sha256_hex(canonical.as_bytes()),
+        "69494678fb11579d4ee12996e2796d9e2ba43c34aa4c723c4aec018f3d6b86b8"
+    );
+    let ctx = V4Context {
+        region: "cn-hangzhou",
+        product: "oss",
+        unix_time: 1702784856,
+    };
     assert_eq!(
         v4_sign(&r, &creds().with_token("token"), ctx, &[]),
         "OSS4-HMAC-SHA256 Credential=ak/20231217/cn-hangzhou/oss/aliyun_v4_request,Signature=b94a3f999cf85bcdc00d332fbd3734ba03e48382c36fa4d5af5df817395bd9ea"
@@ -95,15 +127,25 @@ fn v4_3_additional_headers() {
     let (q, h) = (vector_query(), vector_headers("20231216T172512Z"));
     let r = req(&q, &h);
     let expected = "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,AdditionalHeaders=abc;zabc,Signature=4a4183c187c07c8947db7620deb0a6b38d9fbdd34187b6dbaccb316fa251212f";
-    let ctx = V4Context { region: "cn-hangzhou", product: "oss", unix_time: 1702747512 };
-    for requested in [vec![s("ZAbc"), s("abc")], vec![s("x-oss-no-exist"), s("ZAbc"), s("x-oss-head1"), s("abc")]] {
+    let ctx = V4Context {
+        region: "cn-hangzhou",
+        product: "oss",
+        unix_time: 1702747512,
+    };
+    for requested in [
+        vec![s("ZAbc"), s("abc")],
+        vec![s("x-oss-no-exist"), s("ZAbc"), s("x-oss-head1"), s("abc")],
+    ] {
         let additional = v4_additional_headers(&requested, &h);
         assert_eq!(additional, vec![s("abc"), s("zabc")]);
         let canonical = v4_canonical_request(&r, &additional);
         assert!(canonical.starts_with("PUT\n/bucket/1234%2B-/123/1.txt\n"));
         assert!(canonical.contains("\nabc:value\ncontent-type:text/plain\n"));
         assert!(canonical.ends_with("x-oss-head1:value\nzabc:value\n\nabc;zabc\nUNSIGNED-PAYLOAD"));
-        assert_eq!(sha256_hex(canonical.as_bytes()), "16b86004ed2cc3406dd7a13081bd940ef6a5ad49e508da2d4fdf84e8a5dd2145");
+        assert_eq!(
+            sha256_hex(canonical.as_bytes()),
+            "16b86004ed2cc3406dd7a13081bd940ef6a5ad49e508da2d4fdf84e8a5dd2145"
+        );
         assert_eq!(v4_sign(&r, &creds(), ctx, &requested), expected);
     }
 }
@@ -112,8 +154,15 @@ fn v4_3_additional_headers() {
 fn v4_4_cloudbox_product() {
     let (q, h) = (vector_query(), vector_headers("20231216T162057Z"));
     let r = req(&q, &h);
-    let ctx = V4Context { region: "cb-123", product: "oss-cloudbox", unix_time: 1702743657 };
-    assert_eq!(v4_scope("20231216", "cb-123", "oss-cloudbox"), "20231216/cb-123/oss-cloudbox/aliyun_v4_request");
+    let ctx = V4Context {
+        region: "cb-123",
+        product: "oss-cloudbox",
+        unix_time: 1702743657,
+    };
+    assert_eq!(
+        v4_scope("20231216", "cb-123", "oss-cloudbox"),
+        "20231216/cb-123/oss-cloudbox/aliyun_v4_request"
+    );
     assert_eq!(
         v4_sign(&r, &creds(), ctx, &[]),
         "OSS4-HMAC-SHA256 Credential=ak/20231216/cb-123/oss-cloudbox/aliyun_v4_request,Signature=94ce1f12c17d148ea681030275a94449d3357f5b5b21133996eec80af3e08a43"
@@ -133,9 +182,22 @@ fn v1_put_headers() -> Vec<(String, String)> {
     ]
 }
 
-fn v1_case(method: &str, key: Option<&str>, query: &[(String, Option<String>)], headers: &[(String, String)], sts: &str, sig: &str) {
+fn v1_case(
+    method: &str,
+    key: Option<&str>,
+    query: &[(String, Option<String>)],
+    headers: &[(String, String)],
+    sts: &str,
+    sig: &str,
+) {
     let bucket = Some("examplebucket");
-    let r = SigningRequest { method, bucket, key, query, headers };
+    let r = SigningRequest {
+        method,
+        bucket,
+        key,
+        query,
+        headers,
+    };
     assert_eq!(v1_string_to_sign(&r, V1_DATE), sts);
     assert_eq!(v1_signature("sk", sts), sig);
     assert_eq!(v1_authorization("ak", sig), format!("OSS ak:{sig}"));
@@ -194,15 +256,33 @@ fn v1_4_several_subresources_sorted() {
 #[test]
 fn v1_presign_string_to_sign_uses_expires_and_signs_the_token() {
     let q = vec![(s("versionId"), Some(s("versionId")))];
-    let r = SigningRequest { method: "GET", bucket: Some("bucket"), key: Some("key"), query: &q, headers: &[] };
+    let r = SigningRequest {
+        method: "GET",
+        bucket: Some("bucket"),
+        key: Some("key"),
+        query: &q,
+        headers: &[],
+    };
     let sts = v1_string_to_sign(&r, "1699807420");
     assert_eq!(sts, "GET\n\n\n1699807420\n/bucket/key?versionId=versionId");
     assert_eq!(v1_signature("sk", &sts), "dcLTea+Yh9ApirQ8o8dOPqtvJXQ=");
 
-    let q = vec![(s("versionId"), Some(s("versionId"))), (s("security-token"), Some(s("token")))];
-    let r = SigningRequest { method: "GET", bucket: Some("bucket"), key: Some("key+123"), query: &q, headers: &[] };
+    let q = vec![
+        (s("versionId"), Some(s("versionId"))),
+        (s("security-token"), Some(s("token"))),
+    ];
+    let r = SigningRequest {
+        method: "GET",
+        bucket: Some("bucket"),
+        key: Some("key+123"),
+        query: &q,
+        headers: &[],
+    };
     let sts = v1_string_to_sign(&r, "1699808204");
-    assert_eq!(sts, "GET\n\n\n1699808204\n/bucket/key+123?security-token=token&versionId=versionId");
+    assert_eq!(
+        sts,
+        "GET\n\n\n1699808204\n/bucket/key+123?security-token=token&versionId=versionId"
+    );
     assert_eq!(v1_signature("sk", &sts), "jzKYRrM5y6Br0dRFPaTGOsbrDhY=");
 }
 
@@ -210,14 +290,49 @@ fn v1_presign_string_to_sign_uses_expires_and_signs_the_token() {
 fn sign_headers_adds_date_token_and_authorization() {
     let mut headers = vec![(s("Content-Type"), s("application/xml"))];
     let c = creds().with_token("tok");
-    sign_headers(SignatureVersion::V4, "GET", Some("b"), None, &[(s("versions"), None)], &mut headers, &c, "cn-hangzhou", 1702743657);
+    sign_headers(
+        SignatureVersion::V4,
+        "GET",
+        Some("b"),
+        None,
+        &[(s("versions"), None)],
+        &mut headers,
+        &c,
+        "cn-hangzhou",
+        1702743657,
+    );
     let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Content-Type", "Date", "x-oss-security-token", "x-oss-date", "x-oss-content-sha256", "Authorization"]);
+    assert_eq!(
+        names,
+        [
+            "Content-Type",
+            "Date",
+            "x-oss-security-token",
+            "x-oss-date",
+            "x-oss-content-sha256",
+            "Authorization"
+        ]
+    );
     let auth = &headers.last().unwrap().1;
-    assert!(auth.starts_with("OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature="));
+    assert!(auth.starts_with(
+        "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature="
+    ));
 
     let mut headers = vec![];
-    sign_headers(SignatureVersion::V1, "GET", None, None, &[], &mut headers, &creds(), "cn-hangzhou", 1672223261);
+    sign_headers(
+        SignatureVersion::V1,
+        "GET",
+        None,
+        None,
+        &[],
+        &mut headers,
+        &creds(),
+        "cn-hangzhou",
+        1672223261,
+    );
     let sts = "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\n/";
-    assert_eq!(headers.last().unwrap().1, format!("OSS ak:{}", v1_signature("sk", sts)));
+    assert_eq!(
+        headers.last().unwrap().1,
+        format!("OSS ak:{}", v1_signature("sk", sts))
+    );
 }

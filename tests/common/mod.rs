@@ -1,0 +1,70 @@
+//! Shared helpers: an emulator per test and clients pointed at it.
+#![allow(dead_code)]
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ossweep::emulator::{self, seed::Seed, EmulatorConfig, EmulatorHandle};
+use ossweep::oss::client::{Client, ClientConfig, Sleeper};
+use ossweep::oss::endpoint::{Addressing, Endpoint};
+use ossweep::oss::retry::RetryPolicy;
+use ossweep::oss::Credentials;
+
+pub async fn emulator(seed: Seed) -> EmulatorHandle {
+    let cfg = EmulatorConfig {
+        seed,
+        access_point_delay: Duration::from_millis(100),
+        ..Default::default()
+    };
+    emulator::start(cfg).await.expect("emulator starts")
+}
+
+/// Path style, every call to the emulator, signed for `region`.
+pub fn path_config(emu: &EmulatorHandle, region: &str) -> ClientConfig {
+    let mut cfg = ClientConfig::new(emu.credentials().clone(), region);
+    cfg.endpoint = Some(Endpoint::parse(&emu.url()).unwrap());
+    cfg.addressing = Addressing::Path;
+    cfg.retry = RetryPolicy {
+        max_attempts: 4,
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(5),
+    };
+    cfg
+}
+
+/// Virtual-hosted style with real region host names, connected to the emulator.
+pub fn virtual_config(emu: &EmulatorHandle, region: &str) -> ClientConfig {
+    let mut cfg = ClientConfig::new(emu.credentials().clone(), region);
+    cfg.scheme = "http".into();
+    cfg.port = Some(emu.addr.port());
+    cfg.connect_to = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    cfg.retry = RetryPolicy {
+        max_attempts: 4,
+        base: Duration::from_millis(1),
+        cap: Duration::from_millis(5),
+    };
+    cfg
+}
+
+pub fn client(emu: &EmulatorHandle) -> Client {
+    Client::new(path_config(emu, "cn-hangzhou"))
+}
+
+/// A client whose retry sleeps return at once and are recorded.
+pub fn recording_client(cfg: ClientConfig) -> (Client, Arc<Mutex<Vec<Duration>>>) {
+    let slept = Arc::new(Mutex::new(Vec::new()));
+    let rec = slept.clone();
+    let sleeper: Sleeper = Arc::new(move |d| {
+        rec.lock().unwrap().push(d);
+        Box::pin(async {})
+    });
+    (
+        Client::builder(cfg).sleeper(sleeper).jitter_seed(7).build(),
+        slept,
+    )
+}
+
+pub fn wrong_secret(emu: &EmulatorHandle) -> Credentials {
+    Credentials::new(emu.credentials().access_key_id.clone(), "not-the-secret")
+}
