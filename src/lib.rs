@@ -1,4 +1,6 @@
 //! ossweep: empty and delete Alibaba Cloud OSS buckets safely.
 
+pub mod cli;
+pub mod config;
 pub mod emulator;
 pub mod oss;

@@ -1,0 +1,63 @@
+//! `ossweep buckets [--json]`: every bucket of the account, all regions.
+
+use futures::TryStreamExt;
+use serde::Serialize;
+
+use crate::oss::{time, Client};
+
+use super::{exit, settings, table, Cli};
+
+#[derive(Serialize)]
+struct BucketRow<'a> {
+    name: &'a str,
+    region: &'a str,
+    creation_date: Option<String>,
+    storage_class: &'a str,
+}
+
+pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
+    let s = settings(cli)?;
+    let client = Client::new(s.client);
+    let buckets: Vec<_> = client
+        .list_buckets()
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows: Vec<BucketRow> = buckets
+        .iter()
+        .map(|b| BucketRow {
+            name: &b.name,
+            region: &b.region,
+            creation_date: b.creation_date.map(time::iso8601),
+            storage_class: &b.storage_class,
+        })
+        .collect();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
+        );
+    } else if rows.is_empty() {
+        println!("No buckets in this account.");
+    } else {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.to_string(),
+                    r.region.to_string(),
+                    r.creation_date
+                        .as_deref()
+                        .map(|d| d[..10].to_string())
+                        .unwrap_or_default(),
+                    r.storage_class.to_string(),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            table::render(&["NAME", "REGION", "CREATED", "STORAGE CLASS"], &cells)
+        );
+    }
+    Ok(exit::DONE)
+}

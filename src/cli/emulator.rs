@@ -1,0 +1,188 @@
+//! `ossweep emulator` (serve until stopped) and `ossweep demo`.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+
+use crate::emulator::{self, seed::Seed, EmulatorConfig, EmulatorHandle};
+use crate::oss::{Client, ClientConfig, Credentials};
+
+use super::{exit, table};
+
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:9000")]
+    pub listen: SocketAddr,
+    /// `demo`, `empty`, or a seed file (the format of assets/demo.toml).
+    #[arg(long, default_value = "empty", value_name = "demo|empty|FILE")]
+    pub seed: String,
+    #[arg(long, value_name = "ID", default_value = emulator::DEMO_ACCESS_KEY_ID)]
+    pub access_key_id: String,
+    #[arg(long, value_name = "SECRET", default_value = emulator::DEMO_ACCESS_KEY_SECRET)]
+    pub access_key_secret: String,
+    /// Region of buckets created through a host that names none.
+    #[arg(long, default_value = "cn-hangzhou")]
+    pub region: String,
+    /// Added to every reply.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub latency_ms: u64,
+    /// Share of requests answered with 503 throttling, 500 or a dropped connection.
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub fault_rate: f64,
+    /// Keep the data here across restarts (the seed applies only to a new directory).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
+    if !(0.0..=1.0).contains(&a.fault_rate) {
+        return Err(format!(
+            "--fault-rate must be between 0 and 1, not {}",
+            a.fault_rate
+        ));
+    }
+    let cfg = EmulatorConfig {
+        listen: a.listen,
+        credentials: Credentials::new(a.access_key_id.clone(), a.access_key_secret.clone()),
+        region: a.region.clone(),
+        latency: Duration::from_millis(a.latency_ms),
+        fault_rate: a.fault_rate,
+        data_dir: a.data_dir.clone(),
+        seed: Seed::parse(&a.seed),
+        ..Default::default()
+    };
+    let emu = emulator::start(cfg).await.map_err(|e| e.to_string())?;
+    let buckets = emu.store().buckets.len();
+    println!("ossweep emulator listening on {}", emu.url());
+    println!("  region             {}", a.region);
+    println!("  access key id      {}", a.access_key_id);
+    println!(
+        "  access key secret  {}   (the emulator's own key, not an Alibaba Cloud one)",
+        a.access_key_secret
+    );
+    println!(
+        "  data               {} bucket(s){}",
+        buckets,
+        a.data_dir
+            .as_ref()
+            .map(|d| format!(", kept in {}", d.display()))
+            .unwrap_or_else(|| ", in memory".into())
+    );
+    println!();
+    println!("Try it:");
+    println!(
+        "  export OSS_ACCESS_KEY_ID={} OSS_ACCESS_KEY_SECRET={}",
+        a.access_key_id, a.access_key_secret
+    );
+    println!("  ossweep --endpoint {} --path-style buckets", emu.url());
+    println!("Stop with Ctrl-C.");
+    wait_for_stop().await;
+    emu.shutdown()
+        .await
+        .map_err(|e| format!("saving the emulator data: {e}"))?;
+    Ok(exit::DONE)
+}
+
+/// A client that talks to an in-process emulator the way it talks to OSS:
+/// virtual-hosted, region host names, connected to loopback.
+pub fn demo_client(emu: &EmulatorHandle) -> Client {
+    let mut cfg = ClientConfig::new(emu.credentials().clone(), "cn-hangzhou");
+    cfg.scheme = "http".into();
+    cfg.port = Some(emu.addr.port());
+    cfg.connect_to = Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    Client::new(cfg)
+}
+
+pub async fn run_demo() -> Result<u8, String> {
+    let emu = emulator::start(EmulatorConfig {
+        seed: Seed::Demo,
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let client = demo_client(&emu);
+    println!(
+        "ossweep demo: a built-in OSS emulator with a demo account is running on {}.\n",
+        emu.url()
+    );
+    let buckets: Vec<_> = client
+        .list_buckets()
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    for b in &buckets {
+        let stat = client
+            .get_bucket_stat(&b.name)
+            .await
+            .map_err(|e| e.to_string())?;
+        let versioning = client
+            .get_bucket_versioning(&b.name)
+            .await
+            .map_err(|e| e.to_string())?;
+        rows.push(vec![
+            b.name.clone(),
+            b.region.clone(),
+            versioning.as_str().to_string(),
+            table::count(stat.object_count),
+            table::bytes(stat.storage),
+            table::count(stat.delete_marker_count),
+            table::count(stat.multipart_upload_count),
+            table::count(stat.live_channel_count),
+        ]);
+    }
+    print!(
+        "{}",
+        table::render(
+            &[
+                "BUCKET",
+                "REGION",
+                "VERSIONING",
+                "OBJECTS",
+                "SIZE",
+                "DELETE MARKERS",
+                "UPLOADS",
+                "LIVECHANNELS"
+            ],
+            &rows
+        )
+    );
+    println!(
+        "\nThe emulator keeps running so you can try ossweep against it from another terminal:"
+    );
+    println!(
+        "  export OSS_ACCESS_KEY_ID={} OSS_ACCESS_KEY_SECRET={}",
+        emulator::DEMO_ACCESS_KEY_ID,
+        emulator::DEMO_ACCESS_KEY_SECRET
+    );
+    println!("  ossweep --endpoint {} --path-style buckets", emu.url());
+    println!("Stop with Ctrl-C.");
+    wait_for_stop().await;
+    emu.shutdown().await.map_err(|e| e.to_string())?;
+    Ok(exit::DONE)
+}

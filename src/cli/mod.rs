@@ -1,0 +1,108 @@
+//! The command line: global flags, subcommands, exit codes. Each subcommand is a
+//! thin front end in its own module.
+
+mod buckets;
+mod emulator;
+pub mod exit;
+pub mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Overrides, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "ossweep", version, about = "Empty and delete Alibaba Cloud OSS buckets, safely.", long_about = None)]
+pub struct Cli {
+    /// Profile from the config file.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Default region (buckets are reached in their own region regardless).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every request to this endpoint (emulators, private deployments).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Path-style addressing (real OSS refuses it for most accounts).
+    #[arg(long, global = true)]
+    pub path_style: bool,
+    /// Config file (default: the platform config directory's ossweep/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every bucket of the account, all regions.
+    Buckets {
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the built-in OSS emulator until stopped.
+    Emulator(emulator::EmulatorArgs),
+    /// Start the emulator with the demo account and show what ossweep sees there.
+    Demo,
+}
+
+impl Cli {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint: self.endpoint.clone(),
+            path_style: self.path_style,
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// Loads settings, printing warnings to stderr.
+pub fn settings(cli: &Cli) -> Result<Settings, String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let s = config::load(&cli.overrides(), &env).map_err(|e| e.to_string())?;
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(s)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::ERROR.into();
+        }
+    };
+    let code = runtime.block_on(run(cli));
+    ExitCode::from(code)
+}
+
+async fn run(cli: Cli) -> u8 {
+    let result = match &cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            return exit::USAGE;
+        }
+        Some(Command::Buckets { json }) => buckets::run(&cli, *json).await,
+        Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
+        Some(Command::Demo) => emulator::run_demo().await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            exit::ERROR
+        }
+    }
+}
