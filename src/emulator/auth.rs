@@ -221,7 +221,7 @@ fn verify_v1(s: &Signed<'_>, keys: &Keys, now: i64, rest: &str) -> Result<(), Em
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oss::sign::{sign_headers, SignatureVersion};
+    use crate::oss::sign::{sign_headers, SignatureVersion, Target};
 
     fn keys() -> Keys {
         Keys {
@@ -234,10 +234,12 @@ mod tests {
         let mut h = vec![("Content-Type".to_string(), "application/xml".to_string())];
         sign_headers(
             version,
-            "GET",
-            Some("b"),
-            Some("k y"),
-            &[("versions".into(), None)],
+            Target {
+                method: "GET",
+                bucket: Some("b"),
+                key: Some("k y"),
+                query: &[("versions".into(), None)],
+            },
             &mut h,
             creds,
             "cn-hangzhou",
@@ -290,7 +292,7 @@ mod tests {
     #[test]
     fn refuses_like_oss() {
         let t = 1_700_000_000;
-        let code = |r: Result<Option<String>, EmuError>| r.unwrap_err().code;
+        let code = |r: Result<Option<String>, EmuError>| r.unwrap_err().code.clone();
         assert_eq!(
             code(check(
                 &signed(SignatureVersion::V4, &Credentials::new("id", "wrong"), t),

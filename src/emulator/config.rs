@@ -7,9 +7,10 @@ use crate::oss::xml::{self, Element, Writer};
 use super::ops::{bucket, Ctx, EmuError, Reply, Request};
 use super::store::{Accelerator, ReplicationRule, Worm};
 
-fn body(r: &Request, root: &str) -> Result<Element, EmuError> {
-    let text = String::from_utf8_lossy(&r.body).to_string();
-    let el = xml::parse(&text).map_err(|e| EmuError::malformed(&e.0))?;
+fn body<'r>(r: &'r Request, root: &str) -> Result<Element<'r>, EmuError> {
+    let text =
+        std::str::from_utf8(&r.body).map_err(|_| EmuError::malformed("the body is not UTF-8"))?;
+    let el = xml::parse(text).map_err(|e| EmuError::malformed(&e.0))?;
     if el.name != root {
         return Err(EmuError::malformed(&format!(
             "the root node is not named {root}."

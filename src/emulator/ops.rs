@@ -13,9 +13,12 @@ use crate::oss::{encode, time};
 use super::faults::Faults;
 use super::store::*;
 
-/// An OSS error reply.
+/// An OSS error reply (boxed, so results stay small).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EmuError {
+pub struct EmuError(Box<ErrorBody>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorBody {
     pub status: u16,
     pub code: String,
     pub message: String,
@@ -25,16 +28,30 @@ pub struct EmuError {
     pub headers: Vec<(String, String)>,
 }
 
+impl std::ops::Deref for EmuError {
+    type Target = ErrorBody;
+
+    fn deref(&self) -> &ErrorBody {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for EmuError {
+    fn deref_mut(&mut self) -> &mut ErrorBody {
+        &mut self.0
+    }
+}
+
 impl EmuError {
     pub fn new(status: u16, code: &str, message: &str) -> Self {
-        EmuError {
+        EmuError(Box::new(ErrorBody {
             status,
             code: code.into(),
             message: message.into(),
             ec: None,
             extra: Vec::new(),
             headers: Vec::new(),
-        }
+        }))
     }
 
     pub fn ec(mut self, ec: &str) -> Self {
@@ -369,7 +386,7 @@ fn unsupported_subresource(r: &Request) -> Option<&str> {
     })
 }
 
-fn parse_body(body: &[u8], root: &str) -> Result<Element, EmuError> {
+fn parse_body<'b>(body: &'b [u8], root: &str) -> Result<Element<'b>, EmuError> {
     let text =
         std::str::from_utf8(body).map_err(|_| EmuError::malformed("the body is not UTF-8"))?;
     let el = xml::parse(text).map_err(|e| EmuError::malformed(&e.0))?;
@@ -819,8 +836,12 @@ fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuEr
         w.leaf("Marker", &enc(after.as_deref().unwrap_or_default(), url));
     }
     w.leaf("MaxKeys", &max.to_string());
-    if let Some(d) = &delimiter {
-        w.leaf("Delimiter", &enc(d, url));
+    // OSS always sends Delimiter in v1 listings (oss2 relies on it); v2 only when given.
+    if delimiter.is_some() || !v2 {
+        w.leaf(
+            "Delimiter",
+            &enc(delimiter.as_deref().unwrap_or_default(), url),
+        );
     }
     if url {
         w.leaf("EncodingType", "url");
@@ -895,10 +916,11 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
             &enc(key_marker.as_deref().unwrap_or_default(), url),
         )
         .leaf("VersionIdMarker", vm_text.as_deref().unwrap_or_default())
-        .leaf("MaxKeys", &max.to_string());
-    if let Some(d) = &delimiter {
-        w.leaf("Delimiter", &enc(d, url));
-    }
+        .leaf("MaxKeys", &max.to_string())
+        .leaf(
+            "Delimiter",
+            &enc(delimiter.as_deref().unwrap_or_default(), url),
+        );
     if url {
         w.leaf("EncodingType", "url");
     }
@@ -913,14 +935,8 @@ fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
             &page.last_version.map(render_version_id).unwrap_or_default(),
         );
     }
-    let mut prev_key: Option<&str> = None;
-    for (key, v) in &page.items {
-        let is_latest = prev_key != Some(*key)
-            && b.objects
-                .get(*key)
-                .and_then(|vs| vs.first())
-                .is_some_and(|f| f.id == v.id);
-        prev_key = Some(key);
+    for (key, v, is_latest) in &page.items {
+        let is_latest = *is_latest;
         if v.delete_marker {
             w.open("DeleteMarker")
                 .leaf("Key", &enc(key, url))
@@ -1125,15 +1141,9 @@ fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
             .ok_or_else(|| EmuError::malformed("an Object has no Key."))?
             .to_string();
         check_key(&key)?;
-        let version = match o.child("VersionId") {
-            Some(v) => Some(parse_version_id(v.text.trim())),
-            None => None,
-        };
-        wanted.push((
-            key,
-            o.child("VersionId").map(|v| v.text.trim().to_string()),
-            version,
-        ));
+        let version_text = o.child("VersionId").map(|v| v.text.trim().to_string());
+        let version = version_text.as_deref().map(parse_version_id);
+        wanted.push((key, version_text, version));
     }
     let omit = ctx
         .faults

@@ -188,17 +188,25 @@ fn etag_of(key: &str, n: u32) -> u128 {
     u128::from_be_bytes(h.finalize().into())
 }
 
-/// Writes `versions` versions of `key`, then an optional delete marker.
-fn write_object(
-    b: &mut Bucket,
-    next: &mut u64,
-    key: &str,
+/// How a seeded key is written: its size and class, how many versions, whether
+/// a delete marker ends up on top, and when it was first written.
+struct Shape {
     size: u64,
     class: StorageClass,
     versions: u32,
     deleted: bool,
     modified: i64,
-) {
+}
+
+/// Writes `shape.versions` versions of `key`, then an optional delete marker.
+fn write_object(b: &mut Bucket, next: &mut u64, key: &str, shape: Shape) {
+    let Shape {
+        size,
+        class,
+        versions,
+        deleted,
+        modified,
+    } = shape;
     for n in 0..versions.max(1) {
         let v = Version {
             id: 0,
@@ -213,9 +221,10 @@ fn write_object(
         b.put(key, v, next);
     }
     if deleted && b.versioning != Versioning::Off {
-        b.delete(key, None, modified + versions as i64 * 3600, next);
+        let at = modified + versions as i64 * 3600;
+        b.delete(key, None, at, next);
         if let Some(m) = b.objects.get_mut(key).and_then(|vs| vs.first_mut()) {
-            m.modified = modified + versions as i64 * 3600;
+            m.modified = at;
         }
     }
 }
@@ -256,16 +265,14 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
             Versioning::Enabled
         };
         for o in &bs.objects {
-            write_object(
-                &mut b,
-                &mut next,
-                &o.key,
-                o.size,
-                class(&o.class)?,
-                o.versions,
-                o.deleted,
-                file.clock - o.age_days.max(1) * day,
-            );
+            let shape = Shape {
+                size: o.size,
+                class: class(&o.class)?,
+                versions: o.versions,
+                deleted: o.deleted,
+                modified: file.clock - o.age_days.max(1) * day,
+            };
+            write_object(&mut b, &mut next, &o.key, shape);
         }
         for p in &bs.patterns {
             let width = p.count.saturating_sub(1).max(1).to_string().len();
@@ -274,9 +281,14 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
                 let key = format!("{}{:0width$}{}", p.prefix, i, p.suffix);
                 let deleted = p.delete_marker_every > 0 && i % p.delete_marker_every == 0;
                 let modified = file.clock - p.age_days.max(1) * day + (i % 86_400) as i64;
-                write_object(
-                    &mut b, &mut next, &key, p.size, cls, p.versions, deleted, modified,
-                );
+                let shape = Shape {
+                    size: p.size,
+                    class: cls,
+                    versions: p.versions,
+                    deleted,
+                    modified,
+                };
+                write_object(&mut b, &mut next, &key, shape);
             }
         }
         b.versioning = target;

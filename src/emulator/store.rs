@@ -252,7 +252,10 @@ impl Bucket {
 
     /// Writes an object as OSS would for the bucket's versioning state; returns its version id.
     pub fn put(&mut self, key: &str, mut v: Version, next_id: &mut u64) -> VersionId {
-        let versions = self.objects.entry(key.to_string()).or_default();
+        let versions = self
+            .objects
+            .entry(key.to_string())
+            .or_insert_with(|| Vec::with_capacity(1));
         match self.versioning {
             Versioning::Off => {
                 v.id = 0;
@@ -405,7 +408,7 @@ impl Bucket {
         key_marker: Option<&str>,
         version_marker: Option<VersionId>,
         max: usize,
-    ) -> Listing<'_, (&str, &Version)> {
+    ) -> Listing<'_, (&str, &Version, bool)> {
         let mut out = Listing::default();
         let start = match (key_marker, version_marker) {
             (Some(k), Some(_)) => Bound::Included(k.to_string()),
@@ -444,12 +447,12 @@ impl Bucket {
                     .unwrap_or(versions.len()),
                 _ => 0,
             };
-            for v in &versions[skip_until..] {
+            for (i, v) in versions.iter().enumerate().skip(skip_until) {
                 if out.len() == max {
                     out.truncated = true;
                     break 'keys;
                 }
-                out.items.push((key.as_str(), v));
+                out.items.push((key.as_str(), v, i == 0));
                 out.last = Some(key.clone());
                 out.last_version = Some(v.id);
             }
@@ -507,7 +510,8 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn next(&mut self) -> u64 {
+    /// A fresh id (version ids, upload ids).
+    pub fn issue_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
@@ -650,7 +654,7 @@ mod tests {
         let got: Vec<(String, u64)> = p2
             .items
             .iter()
-            .map(|(k, v)| (k.to_string(), v.id))
+            .map(|(k, v, _)| (k.to_string(), v.id))
             .collect();
         assert_eq!(got, vec![("k".to_string(), 1), ("z".to_string(), 4)]);
     }

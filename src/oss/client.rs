@@ -327,10 +327,12 @@ impl Client {
         let now = time::unix_secs((self.inner.clock)());
         sign::sign_headers(
             cfg.signature_version,
-            req.method,
-            req.bucket.as_deref(),
-            req.key.as_deref(),
-            &req.query,
+            sign::Target {
+                method: req.method,
+                bucket: req.bucket.as_deref(),
+                key: req.key.as_deref(),
+                query: &req.query,
+            },
             &mut headers,
             &cfg.credentials,
             region,

@@ -15,7 +15,7 @@ fn url_encoded(root: &Element) -> bool {
 }
 
 fn key_field(el: &Element, name: &str, encoded: bool) -> String {
-    let raw = el.string(name);
+    let raw = el.raw_text_of(name).unwrap_or_default().to_string();
     if encoded {
         encode::decode(&raw)
     } else {
@@ -211,7 +211,7 @@ pub fn list_object_versions(body: &str) -> Result<ListVersionsPage, XmlError> {
     let enc = url_encoded(&root);
     let mut entries = Vec::new();
     for c in &root.children {
-        let is_delete_marker = match c.name.as_str() {
+        let is_delete_marker = match c.name.as_ref() {
             "Version" => false,
             "DeleteMarker" => true,
             _ => continue,

@@ -400,19 +400,31 @@ pub fn v1_authorization(access_key_id: &str, signature: &str) -> String {
 
 // ---------------------------------------------------------------- signing a request
 
+/// What a request addresses: method, bucket, key and (decoded) query.
+#[derive(Clone, Copy, Debug)]
+pub struct Target<'a> {
+    pub method: &'a str,
+    pub bucket: Option<&'a str>,
+    pub key: Option<&'a str>,
+    pub query: &'a [(String, Option<String>)],
+}
+
 /// Adds the signing headers (`x-oss-date`, `Date`, `x-oss-content-sha256`,
 /// `x-oss-security-token`, `Authorization`) to `headers`.
 pub fn sign_headers(
     version: SignatureVersion,
-    method: &str,
-    bucket: Option<&str>,
-    key: Option<&str>,
-    query: &[(String, Option<String>)],
+    target: Target<'_>,
     headers: &mut Vec<(String, String)>,
     creds: &Credentials,
     region: &str,
     unix_time: i64,
 ) {
+    let Target {
+        method,
+        bucket,
+        key,
+        query,
+    } = target;
     headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
     headers.push(("Date".into(), time::rfc1123(unix_time)));
     if let Some(token) = &creds.security_token {

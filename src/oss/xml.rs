@@ -4,14 +4,17 @@
 //! namespace), unknown elements are ignored, and document order is kept (versions
 //! and delete markers interleave). Pure functions, no I/O.
 
+use std::borrow::Cow;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
+/// An element; names and text borrow from the document where they can.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Element {
-    pub name: String,
-    pub text: String,
-    pub children: Vec<Element>,
+pub struct Element<'a> {
+    pub name: Cow<'a, str>,
+    pub text: Cow<'a, str>,
+    pub children: Vec<Element<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,16 +25,23 @@ pub struct XmlError(pub String);
 /// body must not exhaust the stack or memory).
 const MAX_DEPTH: usize = 32;
 
-fn local(name: &[u8]) -> String {
-    let n = match name.iter().rposition(|b| *b == b':') {
-        Some(i) => &name[i + 1..],
-        None => name,
-    };
-    String::from_utf8_lossy(n).into_owned()
+/// The local name (no namespace prefix) of an element, borrowed from `body` when
+/// the reader handed out a slice of it (it does when reading from a `&str`).
+fn local_name<'a>(body: &'a str, raw: &[u8]) -> Cow<'a, str> {
+    let skip = raw.iter().rposition(|b| *b == b':').map_or(0, |i| i + 1);
+    let local = &raw[skip..];
+    let start = (local.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+    match start
+        .checked_add(local.len())
+        .and_then(|end| body.get(start..end))
+    {
+        Some(s) if s.as_bytes() == local => Cow::Borrowed(s),
+        _ => Cow::Owned(String::from_utf8_lossy(local).into_owned()),
+    }
 }
 
 /// Parses a whole document and returns its root element.
-pub fn parse(body: &str) -> Result<Element, XmlError> {
+pub fn parse(body: &str) -> Result<Element<'_>, XmlError> {
     let mut reader = Reader::from_str(body);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -51,13 +61,13 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
                     return Err(XmlError("elements nested too deeply".into()));
                 }
                 stack.push(Element {
-                    name: local(e.name().as_ref()),
+                    name: local_name(body, e.name().as_ref()),
                     ..Default::default()
                 });
             }
             Event::Empty(e) => {
                 let el = Element {
-                    name: local(e.name().as_ref()),
+                    name: local_name(body, e.name().as_ref()),
                     ..Default::default()
                 };
                 match stack.last_mut() {
@@ -67,18 +77,27 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
                 }
             }
             Event::Text(t) => {
+                let blank = t.iter().all(|b| b.is_ascii_whitespace());
                 if let Some(top) = stack.last_mut() {
+                    // Indentation between child elements is not text.
+                    if blank && !top.children.is_empty() {
+                        continue;
+                    }
                     let text = t
                         .unescape()
                         .map_err(|e| XmlError(format!("bad text in <{}>: {e}", top.name)))?;
-                    top.text.push_str(&text);
-                } else if !t.iter().all(|b| b.is_ascii_whitespace()) {
+                    if top.text.is_empty() {
+                        top.text = text;
+                    } else {
+                        top.text.to_mut().push_str(&text);
+                    }
+                } else if !blank {
                     return Err(XmlError("text outside the root element".into()));
                 }
             }
             Event::CData(t) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&String::from_utf8_lossy(&t));
+                    top.text.to_mut().push_str(&String::from_utf8_lossy(&t));
                 }
             }
             Event::End(_) => {
@@ -104,7 +123,7 @@ pub fn parse(body: &str) -> Result<Element, XmlError> {
 }
 
 /// Parses and checks the root element's name.
-pub fn parse_root(body: &str, expected: &str) -> Result<Element, XmlError> {
+pub fn parse_root<'a>(body: &'a str, expected: &str) -> Result<Element<'a>, XmlError> {
     let root = parse(body)?;
     if root.name != expected {
         return Err(XmlError(format!(
@@ -115,13 +134,21 @@ pub fn parse_root(body: &str, expected: &str) -> Result<Element, XmlError> {
     Ok(root)
 }
 
-impl Element {
-    pub fn child(&self, name: &str) -> Option<&Element> {
+impl<'a> Element<'a> {
+    pub fn child(&self, name: &str) -> Option<&Element<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+    pub fn children_named<'s>(
+        &'s self,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Element<'a>> + 's {
         self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// Text of a child element exactly as sent (keys: spaces are significant).
+    pub fn raw_text_of(&self, name: &str) -> Option<&str> {
+        self.child(name).map(|c| c.text.as_ref())
     }
 
     /// Text of a child element, trimmed; `None` when the child is absent.
@@ -166,6 +193,18 @@ impl Element {
 /// control characters become numeric references so keys holding them survive.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+fn escape_into(out: &mut String, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || matches!(b, b'"' | b'\'' | b'&' | b'<' | b'>'))
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("&#34;"),
@@ -176,11 +215,13 @@ pub fn escape(s: &str) -> String {
             '\t' => out.push_str("&#x9;"),
             '\n' => out.push_str("&#xA;"),
             '\r' => out.push_str("&#xD;"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("&#x{:02X};", c as u32)),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write;
+                let _ = write!(out, "&#x{:02X};", c as u32);
+            }
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Builds an XML body element by element; text is always escaped.
@@ -210,7 +251,7 @@ impl Writer {
 
     pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
         self.open(name);
-        self.out.push_str(&escape(text));
+        escape_into(&mut self.out, text);
         self.close(name)
     }
 
@@ -228,7 +269,7 @@ mod tests {
         let doc = r#"<?xml version="1.0"?><r:Root xmlns:r="x"><A>1</A><B/><A>2</A><C>a &amp; b</C></r:Root>"#;
         let root = parse(doc).unwrap();
         assert_eq!(root.name, "Root");
-        let names: Vec<&str> = root.children.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = root.children.iter().map(|c| c.name.as_ref()).collect();
         assert_eq!(names, ["A", "B", "A", "C"]);
         assert_eq!(root.text_of("C"), Some("a & b"));
         assert_eq!(root.text_of("B"), Some(""));

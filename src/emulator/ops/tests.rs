@@ -76,7 +76,7 @@ impl World {
     fn code(&mut self, req: &request::OssRequest) -> String {
         self.call(req)
             .map(|r| r.status.to_string())
-            .unwrap_or_else(|e| e.code)
+            .unwrap_or_else(|e| e.code.clone())
     }
 }
 
@@ -88,7 +88,8 @@ fn md5(body: &[u8]) -> String {
 fn delete_bucket_refuses_while_anything_remains() {
     let mut w = World::new();
     w.call(&request::put_bucket("bkt", None)).unwrap();
-    let blockers: Vec<Box<dyn Fn(&mut World)>> = vec![
+    type AddBlocker = Box<dyn Fn(&mut World)>;
+    let blockers: Vec<AddBlocker> = vec![
         Box::new(|w| {
             w.call(&request::put_object("bkt", "k", b"x".to_vec()))
                 .unwrap();

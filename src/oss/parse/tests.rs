@@ -315,3 +315,14 @@ fn data_accelerators_parse_leniently() {
     assert_eq!(acc[0].available_zone, "cn-hangzhou-j");
     assert_eq!(acc[0].quota_gb, Some(100));
 }
+
+#[test]
+fn keys_keep_their_spaces_when_not_url_encoded() {
+    let body = "<ListBucketResult>\n  <Contents>\n    <Key>  padded key </Key>\n    <Size> 7 </Size>\n  </Contents>\n  <IsTruncated>false</IsTruncated>\n</ListBucketResult>";
+    let page = list_objects_v2(body).unwrap();
+    assert_eq!(page.objects[0].key, "  padded key ");
+    assert_eq!(page.objects[0].size, 7);
+    let deleted =
+        delete_result("<DeleteResult><Deleted><Key> x</Key></Deleted></DeleteResult>").unwrap();
+    assert_eq!(deleted[0].key, " x");
+}

@@ -292,10 +292,12 @@ fn sign_headers_adds_date_token_and_authorization() {
     let c = creds().with_token("tok");
     sign_headers(
         SignatureVersion::V4,
-        "GET",
-        Some("b"),
-        None,
-        &[(s("versions"), None)],
+        Target {
+            method: "GET",
+            bucket: Some("b"),
+            key: None,
+            query: &[(s("versions"), None)],
+        },
         &mut headers,
         &c,
         "cn-hangzhou",
@@ -321,10 +323,12 @@ fn sign_headers_adds_date_token_and_authorization() {
     let mut headers = vec![];
     sign_headers(
         SignatureVersion::V1,
-        "GET",
-        None,
-        None,
-        &[],
+        Target {
+            method: "GET",
+            bucket: None,
+            key: None,
+            query: &[],
+        },
         &mut headers,
         &creds(),
         "cn-hangzhou",
