@@ -1,0 +1,143 @@
+//! The binary as a user meets it: global flags, clear errors, `buckets`.
+
+mod common;
+
+use std::process::Command;
+
+use ossweep::emulator::seed::Seed;
+
+fn ossweep(home: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ossweep"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("XDG_CONFIG_HOME", home.join(".config"));
+    c
+}
+
+#[test]
+fn no_credentials_names_the_variables_and_the_config_path() {
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(home.path()).args(["buckets"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("OSS_ACCESS_KEY_ID") && err.contains("OSS_ACCESS_KEY_SECRET"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            &home
+                .path()
+                .join(".config/ossweep/config.toml")
+                .display()
+                .to_string()
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_config_file_is_reported_with_file_line_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("broken.toml");
+    std::fs::write(
+        &cfg,
+        "[profiles.default]\nregion = \"cn-hangzhou\"\nsignature_versoin = 4\n",
+    )
+    .unwrap();
+    let out = ossweep(home.path())
+        .args(["buckets", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.toml") && err.contains("line 3") && err.contains("signature_versoin"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(home.path())
+        .args(["buckets", "--frobnicate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn buckets_lists_every_region_with_flags_before_or_after_the_subcommand() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let creds = emu.credentials().clone();
+    let run = |args: Vec<String>| {
+        let mut c = ossweep(home.path());
+        c.env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
+            .env("OSS_ACCESS_KEY_SECRET", creds.access_key_secret.expose())
+            .args(args);
+        c.output().unwrap()
+    };
+    let url = emu.url();
+    let before = run(vec![
+        "--endpoint".into(),
+        url.clone(),
+        "--path-style".into(),
+        "buckets".into(),
+        "--json".into(),
+    ]);
+    let after = run(vec![
+        "buckets".into(),
+        "--json".into(),
+        "--endpoint".into(),
+        url.clone(),
+        "--path-style".into(),
+    ]);
+    assert!(
+        before.status.success(),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    assert_eq!(before.stdout, after.stdout);
+    let listed: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    let regions: std::collections::BTreeSet<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions.len(), 4);
+    let table = run(vec![
+        "--endpoint".into(),
+        url.clone(),
+        "--path-style".into(),
+        "buckets".into(),
+    ]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.starts_with("NAME") && text.contains("acme-compliance-archive  cn-beijing"),
+        "{text}"
+    );
+
+    let mut wrong = ossweep(home.path());
+    wrong
+        .env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
+        .env("OSS_ACCESS_KEY_SECRET", "definitely-wrong-secret");
+    let out = wrong
+        .args(["--endpoint", &url, "--path-style", "buckets"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("SignatureDoesNotMatch")
+            && err.contains("hint:")
+            && err.contains("request id"),
+        "{err}"
+    );
+    assert!(!err.contains("definitely-wrong-secret"));
+    emu.shutdown().await.unwrap();
+}
