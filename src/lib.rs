@@ -2,5 +2,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod delete;
 pub mod emulator;
 pub mod oss;
+pub mod scan;

@@ -1137,7 +1137,7 @@ fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let mut wanted = Vec::with_capacity(objects.len());
     for o in &objects {
         let key = o
-            .text_of("Key")
+            .raw_text_of("Key")
             .ok_or_else(|| EmuError::malformed("an Object has no Key."))?
             .to_string();
         check_key(&key)?;

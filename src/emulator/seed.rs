@@ -37,15 +37,12 @@ impl Seed {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedFile {
-    /// Unix time the data is dated relative to.
-    #[serde(default = "default_clock")]
-    pub clock: i64,
+    /// Unix time the data is dated relative to; absent: today, 00:00 UTC (so ages,
+    /// retention and fees look the same whenever the demo runs).
+    #[serde(default)]
+    pub clock: Option<i64>,
     #[serde(default, rename = "bucket")]
     pub buckets: Vec<BucketSeed>,
-}
-
-fn default_clock() -> i64 {
-    1_761_955_200 // 2025-11-01
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,17 +237,21 @@ pub fn build(seed: &Seed, default_region: &str) -> Result<Store, String> {
         }
     };
     let file: SeedFile = toml::from_str(&text).map_err(|e| format!("seed: {e}"))?;
-    build_from(&file, default_region)
+    let today =
+        crate::oss::time::unix_secs(std::time::SystemTime::now()).div_euclid(86_400) * 86_400;
+    build_from(&file, default_region, today)
 }
 
-pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String> {
+/// Builds the store; `today` dates a seed that names no clock.
+pub fn build_from(file: &SeedFile, default_region: &str, today: i64) -> Result<Store, String> {
+    let clock = file.clock.unwrap_or(today);
     let mut store = Store::default();
     let day = 86_400;
     for bs in &file.buckets {
         if !super::ops::valid_bucket_name(&bs.name) {
             return Err(format!("seed: {:?} is not a valid bucket name", bs.name));
         }
-        let created = file.clock - bs.age_days * day;
+        let created = clock - bs.age_days * day;
         let mut b = Bucket::new(
             bs.region.as_deref().unwrap_or(default_region),
             created,
@@ -270,7 +271,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
                 class: class(&o.class)?,
                 versions: o.versions,
                 deleted: o.deleted,
-                modified: file.clock - o.age_days.max(1) * day,
+                modified: clock - o.age_days.max(1) * day,
             };
             write_object(&mut b, &mut next, &o.key, shape);
         }
@@ -280,7 +281,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
             for i in 0..p.count {
                 let key = format!("{}{:0width$}{}", p.prefix, i, p.suffix);
                 let deleted = p.delete_marker_every > 0 && i % p.delete_marker_every == 0;
-                let modified = file.clock - p.age_days.max(1) * day + (i % 86_400) as i64;
+                let modified = clock - p.age_days.max(1) * day + (i % 86_400) as i64;
                 let shape = Shape {
                     size: p.size,
                     class: cls,
@@ -309,7 +310,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
             b.uploads.insert(
                 (u.key.clone(), id),
                 Upload {
-                    initiated: file.clock - 3 * day,
+                    initiated: clock - 3 * day,
                     class: StorageClass::Standard,
                     parts,
                 },
@@ -321,7 +322,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
                 LiveChannel {
                     description: format!("RTMP ingest {name}"),
                     enabled: true,
-                    modified: file.clock - 10 * day,
+                    modified: clock - 10 * day,
                     playlist: "playlist.m3u8".into(),
                 },
             );
@@ -332,7 +333,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
                 AccessPoint {
                     network_origin: ap.network_origin.clone(),
                     vpc_id: ap.vpc_id.clone(),
-                    created: file.clock - 20 * day,
+                    created: clock - 20 * day,
                     ready_at_ms: 0,
                     gone_at_ms: None,
                     policy: ap.policy.clone(),
@@ -355,7 +356,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
         b.config.cnames = bs
             .cnames
             .iter()
-            .map(|d| (d.clone(), file.clock - 30 * day))
+            .map(|d| (d.clone(), clock - 30 * day))
             .collect();
         if let Some(days) = bs.worm_days {
             b.config.worm = Some(Worm {
@@ -374,7 +375,7 @@ pub fn build_from(file: &SeedFile, default_region: &str) -> Result<Store, String
             .map(|z| Accelerator {
                 zone: z.clone(),
                 quota_gb: 100,
-                created: file.clock - 5 * day,
+                created: clock - 5 * day,
             })
             .collect();
         store.next_id = next;

@@ -812,11 +812,21 @@ impl Client {
         })
     }
 
+    /// Deletes a LiveChannel; one that is being pushed to is disabled first.
     pub async fn delete_live_channel(&self, bucket: &str, channel: &str) -> Result<(), OssError> {
-        match self
+        let result = match self
             .no_content(request::delete_live_channel(bucket, channel))
             .await
         {
+            Err(e) if e.is_code("ChannelStillLive") => {
+                self.no_content(request::put_live_channel_status(bucket, channel, false))
+                    .await?;
+                self.no_content(request::delete_live_channel(bucket, channel))
+                    .await
+            }
+            other => other,
+        };
+        match result {
             Err(e) if e.is_code("NoSuchLiveChannel") => Ok(()),
             other => other,
         }

@@ -68,6 +68,20 @@ pub fn accelerator_host(bucket: &str, zone: &str) -> String {
     format!("{bucket}.{zone}-internal.oss-data-acc.aliyuncs.com")
 }
 
+/// Zones where OSS accelerators can be created, per region (oss-api.md §10; the
+/// list grows over time). Accelerators cannot be listed without naming a zone.
+pub fn accelerator_zones(region: &str) -> &'static [&'static str] {
+    match region {
+        "cn-beijing" => &["cn-beijing-h"],
+        "cn-shanghai" => &["cn-shanghai-g"],
+        "cn-shenzhen" => &["cn-shenzhen-c"],
+        "cn-hangzhou" => &["cn-hangzhou-j"],
+        "cn-wulanchabu" => &["cn-wulanchabu-b"],
+        "ap-southeast-1" => &["ap-southeast-1c"],
+        _ => &[],
+    }
+}
+
 /// The region an endpoint host names: `oss-cn-shenzhen.aliyuncs.com` -> `cn-shenzhen`.
 pub fn region_of_host(host: &str) -> Option<String> {
     let first = host.split('.').next()?;

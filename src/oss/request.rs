@@ -300,6 +300,19 @@ pub fn delete_live_channel(bucket: &str, channel: &str) -> OssRequest {
     .sub("live")
 }
 
+/// Disables a LiveChannel (a channel that is being pushed to cannot be deleted).
+pub fn put_live_channel_status(bucket: &str, channel: &str, enabled: bool) -> OssRequest {
+    OssRequest::new(
+        "PutLiveChannelStatus",
+        "oss:PutLiveChannelStatus",
+        "PUT",
+        Some(bucket),
+    )
+    .object(channel)
+    .sub("live")
+    .param("status", if enabled { "enabled" } else { "disabled" })
+}
+
 pub fn list_access_points(
     bucket: &str,
     continuation_token: Option<&str>,

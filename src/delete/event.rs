@@ -1,0 +1,150 @@
+//! What a run reports as it goes: per batch, never per key. Serialisable for
+//! `--json` (NDJSON).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::oss::model::ObjectIdentifier;
+use crate::scan::Category;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    Started {
+        bucket: String,
+        dry_run: bool,
+    },
+    CategoryStarted {
+        bucket: String,
+        category: Category,
+        estimate: Option<u64>,
+    },
+    /// Deltas since the previous progress event of this category.
+    Progress {
+        bucket: String,
+        category: Category,
+        keys: u64,
+        bytes: u64,
+        requests: u64,
+    },
+    Throttled {
+        delay_ms: u64,
+    },
+    Retried {
+        op: String,
+        attempt: u32,
+    },
+    Concurrency {
+        limit: usize,
+    },
+    ItemsFailed {
+        bucket: String,
+        category: Category,
+        count: u64,
+        code: String,
+        message: String,
+        sample: Vec<ObjectIdentifier>,
+    },
+    ItemsSkipped {
+        bucket: String,
+        category: Category,
+        count: u64,
+        reason: String,
+    },
+    CategoryDone {
+        bucket: String,
+        category: Category,
+        deleted: u64,
+        failed: u64,
+    },
+    BucketDeleted {
+        bucket: String,
+    },
+    Finished {
+        summary: Summary,
+    },
+    Cancelled {
+        summary: Summary,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CategoryTotals {
+    pub deleted: u64,
+    pub bytes: u64,
+    pub failed: u64,
+    /// Left alone on purpose (e.g. under a retention policy).
+    pub skipped: u64,
+}
+
+/// One key (or resource) that could not be deleted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FailedItem {
+    pub category: Category,
+    pub key: String,
+    pub version_id: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// What still blocks a bucket that DeleteBucket refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Remaining {
+    pub counts: BTreeMap<Category, u64>,
+    /// A few of the remaining keys.
+    pub sample: Vec<String>,
+    /// How many remaining objects were written after the run started.
+    pub written_during_run: u64,
+    /// A sentence a person can act on.
+    pub explanation: String,
+}
+
+/// Exactly what a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub bucket: String,
+    pub dry_run: bool,
+    pub cancelled: bool,
+    pub categories: BTreeMap<Category, CategoryTotals>,
+    /// Delete-type requests sent (batch deletes, aborts, resource deletes).
+    pub requests: u64,
+    pub retries: u64,
+    pub throttles: u64,
+    /// The first failures in detail (at most [`MAX_FAILURE_DETAILS`]).
+    pub failures: Vec<FailedItem>,
+    pub failures_total: u64,
+    pub bucket_deleted: bool,
+    pub remaining: Option<Remaining>,
+    /// What stopped the run, if something did.
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+pub const MAX_FAILURE_DETAILS: usize = 1000;
+
+impl Summary {
+    pub fn deleted(&self) -> u64 {
+        self.categories.values().map(|t| t.deleted).sum()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.categories.values().map(|t| t.bytes).sum()
+    }
+
+    /// True when everything asked for was done.
+    pub fn complete(&self) -> bool {
+        !self.cancelled
+            && self.error.is_none()
+            && self.failures_total == 0
+            && self.remaining.is_none()
+            && self.categories.values().all(|t| t.skipped == 0)
+    }
+
+    pub fn record_failure(&mut self, item: FailedItem) {
+        self.failures_total += 1;
+        if self.failures.len() < MAX_FAILURE_DETAILS {
+            self.failures.push(item);
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! The deletion engine: `run(client, plan, events, cancel) -> Summary`.
+//!
+//! Listing and deleting are pipelined: pages flow through a bounded channel into
+//! 1000-key DeleteMultipleObjects batches, sent concurrently under the shared
+//! adaptive limiter. In a versioned bucket every delete names its version id.
+//! Keys a batch did not delete are retried, then reported. Cancellation takes
+//! effect between batches. Memory holds a few pages, whatever the bucket size.
+
+pub mod audit;
+pub mod event;
+pub mod limiter;
+mod objects;
+pub mod plan;
+mod resources;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::oss::client::RetryNotice;
+use crate::oss::model::{Versioning, WormConfiguration};
+use crate::oss::{time, Client, OssError};
+use crate::scan::Category;
+
+pub use audit::Audit;
+pub use event::{CategoryTotals, Event, FailedItem, Remaining, Summary};
+pub use limiter::Limiter;
+pub use plan::Plan;
+
+/// Everything the parts of a run share.
+struct Ctx {
+    client: Client,
+    plan: Plan,
+    events: mpsc::Sender<Event>,
+    /// The caller's token, and a child the engine cancels itself on fatal errors.
+    cancel: CancellationToken,
+    stop: CancellationToken,
+    summary: Mutex<Summary>,
+    versioning: Versioning,
+    worm: Option<WormConfiguration>,
+    started_at: i64,
+}
+
+impl Ctx {
+    /// Sends an event; a closed channel means the front end has gone: stop.
+    async fn emit(&self, e: Event) {
+        if self.events.send(e).await.is_err() {
+            self.stop.cancel();
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    fn bucket(&self) -> &str {
+        &self.plan.bucket
+    }
+
+    fn totals<R>(&self, c: Category, f: impl FnOnce(&mut CategoryTotals) -> R) -> R {
+        let mut s = self.summary.lock().unwrap();
+        f(s.categories.entry(c).or_default())
+    }
+
+    fn add_requests(&self, n: u64) {
+        self.summary.lock().unwrap().requests += n;
+    }
+
+    fn fail(&self, category: Category, key: &str, version_id: Option<&str>, e: &str, code: &str) {
+        self.totals(category, |t| t.failed += 1);
+        self.summary.lock().unwrap().record_failure(FailedItem {
+            category,
+            key: key.to_string(),
+            version_id: version_id.map(str::to_string),
+            code: code.to_string(),
+            message: e.to_string(),
+        });
+        self.plan.audit.write([audit::AuditRecord {
+            bucket: self.bucket(),
+            category,
+            action: "failed",
+            key,
+            version_id,
+            detail: Some(code),
+        }]);
+    }
+
+    fn fatal(&self, message: String) {
+        let mut s = self.summary.lock().unwrap();
+        if s.error.is_none() {
+            s.error = Some(message);
+        }
+        drop(s);
+        self.stop.cancel();
+    }
+
+    async fn category_started(&self, category: Category) {
+        let estimate = self.plan.estimates.get(&category).copied();
+        self.totals(category, |_| ());
+        self.emit(Event::CategoryStarted {
+            bucket: self.bucket().to_string(),
+            category,
+            estimate,
+        })
+        .await;
+    }
+
+    async fn category_done(&self, category: Category) {
+        let (deleted, failed) = self.totals(category, |t| (t.deleted, t.failed));
+        self.emit(Event::CategoryDone {
+            bucket: self.bucket().to_string(),
+            category,
+            deleted,
+            failed,
+        })
+        .await;
+    }
+}
+
+/// The error code of an OSS error, or a short name for other failures.
+fn code_of(e: &OssError) -> String {
+    match e {
+        OssError::Api(a) if !a.code.is_empty() => a.code.clone(),
+        OssError::Api(a) => format!("HTTP{}", a.status),
+        OssError::Transport { .. } => "TransportError".into(),
+        OssError::Malformed { .. } => "MalformedReply".into(),
+        OssError::InvalidInput(_) => "InvalidInput".into(),
+        OssError::AcceleratorUnreachable { .. } => "AcceleratorUnreachable".into(),
+    }
+}
+
+fn first_line(e: &OssError) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// Runs a plan to the end (or until cancelled) and says exactly what was done.
+pub async fn run(
+    client: &Client,
+    plan: Plan,
+    events: mpsc::Sender<Event>,
+    cancel: CancellationToken,
+) -> Summary {
+    let started = Instant::now();
+    let stop = cancel.child_token();
+    let summary = Summary {
+        bucket: plan.bucket.clone(),
+        dry_run: plan.dry_run,
+        ..Default::default()
+    };
+    let stats = client.stats();
+    let (retries0, throttles0) = (
+        stats.retries.load(Ordering::Relaxed),
+        stats.throttles.load(Ordering::Relaxed),
+    );
+
+    let mut ctx = Ctx {
+        client: client.clone(),
+        events: events.clone(),
+        cancel: cancel.clone(),
+        stop: stop.clone(),
+        summary: Mutex::new(summary),
+        versioning: Versioning::Off,
+        worm: None,
+        started_at: time::unix_secs(SystemTime::now()),
+        plan,
+    };
+    let _ = events
+        .send(Event::Started {
+            bucket: ctx.plan.bucket.clone(),
+            dry_run: ctx.plan.dry_run,
+        })
+        .await;
+    if let Err(e) = ctx.plan.validate() {
+        ctx.summary.lock().unwrap().error = Some(e);
+        return finish(ctx, started, retries0, throttles0).await;
+    }
+    match client.get_bucket_info(&ctx.plan.bucket).await {
+        Ok(info) => ctx.versioning = info.versioning,
+        Err(e) => {
+            ctx.summary.lock().unwrap().error = Some(first_line(&e));
+            return finish(ctx, started, retries0, throttles0).await;
+        }
+    }
+    ctx.worm = client
+        .get_bucket_worm(&ctx.plan.bucket)
+        .await
+        .ok()
+        .flatten();
+    let ctx = Arc::new(ctx);
+
+    // Throttling lowers the shared concurrency; every retry is reported.
+    let limiter = ctx.plan.limiter.clone();
+    let tx = events.clone();
+    client.set_retry_observer(Some(Arc::new(move |n: &RetryNotice| {
+        if n.throttled {
+            limiter.throttled();
+            let _ = tx.try_send(Event::Throttled {
+                delay_ms: n.delay.as_millis() as u64,
+            });
+            let _ = tx.try_send(Event::Concurrency {
+                limit: limiter.limit(),
+            });
+        }
+        let _ = tx.try_send(Event::Retried {
+            op: n.op.to_string(),
+            attempt: n.attempt,
+        });
+    })));
+
+    let wanted = |c: Category| ctx.plan.categories.contains(&c);
+    let mut access_points = Vec::new();
+    if wanted(Category::AccessPoints) && !ctx.stopped() {
+        access_points = resources::start_access_point_deletions(&ctx).await;
+    }
+    if wanted(Category::LiveChannels) && !ctx.stopped() {
+        resources::delete_live_channels(&ctx).await;
+    }
+    if wanted(Category::Parts) && !ctx.stopped() {
+        resources::abort_uploads(&ctx).await;
+    }
+    if ctx.plan.categories.iter().any(|c| c.is_object_kind()) && !ctx.stopped() {
+        objects::clear(ctx.clone()).await;
+    }
+    if wanted(Category::Accelerators) && !ctx.stopped() {
+        resources::delete_accelerators(&ctx).await;
+    }
+    if !access_points.is_empty() {
+        resources::wait_access_points_gone(&ctx, access_points).await;
+    }
+    if wanted(Category::AccessPoints) {
+        ctx.category_done(Category::AccessPoints).await;
+    }
+    if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
+        delete_bucket(&ctx).await;
+    }
+    client.set_retry_observer(None);
+    let ctx = Arc::try_unwrap(ctx).unwrap_or_else(|_| panic!("every task of the run has finished"));
+    finish(ctx, started, retries0, throttles0).await
+}
+
+async fn finish(ctx: Ctx, started: Instant, retries0: u64, throttles0: u64) -> Summary {
+    ctx.plan.audit.flush();
+    let mut s = ctx.summary.into_inner().unwrap();
+    let stats = ctx.client.stats();
+    s.retries = stats.retries.load(Ordering::Relaxed) - retries0;
+    s.throttles = stats.throttles.load(Ordering::Relaxed) - throttles0;
+    s.cancelled = ctx.cancel.is_cancelled() || (ctx.stop.is_cancelled() && s.error.is_none());
+    s.elapsed_ms = started.elapsed().as_millis() as u64;
+    let event = if s.cancelled {
+        Event::Cancelled { summary: s.clone() }
+    } else {
+        Event::Finished { summary: s.clone() }
+    };
+    let _ = ctx.events.send(event).await;
+    s
+}
+
+async fn delete_bucket(ctx: &Ctx) {
+    let has_failures = {
+        let s = ctx.summary.lock().unwrap();
+        s.failures_total > 0 || s.error.is_some() || s.categories.values().any(|t| t.skipped > 0)
+    };
+    if has_failures {
+        let remaining = explain_remaining(ctx, "some items could not be deleted (see the failures above), so the bucket was left in place").await;
+        ctx.summary.lock().unwrap().remaining = Some(remaining);
+        return;
+    }
+    ctx.add_requests(1);
+    match ctx.client.delete_bucket(ctx.bucket()).await {
+        Ok(()) => {}
+        Err(e) if e.is_code("NoSuchBucket") => {}
+        Err(e) if e.is_code("BucketNotEmpty") => {
+            let remaining = explain_remaining(ctx, "").await;
+            ctx.summary.lock().unwrap().remaining = Some(remaining);
+            return;
+        }
+        Err(e) => {
+            ctx.fatal(format!("DeleteBucket: {}", first_line(&e)));
+            return;
+        }
+    }
+    ctx.summary.lock().unwrap().bucket_deleted = true;
+    ctx.emit(Event::BucketDeleted {
+        bucket: ctx.bucket().to_string(),
+    })
+    .await;
+}
+
+/// Re-scans a bucket DeleteBucket refused and says exactly what remains.
+async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
+    use futures::StreamExt;
+    let bucket = ctx.bucket();
+    let mut r = Remaining::default();
+    match crate::scan::scan(
+        &ctx.client,
+        bucket,
+        None,
+        &CancellationToken::new(),
+        ctx.started_at,
+    )
+    .await
+    {
+        Ok(report) => {
+            for c in &report.categories {
+                if c.count > 0 {
+                    r.counts.insert(c.category, c.count);
+                }
+            }
+        }
+        Err(e) => {
+            r.explanation = format!("DeleteBucket refused and the re-scan failed: {e}");
+            return r;
+        }
+    }
+    let mut versions = ctx.client.list_object_versions(bucket, None);
+    while let Some(Ok(v)) = versions.next().await {
+        if r.sample.len() < 5 {
+            r.sample.push(v.key.clone());
+        }
+        if v.last_modified.is_some_and(|t| t >= ctx.started_at) {
+            r.written_during_run += 1;
+        }
+    }
+    let what: Vec<String> = r
+        .counts
+        .iter()
+        .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
+        .collect();
+    r.explanation = if !reason.is_empty() {
+        format!("{}: {} remain.", reason, what.join(", "))
+    } else if r.written_during_run > 0 {
+        format!(
+            "OSS refused to delete the bucket (BucketNotEmpty): {} remain, and {} of them were written after this run started (e.g. {:?}); something is still writing to the bucket. Stop the writer, then run ossweep again.",
+            what.join(", "),
+            r.written_during_run,
+            r.sample.first().cloned().unwrap_or_default()
+        )
+    } else if r.counts.is_empty() {
+        "OSS refused to delete the bucket (BucketNotEmpty) although every listing is empty: an OSS accelerator or OSS-HDFS metadata may remain; check the console.".into()
+    } else {
+        format!(
+            "OSS refused to delete the bucket (BucketNotEmpty): {} remain.",
+            what.join(", ")
+        )
+    };
+    r
+}

@@ -1,0 +1,448 @@
+//! Objects, previous versions and delete markers: one listing feeding 1000-key
+//! DeleteMultipleObjects batches through a bounded channel.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::audit::AuditRecord;
+use super::limiter::Permit;
+use super::{code_of, first_line, Ctx, Event};
+use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
+use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
+use crate::oss::OssError;
+use crate::scan::{classify, worm_release, Category};
+
+/// One entry to delete and what it counts as.
+#[derive(Clone, Debug)]
+struct Entry {
+    id: ObjectIdentifier,
+    category: Category,
+    size: u64,
+}
+
+#[derive(Debug)]
+struct Batch {
+    entries: Vec<Entry>,
+    attempt: u32,
+}
+
+/// Bytes an entry adds to a `<Delete>` body (escaping can grow a key six-fold).
+fn body_cost(e: &Entry) -> usize {
+    e.id.key.len() * 6 + e.id.version_id.as_ref().map_or(0, |v| v.len()) + 64
+}
+
+/// Splits a page into batches of at most 1000 keys and under the 2 MB body limit.
+fn batches(entries: Vec<Entry>) -> Vec<Batch> {
+    let mut out = Vec::new();
+    let mut cur: Vec<Entry> = Vec::new();
+    let mut size = 128;
+    for e in entries {
+        let cost = body_cost(&e);
+        if cur.len() == MAX_DELETE_KEYS || size + cost > MAX_DELETE_BODY {
+            out.push(Batch {
+                entries: std::mem::take(&mut cur),
+                attempt: 1,
+            });
+            size = 128;
+        }
+        size += cost;
+        cur.push(e);
+    }
+    if !cur.is_empty() {
+        out.push(Batch {
+            entries: cur,
+            attempt: 1,
+        });
+    }
+    out
+}
+
+/// Which page entries this run deletes; WORM-protected ones are counted as skipped.
+fn select(
+    ctx: &Ctx,
+    page: Vec<ObjectVersion>,
+    skipped: &mut BTreeMap<Category, u64>,
+) -> Vec<Entry> {
+    let prefix = ctx.plan.prefix.as_deref().unwrap_or("");
+    let versioned = ctx.versioning.is_versioned();
+    let mut out = Vec::with_capacity(page.len());
+    for v in page {
+        // The listing already filters by prefix; a key outside it is never touched.
+        if !v.key.starts_with(prefix) {
+            continue;
+        }
+        let category = classify(&v, ctx.versioning);
+        if !ctx.plan.categories.contains(&category) {
+            continue;
+        }
+        if worm_release(
+            ctx.worm.as_ref(),
+            v.last_modified,
+            v.is_delete_marker,
+            ctx.started_at,
+        )
+        .is_some()
+        {
+            *skipped.entry(category).or_default() += 1;
+            continue;
+        }
+        // In a versioned (or suspended) bucket every delete names its version.
+        let id = if versioned {
+            ObjectIdentifier::version(v.key, v.version_id)
+        } else {
+            ObjectIdentifier::key(v.key)
+        };
+        out.push(Entry {
+            id,
+            category,
+            size: v.size,
+        });
+    }
+    out
+}
+
+async fn list(ctx: Arc<Ctx>, tx: mpsc::Sender<Batch>) {
+    let prefix = ctx.plan.prefix.clone();
+    let bucket = ctx.bucket().to_string();
+    let mut pages = if ctx.versioning.is_versioned() {
+        ctx.client
+            .list_object_versions_pages(&bucket, prefix.as_deref(), 1000)
+    } else {
+        ctx.client
+            .list_objects_pages(&bucket, prefix.as_deref(), 1000)
+            .map(|p| {
+                p.map(|objects| {
+                    objects
+                        .into_iter()
+                        .map(|o| ObjectVersion {
+                            key: o.key,
+                            version_id: "null".into(),
+                            is_latest: true,
+                            is_delete_marker: false,
+                            size: o.size,
+                            storage_class: o.storage_class,
+                            last_modified: o.last_modified,
+                            transition_time: o.transition_time,
+                        })
+                        .collect()
+                })
+            })
+            .boxed()
+    };
+    while let Some(page) = pages.next().await {
+        if ctx.stopped() {
+            return;
+        }
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => {
+                ctx.fatal(format!("listing {bucket} failed: {}", first_line(&e)));
+                return;
+            }
+        };
+        let mut skipped = BTreeMap::new();
+        let entries = select(&ctx, page, &mut skipped);
+        for (category, count) in skipped {
+            ctx.totals(category, |t| t.skipped += count);
+            let reason =
+                "under the bucket's retention policy (WORM) until its retention period ends"
+                    .to_string();
+            ctx.emit(Event::ItemsSkipped {
+                bucket: bucket.clone(),
+                category,
+                count,
+                reason,
+            })
+            .await;
+        }
+        for batch in batches(entries) {
+            if tx.send(batch).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// What a finished batch came back with.
+struct Done {
+    batch: Batch,
+    result: Result<Vec<KeyOutcome>, OssError>,
+}
+
+async fn send_batch(ctx: Arc<Ctx>, batch: Batch, permit: Option<Permit>, delay: Duration) -> Done {
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let _permit = match permit {
+        Some(p) => p,
+        None => ctx.plan.limiter.acquire().await,
+    };
+    if ctx.plan.dry_run {
+        let outcomes = batch
+            .entries
+            .iter()
+            .map(|e| {
+                KeyOutcome::Deleted(crate::oss::model::DeletedEntry {
+                    key: e.id.key.clone(),
+                    version_id: e.id.version_id.clone(),
+                    delete_marker: false,
+                    delete_marker_version_id: None,
+                })
+            })
+            .collect();
+        return Done {
+            batch,
+            result: Ok(outcomes),
+        };
+    }
+    let ids: Vec<ObjectIdentifier> = batch.entries.iter().map(|e| e.id.clone()).collect();
+    ctx.add_requests(1);
+    let result = ctx.client.delete_multiple_objects(ctx.bucket(), &ids).await;
+    if result.is_ok() {
+        ctx.plan.limiter.success();
+    }
+    Done { batch, result }
+}
+
+/// Books a finished batch; returns the entries to retry.
+async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option<Batch> {
+    let Done { batch, result } = done;
+    let bucket = ctx.bucket().to_string();
+    let action = if ctx.plan.dry_run {
+        "would-delete"
+    } else {
+        "deleted"
+    };
+    match result {
+        Ok(outcomes) => {
+            *consecutive_failures = 0;
+            let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+            let mut retry = Vec::new();
+            let mut records = Vec::with_capacity(outcomes.len());
+            for (entry, outcome) in batch.entries.iter().zip(&outcomes) {
+                match outcome {
+                    KeyOutcome::Deleted(_) => {
+                        let p = per.entry(entry.category).or_default();
+                        p.0 += 1;
+                        p.1 += entry.size;
+                        records.push(AuditRecord {
+                            bucket: &bucket,
+                            category: entry.category,
+                            action,
+                            key: &entry.id.key,
+                            version_id: entry.id.version_id.as_deref(),
+                            detail: None,
+                        });
+                    }
+                    KeyOutcome::NotDeleted { .. } => retry.push(entry.clone()),
+                }
+            }
+            ctx.plan.audit.write(records);
+            for (category, (keys, bytes)) in per {
+                ctx.totals(category, |t| {
+                    t.deleted += keys;
+                    t.bytes += bytes;
+                });
+                ctx.emit(Event::Progress {
+                    bucket: bucket.clone(),
+                    category,
+                    keys,
+                    bytes,
+                    requests: 1,
+                })
+                .await;
+            }
+            if retry.is_empty() {
+                return None;
+            }
+            if batch.attempt < ctx.plan.key_attempts {
+                return Some(Batch {
+                    entries: retry,
+                    attempt: batch.attempt + 1,
+                });
+            }
+            report_failed(
+                ctx,
+                &retry,
+                "NotDeleted",
+                &format!("not reported deleted after {} attempts", batch.attempt),
+            )
+            .await;
+            None
+        }
+        Err(e) => {
+            let code = code_of(&e);
+            report_failed(ctx, &batch.entries, &code, &first_line(&e)).await;
+            // A batch the client gave up on (after its own retries) that fails the
+            // same way three times in a row will not get better: stop.
+            *consecutive_failures += 1;
+            if *consecutive_failures >= 3 {
+                ctx.fatal(format!(
+                    "stopping: DeleteMultipleObjects keeps failing: {}",
+                    first_line(&e)
+                ));
+            }
+            None
+        }
+    }
+}
+
+async fn report_failed(ctx: &Ctx, entries: &[Entry], code: &str, message: &str) {
+    let mut per: BTreeMap<Category, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        ctx.fail(
+            e.category,
+            &e.id.key,
+            e.id.version_id.as_deref(),
+            message,
+            code,
+        );
+        per.entry(e.category).or_default().push(e);
+    }
+    for (category, list) in per {
+        let sample = list.iter().take(5).map(|e| e.id.clone()).collect();
+        ctx.emit(Event::ItemsFailed {
+            bucket: ctx.bucket().to_string(),
+            category,
+            count: list.len() as u64,
+            code: code.to_string(),
+            message: message.to_string(),
+            sample,
+        })
+        .await;
+    }
+}
+
+/// Clears the selected object kinds: listing and deleting run side by side.
+pub async fn clear(ctx: Arc<Ctx>) {
+    let kinds: Vec<Category> = ctx
+        .plan
+        .categories
+        .iter()
+        .copied()
+        .filter(|c| c.is_object_kind())
+        .collect();
+    for c in &kinds {
+        ctx.category_started(*c).await;
+    }
+    let max = ctx.plan.limiter.max();
+    let (tx, mut rx) = mpsc::channel::<Batch>(max.max(2));
+    let lister = tokio::spawn(list(ctx.clone(), tx));
+    let mut in_flight: JoinSet<Done> = JoinSet::new();
+    let mut retries: VecDeque<Batch> = VecDeque::new();
+    let mut listing_done = false;
+    let mut consecutive_failures = 0u32;
+    loop {
+        while let Some(done) = in_flight.try_join_next() {
+            if let Ok(done) = done {
+                if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {
+                    retries.push_back(r);
+                }
+            }
+        }
+        if ctx.stopped() {
+            // Between batches: start nothing new; what is in flight finishes.
+            rx.close();
+            for b in retries.drain(..) {
+                report_failed(
+                    &ctx,
+                    &b.entries,
+                    "Cancelled",
+                    "not deleted: the run was cancelled",
+                )
+                .await;
+            }
+            while let Some(done) = in_flight.join_next().await {
+                if let Ok(done) = done {
+                    if let Some(b) = settle(&ctx, done, &mut consecutive_failures).await {
+                        report_failed(
+                            &ctx,
+                            &b.entries,
+                            "Cancelled",
+                            "not deleted: the run was cancelled",
+                        )
+                        .await;
+                    }
+                }
+            }
+            break;
+        }
+        if let Some(batch) = retries.pop_front() {
+            let delay = Duration::from_millis(200 * batch.attempt as u64);
+            in_flight.spawn(send_batch(ctx.clone(), batch, None, delay));
+            continue;
+        }
+        if listing_done {
+            match in_flight.join_next().await {
+                Some(Ok(done)) => {
+                    if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {
+                        retries.push_back(r);
+                    }
+                }
+                Some(Err(_)) => {}
+                None => break,
+            }
+            continue;
+        }
+        tokio::select! {
+            batch = rx.recv() => match batch {
+                Some(batch) => {
+                    let permit = ctx.plan.limiter.acquire().await;
+                    in_flight.spawn(send_batch(ctx.clone(), batch, Some(permit), Duration::ZERO));
+                }
+                None => listing_done = true,
+            },
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Ok(done) = done {
+                    if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {
+                        retries.push_back(r);
+                    }
+                }
+            }
+            _ = ctx.stop.cancelled() => {}
+        }
+    }
+    let _ = lister.await;
+    for c in kinds {
+        ctx.category_done(c).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: &str) -> Entry {
+        Entry {
+            id: ObjectIdentifier::key(key),
+            category: Category::Objects,
+            size: 1,
+        }
+    }
+
+    #[test]
+    fn batches_hold_at_most_1000_keys_and_2_mb() {
+        let small: Vec<Entry> = (0..2500).map(|i| entry(&format!("k{i}"))).collect();
+        assert_eq!(
+            batches(small)
+                .iter()
+                .map(|b| b.entries.len())
+                .collect::<Vec<_>>(),
+            [1000, 1000, 500]
+        );
+        let long = "x".repeat(1000);
+        let big: Vec<Entry> = (0..1000).map(|i| entry(&format!("{long}{i}"))).collect();
+        let b = batches(big);
+        assert!(b.len() >= 3, "long keys split under the body limit");
+        for batch in &b {
+            let ids: Vec<ObjectIdentifier> = batch.entries.iter().map(|e| e.id.clone()).collect();
+            assert!(crate::oss::request::delete_multiple_objects("b", &ids).is_ok());
+        }
+        assert!(batches(Vec::new()).is_empty());
+    }
+}

@@ -1,0 +1,130 @@
+//! What a run is asked to do, checked before anything is sent.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::audit::Audit;
+use super::limiter::Limiter;
+use crate::scan::Category;
+
+#[derive(Clone)]
+pub struct Plan {
+    pub bucket: String,
+    /// What to clear; each category can be cleared alone.
+    pub categories: BTreeSet<Category>,
+    /// Only keys with this prefix (object kinds and parts only).
+    pub prefix: Option<String>,
+    /// Delete the bucket once it is empty.
+    pub delete_bucket: bool,
+    /// List and report, send no delete request.
+    pub dry_run: bool,
+    /// Shared by every bucket of a run.
+    pub limiter: Arc<Limiter>,
+    pub audit: Audit,
+    /// Expected counts per category (from a scan), for progress.
+    pub estimates: BTreeMap<Category, u64>,
+    /// How often to poll asynchronous deletions (access points).
+    pub poll_interval: Duration,
+    /// How long to wait for them.
+    pub wait_timeout: Duration,
+    /// Attempts for keys a batch did not report deleted.
+    pub key_attempts: u32,
+}
+
+impl Plan {
+    pub fn new(
+        bucket: &str,
+        categories: impl IntoIterator<Item = Category>,
+        limiter: Arc<Limiter>,
+    ) -> Self {
+        Plan {
+            bucket: bucket.to_string(),
+            categories: categories.into_iter().collect(),
+            prefix: None,
+            delete_bucket: false,
+            dry_run: false,
+            limiter,
+            audit: Audit::none(),
+            estimates: BTreeMap::new(),
+            poll_interval: Duration::from_secs(3),
+            wait_timeout: Duration::from_secs(600),
+            key_attempts: 3,
+        }
+    }
+
+    /// Every category ossweep can clear.
+    pub fn everything() -> BTreeSet<Category> {
+        Category::ALL
+            .into_iter()
+            .filter(|c| c.clearable())
+            .collect()
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.categories.contains(&Category::OssHdfs) {
+            return Err("OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it in the console (Bucket > OSS-HDFS)".into());
+        }
+        if self.categories.is_empty() {
+            return Err("nothing to clear: name at least one category".into());
+        }
+        if let Some(p) = &self.prefix {
+            if p.is_empty() {
+                return Err(
+                    "--prefix must not be empty (leave it out to clear the whole bucket)".into(),
+                );
+            }
+            let outside: Vec<&str> = self
+                .categories
+                .iter()
+                .filter(|c| !c.is_object_kind() && **c != Category::Parts)
+                .map(|c| c.slug())
+                .collect();
+            if !outside.is_empty() {
+                return Err(format!(
+                    "--prefix applies to objects, versions, delete markers and parts only, not {}",
+                    outside.join(", ")
+                ));
+            }
+            if self.delete_bucket {
+                return Err("a bucket cannot be deleted by a prefix-scoped run".into());
+            }
+        }
+        if self.delete_bucket && self.categories != Self::everything() {
+            return Err("deleting the bucket needs every category cleared".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(cats: &[Category]) -> Plan {
+        Plan::new("b", cats.iter().copied(), Limiter::new(1, 1))
+    }
+
+    #[test]
+    fn refuses_unsafe_or_impossible_plans() {
+        assert!(plan(&[Category::OssHdfs])
+            .validate()
+            .unwrap_err()
+            .contains("never deleted"));
+        assert!(plan(&[]).validate().is_err());
+        let mut p = plan(&[Category::Objects, Category::AccessPoints]);
+        p.prefix = Some("logs/".into());
+        assert!(p.validate().unwrap_err().contains("access-points"));
+        let mut p = plan(&[Category::Objects]);
+        p.prefix = Some("logs/".into());
+        assert!(p.validate().is_ok());
+        p.delete_bucket = true;
+        assert!(p.validate().is_err());
+        let mut p = plan(&[Category::Objects]);
+        p.delete_bucket = true;
+        assert!(p.validate().unwrap_err().contains("every category"));
+        let mut p = Plan::new("b", Plan::everything(), Limiter::new(1, 1));
+        p.delete_bucket = true;
+        assert!(p.validate().is_ok());
+    }
+}

@@ -1,0 +1,356 @@
+//! Everything besides objects: access points (and their policies), LiveChannels,
+//! incomplete multipart uploads, accelerators.
+
+use std::time::Instant;
+
+use futures::StreamExt;
+
+use super::audit::AuditRecord;
+use super::{code_of, first_line, Ctx, Event};
+use crate::oss::endpoint::accelerator_zones;
+use crate::oss::model::MultipartUpload;
+use crate::scan::Category;
+
+fn record<'a>(
+    ctx: &'a Ctx,
+    category: Category,
+    key: &'a str,
+    version_id: Option<&'a str>,
+) -> AuditRecord<'a> {
+    let action = if ctx.plan.dry_run {
+        "would-delete"
+    } else {
+        "deleted"
+    };
+    AuditRecord {
+        bucket: ctx.bucket(),
+        category,
+        action,
+        key,
+        version_id,
+        detail: None,
+    }
+}
+
+async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {
+    if keys == 0 && requests == 0 {
+        return;
+    }
+    ctx.totals(category, |t| t.deleted += keys);
+    ctx.emit(Event::Progress {
+        bucket: ctx.bucket().to_string(),
+        category,
+        keys,
+        bytes: 0,
+        requests,
+    })
+    .await;
+}
+
+/// Deletes each access point's policy, then the access point (waiting while it is
+/// still `creating`). Returns the names whose asynchronous removal must be awaited.
+pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
+    ctx.category_started(Category::AccessPoints).await;
+    let bucket = ctx.bucket().to_string();
+    let mut list = ctx.client.list_access_points(&bucket);
+    let mut names = Vec::new();
+    while let Some(ap) = list.next().await {
+        match ap {
+            Ok(ap) => names.push((ap.name, ap.status)),
+            Err(e) => {
+                ctx.fail(
+                    Category::AccessPoints,
+                    "(listing)",
+                    None,
+                    &first_line(&e),
+                    &code_of(&e),
+                );
+                return Vec::new();
+            }
+        }
+    }
+    let mut pending = Vec::new();
+    for (name, status) in names {
+        if ctx.stopped() {
+            break;
+        }
+        if ctx.plan.dry_run {
+            ctx.plan
+                .audit
+                .write([record(ctx, Category::AccessPoints, &name, None)]);
+            progress(ctx, Category::AccessPoints, 1, 0).await;
+            continue;
+        }
+        if status == "creating" && !wait_until_created(ctx, &name).await {
+            continue;
+        }
+        ctx.add_requests(2);
+        if let Err(e) = ctx.client.delete_access_point_policy(&bucket, &name).await {
+            ctx.fail(
+                Category::AccessPoints,
+                &name,
+                None,
+                &format!("deleting its policy: {}", first_line(&e)),
+                &code_of(&e),
+            );
+            continue;
+        }
+        match ctx.client.delete_access_point(&bucket, &name).await {
+            Ok(()) => pending.push(name),
+            Err(e) => ctx.fail(
+                Category::AccessPoints,
+                &name,
+                None,
+                &first_line(&e),
+                &code_of(&e),
+            ),
+        }
+    }
+    pending
+}
+
+async fn wait_until_created(ctx: &Ctx, name: &str) -> bool {
+    let deadline = Instant::now() + ctx.plan.wait_timeout;
+    loop {
+        match ctx.client.get_access_point(ctx.bucket(), name).await {
+            Ok(Some(ap)) if ap.access_point.status == "creating" => {}
+            Ok(_) => return true,
+            Err(e) => {
+                ctx.fail(
+                    Category::AccessPoints,
+                    name,
+                    None,
+                    &first_line(&e),
+                    &code_of(&e),
+                );
+                return false;
+            }
+        }
+        if Instant::now() >= deadline || ctx.stopped() {
+            ctx.fail(
+                Category::AccessPoints,
+                name,
+                None,
+                "still being created; delete it once its status is enable",
+                "AccessPointCreating",
+            );
+            return false;
+        }
+        tokio::time::sleep(ctx.plan.poll_interval).await;
+    }
+}
+
+/// Access point deletion is asynchronous: poll until each one answers 404.
+pub async fn wait_access_points_gone(ctx: &Ctx, mut names: Vec<String>) {
+    let deadline = Instant::now() + ctx.plan.wait_timeout;
+    loop {
+        let mut still = Vec::new();
+        for name in names {
+            match ctx.client.get_access_point(ctx.bucket(), &name).await {
+                Ok(None) => {
+                    ctx.plan
+                        .audit
+                        .write([record(ctx, Category::AccessPoints, &name, None)]);
+                    progress(ctx, Category::AccessPoints, 1, 1).await;
+                }
+                Ok(Some(_)) => still.push(name),
+                Err(e) => ctx.fail(
+                    Category::AccessPoints,
+                    &name,
+                    None,
+                    &first_line(&e),
+                    &code_of(&e),
+                ),
+            }
+        }
+        if still.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            for name in &still {
+                ctx.fail(
+                    Category::AccessPoints,
+                    name,
+                    None,
+                    "still deleting when ossweep stopped waiting; run again later",
+                    "AccessPointDeleting",
+                );
+            }
+            return;
+        }
+        names = still;
+        tokio::time::sleep(ctx.plan.poll_interval).await;
+    }
+}
+
+pub async fn delete_live_channels(ctx: &Ctx) {
+    ctx.category_started(Category::LiveChannels).await;
+    let bucket = ctx.bucket().to_string();
+    let mut channels = ctx.client.list_live_channels(&bucket);
+    let mut names = Vec::new();
+    while let Some(ch) = channels.next().await {
+        match ch {
+            Ok(ch) => names.push(ch.name),
+            Err(e) => {
+                ctx.fail(
+                    Category::LiveChannels,
+                    "(listing)",
+                    None,
+                    &first_line(&e),
+                    &code_of(&e),
+                );
+                break;
+            }
+        }
+    }
+    let results: Vec<(String, Result<(), crate::oss::OssError>)> = futures::stream::iter(names)
+        .map(|name| async move {
+            if ctx.stopped() {
+                return (name, Ok(()));
+            }
+            let _permit = ctx.plan.limiter.acquire().await;
+            if ctx.plan.dry_run {
+                return (name, Ok(()));
+            }
+            ctx.add_requests(1);
+            let r = ctx.client.delete_live_channel(ctx.bucket(), &name).await;
+            (name, r)
+        })
+        .buffer_unordered(ctx.plan.limiter.max())
+        .collect()
+        .await;
+    for (name, r) in results {
+        match r {
+            Ok(()) if !ctx.stopped() => {
+                ctx.plan
+                    .audit
+                    .write([record(ctx, Category::LiveChannels, &name, None)]);
+                progress(ctx, Category::LiveChannels, 1, 1).await;
+            }
+            Ok(()) => {}
+            Err(e) => ctx.fail(
+                Category::LiveChannels,
+                &name,
+                None,
+                &first_line(&e),
+                &code_of(&e),
+            ),
+        }
+    }
+    ctx.category_done(Category::LiveChannels).await;
+}
+
+pub async fn abort_uploads(ctx: &Ctx) {
+    ctx.category_started(Category::Parts).await;
+    let bucket = ctx.bucket().to_string();
+    let prefix = ctx.plan.prefix.clone();
+    let mut pages = ctx
+        .client
+        .list_multipart_uploads_pages(&bucket, prefix.as_deref(), 1000);
+    while let Some(page) = pages.next().await {
+        if ctx.stopped() {
+            break;
+        }
+        let uploads: Vec<MultipartUpload> = match page {
+            Ok(p) => p
+                .into_iter()
+                .filter(|u| u.key.starts_with(prefix.as_deref().unwrap_or("")))
+                .collect(),
+            Err(e) => {
+                ctx.fail(
+                    Category::Parts,
+                    "(listing)",
+                    None,
+                    &first_line(&e),
+                    &code_of(&e),
+                );
+                break;
+            }
+        };
+        let results: Vec<(MultipartUpload, Result<(), crate::oss::OssError>)> =
+            futures::stream::iter(uploads)
+                .map(|u| async move {
+                    let _permit = ctx.plan.limiter.acquire().await;
+                    if ctx.plan.dry_run {
+                        return (u, Ok(()));
+                    }
+                    ctx.add_requests(1);
+                    let r = ctx
+                        .client
+                        .abort_multipart_upload(ctx.bucket(), &u.key, &u.upload_id)
+                        .await;
+                    (u, r)
+                })
+                .buffer_unordered(ctx.plan.limiter.max())
+                .collect()
+                .await;
+        let mut done = 0;
+        for (u, r) in &results {
+            match r {
+                Ok(()) => {
+                    ctx.plan.audit.write([record(
+                        ctx,
+                        Category::Parts,
+                        &u.key,
+                        Some(&u.upload_id),
+                    )]);
+                    done += 1;
+                }
+                Err(e) => ctx.fail(
+                    Category::Parts,
+                    &u.key,
+                    Some(&u.upload_id),
+                    &first_line(e),
+                    &code_of(e),
+                ),
+            }
+        }
+        progress(ctx, Category::Parts, done, done).await;
+    }
+    ctx.category_done(Category::Parts).await;
+}
+
+pub async fn delete_accelerators(ctx: &Ctx) {
+    ctx.category_started(Category::Accelerators).await;
+    let region = ctx.client.region_of(ctx.bucket());
+    for zone in accelerator_zones(&region) {
+        match ctx
+            .client
+            .get_bucket_data_accelerator(ctx.bucket(), zone)
+            .await
+        {
+            Ok(found) if found.is_empty() => {}
+            Ok(_) => {
+                if !ctx.plan.dry_run {
+                    ctx.add_requests(1);
+                    if let Err(e) = ctx
+                        .client
+                        .delete_bucket_data_accelerator(ctx.bucket(), zone)
+                        .await
+                    {
+                        ctx.fail(
+                            Category::Accelerators,
+                            zone,
+                            None,
+                            &first_line(&e),
+                            &code_of(&e),
+                        );
+                        continue;
+                    }
+                }
+                ctx.plan
+                    .audit
+                    .write([record(ctx, Category::Accelerators, zone, None)]);
+                progress(ctx, Category::Accelerators, 1, 1).await;
+            }
+            Err(e) => ctx.fail(
+                Category::Accelerators,
+                zone,
+                None,
+                &first_line(&e),
+                &code_of(&e),
+            ),
+        }
+    }
+    ctx.category_done(Category::Accelerators).await;
+}

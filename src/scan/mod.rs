@@ -1,0 +1,588 @@
+//! Scans one bucket for everything that blocks its deletion. Streams: OSS's own
+//! estimate first, then exact counts as the listings come in; cancellable between
+//! pages; memory holds one page per listing, never the bucket.
+
+pub mod report;
+pub mod risk;
+
+use std::sync::{Arc, Mutex};
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::oss::endpoint::accelerator_zones;
+use crate::oss::model::{ObjectVersion, Versioning, WormConfiguration};
+use crate::oss::{Client, OssError};
+
+pub use report::{Category, CategoryReport, ScanReport, State};
+
+/// Prefix of OSS-HDFS data; never touched through the object API.
+pub const HDFS_PREFIX: &str = ".dlsdata/";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScanEvent {
+    /// OSS's estimate (GetBucketStat) and the versioning state, before any listing.
+    Estimate(Box<ScanReport>),
+    /// A category's running totals.
+    Counted {
+        category: Category,
+        count: u64,
+        bytes: u64,
+    },
+    Finished(Box<ScanReport>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{0}")]
+    Oss(#[from] OssError),
+}
+
+/// Which category an entry of a listing belongs to.
+pub fn classify(v: &ObjectVersion, versioning: Versioning) -> Category {
+    if v.key.starts_with(HDFS_PREFIX) {
+        Category::OssHdfs
+    } else if v.is_delete_marker {
+        Category::DeleteMarkers
+    } else if v.is_latest || versioning == Versioning::Off {
+        Category::Objects
+    } else {
+        Category::PreviousVersions
+    }
+}
+
+/// When WORM stops protecting a version written at `modified` (None: not protected).
+pub fn worm_release(
+    worm: Option<&WormConfiguration>,
+    modified: Option<i64>,
+    is_marker: bool,
+    now: i64,
+) -> Option<i64> {
+    let w = worm?;
+    if is_marker {
+        return None;
+    }
+    let release = modified? + w.retention_period_days as i64 * 86_400;
+    let active = w.state == "Locked" || w.creation_date.is_none_or(|c| now < c + 86_400);
+    (active && release > now).then_some(release)
+}
+
+struct Shared {
+    report: Mutex<ScanReport>,
+    events: Option<mpsc::Sender<ScanEvent>>,
+}
+
+impl Shared {
+    async fn counted(&self, category: Category) {
+        let (count, bytes) = {
+            let r = self.report.lock().unwrap();
+            let c = r.category(category);
+            (c.count, c.bytes)
+        };
+        if let Some(tx) = &self.events {
+            let _ = tx
+                .send(ScanEvent::Counted {
+                    category,
+                    count,
+                    bytes,
+                })
+                .await;
+        }
+    }
+
+    fn set(&self, category: Category, state: State, note: Option<String>) {
+        let mut r = self.report.lock().unwrap();
+        let c = r.category_mut(category);
+        c.state = state;
+        c.note = note;
+    }
+
+    fn unreadable(&self, what: &str, e: &OssError) {
+        self.report
+            .lock()
+            .unwrap()
+            .unreadable
+            .push(format!("Could not read the {what}: {}", first_line(e)));
+    }
+}
+
+fn first_line(e: &OssError) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+fn blocks_if(count: u64) -> State {
+    if count > 0 {
+        State::Blocks
+    } else {
+        State::Clear
+    }
+}
+
+/// Scans `bucket`. `now` is the Unix time retention and fee ages are measured against.
+pub async fn scan(
+    client: &Client,
+    bucket: &str,
+    events: Option<mpsc::Sender<ScanEvent>>,
+    cancel: &CancellationToken,
+    now: i64,
+) -> Result<ScanReport, ScanError> {
+    let info = client.get_bucket_info(bucket).await?;
+    let mut first = ScanReport::new(bucket);
+    first.region = info.region.clone();
+    first.versioning = info.versioning;
+    match client.get_bucket_stat(bucket).await {
+        Ok(stat) => first.estimate = Some(stat),
+        Err(e) if e.is_code("NoSuchBucket") => return Err(e.into()),
+        Err(e) => first.unreadable.push(format!(
+            "Could not read the bucket statistics: {}",
+            first_line(&e)
+        )),
+    }
+    if let Some(tx) = &events {
+        let _ = tx.send(ScanEvent::Estimate(Box::new(first.clone()))).await;
+    }
+    let shared = Arc::new(Shared {
+        report: Mutex::new(first),
+        events,
+    });
+
+    // Configuration that shapes the risks.
+    let (website, cnames, replication, worm, lifecycle, policy) = tokio::join!(
+        client.get_bucket_website(bucket),
+        client.list_cname(bucket),
+        client.get_bucket_replication(bucket),
+        client.get_bucket_worm(bucket),
+        client.get_bucket_lifecycle(bucket),
+        client.get_bucket_policy(bucket),
+    );
+    {
+        let mut r = shared.report.lock().unwrap();
+        match website {
+            Ok(w) => r.website = w.is_some(),
+            Err(e) => r.unreadable.push(format!(
+                "Could not read the website configuration: {}",
+                first_line(&e)
+            )),
+        }
+        match cnames {
+            Ok(c) => r.cnames = c,
+            Err(e) => r.unreadable.push(format!(
+                "Could not read the bound domains (CNAME): {}",
+                first_line(&e)
+            )),
+        }
+        match replication {
+            Ok(rules) => r.replication = rules,
+            Err(e) => r.unreadable.push(format!(
+                "Could not read the replication rules: {}",
+                first_line(&e)
+            )),
+        }
+        match worm {
+            Ok(w) => r.worm = w,
+            Err(e) => r.unreadable.push(format!(
+                "Could not read the retention policy (WORM): {}",
+                first_line(&e)
+            )),
+        }
+        match lifecycle {
+            Ok(l) => r.lifecycle_rules = l.map(|l| l.rules.len()).unwrap_or(0),
+            Err(e) => r.unreadable.push(format!(
+                "Could not read the lifecycle rules: {}",
+                first_line(&e)
+            )),
+        }
+        match policy {
+            Ok(p) => r.policy = p.is_some(),
+            Err(e) => r.unreadable.push(format!(
+                "Could not read the bucket policy: {}",
+                first_line(&e)
+            )),
+        }
+    }
+    let worm = shared.report.lock().unwrap().worm.clone();
+
+    tokio::join!(
+        scan_objects(
+            client,
+            bucket,
+            info.versioning,
+            worm.as_ref(),
+            &shared,
+            cancel,
+            now
+        ),
+        scan_parts(client, bucket, &shared, cancel),
+        scan_live_channels(client, bucket, &shared),
+        scan_access_points(client, bucket, &shared),
+        scan_accelerators(client, bucket, &info.region, &shared),
+    );
+
+    let mut report = shared.report.lock().unwrap().clone();
+    report.complete = !cancel.is_cancelled();
+    report.risks = risk::risks(&report);
+    if let Some(tx) = &shared.events {
+        let _ = tx.send(ScanEvent::Finished(Box::new(report.clone()))).await;
+    }
+    Ok(report)
+}
+
+async fn scan_objects(
+    client: &Client,
+    bucket: &str,
+    versioning: Versioning,
+    worm: Option<&WormConfiguration>,
+    shared: &Shared,
+    cancel: &CancellationToken,
+    now: i64,
+) {
+    let mut pages = if versioning.is_versioned() {
+        client.list_object_versions_pages(bucket, None, 1000)
+    } else {
+        client
+            .list_objects_pages(bucket, None, 1000)
+            .map(|page| {
+                page.map(|objects| {
+                    objects
+                        .into_iter()
+                        .map(|o| ObjectVersion {
+                            key: o.key,
+                            version_id: "null".into(),
+                            is_latest: true,
+                            is_delete_marker: false,
+                            size: o.size,
+                            storage_class: o.storage_class,
+                            last_modified: o.last_modified,
+                            transition_time: o.transition_time,
+                        })
+                        .collect()
+                })
+            })
+            .boxed()
+    };
+    let kinds = [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+        Category::OssHdfs,
+    ];
+    let mut protected_by: [u64; 4] = [0; 4];
+    while let Some(page) = pages.next().await {
+        let entries = match page {
+            Ok(e) => e,
+            Err(e) => {
+                shared.unreadable("object listing", &e);
+                for c in kinds {
+                    shared.set(
+                        c,
+                        State::ManualStep,
+                        Some(format!("listing failed: {}", first_line(&e))),
+                    );
+                }
+                return;
+            }
+        };
+        {
+            let mut r = shared.report.lock().unwrap();
+            for v in &entries {
+                let cat = classify(v, versioning);
+                let c = r.category_mut(cat);
+                c.count += 1;
+                c.bytes += v.size;
+                if let Some(release) = worm_release(worm, v.last_modified, v.is_delete_marker, now)
+                {
+                    protected_by[kinds.iter().position(|k| *k == cat).unwrap_or(0)] += 1;
+                    r.worm_protected += 1;
+                    r.worm_earliest_release =
+                        Some(r.worm_earliest_release.map_or(release, |e| e.min(release)));
+                    r.worm_latest_release =
+                        Some(r.worm_latest_release.map_or(release, |e| e.max(release)));
+                }
+                if cat == Category::Objects {
+                    let class = r
+                        .storage_classes
+                        .entry(v.storage_class.clone())
+                        .or_default();
+                    class.0 += 1;
+                    class.1 += v.size;
+                }
+                if !v.is_delete_marker && cat != Category::OssHdfs {
+                    if let Some(min_days) = risk::minimum_storage_days(&v.storage_class) {
+                        let since = match v.storage_class.as_str() {
+                            "ColdArchive" | "DeepColdArchive" => {
+                                v.transition_time.or(v.last_modified)
+                            }
+                            _ => v.last_modified,
+                        };
+                        if let Some(since) = since {
+                            let age_days = ((now - since).max(0) / 86_400) as u64;
+                            if age_days < min_days {
+                                let e =
+                                    r.early_deletion.entry(v.storage_class.clone()).or_default();
+                                e.objects += 1;
+                                e.bytes += v.size;
+                                e.remaining_days += min_days - age_days;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for c in kinds {
+            shared.counted(c).await;
+        }
+        if cancel.is_cancelled() {
+            return;
+        }
+    }
+    let counts: Vec<u64> = {
+        let r = shared.report.lock().unwrap();
+        kinds.iter().map(|c| r.category(*c).count).collect()
+    };
+    for (i, c) in kinds.iter().enumerate() {
+        let (state, note) = match (c, counts[i], protected_by[i]) {
+            (Category::OssHdfs, n, _) if n > 0 => (State::ManualStep, Some("delete OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; never through the object API".into())),
+            (_, 0, _) => (State::Clear, None),
+            (_, n, p) if p == n => (State::NotYet, Some("every one is under the retention policy (WORM)".into())),
+            (_, _, p) if p > 0 => (State::Blocks, Some(format!("{p} under the retention policy (WORM) cannot be deleted yet"))),
+            _ => (State::Blocks, None),
+        };
+        shared.set(*c, state, note);
+    }
+}
+
+async fn scan_parts(client: &Client, bucket: &str, shared: &Shared, cancel: &CancellationToken) {
+    let mut pages = client.list_multipart_uploads_pages(bucket, None, 1000);
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(uploads) => {
+                shared
+                    .report
+                    .lock()
+                    .unwrap()
+                    .category_mut(Category::Parts)
+                    .count += uploads.len() as u64;
+                shared.counted(Category::Parts).await;
+            }
+            Err(e) => {
+                shared.unreadable("incomplete multipart uploads", &e);
+                shared.set(Category::Parts, State::ManualStep, Some(first_line(&e)));
+                return;
+            }
+        }
+        if cancel.is_cancelled() {
+            return;
+        }
+    }
+    let n = {
+        let mut r = shared.report.lock().unwrap();
+        // Part sizes are not listed; OSS's statistics hold the total.
+        let part_bytes = r
+            .estimate
+            .as_ref()
+            .map(|s| s.multipart_part_storage)
+            .unwrap_or(0);
+        let c = r.category_mut(Category::Parts);
+        c.bytes = if c.count > 0 { part_bytes } else { 0 };
+        c.count
+    };
+    shared.set(Category::Parts, blocks_if(n), None);
+}
+
+async fn scan_live_channels(client: &Client, bucket: &str, shared: &Shared) {
+    let mut channels = client.list_live_channels(bucket);
+    let mut n = 0;
+    while let Some(ch) = channels.next().await {
+        match ch {
+            Ok(_) => n += 1,
+            Err(e) => {
+                shared.unreadable("LiveChannels", &e);
+                shared.set(
+                    Category::LiveChannels,
+                    State::ManualStep,
+                    Some(first_line(&e)),
+                );
+                return;
+            }
+        }
+    }
+    shared
+        .report
+        .lock()
+        .unwrap()
+        .category_mut(Category::LiveChannels)
+        .count = n;
+    shared.counted(Category::LiveChannels).await;
+    shared.set(Category::LiveChannels, blocks_if(n), None);
+}
+
+async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {
+    let mut aps = client.list_access_points(bucket);
+    let (mut n, mut creating, mut with_policy) = (0u64, 0u64, 0u64);
+    while let Some(ap) = aps.next().await {
+        match ap {
+            Ok(ap) => {
+                n += 1;
+                if ap.status == "creating" {
+                    creating += 1;
+                }
+                if let Ok(Some(_)) = client.get_access_point_policy(bucket, &ap.name).await {
+                    with_policy += 1;
+                }
+            }
+            Err(e) => {
+                shared.unreadable("access points", &e);
+                shared.set(
+                    Category::AccessPoints,
+                    State::ManualStep,
+                    Some(first_line(&e)),
+                );
+                return;
+            }
+        }
+    }
+    shared
+        .report
+        .lock()
+        .unwrap()
+        .category_mut(Category::AccessPoints)
+        .count = n;
+    shared.counted(Category::AccessPoints).await;
+    let mut notes = Vec::new();
+    if with_policy > 0 {
+        notes.push(format!("{with_policy} with an access point policy"));
+    }
+    if creating > 0 {
+        notes.push(format!(
+            "{creating} still being created: deletable once ready"
+        ));
+    }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    shared.set(
+        Category::AccessPoints,
+        if creating > 0 && creating == n {
+            State::NotYet
+        } else {
+            blocks_if(n)
+        },
+        note,
+    );
+}
+
+async fn scan_accelerators(client: &Client, bucket: &str, region: &str, shared: &Shared) {
+    let zones = accelerator_zones(region);
+    let mut n = 0u64;
+    for zone in zones {
+        match client.get_bucket_data_accelerator(bucket, zone).await {
+            Ok(found) => n += found.len() as u64,
+            Err(e @ OssError::AcceleratorUnreachable { .. }) => {
+                shared.set(
+                    Category::Accelerators,
+                    State::ManualStep,
+                    Some(format!(
+                        "can only be listed from inside {region} (an ECS instance or VPC there); check Bucket > OSS Accelerator in the console ({})",
+                        first_line(&e).split(':').next().unwrap_or_default()
+                    )),
+                );
+                return;
+            }
+            Err(e) => {
+                shared.unreadable("OSS accelerators", &e);
+                shared.set(
+                    Category::Accelerators,
+                    State::ManualStep,
+                    Some(first_line(&e)),
+                );
+                return;
+            }
+        }
+    }
+    shared
+        .report
+        .lock()
+        .unwrap()
+        .category_mut(Category::Accelerators)
+        .count = n;
+    shared.counted(Category::Accelerators).await;
+    let note = zones
+        .is_empty()
+        .then(|| format!("no accelerator zones are known in {region}"));
+    shared.set(Category::Accelerators, blocks_if(n), note);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(key: &str, latest: bool, marker: bool) -> ObjectVersion {
+        ObjectVersion {
+            key: key.into(),
+            version_id: "v".into(),
+            is_latest: latest,
+            is_delete_marker: marker,
+            size: 1,
+            storage_class: "Standard".into(),
+            last_modified: Some(0),
+            transition_time: None,
+        }
+    }
+
+    #[test]
+    fn entries_fall_into_their_category() {
+        assert_eq!(
+            classify(&v("a", true, false), Versioning::Enabled),
+            Category::Objects
+        );
+        assert_eq!(
+            classify(&v("a", false, false), Versioning::Enabled),
+            Category::PreviousVersions
+        );
+        assert_eq!(
+            classify(&v("a", true, true), Versioning::Suspended),
+            Category::DeleteMarkers
+        );
+        assert_eq!(
+            classify(&v(".dlsdata/x", true, false), Versioning::Off),
+            Category::OssHdfs
+        );
+        assert_eq!(
+            classify(&v("a", false, false), Versioning::Off),
+            Category::Objects
+        );
+    }
+
+    #[test]
+    fn worm_protects_until_the_retention_ends() {
+        let locked = WormConfiguration {
+            worm_id: "w".into(),
+            state: "Locked".into(),
+            retention_period_days: 10,
+            creation_date: Some(0),
+        };
+        assert_eq!(
+            worm_release(Some(&locked), Some(100), false, 200),
+            Some(100 + 864_000)
+        );
+        assert_eq!(
+            worm_release(Some(&locked), Some(100), false, 1_000_000),
+            None
+        );
+        assert_eq!(
+            worm_release(Some(&locked), Some(100), true, 200),
+            None,
+            "markers are not protected"
+        );
+        let expired = WormConfiguration {
+            state: "InProgress".into(),
+            creation_date: Some(0),
+            ..locked.clone()
+        };
+        assert_eq!(
+            worm_release(Some(&expired), Some(100), false, 90_000),
+            None,
+            "an unlocked policy lapses after 24 h"
+        );
+        assert_eq!(worm_release(None, Some(100), false, 200), None);
+    }
+}

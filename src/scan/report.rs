@@ -1,0 +1,197 @@
+//! What a scan finds: each category that can block a bucket's deletion, with
+//! counts, bytes and a state, plus the facts the risk panel is built from.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::oss::model::{BucketStat, CnameBinding, ReplicationRule, Versioning, WormConfiguration};
+
+/// Something that keeps a bucket from being deleted. Each can be cleared alone.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// The current version of each object.
+    Objects,
+    /// Older versions, kept by versioning.
+    PreviousVersions,
+    DeleteMarkers,
+    /// Incomplete multipart uploads and their parts.
+    Parts,
+    LiveChannels,
+    AccessPoints,
+    Accelerators,
+    /// Data under `.dlsdata/`: never deleted through the object API.
+    OssHdfs,
+}
+
+impl Category {
+    pub const ALL: [Category; 8] = [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+        Category::Parts,
+        Category::LiveChannels,
+        Category::AccessPoints,
+        Category::Accelerators,
+        Category::OssHdfs,
+    ];
+
+    /// The name used on the command line (`--only objects,parts`) and in JSON.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Category::Objects => "objects",
+            Category::PreviousVersions => "previous-versions",
+            Category::DeleteMarkers => "delete-markers",
+            Category::Parts => "parts",
+            Category::LiveChannels => "live-channels",
+            Category::AccessPoints => "access-points",
+            Category::Accelerators => "accelerators",
+            Category::OssHdfs => "oss-hdfs",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Objects => "Current objects",
+            Category::PreviousVersions => "Previous versions",
+            Category::DeleteMarkers => "Delete markers",
+            Category::Parts => "Incomplete multipart uploads",
+            Category::LiveChannels => "LiveChannels (RTMP ingest URLs)",
+            Category::AccessPoints => "Access points",
+            Category::Accelerators => "OSS accelerators",
+            Category::OssHdfs => "OSS-HDFS data (.dlsdata/)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.slug() == s)
+    }
+
+    /// Object-like entries: cleared by listing and batch deletes, and prefix-scoped.
+    pub fn is_object_kind(self) -> bool {
+        matches!(
+            self,
+            Category::Objects | Category::PreviousVersions | Category::DeleteMarkers
+        )
+    }
+
+    /// Categories ossweep can clear through the API.
+    pub fn clearable(self) -> bool {
+        self != Category::OssHdfs
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// Still being counted.
+    Scanning,
+    /// Nothing here.
+    Clear,
+    /// Present: blocks deletion; ossweep can clear it.
+    Blocks,
+    /// Present, but cannot be removed yet (retention, an access point still being created).
+    NotYet,
+    /// Present or unknowable from here: a person has to act (console, in-region host).
+    ManualStep,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CategoryReport {
+    pub category: Category,
+    pub count: u64,
+    pub bytes: u64,
+    pub state: State,
+    /// Why the state is what it is, when that needs saying.
+    pub note: Option<String>,
+}
+
+/// Early-deletion fee exposure for one storage class.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EarlyDeletion {
+    pub objects: u64,
+    pub bytes: u64,
+    /// Days of minimum storage still billable, summed over objects (a fee estimate basis).
+    pub remaining_days: u64,
+}
+
+/// Everything the scan learned.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ScanReport {
+    pub bucket: String,
+    pub region: String,
+    pub versioning: Versioning,
+    /// GetBucketStat: OSS's own (delayed) estimate.
+    pub estimate: Option<BucketStat>,
+    pub categories: Vec<CategoryReport>,
+    /// Current-object bytes per storage class.
+    pub storage_classes: BTreeMap<String, (u64, u64)>,
+    pub early_deletion: BTreeMap<String, EarlyDeletion>,
+    pub website: bool,
+    pub cnames: Vec<CnameBinding>,
+    pub replication: Vec<ReplicationRule>,
+    pub worm: Option<WormConfiguration>,
+    /// Objects under a locked retention policy, and when the last of them frees up.
+    pub worm_protected: u64,
+    pub worm_earliest_release: Option<i64>,
+    pub worm_latest_release: Option<i64>,
+    pub lifecycle_rules: usize,
+    pub policy: bool,
+    /// Probes that could not be read (e.g. AccessDenied), as sentences.
+    pub unreadable: Vec<String>,
+    pub risks: Vec<super::risk::Risk>,
+    /// True once every listing has finished.
+    pub complete: bool,
+}
+
+impl ScanReport {
+    pub fn new(bucket: &str) -> Self {
+        ScanReport {
+            bucket: bucket.to_string(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| CategoryReport {
+                    category: *c,
+                    count: 0,
+                    bytes: 0,
+                    state: State::Scanning,
+                    note: None,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn category(&self, c: Category) -> &CategoryReport {
+        self.categories
+            .iter()
+            .find(|r| r.category == c)
+            .expect("every category is present")
+    }
+
+    pub fn category_mut(&mut self, c: Category) -> &mut CategoryReport {
+        self.categories
+            .iter_mut()
+            .find(|r| r.category == c)
+            .expect("every category is present")
+    }
+
+    /// Entries a full emptying must remove through batch deletes.
+    pub fn object_entries(&self) -> u64 {
+        Category::ALL
+            .iter()
+            .filter(|c| c.is_object_kind())
+            .map(|c| self.category(*c).count)
+            .sum()
+    }
+
+    /// True when nothing blocks deletion any more.
+    pub fn is_empty(&self) -> bool {
+        self.categories
+            .iter()
+            .all(|c| c.count == 0 && c.state == State::Clear)
+    }
+}

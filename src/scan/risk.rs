@@ -1,0 +1,391 @@
+//! The risk panel: plain sentences derived from a scan report. Pure.
+
+use serde::Serialize;
+
+use super::report::{Category, ScanReport};
+use crate::cli::table::{bytes, count};
+use crate::oss::time;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Danger,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Risk {
+    pub severity: Severity,
+    /// A stable identifier (`irreversible`, `replication`...), for scripts.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// OSS's account-wide request ceiling: 10,000/s, about 2,000/s for sequential key
+/// names (oss-api.md §1.5). Emptying by API runs somewhere in this range.
+pub const KEYS_PER_SEC_FAST: u64 = 10_000;
+pub const KEYS_PER_SEC_SLOW: u64 = 2_000;
+/// Beyond this the API route is slower than a lifecycle rule (loaded within a day).
+pub const LIFECYCLE_RECOMMENDED_AFTER_SECS: u64 = 24 * 3600;
+
+/// Minimum storage durations (days) by class, for early-deletion fees.
+pub fn minimum_storage_days(class: &str) -> Option<u64> {
+    match class {
+        "IA" => Some(30),
+        "Archive" => Some(60),
+        "ColdArchive" | "DeepColdArchive" => Some(180),
+        _ => None,
+    }
+}
+
+/// Requests needed to empty the bucket by API: list pages, 1000-key delete batches,
+/// one abort per upload, one call per LiveChannel and access point, and DeleteBucket.
+pub fn api_requests(r: &ScanReport) -> u64 {
+    let entries = r.object_entries();
+    let pages = entries.div_ceil(1000).max(1);
+    pages * 2
+        + r.category(Category::Parts).count
+        + r.category(Category::LiveChannels).count
+        + r.category(Category::AccessPoints).count * 2
+        + 1
+}
+
+/// (fastest, slowest) seconds to delete `entries` by API.
+pub fn api_seconds(entries: u64) -> (u64, u64) {
+    (
+        entries.div_ceil(KEYS_PER_SEC_FAST),
+        entries.div_ceil(KEYS_PER_SEC_SLOW),
+    )
+}
+
+pub fn duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs.div_ceil(60)),
+        3600..=172_799 => format!("{:.1} h", secs as f64 / 3600.0),
+        _ => format!("{:.1} days", secs as f64 / 86_400.0),
+    }
+}
+
+fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String) {
+    out.push(Risk {
+        severity,
+        kind,
+        text,
+    });
+}
+
+pub fn risks(r: &ScanReport) -> Vec<Risk> {
+    let mut out = Vec::new();
+    let entries = r.object_entries();
+    let total_bytes: u64 = Category::ALL
+        .iter()
+        .filter(|c| c.is_object_kind())
+        .map(|c| r.category(*c).bytes)
+        .sum();
+    add(
+        &mut out,
+        Severity::Danger,
+        "irreversible",
+        format!(
+            "Deletion is permanent: {} objects and versions ({}) cannot be recovered; OSS has no recycle bin.",
+            count(entries),
+            bytes(total_bytes)
+        ),
+    );
+    if r.website {
+        add(
+            &mut out,
+            Severity::Danger,
+            "website",
+            format!(
+                "{} hosts a static website: it stops serving as soon as its files are gone.",
+                r.bucket
+            ),
+        );
+    }
+    if !r.cnames.is_empty() {
+        let domains: Vec<&str> = r.cnames.iter().map(|c| c.domain.as_str()).collect();
+        add(
+            &mut out,
+            Severity::Danger,
+            "custom-domains",
+            format!("Custom domains are bound to this bucket ({}): their DNS records will point at nothing.", domains.join(", ")),
+        );
+    }
+    let mut cooldown = format!(
+        "After the bucket is deleted its name \"{}\" is released; after a 4-8 hour cool-down anyone can register it.",
+        r.bucket
+    );
+    if r.website || !r.cnames.is_empty() {
+        cooldown.push_str(" Domains and links point here: consider emptying the bucket instead (ossweep empty) so nobody can take the name over.");
+    }
+    add(
+        &mut out,
+        if r.website || !r.cnames.is_empty() {
+            Severity::Danger
+        } else {
+            Severity::Warning
+        },
+        "name-cooldown",
+        cooldown,
+    );
+    for rule in &r.replication {
+        let dest = format!(
+            "{} ({})",
+            rule.destination_bucket,
+            rule.destination_location.trim_start_matches("oss-")
+        );
+        if rule.replicates_deletes() {
+            add(
+                &mut out,
+                Severity::Danger,
+                "replication",
+                format!(
+                    "Replication rule \"{}\" (Action {}) carries deletes to {dest}: emptying this bucket deletes the same objects there too. Remove the rule first if the copy must survive.",
+                    rule.id, rule.action
+                ),
+            );
+        } else {
+            add(&mut out, Severity::Info, "replication", format!("Replication rule \"{}\" copies only writes to {dest}; deletes here do not reach it.", rule.id));
+        }
+    }
+    if let Some(w) = &r.worm {
+        let text = if w.state == "Locked" {
+            match (r.worm_protected, r.worm_latest_release) {
+                (0, _) => format!("A locked retention policy ({} days) applies, but no object is still inside its retention period.", w.retention_period_days),
+                (n, Some(last)) => format!(
+                    "A locked retention policy ({} days) protects {} objects: the first can be deleted on {}, the last on {}. The bucket cannot be deleted before then.",
+                    w.retention_period_days,
+                    count(n),
+                    r.worm_earliest_release.map(time::date_only).unwrap_or_default(),
+                    time::date_only(last)
+                ),
+                (n, None) => format!("A locked retention policy protects {} objects.", count(n)),
+            }
+        } else {
+            format!(
+                "An unlocked retention policy ({} days, {}) protects objects for now; it expires 24 hours after creation unless locked.",
+                w.retention_period_days, w.state
+            )
+        };
+        add(&mut out, Severity::Danger, "worm", text);
+    }
+    if r.lifecycle_rules > 0 {
+        add(
+            &mut out,
+            Severity::Info,
+            "lifecycle",
+            format!("{} lifecycle rule(s) are configured; `ossweep expire` would replace them (after saving a backup).", r.lifecycle_rules),
+        );
+    }
+    for (class, e) in &r.early_deletion {
+        if e.objects > 0 {
+            add(
+                &mut out,
+                Severity::Warning,
+                "early-deletion",
+                format!(
+                    "{} {class} objects ({}) are younger than the {}-day minimum storage duration: deleting them now is billed for the remaining {} object-days.",
+                    count(e.objects),
+                    bytes(e.bytes),
+                    minimum_storage_days(class).unwrap_or(0),
+                    count(e.remaining_days)
+                ),
+            );
+        }
+    }
+    let hdfs = r.category(Category::OssHdfs);
+    if hdfs.count > 0 {
+        add(
+            &mut out,
+            Severity::Warning,
+            "oss-hdfs",
+            format!(
+                "OSS-HDFS data ({} objects under .dlsdata/) must be removed through the console's OSS-HDFS flow; ossweep never deletes it through the object API, which would corrupt the HDFS namespace.",
+                count(hdfs.count)
+            ),
+        );
+    }
+    let (fast, slow) = api_seconds(entries);
+    let mut cost = format!(
+        "Emptying by API takes about {} requests (billed as PUT requests) and {} to {} at {}-{} keys/s; a lifecycle rule empties it server-side within 24-48 hours without per-object request fees.",
+        count(api_requests(r)),
+        duration(fast),
+        duration(slow),
+        count(KEYS_PER_SEC_SLOW),
+        count(KEYS_PER_SEC_FAST)
+    );
+    let slow_route = slow > LIFECYCLE_RECOMMENDED_AFTER_SECS;
+    if slow_route {
+        cost.push_str(&format!(
+            " That is more than a day by API: install lifecycle rules instead (ossweep expire {}).",
+            r.bucket
+        ));
+    }
+    add(
+        &mut out,
+        if slow_route {
+            Severity::Warning
+        } else {
+            Severity::Info
+        },
+        "cost-and-time",
+        cost,
+    );
+    for u in &r.unreadable {
+        add(&mut out, Severity::Warning, "unreadable", u.clone());
+    }
+    out.sort_by_key(|r| r.severity);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oss::model::{CnameBinding, ReplicationRule, WormConfiguration};
+    use crate::scan::report::EarlyDeletion;
+
+    fn report() -> ScanReport {
+        let mut r = ScanReport::new("shop-assets");
+        r.category_mut(Category::Objects).count = 1_000;
+        r.category_mut(Category::Objects).bytes = 1 << 30;
+        r
+    }
+
+    fn kinds(r: &ScanReport) -> Vec<&'static str> {
+        risks(r).iter().map(|r| r.kind).collect()
+    }
+
+    #[test]
+    fn every_bucket_gets_irreversibility_cooldown_and_cost() {
+        let k = kinds(&report());
+        assert!(
+            k.contains(&"irreversible")
+                && k.contains(&"name-cooldown")
+                && k.contains(&"cost-and-time")
+        );
+        assert!(!k.contains(&"website") && !k.contains(&"replication"));
+    }
+
+    #[test]
+    fn domains_suggest_emptying_instead() {
+        let mut r = report();
+        r.website = true;
+        r.cnames.push(CnameBinding {
+            domain: "static.example.com".into(),
+            status: "Enabled".into(),
+            last_modified: None,
+            has_certificate: false,
+        });
+        let all = risks(&r);
+        let cooldown = all.iter().find(|x| x.kind == "name-cooldown").unwrap();
+        assert!(cooldown.text.contains("4-8 hour") && cooldown.text.contains("ossweep empty"));
+        assert!(all
+            .iter()
+            .any(|x| x.kind == "custom-domains" && x.text.contains("static.example.com")));
+    }
+
+    #[test]
+    fn replication_with_deletes_is_a_danger() {
+        let mut r = report();
+        let rule = |action: &str| ReplicationRule {
+            id: "r1".into(),
+            prefixes: vec![],
+            action: action.into(),
+            destination_bucket: "dr".into(),
+            destination_location: "oss-cn-beijing".into(),
+            status: "doing".into(),
+            historical_object_replication: true,
+        };
+        r.replication = vec![rule("ALL")];
+        let all = risks(&r);
+        let x = all.iter().find(|x| x.kind == "replication").unwrap();
+        assert_eq!(x.severity, Severity::Danger);
+        assert!(
+            x.text.contains("dr (cn-beijing)")
+                && x.text.contains("deletes the same objects there too")
+        );
+        r.replication = vec![rule("PUT")];
+        assert_eq!(
+            risks(&r)
+                .iter()
+                .find(|x| x.kind == "replication")
+                .unwrap()
+                .severity,
+            Severity::Info
+        );
+    }
+
+    #[test]
+    fn worm_names_the_release_dates() {
+        let mut r = report();
+        r.worm = Some(WormConfiguration {
+            worm_id: "w".into(),
+            state: "Locked".into(),
+            retention_period_days: 365,
+            creation_date: None,
+        });
+        r.worm_protected = 12;
+        r.worm_earliest_release = Some(1_767_225_600);
+        r.worm_latest_release = Some(1_798_761_600);
+        let text = risks(&r)
+            .into_iter()
+            .find(|x| x.kind == "worm")
+            .unwrap()
+            .text;
+        assert!(
+            text.contains("12 objects")
+                && text.contains("2026-01-01")
+                && text.contains("2027-01-01"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn huge_buckets_are_pointed_at_lifecycle_rules() {
+        let mut r = report();
+        r.category_mut(Category::Objects).count = 500_000_000;
+        let text = risks(&r)
+            .into_iter()
+            .find(|x| x.kind == "cost-and-time")
+            .unwrap()
+            .text;
+        assert!(
+            text.contains("more than a day") && text.contains("ossweep expire shop-assets"),
+            "{text}"
+        );
+        let small = risks(&report())
+            .into_iter()
+            .find(|x| x.kind == "cost-and-time")
+            .unwrap()
+            .text;
+        assert!(!small.contains("more than a day"));
+        assert_eq!(api_requests(&report()), 2 + 1);
+        assert_eq!(api_seconds(1_000_000), (100, 500));
+    }
+
+    #[test]
+    fn early_deletion_fees_per_class() {
+        let mut r = report();
+        r.early_deletion.insert(
+            "ColdArchive".into(),
+            EarlyDeletion {
+                objects: 3,
+                bytes: 3 << 20,
+                remaining_days: 400,
+            },
+        );
+        let text = risks(&r)
+            .into_iter()
+            .find(|x| x.kind == "early-deletion")
+            .unwrap()
+            .text;
+        assert!(
+            text.contains("3 ColdArchive objects") && text.contains("180-day"),
+            "{text}"
+        );
+        assert_eq!(minimum_storage_days("Standard"), None);
+    }
+}

@@ -1,0 +1,623 @@
+//! The scan and the deletion engine against the emulator.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use ossweep::delete::{self, Audit, Event, Limiter, Plan, Summary};
+use ossweep::emulator::seed::Seed;
+use ossweep::emulator::{EmulatorHandle, FaultKind, FaultRule};
+use ossweep::oss::Client;
+use ossweep::scan::{self, Category, ScanReport, State};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+fn now() -> i64 {
+    ossweep::oss::time::unix_secs(std::time::SystemTime::now())
+}
+
+async fn scan_of(c: &Client, bucket: &str) -> ScanReport {
+    scan::scan(c, bucket, None, &CancellationToken::new(), now())
+        .await
+        .unwrap()
+}
+
+fn counts(r: &ScanReport) -> BTreeMap<Category, u64> {
+    r.categories.iter().map(|c| (c.category, c.count)).collect()
+}
+
+fn plan(bucket: &str, cats: impl IntoIterator<Item = Category>) -> Plan {
+    let mut p = Plan::new(bucket, cats, Limiter::new(4, 16));
+    p.poll_interval = Duration::from_millis(50);
+    p.wait_timeout = Duration::from_secs(20);
+    p
+}
+
+/// Runs a plan, collecting every event.
+async fn run(c: &Client, p: Plan) -> (Summary, Vec<Event>) {
+    run_with(c, p, CancellationToken::new(), |_| {}).await
+}
+
+async fn run_with(
+    c: &Client,
+    p: Plan,
+    cancel: CancellationToken,
+    on_event: impl Fn(&Event) + Send + 'static,
+) -> (Summary, Vec<Event>) {
+    let (tx, mut rx) = mpsc::channel(64);
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let collector = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            on_event(&e);
+            sink.lock().unwrap().push(e);
+        }
+    });
+    let summary = delete::run(c, p, tx, cancel).await;
+    collector.await.unwrap();
+    let events = events.lock().unwrap().clone();
+    (summary, events)
+}
+
+/// A versioned bucket holding one of everything.
+async fn mixed_bucket(emu: &EmulatorHandle) -> Client {
+    let c = common::client(emu);
+    c.put_bucket("mixed", None).await.unwrap();
+    c.put_bucket_versioning("mixed", true).await.unwrap();
+    for i in 0..30 {
+        let key = format!("data/{i:03}.bin");
+        c.put_object("mixed", &key, b"v1".to_vec()).await.unwrap();
+        c.put_object("mixed", &key, b"v2-longer".to_vec())
+            .await
+            .unwrap();
+        if i % 3 == 0 {
+            c.delete_object("mixed", &key, None).await.unwrap();
+        }
+    }
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("mixed").unwrap();
+        b.uploads.insert(
+            ("up/big.bin".into(), "U1".into()),
+            ossweep::emulator::store::Upload {
+                initiated: 0,
+                class: Default::default(),
+                parts: Default::default(),
+            },
+        );
+        b.live_channels.insert(
+            "cam".into(),
+            ossweep::emulator::store::LiveChannel {
+                description: String::new(),
+                enabled: true,
+                modified: 0,
+                playlist: "p.m3u8".into(),
+            },
+        );
+        b.access_points.insert(
+            "ap-one".into(),
+            ossweep::emulator::store::AccessPoint {
+                network_origin: "internet".into(),
+                vpc_id: None,
+                created: 0,
+                ready_at_ms: 0,
+                gone_at_ms: None,
+                policy: Some("{}".into()),
+            },
+        );
+    }
+    c
+}
+
+#[tokio::test]
+async fn scan_streams_counts_states_and_risks_of_the_demo_buckets() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    let (tx, mut rx) = mpsc::channel(1024);
+    let report = scan::scan(
+        &c,
+        "acme-app-backups",
+        Some(tx),
+        &CancellationToken::new(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut kinds = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        kinds.push(match e {
+            scan::ScanEvent::Estimate(_) => "estimate",
+            scan::ScanEvent::Counted { .. } => "counted",
+            scan::ScanEvent::Finished(_) => "finished",
+        });
+    }
+    assert_eq!(kinds.first(), Some(&"estimate"), "the estimate comes first");
+    assert_eq!(kinds.last(), Some(&"finished"));
+    assert!(report.complete);
+    let stat = report.estimate.clone().unwrap();
+    let n = counts(&report);
+    assert_eq!(
+        n[&Category::Objects] + n[&Category::PreviousVersions],
+        stat.object_count
+    );
+    assert_eq!(n[&Category::DeleteMarkers], stat.delete_marker_count);
+    assert!(n[&Category::PreviousVersions] > 0 && n[&Category::DeleteMarkers] > 0);
+    assert_eq!(report.category(Category::Objects).state, State::Blocks);
+    assert_eq!(report.category(Category::LiveChannels).state, State::Clear);
+
+    let web = scan_of(&c, "acme-web-assets").await;
+    let kinds: Vec<&str> = web.risks.iter().map(|r| r.kind).collect();
+    assert!(
+        kinds.contains(&"website")
+            && kinds.contains(&"custom-domains")
+            && kinds.contains(&"irreversible")
+            && kinds.contains(&"name-cooldown")
+    );
+    let lake = scan_of(&c, "acme-data-lake").await;
+    assert_eq!(lake.category(Category::OssHdfs).state, State::ManualStep);
+    assert_eq!(lake.category(Category::AccessPoints).count, 2);
+    assert_eq!(lake.category(Category::Accelerators).count, 1);
+    let archive = scan_of(&c, "acme-compliance-archive").await;
+    assert!(archive.worm_protected > 0 && archive.risks.iter().any(|r| r.kind == "worm"));
+    assert!(archive.early_deletion.contains_key("ColdArchive"));
+    let logs = scan_of(&c, "acme-logs-replicated").await;
+    assert!(logs
+        .risks
+        .iter()
+        .any(|r| r.kind == "replication" && r.text.contains("acme-logs-dr")));
+    let ingest = scan_of(&c, "acme-media-ingest").await;
+    assert_eq!(
+        (
+            ingest.category(Category::Parts).count,
+            ingest.category(Category::LiveChannels).count
+        ),
+        (3, 2)
+    );
+    emu.shutdown().await.unwrap();
+}
+
+/// Every (key, version id, is delete marker) the emulator holds for a bucket.
+fn versions_of(emu: &EmulatorHandle, bucket: &str) -> BTreeSet<(String, u64, bool)> {
+    let store = emu.store();
+    store.buckets[bucket]
+        .objects
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.id, v.delete_marker)))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_category_cleared_alone_leaves_the_others_intact() {
+    for category in [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+        Category::Parts,
+        Category::LiveChannels,
+        Category::AccessPoints,
+    ] {
+        let emu = common::emulator(Seed::Empty).await;
+        let c = mixed_bucket(&emu).await;
+        let before = counts(&scan_of(&c, "mixed").await);
+        let versions_before = versions_of(&emu, "mixed");
+        // Which versions are in which category, as the scan sees them before the run.
+        let mut in_category = BTreeSet::new();
+        {
+            let store = emu.store();
+            for (k, vs) in &store.buckets["mixed"].objects {
+                for (i, v) in vs.iter().enumerate() {
+                    let cat = if v.delete_marker {
+                        Category::DeleteMarkers
+                    } else if i == 0 {
+                        Category::Objects
+                    } else {
+                        Category::PreviousVersions
+                    };
+                    if cat == category {
+                        in_category.insert((k.clone(), v.id, v.delete_marker));
+                    }
+                }
+            }
+        }
+        assert!(before[&category] > 0, "{category:?} present before");
+        let (summary, _) = run(&c, plan("mixed", [category])).await;
+        assert!(summary.complete(), "{category:?}: {summary:?}");
+        assert_eq!(summary.categories[&category].deleted, before[&category]);
+        // Exactly that category's versions went; every other version is still there.
+        let expected: BTreeSet<_> = versions_before.difference(&in_category).cloned().collect();
+        assert_eq!(
+            versions_of(&emu, "mixed"),
+            expected,
+            "clearing {category:?}"
+        );
+        let after = counts(&scan_of(&c, "mixed").await);
+        for k in [
+            Category::Parts,
+            Category::LiveChannels,
+            Category::AccessPoints,
+        ] {
+            assert_eq!(
+                after[&k],
+                if k == category { 0 } else { before[&k] },
+                "clearing {category:?} changed {k:?}"
+            );
+        }
+        emu.shutdown().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_emptied_versioned_bucket_has_no_versions_or_markers_and_is_deleted() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    let before = scan_of(&c, "acme-app-backups").await;
+    let mut p = plan("acme-app-backups", Plan::everything());
+    p.delete_bucket = true;
+    let (summary, events) = run(&c, p).await;
+    assert!(summary.complete() && summary.bucket_deleted, "{summary:?}");
+    assert_eq!(summary.deleted(), before.object_entries());
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::BucketDeleted { .. })));
+    assert!(matches!(events.last(), Some(Event::Finished { .. })));
+    assert!(!emu.store().buckets.contains_key("acme-app-backups"));
+    // Every delete named a version: no request created a delete marker.
+    let log = emu.faults().log();
+    assert!(log
+        .iter()
+        .filter(|e| e.op == "DeleteMultipleObjects")
+        .all(|e| e.status == 200));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn deleting_a_bucket_clears_every_attachment_first() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    for bucket in ["acme-media-ingest", "acme-tmp-suspended", "acme-web-assets"] {
+        let mut p = plan(bucket, Plan::everything());
+        p.delete_bucket = true;
+        let (summary, _) = run(&c, p).await;
+        assert!(summary.bucket_deleted, "{bucket}: {summary:?}");
+    }
+    // OSS-HDFS data is never deleted: the data lake stays, with an explanation.
+    let mut p = plan("acme-data-lake", Plan::everything());
+    p.delete_bucket = true;
+    let (summary, _) = run(&c, p).await;
+    assert!(!summary.bucket_deleted);
+    let remaining = summary.remaining.unwrap();
+    assert_eq!(remaining.counts.get(&Category::OssHdfs), Some(&40));
+    assert!(
+        !remaining.counts.contains_key(&Category::AccessPoints)
+            && !remaining.counts.contains_key(&Category::Accelerators)
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn dry_run_sends_no_delete_request() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    emu.faults().clear_log();
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let mut p = plan("acme-media-ingest", Plan::everything());
+    p.dry_run = true;
+    p.audit = Audit::to_file(report.path()).unwrap();
+    let (summary, _) = run(&c, p).await;
+    assert!(summary.dry_run && summary.deleted() > 0);
+    let log = emu.faults().log();
+    let writes: Vec<_> = log
+        .iter()
+        .filter(|e| e.method != "GET" && e.method != "HEAD")
+        .collect();
+    assert!(writes.is_empty(), "a dry run sent {writes:?}");
+    let lines = std::fs::read_to_string(report.path()).unwrap();
+    assert_eq!(lines.lines().count() as u64, summary.deleted());
+    assert!(lines
+        .lines()
+        .all(|l| l.contains("\"action\":\"would-delete\"")));
+    assert_eq!(
+        scan_of(&c, "acme-media-ingest")
+            .await
+            .category(Category::Objects)
+            .count,
+        302
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn keys_a_batch_did_not_delete_are_retried_then_reported() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("sticky", None).await.unwrap();
+    for k in ["ok/1", "ok/2", "flaky/1", "stuck/1", "stuck/2"] {
+        c.put_object("sticky", k, b"x".to_vec()).await.unwrap();
+    }
+    emu.faults().push(
+        FaultRule::new(FaultKind::OmitKeys)
+            .key_prefix("flaky/")
+            .times(1),
+    );
+    emu.faults()
+        .push(FaultRule::new(FaultKind::OmitKeys).key_prefix("stuck/"));
+    let audit = tempfile::NamedTempFile::new().unwrap();
+    let mut p = plan("sticky", [Category::Objects]);
+    p.audit = Audit::to_file(audit.path()).unwrap();
+    let (summary, events) = run(&c, p).await;
+    assert_eq!(
+        summary.categories[&Category::Objects].deleted,
+        3,
+        "flaky/1 went through on retry"
+    );
+    assert_eq!(summary.failures_total, 2);
+    let failed: BTreeSet<&str> = summary.failures.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(failed, BTreeSet::from(["stuck/1", "stuck/2"]));
+    assert!(summary.failures.iter().all(|f| f.code == "NotDeleted"));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::ItemsFailed { count: 2, .. })));
+    let keys: Vec<String> = c
+        .list_objects("sticky", None)
+        .map(|o| o.unwrap().key)
+        .collect()
+        .await;
+    assert_eq!(keys, ["stuck/1", "stuck/2"]);
+    let trail = std::fs::read_to_string(audit.path()).unwrap();
+    assert_eq!(
+        trail.lines().filter(|l| l.contains("\"deleted\"")).count(),
+        3
+    );
+    assert_eq!(
+        trail.lines().filter(|l| l.contains("\"failed\"")).count(),
+        2
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn throttling_lowers_concurrency_and_the_run_still_completes() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("throttled", None).await.unwrap();
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("throttled").unwrap();
+        for i in 0..8000 {
+            b.objects.insert(
+                format!("k/{i:05}"),
+                vec![ossweep::emulator::store::Version {
+                    id: 0,
+                    delete_marker: false,
+                    size: 1,
+                    etag: 0,
+                    class: Default::default(),
+                    multipart: false,
+                    modified: 0,
+                    data: None,
+                }],
+            );
+        }
+    }
+    emu.faults().push(
+        FaultRule::new(FaultKind::Throttle { delay_ms: 20 })
+            .op("DeleteMultipleObjects")
+            .times(3),
+    );
+    let limiter = Limiter::new(8, 8);
+    let mut p = plan("throttled", [Category::Objects]);
+    p.limiter = limiter.clone();
+    let (summary, events) = run(&c, p).await;
+    assert!(summary.complete(), "{summary:?}");
+    assert_eq!(summary.deleted(), 8000);
+    assert!(summary.throttles >= 3);
+    let lowest = events
+        .iter()
+        .filter_map(|e| {
+            if let Event::Concurrency { limit } = e {
+                Some(*limit)
+            } else {
+                None
+            }
+        })
+        .min()
+        .unwrap();
+    assert!(lowest < 8, "throttling cut the concurrency to {lowest}");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::Throttled { delay_ms } if *delay_ms >= 20)));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_run_cancelled_half_way_reports_exactly_what_the_emulator_lost() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("halfway", None).await.unwrap();
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("halfway").unwrap();
+        for i in 0..30_000 {
+            b.objects.insert(
+                format!("k/{i:05}"),
+                vec![ossweep::emulator::store::Version {
+                    id: 0,
+                    delete_marker: false,
+                    size: 10,
+                    etag: 0,
+                    class: Default::default(),
+                    multipart: false,
+                    modified: 0,
+                    data: None,
+                }],
+            );
+        }
+    }
+    emu.faults()
+        .set_latency(Duration::from_millis(15), Duration::ZERO);
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let seen = Arc::new(Mutex::new(0u64));
+    let (summary, events) = run_with(&c, plan("halfway", [Category::Objects]), cancel, move |e| {
+        if let Event::Progress { keys, .. } = e {
+            let mut s = seen.lock().unwrap();
+            *s += keys;
+            if *s >= 5000 {
+                trigger.cancel();
+            }
+        }
+    })
+    .await;
+    assert!(summary.cancelled);
+    assert!(matches!(events.last(), Some(Event::Cancelled { .. })));
+    let left = emu.store().buckets["halfway"].objects.len() as u64;
+    assert!(left > 0 && left < 30_000, "stopped part-way: {left} left");
+    assert_eq!(
+        summary.deleted(),
+        30_000 - left,
+        "the summary says exactly what was deleted"
+    );
+    assert_eq!(
+        summary.categories[&Category::Objects].bytes,
+        (30_000 - left) * 10
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_writer_during_the_run_gets_a_clear_explanation() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("busy-writer", None).await.unwrap();
+    for i in 0..3000 {
+        c.put_object("busy-writer", &format!("old/{i:04}"), vec![])
+            .await
+            .unwrap();
+    }
+    let mut p = plan("busy-writer", Plan::everything());
+    p.delete_bucket = true;
+    // A one-slot channel: while this test handles an event the engine cannot move on.
+    let (tx, mut rx) = mpsc::channel(1);
+    let engine = c.clone();
+    let handle =
+        tokio::spawn(async move { delete::run(&engine, p, tx, CancellationToken::new()).await });
+    let mut wrote = false;
+    while let Some(e) = rx.recv().await {
+        if matches!(
+            e,
+            Event::Progress {
+                category: Category::Objects,
+                ..
+            }
+        ) && !wrote
+        {
+            // Someone uploads while the bucket is being emptied (behind the listing).
+            c.put_object("busy-writer", "aaa/new-upload.bin", b"fresh".to_vec())
+                .await
+                .unwrap();
+            wrote = true;
+        }
+    }
+    let summary = handle.await.unwrap();
+    assert!(
+        wrote && !summary.bucket_deleted,
+        "wrote={wrote} {summary:?}"
+    );
+    let r = summary
+        .remaining
+        .expect("an explanation, not a bare BucketNotEmpty");
+    assert_eq!(r.written_during_run, 1);
+    assert!(
+        r.explanation.contains("written after this run started")
+            && r.explanation.contains("aaa/new-upload.bin"),
+        "{}",
+        r.explanation
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn worm_protected_objects_are_skipped_and_keep_the_bucket() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    let mut p = plan("acme-compliance-archive", Plan::everything());
+    p.delete_bucket = true;
+    let (summary, events) = run(&c, p).await;
+    assert!(!summary.bucket_deleted && !summary.complete());
+    assert!(summary.categories[&Category::Objects].skipped > 0);
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Event::ItemsSkipped { reason, .. } if reason.contains("retention"))));
+    assert!(summary
+        .remaining
+        .unwrap()
+        .explanation
+        .contains("could not be deleted"));
+    emu.shutdown().await.unwrap();
+}
+
+mod prefix_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key_part() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("a"),
+                Just("é"),
+                Just("ключ"),
+                Just(" "),
+                Just("%"),
+                Just("+"),
+                Just("/"),
+                Just("\u{1}"),
+                Just("\t"),
+                Just("z9"),
+                Just("&<>")
+            ],
+            1..6,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_prefix_scoped_run_never_touches_keys_outside_the_prefix(
+            prefix in key_part(),
+            keys in proptest::collection::btree_set(key_part(), 1..40),
+            under in proptest::collection::btree_set(key_part(), 0..20),
+            trailing_slash in any::<bool>(),
+        ) {
+            let prefix = if trailing_slash { format!("{prefix}/") } else { prefix };
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async {
+                let emu = common::emulator(Seed::Empty).await;
+                let c = common::client(&emu);
+                c.put_bucket("prop", None).await.unwrap();
+                c.put_bucket_versioning("prop", true).await.unwrap();
+                let mut all: BTreeSet<String> = keys.iter().filter(|k| !k.starts_with('/')).cloned().collect();
+                all.extend(under.iter().map(|k| format!("{prefix}{k}")).filter(|k| !k.starts_with('/')));
+                for k in &all {
+                    c.put_object("prop", k, b"1".to_vec()).await.unwrap();
+                    c.put_object("prop", k, b"2".to_vec()).await.unwrap();
+                }
+                let outside: BTreeSet<(String, String)> = {
+                    let store = emu.store();
+                    store.buckets["prop"].objects.iter().filter(|(k, _)| !k.starts_with(&prefix)).flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), format!("{}", v.id)))).collect()
+                };
+                let mut p = plan("prop", [Category::Objects, Category::PreviousVersions, Category::DeleteMarkers]);
+                p.prefix = Some(prefix.clone());
+                let (summary, _) = run(&c, p).await;
+                assert!(summary.complete(), "{summary:?}");
+                let after: BTreeSet<(String, String)> = versions_of(&emu, "prop").into_iter().map(|(k, id, _)| (k, format!("{id}"))).collect();
+                assert_eq!(after, outside, "everything outside {prefix:?} intact, everything inside gone");
+                emu.shutdown().await.unwrap();
+            });
+        }
+    }
+}
