@@ -4,5 +4,6 @@ pub mod cli;
 pub mod config;
 pub mod delete;
 pub mod emulator;
+pub mod expire;
 pub mod oss;
 pub mod scan;

@@ -6,3 +6,7 @@ pub const DONE: u8 = 0;
 pub const ERROR: u8 = 1;
 /// The command line was wrong.
 pub const USAGE: u8 = 2;
+/// Part of the work was done: some items failed, were skipped, or the run was cancelled.
+pub const PARTIAL: u8 = 3;
+/// Nothing was done: the confirmation was missing or did not match.
+pub const REFUSED: u8 = 4;

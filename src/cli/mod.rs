@@ -2,8 +2,14 @@
 //! thin front end in its own module.
 
 mod buckets;
+pub mod confirm;
+mod delete;
+mod empty;
 mod emulator;
 pub mod exit;
+mod expire;
+pub mod runner;
+pub mod scan;
 pub mod table;
 
 use std::path::PathBuf;
@@ -43,6 +49,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Scan one bucket for everything that blocks its deletion, and the risks.
+    Scan {
+        bucket: String,
+        /// The report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Clear categories of a bucket without deleting it.
+    Empty(empty::EmptyArgs),
+    /// Empty buckets and delete them (each must be named again with --confirm).
+    Delete(delete::DeleteArgs),
+    /// Install (or remove) lifecycle rules that empty a bucket server-side.
+    Expire(expire::ExpireArgs),
     /// Run the built-in OSS emulator until stopped.
     Emulator(emulator::EmulatorArgs),
     /// Start the emulator with the demo account and show what ossweep sees there.
@@ -95,6 +114,10 @@ async fn run(cli: Cli) -> u8 {
             return exit::USAGE;
         }
         Some(Command::Buckets { json }) => buckets::run(&cli, *json).await,
+        Some(Command::Scan { bucket, json }) => scan::run(&cli, bucket, *json).await,
+        Some(Command::Empty(args)) => empty::run(&cli, args).await,
+        Some(Command::Delete(args)) => delete::run(&cli, args).await,
+        Some(Command::Expire(args)) => expire::run(&cli, args).await,
         Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
         Some(Command::Demo) => emulator::run_demo().await,
     };

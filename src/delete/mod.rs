@@ -11,6 +11,7 @@ pub mod event;
 pub mod limiter;
 mod objects;
 pub mod plan;
+pub mod progress;
 mod resources;
 
 use std::sync::atomic::Ordering;

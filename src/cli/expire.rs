@@ -1,0 +1,147 @@
+//! `ossweep expire BUCKET [--days N] [--remove]`: lifecycle rules that empty a
+//! bucket server-side, for buckets too big to delete by API.
+
+use std::path::PathBuf;
+
+use crate::expire::{self, Phase};
+use crate::oss::request::validate_bucket_name;
+use crate::oss::{time, Client};
+
+use super::{confirm, exit, settings, Cli};
+
+#[derive(Debug, clap::Args)]
+pub struct ExpireArgs {
+    pub bucket: String,
+    /// Days after which objects, versions and parts expire.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub days: u32,
+    /// Remove ossweep's rules again.
+    #[arg(long, conflicts_with = "restore")]
+    pub remove: bool,
+    /// Put back a lifecycle configuration saved earlier (an XML file).
+    #[arg(long, value_name = "FILE")]
+    pub restore: Option<PathBuf>,
+    /// Where to save the configuration being replaced (default: ./<bucket>-lifecycle-<time>.xml).
+    #[arg(long, value_name = "FILE")]
+    pub backup: Option<PathBuf>,
+    /// Do not ask for the bucket name (needed without a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
+    if let Err(e) = validate_bucket_name(&a.bucket) {
+        eprintln!("error: {e}");
+        return Ok(exit::USAGE);
+    }
+    let s = settings(cli)?;
+    let client = Client::new(s.client);
+    let bucket = a.bucket.as_str();
+    let current = client
+        .get_bucket_lifecycle(bucket)
+        .await
+        .map_err(|e| e.to_string())?;
+    let ids: Vec<String> = current
+        .as_ref()
+        .map(|c| c.rules.iter().map(|r| r.id.clone()).collect())
+        .unwrap_or_default();
+
+    if let Some(path) = &a.restore {
+        let xml = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        crate::oss::parse::bucket_lifecycle(&xml)
+            .map_err(|e| format!("{} is not a lifecycle configuration: {e}", path.display()))?;
+        client
+            .put_bucket_lifecycle(bucket, &xml)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "Restored the lifecycle configuration of {bucket} from {}.",
+            path.display()
+        );
+        return Ok(exit::DONE);
+    }
+    if a.remove {
+        match expire::installed_phase(&ids) {
+            None => println!("{bucket} has no ossweep lifecycle rules; nothing to remove."),
+            Some(_) if expire::has_foreign_rules(&ids) => {
+                eprintln!("error: {bucket}'s lifecycle configuration also holds rules ossweep did not write ({}); edit it in the console or use --restore FILE", ids.join(", "));
+                return Ok(exit::ERROR);
+            }
+            Some(_) => {
+                client
+                    .delete_bucket_lifecycle(bucket)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("Removed ossweep's lifecycle rules from {bucket}. Objects not yet expired stay.");
+            }
+        }
+        return Ok(exit::DONE);
+    }
+
+    let info = client
+        .get_bucket_info(bucket)
+        .await
+        .map_err(|e| e.to_string())?;
+    let stat = client
+        .get_bucket_stat(bucket)
+        .await
+        .map_err(|e| e.to_string())?;
+    // Phase B once phase A has expired the data and only delete markers remain.
+    let phase = match expire::installed_phase(&ids) {
+        Some(Phase::A) | Some(Phase::B)
+            if info.versioning.is_versioned()
+                && stat.object_count == 0
+                && stat.delete_marker_count > 0 =>
+        {
+            Phase::B
+        }
+        _ => Phase::A,
+    };
+    if let Some(cfg) = current.as_ref().filter(|_| expire::has_foreign_rules(&ids)) {
+        let path = a.backup.clone().unwrap_or_else(|| {
+            PathBuf::from(format!(
+                "{bucket}-lifecycle-{}.xml",
+                time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()))
+            ))
+        });
+        std::fs::write(&path, &cfg.raw_xml)
+            .map_err(|e| format!("cannot save the backup {}: {e}", path.display()))?;
+        println!("{bucket} has {} lifecycle rule(s), which will be replaced:\n{}\nSaved to {} (put it back with --restore {}).", cfg.rules.len(), cfg.raw_xml.trim(), path.display(), path.display());
+    }
+    let what = match phase {
+        Phase::A => format!(
+            "Phase A: expire current objects after {} day(s), previous versions {} day(s) after they become previous, and incomplete multipart uploads after {} day(s)",
+            a.days, a.days, a.days
+        ),
+        Phase::B => format!("Phase B: remove the delete markers phase A left behind, and any remaining previous versions and uploads after {} day(s)", a.days),
+    };
+    println!("{what}; .dlsdata/ (OSS-HDFS) is left alone.");
+    println!("OSS loads lifecycle rules within 24 hours and runs them daily; large buckets take several days. This deletes data for good.");
+    if !a.yes {
+        if !confirm::interactive() {
+            eprintln!("refused: no terminal to confirm on; pass --yes to install the rules");
+            return Ok(exit::REFUSED);
+        }
+        if !confirm::typed(
+            &format!("Type the bucket name ({bucket}) to confirm: "),
+            bucket,
+        )
+        .map_err(|e| e.to_string())?
+        {
+            eprintln!("refused: the name did not match; nothing was changed");
+            return Ok(exit::REFUSED);
+        }
+    }
+    client
+        .put_bucket_lifecycle(bucket, &expire::configuration(phase, a.days))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Installed {} on {bucket}.", phase.rule_id());
+    if phase == Phase::A && info.versioning.is_versioned() {
+        println!("Next: once OSS has expired the data, run `ossweep expire {bucket}` again to install phase B for the delete markers, then `ossweep delete {bucket} --confirm {bucket}`.");
+    } else {
+        println!("Next: once OSS has run the rules, `ossweep delete {bucket} --confirm {bucket}` removes whatever is left and the bucket.");
+    }
+    Ok(exit::DONE)
+}

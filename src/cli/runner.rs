@@ -1,0 +1,291 @@
+//! Runs the engine for the headless commands: progress on stderr (or NDJSON
+//! events on stdout with `--json`), Ctrl-C cancels between batches.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::delete::progress::{eta_secs, ProgressState};
+use crate::delete::{self, Event, Plan, Summary};
+use crate::oss::Client;
+use crate::scan::risk::duration;
+
+use super::table::{bytes, count};
+
+/// One progress line: bar, counts, rate, ETA, throttling.
+pub fn progress_line(p: &ProgressState, rate: f64, elapsed: Duration) -> String {
+    let done = p.done();
+    let verb = if p.dry_run { "listed" } else { "deleted" };
+    let mut line = match p.total() {
+        Some(total) if total > 0 => {
+            let frac = (done as f64 / total as f64).min(1.0);
+            let filled = (frac * 20.0).round() as usize;
+            format!(
+                "[{}{}] {:>3}% {} / {} {verb}",
+                "#".repeat(filled),
+                "-".repeat(20 - filled),
+                (frac * 100.0) as u32,
+                count(done),
+                count(total)
+            )
+        }
+        _ => format!("{} {verb}", count(done)),
+    };
+    line.push_str(&format!(", {}/s, {}", count(rate as u64), bytes(p.bytes())));
+    if let Some(eta) = eta_secs(done, p.total(), rate) {
+        line.push_str(&format!(", ETA {}", duration(eta)));
+    }
+    line.push_str(&format!(", {} elapsed", duration(elapsed.as_secs())));
+    if p.throttles > 0 {
+        line.push_str(&format!(", throttled {}x", p.throttles));
+    }
+    if let Some(c) = p.concurrency {
+        line.push_str(&format!(", {c} in flight"));
+    }
+    if p.failed() > 0 {
+        line.push_str(&format!(", {} failed", count(p.failed())));
+    }
+    line
+}
+
+/// Runs one plan to its end. `cancel` is shared so Ctrl-C stops a multi-bucket run.
+pub async fn run(client: &Client, plan: Plan, json: bool, cancel: &CancellationToken) -> Summary {
+    let (tx, mut rx) = mpsc::channel(256);
+    let engine = client.clone();
+    let token = cancel.clone();
+    let task = tokio::spawn(async move { delete::run(&engine, plan, tx, token).await });
+    let tty = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut state = ProgressState::default();
+    let mut last_draw = Instant::now() - Duration::from_secs(10);
+    let mut window: std::collections::VecDeque<(Instant, u64)> = Default::default();
+    while let Some(e) = rx.recv().await {
+        state.apply(&e);
+        if json {
+            if let Ok(line) = serde_json::to_string(&e) {
+                println!("{line}");
+            }
+            continue;
+        }
+        match &e {
+            Event::ItemsFailed {
+                category,
+                count: n,
+                code,
+                message,
+                sample,
+                ..
+            } => {
+                let example = sample
+                    .first()
+                    .map(|s| format!(" (e.g. {:?})", s.key))
+                    .unwrap_or_default();
+                eprint!("{}", if tty { "\r\x1b[K" } else { "" });
+                eprintln!(
+                    "  ! {} {}: {code}: {message}{example}",
+                    count(*n),
+                    category.label().to_lowercase()
+                );
+            }
+            Event::ItemsSkipped {
+                category,
+                count: n,
+                reason,
+                ..
+            } => {
+                eprint!("{}", if tty { "\r\x1b[K" } else { "" });
+                eprintln!(
+                    "  - skipped {} {}: {reason}",
+                    count(*n),
+                    category.label().to_lowercase()
+                );
+            }
+            _ => {}
+        }
+        let now = Instant::now();
+        window.push_back((now, state.done()));
+        while window.len() > 2 && now.duration_since(window[0].0) > Duration::from_secs(5) {
+            window.pop_front();
+        }
+        let rate = match (window.front(), window.back()) {
+            (Some(a), Some(b)) if b.0 > a.0 => {
+                (b.1 - a.1) as f64 / b.0.duration_since(a.0).as_secs_f64()
+            }
+            _ => 0.0,
+        };
+        let interval = if tty {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(5)
+        };
+        if now.duration_since(last_draw) >= interval && matches!(e, Event::Progress { .. }) {
+            last_draw = now;
+            let line = progress_line(&state, rate, started.elapsed());
+            if tty {
+                eprint!("\r\x1b[K{line}");
+                let _ = std::io::stderr().flush();
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    }
+    if tty && !json {
+        eprint!("\r\x1b[K");
+    }
+    match task.await {
+        Ok(s) => s,
+        Err(e) => Summary {
+            error: Some(format!("the deletion task failed: {e}")),
+            ..Default::default()
+        },
+    }
+}
+
+/// The closing report of a run, for people.
+pub fn describe(s: &Summary) -> String {
+    let mut out = String::new();
+    let verb = if s.dry_run { "would delete" } else { "deleted" };
+    out.push_str(&format!(
+        "{}: {verb} {} items ({})",
+        s.bucket,
+        count(s.deleted()),
+        bytes(s.bytes())
+    ));
+    if !s.dry_run {
+        out.push_str(&format!(" with {} requests", count(s.requests)));
+    }
+    out.push_str(&format!(" in {}", duration(s.elapsed_ms / 1000)));
+    if s.retries > 0 || s.throttles > 0 {
+        out.push_str(&format!(
+            "; {} retries, {} throttled",
+            s.retries, s.throttles
+        ));
+    }
+    out.push('\n');
+    for (c, t) in &s.categories {
+        if t.deleted + t.failed + t.skipped > 0 {
+            out.push_str(&format!(
+                "  {:<32} {:>12} {verb}",
+                c.label(),
+                count(t.deleted)
+            ));
+            if t.failed > 0 {
+                out.push_str(&format!(", {} failed", count(t.failed)));
+            }
+            if t.skipped > 0 {
+                out.push_str(&format!(", {} skipped", count(t.skipped)));
+            }
+            out.push('\n');
+        }
+    }
+    for f in s.failures.iter().take(10) {
+        let version = f
+            .version_id
+            .as_deref()
+            .map(|v| format!(" version {v}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  failed: {:?}{version}: {}: {}\n",
+            f.key, f.code, f.message
+        ));
+    }
+    if s.failures_total > 10 {
+        out.push_str(&format!(
+            "  ... and {} more failures (all of them are in the --report file)\n",
+            count(s.failures_total - 10)
+        ));
+    }
+    if s.cancelled {
+        out.push_str("  cancelled: stopped after the batches in flight; nothing else was sent.\n");
+    }
+    if let Some(e) = &s.error {
+        out.push_str(&format!("  stopped: {e}\n"));
+    }
+    if s.bucket_deleted {
+        out.push_str(&format!("  bucket {} deleted. Its name can be registered by anyone after a 4-8 hour cool-down.\n", s.bucket));
+    }
+    if let Some(r) = &s.remaining {
+        out.push_str(&format!("  bucket kept: {}\n", r.explanation));
+    }
+    out
+}
+
+/// The exit code a summary earns.
+pub fn exit_code(s: &Summary) -> u8 {
+    if s.complete() {
+        super::exit::DONE
+    } else if s.error.is_some() && s.deleted() == 0 {
+        super::exit::ERROR
+    } else {
+        super::exit::PARTIAL
+    }
+}
+
+/// Cancels `token` on Ctrl-C (the first press; a second one exits at once).
+pub fn cancel_on_ctrl_c(token: CancellationToken) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping after the batches in flight (Ctrl-C again to quit at once)...");
+            token.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(super::exit::PARTIAL as i32);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delete::event::CategoryTotals;
+    use crate::scan::Category;
+
+    #[test]
+    fn progress_line_shows_bar_rate_eta_and_throttling() {
+        let mut p = ProgressState::default();
+        p.apply(&Event::CategoryStarted {
+            bucket: "b".into(),
+            category: Category::Objects,
+            estimate: Some(4000),
+        });
+        p.apply(&Event::Progress {
+            bucket: "b".into(),
+            category: Category::Objects,
+            keys: 1000,
+            bytes: 2048,
+            requests: 1,
+        });
+        p.apply(&Event::Throttled { delay_ms: 10 });
+        let line = progress_line(&p, 500.0, Duration::from_secs(2));
+        assert_eq!(line, "[#####---------------]  25% 1,000 / 4,000 deleted, 500/s, 2.0 KiB, ETA 6 s, 2 s elapsed, throttled 1x");
+    }
+
+    #[test]
+    fn summaries_map_to_exit_codes() {
+        let mut s = Summary {
+            bucket: "b".into(),
+            ..Default::default()
+        };
+        s.categories.insert(
+            Category::Objects,
+            CategoryTotals {
+                deleted: 5,
+                ..Default::default()
+            },
+        );
+        assert_eq!(exit_code(&s), 0);
+        s.cancelled = true;
+        assert_eq!(exit_code(&s), 3);
+        s.cancelled = false;
+        s.failures_total = 1;
+        assert_eq!(exit_code(&s), 3);
+        let failed = Summary {
+            error: Some("AccessDenied".into()),
+            ..Default::default()
+        };
+        assert_eq!(exit_code(&failed), 1);
+        assert!(describe(&s).contains("b: deleted 5 items"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Folds engine events into what a progress display shows. Pure: the CLI's bar
+//! and the TUI's progress pane both render this.
+
+use std::collections::BTreeMap;
+
+use super::event::{Event, Summary};
+use crate::scan::Category;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CategoryProgress {
+    pub done: u64,
+    pub bytes: u64,
+    pub estimate: Option<u64>,
+    pub failed: u64,
+    pub skipped: u64,
+    pub finished: bool,
+}
+
+/// A failure line for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailureLine {
+    pub category: Category,
+    pub count: u64,
+    pub code: String,
+    pub message: String,
+    pub example: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProgressState {
+    pub bucket: String,
+    pub dry_run: bool,
+    pub categories: BTreeMap<Category, CategoryProgress>,
+    pub requests: u64,
+    pub retries: u64,
+    pub throttles: u64,
+    pub concurrency: Option<usize>,
+    pub failures: Vec<FailureLine>,
+    pub bucket_deleted: bool,
+    pub summary: Option<Summary>,
+    pub cancelled: bool,
+}
+
+/// Failure lines kept for display (the summary and report file keep them all).
+const MAX_FAILURE_LINES: usize = 200;
+
+impl ProgressState {
+    pub fn apply(&mut self, e: &Event) {
+        match e {
+            Event::Started { bucket, dry_run } => {
+                *self = ProgressState {
+                    bucket: bucket.clone(),
+                    dry_run: *dry_run,
+                    ..Default::default()
+                };
+            }
+            Event::CategoryStarted {
+                category, estimate, ..
+            } => {
+                self.categories.entry(*category).or_default().estimate = *estimate;
+            }
+            Event::Progress {
+                category,
+                keys,
+                bytes,
+                requests,
+                ..
+            } => {
+                let c = self.categories.entry(*category).or_default();
+                c.done += keys;
+                c.bytes += bytes;
+                self.requests += requests;
+            }
+            Event::Throttled { .. } => self.throttles += 1,
+            Event::Retried { .. } => self.retries += 1,
+            Event::Concurrency { limit } => self.concurrency = Some(*limit),
+            Event::ItemsFailed {
+                category,
+                count,
+                code,
+                message,
+                sample,
+                ..
+            } => {
+                self.categories.entry(*category).or_default().failed += count;
+                if self.failures.len() < MAX_FAILURE_LINES {
+                    self.failures.push(FailureLine {
+                        category: *category,
+                        count: *count,
+                        code: code.clone(),
+                        message: message.clone(),
+                        example: sample.first().map(|s| s.key.clone()),
+                    });
+                }
+            }
+            Event::ItemsSkipped {
+                category, count, ..
+            } => self.categories.entry(*category).or_default().skipped += count,
+            Event::CategoryDone { category, .. } => {
+                self.categories.entry(*category).or_default().finished = true
+            }
+            Event::BucketDeleted { .. } => self.bucket_deleted = true,
+            Event::Finished { summary } => self.summary = Some(summary.clone()),
+            Event::Cancelled { summary } => {
+                self.cancelled = true;
+                self.summary = Some(summary.clone());
+            }
+        }
+    }
+
+    pub fn done(&self) -> u64 {
+        self.categories.values().map(|c| c.done).sum()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.categories.values().map(|c| c.bytes).sum()
+    }
+
+    /// Sum of known estimates, when every started category has one.
+    pub fn total(&self) -> Option<u64> {
+        self.categories.values().map(|c| c.estimate).sum()
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.categories.values().map(|c| c.failed).sum()
+    }
+}
+
+/// Seconds left at `rate` keys per second, when a total is known.
+pub fn eta_secs(done: u64, total: Option<u64>, rate: f64) -> Option<u64> {
+    let total = total?;
+    if rate <= 0.0 {
+        return None;
+    }
+    Some(((total.saturating_sub(done)) as f64 / rate).ceil() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oss::model::ObjectIdentifier;
+
+    #[test]
+    fn folds_a_run() {
+        let b = || "b".to_string();
+        let mut p = ProgressState::default();
+        for e in [
+            Event::Started {
+                bucket: b(),
+                dry_run: false,
+            },
+            Event::CategoryStarted {
+                bucket: b(),
+                category: Category::Objects,
+                estimate: Some(3000),
+            },
+            Event::Progress {
+                bucket: b(),
+                category: Category::Objects,
+                keys: 1000,
+                bytes: 10,
+                requests: 1,
+            },
+            Event::Throttled { delay_ms: 100 },
+            Event::Retried {
+                op: "DeleteMultipleObjects".into(),
+                attempt: 1,
+            },
+            Event::Concurrency { limit: 4 },
+            Event::Progress {
+                bucket: b(),
+                category: Category::Objects,
+                keys: 1000,
+                bytes: 10,
+                requests: 1,
+            },
+            Event::ItemsFailed {
+                bucket: b(),
+                category: Category::Objects,
+                count: 2,
+                code: "NotDeleted".into(),
+                message: "m".into(),
+                sample: vec![ObjectIdentifier::key("k")],
+            },
+            Event::CategoryDone {
+                bucket: b(),
+                category: Category::Objects,
+                deleted: 2000,
+                failed: 2,
+            },
+        ] {
+            p.apply(&e);
+        }
+        assert_eq!(
+            (p.done(), p.bytes(), p.total(), p.requests),
+            (2000, 20, Some(3000), 2)
+        );
+        assert_eq!(
+            (p.retries, p.throttles, p.concurrency, p.failed()),
+            (1, 1, Some(4), 2)
+        );
+        assert_eq!(p.failures[0].example.as_deref(), Some("k"));
+        assert!(p.categories[&Category::Objects].finished);
+        p.apply(&Event::Cancelled {
+            summary: Summary::default(),
+        });
+        assert!(p.cancelled && p.summary.is_some());
+        assert_eq!(eta_secs(2000, Some(3000), 500.0), Some(2));
+        assert_eq!(eta_secs(2000, None, 500.0), None);
+    }
+}

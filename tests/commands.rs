@@ -1,0 +1,351 @@
+//! `scan`, `empty`, `delete` and `expire` through the binary, against the emulator.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+
+use ossweep::emulator::seed::Seed;
+use ossweep::emulator::EmulatorHandle;
+
+fn ossweep(emu: &EmulatorHandle, home: &std::path::Path, args: &[&str]) -> Output {
+    let creds = emu.credentials();
+    Command::new(env!("CARGO_BIN_EXE_ossweep"))
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
+        .env("OSS_ACCESS_KEY_SECRET", creds.access_key_secret.expose())
+        .args(["--endpoint", &emu.url(), "--path-style"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn writes(emu: &EmulatorHandle) -> Vec<String> {
+    emu.faults()
+        .log()
+        .into_iter()
+        .filter(|e| e.method != "GET" && e.method != "HEAD")
+        .map(|e| e.op)
+        .collect()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_prints_the_report_and_its_json_shape() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(&emu, home.path(), &["scan", "acme-web-assets"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(
+        t.contains("Bucket acme-web-assets (cn-hangzhou), versioning Off")
+            && t.contains("Current objects")
+            && t.contains("static.acme-demo.com"),
+        "{t}"
+    );
+    let out = ossweep(&emu, home.path(), &["scan", "acme-app-backups", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "bucket",
+        "region",
+        "versioning",
+        "estimate",
+        "categories",
+        "risks",
+        "worm",
+        "replication",
+        "complete",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let cats = v["categories"].as_array().unwrap();
+    assert_eq!(cats.len(), 8);
+    assert!(cats.iter().any(|c| c["category"] == "delete-markers"
+        && c["count"].as_u64().unwrap() > 0
+        && c["state"] == "blocks"));
+    assert!(v["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["severity"].is_string() && r["kind"].is_string() && r["text"].is_string()));
+    let out = ossweep(&emu, home.path(), &["scan", "no-such-bucket-x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("NoSuchBucket"));
+    assert!(writes(&emu).is_empty(), "scanning writes nothing");
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_refuses_without_a_terminal_or_yes_and_dry_run_sends_no_delete() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(&emu, home.path(), &["empty", "acme-media-ingest"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--yes"));
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "acme-media-ingest", "--dry-run"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        302 + 3 + 2,
+        "every object, upload and LiveChannel that would go"
+    );
+    assert!(lines.iter().all(|l| l["action"] == "would-delete"));
+    assert!(writes(&emu).is_empty(), "a dry run sent {:?}", writes(&emu));
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "acme-media-ingest", "--only", "parts", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(writes(&emu), ["AbortMultipartUpload"; 3]);
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "acme-media-ingest", "--only", "nonsense"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-media-ingest",
+            "--only",
+            "access-points",
+            "--prefix",
+            "x/",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_with_a_prefix_and_json_events_and_a_report() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let report = home.path().join("audit.ndjson");
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-web-assets",
+            "--prefix",
+            "site/img/2025/",
+            "--yes",
+            "--json",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let events: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.first().unwrap()["event"], "started");
+    assert_eq!(events.last().unwrap()["event"], "finished");
+    assert_eq!(
+        events.last().unwrap()["summary"]["categories"]["objects"]["deleted"],
+        60
+    );
+    let audit = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(audit.lines().count(), 60);
+    assert!(audit.lines().all(|l| l.contains("site/img/2025/")));
+    let left = emu.store().buckets["acme-web-assets"].objects.len();
+    assert_eq!(left, 304 - 60);
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_needs_every_name_confirmed_then_deletes_them_all() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-empty-staging",
+            "acme-tmp-suspended",
+            "--confirm",
+            "acme-empty-staging",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("not confirmed: acme-tmp-suspended"));
+    assert!(
+        writes(&emu).is_empty(),
+        "nothing happens unless every bucket is confirmed"
+    );
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-empty-staging",
+            "--confirm",
+            "acme-empty-stagin",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a --confirm for another bucket is refused"
+    );
+    let list = home.path().join("retire.txt");
+    std::fs::write(
+        &list,
+        "# retiring\nacme-empty-staging\nacme-tmp-suspended\n",
+    )
+    .unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "--from",
+            list.to_str().unwrap(),
+            "--confirm",
+            "acme-empty-staging",
+            "acme-tmp-suspended",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("BUCKET")
+            && err.contains("acme-tmp-suspended  ap-southeast-1")
+            && err.contains("2 buckets"),
+        "{err}"
+    );
+    assert!(err.contains("bucket acme-tmp-suspended deleted"));
+    assert!(
+        !emu.store().buckets.contains_key("acme-empty-staging")
+            && !emu.store().buckets.contains_key("acme-tmp-suspended")
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_that_cannot_be_emptied_is_kept_and_exits_partial() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-compliance-archive",
+            "--confirm",
+            "acme-compliance-archive",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("skipped") && err.contains("retention") && err.contains("bucket kept"),
+        "{err}"
+    );
+    assert!(emu.store().buckets.contains_key("acme-compliance-archive"));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expire_backs_up_installs_both_phases_and_removes() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(&emu, home.path(), &["expire", "acme-logs-replicated"]);
+    assert_eq!(out.status.code(), Some(4), "no terminal, no --yes: refused");
+    let backup = home.path().join("backup.xml");
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "expire",
+            "acme-logs-replicated",
+            "--yes",
+            "--backup",
+            backup.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("logs-to-ia"),
+        "the replaced configuration is shown"
+    );
+    assert!(std::fs::read_to_string(&backup)
+        .unwrap()
+        .contains("logs-to-ia"));
+    let installed = emu.store().buckets["acme-logs-replicated"]
+        .config
+        .lifecycle_xml
+        .clone()
+        .unwrap();
+    assert!(
+        installed.contains("ossweep-expire-phase-a")
+            && installed.contains(".dlsdata/")
+            && installed.contains("<Days>1</Days>")
+    );
+    // A versioned bucket whose data has expired gets phase B, for the delete markers.
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("acme-app-backups").unwrap();
+        b.config.lifecycle_xml = Some(ossweep::expire::configuration(ossweep::expire::Phase::A, 1));
+        for versions in b.objects.values_mut() {
+            versions.retain(|v| v.delete_marker);
+        }
+        b.objects.retain(|_, v| !v.is_empty());
+    }
+    let out = ossweep(&emu, home.path(), &["expire", "acme-app-backups", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(emu.store().buckets["acme-app-backups"]
+        .config
+        .lifecycle_xml
+        .as_ref()
+        .unwrap()
+        .contains("ExpiredObjectDeleteMarker"));
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["expire", "acme-logs-replicated", "--remove"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(emu.store().buckets["acme-logs-replicated"]
+        .config
+        .lifecycle_xml
+        .is_none());
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "expire",
+            "acme-logs-replicated",
+            "--restore",
+            backup.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(emu.store().buckets["acme-logs-replicated"]
+        .config
+        .lifecycle_xml
+        .as_ref()
+        .unwrap()
+        .contains("logs-to-ia"));
+    emu.shutdown().await.unwrap();
+}
