@@ -507,3 +507,125 @@ async fn accelerators_outside_the_region_fail_fast_with_an_explanation() {
     assert_eq!(acc[0].available_zone, "cn-shanghai-g");
     emu.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn split_listings_return_exactly_what_a_serial_listing_does() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    let layouts: Vec<(&str, Vec<String>)> = vec![
+        (
+            "numeric",
+            (0..5000)
+                .map(|i| format!("data/2025/obj-{i:06}.bin"))
+                .collect(),
+        ),
+        (
+            "hex",
+            (0..3000u32)
+                .map(|i| format!("{:08x}", i.wrapping_mul(2_654_435_761)))
+                .collect(),
+        ),
+        (
+            "mixed",
+            (0..2500)
+                .map(|i| {
+                    format!(
+                        "{}/{}/ключ {i}",
+                        ["img", "logs", "a b", "z%+"][i % 4],
+                        i % 7
+                    )
+                })
+                .collect(),
+        ),
+    ];
+    for (bucket, keys) in &layouts {
+        let name = format!("split-{bucket}");
+        c.put_bucket(&name, None).await.unwrap();
+        c.put_bucket_versioning(&name, true).await.unwrap();
+        {
+            let mut store = emu.store();
+            let b = store.buckets.get_mut(&name).unwrap();
+            let mut next = 0;
+            for k in keys {
+                for _ in 0..2 {
+                    let v = ossweep::emulator::store::Version {
+                        id: 0,
+                        delete_marker: false,
+                        size: 1,
+                        etag: 0,
+                        class: Default::default(),
+                        multipart: false,
+                        modified: 0,
+                        data: None,
+                    };
+                    b.put(k, v, &mut next);
+                }
+            }
+            store.next_id = next;
+        }
+        for prefix in [None, Some(&keys[0][..2])] {
+            let serial: Vec<(String, String)> = c
+                .list_object_versions(&name, prefix)
+                .map(|v| v.unwrap())
+                .map(|v| (v.key, v.version_id))
+                .collect()
+                .await;
+            emu.faults().clear_log();
+            let pages: Vec<Vec<_>> = c
+                .list_object_versions_pages_split(&name, prefix, 8)
+                .try_collect()
+                .await
+                .unwrap();
+            let mut split: Vec<(String, String)> = pages
+                .into_iter()
+                .flatten()
+                .map(|v| (v.key, v.version_id))
+                .collect();
+            split.sort();
+            let mut sorted = serial.clone();
+            sorted.sort();
+            assert_eq!(
+                split, sorted,
+                "{bucket} {prefix:?}: same entries, each once"
+            );
+            let probes = emu
+                .faults()
+                .log()
+                .iter()
+                .filter(|e| e.op == "ListObjectVersions")
+                .count();
+            assert!(probes >= serial.len() / 1000, "{bucket}");
+        }
+        let serial: Vec<String> = {
+            c.put_bucket(&format!("{name}-plain"), None).await.unwrap();
+            let mut store = emu.store();
+            let b = store.buckets.get_mut(&format!("{name}-plain")).unwrap();
+            let mut next = 0;
+            for k in keys {
+                let v = ossweep::emulator::store::Version {
+                    id: 0,
+                    delete_marker: false,
+                    size: 1,
+                    etag: 0,
+                    class: Default::default(),
+                    multipart: false,
+                    modified: 0,
+                    data: None,
+                };
+                b.put(k, v, &mut next);
+            }
+            let mut k = keys.clone();
+            k.sort();
+            k
+        };
+        let pages: Vec<Vec<_>> = c
+            .list_objects_pages_split(&format!("{name}-plain"), None, 8)
+            .try_collect()
+            .await
+            .unwrap();
+        let mut split: Vec<String> = pages.into_iter().flatten().map(|o| o.key).collect();
+        split.sort();
+        assert_eq!(split, serial, "{bucket} (unversioned)");
+    }
+    emu.shutdown().await.unwrap();
+}

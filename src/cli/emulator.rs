@@ -1,5 +1,6 @@
 //! `ossweep emulator` (serve until stopped) and `ossweep demo`.
 
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -78,14 +79,19 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
     };
     let emu = emulator::start(cfg).await.map_err(|e| e.to_string())?;
     let buckets = emu.store().buckets.len();
-    println!("ossweep emulator listening on {}", emu.url());
-    println!("  region             {}", a.region);
-    println!("  access key id      {}", a.access_key_id);
-    println!(
+    // The banner goes to stdout; a closed stdout (a caller that read only the first
+    // line) must not stop the server, so write errors are ignored.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "ossweep emulator listening on {}", emu.url());
+    let _ = writeln!(out, "  region             {}", a.region);
+    let _ = writeln!(out, "  access key id      {}", a.access_key_id);
+    let _ = writeln!(
+        out,
         "  access key secret  {}   (the emulator's own key, not an Alibaba Cloud one)",
         a.access_key_secret
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  data               {} bucket(s){}",
         buckets,
         a.data_dir
@@ -93,14 +99,19 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
             .map(|d| format!(", kept in {}", d.display()))
             .unwrap_or_else(|| ", in memory".into())
     );
-    println!();
-    println!("Try it:");
-    println!(
+    let _ = writeln!(out,);
+    let _ = writeln!(out, "Try it:");
+    let _ = writeln!(
+        out,
         "  export OSS_ACCESS_KEY_ID={} OSS_ACCESS_KEY_SECRET={}",
         a.access_key_id, a.access_key_secret
     );
-    println!("  ossweep --endpoint {} --path-style buckets", emu.url());
-    println!("Stop with Ctrl-C.");
+    let _ = writeln!(
+        out,
+        "  ossweep --endpoint {} --path-style buckets",
+        emu.url()
+    );
+    let _ = writeln!(out, "Stop with Ctrl-C.");
     wait_for_stop().await;
     emu.shutdown()
         .await

@@ -29,6 +29,7 @@ use crate::scan::Category;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, Summary};
 pub use limiter::Limiter;
+pub use objects::LISTING_STREAMS;
 pub use plan::Plan;
 
 /// Everything the parts of a run share.

@@ -17,6 +17,9 @@ use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
 use crate::oss::OssError;
 use crate::scan::{classify, worm_release, Category};
 
+/// Range listings run at the same time after the first page (key-space splitting).
+pub const LISTING_STREAMS: usize = 8;
+
 /// One entry to delete and what it counts as.
 #[derive(Clone, Debug)]
 struct Entry {
@@ -111,10 +114,10 @@ async fn list(ctx: Arc<Ctx>, tx: mpsc::Sender<Batch>) {
     let bucket = ctx.bucket().to_string();
     let mut pages = if ctx.versioning.is_versioned() {
         ctx.client
-            .list_object_versions_pages(&bucket, prefix.as_deref(), 1000)
+            .list_object_versions_pages_split(&bucket, prefix.as_deref(), LISTING_STREAMS)
     } else {
         ctx.client
-            .list_objects_pages(&bucket, prefix.as_deref(), 1000)
+            .list_objects_pages_split(&bucket, prefix.as_deref(), LISTING_STREAMS)
             .map(|p| {
                 p.map(|objects| {
                     objects

@@ -110,6 +110,7 @@ enum Outcome {
 }
 
 async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogEntry) {
+    let arrived = std::time::Instant::now();
     let method = req.method().as_str().to_string();
     let host_header = req
         .headers()
@@ -163,14 +164,16 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
     };
     let head = method == "HEAD";
 
-    let latency = state.faults.latency();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let result = match body_err {
         Some(e) => Err(e),
         None => authorize_and_run(state, &r, op, &keys),
     };
+    // Injected latency is a minimum response time counted from arrival: the
+    // emulator's own work happens within it, as a real server's does.
+    let latency = state.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(arrived + latency)).await;
+    }
     let outcome = match result {
         Ok(Some(mut reply)) => {
             if head {

@@ -625,23 +625,120 @@ impl Client {
         .await
     }
 
-    /// Current objects, one page (up to `max_keys`) at a time.
+    /// Current objects, one page (up to `max_keys`) at a time. The next page is
+    /// requested before this one is parsed.
     pub fn list_objects_pages(
         &self,
         bucket: &str,
         prefix: Option<&str>,
         max_keys: u32,
     ) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
-        let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
-        paginate_pages(move |token: Option<String>| {
-            let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
-            async move {
-                let page = c
-                    .list_objects_v2_page(&bucket, prefix.as_deref(), token.as_deref(), max_keys)
-                    .await?;
-                Ok((page.objects, page.next_continuation_token))
-            }
-        })
+        let (bucket, prefix) = (bucket.to_string(), prefix.map(str::to_string));
+        prefetched_pages(
+            self.clone(),
+            None,
+            move |token: Option<&String>| {
+                request::list_objects_v2(
+                    &bucket,
+                    prefix.as_deref(),
+                    token.map(String::as_str),
+                    max_keys,
+                )
+            },
+            parse::peek_objects_token,
+            |body| parse::list_objects_v2(body).map(|p| (p.objects, p.next_continuation_token)),
+        )
+    }
+
+    /// Current objects, listed by up to `streams` concurrent range listings after
+    /// the first page (see `split`). Pages arrive in no particular order.
+    pub fn list_objects_pages_split(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        streams: usize,
+    ) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
+        let (b1, p1, b2, p2) = (
+            bucket.to_string(),
+            prefix.map(str::to_string),
+            bucket.to_string(),
+            prefix.map(str::to_string),
+        );
+        split_pages(
+            self.clone(),
+            Splitter {
+                build: Arc::new(move |m: Option<&ObjectsMarker>| match m {
+                    None => request::list_objects_v2(&b1, p1.as_deref(), None, 1000),
+                    Some(ObjectsMarker::Token(t)) => {
+                        request::list_objects_v2(&b1, p1.as_deref(), Some(t), 1000)
+                    }
+                    Some(ObjectsMarker::StartAfter(k)) => {
+                        request::list_objects_v2_after(&b1, p1.as_deref(), k, 1000)
+                    }
+                }),
+                probe: Arc::new(move |after: &str| {
+                    request::list_objects_v2_after(&b2, p2.as_deref(), after, 1)
+                }),
+                start_after: ObjectsMarker::StartAfter,
+                key_of: |o: &ObjectSummary| o.key.as_str(),
+                peek: |body| parse::peek_objects_token(body).map(|t| t.map(ObjectsMarker::Token)),
+                parse: |body| {
+                    parse::list_objects_v2(body).map(|p| {
+                        (
+                            p.objects,
+                            p.next_continuation_token.map(ObjectsMarker::Token),
+                        )
+                    })
+                },
+            },
+            prefix.unwrap_or_default().to_string(),
+            streams,
+        )
+    }
+
+    /// Every version and delete marker, listed by up to `streams` concurrent range
+    /// listings after the first page. Pages arrive in no particular order; all
+    /// versions of one key stay in one range.
+    pub fn list_object_versions_pages_split(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        streams: usize,
+    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+        let (b1, p1, b2, p2) = (
+            bucket.to_string(),
+            prefix.map(str::to_string),
+            bucket.to_string(),
+            prefix.map(str::to_string),
+        );
+        split_pages(
+            self.clone(),
+            Splitter {
+                build: Arc::new(move |m: Option<&(String, Option<String>)>| {
+                    let (km, vm) = match m {
+                        Some((k, v)) => (Some(k.as_str()), v.as_deref()),
+                        None => (None, None),
+                    };
+                    request::list_object_versions(&b1, p1.as_deref(), km, vm, 1000)
+                }),
+                probe: Arc::new(move |after: &str| {
+                    request::list_object_versions(&b2, p2.as_deref(), Some(after), None, 1)
+                }),
+                start_after: |k| (k, None),
+                key_of: |v: &ObjectVersion| v.key.as_str(),
+                peek: parse::peek_versions_marker,
+                parse: |body| {
+                    parse::list_object_versions(body).map(|p| {
+                        (
+                            p.entries,
+                            p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
+                        )
+                    })
+                },
+            },
+            prefix.unwrap_or_default().to_string(),
+            streams,
+        )
     }
 
     pub fn list_objects(
@@ -667,31 +764,35 @@ impl Client {
         .await
     }
 
-    /// Every version and delete marker, one page at a time.
+    /// Every version and delete marker, one page at a time. The next page is
+    /// requested before this one is parsed.
     pub fn list_object_versions_pages(
         &self,
         bucket: &str,
         prefix: Option<&str>,
         max_keys: u32,
     ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
-        let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
-        paginate_pages(move |marker: Option<(String, Option<String>)>| {
-            let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
-            async move {
-                let (km, vm) = match &marker {
+        let (bucket, prefix) = (bucket.to_string(), prefix.map(str::to_string));
+        prefetched_pages(
+            self.clone(),
+            None,
+            move |marker: Option<&(String, Option<String>)>| {
+                let (km, vm) = match marker {
                     Some((k, v)) => (Some(k.as_str()), v.as_deref()),
                     None => (None, None),
                 };
-                let page = c
-                    .list_object_versions_page(&bucket, prefix.as_deref(), km, vm, max_keys)
-                    .await?;
-                Ok((
-                    page.entries,
-                    page.next_key_marker
-                        .map(|k| (k, page.next_version_id_marker)),
-                ))
-            }
-        })
+                request::list_object_versions(&bucket, prefix.as_deref(), km, vm, max_keys)
+            },
+            parse::peek_versions_marker,
+            |body| {
+                parse::list_object_versions(body).map(|p| {
+                    (
+                        p.entries,
+                        p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
+                    )
+                })
+            },
+        )
     }
 
     pub fn list_object_versions(
@@ -1072,6 +1173,217 @@ impl Client {
         self.no_content(request::put_object(bucket, key, body))
             .await
     }
+}
+
+/// Pages as a stream with one request of lookahead: the next page's marker is
+/// peeked from a reply (see `parse::peek_*`) and that page is requested while
+/// this one is parsed. The full parse must agree with the peek, or the stream
+/// ends with an error rather than skip or repeat a page.
+pub fn prefetched_pages<M, T>(
+    client: Client,
+    initial: Option<M>,
+    build: impl Fn(Option<&M>) -> OssRequest + Send + Sync + 'static,
+    peek: MarkerPeek<M>,
+    parse: PageParser<M, T>,
+) -> BoxStream<'static, Result<Vec<T>, OssError>>
+where
+    M: Clone + PartialEq + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    type Pending = tokio::task::JoinHandle<Result<(Reply, &'static str), OssError>>;
+    let build = Arc::new(build);
+    let spawn = move |client: &Client, build: &PageRequest<M>, marker: Option<M>| -> Pending {
+        let req = build(marker.as_ref());
+        let client = client.clone();
+        tokio::spawn(async move { client.send(&req).await.map(|r| (r, req.op)) })
+    };
+    let build: PageRequest<M> = build;
+    let first = spawn(&client, &build, initial);
+    stream::unfold(Some(first), move |pending| {
+        let (client, build) = (client.clone(), build.clone());
+        async move {
+            let pending = pending?;
+            let (reply, op) = match pending.await {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => return Some((Err(e), None)),
+                Err(e) => {
+                    return Some((
+                        Err(OssError::InvalidInput(format!("listing task failed: {e}"))),
+                        None,
+                    ))
+                }
+            };
+            let malformed = |detail: String| OssError::Malformed {
+                op,
+                status: reply.status,
+                detail,
+                snippet: snippet(&reply.body),
+            };
+            let body = reply.text();
+            let next = match peek(&body) {
+                Ok(n) => n,
+                Err(e) => return Some((Err(malformed(e.0)), None)),
+            };
+            let following = next.clone().map(|m| spawn(&client, &build, Some(m)));
+            match parse(&body) {
+                Ok((items, parsed_next)) if parsed_next == next => Some((Ok(items), following)),
+                Ok(_) => {
+                    if let Some(f) = following {
+                        f.abort();
+                    }
+                    Some((
+                        Err(malformed("the next-page marker is inconsistent".into())),
+                        None,
+                    ))
+                }
+                Err(e) => {
+                    if let Some(f) = following {
+                        f.abort();
+                    }
+                    Some((Err(malformed(e.0)), None))
+                }
+            }
+        }
+    })
+    .boxed()
+}
+
+/// Builds the request for a page, given where to resume.
+pub type PageRequest<M> = Arc<dyn Fn(Option<&M>) -> OssRequest + Send + Sync>;
+/// Parses a page into its entries and the next page's marker.
+pub type PageParser<M, T> = fn(&str) -> Result<(Vec<T>, Option<M>), XmlError>;
+/// Reads the next page's marker without parsing the entries.
+pub type MarkerPeek<M> = fn(&str) -> Result<Option<M>, XmlError>;
+
+/// Where a range listing of current objects resumes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjectsMarker {
+    StartAfter(String),
+    Token(String),
+}
+
+/// How to list, probe and resume one kind of listing.
+pub struct Splitter<M, T> {
+    pub build: PageRequest<M>,
+    /// A one-entry listing after a key.
+    pub probe: Arc<dyn Fn(&str) -> OssRequest + Send + Sync>,
+    /// The marker that starts a listing right after a key (and all its versions).
+    pub start_after: fn(String) -> M,
+    pub key_of: fn(&T) -> &str,
+    pub peek: MarkerPeek<M>,
+    pub parse: PageParser<M, T>,
+}
+
+/// Lists the first page, then splits the rest of the key space (`split`) and
+/// lists the ranges at the same time, each stopping at its upper bound. Every key
+/// is listed by exactly one range.
+pub fn split_pages<M, T>(
+    client: Client,
+    s: Splitter<M, T>,
+    prefix: String,
+    streams: usize,
+) -> BoxStream<'static, Result<Vec<T>, OssError>>
+where
+    M: Clone + PartialEq + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    use futures::TryStreamExt;
+    let setup = async move {
+        let req = (s.build)(None);
+        let reply = client.send(&req).await?;
+        let malformed = |e: XmlError| OssError::Malformed {
+            op: req.op,
+            status: reply.status,
+            detail: e.0,
+            snippet: snippet(&reply.body),
+        };
+        let (items, next) = (s.parse)(&reply.text()).map_err(malformed)?;
+        let keys = items
+            .first()
+            .map(|f| (s.key_of)(f).to_string())
+            .zip(items.last().map(|l| (s.key_of)(l).to_string()));
+        let head = stream::iter(vec![Ok(items)]);
+        let (Some(next), Some((first_key, last_key))) = (next, keys) else {
+            return Ok::<_, OssError>(head.boxed());
+        };
+        let build = s.build.clone();
+        let resume = move |client: &Client, from: M| {
+            prefetched_pages(
+                client.clone(),
+                Some(from),
+                {
+                    let b = build.clone();
+                    move |m: Option<&M>| b(m)
+                },
+                s.peek,
+                s.parse,
+            )
+        };
+        if streams <= 1 {
+            return Ok(head.chain(resume(&client, next)).boxed());
+        }
+        // Probe the candidates at once: which of them have keys behind them?
+        let candidates = crate::oss::split::candidates(&first_key, &last_key, &prefix, 8, 4);
+        let probes = futures::future::join_all(candidates.into_iter().map(|c| {
+            let (client, probe, parse, key_of) =
+                (client.clone(), s.probe.clone(), s.parse, s.key_of);
+            async move {
+                let after = match client.send(&probe(&c)).await {
+                    Ok(reply) => parse(&reply.text())
+                        .ok()
+                        .and_then(|(items, _)| items.first().map(|i| key_of(i).to_string())),
+                    Err(_) => None,
+                };
+                (c, after)
+            }
+        }))
+        .await;
+        let splits = crate::oss::split::choose(&last_key, &probes, streams - 1);
+        let key_of = s.key_of;
+        let ranges: Vec<BoxStream<'static, Result<Vec<T>, OssError>>> =
+            crate::oss::split::ranges(&splits)
+                .into_iter()
+                .map(|(lo, hi)| {
+                    let from = match lo {
+                        None => next.clone(),
+                        Some(k) => (s.start_after)(k),
+                    };
+                    bounded(resume(&client, from), hi, key_of)
+                })
+                .collect();
+        Ok(head.chain(stream::select_all(ranges)).boxed())
+    };
+    stream::once(setup).try_flatten().boxed()
+}
+
+/// Ends a range listing at its upper bound (inclusive): entries past it belong to
+/// the next range.
+fn bounded<T: Send + 'static>(
+    pages: BoxStream<'static, Result<Vec<T>, OssError>>,
+    hi: Option<String>,
+    key_of: fn(&T) -> &str,
+) -> BoxStream<'static, Result<Vec<T>, OssError>> {
+    stream::unfold((pages, false), move |(mut pages, done)| {
+        let hi = hi.clone();
+        async move {
+            if done {
+                return None;
+            }
+            match pages.next().await? {
+                Err(e) => Some((Err(e), (pages, true))),
+                Ok(mut page) => {
+                    let over = hi
+                        .as_deref()
+                        .is_some_and(|h| page.iter().any(|t| key_of(t) > h));
+                    if let Some(h) = hi.as_deref().filter(|_| over) {
+                        page.retain(|t| key_of(t) <= h);
+                    }
+                    Some((Ok(page), (pages, over)))
+                }
+            }
+        }
+    })
+    .boxed()
 }
 
 /// Pages as a stream: `fetch(marker)` returns one page's items and the next marker.

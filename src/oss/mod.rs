@@ -6,6 +6,7 @@ pub mod error;
 pub mod model;
 pub mod parse;
 pub mod sign;
+pub mod split;
 pub mod time;
 pub mod xml;
 

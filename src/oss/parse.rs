@@ -247,6 +247,49 @@ pub fn list_object_versions(body: &str) -> Result<ListVersionsPage, XmlError> {
     })
 }
 
+/// Fields read by [`peek_versions_marker`] and [`peek_objects_token`].
+fn peek_listing(body: &str, marker_fields: &[&str]) -> Result<Option<Vec<String>>, XmlError> {
+    let mut names = vec!["IsTruncated", "EncodingType"];
+    names.extend_from_slice(marker_fields);
+    let found = xml::peek_top_level(body, &names, |f| {
+        let has = |n: &str| f.iter().any(|(k, _)| k == n);
+        f.iter().any(|(k, v)| k == "IsTruncated" && v != "true") || names.iter().all(|n| has(n))
+    })?;
+    let get = |n: &str| found.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    if get("IsTruncated") != Some("true") {
+        return Ok(None);
+    }
+    let encoded = get("EncodingType").is_some_and(|e| e.eq_ignore_ascii_case("url"));
+    Ok(Some(
+        marker_fields
+            .iter()
+            .map(|n| {
+                let v = get(n).unwrap_or_default().trim();
+                if encoded && *n != "NextVersionIdMarker" && *n != "NextContinuationToken" {
+                    encode::decode(v)
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// The next-page marker of a ListObjectVersions reply, without parsing its entries.
+pub fn peek_versions_marker(body: &str) -> Result<Option<(String, Option<String>)>, XmlError> {
+    Ok(
+        peek_listing(body, &["NextKeyMarker", "NextVersionIdMarker"])?.map(|mut v| {
+            let vm = v.pop().filter(|s| !s.is_empty());
+            (v.pop().unwrap_or_default(), vm)
+        }),
+    )
+}
+
+/// The continuation token of a ListObjectsV2 reply, without parsing its entries.
+pub fn peek_objects_token(body: &str) -> Result<Option<String>, XmlError> {
+    Ok(peek_listing(body, &["NextContinuationToken"])?.and_then(|mut v| v.pop()))
+}
+
 /// A DeleteMultipleObjects reply; an empty body (quiet mode) has no entries.
 pub fn delete_result(body: &str) -> Result<Vec<DeletedEntry>, XmlError> {
     if body.trim().is_empty() {

@@ -153,6 +153,21 @@ pub fn list_objects_v2(
         .param("encoding-type", "url")
 }
 
+/// ListObjectsV2 starting after `start_after` (a range of a split listing).
+pub fn list_objects_v2_after(
+    bucket: &str,
+    prefix: Option<&str>,
+    start_after: &str,
+    max_keys: u32,
+) -> OssRequest {
+    let mut r = list_objects_v2(bucket, prefix, None, max_keys);
+    r.query.insert(
+        2,
+        ("start-after".to_string(), Some(start_after.to_string())),
+    );
+    r
+}
+
 pub fn list_object_versions(
     bucket: &str,
     prefix: Option<&str>,

@@ -134,6 +134,66 @@ pub fn parse_root<'a>(body: &'a str, expected: &str) -> Result<Element<'a>, XmlE
     Ok(root)
 }
 
+/// Reads the text of the named direct children of the root, skipping every other
+/// subtree without building it. Stops early once `done` says enough was seen.
+/// Used to find a listing's next-page marker before parsing the page.
+pub fn peek_top_level(
+    body: &str,
+    names: &[&str],
+    done: impl Fn(&[(String, String)]) -> bool,
+) -> Result<Vec<(String, String)>, XmlError> {
+    let mut reader = Reader::from_str(body);
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut depth = 0usize;
+    let mut current: Option<String> = None;
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| XmlError(format!("not well-formed XML: {e}")))?
+        {
+            Event::Start(e) => {
+                depth += 1;
+                if depth == 2 {
+                    let name = local_name(body, e.name().as_ref());
+                    if names.contains(&name.as_ref()) {
+                        current = Some(name.into_owned());
+                    } else {
+                        reader
+                            .read_to_end(e.name())
+                            .map_err(|e| XmlError(format!("not well-formed XML: {e}")))?;
+                        depth -= 1;
+                    }
+                }
+            }
+            Event::Empty(e) if depth == 1 => {
+                let name = local_name(body, e.name().as_ref());
+                if names.contains(&name.as_ref()) {
+                    found.push((name.into_owned(), String::new()));
+                }
+            }
+            Event::Text(t) => {
+                if let Some(name) = current.take() {
+                    let text = t
+                        .unescape()
+                        .map_err(|e| XmlError(format!("bad text: {e}")))?;
+                    found.push((name, text.into_owned()));
+                    if done(&found) {
+                        return Ok(found);
+                    }
+                }
+            }
+            Event::End(_) => {
+                if let Some(name) = current.take() {
+                    found.push((name, String::new()));
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => return Ok(found),
+            _ => {}
+        }
+    }
+}
+
 impl<'a> Element<'a> {
     pub fn child(&self, name: &str) -> Option<&Element<'a>> {
         self.children.iter().find(|c| c.name == name)

@@ -238,10 +238,10 @@ async fn scan_objects(
     now: i64,
 ) {
     let mut pages = if versioning.is_versioned() {
-        client.list_object_versions_pages(bucket, None, 1000)
+        client.list_object_versions_pages_split(bucket, None, crate::delete::LISTING_STREAMS)
     } else {
         client
-            .list_objects_pages(bucket, None, 1000)
+            .list_objects_pages_split(bucket, None, crate::delete::LISTING_STREAMS)
             .map(|page| {
                 page.map(|objects| {
                     objects

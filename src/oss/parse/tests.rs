@@ -326,3 +326,25 @@ fn keys_keep_their_spaces_when_not_url_encoded() {
         delete_result("<DeleteResult><Deleted><Key> x</Key></Deleted></DeleteResult>").unwrap();
     assert_eq!(deleted[0].key, " x");
 }
+
+#[test]
+fn peeked_markers_match_the_full_parse() {
+    let f13 = fixture("F13.xml");
+    let page = list_object_versions(&f13).unwrap();
+    assert_eq!(
+        peek_versions_marker(&f13).unwrap(),
+        Some((page.next_key_marker.unwrap(), page.next_version_id_marker))
+    );
+    assert_eq!(peek_versions_marker(&fixture("F11.xml")).unwrap(), None);
+    let f4 = fixture("F4.xml");
+    assert_eq!(
+        peek_objects_token(&f4).unwrap().as_deref(),
+        Some("CgJiYw--")
+    );
+    // Markers placed after the entries are still found.
+    let late = "<ListVersionsResult><Version><Key>a%2Fb</Key><VersionId>v</VersionId></Version><IsTruncated>true</IsTruncated><NextKeyMarker>a%2Fb</NextKeyMarker><NextVersionIdMarker>v</NextVersionIdMarker><EncodingType>url</EncodingType></ListVersionsResult>";
+    assert_eq!(
+        peek_versions_marker(late).unwrap(),
+        Some(("a/b".to_string(), Some("v".to_string())))
+    );
+}
