@@ -209,11 +209,14 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
         );
     }
     let (fast, slow) = api_seconds(entries);
+    let span = if duration(fast) == duration(slow) {
+        format!("about {}", duration(slow))
+    } else {
+        format!("{} to {}", duration(fast), duration(slow))
+    };
     let mut cost = format!(
-        "Emptying by API takes about {} requests (billed as PUT requests) and {} to {} at {}-{} keys/s; a lifecycle rule empties it server-side within 24-48 hours without per-object request fees.",
+        "Emptying by API takes about {} requests (billed as PUT requests) and {span} at {}-{} keys/s; a lifecycle rule empties it server-side within 24-48 hours without per-object request fees.",
         count(api_requests(r)),
-        duration(fast),
-        duration(slow),
         count(KEYS_PER_SEC_SLOW),
         count(KEYS_PER_SEC_FAST)
     );
