@@ -270,8 +270,22 @@ async fn a_bucket_that_cannot_be_emptied_is_kept_and_exits_partial() {
 async fn expire_backs_up_installs_both_phases_and_removes() {
     let emu = common::emulator(Seed::Demo).await;
     let home = tempfile::tempdir().unwrap();
-    let out = ossweep(&emu, home.path(), &["expire", "acme-logs-replicated"]);
+    let refused_backup = home.path().join("refused.xml");
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "expire",
+            "acme-logs-replicated",
+            "--backup",
+            refused_backup.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(4), "no terminal, no --yes: refused");
+    assert!(
+        !refused_backup.exists(),
+        "a refused run writes nothing, not even a backup"
+    );
     let backup = home.path().join("backup.xml");
     let out = ossweep(
         &emu,

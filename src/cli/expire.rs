@@ -98,16 +98,10 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
         }
         _ => Phase::A,
     };
-    if let Some(cfg) = current.as_ref().filter(|_| expire::has_foreign_rules(&ids)) {
-        let path = a.backup.clone().unwrap_or_else(|| {
-            PathBuf::from(format!(
-                "{bucket}-lifecycle-{}.xml",
-                time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()))
-            ))
-        });
-        std::fs::write(&path, &cfg.raw_xml)
-            .map_err(|e| format!("cannot save the backup {}: {e}", path.display()))?;
-        println!("{bucket} has {} lifecycle rule(s), which will be replaced:\n{}\nSaved to {} (put it back with --restore {}).", cfg.rules.len(), cfg.raw_xml.trim(), path.display(), path.display());
+    // The configuration being replaced: shown now, saved once confirmed.
+    let replaced = current.as_ref().filter(|_| expire::has_foreign_rules(&ids));
+    if let Some(cfg) = replaced {
+        println!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", cfg.rules.len(), cfg.raw_xml.trim());
     }
     let what = match phase {
         Phase::A => format!(
@@ -132,6 +126,21 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
             eprintln!("refused: the name did not match; nothing was changed");
             return Ok(exit::REFUSED);
         }
+    }
+    if let Some(cfg) = replaced {
+        let path = a.backup.clone().unwrap_or_else(|| {
+            PathBuf::from(format!(
+                "{bucket}-lifecycle-{}.xml",
+                time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()))
+            ))
+        });
+        std::fs::write(&path, &cfg.raw_xml)
+            .map_err(|e| format!("cannot save the backup {}: {e}", path.display()))?;
+        println!(
+            "Saved the previous configuration to {} (put it back with --restore {}).",
+            path.display(),
+            path.display()
+        );
     }
     client
         .put_bucket_lifecycle(bucket, &expire::configuration(phase, a.days))

@@ -112,31 +112,12 @@ fn select(
 async fn list(ctx: Arc<Ctx>, tx: mpsc::Sender<Batch>) {
     let prefix = ctx.plan.prefix.clone();
     let bucket = ctx.bucket().to_string();
-    let mut pages = if ctx.versioning.is_versioned() {
-        ctx.client
-            .list_object_versions_pages_split(&bucket, prefix.as_deref(), LISTING_STREAMS)
-    } else {
-        ctx.client
-            .list_objects_pages_split(&bucket, prefix.as_deref(), LISTING_STREAMS)
-            .map(|p| {
-                p.map(|objects| {
-                    objects
-                        .into_iter()
-                        .map(|o| ObjectVersion {
-                            key: o.key,
-                            version_id: "null".into(),
-                            is_latest: true,
-                            is_delete_marker: false,
-                            size: o.size,
-                            storage_class: o.storage_class,
-                            last_modified: o.last_modified,
-                            transition_time: o.transition_time,
-                        })
-                        .collect()
-                })
-            })
-            .boxed()
-    };
+    let mut pages = ctx.client.list_entries_split(
+        &bucket,
+        prefix.as_deref(),
+        ctx.versioning.is_versioned(),
+        LISTING_STREAMS,
+    );
     while let Some(page) = pages.next().await {
         if ctx.stopped() {
             return;

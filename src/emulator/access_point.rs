@@ -99,16 +99,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             Ok(Reply::xml(w.finish()))
         }
         "ListAccessPoints" => {
-            let max = match r.param("max-keys") {
-                None => 100,
-                Some(v) => v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=1000).contains(n))
-                    .ok_or_else(|| {
-                        EmuError::new(400, "InvalidArgument", "max-keys is out of range.")
-                    })?,
-            };
+            let max = super::ops::max_keys(r, "max-keys", 100, 1000)?;
             let after = r
                 .param("continuation-token")
                 .filter(|t| !t.is_empty())

@@ -124,20 +124,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             })
         }
         "ListLiveChannel" => {
-            let max = match r.param("max-keys") {
-                None => 100,
-                Some(v) => v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=1000).contains(n))
-                    .ok_or_else(|| {
-                        EmuError::new(
-                            400,
-                            "InvalidArgument",
-                            "max-keys must be an integer between 1 and 1000.",
-                        )
-                    })?,
-            };
+            let max = super::ops::max_keys(r, "max-keys", 100, 1000)?;
             let prefix = r.param("prefix").unwrap_or_default().to_string();
             let marker = r.param("marker").unwrap_or_default().to_string();
             let b = bucket(ctx, r, op)?;

@@ -190,20 +190,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             Ok(Reply::xml(w.finish()))
         }
         "ListMultipartUploads" => {
-            let max = match r.param("max-uploads") {
-                None => 1000,
-                Some(v) => v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=1000).contains(n))
-                    .ok_or_else(|| {
-                        EmuError::new(
-                            400,
-                            "InvalidArgument",
-                            "max-uploads must be an integer between 1 and 1000.",
-                        )
-                    })?,
-            };
+            let max = super::ops::max_keys(r, "max-uploads", 1000, 1000)?;
             let url = r.param("encoding-type") == Some("url");
             let enc = |s: &str| if url { encode::query(s) } else { s.to_string() };
             let prefix = r.param("prefix").unwrap_or_default().to_string();

@@ -430,7 +430,13 @@ fn check_md5(r: &Request, required: bool) -> Result<(), EmuError> {
     }
 }
 
-fn max_keys(r: &Request, name: &str, default: usize, max: usize) -> Result<usize, EmuError> {
+/// A page-size parameter: `default` when absent, else 1..=`max`.
+pub(super) fn max_keys(
+    r: &Request,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, EmuError> {
     match r.param(name) {
         None => Ok(default),
         Some(v) => match v.parse::<usize>() {

@@ -741,6 +741,23 @@ impl Client {
         )
     }
 
+    /// Every entry of a bucket as versions, listed in parallel ranges: versions and
+    /// delete markers when `versioned`, else current objects (as `null` versions).
+    pub fn list_entries_split(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        versioned: bool,
+        streams: usize,
+    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+        if versioned {
+            return self.list_object_versions_pages_split(bucket, prefix, streams);
+        }
+        self.list_objects_pages_split(bucket, prefix, streams)
+            .map(|page| page.map(|objects| objects.into_iter().map(ObjectVersion::from).collect()))
+            .boxed()
+    }
+
     pub fn list_objects(
         &self,
         bucket: &str,

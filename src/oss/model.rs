@@ -129,6 +129,22 @@ pub struct ObjectVersion {
     pub transition_time: Option<i64>,
 }
 
+impl From<ObjectSummary> for ObjectVersion {
+    /// A current object of an unversioned bucket, as the `null` version.
+    fn from(o: ObjectSummary) -> Self {
+        ObjectVersion {
+            key: o.key,
+            version_id: "null".into(),
+            is_latest: true,
+            is_delete_marker: false,
+            size: o.size,
+            storage_class: o.storage_class,
+            last_modified: o.last_modified,
+            transition_time: o.transition_time,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListVersionsPage {
     /// In document order: keys ascending, newest version first within a key.

@@ -237,30 +237,12 @@ async fn scan_objects(
     cancel: &CancellationToken,
     now: i64,
 ) {
-    let mut pages = if versioning.is_versioned() {
-        client.list_object_versions_pages_split(bucket, None, crate::delete::LISTING_STREAMS)
-    } else {
-        client
-            .list_objects_pages_split(bucket, None, crate::delete::LISTING_STREAMS)
-            .map(|page| {
-                page.map(|objects| {
-                    objects
-                        .into_iter()
-                        .map(|o| ObjectVersion {
-                            key: o.key,
-                            version_id: "null".into(),
-                            is_latest: true,
-                            is_delete_marker: false,
-                            size: o.size,
-                            storage_class: o.storage_class,
-                            last_modified: o.last_modified,
-                            transition_time: o.transition_time,
-                        })
-                        .collect()
-                })
-            })
-            .boxed()
-    };
+    let mut pages = client.list_entries_split(
+        bucket,
+        None,
+        versioning.is_versioned(),
+        crate::delete::LISTING_STREAMS,
+    );
     let kinds = [
         Category::Objects,
         Category::PreviousVersions,
