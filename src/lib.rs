@@ -7,3 +7,5 @@ pub mod emulator;
 pub mod expire;
 pub mod oss;
 pub mod scan;
+pub mod tui;
+pub mod log;

@@ -137,6 +137,16 @@ pub async fn run_demo() -> Result<u8, String> {
     .await
     .map_err(|e| e.to_string())?;
     let client = demo_client(&emu);
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        // The wizard, on the demo account; reports go to a temporary directory.
+        let reports = std::env::temp_dir().join("ossweep-demo-reports");
+        let result = crate::tui::run(client, Some(reports), crate::config::DEFAULT_CONCURRENCY).await;
+        emu.shutdown().await.map_err(|e| e.to_string())?;
+        result?;
+        return Ok(exit::DONE);
+    }
+    // Without a terminal: a summary, and the emulator keeps serving.
     println!(
         "ossweep demo: a built-in OSS emulator with a demo account is running on {}.\n",
         emu.url()

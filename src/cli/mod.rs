@@ -5,6 +5,7 @@ mod buckets;
 pub mod confirm;
 mod delete;
 mod empty;
+pub use empty::estimates;
 mod emulator;
 pub mod exit;
 mod expire;
@@ -37,6 +38,9 @@ pub struct Cli {
     /// Config file (default: the platform config directory's ossweep/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Write a debug log under the platform state directory (never to the screen).
+    #[arg(long, global = true)]
+    pub debug: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -64,7 +68,7 @@ pub enum Command {
     Expire(expire::ExpireArgs),
     /// Run the built-in OSS emulator until stopped.
     Emulator(emulator::EmulatorArgs),
-    /// Start the emulator with the demo account and show what ossweep sees there.
+    /// Open the wizard on the built-in emulator with a demo account.
     Demo,
 }
 
@@ -78,6 +82,21 @@ impl Cli {
             config: self.config.clone(),
         }
     }
+}
+
+/// Plain `ossweep`: the wizard, for a person at a terminal.
+async fn wizard(cli: &Cli) -> Result<u8, String> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        use clap::CommandFactory;
+        eprintln!("ossweep's wizard needs a terminal; without one, use the subcommands:\n");
+        let _ = Cli::command().print_help();
+        return Ok(exit::USAGE);
+    }
+    let s = settings(cli)?;
+    let reports = crate::log::state_dir().map(|d| d.join("reports"));
+    crate::tui::run(crate::oss::Client::new(s.client), reports, s.concurrency).await?;
+    Ok(exit::DONE)
 }
 
 /// Loads settings, printing warnings to stderr.
@@ -107,12 +126,16 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> u8 {
-    let result = match &cli.command {
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            return exit::USAGE;
+    if cli.debug {
+        if let Some(path) = crate::log::state_dir().map(|d| d.join("ossweep.log")) {
+            match crate::log::init(&path) {
+                Ok(()) => crate::log::line(format!("ossweep {} started", env!("CARGO_PKG_VERSION"))),
+                Err(e) => eprintln!("warning: cannot open the debug log {}: {e}", path.display()),
+            }
         }
+    }
+    let result = match &cli.command {
+        None => wizard(&cli).await,
         Some(Command::Buckets { json }) => buckets::run(&cli, *json).await,
         Some(Command::Scan { bucket, json }) => scan::run(&cli, bucket, *json).await,
         Some(Command::Empty(args)) => empty::run(&cli, args).await,

@@ -23,6 +23,12 @@ const MAX_BODY: usize = 64 * 1024 * 1024;
 /// or a virtual-hosted `bucket.localhost`; `None` for path style.
 pub fn parse_host(host: &str) -> (Option<String>, Option<String>, bool) {
     let host = host.to_ascii_lowercase();
+    // Accelerators: `<bucket>.<zone>-internal.oss-data-acc.aliyuncs.com`.
+    if let Some(rest) = host.strip_suffix("-internal.oss-data-acc.aliyuncs.com") {
+        if let Some((bucket, zone)) = rest.rsplit_once('.') {
+            return (Some(bucket.to_string()), Some(region_of_zone(zone)), true);
+        }
+    }
     if let Some(rest) = host.strip_suffix(".aliyuncs.com") {
         let (bucket, endpoint) = match rest.rsplit_once('.') {
             Some((b, e)) => (Some(b.to_string()), e),
@@ -36,6 +42,19 @@ pub fn parse_host(host: &str) -> (Option<String>, Option<String>, bool) {
         return (Some(b.to_string()), None, true);
     }
     (None, None, false)
+}
+
+/// `cn-hangzhou-j` -> `cn-hangzhou`, `ap-southeast-1c` -> `ap-southeast-1`.
+pub fn region_of_zone(zone: &str) -> String {
+    if let Some((region, letter)) = zone.rsplit_once('-') {
+        if letter.len() == 1 && letter.bytes().all(|b| b.is_ascii_lowercase()) {
+            return region.to_string();
+        }
+    }
+    match zone.as_bytes() {
+        [.., d, l] if d.is_ascii_digit() && l.is_ascii_lowercase() => zone[..zone.len() - 1].to_string(),
+        _ => zone.to_string(),
+    }
 }
 
 fn split_host_port(h: &str) -> &str {
@@ -353,6 +372,9 @@ mod tests {
             (r.bucket.as_deref(), r.key.as_deref()),
             (Some("mybucket"), Some("k"))
         );
+        let r = to_request("GET", "lake.cn-shanghai-g-internal.oss-data-acc.aliyuncs.com", "/", "dataAccelerator=", vec![], vec![]);
+        assert_eq!((r.bucket.as_deref(), r.region.as_deref()), (Some("lake"), Some("cn-shanghai")));
+        assert_eq!(region_of_zone("ap-southeast-1c"), "ap-southeast-1");
         let r = to_request("GET", "[::1]:9000", "/", "", vec![], vec![]);
         assert_eq!((r.bucket, r.host.as_str()), (None, "[::1]"));
     }

@@ -1,0 +1,475 @@
+//! The wizard's state machine: `update(msg) -> effects`, no I/O; `render` reads
+//! state and nothing else.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::keymap::{self, Action, Binding};
+use super::msg::{Effect, ErrorInfo, Msg, RunRequest};
+use super::screens::bucket_list::{BucketList, BucketRow, Details};
+use super::screens::confirm::{Confirm, Target};
+use super::screens::progress::Progress;
+use super::screens::report::Report;
+use super::screens::scan::{Dialog, Scan};
+use super::screens::{self, hint_line};
+use super::theme::Theme;
+use crate::delete::Plan;
+use crate::scan::risk::Severity;
+use crate::scan::Category;
+
+/// Smallest terminal the wizard draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 20;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    List,
+    Scan(Box<Scan>),
+    /// The confirm pane, and the scan pane to go back to (none for a batch).
+    Confirm(Box<Confirm>, Option<Box<Scan>>),
+    Progress(Box<Progress>),
+    Report(Box<Report>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    pub screen: Screen,
+    /// Kept while other screens are open, so going back restores it.
+    pub list: BucketList,
+    pub help: bool,
+    pub quit_prompt: bool,
+    pub banner: Option<ErrorInfo>,
+    /// A one-line message in the status bar.
+    pub notice: Option<String>,
+    pub now: Duration,
+    pub running: bool,
+    pub report_file: Option<PathBuf>,
+}
+
+impl App {
+    pub fn new() -> (App, Vec<Effect>) {
+        let app = App { screen: Screen::List, list: BucketList::loading(), help: false, quit_prompt: false, banner: None, notice: None, now: Duration::ZERO, running: false, report_file: None };
+        (app, vec![Effect::LoadBuckets])
+    }
+
+    /// Whether a tick is needed (spinners, progress).
+    pub fn animating(&self) -> bool {
+        self.list.loading
+            || self.list.rows.iter().any(|r| r.details == Details::Loading)
+            || matches!(&self.screen, Screen::Scan(s) if s.scanning)
+            || matches!(self.screen, Screen::Progress(_))
+    }
+
+    pub fn keys(&self) -> &'static [Binding] {
+        match &self.screen {
+            Screen::List => keymap::BUCKET_LIST,
+            Screen::Scan(_) => keymap::SCAN,
+            Screen::Confirm(..) => keymap::CONFIRM,
+            Screen::Progress(_) => keymap::PROGRESS,
+            Screen::Report(_) => keymap::REPORT,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(k) => self.on_key(k),
+            Msg::Resized => Vec::new(),
+            Msg::Tick(now) => {
+                self.now = now;
+                if let Screen::Progress(p) = &mut self.screen {
+                    p.tick(now);
+                }
+                Vec::new()
+            }
+            Msg::BucketsLoaded(Ok(buckets)) => {
+                self.list.loading = false;
+                self.list.error = None;
+                self.banner = None;
+                let effects = buckets.iter().map(|b| Effect::LoadDetails(b.name.clone())).collect();
+                self.list.rows = buckets.into_iter().map(|summary| BucketRow { summary, details: Details::Loading }).collect();
+                self.list.marked.retain(|m| self.list.rows.iter().any(|r| r.summary.name == *m));
+                self.list.clamp();
+                effects
+            }
+            Msg::BucketsLoaded(Err(e)) => {
+                self.list.loading = false;
+                self.list.error = Some(e.clone());
+                self.banner = Some(e);
+                Vec::new()
+            }
+            Msg::DetailsLoaded { bucket, result } => {
+                if let Some(row) = self.list.rows.iter_mut().find(|r| r.summary.name == bucket) {
+                    row.details = match result {
+                        Ok((stat, versioning)) => Details::Loaded { stat, versioning },
+                        Err(e) => Details::Failed(e.message),
+                    };
+                }
+                Vec::new()
+            }
+            Msg::Scanned { bucket, event } => {
+                if let Screen::Scan(s) = &mut self.screen {
+                    if s.bucket == bucket {
+                        s.apply(event);
+                    }
+                }
+                Vec::new()
+            }
+            Msg::ScanFailed { bucket, error } => {
+                if let Screen::Scan(s) = &mut self.screen {
+                    if s.bucket == bucket {
+                        s.scanning = false;
+                        s.error = Some(error.clone());
+                        self.banner = Some(error);
+                    }
+                }
+                Vec::new()
+            }
+            Msg::Engine(e) => {
+                if let Screen::Progress(p) = &mut self.screen {
+                    p.apply(&e);
+                }
+                Vec::new()
+            }
+            Msg::RunEnded(result) => {
+                self.running = false;
+                let report = match result {
+                    Ok(summaries) => Report { summaries, report_file: self.report_file.clone(), error: None, scroll: 0 },
+                    Err(e) => Report { summaries: Vec::new(), report_file: self.report_file.clone(), error: Some(e), scroll: 0 },
+                };
+                self.screen = Screen::Report(Box::new(report));
+                Vec::new()
+            }
+            Msg::ExpiryInstalled { bucket, result } => {
+                if let Screen::Scan(s) = &mut self.screen {
+                    if s.bucket == bucket {
+                        match result {
+                            Ok(text) => s.notice = Some(text),
+                            Err(e) => self.banner = Some(e),
+                        }
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// The run is about to start: where its audit report goes.
+    pub fn run_started(&mut self, report_file: Option<PathBuf>) {
+        self.report_file = report_file;
+    }
+
+    fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        self.notice = None;
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+        if self.quit_prompt {
+            self.quit_prompt = false;
+            return match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Effect::CancelRun, Effect::Quit],
+                _ => Vec::new(),
+            };
+        }
+        if let Screen::Progress(p) = &mut self.screen {
+            if p.stop_prompt {
+                p.stop_prompt = false;
+                if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                    p.stopping = true;
+                    return vec![Effect::CancelRun];
+                }
+                return Vec::new();
+            }
+        }
+        // Text input first: the filter and the confirm field take characters.
+        let typing = matches!(self.screen, Screen::Confirm(..)) || (matches!(self.screen, Screen::List) && self.list.filtering);
+        if typing && !ctrl_c {
+            return self.on_text(k);
+        }
+        let Some(action) = keymap::action(k) else { return Vec::new() };
+        match action {
+            Action::Quit => {
+                if self.running {
+                    self.quit_prompt = true;
+                    return Vec::new();
+                }
+                return vec![Effect::CancelScan, Effect::Quit];
+            }
+            Action::Help => {
+                self.help = true;
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if !keymap::offers(self.keys(), action) {
+            return Vec::new();
+        }
+        if self.screen == Screen::List {
+            return self.on_list(action);
+        }
+        let screen = std::mem::replace(&mut self.screen, Screen::List);
+        let (screen, effects) = match screen {
+            Screen::List => (Screen::List, Vec::new()),
+            Screen::Scan(s) => self.on_scan(s, action, k),
+            Screen::Progress(p) => self.on_progress(p, action),
+            Screen::Report(r) => self.on_report(r, action),
+            other => (other, Vec::new()),
+        };
+        self.screen = screen;
+        effects
+    }
+
+    fn on_text(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let screen = std::mem::replace(&mut self.screen, Screen::List);
+        let (screen, effects) = match screen {
+            Screen::Confirm(mut c, back) => match k.code {
+                KeyCode::Char(ch) => {
+                    c.input.push(ch);
+                    (Screen::Confirm(c, back), Vec::new())
+                }
+                KeyCode::Backspace => {
+                    c.input.pop();
+                    (Screen::Confirm(c, back), Vec::new())
+                }
+                KeyCode::Esc => match back {
+                    Some(scan) => (Screen::Scan(scan), Vec::new()),
+                    None => (Screen::List, Vec::new()),
+                },
+                KeyCode::Enter if c.matches() => {
+                    let buckets: Vec<String> = c.targets.iter().map(|t| t.bucket.clone()).collect();
+                    self.running = true;
+                    let req = RunRequest { buckets: buckets.clone(), categories: Plan::everything().into_iter().collect(), delete_bucket: true };
+                    (Screen::Progress(Box::new(Progress::new(buckets, self.now))), vec![Effect::StartRun(req)])
+                }
+                _ => (Screen::Confirm(c, back), Vec::new()),
+            },
+            Screen::List => {
+                match k.code {
+                    KeyCode::Char(ch) => self.list.filter.push(ch),
+                    KeyCode::Backspace => {
+                        self.list.filter.pop();
+                    }
+                    KeyCode::Esc => {
+                        self.list.filter.clear();
+                        self.list.filtering = false;
+                    }
+                    KeyCode::Enter => self.list.filtering = false,
+                    KeyCode::Up => self.list.move_by(-1),
+                    KeyCode::Down => self.list.move_by(1),
+                    _ => {}
+                }
+                self.list.clamp();
+                (Screen::List, Vec::new())
+            }
+            other => (other, Vec::new()),
+        };
+        self.screen = screen;
+        effects
+    }
+
+    fn on_list(&mut self, action: Action) -> Vec<Effect> {
+        let l = &mut self.list;
+        match action {
+            Action::Up => l.move_by(-1),
+            Action::Down => l.move_by(1),
+            Action::Filter => l.filtering = true,
+            Action::Sort => {
+                l.sort = l.sort.next();
+                l.clamp();
+            }
+            Action::Mark => {
+                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
+                    if !l.marked.remove(&name) {
+                        l.marked.insert(name);
+                    }
+                    l.move_by(1);
+                }
+            }
+            Action::Refresh => {
+                l.loading = true;
+                self.banner = None;
+                return vec![Effect::LoadBuckets];
+            }
+            Action::Open => {
+                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
+                    self.screen = Screen::Scan(Box::new(Scan::new(&name)));
+                    return vec![Effect::StartScan(name)];
+                }
+            }
+            Action::DeleteBucket => {
+                if l.marked.is_empty() {
+                    self.notice = Some("Mark buckets with Space to delete several, or open one with Enter".into());
+                    return Vec::new();
+                }
+                let targets = l
+                    .rows
+                    .iter()
+                    .filter(|r| l.marked.contains(&r.summary.name))
+                    .map(|r| {
+                        let (entries, bytes) = match &r.details {
+                            Details::Loaded { stat, .. } => (stat.object_count + stat.delete_marker_count, stat.storage),
+                            _ => (0, 0),
+                        };
+                        Target { bucket: r.summary.name.clone(), region: r.summary.region.clone(), entries, bytes, risks: Vec::new() }
+                    })
+                    .collect();
+                self.screen = Screen::Confirm(Box::new(Confirm { targets, input: String::new() }), None);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_scan(&mut self, mut s: Box<Scan>, action: Action, _k: KeyEvent) -> (Screen, Vec<Effect>) {
+        if let Some(d) = s.dialog.take() {
+            return match action {
+                Action::Open => {
+                    let bucket = s.bucket.clone();
+                    match d {
+                        Dialog::Clear { category, .. } => self.start_clear(&bucket, vec![category]),
+                        Dialog::ClearAll { .. } => self.start_clear(&bucket, Plan::everything().into_iter().collect()),
+                        Dialog::Expiry => {
+                            s.notice = Some("Installing lifecycle expiry rules...".into());
+                            (Screen::Scan(s), vec![Effect::InstallExpiry(bucket)])
+                        }
+                    }
+                }
+                Action::Back => (Screen::Scan(s), Vec::new()),
+                _ => {
+                    s.dialog = Some(d);
+                    (Screen::Scan(s), Vec::new())
+                }
+            };
+        }
+        match action {
+            Action::Up => s.move_by(-1),
+            Action::Down => s.move_by(1),
+            Action::Back => {
+                return (Screen::List, vec![Effect::CancelScan]);
+            }
+            Action::Refresh => {
+                let bucket = s.bucket.clone();
+                return (Screen::Scan(Box::new(Scan::new(&bucket))), vec![Effect::CancelScan, Effect::StartScan(bucket)]);
+            }
+            Action::ClearCategory => {
+                let category = s.selected_category();
+                let count = s.report.category(category).count;
+                if !category.clearable() {
+                    self.notice = Some("OSS-HDFS data is removed in the console (Bucket > OSS-HDFS), never through the object API".into());
+                } else if count == 0 && !s.scanning {
+                    self.notice = Some(format!("Nothing to clear: no {}", category.label().to_lowercase()));
+                } else {
+                    s.dialog = Some(Dialog::Clear { category, count });
+                }
+            }
+            Action::ClearAll => s.dialog = Some(Dialog::ClearAll { count: s.clearable_count() }),
+            Action::Expire => s.dialog = Some(Dialog::Expiry),
+            Action::DeleteBucket => {
+                let r = &s.report;
+                let risks = r.risks.iter().filter(|x| x.severity == Severity::Danger && x.kind != "irreversible").map(|x| x.text.clone()).collect();
+                let bytes = r.categories.iter().filter(|c| c.category.is_object_kind()).map(|c| c.bytes).sum();
+                let target = Target { bucket: s.bucket.clone(), region: r.region.clone(), entries: r.object_entries(), bytes, risks };
+                return (Screen::Confirm(Box::new(Confirm { targets: vec![target], input: String::new() }), Some(s)), vec![Effect::CancelScan]);
+            }
+            _ => {}
+        }
+        (Screen::Scan(s), Vec::new())
+    }
+
+    fn start_clear(&mut self, bucket: &str, categories: Vec<Category>) -> (Screen, Vec<Effect>) {
+        self.running = true;
+        let req = RunRequest { buckets: vec![bucket.to_string()], categories, delete_bucket: false };
+        (Screen::Progress(Box::new(Progress::new(vec![bucket.to_string()], self.now))), vec![Effect::CancelScan, Effect::StartRun(req)])
+    }
+
+    fn on_progress(&mut self, mut p: Box<Progress>, action: Action) -> (Screen, Vec<Effect>) {
+        match action {
+            Action::Up => p.scroll = p.scroll.saturating_sub(1),
+            Action::Down => p.scroll = (p.scroll + 1).min(p.state.failures.len().saturating_sub(1)),
+            Action::Back if !p.stopping => p.stop_prompt = true,
+            _ => {}
+        }
+        (Screen::Progress(p), Vec::new())
+    }
+
+    fn on_report(&mut self, mut r: Box<Report>, action: Action) -> (Screen, Vec<Effect>) {
+        match action {
+            Action::Up => r.scroll = r.scroll.saturating_sub(1),
+            Action::Down => r.scroll = r.scroll.saturating_add(1),
+            Action::Open => {
+                self.list.loading = true;
+                self.list.marked.clear();
+                return (Screen::List, vec![Effect::LoadBuckets]);
+            }
+            _ => {}
+        }
+        (Screen::Report(r), Vec::new())
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let text = format!("Terminal too small: ossweep needs at least {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}.\nEnlarge it, or press q to quit.", area.width, area.height);
+            Paragraph::new(text).wrap(Wrap { trim: true }).render(area, buf);
+            return;
+        }
+        let banner_height = if self.banner.is_some() { 3 } else { 0 };
+        let [banner, body, status, hints] = Layout::vertical([Constraint::Length(banner_height), Constraint::Min(5), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+        if let Some(e) = &self.banner {
+            let mut first = vec![Span::styled(format!(" {} ", e.title), theme.danger)];
+            if let Some(code) = &e.code {
+                first.push(Span::styled(format!("{code} "), theme.danger));
+            }
+            first.push(Span::raw(e.message.clone()));
+            let second = Line::from(vec![
+                Span::styled(format!(" request id {} ", e.request_id.as_deref().unwrap_or("-")), theme.muted),
+                Span::styled(" r", theme.key),
+                Span::styled(" retry", theme.muted),
+            ]);
+            Paragraph::new(vec![Line::from(first), second]).wrap(Wrap { trim: true }).block(Block::default().borders(Borders::BOTTOM).border_style(theme.danger)).render(banner, buf);
+        }
+        match &self.screen {
+            Screen::List => screens::bucket_list::render(&self.list, body, buf, theme, self.now),
+            Screen::Scan(s) => screens::scan::render(s, body, buf, theme, self.now),
+            Screen::Confirm(c, _) => screens::confirm::render(c, body, buf, theme),
+            Screen::Progress(p) => screens::progress::render(p, body, buf, theme),
+            Screen::Report(r) => screens::report::render(r, body, buf, theme),
+        }
+        let status_text = self.notice.clone().unwrap_or_default();
+        Paragraph::new(Span::styled(format!(" {status_text}"), theme.warn)).render(status, buf);
+        Paragraph::new(hint_line(self.keys(), theme)).render(hints, buf);
+        if self.help {
+            self.render_help(area, buf, theme);
+        }
+        if self.quit_prompt {
+            let w = area.width.min(60);
+            let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 2, width: w, height: 5 };
+            Clear.render(rect, buf);
+            Paragraph::new(vec![
+                Line::from(" A deletion is running. Quit?"),
+                Line::from(" It stops after the batches in flight; the rest is kept."),
+                Line::from(vec![Span::styled(" y", theme.key), Span::raw(" stop and quit   "), Span::styled("any key", theme.key), Span::raw(" stay")]),
+            ])
+            .block(Block::default().borders(Borders::ALL).border_style(theme.warn))
+            .render(rect, buf);
+        }
+    }
+
+    fn render_help(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let table = self.keys();
+        let w = area.width.min(56);
+        let h = (table.len() as u16 + 4).min(area.height);
+        let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
+        Clear.render(rect, buf);
+        let mut lines: Vec<Line> = table.iter().map(|b| Line::from(vec![Span::styled(format!(" {:<10}", b.keys), theme.key), Span::raw(b.hint)])).collect();
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(" any key closes this help", theme.muted)));
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")).render(rect, buf);
+    }
+}

@@ -1,0 +1,91 @@
+//! The keys of each screen: one table feeds both key handling and the hint bar
+//! (and the help overlay), so they cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Open,
+    Back,
+    Filter,
+    Mark,
+    Sort,
+    ClearCategory,
+    ClearAll,
+    DeleteBucket,
+    Expire,
+    Refresh,
+    Help,
+    Quit,
+}
+
+pub struct Binding {
+    pub keys: &'static str,
+    pub action: Action,
+    pub hint: &'static str,
+}
+
+const fn b(keys: &'static str, action: Action, hint: &'static str) -> Binding {
+    Binding { keys, action, hint }
+}
+
+pub const BUCKET_LIST: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("Enter", Action::Open, "scan"),
+    b("/", Action::Filter, "filter"),
+    b("Space", Action::Mark, "mark"),
+    b("s", Action::Sort, "sort"),
+    b("D", Action::DeleteBucket, "delete marked"),
+    b("r", Action::Refresh, "refresh"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
+
+pub const SCAN: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("c", Action::ClearCategory, "clear category"),
+    b("a", Action::ClearAll, "clear all"),
+    b("D", Action::DeleteBucket, "delete bucket"),
+    b("e", Action::Expire, "expiry rules"),
+    b("r", Action::Refresh, "rescan"),
+    b("Esc", Action::Back, "back"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
+
+pub const CONFIRM: &[Binding] = &[b("type", Action::Open, "the name"), b("Enter", Action::Open, "confirm"), b("Esc", Action::Back, "cancel")];
+
+pub const PROGRESS: &[Binding] = &[b("↑/↓ j/k", Action::Down, "scroll failures"), b("Esc", Action::Back, "stop"), b("?", Action::Help, "help"), b("q", Action::Quit, "quit")];
+
+pub const REPORT: &[Binding] = &[b("↑/↓ j/k", Action::Down, "scroll"), b("Enter", Action::Open, "back to buckets"), b("?", Action::Help, "help"), b("q", Action::Quit, "quit")];
+
+/// The action a key means on a screen (text input is handled before this).
+pub fn action(key: KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    Some(match key.code {
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::Enter => Action::Open,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('/') => Action::Filter,
+        KeyCode::Char(' ') => Action::Mark,
+        KeyCode::Char('s') => Action::Sort,
+        KeyCode::Char('c') => Action::ClearCategory,
+        KeyCode::Char('a') => Action::ClearAll,
+        KeyCode::Char('D') => Action::DeleteBucket,
+        KeyCode::Char('e') => Action::Expire,
+        KeyCode::Char('r') => Action::Refresh,
+        KeyCode::Char('?') => Action::Help,
+        KeyCode::Char('q') => Action::Quit,
+        _ => return None,
+    })
+}
+
+/// Whether a screen's table offers an action (so a key not in the table does nothing).
+pub fn offers(table: &[Binding], a: Action) -> bool {
+    table.iter().any(|b| b.action == a || (a == Action::Up && b.action == Action::Down))
+}

@@ -1,0 +1,179 @@
+//! The bucket list: every bucket with region, date, class, versioning, and size
+//! and object count loaded lazily; filter, sort, marks for a batch.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Widget, StatefulWidget};
+
+use crate::cli::table::{bytes, count};
+use crate::oss::model::{BucketStat, BucketSummary, Versioning};
+use crate::oss::time;
+
+use super::super::msg::ErrorInfo;
+use super::super::theme::Theme;
+use super::spinner;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Name,
+    Size,
+    Date,
+}
+
+impl SortBy {
+    pub fn next(self) -> Self {
+        match self {
+            SortBy::Name => SortBy::Size,
+            SortBy::Size => SortBy::Date,
+            SortBy::Date => SortBy::Name,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            SortBy::Name => "name",
+            SortBy::Size => "size",
+            SortBy::Date => "date",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Details {
+    Loading,
+    Loaded { stat: BucketStat, versioning: Versioning },
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BucketRow {
+    pub summary: BucketSummary,
+    pub details: Details,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BucketList {
+    pub rows: Vec<BucketRow>,
+    pub loading: bool,
+    pub error: Option<ErrorInfo>,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: SortBy,
+    /// Index into the visible rows.
+    pub selected: usize,
+    pub marked: BTreeSet<String>,
+}
+
+impl BucketList {
+    pub fn loading() -> Self {
+        BucketList { loading: true, ..Default::default() }
+    }
+
+    /// Rows after the filter, in the chosen order.
+    pub fn visible(&self) -> Vec<&BucketRow> {
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<&BucketRow> = self.rows.iter().filter(|r| needle.is_empty() || r.summary.name.contains(&needle) || r.summary.region.contains(&needle)).collect();
+        match self.sort {
+            SortBy::Name => rows.sort_by(|a, b| a.summary.name.cmp(&b.summary.name)),
+            SortBy::Size => rows.sort_by_key(|r| std::cmp::Reverse(size_of(r))),
+            SortBy::Date => rows.sort_by_key(|r| std::cmp::Reverse(r.summary.creation_date)),
+        }
+        rows
+    }
+
+    pub fn selected_row(&self) -> Option<&BucketRow> {
+        self.visible().get(self.selected).copied()
+    }
+
+    pub fn move_by(&mut self, delta: i64) {
+        let n = self.visible().len();
+        if n == 0 {
+            self.selected = 0;
+            return;
+        }
+        self.selected = (self.selected as i64 + delta).clamp(0, n as i64 - 1) as usize;
+    }
+
+    pub fn clamp(&mut self) {
+        self.move_by(0);
+    }
+}
+
+fn size_of(r: &BucketRow) -> u64 {
+    match &r.details {
+        Details::Loaded { stat, .. } => stat.storage,
+        _ => 0,
+    }
+}
+
+pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    let visible = s.visible();
+    let mut title = vec![
+        Span::styled(format!(" Buckets ({}) ", s.rows.len()), theme.title),
+        Span::styled(format!("  sorted by {}", s.sort.label()), theme.muted),
+    ];
+    if !s.marked.is_empty() {
+        title.push(Span::styled(format!("  {} marked", s.marked.len()), theme.warn));
+    }
+    let filter = if s.filtering || !s.filter.is_empty() {
+        Line::from(vec![Span::styled(" filter: ", theme.muted), Span::raw(s.filter.clone()), Span::styled(if s.filtering { "▏" } else { "" }, theme.key)])
+    } else {
+        Line::from(Span::styled(" / to filter", theme.muted))
+    };
+    Paragraph::new(vec![Line::from(title), filter]).render(head, buf);
+
+    let block = Block::default().borders(Borders::TOP);
+    if s.loading && s.rows.is_empty() {
+        Paragraph::new(format!(" {} Listing buckets in every region...", spinner(now))).block(block).render(body, buf);
+        return;
+    }
+    if s.rows.is_empty() {
+        let text = if s.error.is_some() { " Could not list the buckets (see above); press r to retry." } else { " This account has no buckets." };
+        Paragraph::new(text).block(block).render(body, buf);
+        return;
+    }
+    if visible.is_empty() {
+        Paragraph::new(format!(" No bucket matches {:?}.", s.filter)).block(block).render(body, buf);
+        return;
+    }
+    let header = Row::new(["", "NAME", "REGION", "CREATED", "CLASS", "VERSIONING", "OBJECTS", "SIZE"]).style(theme.title);
+    let rows: Vec<Row> = visible
+        .iter()
+        .map(|r| {
+            let mark = if s.marked.contains(&r.summary.name) { "●" } else { " " };
+            let (versioning, objects, size) = match &r.details {
+                Details::Loading => (spinner(now).to_string(), spinner(now).to_string(), spinner(now).to_string()),
+                Details::Loaded { stat, versioning } => (versioning.as_str().to_string(), count(stat.object_count), bytes(stat.storage)),
+                Details::Failed(_) => ("?".into(), "?".into(), "?".into()),
+            };
+            Row::new(vec![
+                Cell::from(mark),
+                Cell::from(r.summary.name.clone()),
+                Cell::from(r.summary.region.clone()),
+                Cell::from(r.summary.creation_date.map(time::date_only).unwrap_or_default()),
+                Cell::from(r.summary.storage_class.clone()),
+                Cell::from(versioning),
+                Cell::from(objects),
+                Cell::from(size),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(20),
+        Constraint::Length(15),
+        Constraint::Length(10),
+        Constraint::Length(15),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(10),
+    ];
+    let mut state = TableState::default().with_selected(Some(s.selected));
+    StatefulWidget::render(Table::new(rows, widths).header(header).block(block).row_highlight_style(theme.selected), body, buf, &mut state);
+}

@@ -1,0 +1,87 @@
+//! The report pane: what was deleted, what failed and why, whether each bucket
+//! is gone, and where the audit report is.
+
+use std::path::PathBuf;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use crate::cli::table::{bytes, count};
+use crate::delete::Summary;
+use crate::scan::risk::duration;
+
+use super::super::theme::Theme;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub summaries: Vec<Summary>,
+    pub report_file: Option<PathBuf>,
+    /// Why the run died, when it did.
+    pub error: Option<String>,
+    pub scroll: u16,
+}
+
+pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(e) = &s.error {
+        lines.push(Line::from(Span::styled(format!(" The run failed: {e}"), theme.danger)));
+    }
+    for sm in &s.summaries {
+        let verb = if sm.dry_run { "would delete" } else { "deleted" };
+        let (status, style) = if sm.bucket_deleted {
+            ("bucket deleted".to_string(), theme.ok)
+        } else if sm.cancelled {
+            ("cancelled: bucket kept".to_string(), theme.warn)
+        } else if sm.complete() {
+            ("emptied: bucket kept".to_string(), theme.ok)
+        } else {
+            ("bucket kept".to_string(), theme.danger)
+        };
+        lines.push(Line::from(vec![Span::styled(format!(" {} ", sm.bucket), theme.title), Span::styled(status, style)]));
+        lines.push(Line::from(format!(
+            "   {verb} {} items ({}) with {} requests in {}; {} retries, {} throttled",
+            count(sm.deleted()),
+            bytes(sm.bytes()),
+            count(sm.requests),
+            duration(sm.elapsed_ms / 1000),
+            sm.retries,
+            sm.throttles
+        )));
+        for (c, t) in &sm.categories {
+            if t.deleted + t.failed + t.skipped > 0 {
+                let mut l = format!("   {:<32} {:>10} {verb}", c.label(), count(t.deleted));
+                if t.failed > 0 {
+                    l.push_str(&format!(", {} failed", count(t.failed)));
+                }
+                if t.skipped > 0 {
+                    l.push_str(&format!(", {} skipped", count(t.skipped)));
+                }
+                lines.push(Line::from(l));
+            }
+        }
+        for f in sm.failures.iter().take(8) {
+            let v = f.version_id.as_deref().map(|v| format!(" version {v}")).unwrap_or_default();
+            lines.push(Line::from(Span::styled(format!("   failed {:?}{v}: {}: {}", f.key, f.code, f.message), theme.warn)));
+        }
+        if sm.failures_total > 8 {
+            lines.push(Line::from(Span::styled(format!("   ... and {} more failures in the report file", count(sm.failures_total - 8)), theme.warn)));
+        }
+        if let Some(e) = &sm.error {
+            lines.push(Line::from(Span::styled(format!("   stopped: {e}"), theme.danger)));
+        }
+        if let Some(r) = &sm.remaining {
+            lines.push(Line::from(Span::styled(format!("   {}", r.explanation), theme.warn)));
+        }
+        if sm.bucket_deleted {
+            lines.push(Line::from(Span::styled("   Its name can be registered by anyone after a 4-8 hour cool-down.", theme.muted)));
+        }
+        lines.push(Line::from(""));
+    }
+    match &s.report_file {
+        Some(p) => lines.push(Line::from(format!(" Every deleted key and version id: {}", p.display()))),
+        None => lines.push(Line::from(Span::styled(" No report file was written.", theme.muted))),
+    }
+    Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((s.scroll, 0)).block(Block::default().borders(Borders::TOP).title(" Report ")).render(area, buf);
+}
