@@ -5,7 +5,7 @@ pub mod config;
 pub mod delete;
 pub mod emulator;
 pub mod expire;
+pub mod log;
 pub mod oss;
 pub mod scan;
 pub mod tui;
-pub mod log;

@@ -141,7 +141,8 @@ pub async fn run_demo() -> Result<u8, String> {
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         // The wizard, on the demo account; reports go to a temporary directory.
         let reports = std::env::temp_dir().join("ossweep-demo-reports");
-        let result = crate::tui::run(client, Some(reports), crate::config::DEFAULT_CONCURRENCY).await;
+        let result =
+            crate::tui::run(client, Some(reports), crate::config::DEFAULT_CONCURRENCY).await;
         emu.shutdown().await.map_err(|e| e.to_string())?;
         result?;
         return Ok(exit::DONE);

@@ -129,7 +129,9 @@ async fn run(cli: Cli) -> u8 {
     if cli.debug {
         if let Some(path) = crate::log::state_dir().map(|d| d.join("ossweep.log")) {
             match crate::log::init(&path) {
-                Ok(()) => crate::log::line(format!("ossweep {} started", env!("CARGO_PKG_VERSION"))),
+                Ok(()) => {
+                    crate::log::line(format!("ossweep {} started", env!("CARGO_PKG_VERSION")))
+                }
                 Err(e) => eprintln!("warning: cannot open the debug log {}: {e}", path.display()),
             }
         }

@@ -52,7 +52,9 @@ pub fn region_of_zone(zone: &str) -> String {
         }
     }
     match zone.as_bytes() {
-        [.., d, l] if d.is_ascii_digit() && l.is_ascii_lowercase() => zone[..zone.len() - 1].to_string(),
+        [.., d, l] if d.is_ascii_digit() && l.is_ascii_lowercase() => {
+            zone[..zone.len() - 1].to_string()
+        }
         _ => zone.to_string(),
     }
 }
@@ -372,8 +374,18 @@ mod tests {
             (r.bucket.as_deref(), r.key.as_deref()),
             (Some("mybucket"), Some("k"))
         );
-        let r = to_request("GET", "lake.cn-shanghai-g-internal.oss-data-acc.aliyuncs.com", "/", "dataAccelerator=", vec![], vec![]);
-        assert_eq!((r.bucket.as_deref(), r.region.as_deref()), (Some("lake"), Some("cn-shanghai")));
+        let r = to_request(
+            "GET",
+            "lake.cn-shanghai-g-internal.oss-data-acc.aliyuncs.com",
+            "/",
+            "dataAccelerator=",
+            vec![],
+            vec![],
+        );
+        assert_eq!(
+            (r.bucket.as_deref(), r.region.as_deref()),
+            (Some("lake"), Some("cn-shanghai"))
+        );
         assert_eq!(region_of_zone("ap-southeast-1c"), "ap-southeast-1");
         let r = to_request("GET", "[::1]:9000", "/", "", vec![], vec![]);
         assert_eq!((r.bucket, r.host.as_str()), (None, "[::1]"));

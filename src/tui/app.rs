@@ -54,7 +54,17 @@ pub struct App {
 
 impl App {
     pub fn new() -> (App, Vec<Effect>) {
-        let app = App { screen: Screen::List, list: BucketList::loading(), help: false, quit_prompt: false, banner: None, notice: None, now: Duration::ZERO, running: false, report_file: None };
+        let app = App {
+            screen: Screen::List,
+            list: BucketList::loading(),
+            help: false,
+            quit_prompt: false,
+            banner: None,
+            notice: None,
+            now: Duration::ZERO,
+            running: false,
+            report_file: None,
+        };
         (app, vec![Effect::LoadBuckets])
     }
 
@@ -91,9 +101,20 @@ impl App {
                 self.list.loading = false;
                 self.list.error = None;
                 self.banner = None;
-                let effects = buckets.iter().map(|b| Effect::LoadDetails(b.name.clone())).collect();
-                self.list.rows = buckets.into_iter().map(|summary| BucketRow { summary, details: Details::Loading }).collect();
-                self.list.marked.retain(|m| self.list.rows.iter().any(|r| r.summary.name == *m));
+                let effects = buckets
+                    .iter()
+                    .map(|b| Effect::LoadDetails(b.name.clone()))
+                    .collect();
+                self.list.rows = buckets
+                    .into_iter()
+                    .map(|summary| BucketRow {
+                        summary,
+                        details: Details::Loading,
+                    })
+                    .collect();
+                self.list
+                    .marked
+                    .retain(|m| self.list.rows.iter().any(|r| r.summary.name == *m));
                 self.list.clamp();
                 effects
             }
@@ -139,8 +160,18 @@ impl App {
             Msg::RunEnded(result) => {
                 self.running = false;
                 let report = match result {
-                    Ok(summaries) => Report { summaries, report_file: self.report_file.clone(), error: None, scroll: 0 },
-                    Err(e) => Report { summaries: Vec::new(), report_file: self.report_file.clone(), error: Some(e), scroll: 0 },
+                    Ok(summaries) => Report {
+                        summaries,
+                        report_file: self.report_file.clone(),
+                        error: None,
+                        scroll: 0,
+                    },
+                    Err(e) => Report {
+                        summaries: Vec::new(),
+                        report_file: self.report_file.clone(),
+                        error: Some(e),
+                        scroll: 0,
+                    },
                 };
                 self.screen = Screen::Report(Box::new(report));
                 Vec::new()
@@ -189,11 +220,14 @@ impl App {
             }
         }
         // Text input first: the filter and the confirm field take characters.
-        let typing = matches!(self.screen, Screen::Confirm(..)) || (matches!(self.screen, Screen::List) && self.list.filtering);
+        let typing = matches!(self.screen, Screen::Confirm(..))
+            || (matches!(self.screen, Screen::List) && self.list.filtering);
         if typing && !ctrl_c {
             return self.on_text(k);
         }
-        let Some(action) = keymap::action(k) else { return Vec::new() };
+        let Some(action) = keymap::action(k) else {
+            return Vec::new();
+        };
         match action {
             Action::Quit => {
                 if self.running {
@@ -208,7 +242,9 @@ impl App {
             }
             _ => {}
         }
-        if !keymap::offers(self.keys(), action) {
+        // An open dialog answers Enter and Esc whatever the screen's table says.
+        let dialog_open = matches!(&self.screen, Screen::Scan(s) if s.dialog.is_some());
+        if !dialog_open && !keymap::offers(self.keys(), action) {
             return Vec::new();
         }
         if self.screen == Screen::List {
@@ -245,8 +281,15 @@ impl App {
                 KeyCode::Enter if c.matches() => {
                     let buckets: Vec<String> = c.targets.iter().map(|t| t.bucket.clone()).collect();
                     self.running = true;
-                    let req = RunRequest { buckets: buckets.clone(), categories: Plan::everything().into_iter().collect(), delete_bucket: true };
-                    (Screen::Progress(Box::new(Progress::new(buckets, self.now))), vec![Effect::StartRun(req)])
+                    let req = RunRequest {
+                        buckets: buckets.clone(),
+                        categories: Plan::everything().into_iter().collect(),
+                        delete_bucket: true,
+                    };
+                    (
+                        Screen::Progress(Box::new(Progress::new(buckets, self.now))),
+                        vec![Effect::StartRun(req)],
+                    )
                 }
                 _ => (Screen::Confirm(c, back), Vec::new()),
             },
@@ -305,7 +348,9 @@ impl App {
             }
             Action::DeleteBucket => {
                 if l.marked.is_empty() {
-                    self.notice = Some("Mark buckets with Space to delete several, or open one with Enter".into());
+                    self.notice = Some(
+                        "Mark buckets with Space to delete several, or open one with Enter".into(),
+                    );
                     return Vec::new();
                 }
                 let targets = l
@@ -314,13 +359,27 @@ impl App {
                     .filter(|r| l.marked.contains(&r.summary.name))
                     .map(|r| {
                         let (entries, bytes) = match &r.details {
-                            Details::Loaded { stat, .. } => (stat.object_count + stat.delete_marker_count, stat.storage),
+                            Details::Loaded { stat, .. } => {
+                                (stat.object_count + stat.delete_marker_count, stat.storage)
+                            }
                             _ => (0, 0),
                         };
-                        Target { bucket: r.summary.name.clone(), region: r.summary.region.clone(), entries, bytes, risks: Vec::new() }
+                        Target {
+                            bucket: r.summary.name.clone(),
+                            region: r.summary.region.clone(),
+                            entries,
+                            bytes,
+                            risks: Vec::new(),
+                        }
                     })
                     .collect();
-                self.screen = Screen::Confirm(Box::new(Confirm { targets, input: String::new() }), None);
+                self.screen = Screen::Confirm(
+                    Box::new(Confirm {
+                        targets,
+                        input: String::new(),
+                    }),
+                    None,
+                );
             }
             _ => {}
         }
@@ -334,7 +393,9 @@ impl App {
                     let bucket = s.bucket.clone();
                     match d {
                         Dialog::Clear { category, .. } => self.start_clear(&bucket, vec![category]),
-                        Dialog::ClearAll { .. } => self.start_clear(&bucket, Plan::everything().into_iter().collect()),
+                        Dialog::ClearAll { .. } => {
+                            self.start_clear(&bucket, Plan::everything().into_iter().collect())
+                        }
                         Dialog::Expiry => {
                             s.notice = Some("Installing lifecycle expiry rules...".into());
                             (Screen::Scan(s), vec![Effect::InstallExpiry(bucket)])
@@ -356,7 +417,10 @@ impl App {
             }
             Action::Refresh => {
                 let bucket = s.bucket.clone();
-                return (Screen::Scan(Box::new(Scan::new(&bucket))), vec![Effect::CancelScan, Effect::StartScan(bucket)]);
+                return (
+                    Screen::Scan(Box::new(Scan::new(&bucket))),
+                    vec![Effect::CancelScan, Effect::StartScan(bucket)],
+                );
             }
             Action::ClearCategory => {
                 let category = s.selected_category();
@@ -364,19 +428,51 @@ impl App {
                 if !category.clearable() {
                     self.notice = Some("OSS-HDFS data is removed in the console (Bucket > OSS-HDFS), never through the object API".into());
                 } else if count == 0 && !s.scanning {
-                    self.notice = Some(format!("Nothing to clear: no {}", category.label().to_lowercase()));
+                    self.notice = Some(format!(
+                        "Nothing to clear: no {}",
+                        category.label().to_lowercase()
+                    ));
                 } else {
                     s.dialog = Some(Dialog::Clear { category, count });
                 }
             }
-            Action::ClearAll => s.dialog = Some(Dialog::ClearAll { count: s.clearable_count() }),
+            Action::ClearAll => {
+                s.dialog = Some(Dialog::ClearAll {
+                    count: s.clearable_count(),
+                })
+            }
             Action::Expire => s.dialog = Some(Dialog::Expiry),
             Action::DeleteBucket => {
                 let r = &s.report;
-                let risks = r.risks.iter().filter(|x| x.severity == Severity::Danger && x.kind != "irreversible").map(|x| x.text.clone()).collect();
-                let bytes = r.categories.iter().filter(|c| c.category.is_object_kind()).map(|c| c.bytes).sum();
-                let target = Target { bucket: s.bucket.clone(), region: r.region.clone(), entries: r.object_entries(), bytes, risks };
-                return (Screen::Confirm(Box::new(Confirm { targets: vec![target], input: String::new() }), Some(s)), vec![Effect::CancelScan]);
+                let risks = r
+                    .risks
+                    .iter()
+                    .filter(|x| x.severity == Severity::Danger && x.kind != "irreversible")
+                    .map(|x| x.text.clone())
+                    .collect();
+                let bytes = r
+                    .categories
+                    .iter()
+                    .filter(|c| c.category.is_object_kind())
+                    .map(|c| c.bytes)
+                    .sum();
+                let target = Target {
+                    bucket: s.bucket.clone(),
+                    region: r.region.clone(),
+                    entries: r.object_entries(),
+                    bytes,
+                    risks,
+                };
+                return (
+                    Screen::Confirm(
+                        Box::new(Confirm {
+                            targets: vec![target],
+                            input: String::new(),
+                        }),
+                        Some(s),
+                    ),
+                    vec![Effect::CancelScan],
+                );
             }
             _ => {}
         }
@@ -385,8 +481,15 @@ impl App {
 
     fn start_clear(&mut self, bucket: &str, categories: Vec<Category>) -> (Screen, Vec<Effect>) {
         self.running = true;
-        let req = RunRequest { buckets: vec![bucket.to_string()], categories, delete_bucket: false };
-        (Screen::Progress(Box::new(Progress::new(vec![bucket.to_string()], self.now))), vec![Effect::CancelScan, Effect::StartRun(req)])
+        let req = RunRequest {
+            buckets: vec![bucket.to_string()],
+            categories,
+            delete_bucket: false,
+        };
+        (
+            Screen::Progress(Box::new(Progress::new(vec![bucket.to_string()], self.now))),
+            vec![Effect::CancelScan, Effect::StartRun(req)],
+        )
     }
 
     fn on_progress(&mut self, mut p: Box<Progress>, action: Action) -> (Screen, Vec<Effect>) {
@@ -416,11 +519,19 @@ impl App {
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let text = format!("Terminal too small: ossweep needs at least {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}.\nEnlarge it, or press q to quit.", area.width, area.height);
-            Paragraph::new(text).wrap(Wrap { trim: true }).render(area, buf);
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .render(area, buf);
             return;
         }
         let banner_height = if self.banner.is_some() { 3 } else { 0 };
-        let [banner, body, status, hints] = Layout::vertical([Constraint::Length(banner_height), Constraint::Min(5), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+        let [banner, body, status, hints] = Layout::vertical([
+            Constraint::Length(banner_height),
+            Constraint::Min(5),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
         if let Some(e) = &self.banner {
             let mut first = vec![Span::styled(format!(" {} ", e.title), theme.danger)];
             if let Some(code) = &e.code {
@@ -428,11 +539,21 @@ impl App {
             }
             first.push(Span::raw(e.message.clone()));
             let second = Line::from(vec![
-                Span::styled(format!(" request id {} ", e.request_id.as_deref().unwrap_or("-")), theme.muted),
+                Span::styled(
+                    format!(" request id {} ", e.request_id.as_deref().unwrap_or("-")),
+                    theme.muted,
+                ),
                 Span::styled(" r", theme.key),
                 Span::styled(" retry", theme.muted),
             ]);
-            Paragraph::new(vec![Line::from(first), second]).wrap(Wrap { trim: true }).block(Block::default().borders(Borders::BOTTOM).border_style(theme.danger)).render(banner, buf);
+            Paragraph::new(vec![Line::from(first), second])
+                .wrap(Wrap { trim: true })
+                .block(
+                    Block::default()
+                        .borders(Borders::BOTTOM)
+                        .border_style(theme.danger),
+                )
+                .render(banner, buf);
         }
         match &self.screen {
             Screen::List => screens::bucket_list::render(&self.list, body, buf, theme, self.now),
@@ -449,14 +570,28 @@ impl App {
         }
         if self.quit_prompt {
             let w = area.width.min(60);
-            let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 2, width: w, height: 5 };
+            let rect = Rect {
+                x: area.x + (area.width - w) / 2,
+                y: area.y + area.height / 2 - 2,
+                width: w,
+                height: 5,
+            };
             Clear.render(rect, buf);
             Paragraph::new(vec![
                 Line::from(" A deletion is running. Quit?"),
                 Line::from(" It stops after the batches in flight; the rest is kept."),
-                Line::from(vec![Span::styled(" y", theme.key), Span::raw(" stop and quit   "), Span::styled("any key", theme.key), Span::raw(" stay")]),
+                Line::from(vec![
+                    Span::styled(" y", theme.key),
+                    Span::raw(" stop and quit   "),
+                    Span::styled("any key", theme.key),
+                    Span::raw(" stay"),
+                ]),
             ])
-            .block(Block::default().borders(Borders::ALL).border_style(theme.warn))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.warn),
+            )
             .render(rect, buf);
         }
     }
@@ -465,11 +600,32 @@ impl App {
         let table = self.keys();
         let w = area.width.min(56);
         let h = (table.len() as u16 + 4).min(area.height);
-        let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
+        let rect = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
         Clear.render(rect, buf);
-        let mut lines: Vec<Line> = table.iter().map(|b| Line::from(vec![Span::styled(format!(" {:<10}", b.keys), theme.key), Span::raw(b.hint)])).collect();
+        let mut lines: Vec<Line> = table
+            .iter()
+            .map(|b| {
+                Line::from(vec![
+                    Span::styled(format!(" {:<10}", b.keys), theme.key),
+                    Span::raw(b.hint),
+                ])
+            })
+            .collect();
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(" any key closes this help", theme.muted)));
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")).render(rect, buf);
+        lines.push(Line::from(Span::styled(
+            " any key closes this help",
+            theme.muted,
+        )));
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).title(" Keys "))
+            .render(rect, buf);
     }
 }
+
+#[cfg(test)]
+mod tests;

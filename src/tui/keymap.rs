@@ -55,11 +55,25 @@ pub const SCAN: &[Binding] = &[
     b("q", Action::Quit, "quit"),
 ];
 
-pub const CONFIRM: &[Binding] = &[b("type", Action::Open, "the name"), b("Enter", Action::Open, "confirm"), b("Esc", Action::Back, "cancel")];
+pub const CONFIRM: &[Binding] = &[
+    b("type", Action::Open, "the name"),
+    b("Enter", Action::Open, "confirm"),
+    b("Esc", Action::Back, "cancel"),
+];
 
-pub const PROGRESS: &[Binding] = &[b("↑/↓ j/k", Action::Down, "scroll failures"), b("Esc", Action::Back, "stop"), b("?", Action::Help, "help"), b("q", Action::Quit, "quit")];
+pub const PROGRESS: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "scroll failures"),
+    b("Esc", Action::Back, "stop"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
 
-pub const REPORT: &[Binding] = &[b("↑/↓ j/k", Action::Down, "scroll"), b("Enter", Action::Open, "back to buckets"), b("?", Action::Help, "help"), b("q", Action::Quit, "quit")];
+pub const REPORT: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "scroll"),
+    b("Enter", Action::Open, "back to buckets"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
 
 /// The action a key means on a screen (text input is handled before this).
 pub fn action(key: KeyEvent) -> Option<Action> {
@@ -87,5 +101,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
 
 /// Whether a screen's table offers an action (so a key not in the table does nothing).
 pub fn offers(table: &[Binding], a: Action) -> bool {
-    table.iter().any(|b| b.action == a || (a == Action::Up && b.action == Action::Down))
+    table
+        .iter()
+        .any(|b| b.action == a || (a == Action::Up && b.action == Action::Down))
 }

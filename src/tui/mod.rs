@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures::StreamExt;
-use ratatui::DefaultTerminal;
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 use crate::oss::Client;
@@ -25,33 +26,60 @@ use msg::Msg;
 
 /// Runs the wizard until the user quits; the terminal is restored on every path
 /// (ratatui's panic hook covers panics).
-pub async fn run(client: Client, report_dir: Option<PathBuf>, concurrency: usize) -> Result<(), String> {
+pub async fn run(
+    client: Client,
+    report_dir: Option<PathBuf>,
+    concurrency: usize,
+) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
-    let result = event_loop(&mut terminal, client, report_dir, concurrency).await;
+    let keys = EventStream::new().filter_map(|ev| async move {
+        match ev {
+            Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => Some(Msg::Key(k)),
+            Ok(TermEvent::Resize(..)) => Some(Msg::Resized),
+            _ => None,
+        }
+    });
+    let (tx, rx) = mpsc::channel::<Msg>(1024);
+    let driver = Driver::new(client, tx, report_dir, concurrency);
+    let result = drive(
+        &mut terminal,
+        driver,
+        rx,
+        Box::pin(keys),
+        &theme::Theme::from_env(),
+        |_| {},
+    )
+    .await;
     ratatui::restore();
     result
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, client: Client, report_dir: Option<PathBuf>, concurrency: usize) -> Result<(), String> {
-    let theme = theme::Theme::from_env();
-    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
-    let mut driver = Driver::new(client, tx, report_dir, concurrency);
+/// The one event loop: terminal input, task results and (while something moves)
+/// a tick, folded into the state machine; one frame per batch of messages.
+/// `on_update` sees every message after it is applied (benchmarks time keys).
+pub async fn drive<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut driver: Driver,
+    mut rx: mpsc::Receiver<Msg>,
+    input: impl Stream<Item = Msg> + Unpin,
+    theme: &theme::Theme,
+    mut on_update: impl FnMut(&Msg),
+) -> Result<(), String> {
+    let mut input = input;
     let (mut app, effects) = App::new();
     for e in effects {
         driver.execute(e).await;
     }
     let started = Instant::now();
-    let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        terminal.draw(|f| app.render(f.area(), f.buffer_mut(), &theme)).map_err(|e| e.to_string())?;
+        terminal
+            .draw(|f| app.render(f.area(), f.buffer_mut(), theme))
+            .map_err(|e| e.to_string())?;
         let first = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => Msg::Key(k),
-                Some(Ok(TermEvent::Resize(..))) => Msg::Resized,
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(format!("reading the terminal: {e}")),
+            ev = input.next() => match ev {
+                Some(m) => m,
                 None => return Ok(()),
             },
             Some(m) = rx.recv() => m,
@@ -66,7 +94,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, client: Client, report_dir: 
             }
         }
         for msg in batch {
-            for effect in app.update(msg) {
+            let effects = app.update(msg.clone());
+            on_update(&msg);
+            for effect in effects {
                 let (keep_going, report) = driver.execute(effect).await;
                 if report.is_some() {
                     app.run_started(report);

@@ -29,7 +29,12 @@ impl ErrorInfo {
                 },
                 request_id: a.request_id.clone(),
             },
-            None => ErrorInfo { title: title.to_string(), code: None, message: e.to_string(), request_id: None },
+            None => ErrorInfo {
+                title: title.to_string(),
+                code: None,
+                message: e.to_string(),
+                request_id: None,
+            },
         }
     }
 }
@@ -41,13 +46,25 @@ pub enum Msg {
     /// Time since the app started (drives spinners, elapsed time, rates).
     Tick(Duration),
     BucketsLoaded(Result<Vec<BucketSummary>, ErrorInfo>),
-    DetailsLoaded { bucket: String, result: Result<(BucketStat, Versioning), ErrorInfo> },
-    Scanned { bucket: String, event: ScanEvent },
-    ScanFailed { bucket: String, error: ErrorInfo },
+    DetailsLoaded {
+        bucket: String,
+        result: Result<(BucketStat, Versioning), ErrorInfo>,
+    },
+    Scanned {
+        bucket: String,
+        event: ScanEvent,
+    },
+    ScanFailed {
+        bucket: String,
+        error: ErrorInfo,
+    },
     Engine(Event),
     /// The deletion task ended (its summaries, one per bucket, or why it died).
     RunEnded(Result<Vec<Summary>, String>),
-    ExpiryInstalled { bucket: String, result: Result<String, ErrorInfo> },
+    ExpiryInstalled {
+        bucket: String,
+        result: Result<String, ErrorInfo>,
+    },
 }
 
 /// What to clear in a run started from the TUI.

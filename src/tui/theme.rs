@@ -27,12 +27,17 @@ impl Theme {
         Theme {
             base: Style::default(),
             title: Style::default().add_modifier(Modifier::BOLD),
-            selected: Style::default().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD),
+            selected: Style::default()
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
             muted: Style::default().fg(Color::DarkGray),
             danger: Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             warn: Style::default().fg(Color::Yellow),
             ok: Style::default().fg(Color::Green),
-            key: Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            key: Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
         }
     }
 

@@ -7,7 +7,9 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Widget, StatefulWidget};
+use ratatui::widgets::{
+    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
+};
 
 use crate::cli::table::{bytes, count};
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
@@ -46,7 +48,10 @@ impl SortBy {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Details {
     Loading,
-    Loaded { stat: BucketStat, versioning: Versioning },
+    Loaded {
+        stat: BucketStat,
+        versioning: Versioning,
+    },
     Failed(String),
 }
 
@@ -71,13 +76,24 @@ pub struct BucketList {
 
 impl BucketList {
     pub fn loading() -> Self {
-        BucketList { loading: true, ..Default::default() }
+        BucketList {
+            loading: true,
+            ..Default::default()
+        }
     }
 
     /// Rows after the filter, in the chosen order.
     pub fn visible(&self) -> Vec<&BucketRow> {
         let needle = self.filter.to_lowercase();
-        let mut rows: Vec<&BucketRow> = self.rows.iter().filter(|r| needle.is_empty() || r.summary.name.contains(&needle) || r.summary.region.contains(&needle)).collect();
+        let mut rows: Vec<&BucketRow> = self
+            .rows
+            .iter()
+            .filter(|r| {
+                needle.is_empty()
+                    || r.summary.name.contains(&needle)
+                    || r.summary.region.contains(&needle)
+            })
+            .collect();
         match self.sort {
             SortBy::Name => rows.sort_by(|a, b| a.summary.name.cmp(&b.summary.name)),
             SortBy::Size => rows.sort_by_key(|r| std::cmp::Reverse(size_of(r))),
@@ -119,10 +135,17 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         Span::styled(format!("  sorted by {}", s.sort.label()), theme.muted),
     ];
     if !s.marked.is_empty() {
-        title.push(Span::styled(format!("  {} marked", s.marked.len()), theme.warn));
+        title.push(Span::styled(
+            format!("  {} marked", s.marked.len()),
+            theme.warn,
+        ));
     }
     let filter = if s.filtering || !s.filter.is_empty() {
-        Line::from(vec![Span::styled(" filter: ", theme.muted), Span::raw(s.filter.clone()), Span::styled(if s.filtering { "▏" } else { "" }, theme.key)])
+        Line::from(vec![
+            Span::styled(" filter: ", theme.muted),
+            Span::raw(s.filter.clone()),
+            Span::styled(if s.filtering { "▏" } else { "" }, theme.key),
+        ])
     } else {
         Line::from(Span::styled(" / to filter", theme.muted))
     };
@@ -130,33 +153,71 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
 
     let block = Block::default().borders(Borders::TOP);
     if s.loading && s.rows.is_empty() {
-        Paragraph::new(format!(" {} Listing buckets in every region...", spinner(now))).block(block).render(body, buf);
+        Paragraph::new(format!(
+            " {} Listing buckets in every region...",
+            spinner(now)
+        ))
+        .block(block)
+        .render(body, buf);
         return;
     }
     if s.rows.is_empty() {
-        let text = if s.error.is_some() { " Could not list the buckets (see above); press r to retry." } else { " This account has no buckets." };
+        let text = if s.error.is_some() {
+            " Could not list the buckets (see above); press r to retry."
+        } else {
+            " This account has no buckets."
+        };
         Paragraph::new(text).block(block).render(body, buf);
         return;
     }
     if visible.is_empty() {
-        Paragraph::new(format!(" No bucket matches {:?}.", s.filter)).block(block).render(body, buf);
+        Paragraph::new(format!(" No bucket matches {:?}.", s.filter))
+            .block(block)
+            .render(body, buf);
         return;
     }
-    let header = Row::new(["", "NAME", "REGION", "CREATED", "CLASS", "VERSIONING", "OBJECTS", "SIZE"]).style(theme.title);
+    let header = Row::new([
+        "",
+        "NAME",
+        "REGION",
+        "CREATED",
+        "CLASS",
+        "VERSIONING",
+        "OBJECTS",
+        "SIZE",
+    ])
+    .style(theme.title);
     let rows: Vec<Row> = visible
         .iter()
         .map(|r| {
-            let mark = if s.marked.contains(&r.summary.name) { "●" } else { " " };
+            let mark = if s.marked.contains(&r.summary.name) {
+                "●"
+            } else {
+                " "
+            };
             let (versioning, objects, size) = match &r.details {
-                Details::Loading => (spinner(now).to_string(), spinner(now).to_string(), spinner(now).to_string()),
-                Details::Loaded { stat, versioning } => (versioning.as_str().to_string(), count(stat.object_count), bytes(stat.storage)),
+                Details::Loading => (
+                    spinner(now).to_string(),
+                    spinner(now).to_string(),
+                    spinner(now).to_string(),
+                ),
+                Details::Loaded { stat, versioning } => (
+                    versioning.as_str().to_string(),
+                    count(stat.object_count),
+                    bytes(stat.storage),
+                ),
                 Details::Failed(_) => ("?".into(), "?".into(), "?".into()),
             };
             Row::new(vec![
                 Cell::from(mark),
                 Cell::from(r.summary.name.clone()),
                 Cell::from(r.summary.region.clone()),
-                Cell::from(r.summary.creation_date.map(time::date_only).unwrap_or_default()),
+                Cell::from(
+                    r.summary
+                        .creation_date
+                        .map(time::date_only)
+                        .unwrap_or_default(),
+                ),
                 Cell::from(r.summary.storage_class.clone()),
                 Cell::from(versioning),
                 Cell::from(objects),
@@ -175,5 +236,13 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         Constraint::Length(10),
     ];
     let mut state = TableState::default().with_selected(Some(s.selected));
-    StatefulWidget::render(Table::new(rows, widths).header(header).block(block).row_highlight_style(theme.selected), body, buf, &mut state);
+    StatefulWidget::render(
+        Table::new(rows, widths)
+            .header(header)
+            .block(block)
+            .row_highlight_style(theme.selected),
+        body,
+        buf,
+        &mut state,
+    );
 }

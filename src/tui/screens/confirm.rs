@@ -43,11 +43,19 @@ impl Confirm {
 
 pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let [what, field] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
-    let mut lines = vec![Line::from(Span::styled(" This deletes, permanently:", theme.danger)), Line::from("")];
+    let mut lines = vec![
+        Line::from(Span::styled(" This deletes, permanently:", theme.danger)),
+        Line::from(""),
+    ];
     for t in &s.targets {
         lines.push(Line::from(vec![
             Span::styled(format!("   {} ", t.bucket), theme.title),
-            Span::raw(format!("({})  {} objects and versions, {}, then the bucket itself", t.region, count(t.entries), bytes(t.bytes))),
+            Span::raw(format!(
+                "({})  {} objects and versions, {}, then the bucket itself",
+                t.region,
+                count(t.entries),
+                bytes(t.bytes)
+            )),
         ]));
         for r in &t.risks {
             lines.push(Line::from(Span::styled(format!("     ! {r}"), theme.warn)));
@@ -57,9 +65,21 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let entries: u64 = s.targets.iter().map(|t| t.entries).sum();
         let total: u64 = s.targets.iter().map(|t| t.bytes).sum();
         lines.push(Line::from(""));
-        lines.push(Line::from(format!("   {} buckets, {} objects and versions, {} in total", s.targets.len(), count(entries), bytes(total))));
+        lines.push(Line::from(format!(
+            "   {} buckets, {} objects and versions, {} in total",
+            s.targets.len(),
+            count(entries),
+            bytes(total)
+        )));
     }
-    Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::default().borders(Borders::TOP).title(" Delete bucket ")).render(what, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(" Delete bucket "),
+        )
+        .render(what, buf);
 
     let expected = s.expected();
     let (state, style) = if s.input.is_empty() {
@@ -72,8 +92,19 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ("  does not match", theme.danger)
     };
     let prompt = vec![
-        Line::from(vec![Span::raw(" Type "), Span::styled(expected.clone(), theme.danger), Span::raw(" to confirm:")]),
-        Line::from(vec![Span::raw(" > "), Span::styled(s.input.clone(), theme.title), Span::styled("▏", theme.key), Span::styled(state, style)]),
+        Line::from(vec![
+            Span::raw(" Type "),
+            Span::styled(expected.clone(), theme.danger),
+            Span::raw(" to confirm:"),
+        ]),
+        Line::from(vec![
+            Span::raw(" > "),
+            Span::styled(s.input.clone(), theme.title),
+            Span::styled("▏", theme.key),
+            Span::styled(state, style),
+        ]),
     ];
-    Paragraph::new(prompt).block(Block::default().borders(Borders::TOP)).render(field, buf);
+    Paragraph::new(prompt)
+        .block(Block::default().borders(Borders::TOP))
+        .render(field, buf);
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, Sparkline, Widget};
+use ratatui::widgets::{
+    Block, Borders, Clear, Gauge, List, ListItem, Paragraph, Sparkline, Widget,
+};
 
 use crate::cli::table::{bytes, count};
 use crate::delete::progress::{eta_secs, ProgressState};
@@ -36,7 +38,13 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(buckets: Vec<String>, now: Duration) -> Self {
-        Progress { buckets, started: now, now, last_sample: (now, 0), ..Default::default() }
+        Progress {
+            buckets,
+            started: now,
+            now,
+            last_sample: (now, 0),
+            ..Default::default()
+        }
     }
 
     pub fn apply(&mut self, e: &Event) {
@@ -48,7 +56,12 @@ impl Progress {
     }
 
     pub fn total_done(&self) -> u64 {
-        self.done_before + if self.state.summary.is_some() { 0 } else { self.state.done() }
+        self.done_before
+            + if self.state.summary.is_some() {
+                0
+            } else {
+                self.state.done()
+            }
     }
 
     /// Advances the clock; records a rate sample each second.
@@ -58,7 +71,8 @@ impl Progress {
         let elapsed = now.saturating_sub(at);
         if elapsed >= Duration::from_secs(1) {
             let d = self.total_done();
-            self.rates.push(((d.saturating_sub(done)) as f64 / elapsed.as_secs_f64()) as u64);
+            self.rates
+                .push(((d.saturating_sub(done)) as f64 / elapsed.as_secs_f64()) as u64);
             if self.rates.len() > 120 {
                 self.rates.remove(0);
             }
@@ -78,57 +92,169 @@ impl Progress {
 pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let p = &s.state;
     let cats: Vec<_> = p.categories.iter().collect();
-    let [head, gauges, stats, failures] = Layout::vertical([Constraint::Length(2), Constraint::Length(cats.len().max(1) as u16), Constraint::Length(5), Constraint::Min(3)]).areas(area);
-    let position = s.buckets.iter().position(|b| *b == p.bucket).map(|i| i + 1).unwrap_or(s.finished.len() + 1);
-    let mut title = vec![Span::styled(format!(" Deleting {} ", p.bucket), theme.title)];
+    let [head, gauges, stats, failures] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(cats.len().max(1) as u16),
+        Constraint::Length(5),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let position = s
+        .buckets
+        .iter()
+        .position(|b| *b == p.bucket)
+        .map(|i| i + 1)
+        .unwrap_or(s.finished.len() + 1);
+    let mut title = vec![Span::styled(
+        format!(" Deleting {} ", p.bucket),
+        theme.title,
+    )];
     if s.buckets.len() > 1 {
-        title.push(Span::styled(format!(" bucket {} of {}", position.min(s.buckets.len()), s.buckets.len()), theme.muted));
+        title.push(Span::styled(
+            format!(
+                " bucket {} of {}",
+                position.min(s.buckets.len()),
+                s.buckets.len()
+            ),
+            theme.muted,
+        ));
     }
     if p.dry_run {
         title.push(Span::styled("  (dry run)", theme.warn));
     }
     if s.stopping {
-        title.push(Span::styled("  stopping after the batches in flight...", theme.warn));
+        title.push(Span::styled(
+            "  stopping after the batches in flight...",
+            theme.warn,
+        ));
     }
     Paragraph::new(vec![Line::from(title), Line::from("")]).render(head, buf);
 
     for (i, (cat, c)) in cats.iter().enumerate() {
-        let row = Rect { y: gauges.y + i as u16, height: 1, ..gauges };
+        let row = Rect {
+            y: gauges.y + i as u16,
+            height: 1,
+            ..gauges
+        };
         let total = c.estimate.unwrap_or(0).max(c.done);
-        let ratio = if total == 0 { if c.finished { 1.0 } else { 0.0 } } else { c.done as f64 / total as f64 };
-        let label = format!("{:<32} {:>10} / {:<10}{}", cat.label(), count(c.done), if c.estimate.is_some() { count(total) } else { "?".into() }, if c.failed > 0 { format!("  {} failed", count(c.failed)) } else { String::new() });
-        Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(label).gauge_style(if c.failed > 0 { theme.warn } else { theme.ok }).render(row, buf);
+        let ratio = if total == 0 {
+            if c.finished {
+                1.0
+            } else {
+                0.0
+            }
+        } else {
+            c.done as f64 / total as f64
+        };
+        let label = format!(
+            "{:<32} {:>10} / {:<10}{}",
+            cat.label(),
+            count(c.done),
+            if c.estimate.is_some() {
+                count(total)
+            } else {
+                "?".into()
+            },
+            if c.failed > 0 {
+                format!("  {} failed", count(c.failed))
+            } else {
+                String::new()
+            }
+        );
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(label)
+            .gauge_style(if c.failed > 0 { theme.warn } else { theme.ok })
+            .render(row, buf);
     }
 
-    let [numbers, spark] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(stats);
-    let eta = eta_secs(p.done(), p.total(), s.rate() as f64).map(duration).unwrap_or_else(|| "-".into());
+    let [numbers, spark] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(stats);
+    let eta = eta_secs(p.done(), p.total(), s.rate() as f64)
+        .map(duration)
+        .unwrap_or_else(|| "-".into());
     let lines = vec![
-        Line::from(format!(" {} keys/s   {} freed   {} requests", count(s.rate()), bytes(p.bytes()), count(p.requests))),
-        Line::from(format!(" {} retries   {} throttled   {} in flight", p.retries, p.throttles, p.concurrency.map(|c| c.to_string()).unwrap_or_else(|| "-".into()))),
-        Line::from(format!(" elapsed {}   ETA {}", duration(s.elapsed().as_secs()), eta)),
+        Line::from(format!(
+            " {} keys/s   {} freed   {} requests",
+            count(s.rate()),
+            bytes(p.bytes()),
+            count(p.requests)
+        )),
+        Line::from(format!(
+            " {} retries   {} throttled   {} in flight",
+            p.retries,
+            p.throttles,
+            p.concurrency
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into())
+        )),
+        Line::from(format!(
+            " elapsed {}   ETA {}",
+            duration(s.elapsed().as_secs()),
+            eta
+        )),
     ];
-    Paragraph::new(lines).block(Block::default().borders(Borders::TOP).title(" Rate ")).render(numbers, buf);
-    Sparkline::default().data(&s.rates).block(Block::default().borders(Borders::TOP).title(" keys/s ")).style(theme.ok).render(spark, buf);
+    Paragraph::new(lines)
+        .block(Block::default().borders(Borders::TOP).title(" Rate "))
+        .render(numbers, buf);
+    Sparkline::default()
+        .data(&s.rates)
+        .block(Block::default().borders(Borders::TOP).title(" keys/s "))
+        .style(theme.ok)
+        .render(spark, buf);
 
     let items: Vec<ListItem> = p
         .failures
         .iter()
         .skip(s.scroll)
-        .map(|f| ListItem::new(format!(" {} {}: {} {}{}", count(f.count), f.category.label().to_lowercase(), f.code, f.message, f.example.as_ref().map(|e| format!(" (e.g. {e:?})")).unwrap_or_default())))
+        .map(|f| {
+            ListItem::new(format!(
+                " {} {}: {} {}{}",
+                count(f.count),
+                f.category.label().to_lowercase(),
+                f.code,
+                f.message,
+                f.example
+                    .as_ref()
+                    .map(|e| format!(" (e.g. {e:?})"))
+                    .unwrap_or_default()
+            ))
+        })
         .collect();
-    let title = if p.failures.is_empty() { " Failures: none ".to_string() } else { format!(" Failures ({}) ", count(p.failed())) };
-    List::new(items).block(Block::default().borders(Borders::TOP).title(title)).style(theme.warn).render(failures, buf);
+    let title = if p.failures.is_empty() {
+        " Failures: none ".to_string()
+    } else {
+        format!(" Failures ({}) ", count(p.failed()))
+    };
+    List::new(items)
+        .block(Block::default().borders(Borders::TOP).title(title))
+        .style(theme.warn)
+        .render(failures, buf);
 
     if s.stop_prompt {
         let w = area.width.min(60);
-        let rect = Rect { x: area.x + (area.width - w) / 2, y: area.y + area.height / 2 - 2, width: w, height: 5 };
+        let rect = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + area.height / 2 - 2,
+            width: w,
+            height: 5,
+        };
         Clear.render(rect, buf);
         Paragraph::new(vec![
             Line::from(" Stop after the batches in flight?"),
             Line::from(" What was deleted stays deleted; nothing else is sent."),
-            Line::from(vec![Span::styled(" y", theme.key), Span::raw(" stop   "), Span::styled("n/Esc", theme.key), Span::raw(" keep going")]),
+            Line::from(vec![
+                Span::styled(" y", theme.key),
+                Span::raw(" stop   "),
+                Span::styled("n/Esc", theme.key),
+                Span::raw(" keep going"),
+            ]),
         ])
-        .block(Block::default().borders(Borders::ALL).border_style(theme.warn))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.warn),
+        )
         .render(rect, buf);
     }
 }

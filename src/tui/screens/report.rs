@@ -26,10 +26,17 @@ pub struct Report {
 pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
     if let Some(e) = &s.error {
-        lines.push(Line::from(Span::styled(format!(" The run failed: {e}"), theme.danger)));
+        lines.push(Line::from(Span::styled(
+            format!(" The run failed: {e}"),
+            theme.danger,
+        )));
     }
     for sm in &s.summaries {
-        let verb = if sm.dry_run { "would delete" } else { "deleted" };
+        let verb = if sm.dry_run {
+            "would delete"
+        } else {
+            "deleted"
+        };
         let (status, style) = if sm.bucket_deleted {
             ("bucket deleted".to_string(), theme.ok)
         } else if sm.cancelled {
@@ -39,7 +46,10 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             ("bucket kept".to_string(), theme.danger)
         };
-        lines.push(Line::from(vec![Span::styled(format!(" {} ", sm.bucket), theme.title), Span::styled(status, style)]));
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", sm.bucket), theme.title),
+            Span::styled(status, style),
+        ]));
         lines.push(Line::from(format!(
             "   {verb} {} items ({}) with {} requests in {}; {} retries, {} throttled",
             count(sm.deleted()),
@@ -62,26 +72,58 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
             }
         }
         for f in sm.failures.iter().take(8) {
-            let v = f.version_id.as_deref().map(|v| format!(" version {v}")).unwrap_or_default();
-            lines.push(Line::from(Span::styled(format!("   failed {:?}{v}: {}: {}", f.key, f.code, f.message), theme.warn)));
+            let v = f
+                .version_id
+                .as_deref()
+                .map(|v| format!(" version {v}"))
+                .unwrap_or_default();
+            lines.push(Line::from(Span::styled(
+                format!("   failed {:?}{v}: {}: {}", f.key, f.code, f.message),
+                theme.warn,
+            )));
         }
         if sm.failures_total > 8 {
-            lines.push(Line::from(Span::styled(format!("   ... and {} more failures in the report file", count(sm.failures_total - 8)), theme.warn)));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "   ... and {} more failures in the report file",
+                    count(sm.failures_total - 8)
+                ),
+                theme.warn,
+            )));
         }
         if let Some(e) = &sm.error {
-            lines.push(Line::from(Span::styled(format!("   stopped: {e}"), theme.danger)));
+            lines.push(Line::from(Span::styled(
+                format!("   stopped: {e}"),
+                theme.danger,
+            )));
         }
         if let Some(r) = &sm.remaining {
-            lines.push(Line::from(Span::styled(format!("   {}", r.explanation), theme.warn)));
+            lines.push(Line::from(Span::styled(
+                format!("   {}", r.explanation),
+                theme.warn,
+            )));
         }
         if sm.bucket_deleted {
-            lines.push(Line::from(Span::styled("   Its name can be registered by anyone after a 4-8 hour cool-down.", theme.muted)));
+            lines.push(Line::from(Span::styled(
+                "   Its name can be registered by anyone after a 4-8 hour cool-down.",
+                theme.muted,
+            )));
         }
         lines.push(Line::from(""));
     }
     match &s.report_file {
-        Some(p) => lines.push(Line::from(format!(" Every deleted key and version id: {}", p.display()))),
-        None => lines.push(Line::from(Span::styled(" No report file was written.", theme.muted))),
+        Some(p) => lines.push(Line::from(format!(
+            " Every deleted key and version id: {}",
+            p.display()
+        ))),
+        None => lines.push(Line::from(Span::styled(
+            " No report file was written.",
+            theme.muted,
+        ))),
     }
-    Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((s.scroll, 0)).block(Block::default().borders(Borders::TOP).title(" Report ")).render(area, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((s.scroll, 0))
+        .block(Block::default().borders(Borders::TOP).title(" Report "))
+        .render(area, buf);
 }

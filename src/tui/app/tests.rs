@@ -1,0 +1,618 @@
+//! The state machine driven by messages (no terminal, no runtime), and a
+//! snapshot of every screen and state on a 100x30 `TestBackend`.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use super::*;
+use crate::delete::event::{CategoryTotals, FailedItem, Remaining};
+use crate::delete::{Event, Summary};
+use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
+use crate::scan::risk::Risk;
+use crate::scan::{ScanEvent, ScanReport, State};
+
+const DAY: i64 = 86_400;
+const T0: i64 = 1_735_689_600; // 2025-01-01
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(key(c));
+    }
+}
+
+fn bucket(name: &str, region: &str, age_days: i64) -> BucketSummary {
+    BucketSummary {
+        name: name.into(),
+        region: region.into(),
+        creation_date: Some(T0 - age_days * DAY),
+        storage_class: "Standard".into(),
+        extranet_endpoint: None,
+        intranet_endpoint: None,
+        resource_group_id: None,
+    }
+}
+
+fn stat(objects: u64, storage: u64, markers: u64) -> BucketStat {
+    BucketStat {
+        object_count: objects,
+        storage,
+        delete_marker_count: markers,
+        ..Default::default()
+    }
+}
+
+/// An app with three buckets listed and their details loaded.
+fn listed() -> App {
+    let (mut app, _) = App::new();
+    app.update(Msg::BucketsLoaded(Ok(vec![
+        bucket("shop-assets", "cn-hangzhou", 400),
+        bucket("logs-2024", "cn-shanghai", 700),
+        bucket("backups", "cn-beijing", 90),
+    ])));
+    for (b, s, v) in [
+        ("shop-assets", stat(1_204, 3 << 30, 0), Versioning::Off),
+        ("logs-2024", stat(250_000, 80 << 30, 0), Versioning::Off),
+        ("backups", stat(9_870, 12 << 30, 312), Versioning::Enabled),
+    ] {
+        app.update(Msg::DetailsLoaded {
+            bucket: b.into(),
+            result: Ok((s, v)),
+        });
+    }
+    app
+}
+
+fn report(bucket: &str, complete: bool) -> ScanReport {
+    let mut r = ScanReport::new(bucket);
+    r.region = "cn-beijing".into();
+    r.versioning = Versioning::Enabled;
+    r.estimate = Some(stat(9_870, 12 << 30, 312));
+    let set = |r: &mut ScanReport, c: Category, n: u64, b: u64, s: State| {
+        let x = r.category_mut(c);
+        x.count = n;
+        x.bytes = b;
+        x.state = s;
+    };
+    set(
+        &mut r,
+        Category::Objects,
+        6_000,
+        8 << 30,
+        if complete {
+            State::Blocks
+        } else {
+            State::Scanning
+        },
+    );
+    set(
+        &mut r,
+        Category::PreviousVersions,
+        3_870,
+        4 << 30,
+        if complete {
+            State::Blocks
+        } else {
+            State::Scanning
+        },
+    );
+    set(
+        &mut r,
+        Category::DeleteMarkers,
+        312,
+        0,
+        if complete {
+            State::Blocks
+        } else {
+            State::Scanning
+        },
+    );
+    if complete {
+        set(&mut r, Category::Parts, 2, 300 << 20, State::Blocks);
+        set(&mut r, Category::LiveChannels, 0, 0, State::Clear);
+        set(&mut r, Category::AccessPoints, 1, 0, State::Blocks);
+        r.category_mut(Category::AccessPoints).note = Some("1 with an access point policy".into());
+        set(&mut r, Category::Accelerators, 0, 0, State::Clear);
+        set(&mut r, Category::OssHdfs, 0, 0, State::Clear);
+        r.complete = true;
+        r.risks = vec![
+            Risk { severity: crate::scan::risk::Severity::Danger, kind: "irreversible", text: "Deletion is permanent: 10,182 objects and versions (12.0 GiB) cannot be recovered; OSS has no recycle bin.".into() },
+            Risk { severity: crate::scan::risk::Severity::Danger, kind: "replication", text: "Replication rule \"dr\" (Action ALL) carries deletes to backups-dr (cn-shanghai): emptying this bucket deletes the same objects there too.".into() },
+            Risk { severity: crate::scan::risk::Severity::Warning, kind: "name-cooldown", text: "After the bucket is deleted its name \"backups\" is released; after a 4-8 hour cool-down anyone can register it.".into() },
+            Risk { severity: crate::scan::risk::Severity::Info, kind: "cost-and-time", text: "Emptying by API takes about 23 requests (billed as PUT requests) and 2 s to 6 s at 2,000-10,000 keys/s.".into() },
+        ];
+    }
+    r
+}
+
+/// `backups` open in the scan pane, scan finished.
+fn scanned() -> App {
+    let mut app = listed();
+    app.update(key('s')); // sort by size: logs-2024, backups, shop-assets
+    app.update(key('s')); // by date: backups, shop-assets, logs-2024
+    let effects = app.update(code(KeyCode::Enter));
+    assert_eq!(effects, [Effect::StartScan("backups".into())]);
+    app.update(Msg::Scanned {
+        bucket: "backups".into(),
+        event: ScanEvent::Finished(Box::new(report("backups", true))),
+    });
+    app
+}
+
+fn summary(bucket: &str) -> Summary {
+    let mut s = Summary {
+        bucket: bucket.into(),
+        requests: 12,
+        elapsed_ms: 4_300,
+        retries: 2,
+        throttles: 1,
+        ..Default::default()
+    };
+    s.categories.insert(
+        Category::Objects,
+        CategoryTotals {
+            deleted: 6_000,
+            bytes: 8 << 30,
+            failed: 0,
+            skipped: 0,
+        },
+    );
+    s.categories.insert(
+        Category::PreviousVersions,
+        CategoryTotals {
+            deleted: 3_868,
+            bytes: 4 << 30,
+            failed: 2,
+            skipped: 0,
+        },
+    );
+    s.failures_total = 2;
+    s.failures = vec![
+        FailedItem {
+            category: Category::PreviousVersions,
+            key: "db/2024-12-31.sql.gz".into(),
+            version_id: Some("CAEQ000000000000A1".into()),
+            code: "AccessDenied".into(),
+            message: "You have no right to access this object.".into(),
+        },
+        FailedItem {
+            category: Category::PreviousVersions,
+            key: "db/2025-01-01.sql.gz".into(),
+            version_id: Some("CAEQ000000000000A2".into()),
+            code: "AccessDenied".into(),
+            message: "You have no right to access this object.".into(),
+        },
+    ];
+    s.remaining = Some(Remaining { explanation: "some items could not be deleted (see the failures above), so the bucket was left in place: 2 previous versions remain.".into(), ..Default::default() });
+    s
+}
+
+/// A run of `backups` half-way, with a failure.
+fn running() -> App {
+    let mut app = scanned();
+    app.update(key('D'));
+    typed(&mut app, "backups");
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::StartRun(r)] if r.delete_bucket && r.buckets == ["backups"])
+    );
+    app.run_started(Some(
+        "/home/me/.local/state/ossweep/reports/backups-20250101T000000Z.ndjson".into(),
+    ));
+    let b = || "backups".to_string();
+    for e in [
+        Event::Started {
+            bucket: b(),
+            dry_run: false,
+        },
+        Event::CategoryStarted {
+            bucket: b(),
+            category: Category::Objects,
+            estimate: Some(6_000),
+        },
+        Event::CategoryStarted {
+            bucket: b(),
+            category: Category::PreviousVersions,
+            estimate: Some(3_870),
+        },
+        Event::CategoryStarted {
+            bucket: b(),
+            category: Category::DeleteMarkers,
+            estimate: Some(312),
+        },
+        Event::Progress {
+            bucket: b(),
+            category: Category::Objects,
+            keys: 3_000,
+            bytes: 4 << 30,
+            requests: 3,
+        },
+        Event::Progress {
+            bucket: b(),
+            category: Category::PreviousVersions,
+            keys: 1_000,
+            bytes: 1 << 30,
+            requests: 1,
+        },
+        Event::Throttled { delay_ms: 200 },
+        Event::Concurrency { limit: 6 },
+        Event::ItemsFailed {
+            bucket: b(),
+            category: Category::PreviousVersions,
+            count: 2,
+            code: "AccessDenied".into(),
+            message: "You have no right to access this object.".into(),
+            sample: vec![ObjectIdentifier::version(
+                "db/2024-12-31.sql.gz",
+                "CAEQ000000000000A1",
+            )],
+        },
+    ] {
+        app.update(Msg::Engine(e));
+    }
+    for s in 1..=4 {
+        app.update(Msg::Tick(Duration::from_secs(s)));
+    }
+    app
+}
+
+fn snapshot(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| app.render(f.area(), f.buffer_mut(), &Theme::plain()))
+        .unwrap();
+    t.backend().to_string()
+}
+
+// ------------------------------------------------------------------ state machine
+
+#[test]
+fn starts_by_listing_buckets_and_loads_details_lazily() {
+    let (mut app, effects) = App::new();
+    assert_eq!(effects, [Effect::LoadBuckets]);
+    assert!(app.animating());
+    let effects = app.update(Msg::BucketsLoaded(Ok(vec![
+        bucket("a-bucket", "cn-hangzhou", 1),
+        bucket("b-bucket", "cn-hangzhou", 1),
+    ])));
+    assert_eq!(
+        effects,
+        [
+            Effect::LoadDetails("a-bucket".into()),
+            Effect::LoadDetails("b-bucket".into())
+        ]
+    );
+}
+
+#[test]
+fn filter_marks_and_sort() {
+    let mut app = listed();
+    app.update(key('/'));
+    typed(&mut app, "log");
+    assert_eq!(app.list.visible().len(), 1);
+    app.update(code(KeyCode::Esc));
+    assert_eq!(
+        (app.list.filter.as_str(), app.list.visible().len()),
+        ("", 3)
+    );
+    app.update(key(' '));
+    app.update(key(' '));
+    assert_eq!(app.list.marked.len(), 2);
+    app.update(key('D'));
+    match &app.screen {
+        Screen::Confirm(c, None) => assert_eq!(c.expected(), "delete 2 buckets"),
+        other => panic!("{other:?}"),
+    }
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.screen, Screen::List);
+}
+
+#[test]
+fn delete_needs_the_exact_name() {
+    let mut app = scanned();
+    assert_eq!(app.update(key('D')), [Effect::CancelScan]);
+    typed(&mut app, "backupz");
+    assert!(
+        app.update(code(KeyCode::Enter)).is_empty(),
+        "a mismatch does nothing"
+    );
+    assert!(matches!(app.screen, Screen::Confirm(..)));
+    app.update(code(KeyCode::Backspace));
+    typed(&mut app, "s");
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::StartRun(r)] if r.delete_bucket && r.categories == Plan::everything().into_iter().collect::<Vec<_>>())
+    );
+    assert!(matches!(app.screen, Screen::Progress(_)) && app.running);
+}
+
+#[test]
+fn esc_on_confirm_returns_to_the_same_scan() {
+    let mut app = scanned();
+    app.update(key('D'));
+    typed(&mut app, "q?");
+    assert!(
+        !app.help && !app.quit_prompt,
+        "keys are text in the name field"
+    );
+    app.update(code(KeyCode::Esc));
+    match &app.screen {
+        Screen::Scan(s) => assert!(s.report.complete && s.bucket == "backups"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn clearing_a_category_asks_then_runs_only_that_category() {
+    let mut app = scanned();
+    app.update(key('j'));
+    app.update(key('c'));
+    assert!(
+        matches!(&app.screen, Screen::Scan(s) if s.dialog == Some(Dialog::Clear { category: Category::PreviousVersions, count: 3_870 }))
+    );
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::CancelScan, Effect::StartRun(r)] if r.categories == [Category::PreviousVersions] && !r.delete_bucket)
+    );
+}
+
+#[test]
+fn oss_hdfs_is_never_cleared_and_empty_categories_need_nothing() {
+    let mut app = scanned();
+    for _ in 0..7 {
+        app.update(key('j'));
+    }
+    app.update(key('c'));
+    assert!(matches!(&app.screen, Screen::Scan(s) if s.dialog.is_none()));
+    assert!(app.notice.as_deref().unwrap().contains("console"));
+    app.update(key('k'));
+    app.update(key('c'));
+    assert!(app
+        .notice
+        .as_deref()
+        .unwrap()
+        .starts_with("Nothing to clear"));
+}
+
+#[test]
+fn expiry_rules_ask_first() {
+    let mut app = scanned();
+    app.update(key('e'));
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    app.update(key('e'));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        [Effect::InstallExpiry("backups".into())]
+    );
+    app.update(Msg::ExpiryInstalled {
+        bucket: "backups".into(),
+        result: Ok("Installed ossweep-expire-phase-a".into()),
+    });
+    assert!(
+        matches!(&app.screen, Screen::Scan(s) if s.notice.as_deref() == Some("Installed ossweep-expire-phase-a"))
+    );
+}
+
+#[test]
+fn stopping_a_run_asks_first_and_quitting_cancels_it() {
+    let mut app = running();
+    app.update(code(KeyCode::Esc));
+    assert!(matches!(&app.screen, Screen::Progress(p) if p.stop_prompt));
+    assert!(app.update(key('n')).is_empty());
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.update(key('y')), [Effect::CancelRun]);
+    assert!(matches!(&app.screen, Screen::Progress(p) if p.stopping));
+    assert!(
+        app.update(key('q')).is_empty(),
+        "asks before quitting a running deletion"
+    );
+    assert!(app.quit_prompt);
+    assert_eq!(app.update(key('y')), [Effect::CancelRun, Effect::Quit]);
+}
+
+#[test]
+fn the_report_returns_to_a_refreshed_list() {
+    let mut app = running();
+    app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
+    assert!(matches!(app.screen, Screen::Report(_)) && !app.running);
+    assert_eq!(app.update(code(KeyCode::Enter)), [Effect::LoadBuckets]);
+    assert_eq!(app.screen, Screen::List);
+    assert_eq!(
+        listed().update(key('q')),
+        [Effect::CancelScan, Effect::Quit]
+    );
+}
+
+#[test]
+fn help_is_built_from_the_key_table_and_any_key_closes_it() {
+    let mut app = listed();
+    app.update(key('?'));
+    let text = snapshot(&app);
+    for b in keymap::BUCKET_LIST {
+        assert!(text.contains(b.hint), "{}", b.hint);
+    }
+    app.update(key('x'));
+    assert!(!app.help);
+}
+
+#[test]
+fn errors_show_code_message_and_request_id_and_r_retries() {
+    let (mut app, _) = App::new();
+    app.update(Msg::BucketsLoaded(Err(ErrorInfo {
+        title: "Could not list buckets:".into(),
+        code: Some("AccessDenied".into()),
+        message: "You are denied by bucket policy.".into(),
+        request_id: Some("5C3D8D2A0ACA54D87B43".into()),
+    })));
+    let text = snapshot(&app);
+    assert!(
+        text.contains("AccessDenied")
+            && text.contains("5C3D8D2A0ACA54D87B43")
+            && text.contains("retry")
+    );
+    assert_eq!(app.update(key('r')), [Effect::LoadBuckets]);
+}
+
+// ------------------------------------------------------------------ snapshots
+
+#[test]
+fn snapshot_list_loading() {
+    let (app, _) = App::new();
+    insta::assert_snapshot!("list_loading", snapshot(&app));
+}
+
+#[test]
+fn snapshot_list_empty() {
+    let (mut app, _) = App::new();
+    app.update(Msg::BucketsLoaded(Ok(vec![])));
+    insta::assert_snapshot!("list_empty", snapshot(&app));
+}
+
+#[test]
+fn snapshot_list_error() {
+    let (mut app, _) = App::new();
+    app.update(Msg::BucketsLoaded(Err(ErrorInfo {
+        title: "Could not list buckets:".into(),
+        code: Some("InvalidAccessKeyId".into()),
+        message: "The OSS Access Key Id you provided does not exist in our records.".into(),
+        request_id: Some("5C3D8D2A0ACA54D87B43".into()),
+    })));
+    insta::assert_snapshot!("list_error", snapshot(&app));
+}
+
+#[test]
+fn snapshot_list_populated_with_a_detail_still_loading() {
+    let (mut app, _) = App::new();
+    app.update(Msg::BucketsLoaded(Ok(vec![
+        bucket("shop-assets", "cn-hangzhou", 400),
+        bucket("logs-2024", "cn-shanghai", 700),
+    ])));
+    app.update(Msg::DetailsLoaded {
+        bucket: "shop-assets".into(),
+        result: Ok((stat(1_204, 3 << 30, 0), Versioning::Off)),
+    });
+    app.update(key(' '));
+    insta::assert_snapshot!("list_populated", snapshot(&app));
+}
+
+#[test]
+fn snapshot_list_filtered() {
+    let mut app = listed();
+    app.update(key('/'));
+    typed(&mut app, "back");
+    insta::assert_snapshot!("list_filtered", snapshot(&app));
+}
+
+#[test]
+fn snapshot_scan_streaming() {
+    let mut app = listed();
+    app.update(code(KeyCode::Enter));
+    let bucket = match &app.screen {
+        Screen::Scan(s) => s.bucket.clone(),
+        other => panic!("{other:?}"),
+    };
+    app.update(Msg::Scanned {
+        bucket: bucket.clone(),
+        event: ScanEvent::Estimate(Box::new(report(&bucket, false))),
+    });
+    app.update(Msg::Scanned {
+        bucket,
+        event: ScanEvent::Counted {
+            category: Category::Objects,
+            count: 2_000,
+            bytes: 2 << 30,
+        },
+    });
+    insta::assert_snapshot!("scan_streaming", snapshot(&app));
+}
+
+#[test]
+fn snapshot_scan_done_with_risks() {
+    insta::assert_snapshot!("scan_done", snapshot(&scanned()));
+}
+
+#[test]
+fn snapshot_scan_clear_dialog() {
+    let mut app = scanned();
+    app.update(key('c'));
+    insta::assert_snapshot!("scan_clear_dialog", snapshot(&app));
+}
+
+#[test]
+fn snapshot_confirm_mismatch_and_match() {
+    let mut app = scanned();
+    app.update(key('D'));
+    typed(&mut app, "backupz");
+    insta::assert_snapshot!("confirm_mismatch", snapshot(&app));
+    app.update(code(KeyCode::Backspace));
+    typed(&mut app, "s");
+    insta::assert_snapshot!("confirm_match", snapshot(&app));
+}
+
+#[test]
+fn snapshot_confirm_batch() {
+    let mut app = listed();
+    app.update(key(' '));
+    app.update(key(' '));
+    app.update(key('D'));
+    insta::assert_snapshot!("confirm_batch", snapshot(&app));
+}
+
+#[test]
+fn snapshot_progress_mid_run_with_failures() {
+    insta::assert_snapshot!("progress_mid_run", snapshot(&running()));
+}
+
+#[test]
+fn snapshot_progress_stop_prompt_and_cancelled() {
+    let mut app = running();
+    app.update(code(KeyCode::Esc));
+    insta::assert_snapshot!("progress_stop_prompt", snapshot(&app));
+    app.update(key('y'));
+    let mut s = summary("backups");
+    s.cancelled = true;
+    s.remaining = None;
+    app.update(Msg::Engine(Event::Cancelled { summary: s.clone() }));
+    insta::assert_snapshot!("progress_cancelled", snapshot(&app));
+    app.update(Msg::RunEnded(Ok(vec![s])));
+    insta::assert_snapshot!("report_cancelled", snapshot(&app));
+}
+
+#[test]
+fn snapshot_report() {
+    let mut app = running();
+    let mut gone = summary("backups");
+    gone.failures.clear();
+    gone.failures_total = 0;
+    gone.remaining = None;
+    gone.categories
+        .get_mut(&Category::PreviousVersions)
+        .unwrap()
+        .failed = 0;
+    gone.bucket_deleted = true;
+    app.update(Msg::RunEnded(Ok(vec![gone])));
+    insta::assert_snapshot!("report_deleted", snapshot(&app));
+    let mut app = running();
+    app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
+    insta::assert_snapshot!("report_with_failures", snapshot(&app));
+}
+
+#[test]
+fn snapshot_help_and_too_small() {
+    let mut app = listed();
+    app.update(key('?'));
+    insta::assert_snapshot!("help_overlay", snapshot(&app));
+    let mut t = Terminal::new(TestBackend::new(60, 12)).unwrap();
+    t.draw(|f| app.render(f.area(), f.buffer_mut(), &Theme::plain()))
+        .unwrap();
+    insta::assert_snapshot!("too_small", t.backend().to_string());
+}
