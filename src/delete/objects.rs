@@ -321,7 +321,14 @@ pub async fn clear(ctx: Arc<Ctx>) {
     let mut retries: VecDeque<Batch> = VecDeque::new();
     let mut listing_done = false;
     let mut consecutive_failures = 0u32;
+    let mut shown_limit = 0usize;
     loop {
+        // The UI shows the current concurrency; report it when it moves.
+        let limit = ctx.plan.limiter.limit();
+        if limit != shown_limit {
+            shown_limit = limit;
+            ctx.emit(Event::Concurrency { limit }).await;
+        }
         while let Some(done) = in_flight.try_join_next() {
             if let Ok(done) = done {
                 if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {

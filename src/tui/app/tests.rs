@@ -616,3 +616,20 @@ fn snapshot_help_and_too_small() {
         .unwrap();
     insta::assert_snapshot!("too_small", t.backend().to_string());
 }
+
+#[test]
+fn a_long_list_scrolls_with_the_selection() {
+    let (mut app, _) = App::new();
+    let buckets: Vec<BucketSummary> = (0..100)
+        .map(|i| bucket(&format!("bucket-{i:03}"), "cn-hangzhou", i))
+        .collect();
+    app.update(Msg::BucketsLoaded(Ok(buckets)));
+    for _ in 0..60 {
+        app.update(key('j'));
+    }
+    let text = snapshot(&app);
+    assert!(
+        text.contains("bucket-060") && !text.contains("bucket-000"),
+        "{text}"
+    );
+}

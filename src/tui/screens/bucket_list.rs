@@ -187,8 +187,13 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         "SIZE",
     ])
     .style(theme.title);
+    // Only the rows that fit are built: the window follows the selection.
+    let height = body.height.saturating_sub(2).max(1) as usize;
+    let offset = (s.selected + 1).saturating_sub(height);
     let rows: Vec<Row> = visible
         .iter()
+        .skip(offset)
+        .take(height)
         .map(|r| {
             let mark = if s.marked.contains(&r.summary.name) {
                 "●"
@@ -235,7 +240,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         Constraint::Length(9),
         Constraint::Length(10),
     ];
-    let mut state = TableState::default().with_selected(Some(s.selected));
+    let mut state = TableState::default().with_selected(Some(s.selected - offset));
     StatefulWidget::render(
         Table::new(rows, widths)
             .header(header)
