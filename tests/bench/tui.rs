@@ -187,7 +187,6 @@ async fn main() {
             KeyModifiers::NONE,
         )))
         .await;
-        let _ = l2;
     });
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     let started = Instant::now();
