@@ -177,13 +177,13 @@ pub async fn run(
         .await;
     if let Err(e) = ctx.plan.validate() {
         ctx.summary.lock().unwrap().error = Some(e);
-        return finish(ctx, started, retries0, throttles0).await;
+        return finish(&ctx, started, retries0, throttles0).await;
     }
     match client.get_bucket_info(&ctx.plan.bucket).await {
         Ok(info) => ctx.versioning = info.versioning,
         Err(e) => {
             ctx.summary.lock().unwrap().error = Some(first_line(&e));
-            return finish(ctx, started, retries0, throttles0).await;
+            return finish(&ctx, started, retries0, throttles0).await;
         }
     }
     ctx.worm = client
@@ -239,13 +239,12 @@ pub async fn run(
         delete_bucket(&ctx).await;
     }
     client.set_retry_observer(None);
-    let ctx = Arc::try_unwrap(ctx).unwrap_or_else(|_| panic!("every task of the run has finished"));
-    finish(ctx, started, retries0, throttles0).await
+    finish(&ctx, started, retries0, throttles0).await
 }
 
-async fn finish(ctx: Ctx, started: Instant, retries0: u64, throttles0: u64) -> Summary {
+async fn finish(ctx: &Ctx, started: Instant, retries0: u64, throttles0: u64) -> Summary {
     ctx.plan.audit.flush();
-    let mut s = ctx.summary.into_inner().unwrap();
+    let mut s = ctx.summary.lock().unwrap().clone();
     let stats = ctx.client.stats();
     s.retries = stats.retries.load(Ordering::Relaxed) - retries0;
     s.throttles = stats.throttles.load(Ordering::Relaxed) - throttles0;

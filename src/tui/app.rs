@@ -253,7 +253,7 @@ impl App {
         let screen = std::mem::replace(&mut self.screen, Screen::List);
         let (screen, effects) = match screen {
             Screen::List => (Screen::List, Vec::new()),
-            Screen::Scan(s) => self.on_scan(s, action, k),
+            Screen::Scan(s) => self.on_scan(s, action),
             Screen::Progress(p) => self.on_progress(p, action),
             Screen::Report(r) => self.on_report(r, action),
             other => (other, Vec::new()),
@@ -386,7 +386,7 @@ impl App {
         Vec::new()
     }
 
-    fn on_scan(&mut self, mut s: Box<Scan>, action: Action, _k: KeyEvent) -> (Screen, Vec<Effect>) {
+    fn on_scan(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
         if let Some(d) = s.dialog.take() {
             return match action {
                 Action::Open => {
@@ -569,30 +569,18 @@ impl App {
             self.render_help(area, buf, theme);
         }
         if self.quit_prompt {
-            let w = area.width.min(60);
-            let rect = Rect {
-                x: area.x + (area.width - w) / 2,
-                y: area.y + area.height / 2 - 2,
-                width: w,
-                height: 5,
-            };
-            Clear.render(rect, buf);
-            Paragraph::new(vec![
-                Line::from(" A deletion is running. Quit?"),
-                Line::from(" It stops after the batches in flight; the rest is kept."),
-                Line::from(vec![
-                    Span::styled(" y", theme.key),
-                    Span::raw(" stop and quit   "),
-                    Span::styled("any key", theme.key),
-                    Span::raw(" stay"),
-                ]),
-            ])
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.warn),
-            )
-            .render(rect, buf);
+            screens::prompt(
+                area,
+                buf,
+                theme,
+                &screens::Question {
+                    question: "A deletion is running. Quit?",
+                    detail: "It stops after the batches in flight; the rest is kept.",
+                    yes: "stop and quit",
+                    no_key: "any key",
+                    no: "stay",
+                },
+            );
         }
     }
 

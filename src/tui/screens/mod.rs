@@ -6,7 +6,10 @@ pub mod progress;
 pub mod report;
 pub mod scan;
 
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 
 use super::theme::Theme;
 
@@ -28,4 +31,41 @@ pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme) -> Line
         spans.push(Span::styled(b.hint, theme.muted));
     }
     Line::from(spans)
+}
+
+/// A yes/no question: two lines of text, what `y` does, and the key and meaning of no.
+pub struct Question<'a> {
+    pub question: &'a str,
+    pub detail: &'a str,
+    pub yes: &'a str,
+    pub no_key: &'a str,
+    pub no: &'a str,
+}
+
+/// Draws a question centred over `area`.
+pub fn prompt(area: Rect, buf: &mut Buffer, theme: &Theme, q: &Question<'_>) {
+    let w = area.width.min(60);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height / 2).saturating_sub(2),
+        width: w,
+        height: 5.min(area.height),
+    };
+    Clear.render(rect, buf);
+    Paragraph::new(vec![
+        Line::from(format!(" {}", q.question)),
+        Line::from(format!(" {}", q.detail)),
+        Line::from(vec![
+            Span::styled(" y", theme.key),
+            Span::raw(format!(" {}   ", q.yes)),
+            Span::styled(q.no_key.to_string(), theme.key),
+            Span::raw(format!(" {}", q.no)),
+        ]),
+    ])
+    .block(
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.warn),
+    )
+    .render(rect, buf);
 }

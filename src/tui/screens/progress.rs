@@ -6,9 +6,7 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Clear, Gauge, List, ListItem, Paragraph, Sparkline, Widget,
-};
+use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, Paragraph, Sparkline, Widget};
 
 use crate::cli::table::{bytes, count};
 use crate::delete::progress::{eta_secs, ProgressState};
@@ -232,29 +230,17 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .render(failures, buf);
 
     if s.stop_prompt {
-        let w = area.width.min(60);
-        let rect = Rect {
-            x: area.x + (area.width - w) / 2,
-            y: area.y + area.height / 2 - 2,
-            width: w,
-            height: 5,
-        };
-        Clear.render(rect, buf);
-        Paragraph::new(vec![
-            Line::from(" Stop after the batches in flight?"),
-            Line::from(" What was deleted stays deleted; nothing else is sent."),
-            Line::from(vec![
-                Span::styled(" y", theme.key),
-                Span::raw(" stop   "),
-                Span::styled("n/Esc", theme.key),
-                Span::raw(" keep going"),
-            ]),
-        ])
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.warn),
-        )
-        .render(rect, buf);
+        super::prompt(
+            area,
+            buf,
+            theme,
+            &super::Question {
+                question: "Stop after the batches in flight?",
+                detail: "What was deleted stays deleted; nothing else is sent.",
+                yes: "stop",
+                no_key: "n/Esc",
+                no: "keep going",
+            },
+        );
     }
 }
