@@ -105,6 +105,18 @@ impl Shared {
             .unreadable
             .push(format!("Could not read the {what}: {}", first_line(e)));
     }
+
+    /// A listing failed: the category cannot be judged from here.
+    fn listing_failed(&self, category: Category, what: &str, e: &OssError) {
+        self.unreadable(what, e);
+        self.set(category, State::ManualStep, Some(first_line(e)));
+    }
+
+    /// Stores a category's final count and announces it.
+    async fn count(&self, category: Category, n: u64) {
+        self.report.lock().unwrap().category_mut(category).count = n;
+        self.counted(category).await;
+    }
 }
 
 fn first_line(e: &OssError) -> String {
@@ -348,8 +360,7 @@ async fn scan_parts(client: &Client, bucket: &str, shared: &Shared, cancel: &Can
                 shared.counted(Category::Parts).await;
             }
             Err(e) => {
-                shared.unreadable("incomplete multipart uploads", &e);
-                shared.set(Category::Parts, State::ManualStep, Some(first_line(&e)));
+                shared.listing_failed(Category::Parts, "incomplete multipart uploads", &e);
                 return;
             }
         }
@@ -379,23 +390,12 @@ async fn scan_live_channels(client: &Client, bucket: &str, shared: &Shared) {
         match ch {
             Ok(_) => n += 1,
             Err(e) => {
-                shared.unreadable("LiveChannels", &e);
-                shared.set(
-                    Category::LiveChannels,
-                    State::ManualStep,
-                    Some(first_line(&e)),
-                );
+                shared.listing_failed(Category::LiveChannels, "LiveChannels", &e);
                 return;
             }
         }
     }
-    shared
-        .report
-        .lock()
-        .unwrap()
-        .category_mut(Category::LiveChannels)
-        .count = n;
-    shared.counted(Category::LiveChannels).await;
+    shared.count(Category::LiveChannels, n).await;
     shared.set(Category::LiveChannels, blocks_if(n), None);
 }
 
@@ -414,23 +414,12 @@ async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {
                 }
             }
             Err(e) => {
-                shared.unreadable("access points", &e);
-                shared.set(
-                    Category::AccessPoints,
-                    State::ManualStep,
-                    Some(first_line(&e)),
-                );
+                shared.listing_failed(Category::AccessPoints, "access points", &e);
                 return;
             }
         }
     }
-    shared
-        .report
-        .lock()
-        .unwrap()
-        .category_mut(Category::AccessPoints)
-        .count = n;
-    shared.counted(Category::AccessPoints).await;
+    shared.count(Category::AccessPoints, n).await;
     let mut notes = Vec::new();
     if with_policy > 0 {
         notes.push(format!("{with_policy} with an access point policy"));
@@ -470,23 +459,12 @@ async fn scan_accelerators(client: &Client, bucket: &str, region: &str, shared: 
                 return;
             }
             Err(e) => {
-                shared.unreadable("OSS accelerators", &e);
-                shared.set(
-                    Category::Accelerators,
-                    State::ManualStep,
-                    Some(first_line(&e)),
-                );
+                shared.listing_failed(Category::Accelerators, "OSS accelerators", &e);
                 return;
             }
         }
     }
-    shared
-        .report
-        .lock()
-        .unwrap()
-        .category_mut(Category::Accelerators)
-        .count = n;
-    shared.counted(Category::Accelerators).await;
+    shared.count(Category::Accelerators, n).await;
     let note = zones
         .is_empty()
         .then(|| format!("no accelerator zones are known in {region}"));
