@@ -9,3 +9,4 @@ pub mod log;
 pub mod oss;
 pub mod scan;
 pub mod tui;
+pub mod units;

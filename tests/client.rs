@@ -548,16 +548,7 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
             let mut next = 0;
             for k in keys {
                 for _ in 0..2 {
-                    let v = ossweep::emulator::store::Version {
-                        id: 0,
-                        delete_marker: false,
-                        size: 1,
-                        etag: 0,
-                        class: Default::default(),
-                        multipart: false,
-                        modified: 0,
-                        data: None,
-                    };
+                    let v = common::stored_version(1);
                     b.put(k, v, &mut next);
                 }
             }
@@ -602,16 +593,7 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
             let b = store.buckets.get_mut(&format!("{name}-plain")).unwrap();
             let mut next = 0;
             for k in keys {
-                let v = ossweep::emulator::store::Version {
-                    id: 0,
-                    delete_marker: false,
-                    size: 1,
-                    etag: 0,
-                    class: Default::default(),
-                    multipart: false,
-                    modified: 0,
-                    data: None,
-                };
+                let v = common::stored_version(1);
                 b.put(k, v, &mut next);
             }
             let mut k = keys.clone();

@@ -387,19 +387,8 @@ async fn throttling_lowers_concurrency_and_the_run_still_completes() {
         let mut store = emu.store();
         let b = store.buckets.get_mut("throttled").unwrap();
         for i in 0..8000 {
-            b.objects.insert(
-                format!("k/{i:05}"),
-                vec![ossweep::emulator::store::Version {
-                    id: 0,
-                    delete_marker: false,
-                    size: 1,
-                    etag: 0,
-                    class: Default::default(),
-                    multipart: false,
-                    modified: 0,
-                    data: None,
-                }],
-            );
+            b.objects
+                .insert(format!("k/{i:05}"), vec![common::stored_version(1)]);
         }
     }
     emu.faults().push(
@@ -441,19 +430,8 @@ async fn a_run_cancelled_half_way_reports_exactly_what_the_emulator_lost() {
         let mut store = emu.store();
         let b = store.buckets.get_mut("halfway").unwrap();
         for i in 0..30_000 {
-            b.objects.insert(
-                format!("k/{i:05}"),
-                vec![ossweep::emulator::store::Version {
-                    id: 0,
-                    delete_marker: false,
-                    size: 10,
-                    etag: 0,
-                    class: Default::default(),
-                    multipart: false,
-                    modified: 0,
-                    data: None,
-                }],
-            );
+            b.objects
+                .insert(format!("k/{i:05}"), vec![common::stored_version(10)]);
         }
     }
     emu.faults()

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::report::{Category, ScanReport};
-use crate::cli::table::{bytes, count};
 use crate::oss::time;
+use crate::units::{bytes, count};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

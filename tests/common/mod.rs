@@ -68,3 +68,17 @@ pub fn recording_client(cfg: ClientConfig) -> (Client, Arc<Mutex<Vec<Duration>>>
 pub fn wrong_secret(emu: &EmulatorHandle) -> Credentials {
     Credentials::new(emu.credentials().access_key_id.clone(), "not-the-secret")
 }
+
+/// A small current version, for filling the emulator's store directly.
+pub fn stored_version(size: u64) -> ossweep::emulator::store::Version {
+    ossweep::emulator::store::Version {
+        id: 0,
+        delete_marker: false,
+        size,
+        etag: 0,
+        class: Default::default(),
+        multipart: false,
+        modified: 0,
+        data: None,
+    }
+}

@@ -11,9 +11,9 @@ use ratatui::widgets::{
     Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
 };
 
-use crate::cli::table::{bytes, count};
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
 use crate::oss::time;
+use crate::units::{bytes, count};
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::cli::table::{bytes, count};
+use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
 

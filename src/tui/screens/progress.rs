@@ -8,10 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, Paragraph, Sparkline, Widget};
 
-use crate::cli::table::{bytes, count};
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, Summary};
 use crate::scan::risk::duration;
+use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
 

@@ -8,9 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::cli::table::{bytes, count};
 use crate::delete::Summary;
 use crate::scan::risk::duration;
+use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
 

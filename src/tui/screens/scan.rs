@@ -9,9 +9,9 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
-use crate::cli::table::{bytes, count};
 use crate::scan::risk::Severity;
 use crate::scan::{Category, ScanEvent, ScanReport, State};
+use crate::units::{bytes, count};
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
