@@ -35,7 +35,7 @@ pub fn configuration(phase: Phase, days: u32) -> String {
         .leaf("Status", "Enabled");
     w.open("Filter")
         .open("Not")
-        .leaf("Prefix", crate::scan::HDFS_PREFIX)
+        .leaf("Prefix", crate::vocab::HDFS_PREFIX)
         .close("Not")
         .close("Filter");
     w.open("Expiration");

@@ -29,6 +29,16 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// `45 s`, `3 min`, `2.5 h`, `3.0 days`.
+pub fn duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs.div_ceil(60)),
+        3600..=172_799 => format!("{:.1} h", secs as f64 / 3600.0),
+        _ => format!("{:.1} days", secs as f64 / 86_400.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,10 +181,10 @@ async fn keys_left_out_of_a_delete_result_count_as_not_deleted() {
 #[tokio::test]
 async fn throttling_is_retried_honouring_the_qos_delay_and_every_retry_is_observable() {
     let emu = common::emulator(Seed::Empty).await;
-    let (c, slept) = common::recording_client(common::path_config(&emu, "cn-hangzhou"));
+    let (shared, slept) = common::recording_client(common::path_config(&emu, "cn-hangzhou"));
     let notices: Arc<Mutex<Vec<RetryNotice>>> = Arc::default();
     let sink = notices.clone();
-    c.set_retry_observer(Some(Arc::new(move |n: &RetryNotice| {
+    let (c, watch) = shared.watched(Some(Arc::new(move |n: &RetryNotice| {
         sink.lock().unwrap().push(n.clone())
     })));
     c.put_bucket("busy", None).await.unwrap();
@@ -214,6 +214,33 @@ async fn throttling_is_retried_honouring_the_qos_delay_and_every_retry_is_observ
             .throttles
             .load(std::sync::atomic::Ordering::Relaxed),
         2
+    );
+    let own = |w: &ossweep::oss::client::Watch| {
+        (
+            w.stats.retries.load(std::sync::atomic::Ordering::Relaxed),
+            w.stats.throttles.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    };
+    assert_eq!(own(&watch), (2, 2));
+    // Retries of another caller of the same client reach neither the watch nor its observer.
+    emu.faults().push(
+        FaultRule::new(FaultKind::Throttle { delay_ms: 10 })
+            .op("ListObjectsV2")
+            .times(1),
+    );
+    shared
+        .list_objects_v2_page("busy", None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(own(&watch), (2, 2), "another caller's retry landed in the watch");
+    assert_eq!(notices.lock().unwrap().len(), 2);
+    assert_eq!(
+        shared
+            .stats()
+            .retries
+            .load(std::sync::atomic::Ordering::Relaxed),
+        3,
+        "the shared counters see every caller"
     );
     emu.shutdown().await.unwrap();
 }

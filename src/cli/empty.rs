@@ -9,7 +9,7 @@ use crate::delete::{Audit, Limiter, Plan};
 use crate::oss::model::BucketStat;
 use crate::oss::request::validate_bucket_name;
 use crate::oss::Client;
-use crate::scan::Category;
+use crate::vocab::Category;
 
 use super::table::{bytes, count};
 use super::{confirm, exit, runner, settings, Cli};

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{self, Event, Plan, Summary};
 use crate::oss::Client;
-use crate::scan::risk::duration;
+use crate::units::duration;
 
 use super::table::{bytes, count};
 
@@ -137,7 +137,7 @@ pub async fn run(client: &Client, plan: Plan, json: bool, cancel: &CancellationT
     match task.await {
         Ok(s) => s,
         Err(e) => Summary {
-            error: Some(format!("the deletion task failed: {e}")),
+            error: Some(delete::RunError::local("the deletion task failed", e.to_string())),
             ..Default::default()
         },
     }
@@ -240,7 +240,7 @@ pub fn cancel_on_ctrl_c(token: CancellationToken) {
 mod tests {
     use super::*;
     use crate::delete::event::CategoryTotals;
-    use crate::scan::Category;
+    use crate::vocab::Category;
 
     #[test]
     fn progress_line_shows_bar_rate_eta_and_throttling() {
@@ -282,7 +282,7 @@ mod tests {
         s.failures_total = 1;
         assert_eq!(exit_code(&s), 3);
         let failed = Summary {
-            error: Some("AccessDenied".into()),
+            error: Some(crate::delete::RunError::local("ListObjects", "AccessDenied")),
             ..Default::default()
         };
         assert_eq!(exit_code(&failed), 1);

@@ -4,20 +4,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::oss::{time, Client};
 use crate::scan::risk::Severity;
-use crate::scan::{self, ScanReport, State};
+use crate::scan::{self, ScanReport};
 
 use super::table::{bytes, count, render};
 use super::{exit, settings, Cli};
-
-fn state_word(s: State) -> &'static str {
-    match s {
-        State::Scanning => "scanning",
-        State::Clear => "clear",
-        State::Blocks => "blocks",
-        State::NotYet => "not yet",
-        State::ManualStep => "manual step",
-    }
-}
 
 /// The report as text (pure).
 pub fn render_report(r: &ScanReport) -> String {
@@ -49,7 +39,7 @@ pub fn render_report(r: &ScanReport) -> String {
                 } else {
                     "-".into()
                 },
-                state_word(c.state).to_string(),
+                c.state.word().to_string(),
                 c.note.clone().unwrap_or_default(),
             ]
         })

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::scan::Category;
+use crate::vocab::Category;
 
 #[derive(Serialize)]
 pub struct AuditRecord<'a> {

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::oss::model::ObjectIdentifier;
-use crate::scan::Category;
+use crate::oss::OssError;
+use crate::vocab::Category;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -100,6 +101,65 @@ pub struct Remaining {
     pub explanation: String,
 }
 
+/// Why a run (or one step of it) stopped, typed: what OSS said, never a flattened string.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunError {
+    /// What ossweep was doing (`DeleteBucket`, `listing`, ...).
+    pub context: String,
+    /// OSS's error code (`AccessDenied`), when OSS answered with one.
+    pub code: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub http_status: Option<u16>,
+}
+
+impl RunError {
+    pub fn oss(context: &str, e: &OssError) -> Self {
+        match e.api() {
+            Some(a) => RunError {
+                context: context.to_string(),
+                code: Some(a.code.clone()).filter(|c| !c.is_empty()),
+                message: match e.hint() {
+                    Some(h) => format!("{} ({h})", a.message),
+                    None => a.message.clone(),
+                },
+                request_id: a.request_id.clone(),
+                http_status: Some(a.status),
+            },
+            None => RunError {
+                context: context.to_string(),
+                message: e.to_string().lines().next().unwrap_or_default().to_string(),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// A failure that is not an OSS reply (a refused plan, a crashed task).
+    pub fn local(context: &str, message: impl Into<String>) -> Self {
+        RunError {
+            context: context.to_string(),
+            message: message.into(),
+            ..Default::default()
+        }
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.context.is_empty() {
+            write!(f, "{}: ", self.context)?;
+        }
+        if let Some(c) = &self.code {
+            write!(f, "{c}: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(r) = &self.request_id {
+            write!(f, " (request id {r})")?;
+        }
+        Ok(())
+    }
+}
+
 /// Exactly what a run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -117,7 +177,7 @@ pub struct Summary {
     pub bucket_deleted: bool,
     pub remaining: Option<Remaining>,
     /// What stopped the run, if something did.
-    pub error: Option<String>,
+    pub error: Option<RunError>,
     pub elapsed_ms: u64,
 }
 

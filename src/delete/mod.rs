@@ -21,15 +21,15 @@ use std::time::{Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::oss::client::RetryNotice;
+use crate::oss::client::{RetryNotice, Watch};
 use crate::oss::model::{Versioning, WormConfiguration};
 use crate::oss::{time, Client, OssError};
-use crate::scan::Category;
+use crate::vocab::Category;
 
 pub use audit::Audit;
-pub use event::{CategoryTotals, Event, FailedItem, Remaining, Summary};
+pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, Summary};
 pub use limiter::Limiter;
-pub use objects::LISTING_STREAMS;
+pub use crate::vocab::LISTING_STREAMS;
 pub use plan::Plan;
 
 /// Everything the parts of a run share.
@@ -44,6 +44,8 @@ struct Ctx {
     versioning: Versioning,
     worm: Option<WormConfiguration>,
     started_at: i64,
+    /// This run's own retries and throttling.
+    watch: Arc<Watch>,
 }
 
 impl Ctx {
@@ -90,10 +92,10 @@ impl Ctx {
         }]);
     }
 
-    fn fatal(&self, message: String) {
+    fn fatal(&self, error: RunError) {
         let mut s = self.summary.lock().unwrap();
         if s.error.is_none() {
-            s.error = Some(message);
+            s.error = Some(error);
         }
         drop(s);
         self.stop.cancel();
@@ -152,51 +154,11 @@ pub async fn run(
         dry_run: plan.dry_run,
         ..Default::default()
     };
-    let stats = client.stats();
-    let (retries0, throttles0) = (
-        stats.retries.load(Ordering::Relaxed),
-        stats.throttles.load(Ordering::Relaxed),
-    );
-
-    let mut ctx = Ctx {
-        client: client.clone(),
-        events: events.clone(),
-        cancel: cancel.clone(),
-        stop: stop.clone(),
-        summary: Mutex::new(summary),
-        versioning: Versioning::Off,
-        worm: None,
-        started_at: time::unix_secs(SystemTime::now()),
-        plan,
-    };
-    let _ = events
-        .send(Event::Started {
-            bucket: ctx.plan.bucket.clone(),
-            dry_run: ctx.plan.dry_run,
-        })
-        .await;
-    if let Err(e) = ctx.plan.validate() {
-        ctx.summary.lock().unwrap().error = Some(e);
-        return finish(&ctx, started, retries0, throttles0).await;
-    }
-    match client.get_bucket_info(&ctx.plan.bucket).await {
-        Ok(info) => ctx.versioning = info.versioning,
-        Err(e) => {
-            ctx.summary.lock().unwrap().error = Some(first_line(&e));
-            return finish(&ctx, started, retries0, throttles0).await;
-        }
-    }
-    ctx.worm = client
-        .get_bucket_worm(&ctx.plan.bucket)
-        .await
-        .ok()
-        .flatten();
-    let ctx = Arc::new(ctx);
-
-    // Throttling lowers the shared concurrency; every retry is reported.
-    let limiter = ctx.plan.limiter.clone();
+    // The run watches its own requests: throttling lowers the shared concurrency,
+    // every retry is reported, and nobody else's retries land in this summary.
+    let limiter = plan.limiter.clone();
     let tx = events.clone();
-    client.set_retry_observer(Some(Arc::new(move |n: &RetryNotice| {
+    let (client, watch) = client.watched(Some(Arc::new(move |n: &RetryNotice| {
         if n.throttled {
             limiter.throttled();
             let _ = tx.try_send(Event::Throttled {
@@ -211,6 +173,42 @@ pub async fn run(
             attempt: n.attempt,
         });
     })));
+
+    let mut ctx = Ctx {
+        client: client.clone(),
+        events: events.clone(),
+        cancel: cancel.clone(),
+        stop: stop.clone(),
+        summary: Mutex::new(summary),
+        versioning: Versioning::Off,
+        worm: None,
+        started_at: time::unix_secs(SystemTime::now()),
+        plan,
+        watch,
+    };
+    let _ = events
+        .send(Event::Started {
+            bucket: ctx.plan.bucket.clone(),
+            dry_run: ctx.plan.dry_run,
+        })
+        .await;
+    if let Err(e) = ctx.plan.validate() {
+        ctx.summary.lock().unwrap().error = Some(RunError::local("plan", e));
+        return finish(&ctx, started).await;
+    }
+    match client.get_bucket_info(&ctx.plan.bucket).await {
+        Ok(info) => ctx.versioning = info.versioning,
+        Err(e) => {
+            ctx.summary.lock().unwrap().error = Some(RunError::oss("GetBucketInfo", &e));
+            return finish(&ctx, started).await;
+        }
+    }
+    ctx.worm = client
+        .get_bucket_worm(&ctx.plan.bucket)
+        .await
+        .ok()
+        .flatten();
+    let ctx = Arc::new(ctx);
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);
     let mut access_points = Vec::new();
@@ -238,16 +236,14 @@ pub async fn run(
     if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
         delete_bucket(&ctx).await;
     }
-    client.set_retry_observer(None);
-    finish(&ctx, started, retries0, throttles0).await
+    finish(&ctx, started).await
 }
 
-async fn finish(ctx: &Ctx, started: Instant, retries0: u64, throttles0: u64) -> Summary {
+async fn finish(ctx: &Ctx, started: Instant) -> Summary {
     ctx.plan.audit.flush();
     let mut s = ctx.summary.lock().unwrap().clone();
-    let stats = ctx.client.stats();
-    s.retries = stats.retries.load(Ordering::Relaxed) - retries0;
-    s.throttles = stats.throttles.load(Ordering::Relaxed) - throttles0;
+    s.retries = ctx.watch.stats.retries.load(Ordering::Relaxed);
+    s.throttles = ctx.watch.stats.throttles.load(Ordering::Relaxed);
     s.cancelled = ctx.cancel.is_cancelled() || (ctx.stop.is_cancelled() && s.error.is_none());
     s.elapsed_ms = started.elapsed().as_millis() as u64;
     let event = if s.cancelled {
@@ -279,7 +275,7 @@ async fn delete_bucket(ctx: &Ctx) {
             return;
         }
         Err(e) => {
-            ctx.fatal(format!("DeleteBucket: {}", first_line(&e)));
+            ctx.fatal(RunError::oss("DeleteBucket", &e));
             return;
         }
     }

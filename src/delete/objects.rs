@@ -11,14 +11,11 @@ use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
 use super::limiter::Permit;
-use super::{code_of, first_line, Ctx, Event};
+use super::{code_of, first_line, Ctx, Event, RunError};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
 use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
 use crate::oss::OssError;
-use crate::scan::{classify, worm_release, Category};
-
-/// Range listings run at the same time after the first page (key-space splitting).
-pub const LISTING_STREAMS: usize = 8;
+use crate::vocab::{classify, worm_release, Category, LISTING_STREAMS};
 
 /// One entry to delete and what it counts as.
 #[derive(Clone, Debug)]
@@ -125,7 +122,7 @@ async fn list(ctx: Arc<Ctx>, tx: mpsc::Sender<Batch>) {
         let page = match page {
             Ok(p) => p,
             Err(e) => {
-                ctx.fatal(format!("listing {bucket} failed: {}", first_line(&e)));
+                ctx.fatal(RunError::oss(&format!("listing {bucket}"), &e));
                 return;
             }
         };
@@ -266,9 +263,9 @@ async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option
             // same way three times in a row will not get better: stop.
             *consecutive_failures += 1;
             if *consecutive_failures >= 3 {
-                ctx.fatal(format!(
-                    "stopping: DeleteMultipleObjects keeps failing: {}",
-                    first_line(&e)
+                ctx.fatal(RunError::oss(
+                    "stopping: DeleteMultipleObjects keeps failing",
+                    &e,
                 ));
             }
             None

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::audit::Audit;
 use super::limiter::Limiter;
-use crate::scan::Category;
+use crate::vocab::Category;
 
 #[derive(Clone)]
 pub struct Plan {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::event::{Event, Summary};
-use crate::scan::Category;
+use crate::vocab::Category;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CategoryProgress {

@@ -9,7 +9,7 @@ use super::audit::AuditRecord;
 use super::{code_of, first_line, Ctx, Event};
 use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::MultipartUpload;
-use crate::scan::Category;
+use crate::vocab::Category;
 
 fn record<'a>(
     ctx: &'a Ctx,

@@ -104,16 +104,30 @@ struct Inner {
     cfg: ClientConfig,
     regions: Mutex<HashMap<String, String>>,
     stats: ClientStats,
-    observer: Mutex<Option<RetryObserver>>,
     sleeper: Sleeper,
     clock: Clock,
     jitter: Mutex<Jitter>,
+}
+
+/// One caller's own view of the client's work: the retries and throttling its
+/// requests met, and who hears of each retry. A run watches itself, so other
+/// callers of the same client (a details load in the wizard) never land in it.
+pub struct Watch {
+    pub stats: ClientStats,
+    observer: Option<RetryObserver>,
+}
+
+impl Watch {
+    fn count(&self, f: impl Fn(&ClientStats)) {
+        f(&self.stats)
+    }
 }
 
 /// Cheap to clone; clones share connections, counters and learned regions.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    watch: Option<Arc<Watch>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -176,13 +190,13 @@ impl ClientBuilder {
             time::unix_secs(SystemTime::now()) as u64 ^ std::process::id() as u64
         });
         Client {
+            watch: None,
             inner: Arc::new(Inner {
                 http: build_http(&self.cfg, Duration::from_secs(10)),
                 accelerator_http: build_http(&self.cfg, Duration::from_secs(3)),
                 cfg: self.cfg,
                 regions: Mutex::new(HashMap::new()),
                 stats: ClientStats::default(),
-                observer: Mutex::new(None),
                 sleeper: self
                     .sleeper
                     .unwrap_or_else(|| Arc::new(|d| Box::pin(tokio::time::sleep(d)))),
@@ -258,9 +272,29 @@ impl Client {
         &self.inner.stats
     }
 
-    /// Called before every retry (after the failure, before the wait).
-    pub fn set_retry_observer(&self, observer: Option<RetryObserver>) {
-        *self.inner.observer.lock().unwrap() = observer;
+    /// A client sharing this one's connections and learned regions whose requests
+    /// are also counted in the returned [`Watch`]; `observer` hears of each of
+    /// their retries (after the failure, before the wait).
+    pub fn watched(&self, observer: Option<RetryObserver>) -> (Client, Arc<Watch>) {
+        let watch = Arc::new(Watch {
+            stats: ClientStats::default(),
+            observer,
+        });
+        (
+            Client {
+                inner: self.inner.clone(),
+                watch: Some(watch.clone()),
+            },
+            watch,
+        )
+    }
+
+    /// Adds to the shared counters and, for a watched client, to its own.
+    fn count(&self, f: impl Fn(&ClientStats)) {
+        f(&self.inner.stats);
+        if let Some(w) = &self.watch {
+            w.count(&f);
+        }
     }
 
     /// Records a bucket's region (ListBuckets does this for every bucket it sees).
@@ -365,7 +399,9 @@ impl Client {
         if !req.body.is_empty() || matches!(req.method, "POST" | "PUT") {
             rb = rb.body(req.body.clone());
         }
-        self.inner.stats.requests.fetch_add(1, Ordering::Relaxed);
+        self.count(|s| {
+            s.requests.fetch_add(1, Ordering::Relaxed);
+        });
         let resp = match rb.send().await {
             Ok(r) => r,
             Err(e) => {
@@ -399,7 +435,9 @@ impl Client {
         };
         if (200..300).contains(&status) {
             if qos_delay(&headers).is_some() {
-                self.inner.stats.throttles.fetch_add(1, Ordering::Relaxed);
+                self.count(|s| {
+                    s.throttles.fetch_add(1, Ordering::Relaxed);
+                });
             }
             return Attempt::Done(Reply {
                 status,
@@ -494,10 +532,12 @@ impl Client {
             match retry::decide(&cfg.retry, &failure, attempt_no, jitter) {
                 Verdict::GiveUp => return Err(err),
                 Verdict::Retry { delay, throttled } => {
-                    self.inner.stats.retries.fetch_add(1, Ordering::Relaxed);
-                    if throttled {
-                        self.inner.stats.throttles.fetch_add(1, Ordering::Relaxed);
-                    }
+                    self.count(|s| {
+                        s.retries.fetch_add(1, Ordering::Relaxed);
+                        if throttled {
+                            s.throttles.fetch_add(1, Ordering::Relaxed);
+                        }
+                    });
                     let notice = RetryNotice {
                         op: req.op,
                         attempt: attempt_no,
@@ -505,8 +545,7 @@ impl Client {
                         throttled,
                         reason: err.to_string(),
                     };
-                    let observer = self.inner.observer.lock().unwrap().clone();
-                    if let Some(obs) = observer {
+                    if let Some(obs) = self.watch.as_ref().and_then(|w| w.observer.as_ref()) {
                         obs(&notice);
                     }
                     (self.inner.sleeper)(delay).await;

@@ -12,13 +12,13 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::oss::endpoint::accelerator_zones;
-use crate::oss::model::{ObjectVersion, Versioning, WormConfiguration};
+use crate::oss::model::{Versioning, WormConfiguration};
 use crate::oss::{Client, OssError};
 
-pub use report::{Category, CategoryReport, ScanReport, State};
-
-/// Prefix of OSS-HDFS data; never touched through the object API.
-pub const HDFS_PREFIX: &str = ".dlsdata/";
+pub use report::{CategoryReport, ScanReport, State};
+pub use crate::vocab::{Category, HDFS_PREFIX};
+use crate::vocab::{classify, worm_release};
+use crate::vocab::LISTING_STREAMS;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScanEvent {
@@ -37,35 +37,6 @@ pub enum ScanEvent {
 pub enum ScanError {
     #[error("{0}")]
     Oss(#[from] OssError),
-}
-
-/// Which category an entry of a listing belongs to.
-pub fn classify(v: &ObjectVersion, versioning: Versioning) -> Category {
-    if v.key.starts_with(HDFS_PREFIX) {
-        Category::OssHdfs
-    } else if v.is_delete_marker {
-        Category::DeleteMarkers
-    } else if v.is_latest || versioning == Versioning::Off {
-        Category::Objects
-    } else {
-        Category::PreviousVersions
-    }
-}
-
-/// When WORM stops protecting a version written at `modified` (None: not protected).
-pub fn worm_release(
-    worm: Option<&WormConfiguration>,
-    modified: Option<i64>,
-    is_marker: bool,
-    now: i64,
-) -> Option<i64> {
-    let w = worm?;
-    if is_marker {
-        return None;
-    }
-    let release = modified? + w.retention_period_days as i64 * 86_400;
-    let active = w.state == "Locked" || w.creation_date.is_none_or(|c| now < c + 86_400);
-    (active && release > now).then_some(release)
 }
 
 struct Shared {
@@ -106,10 +77,14 @@ impl Shared {
             .push(format!("Could not read the {what}: {}", first_line(e)));
     }
 
-    /// A listing failed: the category cannot be judged from here.
+    /// A listing failed: nothing is known about the category.
     fn listing_failed(&self, category: Category, what: &str, e: &OssError) {
         self.unreadable(what, e);
-        self.set(category, State::ManualStep, Some(first_line(e)));
+        self.set(
+            category,
+            State::Unknown,
+            Some(format!("listing failed: {}", first_line(e))),
+        );
     }
 
     /// Stores a category's final count and announces it.
@@ -139,8 +114,22 @@ pub async fn scan(
     cancel: &CancellationToken,
     now: i64,
 ) -> Result<ScanReport, ScanError> {
+    scan_under(client, bucket, None, events, cancel, now).await
+}
+
+/// Scans `bucket`, listing objects, versions, markers and uploads only under
+/// `prefix` (the bucket-wide attachments are scanned all the same).
+pub async fn scan_under(
+    client: &Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    events: Option<mpsc::Sender<ScanEvent>>,
+    cancel: &CancellationToken,
+    now: i64,
+) -> Result<ScanReport, ScanError> {
     let info = client.get_bucket_info(bucket).await?;
     let mut first = ScanReport::new(bucket);
+    first.prefix = prefix.map(str::to_string);
     first.region = info.region.clone();
     first.versioning = info.versioning;
     match client.get_bucket_stat(bucket).await {
@@ -219,13 +208,14 @@ pub async fn scan(
         scan_objects(
             client,
             bucket,
+            prefix,
             info.versioning,
             worm.as_ref(),
             &shared,
             cancel,
             now
         ),
-        scan_parts(client, bucket, &shared, cancel),
+        scan_parts(client, bucket, prefix, &shared, cancel),
         scan_live_channels(client, bucket, &shared),
         scan_access_points(client, bucket, &shared),
         scan_accelerators(client, bucket, &info.region, &shared),
@@ -240,9 +230,11 @@ pub async fn scan(
     Ok(report)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn scan_objects(
     client: &Client,
     bucket: &str,
+    prefix: Option<&str>,
     versioning: Versioning,
     worm: Option<&WormConfiguration>,
     shared: &Shared,
@@ -251,9 +243,9 @@ async fn scan_objects(
 ) {
     let mut pages = client.list_entries_split(
         bucket,
-        None,
+        prefix,
         versioning.is_versioned(),
-        crate::delete::LISTING_STREAMS,
+        LISTING_STREAMS,
     );
     let kinds = [
         Category::Objects,
@@ -261,19 +253,19 @@ async fn scan_objects(
         Category::DeleteMarkers,
         Category::OssHdfs,
     ];
-    let mut protected_by: [u64; 4] = [0; 4];
+    let mut protected_by: [(u64, u64); 4] = [(0, 0); 4];
     while let Some(page) = pages.next().await {
         let entries = match page {
             Ok(e) => e,
             Err(e) => {
-                shared.unreadable("object listing", &e);
                 for c in kinds {
                     shared.set(
                         c,
-                        State::ManualStep,
+                        State::Unknown,
                         Some(format!("listing failed: {}", first_line(&e))),
                     );
                 }
+                shared.unreadable("object listing", &e);
                 return;
             }
         };
@@ -286,7 +278,9 @@ async fn scan_objects(
                 c.bytes += v.size;
                 if let Some(release) = worm_release(worm, v.last_modified, v.is_delete_marker, now)
                 {
-                    protected_by[kinds.iter().position(|k| *k == cat).unwrap_or(0)] += 1;
+                    let p = &mut protected_by[kinds.iter().position(|k| *k == cat).unwrap_or(0)];
+                    p.0 += 1;
+                    p.1 += v.size;
                     r.worm_protected += 1;
                     r.worm_earliest_release =
                         Some(r.worm_earliest_release.map_or(release, |e| e.min(release)));
@@ -334,8 +328,15 @@ async fn scan_objects(
         let r = shared.report.lock().unwrap();
         kinds.iter().map(|c| r.category(*c).count).collect()
     };
+    {
+        let mut r = shared.report.lock().unwrap();
+        for (i, c) in kinds.iter().enumerate() {
+            let c = r.category_mut(*c);
+            (c.protected, c.protected_bytes) = protected_by[i];
+        }
+    }
     for (i, c) in kinds.iter().enumerate() {
-        let (state, note) = match (c, counts[i], protected_by[i]) {
+        let (state, note) = match (c, counts[i], protected_by[i].0) {
             (Category::OssHdfs, n, _) if n > 0 => (State::ManualStep, Some("delete OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; never through the object API".into())),
             (_, 0, _) => (State::Clear, None),
             (_, n, p) if p == n => (State::NotYet, Some("every one is under the retention policy (WORM)".into())),
@@ -346,8 +347,14 @@ async fn scan_objects(
     }
 }
 
-async fn scan_parts(client: &Client, bucket: &str, shared: &Shared, cancel: &CancellationToken) {
-    let mut pages = client.list_multipart_uploads_pages(bucket, None, 1000);
+async fn scan_parts(
+    client: &Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    shared: &Shared,
+    cancel: &CancellationToken,
+) {
+    let mut pages = client.list_multipart_uploads_pages(bucket, prefix, 1000);
     while let Some(page) = pages.next().await {
         match page {
             Ok(uploads) => {
@@ -469,80 +476,4 @@ async fn scan_accelerators(client: &Client, bucket: &str, region: &str, shared: 
         .is_empty()
         .then(|| format!("no accelerator zones are known in {region}"));
     shared.set(Category::Accelerators, blocks_if(n), note);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(key: &str, latest: bool, marker: bool) -> ObjectVersion {
-        ObjectVersion {
-            key: key.into(),
-            version_id: "v".into(),
-            is_latest: latest,
-            is_delete_marker: marker,
-            size: 1,
-            storage_class: "Standard".into(),
-            last_modified: Some(0),
-            transition_time: None,
-        }
-    }
-
-    #[test]
-    fn entries_fall_into_their_category() {
-        assert_eq!(
-            classify(&v("a", true, false), Versioning::Enabled),
-            Category::Objects
-        );
-        assert_eq!(
-            classify(&v("a", false, false), Versioning::Enabled),
-            Category::PreviousVersions
-        );
-        assert_eq!(
-            classify(&v("a", true, true), Versioning::Suspended),
-            Category::DeleteMarkers
-        );
-        assert_eq!(
-            classify(&v(".dlsdata/x", true, false), Versioning::Off),
-            Category::OssHdfs
-        );
-        assert_eq!(
-            classify(&v("a", false, false), Versioning::Off),
-            Category::Objects
-        );
-    }
-
-    #[test]
-    fn worm_protects_until_the_retention_ends() {
-        let locked = WormConfiguration {
-            worm_id: "w".into(),
-            state: "Locked".into(),
-            retention_period_days: 10,
-            creation_date: Some(0),
-        };
-        assert_eq!(
-            worm_release(Some(&locked), Some(100), false, 200),
-            Some(100 + 864_000)
-        );
-        assert_eq!(
-            worm_release(Some(&locked), Some(100), false, 1_000_000),
-            None
-        );
-        assert_eq!(
-            worm_release(Some(&locked), Some(100), true, 200),
-            None,
-            "markers are not protected"
-        );
-        let expired = WormConfiguration {
-            state: "InProgress".into(),
-            creation_date: Some(0),
-            ..locked.clone()
-        };
-        assert_eq!(
-            worm_release(Some(&expired), Some(100), false, 90_000),
-            None,
-            "an unlocked policy lapses after 24 h"
-        );
-        assert_eq!(worm_release(None, Some(100), false, 200), None);
-    }
 }

@@ -6,83 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::oss::model::{BucketStat, CnameBinding, ReplicationRule, Versioning, WormConfiguration};
-
-/// Something that keeps a bucket from being deleted. Each can be cleared alone.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// The current version of each object.
-    Objects,
-    /// Older versions, kept by versioning.
-    PreviousVersions,
-    DeleteMarkers,
-    /// Incomplete multipart uploads and their parts.
-    Parts,
-    LiveChannels,
-    AccessPoints,
-    Accelerators,
-    /// Data under `.dlsdata/`: never deleted through the object API.
-    OssHdfs,
-}
-
-impl Category {
-    pub const ALL: [Category; 8] = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-        Category::Parts,
-        Category::LiveChannels,
-        Category::AccessPoints,
-        Category::Accelerators,
-        Category::OssHdfs,
-    ];
-
-    /// The name used on the command line (`--only objects,parts`) and in JSON.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Category::Objects => "objects",
-            Category::PreviousVersions => "previous-versions",
-            Category::DeleteMarkers => "delete-markers",
-            Category::Parts => "parts",
-            Category::LiveChannels => "live-channels",
-            Category::AccessPoints => "access-points",
-            Category::Accelerators => "accelerators",
-            Category::OssHdfs => "oss-hdfs",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::Objects => "Current objects",
-            Category::PreviousVersions => "Previous versions",
-            Category::DeleteMarkers => "Delete markers",
-            Category::Parts => "Incomplete multipart uploads",
-            Category::LiveChannels => "LiveChannels (RTMP ingest URLs)",
-            Category::AccessPoints => "Access points",
-            Category::Accelerators => "OSS accelerators",
-            Category::OssHdfs => "OSS-HDFS data (.dlsdata/)",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.slug() == s)
-    }
-
-    /// Object-like entries: cleared by listing and batch deletes, and prefix-scoped.
-    pub fn is_object_kind(self) -> bool {
-        matches!(
-            self,
-            Category::Objects | Category::PreviousVersions | Category::DeleteMarkers
-        )
-    }
-
-    /// Categories ossweep can clear through the API.
-    pub fn clearable(self) -> bool {
-        self != Category::OssHdfs
-    }
-}
+pub use crate::vocab::Category;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -97,6 +21,22 @@ pub enum State {
     NotYet,
     /// Present or unknowable from here: a person has to act (console, in-region host).
     ManualStep,
+    /// The listing failed: nothing is known (the note says why). Never `Clear`.
+    Unknown,
+}
+
+impl State {
+    /// The word every front end shows for the state.
+    pub fn word(self) -> &'static str {
+        match self {
+            State::Scanning => "scanning",
+            State::Clear => "clear",
+            State::Blocks => "blocks",
+            State::NotYet => "not yet",
+            State::ManualStep => "manual step",
+            State::Unknown => "unknown",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -105,6 +45,9 @@ pub struct CategoryReport {
     pub count: u64,
     pub bytes: u64,
     pub state: State,
+    /// Of `count` and `bytes`, what a retention policy (WORM) protects for now.
+    pub protected: u64,
+    pub protected_bytes: u64,
     /// Why the state is what it is, when that needs saying.
     pub note: Option<String>,
 }
@@ -122,6 +65,8 @@ pub struct EarlyDeletion {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
     pub bucket: String,
+    /// Only keys under this prefix were listed (objects, versions, markers, parts).
+    pub prefix: Option<String>,
     pub region: String,
     pub versioning: Versioning,
     /// GetBucketStat: OSS's own (delayed) estimate.
@@ -158,6 +103,8 @@ impl ScanReport {
                     count: 0,
                     bytes: 0,
                     state: State::Scanning,
+                    protected: 0,
+                    protected_bytes: 0,
                     note: None,
                 })
                 .collect(),

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::report::{Category, ScanReport};
 use crate::oss::time;
-use crate::units::{bytes, count};
+use crate::units::{bytes, count, duration};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,15 +57,6 @@ pub fn api_seconds(entries: u64) -> (u64, u64) {
         entries.div_ceil(KEYS_PER_SEC_FAST),
         entries.div_ceil(KEYS_PER_SEC_SLOW),
     )
-}
-
-pub fn duration(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 => format!("{} min", secs.div_ceil(60)),
-        3600..=172_799 => format!("{:.1} h", secs as f64 / 3600.0),
-        _ => format!("{:.1} days", secs as f64 / 86_400.0),
-    }
 }
 
 fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String) {

@@ -21,7 +21,7 @@ use super::screens::{self, hint_line};
 use super::theme::Theme;
 use crate::delete::Plan;
 use crate::scan::risk::Severity;
-use crate::scan::Category;
+use crate::vocab::Category;
 
 /// Smallest terminal the wizard draws in.
 pub const MIN_WIDTH: u16 = 80;

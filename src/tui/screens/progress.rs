@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, Paragraph, Sparkli
 
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, Summary};
-use crate::scan::risk::duration;
+use crate::units::duration;
 use crate::units::{bytes, count};
 
 use super::super::theme::Theme;

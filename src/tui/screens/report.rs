@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::delete::Summary;
-use crate::scan::risk::duration;
+use crate::units::duration;
 use crate::units::{bytes, count};
 
 use super::super::theme::Theme;

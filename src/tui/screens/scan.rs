@@ -90,13 +90,12 @@ impl Scan {
     }
 }
 
-fn state_label(s: State, theme: &Theme) -> (String, ratatui::style::Style) {
+fn state_style(s: State, theme: &Theme) -> ratatui::style::Style {
     match s {
-        State::Scanning => ("scanning".into(), theme.muted),
-        State::Clear => ("clear".into(), theme.ok),
-        State::Blocks => ("blocks".into(), theme.danger),
-        State::NotYet => ("not yet".into(), theme.warn),
-        State::ManualStep => ("manual step".into(), theme.warn),
+        State::Scanning => theme.muted,
+        State::Clear => theme.ok,
+        State::Blocks | State::Unknown => theme.danger,
+        State::NotYet | State::ManualStep => theme.warn,
     }
 }
 
@@ -148,7 +147,7 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         .categories
         .iter()
         .map(|c| {
-            let (label, style) = state_label(c.state, theme);
+            let (label, style) = (c.state.word(), state_style(c.state, theme));
             Row::new(vec![
                 Cell::from(c.category.label()),
                 Cell::from(count(c.count)),

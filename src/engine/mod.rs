@@ -1,0 +1,44 @@
+//! The engine both front ends share: it scans a bucket into a preflight (what
+//! goes, every risk, whether the bucket can be deleted), runs confirmed
+//! preflights one bucket after another under one request budget, and installs
+//! lifecycle expiry rules. Front ends render its values and ask for
+//! confirmation; they never build plans, loops or estimates of their own.
+
+pub mod expiry;
+pub mod preflight;
+mod run;
+
+pub use preflight::{preflight, refusals, Action, Item, NotReady, Preflight, Refusal, Verdict};
+pub use run::{run_many, RunOptions};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::oss::{time, Client, OssError};
+use crate::scan::{self, ScanEvent};
+
+/// Why a bucket has no preflight.
+#[derive(Debug, thiserror::Error)]
+pub enum Unprepared {
+    #[error("the scan of {0} was cancelled")]
+    Cancelled(String),
+    #[error("{0}")]
+    ScanFailed(#[from] OssError),
+}
+
+/// Scans `bucket` (under `prefix`, if given) to its end and computes the
+/// preflight of `action`. Scan events go to `events` as they come.
+pub async fn prepare(
+    client: &Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    action: Action,
+    events: Option<mpsc::Sender<ScanEvent>>,
+    cancel: &CancellationToken,
+) -> Result<Preflight, Unprepared> {
+    let now = time::unix_secs(std::time::SystemTime::now());
+    let report = scan::scan_under(client, bucket, prefix, events, cancel, now)
+        .await
+        .map_err(|scan::ScanError::Oss(e)| Unprepared::ScanFailed(e))?;
+    preflight(&report, action).map_err(|_| Unprepared::Cancelled(bucket.to_string()))
+}

@@ -1,0 +1,506 @@
+//! The preflight: from a complete scan, exactly what an action deletes, what
+//! stays, every risk (most severe first) and whether the bucket can be deleted at
+//! all. Pure. Both front ends render this value; a run is built from nothing else.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::delete::{Audit, Limiter, Plan, Summary};
+use crate::oss::model::Versioning;
+use crate::oss::time;
+use crate::scan::risk::{self, Risk, Severity};
+use crate::scan::{ScanReport, State};
+use crate::units::{bytes, count};
+use crate::vocab::Category;
+
+/// What the user asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Empty the bucket completely, then delete it.
+    DeleteBucket,
+    /// Clear these categories; the bucket stays.
+    Clear { categories: BTreeSet<Category> },
+}
+
+impl Action {
+    /// Empty what a bucket stores (objects, versions, markers, uploads) and keep
+    /// the bucket with its attachments: the alternative when it cannot be deleted.
+    pub fn empty_only() -> Action {
+        Action::clear(Category::DATA)
+    }
+
+    /// Every category ossweep can clear, attachments included; the bucket stays.
+    pub fn clear_all() -> Action {
+        Action::clear(Category::ALL.into_iter().filter(|c| c.clearable()))
+    }
+
+    pub fn clear(categories: impl IntoIterator<Item = Category>) -> Action {
+        Action::Clear {
+            categories: categories.into_iter().collect(),
+        }
+    }
+
+    /// The categories the action clears.
+    pub fn scope(&self) -> BTreeSet<Category> {
+        match self {
+            Action::DeleteBucket => Category::ALL
+                .into_iter()
+                .filter(|c| c.clearable())
+                .collect(),
+            Action::Clear { categories } => categories.clone(),
+        }
+    }
+
+    pub fn deletes_bucket(&self) -> bool {
+        matches!(self, Action::DeleteBucket)
+    }
+}
+
+/// Whether the bucket itself can be deleted by API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum Verdict {
+    Deletable,
+    /// What can be emptied can be; the bucket then still cannot be deleted.
+    EmptyOnly {
+        reasons: Vec<String>,
+        manual_steps: Vec<String>,
+    },
+    /// Nothing can be done by API (e.g. the objects cannot even be listed).
+    Blocked { reasons: Vec<String> },
+}
+
+impl Verdict {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Deletable => "deletable",
+            Verdict::EmptyOnly { .. } => "empty-only",
+            Verdict::Blocked { .. } => "blocked",
+        }
+    }
+}
+
+/// One category's share of the action, with the scan's numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub category: Category,
+    pub count: u64,
+    pub bytes: u64,
+    /// Why it stays, for what stays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Item {
+    /// `49 delete markers (12.0 MiB)`.
+    pub fn phrase(&self) -> String {
+        let size = if self.bytes > 0 {
+            format!(" ({})", bytes(self.bytes))
+        } else {
+            String::new()
+        };
+        format!("{} {}{size}", count(self.count), self.category.noun())
+    }
+}
+
+/// The preflight of one bucket for one action.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Preflight {
+    pub bucket: String,
+    pub region: String,
+    pub versioning: Versioning,
+    #[serde(flatten)]
+    pub action: Action,
+    /// Only keys under this prefix (objects, versions, markers, uploads).
+    pub prefix: Option<String>,
+    /// What the action deletes, per category (only categories that hold something).
+    pub goes: Vec<Item>,
+    /// What stays in the bucket afterwards, and why.
+    pub stays: Vec<Item>,
+    /// Every risk of the action, most severe first.
+    pub risks: Vec<Risk>,
+    pub verdict: Verdict,
+    /// Requests the action takes by API (listings, deletes, DeleteBucket).
+    pub requests: u64,
+    /// Why there is no scan to go by, when the scan failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scan_error: Option<String>,
+}
+
+/// Why an action cannot go ahead; nothing has been sent when this is returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    pub bucket: String,
+    pub reasons: Vec<String>,
+    pub manual_steps: Vec<String>,
+    /// The bucket can still be emptied (its data) while it stays.
+    pub can_empty: bool,
+}
+
+/// A preflight needs a scan that ran to its end.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the scan of {0} is not complete: the risks are not known yet")]
+pub struct NotReady(pub String);
+
+/// The bucket's verdict, from its scan.
+pub fn verdict(r: &ScanReport) -> Verdict {
+    let (mut reasons, mut steps, mut blocked) = (Vec::new(), Vec::new(), Vec::new());
+    for c in &r.categories {
+        let note = c.note.clone().unwrap_or_default();
+        match (c.category, c.state) {
+            (k, State::Unknown) if k.is_object_kind() => {
+                let reason = format!("the {} could not be listed ({note})", k.noun());
+                if !blocked.contains(&reason) {
+                    blocked.push(reason);
+                }
+            }
+            (k, State::Unknown) => {
+                reasons.push(format!(
+                    "the {} could not be listed ({note}); the bucket cannot be deleted while they are unknown",
+                    k.noun()
+                ));
+                steps.push(format!(
+                    "Grant the permission to list {} (or check them in the console), then scan again",
+                    k.noun()
+                ));
+            }
+            (Category::Accelerators, State::ManualStep) => {
+                reasons.push(format!(
+                    "OSS accelerators can only be listed from inside {} (an ECS instance or VPC there)",
+                    r.region
+                ));
+                steps.push("Check Bucket > OSS Accelerator in the console and delete any accelerator listed there, then scan again".into());
+            }
+            (Category::OssHdfs, _) if c.count > 0 => {
+                reasons.push(format!(
+                    "{} objects of OSS-HDFS data ({}) under .dlsdata/",
+                    count(c.count),
+                    bytes(c.bytes)
+                ));
+                steps.push("Remove the OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; ossweep never deletes it through the object API, which would corrupt the HDFS namespace".into());
+            }
+            _ => {}
+        }
+    }
+    if r.worm_protected > 0 {
+        let last = r
+            .worm_latest_release
+            .map(time::date_only)
+            .unwrap_or_else(|| "an unknown date".into());
+        let first = r
+            .worm_earliest_release
+            .map(time::date_only)
+            .unwrap_or_else(|| last.clone());
+        reasons.push(format!(
+            "{} objects are under the retention policy (WORM): the first is released on {first}, the last on {last}",
+            count(r.worm_protected)
+        ));
+        steps.push(format!(
+            "Wait until {last}, when the last retention period ends; the bucket can be deleted then"
+        ));
+    }
+    if !blocked.is_empty() {
+        blocked.extend(reasons);
+        Verdict::Blocked { reasons: blocked }
+    } else if !reasons.is_empty() {
+        Verdict::EmptyOnly {
+            reasons,
+            manual_steps: steps,
+        }
+    } else {
+        Verdict::Deletable
+    }
+}
+
+/// Requests an action takes by API: a listing and a batch delete per 1000
+/// entries, one call per upload and LiveChannel, two per access point and
+/// accelerator, and DeleteBucket.
+fn requests(goes: &[Item], deletes_bucket: bool) -> u64 {
+    let n = |c: Category| {
+        goes.iter()
+            .filter(|i| i.category == c)
+            .map(|i| i.count)
+            .sum::<u64>()
+    };
+    let entries: u64 = goes
+        .iter()
+        .filter(|i| i.category.is_object_kind())
+        .map(|i| i.count)
+        .sum();
+    entries.div_ceil(1000) * 2
+        + n(Category::Parts)
+        + n(Category::LiveChannels)
+        + (n(Category::AccessPoints) + n(Category::Accelerators)) * 2
+        + u64::from(deletes_bucket)
+}
+
+/// The one sentence that says what goes: `500 current objects (3.9 GiB), 2 access points`.
+pub fn phrase(items: &[Item]) -> String {
+    items
+        .iter()
+        .map(Item::phrase)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The preflight of `action` on the bucket `report` describes.
+pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotReady> {
+    if !report.complete {
+        return Err(NotReady(report.bucket.clone()));
+    }
+    let scope = action.scope();
+    let mut goes = Vec::new();
+    let mut stays = Vec::new();
+    for c in &report.categories {
+        let in_scope = scope.contains(&c.category);
+        let (go, go_bytes) = if in_scope && c.state != State::Unknown {
+            (
+                c.count - c.protected.min(c.count),
+                c.bytes.saturating_sub(c.protected_bytes),
+            )
+        } else {
+            (0, 0)
+        };
+        if go > 0 {
+            goes.push(Item {
+                category: c.category,
+                count: go,
+                bytes: go_bytes,
+                note: None,
+            });
+        }
+        let (kept, kept_bytes, why) = if c.state == State::Unknown && in_scope {
+            (
+                0,
+                0,
+                Some(c.note.clone().unwrap_or_else(|| "not listed".into())),
+            )
+        } else if in_scope && c.protected > 0 {
+            (
+                c.protected,
+                c.protected_bytes,
+                Some(match report.worm_latest_release {
+                    Some(t) => format!(
+                        "under the retention policy (WORM) until {} at the latest",
+                        time::date_only(t)
+                    ),
+                    None => "under the retention policy (WORM)".into(),
+                }),
+            )
+        } else if !in_scope && c.count > 0 {
+            let why = if c.category == Category::OssHdfs {
+                "never deleted through the object API"
+            } else {
+                "not asked for"
+            };
+            (c.count, c.bytes, Some(why.to_string()))
+        } else {
+            (0, 0, None)
+        };
+        if why.is_some() && (kept > 0 || c.state == State::Unknown) {
+            stays.push(Item {
+                category: c.category,
+                count: kept,
+                bytes: kept_bytes,
+                note: why,
+            });
+        }
+    }
+    let risks = risks_of(report, &action, &goes);
+    Ok(Preflight {
+        bucket: report.bucket.clone(),
+        region: report.region.clone(),
+        versioning: report.versioning,
+        prefix: report.prefix.clone(),
+        requests: requests(&goes, action.deletes_bucket()),
+        verdict: verdict(report),
+        scan_error: None,
+        action,
+        goes,
+        stays,
+        risks,
+    })
+}
+
+/// The scan's risks that concern this action, with the irreversibility sentence
+/// built from what actually goes.
+fn risks_of(report: &ScanReport, action: &Action, goes: &[Item]) -> Vec<Risk> {
+    let scope = action.scope();
+    let objects = scope.iter().any(|c| c.is_object_kind());
+    let current = scope.contains(&Category::Objects);
+    let mut out: Vec<Risk> = risk::risks(report)
+        .into_iter()
+        .filter(|r| match r.kind {
+            "irreversible" => false,
+            "name-cooldown" => action.deletes_bucket(),
+            "website" | "custom-domains" => current,
+            "replication" | "worm" | "early-deletion" | "cost-and-time" => objects,
+            "lifecycle" => action.deletes_bucket(),
+            _ => true,
+        })
+        .collect();
+    if !goes.is_empty() {
+        out.push(Risk {
+            severity: Severity::Danger,
+            kind: "irreversible",
+            text: format!(
+                "Deletion is permanent: {} cannot be recovered; OSS has no recycle bin.",
+                phrase(goes)
+            ),
+        });
+    }
+    out.sort_by_key(|r| r.severity);
+    out
+}
+
+impl Preflight {
+    /// A bucket whose scan failed: nothing can be decided, nothing is done.
+    pub fn unavailable(bucket: &str, action: Action, reason: &str) -> Preflight {
+        Preflight {
+            bucket: bucket.to_string(),
+            region: String::new(),
+            versioning: Versioning::Off,
+            action,
+            prefix: None,
+            goes: Vec::new(),
+            stays: Vec::new(),
+            risks: Vec::new(),
+            verdict: Verdict::Blocked {
+                reasons: vec![format!("the scan failed: {reason}")],
+            },
+            requests: 0,
+            scan_error: Some(reason.to_string()),
+        }
+    }
+
+    /// Entries and bytes that go.
+    pub fn entries(&self) -> u64 {
+        self.goes.iter().map(|i| i.count).sum()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.goes.iter().map(|i| i.bytes).sum()
+    }
+
+    /// Why the action cannot go ahead, if it cannot.
+    pub fn refusal(&self) -> Option<Refusal> {
+        let (reasons, manual_steps, can_empty) = match (&self.action, &self.verdict) {
+            (_, Verdict::Blocked { reasons }) if self.scan_error.is_some() => {
+                (reasons.clone(), Vec::new(), false)
+            }
+            (Action::DeleteBucket, Verdict::Deletable) => return None,
+            (Action::DeleteBucket, Verdict::EmptyOnly {
+                reasons,
+                manual_steps,
+            }) => (reasons.clone(), manual_steps.clone(), true),
+            (Action::DeleteBucket, Verdict::Blocked { reasons }) => {
+                (reasons.clone(), Vec::new(), false)
+            }
+            // Clearing needs every category it clears to have been listed.
+            (Action::Clear { categories }, _) => {
+                let unknown: Vec<String> = self
+                    .stays
+                    .iter()
+                    .filter(|i| categories.contains(&i.category) && i.count == 0)
+                    .map(|i| {
+                        format!(
+                            "the {} could not be listed ({})",
+                            i.category.noun(),
+                            i.note.clone().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                if unknown.is_empty() {
+                    return None;
+                }
+                (unknown, Vec::new(), false)
+            }
+        };
+        Some(Refusal {
+            bucket: self.bucket.clone(),
+            reasons,
+            manual_steps,
+            can_empty,
+        })
+    }
+
+    /// The run that carries out this preflight: the one place a plan is built.
+    pub fn plan(&self, limiter: Arc<Limiter>, audit: Audit, dry_run: bool) -> Plan {
+        let scope = self.action.scope();
+        let mut plan = Plan::new(&self.bucket, scope.iter().copied(), limiter);
+        plan.prefix = self.prefix.clone();
+        plan.delete_bucket = self.action.deletes_bucket();
+        plan.dry_run = dry_run;
+        plan.audit = audit;
+        plan.estimates = scope
+            .iter()
+            .map(|c| {
+                let n = self
+                    .goes
+                    .iter()
+                    .find(|i| i.category == *c)
+                    .map_or(0, |i| i.count);
+                (*c, n)
+            })
+            .collect::<BTreeMap<_, _>>();
+        plan
+    }
+
+    /// What happened, in one sentence: `49 delete markers cleared; 874 current
+    /// objects and 12 previous versions remain.`
+    pub fn outcome(&self, s: &Summary) -> String {
+        let verb = if s.dry_run { "would clear" } else { "cleared" };
+        let cleared: Vec<String> = s
+            .categories
+            .iter()
+            .filter(|(_, t)| t.deleted > 0)
+            .map(|(c, t)| format!("{} {} {verb}", count(t.deleted), c.noun()))
+            .collect();
+        let mut text = if cleared.is_empty() {
+            "nothing was deleted".to_string()
+        } else {
+            cleared.join(", ")
+        };
+        if s.bucket_deleted {
+            text.push_str("; the bucket is deleted.");
+            return text;
+        }
+        let deleted = |c: Category| s.categories.get(&c).map_or(0, |t| t.deleted);
+        let before: BTreeMap<Category, u64> = self
+            .goes
+            .iter()
+            .chain(&self.stays)
+            .fold(BTreeMap::new(), |mut m, i| {
+                *m.entry(i.category).or_default() += i.count;
+                m
+            });
+        let remain: Vec<String> = before
+            .iter()
+            .filter_map(|(c, n)| {
+                let left = if s.dry_run { *n } else { n.saturating_sub(deleted(*c)) };
+                (left > 0).then(|| format!("{} {}", count(left), c.noun()))
+            })
+            .collect();
+        if remain.is_empty() {
+            text.push_str(if s.dry_run {
+                "; the bucket would be empty."
+            } else {
+                "; nothing that ossweep counted remains."
+            });
+        } else {
+            text.push_str(&format!("; {} remain.", remain.join(", ")));
+        }
+        text
+    }
+}
+
+/// The refusals of a batch: a batch goes ahead only when every bucket may.
+pub fn refusals(preflights: &[Preflight]) -> Vec<Refusal> {
+    preflights.iter().filter_map(Preflight::refusal).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,203 @@
+use super::*;
+use crate::delete::CategoryTotals;
+use crate::oss::model::{ReplicationRule, WormConfiguration};
+
+/// A finished scan with these (category, count, bytes), everything else clear.
+fn report(counts: &[(Category, u64, u64)]) -> ScanReport {
+    let mut r = ScanReport::new("shop");
+    r.region = "cn-hangzhou".into();
+    for c in &mut r.categories {
+        c.state = State::Clear;
+    }
+    for (cat, n, b) in counts {
+        let c = r.category_mut(*cat);
+        c.count = *n;
+        c.bytes = *b;
+        c.state = State::Blocks;
+    }
+    r.complete = true;
+    r.risks = risk::risks(&r);
+    r
+}
+
+fn kinds(p: &Preflight) -> Vec<&'static str> {
+    p.risks.iter().map(|r| r.kind).collect()
+}
+
+#[test]
+fn an_incomplete_scan_has_no_preflight() {
+    let mut r = report(&[(Category::Objects, 5, 50)]);
+    r.complete = false;
+    assert_eq!(
+        preflight(&r, Action::DeleteBucket),
+        Err(NotReady("shop".into()))
+    );
+}
+
+#[test]
+fn deleting_lists_what_goes_with_the_scans_numbers_and_every_risk_most_severe_first() {
+    let mut r = report(&[
+        (Category::Objects, 500, 4 << 30),
+        (Category::Parts, 3, 300),
+        (Category::AccessPoints, 2, 0),
+    ]);
+    r.website = true;
+    r.replication = vec![ReplicationRule {
+        id: "r".into(),
+        prefixes: vec![],
+        action: "ALL".into(),
+        destination_bucket: "dr".into(),
+        destination_location: "oss-cn-beijing".into(),
+        status: "doing".into(),
+        historical_object_replication: true,
+    }];
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    assert_eq!(p.verdict, Verdict::Deletable);
+    assert_eq!(p.refusal(), None);
+    assert_eq!((p.entries(), p.bytes()), (505, (4 << 30) + 300));
+    let k = kinds(&p);
+    for kind in ["irreversible", "website", "replication", "name-cooldown"] {
+        assert!(k.contains(&kind), "{kind} missing from {k:?}");
+    }
+    assert!(p.risks.windows(2).all(|w| w[0].severity <= w[1].severity));
+    let irreversible = &p.risks.iter().find(|r| r.kind == "irreversible").unwrap().text;
+    assert!(
+        irreversible.contains("500 current objects (4.0 GiB)")
+            && irreversible.contains("2 access points"),
+        "{irreversible}"
+    );
+    // The plan carries the scan's numbers as its estimates and deletes the bucket.
+    let plan = p.plan(Limiter::new(1, 1), Audit::none(), false);
+    assert!(plan.delete_bucket && plan.validate().is_ok());
+    assert_eq!(plan.estimates[&Category::Objects], 500);
+    assert_eq!(plan.estimates[&Category::LiveChannels], 0);
+}
+
+#[test]
+fn oss_hdfs_data_makes_a_bucket_empty_only_and_delete_is_refused() {
+    let r = report(&[
+        (Category::Objects, 500, 1),
+        (Category::OssHdfs, 40, 2),
+        (Category::AccessPoints, 2, 0),
+    ]);
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    let Verdict::EmptyOnly {
+        reasons,
+        manual_steps,
+    } = &p.verdict
+    else {
+        panic!("{:?}", p.verdict)
+    };
+    assert!(reasons[0].contains("40 objects of OSS-HDFS data"));
+    assert!(manual_steps[0].contains("Bucket > OSS-HDFS"));
+    let refusal = p.refusal().unwrap();
+    assert!(refusal.can_empty);
+    assert_eq!(refusals(std::slice::from_ref(&p)), vec![refusal]);
+    // The alternative empties the data and keeps the access points.
+    let alt = preflight(&r, Action::empty_only()).unwrap();
+    assert_eq!(alt.refusal(), None);
+    assert_eq!(
+        alt.goes.iter().map(|i| i.category).collect::<Vec<_>>(),
+        [Category::Objects]
+    );
+    let kept: Vec<Category> = alt.stays.iter().map(|i| i.category).collect();
+    assert_eq!(kept, [Category::AccessPoints, Category::OssHdfs]);
+    assert!(!kinds(&alt).contains(&"name-cooldown"));
+    assert!(!alt.plan(Limiter::new(1, 1), Audit::none(), false).delete_bucket);
+}
+
+#[test]
+fn worm_protected_objects_make_a_bucket_empty_only_with_their_release_date() {
+    let mut r = report(&[(Category::Objects, 320, 3200)]);
+    {
+        let c = r.category_mut(Category::Objects);
+        c.protected = 120;
+        c.protected_bytes = 1200;
+    }
+    r.worm = Some(WormConfiguration {
+        worm_id: "w".into(),
+        state: "Locked".into(),
+        retention_period_days: 3650,
+        creation_date: None,
+    });
+    r.worm_protected = 120;
+    r.worm_earliest_release = Some(1_767_225_600);
+    r.worm_latest_release = Some(2_082_758_400);
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    let refusal = p.refusal().unwrap();
+    assert!(refusal.reasons[0].contains("2036-01-01"), "{refusal:?}");
+    assert!(refusal.manual_steps[0].starts_with("Wait until 2036-01-01"));
+    let alt = preflight(&r, Action::empty_only()).unwrap();
+    assert_eq!((alt.entries(), alt.bytes()), (200, 2000));
+    assert_eq!(alt.stays[0].count, 120);
+    assert!(alt.stays[0].note.as_deref().unwrap().contains("2036-01-01"));
+}
+
+#[test]
+fn a_listing_that_failed_blocks_everything_that_needs_it() {
+    let mut r = report(&[(Category::Parts, 2, 0)]);
+    for k in [Category::Objects, Category::PreviousVersions] {
+        let c = r.category_mut(k);
+        c.state = State::Unknown;
+        c.note = Some("listing failed: AccessDenied".into());
+    }
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    assert_eq!(p.verdict.word(), "blocked");
+    assert!(!p.refusal().unwrap().can_empty);
+    assert!(preflight(&r, Action::empty_only()).unwrap().refusal().is_some());
+    // Uploads were listed, so they can still be cleared on their own.
+    let parts = preflight(&r, Action::clear([Category::Parts])).unwrap();
+    assert_eq!(parts.refusal(), None);
+    let failed = Preflight::unavailable("gone", Action::clear([Category::Parts]), "NoSuchBucket");
+    assert!(failed.refusal().unwrap().reasons[0].contains("NoSuchBucket"));
+}
+
+#[test]
+fn an_accelerator_only_reachable_in_region_is_a_manual_step() {
+    let mut r = report(&[(Category::Objects, 1, 1)]);
+    r.category_mut(Category::Accelerators).state = State::ManualStep;
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    let Verdict::EmptyOnly { manual_steps, .. } = &p.verdict else {
+        panic!("{:?}", p.verdict)
+    };
+    assert!(manual_steps[0].contains("OSS Accelerator"));
+}
+
+#[test]
+fn clearing_one_category_keeps_only_its_risks_and_says_what_remains() {
+    let mut r = report(&[
+        (Category::Objects, 385, 100),
+        (Category::PreviousVersions, 489, 200),
+        (Category::DeleteMarkers, 49, 0),
+    ]);
+    r.website = true;
+    let p = preflight(&r, Action::clear([Category::DeleteMarkers])).unwrap();
+    let k = kinds(&p);
+    assert!(!k.contains(&"name-cooldown") && !k.contains(&"website"), "{k:?}");
+    assert_eq!(p.entries(), 49);
+    let mut s = Summary {
+        bucket: "shop".into(),
+        ..Default::default()
+    };
+    s.categories.insert(
+        Category::DeleteMarkers,
+        CategoryTotals {
+            deleted: 49,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        p.outcome(&s),
+        "49 delete markers cleared; 385 current objects, 489 previous versions remain."
+    );
+    s.bucket_deleted = true;
+    assert!(p.outcome(&s).ends_with("the bucket is deleted."));
+}
+
+#[test]
+fn an_empty_bucket_loses_nothing_but_itself() {
+    let r = report(&[]);
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    assert!(p.goes.is_empty() && !kinds(&p).contains(&"irreversible"));
+    assert_eq!(p.requests, 1, "only DeleteBucket");
+}
