@@ -85,6 +85,18 @@ impl Category {
         }
     }
 
+    /// `1 delete marker`, `49 delete markers`.
+    pub fn counted(self, n: u64) -> String {
+        let noun = self.noun();
+        let noun = match (n, self) {
+            (1, Category::LiveChannels) => "LiveChannel",
+            (1, Category::OssHdfs) => "OSS-HDFS object",
+            (1, _) => noun.strip_suffix('s').unwrap_or(noun),
+            _ => noun,
+        };
+        format!("{} {noun}", crate::units::count(n))
+    }
+
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.slug() == s)
     }

@@ -1,18 +1,19 @@
-//! `ossweep delete BUCKET... --confirm NAME...`: empties each bucket, then deletes
-//! it once emptying succeeded. Every bucket must be named again to be deleted.
+//! `ossweep delete BUCKET... --confirm NAME...`: scans each bucket, prints the
+//! engine's preflight, refuses before any write when a bucket cannot be deleted,
+//! and otherwise empties each bucket and deletes it. Every bucket must be named
+//! again to be deleted.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::delete::{Audit, Limiter, Plan};
+use crate::delete::Audit;
+use crate::engine::{self, Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
 use crate::oss::Client;
 
-use super::empty::{describe_stat, estimates};
-use super::table::{bytes, count, render};
-use super::{confirm, exit, runner, settings, Cli};
+use super::{confirm, exit, preflight, runner, settings, Cli};
 
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
@@ -27,9 +28,14 @@ pub struct DeleteArgs {
     /// Show what would be deleted; send no delete request.
     #[arg(long)]
     pub dry_run: bool,
-    /// Print events as NDJSON on stdout.
+    /// Print events as NDJSON on stdout (the preflight first).
     #[arg(long)]
     pub json: bool,
+    /// Empty what can be emptied (objects, versions, delete markers, uploads) and
+    /// keep the buckets with their access points, accelerators and LiveChannels:
+    /// for buckets the preflight says cannot be deleted.
+    #[arg(long)]
+    pub empty_only: bool,
     /// Append every deleted key and version id to FILE (NDJSON).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -75,57 +81,61 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     }
     let s = settings(cli)?;
     let client = Client::new(s.client);
+    let cancel = CancellationToken::new();
+    runner::cancel_on_ctrl_c(cancel.clone());
 
-    // Show what is about to go, with OSS's statistics, before anything runs.
-    let mut stats = Vec::new();
-    for b in &buckets {
-        stats.push(client.get_bucket_stat(b).await.map_err(|e| e.to_string())?);
-    }
-    if a.from.is_some() || buckets.len() > 1 {
-        let rows: Vec<Vec<String>> = buckets
-            .iter()
-            .zip(&stats)
-            .map(|(b, s)| {
-                vec![
-                    b.clone(),
-                    client.region_of(b),
-                    count(s.object_count),
-                    bytes(s.storage),
-                    count(s.delete_marker_count),
-                    count(s.multipart_upload_count),
-                    count(s.live_channel_count),
-                ]
-            })
-            .collect();
-        eprint!(
-            "{}",
-            render(
-                &[
-                    "BUCKET",
-                    "REGION",
-                    "OBJECTS",
-                    "SIZE",
-                    "DELETE MARKERS",
-                    "UPLOADS",
-                    "LIVECHANNELS"
-                ],
-                &rows
-            )
-        );
-        let total_objects: u64 = stats.iter().map(|s| s.object_count).sum();
-        let total_bytes: u64 = stats.iter().map(|s| s.storage).sum();
-        eprintln!(
-            "{} buckets, {} objects and versions, {} (OSS statistics)",
-            buckets.len(),
-            count(total_objects),
-            bytes(total_bytes)
-        );
+    // The engine's preflight of every bucket, shown before anything is asked or sent.
+    let action = if a.empty_only {
+        Action::empty_only()
     } else {
-        eprintln!("Deleting {}: {}", buckets[0], describe_stat(&stats[0]));
+        Action::DeleteBucket
+    };
+    let preflights = match preflight::prepare_all(&client, &buckets, None, &action, &cancel).await
+    {
+        Ok(p) => p,
+        Err(preflight::Failed::Cancelled) => {
+            eprintln!("cancelled during the scan; nothing was deleted");
+            return Ok(exit::PARTIAL);
+        }
+        Err(preflight::Failed::Scan(e)) => return Err(e),
+    };
+    if a.json {
+        let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
+        println!("{event}");
+    } else {
+        for p in &preflights {
+            eprint!("{}", preflight::render(p));
+        }
+        if preflights.len() > 1 {
+            eprint!("{}", preflight::render_totals(&preflights));
+        }
+    }
+    let refused = engine::refusals(&preflights);
+    if !refused.is_empty() {
+        if a.json {
+            println!("{}", serde_json::json!({ "event": "refused", "refusals": refused }));
+        }
+        for r in &refused {
+            let alt = format!(
+                "To empty what can be emptied and keep the bucket with its access points, accelerators and LiveChannels: ossweep delete {} --empty-only --confirm {}",
+                r.bucket, r.bucket
+            );
+            eprint!("{}", preflight::render_refusal(r, Some(&alt)));
+        }
+        if preflights.len() > 1 {
+            eprintln!("A batch runs only when every bucket in it can be deleted; nothing was sent.");
+        } else {
+            eprintln!("Nothing was sent.");
+        }
+        return Ok(exit::NOT_DELETABLE);
     }
 
     if !a.dry_run {
-        eprintln!("Every object, version, upload, LiveChannel, access point and accelerator goes, then the bucket itself. This cannot be undone.");
+        if a.empty_only {
+            eprintln!("This empties the buckets above for good; the buckets and their attachments stay.");
+        } else {
+            eprintln!("This deletes everything above, then the buckets themselves. It cannot be undone.");
+        }
         let unconfirmed: Vec<&String> = buckets.iter().filter(|b| !a.confirm.contains(b)).collect();
         if !unconfirmed.is_empty() {
             if !confirm::interactive() {
@@ -134,7 +144,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
                 return Ok(exit::REFUSED);
             }
             for b in unconfirmed {
-                if !confirm::typed(&format!("Type {b} to delete it: "), b)
+                if !confirm::typed(&format!("Type {b} to confirm: "), b)
                     .map_err(|e| e.to_string())?
                 {
                     eprintln!("refused: the name did not match; nothing was deleted");
@@ -151,28 +161,19 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),
     };
-    // One request budget for every bucket of the run.
-    let limiter = Limiter::new(s.concurrency.min(4), s.concurrency);
-    let cancel = CancellationToken::new();
-    runner::cancel_on_ctrl_c(cancel.clone());
+    let opts = RunOptions {
+        concurrency: s.concurrency,
+        dry_run: a.dry_run,
+        audit,
+    };
+    let summaries = runner::run(&client, &preflights, opts, a.json, &cancel).await;
     let mut worst = exit::DONE;
-    for (bucket, stat) in buckets.iter().zip(&stats) {
-        if cancel.is_cancelled() {
-            eprintln!("{bucket}: not started (cancelled)");
-            worst = worst.max(exit::PARTIAL);
-            continue;
-        }
-        let mut plan = Plan::new(bucket, Plan::everything(), limiter.clone());
-        plan.delete_bucket = true;
-        plan.dry_run = a.dry_run;
-        plan.audit = audit.clone();
-        let cats: Vec<_> = plan.categories.iter().copied().collect();
-        plan.estimates = estimates(stat, &cats);
-        let summary = runner::run(&client, plan, a.json, &cancel).await;
+    for (summary, p) in summaries.iter().zip(&preflights) {
         if !a.json {
-            eprint!("{}", runner::describe(&summary));
+            eprint!("{}", runner::describe(summary));
+            eprintln!("  {}", p.outcome(summary));
         }
-        worst = worst.max(runner::exit_code(&summary));
+        worst = worst.max(runner::exit_code(summary));
     }
     if let (Some(p), false) = (&a.report, a.json) {
         eprintln!("report: {}", p.display());

@@ -1,24 +1,25 @@
-//! `ossweep empty BUCKET`: clears categories without deleting the bucket.
+//! `ossweep empty BUCKET`: clears categories without deleting the bucket, after
+//! printing the engine's preflight.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::delete::{Audit, Limiter, Plan};
-use crate::oss::model::BucketStat;
+use crate::delete::{check_scope, Audit};
+use crate::engine::{Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
 use crate::oss::Client;
 use crate::vocab::Category;
 
-use super::table::{bytes, count};
-use super::{confirm, exit, runner, settings, Cli};
+use super::{confirm, exit, preflight, runner, settings, Cli};
 
 #[derive(Debug, clap::Args)]
 pub struct EmptyArgs {
     pub bucket: String,
     /// Only these categories, comma-separated: objects, previous-versions,
-    /// delete-markers, parts, live-channels, access-points, accelerators.
+    /// delete-markers, parts, live-channels, access-points, accelerators, or
+    /// `all`. Default: objects, previous-versions, delete-markers and parts
+    /// (the bucket's attachments stay unless named).
     #[arg(long, value_name = "CATEGORIES")]
     pub only: Option<String>,
     /// Only keys starting with this prefix (objects, versions, markers, parts).
@@ -52,94 +53,64 @@ pub fn parse_categories(s: &str) -> Result<Vec<Category>, String> {
         .collect()
 }
 
-/// Progress estimates from OSS's statistics (whole bucket; none with a prefix).
-pub fn estimates(stat: &BucketStat, categories: &[Category]) -> BTreeMap<Category, u64> {
-    categories
-        .iter()
-        .map(|c| {
-            let n = match c {
-                Category::Objects => stat.object_count,
-                Category::DeleteMarkers => stat.delete_marker_count,
-                Category::Parts => stat.multipart_upload_count,
-                Category::LiveChannels => stat.live_channel_count,
-                // Counted in ObjectCount, or unknown and small.
-                _ => 0,
-            };
-            (*c, n)
-        })
-        .collect()
-}
-
-pub fn describe_stat(stat: &BucketStat) -> String {
-    format!(
-        "about {} objects and versions ({}), {} delete markers, {} multipart uploads, {} LiveChannels (OSS statistics)",
-        count(stat.object_count),
-        bytes(stat.storage),
-        count(stat.delete_marker_count),
-        count(stat.multipart_upload_count),
-        count(stat.live_channel_count)
-    )
-}
-
 pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     if let Err(e) = validate_bucket_name(&a.bucket) {
         eprintln!("error: {e}");
         return Ok(exit::USAGE);
     }
-    let categories = match &a.only {
+    let action = match a.only.as_deref() {
+        Some("all") => Action::clear_all(),
         Some(s) => match parse_categories(s) {
-            Ok(c) => c,
+            Ok(c) => Action::clear(c),
             Err(e) => {
                 eprintln!("error: {e}");
                 return Ok(exit::USAGE);
             }
         },
-        // A prefix scopes objects, versions, markers and parts; the rest are bucket-wide.
-        None if a.prefix.is_some() => Plan::everything()
-            .into_iter()
-            .filter(|c| c.is_object_kind() || *c == Category::Parts)
-            .collect(),
-        None => Plan::everything().into_iter().collect(),
+        // What a bucket stores; its attachments stay unless named with --only.
+        None => Action::empty_only(),
     };
-    let s = settings(cli)?;
-    let client = Client::new(s.client);
-    let mut plan = Plan::new(
-        &a.bucket,
-        categories.clone(),
-        Limiter::new(s.concurrency.min(4), s.concurrency),
-    );
-    plan.prefix = a.prefix.clone();
-    plan.dry_run = a.dry_run;
-    if let Err(e) = plan.validate() {
+    if let Err(e) = check_scope(&action.scope(), a.prefix.as_deref(), false) {
         eprintln!("error: {e}");
         return Ok(exit::USAGE);
     }
-    let stat = client
-        .get_bucket_stat(&a.bucket)
-        .await
-        .map_err(|e| e.to_string())?;
-    if a.prefix.is_none() {
-        plan.estimates = estimates(&stat, &categories);
+    let s = settings(cli)?;
+    let client = Client::new(s.client);
+    let cancel = CancellationToken::new();
+    runner::cancel_on_ctrl_c(cancel.clone());
+    let bucket = [a.bucket.clone()];
+    let preflights =
+        match preflight::prepare_all(&client, &bucket, a.prefix.as_deref(), &action, &cancel)
+            .await
+        {
+            Ok(p) => p,
+            Err(preflight::Failed::Cancelled) => {
+                eprintln!("cancelled during the scan; nothing was deleted");
+                return Ok(exit::PARTIAL);
+            }
+            Err(preflight::Failed::Scan(e)) => return Err(e),
+        };
+    if a.json {
+        let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
+        println!("{event}");
+    } else {
+        eprint!("{}", preflight::render(&preflights[0]));
     }
-    plan.audit = match &a.report {
+    if let Some(r) = preflights[0].refusal() {
+        if a.json {
+            println!("{}", serde_json::json!({ "event": "refused", "refusals": [r] }));
+        }
+        eprint!("{}", preflight::render_refusal(&r, None).replace("cannot be deleted", "cannot be emptied"));
+        eprintln!("Nothing was sent.");
+        return Ok(exit::NOT_DELETABLE);
+    }
+    let audit = match &a.report {
         Some(path) => Audit::to_file(path)
             .map_err(|e| format!("cannot write the report {}: {e}", path.display()))?,
         // A dry run prints exactly what would be deleted.
         None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),
     };
-    let what: Vec<&str> = categories.iter().map(|c| c.slug()).collect();
-    let scope = a
-        .prefix
-        .as_deref()
-        .map(|p| format!(" under prefix {p:?}"))
-        .unwrap_or_default();
-    eprintln!(
-        "Emptying {} ({}){scope}: {}",
-        a.bucket,
-        what.join(", "),
-        describe_stat(&stat)
-    );
     if !a.dry_run {
         eprintln!("This cannot be undone. The bucket itself is kept.");
         if !a.yes {
@@ -161,16 +132,21 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             }
         }
     }
-    let cancel = CancellationToken::new();
-    runner::cancel_on_ctrl_c(cancel.clone());
-    let summary = runner::run(&client, plan, a.json, &cancel).await;
+    let opts = RunOptions {
+        concurrency: s.concurrency,
+        dry_run: a.dry_run,
+        audit,
+    };
+    let summaries = runner::run(&client, &preflights, opts, a.json, &cancel).await;
+    let summary = &summaries[0];
     if !a.json {
-        eprint!("{}", runner::describe(&summary));
+        eprint!("{}", runner::describe(summary));
+        eprintln!("  {}", preflights[0].outcome(summary));
         if let Some(path) = &a.report {
             eprintln!("  report: {}", path.display());
         }
     }
-    Ok(runner::exit_code(&summary))
+    Ok(runner::exit_code(summary))
 }
 
 #[cfg(test)]

@@ -141,8 +141,18 @@ pub async fn run_demo() -> Result<u8, String> {
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         // The wizard, on the demo account; reports go to a temporary directory.
         let reports = std::env::temp_dir().join("ossweep-demo-reports");
-        let result =
-            crate::tui::run(client, Some(reports), crate::config::DEFAULT_CONCURRENCY).await;
+        let context = crate::tui::app::Context {
+            profile: "demo".into(),
+            target: format!("emulator {}", emu.url()),
+            demo: true,
+        };
+        let result = crate::tui::run(
+            client,
+            Some(reports),
+            crate::config::DEFAULT_CONCURRENCY,
+            context,
+        )
+        .await;
         emu.shutdown().await.map_err(|e| e.to_string())?;
         result?;
         return Ok(exit::DONE);

@@ -10,3 +10,6 @@ pub const USAGE: u8 = 2;
 pub const PARTIAL: u8 = 3;
 /// Nothing was done: the confirmation was missing or did not match.
 pub const REFUSED: u8 = 4;
+/// Nothing was done: the preflight found that the action cannot be carried out
+/// (the bucket cannot be deleted by API, or what it would clear could not be listed).
+pub const NOT_DELETABLE: u8 = 5;

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::expire::{self, Phase};
+use crate::engine::expiry::{self, ExpiryError};
+use crate::expire;
 use crate::oss::request::validate_bucket_name;
 use crate::oss::{time, Client};
 
@@ -79,39 +80,20 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
         return Ok(exit::DONE);
     }
 
-    let info = client
-        .get_bucket_info(bucket)
-        .await
-        .map_err(|e| e.to_string())?;
-    let stat = client
-        .get_bucket_stat(bucket)
-        .await
-        .map_err(|e| e.to_string())?;
-    // Phase B once phase A has expired the data and only delete markers remain.
-    let phase = match expire::installed_phase(&ids) {
-        Some(Phase::A) | Some(Phase::B)
-            if info.versioning.is_versioned()
-                && stat.object_count == 0
-                && stat.delete_marker_count > 0 =>
-        {
-            Phase::B
+    let plan = match expiry::prepare(&client, bucket, a.days).await {
+        Ok(p) => p,
+        Err(ExpiryError::Days(d)) => {
+            eprintln!("error: {}", ExpiryError::Days(d));
+            return Ok(exit::USAGE);
         }
-        _ => Phase::A,
+        Err(e) => return Err(e.to_string()),
     };
-    // The configuration being replaced: shown now, saved once confirmed.
-    let replaced = current.as_ref().filter(|_| expire::has_foreign_rules(&ids));
-    if let Some(cfg) = replaced {
-        println!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", cfg.rules.len(), cfg.raw_xml.trim());
+    if let Some(xml) = &plan.replaces {
+        println!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", plan.replaced_rules, xml.trim());
     }
-    let what = match phase {
-        Phase::A => format!(
-            "Phase A: expire current objects after {} day(s), previous versions {} day(s) after they become previous, and incomplete multipart uploads after {} day(s)",
-            a.days, a.days, a.days
-        ),
-        Phase::B => format!("Phase B: remove the delete markers phase A left behind, and any remaining previous versions and uploads after {} day(s)", a.days),
-    };
-    println!("{what}; .dlsdata/ (OSS-HDFS) is left alone.");
-    println!("OSS loads lifecycle rules within 24 hours and runs them daily; large buckets take several days. This deletes data for good.");
+    for line in plan.describe() {
+        println!("{line}");
+    }
     if !a.yes {
         if !confirm::interactive() {
             eprintln!("refused: no terminal to confirm on; pass --yes to install the rules");
@@ -127,30 +109,13 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
             return Ok(exit::REFUSED);
         }
     }
-    if let Some(cfg) = replaced {
-        let path = a.backup.clone().unwrap_or_else(|| {
-            PathBuf::from(format!(
-                "{bucket}-lifecycle-{}.xml",
-                time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()))
-            ))
-        });
-        std::fs::write(&path, &cfg.raw_xml)
-            .map_err(|e| format!("cannot save the backup {}: {e}", path.display()))?;
-        println!(
-            "Saved the previous configuration to {} (put it back with --restore {}).",
-            path.display(),
-            path.display()
-        );
-    }
-    client
-        .put_bucket_lifecycle(bucket, &expire::configuration(phase, a.days))
+    let backup = a.backup.clone().unwrap_or_else(|| {
+        PathBuf::from(plan.backup_name(time::unix_secs(std::time::SystemTime::now())))
+    });
+    let installed = expiry::install(&client, &plan, &backup)
         .await
         .map_err(|e| e.to_string())?;
-    println!("Installed {} on {bucket}.", phase.rule_id());
-    if phase == Phase::A && info.versioning.is_versioned() {
-        println!("Next: once OSS has expired the data, run `ossweep expire {bucket}` again to install phase B for the delete markers, then `ossweep delete {bucket} --confirm {bucket}`.");
-    } else {
-        println!("Next: once OSS has run the rules, `ossweep delete {bucket} --confirm {bucket}` removes whatever is left and the bucket.");
-    }
+    println!("{}", installed.describe(&plan));
+    println!("{}", plan.next_step());
     Ok(exit::DONE)
 }

@@ -5,10 +5,10 @@ mod buckets;
 pub mod confirm;
 mod delete;
 mod empty;
-pub use empty::estimates;
 mod emulator;
 pub mod exit;
 mod expire;
+mod preflight;
 pub mod runner;
 pub mod scan;
 pub mod table;
@@ -95,7 +95,21 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
     }
     let s = settings(cli)?;
     let reports = crate::log::state_dir().map(|d| d.join("reports"));
-    crate::tui::run(crate::oss::Client::new(s.client), reports, s.concurrency).await?;
+    let context = crate::tui::app::Context {
+        profile: s.profile.clone(),
+        target: match &s.client.endpoint {
+            Some(e) => format!("endpoint {}://{}", e.scheme, e.authority(&e.host)),
+            None => format!("region {}", s.client.region),
+        },
+        demo: false,
+    };
+    crate::tui::run(
+        crate::oss::Client::new(s.client),
+        reports,
+        s.concurrency,
+        context,
+    )
+    .await?;
     Ok(exit::DONE)
 }
 

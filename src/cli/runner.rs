@@ -8,7 +8,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::delete::progress::{eta_secs, ProgressState};
-use crate::delete::{self, Event, Plan, Summary};
+use crate::delete::{Event, RunError, Summary};
+use crate::engine::{self, Preflight, RunOptions};
 use crate::oss::Client;
 use crate::units::duration;
 
@@ -50,12 +51,19 @@ pub fn progress_line(p: &ProgressState, rate: f64, elapsed: Duration) -> String 
     line
 }
 
-/// Runs one plan to its end. `cancel` is shared so Ctrl-C stops a multi-bucket run.
-pub async fn run(client: &Client, plan: Plan, json: bool, cancel: &CancellationToken) -> Summary {
+/// Runs confirmed preflights to their end through the engine, showing progress.
+/// `cancel` is shared so Ctrl-C stops a multi-bucket run.
+pub async fn run(
+    client: &Client,
+    preflights: &[Preflight],
+    opts: RunOptions,
+    json: bool,
+    cancel: &CancellationToken,
+) -> Vec<Summary> {
     let (tx, mut rx) = mpsc::channel(256);
-    let engine = client.clone();
-    let token = cancel.clone();
-    let task = tokio::spawn(async move { delete::run(&engine, plan, tx, token).await });
+    let (engine, token, batch) = (client.clone(), cancel.clone(), preflights.to_vec());
+    let task =
+        tokio::spawn(async move { engine::run_many(&engine, &batch, opts, tx, token).await });
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut state = ProgressState::default();
@@ -134,12 +142,27 @@ pub async fn run(client: &Client, plan: Plan, json: bool, cancel: &CancellationT
     if tty && !json {
         eprint!("\r\x1b[K");
     }
+    let failed = |why: RunError| {
+        preflights
+            .iter()
+            .map(|p| Summary {
+                bucket: p.bucket.clone(),
+                error: Some(why.clone()),
+                ..Default::default()
+            })
+            .collect()
+    };
     match task.await {
-        Ok(s) => s,
-        Err(e) => Summary {
-            error: Some(delete::RunError::local("the deletion task failed", e.to_string())),
-            ..Default::default()
-        },
+        Ok(Ok(summaries)) => summaries,
+        Ok(Err(refused)) => failed(RunError::local(
+            "refused",
+            refused
+                .iter()
+                .flat_map(|r| r.reasons.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+        Err(e) => failed(RunError::local("the deletion task failed", e.to_string())),
     }
 }
 

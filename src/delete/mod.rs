@@ -30,7 +30,7 @@ pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, Summary};
 pub use limiter::Limiter;
 pub use crate::vocab::LISTING_STREAMS;
-pub use plan::Plan;
+pub use plan::{check_scope, Plan};
 
 /// Everything the parts of a run share.
 struct Ctx {

@@ -62,39 +62,46 @@ impl Plan {
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        if self.categories.contains(&Category::OssHdfs) {
-            return Err("OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it in the console (Bucket > OSS-HDFS)".into());
-        }
-        if self.categories.is_empty() {
-            return Err("nothing to clear: name at least one category".into());
-        }
-        if let Some(p) = &self.prefix {
-            if p.is_empty() {
-                return Err(
-                    "--prefix must not be empty (leave it out to clear the whole bucket)".into(),
-                );
-            }
-            let outside: Vec<&str> = self
-                .categories
-                .iter()
-                .filter(|c| !c.is_object_kind() && **c != Category::Parts)
-                .map(|c| c.slug())
-                .collect();
-            if !outside.is_empty() {
-                return Err(format!(
-                    "--prefix applies to objects, versions, delete markers and parts only, not {}",
-                    outside.join(", ")
-                ));
-            }
-            if self.delete_bucket {
-                return Err("a bucket cannot be deleted by a prefix-scoped run".into());
-            }
-        }
-        if self.delete_bucket && self.categories != Self::everything() {
-            return Err("deleting the bucket needs every category cleared".into());
-        }
-        Ok(())
+        check_scope(&self.categories, self.prefix.as_deref(), self.delete_bucket)
     }
+}
+
+/// Whether a run may clear `categories` (under `prefix`, deleting the bucket or
+/// not). Front ends call it to reject a command line before any request.
+pub fn check_scope(
+    categories: &BTreeSet<Category>,
+    prefix: Option<&str>,
+    delete_bucket: bool,
+) -> Result<(), String> {
+    if categories.contains(&Category::OssHdfs) {
+        return Err("OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it in the console (Bucket > OSS-HDFS)".into());
+    }
+    if categories.is_empty() {
+        return Err("nothing to clear: name at least one category".into());
+    }
+    if let Some(p) = prefix {
+        if p.is_empty() {
+            return Err("--prefix must not be empty (leave it out to clear the whole bucket)".into());
+        }
+        let outside: Vec<&str> = categories
+            .iter()
+            .filter(|c| !c.is_data())
+            .map(|c| c.slug())
+            .collect();
+        if !outside.is_empty() {
+            return Err(format!(
+                "--prefix applies to objects, versions, delete markers and parts only, not {}",
+                outside.join(", ")
+            ));
+        }
+        if delete_bucket {
+            return Err("a bucket cannot be deleted by a prefix-scoped run".into());
+        }
+    }
+    if delete_bucket && *categories != Plan::everything() {
+        return Err("deleting the bucket needs every category cleared".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ impl Item {
         } else {
             String::new()
         };
-        format!("{} {}{size}", count(self.count), self.category.noun())
+        format!("{}{size}", self.category.counted(self.count))
     }
 }
 
@@ -176,9 +176,14 @@ pub fn verdict(r: &ScanReport) -> Verdict {
             }
             (Category::OssHdfs, _) if c.count > 0 => {
                 reasons.push(format!(
-                    "{} objects of OSS-HDFS data ({}) under .dlsdata/",
-                    count(c.count),
-                    bytes(c.bytes)
+                    "{} under .dlsdata/",
+                    Item {
+                        category: c.category,
+                        count: c.count,
+                        bytes: c.bytes,
+                        note: None
+                    }
+                    .phrase()
                 ));
                 steps.push("Remove the OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; ossweep never deletes it through the object API, which would corrupt the HDFS namespace".into());
             }
@@ -343,12 +348,16 @@ fn risks_of(report: &ScanReport, action: &Action, goes: &[Item]) -> Vec<Risk> {
         })
         .collect();
     if !goes.is_empty() {
+        let (n, size) = goes
+            .iter()
+            .fold((0, 0), |(n, b), i| (n + i.count, b + i.bytes));
         out.push(Risk {
             severity: Severity::Danger,
             kind: "irreversible",
             text: format!(
-                "Deletion is permanent: {} cannot be recovered; OSS has no recycle bin.",
-                phrase(goes)
+                "Deletion is permanent: these {} items ({}) cannot be recovered; OSS has no recycle bin.",
+                count(n),
+                bytes(size)
             ),
         });
     }
@@ -457,7 +466,7 @@ impl Preflight {
             .categories
             .iter()
             .filter(|(_, t)| t.deleted > 0)
-            .map(|(c, t)| format!("{} {} {verb}", count(t.deleted), c.noun()))
+            .map(|(c, t)| format!("{} {verb}", c.counted(t.deleted)))
             .collect();
         let mut text = if cleared.is_empty() {
             "nothing was deleted".to_string()
@@ -481,7 +490,7 @@ impl Preflight {
             .iter()
             .filter_map(|(c, n)| {
                 let left = if s.dry_run { *n } else { n.saturating_sub(deleted(*c)) };
-                (left > 0).then(|| format!("{} {}", count(left), c.noun()))
+                (left > 0).then(|| c.counted(left))
             })
             .collect();
         if remain.is_empty() {

@@ -14,6 +14,17 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// The mark every front end puts before a risk: `!!`, `!`, `i`.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Severity::Danger => "!!",
+            Severity::Warning => "!",
+            Severity::Info => "i",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Risk {
     pub severity: Severity,

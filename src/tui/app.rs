@@ -11,17 +11,27 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::keymap::{self, Action, Binding};
-use super::msg::{Effect, ErrorInfo, Msg, RunRequest};
+pub use super::msg::Effect;
+use super::msg::{ErrorInfo, Msg};
+use super::screens::batch::Batch;
 use super::screens::bucket_list::{BucketList, BucketRow, Details};
-use super::screens::confirm::{Confirm, Target};
+use super::screens::confirm::{Confirm, Intent};
 use super::screens::progress::Progress;
 use super::screens::report::Report;
-use super::screens::scan::{Dialog, Scan};
+use super::screens::scan::Scan;
 use super::screens::{self, hint_line};
 use super::theme::Theme;
-use crate::delete::Plan;
-use crate::scan::risk::Severity;
-use crate::vocab::Category;
+use crate::engine::{self, expiry::MIN_DAYS};
+
+/// Where the wizard is pointed: shown in the header of every screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    pub profile: String,
+    /// The region, or the endpoint every request goes to.
+    pub target: String,
+    /// `ossweep demo`: the built-in emulator, nothing real.
+    pub demo: bool,
+}
 
 /// Smallest terminal the wizard draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -31,6 +41,8 @@ pub const MIN_HEIGHT: u16 = 20;
 pub enum Screen {
     List,
     Scan(Box<Scan>),
+    /// Marked buckets being scanned before the batch's confirm pane.
+    Batch(Box<Batch>),
     /// The confirm pane, and the scan pane to go back to (none for a batch).
     Confirm(Box<Confirm>, Option<Box<Scan>>),
     Progress(Box<Progress>),
@@ -50,11 +62,13 @@ pub struct App {
     pub now: Duration,
     pub running: bool,
     pub report_file: Option<PathBuf>,
+    pub context: Context,
 }
 
 impl App {
-    pub fn new() -> (App, Vec<Effect>) {
+    pub fn new(context: Context) -> (App, Vec<Effect>) {
         let app = App {
+            context,
             screen: Screen::List,
             list: BucketList::loading(),
             help: false,
@@ -73,13 +87,16 @@ impl App {
         self.list.loading
             || self.list.rows.iter().any(|r| r.details == Details::Loading)
             || matches!(&self.screen, Screen::Scan(s) if s.scanning)
+            || matches!(&self.screen, Screen::Batch(b) if !b.done())
             || matches!(self.screen, Screen::Progress(_))
     }
 
     pub fn keys(&self) -> &'static [Binding] {
         match &self.screen {
             Screen::List => keymap::BUCKET_LIST,
+            Screen::Scan(s) if s.scanning => keymap::SCAN_WAITING,
             Screen::Scan(_) => keymap::SCAN,
+            Screen::Batch(_) => keymap::BATCH,
             Screen::Confirm(..) => keymap::CONFIRM,
             Screen::Progress(_) => keymap::PROGRESS,
             Screen::Report(_) => keymap::REPORT,
@@ -134,22 +151,24 @@ impl App {
                 Vec::new()
             }
             Msg::Scanned { bucket, event } => {
-                if let Screen::Scan(s) = &mut self.screen {
-                    if s.bucket == bucket {
-                        s.apply(event);
-                    }
+                match &mut self.screen {
+                    Screen::Scan(s) if s.bucket == bucket => s.apply(event),
+                    Screen::Batch(b) => b.apply(&bucket, event),
+                    _ => {}
                 }
-                Vec::new()
+                self.batch_scanned()
             }
             Msg::ScanFailed { bucket, error } => {
-                if let Screen::Scan(s) = &mut self.screen {
-                    if s.bucket == bucket {
+                match &mut self.screen {
+                    Screen::Scan(s) if s.bucket == bucket => {
                         s.scanning = false;
                         s.error = Some(error.clone());
                         self.banner = Some(error);
                     }
+                    Screen::Batch(b) => b.failed(&bucket, error),
+                    _ => {}
                 }
-                Vec::new()
+                self.batch_scanned()
             }
             Msg::Engine(e) => {
                 if let Screen::Progress(p) = &mut self.screen {
@@ -159,35 +178,71 @@ impl App {
             }
             Msg::RunEnded(result) => {
                 self.running = false;
-                let report = match result {
-                    Ok(summaries) => Report {
-                        summaries,
-                        report_file: self.report_file.clone(),
-                        error: None,
-                        scroll: 0,
-                    },
-                    Err(e) => Report {
-                        summaries: Vec::new(),
-                        report_file: self.report_file.clone(),
-                        error: Some(e),
-                        scroll: 0,
-                    },
+                let progress = match std::mem::replace(&mut self.screen, Screen::List) {
+                    Screen::Progress(p) => *p,
+                    _ => Progress::new(Vec::new(), self.now),
                 };
-                self.screen = Screen::Report(Box::new(report));
+                let (summaries, error) = match result {
+                    Ok(s) => (s, None),
+                    Err(e) => (progress.finished.clone(), Some(e)),
+                };
+                self.screen = Screen::Report(Box::new(Report::new(
+                    progress,
+                    summaries,
+                    error,
+                    self.report_file.clone(),
+                )));
+                Vec::new()
+            }
+            Msg::ExpiryPrepared { bucket, result } => {
+                let screen = std::mem::replace(&mut self.screen, Screen::List);
+                match (screen, result) {
+                    (Screen::Scan(mut s), Ok(plan)) if s.bucket == bucket => {
+                        s.notice = None;
+                        self.screen = Screen::Confirm(Box::new(Confirm::expiry(plan)), Some(s));
+                    }
+                    (Screen::Scan(mut s), Err(e)) if s.bucket == bucket => {
+                        s.notice = None;
+                        self.banner = Some(e);
+                        self.screen = Screen::Scan(s);
+                    }
+                    (other, _) => self.screen = other,
+                }
                 Vec::new()
             }
             Msg::ExpiryInstalled { bucket, result } => {
                 if let Screen::Scan(s) = &mut self.screen {
                     if s.bucket == bucket {
                         match result {
-                            Ok(text) => s.notice = Some(text),
-                            Err(e) => self.banner = Some(e),
+                            Ok(text) => {
+                                // Rescanned, so the pane shows the rules now installed.
+                                let mut fresh = Scan::new(&bucket);
+                                fresh.notice = Some(text);
+                                self.screen = Screen::Scan(Box::new(fresh));
+                                return vec![Effect::StartScan(bucket)];
+                            }
+                            Err(e) => {
+                                s.notice = None;
+                                self.banner = Some(e);
+                            }
                         }
                     }
                 }
                 Vec::new()
             }
         }
+    }
+
+    /// Once every marked bucket is scanned, the batch's confirm pane opens with
+    /// each bucket's preflight.
+    fn batch_scanned(&mut self) -> Vec<Effect> {
+        if let Screen::Batch(b) = &self.screen {
+            if b.done() {
+                let confirm = Confirm::run(b.preflights(), None);
+                self.screen = Screen::Confirm(Box::new(confirm), None);
+            }
+        }
+        Vec::new()
     }
 
     /// The run is about to start: where its audit report goes.
@@ -242,9 +297,17 @@ impl App {
             }
             _ => {}
         }
-        // An open dialog answers Enter and Esc whatever the screen's table says.
-        let dialog_open = matches!(&self.screen, Screen::Scan(s) if s.dialog.is_some());
-        if !dialog_open && !keymap::offers(self.keys(), action) {
+        if let Screen::Scan(s) = &self.screen {
+            if keymap::DESTRUCTIVE.contains(&action) && s.preflight(engine::Action::DeleteBucket).is_err() {
+                self.notice = Some(if s.scanning {
+                    "Clearing, deleting and expiry rules wait for the scan to finish: the risks are not known yet".into()
+                } else {
+                    "The scan did not complete: press r to rescan before clearing or deleting".into()
+                });
+                return Vec::new();
+            }
+        }
+        if !keymap::offers(self.keys(), action) {
             return Vec::new();
         }
         if self.screen == Screen::List {
@@ -254,6 +317,10 @@ impl App {
         let (screen, effects) = match screen {
             Screen::List => (Screen::List, Vec::new()),
             Screen::Scan(s) => self.on_scan(s, action),
+            Screen::Batch(b) => match action {
+                Action::Back => (Screen::List, vec![Effect::CancelScan]),
+                _ => (Screen::Batch(b), Vec::new()),
+            },
             Screen::Progress(p) => self.on_progress(p, action),
             Screen::Report(r) => self.on_report(r, action),
             other => (other, Vec::new()),
@@ -265,34 +332,7 @@ impl App {
     fn on_text(&mut self, k: KeyEvent) -> Vec<Effect> {
         let screen = std::mem::replace(&mut self.screen, Screen::List);
         let (screen, effects) = match screen {
-            Screen::Confirm(mut c, back) => match k.code {
-                KeyCode::Char(ch) => {
-                    c.input.push(ch);
-                    (Screen::Confirm(c, back), Vec::new())
-                }
-                KeyCode::Backspace => {
-                    c.input.pop();
-                    (Screen::Confirm(c, back), Vec::new())
-                }
-                KeyCode::Esc => match back {
-                    Some(scan) => (Screen::Scan(scan), Vec::new()),
-                    None => (Screen::List, Vec::new()),
-                },
-                KeyCode::Enter if c.matches() => {
-                    let buckets: Vec<String> = c.targets.iter().map(|t| t.bucket.clone()).collect();
-                    self.running = true;
-                    let req = RunRequest {
-                        buckets: buckets.clone(),
-                        categories: Plan::everything().into_iter().collect(),
-                        delete_bucket: true,
-                    };
-                    (
-                        Screen::Progress(Box::new(Progress::new(buckets, self.now))),
-                        vec![Effect::StartRun(req)],
-                    )
-                }
-                _ => (Screen::Confirm(c, back), Vec::new()),
-            },
+            Screen::Confirm(c, back) => self.on_confirm(c, back, k),
             Screen::List => {
                 match k.code {
                     KeyCode::Char(ch) => self.list.filter.push(ch),
@@ -315,6 +355,59 @@ impl App {
         };
         self.screen = screen;
         effects
+    }
+
+    fn on_confirm(
+        &mut self,
+        mut c: Box<Confirm>,
+        back: Option<Box<Scan>>,
+        k: KeyEvent,
+    ) -> (Screen, Vec<Effect>) {
+        match k.code {
+            KeyCode::Char(ch) => c.input.push(ch),
+            KeyCode::Backspace => {
+                c.input.pop();
+            }
+            KeyCode::Up | KeyCode::Down => {
+                let up = k.code == KeyCode::Up;
+                match &mut c.intent {
+                    Intent::Expiry(plan) => {
+                        plan.days = if up {
+                            plan.days.saturating_add(1)
+                        } else {
+                            plan.days.saturating_sub(1).max(MIN_DAYS)
+                        }
+                    }
+                    Intent::Run { .. } if up => c.scroll = c.scroll.saturating_sub(1),
+                    Intent::Run { .. } => c.scroll = c.scroll.saturating_add(1),
+                }
+            }
+            KeyCode::Esc => {
+                return match back {
+                    Some(scan) => (Screen::Scan(scan), Vec::new()),
+                    None => (Screen::List, Vec::new()),
+                }
+            }
+            KeyCode::Enter if c.matches() => {
+                return match c.intent {
+                    Intent::Run { preflights, .. } => {
+                        self.running = true;
+                        let progress = Progress::new(preflights.clone(), self.now);
+                        (
+                            Screen::Progress(Box::new(progress)),
+                            vec![Effect::CancelScan, Effect::StartRun(preflights)],
+                        )
+                    }
+                    Intent::Expiry(plan) => {
+                        let mut scan = back.unwrap_or_else(|| Box::new(Scan::new(&plan.bucket)));
+                        scan.notice = Some("Installing lifecycle expiry rules...".into());
+                        (Screen::Scan(scan), vec![Effect::InstallExpiry(plan)])
+                    }
+                };
+            }
+            _ => {}
+        }
+        (Screen::Confirm(c, back), Vec::new())
     }
 
     fn on_list(&mut self, action: Action) -> Vec<Effect> {
@@ -353,33 +446,15 @@ impl App {
                     );
                     return Vec::new();
                 }
-                let targets = l
+                // Every marked bucket is scanned before its confirm pane opens.
+                let buckets: Vec<String> = l
                     .rows
                     .iter()
                     .filter(|r| l.marked.contains(&r.summary.name))
-                    .map(|r| {
-                        let (entries, bytes) = match &r.details {
-                            Details::Loaded { stat, .. } => {
-                                (stat.object_count + stat.delete_marker_count, stat.storage)
-                            }
-                            _ => (0, 0),
-                        };
-                        Target {
-                            bucket: r.summary.name.clone(),
-                            region: r.summary.region.clone(),
-                            entries,
-                            bytes,
-                            risks: Vec::new(),
-                        }
-                    })
+                    .map(|r| r.summary.name.clone())
                     .collect();
-                self.screen = Screen::Confirm(
-                    Box::new(Confirm {
-                        targets,
-                        input: String::new(),
-                    }),
-                    None,
-                );
+                self.screen = Screen::Batch(Box::new(Batch::new(&buckets)));
+                return vec![Effect::ScanBatch(buckets)];
             }
             _ => {}
         }
@@ -387,34 +462,16 @@ impl App {
     }
 
     fn on_scan(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
-        if let Some(d) = s.dialog.take() {
-            return match action {
-                Action::Open => {
-                    let bucket = s.bucket.clone();
-                    match d {
-                        Dialog::Clear { category, .. } => self.start_clear(&bucket, vec![category]),
-                        Dialog::ClearAll { .. } => {
-                            self.start_clear(&bucket, Plan::everything().into_iter().collect())
-                        }
-                        Dialog::Expiry => {
-                            s.notice = Some("Installing lifecycle expiry rules...".into());
-                            (Screen::Scan(s), vec![Effect::InstallExpiry(bucket)])
-                        }
-                    }
-                }
-                Action::Back => (Screen::Scan(s), Vec::new()),
-                _ => {
-                    s.dialog = Some(d);
-                    (Screen::Scan(s), Vec::new())
-                }
-            };
-        }
-        match action {
-            Action::Up => s.move_by(-1),
-            Action::Down => s.move_by(1),
-            Action::Back => {
-                return (Screen::List, vec![Effect::CancelScan]);
+        let clear = match action {
+            Action::Up => {
+                s.move_by(-1);
+                None
             }
+            Action::Down => {
+                s.move_by(1);
+                None
+            }
+            Action::Back => return (Screen::List, vec![Effect::CancelScan]),
             Action::Refresh => {
                 let bucket = s.bucket.clone();
                 return (
@@ -424,72 +481,49 @@ impl App {
             }
             Action::ClearCategory => {
                 let category = s.selected_category();
-                let count = s.report.category(category).count;
                 if !category.clearable() {
                     self.notice = Some("OSS-HDFS data is removed in the console (Bucket > OSS-HDFS), never through the object API".into());
-                } else if count == 0 && !s.scanning {
-                    self.notice = Some(format!(
-                        "Nothing to clear: no {}",
-                        category.label().to_lowercase()
-                    ));
+                    None
                 } else {
-                    s.dialog = Some(Dialog::Clear { category, count });
+                    Some(engine::Action::clear([category]))
                 }
             }
-            Action::ClearAll => {
-                s.dialog = Some(Dialog::ClearAll {
-                    count: s.clearable_count(),
-                })
-            }
-            Action::Expire => s.dialog = Some(Dialog::Expiry),
-            Action::DeleteBucket => {
-                let r = &s.report;
-                let risks = r
-                    .risks
-                    .iter()
-                    .filter(|x| x.severity == Severity::Danger && x.kind != "irreversible")
-                    .map(|x| x.text.clone())
-                    .collect();
-                let bytes = r
-                    .categories
-                    .iter()
-                    .filter(|c| c.category.is_object_kind())
-                    .map(|c| c.bytes)
-                    .sum();
-                let target = Target {
-                    bucket: s.bucket.clone(),
-                    region: r.region.clone(),
-                    entries: r.object_entries(),
-                    bytes,
-                    risks,
-                };
+            Action::ClearAll => Some(engine::Action::clear_all()),
+            Action::Expire => {
+                s.notice = Some("Reading the lifecycle configuration...".into());
+                let bucket = s.bucket.clone();
                 return (
-                    Screen::Confirm(
-                        Box::new(Confirm {
-                            targets: vec![target],
-                            input: String::new(),
-                        }),
-                        Some(s),
-                    ),
-                    vec![Effect::CancelScan],
+                    Screen::Scan(s),
+                    vec![Effect::PrepareExpiry {
+                        bucket,
+                        days: MIN_DAYS,
+                    }],
                 );
             }
-            _ => {}
-        }
-        (Screen::Scan(s), Vec::new())
-    }
-
-    fn start_clear(&mut self, bucket: &str, categories: Vec<Category>) -> (Screen, Vec<Effect>) {
-        self.running = true;
-        let req = RunRequest {
-            buckets: vec![bucket.to_string()],
-            categories,
-            delete_bucket: false,
+            Action::DeleteBucket => Some(engine::Action::DeleteBucket),
+            _ => None,
         };
-        (
-            Screen::Progress(Box::new(Progress::new(vec![bucket.to_string()], self.now))),
-            vec![Effect::CancelScan, Effect::StartRun(req)],
-        )
+        let Some(run) = clear else {
+            return (Screen::Scan(s), Vec::new());
+        };
+        let Ok(mut preflight) = s.preflight(run) else {
+            return (Screen::Scan(s), Vec::new());
+        };
+        let mut instead = None;
+        if preflight.action.deletes_bucket() {
+            // A bucket that cannot be deleted is offered emptying instead, named as such.
+            if let Some(refusal) = preflight.refusal().filter(|r| r.can_empty) {
+                if let Ok(alt) = s.preflight(engine::Action::empty_only()) {
+                    preflight = alt;
+                    instead = Some(refusal);
+                }
+            }
+        } else if preflight.goes.is_empty() && preflight.refusal().is_none() {
+            self.notice = Some("Nothing to clear there: the scan found nothing ossweep can remove".into());
+            return (Screen::Scan(s), Vec::new());
+        }
+        let confirm = Confirm::run(vec![preflight], instead);
+        (Screen::Confirm(Box::new(confirm), Some(s)), vec![Effect::CancelScan])
     }
 
     fn on_progress(&mut self, mut p: Box<Progress>, action: Action) -> (Screen, Vec<Effect>) {
@@ -507,6 +541,14 @@ impl App {
             Action::Up => r.scroll = r.scroll.saturating_sub(1),
             Action::Down => r.scroll = r.scroll.saturating_add(1),
             Action::Open => {
+                // After clearing categories of a bucket that stays: back to its scan
+                // pane, rescanned, to work through what still blocks it.
+                if let Some(bucket) = r.return_to() {
+                    return (
+                        Screen::Scan(Box::new(Scan::new(&bucket))),
+                        vec![Effect::StartScan(bucket)],
+                    );
+                }
                 self.list.loading = true;
                 self.list.marked.clear();
                 return (Screen::List, vec![Effect::LoadBuckets]);
@@ -525,13 +567,15 @@ impl App {
             return;
         }
         let banner_height = if self.banner.is_some() { 3 } else { 0 };
-        let [banner, body, status, hints] = Layout::vertical([
+        let [header, banner, body, status, hints] = Layout::vertical([
+            Constraint::Length(1),
             Constraint::Length(banner_height),
             Constraint::Min(5),
             Constraint::Length(1),
             Constraint::Length(1),
         ])
         .areas(area);
+        self.render_header(header, buf, theme);
         if let Some(e) = &self.banner {
             let mut first = vec![Span::styled(format!(" {} ", e.title), theme.danger)];
             if let Some(code) = &e.code {
@@ -558,6 +602,7 @@ impl App {
         match &self.screen {
             Screen::List => screens::bucket_list::render(&self.list, body, buf, theme, self.now),
             Screen::Scan(s) => screens::scan::render(s, body, buf, theme, self.now),
+            Screen::Batch(b) => screens::batch::render(b, body, buf, theme, self.now),
             Screen::Confirm(c, _) => screens::confirm::render(c, body, buf, theme),
             Screen::Progress(p) => screens::progress::render(p, body, buf, theme),
             Screen::Report(r) => screens::report::render(r, body, buf, theme),
@@ -582,6 +627,27 @@ impl App {
                 },
             );
         }
+    }
+
+    /// Where every request goes: profile and region or endpoint, and a DEMO
+    /// marker when the wizard runs against the built-in emulator.
+    fn render_header(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let c = &self.context;
+        let mut spans = Vec::new();
+        if c.demo {
+            spans.push(Span::styled(" DEMO ", theme.selected));
+            spans.push(Span::styled(
+                " built-in emulator: nothing real is touched ",
+                theme.warn,
+            ));
+        } else {
+            spans.push(Span::styled(" ossweep ", theme.title));
+        }
+        spans.push(Span::styled(
+            format!(" profile {}  {}", c.profile, c.target),
+            theme.muted,
+        ));
+        Paragraph::new(Line::from(spans)).render(area, buf);
     }
 
     fn render_help(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {

@@ -10,8 +10,10 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::msg::{Effect, ErrorInfo, Msg, RunRequest};
-use crate::delete::{self, Audit, Limiter, Plan, Summary};
+use super::msg::{Effect, ErrorInfo, Msg};
+use crate::delete::{Audit, Summary};
+use crate::engine::expiry::{self, ExpiryError};
+use crate::engine::{self, Preflight, RunOptions};
 use crate::oss::{time, Client};
 use crate::scan;
 
@@ -77,37 +79,20 @@ impl Driver {
                 });
             }
             Effect::StartScan(bucket) => {
-                if let Some(t) = self.scan.take() {
-                    t.cancel();
-                }
-                let token = CancellationToken::new();
-                self.scan = Some(token.clone());
+                let token = self.new_scan();
+                let (c, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move { scan_into(&c, bucket, &tx, &token).await });
+            }
+            Effect::ScanBatch(buckets) => {
+                let token = self.new_scan();
                 let (c, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let (etx, mut erx) = mpsc::channel(64);
-                    let fwd_tx = tx.clone();
-                    let name = bucket.clone();
-                    let forward = tokio::spawn(async move {
-                        while let Some(event) = erx.recv().await {
-                            let _ = fwd_tx
-                                .send(Msg::Scanned {
-                                    bucket: name.clone(),
-                                    event,
-                                })
-                                .await;
+                    for bucket in buckets {
+                        if token.is_cancelled() {
+                            break;
                         }
-                    });
-                    let now = time::unix_secs(std::time::SystemTime::now());
-                    if let Err(e) = scan::scan(&c, &bucket, Some(etx), &token, now).await {
-                        let scan::ScanError::Oss(e) = e;
-                        let _ = tx
-                            .send(Msg::ScanFailed {
-                                bucket,
-                                error: ErrorInfo::from_oss("Scan failed:", &e),
-                            })
-                            .await;
+                        scan_into(&c, bucket, &tx, &token).await;
                     }
-                    let _ = forward.await;
                 });
             }
             Effect::CancelScan => {
@@ -115,21 +100,24 @@ impl Driver {
                     t.cancel();
                 }
             }
-            Effect::StartRun(req) => {
-                let report = self.report_path(&req);
+            Effect::StartRun(preflights) => {
+                let report = self.report_path(&preflights);
                 let audit = report
                     .as_ref()
                     .and_then(|p| Audit::to_file(p).ok())
                     .unwrap_or_default();
                 let report = if audit.is_on() { report } else { None };
                 let token = CancellationToken::new();
-                let task = tokio::spawn(run(
-                    self.client.clone(),
-                    req,
+                let opts = RunOptions {
+                    concurrency: self.concurrency,
+                    dry_run: false,
                     audit,
-                    self.tx.clone(),
-                    token.clone(),
-                    self.concurrency,
+                };
+                let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
+                let engine_tx = self.tx.clone();
+                let task = tokio::spawn(supervise(
+                    async move { run(c, preflights, opts, engine_tx, cancel).await },
+                    tx,
                 ));
                 self.run = Some((token, task));
                 return (true, report);
@@ -139,14 +127,29 @@ impl Driver {
                     t.cancel();
                 }
             }
-            Effect::InstallExpiry(bucket) => {
-                let (c, tx, dir) = (
-                    self.client.clone(),
-                    self.tx.clone(),
-                    self.report_dir.clone(),
-                );
+            Effect::PrepareExpiry { bucket, days } => {
+                let (c, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let result = install_expiry(&c, &bucket, dir).await;
+                    let result = expiry::prepare(&c, &bucket, days)
+                        .await
+                        .map_err(|e| expiry_error(&e));
+                    let _ = tx.send(Msg::ExpiryPrepared { bucket, result }).await;
+                });
+            }
+            Effect::InstallExpiry(plan) => {
+                let (c, tx) = (self.client.clone(), self.tx.clone());
+                let dir = self
+                    .report_dir
+                    .clone()
+                    .unwrap_or_else(std::env::temp_dir);
+                tokio::spawn(async move {
+                    let now = time::unix_secs(std::time::SystemTime::now());
+                    let backup = dir.join(plan.backup_name(now));
+                    let result = match expiry::install(&c, &plan, &backup).await {
+                        Ok(done) => Ok(format!("{} {}", done.describe(&plan), plan.next_step())),
+                        Err(e) => Err(expiry_error(&e)),
+                    };
+                    let bucket = plan.bucket.clone();
                     let _ = tx.send(Msg::ExpiryInstalled { bucket, result }).await;
                 });
             }
@@ -162,94 +165,99 @@ impl Driver {
         (true, None)
     }
 
-    fn report_path(&self, req: &RunRequest) -> Option<PathBuf> {
+    /// Cancels the scan under way, if any, and returns the token of the next one.
+    fn new_scan(&mut self) -> CancellationToken {
+        if let Some(t) = self.scan.take() {
+            t.cancel();
+        }
+        let token = CancellationToken::new();
+        self.scan = Some(token.clone());
+        token
+    }
+
+    fn report_path(&self, preflights: &[Preflight]) -> Option<PathBuf> {
         let dir = self.report_dir.as_ref()?;
         std::fs::create_dir_all(dir).ok()?;
         let stamp = time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()));
-        let name = if req.buckets.len() == 1 {
-            req.buckets[0].clone()
-        } else {
-            format!("{}-buckets", req.buckets.len())
+        let name = match preflights {
+            [one] => one.bucket.clone(),
+            many => format!("{}-buckets", many.len()),
         };
         Some(dir.join(format!("{name}-{stamp}.ndjson")))
     }
 }
 
-async fn run(
-    client: Client,
-    req: RunRequest,
-    audit: Audit,
-    tx: mpsc::Sender<Msg>,
-    cancel: CancellationToken,
-    concurrency: usize,
-) {
-    let limiter = Limiter::new(concurrency.min(4), concurrency);
-    let mut summaries: Vec<Summary> = Vec::new();
-    for bucket in &req.buckets {
-        if cancel.is_cancelled() {
-            break;
+/// Scans one bucket, forwarding its events as messages; a failure becomes `ScanFailed`.
+async fn scan_into(c: &Client, bucket: String, tx: &mpsc::Sender<Msg>, token: &CancellationToken) {
+    let (etx, mut erx) = mpsc::channel(64);
+    let fwd_tx = tx.clone();
+    let name = bucket.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(event) = erx.recv().await {
+            let _ = fwd_tx
+                .send(Msg::Scanned {
+                    bucket: name.clone(),
+                    event,
+                })
+                .await;
         }
-        let mut plan = Plan::new(bucket, req.categories.iter().copied(), limiter.clone());
-        plan.delete_bucket = req.delete_bucket;
-        plan.audit = audit.clone();
-        if let Ok(stat) = client.get_bucket_stat(bucket).await {
-            plan.estimates = crate::cli::estimates(&stat, &req.categories);
-        }
-        let (etx, mut erx) = mpsc::channel(256);
-        let fwd_tx = tx.clone();
-        let forward = tokio::spawn(async move {
-            while let Some(e) = erx.recv().await {
-                if fwd_tx.send(Msg::Engine(e)).await.is_err() {
-                    break;
-                }
-            }
-        });
-        summaries.push(delete::run(&client, plan, etx, cancel.clone()).await);
-        let _ = forward.await;
+    });
+    let now = time::unix_secs(std::time::SystemTime::now());
+    if let Err(scan::ScanError::Oss(e)) = scan::scan(c, &bucket, Some(etx), token, now).await {
+        let _ = tx
+            .send(Msg::ScanFailed {
+                bucket,
+                error: ErrorInfo::from_oss("Scan failed:", &e),
+            })
+            .await;
     }
-    let _ = tx.send(Msg::RunEnded(Ok(summaries))).await;
+    let _ = forward.await;
 }
 
-async fn install_expiry(
-    c: &Client,
-    bucket: &str,
-    dir: Option<PathBuf>,
-) -> Result<String, ErrorInfo> {
-    use crate::expire::{self, Phase};
-    let err = |e: crate::oss::OssError| ErrorInfo::from_oss("Expiry rules:", &e);
-    let current = c.get_bucket_lifecycle(bucket).await.map_err(err)?;
-    let mut backup = String::new();
-    if let Some(cfg) = current.filter(|cfg| {
-        expire::has_foreign_rules(&cfg.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>())
-    }) {
-        let dir = dir.ok_or_else(|| ErrorInfo {
-            title: "Expiry rules:".into(),
-            code: None,
-            message: "no directory to back up the current lifecycle configuration to".into(),
-            request_id: None,
-        })?;
-        let path = dir.join(format!(
-            "{bucket}-lifecycle-{}.xml",
-            time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()))
-        ));
-        std::fs::create_dir_all(&dir)
-            .and_then(|_| std::fs::write(&path, &cfg.raw_xml))
-            .map_err(|e| ErrorInfo {
-                title: "Expiry rules:".into(),
-                code: None,
-                message: format!("cannot back up the lifecycle configuration: {e}"),
-                request_id: None,
-            })?;
-        backup = format!(
-            "; the previous configuration is saved in {}",
-            path.display()
-        );
+fn expiry_error(e: &ExpiryError) -> ErrorInfo {
+    match e {
+        ExpiryError::Oss(e) => ErrorInfo::from_oss("Expiry rules:", e),
+        other => ErrorInfo::text("Expiry rules:", other.to_string()),
     }
-    c.put_bucket_lifecycle(bucket, &expire::configuration(Phase::A, 1))
-        .await
-        .map_err(err)?;
-    Ok(format!(
-        "Installed {} (OSS runs it within 24-48 hours){backup}",
-        Phase::A.rule_id()
-    ))
+}
+
+/// Runs the engine task and always reports its end: a task that fails or
+/// panics becomes a run error, so the progress pane never waits forever.
+pub async fn supervise<F>(task: F, tx: mpsc::Sender<Msg>)
+where
+    F: std::future::Future<Output = Result<Vec<Summary>, String>> + Send + 'static,
+{
+    let result = match tokio::spawn(task).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => Err("the deletion task crashed; the audit report holds what was deleted".to_string()),
+        Err(e) => Err(format!("the deletion task failed: {e}")),
+    };
+    let _ = tx.send(Msg::RunEnded(result)).await;
+}
+
+/// The engine's batch runner, its events forwarded as messages.
+async fn run(
+    client: Client,
+    preflights: Vec<Preflight>,
+    opts: RunOptions,
+    tx: mpsc::Sender<Msg>,
+    cancel: CancellationToken,
+) -> Result<Vec<Summary>, String> {
+    let (etx, mut erx) = mpsc::channel(256);
+    let forward = tokio::spawn(async move {
+        while let Some(e) = erx.recv().await {
+            if tx.send(Msg::Engine(e)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let result = engine::run_many(&client, &preflights, opts, etx, cancel).await;
+    let _ = forward.await;
+    result.map_err(|refused| {
+        refused
+            .iter()
+            .map(|r| format!("{}: {}", r.bucket, r.reasons.join("; ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }

@@ -55,9 +55,34 @@ pub const SCAN: &[Binding] = &[
     b("q", Action::Quit, "quit"),
 ];
 
+/// The scan pane while the scan runs: nothing destructive until it completes.
+pub const SCAN_WAITING: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("c a D e", Action::ClearCategory, "wait for the scan"),
+    b("r", Action::Refresh, "rescan"),
+    b("Esc", Action::Back, "back"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
+
+/// Actions that destroy data or configuration: each needs a complete scan.
+pub const DESTRUCTIVE: [Action; 4] = [
+    Action::ClearCategory,
+    Action::ClearAll,
+    Action::DeleteBucket,
+    Action::Expire,
+];
+
+pub const BATCH: &[Binding] = &[
+    b("Esc", Action::Back, "cancel"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
+
 pub const CONFIRM: &[Binding] = &[
     b("type", Action::Open, "the name"),
     b("Enter", Action::Open, "confirm"),
+    b("↑/↓", Action::Down, "scroll (days for expiry)"),
     b("Esc", Action::Back, "cancel"),
 ];
 

@@ -30,6 +30,7 @@ pub async fn run(
     client: Client,
     report_dir: Option<PathBuf>,
     concurrency: usize,
+    context: app::Context,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let keys = EventStream::new().filter_map(|ev| async move {
@@ -43,6 +44,7 @@ pub async fn run(
     let driver = Driver::new(client, tx, report_dir, concurrency);
     let result = drive(
         &mut terminal,
+        App::new(context),
         driver,
         rx,
         Box::pin(keys),
@@ -59,6 +61,7 @@ pub async fn run(
 /// `on_update` sees every message after it is applied (benchmarks time keys).
 pub async fn drive<B: Backend>(
     terminal: &mut Terminal<B>,
+    (mut app, effects): (App, Vec<app::Effect>),
     mut driver: Driver,
     mut rx: mpsc::Receiver<Msg>,
     input: impl Stream<Item = Msg> + Unpin,
@@ -66,7 +69,6 @@ pub async fn drive<B: Backend>(
     mut on_update: impl FnMut(&Msg),
 ) -> Result<(), String> {
     let mut input = input;
-    let (mut app, effects) = App::new();
     for e in effects {
         driver.execute(e).await;
     }

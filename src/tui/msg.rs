@@ -5,8 +5,10 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::delete::{Event, Summary};
+use crate::engine::expiry::ExpiryPlan;
+use crate::engine::Preflight;
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
-use crate::scan::{Category, ScanEvent};
+use crate::scan::ScanEvent;
 
 /// An error to show in the banner, with what OSS said.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +20,16 @@ pub struct ErrorInfo {
 }
 
 impl ErrorInfo {
+    /// An error that is not an OSS reply.
+    pub fn text(title: &str, message: impl Into<String>) -> Self {
+        ErrorInfo {
+            title: title.to_string(),
+            code: None,
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
     pub fn from_oss(title: &str, e: &crate::oss::OssError) -> Self {
         match e.api() {
             Some(a) => ErrorInfo {
@@ -61,28 +73,32 @@ pub enum Msg {
     Engine(Event),
     /// The deletion task ended (its summaries, one per bucket, or why it died).
     RunEnded(Result<Vec<Summary>, String>),
+    /// What installing expiry rules would do, read from the bucket.
+    ExpiryPrepared {
+        bucket: String,
+        result: Result<ExpiryPlan, ErrorInfo>,
+    },
     ExpiryInstalled {
         bucket: String,
         result: Result<String, ErrorInfo>,
     },
 }
 
-/// What to clear in a run started from the TUI.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunRequest {
-    pub buckets: Vec<String>,
-    pub categories: Vec<Category>,
-    pub delete_bucket: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     LoadBuckets,
     LoadDetails(String),
     StartScan(String),
+    /// Scan these buckets one after another (a batch's preflight).
+    ScanBatch(Vec<String>),
     CancelScan,
-    StartRun(RunRequest),
+    /// Run confirmed preflights through the engine.
+    StartRun(Vec<Preflight>),
     CancelRun,
-    InstallExpiry(String),
+    PrepareExpiry {
+        bucket: String,
+        days: u32,
+    },
+    InstallExpiry(ExpiryPlan),
     Quit,
 }

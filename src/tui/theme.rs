@@ -53,4 +53,14 @@ impl Theme {
             key: Style::default().add_modifier(Modifier::BOLD),
         }
     }
+
+    /// The style of a risk of this severity.
+    pub fn severity(&self, s: crate::scan::risk::Severity) -> Style {
+        use crate::scan::risk::Severity;
+        match s {
+            Severity::Danger => self.danger,
+            Severity::Warning => self.warn,
+            Severity::Info => self.muted,
+        }
+    }
 }

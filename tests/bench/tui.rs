@@ -46,7 +46,7 @@ fn render_times() -> Vec<(&'static str, f64)> {
         t.elapsed().as_secs_f64() * 1000.0 / rounds as f64
     };
     let mut out = Vec::new();
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(Default::default());
     let buckets: Vec<BucketSummary> = (0..2000)
         .map(|i| BucketSummary {
             name: format!("bucket-{i:05}"),
@@ -76,6 +76,10 @@ fn render_times() -> Vec<(&'static str, f64)> {
     app.update(key(KeyCode::Enter));
     let mut report = ScanReport::new("bucket-00000");
     report.category_mut(Category::Objects).count = 1_000_000;
+    for c in &mut report.categories {
+        c.state = ossweep::scan::State::Clear;
+    }
+    report.complete = true;
     app.update(Msg::Scanned {
         bucket: "bucket-00000".into(),
         event: ScanEvent::Finished(Box::new(report)),
@@ -196,6 +200,7 @@ async fn main() {
     let (sent_c, lat_c, phase_c) = (sent.clone(), latencies.clone(), phase.clone());
     tui::drive(
         &mut terminal,
+        ossweep::tui::app::App::new(Default::default()),
         driver,
         rx,
         Box::pin(tokio_stream_from(input_rx)),

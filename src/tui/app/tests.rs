@@ -11,11 +11,23 @@ use super::*;
 use crate::delete::event::{CategoryTotals, FailedItem, Remaining};
 use crate::delete::{Event, Summary};
 use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
-use crate::scan::risk::Risk;
+use crate::engine::expiry::ExpiryPlan;
+use crate::engine::Verdict;
+use crate::expire::Phase;
+use crate::oss::model::ReplicationRule;
 use crate::scan::{ScanEvent, ScanReport, State};
+use crate::vocab::Category;
 
 const DAY: i64 = 86_400;
 const T0: i64 = 1_735_689_600; // 2025-01-01
+
+fn context() -> Context {
+    Context {
+        profile: "default".into(),
+        target: "region cn-hangzhou".into(),
+        demo: false,
+    }
+}
 
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
@@ -54,7 +66,7 @@ fn stat(objects: u64, storage: u64, markers: u64) -> BucketStat {
 
 /// An app with three buckets listed and their details loaded.
 fn listed() -> App {
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(context());
     app.update(Msg::BucketsLoaded(Ok(vec![
         bucket("shop-assets", "cn-hangzhou", 400),
         bucket("logs-2024", "cn-shanghai", 700),
@@ -125,12 +137,16 @@ fn report(bucket: &str, complete: bool) -> ScanReport {
         set(&mut r, Category::Accelerators, 0, 0, State::Clear);
         set(&mut r, Category::OssHdfs, 0, 0, State::Clear);
         r.complete = true;
-        r.risks = vec![
-            Risk { severity: crate::scan::risk::Severity::Danger, kind: "irreversible", text: "Deletion is permanent: 10,182 objects and versions (12.0 GiB) cannot be recovered; OSS has no recycle bin.".into() },
-            Risk { severity: crate::scan::risk::Severity::Danger, kind: "replication", text: "Replication rule \"dr\" (Action ALL) carries deletes to backups-dr (cn-shanghai): emptying this bucket deletes the same objects there too.".into() },
-            Risk { severity: crate::scan::risk::Severity::Warning, kind: "name-cooldown", text: "After the bucket is deleted its name \"backups\" is released; after a 4-8 hour cool-down anyone can register it.".into() },
-            Risk { severity: crate::scan::risk::Severity::Info, kind: "cost-and-time", text: "Emptying by API takes about 23 requests (billed as PUT requests) and 2 s to 6 s at 2,000-10,000 keys/s.".into() },
-        ];
+        r.replication = vec![ReplicationRule {
+            id: "dr".into(),
+            prefixes: vec![],
+            action: "ALL".into(),
+            destination_bucket: "backups-dr".into(),
+            destination_location: "oss-cn-shanghai".into(),
+            status: "doing".into(),
+            historical_object_replication: true,
+        }];
+        r.risks = crate::scan::risk::risks(&r);
     }
     r
 }
@@ -204,7 +220,7 @@ fn running() -> App {
     typed(&mut app, "backups");
     let effects = app.update(code(KeyCode::Enter));
     assert!(
-        matches!(&effects[..], [Effect::StartRun(r)] if r.delete_bucket && r.buckets == ["backups"])
+        matches!(&effects[..], [Effect::CancelScan, Effect::StartRun(p)] if p.len() == 1 && p[0].action.deletes_bucket() && p[0].bucket == "backups")
     );
     app.run_started(Some(
         "/home/me/.local/state/ossweep/reports/backups-20250101T000000Z.ndjson".into(),
@@ -267,7 +283,11 @@ fn running() -> App {
 }
 
 fn snapshot(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    snapshot_at(app, 100, 30)
+}
+
+fn snapshot_at(app: &App, width: u16, height: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
     t.draw(|f| app.render(f.area(), f.buffer_mut(), &Theme::plain()))
         .unwrap();
     t.backend().to_string()
@@ -277,7 +297,7 @@ fn snapshot(app: &App) -> String {
 
 #[test]
 fn starts_by_listing_buckets_and_loads_details_lazily() {
-    let (mut app, effects) = App::new();
+    let (mut app, effects) = App::new(context());
     assert_eq!(effects, [Effect::LoadBuckets]);
     assert!(app.animating());
     let effects = app.update(Msg::BucketsLoaded(Ok(vec![
@@ -308,12 +328,164 @@ fn filter_marks_and_sort() {
     app.update(key(' '));
     assert_eq!(app.list.marked.len(), 2);
     app.update(key('D'));
-    match &app.screen {
-        Screen::Confirm(c, None) => assert_eq!(c.expected(), "delete 2 buckets"),
-        other => panic!("{other:?}"),
-    }
+    assert!(matches!(app.screen, Screen::Batch(_)));
     app.update(code(KeyCode::Esc));
     assert_eq!(app.screen, Screen::List);
+}
+
+/// Marks `backups` and `shop-assets`, presses D: both are scanned first.
+fn batch_scanned(shop_has_hdfs: bool) -> App {
+    let mut app = listed();
+    app.update(key('s'));
+    app.update(key('s')); // by date: backups, shop-assets, logs-2024
+    app.update(key(' '));
+    app.update(key(' '));
+    assert_eq!(
+        app.update(key('D')),
+        [Effect::ScanBatch(vec!["shop-assets".into(), "backups".into()])],
+        "list order"
+    );
+    app.update(Msg::Scanned {
+        bucket: "backups".into(),
+        event: ScanEvent::Finished(Box::new(report("backups", true))),
+    });
+    assert!(
+        matches!(app.screen, Screen::Batch(_)),
+        "the confirm pane waits for every scan"
+    );
+    let mut shop = report("shop-assets", true);
+    shop.region = "cn-hangzhou".into();
+    shop.replication.clear();
+    shop.website = true;
+    if shop_has_hdfs {
+        let c = shop.category_mut(Category::OssHdfs);
+        c.count = 40;
+        c.state = State::ManualStep;
+    }
+    shop.risks = crate::scan::risk::risks(&shop);
+    app.update(Msg::Scanned {
+        bucket: "shop-assets".into(),
+        event: ScanEvent::Finished(Box::new(shop)),
+    });
+    app
+}
+
+#[test]
+fn a_batch_is_scanned_then_confirmed_with_every_buckets_risks() {
+    let mut app = batch_scanned(false);
+    let Screen::Confirm(c, None) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert_eq!(c.expected(), "delete 2 buckets");
+    let text = snapshot(&app);
+    assert!(
+        text.contains("Replication rule") && text.contains("static website"),
+        "{text}"
+    );
+    typed(&mut app, "delete 2 buckets");
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::CancelScan, Effect::StartRun(p)] if p.len() == 2 && p.iter().all(|p| p.action.deletes_bucket()))
+    );
+}
+
+#[test]
+fn a_batch_with_a_bucket_that_cannot_be_deleted_cannot_start() {
+    let mut app = batch_scanned(true);
+    typed(&mut app, "delete 2 buckets");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let text = snapshot(&app);
+    assert!(text.contains("cannot be deleted"), "{text}");
+}
+
+#[test]
+fn destructive_keys_wait_for_a_complete_scan() {
+    let mut app = listed();
+    app.update(code(KeyCode::Enter));
+    for k in ['D', 'a', 'c', 'e'] {
+        assert!(app.update(key(k)).is_empty(), "{k} acted mid-scan");
+        assert!(matches!(app.screen, Screen::Scan(_)));
+        assert!(
+            app.notice.as_deref().unwrap().contains("wait for the scan"),
+            "{:?}",
+            app.notice
+        );
+    }
+    assert!(snapshot(&app).contains("c a D e wait for the scan"));
+    // A scan that failed never unlocks them either.
+    let bucket = match &app.screen {
+        Screen::Scan(s) => s.bucket.clone(),
+        _ => unreachable!(),
+    };
+    app.update(Msg::ScanFailed {
+        bucket,
+        error: ErrorInfo::text("Scan failed:", "AccessDenied"),
+    });
+    assert!(app.update(key('D')).is_empty());
+    assert!(app.notice.as_deref().unwrap().contains("rescan"));
+}
+
+#[test]
+fn clear_all_needs_the_typed_name_and_lists_what_goes() {
+    let mut app = scanned();
+    app.update(key('a'));
+    let Screen::Confirm(c, Some(_)) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert_eq!(c.expected(), "backups");
+    assert!(app.update(code(KeyCode::Enter)).is_empty(), "no name, no run");
+    let text = snapshot(&app);
+    assert!(text.contains("1 access point") && text.contains("6,000 current objects"), "{text}");
+    typed(&mut app, "backups");
+    let effects = app.update(code(KeyCode::Enter));
+    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(p[0].action, engine::Action::clear_all());
+}
+
+#[test]
+fn an_empty_only_bucket_offers_emptying_instead_of_deleting() {
+    let mut app = scanned();
+    if let Screen::Scan(s) = &mut app.screen {
+        let c = s.report.category_mut(Category::OssHdfs);
+        c.count = 40;
+        c.state = State::ManualStep;
+    }
+    app.update(key('D'));
+    let Screen::Confirm(c, Some(_)) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    let Intent::Run {
+        preflights,
+        instead: Some(refusal),
+    } = &c.intent
+    else {
+        panic!("{:?}", c.intent)
+    };
+    assert!(refusal.reasons[0].contains("OSS-HDFS"));
+    assert_eq!(preflights[0].action, engine::Action::empty_only());
+    assert!(matches!(preflights[0].verdict, Verdict::EmptyOnly { .. }));
+    typed(&mut app, "backups");
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::CancelScan, Effect::StartRun(p)] if !p[0].action.deletes_bucket()),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_blocked_bucket_cannot_be_confirmed() {
+    let mut app = scanned();
+    if let Screen::Scan(s) = &mut app.screen {
+        let c = s.report.category_mut(Category::Objects);
+        c.state = State::Unknown;
+        c.note = Some("listing failed: AccessDenied".into());
+    }
+    app.update(key('D'));
+    typed(&mut app, "backups");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(snapshot(&app).contains("cannot start"));
 }
 
 #[test]
@@ -329,9 +501,11 @@ fn delete_needs_the_exact_name() {
     app.update(code(KeyCode::Backspace));
     typed(&mut app, "s");
     let effects = app.update(code(KeyCode::Enter));
-    assert!(
-        matches!(&effects[..], [Effect::StartRun(r)] if r.delete_bucket && r.categories == Plan::everything().into_iter().collect::<Vec<_>>())
-    );
+    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(p[0].action, engine::Action::DeleteBucket);
+    assert_eq!((p[0].entries(), p[0].bytes()), (10_185, (12 << 30) + (300 << 20)));
     assert!(matches!(app.screen, Screen::Progress(_)) && app.running);
 }
 
@@ -352,17 +526,32 @@ fn esc_on_confirm_returns_to_the_same_scan() {
 }
 
 #[test]
-fn clearing_a_category_asks_then_runs_only_that_category() {
+fn clearing_a_category_asks_for_the_name_then_runs_only_that_category() {
     let mut app = scanned();
     app.update(key('j'));
     app.update(key('c'));
-    assert!(
-        matches!(&app.screen, Screen::Scan(s) if s.dialog == Some(Dialog::Clear { category: Category::PreviousVersions, count: 3_870 }))
-    );
+    let Screen::Confirm(c, Some(_)) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    let Intent::Run { preflights, .. } = &c.intent else {
+        unreachable!()
+    };
+    assert_eq!(preflights[0].goes[0].count, 3_870);
+    typed(&mut app, "backups");
     let effects = app.update(code(KeyCode::Enter));
-    assert!(
-        matches!(&effects[..], [Effect::CancelScan, Effect::StartRun(r)] if r.categories == [Category::PreviousVersions] && !r.delete_bucket)
+    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(p[0].action, engine::Action::clear([Category::PreviousVersions]));
+    // The report goes back to the same bucket's scan pane, rescanned.
+    let mut s = summary("backups");
+    s.remaining = None;
+    app.update(Msg::RunEnded(Ok(vec![s])));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        [Effect::StartScan("backups".into())]
     );
+    assert!(matches!(&app.screen, Screen::Scan(s) if s.bucket == "backups" && s.scanning));
 }
 
 #[test]
@@ -372,7 +561,7 @@ fn oss_hdfs_is_never_cleared_and_empty_categories_need_nothing() {
         app.update(key('j'));
     }
     app.update(key('c'));
-    assert!(matches!(&app.screen, Screen::Scan(s) if s.dialog.is_none()));
+    assert!(matches!(&app.screen, Screen::Scan(_)));
     assert!(app.notice.as_deref().unwrap().contains("console"));
     app.update(key('k'));
     app.update(key('c'));
@@ -383,23 +572,64 @@ fn oss_hdfs_is_never_cleared_and_empty_categories_need_nothing() {
         .starts_with("Nothing to clear"));
 }
 
+fn expiry_plan(days: u32) -> ExpiryPlan {
+    ExpiryPlan {
+        bucket: "backups".into(),
+        phase: Phase::A,
+        days,
+        versioning: Versioning::Enabled,
+        replaces: Some("<LifecycleConfiguration/>".into()),
+        replaced_rules: 1,
+        note: None,
+    }
+}
+
 #[test]
-fn expiry_rules_ask_first() {
+fn expiry_rules_are_read_then_confirmed_by_name_with_adjustable_days() {
     let mut app = scanned();
-    app.update(key('e'));
-    assert!(app.update(code(KeyCode::Esc)).is_empty());
-    app.update(key('e'));
+    assert_eq!(
+        app.update(key('e')),
+        [Effect::PrepareExpiry {
+            bucket: "backups".into(),
+            days: 1
+        }]
+    );
+    app.update(Msg::ExpiryPrepared {
+        bucket: "backups".into(),
+        result: Ok(expiry_plan(1)),
+    });
+    assert!(matches!(&app.screen, Screen::Confirm(c, Some(_)) if matches!(c.intent, Intent::Expiry(_))));
+    for _ in 0..6 {
+        app.update(code(KeyCode::Up));
+    }
+    app.update(code(KeyCode::Down));
+    assert!(app.update(code(KeyCode::Enter)).is_empty(), "the name first");
+    typed(&mut app, "backups");
     assert_eq!(
         app.update(code(KeyCode::Enter)),
-        [Effect::InstallExpiry("backups".into())]
+        [Effect::InstallExpiry(expiry_plan(6))]
     );
-    app.update(Msg::ExpiryInstalled {
+    let effects = app.update(Msg::ExpiryInstalled {
         bucket: "backups".into(),
         result: Ok("Installed ossweep-expire-phase-a".into()),
     });
+    assert_eq!(effects, [Effect::StartScan("backups".into())]);
     assert!(
         matches!(&app.screen, Screen::Scan(s) if s.notice.as_deref() == Some("Installed ossweep-expire-phase-a"))
     );
+}
+
+#[test]
+fn the_header_says_where_requests_go() {
+    let text = snapshot(&listed());
+    assert!(text.contains("profile default  region cn-hangzhou"), "{text}");
+    let (mut demo, _) = App::new(Context {
+        profile: "demo".into(),
+        target: "emulator http://127.0.0.1:9000".into(),
+        demo: true,
+    });
+    demo.update(Msg::BucketsLoaded(Ok(vec![])));
+    assert!(snapshot(&demo).contains("DEMO"));
 }
 
 #[test]
@@ -446,7 +676,7 @@ fn help_is_built_from_the_key_table_and_any_key_closes_it() {
 
 #[test]
 fn errors_show_code_message_and_request_id_and_r_retries() {
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(context());
     app.update(Msg::BucketsLoaded(Err(ErrorInfo {
         title: "Could not list buckets:".into(),
         code: Some("AccessDenied".into()),
@@ -466,20 +696,20 @@ fn errors_show_code_message_and_request_id_and_r_retries() {
 
 #[test]
 fn snapshot_list_loading() {
-    let (app, _) = App::new();
+    let (app, _) = App::new(context());
     insta::assert_snapshot!("list_loading", snapshot(&app));
 }
 
 #[test]
 fn snapshot_list_empty() {
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(context());
     app.update(Msg::BucketsLoaded(Ok(vec![])));
     insta::assert_snapshot!("list_empty", snapshot(&app));
 }
 
 #[test]
 fn snapshot_list_error() {
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(context());
     app.update(Msg::BucketsLoaded(Err(ErrorInfo {
         title: "Could not list buckets:".into(),
         code: Some("InvalidAccessKeyId".into()),
@@ -491,7 +721,7 @@ fn snapshot_list_error() {
 
 #[test]
 fn snapshot_list_populated_with_a_detail_still_loading() {
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(context());
     app.update(Msg::BucketsLoaded(Ok(vec![
         bucket("shop-assets", "cn-hangzhou", 400),
         bucket("logs-2024", "cn-shanghai", 700),
@@ -541,10 +771,44 @@ fn snapshot_scan_done_with_risks() {
 }
 
 #[test]
-fn snapshot_scan_clear_dialog() {
+fn snapshot_confirm_clear_category() {
     let mut app = scanned();
+    app.update(key('j'));
     app.update(key('c'));
-    insta::assert_snapshot!("scan_clear_dialog", snapshot(&app));
+    insta::assert_snapshot!("confirm_clear_category", snapshot(&app));
+}
+
+#[test]
+fn snapshot_confirm_single_bucket_with_risks_at_80x24() {
+    let mut app = scanned();
+    app.update(key('D'));
+    insta::assert_snapshot!("confirm_risks_80x24", snapshot_at(&app, 80, 24));
+}
+
+#[test]
+fn snapshot_confirm_empty_only() {
+    let mut app = scanned();
+    if let Screen::Scan(s) = &mut app.screen {
+        let c = s.report.category_mut(Category::OssHdfs);
+        c.count = 40;
+        c.bytes = 5 << 30;
+        c.state = State::ManualStep;
+    }
+    app.update(key('D'));
+    insta::assert_snapshot!("confirm_empty_only", snapshot(&app));
+}
+
+#[test]
+fn snapshot_batch_scanning() {
+    let mut app = listed();
+    app.update(key(' '));
+    app.update(key(' '));
+    app.update(key('D'));
+    app.update(Msg::Scanned {
+        bucket: "backups".into(),
+        event: ScanEvent::Finished(Box::new(report("backups", true))),
+    });
+    insta::assert_snapshot!("batch_scanning", snapshot(&app));
 }
 
 #[test]
@@ -559,12 +823,20 @@ fn snapshot_confirm_mismatch_and_match() {
 }
 
 #[test]
-fn snapshot_confirm_batch() {
-    let mut app = listed();
-    app.update(key(' '));
-    app.update(key(' '));
-    app.update(key('D'));
-    insta::assert_snapshot!("confirm_batch", snapshot(&app));
+fn snapshot_confirm_batch_with_risks() {
+    insta::assert_snapshot!("confirm_batch", snapshot(&batch_scanned(false)));
+    insta::assert_snapshot!("confirm_batch_refused", snapshot(&batch_scanned(true)));
+}
+
+#[test]
+fn snapshot_expiry_confirm() {
+    let mut app = scanned();
+    app.update(key('e'));
+    app.update(Msg::ExpiryPrepared {
+        bucket: "backups".into(),
+        result: Ok(expiry_plan(1)),
+    });
+    insta::assert_snapshot!("confirm_expiry", snapshot(&app));
 }
 
 #[test]
@@ -619,7 +891,7 @@ fn snapshot_help_and_too_small() {
 
 #[test]
 fn a_long_list_scrolls_with_the_selection() {
-    let (mut app, _) = App::new();
+    let (mut app, _) = App::new(context());
     let buckets: Vec<BucketSummary> = (0..100)
         .map(|i| bucket(&format!("bucket-{i:03}"), "cn-hangzhou", i))
         .collect();

@@ -1,91 +1,258 @@
-//! The confirm pane: what will be destroyed, and a field where the bucket's name
-//! (or `delete N buckets` for a batch) must be typed exactly.
+//! The confirm pane: the engine's preflight of every bucket (what goes, what
+//! stays, every risk most severe first, the verdict) and a field where the
+//! bucket's name (or `delete N buckets` for a batch) must be typed exactly.
+//! Every destructive action of the wizard passes through it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+use crate::engine::expiry::ExpiryPlan;
+use crate::engine::preflight::phrase;
+use crate::engine::{refusals, Preflight, Refusal, Verdict};
 use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
 
-/// One bucket about to be deleted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    pub bucket: String,
-    pub region: String,
-    pub entries: u64,
-    pub bytes: u64,
-    /// Risk sentences worth repeating here.
-    pub risks: Vec<String>,
+/// What Enter starts once the name is typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intent {
+    /// Run these preflights. `instead` holds why the bucket could not be deleted
+    /// when the user asked to delete it and is offered emptying instead.
+    Run {
+        preflights: Vec<Preflight>,
+        instead: Option<Refusal>,
+    },
+    /// Install lifecycle expiry rules.
+    Expiry(ExpiryPlan),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
-    pub targets: Vec<Target>,
+    pub intent: Intent,
     pub input: String,
+    /// Lines scrolled off the top of the preflight.
+    pub scroll: u16,
 }
 
 impl Confirm {
+    pub fn run(preflights: Vec<Preflight>, instead: Option<Refusal>) -> Self {
+        Confirm {
+            intent: Intent::Run {
+                preflights,
+                instead,
+            },
+            input: String::new(),
+            scroll: 0,
+        }
+    }
+
+    pub fn expiry(plan: ExpiryPlan) -> Self {
+        Confirm {
+            intent: Intent::Expiry(plan),
+            input: String::new(),
+            scroll: 0,
+        }
+    }
+
     /// What must be typed.
     pub fn expected(&self) -> String {
-        match self.targets.as_slice() {
-            [one] => one.bucket.clone(),
-            many => format!("delete {} buckets", many.len()),
+        match &self.intent {
+            Intent::Run { preflights, .. } => match preflights.as_slice() {
+                [one] => one.bucket.clone(),
+                many => format!("delete {} buckets", many.len()),
+            },
+            Intent::Expiry(plan) => plan.bucket.clone(),
+        }
+    }
+
+    /// Why Enter cannot start anything, whatever is typed.
+    pub fn refused(&self) -> Vec<Refusal> {
+        match &self.intent {
+            Intent::Run { preflights, .. } => refusals(preflights),
+            Intent::Expiry(_) => Vec::new(),
         }
     }
 
     pub fn matches(&self) -> bool {
-        self.input == self.expected()
+        self.input == self.expected() && self.refused().is_empty()
     }
+
+    fn title(&self) -> &'static str {
+        match &self.intent {
+            Intent::Run {
+                instead: Some(_), ..
+            } => " Empty instead of delete ",
+            Intent::Run { preflights, .. } => {
+                if preflights.iter().any(|p| p.action.deletes_bucket()) {
+                    " Delete bucket "
+                } else {
+                    " Clear (the bucket stays) "
+                }
+            }
+            Intent::Expiry(_) => " Lifecycle expiry rules ",
+        }
+    }
+}
+
+fn risk_lines<'a>(p: &'a Preflight, theme: &Theme, indent: &str) -> Vec<Line<'a>> {
+    p.risks
+        .iter()
+        .map(|r| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{indent}{:<3}", r.severity.mark()),
+                    theme.severity(r.severity),
+                ),
+                Span::raw(r.text.clone()),
+            ])
+        })
+        .collect()
+}
+
+fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let then = if p.action.deletes_bucket() {
+        ", then the bucket itself"
+    } else {
+        ""
+    };
+    let what = if p.goes.is_empty() {
+        format!("nothing{then}")
+    } else {
+        format!("{}{then}", phrase(&p.goes))
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("   {} ", p.bucket), theme.title),
+        Span::raw(format!("({})  {what}", p.region)),
+    ]));
+    for i in &p.stays {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "     stays: {} ({})",
+                i.phrase(),
+                i.note.as_deref().unwrap_or_default()
+            ),
+            theme.muted,
+        )));
+    }
+    match &p.verdict {
+        Verdict::Deletable => {}
+        Verdict::EmptyOnly { reasons, .. } | Verdict::Blocked { reasons } if p.action.deletes_bucket() || batch => {
+            for r in reasons {
+                lines.push(Line::from(Span::styled(
+                    format!("     cannot be deleted: {r}"),
+                    theme.danger,
+                )));
+            }
+        }
+        _ => {}
+    }
+    lines.extend(risk_lines(p, theme, "     "));
+    lines
 }
 
 pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let [what, field] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
-    let mut lines = vec![
-        Line::from(Span::styled(" This deletes, permanently:", theme.danger)),
-        Line::from(""),
-    ];
-    for t in &s.targets {
-        lines.push(Line::from(vec![
-            Span::styled(format!("   {} ", t.bucket), theme.title),
-            Span::raw(format!(
-                "({})  {} objects and versions, {}, then the bucket itself",
-                t.region,
-                count(t.entries),
-                bytes(t.bytes)
-            )),
-        ]));
-        for r in &t.risks {
-            lines.push(Line::from(Span::styled(format!("     ! {r}"), theme.warn)));
+    let mut lines = Vec::new();
+    match &s.intent {
+        Intent::Run {
+            preflights,
+            instead,
+        } => {
+            if let Some(r) = instead {
+                lines.push(Line::from(Span::styled(
+                    format!(" {} cannot be deleted by API:", r.bucket),
+                    theme.danger,
+                )));
+                for reason in &r.reasons {
+                    lines.push(Line::from(format!("   - {reason}")));
+                }
+                for step in &r.manual_steps {
+                    lines.push(Line::from(Span::styled(
+                        format!("   manual step: {step}"),
+                        theme.warn,
+                    )));
+                }
+                lines.push(Line::from(""));
+                lines.push(Line::from(Span::styled(
+                    " Instead, this empties what can be emptied and keeps the bucket, permanently deleting:",
+                    theme.danger,
+                )));
+            } else {
+                lines.push(Line::from(Span::styled(
+                    " This deletes, permanently:",
+                    theme.danger,
+                )));
+            }
+            let batch = preflights.len() > 1;
+            let refused = s.refused();
+            if !refused.is_empty() {
+                let names: Vec<&str> = refused.iter().map(|r| r.bucket.as_str()).collect();
+                let text = if batch {
+                    format!(" Nothing can start: {} cannot be deleted. Unmark it (Esc, then Space) or open it alone to empty it.", names.join(", "))
+                } else {
+                    " Nothing can be done here by API; Esc goes back.".to_string()
+                };
+                lines.insert(0, Line::from(Span::styled(text, theme.danger)));
+            }
+            for p in preflights {
+                lines.push(Line::from(""));
+                lines.extend(preflight_lines(p, theme, batch));
+            }
+            if batch {
+                let entries: u64 = preflights.iter().map(Preflight::entries).sum();
+                let total: u64 = preflights.iter().map(Preflight::bytes).sum();
+                lines.push(Line::from(""));
+                lines.push(Line::from(format!(
+                    "   {} buckets, {} items, {} in total",
+                    preflights.len(),
+                    count(entries),
+                    bytes(total)
+                )));
+            }
+            if let Some(p) = preflights.first().filter(|_| !batch) {
+                if !p.action.deletes_bucket() && !p.stays.is_empty() {
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(Span::styled(
+                        " The bucket and everything under \"stays\" are kept.",
+                        theme.muted,
+                    )));
+                }
+            }
         }
-    }
-    if s.targets.len() > 1 {
-        let entries: u64 = s.targets.iter().map(|t| t.entries).sum();
-        let total: u64 = s.targets.iter().map(|t| t.bytes).sum();
-        lines.push(Line::from(""));
-        lines.push(Line::from(format!(
-            "   {} buckets, {} objects and versions, {} in total",
-            s.targets.len(),
-            count(entries),
-            bytes(total)
-        )));
+        Intent::Expiry(plan) => {
+            lines.push(Line::from(Span::styled(
+                format!(" Install lifecycle rules on {} that empty it server-side:", plan.bucket),
+                theme.danger,
+            )));
+            lines.push(Line::from(""));
+            for l in plan.describe() {
+                lines.push(Line::from(format!("   {l}")));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(vec![
+                Span::raw("   Expire after "),
+                Span::styled(format!("{} day(s)", plan.days), theme.title),
+                Span::styled("  (↑/↓ to change)", theme.muted),
+            ]));
+        }
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(
-            Block::default()
-                .borders(Borders::TOP)
-                .title(" Delete bucket "),
-        )
+        .scroll((s.scroll, 0))
+        .block(Block::default().borders(Borders::TOP).title(s.title()))
         .render(what, buf);
 
     let expected = s.expected();
-    let (state, style) = if s.input.is_empty() {
+    let refused = !s.refused().is_empty();
+    let (state, style) = if refused {
+        ("  cannot start", theme.danger)
+    } else if s.input.is_empty() {
         ("", theme.muted)
     } else if s.matches() {
-        ("  matches: Enter deletes", theme.ok)
+        ("  matches: Enter starts", theme.ok)
     } else if expected.starts_with(&s.input) {
         ("  ...", theme.muted)
     } else {

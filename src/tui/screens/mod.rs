@@ -1,5 +1,6 @@
 //! One module per screen: its state and how it renders (pure).
 
+pub mod batch;
 pub mod bucket_list;
 pub mod confirm;
 pub mod progress;

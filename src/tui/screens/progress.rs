@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, Paragraph, Sparkli
 
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, Summary};
+use crate::engine::Preflight;
 use crate::units::duration;
 use crate::units::{bytes, count};
 
@@ -22,7 +23,10 @@ pub struct Progress {
     /// The bucket being worked on.
     pub state: ProgressState,
     pub finished: Vec<Summary>,
-    pub started: Duration,
+    /// The preflights the run carries out (the report's numbers come from them).
+    pub preflights: Vec<Preflight>,
+    /// When the first tick after the start arrived: elapsed time counts from it.
+    pub started: Option<Duration>,
     pub now: Duration,
     /// Keys per second, one sample a second (for the sparkline).
     pub rates: Vec<u64>,
@@ -35,10 +39,10 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(buckets: Vec<String>, now: Duration) -> Self {
+    pub fn new(preflights: Vec<Preflight>, now: Duration) -> Self {
         Progress {
-            buckets,
-            started: now,
+            buckets: preflights.iter().map(|p| p.bucket.clone()).collect(),
+            preflights,
             now,
             last_sample: (now, 0),
             ..Default::default()
@@ -64,6 +68,10 @@ impl Progress {
 
     /// Advances the clock; records a rate sample each second.
     pub fn tick(&mut self, now: Duration) {
+        if self.started.is_none() {
+            self.started = Some(now);
+            self.last_sample = (now, self.total_done());
+        }
         self.now = now;
         let (at, done) = self.last_sample;
         let elapsed = now.saturating_sub(at);
@@ -83,7 +91,8 @@ impl Progress {
     }
 
     pub fn elapsed(&self) -> Duration {
-        self.now.saturating_sub(self.started)
+        self.started
+            .map_or(Duration::ZERO, |s| self.now.saturating_sub(s))
     }
 }
 

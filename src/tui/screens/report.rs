@@ -8,7 +8,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+use std::time::Duration;
+
+use super::progress::Progress;
 use crate::delete::Summary;
+use crate::engine::Preflight;
 use crate::units::duration;
 use crate::units::{bytes, count};
 
@@ -17,14 +21,50 @@ use super::super::theme::Theme;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     pub summaries: Vec<Summary>,
+    /// What each bucket's run set out to do (the outcome sentences use it).
+    pub preflights: Vec<Preflight>,
     pub report_file: Option<PathBuf>,
     /// Why the run died, when it did.
     pub error: Option<String>,
+    /// The run's time, as the progress pane showed it.
+    pub elapsed: Duration,
     pub scroll: u16,
 }
 
+impl Report {
+    pub fn new(
+        progress: Progress,
+        summaries: Vec<Summary>,
+        error: Option<String>,
+        report_file: Option<PathBuf>,
+    ) -> Self {
+        Report {
+            elapsed: progress.elapsed(),
+            preflights: progress.preflights,
+            summaries,
+            report_file,
+            error,
+            scroll: 0,
+        }
+    }
+
+    /// The bucket to go back to: one bucket that was cleared and still exists.
+    pub fn return_to(&self) -> Option<String> {
+        match (self.preflights.as_slice(), self.summaries.as_slice()) {
+            ([p], [s]) if !s.bucket_deleted && !p.action.deletes_bucket() => {
+                Some(p.bucket.clone())
+            }
+            ([p], []) if !p.action.deletes_bucket() => Some(p.bucket.clone()),
+            _ => None,
+        }
+    }
+}
+
 pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        format!(" Finished in {}", duration(s.elapsed.as_secs())),
+        theme.muted,
+    ))];
     if let Some(e) = &s.error {
         lines.push(Line::from(Span::styled(
             format!(" The run failed: {e}"),
@@ -38,24 +78,26 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
             "deleted"
         };
         let (status, style) = if sm.bucket_deleted {
-            ("bucket deleted".to_string(), theme.ok)
+            ("bucket deleted", theme.ok)
         } else if sm.cancelled {
-            ("cancelled: bucket kept".to_string(), theme.warn)
+            ("cancelled: bucket kept", theme.warn)
         } else if sm.complete() {
-            ("emptied: bucket kept".to_string(), theme.ok)
+            ("bucket kept", theme.ok)
         } else {
-            ("bucket kept".to_string(), theme.danger)
+            ("bucket kept", theme.danger)
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {} ", sm.bucket), theme.title),
             Span::styled(status, style),
         ]));
+        if let Some(p) = s.preflights.iter().find(|p| p.bucket == sm.bucket) {
+            lines.push(Line::from(format!("   {}", p.outcome(sm))));
+        }
         lines.push(Line::from(format!(
-            "   {verb} {} items ({}) with {} requests in {}; {} retries, {} throttled",
+            "   {verb} {} items ({}) with {} requests; {} retries, {} throttled",
             count(sm.deleted()),
             bytes(sm.bytes()),
             count(sm.requests),
-            duration(sm.elapsed_ms / 1000),
             sm.retries,
             sm.throttles
         )));

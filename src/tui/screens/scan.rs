@@ -6,10 +6,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Clear, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
 };
 
-use crate::scan::risk::Severity;
+use crate::engine::{self, Action, NotReady, Preflight};
 use crate::scan::{Category, ScanEvent, ScanReport, State};
 use crate::units::{bytes, count};
 
@@ -17,21 +17,12 @@ use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
 use super::spinner;
 
-/// A question the scan pane asks before it starts something.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Dialog {
-    Clear { category: Category, count: u64 },
-    ClearAll { count: u64 },
-    Expiry,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scan {
     pub bucket: String,
     pub report: ScanReport,
     pub scanning: bool,
     pub selected: usize,
-    pub dialog: Option<Dialog>,
     pub error: Option<ErrorInfo>,
     /// A one-line outcome to show (e.g. expiry rules installed).
     pub notice: Option<String>,
@@ -44,7 +35,6 @@ impl Scan {
             report: ScanReport::new(bucket),
             scanning: true,
             selected: 0,
-            dialog: None,
             error: None,
             notice: None,
         }
@@ -79,14 +69,26 @@ impl Scan {
             (self.selected as i64 + delta).clamp(0, Category::ALL.len() as i64 - 1) as usize;
     }
 
-    /// Entries a clear-all would remove (what ossweep can clear).
-    pub fn clearable_count(&self) -> u64 {
-        self.report
-            .categories
-            .iter()
-            .filter(|c| c.category.clearable())
-            .map(|c| c.count)
-            .sum()
+    /// The engine's preflight of `action`, once the scan has run to its end.
+    pub fn preflight(&self, action: Action) -> Result<Preflight, NotReady> {
+        if self.scanning || self.error.is_some() {
+            return Err(NotReady(self.bucket.clone()));
+        }
+        engine::preflight(&self.report, action)
+    }
+
+    /// A short status: `scanning 1,234 entries`, `scan complete`, `scan failed`.
+    pub fn status(&self, now: Duration) -> String {
+        if self.error.is_some() {
+            "scan failed".into()
+        } else if self.scanning {
+            let seen: u64 = self.report.categories.iter().map(|c| c.count).sum();
+            format!("{} scanning... {} found", spinner(now), count(seen))
+        } else if self.report.complete {
+            "scan complete".into()
+        } else {
+            "scan stopped".into()
+        }
     }
 }
 
@@ -107,13 +109,7 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
     ])
     .areas(area);
     let r = &s.report;
-    let status = if s.scanning {
-        format!("{} scanning...", spinner(now))
-    } else if r.complete {
-        "scan complete".into()
-    } else {
-        "scan stopped".into()
-    };
+    let status = s.status(now);
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {} ", s.bucket), theme.title),
         Span::styled(
@@ -186,7 +182,7 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
     let risk_lines: Vec<Line> = if r.risks.is_empty() {
         vec![Line::from(Span::styled(
             if s.scanning {
-                " Risks appear when the scan completes."
+                " Risks appear when the scan completes; clearing and deleting wait for it."
             } else {
                 " No risks found."
             },
@@ -196,13 +192,11 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         r.risks
             .iter()
             .map(|risk| {
-                let (mark, style) = match risk.severity {
-                    Severity::Danger => ("!! ", theme.danger),
-                    Severity::Warning => ("!  ", theme.warn),
-                    Severity::Info => ("i  ", theme.muted),
-                };
                 Line::from(vec![
-                    Span::styled(mark, style),
+                    Span::styled(
+                        format!("{:<3}", risk.severity.mark()),
+                        theme.severity(risk.severity),
+                    ),
                     Span::raw(risk.text.clone()),
                 ])
             })
@@ -212,45 +206,4 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         .wrap(Wrap { trim: false })
         .block(Block::default().borders(Borders::TOP).title(" Risks "))
         .render(risks_area, buf);
-
-    if let Some(d) = &s.dialog {
-        render_dialog(d, s, area, buf, theme);
-    }
-}
-
-fn render_dialog(d: &Dialog, s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let text = match d {
-        Dialog::Clear { category, count: n } => format!("Delete all {} {} from {}?\n\nThis cannot be undone.", count(*n), category.label().to_lowercase(), s.bucket),
-        Dialog::ClearAll { count: n } => format!("Delete everything ossweep can clear from {} ({} items)?\nThe bucket itself is kept.\n\nThis cannot be undone.", s.bucket, count(*n)),
-        Dialog::Expiry => format!(
-            "Install lifecycle rules on {} that expire every object, previous version and upload after 1 day (phase A)?\nOSS runs them within 24-48 hours; .dlsdata/ is left alone.\nAn existing configuration is replaced.",
-            s.bucket
-        ),
-    };
-    let w = area.width.min(72);
-    let h = 9.min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height.saturating_sub(h)) / 2,
-        width: w,
-        height: h,
-    };
-    Clear.render(rect, buf);
-    let mut lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled("Enter", theme.key),
-        Span::raw(" yes   "),
-        Span::styled("Esc", theme.key),
-        Span::raw(" no"),
-    ]));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Confirm ")
-                .border_style(theme.danger),
-        )
-        .render(rect, buf);
 }

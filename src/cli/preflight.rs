@@ -1,0 +1,174 @@
+//! The headless face of the engine's preflight: scans the buckets (with a
+//! progress line on a terminal), then prints what goes, what stays, every risk
+//! and the verdict, before anything is asked or sent.
+
+use std::io::IsTerminal;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::{self, Action, Preflight, Refusal, Unprepared, Verdict};
+use crate::oss::Client;
+use crate::scan::ScanEvent;
+use crate::units::{bytes, count};
+
+/// Why no preflight could be made.
+pub enum Failed {
+    /// Ctrl-C during the scans: nothing was sent.
+    Cancelled,
+    /// A scan failed (no such bucket, no permission...).
+    Scan(String),
+}
+
+/// Scans each bucket to its end and returns the preflight of `action` for each.
+pub async fn prepare_all(
+    client: &Client,
+    buckets: &[String],
+    prefix: Option<&str>,
+    action: &Action,
+    cancel: &CancellationToken,
+) -> Result<Vec<Preflight>, Failed> {
+    let tty = std::io::stderr().is_terminal();
+    let mut out = Vec::with_capacity(buckets.len());
+    for bucket in buckets {
+        let (tx, mut rx) = mpsc::channel::<ScanEvent>(64);
+        let name = bucket.clone();
+        let show = tokio::spawn(async move {
+            let mut last = std::time::Instant::now();
+            while let Some(e) = rx.recv().await {
+                if let ScanEvent::Counted { .. } = e {
+                    if tty && last.elapsed().as_millis() >= 100 {
+                        last = std::time::Instant::now();
+                        eprint!("\r\x1b[Kscanning {name}...");
+                    }
+                }
+            }
+            if tty {
+                eprint!("\r\x1b[K");
+            }
+        });
+        let result = engine::prepare(client, bucket, prefix, action.clone(), Some(tx), cancel).await;
+        let _ = show.await;
+        match result {
+            Ok(p) => out.push(p),
+            Err(Unprepared::Cancelled(_)) => return Err(Failed::Cancelled),
+            Err(Unprepared::ScanFailed(e)) => {
+                return Err(Failed::Scan(format!("cannot scan {bucket}: {e}")))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One bucket's preflight, for people.
+pub fn render(p: &Preflight) -> String {
+    let scope = match &p.prefix {
+        Some(prefix) => format!(" under prefix {prefix:?}"),
+        None => String::new(),
+    };
+    let verdict = match &p.verdict {
+        Verdict::Deletable => "the bucket can be deleted".to_string(),
+        Verdict::EmptyOnly { .. } => "the bucket cannot be deleted by API (empty-only)".into(),
+        Verdict::Blocked { .. } => "nothing can be done by API (blocked)".into(),
+    };
+    let mut out = format!("{} ({}){scope}: {verdict}\n", p.bucket, p.region);
+    let then = if p.action.deletes_bucket() {
+        ", then the bucket itself"
+    } else {
+        ""
+    };
+    if p.goes.is_empty() {
+        out.push_str(&format!("  deletes: nothing{then}\n"));
+    } else {
+        out.push_str(&format!("  deletes: {}{then}\n", engine::preflight::phrase(&p.goes)));
+    }
+    for i in &p.stays {
+        out.push_str(&format!(
+            "  keeps:   {} ({})\n",
+            i.phrase(),
+            i.note.as_deref().unwrap_or_default()
+        ));
+    }
+    match &p.verdict {
+        Verdict::Deletable => {}
+        Verdict::EmptyOnly {
+            reasons,
+            manual_steps,
+        } => {
+            for r in reasons {
+                out.push_str(&format!("  why:     {r}\n"));
+            }
+            for s in manual_steps {
+                out.push_str(&format!("  manual step: {s}\n"));
+            }
+        }
+        Verdict::Blocked { reasons } => {
+            for r in reasons {
+                out.push_str(&format!("  why:     {r}\n"));
+            }
+        }
+    }
+    for r in &p.risks {
+        out.push_str(&format!("  {:<2} {}\n", r.severity.mark(), r.text));
+    }
+    if p.requests > 0 {
+        out.push_str(&format!("  about {} requests\n", count(p.requests)));
+    }
+    out
+}
+
+/// The totals line of a batch.
+pub fn render_totals(preflights: &[Preflight]) -> String {
+    let entries: u64 = preflights.iter().map(Preflight::entries).sum();
+    let size: u64 = preflights.iter().map(Preflight::bytes).sum();
+    format!(
+        "{} buckets: {} items, {} in total (the scans' counts)\n",
+        preflights.len(),
+        count(entries),
+        bytes(size)
+    )
+}
+
+/// Why nothing was sent, and what the user can do instead.
+pub fn render_refusal(r: &Refusal, alternative: Option<&str>) -> String {
+    let mut out = format!("refused: {} cannot be deleted:\n", r.bucket);
+    for reason in &r.reasons {
+        out.push_str(&format!("  - {reason}\n"));
+    }
+    for step in &r.manual_steps {
+        out.push_str(&format!("  manual step: {step}\n"));
+    }
+    if let (true, Some(alt)) = (r.can_empty, alternative) {
+        out.push_str(&format!("  {alt}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::{ScanReport, State};
+    use crate::vocab::Category;
+
+    #[test]
+    fn an_empty_only_preflight_says_why_and_what_to_do() {
+        let mut r = ScanReport::new("lake");
+        r.region = "cn-shanghai".into();
+        for c in &mut r.categories {
+            c.state = State::Clear;
+        }
+        for (cat, n) in [(Category::Objects, 500), (Category::OssHdfs, 40)] {
+            let c = r.category_mut(cat);
+            c.count = n;
+            c.state = State::Blocks;
+        }
+        r.complete = true;
+        let p = engine::preflight(&r, Action::DeleteBucket).unwrap();
+        let text = render(&p);
+        assert!(text.starts_with("lake (cn-shanghai): the bucket cannot be deleted by API (empty-only)"), "{text}");
+        assert!(text.contains("manual step: Remove the OSS-HDFS data"), "{text}");
+        assert!(text.contains("keeps:   40 OSS-HDFS objects (never deleted through the object API)"), "{text}");
+        let refusal = render_refusal(&p.refusal().unwrap(), Some("use --empty-only"));
+        assert!(refusal.contains("refused: lake cannot be deleted") && refusal.contains("use --empty-only"));
+    }
+}

@@ -1,0 +1,89 @@
+//! The batch scan: every marked bucket is scanned to its end before the confirm
+//! pane opens, so the batch is confirmed with every bucket's risks and verdict.
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::super::msg::ErrorInfo;
+use super::super::theme::Theme;
+use super::scan::Scan;
+use crate::engine::{Action, Preflight};
+use crate::scan::ScanEvent;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    /// One scan per marked bucket, in order; the driver scans them one by one.
+    pub scans: Vec<Scan>,
+}
+
+impl Batch {
+    pub fn new(buckets: &[String]) -> Self {
+        Batch {
+            scans: buckets.iter().map(|b| Scan::new(b)).collect(),
+        }
+    }
+
+    pub fn apply(&mut self, bucket: &str, e: ScanEvent) {
+        if let Some(s) = self.scans.iter_mut().find(|s| s.bucket == bucket) {
+            s.apply(e);
+        }
+    }
+
+    pub fn failed(&mut self, bucket: &str, error: ErrorInfo) {
+        if let Some(s) = self.scans.iter_mut().find(|s| s.bucket == bucket) {
+            s.scanning = false;
+            s.error = Some(error);
+        }
+    }
+
+    /// Every scan has ended (finished or failed).
+    pub fn done(&self) -> bool {
+        self.scans.iter().all(|s| !s.scanning)
+    }
+
+    /// Each bucket's preflight for deletion; a failed scan blocks its bucket.
+    pub fn preflights(&self) -> Vec<Preflight> {
+        self.scans
+            .iter()
+            .map(|s| match (&s.error, s.preflight(Action::DeleteBucket)) {
+                (None, Ok(p)) => p,
+                (Some(e), _) => Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.message),
+                (None, Err(e)) => Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.to_string()),
+            })
+            .collect()
+    }
+}
+
+pub fn render(b: &Batch, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!(
+                " Scanning {} marked buckets: the confirm pane opens with every bucket's risks once all are scanned.",
+                b.scans.len()
+            ),
+            theme.muted,
+        )),
+        Line::from(""),
+    ];
+    let started = b.scans.iter().position(|s| s.scanning).unwrap_or(b.scans.len());
+    for (i, s) in b.scans.iter().enumerate() {
+        let (status, style) = match &s.error {
+            Some(e) => (format!("scan failed: {}", e.message), theme.danger),
+            None if s.scanning && i > started => ("waiting".to_string(), theme.muted),
+            None if s.scanning => (s.status(now), theme.base),
+            None => (s.status(now), theme.ok),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("   {:<40}", s.bucket), theme.title),
+            Span::styled(status, style),
+        ]));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(Block::default().borders(Borders::TOP).title(" Delete marked buckets "))
+        .render(area, buf);
+}
