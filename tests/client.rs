@@ -232,7 +232,11 @@ async fn throttling_is_retried_honouring_the_qos_delay_and_every_retry_is_observ
         .list_objects_v2_page("busy", None, None, 10)
         .await
         .unwrap();
-    assert_eq!(own(&watch), (2, 2), "another caller's retry landed in the watch");
+    assert_eq!(
+        own(&watch),
+        (2, 2),
+        "another caller's retry landed in the watch"
+    );
     assert_eq!(notices.lock().unwrap().len(), 2);
     assert_eq!(
         shared

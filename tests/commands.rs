@@ -99,8 +99,8 @@ async fn empty_refuses_without_a_terminal_or_yes_and_dry_run_sends_no_delete() {
         .collect();
     assert_eq!(
         lines.len(),
-        302 + 3 + 2,
-        "every object, upload and LiveChannel that would go"
+        302 + 3,
+        "every object and upload that would go; LiveChannels stay unless named"
     );
     assert!(lines.iter().all(|l| l["action"] == "would-delete"));
     assert!(writes(&emu).is_empty(), "a dry run sent {:?}", writes(&emu));
@@ -158,7 +158,11 @@ async fn empty_with_a_prefix_and_json_events_and_a_report() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(events.first().unwrap()["event"], "started");
+    assert_eq!(events[0]["event"], "preflight", "the preflight comes first");
+    let preflight = &events[0]["buckets"][0];
+    assert_eq!(preflight["prefix"], "site/img/2025/");
+    assert_eq!(preflight["goes"][0]["count"], 60, "{preflight}");
+    assert_eq!(events[1]["event"], "started");
     assert_eq!(events.last().unwrap()["event"], "finished");
     assert_eq!(
         events.last().unwrap()["summary"]["categories"]["objects"]["deleted"],
@@ -229,9 +233,9 @@ async fn delete_needs_every_name_confirmed_then_deletes_them_all() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains("BUCKET")
-            && err.contains("acme-tmp-suspended  ap-southeast-1")
-            && err.contains("2 buckets"),
+        err.contains("acme-tmp-suspended (ap-southeast-1): the bucket can be deleted")
+            && err.contains("2 buckets: ")
+            && err.contains("the bucket is deleted."),
         "{err}"
     );
     assert!(err.contains("bucket acme-tmp-suspended deleted"));
@@ -243,9 +247,30 @@ async fn delete_needs_every_name_confirmed_then_deletes_them_all() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bucket_that_cannot_be_emptied_is_kept_and_exits_partial() {
+async fn delete_refuses_buckets_that_cannot_be_deleted_before_any_write() {
     let emu = common::emulator(Seed::Demo).await;
     let home = tempfile::tempdir().unwrap();
+    for (bucket, why) in [
+        ("acme-data-lake", "OSS-HDFS"),
+        ("acme-compliance-archive", "retention policy (WORM)"),
+    ] {
+        let out = ossweep(&emu, home.path(), &["delete", bucket, "--confirm", bucket]);
+        assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("refused: {bucket} cannot be deleted"))
+                && err.contains(why)
+                && err.contains("manual step:")
+                && err.contains(&format!("ossweep delete {bucket} --empty-only")),
+            "{err}"
+        );
+        assert!(
+            writes(&emu).is_empty(),
+            "{bucket}: a refused delete sent {:?}",
+            writes(&emu)
+        );
+    }
+    // The WORM refusal names the date the last object frees up.
     let out = ossweep(
         &emu,
         home.path(),
@@ -256,13 +281,124 @@ async fn a_bucket_that_cannot_be_emptied_is_kept_and_exits_partial() {
             "acme-compliance-archive",
         ],
     );
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let err = text(&out.stderr);
     assert!(
-        err.contains("skipped") && err.contains("retention") && err.contains("bucket kept"),
-        "{err}"
+        text(&out.stderr).contains("the last on 20"),
+        "{}",
+        text(&out.stderr)
     );
-    assert!(emu.store().buckets.contains_key("acme-compliance-archive"));
+    // A batch with one such bucket sends nothing at all.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-empty-staging",
+            "acme-data-lake",
+            "--confirm",
+            "acme-empty-staging",
+            "acme-data-lake",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    assert!(writes(&emu).is_empty() && emu.store().buckets.contains_key("acme-empty-staging"));
+
+    // --empty-only empties the data and keeps the bucket with its attachments.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-data-lake",
+            "--empty-only",
+            "--confirm",
+            "acme-data-lake",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("500 current objects cleared"), "{err}");
+    let ops = writes(&emu);
+    assert!(
+        ops.iter().all(|op| op == "DeleteMultipleObjects"),
+        "{ops:?}"
+    );
+    let store = emu.store();
+    let lake = &store.buckets["acme-data-lake"];
+    assert!(lake.objects.keys().all(|k| k.starts_with(".dlsdata/")));
+    assert_eq!(lake.objects.len(), 40, "OSS-HDFS data is never touched");
+    drop(store);
+    let out = ossweep(&emu, home.path(), &["scan", "acme-data-lake", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = |c: &str| {
+        v["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["category"] == c)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!((count("access-points"), count("accelerators")), (2, 1));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_prints_every_risk_before_it_proceeds_and_json_starts_with_the_preflight() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-logs-replicated",
+            "--confirm",
+            "acme-logs-replicated",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let risk = err
+        .find("Replication rule \"logs-to-dr\" (Action ALL) carries deletes to acme-logs-dr")
+        .unwrap_or_else(|| panic!("{err}"));
+    let deleted = err.find("bucket acme-logs-replicated deleted").unwrap();
+    assert!(risk < deleted, "the risk is printed before the run");
+    assert!(err.contains("1,500 current objects"), "{err}");
+
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-web-assets",
+            "--confirm",
+            "acme-web-assets",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let events: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["event"], "preflight");
+    let p = &events[0]["buckets"][0];
+    assert_eq!(
+        (&p["verdict"], &p["action"]),
+        (&"deletable".into(), &"delete-bucket".into())
+    );
+    let kinds: Vec<&str> = p["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    for k in ["website", "custom-domains", "name-cooldown", "irreversible"] {
+        assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
+    }
+    assert_eq!(p["risks"][0]["severity"], "danger", "most severe first");
+    assert_eq!(events[1]["event"], "started");
     emu.shutdown().await.unwrap();
 }
 

@@ -90,8 +90,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     } else {
         Action::DeleteBucket
     };
-    let preflights = match preflight::prepare_all(&client, &buckets, None, &action, &cancel).await
-    {
+    let preflights = match preflight::prepare_all(&client, &buckets, None, &action, &cancel).await {
         Ok(p) => p,
         Err(preflight::Failed::Cancelled) => {
             eprintln!("cancelled during the scan; nothing was deleted");
@@ -113,7 +112,10 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     let refused = engine::refusals(&preflights);
     if !refused.is_empty() {
         if a.json {
-            println!("{}", serde_json::json!({ "event": "refused", "refusals": refused }));
+            println!(
+                "{}",
+                serde_json::json!({ "event": "refused", "refusals": refused })
+            );
         }
         for r in &refused {
             let alt = format!(
@@ -123,7 +125,9 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
             eprint!("{}", preflight::render_refusal(r, Some(&alt)));
         }
         if preflights.len() > 1 {
-            eprintln!("A batch runs only when every bucket in it can be deleted; nothing was sent.");
+            eprintln!(
+                "A batch runs only when every bucket in it can be deleted; nothing was sent."
+            );
         } else {
             eprintln!("Nothing was sent.");
         }
@@ -132,9 +136,13 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
 
     if !a.dry_run {
         if a.empty_only {
-            eprintln!("This empties the buckets above for good; the buckets and their attachments stay.");
+            eprintln!(
+                "This empties the buckets above for good; the buckets and their attachments stay."
+            );
         } else {
-            eprintln!("This deletes everything above, then the buckets themselves. It cannot be undone.");
+            eprintln!(
+                "This deletes everything above, then the buckets themselves. It cannot be undone."
+            );
         }
         let unconfirmed: Vec<&String> = buckets.iter().filter(|b| !a.confirm.contains(b)).collect();
         if !unconfirmed.is_empty() {

@@ -80,8 +80,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     runner::cancel_on_ctrl_c(cancel.clone());
     let bucket = [a.bucket.clone()];
     let preflights =
-        match preflight::prepare_all(&client, &bucket, a.prefix.as_deref(), &action, &cancel)
-            .await
+        match preflight::prepare_all(&client, &bucket, a.prefix.as_deref(), &action, &cancel).await
         {
             Ok(p) => p,
             Err(preflight::Failed::Cancelled) => {
@@ -98,9 +97,15 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     }
     if let Some(r) = preflights[0].refusal() {
         if a.json {
-            println!("{}", serde_json::json!({ "event": "refused", "refusals": [r] }));
+            println!(
+                "{}",
+                serde_json::json!({ "event": "refused", "refusals": [r] })
+            );
         }
-        eprint!("{}", preflight::render_refusal(&r, None).replace("cannot be deleted", "cannot be emptied"));
+        eprint!(
+            "{}",
+            preflight::render_refusal(&r, None).replace("cannot be deleted", "cannot be emptied")
+        );
         eprintln!("Nothing was sent.");
         return Ok(exit::NOT_DELETABLE);
     }

@@ -47,7 +47,8 @@ pub async fn prepare_all(
                 eprint!("\r\x1b[K");
             }
         });
-        let result = engine::prepare(client, bucket, prefix, action.clone(), Some(tx), cancel).await;
+        let result =
+            engine::prepare(client, bucket, prefix, action.clone(), Some(tx), cancel).await;
         let _ = show.await;
         match result {
             Ok(p) => out.push(p),
@@ -80,7 +81,10 @@ pub fn render(p: &Preflight) -> String {
     if p.goes.is_empty() {
         out.push_str(&format!("  deletes: nothing{then}\n"));
     } else {
-        out.push_str(&format!("  deletes: {}{then}\n", engine::preflight::phrase(&p.goes)));
+        out.push_str(&format!(
+            "  deletes: {}{then}\n",
+            engine::preflight::phrase(&p.goes)
+        ));
     }
     for i in &p.stays {
         out.push_str(&format!(
@@ -165,10 +169,24 @@ mod tests {
         r.complete = true;
         let p = engine::preflight(&r, Action::DeleteBucket).unwrap();
         let text = render(&p);
-        assert!(text.starts_with("lake (cn-shanghai): the bucket cannot be deleted by API (empty-only)"), "{text}");
-        assert!(text.contains("manual step: Remove the OSS-HDFS data"), "{text}");
-        assert!(text.contains("keeps:   40 OSS-HDFS objects (never deleted through the object API)"), "{text}");
+        assert!(
+            text.starts_with(
+                "lake (cn-shanghai): the bucket cannot be deleted by API (empty-only)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("manual step: Remove the OSS-HDFS data"),
+            "{text}"
+        );
+        assert!(
+            text.contains("keeps:   40 OSS-HDFS objects (never deleted through the object API)"),
+            "{text}"
+        );
         let refusal = render_refusal(&p.refusal().unwrap(), Some("use --empty-only"));
-        assert!(refusal.contains("refused: lake cannot be deleted") && refusal.contains("use --empty-only"));
+        assert!(
+            refusal.contains("refused: lake cannot be deleted")
+                && refusal.contains("use --empty-only")
+        );
     }
 }

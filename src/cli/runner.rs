@@ -305,7 +305,10 @@ mod tests {
         s.failures_total = 1;
         assert_eq!(exit_code(&s), 3);
         let failed = Summary {
-            error: Some(crate::delete::RunError::local("ListObjects", "AccessDenied")),
+            error: Some(crate::delete::RunError::local(
+                "ListObjects",
+                "AccessDenied",
+            )),
             ..Default::default()
         };
         assert_eq!(exit_code(&failed), 1);

@@ -26,10 +26,10 @@ use crate::oss::model::{Versioning, WormConfiguration};
 use crate::oss::{time, Client, OssError};
 use crate::vocab::Category;
 
+pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, Summary};
 pub use limiter::Limiter;
-pub use crate::vocab::LISTING_STREAMS;
 pub use plan::{check_scope, Plan};
 
 /// Everything the parts of a run share.

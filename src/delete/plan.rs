@@ -81,7 +81,9 @@ pub fn check_scope(
     }
     if let Some(p) = prefix {
         if p.is_empty() {
-            return Err("--prefix must not be empty (leave it out to clear the whole bucket)".into());
+            return Err(
+                "--prefix must not be empty (leave it out to clear the whole bucket)".into(),
+            );
         }
         let outside: Vec<&str> = categories
             .iter()

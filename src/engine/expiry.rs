@@ -199,7 +199,10 @@ mod tests {
     fn descriptions_name_the_phase_days_and_what_is_replaced() {
         let p = plan(Phase::A, Versioning::Enabled, Some("<x/>"));
         let text = p.describe().join(" ");
-        assert!(text.contains("Phase A") && text.contains("after 3 day(s)"), "{text}");
+        assert!(
+            text.contains("Phase A") && text.contains("after 3 day(s)"),
+            "{text}"
+        );
         assert!(text.contains("1 lifecycle rule(s) are replaced"), "{text}");
         assert!(p.next_step().contains("phase B"));
         let b = plan(Phase::B, Versioning::Enabled, None);

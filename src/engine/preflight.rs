@@ -70,7 +70,9 @@ pub enum Verdict {
         manual_steps: Vec<String>,
     },
     /// Nothing can be done by API (e.g. the objects cannot even be listed).
-    Blocked { reasons: Vec<String> },
+    Blocked {
+        reasons: Vec<String>,
+    },
 }
 
 impl Verdict {
@@ -122,6 +124,9 @@ pub struct Preflight {
     pub stays: Vec<Item>,
     /// Every risk of the action, most severe first.
     pub risks: Vec<Risk>,
+    /// `"verdict": "deletable" | "empty-only" | "blocked"`, with `reasons` and
+    /// `manual_steps` beside it in JSON.
+    #[serde(flatten)]
     pub verdict: Verdict,
     /// Requests the action takes by API (listings, deletes, DeleteBucket).
     pub requests: u64,
@@ -401,10 +406,13 @@ impl Preflight {
                 (reasons.clone(), Vec::new(), false)
             }
             (Action::DeleteBucket, Verdict::Deletable) => return None,
-            (Action::DeleteBucket, Verdict::EmptyOnly {
-                reasons,
-                manual_steps,
-            }) => (reasons.clone(), manual_steps.clone(), true),
+            (
+                Action::DeleteBucket,
+                Verdict::EmptyOnly {
+                    reasons,
+                    manual_steps,
+                },
+            ) => (reasons.clone(), manual_steps.clone(), true),
             (Action::DeleteBucket, Verdict::Blocked { reasons }) => {
                 (reasons.clone(), Vec::new(), false)
             }
@@ -478,18 +486,22 @@ impl Preflight {
             return text;
         }
         let deleted = |c: Category| s.categories.get(&c).map_or(0, |t| t.deleted);
-        let before: BTreeMap<Category, u64> = self
-            .goes
-            .iter()
-            .chain(&self.stays)
-            .fold(BTreeMap::new(), |mut m, i| {
-                *m.entry(i.category).or_default() += i.count;
-                m
-            });
+        let before: BTreeMap<Category, u64> =
+            self.goes
+                .iter()
+                .chain(&self.stays)
+                .fold(BTreeMap::new(), |mut m, i| {
+                    *m.entry(i.category).or_default() += i.count;
+                    m
+                });
         let remain: Vec<String> = before
             .iter()
             .filter_map(|(c, n)| {
-                let left = if s.dry_run { *n } else { n.saturating_sub(deleted(*c)) };
+                let left = if s.dry_run {
+                    *n
+                } else {
+                    n.saturating_sub(deleted(*c))
+                };
                 (left > 0).then(|| c.counted(left))
             })
             .collect();

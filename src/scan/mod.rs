@@ -15,10 +15,10 @@ use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::{Versioning, WormConfiguration};
 use crate::oss::{Client, OssError};
 
-pub use report::{CategoryReport, ScanReport, State};
-pub use crate::vocab::{Category, HDFS_PREFIX};
-use crate::vocab::{classify, worm_release};
 use crate::vocab::LISTING_STREAMS;
+use crate::vocab::{classify, worm_release};
+pub use crate::vocab::{Category, HDFS_PREFIX};
+pub use report::{CategoryReport, ScanReport, State};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScanEvent {
@@ -241,12 +241,8 @@ async fn scan_objects(
     cancel: &CancellationToken,
     now: i64,
 ) {
-    let mut pages = client.list_entries_split(
-        bucket,
-        prefix,
-        versioning.is_versioned(),
-        LISTING_STREAMS,
-    );
+    let mut pages =
+        client.list_entries_split(bucket, prefix, versioning.is_versioned(), LISTING_STREAMS);
     let kinds = [
         Category::Objects,
         Category::PreviousVersions,

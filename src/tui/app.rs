@@ -298,11 +298,14 @@ impl App {
             _ => {}
         }
         if let Screen::Scan(s) = &self.screen {
-            if keymap::DESTRUCTIVE.contains(&action) && s.preflight(engine::Action::DeleteBucket).is_err() {
+            if keymap::DESTRUCTIVE.contains(&action)
+                && s.preflight(engine::Action::DeleteBucket).is_err()
+            {
                 self.notice = Some(if s.scanning {
                     "Clearing, deleting and expiry rules wait for the scan to finish: the risks are not known yet".into()
                 } else {
-                    "The scan did not complete: press r to rescan before clearing or deleting".into()
+                    "The scan did not complete: press r to rescan before clearing or deleting"
+                        .into()
                 });
                 return Vec::new();
             }
@@ -519,11 +522,15 @@ impl App {
                 }
             }
         } else if preflight.goes.is_empty() && preflight.refusal().is_none() {
-            self.notice = Some("Nothing to clear there: the scan found nothing ossweep can remove".into());
+            self.notice =
+                Some("Nothing to clear there: the scan found nothing ossweep can remove".into());
             return (Screen::Scan(s), Vec::new());
         }
         let confirm = Confirm::run(vec![preflight], instead);
-        (Screen::Confirm(Box::new(confirm), Some(s)), vec![Effect::CancelScan])
+        (
+            Screen::Confirm(Box::new(confirm), Some(s)),
+            vec![Effect::CancelScan],
+        )
     }
 
     fn on_progress(&mut self, mut p: Box<Progress>, action: Action) -> (Screen, Vec<Effect>) {

@@ -138,10 +138,7 @@ impl Driver {
             }
             Effect::InstallExpiry(plan) => {
                 let (c, tx) = (self.client.clone(), self.tx.clone());
-                let dir = self
-                    .report_dir
-                    .clone()
-                    .unwrap_or_else(std::env::temp_dir);
+                let dir = self.report_dir.clone().unwrap_or_else(std::env::temp_dir);
                 tokio::spawn(async move {
                     let now = time::unix_secs(std::time::SystemTime::now());
                     let backup = dir.join(plan.backup_name(now));
@@ -229,7 +226,9 @@ where
 {
     let result = match tokio::spawn(task).await {
         Ok(r) => r,
-        Err(e) if e.is_panic() => Err("the deletion task crashed; the audit report holds what was deleted".to_string()),
+        Err(e) if e.is_panic() => {
+            Err("the deletion task crashed; the audit report holds what was deleted".to_string())
+        }
         Err(e) => Err(format!("the deletion task failed: {e}")),
     };
     let _ = tx.send(Msg::RunEnded(result)).await;
@@ -261,3 +260,6 @@ async fn run(
             .join("; ")
     })
 }
+
+#[cfg(test)]
+mod tests;

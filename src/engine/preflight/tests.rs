@@ -60,8 +60,16 @@ fn deleting_lists_what_goes_with_the_scans_numbers_and_every_risk_most_severe_fi
         assert!(k.contains(&kind), "{kind} missing from {k:?}");
     }
     assert!(p.risks.windows(2).all(|w| w[0].severity <= w[1].severity));
-    let irreversible = &p.risks.iter().find(|r| r.kind == "irreversible").unwrap().text;
-    assert!(irreversible.contains("these 505 items (4.0 GiB)"), "{irreversible}");
+    let irreversible = &p
+        .risks
+        .iter()
+        .find(|r| r.kind == "irreversible")
+        .unwrap()
+        .text;
+    assert!(
+        irreversible.contains("these 505 items (4.0 GiB)"),
+        "{irreversible}"
+    );
     assert_eq!(
         phrase(&p.goes),
         "500 current objects (4.0 GiB), 3 incomplete multipart uploads (300 B), 2 access points"
@@ -88,7 +96,10 @@ fn oss_hdfs_data_makes_a_bucket_empty_only_and_delete_is_refused() {
     else {
         panic!("{:?}", p.verdict)
     };
-    assert!(reasons[0].starts_with("40 OSS-HDFS objects (2 B) under .dlsdata/"), "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("40 OSS-HDFS objects (2 B) under .dlsdata/"),
+        "{reasons:?}"
+    );
     assert!(manual_steps[0].contains("Bucket > OSS-HDFS"));
     let refusal = p.refusal().unwrap();
     assert!(refusal.can_empty);
@@ -103,7 +114,10 @@ fn oss_hdfs_data_makes_a_bucket_empty_only_and_delete_is_refused() {
     let kept: Vec<Category> = alt.stays.iter().map(|i| i.category).collect();
     assert_eq!(kept, [Category::AccessPoints, Category::OssHdfs]);
     assert!(!kinds(&alt).contains(&"name-cooldown"));
-    assert!(!alt.plan(Limiter::new(1, 1), Audit::none(), false).delete_bucket);
+    assert!(
+        !alt.plan(Limiter::new(1, 1), Audit::none(), false)
+            .delete_bucket
+    );
 }
 
 #[test]
@@ -144,7 +158,10 @@ fn a_listing_that_failed_blocks_everything_that_needs_it() {
     let p = preflight(&r, Action::DeleteBucket).unwrap();
     assert_eq!(p.verdict.word(), "blocked");
     assert!(!p.refusal().unwrap().can_empty);
-    assert!(preflight(&r, Action::empty_only()).unwrap().refusal().is_some());
+    assert!(preflight(&r, Action::empty_only())
+        .unwrap()
+        .refusal()
+        .is_some());
     // Uploads were listed, so they can still be cleared on their own.
     let parts = preflight(&r, Action::clear([Category::Parts])).unwrap();
     assert_eq!(parts.refusal(), None);
@@ -173,7 +190,10 @@ fn clearing_one_category_keeps_only_its_risks_and_says_what_remains() {
     r.website = true;
     let p = preflight(&r, Action::clear([Category::DeleteMarkers])).unwrap();
     let k = kinds(&p);
-    assert!(!k.contains(&"name-cooldown") && !k.contains(&"website"), "{k:?}");
+    assert!(
+        !k.contains(&"name-cooldown") && !k.contains(&"website"),
+        "{k:?}"
+    );
     assert_eq!(p.entries(), 49);
     let mut s = Summary {
         bucket: "shop".into(),

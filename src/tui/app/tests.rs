@@ -10,11 +10,11 @@ use ratatui::Terminal;
 use super::*;
 use crate::delete::event::{CategoryTotals, FailedItem, Remaining};
 use crate::delete::{Event, Summary};
-use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::Verdict;
 use crate::expire::Phase;
 use crate::oss::model::ReplicationRule;
+use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
 use crate::scan::{ScanEvent, ScanReport, State};
 use crate::vocab::Category;
 
@@ -342,7 +342,10 @@ fn batch_scanned(shop_has_hdfs: bool) -> App {
     app.update(key(' '));
     assert_eq!(
         app.update(key('D')),
-        [Effect::ScanBatch(vec!["shop-assets".into(), "backups".into()])],
+        [Effect::ScanBatch(vec![
+            "shop-assets".into(),
+            "backups".into()
+        ])],
         "list order"
     );
     app.update(Msg::Scanned {
@@ -433,9 +436,15 @@ fn clear_all_needs_the_typed_name_and_lists_what_goes() {
         panic!("{:?}", app.screen)
     };
     assert_eq!(c.expected(), "backups");
-    assert!(app.update(code(KeyCode::Enter)).is_empty(), "no name, no run");
+    assert!(
+        app.update(code(KeyCode::Enter)).is_empty(),
+        "no name, no run"
+    );
     let text = snapshot(&app);
-    assert!(text.contains("1 access point") && text.contains("6,000 current objects"), "{text}");
+    assert!(
+        text.contains("1 access point") && text.contains("6,000 current objects"),
+        "{text}"
+    );
     typed(&mut app, "backups");
     let effects = app.update(code(KeyCode::Enter));
     let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
@@ -505,7 +514,10 @@ fn delete_needs_the_exact_name() {
         panic!("{effects:?}")
     };
     assert_eq!(p[0].action, engine::Action::DeleteBucket);
-    assert_eq!((p[0].entries(), p[0].bytes()), (10_185, (12 << 30) + (300 << 20)));
+    assert_eq!(
+        (p[0].entries(), p[0].bytes()),
+        (10_185, (12 << 30) + (300 << 20))
+    );
     assert!(matches!(app.screen, Screen::Progress(_)) && app.running);
 }
 
@@ -542,7 +554,10 @@ fn clearing_a_category_asks_for_the_name_then_runs_only_that_category() {
     let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
         panic!("{effects:?}")
     };
-    assert_eq!(p[0].action, engine::Action::clear([Category::PreviousVersions]));
+    assert_eq!(
+        p[0].action,
+        engine::Action::clear([Category::PreviousVersions])
+    );
     // The report goes back to the same bucket's scan pane, rescanned.
     let mut s = summary("backups");
     s.remaining = None;
@@ -598,12 +613,17 @@ fn expiry_rules_are_read_then_confirmed_by_name_with_adjustable_days() {
         bucket: "backups".into(),
         result: Ok(expiry_plan(1)),
     });
-    assert!(matches!(&app.screen, Screen::Confirm(c, Some(_)) if matches!(c.intent, Intent::Expiry(_))));
+    assert!(
+        matches!(&app.screen, Screen::Confirm(c, Some(_)) if matches!(c.intent, Intent::Expiry(_)))
+    );
     for _ in 0..6 {
         app.update(code(KeyCode::Up));
     }
     app.update(code(KeyCode::Down));
-    assert!(app.update(code(KeyCode::Enter)).is_empty(), "the name first");
+    assert!(
+        app.update(code(KeyCode::Enter)).is_empty(),
+        "the name first"
+    );
     typed(&mut app, "backups");
     assert_eq!(
         app.update(code(KeyCode::Enter)),
@@ -622,7 +642,10 @@ fn expiry_rules_are_read_then_confirmed_by_name_with_adjustable_days() {
 #[test]
 fn the_header_says_where_requests_go() {
     let text = snapshot(&listed());
-    assert!(text.contains("profile default  region cn-hangzhou"), "{text}");
+    assert!(
+        text.contains("profile default  region cn-hangzhou"),
+        "{text}"
+    );
     let (mut demo, _) = App::new(Context {
         profile: "demo".into(),
         target: "emulator http://127.0.0.1:9000".into(),

@@ -52,7 +52,9 @@ impl Batch {
             .map(|s| match (&s.error, s.preflight(Action::DeleteBucket)) {
                 (None, Ok(p)) => p,
                 (Some(e), _) => Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.message),
-                (None, Err(e)) => Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.to_string()),
+                (None, Err(e)) => {
+                    Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.to_string())
+                }
             })
             .collect()
     }
@@ -69,7 +71,11 @@ pub fn render(b: &Batch, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durat
         )),
         Line::from(""),
     ];
-    let started = b.scans.iter().position(|s| s.scanning).unwrap_or(b.scans.len());
+    let started = b
+        .scans
+        .iter()
+        .position(|s| s.scanning)
+        .unwrap_or(b.scans.len());
     for (i, s) in b.scans.iter().enumerate() {
         let (status, style) = match &s.error {
             Some(e) => (format!("scan failed: {}", e.message), theme.danger),
@@ -84,6 +90,10 @@ pub fn render(b: &Batch, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durat
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(Block::default().borders(Borders::TOP).title(" Delete marked buckets "))
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(" Delete marked buckets "),
+        )
         .render(area, buf);
 }

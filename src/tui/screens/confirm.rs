@@ -139,7 +139,9 @@ fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool) -> Vec<Line
     }
     match &p.verdict {
         Verdict::Deletable => {}
-        Verdict::EmptyOnly { reasons, .. } | Verdict::Blocked { reasons } if p.action.deletes_bucket() || batch => {
+        Verdict::EmptyOnly { reasons, .. } | Verdict::Blocked { reasons }
+            if p.action.deletes_bucket() || batch =>
+        {
             for r in reasons {
                 lines.push(Line::from(Span::styled(
                     format!("     cannot be deleted: {r}"),
@@ -224,7 +226,10 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         Intent::Expiry(plan) => {
             lines.push(Line::from(Span::styled(
-                format!(" Install lifecycle rules on {} that empty it server-side:", plan.bucket),
+                format!(
+                    " Install lifecycle rules on {} that empty it server-side:",
+                    plan.bucket
+                ),
                 theme.danger,
             )));
             lines.push(Line::from(""));
