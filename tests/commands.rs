@@ -322,11 +322,12 @@ async fn delete_refuses_buckets_that_cannot_be_deleted_before_any_write() {
         ops.iter().all(|op| op == "DeleteMultipleObjects"),
         "{ops:?}"
     );
-    let store = emu.store();
-    let lake = &store.buckets["acme-data-lake"];
-    assert!(lake.objects.keys().all(|k| k.starts_with(".dlsdata/")));
-    assert_eq!(lake.objects.len(), 40, "OSS-HDFS data is never touched");
-    drop(store);
+    {
+        let store = emu.store();
+        let lake = &store.buckets["acme-data-lake"];
+        assert!(lake.objects.keys().all(|k| k.starts_with(".dlsdata/")));
+        assert_eq!(lake.objects.len(), 40, "OSS-HDFS data is never touched");
+    }
     let out = ossweep(&emu, home.path(), &["scan", "acme-data-lake", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let count = |c: &str| {

@@ -200,46 +200,6 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
 
     tmux.keys(&["Enter"]);
     tmux.wait_for("Buckets (9)", Duration::from_secs(20));
-
-    // The replicated bucket: its confirm pane names the replication risk, and
-    // clearing everything (`a`) needs the typed name too.
-    tmux.keys(&["/", "Escape", "/"]);
-    tmux.text("logs-repl");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("filter: logs-repl", Duration::from_secs(5));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("scan complete", Duration::from_secs(20));
-    tmux.keys(&["D"]);
-    let confirm = tmux.wait_for(
-        "Type acme-logs-replicated to confirm",
-        Duration::from_secs(5),
-    );
-    assert!(
-        confirm.contains("Replication rule")
-            && confirm.contains("acme-logs-dr")
-            && confirm.contains("1,500 current objects"),
-        "{confirm}"
-    );
-    tmux.keys(&["Escape"]);
-    tmux.wait_for("scan complete", Duration::from_secs(5));
-    tmux.keys(&["a"]);
-    tmux.wait_for(
-        "Type acme-logs-replicated to confirm",
-        Duration::from_secs(5),
-    );
-    tmux.keys(&["Enter"]);
-    let still = tmux.wait_for(
-        "Type acme-logs-replicated to confirm",
-        Duration::from_secs(5),
-    );
-    assert!(still.contains("Clear (the bucket stays)"), "{still}");
-    tmux.keys(&["Escape"]);
-    tmux.wait_for("scan complete", Duration::from_secs(5));
-    assert_eq!(
-        stats(&c).await,
-        expected,
-        "looking at the confirm panes changed nothing"
-    );
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while tmux.cmd(&["has-session", "-t", "e2e"]).status.success() {

@@ -90,25 +90,12 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     } else {
         Action::DeleteBucket
     };
-    let preflights = match preflight::prepare_all(&client, &buckets, None, &action, &cancel).await {
-        Ok(p) => p,
-        Err(preflight::Failed::Cancelled) => {
-            eprintln!("cancelled during the scan; nothing was deleted");
-            return Ok(exit::PARTIAL);
-        }
-        Err(preflight::Failed::Scan(e)) => return Err(e),
-    };
-    if a.json {
-        let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
-        println!("{event}");
-    } else {
-        for p in &preflights {
-            eprint!("{}", preflight::render(p));
-        }
-        if preflights.len() > 1 {
-            eprint!("{}", preflight::render_totals(&preflights));
-        }
-    }
+    let preflights =
+        match preflight::prepare_and_show(&client, &buckets, None, &action, &cancel, a.json).await?
+        {
+            Ok(p) => p,
+            Err(code) => return Ok(code),
+        };
     let refused = engine::refusals(&preflights);
     if !refused.is_empty() {
         if a.json {

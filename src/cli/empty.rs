@@ -79,22 +79,19 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     let cancel = CancellationToken::new();
     runner::cancel_on_ctrl_c(cancel.clone());
     let bucket = [a.bucket.clone()];
-    let preflights =
-        match preflight::prepare_all(&client, &bucket, a.prefix.as_deref(), &action, &cancel).await
-        {
-            Ok(p) => p,
-            Err(preflight::Failed::Cancelled) => {
-                eprintln!("cancelled during the scan; nothing was deleted");
-                return Ok(exit::PARTIAL);
-            }
-            Err(preflight::Failed::Scan(e)) => return Err(e),
-        };
-    if a.json {
-        let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
-        println!("{event}");
-    } else {
-        eprint!("{}", preflight::render(&preflights[0]));
-    }
+    let preflights = match preflight::prepare_and_show(
+        &client,
+        &bucket,
+        a.prefix.as_deref(),
+        &action,
+        &cancel,
+        a.json,
+    )
+    .await?
+    {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
     if let Some(r) = preflights[0].refusal() {
         if a.json {
             println!(

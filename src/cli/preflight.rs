@@ -61,6 +61,38 @@ pub async fn prepare_all(
     Ok(out)
 }
 
+/// Scans and shows the preflights (the first NDJSON event with `json`), or says
+/// why there are none: `Err(exit code)` after a Ctrl-C, `Err` message on failure.
+pub async fn prepare_and_show(
+    client: &Client,
+    buckets: &[String],
+    prefix: Option<&str>,
+    action: &Action,
+    cancel: &CancellationToken,
+    json: bool,
+) -> Result<Result<Vec<Preflight>, u8>, String> {
+    let preflights = match prepare_all(client, buckets, prefix, action, cancel).await {
+        Ok(p) => p,
+        Err(Failed::Cancelled) => {
+            eprintln!("cancelled during the scan; nothing was deleted");
+            return Ok(Err(super::exit::PARTIAL));
+        }
+        Err(Failed::Scan(e)) => return Err(e),
+    };
+    if json {
+        let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
+        println!("{event}");
+    } else {
+        for p in &preflights {
+            eprint!("{}", render(p));
+        }
+        if preflights.len() > 1 {
+            eprint!("{}", render_totals(&preflights));
+        }
+    }
+    Ok(Ok(preflights))
+}
+
 /// One bucket's preflight, for people.
 pub fn render(p: &Preflight) -> String {
     let scope = match &p.prefix {

@@ -31,22 +31,12 @@ impl ErrorInfo {
     }
 
     pub fn from_oss(title: &str, e: &crate::oss::OssError) -> Self {
-        match e.api() {
-            Some(a) => ErrorInfo {
-                title: title.to_string(),
-                code: Some(a.code.clone()).filter(|c| !c.is_empty()),
-                message: match e.hint() {
-                    Some(h) => format!("{} ({h})", a.message),
-                    None => a.message.clone(),
-                },
-                request_id: a.request_id.clone(),
-            },
-            None => ErrorInfo {
-                title: title.to_string(),
-                code: None,
-                message: e.to_string(),
-                request_id: None,
-            },
+        let r = crate::delete::RunError::oss(title, e);
+        ErrorInfo {
+            title: r.context,
+            code: r.code,
+            message: r.message,
+            request_id: r.request_id,
         }
     }
 }

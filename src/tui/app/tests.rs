@@ -928,3 +928,16 @@ fn a_long_list_scrolls_with_the_selection() {
         "{text}"
     );
 }
+
+#[test]
+fn after_going_back_from_a_confirm_pane_the_other_actions_still_work() {
+    let mut app = scanned();
+    app.update(key('D'));
+    app.update(code(KeyCode::Esc));
+    app.update(key('a'));
+    assert!(
+        matches!(app.screen, Screen::Confirm(..)),
+        "{:?}",
+        app.notice
+    );
+}

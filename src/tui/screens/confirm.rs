@@ -96,21 +96,6 @@ impl Confirm {
     }
 }
 
-fn risk_lines<'a>(p: &'a Preflight, theme: &Theme, indent: &str) -> Vec<Line<'a>> {
-    p.risks
-        .iter()
-        .map(|r| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{indent}{:<3}", r.severity.mark()),
-                    theme.severity(r.severity),
-                ),
-                Span::raw(r.text.clone()),
-            ])
-        })
-        .collect()
-}
-
 fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     let then = if p.action.deletes_bucket() {
@@ -151,7 +136,7 @@ fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool) -> Vec<Line
         }
         _ => {}
     }
-    lines.extend(risk_lines(p, theme, "     "));
+    lines.extend(p.risks.iter().map(|r| super::risk_line(r, theme, "     ")));
     lines
 }
 

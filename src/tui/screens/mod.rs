@@ -34,6 +34,17 @@ pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme) -> Line
     Line::from(spans)
 }
 
+/// One risk: its severity mark, then its sentence.
+pub fn risk_line<'a>(r: &'a crate::scan::risk::Risk, theme: &Theme, indent: &str) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{indent}{:<3}", r.severity.mark()),
+            theme.severity(r.severity),
+        ),
+        Span::raw(r.text.as_str()),
+    ])
+}
+
 /// A yes/no question: two lines of text, what `y` does, and the key and meaning of no.
 pub struct Question<'a> {
     pub question: &'a str,

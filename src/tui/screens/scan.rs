@@ -191,15 +191,7 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
     } else {
         r.risks
             .iter()
-            .map(|risk| {
-                Line::from(vec![
-                    Span::styled(
-                        format!("{:<3}", risk.severity.mark()),
-                        theme.severity(risk.severity),
-                    ),
-                    Span::raw(risk.text.clone()),
-                ])
-            })
+            .map(|risk| super::risk_line(risk, theme, ""))
             .collect()
     };
     Paragraph::new(risk_lines)
