@@ -1,7 +1,8 @@
 //! The wizard end to end: the real binary in tmux against `ossweep emulator` with
 //! the demo seed. Select a bucket, scan, D, type the name, Enter, wait for the
 //! report; then the emulator must show that bucket gone and every other bucket
-//! untouched. Waits for text on screen with a timeout, never sleep-then-assert.
+//! untouched. Then the replicated bucket: its confirm pane shows the replication
+//! risk, and clearing all needs the typed name. Waits for text on screen with a timeout, never sleep-then-assert.
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -168,7 +169,7 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("filter: web-assets", Duration::from_secs(5));
     tmux.keys(&["Enter"]);
-    let scan = tmux.wait_for("scan complete", Duration::from_secs(20));
+    let scan = tmux.wait_for("versioning Off  scan complete", Duration::from_secs(20));
     assert!(
         scan.contains("static.acme-demo.com") && scan.contains("Current objects"),
         "{scan}"
@@ -200,6 +201,58 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
 
     tmux.keys(&["Enter"]);
     tmux.wait_for("Buckets (9)", Duration::from_secs(20));
+
+    // The replicated bucket: D shows the replication risk before anything is
+    // typed, and clearing all (`a`) also needs the typed name.
+    tmux.keys(&["/"]);
+    tmux.wait_for("filter: web-assets▏", Duration::from_secs(5));
+    for _ in 0.."web-assets".len() {
+        tmux.keys(&["BSpace"]);
+    }
+    tmux.text("logs-replicated");
+    tmux.wait_for("filter: logs-replicated▏", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter: logs-replicated\n", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    // Not just "scan complete": "Risks appear when the scan completes" contains it.
+    let scan = tmux.wait_for(
+        "acme-logs-replicated  cn-hangzhou  versioning Off  scan complete",
+        Duration::from_secs(20),
+    );
+    assert!(scan.contains("logs-to-dr"), "{scan}");
+    tmux.keys(&["D"]);
+    let confirm = tmux.wait_for(
+        "Type acme-logs-replicated to confirm",
+        Duration::from_secs(5),
+    );
+    assert!(
+        confirm.contains("Delete bucket")
+            && confirm.contains("Replication rule \"logs-to-dr\" (Action ALL)")
+            && confirm.contains("acme-logs-dr"),
+        "{confirm}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("a clear all", Duration::from_secs(5));
+    tmux.keys(&["a"]);
+    let clear_all = tmux.wait_for(
+        "Type acme-logs-replicated to confirm",
+        Duration::from_secs(5),
+    );
+    assert!(
+        clear_all.contains("Clear (the bucket stays)") && clear_all.contains("logs-to-dr"),
+        "{clear_all}"
+    );
+    // Enter without the name does nothing: the pane stays, nothing is deleted.
+    tmux.keys(&["Enter"]);
+    tmux.text("acme-logs");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "Type acme-logs-replicated to confirm",
+        Duration::from_secs(5),
+    );
+    assert_eq!(stats(&c).await, expected, "no name typed, nothing deleted");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("a clear all", Duration::from_secs(5));
     tmux.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while tmux.cmd(&["has-session", "-t", "e2e"]).status.success() {
