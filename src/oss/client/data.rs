@@ -1,0 +1,368 @@
+//! Buckets, objects, versions and multipart uploads: the listings that decide
+//! whether a bucket is empty, and the deletes that empty it.
+
+use super::*;
+
+impl Client {
+    // ------------------------------------------------------------ buckets
+
+    pub async fn list_buckets_page(
+        &self,
+        prefix: Option<&str>,
+        marker: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ListBucketsPage, OssError> {
+        let page = self
+            .parsed(
+                request::list_buckets(prefix, marker, max_keys),
+                parse::list_buckets,
+            )
+            .await?;
+        for b in &page.buckets {
+            self.learn_region(&b.name, &b.region);
+        }
+        Ok(page)
+    }
+
+    /// Every bucket of the account, all regions, page by page.
+    pub fn list_buckets(&self) -> BoxStream<'static, Result<BucketSummary, OssError>> {
+        let c = self.clone();
+        paginate(move |marker: Option<String>| {
+            let c = c.clone();
+            async move {
+                let page = c.list_buckets_page(None, marker.as_deref(), 1000).await?;
+                Ok((page.buckets, page.next_marker))
+            }
+        })
+    }
+
+    pub async fn get_bucket_info(&self, bucket: &str) -> Result<BucketInfo, OssError> {
+        let info = self
+            .parsed(request::get_bucket_info(bucket), parse::bucket_info)
+            .await?;
+        self.learn_region(bucket, &info.region);
+        Ok(info)
+    }
+
+    pub async fn get_bucket_location(&self, bucket: &str) -> Result<String, OssError> {
+        self.parsed(request::get_bucket_location(bucket), parse::bucket_location)
+            .await
+    }
+
+    pub async fn get_bucket_stat(&self, bucket: &str) -> Result<BucketStat, OssError> {
+        self.parsed(request::get_bucket_stat(bucket), parse::bucket_stat)
+            .await
+    }
+
+    pub async fn get_bucket_versioning(&self, bucket: &str) -> Result<Versioning, OssError> {
+        self.parsed(
+            request::get_bucket_versioning(bucket),
+            parse::bucket_versioning,
+        )
+        .await
+    }
+
+    pub async fn delete_bucket(&self, bucket: &str) -> Result<(), OssError> {
+        self.no_content(request::delete_bucket(bucket)).await
+    }
+
+    // ------------------------------------------------------------ objects
+
+    pub async fn list_objects_v2_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        token: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ListObjectsPage, OssError> {
+        self.parsed(
+            request::list_objects_v2(bucket, prefix, token, max_keys),
+            parse::list_objects_v2,
+        )
+        .await
+    }
+
+    /// Current objects, one page (up to `max_keys`) at a time. The next page is
+    /// requested before this one is parsed.
+    pub fn list_objects_pages(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        max_keys: u32,
+    ) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
+        let (bucket, prefix) = (bucket.to_string(), prefix.map(str::to_string));
+        prefetched_pages(
+            self.clone(),
+            None,
+            move |token: Option<&String>| {
+                request::list_objects_v2(
+                    &bucket,
+                    prefix.as_deref(),
+                    token.map(String::as_str),
+                    max_keys,
+                )
+            },
+            parse::peek_objects_token,
+            |body| parse::list_objects_v2(body).map(|p| (p.objects, p.next_continuation_token)),
+        )
+    }
+
+    /// Current objects, listed by up to `streams` concurrent range listings after
+    /// the first page (see `split`). Pages arrive in no particular order.
+    pub fn list_objects_pages_split(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        streams: usize,
+    ) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
+        let (b1, p1, b2, p2) = (
+            bucket.to_string(),
+            prefix.map(str::to_string),
+            bucket.to_string(),
+            prefix.map(str::to_string),
+        );
+        split_pages(
+            self.clone(),
+            Splitter {
+                build: Arc::new(move |m: Option<&ObjectsMarker>| match m {
+                    None => request::list_objects_v2(&b1, p1.as_deref(), None, 1000),
+                    Some(ObjectsMarker::Token(t)) => {
+                        request::list_objects_v2(&b1, p1.as_deref(), Some(t), 1000)
+                    }
+                    Some(ObjectsMarker::StartAfter(k)) => {
+                        request::list_objects_v2_after(&b1, p1.as_deref(), k, 1000)
+                    }
+                }),
+                probe: Arc::new(move |after: &str| {
+                    request::list_objects_v2_after(&b2, p2.as_deref(), after, 1)
+                }),
+                start_after: ObjectsMarker::StartAfter,
+                key_of: |o: &ObjectSummary| o.key.as_str(),
+                peek: |body| parse::peek_objects_token(body).map(|t| t.map(ObjectsMarker::Token)),
+                parse: |body| {
+                    parse::list_objects_v2(body).map(|p| {
+                        (
+                            p.objects,
+                            p.next_continuation_token.map(ObjectsMarker::Token),
+                        )
+                    })
+                },
+            },
+            prefix.unwrap_or_default().to_string(),
+            streams,
+        )
+    }
+
+    /// Every version and delete marker, listed by up to `streams` concurrent range
+    /// listings after the first page. Pages arrive in no particular order; all
+    /// versions of one key stay in one range.
+    pub fn list_object_versions_pages_split(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        streams: usize,
+    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+        let (b1, p1, b2, p2) = (
+            bucket.to_string(),
+            prefix.map(str::to_string),
+            bucket.to_string(),
+            prefix.map(str::to_string),
+        );
+        split_pages(
+            self.clone(),
+            Splitter {
+                build: Arc::new(move |m: Option<&(String, Option<String>)>| {
+                    let (km, vm) = match m {
+                        Some((k, v)) => (Some(k.as_str()), v.as_deref()),
+                        None => (None, None),
+                    };
+                    request::list_object_versions(&b1, p1.as_deref(), km, vm, 1000)
+                }),
+                probe: Arc::new(move |after: &str| {
+                    request::list_object_versions(&b2, p2.as_deref(), Some(after), None, 1)
+                }),
+                start_after: |k| (k, None),
+                key_of: |v: &ObjectVersion| v.key.as_str(),
+                peek: parse::peek_versions_marker,
+                parse: |body| {
+                    parse::list_object_versions(body).map(|p| {
+                        (
+                            p.entries,
+                            p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
+                        )
+                    })
+                },
+            },
+            prefix.unwrap_or_default().to_string(),
+            streams,
+        )
+    }
+
+    /// Every entry of a bucket as versions, listed in parallel ranges: versions and
+    /// delete markers when `versioned`, else current objects (as `null` versions).
+    pub fn list_entries_split(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        versioned: bool,
+        streams: usize,
+    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+        if versioned {
+            return self.list_object_versions_pages_split(bucket, prefix, streams);
+        }
+        self.list_objects_pages_split(bucket, prefix, streams)
+            .map(|page| page.map(|objects| objects.into_iter().map(ObjectVersion::from).collect()))
+            .boxed()
+    }
+
+    pub fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<ObjectSummary, OssError>> {
+        flatten(self.list_objects_pages(bucket, prefix, 1000))
+    }
+
+    pub async fn list_object_versions_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        key_marker: Option<&str>,
+        version_id_marker: Option<&str>,
+        max_keys: u32,
+    ) -> Result<ListVersionsPage, OssError> {
+        self.parsed(
+            request::list_object_versions(bucket, prefix, key_marker, version_id_marker, max_keys),
+            parse::list_object_versions,
+        )
+        .await
+    }
+
+    /// Every version and delete marker, one page at a time. The next page is
+    /// requested before this one is parsed.
+    pub fn list_object_versions_pages(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        max_keys: u32,
+    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+        let (bucket, prefix) = (bucket.to_string(), prefix.map(str::to_string));
+        prefetched_pages(
+            self.clone(),
+            None,
+            move |marker: Option<&(String, Option<String>)>| {
+                let (km, vm) = match marker {
+                    Some((k, v)) => (Some(k.as_str()), v.as_deref()),
+                    None => (None, None),
+                };
+                request::list_object_versions(&bucket, prefix.as_deref(), km, vm, max_keys)
+            },
+            parse::peek_versions_marker,
+            |body| {
+                parse::list_object_versions(body).map(|p| {
+                    (
+                        p.entries,
+                        p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
+                    )
+                })
+            },
+        )
+    }
+
+    pub fn list_object_versions(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<ObjectVersion, OssError>> {
+        flatten(self.list_object_versions_pages(bucket, prefix, 1000))
+    }
+
+    /// DeleteObject. Without `version_id` on a versioned bucket this only adds a delete marker.
+    pub async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<(), OssError> {
+        self.no_content(request::delete_object(bucket, key, version_id))
+            .await
+    }
+
+    /// DeleteMultipleObjects (verbose): one outcome per requested key, in order.
+    pub async fn delete_multiple_objects(
+        &self,
+        bucket: &str,
+        objects: &[ObjectIdentifier],
+    ) -> Result<Vec<KeyOutcome>, OssError> {
+        let req = request::delete_multiple_objects(bucket, objects)?;
+        let deleted = self.parsed(req, parse::delete_result).await?;
+        Ok(parse::match_deleted(objects, &deleted))
+    }
+
+    // ------------------------------------------------------------ multipart uploads
+
+    pub async fn list_multipart_uploads_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        key_marker: Option<&str>,
+        upload_id_marker: Option<&str>,
+        max: u32,
+    ) -> Result<ListUploadsPage, OssError> {
+        self.parsed(
+            request::list_multipart_uploads(bucket, prefix, key_marker, upload_id_marker, max),
+            parse::list_multipart_uploads,
+        )
+        .await
+    }
+
+    pub fn list_multipart_uploads_pages(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        max: u32,
+    ) -> BoxStream<'static, Result<Vec<MultipartUpload>, OssError>> {
+        let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
+        paginate_pages(move |marker: Option<(String, Option<String>)>| {
+            let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
+            async move {
+                let (km, um) = match &marker {
+                    Some((k, u)) => (Some(k.as_str()), u.as_deref()),
+                    None => (None, None),
+                };
+                let page = c
+                    .list_multipart_uploads_page(&bucket, prefix.as_deref(), km, um, max)
+                    .await?;
+                Ok((
+                    page.uploads,
+                    page.next_key_marker
+                        .map(|k| (k, page.next_upload_id_marker)),
+                ))
+            }
+        })
+    }
+
+    pub fn list_multipart_uploads(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> BoxStream<'static, Result<MultipartUpload, OssError>> {
+        flatten(self.list_multipart_uploads_pages(bucket, prefix, 1000))
+    }
+
+    /// Aborts an upload; an upload already gone (`NoSuchUpload`) counts as done.
+    pub async fn abort_multipart_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), OssError> {
+        match self
+            .no_content(request::abort_multipart_upload(bucket, key, upload_id))
+            .await
+        {
+            Err(e) if e.is_code("NoSuchUpload") => Ok(()),
+            other => other,
+        }
+    }
+}
