@@ -381,8 +381,7 @@ impl App {
                             plan.days.saturating_sub(1).max(MIN_DAYS)
                         }
                     }
-                    Intent::Run { .. } if up => c.scroll = c.scroll.saturating_sub(1),
-                    Intent::Run { .. } => c.scroll = c.scroll.saturating_add(1),
+                    Intent::Run { .. } => c.scroll_by_one(up),
                 }
             }
             KeyCode::Esc => {

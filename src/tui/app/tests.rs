@@ -809,6 +809,42 @@ fn snapshot_confirm_single_bucket_with_risks_at_80x24() {
 }
 
 #[test]
+fn a_confirm_pane_taller_than_the_terminal_says_so_and_scrolls_to_its_last_risk() {
+    let mut app = scanned();
+    app.update(key('D'));
+    let top = snapshot_at(&app, 80, 20);
+    assert!(top.contains("↓ more below: ↑/↓ scroll"), "{top}");
+    let last = match &app.screen {
+        Screen::Confirm(c, _) => match &c.intent {
+            Intent::Run { preflights, .. } => preflights[0].risks.last().unwrap().text.clone(),
+            Intent::Expiry(_) => unreachable!(),
+        },
+        other => panic!("{other:?}"),
+    };
+    let head: String = last
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !top.contains(&head),
+        "the last risk is below the fold\n{top}"
+    );
+    for _ in 0..200 {
+        app.update(code(KeyCode::Down));
+    }
+    let bottom = snapshot_at(&app, 80, 20);
+    assert!(
+        bottom.contains("↑ more above") && !bottom.contains("more below") && bottom.contains(&head),
+        "{bottom}"
+    );
+    // One Up after scrolling far past the end moves at once: scrolling stopped at the end.
+    app.update(code(KeyCode::Up));
+    let one_up = snapshot_at(&app, 80, 20);
+    assert!(one_up.contains("more above and below"), "{one_up}");
+}
+
+#[test]
 fn snapshot_confirm_empty_only() {
     let mut app = scanned();
     if let Screen::Scan(s) = &mut app.screen {

@@ -3,6 +3,8 @@
 //! bucket's name (or `delete N buckets` for a batch) must be typed exactly.
 //! Every destructive action of the wizard passes through it.
 
+use std::cell::Cell;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -34,6 +36,9 @@ pub struct Confirm {
     pub input: String,
     /// Lines scrolled off the top of the preflight.
     pub scroll: u16,
+    /// The furthest the preflight can scroll at the last rendered size, so
+    /// scrolling stops at its last line (the renderer records it).
+    pub max_scroll: Cell<u16>,
 }
 
 impl Confirm {
@@ -45,6 +50,7 @@ impl Confirm {
             },
             input: String::new(),
             scroll: 0,
+            max_scroll: Cell::new(u16::MAX),
         }
     }
 
@@ -53,10 +59,20 @@ impl Confirm {
             intent: Intent::Expiry(plan),
             input: String::new(),
             scroll: 0,
+            max_scroll: Cell::new(u16::MAX),
         }
     }
 
     /// What must be typed.
+    /// Scrolls the preflight one line, within what there is to see.
+    pub fn scroll_by_one(&mut self, up: bool) {
+        self.scroll = if up {
+            self.scroll.saturating_sub(1)
+        } else {
+            self.scroll.saturating_add(1).min(self.max_scroll.get())
+        };
+    }
+
     pub fn expected(&self) -> String {
         match &self.intent {
             Intent::Run { preflights, .. } => match preflights.as_slice() {
@@ -229,10 +245,25 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
             ]));
         }
     }
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((s.scroll, 0))
-        .block(Block::default().borders(Borders::TOP).title(s.title()))
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Risks must never be cut silently: say when more lies above or below.
+    let visible = what.height.saturating_sub(1);
+    let total = u16::try_from(text.line_count(what.width)).unwrap_or(u16::MAX);
+    s.max_scroll.set(total.saturating_sub(visible));
+    let scroll = s.scroll.min(s.max_scroll.get());
+    let more = match (scroll > 0, scroll + visible < total) {
+        (true, true) => " ↑↓ more above and below ",
+        (true, false) => " ↑ more above ",
+        (false, true) => " ↓ more below: ↑/↓ scroll ",
+        (false, false) => "",
+    };
+    text.scroll((scroll, 0))
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(s.title())
+                .title(Line::from(Span::styled(more, theme.warn)).right_aligned()),
+        )
         .render(what, buf);
 
     let expected = s.expected();
