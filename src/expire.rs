@@ -1,73 +1,170 @@
 //! Lifecycle rules that empty a bucket server-side (oss-api.md §12.6), for buckets
-//! too big to delete by API. Two phases, because `ExpiredObjectDeleteMarker`
-//! cannot share a rule with `Days`: A expires current objects, previous versions
+//! too big to delete by API. Rule building and recognition are pure.
+//!
+//! Two phases, because `ExpiredObjectDeleteMarker` cannot share an `Expiration`
+//! with `Days` (EC 0014-00000059): A expires current objects, previous versions
 //! and parts; B (versioned buckets, after A has run) removes the delete markers
-//! left behind. `.dlsdata/` (OSS-HDFS) is always kept out. Rule building is pure.
+//! left behind.
+//!
+//! OSS-HDFS data under `.dlsdata/` must never be expired. The only way to keep
+//! it out of a whole-bucket rule is `Filter/Not/Prefix`, and OSS refuses `Not`
+//! in a rule with `AbortMultipartUpload` or `ExpiredObjectDeleteMarker` (EC
+//! 0014-00000034), while a second rule over the whole bucket is refused too
+//! (same prefix, EC 0014-00000085). So on a bucket with OSS-HDFS data phase A
+//! expires objects and previous versions only, and incomplete uploads are left
+//! to the API; phase B's marker rule needs no `Not`, since it can only remove
+//! markers that no longer hide any data.
+
+use serde::Serialize;
 
 use crate::oss::xml::Writer;
+use crate::vocab::HDFS_PREFIX;
 
 /// Every rule ossweep installs has an ID with this prefix.
 pub const RULE_PREFIX: &str = "ossweep-expire";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Phase {
     A,
     B,
 }
 
 impl Phase {
-    pub fn rule_id(self) -> &'static str {
+    fn id_stem(self) -> &'static str {
         match self {
             Phase::A => "ossweep-expire-phase-a",
             Phase::B => "ossweep-expire-phase-b",
         }
     }
+
+    /// The rule ID: the phase and the day it was installed (`YYYY-MM-DD`), so
+    /// a later scan can say what is installed since when.
+    pub fn rule_id(self, day: &str) -> String {
+        format!("{}-{day}", self.id_stem())
+    }
+
+    pub fn letter(self) -> char {
+        match self {
+            Phase::A => 'A',
+            Phase::B => 'B',
+        }
+    }
 }
 
-/// The lifecycle configuration for a phase, expiring after `days`.
-pub fn configuration(phase: Phase, days: u32) -> String {
+/// Whether the bucket holds OSS-HDFS data that the rules must leave alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hdfs {
+    Absent,
+    Present,
+}
+
+/// The lifecycle configuration for a phase, expiring after `days` (at least 1),
+/// installed on `day` (`YYYY-MM-DD`).
+pub fn configuration(phase: Phase, days: u32, hdfs: Hdfs, day: &str) -> String {
     let days = days.max(1).to_string();
+    let keep_hdfs = hdfs == Hdfs::Present;
     let mut w = Writer::new();
     w.open("LifecycleConfiguration")
         .open("Rule")
-        .leaf("ID", phase.rule_id())
+        .leaf("ID", &phase.rule_id(day))
         .leaf("Prefix", "")
         .leaf("Status", "Enabled");
-    w.open("Filter")
-        .open("Not")
-        .leaf("Prefix", crate::vocab::HDFS_PREFIX)
-        .close("Not")
-        .close("Filter");
-    w.open("Expiration");
     match phase {
-        Phase::A => w.leaf("Days", &days),
-        Phase::B => w.leaf("ExpiredObjectDeleteMarker", "true"),
-    };
-    w.close("Expiration");
-    w.open("NoncurrentVersionExpiration")
-        .leaf("NoncurrentDays", &days)
-        .close("NoncurrentVersionExpiration");
-    w.open("AbortMultipartUpload")
-        .leaf("Days", &days)
-        .close("AbortMultipartUpload");
+        Phase::A => {
+            if keep_hdfs {
+                w.open("Filter")
+                    .open("Not")
+                    .leaf("Prefix", HDFS_PREFIX)
+                    .close("Not")
+                    .close("Filter");
+            }
+            w.open("Expiration").leaf("Days", &days).close("Expiration");
+            w.open("NoncurrentVersionExpiration")
+                .leaf("NoncurrentDays", &days)
+                .close("NoncurrentVersionExpiration");
+            if !keep_hdfs {
+                w.open("AbortMultipartUpload")
+                    .leaf("Days", &days)
+                    .close("AbortMultipartUpload");
+            }
+        }
+        Phase::B => {
+            w.open("Expiration")
+                .leaf("ExpiredObjectDeleteMarker", "true")
+                .close("Expiration");
+            if !keep_hdfs {
+                w.open("NoncurrentVersionExpiration")
+                    .leaf("NoncurrentDays", &days)
+                    .close("NoncurrentVersionExpiration");
+                w.open("AbortMultipartUpload")
+                    .leaf("Days", &days)
+                    .close("AbortMultipartUpload");
+            }
+        }
+    }
     w.close("Rule").close("LifecycleConfiguration");
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", w.finish())
 }
 
-/// Which of ossweep's phases a configuration holds, if any.
-pub fn installed_phase(rule_ids: &[String]) -> Option<Phase> {
-    if rule_ids.iter().any(|id| id == Phase::B.rule_id()) {
-        Some(Phase::B)
-    } else if rule_ids.iter().any(|id| id == Phase::A.rule_id()) {
-        Some(Phase::A)
-    } else {
-        None
+/// What a configuration says about ossweep's own rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InstalledRules {
+    pub phase: Phase,
+    /// The day the rule was installed (`YYYY-MM-DD`), when its ID says.
+    pub since: Option<String>,
+}
+
+impl InstalledRules {
+    /// "ossweep expiry rules installed on 2026-11-22, phase A".
+    pub fn describe(&self) -> String {
+        match &self.since {
+            Some(day) => format!(
+                "ossweep expiry rules installed on {day}, phase {}",
+                self.phase.letter()
+            ),
+            None => format!(
+                "ossweep expiry rules installed, phase {}",
+                self.phase.letter()
+            ),
+        }
     }
+}
+
+fn recognise(id: &str) -> Option<InstalledRules> {
+    [Phase::B, Phase::A].into_iter().find_map(|phase| {
+        let rest = id.strip_prefix(phase.id_stem())?;
+        let since = match rest.strip_prefix('-') {
+            None if rest.is_empty() => None,
+            Some(day) if is_day(day) => Some(day.to_string()),
+            _ => return None,
+        };
+        Some(InstalledRules { phase, since })
+    })
+}
+
+fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Which of ossweep's phases a configuration holds, if any (B wins over A).
+pub fn installed(rule_ids: &[String]) -> Option<InstalledRules> {
+    let found: Vec<InstalledRules> = rule_ids.iter().filter_map(|id| recognise(id)).collect();
+    found
+        .iter()
+        .find(|r| r.phase == Phase::B)
+        .or(found.first())
+        .cloned()
 }
 
 /// Whether a configuration holds rules other than ossweep's.
 pub fn has_foreign_rules(rule_ids: &[String]) -> bool {
-    rule_ids.iter().any(|id| !id.starts_with(RULE_PREFIX))
+    rule_ids.iter().any(|id| recognise(id).is_none())
 }
 
 #[cfg(test)]
@@ -75,46 +172,75 @@ mod tests {
     use super::*;
     use crate::oss::parse;
 
+    const DAY: &str = "2026-11-22";
+
     #[test]
-    fn phase_a_expires_everything_but_oss_hdfs() {
-        let xml = configuration(Phase::A, 1);
+    fn phase_a_without_oss_hdfs_expires_objects_versions_and_parts_in_one_rule() {
+        let xml = configuration(Phase::A, 1, Hdfs::Absent, DAY);
         let cfg = parse::bucket_lifecycle(&xml).unwrap();
         let r = &cfg.rules[0];
+        assert_eq!(cfg.rules.len(), 1);
         assert_eq!(
             (r.id.as_str(), r.enabled, r.prefix.as_str()),
-            ("ossweep-expire-phase-a", true, "")
+            ("ossweep-expire-phase-a-2026-11-22", true, "")
         );
         assert_eq!(
             (r.expiration_days, r.noncurrent_days, r.abort_multipart_days),
             (Some(1), Some(1), Some(1))
         );
         assert!(!r.expired_object_delete_marker);
-        assert_eq!(r.excluded_prefixes, [".dlsdata/"]);
+        assert!(
+            r.excluded_prefixes.is_empty(),
+            "no Not: OSS refuses it with parts"
+        );
     }
 
     #[test]
-    fn phase_b_removes_delete_markers_without_days() {
-        let xml = configuration(Phase::B, 3);
+    fn phase_a_with_oss_hdfs_keeps_dlsdata_out_and_leaves_parts_to_the_api() {
+        let xml = configuration(Phase::A, 2, Hdfs::Present, DAY);
+        let r = &parse::bucket_lifecycle(&xml).unwrap().rules[0];
+        assert_eq!(r.excluded_prefixes, [".dlsdata/"]);
+        assert_eq!(
+            (r.expiration_days, r.noncurrent_days, r.abort_multipart_days),
+            (Some(2), Some(2), None),
+            "Not cannot share a rule with AbortMultipartUpload (EC 0014-00000034)"
+        );
+    }
+
+    #[test]
+    fn phase_b_removes_delete_markers_without_days_and_never_carries_not() {
+        let xml = configuration(Phase::B, 3, Hdfs::Absent, DAY);
         let r = &parse::bucket_lifecycle(&xml).unwrap().rules[0];
         assert!(r.expired_object_delete_marker);
-        assert_eq!((r.expiration_days, r.noncurrent_days), (None, Some(3)));
+        assert_eq!(
+            (r.expiration_days, r.noncurrent_days, r.abort_multipart_days),
+            (None, Some(3), Some(3))
+        );
+        let hdfs = configuration(Phase::B, 3, Hdfs::Present, DAY);
+        let r = &parse::bucket_lifecycle(&hdfs).unwrap().rules[0];
+        assert!(r.expired_object_delete_marker && r.excluded_prefixes.is_empty());
+        assert_eq!((r.noncurrent_days, r.abort_multipart_days), (None, None));
     }
 
     #[test]
-    fn recognises_its_own_rules() {
+    fn recognises_its_own_rules_with_and_without_a_day() {
         let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a = installed(&ids(&["ossweep-expire-phase-a-2026-11-22"])).unwrap();
         assert_eq!(
-            installed_phase(&ids(&["ossweep-expire-phase-a"])),
-            Some(Phase::A)
+            (a.phase, a.since.as_deref()),
+            (Phase::A, Some("2026-11-22"))
         );
         assert_eq!(
-            installed_phase(&ids(&["x", "ossweep-expire-phase-b"])),
-            Some(Phase::B)
+            a.describe(),
+            "ossweep expiry rules installed on 2026-11-22, phase A"
         );
-        assert_eq!(installed_phase(&ids(&["logs-to-ia"])), None);
+        let b = installed(&ids(&["x", "ossweep-expire-phase-b"])).unwrap();
+        assert_eq!((b.phase, b.since), (Phase::B, None));
+        assert_eq!(installed(&ids(&["logs-to-ia"])), None);
+        assert_eq!(installed(&ids(&["ossweep-expire-phase-a-later"])), None);
         assert!(has_foreign_rules(&ids(&[
             "logs-to-ia",
-            "ossweep-expire-phase-a"
+            "ossweep-expire-phase-a-2026-01-02"
         ])));
         assert!(!has_foreign_rules(&ids(&["ossweep-expire-phase-a"])));
     }

@@ -449,15 +449,55 @@ async fn expire_backs_up_installs_both_phases_and_removes() {
         .clone()
         .unwrap();
     assert!(
-        installed.contains("ossweep-expire-phase-a")
-            && installed.contains(".dlsdata/")
-            && installed.contains("<Days>1</Days>")
+        installed.contains("ossweep-expire-phase-a-")
+            && !installed.contains(".dlsdata/")
+            && installed.contains("<AbortMultipartUpload><Days>1</Days>")
+            && installed.contains("<Days>1</Days>"),
+        "{installed}"
+    );
+    assert!(
+        text(&out.stdout).contains(&installed),
+        "the exact rules are shown before they are sent"
+    );
+    // A rescan recognises ossweep's own rules instead of offering to replace them.
+    let out = ossweep(&emu, home.path(), &["scan", "acme-logs-replicated"]);
+    let scan = text(&out.stdout);
+    assert!(
+        scan.contains("ossweep expiry rules installed on 20") && scan.contains(", phase A"),
+        "{scan}"
+    );
+    assert!(
+        !scan.contains("`ossweep expire` would replace them"),
+        "{scan}"
+    );
+    // A bucket with OSS-HDFS data: .dlsdata/ stays out, and since OSS refuses Not
+    // beside AbortMultipartUpload, uploads are left to the API (and said so).
+    let out = ossweep(&emu, home.path(), &["expire", "acme-data-lake", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let hdfs = emu.store().buckets["acme-data-lake"]
+        .config
+        .lifecycle_xml
+        .clone()
+        .unwrap();
+    assert!(
+        hdfs.contains("<Not><Prefix>.dlsdata/</Prefix></Not>") && !hdfs.contains("AbortMultipart"),
+        "{hdfs}"
+    );
+    assert!(
+        text(&out.stdout).contains("ossweep empty acme-data-lake --only uploads"),
+        "{}",
+        text(&out.stdout)
     );
     // A versioned bucket whose data has expired gets phase B, for the delete markers.
     {
         let mut store = emu.store();
         let b = store.buckets.get_mut("acme-app-backups").unwrap();
-        b.config.lifecycle_xml = Some(ossweep::expire::configuration(ossweep::expire::Phase::A, 1));
+        b.config.lifecycle_xml = Some(ossweep::expire::configuration(
+            ossweep::expire::Phase::A,
+            1,
+            ossweep::expire::Hdfs::Absent,
+            "2026-11-22",
+        ));
         for versions in b.objects.values_mut() {
             versions.retain(|v| v.delete_marker);
         }

@@ -63,7 +63,7 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
         return Ok(exit::DONE);
     }
     if a.remove {
-        match expire::installed_phase(&ids) {
+        match expire::installed(&ids) {
             None => println!("{bucket} has no ossweep lifecycle rules; nothing to remove."),
             Some(_) if expire::has_foreign_rules(&ids) => {
                 eprintln!("error: {bucket}'s lifecycle configuration also holds rules ossweep did not write ({}); edit it in the console or use --restore FILE", ids.join(", "));
@@ -94,6 +94,11 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
     for line in plan.describe() {
         println!("{line}");
     }
+    let now = time::unix_secs(std::time::SystemTime::now());
+    println!(
+        "The rules, exactly as they are sent:\n{}",
+        plan.configuration(&expiry::day_of(now))
+    );
     if !a.yes {
         if !confirm::interactive() {
             eprintln!("refused: no terminal to confirm on; pass --yes to install the rules");
@@ -109,10 +114,11 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
             return Ok(exit::REFUSED);
         }
     }
-    let backup = a.backup.clone().unwrap_or_else(|| {
-        PathBuf::from(plan.backup_name(time::unix_secs(std::time::SystemTime::now())))
-    });
-    let installed = expiry::install(&client, &plan, &backup)
+    let backup = a
+        .backup
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(plan.backup_name(now)));
+    let installed = expiry::install(&client, &plan, &backup, now)
         .await
         .map_err(|e| e.to_string())?;
     println!("{}", installed.describe(&plan));

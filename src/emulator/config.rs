@@ -23,9 +23,36 @@ fn absent(code: &str, what: &str) -> EmuError {
     EmuError::new(404, code, &format!("The bucket has no {what}."))
 }
 
-/// Validates a lifecycle configuration as OSS does for the rules ossweep writes.
-pub fn validate_lifecycle(root: &Element) -> Result<(), EmuError> {
-    let mut prefixes = Vec::new();
+fn invalid(message: &str, ec: &str) -> EmuError {
+    EmuError::new(400, "InvalidArgument", message).ec(ec)
+}
+
+/// `Days` (or `NoncurrentDays`) under `el`, when present, must be a positive integer.
+fn positive_days(el: &Element, name: &str) -> Result<bool, EmuError> {
+    match el.text_of(name) {
+        None => Ok(false),
+        Some(d) if d.parse::<u64>().is_ok_and(|d| d > 0) => Ok(true),
+        Some(_) => Err(EmuError::new(
+            400,
+            "InvalidArgument",
+            &format!("{name} must be a positive integer."),
+        )),
+    }
+}
+
+/// The actions a rule takes, by the names the overlap rule compares.
+const ACTIONS: [&str; 5] = [
+    "Expiration",
+    "NoncurrentVersionExpiration",
+    "AbortMultipartUpload",
+    "Transition",
+    "NoncurrentVersionTransition",
+];
+
+/// Validates a lifecycle configuration as OSS does (oss-api.md §12.6 and the
+/// 0014-* error-code pages). `allow_overlap` is the
+/// `x-oss-allow-same-action-overlap: true` header.
+pub fn validate_lifecycle(root: &Element, allow_overlap: bool) -> Result<(), EmuError> {
     let rules: Vec<&Element> = root.children_named("Rule").collect();
     if rules.is_empty() {
         return Err(EmuError::new(
@@ -34,6 +61,7 @@ pub fn validate_lifecycle(root: &Element) -> Result<(), EmuError> {
             "A lifecycle configuration needs at least one Rule.",
         ));
     }
+    let mut seen: Vec<(String, Vec<&str>)> = Vec::new();
     for rule in rules {
         match rule.text_of("Status") {
             Some("Enabled") | Some("Disabled") => {}
@@ -46,58 +74,84 @@ pub fn validate_lifecycle(root: &Element) -> Result<(), EmuError> {
             }
         }
         let prefix = rule.string("Prefix");
-        if prefixes.contains(&prefix) {
-            return Err(EmuError::new(
-                400,
-                "InvalidArgument",
-                "Two lifecycle rules have the same prefix.",
-            )
-            .ec("0014-00000085"));
+        let not = rule.child("Filter").and_then(|f| f.child("Not"));
+        if let Some(not) = not {
+            let excluded = not.string("Prefix");
+            if !excluded.starts_with(&prefix) || excluded == prefix {
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "The prefix under Not must start with the rule's prefix and be longer.",
+                ));
+            }
         }
-        prefixes.push(prefix);
+        let mut marker = false;
         if let Some(exp) = rule.child("Expiration") {
-            let marker = exp.text_of("ExpiredObjectDeleteMarker");
-            let has_time = exp.child("Days").is_some() || exp.child("CreatedBeforeDate").is_some();
-            if marker == Some("true") && has_time {
-                return Err(EmuError::new(
-                    400,
-                    "InvalidArgument",
+            marker = exp.text_of("ExpiredObjectDeleteMarker") == Some("true");
+            let has_time = positive_days(exp, "Days")? || exp.child("CreatedBeforeDate").is_some();
+            if marker && has_time {
+                return Err(invalid(
                     "ExpiredObjectDeleteMarker cannot be combined with Days or CreatedBeforeDate.",
-                )
-                .ec("0014-00000059"));
+                    "0014-00000059",
+                ));
             }
-            if marker != Some("true") && !has_time {
-                return Err(EmuError::new(
-                    400,
-                    "InvalidArgument",
+            if !marker && !has_time {
+                return Err(invalid(
                     "Expiration needs Days, CreatedBeforeDate or ExpiredObjectDeleteMarker.",
-                )
-                .ec("0014-00000060"));
-            }
-            if let Some(d) = exp.text_of("Days") {
-                if d.parse::<u64>().ok().filter(|d| *d > 0).is_none() {
-                    return Err(EmuError::new(
-                        400,
-                        "InvalidArgument",
-                        "Days must be a positive integer.",
-                    ));
-                }
+                    "0014-00000060",
+                ));
             }
         }
-        let actions = [
-            "Expiration",
-            "NoncurrentVersionExpiration",
-            "AbortMultipartUpload",
-            "Transition",
-            "NoncurrentVersionTransition",
-        ];
-        if !actions.iter().any(|a| rule.child(a).is_some()) {
-            return Err(EmuError::new(
-                400,
-                "InvalidArgument",
-                "A lifecycle rule needs at least one action.",
+        if let Some(nc) = rule.child("NoncurrentVersionExpiration") {
+            if !positive_days(nc, "NoncurrentDays")? {
+                return Err(EmuError::new(
+                    400,
+                    "InvalidArgument",
+                    "NoncurrentVersionExpiration needs NoncurrentDays.",
+                ));
+            }
+        }
+        let abort = rule.child("AbortMultipartUpload");
+        if let Some(a) = abort {
+            if !positive_days(a, "Days")? && a.child("CreatedBeforeDate").is_none() {
+                return Err(invalid(
+                    "AbortMultipartUpload needs Days or CreatedBeforeDate.",
+                    "0014-00000073",
+                ));
+            }
+        }
+        if not.is_some() && (abort.is_some() || marker) {
+            return Err(invalid(
+                "The Not node cannot be used in a rule that contains AbortMultipartUpload or ExpiredObjectDeleteMarker.",
+                "0014-00000034",
             ));
         }
+        let actions: Vec<&str> = ACTIONS
+            .into_iter()
+            .filter(|a| rule.child(a).is_some())
+            .collect();
+        if actions.is_empty() {
+            return Err(invalid(
+                "A lifecycle rule needs at least one action.",
+                "0014-00000026",
+            ));
+        }
+        for (other, other_actions) in &seen {
+            if *other == prefix {
+                return Err(invalid(
+                    "Two lifecycle rules have the same prefix.",
+                    "0014-00000085",
+                ));
+            }
+            let overlap = prefix.starts_with(other.as_str()) || other.starts_with(&prefix);
+            if overlap && !allow_overlap && actions.iter().any(|a| other_actions.contains(a)) {
+                return Err(invalid(
+                    "Two lifecycle rules with overlapping prefixes take the same action.",
+                    "0014-00000084",
+                ));
+            }
+        }
+        seen.push((prefix, actions));
     }
     Ok(())
 }
@@ -361,7 +415,8 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             }),
         "PutBucketLifecycle" => {
             let root = body(r, "LifecycleConfiguration")?;
-            validate_lifecycle(&root)?;
+            let overlap = r.header("x-oss-allow-same-action-overlap") == Some("true");
+            validate_lifecycle(&root, overlap)?;
             cfg.lifecycle_xml = Some(String::from_utf8_lossy(&r.body).to_string());
             Ok(Reply::ok())
         }
@@ -428,5 +483,96 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             Ok(Reply::no_content())
         }
         _ => Err(EmuError::not_implemented(op)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expire::{configuration, Hdfs, Phase};
+
+    fn check(rules: &str, overlap: bool) -> Result<(), Option<String>> {
+        let xml = format!("<LifecycleConfiguration>{rules}</LifecycleConfiguration>");
+        let root = xml::parse(&xml).unwrap();
+        validate_lifecycle(&root, overlap).map_err(|e| e.ec.clone())
+    }
+
+    fn rule(prefix: &str, body: &str) -> String {
+        format!("<Rule><ID>r{prefix}</ID><Prefix>{prefix}</Prefix><Status>Enabled</Status>{body}</Rule>")
+    }
+
+    const NOT: &str = "<Filter><Not><Prefix>.dlsdata/</Prefix></Not></Filter>";
+
+    #[test]
+    fn refuses_what_oss_refuses_with_its_error_codes() {
+        let cases = [
+            // Not beside AbortMultipartUpload or ExpiredObjectDeleteMarker.
+            (
+                rule("", &format!("{NOT}<Expiration><Days>1</Days></Expiration><AbortMultipartUpload><Days>1</Days></AbortMultipartUpload>")),
+                "0014-00000034",
+            ),
+            (
+                rule("", &format!("{NOT}<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>")),
+                "0014-00000034",
+            ),
+            (
+                rule("", "<Expiration><Days>1</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"),
+                "0014-00000059",
+            ),
+            (rule("", "<Expiration></Expiration>"), "0014-00000060"),
+            (
+                rule("", "<AbortMultipartUpload></AbortMultipartUpload>"),
+                "0014-00000073",
+            ),
+            (rule("", ""), "0014-00000026"),
+            (
+                rule("a/", "<Expiration><Days>1</Days></Expiration>")
+                    + &rule("a/", "<Expiration><Days>2</Days></Expiration>").replace("ra/", "rb"),
+                "0014-00000085",
+            ),
+            (
+                rule("", "<Expiration><Days>1</Days></Expiration>")
+                    + &rule("logs/", "<Expiration><Days>2</Days></Expiration>"),
+                "0014-00000084",
+            ),
+        ];
+        for (rules, ec) in cases {
+            assert_eq!(check(&rules, false), Err(Some(ec.to_string())), "{rules}");
+        }
+        for days in ["0", "-1", "x"] {
+            let zero = rule("", &format!("<Expiration><Days>{days}</Days></Expiration>"));
+            assert!(check(&zero, false).is_err(), "Days {days}");
+            let nc = rule("", &format!("<NoncurrentVersionExpiration><NoncurrentDays>{days}</NoncurrentDays></NoncurrentVersionExpiration>"));
+            assert!(check(&nc, false).is_err(), "NoncurrentDays {days}");
+        }
+    }
+
+    #[test]
+    fn accepts_overlaps_when_asked_different_actions_and_not_beside_expiration() {
+        let overlap = rule("", "<Expiration><Days>1</Days></Expiration>")
+            + &rule("logs/", "<Expiration><Days>2</Days></Expiration>");
+        assert_eq!(check(&overlap, true), Ok(()));
+        let different = rule("", "<Expiration><Days>1</Days></Expiration>")
+            + &rule(
+                "logs/",
+                "<AbortMultipartUpload><Days>2</Days></AbortMultipartUpload>",
+            );
+        assert_eq!(check(&different, false), Ok(()));
+        let not = rule("", &format!("{NOT}<Expiration><Days>1</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>"));
+        assert_eq!(check(&not, false), Ok(()));
+    }
+
+    #[test]
+    fn accepts_every_rule_set_expire_writes() {
+        for phase in [Phase::A, Phase::B] {
+            for hdfs in [Hdfs::Absent, Hdfs::Present] {
+                let xml = configuration(phase, 1, hdfs, "2026-11-22");
+                let root = xml::parse(&xml).unwrap();
+                assert!(
+                    validate_lifecycle(&root, false).is_ok(),
+                    "{phase:?} {hdfs:?}: {xml}"
+                );
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::expire::{self, Phase};
+use crate::expire::{self, Hdfs, InstalledRules, Phase};
 use crate::oss::model::Versioning;
 use crate::oss::{time, Client, OssError};
 
@@ -16,6 +16,10 @@ pub struct ExpiryPlan {
     pub phase: Phase,
     pub days: u32,
     pub versioning: Versioning,
+    /// Whether `.dlsdata/` (OSS-HDFS) must be kept out of the rules.
+    pub hdfs: Hdfs,
+    /// ossweep's rules already on the bucket, if any.
+    pub installed: Option<InstalledRules>,
     /// The configuration that will be replaced (rules ossweep did not write), as XML.
     pub replaces: Option<String>,
     pub replaced_rules: usize,
@@ -49,7 +53,24 @@ pub async fn prepare(client: &Client, bucket: &str, days: u32) -> Result<ExpiryP
         .map(|c| c.rules.iter().map(|r| r.id.clone()).collect())
         .unwrap_or_default();
     let mut note = None;
-    let phase = match expire::installed_phase(&ids) {
+    // One key under .dlsdata/ is enough to know the rules must keep it out; if
+    // that cannot be read, keep it out anyway (the safer rule set).
+    let hdfs = match client
+        .list_objects_v2_page(bucket, Some(crate::vocab::HDFS_PREFIX), None, 1)
+        .await
+    {
+        Ok(page) if page.objects.is_empty() => Hdfs::Absent,
+        Ok(_) => Hdfs::Present,
+        Err(e) => {
+            note = Some(format!(
+                "Whether the bucket holds OSS-HDFS data could not be read ({}), so .dlsdata/ is kept out of the rules",
+                e.to_string().lines().next().unwrap_or_default()
+            ));
+            Hdfs::Present
+        }
+    };
+    let installed = expire::installed(&ids);
+    let phase = match &installed {
         Some(_) if info.versioning.is_versioned() => match client.get_bucket_stat(bucket).await {
             Ok(stat) if stat.object_count == 0 && stat.delete_marker_count > 0 => Phase::B,
             Ok(_) => Phase::A,
@@ -69,6 +90,8 @@ pub async fn prepare(client: &Client, bucket: &str, days: u32) -> Result<ExpiryP
         phase,
         days,
         versioning: info.versioning,
+        hdfs,
+        installed,
         replaced_rules: replaced.as_ref().map_or(0, |c| c.rules.len()),
         replaces: replaced.map(|c| c.raw_xml),
         note,
@@ -85,14 +108,29 @@ impl ExpiryPlan {
     /// What the rules do, as sentences (the same in every front end).
     pub fn describe(&self) -> Vec<String> {
         let d = self.days;
-        let mut out = vec![match self.phase {
-            Phase::A => format!(
-                "Phase A: expire current objects after {d} day(s), previous versions {d} day(s) after they become previous, and incomplete multipart uploads after {d} day(s); .dlsdata/ (OSS-HDFS) is left alone."
+        let hdfs = self.hdfs == Hdfs::Present;
+        let mut out = vec![match (self.phase, hdfs) {
+            (Phase::A, false) => format!(
+                "Phase A: expire current objects after {d} day(s), previous versions {d} day(s) after they become previous, and incomplete multipart uploads after {d} day(s)."
             ),
-            Phase::B => format!(
-                "Phase B: remove the delete markers phase A left behind, and any remaining previous versions and uploads after {d} day(s); .dlsdata/ (OSS-HDFS) is left alone."
+            (Phase::A, true) => format!(
+                "Phase A: expire current objects after {d} day(s) and previous versions {d} day(s) after they become previous, except under .dlsdata/ (OSS-HDFS), which is left alone."
             ),
+            (Phase::B, false) => format!(
+                "Phase B: remove the delete markers phase A left behind, and any remaining previous versions and uploads after {d} day(s)."
+            ),
+            (Phase::B, true) => "Phase B: remove the delete markers phase A left behind (a marker hides no data, so .dlsdata/ is safe).".to_string(),
         }];
+        if hdfs {
+            let b = &self.bucket;
+            out.push(format!("Incomplete multipart uploads are not expired: OSS refuses a rule that both excludes .dlsdata/ and aborts uploads (EC 0014-00000034). `ossweep empty {b} --only uploads` aborts them by API."));
+        }
+        if let Some(i) = &self.installed {
+            out.push(format!(
+                "Already on the bucket: {}; it is replaced.",
+                i.describe()
+            ));
+        }
         out.push("OSS loads lifecycle rules within 24 hours and runs them daily; a large bucket takes several days. This deletes data for good.".into());
         if self.replaces.is_some() {
             out.push(format!(
@@ -104,6 +142,11 @@ impl ExpiryPlan {
             out.push(format!("{n}."));
         }
         out
+    }
+
+    /// The exact configuration `install` writes on `day` (`YYYY-MM-DD`).
+    pub fn configuration(&self, day: &str) -> String {
+        expire::configuration(self.phase, self.days, self.hdfs, day)
     }
 
     /// What to do once OSS has run the rules.
@@ -122,10 +165,15 @@ impl ExpiryPlan {
     }
 }
 
+/// `YYYY-MM-DD` (UTC) of unix seconds.
+pub fn day_of(now: i64) -> String {
+    time::iso8601(now)[..10].to_string()
+}
+
 /// What `install` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Installed {
-    pub rule_id: &'static str,
+    pub rule_id: String,
     /// Where the replaced configuration was saved.
     pub backup: Option<PathBuf>,
 }
@@ -147,11 +195,13 @@ impl Installed {
 }
 
 /// Saves the configuration being replaced to `backup` (when there is one), then
-/// installs the rules. Nothing is written to OSS if the backup cannot be saved.
+/// installs the rules, dated `now` (unix seconds). Nothing is written to OSS if
+/// the backup cannot be saved.
 pub async fn install(
     client: &Client,
     plan: &ExpiryPlan,
     backup: &Path,
+    now: i64,
 ) -> Result<Installed, ExpiryError> {
     if plan.days < MIN_DAYS {
         return Err(ExpiryError::Days(plan.days));
@@ -170,11 +220,12 @@ pub async fn install(
         })?;
         saved = Some(backup.to_path_buf());
     }
+    let day = day_of(now);
     client
-        .put_bucket_lifecycle(&plan.bucket, &expire::configuration(plan.phase, plan.days))
+        .put_bucket_lifecycle(&plan.bucket, &plan.configuration(&day))
         .await?;
     Ok(Installed {
-        rule_id: plan.phase.rule_id(),
+        rule_id: plan.phase.rule_id(&day),
         backup: saved,
     })
 }
@@ -189,6 +240,8 @@ mod tests {
             phase,
             days: 3,
             versioning,
+            hdfs: Hdfs::Absent,
+            installed: None,
             replaces: replaces.map(str::to_string),
             replaced_rules: usize::from(replaces.is_some()),
             note: None,

@@ -188,7 +188,15 @@ pub async fn scan_under(
             )),
         }
         match lifecycle {
-            Ok(l) => r.lifecycle_rules = l.map(|l| l.rules.len()).unwrap_or(0),
+            Ok(l) => {
+                let ids: Vec<String> = l
+                    .iter()
+                    .flat_map(|l| &l.rules)
+                    .map(|r| r.id.clone())
+                    .collect();
+                r.lifecycle_rules = ids.len();
+                r.expiry_rules = crate::expire::installed(&ids);
+            }
             Err(e) => r.unreadable.push(format!(
                 "Could not read the lifecycle rules: {}",
                 first_line(&e)

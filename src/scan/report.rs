@@ -84,6 +84,8 @@ pub struct ScanReport {
     pub worm_earliest_release: Option<i64>,
     pub worm_latest_release: Option<i64>,
     pub lifecycle_rules: usize,
+    /// ossweep's own expiry rules, when they are what is installed.
+    pub expiry_rules: Option<crate::expire::InstalledRules>,
     pub policy: bool,
     /// Probes that could not be read (e.g. AccessDenied), as sentences.
     pub unreadable: Vec<String>,

@@ -174,7 +174,20 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
         };
         add(&mut out, Severity::Danger, "worm", text);
     }
-    if r.lifecycle_rules > 0 {
+    if let Some(installed) = &r.expiry_rules {
+        let others = r.lifecycle_rules.saturating_sub(1);
+        let also = if others > 0 {
+            format!(" ({others} other rule(s) as well)")
+        } else {
+            String::new()
+        };
+        add(
+            &mut out,
+            Severity::Info,
+            "expiry-installed",
+            format!("{}{also}: OSS expires the data server-side, daily; what it has not reached yet is listed here.", installed.describe()),
+        );
+    } else if r.lifecycle_rules > 0 {
         add(
             &mut out,
             Severity::Info,

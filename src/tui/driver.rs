@@ -142,7 +142,7 @@ impl Driver {
                 tokio::spawn(async move {
                     let now = time::unix_secs(std::time::SystemTime::now());
                     let backup = dir.join(plan.backup_name(now));
-                    let result = match expiry::install(&c, &plan, &backup).await {
+                    let result = match expiry::install(&c, &plan, &backup, now).await {
                         Ok(done) => Ok(format!("{} {}", done.describe(&plan), plan.next_step())),
                         Err(e) => Err(expiry_error(&e)),
                     };

@@ -593,6 +593,8 @@ fn expiry_plan(days: u32) -> ExpiryPlan {
         phase: Phase::A,
         days,
         versioning: Versioning::Enabled,
+        hdfs: crate::expire::Hdfs::Absent,
+        installed: None,
         replaces: Some("<LifecycleConfiguration/>".into()),
         replaced_rules: 1,
         note: None,
