@@ -423,6 +423,19 @@ async fn expire_backs_up_installs_both_phases_and_removes() {
         !refused_backup.exists(),
         "a refused run writes nothing, not even a backup"
     );
+    // OSS needs at least one day; 0 is refused before anything is sent.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["expire", "acme-logs-replicated", "--days", "0", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("at least 1 day"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
     let backup = home.path().join("backup.xml");
     let out = ossweep(
         &emu,
