@@ -599,3 +599,82 @@ mod prefix_property {
         }
     }
 }
+
+/// Keys whose path segments a URL parser would rewrite (`.`, `..`, `%2e`) or
+/// that only differ by a trailing dot.
+const DOTTED: [&str; 10] = [
+    "a/./b",
+    "a/../b",
+    "./x",
+    "../y",
+    "dir/.",
+    "dir/..",
+    ".",
+    "..",
+    "a/%2e%2e/b",
+    "a/%2E/c.",
+];
+
+#[tokio::test]
+async fn keys_with_dot_segments_are_deleted_and_aborted_as_they_are_named() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("dots", None).await.unwrap();
+    c.put_bucket_versioning("dots", true).await.unwrap();
+    {
+        // Written into the store, not through the client under test.
+        let mut store = emu.store();
+        let mut next = store.next_id;
+        let b = store.buckets.get_mut("dots").unwrap();
+        for key in DOTTED.iter().chain(["b", "x", "y", "a/c."].iter()) {
+            b.put(key, common::stored_version(3), &mut next);
+            b.put(key, common::stored_version(4), &mut next);
+        }
+        for (i, key) in DOTTED.iter().enumerate() {
+            b.uploads.insert(
+                (key.to_string(), format!("U{i}")),
+                ossweep::emulator::store::Upload {
+                    initiated: 0,
+                    class: Default::default(),
+                    parts: Default::default(),
+                },
+            );
+        }
+        store.next_id = next;
+    }
+    // A prefix-scoped clear of `a/` takes `a/./b`, `a/../b`, ... and never `b`,
+    // which `a/../b` would become if the path were normalised.
+    let mut p = plan("dots", Category::DATA);
+    p.prefix = Some("a/".into());
+    let (summary, _) = run(&c, p).await;
+    assert!(
+        summary.error.is_none() && summary.failures.is_empty() && summary.deleted() > 0,
+        "{summary:?}"
+    );
+    let left: BTreeSet<String> = versions_of(&emu, "dots")
+        .into_iter()
+        .map(|(k, _, _)| k)
+        .collect();
+    let expected: BTreeSet<String> = DOTTED
+        .iter()
+        .chain(["b", "x", "y"].iter())
+        .filter(|k| !k.starts_with("a/"))
+        .map(|k| k.to_string())
+        .collect();
+    assert_eq!(left, expected);
+    assert_eq!(
+        emu.store().buckets["dots"]
+            .uploads
+            .keys()
+            .filter(|(k, _)| k.starts_with("a/"))
+            .count(),
+        0
+    );
+    // The whole bucket: every version and every upload, then the bucket.
+    let mut p = plan("dots", Plan::everything());
+    p.delete_bucket = true;
+    let (summary, _) = run(&c, p).await;
+    assert!(summary.bucket_deleted, "{summary:?}");
+    assert!(!emu.store().buckets.contains_key("dots"));
+    emu.shutdown().await.unwrap();
+}

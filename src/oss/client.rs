@@ -2,7 +2,7 @@
 //! region, with retries; parses replies with `parse`. The only I/O in `oss`.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -13,7 +13,8 @@ use futures::stream::{self, BoxStream, StreamExt};
 
 use super::credentials::Credentials;
 use super::endpoint::{self, Addressing, Endpoint};
-use super::error::{parse_error, snippet, ApiError, ErrorHeaders, OssError, TransportKind};
+use super::error::{parse_error, snippet, ApiError, ErrorHeaders, OssError};
+use super::http::{Http, Response, Settings as HttpSettings};
 use super::model::*;
 use super::parse;
 use super::request::{self, OssRequest};
@@ -109,8 +110,8 @@ impl Reply {
 }
 
 struct Inner {
-    http: reqwest::Client,
-    accelerator_http: reqwest::Client,
+    http: Http,
+    accelerator_http: Http,
     cfg: ClientConfig,
     regions: Mutex<HashMap<String, String>>,
     stats: ClientStats,
@@ -148,27 +149,12 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Resolves every name to one address (reqwest keeps the URL's port).
-struct FixedResolver(IpAddr);
-
-impl reqwest::dns::Resolve for FixedResolver {
-    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let addr = SocketAddr::new(self.0, 0);
-        Box::pin(async move { Ok(Box::new(std::iter::once(addr)) as reqwest::dns::Addrs) })
-    }
-}
-
-fn build_http(cfg: &ClientConfig, connect_timeout: Duration) -> reqwest::Client {
-    let mut b = reqwest::Client::builder()
-        .timeout(cfg.timeout)
-        .connect_timeout(connect_timeout)
-        .pool_max_idle_per_host(64)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("ossweep/", env!("CARGO_PKG_VERSION")));
-    if let Some(ip) = cfg.connect_to {
-        b = b.dns_resolver(Arc::new(FixedResolver(ip)));
-    }
-    b.build().expect("the HTTP client configuration is valid")
+fn build_http(cfg: &ClientConfig, connect_timeout: Duration) -> Http {
+    Http::new(&HttpSettings {
+        timeout: cfg.timeout,
+        connect_timeout,
+        connect_to: cfg.connect_to,
+    })
 }
 
 pub struct ClientBuilder {
@@ -225,34 +211,6 @@ fn qos_delay(h: &http::HeaderMap) -> Option<Duration> {
     header_str(h, "x-oss-qos-delay-time")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_millis)
-}
-
-fn transport_kind(e: &reqwest::Error) -> TransportKind {
-    if e.is_timeout() {
-        TransportKind::Timeout
-    } else if e.is_connect() {
-        TransportKind::Connect
-    } else {
-        TransportKind::Other
-    }
-}
-
-/// Describes a reqwest error without its URL (which never holds secrets, but keeps messages short).
-fn transport_detail(e: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    let mut src: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = src {
-        let text = s.to_string();
-        let text = match text.find(" for url (") {
-            Some(i) => text[..i].to_string(),
-            None => text,
-        };
-        if !parts.contains(&text) {
-            parts.push(text);
-        }
-        src = s.source();
-    }
-    parts.join(": ")
 }
 
 enum Attempt {
@@ -360,7 +318,7 @@ impl Client {
 
     async fn attempt(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         url: &str,
         authority: &str,
         region: &str,
@@ -384,18 +342,19 @@ impl Client {
         );
         let method =
             http::Method::from_bytes(req.method.as_bytes()).expect("builders use valid methods");
-        let mut rb = http.request(method, url);
+        let mut map = http::HeaderMap::new();
         for (n, v) in &headers {
-            match http::HeaderValue::from_str(v) {
-                Ok(mut hv) => {
+            let name = http::HeaderName::from_bytes(n.as_bytes());
+            match (name, http::HeaderValue::from_str(v)) {
+                (Ok(name), Ok(mut hv)) => {
                     if n.eq_ignore_ascii_case("authorization")
                         || n.eq_ignore_ascii_case("x-oss-security-token")
                     {
                         hv.set_sensitive(true);
                     }
-                    rb = rb.header(n.as_str(), hv);
+                    map.append(name, hv);
                 }
-                Err(_) => {
+                _ => {
                     return Attempt::Failed(
                         OssError::InvalidInput(format!(
                             "{}: header {n} has characters HTTP cannot carry",
@@ -406,38 +365,24 @@ impl Client {
                 }
             }
         }
-        if !req.body.is_empty() || matches!(req.method, "POST" | "PUT") {
-            rb = rb.body(req.body.clone());
-        }
+        let body = (!req.body.is_empty() || matches!(req.method, "POST" | "PUT"))
+            .then(|| Bytes::from(req.body.clone()));
         self.count(|s| {
             s.requests.fetch_add(1, Ordering::Relaxed);
         });
-        let resp = match rb.send().await {
+        let Response {
+            status,
+            headers,
+            body,
+        } = match http.send(method, url, map, body).await {
             Ok(r) => r,
-            Err(e) => {
-                let host = authority.to_string();
-                return Attempt::Failed(
-                    OssError::Transport {
-                        op: req.op,
-                        host,
-                        kind: transport_kind(&e),
-                        detail: transport_detail(&e),
-                    },
-                    None,
-                );
-            }
-        };
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = match resp.bytes().await {
-            Ok(b) => b,
             Err(e) => {
                 return Attempt::Failed(
                     OssError::Transport {
                         op: req.op,
                         host: authority.to_string(),
-                        kind: transport_kind(&e),
-                        detail: transport_detail(&e),
+                        kind: e.kind,
+                        detail: e.detail,
                     },
                     None,
                 )
@@ -474,7 +419,7 @@ impl Client {
 
     async fn send_via(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         req: &OssRequest,
         host_override: Option<&str>,
     ) -> Result<Reply, OssError> {

@@ -14,6 +14,7 @@ pub use credentials::{Credentials, Secret};
 pub use error::{ApiError, OssError};
 pub mod client;
 pub mod endpoint;
+pub mod http;
 pub mod request;
 pub mod retry;
 
