@@ -265,7 +265,8 @@ fn peek_listing(body: &str, marker_fields: &[&str]) -> Result<Option<Vec<String>
             .iter()
             .map(|n| {
                 let v = get(n).unwrap_or_default().trim();
-                if encoded && *n != "NextVersionIdMarker" && *n != "NextContinuationToken" {
+                // Version ids are never encoded; continuation tokens are, like keys.
+                if encoded && *n != "NextVersionIdMarker" {
                     encode::decode(v)
                 } else {
                     v.to_string()

@@ -11,6 +11,26 @@ pub(super) fn object_fields(w: &mut Writer, key: &str, v: &Version, url: bool) {
         .leaf("StorageClass", v.class.as_str());
 }
 
+/// Real tokens are standard base64 and hold `+`, `/` and `=`, which a client must
+/// carry through query encoding and `encoding-type=url` intact. The emulator's
+/// tokens always hold `+` and `/` (from a fixed three-byte header) and, for most
+/// keys, `=` padding, so a client that mangles them is caught.
+const TOKEN_HEADER: [u8; 3] = [0xfb, 0xff, 0xbf];
+
+fn token_of(key: &str) -> String {
+    let mut raw = TOKEN_HEADER.to_vec();
+    raw.extend_from_slice(key.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(raw)
+}
+
+fn token_key(token: &str) -> Option<String> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()?;
+    let key = raw.strip_prefix(&TOKEN_HEADER[..])?;
+    String::from_utf8(key.to_vec()).ok()
+}
+
 pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuError> {
     let v2 = op == "ListObjectsV2";
     let max = max_keys(r, "max-keys", 100, 1000)?;
@@ -20,16 +40,10 @@ pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<R
     let name = r.bucket.clone().unwrap_or_default();
     let after: Option<String> = if v2 {
         match r.nonempty_param("continuation-token") {
-            Some(t) => Some(
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(t)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| {
-                        EmuError::invalid("The continuation token provided is incorrect.")
-                            .with("ArgumentName", "continuation-token")
-                    })?,
-            ),
+            Some(t) => Some(token_key(t).ok_or_else(|| {
+                EmuError::invalid("The continuation token provided is incorrect.")
+                    .with("ArgumentName", "continuation-token")
+            })?),
             None => r.nonempty_param("start-after").map(str::to_string),
         }
     } else {
@@ -44,7 +58,7 @@ pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<R
         .leaf("Prefix", &enc(&prefix, url));
     if v2 {
         if let Some(t) = r.nonempty_param("continuation-token") {
-            w.leaf("ContinuationToken", t);
+            w.leaf("ContinuationToken", &enc(t, url));
         }
         if let Some(s) = r.nonempty_param("start-after") {
             w.leaf("StartAfter", &enc(s, url));
@@ -67,10 +81,7 @@ pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<R
     if page.truncated {
         let last = page.last.clone().unwrap_or_default();
         if v2 {
-            w.leaf(
-                "NextContinuationToken",
-                &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last.as_bytes()),
-            );
+            w.leaf("NextContinuationToken", &enc(&token_of(&last), url));
         } else {
             w.leaf("NextMarker", &enc(&last, url));
         }
