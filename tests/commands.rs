@@ -5,7 +5,7 @@ mod common;
 use std::process::{Command, Output, Stdio};
 
 use ossweep::emulator::seed::Seed;
-use ossweep::emulator::EmulatorHandle;
+use ossweep::emulator::{EmulatorHandle, FaultKind, FaultRule};
 
 fn ossweep(emu: &EmulatorHandle, home: &std::path::Path, args: &[&str]) -> Output {
     let creds = emu.credentials();
@@ -552,4 +552,65 @@ async fn expire_backs_up_installs_both_phases_and_removes() {
         .unwrap()
         .contains("logs-to-ia"));
     emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_and_delete_work_without_bucket_statistics_and_say_the_estimate_is_unavailable() {
+    let faults = [
+        FaultKind::Deny,
+        FaultKind::Raw {
+            status: 501,
+            body: "<?xml version=\"1.0\"?><Error><Code>NotImplemented</Code><Message>stat</Message><RequestId>1</RequestId></Error>".into(),
+        },
+        FaultKind::Raw {
+            status: 200,
+            body: "<?xml version=\"1.0\"?><Something><Else>1</Else></Something>".into(),
+        },
+    ];
+    for (i, kind) in faults.into_iter().enumerate() {
+        let emu = common::emulator(Seed::Demo).await;
+        let home = tempfile::tempdir().unwrap();
+        let mut rule = FaultRule::new(kind.clone());
+        rule.matcher.op = Some("GetBucketStat".into());
+        emu.faults().push(rule);
+        let out = ossweep(&emu, home.path(), &["scan", "acme-web-assets"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind:?}: {}",
+            text(&out.stderr)
+        );
+        let scan = text(&out.stdout);
+        assert!(scan.contains("estimate unavailable ("), "{kind:?}: {scan}");
+        assert!(
+            scan.contains("304"),
+            "{kind:?}: the listing still counts: {scan}"
+        );
+        let out = ossweep(
+            &emu,
+            home.path(),
+            &["delete", "acme-web-assets", "--confirm", "acme-web-assets"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!emu.store().buckets.contains_key("acme-web-assets"), "{i}");
+        // The wizard's path: the engine's preflight does not need the estimate either.
+        let c = common::client(&emu);
+        let pre = ossweep::engine::prepare(
+            &c,
+            "acme-logs-dr",
+            None,
+            ossweep::engine::preflight::Action::DeleteBucket,
+            None,
+            &tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(pre.verdict, ossweep::engine::preflight::Verdict::Deletable);
+        emu.shutdown().await.unwrap();
+    }
 }

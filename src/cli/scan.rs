@@ -17,14 +17,9 @@ pub fn render_report(r: &ScanReport) -> String {
         r.region,
         r.versioning.as_str()
     );
-    if let Some(s) = &r.estimate {
-        out.push_str(&format!(
-            "OSS statistics (may lag by an hour): {} objects, {}, {} delete markers, {} multipart uploads\n",
-            count(s.object_count),
-            bytes(s.storage),
-            count(s.delete_marker_count),
-            count(s.multipart_upload_count)
-        ));
+    if let Some(line) = r.estimate_line() {
+        out.push_str(&line);
+        out.push('\n');
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = r

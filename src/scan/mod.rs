@@ -94,6 +94,18 @@ impl Shared {
     }
 }
 
+/// Why GetBucketStat gave no estimate, in a few words.
+fn estimate_unavailable(e: &OssError) -> String {
+    match e {
+        OssError::Api(api) if api.code == "AccessDenied" => {
+            "AccessDenied, no oss:GetBucketStat".into()
+        }
+        OssError::Api(api) => format!("{} (HTTP {})", api.code, api.status),
+        OssError::Malformed { status, .. } => format!("unexpected reply, HTTP {status}"),
+        other => first_line(other),
+    }
+}
+
 fn first_line(e: &OssError) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
 }
@@ -135,10 +147,7 @@ pub async fn scan_under(
     match client.get_bucket_stat(bucket).await {
         Ok(stat) => first.estimate = Some(stat),
         Err(e) if e.is_code("NoSuchBucket") => return Err(e.into()),
-        Err(e) => first.unreadable.push(format!(
-            "Could not read the bucket statistics: {}",
-            first_line(&e)
-        )),
+        Err(e) => first.estimate_unavailable = Some(estimate_unavailable(&e)),
     }
     if let Some(tx) = &events {
         let _ = tx.send(ScanEvent::Estimate(Box::new(first.clone()))).await;

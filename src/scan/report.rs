@@ -71,6 +71,9 @@ pub struct ScanReport {
     pub versioning: Versioning,
     /// GetBucketStat: OSS's own (delayed) estimate.
     pub estimate: Option<BucketStat>,
+    /// Why there is no estimate (no `oss:GetBucketStat`, a server without `?stat`):
+    /// it is optional information, and everything else works without it.
+    pub estimate_unavailable: Option<String>,
     pub categories: Vec<CategoryReport>,
     /// Current-object bytes per storage class.
     pub storage_classes: BTreeMap<String, (u64, u64)>,
@@ -95,6 +98,23 @@ pub struct ScanReport {
 }
 
 impl ScanReport {
+    /// The estimate line every front end shows.
+    pub fn estimate_line(&self) -> Option<String> {
+        match (&self.estimate, &self.estimate_unavailable) {
+            (Some(s), _) => Some(format!(
+                "OSS estimate (lags up to an hour): {} objects, {}, {} delete markers, {} uploads",
+                crate::units::count(s.object_count),
+                crate::units::bytes(s.storage),
+                crate::units::count(s.delete_marker_count),
+                crate::units::count(s.multipart_upload_count)
+            )),
+            (None, Some(why)) => Some(format!(
+                "OSS estimate unavailable ({why}); counts come from the listings"
+            )),
+            (None, None) => None,
+        }
+    }
+
     pub fn new(bucket: &str) -> Self {
         ScanReport {
             bucket: bucket.to_string(),

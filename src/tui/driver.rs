@@ -67,13 +67,9 @@ impl Driver {
                 let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
                 tokio::spawn(async move {
                     let _permit = sem.acquire().await;
-                    let r = async {
-                        Ok::<_, crate::oss::OssError>((
-                            c.get_bucket_stat(&bucket).await?,
-                            c.get_bucket_versioning(&bucket).await?,
-                        ))
-                    }
-                    .await;
+                    let (stat, versioning) =
+                        tokio::join!(c.get_bucket_stat(&bucket), c.get_bucket_versioning(&bucket));
+                    let r = versioning.map(|v| (stat.ok(), v));
                     let result = r.map_err(|e| ErrorInfo::from_oss("", &e));
                     let _ = tx.send(Msg::DetailsLoaded { bucket, result }).await;
                 });

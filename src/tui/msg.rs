@@ -50,7 +50,8 @@ pub enum Msg {
     BucketsLoaded(Result<Vec<BucketSummary>, ErrorInfo>),
     DetailsLoaded {
         bucket: String,
-        result: Result<(BucketStat, Versioning), ErrorInfo>,
+        /// The statistics are optional (`None` when GetBucketStat is refused).
+        result: Result<(Option<BucketStat>, Versioning), ErrorInfo>,
     },
     Scanned {
         bucket: String,

@@ -79,7 +79,7 @@ fn listed() -> App {
     ] {
         app.update(Msg::DetailsLoaded {
             bucket: b.into(),
-            result: Ok((s, v)),
+            result: Ok((Some(s), v)),
         });
     }
     app
@@ -753,10 +753,41 @@ fn snapshot_list_populated_with_a_detail_still_loading() {
     ])));
     app.update(Msg::DetailsLoaded {
         bucket: "shop-assets".into(),
-        result: Ok((stat(1_204, 3 << 30, 0), Versioning::Off)),
+        result: Ok((Some(stat(1_204, 3 << 30, 0)), Versioning::Off)),
     });
     app.update(key(' '));
     insta::assert_snapshot!("list_populated", snapshot(&app));
+}
+
+#[test]
+fn snapshot_list_and_scan_without_bucket_statistics() {
+    let (mut app, _) = App::new(context());
+    app.update(Msg::BucketsLoaded(Ok(vec![bucket(
+        "shop-assets",
+        "cn-hangzhou",
+        400,
+    )])));
+    app.update(Msg::DetailsLoaded {
+        bucket: "shop-assets".into(),
+        result: Ok((None, Versioning::Off)),
+    });
+    let list = snapshot(&app);
+    assert!(list.contains("n/a"), "{list}");
+    insta::assert_snapshot!("list_without_statistics", list);
+    app.update(code(KeyCode::Enter));
+    let mut r = report("shop-assets", true);
+    r.estimate = None;
+    r.estimate_unavailable = Some("AccessDenied, no oss:GetBucketStat".into());
+    app.update(Msg::Scanned {
+        bucket: "shop-assets".into(),
+        event: ScanEvent::Finished(Box::new(r)),
+    });
+    let scan = snapshot(&app);
+    assert!(
+        scan.contains("OSS estimate unavailable (AccessDenied, no oss:GetBucketStat)"),
+        "{scan}"
+    );
+    insta::assert_snapshot!("scan_without_statistics", scan);
 }
 
 #[test]

@@ -49,7 +49,8 @@ impl SortBy {
 pub enum Details {
     Loading,
     Loaded {
-        stat: BucketStat,
+        /// `None` when GetBucketStat is refused or unsupported: the estimate is optional.
+        stat: Option<BucketStat>,
         versioning: Versioning,
     },
     Failed(String),
@@ -122,7 +123,9 @@ impl BucketList {
 
 fn size_of(r: &BucketRow) -> u64 {
     match &r.details {
-        Details::Loaded { stat, .. } => stat.storage,
+        Details::Loaded {
+            stat: Some(stat), ..
+        } => stat.storage,
         _ => 0,
     }
 }
@@ -206,11 +209,18 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
                     spinner(now).to_string(),
                     spinner(now).to_string(),
                 ),
-                Details::Loaded { stat, versioning } => (
+                Details::Loaded {
+                    stat: Some(stat),
+                    versioning,
+                } => (
                     versioning.as_str().to_string(),
                     count(stat.object_count),
                     bytes(stat.storage),
                 ),
+                Details::Loaded {
+                    stat: None,
+                    versioning,
+                } => (versioning.as_str().to_string(), "n/a".into(), "n/a".into()),
                 Details::Failed(_) => ("?".into(), "?".into(), "?".into()),
             };
             Row::new(vec![

@@ -122,18 +122,9 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         ),
         Span::raw(status),
     ])];
-    lines.push(match (&s.notice, &r.estimate) {
+    lines.push(match (&s.notice, r.estimate_line()) {
         (Some(n), _) => Line::from(Span::styled(format!(" {n}"), theme.ok)),
-        (None, Some(e)) => Line::from(Span::styled(
-            format!(
-                " OSS statistics: {} objects, {}, {} delete markers, {} uploads",
-                count(e.object_count),
-                bytes(e.storage),
-                count(e.delete_marker_count),
-                count(e.multipart_upload_count)
-            ),
-            theme.muted,
-        )),
+        (None, Some(e)) => Line::from(Span::styled(format!(" {e}"), theme.muted)),
         (None, None) => Line::from(""),
     });
     Paragraph::new(lines).render(head, buf);
