@@ -63,11 +63,11 @@ fn render_times() -> Vec<(&'static str, f64)> {
         app.update(Msg::DetailsLoaded {
             bucket: format!("bucket-{i:05}"),
             result: Ok((
-                BucketStat {
+                Some(BucketStat {
                     object_count: i as u64 * 1000,
                     storage: (i as u64) << 20,
                     ..Default::default()
-                },
+                }),
                 Versioning::Off,
             )),
         });
