@@ -678,3 +678,50 @@ async fn keys_with_dot_segments_are_deleted_and_aborted_as_they_are_named() {
     assert!(!emu.store().buckets.contains_key("dots"));
     emu.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn access_points_with_and_without_a_policy_in_every_state_are_deleted() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("aps", None).await.unwrap();
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("aps").unwrap();
+        let ap =
+            |ready_at_ms, gone_at_ms, policy: Option<&str>| ossweep::emulator::store::AccessPoint {
+                network_origin: "internet".into(),
+                vpc_id: None,
+                created: 0,
+                ready_at_ms,
+                gone_at_ms,
+                policy: policy.map(str::to_string),
+            };
+        b.access_points.insert("ap-plain".into(), ap(0, None, None));
+        b.access_points
+            .insert("ap-policy".into(), ap(0, None, Some("{}")));
+        b.access_points
+            .insert("ap-creating".into(), ap(400, None, Some("{}")));
+        b.access_points
+            .insert("ap-deleting".into(), ap(0, Some(300), None));
+    }
+    // OSS refuses the first DeleteAccessPoint (whatever the reason) and every
+    // DeleteAccessPointPolicy: the access point is still tried again, and goes.
+    let mut refuse_once = FaultRule::new(FaultKind::Raw {
+        status: 409,
+        body: "<?xml version=\"1.0\"?><Error><Code>AccessPointPolicyExists</Code><Message>x</Message><RequestId>1</RequestId></Error>".into(),
+    });
+    refuse_once.matcher.op = Some("DeleteAccessPoint".into());
+    refuse_once.remaining = Some(1);
+    emu.faults().push(refuse_once);
+    let mut deny_policy = FaultRule::new(FaultKind::Deny);
+    deny_policy.matcher.op = Some("DeleteAccessPointPolicy".into());
+    emu.faults().push(deny_policy);
+
+    let mut p = plan("aps", Plan::everything());
+    p.delete_bucket = true;
+    let (summary, _) = run(&c, p).await;
+    assert!(summary.bucket_deleted, "{summary:?}");
+    assert_eq!(summary.categories[&Category::AccessPoints].deleted, 4);
+    assert!(!emu.store().buckets.contains_key("aps"));
+    emu.shutdown().await.unwrap();
+}

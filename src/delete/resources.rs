@@ -9,6 +9,7 @@ use super::audit::AuditRecord;
 use super::{code_of, first_line, Ctx, Event};
 use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::MultipartUpload;
+use crate::oss::OssError;
 use crate::vocab::Category;
 
 fn record<'a>(
@@ -47,8 +48,12 @@ async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {
     .await;
 }
 
-/// Deletes each access point's policy, then the access point (waiting while it is
-/// still `creating`). Returns the names whose asynchronous removal must be awaited.
+/// Deletes each access point (waiting while it is still `creating`; one already
+/// `deleting` is only waited for). Deleting an access point removes its policy, so
+/// the policy is deleted separately only when OSS refuses the access point first,
+/// and then the access point is tried again whatever the policy step answered:
+/// no access point is ever skipped because of its policy. Returns the names whose
+/// asynchronous removal must be awaited.
 pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
     ctx.category_started(Category::AccessPoints).await;
     let bucket = ctx.bucket().to_string();
@@ -81,21 +86,14 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
             progress(ctx, Category::AccessPoints, 1, 0).await;
             continue;
         }
+        if status == "deleting" {
+            pending.push(name);
+            continue;
+        }
         if status == "creating" && !wait_until_created(ctx, &name).await {
             continue;
         }
-        ctx.add_requests(2);
-        if let Err(e) = ctx.client.delete_access_point_policy(&bucket, &name).await {
-            ctx.fail(
-                Category::AccessPoints,
-                &name,
-                None,
-                &format!("deleting its policy: {}", first_line(&e)),
-                &code_of(&e),
-            );
-            continue;
-        }
-        match ctx.client.delete_access_point(&bucket, &name).await {
+        match delete_access_point(ctx, &bucket, &name).await {
             Ok(()) => pending.push(name),
             Err(e) => ctx.fail(
                 Category::AccessPoints,
@@ -107,6 +105,24 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
         }
     }
     pending
+}
+
+/// DeleteAccessPoint; if OSS refuses, the policy (any answer), then once more.
+async fn delete_access_point(ctx: &Ctx, bucket: &str, name: &str) -> Result<(), OssError> {
+    ctx.add_requests(1);
+    let first = match ctx.client.delete_access_point(bucket, name).await {
+        Err(e) if e.api().is_some_and(|a| a.status == 404) => return Ok(()),
+        Err(e) if e.api().is_some() => e,
+        other => return other,
+    };
+    ctx.add_requests(2);
+    let policy = ctx.client.delete_access_point_policy(bucket, name).await;
+    match ctx.client.delete_access_point(bucket, name).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(()),
+        Err(_) if policy.is_err() => Err(first),
+        Err(e) => Err(e),
+    }
 }
 
 async fn wait_until_created(ctx: &Ctx, name: &str) -> bool {

@@ -253,7 +253,8 @@ pub struct AccessPointDetail {
     pub access_point: AccessPoint,
     pub account_id: Option<String>,
     pub arn: Option<String>,
-    pub creation_date: Option<i64>,
+    /// As OSS sends it (Unix seconds as text today).
+    pub creation_date: Option<String>,
     pub public_endpoint: Option<String>,
     pub internal_endpoint: Option<String>,
 }

@@ -454,7 +454,9 @@ pub fn get_access_point(body: &str) -> Result<AccessPointDetail, XmlError> {
         access_point: access_point(&root),
         account_id: root.nonempty("AccountId"),
         arn: root.nonempty("AccessPointArn"),
-        creation_date: root.number("CreationDate")?.map(|v| v as i64),
+        // Unix seconds today; both SDKs type it as a string, so a format change
+        // must not break the wait loops that read this reply.
+        creation_date: root.nonempty("CreationDate"),
         public_endpoint: endpoints.and_then(|e| e.nonempty("PublicEndpoint")),
         internal_endpoint: endpoints.and_then(|e| e.nonempty("InternalEndpoint")),
     })

@@ -239,7 +239,14 @@ fn access_points_list_and_get() {
     assert_eq!(page.next_continuation_token.as_deref(), Some("abc"));
     let ap = get_access_point(&fixture("F21.xml")).unwrap();
     assert_eq!(ap.access_point.name, "ap-01");
-    assert_eq!(ap.creation_date, Some(1626769503));
+    assert_eq!(ap.creation_date.as_deref(), Some("1626769503"));
+    // Another date format must not break reading the status.
+    let iso = fixture("F21.xml").replace("1626769503", "2021-07-20T08:25:03.000Z");
+    let ap = get_access_point(&iso).unwrap();
+    assert_eq!(
+        (ap.access_point.status.as_str(), ap.creation_date.as_deref()),
+        ("enable", Some("2021-07-20T08:25:03.000Z"))
+    );
     assert_eq!(
         ap.internal_endpoint.as_deref(),
         Some("ap-01.oss-cn-hangzhou-internal.oss-accesspoint.aliyuncs.com")
