@@ -138,12 +138,9 @@ fn verify_v4(
     }
     let (ak, date, region, product) = (parts[0], parts[1], parts[2], parts[3]);
     let creds = credentials_for(keys, ak, s)?;
-    let datetime = header(s, "x-oss-date")
-        .ok_or_else(|| EmuError::new(403, "AccessDenied", "x-oss-date is missing."))?;
-    let signed_at = time::parse_iso8601_basic(datetime)
-        .ok_or_else(|| EmuError::new(400, "InvalidArgument", "x-oss-date is not a valid date."))?;
+    let signed_at = v4_signing_time(s)?;
     check_skew(signed_at, now)?;
-    if !datetime.starts_with(date) {
+    if !time::iso8601_basic(signed_at).starts_with(date) {
         return Err(mismatch());
     }
     if let Some(er) = endpoint_region {
@@ -177,6 +174,29 @@ fn verify_v4(
         return Err(mismatch());
     }
     Ok(region.to_string())
+}
+
+/// The time a V4 request was signed at: `x-oss-date` (ISO 8601 basic), or, as OSS
+/// accepts and Go SDK V1 sends, `Date` (RFC 1123) when there is no `x-oss-date`.
+fn v4_signing_time(s: &Signed<'_>) -> Result<i64, EmuError> {
+    let invalid = || {
+        EmuError::new(
+            403,
+            "AccessDenied",
+            "The Date or x-oss-date header is not in a valid format.",
+        )
+        .ec("0002-00000502")
+    };
+    match (header(s, "x-oss-date"), header(s, "date")) {
+        (Some(d), _) => time::parse_iso8601_basic(d).ok_or_else(invalid),
+        (None, Some(d)) => time::parse_rfc1123(d).ok_or_else(invalid),
+        (None, None) => Err(EmuError::new(
+            403,
+            "AccessDenied",
+            "The request has neither a Date nor an x-oss-date header.",
+        )
+        .ec("0002-00000503")),
+    }
 }
 
 fn verify_v1(s: &Signed<'_>, keys: &Keys, now: i64, rest: &str) -> Result<(), EmuError> {
