@@ -204,6 +204,8 @@ pub struct Ctx<'a> {
 
 /// Sub-resources this emulator implements; other known ones answer NotImplemented.
 const IMPLEMENTED: &[&str] = &[
+    "acl",
+    "objectMeta",
     "bucketInfo",
     "location",
     "stat",
@@ -249,7 +251,9 @@ pub fn op_name(r: &Request) -> &'static str {
                 "DELETE" => del,
                 _ => "Unknown",
             };
-            if r.has("bucketInfo") {
+            if r.has("acl") {
+                pick("GetBucketAcl", "Unknown", "Unknown")
+            } else if r.has("bucketInfo") {
                 pick("GetBucketInfo", "Unknown", "Unknown")
             } else if r.has("location") {
                 pick("GetBucketLocation", "Unknown", "Unknown")
@@ -349,7 +353,19 @@ pub fn op_name(r: &Request) -> &'static str {
             }
         }
         (Some(_), Some(_)) => {
-            if r.has("live") {
+            if r.has("acl") {
+                if m == "GET" {
+                    "GetObjectAcl"
+                } else {
+                    "Unknown"
+                }
+            } else if r.has("objectMeta") {
+                if m == "HEAD" || m == "GET" {
+                    "GetObjectMeta"
+                } else {
+                    "Unknown"
+                }
+            } else if r.has("live") {
                 match m {
                     "PUT" if r.has("status") => "PutLiveChannelStatus",
                     "PUT" => "PutLiveChannel",
@@ -512,6 +528,19 @@ fn owner(w: &mut Writer) {
 
 pub const OWNER_ID: &str = "1234567890123456";
 
+/// GetBucketAcl / GetObjectAcl: the owner and one grant (`private` for buckets,
+/// `default` for objects, which then follow the bucket).
+fn acl_policy(grant: &str) -> String {
+    let mut w = Writer::new();
+    w.open("AccessControlPolicy");
+    owner(&mut w);
+    w.open("AccessControlList")
+        .leaf("Grant", grant)
+        .close("AccessControlList");
+    w.close("AccessControlPolicy");
+    w.finish()
+}
+
 /// Handles one authenticated request.
 pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let op = op_name(r);
@@ -560,7 +589,15 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         "ListObjects" | "ListObjectsV2" => objects::list_objects(ctx, r, op),
         "ListObjectVersions" => objects::list_versions(ctx, r),
         "PutObject" => objects::put_object(ctx, r),
-        "GetObject" | "HeadObject" => objects::get_object(ctx, r, op),
+        "GetObject" | "HeadObject" | "GetObjectMeta" => objects::get_object(ctx, r, op),
+        "GetBucketAcl" => {
+            bucket_mut(ctx, r, op)?;
+            Ok(Reply::xml(acl_policy("private")))
+        }
+        "GetObjectAcl" => {
+            objects::get_object(ctx, r, "HeadObject")?;
+            Ok(Reply::xml(acl_policy("default")))
+        }
         "DeleteObject" => objects::delete_object(ctx, r),
         "DeleteMultipleObjects" => objects::delete_multiple(ctx, r),
         "InitiateMultipartUpload"

@@ -259,6 +259,7 @@ pub(super) fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Rep
         None => None,
     };
     let b = bucket_mut(ctx, r, op)?;
+    let versioned = b.versioning != Versioning::Off;
     let versions = b.objects.get(&key);
     let v = match wanted {
         Some(id) => versions.and_then(|vs| vs.iter().find(|v| v.id == id)),
@@ -277,7 +278,10 @@ pub(super) fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Rep
             "x-oss-object-type",
             if v.multipart { "Multipart" } else { "Normal" },
         );
-    if op == "HeadObject" {
+    if versioned {
+        reply = reply.header("x-oss-version-id", &render_version_id(v.id));
+    }
+    if op == "HeadObject" || op == "GetObjectMeta" {
         reply = reply.header("Content-Length", &v.size.to_string());
         return Ok(reply);
     }
