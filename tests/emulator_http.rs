@@ -97,7 +97,7 @@ async fn signed_bad_input_is_refused_the_oss_way() {
     cfg.retry.max_attempts = 1;
     let c = Client::new(cfg);
     let mut req = ossweep::oss::request::get_bucket_info("acme-web-assets");
-    req.query.push(("acl".into(), None));
+    req.query.push(("cors".into(), None));
     assert!(c.send(&req).await.unwrap_err().is_code("NotImplemented"));
     let mut req = ossweep::oss::request::get_bucket_info("acme-web-assets");
     req.query.push(("frobnicate".into(), Some("1".into())));
