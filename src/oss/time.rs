@@ -1,63 +1,11 @@
-//! Date formats OSS uses, without a calendar crate. Pure functions over Unix seconds.
+//! Date formats OSS uses, over Unix seconds. The calendar is jiff's: invalid
+//! dates (31 February, hour 24) are refused, never wrapped into another day.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Broken-down UTC time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Utc {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
-}
-
-impl Utc {
-    pub fn from_unix(secs: i64) -> Self {
-        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
-        let rem = secs.rem_euclid(86_400);
-        Utc {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u32,
-            minute: (rem % 3600 / 60) as u32,
-            second: (rem % 60) as u32,
-        }
-    }
-
-    pub fn to_unix(self) -> i64 {
-        days_from_civil(self.year, self.month, self.day) * 86_400
-            + self.hour as i64 * 3600
-            + self.minute as i64 * 60
-            + self.second as i64
-    }
-}
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
 
 pub fn unix_secs(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
@@ -74,114 +22,60 @@ pub fn from_unix_secs(secs: i64) -> SystemTime {
     }
 }
 
+/// The UTC civil time of `secs`; times outside jiff's range (years -9999 to
+/// 9999) are clamped to its ends, which no OSS date reaches.
+fn utc(secs: i64) -> DateTime {
+    let ts = Timestamp::from_second(secs).unwrap_or(if secs < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    });
+    ts.to_zoned(TimeZone::UTC).datetime()
+}
+
 /// `20231216T162057Z` (the V4 `x-oss-date`).
 pub fn iso8601_basic(secs: i64) -> String {
-    let t = Utc::from_unix(secs);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    utc(secs).strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
 /// `2023-12-16T16:20:57.000Z` (LastModified, CreationDate in listings).
 pub fn iso8601(secs: i64) -> String {
-    let t = Utc::from_unix(secs);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
-    )
+    utc(secs).strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string()
 }
-
-const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 /// `Sat, 16 Dec 2023 16:20:57 GMT` (the `Date` header).
 pub fn rfc1123(secs: i64) -> String {
-    let t = Utc::from_unix(secs);
-    let wd = WEEKDAYS[secs.div_euclid(86_400).rem_euclid(7) as usize];
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        wd,
-        t.day,
-        MONTHS[(t.month - 1) as usize],
-        t.year,
-        t.hour,
-        t.minute,
-        t.second
-    )
+    utc(secs).strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-fn num(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
+fn civil_secs(dt: DateTime) -> Option<i64> {
+    dt.to_zoned(TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp().as_second())
 }
 
 /// Parses `20231216T162057Z`.
 pub fn parse_iso8601_basic(s: &str) -> Option<i64> {
-    if s.len() != 16 || &s[8..9] != "T" || !s.ends_with('Z') {
+    if s.len() != 16 {
         return None;
     }
-    let t = Utc {
-        year: num(&s[0..4])? as i64,
-        month: num(&s[4..6])?,
-        day: num(&s[6..8])?,
-        hour: num(&s[9..11])?,
-        minute: num(&s[11..13])?,
-        second: num(&s[13..15])?,
-    };
-    valid(t).then(|| t.to_unix())
+    civil_secs(DateTime::strptime("%Y%m%dT%H%M%SZ", s).ok()?)
 }
 
 /// Parses `2023-12-16T16:20:57.000Z`, also without fraction or zone (WORM's CreationDate).
 pub fn parse_iso8601(s: &str) -> Option<i64> {
     let s = s.trim();
-    if s.len() < 19 || &s[4..5] != "-" || &s[7..8] != "-" || &s[10..11] != "T" {
-        return None;
+    if let Ok(ts) = s.parse::<Timestamp>() {
+        return Some(ts.as_second());
     }
-    let t = Utc {
-        year: num(&s[0..4])? as i64,
-        month: num(&s[5..7])?,
-        day: num(&s[8..10])?,
-        hour: num(&s[11..13])?,
-        minute: num(&s[14..16])?,
-        second: num(&s[17..19])?,
-    };
-    valid(t).then(|| t.to_unix())
+    // No zone: OSS means UTC.
+    civil_secs(s.parse::<DateTime>().ok()?)
 }
 
-/// Parses `Sat, 16 Dec 2023 16:20:57 GMT`.
+/// Parses `Sat, 16 Dec 2023 16:20:57 GMT` (the weekday must match the date).
 pub fn parse_rfc1123(s: &str) -> Option<i64> {
-    let rest = s.trim().split_once(", ")?.1;
-    let parts: Vec<&str> = rest.split(' ').collect();
-    if parts.len() != 5 || parts[4] != "GMT" {
-        return None;
-    }
-    let month = MONTHS.iter().position(|m| *m == parts[1])? as u32 + 1;
-    let hms: Vec<&str> = parts[3].split(':').collect();
-    if hms.len() != 3 {
-        return None;
-    }
-    let t = Utc {
-        year: num(parts[2])? as i64,
-        month,
-        day: num(parts[0])?,
-        hour: num(hms[0])?,
-        minute: num(hms[1])?,
-        second: num(hms[2])?,
-    };
-    valid(t).then(|| t.to_unix())
-}
-
-fn valid(t: Utc) -> bool {
-    (1..=12).contains(&t.month)
-        && (1..=31).contains(&t.day)
-        && t.hour < 24
-        && t.minute < 60
-        && t.second < 61
+    let dt = DateTime::strptime("%a, %d %b %Y %H:%M:%S GMT", s.trim()).ok()?;
+    civil_secs(dt)
 }
 
 /// A short human date: `2023-12-16`.
@@ -199,6 +93,7 @@ mod tests {
         assert_eq!(iso8601_basic(1702784856), "20231217T034736Z");
         assert_eq!(rfc1123(1672223261), "Wed, 28 Dec 2022 10:27:41 GMT");
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc1123(0), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 
     #[test]
@@ -215,7 +110,26 @@ mod tests {
             assert_eq!(parse_rfc1123(&rfc1123(secs)), Some(secs));
         }
         assert_eq!(parse_iso8601("2020-10-15T15:50:32"), Some(1602777032));
+        assert_eq!(parse_iso8601("2020-10-15T15:50:32.000Z"), Some(1602777032));
         assert_eq!(parse_rfc1123("garbage"), None);
         assert_eq!(parse_iso8601_basic("2023121XT162057Z"), None);
+    }
+
+    #[test]
+    fn impossible_dates_are_refused_not_wrapped() {
+        assert_eq!(parse_iso8601("2024-02-31T00:00:00.000Z"), None);
+        assert_eq!(parse_iso8601("2023-02-29T00:00:00"), None);
+        assert_eq!(parse_iso8601_basic("20240231T000000Z"), None);
+        assert_eq!(parse_iso8601_basic("20240101T240000Z"), None);
+        assert_eq!(parse_rfc1123("Sat, 31 Feb 2024 00:00:00 GMT"), None);
+        assert_eq!(
+            parse_rfc1123("Mon, 16 Dec 2023 16:20:57 GMT"),
+            None,
+            "16 Dec 2023 was a Saturday"
+        );
+        assert!(
+            parse_iso8601("2024-02-29T00:00:00.000Z").is_some(),
+            "a leap day"
+        );
     }
 }
