@@ -497,10 +497,17 @@ async fn expire_backs_up_installs_both_phases_and_removes() {
         "{hdfs}"
     );
     assert!(
-        text(&out.stdout).contains("ossweep empty acme-data-lake --only uploads"),
+        text(&out.stdout).contains("ossweep empty acme-data-lake --only parts"),
         "{}",
         text(&out.stdout)
     );
+    // The suggested command works as written.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "acme-data-lake", "--only", "parts", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     // A versioned bucket whose data has expired gets phase B, for the delete markers.
     {
         let mut store = emu.store();

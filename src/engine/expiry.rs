@@ -123,7 +123,8 @@ impl ExpiryPlan {
         }];
         if hdfs {
             let b = &self.bucket;
-            out.push(format!("Incomplete multipart uploads are not expired: OSS refuses a rule that both excludes .dlsdata/ and aborts uploads (EC 0014-00000034). `ossweep empty {b} --only uploads` aborts them by API."));
+            let parts = crate::vocab::Category::Parts.slug();
+            out.push(format!("Incomplete multipart uploads are not expired: OSS refuses a rule that both excludes .dlsdata/ and aborts uploads (EC 0014-00000034). `ossweep empty {b} --only {parts}` aborts them by API."));
         }
         if let Some(i) = &self.installed {
             out.push(format!(
