@@ -143,13 +143,7 @@ fn recognise(id: &str) -> Option<InstalledRules> {
 }
 
 fn is_day(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    s.len() == 10 && s.parse::<jiff::civil::Date>().is_ok()
 }
 
 /// Which of ossweep's phases a configuration holds, if any (B wins over A).

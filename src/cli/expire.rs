@@ -97,7 +97,7 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
     let now = time::unix_secs(std::time::SystemTime::now());
     println!(
         "The rules, exactly as they are sent:\n{}",
-        plan.configuration(&expiry::day_of(now))
+        plan.configuration(&time::date_only(now))
     );
     if !a.yes {
         if !confirm::interactive() {

@@ -111,7 +111,7 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
 async fn delete_access_point(ctx: &Ctx, bucket: &str, name: &str) -> Result<(), OssError> {
     ctx.add_requests(1);
     let first = match ctx.client.delete_access_point(bucket, name).await {
-        Err(e) if e.api().is_some_and(|a| a.status == 404) => return Ok(()),
+        Err(e) if e.is_not_found() => return Ok(()),
         Err(e) if e.api().is_some() => e,
         other => return other,
     };
@@ -119,7 +119,7 @@ async fn delete_access_point(ctx: &Ctx, bucket: &str, name: &str) -> Result<(), 
     let policy = ctx.client.delete_access_point_policy(bucket, name).await;
     match ctx.client.delete_access_point(bucket, name).await {
         Ok(()) => Ok(()),
-        Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         Err(_) if policy.is_err() => Err(first),
         Err(e) => Err(e),
     }

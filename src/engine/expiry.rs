@@ -166,11 +166,6 @@ impl ExpiryPlan {
     }
 }
 
-/// `YYYY-MM-DD` (UTC) of unix seconds.
-pub fn day_of(now: i64) -> String {
-    time::iso8601(now)[..10].to_string()
-}
-
 /// What `install` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Installed {
@@ -221,7 +216,7 @@ pub async fn install(
         })?;
         saved = Some(backup.to_path_buf());
     }
-    let day = day_of(now);
+    let day = time::date_only(now);
     client
         .put_bucket_lifecycle(&plan.bucket, &plan.configuration(&day))
         .await?;

@@ -78,6 +78,11 @@ impl OssError {
         self.api().map(|e| e.code.as_str())
     }
 
+    /// An OSS reply with HTTP 404, whatever its code (the resource is not there).
+    pub fn is_not_found(&self) -> bool {
+        self.api().is_some_and(|a| a.status == 404)
+    }
+
     pub fn is_code(&self, code: &str) -> bool {
         self.code() == Some(code)
     }

@@ -102,7 +102,7 @@ impl Client {
             .await
         {
             Ok(reply) => Ok(Some(reply.text().into_owned())),
-            Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+            Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -117,7 +117,7 @@ impl Client {
             .no_content(request::delete_access_point_policy(bucket, name))
             .await
         {
-            Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
             other => other,
         }
     }
