@@ -477,12 +477,66 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
     }
     let mut p = plan("busy-writer", Plan::everything());
     p.delete_bucket = true;
+    // Someone keeps uploading while the bucket is being emptied: the verification
+    // sweeps cannot keep up with a writer that never stops.
+    let stop = CancellationToken::new();
+    let writer = {
+        let (c, stop) = (c.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.is_cancelled() {
+                c.put_object(
+                    "busy-writer",
+                    &format!("aaa/new-upload-{i:05}.bin"),
+                    b"fresh".to_vec(),
+                )
+                .await
+                .unwrap();
+                i += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+            i
+        })
+    };
+    let (summary, _) = run(&c, p).await;
+    stop.cancel();
+    let written = writer.await.unwrap();
+    assert!(
+        written > 0 && !summary.bucket_deleted && !summary.complete(),
+        "{summary:?}"
+    );
+    let r = summary
+        .remaining
+        .expect("an explanation, not a bare BucketNotEmpty");
+    assert!(r.written_during_run >= 1);
+    assert!(
+        r.explanation.contains("written after this run started")
+            && r.explanation.contains("aaa/new-upload-"),
+        "{}",
+        r.explanation
+    );
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_upload_behind_the_listing_is_swept_by_verification() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("late-writer", None).await.unwrap();
+    for i in 0..3000 {
+        c.put_object("late-writer", &format!("old/{i:04}"), vec![])
+            .await
+            .unwrap();
+    }
+    let mut p = plan("late-writer", Plan::everything());
+    p.delete_bucket = true;
     // A one-slot channel: while this test handles an event the engine cannot move on.
     let (tx, mut rx) = mpsc::channel(1);
     let engine = c.clone();
     let handle =
         tokio::spawn(async move { delete::run(&engine, p, tx, CancellationToken::new()).await });
     let mut wrote = false;
+    let mut events = Vec::new();
     while let Some(e) = rx.recv().await {
         if matches!(
             e,
@@ -492,27 +546,30 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
             }
         ) && !wrote
         {
-            // Someone uploads while the bucket is being emptied (behind the listing).
-            c.put_object("busy-writer", "aaa/new-upload.bin", b"fresh".to_vec())
+            // Written behind the listing: the delete pass never sees it.
+            c.put_object("late-writer", "aaa/new-upload.bin", b"fresh".to_vec())
                 .await
                 .unwrap();
             wrote = true;
         }
+        events.push(e);
     }
     let summary = handle.await.unwrap();
     assert!(
-        wrote && !summary.bucket_deleted,
-        "wrote={wrote} {summary:?}"
+        wrote && summary.bucket_deleted && summary.complete(),
+        "{summary:?}"
     );
-    let r = summary
-        .remaining
-        .expect("an explanation, not a bare BucketNotEmpty");
-    assert_eq!(r.written_during_run, 1);
+    assert_eq!(summary.deleted(), 3001);
     assert!(
-        r.explanation.contains("written after this run started")
-            && r.explanation.contains("aaa/new-upload.bin"),
-        "{}",
-        r.explanation
+        events.iter().any(|e| matches!(
+            e,
+            Event::Verified {
+                category: Category::Objects,
+                passes: 3,
+                ..
+            }
+        )),
+        "pass 2 found the upload, pass 3 found nothing"
     );
     emu.shutdown().await.unwrap();
 }

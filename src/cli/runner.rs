@@ -298,6 +298,8 @@ mod tests {
                 ..Default::default()
             },
         );
+        assert_eq!(exit_code(&s), 3, "not verified by a fresh listing");
+        s.verified.insert(Category::Objects);
         assert_eq!(exit_code(&s), 0);
         s.cancelled = true;
         assert_eq!(exit_code(&s), 3);

@@ -53,6 +53,30 @@ pub enum Event {
         count: u64,
         reason: String,
     },
+    /// Verification listing `pass` (2 and up) found `found` entries the earlier
+    /// passes left (a listing that runs while its keys are deleted can pass over
+    /// some) and deleted them; another listing follows.
+    Sweeping {
+        bucket: String,
+        category: Category,
+        pass: u32,
+        found: u64,
+    },
+    /// A fresh listing after the delete passes shows the category empty.
+    Verified {
+        bucket: String,
+        category: Category,
+        /// Listings it took, the verifying one included.
+        passes: u32,
+    },
+    /// A request has been waiting for OSS this long (sent every few seconds while
+    /// it waits, so a silent server is never silent on screen).
+    Waiting {
+        op: String,
+        attempt: u32,
+        max_attempts: u32,
+        elapsed_secs: u64,
+    },
     CategoryDone {
         bucket: String,
         category: Category,
@@ -175,6 +199,8 @@ pub struct Summary {
     pub failures: Vec<FailedItem>,
     pub failures_total: u64,
     pub bucket_deleted: bool,
+    /// Categories a fresh listing showed empty at the end of the run.
+    pub verified: std::collections::BTreeSet<Category>,
     pub remaining: Option<Remaining>,
     /// What stopped the run, if something did.
     pub error: Option<RunError>,
@@ -192,13 +218,15 @@ impl Summary {
         self.categories.values().map(|t| t.bytes).sum()
     }
 
-    /// True when everything asked for was done.
+    /// True when everything asked for was done and (unless nothing was deleted,
+    /// as in a dry run) a fresh listing showed every category of the run empty.
     pub fn complete(&self) -> bool {
         !self.cancelled
             && self.error.is_none()
             && self.failures_total == 0
             && self.remaining.is_none()
             && self.categories.values().all(|t| t.skipped == 0)
+            && (self.dry_run || self.categories.keys().all(|c| self.verified.contains(c)))
     }
 
     pub fn record_failure(&mut self, item: FailedItem) {

@@ -112,6 +112,17 @@ impl Ctx {
         .await;
     }
 
+    /// Books a category a fresh listing showed empty.
+    async fn verified(&self, category: Category, passes: u32) {
+        self.summary.lock().unwrap().verified.insert(category);
+        self.emit(Event::Verified {
+            bucket: self.bucket().to_string(),
+            category,
+            passes,
+        })
+        .await;
+    }
+
     async fn category_done(&self, category: Category) {
         let (deleted, failed) = self.totals(category, |t| (t.deleted, t.failed));
         self.emit(Event::CategoryDone {
@@ -121,6 +132,87 @@ impl Ctx {
             failed,
         })
         .await;
+    }
+}
+
+/// Listings of one category a run may take: the delete pass, then sweeps while a
+/// fresh listing still finds something. A scope still not empty after this many
+/// is being written to.
+const MAX_PASSES: u32 = 5;
+
+/// How a delete pass ended, for [`until_empty`].
+enum PassEnd {
+    /// A fresh listing found nothing: verified.
+    Empty,
+    /// Go on with another pass.
+    Again,
+    /// Stop: cancelled, a dry run, failures reported, or passes exhausted.
+    Stop,
+}
+
+/// Failures booked so far in these categories.
+fn failures_in(ctx: &Ctx, categories: &[Category]) -> u64 {
+    let s = ctx.summary.lock().unwrap();
+    categories
+        .iter()
+        .filter_map(|c| s.categories.get(c))
+        .map(|t| t.failed)
+        .sum()
+}
+
+/// What to do after pass `number` that found `found` entries; `failed` says
+/// whether the pass booked failures (those are reported; nothing to verify).
+fn after_pass(ctx: &Ctx, number: u32, found: u64, failed: bool) -> PassEnd {
+    if ctx.stopped() || ctx.plan.dry_run || failed {
+        return PassEnd::Stop;
+    }
+    if found == 0 {
+        return PassEnd::Empty;
+    }
+    if number == MAX_PASSES {
+        ctx.fatal(RunError::local(
+            "verification",
+            format!(
+                "after {MAX_PASSES} listings of {} the last one still found {found} entries to delete; something may be writing to the bucket",
+                ctx.plan
+                    .prefix
+                    .as_deref()
+                    .map_or("the bucket".to_string(), |p| format!("prefix {p:?}"))
+            ),
+        ));
+        return PassEnd::Stop;
+    }
+    PassEnd::Again
+}
+
+/// Runs `pass` (a fresh listing of `category` and its deletes; it returns how
+/// many entries it found) until one finds nothing, which verifies the category.
+async fn until_empty<F, Fut>(ctx: &Ctx, category: Category, mut pass: F)
+where
+    F: FnMut(u32) -> Fut,
+    Fut: std::future::Future<Output = u64>,
+{
+    for number in 1..=MAX_PASSES {
+        let failures_before = failures_in(ctx, &[category]);
+        let found = pass(number).await;
+        let failed = failures_in(ctx, &[category]) > failures_before;
+        match after_pass(ctx, number, found, failed) {
+            PassEnd::Empty => {
+                ctx.verified(category, number).await;
+                return;
+            }
+            PassEnd::Stop => return,
+            PassEnd::Again if number > 1 => {
+                ctx.emit(Event::Sweeping {
+                    bucket: ctx.bucket().to_string(),
+                    category,
+                    pass: number,
+                    found,
+                })
+                .await
+            }
+            PassEnd::Again => {}
+        }
     }
 }
 
@@ -211,9 +303,11 @@ pub async fn run(
     let ctx = Arc::new(ctx);
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);
-    let mut access_points = Vec::new();
+    // Access points go first (their removal is asynchronous) and are awaited last.
+    let mut access_points = None;
     if wanted(Category::AccessPoints) && !ctx.stopped() {
-        access_points = resources::start_access_point_deletions(&ctx).await;
+        ctx.category_started(Category::AccessPoints).await;
+        access_points = Some(resources::start_access_point_deletions(&ctx).await);
     }
     if wanted(Category::LiveChannels) && !ctx.stopped() {
         resources::delete_live_channels(&ctx).await;
@@ -227,10 +321,21 @@ pub async fn run(
     if wanted(Category::Accelerators) && !ctx.stopped() {
         resources::delete_accelerators(&ctx).await;
     }
-    if !access_points.is_empty() {
-        resources::wait_access_points_gone(&ctx, access_points).await;
-    }
-    if wanted(Category::AccessPoints) {
+    if let Some(first) = access_points {
+        let mut first = Some(first);
+        until_empty(&ctx, Category::AccessPoints, |_| {
+            let started = first.take();
+            let ctx = &ctx;
+            async move {
+                let (listed, pending) = match started {
+                    Some(s) => s,
+                    None => resources::start_access_point_deletions(ctx).await,
+                };
+                resources::wait_access_points_gone(ctx, pending).await;
+                listed
+            }
+        })
+        .await;
         ctx.category_done(Category::AccessPoints).await;
     }
     if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
@@ -326,15 +431,15 @@ async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
         .iter()
         .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
         .collect();
-    r.explanation = if !reason.is_empty() {
-        format!("{}: {} remain.", reason, what.join(", "))
-    } else if r.written_during_run > 0 {
+    r.explanation = if r.written_during_run > 0 {
         format!(
-            "OSS refused to delete the bucket (BucketNotEmpty): {} remain, and {} of them were written after this run started (e.g. {:?}); something is still writing to the bucket. Stop the writer, then run ossweep again.",
+            "the bucket was not deleted: {} remain, and {} of them were written after this run started (e.g. {:?}); something is still writing to the bucket. Stop the writer, then run ossweep again.",
             what.join(", "),
             r.written_during_run,
             r.sample.first().cloned().unwrap_or_default()
         )
+    } else if !reason.is_empty() {
+        format!("{}: {} remain.", reason, what.join(", "))
     } else if r.counts.is_empty() {
         "OSS refused to delete the bucket (BucketNotEmpty) although every listing is empty: an OSS accelerator or OSS-HDFS metadata may remain; check the console.".into()
     } else {

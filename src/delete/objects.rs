@@ -1,7 +1,10 @@
 //! Objects, previous versions and delete markers: one listing feeding 1000-key
-//! DeleteMultipleObjects batches through a bounded channel.
+//! DeleteMultipleObjects batches through a bounded channel, then verification:
+//! a fresh listing of the scope, and another sweep while it still finds entries
+//! (a listing that runs while its keys are deleted can pass over some).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +14,7 @@ use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
 use super::limiter::Permit;
-use super::{code_of, first_line, Ctx, Event, RunError};
+use super::{after_pass, code_of, first_line, Ctx, Event, PassEnd, RunError, MAX_PASSES};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
 use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
 use crate::oss::OssError;
@@ -62,9 +65,20 @@ fn batches(entries: Vec<Entry>) -> Vec<Batch> {
     out
 }
 
-/// Which page entries this run deletes; WORM-protected ones are counted as skipped.
+/// One listing of the scope and the deletes it feeds.
+struct Pass {
+    number: u32,
+    /// The kinds this pass deletes (the first: every selected object kind).
+    kinds: BTreeSet<Category>,
+    /// Entries it found to delete.
+    found: AtomicU64,
+}
+
+/// Which page entries this pass deletes; WORM-protected ones are counted as
+/// skipped (by the first pass only: later passes see the same ones again).
 fn select(
     ctx: &Ctx,
+    pass: &Pass,
     page: Vec<ObjectVersion>,
     skipped: &mut BTreeMap<Category, u64>,
 ) -> Vec<Entry> {
@@ -77,7 +91,7 @@ fn select(
             continue;
         }
         let category = classify(&v, ctx.versioning);
-        if !ctx.plan.categories.contains(&category) {
+        if !pass.kinds.contains(&category) {
             continue;
         }
         if worm_release(
@@ -88,7 +102,9 @@ fn select(
         )
         .is_some()
         {
-            *skipped.entry(category).or_default() += 1;
+            if pass.number == 1 {
+                *skipped.entry(category).or_default() += 1;
+            }
             continue;
         }
         // In a versioned (or suspended) bucket every delete names its version.
@@ -106,7 +122,7 @@ fn select(
     out
 }
 
-async fn list(ctx: Arc<Ctx>, tx: mpsc::Sender<Batch>) {
+async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
     let prefix = ctx.plan.prefix.clone();
     let bucket = ctx.bucket().to_string();
     let mut pages = ctx.client.list_entries_split(
@@ -127,7 +143,9 @@ async fn list(ctx: Arc<Ctx>, tx: mpsc::Sender<Batch>) {
             }
         };
         let mut skipped = BTreeMap::new();
-        let entries = select(&ctx, page, &mut skipped);
+        let entries = select(&ctx, &pass, page, &mut skipped);
+        pass.found
+            .fetch_add(entries.len() as u64, Ordering::Relaxed);
         for (category, count) in skipped {
             ctx.totals(category, |t| t.skipped += count);
             let reason =
@@ -299,9 +317,10 @@ async fn report_failed(ctx: &Ctx, entries: &[Entry], code: &str, message: &str) 
     }
 }
 
-/// Clears the selected object kinds: listing and deleting run side by side.
+/// Clears the selected object kinds, then verifies with fresh listings (one
+/// request when the scope is empty) and sweeps what they find, bounded.
 pub async fn clear(ctx: Arc<Ctx>) {
-    let kinds: Vec<Category> = ctx
+    let kinds: BTreeSet<Category> = ctx
         .plan
         .categories
         .iter()
@@ -311,9 +330,61 @@ pub async fn clear(ctx: Arc<Ctx>) {
     for c in &kinds {
         ctx.category_started(*c).await;
     }
+    // Deleting a versioned bucket's current versions alone makes each previous
+    // version current: those are the expected result, not leftovers, so that
+    // kind is verified by the batch replies only and never swept.
+    let mut verifiable = kinds.clone();
+    if ctx.versioning.is_versioned() && !kinds.contains(&Category::PreviousVersions) {
+        verifiable.remove(&Category::Objects);
+    }
+    let mut pass_kinds = kinds.clone();
+    for number in 1..=MAX_PASSES {
+        let all: Vec<Category> = kinds.iter().copied().collect();
+        let failures_before = super::failures_in(&ctx, &all);
+        let pass = Arc::new(Pass {
+            number,
+            kinds: pass_kinds.clone(),
+            found: AtomicU64::new(0),
+        });
+        delete_pass(ctx.clone(), pass.clone()).await;
+        let found = pass.found.load(Ordering::Relaxed);
+        // This pass's listing was fresh: finding nothing (or nothing that can be
+        // verified) means the scope is empty.
+        let found = if verifiable.is_empty() { 0 } else { found };
+        let failed = super::failures_in(&ctx, &all) > failures_before;
+        match after_pass(&ctx, number, found, failed) {
+            PassEnd::Empty => {
+                for c in &kinds {
+                    ctx.verified(*c, number).await;
+                }
+                break;
+            }
+            PassEnd::Stop => break,
+            PassEnd::Again => {}
+        }
+        pass_kinds = verifiable.clone();
+        if number > 1 {
+            for c in &verifiable {
+                ctx.emit(Event::Sweeping {
+                    bucket: ctx.bucket().to_string(),
+                    category: *c,
+                    pass: number,
+                    found,
+                })
+                .await;
+            }
+        }
+    }
+    for c in kinds {
+        ctx.category_done(c).await;
+    }
+}
+
+/// One listing of the scope with its deletes, side by side.
+async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
     let max = ctx.plan.limiter.max();
     let (tx, mut rx) = mpsc::channel::<Batch>(max.max(2));
-    let lister = tokio::spawn(list(ctx.clone(), tx));
+    let lister = tokio::spawn(list(ctx.clone(), pass, tx));
     let mut in_flight: JoinSet<Done> = JoinSet::new();
     let mut retries: VecDeque<Batch> = VecDeque::new();
     let mut listing_done = false;
@@ -396,9 +467,6 @@ pub async fn clear(ctx: Arc<Ctx>) {
         }
     }
     let _ = lister.await;
-    for c in kinds {
-        ctx.category_done(c).await;
-    }
 }
 
 #[cfg(test)]

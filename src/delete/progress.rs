@@ -14,6 +14,8 @@ pub struct CategoryProgress {
     pub failed: u64,
     pub skipped: u64,
     pub finished: bool,
+    /// A fresh listing showed it empty.
+    pub verified: bool,
 }
 
 /// A failure line for display.
@@ -39,6 +41,10 @@ pub struct ProgressState {
     pub bucket_deleted: bool,
     pub summary: Option<Summary>,
     pub cancelled: bool,
+    /// The verification pass under way (2 and up), if any.
+    pub verifying: Option<u32>,
+    /// "waiting for OSS (...)" while a request is slow; cleared by the next progress.
+    pub waiting: Option<String>,
 }
 
 /// Failure lines kept for display (the summary and report file keep them all).
@@ -66,6 +72,7 @@ impl ProgressState {
                 requests,
                 ..
             } => {
+                self.waiting = None;
                 let c = self.categories.entry(*category).or_default();
                 c.done += keys;
                 c.bytes += bytes;
@@ -100,6 +107,20 @@ impl ProgressState {
                 self.categories.entry(*category).or_default().finished = true
             }
             Event::BucketDeleted { .. } => self.bucket_deleted = true,
+            Event::Sweeping { pass, .. } => self.verifying = Some(*pass),
+            Event::Verified { category, .. } => {
+                self.categories.entry(*category).or_default().verified = true
+            }
+            Event::Waiting {
+                op,
+                attempt,
+                max_attempts,
+                elapsed_secs,
+            } => {
+                self.waiting = Some(format!(
+                    "waiting for OSS ({op}, attempt {attempt} of {max_attempts}, {elapsed_secs} s)"
+                ))
+            }
             Event::Finished { summary } => self.summary = Some(summary.clone()),
             Event::Cancelled { summary } => {
                 self.cancelled = true;

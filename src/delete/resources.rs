@@ -6,7 +6,7 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::audit::AuditRecord;
-use super::{code_of, first_line, Ctx, Event};
+use super::{code_of, first_line, until_empty, Ctx, Event};
 use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::MultipartUpload;
 use crate::oss::OssError;
@@ -52,10 +52,9 @@ async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {
 /// `deleting` is only waited for). Deleting an access point removes its policy, so
 /// the policy is deleted separately only when OSS refuses the access point first,
 /// and then the access point is tried again whatever the policy step answered:
-/// no access point is ever skipped because of its policy. Returns the names whose
-/// asynchronous removal must be awaited.
-pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
-    ctx.category_started(Category::AccessPoints).await;
+/// no access point is ever skipped because of its policy. Returns how many were
+/// listed and the names whose asynchronous removal must be awaited.
+pub async fn start_access_point_deletions(ctx: &Ctx) -> (u64, Vec<String>) {
     let bucket = ctx.bucket().to_string();
     let mut list = ctx.client.list_access_points(&bucket);
     let mut names = Vec::new();
@@ -70,10 +69,11 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
                     &first_line(&e),
                     &code_of(&e),
                 );
-                return Vec::new();
+                return (0, Vec::new());
             }
         }
     }
+    let listed = names.len() as u64;
     let mut pending = Vec::new();
     for (name, status) in names {
         if ctx.stopped() {
@@ -104,7 +104,7 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> Vec<String> {
             ),
         }
     }
-    pending
+    (listed, pending)
 }
 
 /// DeleteAccessPoint; if OSS refuses, the policy (any answer), then once more.
@@ -201,6 +201,12 @@ pub async fn wait_access_points_gone(ctx: &Ctx, mut names: Vec<String>) {
 
 pub async fn delete_live_channels(ctx: &Ctx) {
     ctx.category_started(Category::LiveChannels).await;
+    until_empty(ctx, Category::LiveChannels, |_| live_channels_pass(ctx)).await;
+    ctx.category_done(Category::LiveChannels).await;
+}
+
+/// Lists the LiveChannels and deletes them; returns how many were listed.
+async fn live_channels_pass(ctx: &Ctx) -> u64 {
     let bucket = ctx.bucket().to_string();
     let mut channels = ctx.client.list_live_channels(&bucket);
     let mut names = Vec::new();
@@ -219,6 +225,7 @@ pub async fn delete_live_channels(ctx: &Ctx) {
             }
         }
     }
+    let found = names.len() as u64;
     let results: Vec<(String, Result<(), crate::oss::OssError>)> = futures::stream::iter(names)
         .map(|name| async move {
             if ctx.stopped() {
@@ -253,11 +260,19 @@ pub async fn delete_live_channels(ctx: &Ctx) {
             ),
         }
     }
-    ctx.category_done(Category::LiveChannels).await;
+    found
 }
 
 pub async fn abort_uploads(ctx: &Ctx) {
     ctx.category_started(Category::Parts).await;
+    until_empty(ctx, Category::Parts, |_| uploads_pass(ctx)).await;
+    ctx.category_done(Category::Parts).await;
+}
+
+/// Lists the uploads (in scope) and aborts them page by page; returns how many
+/// were listed.
+async fn uploads_pass(ctx: &Ctx) -> u64 {
+    let mut found = 0;
     let bucket = ctx.bucket().to_string();
     let prefix = ctx.plan.prefix.clone();
     let mut pages = ctx
@@ -283,6 +298,7 @@ pub async fn abort_uploads(ctx: &Ctx) {
                 break;
             }
         };
+        found += uploads.len() as u64;
         let results: Vec<(MultipartUpload, Result<(), crate::oss::OssError>)> =
             futures::stream::iter(uploads)
                 .map(|u| async move {
@@ -323,11 +339,18 @@ pub async fn abort_uploads(ctx: &Ctx) {
         }
         progress(ctx, Category::Parts, done, done).await;
     }
-    ctx.category_done(Category::Parts).await;
+    found
 }
 
 pub async fn delete_accelerators(ctx: &Ctx) {
     ctx.category_started(Category::Accelerators).await;
+    until_empty(ctx, Category::Accelerators, |_| accelerators_pass(ctx)).await;
+    ctx.category_done(Category::Accelerators).await;
+}
+
+/// Looks for an accelerator in each zone and deletes it; returns how many it found.
+async fn accelerators_pass(ctx: &Ctx) -> u64 {
+    let mut found = 0;
     let region = ctx.client.region_of(ctx.bucket());
     for zone in accelerator_zones(&region) {
         match ctx
@@ -335,8 +358,9 @@ pub async fn delete_accelerators(ctx: &Ctx) {
             .get_bucket_data_accelerator(ctx.bucket(), zone)
             .await
         {
-            Ok(found) if found.is_empty() => {}
+            Ok(listed) if listed.is_empty() => {}
             Ok(_) => {
+                found += 1;
                 if !ctx.plan.dry_run {
                     ctx.add_requests(1);
                     if let Err(e) = ctx
@@ -368,5 +392,5 @@ pub async fn delete_accelerators(ctx: &Ctx) {
             ),
         }
     }
-    ctx.category_done(Category::Accelerators).await;
+    found
 }

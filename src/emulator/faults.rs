@@ -24,6 +24,148 @@ pub enum FaultKind {
     Deny,
     /// DeleteMultipleObjects leaves these keys out of `Deleted` and keeps them.
     OmitKeys,
+    /// Acts on the request, then sends only the first half of the reply body:
+    /// a reply lost after the server acted.
+    CutReply,
+    /// Acts on the request, then closes the connection without a reply.
+    DropAfter,
+    /// Accepts the request and never answers (the connection stays open).
+    Hang,
+}
+
+impl FaultKind {
+    /// Whether the request is carried out before the fault shows.
+    pub fn acts_first(&self) -> bool {
+        matches!(self, FaultKind::CutReply | FaultKind::DropAfter)
+    }
+
+    /// Parses a kind as the command line and fault scripts name it.
+    pub fn parse(name: &str, status: Option<u16>, body: Option<String>) -> Result<Self, String> {
+        Ok(match name {
+            "throttle" => FaultKind::Throttle { delay_ms: 100 },
+            "internal-error" => FaultKind::InternalError,
+            "drop" => FaultKind::DropConnection,
+            "drop-after" => FaultKind::DropAfter,
+            "cut-reply" => FaultKind::CutReply,
+            "hang" => FaultKind::Hang,
+            "deny" => FaultKind::Deny,
+            "omit-keys" => FaultKind::OmitKeys,
+            "raw" => FaultKind::Raw {
+                status: status.unwrap_or(200),
+                body: body.unwrap_or_default(),
+            },
+            other => {
+                return Err(format!(
+                    "unknown fault kind {other:?}: use throttle, internal-error, drop, drop-after, cut-reply, hang, deny, omit-keys or raw"
+                ))
+            }
+        })
+    }
+}
+
+pub use super::store::MarkerMode;
+
+/// A fault script (`ossweep emulator --fault-script FILE`), TOML:
+///
+/// ```toml
+/// fault_rate = 0.1                 # optional: random throttling, 500s and drops
+/// version_marker = "skip-when-gone" # optional: the naive version-id-marker
+/// [[fault]]
+/// op = "DeleteMultipleObjects"      # optional, as the request log names it
+/// bucket = "logs"                   # optional
+/// key_prefix = "a/"                 # optional
+/// kind = "cut-reply"                # see FaultKind::parse
+/// times = 3                         # optional: how often it fires (default always)
+/// status = 200                      # raw only
+/// body = "<html>"                   # raw only
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultScript {
+    pub fault_rate: Option<f64>,
+    pub marker_mode: MarkerMode,
+    pub rules: Vec<FaultRule>,
+}
+
+impl FaultScript {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            fault_rate: Option<f64>,
+            version_marker: Option<String>,
+            #[serde(default)]
+            fault: Vec<RawRule>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawRule {
+            op: Option<String>,
+            bucket: Option<String>,
+            key_prefix: Option<String>,
+            kind: String,
+            times: Option<u32>,
+            status: Option<u16>,
+            body: Option<String>,
+            delay_ms: Option<u64>,
+        }
+        let raw: Raw = toml::from_str(text).map_err(|e| e.to_string())?;
+        let marker_mode = match raw.version_marker.as_deref() {
+            None | Some("position") => MarkerMode::Position,
+            Some("skip-when-gone") => MarkerMode::SkipWhenGone,
+            Some(o) => {
+                return Err(format!(
+                    "version_marker {o:?}: use \"position\" or \"skip-when-gone\""
+                ))
+            }
+        };
+        if let Some(r) = raw.fault_rate {
+            if !(0.0..=1.0).contains(&r) {
+                return Err(format!("fault_rate must be between 0 and 1, not {r}"));
+            }
+        }
+        let mut rules = Vec::new();
+        for r in raw.fault {
+            let mut kind = FaultKind::parse(&r.kind, r.status, r.body)?;
+            if let (FaultKind::Throttle { delay_ms }, Some(d)) = (&mut kind, r.delay_ms) {
+                *delay_ms = d;
+            }
+            rules.push(FaultRule {
+                matcher: Matcher {
+                    op: r.op,
+                    bucket: r.bucket,
+                    key_prefix: r.key_prefix,
+                },
+                kind,
+                remaining: r.times,
+            });
+        }
+        Ok(FaultScript {
+            fault_rate: raw.fault_rate,
+            marker_mode,
+            rules,
+        })
+    }
+}
+
+/// A deny rule from the command line: `OP`, `OP:KEY_PREFIX` or `*:KEY_PREFIX`.
+pub fn parse_deny(spec: &str) -> Result<FaultRule, String> {
+    let (op, prefix) = match spec.split_once(':') {
+        Some((op, p)) => (op, Some(p)),
+        None => (spec, None),
+    };
+    if op.is_empty() || !op.chars().all(|c| c.is_ascii_alphanumeric() || c == '*') {
+        return Err(format!(
+            "--deny {spec:?}: expected OPERATION[:KEY_PREFIX], e.g. GetBucketStat or DeleteMultipleObjects:logs/"
+        ));
+    }
+    let mut rule = FaultRule::new(FaultKind::Deny);
+    if op != "*" {
+        rule = rule.op(op);
+    }
+    if let Some(p) = prefix.filter(|p| !p.is_empty()) {
+        rule = rule.key_prefix(p);
+    }
+    Ok(rule)
 }
 
 /// Which requests a rule applies to; every given field must match.
@@ -92,6 +234,7 @@ pub struct Faults {
     fault_rate: Mutex<f64>,
     rules: Mutex<Vec<FaultRule>>,
     rng: Mutex<Jitter>,
+    marker_mode: Mutex<MarkerMode>,
     qps_cap: Mutex<Option<u32>>,
     window: Mutex<VecDeque<Instant>>,
     log: Mutex<Vec<LogEntry>>,
@@ -109,6 +252,7 @@ impl Faults {
             fault_rate: Mutex::new(fault_rate.clamp(0.0, 1.0)),
             rules: Mutex::new(Vec::new()),
             rng: Mutex::new(Jitter::seeded(seed)),
+            marker_mode: Mutex::new(MarkerMode::Position),
             qps_cap: Mutex::new(None),
             window: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
@@ -127,6 +271,26 @@ impl Faults {
 
     pub fn set_qps_cap(&self, cap: Option<u32>) {
         *self.qps_cap.lock().unwrap() = cap;
+    }
+
+    /// How ListObjectVersions reads a version-id-marker.
+    pub fn set_marker_mode(&self, mode: MarkerMode) {
+        *self.marker_mode.lock().unwrap() = mode;
+    }
+
+    pub fn marker_mode(&self) -> MarkerMode {
+        *self.marker_mode.lock().unwrap()
+    }
+
+    /// Applies a script: its rules, its fault rate, its marker mode.
+    pub fn apply(&self, script: &FaultScript) {
+        if let Some(r) = script.fault_rate {
+            self.set_fault_rate(r);
+        }
+        self.set_marker_mode(script.marker_mode);
+        for r in &script.rules {
+            self.push(r.clone());
+        }
     }
 
     pub fn push(&self, rule: FaultRule) {
@@ -177,10 +341,12 @@ impl Faults {
         if rate > 0.0 {
             let mut rng = self.rng.lock().unwrap();
             if rng.next_f64() < rate {
-                return Some(match (rng.next_f64() * 3.0) as u32 {
+                return Some(match (rng.next_f64() * 5.0) as u32 {
                     0 => FaultKind::Throttle { delay_ms: 100 },
                     1 => FaultKind::InternalError,
-                    _ => FaultKind::DropConnection,
+                    2 => FaultKind::DropConnection,
+                    3 => FaultKind::DropAfter,
+                    _ => FaultKind::CutReply,
                 });
             }
         }
@@ -296,6 +462,60 @@ mod tests {
             .filter(|_| f.pick("X", None, &[]).is_some())
             .count();
         assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn scripts_and_deny_specs_parse() {
+        let s = FaultScript::parse(
+            r#"
+fault_rate = 0.3
+version_marker = "skip-when-gone"
+[[fault]]
+op = "DeleteMultipleObjects"
+key_prefix = "a/"
+kind = "cut-reply"
+times = 2
+[[fault]]
+kind = "raw"
+status = 200
+body = "<html>"
+"#,
+        )
+        .unwrap();
+        assert_eq!(s.fault_rate, Some(0.3));
+        assert_eq!(s.marker_mode, MarkerMode::SkipWhenGone);
+        assert_eq!(
+            s.rules[0],
+            FaultRule::new(FaultKind::CutReply)
+                .op("DeleteMultipleObjects")
+                .key_prefix("a/")
+                .times(2)
+        );
+        assert_eq!(
+            s.rules[1].kind,
+            FaultKind::Raw {
+                status: 200,
+                body: "<html>".into()
+            }
+        );
+        assert!(FaultScript::parse("[[fault]]\nkind = \"explode\"").is_err());
+        assert!(FaultScript::parse("fault_rate = 2.0").is_err());
+        assert!(FaultScript::parse("[[fault]]\nkind = \"deny\"\nopp = \"x\"").is_err());
+        assert_eq!(
+            parse_deny("DeleteMultipleObjects:logs/").unwrap(),
+            FaultRule::new(FaultKind::Deny)
+                .op("DeleteMultipleObjects")
+                .key_prefix("logs/")
+        );
+        assert_eq!(
+            parse_deny("GetBucketStat").unwrap(),
+            FaultRule::new(FaultKind::Deny).op("GetBucketStat")
+        );
+        assert_eq!(
+            parse_deny("*:secret/").unwrap(),
+            FaultRule::new(FaultKind::Deny).key_prefix("secret/")
+        );
+        assert!(parse_deny("").is_err() && parse_deny("Get Bucket").is_err());
     }
 
     #[test]

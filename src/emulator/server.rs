@@ -128,6 +128,8 @@ fn error_reply(e: &EmuError, request_id: &str, host: &str, head: bool) -> Reply 
 enum Outcome {
     Reply(Reply),
     Drop,
+    /// Accept and never answer.
+    Hang,
 }
 
 async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogEntry) {
@@ -196,13 +198,13 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
         tokio::time::sleep_until(tokio::time::Instant::from_std(arrived + latency)).await;
     }
     let outcome = match result {
-        Ok(Some(mut reply)) => {
+        Ok(Outcome::Reply(mut reply)) => {
             if head {
                 reply.body.clear();
             }
             Outcome::Reply(reply)
         }
-        Ok(None) => Outcome::Drop,
+        Ok(other) => other,
         Err(e) => Outcome::Reply(error_reply(&e, &request_id, &r.host, head)),
     };
     let outcome = match outcome {
@@ -215,18 +217,18 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
             entry.status = reply.status;
             Outcome::Reply(reply)
         }
-        Outcome::Drop => Outcome::Drop,
+        other => other,
     };
     (outcome, entry)
 }
 
-/// `Ok(None)` means: drop the connection without a reply.
+/// Authorizes and runs a request, with the fault (if any) it draws.
 fn authorize_and_run(
     state: &State,
     r: &Request,
     op: &str,
     keys: &[String],
-) -> Result<Option<Reply>, EmuError> {
+) -> Result<Outcome, EmuError> {
     let now = state.now();
     let signed = Signed {
         method: &r.method,
@@ -259,7 +261,8 @@ fn authorize_and_run(
         .ec("0004-00000302"));
     }
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    match state.faults.pick(op, r.bucket.as_deref(), &key_refs) {
+    let fault = state.faults.pick(op, r.bucket.as_deref(), &key_refs);
+    match &fault {
         Some(FaultKind::Throttle { delay_ms }) => {
             return Err(EmuError::new(
                 503,
@@ -276,12 +279,13 @@ fn authorize_and_run(
                 "We encountered an internal error. Please try again.",
             ))
         }
-        Some(FaultKind::DropConnection) => return Ok(None),
+        Some(FaultKind::DropConnection) => return Ok(Outcome::Drop),
+        Some(FaultKind::Hang) => return Ok(Outcome::Hang),
         Some(FaultKind::Raw { status, body }) => {
-            return Ok(Some(Reply {
-                status,
+            return Ok(Outcome::Reply(Reply {
+                status: *status,
                 headers: vec![("Content-Type".into(), "text/html".into())],
-                body: body.into_bytes(),
+                body: body.clone().into_bytes(),
             }))
         }
         Some(FaultKind::Deny) => {
@@ -291,7 +295,7 @@ fn authorize_and_run(
                 "You have no right to access this object because of bucket acl.",
             ))
         }
-        Some(FaultKind::OmitKeys) | None => {}
+        Some(FaultKind::OmitKeys | FaultKind::CutReply | FaultKind::DropAfter) | None => {}
     }
     let mut store = state.store.lock().unwrap();
     let mut ctx = Ctx {
@@ -302,11 +306,20 @@ fn authorize_and_run(
         access_point_delay_ms: state.access_point_delay.as_millis() as u64,
         default_region: &state.region,
     };
-    let reply = ops::handle(&mut ctx, &r)?;
+    let result = ops::handle(&mut ctx, &r);
     if !matches!(r.method.as_str(), "GET" | "HEAD") {
         state.dirty.store(true, Ordering::Relaxed);
     }
-    Ok(Some(reply))
+    // The request has been carried out; a fault now loses (part of) the reply.
+    Ok(match (fault, result) {
+        (Some(FaultKind::DropAfter), _) => Outcome::Drop,
+        (Some(FaultKind::CutReply), Ok(mut reply)) => {
+            reply.body.truncate(reply.body.len() / 2);
+            Outcome::Reply(reply)
+        }
+        (_, Ok(reply)) => Outcome::Reply(reply),
+        (_, Err(e)) => return Err(e),
+    })
 }
 
 pub async fn serve(
@@ -315,8 +328,13 @@ pub async fn serve(
 ) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
     let (outcome, entry) = process(&state, req).await;
     state.faults.record(entry);
+    if let Outcome::Hang = outcome {
+        // The connection stays open and silent until the client gives up (or the
+        // emulator stops, which drops this task).
+        tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+    }
     match outcome {
-        Outcome::Drop => Err(std::io::Error::new(
+        Outcome::Drop | Outcome::Hang => Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
             "fault injection: connection dropped",
         )),

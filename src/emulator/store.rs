@@ -408,6 +408,7 @@ impl Bucket {
         key_marker: Option<&str>,
         version_marker: Option<VersionId>,
         max: usize,
+        marker: MarkerMode,
     ) -> Listing<'_, (&str, &Version, bool)> {
         let mut out = Listing::default();
         let start = match (key_marker, version_marker) {
@@ -440,11 +441,7 @@ impl Bucket {
                 continue;
             }
             let skip_until = match (key_marker, version_marker) {
-                (Some(k), Some(vm)) if k == key => versions
-                    .iter()
-                    .position(|v| v.id == vm)
-                    .map(|p| p + 1)
-                    .unwrap_or(versions.len()),
+                (Some(k), Some(vm)) if k == key => resume_position(versions, vm, marker),
                 _ => 0,
             };
             for (i, v) in versions.iter().enumerate().skip(skip_until) {
@@ -458,6 +455,38 @@ impl Bucket {
             }
         }
         out
+    }
+}
+
+/// How a version-id-marker is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MarkerMode {
+    /// As OSS does: a version id marks a position in the key's version order
+    /// (ids grow with time), so the listing resumes after it even when that
+    /// version has since been deleted.
+    #[default]
+    Position,
+    /// A scripted fault: a marker version that no longer exists skips the rest
+    /// of its key (what a naive server does), for testing clients against it.
+    SkipWhenGone,
+}
+
+/// How many of a key's versions (newest first) lie at or before the marker.
+fn resume_position(versions: &[Version], vm: VersionId, mode: MarkerMode) -> usize {
+    if let Some(p) = versions.iter().position(|v| v.id == vm) {
+        return p + 1;
+    }
+    match mode {
+        MarkerMode::SkipWhenGone => versions.len(),
+        // A deleted `null` marker has no position to compare: list the key again
+        // (a repeat is harmless; a skip is not).
+        MarkerMode::Position if vm == 0 => 0,
+        // Newer versions have larger ids; a `null` version's place is unknown, so
+        // the scan stops at the first one rather than pass over it.
+        MarkerMode::Position => versions
+            .iter()
+            .position(|v| v.id == 0 || v.id < vm)
+            .unwrap_or(versions.len()),
     }
 }
 
@@ -647,16 +676,48 @@ mod tests {
             b.put("k", obj(1), &mut n);
         }
         b.put("z", obj(1), &mut n);
-        let p1 = b.list_versions("", None, None, None, 2);
+        let p1 = b.list_versions("", None, None, None, 2, MarkerMode::Position);
         assert!(p1.truncated);
         let (km, vm) = (p1.last.clone(), p1.last_version);
-        let p2 = b.list_versions("", None, km.as_deref(), vm, 10);
+        let p2 = b.list_versions("", None, km.as_deref(), vm, 10, MarkerMode::Position);
         let got: Vec<(String, u64)> = p2
             .items
             .iter()
             .map(|(k, v, _)| (k.to_string(), v.id))
             .collect();
         assert_eq!(got, vec![("k".to_string(), 1), ("z".to_string(), 4)]);
+    }
+
+    #[test]
+    fn a_deleted_marker_version_still_marks_a_position() {
+        let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
+        b.versioning = Versioning::Enabled;
+        for _ in 0..3 {
+            b.put("k", obj(1), &mut n);
+        }
+        b.put("z", obj(1), &mut n);
+        // Page 1 ends at (k, 2); version 2 is then deleted, as a deleting client does.
+        let p1 = b.list_versions("", None, None, None, 2, MarkerMode::Position);
+        let (km, vm) = (p1.last.clone(), p1.last_version);
+        assert_eq!(vm, Some(2));
+        b.delete("k", Some(2), 0, &mut n);
+        let ids = |mode| -> Vec<(String, u64)> {
+            b.list_versions("", None, km.as_deref(), vm, 10, mode)
+                .items
+                .iter()
+                .map(|(k, v, _)| (k.to_string(), v.id))
+                .collect()
+        };
+        assert_eq!(
+            ids(MarkerMode::Position),
+            [("k".to_string(), 1), ("z".to_string(), 4)],
+            "version 1 comes after the deleted marker version 2"
+        );
+        assert_eq!(
+            ids(MarkerMode::SkipWhenGone),
+            [("z".to_string(), 4)],
+            "the scripted fault skips it"
+        );
     }
 
     #[test]

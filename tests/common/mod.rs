@@ -82,3 +82,45 @@ pub fn stored_version(size: u64) -> ossweep::emulator::store::Version {
         data: None,
     }
 }
+
+/// A versioned bucket of `keys` keys (`a/...` for the first half, `b/...` for the
+/// rest), each with two versions, and a delete marker on every 5th key: written
+/// straight into the store.
+pub fn versioned_with_markers(emu: &EmulatorHandle, bucket: &str, keys: usize) -> u64 {
+    use ossweep::emulator::store::{Bucket, StorageClass};
+    use ossweep::oss::model::Versioning;
+    let mut store = emu.store();
+    let mut next_id = store.next_id;
+    let mut b = Bucket::new("cn-hangzhou", 0, StorageClass::Standard);
+    b.versioning = Versioning::Enabled;
+    let mut entries = 0;
+    for i in 0..keys {
+        let half = if i < keys / 2 { "a" } else { "b" };
+        let key = format!("{half}/{i:06}");
+        for _ in 0..2 {
+            b.put(&key, stored_version(10), &mut next_id);
+            entries += 1;
+        }
+        if i % 5 == 0 {
+            b.delete(&key, None, 0, &mut next_id);
+            entries += 1;
+        }
+    }
+    store.next_id = next_id;
+    store.buckets.insert(bucket.to_string(), b);
+    entries
+}
+
+/// Entries (versions and delete markers) a bucket holds, and how many under `prefix`.
+pub fn entries(emu: &EmulatorHandle, bucket: &str, prefix: &str) -> (u64, u64) {
+    let store = emu.store();
+    let b = &store.buckets[bucket];
+    let all: u64 = b.objects.values().map(|v| v.len() as u64).sum();
+    let under: u64 = b
+        .objects
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(_, v)| v.len() as u64)
+        .sum();
+    (all, under)
+}

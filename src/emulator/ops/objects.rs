@@ -127,6 +127,7 @@ pub(super) fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, Emu
         None => None,
     };
     let name = r.bucket.clone().unwrap_or_default();
+    let marker_mode = ctx.faults.marker_mode();
     let b = bucket_mut(ctx, r, "ListObjectVersions")?;
     let page = b.list_versions(
         &prefix,
@@ -134,6 +135,7 @@ pub(super) fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, Emu
         key_marker.as_deref(),
         version_marker,
         max,
+        marker_mode,
     );
     let mut w = Writer::new();
     w.open("ListVersionsResult")
