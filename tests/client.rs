@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::{StreamExt, TryStreamExt};
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{FaultKind, FaultRule};
-use ossweep::oss::client::{Client, ClientConfig, RetryNotice};
+use ossweep::oss::client::{Client, ClientConfig, Notice, RetryNotice};
 use ossweep::oss::model::{KeyOutcome, ObjectIdentifier, Versioning};
 use ossweep::oss::sign::SignatureVersion;
 use ossweep::oss::{Credentials, OssError};
@@ -184,8 +184,10 @@ async fn throttling_is_retried_honouring_the_qos_delay_and_every_retry_is_observ
     let (shared, slept) = common::recording_client(common::path_config(&emu, "cn-hangzhou"));
     let notices: Arc<Mutex<Vec<RetryNotice>>> = Arc::default();
     let sink = notices.clone();
-    let (c, watch) = shared.watched(Some(Arc::new(move |n: &RetryNotice| {
-        sink.lock().unwrap().push(n.clone())
+    let (c, watch) = shared.watched(Some(Arc::new(move |n: &Notice| {
+        if let Notice::Retry(n) = n {
+            sink.lock().unwrap().push(n.clone())
+        }
     })));
     c.put_bucket("busy", None).await.unwrap();
     emu.faults().push(

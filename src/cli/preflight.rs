@@ -198,6 +198,7 @@ mod tests {
             c.count = n;
             c.state = State::Blocks;
         }
+        r.finished = true;
         r.complete = true;
         let p = engine::preflight(&r, Action::DeleteBucket).unwrap();
         let text = render(&p);

@@ -4,7 +4,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::oss::{time, Client};
 use crate::scan::risk::Severity;
-use crate::scan::{self, ScanReport};
+use crate::scan::{self, ScanReport, State};
 
 use super::table::{bytes, count, render};
 use super::{exit, settings, Cli};
@@ -28,7 +28,11 @@ pub fn render_report(r: &ScanReport) -> String {
         .map(|c| {
             vec![
                 c.category.label().to_string(),
-                count(c.count),
+                if c.state == State::Unknown {
+                    "?".into()
+                } else {
+                    count(c.count)
+                },
                 if c.bytes > 0 {
                     bytes(c.bytes)
                 } else {
@@ -71,8 +75,10 @@ pub fn render_report(r: &ScanReport) -> String {
         };
         out.push_str(&format!("  {mark} {}\n", risk.text));
     }
-    if !r.complete {
+    if !r.finished {
         out.push_str("\n(scan cancelled: the counts above are partial)\n");
+    } else if !r.complete {
+        out.push_str("\n(scan incomplete: a listing failed, so the categories marked unknown may hold anything; see the notes)\n");
     }
     out
 }

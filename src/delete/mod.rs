@@ -21,7 +21,7 @@ use std::time::{Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::oss::client::{RetryNotice, Watch};
+use crate::oss::client::{Notice, Watch};
 use crate::oss::model::{Versioning, WormConfiguration};
 use crate::oss::{time, Client, OssError};
 use crate::vocab::Category;
@@ -224,6 +224,7 @@ fn code_of(e: &OssError) -> String {
         OssError::Transport { .. } => "TransportError".into(),
         OssError::Malformed { .. } => "MalformedReply".into(),
         OssError::InvalidInput(_) => "InvalidInput".into(),
+        OssError::Stalled { .. } => "ListingStalled".into(),
         OssError::AcceleratorUnreachable { .. } => "AcceleratorUnreachable".into(),
     }
 }
@@ -250,20 +251,30 @@ pub async fn run(
     // every retry is reported, and nobody else's retries land in this summary.
     let limiter = plan.limiter.clone();
     let tx = events.clone();
-    let (client, watch) = client.watched(Some(Arc::new(move |n: &RetryNotice| {
-        if n.throttled {
-            limiter.throttled();
-            let _ = tx.try_send(Event::Throttled {
-                delay_ms: n.delay.as_millis() as u64,
-            });
-            let _ = tx.try_send(Event::Concurrency {
-                limit: limiter.limit(),
+    let (client, watch) = client.watched(Some(Arc::new(move |n: &Notice| match n {
+        Notice::Retry(n) => {
+            if n.throttled {
+                limiter.throttled();
+                let _ = tx.try_send(Event::Throttled {
+                    delay_ms: n.delay.as_millis() as u64,
+                });
+                let _ = tx.try_send(Event::Concurrency {
+                    limit: limiter.limit(),
+                });
+            }
+            let _ = tx.try_send(Event::Retried {
+                op: n.op.to_string(),
+                attempt: n.attempt,
             });
         }
-        let _ = tx.try_send(Event::Retried {
-            op: n.op.to_string(),
-            attempt: n.attempt,
-        });
+        Notice::Waiting(w) => {
+            let _ = tx.try_send(Event::Waiting {
+                op: w.op.to_string(),
+                attempt: w.attempt,
+                max_attempts: w.max_attempts,
+                elapsed_secs: w.elapsed.as_secs(),
+            });
+        }
     })));
 
     let mut ctx = Ctx {

@@ -258,7 +258,7 @@ pub fn phrase(items: &[Item]) -> String {
 
 /// The preflight of `action` on the bucket `report` describes.
 pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotReady> {
-    if !report.complete {
+    if !report.finished {
         return Err(NotReady(report.bucket.clone()));
     }
     let scope = action.scope();

@@ -52,7 +52,11 @@ pub struct ClientConfig {
     /// Connect every host name to this address (emulators with real host names).
     pub connect_to: Option<IpAddr>,
     pub retry: RetryPolicy,
+    /// How long one attempt may wait for its reply.
     pub timeout: Duration,
+    /// How long one request may take, every attempt and backoff included: a
+    /// server that accepts and never answers fails within this.
+    pub deadline: Duration,
 }
 
 impl ClientConfig {
@@ -68,8 +72,49 @@ impl ClientConfig {
             port: None,
             connect_to: None,
             retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(60),
+            timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
         }
+    }
+}
+
+/// One attempt's wait for a reply: OSS answers in well under a second; a batch
+/// delete of 1000 keys in a few.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// One request, all attempts and backoffs included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(50);
+/// How often a request still waiting for its reply is announced.
+const WAIT_NOTICE_EVERY: Duration = Duration::from_secs(5);
+
+/// What the client tells an observer while it works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A failed attempt is about to be retried.
+    Retry(RetryNotice),
+    /// A request has been waiting for OSS this long.
+    Waiting(WaitNotice),
+}
+
+/// A request still waiting for its reply: "waiting for OSS (attempt 2 of 5, 40 s)".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitNotice {
+    pub op: &'static str,
+    pub attempt: u32,
+    pub max_attempts: u32,
+    /// Since the request's first attempt was sent.
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for WaitNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "waiting for OSS ({}, attempt {} of {}, {} s)",
+            self.op,
+            self.attempt,
+            self.max_attempts,
+            self.elapsed.as_secs()
+        )
     }
 }
 
@@ -91,7 +136,7 @@ pub struct ClientStats {
     pub throttles: AtomicU64,
 }
 
-pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
+pub type Observer = Arc<dyn Fn(&Notice) + Send + Sync>;
 pub type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
@@ -118,6 +163,8 @@ struct Inner {
     sleeper: Sleeper,
     clock: Clock,
     jitter: Mutex<Jitter>,
+    /// Hears of every request's retries and waits (the CLI's "waiting for OSS").
+    observer: Option<Observer>,
 }
 
 /// One caller's own view of the client's work: the retries and throttling its
@@ -125,7 +172,7 @@ struct Inner {
 /// callers of the same client (a details load in the wizard) never land in it.
 pub struct Watch {
     pub stats: ClientStats,
-    observer: Option<RetryObserver>,
+    observer: Option<Observer>,
 }
 
 impl Watch {
@@ -162,9 +209,16 @@ pub struct ClientBuilder {
     sleeper: Option<Sleeper>,
     clock: Option<Clock>,
     jitter_seed: Option<u64>,
+    observer: Option<Observer>,
 }
 
 impl ClientBuilder {
+    /// Hears of every retry and every long wait, whoever sent the request.
+    pub fn observer(mut self, o: Observer) -> Self {
+        self.observer = Some(o);
+        self
+    }
+
     /// Replaces `tokio::time::sleep` between retries (tests record the delays).
     pub fn sleeper(mut self, s: Sleeper) -> Self {
         self.sleeper = Some(s);
@@ -198,6 +252,7 @@ impl ClientBuilder {
                     .unwrap_or_else(|| Arc::new(|d| Box::pin(tokio::time::sleep(d)))),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
                 jitter: Mutex::new(Jitter::seeded(seed)),
+                observer: self.observer,
             }),
         }
     }
@@ -225,6 +280,7 @@ impl Client {
             sleeper: None,
             clock: None,
             jitter_seed: None,
+            observer: None,
         }
     }
 
@@ -243,7 +299,7 @@ impl Client {
     /// A client sharing this one's connections and learned regions whose requests
     /// are also counted in the returned [`Watch`]; `observer` hears of each of
     /// their retries (after the failure, before the wait).
-    pub fn watched(&self, observer: Option<RetryObserver>) -> (Client, Arc<Watch>) {
+    pub fn watched(&self, observer: Option<Observer>) -> (Client, Arc<Watch>) {
         let watch = Arc::new(Watch {
             stats: ClientStats::default(),
             observer,
@@ -255,6 +311,16 @@ impl Client {
             },
             watch,
         )
+    }
+
+    /// Tells the client-wide observer and this caller's own.
+    fn notify(&self, n: Notice) {
+        if let Some(o) = &self.inner.observer {
+            o(&n);
+        }
+        if let Some(o) = self.watch.as_ref().and_then(|w| w.observer.as_ref()) {
+            o(&n);
+        }
     }
 
     /// Adds to the shared counters and, for a watched client, to its own.
@@ -433,6 +499,8 @@ impl Client {
         };
         let mut redirected = false;
         let mut attempt_no = 0u32;
+        let started = tokio::time::Instant::now();
+        let deadline = started + cfg.deadline;
         loop {
             attempt_no += 1;
             let ep = self.endpoint_for(&region);
@@ -451,7 +519,11 @@ impl Client {
                 }
                 _ => self.url_and_host(&ep, req),
             };
-            let (err, qos) = match self.attempt(http, &url, &authority, &region, req).await {
+            let attempt = self.attempt(http, &url, &authority, &region, req);
+            let (err, qos) = match self
+                .watching(attempt, req.op, attempt_no, started, deadline, &authority)
+                .await
+            {
                 Attempt::Done(reply) => return Ok(reply),
                 Attempt::Failed(e, q) => (e, q),
             };
@@ -486,6 +558,10 @@ impl Client {
             let jitter = self.inner.jitter.lock().unwrap().next_f64();
             match retry::decide(&cfg.retry, &failure, attempt_no, jitter) {
                 Verdict::GiveUp => return Err(err),
+                // No time left for the wait and another attempt: give up now.
+                Verdict::Retry { delay, .. } if tokio::time::Instant::now() + delay >= deadline => {
+                    return Err(err)
+                }
                 Verdict::Retry { delay, throttled } => {
                     self.count(|s| {
                         s.retries.fetch_add(1, Ordering::Relaxed);
@@ -493,17 +569,59 @@ impl Client {
                             s.throttles.fetch_add(1, Ordering::Relaxed);
                         }
                     });
-                    let notice = RetryNotice {
+                    self.notify(Notice::Retry(RetryNotice {
                         op: req.op,
                         attempt: attempt_no,
                         delay,
                         throttled,
                         reason: err.to_string(),
-                    };
-                    if let Some(obs) = self.watch.as_ref().and_then(|w| w.observer.as_ref()) {
-                        obs(&notice);
-                    }
+                    }));
                     (self.inner.sleeper)(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Waits for one attempt, announcing the wait every few seconds, and cuts it
+    /// off at the request's deadline.
+    async fn watching(
+        &self,
+        attempt: impl std::future::Future<Output = Attempt>,
+        op: &'static str,
+        attempt_no: u32,
+        started: tokio::time::Instant,
+        deadline: tokio::time::Instant,
+        authority: &str,
+    ) -> Attempt {
+        tokio::pin!(attempt);
+        let mut tick = tokio::time::interval_at(
+            tokio::time::Instant::now() + WAIT_NOTICE_EVERY,
+            WAIT_NOTICE_EVERY,
+        );
+        let cut = tokio::time::sleep_until(deadline);
+        tokio::pin!(cut);
+        loop {
+            tokio::select! {
+                done = &mut attempt => return done,
+                _ = tick.tick() => self.notify(Notice::Waiting(WaitNotice {
+                    op,
+                    attempt: attempt_no,
+                    max_attempts: self.inner.cfg.retry.max_attempts,
+                    elapsed: started.elapsed(),
+                })),
+                _ = &mut cut => {
+                    return Attempt::Failed(
+                        OssError::Transport {
+                            op,
+                            host: authority.to_string(),
+                            kind: super::error::TransportKind::Timeout,
+                            detail: format!(
+                                "no reply within {} s ({attempt_no} attempt(s)); OSS accepted the connection but did not answer",
+                                self.inner.cfg.deadline.as_secs()
+                            ),
+                        },
+                        None,
+                    )
                 }
             }
         }

@@ -54,6 +54,13 @@ pub enum OssError {
     },
     #[error("{0}")]
     InvalidInput(String),
+    /// A paginated listing whose next-page marker does not move forward.
+    #[error("{op}: the listing stopped advancing ({detail}; next marker {marker}); ossweep stopped rather than loop")]
+    Stalled {
+        op: &'static str,
+        marker: String,
+        detail: String,
+    },
     #[error(
         "{op}: the OSS accelerator endpoint {host} did not answer. Accelerators can only be listed or deleted \
 from inside region {region}'s internal network (an ECS instance or a VPC in {region}); run ossweep there, or \

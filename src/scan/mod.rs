@@ -239,7 +239,13 @@ pub async fn scan_under(
     );
 
     let mut report = shared.report.lock().unwrap().clone();
-    report.complete = !cancel.is_cancelled();
+    report.finished = !cancel.is_cancelled();
+    // A category whose listing failed (or never finished) is not known to be clear.
+    report.complete = report.finished
+        && report
+            .categories
+            .iter()
+            .all(|c| !matches!(c.state, State::Unknown | State::Scanning));
     report.risks = risk::risks(&report);
     if let Some(tx) = &shared.events {
         let _ = tx.send(ScanEvent::Finished(Box::new(report.clone()))).await;

@@ -93,7 +93,9 @@ pub struct ScanReport {
     /// Probes that could not be read (e.g. AccessDenied), as sentences.
     pub unreadable: Vec<String>,
     pub risks: Vec<super::risk::Risk>,
-    /// True once every listing has finished.
+    /// The scan ran to its end (it was not cancelled); some listings may have failed.
+    pub finished: bool,
+    /// Finished, and every category's listing succeeded: no count is a guess.
     pub complete: bool,
 }
 

@@ -15,6 +15,7 @@ fn report(counts: &[(Category, u64, u64)]) -> ScanReport {
         c.bytes = *b;
         c.state = State::Blocks;
     }
+    r.finished = true;
     r.complete = true;
     r.risks = risk::risks(&r);
     r
@@ -27,6 +28,7 @@ fn kinds(p: &Preflight) -> Vec<&'static str> {
 #[test]
 fn an_incomplete_scan_has_no_preflight() {
     let mut r = report(&[(Category::Objects, 5, 50)]);
+    r.finished = false;
     r.complete = false;
     assert_eq!(
         preflight(&r, Action::DeleteBucket),

@@ -11,7 +11,7 @@ impl Client {
         bucket: &str,
     ) -> BoxStream<'static, Result<LiveChannel, OssError>> {
         let (c, bucket) = (self.clone(), bucket.to_string());
-        paginate(move |marker: Option<String>| {
+        paginate("ListLiveChannel", move |marker: Option<String>| {
             let (c, bucket) = (c.clone(), bucket.clone());
             async move {
                 let page = c
@@ -52,7 +52,7 @@ impl Client {
         bucket: &str,
     ) -> BoxStream<'static, Result<AccessPoint, OssError>> {
         let (c, bucket) = (self.clone(), bucket.to_string());
-        paginate(move |token: Option<String>| {
+        paginate("ListAccessPoints", move |token: Option<String>| {
             let (c, bucket) = (c.clone(), bucket.clone());
             async move {
                 let page = c

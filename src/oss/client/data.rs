@@ -27,7 +27,7 @@ impl Client {
     /// Every bucket of the account, all regions, page by page.
     pub fn list_buckets(&self) -> BoxStream<'static, Result<BucketSummary, OssError>> {
         let c = self.clone();
-        paginate(move |marker: Option<String>| {
+        paginate("ListBuckets", move |marker: Option<String>| {
             let c = c.clone();
             async move {
                 let page = c.list_buckets_page(None, marker.as_deref(), 1000).await?;
@@ -323,23 +323,26 @@ impl Client {
         max: u32,
     ) -> BoxStream<'static, Result<Vec<MultipartUpload>, OssError>> {
         let (c, bucket, prefix) = (self.clone(), bucket.to_string(), prefix.map(str::to_string));
-        paginate_pages(move |marker: Option<(String, Option<String>)>| {
-            let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
-            async move {
-                let (km, um) = match &marker {
-                    Some((k, u)) => (Some(k.as_str()), u.as_deref()),
-                    None => (None, None),
-                };
-                let page = c
-                    .list_multipart_uploads_page(&bucket, prefix.as_deref(), km, um, max)
-                    .await?;
-                Ok((
-                    page.uploads,
-                    page.next_key_marker
-                        .map(|k| (k, page.next_upload_id_marker)),
-                ))
-            }
-        })
+        paginate_pages(
+            "ListMultipartUploads",
+            move |marker: Option<(String, Option<String>)>| {
+                let (c, bucket, prefix) = (c.clone(), bucket.clone(), prefix.clone());
+                async move {
+                    let (km, um) = match &marker {
+                        Some((k, u)) => (Some(k.as_str()), u.as_deref()),
+                        None => (None, None),
+                    };
+                    let page = c
+                        .list_multipart_uploads_page(&bucket, prefix.as_deref(), km, um, max)
+                        .await?;
+                    Ok((
+                        page.uploads,
+                        page.next_key_marker
+                            .map(|k| (k, page.next_upload_id_marker)),
+                    ))
+                }
+            },
+        )
     }
 
     pub fn list_multipart_uploads(

@@ -2,6 +2,95 @@
 //! across the key space.
 
 use super::*;
+use std::collections::VecDeque;
+
+/// A next-page marker, and what "moving forward" means for it.
+pub trait PageMarker: Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static {
+    /// Whether `self` (the next page's marker) moves on from `prev` (this page's).
+    /// Opaque tokens only have to differ; key markers must not go backwards.
+    fn follows(&self, prev: &Self) -> bool {
+        self != prev
+    }
+}
+
+impl PageMarker for String {}
+impl PageMarker for u32 {}
+
+/// (key-marker, version-id-marker or upload-id-marker): keys never go backwards,
+/// and within one key the second marker must change.
+impl PageMarker for (String, Option<String>) {
+    fn follows(&self, prev: &Self) -> bool {
+        self.0 > prev.0 || (self.0 == prev.0 && self.1 != prev.1)
+    }
+}
+
+/// Pages in a row with no entries that a listing may return (OSS can answer a
+/// truncated empty page; not a hundred of them).
+const MAX_EMPTY_PAGES: u32 = 100;
+/// How many recent markers a repeat is looked for in (catches short cycles).
+const RECENT_MARKERS: usize = 8;
+
+/// Refuses a listing that stops moving forward (pure): a next marker equal to
+/// this page's or one of the last few, one that goes backwards, or a long run of
+/// empty pages.
+#[derive(Debug)]
+pub struct Advance<M> {
+    recent: VecDeque<M>,
+    empty_run: u32,
+}
+
+impl<M: PageMarker> Default for Advance<M> {
+    fn default() -> Self {
+        Advance {
+            recent: VecDeque::new(),
+            empty_run: 0,
+        }
+    }
+}
+
+impl<M: PageMarker> Advance<M> {
+    /// `current` is the marker this page was requested with; `next` what it named.
+    pub fn marker(
+        &mut self,
+        op: &'static str,
+        current: Option<&M>,
+        next: &M,
+    ) -> Result<(), OssError> {
+        let stalled = |detail: &str| OssError::Stalled {
+            op,
+            marker: format!("{next:?}"),
+            detail: detail.to_string(),
+        };
+        if let Some(cur) = current {
+            if next == cur || self.recent.contains(next) {
+                return Err(stalled(
+                    "the server named a next-page marker it had already named",
+                ));
+            }
+            if !next.follows(cur) {
+                return Err(stalled("the next-page marker goes backwards"));
+            }
+            if self.recent.len() == RECENT_MARKERS {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(cur.clone());
+        }
+        Ok(())
+    }
+
+    /// A page with `items` entries that has a next page.
+    pub fn items(&mut self, op: &'static str, next: &M, items: usize) -> Result<(), OssError> {
+        self.empty_run = if items == 0 { self.empty_run + 1 } else { 0 };
+        if self.empty_run >= MAX_EMPTY_PAGES {
+            return Err(OssError::Stalled {
+                op,
+                marker: format!("{next:?}"),
+                detail: format!("{MAX_EMPTY_PAGES} empty pages in a row"),
+            });
+        }
+        Ok(())
+    }
+}
 
 /// Pages as a stream with one request of lookahead: the next page's marker is
 /// peeked from a reply (see `parse::peek_*`) and that page is requested while
@@ -15,7 +104,7 @@ pub fn prefetched_pages<M, T>(
     parse: PageParser<M, T>,
 ) -> BoxStream<'static, Result<Vec<T>, OssError>>
 where
-    M: Clone + PartialEq + Send + Sync + 'static,
+    M: PageMarker,
     T: Send + 'static,
 {
     type Pending = tokio::task::JoinHandle<Result<(Reply, &'static str), OssError>>;
@@ -26,11 +115,12 @@ where
         tokio::spawn(async move { client.send(&req).await.map(|r| (r, req.op)) })
     };
     let build: PageRequest<M> = build;
-    let first = spawn(&client, &build, initial);
-    stream::unfold(Some(first), move |pending| {
+    let first = spawn(&client, &build, initial.clone());
+    let start = Some((first, initial, Advance::default()));
+    stream::unfold(start, move |state| {
         let (client, build) = (client.clone(), build.clone());
         async move {
-            let pending = pending?;
+            let (pending, current, mut advance) = state?;
             let (reply, op) = match pending.await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => return Some((Err(e), None)),
@@ -52,9 +142,25 @@ where
                 Ok(n) => n,
                 Err(e) => return Some((Err(malformed(e.0)), None)),
             };
+            if let Some(n) = &next {
+                if let Err(e) = advance.marker(op, current.as_ref(), n) {
+                    return Some((Err(e), None));
+                }
+            }
             let following = next.clone().map(|m| spawn(&client, &build, Some(m)));
             match parse(&body) {
-                Ok((items, parsed_next)) if parsed_next == next => Some((Ok(items), following)),
+                Ok((items, parsed_next)) if parsed_next == next => {
+                    if let Some(n) = &next {
+                        if let Err(e) = advance.items(op, n, items.len()) {
+                            if let Some(f) = following {
+                                f.abort();
+                            }
+                            return Some((Err(e), None));
+                        }
+                    }
+                    let state = following.map(|f| (f, next, advance));
+                    Some((Ok(items), state))
+                }
                 Ok(_) => {
                     if let Some(f) = following {
                         f.abort();
@@ -90,6 +196,8 @@ pub enum ObjectsMarker {
     Token(String),
 }
 
+impl PageMarker for ObjectsMarker {}
+
 /// How to list, probe and resume one kind of listing.
 pub struct Splitter<M, T> {
     pub build: PageRequest<M>,
@@ -112,7 +220,7 @@ pub fn split_pages<M, T>(
     streams: usize,
 ) -> BoxStream<'static, Result<Vec<T>, OssError>>
 where
-    M: Clone + PartialEq + Send + Sync + 'static,
+    M: PageMarker,
     T: Send + 'static,
 {
     use futures::TryStreamExt;
@@ -215,43 +323,67 @@ fn bounded<T: Send + 'static>(
 }
 
 /// Pages as a stream: `fetch(marker)` returns one page's items and the next marker.
-/// One page is held at a time; after an error the stream ends.
-pub fn paginate_pages<M, T, F, Fut>(fetch: F) -> BoxStream<'static, Result<Vec<T>, OssError>>
+/// One page is held at a time; after an error, or a marker that does not
+/// advance (see [`Advance`]), the stream ends.
+pub fn paginate_pages<M, T, F, Fut>(
+    op: &'static str,
+    fetch: F,
+) -> BoxStream<'static, Result<Vec<T>, OssError>>
 where
-    M: Send + 'static,
+    M: PageMarker,
     T: Send + 'static,
     F: Fn(Option<M>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<M>), OssError>> + Send + 'static,
 {
-    enum State<M> {
-        Start,
-        Next(M),
-        Done,
+    struct State<M, F> {
+        marker: Option<M>,
+        started: bool,
+        advance: Advance<M>,
+        fetch: F,
     }
-    stream::unfold((State::Start, fetch), |(state, fetch)| async move {
-        let marker = match state {
-            State::Start => None,
-            State::Next(m) => Some(m),
-            State::Done => return None,
-        };
-        match fetch(marker).await {
-            Ok((items, Some(next))) => Some((Ok(items), (State::Next(next), fetch))),
-            Ok((items, None)) => Some((Ok(items), (State::Done, fetch))),
-            Err(e) => Some((Err(e), (State::Done, fetch))),
+    let start = State {
+        marker: None,
+        started: false,
+        advance: Advance::default(),
+        fetch,
+    };
+    stream::unfold(Some(start), move |state| async move {
+        let mut st = state?;
+        if st.started && st.marker.is_none() {
+            return None;
+        }
+        st.started = true;
+        let current = st.marker.take();
+        match (st.fetch)(current.clone()).await {
+            Ok((items, Some(next))) => {
+                let checked = st
+                    .advance
+                    .marker(op, current.as_ref(), &next)
+                    .and_then(|()| st.advance.items(op, &next, items.len()));
+                match checked {
+                    Ok(()) => {
+                        st.marker = Some(next);
+                        Some((Ok(items), Some(st)))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+            Ok((items, None)) => Some((Ok(items), None)),
+            Err(e) => Some((Err(e), None)),
         }
     })
     .boxed()
 }
 
 /// Item stream over [`paginate_pages`].
-pub fn paginate<M, T, F, Fut>(fetch: F) -> BoxStream<'static, Result<T, OssError>>
+pub fn paginate<M, T, F, Fut>(op: &'static str, fetch: F) -> BoxStream<'static, Result<T, OssError>>
 where
-    M: Send + 'static,
+    M: PageMarker,
     T: Send + 'static,
     F: Fn(Option<M>) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<M>), OssError>> + Send + 'static,
 {
-    flatten(paginate_pages(fetch))
+    flatten(paginate_pages(op, fetch))
 }
 
 pub(super) fn flatten<T: Send + 'static>(
@@ -272,7 +404,7 @@ mod tests {
 
     #[tokio::test]
     async fn pagination_walks_every_page_then_stops() {
-        let pages = paginate(|marker: Option<u32>| async move {
+        let pages = paginate("Test", |marker: Option<u32>| async move {
             let n = marker.unwrap_or(0);
             let items: Vec<u32> = (n * 3..n * 3 + 3).collect();
             Ok((items, (n < 3).then_some(n + 1)))
@@ -282,8 +414,73 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_marker_that_does_not_advance_ends_the_stream_with_an_error() {
+        // The same marker forever: one good page, then a clear error, no loop.
+        let pages = paginate_pages("ListBuckets", |_m: Option<String>| async move {
+            Ok((vec![1], Some("same".to_string())))
+        });
+        let got: Vec<_> = pages.collect().await;
+        assert_eq!(got.len(), 2);
+        let err = got[1].as_ref().unwrap_err().to_string();
+        assert!(
+            err.contains("ListBuckets") && err.contains("\"same\""),
+            "{err}"
+        );
+
+        // A two-marker cycle is caught too.
+        let pages = paginate_pages("ListLiveChannel", |m: Option<String>| async move {
+            let next = if m.as_deref() == Some("a") { "b" } else { "a" };
+            Ok((vec![1], Some(next.to_string())))
+        });
+        let got: Vec<_> = pages.collect().await;
+        assert!(got.len() <= 4 && got.last().unwrap().is_err());
+
+        // Empty pages with fresh tokens end after a bounded run.
+        let pages = paginate_pages("ListObjectsV2", |m: Option<u32>| async move {
+            Ok((Vec::<u8>::new(), Some(m.unwrap_or(0) + 1)))
+        });
+        let got: Vec<_> = pages.collect().await;
+        assert_eq!(got.len() as u32, MAX_EMPTY_PAGES);
+        assert!(got.last().unwrap().is_err());
+    }
+
+    #[test]
+    fn version_markers_must_move_forward_in_key_order() {
+        let mut a: Advance<(String, Option<String>)> = Advance::default();
+        let m = |k: &str, v: Option<&str>| (k.to_string(), v.map(str::to_string));
+        assert!(a
+            .marker("ListObjectVersions", None, &m("k", Some("v2")))
+            .is_ok());
+        assert!(a
+            .marker(
+                "ListObjectVersions",
+                Some(&m("k", Some("v2"))),
+                &m("k", Some("v1"))
+            )
+            .is_ok());
+        assert!(
+            a.marker(
+                "ListObjectVersions",
+                Some(&m("k", Some("v1"))),
+                &m("j", None)
+            )
+            .is_err(),
+            "backwards"
+        );
+        assert!(
+            a.marker(
+                "ListObjectVersions",
+                Some(&m("k", Some("v1"))),
+                &m("k", Some("v1"))
+            )
+            .is_err(),
+            "repeated"
+        );
+    }
+
+    #[tokio::test]
     async fn pagination_ends_after_an_error() {
-        let pages = paginate_pages(|marker: Option<u32>| async move {
+        let pages = paginate_pages("Test", |marker: Option<u32>| async move {
             match marker {
                 None => Ok((vec![1], Some(1))),
                 Some(_) => Err(OssError::InvalidInput("boom".into())),

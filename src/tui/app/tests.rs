@@ -136,6 +136,7 @@ fn report(bucket: &str, complete: bool) -> ScanReport {
         r.category_mut(Category::AccessPoints).note = Some("1 with an access point policy".into());
         set(&mut r, Category::Accelerators, 0, 0, State::Clear);
         set(&mut r, Category::OssHdfs, 0, 0, State::Clear);
+        r.finished = true;
         r.complete = true;
         r.replication = vec![ReplicationRule {
             id: "dr".into(),
@@ -532,7 +533,7 @@ fn esc_on_confirm_returns_to_the_same_scan() {
     );
     app.update(code(KeyCode::Esc));
     match &app.screen {
-        Screen::Scan(s) => assert!(s.report.complete && s.bucket == "backups"),
+        Screen::Scan(s) => assert!(s.report.finished && s.bucket == "backups"),
         other => panic!("{other:?}"),
     }
 }

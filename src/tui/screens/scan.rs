@@ -84,7 +84,7 @@ impl Scan {
         } else if self.scanning {
             let seen: u64 = self.report.categories.iter().map(|c| c.count).sum();
             format!("{} scanning... {} found", spinner(now), count(seen))
-        } else if self.report.complete {
+        } else if self.report.finished {
             "scan complete".into()
         } else {
             "scan stopped".into()
