@@ -76,6 +76,8 @@ pub struct Overrides {
     pub endpoint: Option<String>,
     pub path_style: bool,
     pub config: Option<PathBuf>,
+    /// Seconds one request may take, retries included.
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -253,7 +255,8 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         .and_then(|p| std::fs::read_to_string(p).ok())
         .map(|t| parse_ossutil(&t))
         .unwrap_or_default();
-    if let (Some(p), Some(_)) = (&profile.ossutil_config, &ossutil.access_key_secret) {
+    // The default ~/.ossutilconfig as much as a named one: a secret others can read.
+    if let (Some(p), Some(_)) = (&ossutil_path, &ossutil.access_key_secret) {
         if readable_by_others(p) {
             warnings.push(format!(
                 "{} holds an AccessKey secret and is readable by other users; run: chmod 600 {}",
@@ -305,6 +308,8 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         .or(profile.region.clone())
         .or(ossutil.region.clone())
         .unwrap_or_else(|| DEFAULT_REGION.into());
+    crate::oss::endpoint::check_region(&region)
+        .map_err(|e| ConfigError::Invalid(format!("region {e}")))?;
     let mut client = ClientConfig::new(credentials, region);
     if let Some(e) = o
         .endpoint
@@ -329,6 +334,15 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         }
     };
     client.internal = profile.internal.unwrap_or(false);
+    if let Some(secs) = o.timeout {
+        if !(1..=3600).contains(&secs) {
+            return Err(ConfigError::Invalid(format!(
+                "--timeout must be between 1 and 3600 seconds, not {secs}"
+            )));
+        }
+        client.deadline = std::time::Duration::from_secs(secs);
+        client.timeout = client.timeout.min(client.deadline);
+    }
     client.connect_to = profile.connect_to;
     let concurrency = profile.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
     if !(1..=256).contains(&concurrency) {

@@ -9,6 +9,7 @@ pub mod expire;
 pub mod log;
 pub mod oss;
 pub mod scan;
+pub mod text;
 pub mod tui;
 pub mod units;
 pub mod vocab;

@@ -17,6 +17,8 @@ pub fn state_dir() -> Option<PathBuf> {
     )
 }
 
+/// Sends `tracing` events (ossweep's own, at debug level and up) to `path`.
+/// The subscriber is global: later calls keep the first file.
 pub fn init(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -25,15 +27,30 @@ pub fn init(path: &Path) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .open(path)?;
-    let _ = LOG.set(Mutex::new(f));
+    let file = LOG.get_or_init(|| Mutex::new(f));
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_target(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || LogWriter(file))
+        .finish();
+    let _ = tracing::subscriber::set_global_default(subscriber);
     Ok(())
 }
 
-/// Appends a line when logging is on.
-pub fn line(text: impl AsRef<str>) {
-    if let Some(f) = LOG.get() {
-        let now =
-            crate::oss::time::iso8601(crate::oss::time::unix_secs(std::time::SystemTime::now()));
-        let _ = writeln!(f.lock().unwrap(), "{now} {}", text.as_ref());
+struct LogWriter(&'static Mutex<std::fs::File>);
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().write(buf)
     }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().unwrap().flush()
+    }
+}
+
+/// Logs a line when logging is on.
+pub fn line(text: impl AsRef<str>) {
+    tracing::info!("{}", text.as_ref());
 }

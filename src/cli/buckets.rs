@@ -3,7 +3,7 @@
 use futures::TryStreamExt;
 use serde::Serialize;
 
-use crate::oss::{time, Client};
+use crate::oss::time;
 
 use super::{exit, settings, table, Cli};
 
@@ -17,7 +17,7 @@ struct BucketRow<'a> {
 
 pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
     let s = settings(cli)?;
-    let client = Client::new(s.client);
+    let client = super::client(&s);
     let buckets: Vec<_> = client
         .list_buckets()
         .try_collect()

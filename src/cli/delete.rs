@@ -11,7 +11,6 @@ use tokio_util::sync::CancellationToken;
 use crate::delete::Audit;
 use crate::engine::{self, Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
-use crate::oss::Client;
 
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
@@ -71,7 +70,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     }
     for b in buckets.iter().chain(&a.confirm) {
         if let Err(e) = validate_bucket_name(b) {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
             return Ok(exit::USAGE);
         }
     }
@@ -80,7 +79,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         return Ok(exit::USAGE);
     }
     let s = settings(cli)?;
-    let client = Client::new(s.client);
+    let client = super::client(&s);
     let cancel = CancellationToken::new();
     runner::cancel_on_ctrl_c(cancel.clone());
 
@@ -166,7 +165,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     for (summary, p) in summaries.iter().zip(&preflights) {
         if !a.json {
             eprint!("{}", runner::describe(summary));
-            eprintln!("  {}", p.outcome(summary));
+            eprintln!("  {}", crate::text::visible(&p.outcome(summary)));
         }
         worst = worst.max(runner::exit_code(summary));
     }

@@ -8,7 +8,6 @@ use tokio_util::sync::CancellationToken;
 use crate::delete::{check_scope, Audit};
 use crate::engine::{Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
-use crate::oss::Client;
 use crate::vocab::Category;
 
 use super::{confirm, exit, preflight, runner, settings, Cli};
@@ -55,7 +54,7 @@ pub fn parse_categories(s: &str) -> Result<Vec<Category>, String> {
 
 pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     if let Err(e) = validate_bucket_name(&a.bucket) {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
         return Ok(exit::USAGE);
     }
     let action = match a.only.as_deref() {
@@ -63,7 +62,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         Some(s) => match parse_categories(s) {
             Ok(c) => Action::clear(c),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
                 return Ok(exit::USAGE);
             }
         },
@@ -71,11 +70,11 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         None => Action::empty_only(),
     };
     if let Err(e) = check_scope(&action.scope(), a.prefix.as_deref(), false) {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
         return Ok(exit::USAGE);
     }
     let s = settings(cli)?;
-    let client = Client::new(s.client);
+    let client = super::client(&s);
     let cancel = CancellationToken::new();
     runner::cancel_on_ctrl_c(cancel.clone());
     let bucket = [a.bucket.clone()];
@@ -143,7 +142,10 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     let summary = &summaries[0];
     if !a.json {
         eprint!("{}", runner::describe(summary));
-        eprintln!("  {}", preflights[0].outcome(summary));
+        eprintln!(
+            "  {}",
+            crate::text::visible(&preflights[0].outcome(summary))
+        );
         if let Some(path) = &a.report {
             eprintln!("  report: {}", path.display());
         }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::engine::expiry::{self, ExpiryError};
 use crate::expire;
 use crate::oss::request::validate_bucket_name;
-use crate::oss::{time, Client};
+use crate::oss::time;
 
 use super::{confirm, exit, settings, Cli};
 
@@ -36,7 +36,7 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
         return Ok(exit::USAGE);
     }
     let s = settings(cli)?;
-    let client = Client::new(s.client);
+    let client = super::client(&s);
     let bucket = a.bucket.as_str();
     let current = client
         .get_bucket_lifecycle(bucket)

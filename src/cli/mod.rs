@@ -38,6 +38,10 @@ pub struct Cli {
     /// Config file (default: the platform config directory's ossweep/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Give up on a request OSS has not answered after this many seconds, every
+    /// retry included (default 50).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<u64>,
     /// Write a debug log under the platform state directory (never to the screen).
     #[arg(long, global = true)]
     pub debug: bool,
@@ -80,6 +84,7 @@ impl Cli {
             endpoint: self.endpoint.clone(),
             path_style: self.path_style,
             config: self.config.clone(),
+            timeout: self.timeout,
         }
     }
 }
@@ -111,6 +116,26 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
     )
     .await?;
     Ok(exit::DONE)
+}
+
+/// The client for a headless command: a request OSS is slow to answer is
+/// announced on stderr ("waiting for OSS (...)") instead of leaving silence.
+pub fn client(s: &Settings) -> crate::oss::Client {
+    use crate::oss::client::Notice;
+    use std::io::IsTerminal;
+    let tty = std::io::stderr().is_terminal();
+    crate::oss::Client::builder(s.client.clone())
+        .observer(std::sync::Arc::new(move |n: &Notice| {
+            if let Notice::Waiting(w) = n {
+                let line = crate::text::visible(&w.to_string()).into_owned();
+                if tty {
+                    eprintln!("\r\x1b[K  {line}");
+                } else {
+                    eprintln!("  {line}");
+                }
+            }
+        }))
+        .build()
 }
 
 /// Loads settings, printing warnings to stderr.
@@ -163,7 +188,7 @@ async fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", crate::text::visible_lines(&message));
             exit::ERROR
         }
     }

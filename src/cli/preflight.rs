@@ -150,7 +150,7 @@ pub fn render(p: &Preflight) -> String {
     if p.requests > 0 {
         out.push_str(&format!("  about {} requests\n", count(p.requests)));
     }
-    out
+    crate::text::visible_lines(&out)
 }
 
 /// The totals line of a batch.
@@ -177,7 +177,7 @@ pub fn render_refusal(r: &Refusal, alternative: Option<&str>) -> String {
     if let (true, Some(alt)) = (r.can_empty, alternative) {
         out.push_str(&format!("  {alt}\n"));
     }
-    out
+    crate::text::visible_lines(&out)
 }
 
 #[cfg(test)]

@@ -92,9 +92,11 @@ pub async fn run(
                     .unwrap_or_default();
                 eprint!("{}", if tty { "\r\x1b[K" } else { "" });
                 eprintln!(
-                    "  ! {} {}: {code}: {message}{example}",
+                    "  ! {} {}: {}: {}{example}",
                     count(*n),
-                    category.label().to_lowercase()
+                    category.label().to_lowercase(),
+                    crate::text::visible(code),
+                    crate::text::visible(message)
                 );
             }
             Event::ItemsSkipped {
@@ -232,7 +234,7 @@ pub fn describe(s: &Summary) -> String {
     if let Some(r) = &s.remaining {
         out.push_str(&format!("  bucket kept: {}\n", r.explanation));
     }
-    out
+    crate::text::visible_lines(&out)
 }
 
 /// The exit code a summary earns.

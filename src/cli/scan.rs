@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::oss::{time, Client};
+use crate::oss::time;
 use crate::scan::risk::Severity;
 use crate::scan::{self, ScanReport, State};
 
@@ -80,12 +80,12 @@ pub fn render_report(r: &ScanReport) -> String {
     } else if !r.complete {
         out.push_str("\n(scan incomplete: a listing failed, so the categories marked unknown may hold anything; see the notes)\n");
     }
-    out
+    crate::text::visible_lines(&out)
 }
 
 pub async fn run(cli: &Cli, bucket: &str, json: bool) -> Result<u8, String> {
     let s = settings(cli)?;
-    let client = Client::new(s.client);
+    let client = super::client(&s);
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     tokio::spawn(async move {

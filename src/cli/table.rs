@@ -2,8 +2,18 @@
 
 pub use crate::units::{bytes, count};
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces; cells from the server (names,
+/// notes) are shown with their control characters escaped.
 pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::text::visible(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

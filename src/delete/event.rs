@@ -173,12 +173,13 @@ impl std::fmt::Display for RunError {
         if !self.context.is_empty() {
             write!(f, "{}: ", self.context)?;
         }
+        use crate::text::visible;
         if let Some(c) = &self.code {
-            write!(f, "{c}: ")?;
+            write!(f, "{}: ", visible(c))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", visible(&self.message))?;
         if let Some(r) = &self.request_id {
-            write!(f, " (request id {r})")?;
+            write!(f, " (request id {})", visible(r))?;
         }
         Ok(())
     }

@@ -332,8 +332,10 @@ impl Client {
     }
 
     /// Records a bucket's region (ListBuckets does this for every bucket it sees).
+    /// A region a reply names that is not a valid region id is ignored: it would
+    /// become part of a host name.
     pub fn learn_region(&self, bucket: &str, region: &str) {
-        if !region.is_empty() {
+        if endpoint::valid_region(region) {
             self.inner
                 .regions
                 .lock()
@@ -436,6 +438,7 @@ impl Client {
         self.count(|s| {
             s.requests.fetch_add(1, Ordering::Relaxed);
         });
+        let sent = std::time::Instant::now();
         let Response {
             status,
             headers,
@@ -443,6 +446,14 @@ impl Client {
         } = match http.send(method, url, map, body).await {
             Ok(r) => r,
             Err(e) => {
+                tracing::debug!(
+                    op = req.op,
+                    bucket = req.bucket.as_deref().unwrap_or(""),
+                    host = authority,
+                    latency_ms = sent.elapsed().as_millis() as u64,
+                    error = %e.detail,
+                    "request failed before a reply"
+                );
                 return Attempt::Failed(
                     OssError::Transport {
                         op: req.op,
@@ -451,9 +462,18 @@ impl Client {
                         detail: e.detail,
                     },
                     None,
-                )
+                );
             }
         };
+        tracing::debug!(
+            op = req.op,
+            bucket = req.bucket.as_deref().unwrap_or(""),
+            status,
+            request_id = header_str(&headers, "x-oss-request-id").unwrap_or(""),
+            latency_ms = sent.elapsed().as_millis() as u64,
+            bytes = body.len(),
+            "reply"
+        );
         if (200..300).contains(&status) {
             if qos_delay(&headers).is_some() {
                 self.count(|s| {
@@ -497,6 +517,8 @@ impl Client {
             Some(b) => self.region_of(b),
             None => cfg.region.clone(),
         };
+        endpoint::check_region(&region)
+            .map_err(|e| OssError::InvalidInput(format!("{}: {e}", req.op)))?;
         let mut redirected = false;
         let mut attempt_no = 0u32;
         let started = tokio::time::Instant::now();
@@ -569,6 +591,14 @@ impl Client {
                             s.throttles.fetch_add(1, Ordering::Relaxed);
                         }
                     });
+                    tracing::debug!(
+                        op = req.op,
+                        attempt = attempt_no,
+                        delay_ms = delay.as_millis() as u64,
+                        throttled,
+                        reason = %err,
+                        "retrying"
+                    );
                     self.notify(Notice::Retry(RetryNotice {
                         op: req.op,
                         attempt: attempt_no,
@@ -603,12 +633,16 @@ impl Client {
         loop {
             tokio::select! {
                 done = &mut attempt => return done,
-                _ = tick.tick() => self.notify(Notice::Waiting(WaitNotice {
-                    op,
-                    attempt: attempt_no,
-                    max_attempts: self.inner.cfg.retry.max_attempts,
-                    elapsed: started.elapsed(),
-                })),
+                _ = tick.tick() => {
+                    let w = WaitNotice {
+                        op,
+                        attempt: attempt_no,
+                        max_attempts: self.inner.cfg.retry.max_attempts,
+                        elapsed: started.elapsed(),
+                    };
+                    tracing::debug!("{w}");
+                    self.notify(Notice::Waiting(w));
+                }
                 _ = &mut cut => {
                     return Attempt::Failed(
                         OssError::Transport {

@@ -43,6 +43,11 @@ impl Endpoint {
             },
             _ => (rest.to_string(), None),
         };
+        if !valid_host(&host) {
+            return Err(format!(
+                "endpoint {s:?}: {host:?} is not a host name or IP address"
+            ));
+        }
         Ok(Endpoint { scheme, host, port })
     }
 
@@ -51,6 +56,48 @@ impl Endpoint {
             Some(p) => format!("{host}:{p}"),
             None => host.to_string(),
         }
+    }
+}
+
+/// A DNS name (letters, digits, `-`, `.`) or a bracketed IPv6 address: nothing
+/// that could carry a user name, a path or another host.
+pub fn valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// An OSS region id (`cn-hangzhou`, `ap-southeast-1`): lower-case letters,
+/// digits and inner `-`. A region becomes part of a host name, so nothing else
+/// may pass (`x@127.0.0.1:19231/` would send the request elsewhere).
+pub fn valid_region(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 63
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Why a region cannot be used, for messages.
+pub fn check_region(region: &str) -> Result<(), String> {
+    if valid_region(region) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{region:?} is not an OSS region id (like cn-hangzhou or ap-southeast-1: lower-case letters, digits and '-')"
+        ))
     }
 }
 
@@ -87,7 +134,7 @@ pub fn region_of_host(host: &str) -> Option<String> {
     let first = host.split('.').next()?;
     let region = first.strip_prefix("oss-")?;
     let region = region.strip_suffix("-internal").unwrap_or(region);
-    (!region.is_empty()).then(|| region.to_string())
+    valid_region(region).then(|| region.to_string())
 }
 
 /// Host header value and encoded path for a request.
@@ -108,6 +155,44 @@ pub fn target(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nothing_typed_or_received_can_change_the_host() {
+        for bad in [
+            "x@127.0.0.1:19231/",
+            "cn-hangzhou.evil.com",
+            "cn-hangzhou/",
+            "CN-HANGZHOU",
+            "",
+            "-x",
+            "cn hangzhou",
+            "cn-hangzhou\u{1b}",
+        ] {
+            assert!(!valid_region(bad), "{bad:?}");
+            assert!(check_region(bad).is_err());
+        }
+        for good in [
+            "cn-hangzhou",
+            "ap-southeast-1",
+            "eu-central-1",
+            "rg-china-mainland",
+        ] {
+            assert!(valid_region(good), "{good}");
+        }
+        assert_eq!(region_of_host("oss-x@evil.com"), None);
+        for bad in [
+            "http://a b",
+            "http://a\\b",
+            "http://a#b",
+            "http://[::1",
+            "http://a..b",
+            "http://a%40b",
+        ] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Endpoint::parse("http://[::1]:9000").is_ok());
+        assert!(Endpoint::parse("http://127.0.0.1:9000").is_ok());
+    }
 
     #[test]
     fn parses_endpoints() {

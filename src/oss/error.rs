@@ -45,7 +45,10 @@ pub enum OssError {
         kind: TransportKind,
         detail: String,
     },
-    #[error("{op}: unexpected reply (HTTP {status}): {detail}; the body starts with {snippet:?}")]
+    #[error(
+        "{op}: unexpected reply (HTTP {status}): {}; the body starts with {snippet:?}",
+        crate::text::visible(detail)
+    )]
     Malformed {
         op: &'static str,
         status: u16,
@@ -147,15 +150,20 @@ impl fmt::Display for ApiError {
         } else {
             &self.code
         };
+        // Everything but the op and status comes from the server: shown, not obeyed.
+        use crate::text::visible;
         write!(
             f,
             "{} failed: {} (HTTP {}): {}",
-            self.op, code, self.status, self.message
+            self.op,
+            visible(code),
+            self.status,
+            visible(&self.message)
         )?;
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}")?;
+            write!(f, " [request id {}", visible(id))?;
             if let Some(ec) = &self.ec {
-                write!(f, ", EC {ec}")?;
+                write!(f, ", EC {}", visible(ec))?;
             }
             write!(f, "]")?;
         }

@@ -633,6 +633,7 @@ impl App {
                 },
             );
         }
+        super::guard::neutralize(buf, area);
     }
 
     /// Where every request goes: profile and region or endpoint, and a DEMO

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod driver;
+mod guard;
 pub mod keymap;
 pub mod msg;
 pub mod screens;

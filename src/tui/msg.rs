@@ -31,12 +31,13 @@ impl ErrorInfo {
     }
 
     pub fn from_oss(title: &str, e: &crate::oss::OssError) -> Self {
+        use crate::text::visible;
         let r = crate::delete::RunError::oss(title, e);
         ErrorInfo {
             title: r.context,
-            code: r.code,
-            message: r.message,
-            request_id: r.request_id,
+            code: r.code.map(|c| visible(&c).into_owned()),
+            message: visible(&r.message).into_owned(),
+            request_id: r.request_id.map(|i| visible(&i).into_owned()),
         }
     }
 }

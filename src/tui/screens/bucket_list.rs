@@ -225,8 +225,8 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
             };
             Row::new(vec![
                 Cell::from(mark),
-                Cell::from(r.summary.name.clone()),
-                Cell::from(r.summary.region.clone()),
+                Cell::from(crate::text::visible(&r.summary.name).into_owned()),
+                Cell::from(crate::text::visible(&r.summary.region).into_owned()),
                 Cell::from(
                     r.summary
                         .creation_date

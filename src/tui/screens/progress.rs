@@ -219,8 +219,8 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 " {} {}: {} {}{}",
                 count(f.count),
                 f.category.label().to_lowercase(),
-                f.code,
-                f.message,
+                crate::text::visible(&f.code),
+                crate::text::visible(&f.message),
                 f.example
                     .as_ref()
                     .map(|e| format!(" (e.g. {e:?})"))

@@ -118,7 +118,12 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 .map(|v| format!(" version {v}"))
                 .unwrap_or_default();
             lines.push(Line::from(Span::styled(
-                format!("   failed {:?}{v}: {}: {}", f.key, f.code, f.message),
+                format!(
+                    "   failed {:?}{v}: {}: {}",
+                    f.key,
+                    crate::text::visible(&f.code),
+                    crate::text::visible(&f.message)
+                ),
                 theme.warn,
             )));
         }

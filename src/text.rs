@@ -1,0 +1,72 @@
+//! Server-provided text on a terminal (pure). Codes, messages, keys and names
+//! come from the server and can hold escape sequences (`ESC]0;...BEL` retitles
+//! the terminal, `ESC]52;c;...` writes the clipboard, `ESC[2J` clears it); a
+//! key may hold any of them. Whatever reaches a screen goes through
+//! [`visible`], which shows each such character as an escape instead.
+
+use std::borrow::Cow;
+
+/// Whether a character could act on a terminal or disguise text: C0 and C1
+/// controls, DEL, and the bidirectional overrides and isolates.
+pub fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// `s` with every hostile character escaped visibly (`\x1b`, `\n`, `\u{202e}`);
+/// borrowed when there is none.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hostile) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !is_hostile(c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`visible`], but keeps line breaks (for multi-line messages).
+pub fn visible_lines(s: &str) -> String {
+    s.split('\n')
+        .map(|l| visible(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_shown_not_obeyed() {
+        assert_eq!(
+            visible("AccessDenied\u{1b}]0;pwned\u{7}"),
+            "AccessDenied\\x1b]0;pwned\\x07"
+        );
+        assert_eq!(visible("\u{1b}[2J"), "\\x1b[2J");
+        assert_eq!(visible("\u{1b}]52;c;aGk=\u{7}"), "\\x1b]52;c;aGk=\\x07");
+        assert_eq!(visible("a\u{9b}31m"), "a\\x9b31m", "C1 CSI");
+        assert_eq!(visible("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(visible("line\nfake"), "line\\nfake");
+        assert!(matches!(visible("logs/2024/a b.txt"), Cow::Borrowed(_)));
+        assert_eq!(visible_lines("one\ntwo\u{1b}"), "one\ntwo\\x1b");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_hostile_survives(s in ".*") {
+            proptest::prop_assert!(!visible(&s).chars().any(is_hostile));
+        }
+    }
+}
