@@ -28,12 +28,17 @@ pub fn init(path: &Path) -> std::io::Result<()> {
         .append(true)
         .open(path)?;
     let file = LOG.get_or_init(|| Mutex::new(f));
+    use tracing_subscriber::layer::SubscriberExt;
     let subscriber = tracing_subscriber::fmt()
         .with_ansi(false)
         .with_target(false)
         .with_max_level(tracing::Level::DEBUG)
         .with_writer(move || LogWriter(file))
-        .finish();
+        .finish()
+        // ossweep's own events only: the HTTP libraries' chatter is not ours.
+        .with(tracing_subscriber::filter::filter_fn(|m| {
+            m.target().starts_with("ossweep")
+        }));
     let _ = tracing::subscriber::set_global_default(subscriber);
     Ok(())
 }

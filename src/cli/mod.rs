@@ -175,6 +175,17 @@ async fn run(cli: Cli) -> u8 {
             }
         }
     }
+    let command = match &cli.command {
+        None => "wizard",
+        Some(Command::Buckets { .. }) => "buckets",
+        Some(Command::Scan { .. }) => "scan",
+        Some(Command::Empty(_)) => "empty",
+        Some(Command::Delete(_)) => "delete",
+        Some(Command::Expire(_)) => "expire",
+        Some(Command::Emulator(_)) => "emulator",
+        Some(Command::Demo) => "demo",
+    };
+    tracing::info!(command, "command started");
     let result = match &cli.command {
         None => wizard(&cli).await,
         Some(Command::Buckets { json }) => buckets::run(&cli, *json).await,
@@ -185,11 +196,15 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
         Some(Command::Demo) => emulator::run_demo().await,
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {}", crate::text::visible_lines(&message));
+            let message = crate::text::visible_lines(&message);
+            tracing::info!(command, error = %message, "command failed");
+            eprintln!("error: {message}");
             exit::ERROR
         }
-    }
+    };
+    tracing::info!(command, exit_code = code, "command ended");
+    code
 }

@@ -49,7 +49,9 @@ impl Audit {
         self.sink.is_some()
     }
 
-    /// Writes a batch of records under one lock.
+    /// Writes a batch of records under one lock and flushes them to the file at
+    /// once (one write per batch), so they survive the process being killed
+    /// right after: the engine books a batch only after its records are written.
     pub fn write<'a>(&self, records: impl IntoIterator<Item = AuditRecord<'a>>) {
         if let Some(sink) = &self.sink {
             let mut w = sink.lock().unwrap();
@@ -58,6 +60,7 @@ impl Audit {
                     let _ = writeln!(w, "{line}");
                 }
             }
+            let _ = w.flush();
         }
     }
 

@@ -12,6 +12,7 @@ pub mod limiter;
 mod objects;
 pub mod plan;
 pub mod progress;
+mod recheck;
 mod resources;
 
 use std::sync::atomic::Ordering;

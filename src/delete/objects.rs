@@ -208,54 +208,74 @@ async fn send_batch(ctx: Arc<Ctx>, batch: Batch, permit: Option<Permit>, delay: 
     Done { batch, result }
 }
 
-/// Books a finished batch; returns the entries to retry.
-async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option<Batch> {
-    let Done { batch, result } = done;
+/// Whether a failed batch may have been carried out all the same: its reply
+/// was lost or garbled, or the server failed after acting. A clear refusal
+/// (AccessDenied, a 4xx) means nothing was done.
+fn maybe_done(e: &OssError) -> bool {
+    match e {
+        OssError::Transport { .. } | OssError::Malformed { .. } => true,
+        OssError::Api(a) => a.status >= 500 || a.status == 429,
+        _ => false,
+    }
+}
+
+/// Books entries OSS deleted (`detail` says how that is known, when not from
+/// the batch's own reply), with their audit records, written before they count.
+async fn book_deleted(ctx: &Ctx, entries: &[&Entry], detail: Option<&str>) {
     let bucket = ctx.bucket().to_string();
     let action = if ctx.plan.dry_run {
         "would-delete"
     } else {
         "deleted"
     };
+    let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+    for entry in entries {
+        let p = per.entry(entry.category).or_default();
+        p.0 += 1;
+        p.1 += entry.size;
+    }
+    let records = entries.iter().map(|entry| AuditRecord {
+        bucket: &bucket,
+        category: entry.category,
+        action,
+        key: &entry.id.key,
+        version_id: entry.id.version_id.as_deref(),
+        detail,
+    });
+    // The audit trail is on disk before the batch counts as done: after a
+    // SIGKILL the report lacks at most the batches whose replies had not come.
+    ctx.plan.audit.write(records);
+    for (category, (keys, bytes)) in per {
+        ctx.totals(category, |t| {
+            t.deleted += keys;
+            t.bytes += bytes;
+        });
+        ctx.emit(Event::Progress {
+            bucket: bucket.clone(),
+            category,
+            keys,
+            bytes,
+            requests: 1,
+        })
+        .await;
+    }
+}
+
+/// Books a finished batch; returns the entries to retry.
+async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option<Batch> {
+    let Done { batch, result } = done;
     match result {
         Ok(outcomes) => {
             *consecutive_failures = 0;
-            let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+            let mut deleted = Vec::with_capacity(outcomes.len());
             let mut retry = Vec::new();
-            let mut records = Vec::with_capacity(outcomes.len());
             for (entry, outcome) in batch.entries.iter().zip(&outcomes) {
                 match outcome {
-                    KeyOutcome::Deleted(_) => {
-                        let p = per.entry(entry.category).or_default();
-                        p.0 += 1;
-                        p.1 += entry.size;
-                        records.push(AuditRecord {
-                            bucket: &bucket,
-                            category: entry.category,
-                            action,
-                            key: &entry.id.key,
-                            version_id: entry.id.version_id.as_deref(),
-                            detail: None,
-                        });
-                    }
+                    KeyOutcome::Deleted(_) => deleted.push(entry),
                     KeyOutcome::NotDeleted { .. } => retry.push(entry.clone()),
                 }
             }
-            ctx.plan.audit.write(records);
-            for (category, (keys, bytes)) in per {
-                ctx.totals(category, |t| {
-                    t.deleted += keys;
-                    t.bytes += bytes;
-                });
-                ctx.emit(Event::Progress {
-                    bucket: bucket.clone(),
-                    category,
-                    keys,
-                    bytes,
-                    requests: 1,
-                })
-                .await;
-            }
+            book_deleted(ctx, &deleted, None).await;
             if retry.is_empty() {
                 return None;
             }
@@ -274,9 +294,32 @@ async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option
             .await;
             None
         }
+        // The reply was lost, so the batch may have been done: sending it again
+        // is safe (a key already gone is reported deleted) and says what happened.
+        Err(e) if maybe_done(&e) && batch.attempt < ctx.plan.key_attempts => Some(Batch {
+            entries: batch.entries,
+            attempt: batch.attempt + 1,
+        }),
         Err(e) => {
             let code = code_of(&e);
-            report_failed(ctx, &batch.entries, &code, &first_line(&e)).await;
+            let mut failed: Vec<Entry> = batch.entries;
+            if maybe_done(&e) {
+                // Still no reply: list the batch's range before calling anything failed.
+                let ids: Vec<(String, Option<String>)> = failed
+                    .iter()
+                    .map(|x| (x.id.key.clone(), x.id.version_id.clone()))
+                    .collect();
+                if let Ok((gone, still)) = super::recheck::split_gone(ctx, &ids).await {
+                    let gone: Vec<&Entry> = gone.iter().map(|i| &failed[*i]).collect();
+                    book_deleted(ctx, &gone, Some("reply lost; a listing shows it gone")).await;
+                    failed = still.into_iter().map(|i| failed[i].clone()).collect();
+                }
+            }
+            if failed.is_empty() {
+                *consecutive_failures = 0;
+                return None;
+            }
+            report_failed(ctx, &failed, &code, &first_line(&e)).await;
             // A batch the client gave up on (after its own retries) that fails the
             // same way three times in a row will not get better: stop.
             *consecutive_failures += 1;

@@ -215,6 +215,42 @@ impl Client {
             .boxed()
     }
 
+    /// One page of entries after (`key`, `version`), exclusive, as versions:
+    /// versions and delete markers when `versioned`, else current objects. Also
+    /// returns where the next page starts (`None` at the end).
+    pub async fn entries_after(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        after: &(String, Option<String>),
+        versioned: bool,
+    ) -> Result<(Vec<ObjectVersion>, Option<(String, Option<String>)>), OssError> {
+        if versioned {
+            let page = self
+                .list_object_versions_page(bucket, prefix, Some(&after.0), after.1.as_deref(), 1000)
+                .await?;
+            let next = page
+                .next_key_marker
+                .map(|k| (k, page.next_version_id_marker));
+            return Ok((page.entries, next));
+        }
+        let page = self
+            .parsed(
+                request::list_objects_v2_after(bucket, prefix, &after.0, 1000),
+                parse::list_objects_v2,
+            )
+            .await?;
+        let next = page
+            .next_continuation_token
+            .as_ref()
+            .and(page.objects.last())
+            .map(|o| (o.key.clone(), None));
+        Ok((
+            page.objects.into_iter().map(ObjectVersion::from).collect(),
+            next,
+        ))
+    }
+
     pub fn list_objects(
         &self,
         bucket: &str,
