@@ -86,3 +86,136 @@ async fn a_versioned_bucket_with_markers_empties_against_faithful_markers() {
 async fn a_versioned_bucket_with_markers_empties_when_a_server_skips_after_a_deleted_marker() {
     empties_for_real(MarkerMode::SkipWhenGone).await;
 }
+
+/// A bucket of `n` keys `k/00000`... written straight into the store.
+fn flat_bucket(emu: &ossweep::emulator::EmulatorHandle, bucket: &str, n: usize) {
+    use ossweep::emulator::store::{Bucket, StorageClass};
+    let mut store = emu.store();
+    let mut next_id = store.next_id;
+    let mut b = Bucket::new("cn-hangzhou", 0, StorageClass::Standard);
+    for i in 0..n {
+        b.put(
+            &format!("k/{i:05}"),
+            common::stored_version(10),
+            &mut next_id,
+        );
+    }
+    store.next_id = next_id;
+    store.buckets.insert(bucket.to_string(), b);
+}
+
+/// The audit file's lines, as (action, key).
+fn audit_lines(path: &std::path::Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["action"].as_str().unwrap().to_string(),
+                v["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn replies_lost_after_the_server_acted_are_counted_as_what_happened() {
+    use ossweep::emulator::{FaultKind, FaultRule};
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    let dir = tempfile::tempdir().unwrap();
+
+    // Every DeleteMultipleObjects reply is cut in half, however often it is sent.
+    flat_bucket(&emu, "cut", 3000);
+    emu.faults()
+        .push(FaultRule::new(FaultKind::CutReply).op("DeleteMultipleObjects"));
+    let report = dir.path().join("cut.jsonl");
+    let mut p = plan("cut");
+    p.audit = ossweep::delete::Audit::to_file(&report).unwrap();
+    let (s, _) = run(&c, p).await;
+    assert_eq!(
+        emu.store().buckets["cut"].objects.len(),
+        0,
+        "OSS deleted all"
+    );
+    assert!(s.complete(), "{s:?}");
+    assert_eq!((s.deleted(), s.failures_total), (3000, 0));
+    let lines = audit_lines(&report);
+    assert_eq!(lines.len(), 3000);
+    assert!(lines.iter().all(|(a, _)| a == "deleted"));
+
+    // Connections dropped after the server acted, twice: the re-sends settle it.
+    emu.faults().clear();
+    flat_bucket(&emu, "dropped", 3000);
+    emu.faults().push(
+        FaultRule::new(FaultKind::DropAfter)
+            .op("DeleteMultipleObjects")
+            .times(2),
+    );
+    let (s, _) = run(&c, plan("dropped")).await;
+    assert!(s.complete(), "{s:?}");
+    assert_eq!((s.deleted(), s.failures_total), (3000, 0));
+
+    // A clear refusal is a failure, never re-checked into a success.
+    flat_bucket(&emu, "denied", 10);
+    emu.faults().push(
+        FaultRule::new(FaultKind::Deny)
+            .op("DeleteMultipleObjects")
+            .bucket("denied"),
+    );
+    let (s, _) = run(&c, plan("denied")).await;
+    assert_eq!((s.deleted(), s.failures_total), (0, 10));
+    assert_eq!(emu.store().buckets["denied"].objects.len(), 10);
+    assert!(!s.complete());
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_listing_whose_marker_never_advances_ends_with_a_clear_error() {
+    use ossweep::emulator::{FaultKind, FaultRule};
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    flat_bucket(&emu, "loop", 5);
+    // Every page says "truncated, continue at the same token".
+    let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult><Name>loop</Name><Prefix></Prefix><MaxKeys>1000</MaxKeys><KeyCount>1</KeyCount>
+<IsTruncated>true</IsTruncated><NextContinuationToken>AAAA</NextContinuationToken>
+<Contents><Key>k/00000</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"X"</ETag><Size>10</Size><StorageClass>Standard</StorageClass></Contents>
+</ListBucketResult>"#;
+    emu.faults().push(
+        FaultRule::new(FaultKind::Raw {
+            status: 200,
+            body: body.into(),
+        })
+        .op("ListObjectsV2"),
+    );
+    let started = std::time::Instant::now();
+    let report = ossweep::scan::scan(&c, "loop", None, &CancellationToken::new(), 0)
+        .await
+        .unwrap();
+    assert!(report.finished && !report.complete);
+    let objects = &report.categories[0];
+    assert_eq!(objects.state, ossweep::scan::State::Unknown);
+    assert!(
+        objects
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("stopped advancing"),
+        "{:?}",
+        objects.note
+    );
+    let (s, _) = run(&c, plan("loop")).await;
+    assert!(!s.complete());
+    let e = s.error.clone().expect("a clear error");
+    assert!(e.to_string().contains("stopped advancing"), "{e}");
+    assert!(s.deleted() <= 5, "no runaway counts: {}", s.deleted());
+    let listings = emu.faults().count("ListObjectsV2");
+    assert!(
+        listings < 200,
+        "bounded: {listings} listings (probes and split ranges included)"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    emu.shutdown().await.unwrap();
+}

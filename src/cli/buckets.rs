@@ -18,11 +18,14 @@ struct BucketRow<'a> {
 pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
     let s = settings(cli)?;
     let client = super::client(&s);
-    let buckets: Vec<_> = client
-        .list_buckets()
-        .try_collect()
-        .await
-        .map_err(|e| e.to_string())?;
+    let stop = super::stop::Stop::on_signals();
+    let buckets: Vec<_> = tokio::select! {
+        b = client.list_buckets().try_collect() => b.map_err(|e: crate::oss::OssError| e.to_string())?,
+        _ = stop.soft.cancelled() => {
+            eprintln!("cancelled before the listing finished");
+            return Ok(exit::PARTIAL);
+        }
+    };
     let rows: Vec<BucketRow> = buckets
         .iter()
         .map(|b| BucketRow {
@@ -33,12 +36,9 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
         })
         .collect();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?
-        );
+        super::out::text(&serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
     } else if rows.is_empty() {
-        println!("No buckets in this account.");
+        super::out::text("No buckets in this account.");
     } else {
         let cells: Vec<Vec<String>> = rows
             .iter()
@@ -54,10 +54,10 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                 ]
             })
             .collect();
-        print!(
-            "{}",
-            table::render(&["NAME", "REGION", "CREATED", "STORAGE CLASS"], &cells)
-        );
+        super::out::raw(&table::render(
+            &["NAME", "REGION", "CREATED", "STORAGE CLASS"],
+            &cells,
+        ));
     }
     Ok(exit::DONE)
 }

@@ -6,8 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use tokio_util::sync::CancellationToken;
-
 use crate::delete::Audit;
 use crate::engine::{self, Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
@@ -80,8 +78,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     }
     let s = settings(cli)?;
     let client = super::client(&s);
-    let cancel = CancellationToken::new();
-    runner::cancel_on_ctrl_c(cancel.clone());
+    let stop = super::stop::Stop::on_signals();
 
     // The engine's preflight of every bucket, shown before anything is asked or sent.
     let action = if a.empty_only {
@@ -90,18 +87,17 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         Action::DeleteBucket
     };
     let preflights =
-        match preflight::prepare_and_show(&client, &buckets, None, &action, &cancel, a.json).await?
-        {
+        match preflight::prepare_and_show(&client, &buckets, None, &action, &stop, a.json).await? {
             Ok(p) => p,
             Err(code) => return Ok(code),
         };
     let refused = engine::refusals(&preflights);
     if !refused.is_empty() {
         if a.json {
-            println!(
+            super::out::text(&format!(
                 "{}",
                 serde_json::json!({ "event": "refused", "refusals": refused })
-            );
+            ));
         }
         for r in &refused {
             let alt = format!(
@@ -160,7 +156,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         dry_run: a.dry_run,
         audit,
     };
-    let summaries = runner::run(&client, &preflights, opts, a.json, &cancel).await;
+    let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
     let mut worst = exit::DONE;
     for (summary, p) in summaries.iter().zip(&preflights) {
         if !a.json {

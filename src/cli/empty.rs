@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 
-use tokio_util::sync::CancellationToken;
-
 use crate::delete::{check_scope, Audit};
 use crate::engine::{Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
@@ -75,15 +73,14 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     }
     let s = settings(cli)?;
     let client = super::client(&s);
-    let cancel = CancellationToken::new();
-    runner::cancel_on_ctrl_c(cancel.clone());
+    let stop = super::stop::Stop::on_signals();
     let bucket = [a.bucket.clone()];
     let preflights = match preflight::prepare_and_show(
         &client,
         &bucket,
         a.prefix.as_deref(),
         &action,
-        &cancel,
+        &stop,
         a.json,
     )
     .await?
@@ -93,10 +90,10 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     };
     if let Some(r) = preflights[0].refusal() {
         if a.json {
-            println!(
+            super::out::text(&format!(
                 "{}",
                 serde_json::json!({ "event": "refused", "refusals": [r] })
-            );
+            ));
         }
         eprint!(
             "{}",
@@ -138,7 +135,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         dry_run: a.dry_run,
         audit,
     };
-    let summaries = runner::run(&client, &preflights, opts, a.json, &cancel).await;
+    let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
     let summary = &summaries[0];
     if !a.json {
         eprint!("{}", runner::describe(summary));

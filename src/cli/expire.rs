@@ -31,6 +31,25 @@ pub struct ExpireArgs {
 }
 
 pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
+    let stop = super::stop::Stop::on_signals();
+    tokio::select! {
+        r = run_until(cli, a, &stop) => r,
+        _ = stop.hard.cancelled() => {
+            eprintln!("stopped at once: a lifecycle change in flight may or may not have been applied; `ossweep scan {}` shows the rules", a.bucket);
+            Ok(exit::PARTIAL)
+        }
+    }
+}
+
+/// Says so and returns exit 3 when a signal came before anything was changed.
+fn cancelled_before_change(stop: &super::stop::Stop) -> Option<u8> {
+    stop.soft.is_cancelled().then(|| {
+        eprintln!("cancelled; nothing was changed");
+        exit::PARTIAL
+    })
+}
+
+async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Result<u8, String> {
     if let Err(e) = validate_bucket_name(&a.bucket) {
         eprintln!("error: {e}");
         return Ok(exit::USAGE);
@@ -56,15 +75,17 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
             .put_bucket_lifecycle(bucket, &xml)
             .await
             .map_err(|e| e.to_string())?;
-        println!(
+        super::out::text(&format!(
             "Restored the lifecycle configuration of {bucket} from {}.",
             path.display()
-        );
+        ));
         return Ok(exit::DONE);
     }
     if a.remove {
         match expire::installed(&ids) {
-            None => println!("{bucket} has no ossweep lifecycle rules; nothing to remove."),
+            None => super::out::text(&format!(
+                "{bucket} has no ossweep lifecycle rules; nothing to remove."
+            )),
             Some(_) if expire::has_foreign_rules(&ids) => {
                 eprintln!("error: {bucket}'s lifecycle configuration also holds rules ossweep did not write ({}); edit it in the console or use --restore FILE", ids.join(", "));
                 return Ok(exit::ERROR);
@@ -74,13 +95,17 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
                     .delete_bucket_lifecycle(bucket)
                     .await
                     .map_err(|e| e.to_string())?;
-                println!("Removed ossweep's lifecycle rules from {bucket}. Objects not yet expired stay.");
+                super::out::text(&format!("Removed ossweep's lifecycle rules from {bucket}. Objects not yet expired stay."));
             }
         }
         return Ok(exit::DONE);
     }
 
-    let plan = match expiry::prepare(&client, bucket, a.days).await {
+    let prepared = tokio::select! {
+        p = expiry::prepare(&client, bucket, a.days) => p,
+        _ = stop.soft.cancelled() => return Ok(cancelled_before_change(stop).unwrap_or(exit::PARTIAL)),
+    };
+    let plan = match prepared {
         Ok(p) => p,
         Err(ExpiryError::Days(d)) => {
             eprintln!("error: {}", ExpiryError::Days(d));
@@ -89,16 +114,16 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
         Err(e) => return Err(e.to_string()),
     };
     if let Some(xml) = &plan.replaces {
-        println!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", plan.replaced_rules, xml.trim());
+        super::out::text(&format!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", plan.replaced_rules, xml.trim()));
     }
     for line in plan.describe() {
-        println!("{line}");
+        super::out::text(&line);
     }
     let now = time::unix_secs(std::time::SystemTime::now());
-    println!(
+    super::out::text(&format!(
         "The rules, exactly as they are sent:\n{}",
         plan.configuration(&time::date_only(now))
-    );
+    ));
     if !a.yes {
         if !confirm::interactive() {
             eprintln!("refused: no terminal to confirm on; pass --yes to install the rules");
@@ -114,6 +139,9 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
             return Ok(exit::REFUSED);
         }
     }
+    if let Some(code) = cancelled_before_change(stop) {
+        return Ok(code);
+    }
     let backup = a
         .backup
         .clone()
@@ -121,7 +149,7 @@ pub async fn run(cli: &Cli, a: &ExpireArgs) -> Result<u8, String> {
     let installed = expiry::install(&client, &plan, &backup, now)
         .await
         .map_err(|e| e.to_string())?;
-    println!("{}", installed.describe(&plan));
-    println!("{}", plan.next_step());
+    super::out::text(&installed.describe(&plan));
+    super::out::text(&plan.next_step());
     Ok(exit::DONE)
 }

@@ -8,9 +8,11 @@ mod empty;
 mod emulator;
 pub mod exit;
 mod expire;
+pub mod out;
 mod preflight;
 pub mod runner;
 pub mod scan;
+pub mod stop;
 pub mod table;
 
 use std::path::PathBuf;

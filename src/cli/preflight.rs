@@ -68,10 +68,15 @@ pub async fn prepare_and_show(
     buckets: &[String],
     prefix: Option<&str>,
     action: &Action,
-    cancel: &CancellationToken,
+    stop: &super::stop::Stop,
     json: bool,
 ) -> Result<Result<Vec<Preflight>, u8>, String> {
-    let preflights = match prepare_all(client, buckets, prefix, action, cancel).await {
+    let prepared = tokio::select! {
+        p = prepare_all(client, buckets, prefix, action, &stop.soft) => p,
+        // A second signal does not wait for a slow reply.
+        _ = stop.hard.cancelled() => Err(Failed::Cancelled),
+    };
+    let preflights = match prepared {
         Ok(p) => p,
         Err(Failed::Cancelled) => {
             eprintln!("cancelled during the scan; nothing was deleted");
@@ -81,7 +86,7 @@ pub async fn prepare_and_show(
     };
     if json {
         let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
-        println!("{event}");
+        super::out::text(&event.to_string());
     } else {
         for p in &preflights {
             eprint!("{}", render(p));

@@ -5,7 +5,6 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, RunError, Summary};
@@ -13,6 +12,8 @@ use crate::engine::{self, Preflight, RunOptions};
 use crate::oss::Client;
 use crate::units::duration;
 
+use super::out;
+use super::stop::Stop;
 use super::table::{bytes, count};
 
 /// One progress line: bar, counts, rate, ETA, throttling.
@@ -52,16 +53,17 @@ pub fn progress_line(p: &ProgressState, rate: f64, elapsed: Duration) -> String 
 }
 
 /// Runs confirmed preflights to their end through the engine, showing progress.
-/// `cancel` is shared so Ctrl-C stops a multi-bucket run.
+/// A first signal stops the run after the batches in flight; a second stops
+/// waiting for them, and the summaries say what the events so far showed.
 pub async fn run(
     client: &Client,
     preflights: &[Preflight],
     opts: RunOptions,
     json: bool,
-    cancel: &CancellationToken,
+    stop: &Stop,
 ) -> Vec<Summary> {
     let (tx, mut rx) = mpsc::channel(256);
-    let (engine, token, batch) = (client.clone(), cancel.clone(), preflights.to_vec());
+    let (engine, token, batch) = (client.clone(), stop.soft.clone(), preflights.to_vec());
     let task =
         tokio::spawn(async move { engine::run_many(&engine, &batch, opts, tx, token).await });
     let tty = std::io::stderr().is_terminal();
@@ -69,12 +71,32 @@ pub async fn run(
     let mut state = ProgressState::default();
     let mut last_draw = Instant::now() - Duration::from_secs(10);
     let mut window: std::collections::VecDeque<(Instant, u64)> = Default::default();
-    while let Some(e) = rx.recv().await {
-        state.apply(&e);
-        if json {
-            if let Ok(line) = serde_json::to_string(&e) {
-                println!("{line}");
+    // Summaries of the buckets already finished, for a run abandoned part-way.
+    let mut finished: Vec<Summary> = Vec::new();
+    loop {
+        let e = tokio::select! {
+            e = rx.recv() => match e {
+                Some(e) => e,
+                None => break,
+            },
+            _ = stop.hard.cancelled() => {
+                task.abort();
+                if tty && !json {
+                    eprint!("\r\x1b[K");
+                }
+                if !state.bucket.is_empty() {
+                    finished.push(state.summary_so_far());
+                }
+                return finished;
             }
+        };
+        state.apply(&e);
+        if let Event::Finished { summary } | Event::Cancelled { summary } = &e {
+            finished.push(summary.clone());
+            state = ProgressState::default();
+        }
+        if json {
+            out::line(&e);
             continue;
         }
         match &e {
@@ -246,19 +268,6 @@ pub fn exit_code(s: &Summary) -> u8 {
     } else {
         super::exit::PARTIAL
     }
-}
-
-/// Cancels `token` on Ctrl-C (the first press; a second one exits at once).
-pub fn cancel_on_ctrl_c(token: CancellationToken) {
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nstopping after the batches in flight (Ctrl-C again to quit at once)...");
-            token.cancel();
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(super::exit::PARTIAL as i32);
-            }
-        }
-    });
 }
 
 #[cfg(test)]

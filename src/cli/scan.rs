@@ -1,7 +1,5 @@
 //! `ossweep scan BUCKET [--json]`: what blocks the bucket's deletion, and the risks.
 
-use tokio_util::sync::CancellationToken;
-
 use crate::oss::time;
 use crate::scan::risk::Severity;
 use crate::scan::{self, ScanReport, State};
@@ -86,24 +84,21 @@ pub fn render_report(r: &ScanReport) -> String {
 pub async fn run(cli: &Cli, bucket: &str, json: bool) -> Result<u8, String> {
     let s = settings(cli)?;
     let client = super::client(&s);
-    let cancel = CancellationToken::new();
-    let token = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            token.cancel();
-        }
-    });
+    let stop = super::stop::Stop::on_signals();
     let now = time::unix_secs(std::time::SystemTime::now());
-    let report = scan::scan(&client, bucket, None, &cancel, now)
-        .await
-        .map_err(|e| e.to_string())?;
+    // The first signal ends the scan between pages (partial counts, exit 3); a
+    // second does not wait for a slow reply.
+    let report = tokio::select! {
+        r = scan::scan(&client, bucket, None, &stop.soft, now) => r.map_err(|e| e.to_string())?,
+        _ = stop.hard.cancelled() => {
+            eprintln!("scan stopped at once; nothing is known about {bucket}");
+            return Ok(exit::PARTIAL);
+        }
+    };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
-        );
+        super::out::text(&serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
-        print!("{}", render_report(&report));
+        super::out::raw(&render_report(&report));
     }
     Ok(if report.complete {
         exit::DONE

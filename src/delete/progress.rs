@@ -133,6 +133,44 @@ impl ProgressState {
         self.categories.values().map(|c| c.done).sum()
     }
 
+    /// The run's summary: the engine's own once it finished, else what the
+    /// events so far say (a run abandoned before its end), marked cancelled.
+    pub fn summary_so_far(&self) -> Summary {
+        if let Some(s) = &self.summary {
+            return s.clone();
+        }
+        let mut s = Summary {
+            bucket: self.bucket.clone(),
+            dry_run: self.dry_run,
+            cancelled: true,
+            requests: self.requests,
+            retries: self.retries,
+            throttles: self.throttles,
+            bucket_deleted: self.bucket_deleted,
+            ..Default::default()
+        };
+        for (c, p) in &self.categories {
+            s.categories.insert(
+                *c,
+                super::event::CategoryTotals {
+                    deleted: p.done,
+                    bytes: p.bytes,
+                    failed: p.failed,
+                    skipped: p.skipped,
+                },
+            );
+            if p.verified {
+                s.verified.insert(*c);
+            }
+        }
+        s.failures_total = self.categories.values().map(|p| p.failed).sum();
+        s.error = Some(super::event::RunError::local(
+            "stopped at once",
+            "the batches in flight were abandoned: their keys may or may not be gone (a scan shows what is left)",
+        ));
+        s
+    }
+
     pub fn bytes(&self) -> u64 {
         self.categories.values().map(|c| c.bytes).sum()
     }

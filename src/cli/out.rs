@@ -1,0 +1,37 @@
+//! Standard output for headless commands. A reader may go away early
+//! (`ossweep delete ... --json | head`): the run must still finish and write
+//! its report, so a closed stdout only stops the printing.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Prints one line; after the first failed write (EPIPE), prints nothing more.
+pub fn text(s: &str) {
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut o = std::io::stdout().lock();
+    if writeln!(o, "{s}").and_then(|()| o.flush()).is_err() {
+        CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Prints a value as one JSON line (NDJSON).
+pub fn line(v: &impl serde::Serialize) {
+    if let Ok(s) = serde_json::to_string(v) {
+        text(&s);
+    }
+}
+
+/// Prints text as is (no newline added).
+pub fn raw(s: &str) {
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut o = std::io::stdout().lock();
+    if o.write_all(s.as_bytes()).and_then(|()| o.flush()).is_err() {
+        CLOSED.store(true, Ordering::Relaxed);
+    }
+}
