@@ -2,24 +2,13 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{EmulatorHandle, FaultKind, FaultRule};
 
 fn ossweep(emu: &EmulatorHandle, home: &std::path::Path, args: &[&str]) -> Output {
-    let creds = emu.credentials();
-    Command::new(env!("CARGO_BIN_EXE_ossweep"))
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
-        .env("OSS_ACCESS_KEY_SECRET", creds.access_key_secret.expose())
-        .args(["--endpoint", &emu.url(), "--path-style"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::cli(emu, home).args(args).output().unwrap()
 }
 
 fn writes(emu: &EmulatorHandle) -> Vec<String> {

@@ -36,6 +36,15 @@ pub struct EmulatorArgs {
     /// Keep the data here across restarts (the seed applies only to a new directory).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Answer AccessDenied to an operation, optionally only for keys under a
+    /// prefix: `GetBucketStat`, `DeleteMultipleObjects:logs/`, `*:secret/`.
+    /// Repeatable.
+    #[arg(long, value_name = "OP[:PREFIX]")]
+    pub deny: Vec<String>,
+    /// Scripted faults (TOML: `[[fault]]` tables with op, bucket, key_prefix,
+    /// kind, times; see the README).
+    #[arg(long, value_name = "FILE")]
+    pub fault_script: Option<PathBuf>,
 }
 
 async fn wait_for_stop() {
@@ -77,7 +86,28 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
         seed: Seed::parse(&a.seed),
         ..Default::default()
     };
+    let mut rules = Vec::new();
+    for spec in &a.deny {
+        rules.push(emulator::faults::parse_deny(spec)?);
+    }
+    let script = match &a.fault_script {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Some(
+                emulator::faults::FaultScript::parse(&text)
+                    .map_err(|e| format!("fault script {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let emu = emulator::start(cfg).await.map_err(|e| e.to_string())?;
+    if let Some(script) = &script {
+        emu.faults().apply(script);
+    }
+    for r in rules {
+        emu.faults().push(r);
+    }
     let buckets = emu.store().buckets.len();
     // The banner goes to stdout; a closed stdout (a caller that read only the first
     // line) must not stop the server, so write errors are ignored.
@@ -99,6 +129,17 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
             .map(|d| format!(", kept in {}", d.display()))
             .unwrap_or_else(|| ", in memory".into())
     );
+    if !a.deny.is_empty() || script.is_some() {
+        let _ = writeln!(
+            out,
+            "  faults             {} deny rule(s){}",
+            a.deny.len(),
+            script
+                .as_ref()
+                .map(|s| format!(", {} scripted fault(s)", s.rules.len()))
+                .unwrap_or_default()
+        );
+    }
     let _ = writeln!(out,);
     let _ = writeln!(out, "Try it:");
     let _ = writeln!(

@@ -579,10 +579,10 @@ impl Client {
             };
             let jitter = self.inner.jitter.lock().unwrap().next_f64();
             match retry::decide(&cfg.retry, &failure, attempt_no, jitter) {
-                Verdict::GiveUp => return Err(err),
+                Verdict::GiveUp => return Err(self.timed_out(err, attempt_no)),
                 // No time left for the wait and another attempt: give up now.
                 Verdict::Retry { delay, .. } if tokio::time::Instant::now() + delay >= deadline => {
-                    return Err(err)
+                    return Err(self.timed_out(err, attempt_no))
                 }
                 Verdict::Retry { delay, throttled } => {
                     self.count(|s| {
@@ -609,6 +609,28 @@ impl Client {
                     (self.inner.sleeper)(delay).await;
                 }
             }
+        }
+    }
+
+    /// A timeout says how long ossweep waited and how often it asked.
+    fn timed_out(&self, err: OssError, attempts: u32) -> OssError {
+        match err {
+            OssError::Transport {
+                op,
+                host,
+                kind: super::error::TransportKind::Timeout,
+                detail,
+            } if !detail.starts_with("no reply within") => OssError::Transport {
+                op,
+                host,
+                kind: super::error::TransportKind::Timeout,
+                detail: format!(
+                    "no reply within {} s ({attempts} attempt(s), each cut off after {} s); OSS accepted the connection but did not answer",
+                    self.inner.cfg.deadline.as_secs(),
+                    self.inner.cfg.timeout.as_secs()
+                ),
+            },
+            other => other,
         }
     }
 

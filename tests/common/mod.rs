@@ -124,3 +124,19 @@ pub fn entries(emu: &EmulatorHandle, bucket: &str, prefix: &str) -> (u64, u64) {
         .sum();
     (all, under)
 }
+
+/// The ossweep binary pointed at the emulator, with a clean environment and
+/// `home` as its home.
+pub fn cli(emu: &EmulatorHandle, home: &std::path::Path) -> std::process::Command {
+    let creds = emu.credentials();
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ossweep"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".state"))
+        .env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
+        .env("OSS_ACCESS_KEY_SECRET", creds.access_key_secret.expose())
+        .args(["--endpoint", &emu.url(), "--path-style"])
+        .stdin(std::process::Stdio::null());
+    c
+}

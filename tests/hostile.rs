@@ -1,0 +1,284 @@
+//! Bad servers and bad input through the binary: escape sequences, garbage
+//! and silent replies, host injection, signals, a reader that goes away.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use ossweep::emulator::seed::Seed;
+use ossweep::emulator::{EmulatorHandle, FaultKind, FaultRule};
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn run(emu: &EmulatorHandle, home: &std::path::Path, args: &[&str]) -> Output {
+    common::cli(emu, home).args(args).output().unwrap()
+}
+
+fn signal(child: &Child, name: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{name}");
+}
+
+/// An OSS error reply whose code and message carry terminal escape sequences.
+fn hostile_error() -> String {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied\u{1b}]0;pwned\u{7}</Code>\
+<Message>no\u{1b}[2J\u{1b}]52;c;aGk=\u{7} way</Message><RequestId>ID\u{1b}[31m</RequestId></Error>"
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn escape_sequences_from_the_server_are_shown_not_obeyed() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    emu.faults().push(FaultRule::new(FaultKind::Raw {
+        status: 403,
+        body: hostile_error(),
+    }));
+    for args in [
+        &["scan", "acme-web-assets"][..],
+        &["buckets"],
+        &["delete", "acme-web-assets", "--confirm", "acme-web-assets"],
+    ] {
+        let out = run(&emu, home.path(), args);
+        let all = [out.stdout.clone(), out.stderr.clone()].concat();
+        assert!(
+            !all.iter().any(|b| *b == 0x1b || *b == 0x07),
+            "{args:?}: raw escape bytes reached the terminal: {:?}",
+            text(&all)
+        );
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("AccessDenied\\x1b]0;pwned\\x07"),
+            "{args:?}: shown escaped: {err}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scan_that_could_not_list_says_so_and_exits_3() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    for body in [
+        "<html><body>502 Bad Gateway</body></html>",
+        "\u{0}garbage{{",
+    ] {
+        emu.faults().clear();
+        emu.faults().push(
+            FaultRule::new(FaultKind::Raw {
+                status: 200,
+                body: body.into(),
+            })
+            .op("ListObjectsV2"),
+        );
+        let out = run(&emu, home.path(), &["scan", "acme-web-assets", "--json"]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["complete"], false);
+        assert_eq!(v["finished"], true);
+        let objects = &v["categories"][0];
+        assert_eq!(objects["state"], "unknown", "{objects}");
+        assert!(objects["note"].as_str().unwrap().contains("listing failed"));
+        let out = run(&emu, home.path(), &["scan", "acme-web-assets"]);
+        let t = text(&out.stdout);
+        assert!(t.contains("scan incomplete"), "{t}");
+        assert!(
+            t.lines()
+                .any(|l| l.starts_with("Current objects") && l.contains(" ? ")),
+            "{t}"
+        );
+    }
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_never_answers_fails_within_the_deadline_and_says_it_waits() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    emu.faults()
+        .push(FaultRule::new(FaultKind::Hang).op("GetBucketInfo"));
+    let started = Instant::now();
+    let out = run(
+        &emu,
+        home.path(),
+        &["--timeout", "8", "scan", "acme-web-assets"],
+    );
+    let took = started.elapsed();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(took < Duration::from_secs(14), "took {took:?}");
+    assert!(
+        err.contains("waiting for OSS (GetBucketInfo, attempt"),
+        "feedback while waiting: {err}"
+    );
+    assert!(err.contains("no reply within 8 s"), "{err}");
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_cannot_redirect_requests_to_another_host() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let region = format!("x@127.0.0.1:{}/", emu.addr.port());
+    let creds = emu.credentials();
+    // No --endpoint: the region would become part of the host name.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ossweep"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
+        .env("OSS_ACCESS_KEY_SECRET", creds.access_key_secret.expose())
+        .args(["--region", &region, "buckets"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not an OSS region id"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(emu.faults().log().is_empty(), "no request reached any host");
+    emu.shutdown().await.unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ossutil_config_others_can_read_gets_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join(".ossutilconfig");
+    std::fs::write(
+        &path,
+        "[Credentials]\nlanguage=EN\nendpoint=oss-cn-hangzhou.aliyuncs.com\naccessKeyID=LTAIfake\naccessKeySecret=fake-secret\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(&emu, home.path(), &["buckets"]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(".ossutilconfig holds an AccessKey secret and is readable by other users"),
+        "{err}"
+    );
+    assert!(!err.contains("fake-secret"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = run(&emu, home.path(), &["buckets"]);
+    assert!(!text(&out.stderr).contains("readable by other users"));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_goes_away_does_not_stop_the_run_or_its_report() {
+    let emu = common::emulator(Seed::Empty).await;
+    let home = tempfile::tempdir().unwrap();
+    let c = common::client(&emu);
+    c.put_bucket("piped", None).await.unwrap();
+    common::versioned_with_markers(&emu, "piped", 2000);
+    let report = home.path().join("report.jsonl");
+    let mut child = common::cli(&emu, home.path())
+        .args([
+            "delete",
+            "piped",
+            "--confirm",
+            "piped",
+            "--json",
+            "--report",
+        ])
+        .arg(&report)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -c 600`: read a little, then close the pipe.
+    let mut first = [0u8; 600];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!emu.store().buckets.contains_key("piped"));
+    let lines = std::fs::read_to_string(&report).unwrap().lines().count();
+    assert_eq!(lines, 4400, "every deleted entry is in the report");
+    emu.shutdown().await.unwrap();
+}
+
+/// Starts a command against a slow emulator, signals it once the given
+/// line shows on stderr (or after `after`), and returns its output.
+fn signalled(
+    emu: &EmulatorHandle,
+    home: &std::path::Path,
+    args: &[&str],
+    after: Duration,
+    signals: &[&str],
+) -> (Option<i32>, String) {
+    let mut child = common::cli(emu, home)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    for s in signals {
+        signal(&child, s);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut err = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .for_each(|l| {
+            err.push_str(&l);
+            err.push('\n');
+        });
+    (child.wait().unwrap().code(), err)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_stops_on_a_signal_with_exit_3() {
+    let emu = common::emulator(Seed::Demo).await;
+    emu.faults()
+        .set_latency(Duration::from_millis(1500), Duration::ZERO);
+    let home = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["buckets"], "INT"),
+        (&["scan", "acme-web-assets"], "TERM"),
+        (&["empty", "acme-web-assets", "--yes"], "HUP"),
+        (
+            &["delete", "acme-web-assets", "--confirm", "acme-web-assets"],
+            "INT",
+        ),
+        (&["expire", "acme-web-assets", "--yes"], "TERM"),
+    ];
+    for (args, sig) in cases {
+        let (code, err) = signalled(&emu, home.path(), args, Duration::from_millis(700), &[sig]);
+        assert_eq!(code, Some(3), "{args:?} after SIG{sig}: {err}");
+        assert!(
+            err.contains("stopping after the requests in flight"),
+            "{args:?}: {err}"
+        );
+    }
+    // Nothing was deleted or changed by any of them.
+    let writes: Vec<String> = emu
+        .faults()
+        .log()
+        .into_iter()
+        .filter(|e| e.method != "GET" && e.method != "HEAD")
+        .map(|e| e.op)
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    emu.shutdown().await.unwrap();
+}
