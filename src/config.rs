@@ -35,6 +35,8 @@ pub struct Profile {
     pub signature_version: Option<u8>,
     pub internal: Option<bool>,
     pub concurrency: Option<usize>,
+    /// Attempts per request (the first included) for retryable failures.
+    pub max_attempts: Option<u32>,
     pub access_key_id: Option<String>,
     pub access_key_secret: Option<Secret>,
     pub security_token: Option<Secret>,
@@ -334,6 +336,14 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         }
     };
     client.internal = profile.internal.unwrap_or(false);
+    if let Some(n) = profile.max_attempts {
+        if !(1..=20).contains(&n) {
+            return Err(ConfigError::Invalid(format!(
+                "profile {name:?}: max_attempts must be between 1 and 20, not {n}"
+            )));
+        }
+        client.retry.max_attempts = n;
+    }
     if let Some(secs) = o.timeout {
         if !(1..=3600).contains(&secs) {
             return Err(ConfigError::Invalid(format!(

@@ -310,6 +310,17 @@ async fn html_and_empty_replies_are_errors_with_status_and_first_bytes() {
         .op("ListObjectsV2")
         .times(1),
     );
+    // One garbled reply to a read is asked for again...
+    assert!(c.list_objects_v2_page("proxied", None, None, 10).await.is_ok());
+    // ...three in a row are an error that shows what came back.
+    emu.faults().push(
+        FaultRule::new(FaultKind::Raw {
+            status: 200,
+            body: html.into(),
+        })
+        .op("ListObjectsV2")
+        .times(3),
+    );
     match c
         .list_objects_v2_page("proxied", None, None, 10)
         .await
@@ -332,7 +343,7 @@ async fn html_and_empty_replies_are_errors_with_status_and_first_bytes() {
             body: String::new(),
         })
         .op("GetBucketStat")
-        .times(1),
+        .times(3),
     );
     assert!(matches!(
         c.get_bucket_stat("proxied").await.unwrap_err(),

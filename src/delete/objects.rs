@@ -72,6 +72,8 @@ struct Pass {
     kinds: BTreeSet<Category>,
     /// Entries it found to delete.
     found: AtomicU64,
+    /// Why its listing broke off, when it did (another pass lists again).
+    listing_error: std::sync::Mutex<Option<RunError>>,
 }
 
 /// Which page entries this pass deletes; WORM-protected ones are counted as
@@ -138,7 +140,13 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
         let page = match page {
             Ok(p) => p,
             Err(e) => {
-                ctx.fatal(RunError::oss(&format!("listing {bucket}"), &e));
+                let error = RunError::oss(&format!("listing {bucket}"), &e);
+                if pass.number < MAX_PASSES {
+                    // The next pass lists the scope again from its start.
+                    *pass.listing_error.lock().unwrap() = Some(error);
+                } else {
+                    ctx.fatal(error);
+                }
                 return;
             }
         };
@@ -388,9 +396,23 @@ pub async fn clear(ctx: Arc<Ctx>) {
             number,
             kinds: pass_kinds.clone(),
             found: AtomicU64::new(0),
+            listing_error: std::sync::Mutex::new(None),
         });
         delete_pass(ctx.clone(), pass.clone()).await;
         let found = pass.found.load(Ordering::Relaxed);
+        let broken = pass.listing_error.lock().unwrap().take();
+        if let Some(error) = broken {
+            if ctx.stopped() {
+                break;
+            }
+            // A listing that broke off proves nothing: list again, same kinds.
+            ctx.emit(Event::Retried {
+                op: format!("listing ({})", error),
+                attempt: number,
+            })
+            .await;
+            continue;
+        }
         // This pass's listing was fresh: finding nothing (or nothing that can be
         // verified) means the scope is empty.
         let found = if verifiable.is_empty() { 0 } else { found };

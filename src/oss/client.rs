@@ -683,18 +683,33 @@ impl Client {
         }
     }
 
+    /// Sends a request and parses its reply. A read whose reply does not parse
+    /// (cut or garbled in transit) is sent again, a bounded number of times.
     async fn parsed<T>(
         &self,
         req: OssRequest,
-        parse: impl FnOnce(&str) -> Result<T, XmlError>,
+        parse: impl Fn(&str) -> Result<T, XmlError>,
     ) -> Result<T, OssError> {
-        let reply = self.send(&req).await?;
-        parse(&reply.text()).map_err(|e| OssError::Malformed {
-            op: req.op,
-            status: reply.status,
-            detail: e.0,
-            snippet: snippet(&reply.body),
-        })
+        let read = matches!(req.method, "GET" | "HEAD");
+        let mut tries = 1;
+        loop {
+            let reply = self.send(&req).await?;
+            match parse(&reply.text()) {
+                Ok(v) => return Ok(v),
+                Err(e) if read && tries < pages::MALFORMED_ATTEMPTS => {
+                    tracing::debug!(op = req.op, detail = %e.0, "reply did not parse; asking again");
+                    tries += 1;
+                }
+                Err(e) => {
+                    return Err(OssError::Malformed {
+                        op: req.op,
+                        status: reply.status,
+                        detail: e.0,
+                        snippet: snippet(&reply.body),
+                    })
+                }
+            }
+        }
     }
 
     /// `Ok(None)` when OSS answers one of the "not configured" codes.
@@ -702,7 +717,7 @@ impl Client {
         &self,
         req: OssRequest,
         absent: &[&str],
-        parse: impl FnOnce(&str) -> Result<T, XmlError>,
+        parse: impl Fn(&str) -> Result<T, XmlError>,
     ) -> Result<Option<T>, OssError> {
         match self.parsed(req, parse).await {
             Ok(v) => Ok(Some(v)),

@@ -92,6 +92,9 @@ impl<M: PageMarker> Advance<M> {
     }
 }
 
+/// How often a read whose reply does not parse is asked for, in all.
+pub const MALFORMED_ATTEMPTS: u32 = 3;
+
 /// Pages as a stream with one request of lookahead: the next page's marker is
 /// peeked from a reply (see `parse::peek_*`) and that page is requested while
 /// this one is parsed. The full parse must agree with the peek, or the stream
@@ -120,62 +123,57 @@ where
     stream::unfold(start, move |state| {
         let (client, build) = (client.clone(), build.clone());
         async move {
-            let (pending, current, mut advance) = state?;
-            let (reply, op) = match pending.await {
-                Ok(Ok(r)) => r,
-                Ok(Err(e)) => return Some((Err(e), None)),
-                Err(e) => {
-                    return Some((
-                        Err(OssError::InvalidInput(format!("listing task failed: {e}"))),
-                        None,
-                    ))
-                }
-            };
-            let malformed = |detail: String| OssError::Malformed {
-                op,
-                status: reply.status,
-                detail,
-                snippet: snippet(&reply.body),
-            };
-            let body = reply.text();
-            let next = match peek(&body) {
-                Ok(n) => n,
-                Err(e) => return Some((Err(malformed(e.0)), None)),
-            };
-            if let Some(n) = &next {
-                if let Err(e) = advance.marker(op, current.as_ref(), n) {
-                    return Some((Err(e), None));
-                }
-            }
-            let following = next.clone().map(|m| spawn(&client, &build, Some(m)));
-            match parse(&body) {
-                Ok((items, parsed_next)) if parsed_next == next => {
-                    if let Some(n) = &next {
-                        if let Err(e) = advance.items(op, n, items.len()) {
-                            if let Some(f) = following {
-                                f.abort();
-                            }
-                            return Some((Err(e), None));
-                        }
+            let (mut pending, current, mut advance) = state?;
+            // A page whose reply does not parse (cut or garbled in transit) is
+            // asked for again: listings are reads.
+            let mut tries = 1;
+            loop {
+                let (reply, op) = match pending.await {
+                    Ok(Ok(r)) => r,
+                    Ok(Err(e)) => return Some((Err(e), None)),
+                    Err(e) => {
+                        return Some((
+                            Err(OssError::InvalidInput(format!("listing task failed: {e}"))),
+                            None,
+                        ))
                     }
-                    let state = following.map(|f| (f, next, advance));
-                    Some((Ok(items), state))
-                }
-                Ok(_) => {
-                    if let Some(f) = following {
-                        f.abort();
+                };
+                let malformed = |detail: String| OssError::Malformed {
+                    op,
+                    status: reply.status,
+                    detail,
+                    snippet: snippet(&reply.body),
+                };
+                let body = reply.text();
+                let page = peek(&body).and_then(|next| {
+                    let (items, parsed_next) = parse(&body)?;
+                    if parsed_next == next {
+                        Ok((items, next))
+                    } else {
+                        Err(XmlError("the next-page marker is inconsistent".into()))
                     }
-                    Some((
-                        Err(malformed("the next-page marker is inconsistent".into())),
-                        None,
-                    ))
-                }
-                Err(e) => {
-                    if let Some(f) = following {
-                        f.abort();
+                });
+                let (items, next) = match page {
+                    Ok(p) => p,
+                    Err(e) if tries < MALFORMED_ATTEMPTS => {
+                        tracing::debug!(op, detail = %e.0, "reply did not parse; asking again");
+                        tries += 1;
+                        pending = spawn(&client, &build, current.clone());
+                        continue;
                     }
-                    Some((Err(malformed(e.0)), None))
+                    Err(e) => return Some((Err(malformed(e.0)), None)),
+                };
+                if let Some(n) = &next {
+                    let checked = advance
+                        .marker(op, current.as_ref(), n)
+                        .and_then(|()| advance.items(op, n, items.len()));
+                    if let Err(e) = checked {
+                        return Some((Err(e), None));
+                    }
                 }
+                let following = next.clone().map(|m| spawn(&client, &build, Some(m)));
+                let state = following.map(|f| (f, next, advance));
+                return Some((Ok(items), state));
             }
         }
     })
@@ -226,14 +224,22 @@ where
     use futures::TryStreamExt;
     let setup = async move {
         let req = (s.build)(None);
-        let reply = client.send(&req).await?;
-        let malformed = |e: XmlError| OssError::Malformed {
-            op: req.op,
-            status: reply.status,
-            detail: e.0,
-            snippet: snippet(&reply.body),
+        let mut tries = 1;
+        let (items, next) = loop {
+            let reply = client.send(&req).await?;
+            match (s.parse)(&reply.text()) {
+                Ok(page) => break page,
+                Err(_) if tries < MALFORMED_ATTEMPTS => tries += 1,
+                Err(e) => {
+                    return Err(OssError::Malformed {
+                        op: req.op,
+                        status: reply.status,
+                        detail: e.0,
+                        snippet: snippet(&reply.body),
+                    })
+                }
+            }
         };
-        let (items, next) = (s.parse)(&reply.text()).map_err(malformed)?;
         let keys = items
             .first()
             .map(|f| (s.key_of)(f).to_string())
