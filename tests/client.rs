@@ -311,7 +311,10 @@ async fn html_and_empty_replies_are_errors_with_status_and_first_bytes() {
         .times(1),
     );
     // One garbled reply to a read is asked for again...
-    assert!(c.list_objects_v2_page("proxied", None, None, 10).await.is_ok());
+    assert!(c
+        .list_objects_v2_page("proxied", None, None, 10)
+        .await
+        .is_ok());
     // ...three in a row are an error that shows what came back.
     emu.faults().push(
         FaultRule::new(FaultKind::Raw {

@@ -68,7 +68,9 @@ async fn a_delete_through_30_percent_faults_completes_and_its_books_match() {
     let c = common::client(&emu);
     c.put_bucket("keep", None).await.unwrap();
     for i in 0..50 {
-        c.put_object("keep", &format!("k{i}"), vec![1]).await.unwrap();
+        c.put_object("keep", &format!("k{i}"), vec![1])
+            .await
+            .unwrap();
     }
     let entries = common::versioned_with_markers(&emu, "faulty", keys);
     let before = held(&emu, "faulty");
@@ -81,7 +83,14 @@ async fn a_delete_through_30_percent_faults_completes_and_its_books_match() {
     let out = common::cli(&emu, home.path())
         .arg("--config")
         .arg(&cfg)
-        .args(["delete", "faulty", "--confirm", "faulty", "--json", "--report"])
+        .args([
+            "delete",
+            "faulty",
+            "--confirm",
+            "faulty",
+            "--json",
+            "--report",
+        ])
         .arg(&report)
         .output()
         .unwrap();
@@ -90,7 +99,11 @@ async fn a_delete_through_30_percent_faults_completes_and_its_books_match() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!emu.store().buckets.contains_key("faulty"), "bucket gone");
-    assert_eq!(held(&emu, "keep"), keep_before, "every other bucket unchanged");
+    assert_eq!(
+        held(&emu, "keep"),
+        keep_before,
+        "every other bucket unchanged"
+    );
     let finished: serde_json::Value = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -108,8 +121,14 @@ async fn a_delete_through_30_percent_faults_completes_and_its_books_match() {
         took.as_secs_f64(),
         emu.faults().log().len()
     );
-    assert_eq!(deleted, entries, "the summary matches what the emulator lost");
-    assert_eq!(audit, before, "the report names exactly what the emulator lost");
+    assert_eq!(
+        deleted, entries,
+        "the summary matches what the emulator lost"
+    );
+    assert_eq!(
+        audit, before,
+        "the report names exactly what the emulator lost"
+    );
     assert_eq!(lines as u64, entries, "each once");
     emu.shutdown().await.unwrap();
 }
@@ -127,7 +146,11 @@ async fn stopped_run(signals: &[&str], after: Duration, keys: usize) {
         let mut next_id = store.next_id;
         let mut b = Bucket::new("cn-hangzhou", 0, StorageClass::Standard);
         for i in 0..keys {
-            b.put(&format!("obj/{i:07}"), common::stored_version(1), &mut next_id);
+            b.put(
+                &format!("obj/{i:07}"),
+                common::stored_version(1),
+                &mut next_id,
+            );
         }
         store.next_id = next_id;
         store.buckets.insert("big".into(), b);
@@ -170,16 +193,28 @@ async fn stopped_run(signals: &[&str], after: Duration, keys: usize) {
         audit.len(),
         status.code()
     );
-    assert!(audit.is_subset(&lost), "the report names nothing that was not deleted");
+    assert!(
+        audit.is_subset(&lost),
+        "the report names nothing that was not deleted"
+    );
     // What the report lacks can only be batches whose replies had not arrived:
     // at most the requests in flight (8) of 1000 keys.
-    assert!(missing <= 8 * 1000, "{missing} deleted keys missing from the report");
+    assert!(
+        missing <= 8 * 1000,
+        "{missing} deleted keys missing from the report"
+    );
     if signals != ["KILL"] {
         assert_eq!(status.code(), Some(3), "{}", stderr.join("\n"));
         let text = stderr.join("\n");
-        assert!(text.contains("big: deleted"), "a summary is printed: {text}");
+        assert!(
+            text.contains("big: deleted"),
+            "a summary is printed: {text}"
+        );
         if signals.len() == 1 {
-            assert_eq!(missing, 0, "a stop that waits for the batches in flight books them all");
+            assert_eq!(
+                missing, 0,
+                "a stop that waits for the batches in flight books them all"
+            );
         }
     }
     emu.shutdown().await.unwrap();

@@ -49,6 +49,9 @@ pub fn progress_line(p: &ProgressState, rate: f64, elapsed: Duration) -> String 
     if p.failed() > 0 {
         line.push_str(&format!(", {} failed", count(p.failed())));
     }
+    if let Some(pass) = p.verifying {
+        line.push_str(&format!(", verifying (pass {pass})"));
+    }
     line
 }
 
@@ -244,7 +247,18 @@ pub fn describe(s: &Summary) -> String {
             count(s.failures_total - 10)
         ));
     }
-    if s.cancelled {
+    if !s.dry_run && !s.verified.is_empty() {
+        let names: Vec<&str> = s.verified.iter().map(|c| c.slug()).collect();
+        out.push_str(&format!(
+            "  verified empty by a fresh listing: {}\n",
+            names.join(", ")
+        ));
+    }
+    let abandoned = s
+        .error
+        .as_ref()
+        .is_some_and(|e| e.context == "stopped at once");
+    if s.cancelled && !abandoned {
         out.push_str("  cancelled: stopped after the batches in flight; nothing else was sent.\n");
     }
     if let Some(e) = &s.error {

@@ -200,6 +200,37 @@ mod tests {
     use crate::oss::model::ObjectIdentifier;
 
     #[test]
+    fn a_slow_reply_shows_until_keys_move_again() {
+        let mut p = ProgressState::default();
+        p.apply(&Event::Waiting {
+            op: "DeleteMultipleObjects".into(),
+            attempt: 2,
+            max_attempts: 5,
+            elapsed_secs: 40,
+        });
+        assert_eq!(
+            p.waiting.as_deref(),
+            Some("waiting for OSS (DeleteMultipleObjects, attempt 2 of 5, 40 s)")
+        );
+        p.apply(&Event::Progress {
+            bucket: "b".into(),
+            category: Category::Objects,
+            keys: 1000,
+            bytes: 0,
+            requests: 1,
+        });
+        assert_eq!(p.waiting, None);
+        p.apply(&Event::Verified {
+            bucket: "b".into(),
+            category: Category::Objects,
+            passes: 2,
+        });
+        let s = p.summary_so_far();
+        assert!(s.cancelled && s.verified.contains(&Category::Objects));
+        assert_eq!(s.categories[&Category::Objects].deleted, 1000);
+    }
+
+    #[test]
     fn folds_a_run() {
         let b = || "b".to_string();
         let mut p = ProgressState::default();

@@ -605,4 +605,6 @@ pub fn http_date(value: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;

@@ -102,7 +102,7 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let [head, gauges, stats, failures] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(cats.len().max(1) as u16),
-        Constraint::Length(5),
+        Constraint::Length(6),
         Constraint::Min(3),
     ])
     .areas(area);
@@ -200,6 +200,16 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
             duration(s.elapsed().as_secs()),
             eta
         )),
+        // What the run is doing when no key moves: waiting for a slow reply,
+        // or listing again to verify the scope is empty.
+        match (&p.waiting, p.verifying) {
+            (Some(w), _) => Line::styled(format!(" {}", crate::text::visible(w)), theme.warn),
+            (None, Some(pass)) => Line::styled(
+                format!(" verifying: listing again found leftovers (pass {pass})"),
+                theme.warn,
+            ),
+            _ => Line::from(""),
+        },
     ];
     Paragraph::new(lines)
         .block(Block::default().borders(Borders::TOP).title(" Rate "))
