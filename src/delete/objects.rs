@@ -141,7 +141,9 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
             Ok(p) => p,
             Err(e) => {
                 let error = RunError::oss(&format!("listing {bucket}"), &e);
-                if pass.number < MAX_PASSES {
+                // A transient failure (a lost or garbled reply, a 5xx) is worth
+                // another listing; a refusal or a stalled marker is not.
+                if pass.number < MAX_PASSES && maybe_done(&e) {
                     // The next pass lists the scope again from its start.
                     *pass.listing_error.lock().unwrap() = Some(error);
                 } else {
@@ -216,9 +218,9 @@ async fn send_batch(ctx: Arc<Ctx>, batch: Batch, permit: Option<Permit>, delay: 
     Done { batch, result }
 }
 
-/// Whether a failed batch may have been carried out all the same: its reply
-/// was lost or garbled, or the server failed after acting. A clear refusal
-/// (AccessDenied, a 4xx) means nothing was done.
+/// Whether a failure is transient: the reply was lost or garbled, or the
+/// server failed (and, for a batch, may have acted all the same). A clear
+/// refusal (AccessDenied, a 4xx) or a stalled listing is not.
 fn maybe_done(e: &OssError) -> bool {
     match e {
         OssError::Transport { .. } | OssError::Malformed { .. } => true,
