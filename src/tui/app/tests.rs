@@ -964,6 +964,7 @@ fn snapshot_report() {
         .unwrap()
         .failed = 0;
     gone.bucket_deleted = true;
+    gone.verified = [Category::Objects, Category::PreviousVersions].into();
     app.update(Msg::RunEnded(Ok(vec![gone])));
     insta::assert_snapshot!("report_deleted", snapshot(&app));
     let mut app = running();
