@@ -140,21 +140,7 @@ async fn stopped_run(signals: &[&str], after: Duration, keys: usize) {
     emu.faults()
         .set_latency(Duration::from_millis(20), Duration::ZERO);
     let home = tempfile::tempdir().unwrap();
-    {
-        use ossweep::emulator::store::{Bucket, StorageClass};
-        let mut store = emu.store();
-        let mut next_id = store.next_id;
-        let mut b = Bucket::new("cn-hangzhou", 0, StorageClass::Standard);
-        for i in 0..keys {
-            b.put(
-                &format!("obj/{i:07}"),
-                common::stored_version(1),
-                &mut next_id,
-            );
-        }
-        store.next_id = next_id;
-        store.buckets.insert("big".into(), b);
-    }
+    common::flat_bucket(&emu, "big", "obj/", keys);
     let before = held(&emu, "big");
     let report = home.path().join("report.jsonl");
     let cfg = config(home.path(), "concurrency = 8");

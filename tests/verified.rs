@@ -87,23 +87,6 @@ async fn a_versioned_bucket_with_markers_empties_when_a_server_skips_after_a_del
     empties_for_real(MarkerMode::SkipWhenGone).await;
 }
 
-/// A bucket of `n` keys `k/00000`... written straight into the store.
-fn flat_bucket(emu: &ossweep::emulator::EmulatorHandle, bucket: &str, n: usize) {
-    use ossweep::emulator::store::{Bucket, StorageClass};
-    let mut store = emu.store();
-    let mut next_id = store.next_id;
-    let mut b = Bucket::new("cn-hangzhou", 0, StorageClass::Standard);
-    for i in 0..n {
-        b.put(
-            &format!("k/{i:05}"),
-            common::stored_version(10),
-            &mut next_id,
-        );
-    }
-    store.next_id = next_id;
-    store.buckets.insert(bucket.to_string(), b);
-}
-
 /// The audit file's lines, as (action, key).
 fn audit_lines(path: &std::path::Path) -> Vec<(String, String)> {
     std::fs::read_to_string(path)
@@ -127,7 +110,7 @@ async fn replies_lost_after_the_server_acted_are_counted_as_what_happened() {
     let dir = tempfile::tempdir().unwrap();
 
     // Every DeleteMultipleObjects reply is cut in half, however often it is sent.
-    flat_bucket(&emu, "cut", 3000);
+    common::flat_bucket(&emu, "cut", "k/", 3000);
     emu.faults()
         .push(FaultRule::new(FaultKind::CutReply).op("DeleteMultipleObjects"));
     let report = dir.path().join("cut.jsonl");
@@ -147,7 +130,7 @@ async fn replies_lost_after_the_server_acted_are_counted_as_what_happened() {
 
     // Connections dropped after the server acted, twice: the re-sends settle it.
     emu.faults().clear();
-    flat_bucket(&emu, "dropped", 3000);
+    common::flat_bucket(&emu, "dropped", "k/", 3000);
     emu.faults().push(
         FaultRule::new(FaultKind::DropAfter)
             .op("DeleteMultipleObjects")
@@ -158,7 +141,7 @@ async fn replies_lost_after_the_server_acted_are_counted_as_what_happened() {
     assert_eq!((s.deleted(), s.failures_total), (3000, 0));
 
     // A clear refusal is a failure, never re-checked into a success.
-    flat_bucket(&emu, "denied", 10);
+    common::flat_bucket(&emu, "denied", "k/", 10);
     emu.faults().push(
         FaultRule::new(FaultKind::Deny)
             .op("DeleteMultipleObjects")
@@ -176,12 +159,12 @@ async fn a_listing_whose_marker_never_advances_ends_with_a_clear_error() {
     use ossweep::emulator::{FaultKind, FaultRule};
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
-    flat_bucket(&emu, "loop", 5);
+    common::flat_bucket(&emu, "loop", "k/", 5);
     // Every page says "truncated, continue at the same token".
     let body = r#"<?xml version="1.0" encoding="UTF-8"?>
 <ListBucketResult><Name>loop</Name><Prefix></Prefix><MaxKeys>1000</MaxKeys><KeyCount>1</KeyCount>
 <IsTruncated>true</IsTruncated><NextContinuationToken>AAAA</NextContinuationToken>
-<Contents><Key>k/00000</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"X"</ETag><Size>10</Size><StorageClass>Standard</StorageClass></Contents>
+<Contents><Key>k/0000000</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"X"</ETag><Size>10</Size><StorageClass>Standard</StorageClass></Contents>
 </ListBucketResult>"#;
     emu.faults().push(
         FaultRule::new(FaultKind::Raw {

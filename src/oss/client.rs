@@ -24,8 +24,13 @@ use super::xml::XmlError;
 use super::{encode, time};
 
 mod attachments;
+mod attempt;
 mod data;
+mod notice;
 mod pages;
+
+use attempt::Attempt;
+pub use notice::*;
 
 use pages::flatten;
 pub use pages::{
@@ -78,65 +83,6 @@ impl ClientConfig {
     }
 }
 
-/// One attempt's wait for a reply: OSS answers in well under a second; a batch
-/// delete of 1000 keys in a few.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
-/// One request, all attempts and backoffs included.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(50);
-/// How often a request still waiting for its reply is announced.
-const WAIT_NOTICE_EVERY: Duration = Duration::from_secs(5);
-
-/// What the client tells an observer while it works.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Notice {
-    /// A failed attempt is about to be retried.
-    Retry(RetryNotice),
-    /// A request has been waiting for OSS this long.
-    Waiting(WaitNotice),
-}
-
-/// A request still waiting for its reply: "waiting for OSS (attempt 2 of 5, 40 s)".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WaitNotice {
-    pub op: &'static str,
-    pub attempt: u32,
-    pub max_attempts: u32,
-    /// Since the request's first attempt was sent.
-    pub elapsed: Duration,
-}
-
-impl std::fmt::Display for WaitNotice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "waiting for OSS ({}, attempt {} of {}, {} s)",
-            self.op,
-            self.attempt,
-            self.max_attempts,
-            self.elapsed.as_secs()
-        )
-    }
-}
-
-/// A retry the client is about to make, for the UI and logs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetryNotice {
-    pub op: &'static str,
-    pub attempt: u32,
-    pub delay: Duration,
-    pub throttled: bool,
-    pub reason: String,
-}
-
-/// Counters a UI can read at any time.
-#[derive(Debug, Default)]
-pub struct ClientStats {
-    pub requests: AtomicU64,
-    pub retries: AtomicU64,
-    pub throttles: AtomicU64,
-}
-
-pub type Observer = Arc<dyn Fn(&Notice) + Send + Sync>;
 pub type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
@@ -258,21 +204,6 @@ impl ClientBuilder {
     }
 }
 
-fn header_str<'a>(h: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn qos_delay(h: &http::HeaderMap) -> Option<Duration> {
-    header_str(h, "x-oss-qos-delay-time")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_millis)
-}
-
-enum Attempt {
-    Done(Reply),
-    Failed(OssError, Option<Duration>),
-}
-
 impl Client {
     pub fn builder(cfg: ClientConfig) -> ClientBuilder {
         ClientBuilder {
@@ -382,119 +313,6 @@ impl Client {
             format!("{}://{authority}{path}?{query}", ep.scheme)
         };
         (url, authority)
-    }
-
-    async fn attempt(
-        &self,
-        http: &Http,
-        url: &str,
-        authority: &str,
-        region: &str,
-        req: &OssRequest,
-    ) -> Attempt {
-        let cfg = &self.inner.cfg;
-        let mut headers = req.headers.clone();
-        let now = time::unix_secs((self.inner.clock)());
-        sign::sign_headers(
-            cfg.signature_version,
-            sign::Target {
-                method: req.method,
-                bucket: req.bucket.as_deref(),
-                key: req.key.as_deref(),
-                query: &req.query,
-            },
-            &mut headers,
-            &cfg.credentials,
-            region,
-            now,
-        );
-        let method =
-            http::Method::from_bytes(req.method.as_bytes()).expect("builders use valid methods");
-        let mut map = http::HeaderMap::new();
-        for (n, v) in &headers {
-            let name = http::HeaderName::from_bytes(n.as_bytes());
-            match (name, http::HeaderValue::from_str(v)) {
-                (Ok(name), Ok(mut hv)) => {
-                    if n.eq_ignore_ascii_case("authorization")
-                        || n.eq_ignore_ascii_case("x-oss-security-token")
-                    {
-                        hv.set_sensitive(true);
-                    }
-                    map.append(name, hv);
-                }
-                _ => {
-                    return Attempt::Failed(
-                        OssError::InvalidInput(format!(
-                            "{}: header {n} has characters HTTP cannot carry",
-                            req.op
-                        )),
-                        None,
-                    )
-                }
-            }
-        }
-        let body = (!req.body.is_empty() || matches!(req.method, "POST" | "PUT"))
-            .then(|| Bytes::from(req.body.clone()));
-        self.count(|s| {
-            s.requests.fetch_add(1, Ordering::Relaxed);
-        });
-        let sent = std::time::Instant::now();
-        let Response {
-            status,
-            headers,
-            body,
-        } = match http.send(method, url, map, body).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::debug!(
-                    op = req.op,
-                    bucket = req.bucket.as_deref().unwrap_or(""),
-                    host = authority,
-                    latency_ms = sent.elapsed().as_millis() as u64,
-                    error = %e.detail,
-                    "request failed before a reply"
-                );
-                return Attempt::Failed(
-                    OssError::Transport {
-                        op: req.op,
-                        host: authority.to_string(),
-                        kind: e.kind,
-                        detail: e.detail,
-                    },
-                    None,
-                );
-            }
-        };
-        tracing::debug!(
-            op = req.op,
-            bucket = req.bucket.as_deref().unwrap_or(""),
-            status,
-            request_id = header_str(&headers, "x-oss-request-id").unwrap_or(""),
-            latency_ms = sent.elapsed().as_millis() as u64,
-            bytes = body.len(),
-            "reply"
-        );
-        if (200..300).contains(&status) {
-            if qos_delay(&headers).is_some() {
-                self.count(|s| {
-                    s.throttles.fetch_add(1, Ordering::Relaxed);
-                });
-            }
-            return Attempt::Done(Reply {
-                status,
-                headers,
-                body,
-            });
-        }
-        let eh = ErrorHeaders {
-            request_id: header_str(&headers, "x-oss-request-id"),
-            ec: header_str(&headers, "x-oss-ec"),
-            err: header_str(&headers, "x-oss-err"),
-            error_type: header_str(&headers, "x-oss-error-type"),
-        };
-        let mut api: ApiError = parse_error(req.op, status, &body, &eh);
-        api.permission = Some(req.permission);
-        Attempt::Failed(OssError::Api(Box::new(api)), qos_delay(&headers))
     }
 
     /// Sends a request: signs it for the bucket's region, follows one wrong-region
@@ -607,77 +425,6 @@ impl Client {
                         reason: err.to_string(),
                     }));
                     (self.inner.sleeper)(delay).await;
-                }
-            }
-        }
-    }
-
-    /// A timeout says how long ossweep waited and how often it asked.
-    fn timed_out(&self, err: OssError, attempts: u32) -> OssError {
-        match err {
-            OssError::Transport {
-                op,
-                host,
-                kind: super::error::TransportKind::Timeout,
-                detail,
-            } if !detail.starts_with("no reply within") => OssError::Transport {
-                op,
-                host,
-                kind: super::error::TransportKind::Timeout,
-                detail: format!(
-                    "no reply within {} s ({attempts} attempt(s), each cut off after {} s); OSS accepted the connection but did not answer",
-                    self.inner.cfg.deadline.as_secs(),
-                    self.inner.cfg.timeout.as_secs()
-                ),
-            },
-            other => other,
-        }
-    }
-
-    /// Waits for one attempt, announcing the wait every few seconds, and cuts it
-    /// off at the request's deadline.
-    async fn watching(
-        &self,
-        attempt: impl std::future::Future<Output = Attempt>,
-        op: &'static str,
-        attempt_no: u32,
-        started: tokio::time::Instant,
-        deadline: tokio::time::Instant,
-        authority: &str,
-    ) -> Attempt {
-        tokio::pin!(attempt);
-        let mut tick = tokio::time::interval_at(
-            tokio::time::Instant::now() + WAIT_NOTICE_EVERY,
-            WAIT_NOTICE_EVERY,
-        );
-        let cut = tokio::time::sleep_until(deadline);
-        tokio::pin!(cut);
-        loop {
-            tokio::select! {
-                done = &mut attempt => return done,
-                _ = tick.tick() => {
-                    let w = WaitNotice {
-                        op,
-                        attempt: attempt_no,
-                        max_attempts: self.inner.cfg.retry.max_attempts,
-                        elapsed: started.elapsed(),
-                    };
-                    tracing::debug!("{w}");
-                    self.notify(Notice::Waiting(w));
-                }
-                _ = &mut cut => {
-                    return Attempt::Failed(
-                        OssError::Transport {
-                            op,
-                            host: authority.to_string(),
-                            kind: super::error::TransportKind::Timeout,
-                            detail: format!(
-                                "no reply within {} s ({attempt_no} attempt(s)); OSS accepted the connection but did not answer",
-                                self.inner.cfg.deadline.as_secs()
-                            ),
-                        },
-                        None,
-                    )
                 }
             }
         }

@@ -140,3 +140,17 @@ pub fn cli(emu: &EmulatorHandle, home: &std::path::Path) -> std::process::Comman
         .stdin(std::process::Stdio::null());
     c
 }
+
+/// A bucket of `n` current objects of one byte, `{prefix}{i:07}`, written
+/// straight into the store.
+pub fn flat_bucket(emu: &EmulatorHandle, bucket: &str, prefix: &str, n: usize) {
+    use ossweep::emulator::store::{Bucket, StorageClass};
+    let mut store = emu.store();
+    let mut next_id = store.next_id;
+    let mut b = Bucket::new("cn-hangzhou", 0, StorageClass::Standard);
+    for i in 0..n {
+        b.put(&format!("{prefix}{i:07}"), stored_version(1), &mut next_id);
+    }
+    store.next_id = next_id;
+    store.buckets.insert(bucket.to_string(), b);
+}

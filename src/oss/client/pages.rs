@@ -223,23 +223,7 @@ where
 {
     use futures::TryStreamExt;
     let setup = async move {
-        let req = (s.build)(None);
-        let mut tries = 1;
-        let (items, next) = loop {
-            let reply = client.send(&req).await?;
-            match (s.parse)(&reply.text()) {
-                Ok(page) => break page,
-                Err(_) if tries < MALFORMED_ATTEMPTS => tries += 1,
-                Err(e) => {
-                    return Err(OssError::Malformed {
-                        op: req.op,
-                        status: reply.status,
-                        detail: e.0,
-                        snippet: snippet(&reply.body),
-                    })
-                }
-            }
-        };
+        let (items, next) = client.parsed((s.build)(None), s.parse).await?;
         let keys = items
             .first()
             .map(|f| (s.key_of)(f).to_string())
