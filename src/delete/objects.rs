@@ -143,7 +143,7 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
                 let error = RunError::oss(&format!("listing {bucket}"), &e);
                 // A transient failure (a lost or garbled reply, a 5xx) is worth
                 // another listing; a refusal or a stalled marker is not.
-                if pass.number < MAX_PASSES && maybe_done(&e) {
+                if pass.number < MAX_PASSES && transient(&e) {
                     // The next pass lists the scope again from its start.
                     *pass.listing_error.lock().unwrap() = Some(error);
                 } else {
@@ -221,7 +221,7 @@ async fn send_batch(ctx: Arc<Ctx>, batch: Batch, permit: Option<Permit>, delay: 
 /// Whether a failure is transient: the reply was lost or garbled, or the
 /// server failed (and, for a batch, may have acted all the same). A clear
 /// refusal (AccessDenied, a 4xx) or a stalled listing is not.
-fn maybe_done(e: &OssError) -> bool {
+fn transient(e: &OssError) -> bool {
     match e {
         OssError::Transport { .. } | OssError::Malformed { .. } => true,
         OssError::Api(a) => a.status >= 500 || a.status == 429,
@@ -306,14 +306,14 @@ async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option
         }
         // The reply was lost, so the batch may have been done: sending it again
         // is safe (a key already gone is reported deleted) and says what happened.
-        Err(e) if maybe_done(&e) && batch.attempt < ctx.plan.key_attempts => Some(Batch {
+        Err(e) if transient(&e) && batch.attempt < ctx.plan.key_attempts => Some(Batch {
             entries: batch.entries,
             attempt: batch.attempt + 1,
         }),
         Err(e) => {
             let code = code_of(&e);
             let mut failed: Vec<Entry> = batch.entries;
-            if maybe_done(&e) {
+            if transient(&e) {
                 // Still no reply: list the batch's range before calling anything failed.
                 let ids: Vec<(String, Option<String>)> = failed
                     .iter()
