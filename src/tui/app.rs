@@ -150,7 +150,18 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Waiting(text) => {
+                self.notice = Some(text);
+                Vec::new()
+            }
             Msg::Scanned { bucket, event } => {
+                if self
+                    .notice
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("waiting for OSS"))
+                {
+                    self.notice = None;
+                }
                 match &mut self.screen {
                     Screen::Scan(s) if s.bucket == bucket => s.apply(event),
                     Screen::Batch(b) => b.apply(&bucket, event),

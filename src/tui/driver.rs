@@ -195,8 +195,19 @@ async fn scan_into(c: &Client, bucket: String, tx: &mpsc::Sender<Msg>, token: &C
                 .await;
         }
     });
+    // A slow reply shows on the status line instead of leaving the pane silent.
+    let wait_tx = tx.clone();
+    let (c, _) = c.watched(Some(std::sync::Arc::new(
+        move |n: &crate::oss::client::Notice| {
+            if let crate::oss::client::Notice::Waiting(w) = n {
+                let _ = wait_tx.try_send(Msg::Waiting(
+                    crate::text::visible(&w.to_string()).into_owned(),
+                ));
+            }
+        },
+    )));
     let now = time::unix_secs(std::time::SystemTime::now());
-    if let Err(scan::ScanError::Oss(e)) = scan::scan(c, &bucket, Some(etx), token, now).await {
+    if let Err(scan::ScanError::Oss(e)) = scan::scan(&c, &bucket, Some(etx), token, now).await {
         let _ = tx
             .send(Msg::ScanFailed {
                 bucket,

@@ -46,6 +46,8 @@ impl ErrorInfo {
 pub enum Msg {
     Key(KeyEvent),
     Resized,
+    /// A request is slow to answer: "waiting for OSS (op, attempt n of m, t s)".
+    Waiting(String),
     /// Time since the app started (drives spinners, elapsed time, rates).
     Tick(Duration),
     BucketsLoaded(Result<Vec<BucketSummary>, ErrorInfo>),

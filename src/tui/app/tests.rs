@@ -1012,3 +1012,21 @@ fn after_going_back_from_a_confirm_pane_the_other_actions_still_work() {
         app.notice
     );
 }
+
+#[test]
+fn a_slow_reply_shows_on_the_status_line_until_the_scan_moves() {
+    let mut app = listed();
+    app.update(Msg::Waiting(
+        "waiting for OSS (GetBucketInfo, attempt 2 of 5, 25 s)".into(),
+    ));
+    assert!(snapshot(&app).contains("waiting for OSS (GetBucketInfo, attempt 2 of 5, 25 s)"));
+    app.update(Msg::Scanned {
+        bucket: "elsewhere".into(),
+        event: ScanEvent::Counted {
+            category: Category::Objects,
+            count: 1,
+            bytes: 1,
+        },
+    });
+    assert_eq!(app.notice, None);
+}
