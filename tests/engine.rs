@@ -469,12 +469,7 @@ async fn a_run_cancelled_half_way_reports_exactly_what_the_emulator_lost() {
 async fn a_writer_during_the_run_gets_a_clear_explanation() {
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
-    c.put_bucket("busy-writer", None).await.unwrap();
-    for i in 0..3000 {
-        c.put_object("busy-writer", &format!("old/{i:04}"), vec![])
-            .await
-            .unwrap();
-    }
+    common::flat_bucket(&emu, "busy-writer", "old/", 3000);
     let mut p = plan("busy-writer", Plan::everything());
     p.delete_bucket = true;
     // Someone keeps uploading while the bucket is being emptied: the verification
@@ -522,12 +517,7 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
 async fn one_upload_behind_the_listing_is_swept_by_verification() {
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
-    c.put_bucket("late-writer", None).await.unwrap();
-    for i in 0..3000 {
-        c.put_object("late-writer", &format!("old/{i:04}"), vec![])
-            .await
-            .unwrap();
-    }
+    common::flat_bucket(&emu, "late-writer", "old/", 3000);
     let mut p = plan("late-writer", Plan::everything());
     p.delete_bucket = true;
     // A one-slot channel: while this test handles an event the engine cannot move on.

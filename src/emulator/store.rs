@@ -668,14 +668,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn version_listing_resumes_inside_a_key() {
+    /// A versioned bucket: key `k` with versions 1, 2, 3, then `z` (version 4).
+    fn three_versions_of_k_then_z() -> (Bucket, u64) {
         let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
         b.versioning = Versioning::Enabled;
         for _ in 0..3 {
             b.put("k", obj(1), &mut n);
         }
         b.put("z", obj(1), &mut n);
+        (b, n)
+    }
+
+    #[test]
+    fn version_listing_resumes_inside_a_key() {
+        let (b, _) = three_versions_of_k_then_z();
         let p1 = b.list_versions("", None, None, None, 2, MarkerMode::Position);
         assert!(p1.truncated);
         let (km, vm) = (p1.last.clone(), p1.last_version);
@@ -690,12 +696,7 @@ mod tests {
 
     #[test]
     fn a_deleted_marker_version_still_marks_a_position() {
-        let (mut b, mut n) = (Bucket::new("r", 0, StorageClass::Standard), 0);
-        b.versioning = Versioning::Enabled;
-        for _ in 0..3 {
-            b.put("k", obj(1), &mut n);
-        }
-        b.put("z", obj(1), &mut n);
+        let (mut b, mut n) = three_versions_of_k_then_z();
         // Page 1 ends at (k, 2); version 2 is then deleted, as a deleting client does.
         let p1 = b.list_versions("", None, None, None, 2, MarkerMode::Position);
         let (km, vm) = (p1.last.clone(), p1.last_version);

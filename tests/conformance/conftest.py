@@ -69,6 +69,20 @@ def oss2_bucket(url, name, v4=False):
     return oss2.Bucket(oss2.Auth(AK, SK), url, name, is_path_style=True)
 
 
+def fill_versioned(v2, name, keys, marker_every):
+    """A versioning-enabled bucket built through the SDK: each key written twice,
+    then a delete marker on every `marker_every`-th key."""
+    m = oss.models
+    v2.put_bucket(m.PutBucketRequest(bucket=name))
+    v2.put_bucket_versioning(m.PutBucketVersioningRequest(
+        bucket=name, versioning_configuration=m.VersioningConfiguration(status="Enabled")))
+    for i, key in enumerate(keys):
+        v2.put_object(m.PutObjectRequest(bucket=name, key=key, body=b"v1"))
+        v2.put_object(m.PutObjectRequest(bucket=name, key=key, body=b"v2"))
+        if i % marker_every == 0:
+            v2.delete_object(m.DeleteObjectRequest(bucket=name, key=key))
+
+
 def run_ossweep(url, *args, check=True):
     env = dict(os.environ, OSS_ACCESS_KEY_ID=AK, OSS_ACCESS_KEY_SECRET=SK, OSSWEEP_CONFIG=str(ROOT / "tests" / "conformance" / "no-config.toml"))
     return subprocess.run([ossweep_binary(), "--endpoint", url, "--path-style", *args],

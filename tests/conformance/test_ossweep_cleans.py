@@ -6,27 +6,20 @@ import alibabacloud_oss_v2 as oss
 import oss2
 import pytest
 
-from conftest import oss2_bucket, run_ossweep
+from conftest import fill_versioned, oss2_bucket, run_ossweep
 
 M = oss.models
 
 
-def fill_versioned(v2, name):
-    v2.put_bucket(M.PutBucketRequest(bucket=name))
-    v2.put_bucket_versioning(M.PutBucketVersioningRequest(bucket=name, versioning_configuration=M.VersioningConfiguration(status="Enabled")))
-    for i in range(40):
-        key = f"docs/{i:03}.txt"
-        v2.put_object(M.PutObjectRequest(bucket=name, key=key, body=b"v1"))
-        v2.put_object(M.PutObjectRequest(bucket=name, key=key, body=b"v2"))
-        if i % 4 == 0:
-            v2.delete_object(M.DeleteObjectRequest(bucket=name, key=key))
+def fill_versioned_with_attachments(v2, name):
+    fill_versioned(v2, name, [f"docs/{i:03}.txt" for i in range(40)], marker_every=4)
     v2.initiate_multipart_upload(M.InitiateMultipartUploadRequest(bucket=name, key="big/upload.bin"))
     v2.create_access_point(M.CreateAccessPointRequest(bucket=name, create_access_point_configuration=M.CreateAccessPointConfiguration(
         access_point_name="ap-clean", network_origin="internet")))
 
 
 def test_ossweep_empties_and_deletes_what_the_sdks_built(emulator, v2, bucket_name):
-    fill_versioned(v2, bucket_name)
+    fill_versioned_with_attachments(v2, bucket_name)
     b = oss2_bucket(emulator.url, bucket_name)
     b.create_live_channel("cam-1", oss2.models.LiveChannelInfo(target=oss2.models.LiveChannelInfoTarget(playlist_name="p.m3u8")))
 
@@ -43,7 +36,7 @@ def test_ossweep_empties_and_deletes_what_the_sdks_built(emulator, v2, bucket_na
 
 
 def test_ossweep_empties_a_prefix_and_the_sdk_sees_the_rest(emulator, v2, bucket_name):
-    fill_versioned(v2, bucket_name)
+    fill_versioned_with_attachments(v2, bucket_name)
     v2.put_object(M.PutObjectRequest(bucket=bucket_name, key="keep/me.txt", body=b"x"))
     out = run_ossweep(emulator.url, "empty", bucket_name, "--prefix", "docs/", "--yes", check=False)
     assert out.returncode == 0, out.stderr
@@ -55,7 +48,7 @@ def test_ossweep_empties_a_prefix_and_the_sdk_sees_the_rest(emulator, v2, bucket
 
 
 def test_dry_run_changes_nothing_the_sdk_can_see(emulator, v2, bucket_name):
-    fill_versioned(v2, bucket_name)
+    fill_versioned_with_attachments(v2, bucket_name)
     before = v2.list_object_versions(M.ListObjectVersionsRequest(bucket=bucket_name))
     out = run_ossweep(emulator.url, "delete", bucket_name, "--dry-run", check=False)
     assert out.returncode == 0, out.stderr

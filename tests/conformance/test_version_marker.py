@@ -5,7 +5,7 @@ empties a versioned bucket with delete markers and the SDK finds nothing."""
 
 import alibabacloud_oss_v2 as oss
 
-from conftest import run_ossweep
+from conftest import fill_versioned, run_ossweep
 
 M = oss.models
 
@@ -34,15 +34,7 @@ def test_listing_resumes_after_a_deleted_marker_version(emulator, v2, bucket_nam
 
 
 def test_ossweep_empties_a_versioned_bucket_with_markers_for_real(emulator, v2, bucket_name):
-    v2.put_bucket(M.PutBucketRequest(bucket=bucket_name))
-    v2.put_bucket_versioning(M.PutBucketVersioningRequest(
-        bucket=bucket_name, versioning_configuration=M.VersioningConfiguration(status="Enabled")))
-    for i in range(1500):
-        key = f"a/{i:05}"
-        v2.put_object(M.PutObjectRequest(bucket=bucket_name, key=key, body=b"1"))
-        v2.put_object(M.PutObjectRequest(bucket=bucket_name, key=key, body=b"2"))
-        if i % 5 == 0:
-            v2.delete_object(M.DeleteObjectRequest(bucket=bucket_name, key=key))
+    fill_versioned(v2, bucket_name, [f"a/{i:05}" for i in range(1500)], marker_every=5)
     out = run_ossweep(emulator.url, "empty", bucket_name, "--yes", check=False)
     assert out.returncode == 0, out.stderr
     assert "verified empty by a fresh listing" in out.stderr
