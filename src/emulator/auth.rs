@@ -21,6 +21,8 @@ pub struct Signed<'a> {
     pub key: Option<&'a str>,
     pub query: &'a [(String, Option<String>)],
     pub headers: &'a [(String, String)],
+    /// The account id an OSS Vectors request addresses (its ARN canonical URI).
+    pub vectors_account: Option<&'a str>,
 }
 
 const SKEW_LIMIT: i64 = 15 * 60;
@@ -94,7 +96,7 @@ pub fn verify(
     };
     if let Some(rest) = auth.strip_prefix("OSS4-HMAC-SHA256 ") {
         verify_v4(s, keys, now, endpoint_region, rest).map(Some)
-    } else if let Some(rest) = auth.strip_prefix("OSS ") {
+    } else if let (Some(rest), None) = (auth.strip_prefix("OSS "), s.vectors_account) {
         verify_v1(s, keys, now, rest).map(|_| None)
     } else {
         Err(EmuError::new(
@@ -159,6 +161,7 @@ fn verify_v4(
         key: s.key,
         query: s.query,
         headers: s.headers,
+        vectors_account: s.vectors_account,
     };
     let expected = sign::v4_sign(
         &req,
@@ -210,6 +213,7 @@ fn verify_v1(s: &Signed<'_>, keys: &Keys, now: i64, rest: &str) -> Result<(), Em
         key: s.key,
         query: s.query,
         headers: s.headers,
+        vectors_account: None,
     };
     // The SDKs put the time in `Date`; Python v2 signs `x-oss-date` in its place when present.
     let dates: Vec<&str> = [header(s, "date"), header(s, "x-oss-date")]
@@ -259,6 +263,7 @@ mod tests {
                 bucket: Some("b"),
                 key: Some("k y"),
                 query: &[("versions".into(), None)],
+                vectors_account: None,
             },
             &mut h,
             creds,
@@ -281,6 +286,7 @@ mod tests {
                 key: Some("k y"),
                 query: &q,
                 headers: h,
+                vectors_account: None,
             },
             &keys(),
             now,

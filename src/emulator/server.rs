@@ -236,6 +236,7 @@ fn authorize_and_run(
         key: r.key.as_deref(),
         query: &r.query,
         headers: &r.headers,
+        vectors_account: None,
     };
     let signing_region = auth::verify(&signed, &state.keys, now, r.region.as_deref())?;
     let mut r = r.clone();

@@ -26,6 +26,9 @@ pub struct SigningRequest<'a> {
     pub key: Option<&'a str>,
     pub query: &'a [(String, Option<String>)],
     pub headers: &'a [(String, String)],
+    /// The account id of an OSS Vectors request, whose canonical URI is an ARN
+    /// path ([`vectors_canonical_uri`]); `None` for every other OSS request.
+    pub vectors_account: Option<&'a str>,
 }
 
 fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
@@ -53,6 +56,31 @@ pub fn v4_canonical_uri(bucket: Option<&str>, key: Option<&str>) -> String {
         if let Some(k) = key {
             raw.push_str(k);
         }
+    }
+    encode::path(&raw)
+}
+
+/// `/acs:ossvector:<region>:<account>:<bucket>/<key>`, or `/acs:ossvector:<region>::/`
+/// without a bucket, percent-encoded except `/` (so `:` is `%3A`): the canonical
+/// URI of OSS Vectors requests (oss-api.md §14.4). Product and scope stay `oss`.
+pub fn vectors_canonical_uri(
+    region: &str,
+    account_id: &str,
+    bucket: Option<&str>,
+    key: Option<&str>,
+) -> String {
+    let mut raw = format!("/acs:ossvector:{region}:");
+    match bucket {
+        Some(b) => {
+            raw.push_str(account_id);
+            raw.push(':');
+            raw.push_str(b);
+            raw.push('/');
+        }
+        None => raw.push_str(":/"),
+    }
+    if let Some(k) = key {
+        raw.push_str(k);
     }
     encode::path(&raw)
 }
@@ -119,7 +147,12 @@ pub fn v4_canonical_headers(headers: &[(String, String)], additional: &[String])
     signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect()
 }
 
-pub fn v4_canonical_request(req: &SigningRequest<'_>, additional: &[String]) -> String {
+/// The canonical request; `region` is the signing region (part of a Vectors URI).
+pub fn v4_canonical_request(
+    req: &SigningRequest<'_>,
+    region: &str,
+    additional: &[String],
+) -> String {
     let payload = req
         .headers
         .iter()
@@ -129,7 +162,10 @@ pub fn v4_canonical_request(req: &SigningRequest<'_>, additional: &[String]) -> 
     format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         req.method,
-        v4_canonical_uri(req.bucket, req.key),
+        match req.vectors_account {
+            Some(account) => vectors_canonical_uri(region, account, req.bucket, req.key),
+            None => v4_canonical_uri(req.bucket, req.key),
+        },
         v4_canonical_query(req.query),
         v4_canonical_headers(req.headers, additional),
         additional.join(";"),
@@ -195,7 +231,7 @@ pub fn v4_sign(
     let datetime = time::iso8601_basic(ctx.unix_time);
     let date = &datetime[..8];
     let additional = v4_additional_headers(additional_requested, req.headers);
-    let canonical = v4_canonical_request(req, &additional);
+    let canonical = v4_canonical_request(req, ctx.region, &additional);
     let scope = v4_scope(date, ctx.region, ctx.product);
     let sts = v4_string_to_sign(&datetime, &scope, &canonical);
     let key = v4_signing_key(
@@ -407,6 +443,8 @@ pub struct Target<'a> {
     pub bucket: Option<&'a str>,
     pub key: Option<&'a str>,
     pub query: &'a [(String, Option<String>)],
+    /// Set for OSS Vectors requests: always V4, with the ARN canonical URI.
+    pub vectors_account: Option<&'a str>,
 }
 
 /// Adds the signing headers (`x-oss-date`, `Date`, `x-oss-content-sha256`,
@@ -424,7 +462,14 @@ pub fn sign_headers(
         bucket,
         key,
         query,
+        vectors_account,
     } = target;
+    // OSS Vectors has no V1.
+    let version = if vectors_account.is_some() {
+        SignatureVersion::V4
+    } else {
+        version
+    };
     headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
     headers.push(("Date".into(), time::rfc1123(unix_time)));
     if let Some(token) = &creds.security_token {
@@ -445,6 +490,7 @@ pub fn sign_headers(
                 key,
                 query,
                 headers,
+                vectors_account,
             };
             v4_sign(
                 &req,
@@ -465,6 +511,7 @@ pub fn sign_headers(
                 key,
                 query,
                 headers,
+                vectors_account: None,
             };
             let sts = v1_string_to_sign(&req, &date);
             v1_authorization(

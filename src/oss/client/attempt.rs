@@ -37,6 +37,7 @@ impl Client {
                 bucket: req.bucket.as_deref(),
                 key: req.key.as_deref(),
                 query: &req.query,
+                vectors_account: None,
             },
             &mut headers,
             &cfg.credentials,

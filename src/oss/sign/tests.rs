@@ -43,6 +43,7 @@ fn req<'a>(
         key: Some("1234+-/123/1.txt"),
         query,
         headers,
+        vectors_account: None,
     }
 }
 
@@ -71,7 +72,7 @@ fn v4_canonical_uri_and_query_match_the_vectors() {
 fn v4_1_plain_header_signing() {
     let (q, h) = (vector_query(), vector_headers("20231216T162057Z"));
     let r = req(&q, &h);
-    let canonical = v4_canonical_request(&r, &[]);
+    let canonical = v4_canonical_request(&r, "cn-hangzhou", &[]);
     assert_eq!(
         canonical,
         "PUT\n/bucket/1234%2B-/123/1.txt\n%2Bparam1=value3&%2Bparam2&%7Cparam1=value4&%7Cparam2&param1=value1&param2\n\
@@ -105,7 +106,7 @@ fn v4_2_sts_token_is_signed() {
     let mut h = vector_headers("20231217T034736Z");
     h.push((s("x-oss-security-token"), s("token")));
     let r = req(&q, &h);
-    let canonical = v4_canonical_request(&r, &[]);
+    let canonical = v4_canonical_request(&r, "cn-hangzhou", &[]);
     assert!(canonical.contains("x-oss-security-token:token\n"));
     assert_eq!(
         sha256_hex(canonical.as_bytes()),
@@ -138,7 +139,7 @@ fn v4_3_additional_headers() {
     ] {
         let additional = v4_additional_headers(&requested, &h);
         assert_eq!(additional, vec![s("abc"), s("zabc")]);
-        let canonical = v4_canonical_request(&r, &additional);
+        let canonical = v4_canonical_request(&r, "cn-hangzhou", &additional);
         assert!(canonical.starts_with("PUT\n/bucket/1234%2B-/123/1.txt\n"));
         assert!(canonical.contains("\nabc:value\ncontent-type:text/plain\n"));
         assert!(canonical.ends_with("x-oss-head1:value\nzabc:value\n\nabc;zabc\nUNSIGNED-PAYLOAD"));
@@ -197,6 +198,7 @@ fn v1_case(
         key,
         query,
         headers,
+        vectors_account: None,
     };
     assert_eq!(v1_string_to_sign(&r, V1_DATE), sts);
     assert_eq!(v1_signature("sk", sts), sig);
@@ -262,6 +264,7 @@ fn v1_presign_string_to_sign_uses_expires_and_signs_the_token() {
         key: Some("key"),
         query: &q,
         headers: &[],
+        vectors_account: None,
     };
     let sts = v1_string_to_sign(&r, "1699807420");
     assert_eq!(sts, "GET\n\n\n1699807420\n/bucket/key?versionId=versionId");
@@ -277,6 +280,7 @@ fn v1_presign_string_to_sign_uses_expires_and_signs_the_token() {
         key: Some("key+123"),
         query: &q,
         headers: &[],
+        vectors_account: None,
     };
     let sts = v1_string_to_sign(&r, "1699808204");
     assert_eq!(
@@ -297,6 +301,7 @@ fn sign_headers_adds_date_token_and_authorization() {
             bucket: Some("b"),
             key: None,
             query: &[(s("versions"), None)],
+            vectors_account: None,
         },
         &mut headers,
         &c,
@@ -328,6 +333,7 @@ fn sign_headers_adds_date_token_and_authorization() {
             bucket: None,
             key: None,
             query: &[],
+            vectors_account: None,
         },
         &mut headers,
         &creds(),
@@ -339,4 +345,95 @@ fn sign_headers_adds_date_token_and_authorization() {
         headers.last().unwrap().1,
         format!("OSS ak:{}", v1_signature("sk", sts))
     );
+}
+
+// ---------------------------------------------------------------- OSS Vectors
+
+/// The ARN canonical URIs of Go v2 `TestSignerVectorV4BuildBucketArn` and Python
+/// v2 `tests/unit/signer/test_vectors_v4.py::test_build_bucket_arn` (account
+/// `123`), percent-encoded as both SDKs encode them.
+#[test]
+fn vectors_canonical_uri_is_the_arn_path() {
+    let uri = |b, k| vectors_canonical_uri("cn-hangzhou", "123", b, k);
+    assert_eq!(uri(None, None), "/acs%3Aossvector%3Acn-hangzhou%3A%3A/");
+    assert_eq!(
+        uri(Some("bucket"), None),
+        "/acs%3Aossvector%3Acn-hangzhou%3A123%3Abucket/"
+    );
+    assert_eq!(
+        uri(Some("bucket"), Some("key")),
+        "/acs%3Aossvector%3Acn-hangzhou%3A123%3Abucket/key"
+    );
+    assert_eq!(
+        uri(Some("bucket"), Some("key-1/key-2")),
+        "/acs%3Aossvector%3Acn-hangzhou%3A123%3Abucket/key-1/key-2"
+    );
+}
+
+/// Whole signatures computed by the official Python v2 `VectorsSignerV4`
+/// (account `123`, `ak`/`sk`, signed at 1702743657), for the requests ossweep
+/// sends: ListVectorBuckets, ListVectorIndexes and DeleteVectorBucket, each with
+/// the Content-MD5 of an empty body.
+#[test]
+fn vectors_signatures_match_the_official_signer() {
+    const EMPTY_MD5: &str = "1B2M2Y8AsgTpgAmY7PhCfg==";
+    let cases: [(
+        &str,
+        Option<&str>,
+        Vec<(String, Option<String>)>,
+        Option<&str>,
+        &str,
+    ); 3] = [
+        (
+            "GET",
+            None,
+            vec![(s("max-keys"), Some(s("100")))],
+            None,
+            "79735f8468272150b2f8ddc5ae99c46baf0038b223baa80ba8d5f47dff68c0c8",
+        ),
+        (
+            "POST",
+            Some("bucket"),
+            vec![(s("listVectorIndexes"), None)],
+            Some("application/json"),
+            "2e485ce03696197e02e96feb0d9e5d9dea52281f73e4a9de10c2e82ed5408b0d",
+        ),
+        (
+            "DELETE",
+            Some("bucket"),
+            vec![],
+            Some("application/json"),
+            "27b1e8e14b892b7d417f9ebec500c5a6e7252978e6ff22953f99e9f39e3f9124",
+        ),
+    ];
+    for (method, bucket, query, content_type, signature) in cases {
+        let mut headers = vec![(s("Content-MD5"), s(EMPTY_MD5))];
+        if let Some(ct) = content_type {
+            headers.push((s("Content-Type"), s(ct)));
+        }
+        sign_headers(
+            SignatureVersion::V1, // ignored: Vectors only speak V4
+            Target {
+                method,
+                bucket,
+                key: None,
+                query: &query,
+                vectors_account: Some("123"),
+            },
+            &mut headers,
+            &creds(),
+            "cn-hangzhou",
+            1702743657,
+        );
+        let auth = headers
+            .iter()
+            .find(|(n, _)| n == "Authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        assert_eq!(
+            auth,
+            format!("OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature={signature}"),
+            "{method} {bucket:?}"
+        );
+    }
 }
