@@ -13,6 +13,8 @@ use crate::oss::sign::SignatureVersion;
 use crate::oss::{ClientConfig, Credentials, Secret};
 
 pub const ENV_ACCESS_KEY_ID: &str = "OSS_ACCESS_KEY_ID";
+/// The account id (UID) vector buckets need; the official SDKs' name for it.
+pub const ENV_ACCOUNT_ID: &str = "OSS_ACCOUNT_ID";
 pub const ENV_ACCESS_KEY_SECRET: &str = "OSS_ACCESS_KEY_SECRET";
 pub const ENV_SESSION_TOKEN: &str = "OSS_SESSION_TOKEN";
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
@@ -37,6 +39,8 @@ pub struct Profile {
     pub concurrency: Option<usize>,
     /// Attempts per request (the first included) for retryable failures.
     pub max_attempts: Option<u32>,
+    /// The Alibaba Cloud account id (UID), for vector buckets.
+    pub account_id: Option<String>,
     pub access_key_id: Option<String>,
     pub access_key_secret: Option<Secret>,
     pub security_token: Option<Secret>,
@@ -354,6 +358,18 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         client.timeout = client.timeout.min(client.deadline);
     }
     client.connect_to = profile.connect_to;
+    if let Some(id) = env(ENV_ACCOUNT_ID)
+        .or(profile.account_id.clone())
+        .filter(|id| !id.is_empty())
+    {
+        if !crate::oss::vectors::valid_account_id(&id) {
+            return Err(ConfigError::Invalid(format!(
+                "the account id {:?} ({ENV_ACCOUNT_ID} or account_id of profile {name:?}) is not an Alibaba Cloud account id: it is all digits",
+                crate::text::visible(&id)
+            )));
+        }
+        client.account_id = Some(id);
+    }
     let concurrency = profile.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
     if !(1..=256).contains(&concurrency) {
         return Err(ConfigError::Invalid(format!(
@@ -393,6 +409,24 @@ mod tests {
             config: Some(path),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_account_id_comes_from_the_environment_or_the_profile_and_is_all_digits() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c.toml", "[profiles.default]\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\naccount_id = \"111\"\n");
+        let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+        assert_eq!(s.client.account_id.as_deref(), Some("111"));
+        let s = load(&with_file(p.clone()), &env_of(&[("OSS_ACCOUNT_ID", "222")])).unwrap();
+        assert_eq!(s.client.account_id.as_deref(), Some("222"));
+        let err = load(
+            &with_file(p),
+            &env_of(&[("OSS_ACCOUNT_ID", "1.evil.example")]),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("OSS_ACCOUNT_ID"), "{err}");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::error::{parse_error, snippet, ApiError, ErrorHeaders, OssError};
 use super::http::{Http, Response, Settings as HttpSettings};
 use super::model::*;
 use super::parse;
-use super::request::{self, OssRequest};
+use super::request::{self, OssRequest, Service};
 use super::retry::{self, Failure, Jitter, RetryPolicy, Verdict};
 use super::sign::{self, SignatureVersion};
 use super::xml::XmlError;
@@ -28,6 +28,7 @@ mod attempt;
 mod data;
 mod notice;
 mod pages;
+mod vectors;
 
 use attempt::Attempt;
 pub use notice::*;
@@ -62,6 +63,9 @@ pub struct ClientConfig {
     /// How long one request may take, every attempt and backoff included: a
     /// server that accepts and never answers fails within this.
     pub deadline: Duration,
+    /// The Alibaba Cloud account id (UID): OSS Vectors hosts and signatures need
+    /// it. Learned from ListBuckets' `Owner/ID` when not set.
+    pub account_id: Option<String>,
 }
 
 impl ClientConfig {
@@ -79,6 +83,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             timeout: DEFAULT_ATTEMPT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
+            account_id: None,
         }
     }
 }
@@ -105,6 +110,10 @@ struct Inner {
     accelerator_http: Http,
     cfg: ClientConfig,
     regions: Mutex<HashMap<String, String>>,
+    /// Regions of vector buckets (their names are unique per region, not globally).
+    vector_regions: Mutex<HashMap<String, String>>,
+    /// The account id, once known (configured or learned).
+    account: Mutex<Option<String>>,
     stats: ClientStats,
     sleeper: Sleeper,
     clock: Clock,
@@ -192,6 +201,8 @@ impl ClientBuilder {
                 accelerator_http: build_http(&self.cfg, Duration::from_secs(3)),
                 cfg: self.cfg,
                 regions: Mutex::new(HashMap::new()),
+                vector_regions: Mutex::new(HashMap::new()),
+                account: Mutex::new(None),
                 stats: ClientStats::default(),
                 sleeper: self
                     .sleeper
@@ -327,13 +338,24 @@ impl Client {
         req: &OssRequest,
         host_override: Option<&str>,
     ) -> Result<Reply, OssError> {
-        if let Some(b) = &req.bucket {
+        let cfg = &self.inner.cfg;
+        // OSS Vectors requests carry the account id (in the host and the ARN the
+        // signature covers); a service-level call has none.
+        let vectors_account = match (req.service, &req.bucket) {
+            (Service::Oss, _) => None,
+            (Service::Vectors, Some(b)) => {
+                super::vectors::validate_bucket_name(b)?;
+                Some(self.account_id().await?)
+            }
+            (Service::Vectors, None) => Some(String::new()),
+        };
+        if let (Some(b), Service::Oss) = (&req.bucket, req.service) {
             request::validate_bucket_name(b)?;
         }
-        let cfg = &self.inner.cfg;
-        let mut region = match &req.bucket {
-            Some(b) => self.region_of(b),
-            None => cfg.region.clone(),
+        let mut region = match (&req.bucket, req.service) {
+            (Some(b), Service::Oss) => self.region_of(b),
+            (Some(b), Service::Vectors) => self.vector_region_of(b),
+            (None, _) => cfg.region.clone(),
         };
         endpoint::check_region(&region)
             .map_err(|e| OssError::InvalidInput(format!("{}: {e}", req.op)))?;
@@ -344,8 +366,9 @@ impl Client {
         loop {
             attempt_no += 1;
             let ep = self.endpoint_for(&region);
-            let (url, authority) = match host_override {
-                Some(h) if cfg.endpoint.is_none() => {
+            let (url, authority) = match (&vectors_account, host_override) {
+                (Some(account), _) => self.vectors_url(&region, account, req),
+                (None, Some(h)) if cfg.endpoint.is_none() => {
                     let authority = ep.authority(h);
                     let query = encode::query_string(&req.query);
                     let path = format!(
@@ -359,7 +382,14 @@ impl Client {
                 }
                 _ => self.url_and_host(&ep, req),
             };
-            let attempt = self.attempt(http, &url, &authority, &region, req);
+            let attempt = self.attempt(
+                http,
+                &url,
+                &authority,
+                &region,
+                vectors_account.as_deref(),
+                req,
+            );
             let (err, qos) = match self
                 .watching(attempt, req.op, attempt_no, started, deadline, &authority)
                 .await
@@ -369,7 +399,7 @@ impl Client {
             };
             // A wrong-region reply names the right endpoint: follow it once. With
             // `--endpoint` the host stays and only the signing region changes.
-            if let OssError::Api(api) = &err {
+            if let (OssError::Api(api), None) = (&err, &vectors_account) {
                 if api.code == "AccessDenied" && !redirected {
                     if let (Some(ep), Some(bucket)) =
                         (api.endpoint.as_deref(), req.bucket.as_deref())
@@ -437,7 +467,7 @@ impl Client {
         req: OssRequest,
         parse: impl Fn(&str) -> Result<T, XmlError>,
     ) -> Result<T, OssError> {
-        let read = matches!(req.method, "GET" | "HEAD");
+        let read = req.read;
         let mut tries = 1;
         loop {
             let reply = self.send(&req).await?;

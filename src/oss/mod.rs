@@ -8,6 +8,7 @@ pub mod parse;
 pub mod sign;
 pub mod split;
 pub mod time;
+pub mod vectors;
 pub mod xml;
 
 pub use credentials::{Credentials, Secret};

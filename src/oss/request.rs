@@ -12,8 +12,20 @@ pub const MAX_DELETE_KEYS: usize = 1000;
 pub const MAX_DELETE_BODY: usize = 2 * 1024 * 1024;
 pub const MAX_PAGE: u32 = 1000;
 
+/// Which OSS surface a request is for: hosts, addressing and signing differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Service {
+    #[default]
+    Oss,
+    /// OSS Vectors (oss-api.md §13): `<bucket>-<account>.<region>.oss-vectors...`.
+    Vectors,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OssRequest {
+    pub service: Service,
+    /// A read (whatever the method): a reply that does not parse is asked for again.
+    pub read: bool,
     /// The OSS operation name, as in the API reference.
     pub op: &'static str,
     /// The RAM permission the call needs, for AccessDenied hints.
@@ -27,13 +39,15 @@ pub struct OssRequest {
 }
 
 impl OssRequest {
-    fn new(
+    pub(crate) fn new(
         op: &'static str,
         permission: &'static str,
         method: &'static str,
         bucket: Option<&str>,
     ) -> Self {
         OssRequest {
+            service: Service::Oss,
+            read: matches!(method, "GET" | "HEAD"),
             op,
             permission,
             method,
@@ -45,40 +59,47 @@ impl OssRequest {
         }
     }
 
-    fn sub(mut self, name: &str) -> Self {
+    pub(crate) fn sub(mut self, name: &str) -> Self {
         self.query.push((name.to_string(), None));
         self
     }
 
-    fn param(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn param(mut self, name: &str, value: impl Into<String>) -> Self {
         self.query.push((name.to_string(), Some(value.into())));
         self
     }
 
-    fn opt_param(self, name: &str, value: Option<&str>) -> Self {
+    pub(crate) fn opt_param(self, name: &str, value: Option<&str>) -> Self {
         match value {
             Some(v) if !v.is_empty() => self.param(name, v),
             _ => self,
         }
     }
 
-    fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_string(), value.into()));
         self
     }
 
-    fn object(mut self, key: &str) -> Self {
+    pub(crate) fn object(mut self, key: &str) -> Self {
         self.key = Some(key.to_string());
         self
     }
 
     /// Attaches a body with its Content-MD5 (mandatory for DeleteMultipleObjects).
-    fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+    pub(crate) fn body(mut self, content_type: &str, body: Vec<u8>) -> Self {
         let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
         self.headers
             .push(("Content-Type".into(), content_type.into()));
         self.headers.push(("Content-MD5".into(), md5));
         self.body = body;
+        self
+    }
+
+    /// The Content-MD5 of an empty body, which the Vectors SDKs always send.
+    pub(crate) fn empty_body_md5(mut self) -> Self {
+        let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest([]));
+        self.headers.push(("Content-MD5".into(), md5));
         self
     }
 }

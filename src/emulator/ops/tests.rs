@@ -55,6 +55,8 @@ impl World {
         body: &[u8],
     ) -> Result<Reply, EmuError> {
         let req = request::OssRequest {
+            service: request::Service::Oss,
+            read: false,
             op: "Raw",
             permission: "",
             method: Box::leak(method.to_string().into_boxed_str()),

@@ -25,6 +25,7 @@ impl Client {
         url: &str,
         authority: &str,
         region: &str,
+        vectors_account: Option<&str>,
         req: &OssRequest,
     ) -> Attempt {
         let cfg = &self.inner.cfg;
@@ -37,7 +38,7 @@ impl Client {
                 bucket: req.bucket.as_deref(),
                 key: req.key.as_deref(),
                 query: &req.query,
-                vectors_account: None,
+                vectors_account,
             },
             &mut headers,
             &cfg.credentials,
