@@ -377,13 +377,14 @@ fn vectors_canonical_uri_is_the_arn_path() {
 #[test]
 fn vectors_signatures_match_the_official_signer() {
     const EMPTY_MD5: &str = "1B2M2Y8AsgTpgAmY7PhCfg==";
-    let cases: [(
-        &str,
-        Option<&str>,
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
         Vec<(String, Option<String>)>,
-        Option<&str>,
-        &str,
-    ); 3] = [
+        Option<&'a str>,
+        &'a str,
+    );
+    let cases: [Case; 3] = [
         (
             "GET",
             None,
