@@ -15,6 +15,7 @@ pub mod persist;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod vectors;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,7 +49,8 @@ pub struct EmulatorConfig {
     pub fault_rate: f64,
     pub data_dir: Option<PathBuf>,
     pub seed: seed::Seed,
-    /// How long access points stay `creating` and `deleting`.
+    /// How long access points stay `creating` and `deleting`, and vector
+    /// indexes `deleting`.
     pub access_point_delay: Duration,
 }
 

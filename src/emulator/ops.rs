@@ -125,6 +125,8 @@ pub struct Request {
     pub body: Vec<u8>,
     /// The region the request is addressed to (Host, else the V4 scope).
     pub region: Option<String>,
+    /// Set for OSS Vectors requests: what the host (or ARN path) addresses.
+    pub vectors: Option<super::vectors::Address>,
 }
 
 impl Request {
@@ -236,6 +238,9 @@ const IMPLEMENTED: &[&str] = &[
 
 /// The OSS operation a request names (for routing, logs and fault rules).
 pub fn op_name(r: &Request) -> &'static str {
+    if r.vectors.is_some() {
+        return super::vectors::op_name(r);
+    }
     let m = r.method.as_str();
     match (&r.bucket, &r.key) {
         (None, _) => match m {
@@ -429,7 +434,7 @@ fn etag(e: u128) -> String {
 }
 
 /// Checks a Content-MD5 header against the body; `required` for DeleteMultipleObjects.
-fn check_md5(r: &Request, required: bool) -> Result<(), EmuError> {
+pub(super) fn check_md5(r: &Request, required: bool) -> Result<(), EmuError> {
     match r.header("content-md5") {
         None if required => Err(EmuError::new(
             400,
@@ -543,6 +548,9 @@ fn acl_policy(grant: &str) -> String {
 
 /// Handles one authenticated request.
 pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    if let Some(addr) = &r.vectors {
+        return super::vectors::handle(ctx, r, addr);
+    }
     let op = op_name(r);
     if let Some(sub) = unsupported_subresource(r) {
         return Err(EmuError::not_implemented(&format!(

@@ -43,6 +43,36 @@ pub struct SeedFile {
     pub clock: Option<i64>,
     #[serde(default, rename = "bucket")]
     pub buckets: Vec<BucketSeed>,
+    #[serde(default, rename = "vector_bucket")]
+    pub vector_buckets: Vec<VectorBucketSeed>,
+}
+
+/// An OSS Vectors bucket with its indexes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorBucketSeed {
+    pub name: String,
+    pub region: Option<String>,
+    #[serde(default)]
+    pub age_days: i64,
+    #[serde(default, rename = "index")]
+    pub indexes: Vec<VectorIndexSeed>,
+}
+
+/// An index of `vectors` vectors `v0000000`, `v0000001`, ... (deterministic data).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorIndexSeed {
+    pub name: String,
+    pub dimension: u64,
+    #[serde(default = "cosine")]
+    pub distance_metric: String,
+    #[serde(default)]
+    pub vectors: u64,
+}
+
+fn cosine() -> String {
+    "cosine".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -383,7 +413,54 @@ pub fn build_from(file: &SeedFile, default_region: &str, today: i64) -> Result<S
             return Err(format!("seed: bucket {:?} appears twice", bs.name));
         }
     }
+    for vs in &file.vector_buckets {
+        seed_vector_bucket(&mut store, vs, default_region, clock)?;
+    }
     Ok(store)
+}
+
+fn seed_vector_bucket(
+    store: &mut Store,
+    vs: &VectorBucketSeed,
+    default_region: &str,
+    clock: i64,
+) -> Result<(), String> {
+    use super::vectors::{StoredVector, VectorBucket, VectorIndex};
+    if crate::oss::vectors::validate_bucket_name(&vs.name).is_err() {
+        return Err(format!(
+            "seed: {:?} is not a valid vector bucket name",
+            vs.name
+        ));
+    }
+    let region = vs.region.as_deref().unwrap_or(default_region);
+    let mut b = VectorBucket::new(clock - vs.age_days * 86_400);
+    for is in &vs.indexes {
+        if crate::oss::vectors::validate_index_name(&is.name).is_err() || is.dimension == 0 {
+            return Err(format!("seed: vector index {:?} is not valid", is.name));
+        }
+        let mut index = VectorIndex::new(is.dimension, &is.distance_metric, b.created + 86_400);
+        for n in 0..is.vectors {
+            let data = (0..is.dimension)
+                .map(|d| ((n * 31 + d * 7) % 97) as f32 / 97.0)
+                .collect();
+            index.vectors.insert(
+                format!("v{n:07}"),
+                StoredVector {
+                    data,
+                    metadata: None,
+                },
+            );
+        }
+        b.indexes.insert(is.name.clone(), index);
+    }
+    let names = store.vector_buckets.entry(region.to_string()).or_default();
+    if names.insert(vs.name.clone(), b).is_some() {
+        return Err(format!(
+            "seed: vector bucket {:?} appears twice in {region}",
+            vs.name
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -433,6 +510,16 @@ mod tests {
         assert!(any(&|b| b.objects.len() >= 200_000), "a big bucket");
         // Generated in well under a few seconds (debug build included).
         assert!(took.as_secs_f64() < 5.0, "{took:?}");
+        // Vector buckets in two regions, one with several indexes holding vectors.
+        let vb = &store.vector_buckets;
+        assert_eq!(vb["cn-hangzhou"]["acme-embeddings"].indexes.len(), 3);
+        assert_eq!(
+            vb["cn-hangzhou"]["acme-embeddings"].indexes["product-docs"]
+                .vectors
+                .len(),
+            1800
+        );
+        assert!(vb["cn-shanghai"].contains_key("acme-rag-staging"));
         let again = build(&Seed::Demo, "cn-hangzhou").unwrap();
         assert_eq!(
             serde_json::to_string(&again).unwrap().len(),

@@ -76,6 +76,28 @@ pub fn to_request(
     body: Vec<u8>,
 ) -> Request {
     let host = split_host_port(host_header).to_string();
+    let query = encode::parse_query(raw_query);
+    // OSS Vectors: by host as on OSS, or by the ARN path (emulator path style).
+    let vectors = super::vectors::parse_host(&host.to_ascii_lowercase())
+        .map(|a| (a, None))
+        .or_else(|| super::vectors::parse_path(&encode::decode(raw_path)));
+    if let Some((addr, path_key)) = vectors {
+        let key = path_key.or_else(|| {
+            let p = raw_path.strip_prefix('/').unwrap_or(raw_path);
+            (!p.is_empty() && !p.starts_with("acs")).then(|| encode::decode(p))
+        });
+        return Request {
+            method: method.to_string(),
+            host,
+            bucket: addr.bucket.clone(),
+            key,
+            query,
+            headers,
+            body,
+            region: Some(addr.region.clone()),
+            vectors: Some(addr),
+        };
+    }
     let (virtual_bucket, region, is_virtual) = parse_host(&host);
     let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
     let (bucket, key) = match (is_virtual, virtual_bucket) {
@@ -93,16 +115,25 @@ pub fn to_request(
         host,
         bucket,
         key,
-        query: encode::parse_query(raw_query),
+        query,
         headers,
         body,
         region,
+        vectors: None,
     }
 }
 
-fn error_reply(e: &EmuError, request_id: &str, host: &str, head: bool) -> Reply {
-    let xml = e.to_xml(request_id, host);
-    let mut headers = vec![("Content-Type".to_string(), "application/xml".to_string())];
+fn error_reply(e: &EmuError, request_id: &str, host: &str, head: bool, json: bool) -> Reply {
+    // OSS Vectors errors are JSON (F38); every other API's are XML.
+    let (xml, content_type) = if json {
+        (
+            super::vectors::error_json(e, request_id, host),
+            "application/json",
+        )
+    } else {
+        (e.to_xml(request_id, host), "application/xml")
+    };
+    let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
     if let Some(ec) = &e.ec {
         headers.push(("x-oss-ec".into(), ec.clone()));
     }
@@ -205,7 +236,13 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
             Outcome::Reply(reply)
         }
         Ok(other) => other,
-        Err(e) => Outcome::Reply(error_reply(&e, &request_id, &r.host, head)),
+        Err(e) => Outcome::Reply(error_reply(
+            &e,
+            &request_id,
+            &r.host,
+            head,
+            r.vectors.is_some(),
+        )),
     };
     let outcome = match outcome {
         Outcome::Reply(mut reply) => {
@@ -236,14 +273,17 @@ fn authorize_and_run(
         key: r.key.as_deref(),
         query: &r.query,
         headers: &r.headers,
-        vectors_account: None,
+        vectors_account: r
+            .vectors
+            .as_ref()
+            .map(|a| a.account.as_deref().unwrap_or("")),
     };
     let signing_region = auth::verify(&signed, &state.keys, now, r.region.as_deref())?;
     let mut r = r.clone();
     if r.region.is_none() {
         r.region = signing_region;
     }
-    if let Some(b) = &r.bucket {
+    if let (Some(b), None) = (&r.bucket, &r.vectors) {
         if !ops::valid_bucket_name(b) && op != "PutBucket" {
             return Err(EmuError::new(
                 400,

@@ -536,6 +536,9 @@ impl<T> Listing<'_, T> {
 pub struct Store {
     pub buckets: BTreeMap<String, Bucket>,
     pub next_id: u64,
+    /// OSS Vectors buckets, by region and name.
+    #[serde(default)]
+    pub vector_buckets: super::vectors::VectorBuckets,
 }
 
 impl Store {

@@ -33,6 +33,13 @@ impl World {
             headers: req.headers.clone(),
             body: req.body.clone(),
             region: None,
+            vectors: (req.service == request::Service::Vectors).then(|| {
+                crate::emulator::vectors::Address {
+                    region: "cn-hangzhou".into(),
+                    bucket: req.bucket.clone(),
+                    account: Some(OWNER_ID.into()),
+                }
+            }),
         };
         let mut ctx = Ctx {
             store: &mut self.store,
@@ -483,4 +490,67 @@ fn worm_protects_objects_until_retention_ends() {
             .code,
         "WORMConfigurationLocked"
     );
+}
+
+#[test]
+fn vector_buckets_hold_indexes_that_delete_asynchronously() {
+    use crate::oss::vectors as v;
+    let mut e = World::new();
+    assert_eq!(e.call(&v::put_vector_bucket("vec")).unwrap().status, 200);
+    let put_index = |name: &str| {
+        let mut r = v::put_vector_bucket("vec");
+        r.method = "POST";
+        r.op = "PutVectorIndex";
+        r.query = vec![("putVectorIndex".into(), None)];
+        r.headers.clear();
+        r.body = serde_json::json!({"indexName": name, "dataType": "float32", "dimension": 4, "distanceMetric": "cosine"})
+                .to_string()
+                .into_bytes();
+        r
+    };
+    e.call(&put_index("a")).unwrap();
+    e.call(&put_index("b")).unwrap();
+    let err = e.call(&put_index("a")).unwrap_err();
+    assert_eq!(err.status, 409);
+    let list = |e: &mut World| {
+        let reply = e
+            .call(&v::list_vector_indexes("vec", None, None, None))
+            .unwrap();
+        v::parse_vector_indexes(std::str::from_utf8(&reply.body).unwrap()).unwrap()
+    };
+    assert_eq!(list(&mut e).indexes.len(), 2);
+    // Paging by nextToken.
+    let reply = e
+        .call(&v::list_vector_indexes("vec", None, None, Some(1)))
+        .unwrap();
+    let page = v::parse_vector_indexes(std::str::from_utf8(&reply.body).unwrap()).unwrap();
+    assert_eq!(
+        (page.indexes.len(), page.next_token.as_deref()),
+        (1, Some("a"))
+    );
+    let err = e.call(&v::delete_vector_bucket("vec")).unwrap_err();
+    assert_eq!(
+        (err.status, err.code.as_str()),
+        (409, "VectorBucketNotEmpty")
+    );
+    assert_eq!(
+        e.call(&v::delete_vector_index("vec", "a")).unwrap().status,
+        204
+    );
+    let page = list(&mut e);
+    assert_eq!(page.indexes[0].status, "deleting", "deletion takes a while");
+    e.call(&v::delete_vector_index("vec", "b")).unwrap();
+    assert!(
+        e.call(&v::delete_vector_bucket("vec")).is_err(),
+        "still deleting"
+    );
+    e.now_ms += 1_000;
+    assert!(list(&mut e).indexes.is_empty());
+    assert_eq!(e.call(&v::delete_vector_bucket("vec")).unwrap().status, 204);
+    let err = e.call(&v::get_vector_bucket("vec")).unwrap_err();
+    assert_eq!((err.status, err.code.as_str()), (404, "NoSuchBucket"));
+    // A wrong Content-MD5 is refused, as on OSS.
+    let mut bad = v::list_vector_buckets(None, None, 10);
+    bad.headers = vec![("Content-MD5".into(), "AAAAAAAAAAAAAAAAAAAAAA==".into())];
+    assert_eq!(e.call(&bad).unwrap_err().code, "InvalidDigest");
 }
