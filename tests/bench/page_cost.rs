@@ -20,6 +20,7 @@ fn main() {
         headers: vec![],
         body: vec![],
         region: None,
+        vectors: None,
     };
     let rounds = 200;
     let t = Instant::now();
