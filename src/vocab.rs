@@ -12,6 +12,45 @@ pub const HDFS_PREFIX: &str = ".dlsdata/";
 /// Range listings run at the same time after the first page (key-space splitting).
 pub const LISTING_STREAMS: usize = 8;
 
+/// The two kinds of bucket OSS has: object buckets (ListBuckets) and OSS
+/// Vectors buckets (ListVectorBuckets: their own hosts, JSON, indexes).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum BucketKind {
+    #[default]
+    Object,
+    Vector,
+}
+
+impl BucketKind {
+    /// What can block this kind of bucket's deletion.
+    pub fn categories(self) -> &'static [Category] {
+        match self {
+            BucketKind::Object => &Category::OBJECT_BUCKET,
+            BucketKind::Vector => &[Category::VectorIndexes],
+        }
+    }
+
+    /// Every category ossweep can clear in this kind of bucket.
+    pub fn clearable(self) -> impl Iterator<Item = Category> {
+        self.categories().iter().copied().filter(|c| c.clearable())
+    }
+
+    /// `bucket`, `vector bucket`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            BucketKind::Object => "bucket",
+            BucketKind::Vector => "vector bucket",
+        }
+    }
+
+    pub fn is_vector(self) -> bool {
+        self == BucketKind::Vector
+    }
+}
+
 /// Something that keeps a bucket from being deleted. Each can be cleared alone.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
@@ -30,10 +69,25 @@ pub enum Category {
     Accelerators,
     /// Data under `.dlsdata/`: never deleted through the object API.
     OssHdfs,
+    /// The indexes of a vector bucket, each with all its vectors.
+    VectorIndexes,
 }
 
 impl Category {
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; 9] = [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+        Category::Parts,
+        Category::LiveChannels,
+        Category::AccessPoints,
+        Category::Accelerators,
+        Category::OssHdfs,
+        Category::VectorIndexes,
+    ];
+
+    /// What can block an object bucket's deletion.
+    pub const OBJECT_BUCKET: [Category; 8] = [
         Category::Objects,
         Category::PreviousVersions,
         Category::DeleteMarkers,
@@ -55,6 +109,7 @@ impl Category {
             Category::AccessPoints => "access-points",
             Category::Accelerators => "accelerators",
             Category::OssHdfs => "oss-hdfs",
+            Category::VectorIndexes => "vector-indexes",
         }
     }
 
@@ -68,6 +123,7 @@ impl Category {
             Category::AccessPoints => "Access points",
             Category::Accelerators => "OSS accelerators",
             Category::OssHdfs => "OSS-HDFS data (.dlsdata/)",
+            Category::VectorIndexes => "Vector indexes",
         }
     }
 
@@ -82,6 +138,7 @@ impl Category {
             Category::AccessPoints => "access points",
             Category::Accelerators => "OSS accelerators",
             Category::OssHdfs => "OSS-HDFS objects",
+            Category::VectorIndexes => "vector indexes",
         }
     }
 
@@ -91,6 +148,7 @@ impl Category {
         let noun = match (n, self) {
             (1, Category::LiveChannels) => "LiveChannel",
             (1, Category::OssHdfs) => "OSS-HDFS object",
+            (1, Category::VectorIndexes) => "vector index",
             (1, _) => noun.strip_suffix('s').unwrap_or(noun),
             _ => noun,
         };
@@ -120,6 +178,14 @@ impl Category {
 
     pub fn is_data(self) -> bool {
         Category::DATA.contains(&self)
+    }
+
+    /// Which kind of bucket holds this category.
+    pub fn kind(self) -> BucketKind {
+        match self {
+            Category::VectorIndexes => BucketKind::Vector,
+            _ => BucketKind::Object,
+        }
     }
 
     /// Categories ossweep can clear through the API.

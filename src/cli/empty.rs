@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::delete::{check_scope, Audit};
 use crate::engine::{Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
-use crate::vocab::Category;
+use crate::vocab::{BucketKind, Category};
 
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
@@ -56,7 +56,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         return Ok(exit::USAGE);
     }
     let action = match a.only.as_deref() {
-        Some("all") => Action::clear_all(),
+        Some("all") => Action::clear_all(BucketKind::Object),
         Some(s) => match parse_categories(s) {
             Ok(c) => Action::clear(c),
             Err(e) => {
@@ -67,7 +67,12 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         // What a bucket stores; its attachments stay unless named with --only.
         None => Action::empty_only(),
     };
-    if let Err(e) = check_scope(&action.scope(), a.prefix.as_deref(), false) {
+    if let Err(e) = check_scope(
+        BucketKind::Object,
+        &action.scope(BucketKind::Object),
+        a.prefix.as_deref(),
+        false,
+    ) {
         eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
         return Ok(exit::USAGE);
     }

@@ -6,11 +6,15 @@ use std::time::Duration;
 
 use super::audit::Audit;
 use super::limiter::Limiter;
-use crate::vocab::Category;
+use crate::vocab::{BucketKind, Category};
 
 #[derive(Clone)]
 pub struct Plan {
+    /// An object bucket or a vector bucket.
+    pub kind: BucketKind,
     pub bucket: String,
+    /// Of a vector bucket, only these indexes (`None`: every index).
+    pub indexes: Option<BTreeSet<String>>,
     /// What to clear; each category can be cleared alone.
     pub categories: BTreeSet<Category>,
     /// Only keys with this prefix (object kinds and parts only).
@@ -39,6 +43,8 @@ impl Plan {
         limiter: Arc<Limiter>,
     ) -> Self {
         Plan {
+            kind: BucketKind::Object,
+            indexes: None,
             bucket: bucket.to_string(),
             categories: categories.into_iter().collect(),
             prefix: None,
@@ -53,26 +59,41 @@ impl Plan {
         }
     }
 
-    /// Every category ossweep can clear.
-    pub fn everything() -> BTreeSet<Category> {
-        Category::ALL
-            .into_iter()
-            .filter(|c| c.clearable())
-            .collect()
+    /// Every category ossweep can clear in a bucket of this kind.
+    pub fn everything(kind: BucketKind) -> BTreeSet<Category> {
+        kind.clearable().collect()
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        check_scope(&self.categories, self.prefix.as_deref(), self.delete_bucket)
+        check_scope(
+            self.kind,
+            &self.categories,
+            self.prefix.as_deref(),
+            self.delete_bucket,
+        )?;
+        if self.indexes.as_ref().is_some_and(|i| i.is_empty()) {
+            return Err("nothing to clear: name at least one vector index".into());
+        }
+        Ok(())
     }
 }
 
 /// Whether a run may clear `categories` (under `prefix`, deleting the bucket or
 /// not). Front ends call it to reject a command line before any request.
 pub fn check_scope(
+    kind: BucketKind,
     categories: &BTreeSet<Category>,
     prefix: Option<&str>,
     delete_bucket: bool,
 ) -> Result<(), String> {
+    let foreign: Vec<&str> = categories
+        .iter()
+        .filter(|c| c.kind() != kind)
+        .map(|c| c.slug())
+        .collect();
+    if !foreign.is_empty() {
+        return Err(format!("a {} holds no {}", kind.noun(), foreign.join(", ")));
+    }
     if categories.contains(&Category::OssHdfs) {
         return Err("OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it in the console (Bucket > OSS-HDFS)".into());
     }
@@ -100,7 +121,7 @@ pub fn check_scope(
             return Err("a bucket cannot be deleted by a prefix-scoped run".into());
         }
     }
-    if delete_bucket && *categories != Plan::everything() {
+    if delete_bucket && *categories != Plan::everything(kind) {
         return Err("deleting the bucket needs every category cleared".into());
     }
     Ok(())
@@ -132,8 +153,27 @@ mod tests {
         let mut p = plan(&[Category::Objects]);
         p.delete_bucket = true;
         assert!(p.validate().unwrap_err().contains("every category"));
-        let mut p = Plan::new("b", Plan::everything(), Limiter::new(1, 1));
+        let mut p = Plan::new(
+            "b",
+            Plan::everything(BucketKind::Object),
+            Limiter::new(1, 1),
+        );
         p.delete_bucket = true;
         assert!(p.validate().is_ok());
+        // A vector bucket holds indexes only, and is deleted once they are gone.
+        let mut p = Plan::new("v", [Category::VectorIndexes], Limiter::new(1, 1));
+        assert!(p
+            .validate()
+            .unwrap_err()
+            .contains("holds no vector-indexes"));
+        p.kind = BucketKind::Vector;
+        p.delete_bucket = true;
+        assert!(p.validate().is_ok());
+        let mut p = Plan::new("v", [Category::Objects], Limiter::new(1, 1));
+        p.kind = BucketKind::Vector;
+        assert!(p
+            .validate()
+            .unwrap_err()
+            .contains("vector bucket holds no objects"));
     }
 }

@@ -10,10 +10,11 @@ use serde::Serialize;
 use crate::delete::{Audit, Limiter, Plan, Summary};
 use crate::oss::model::Versioning;
 use crate::oss::time;
+use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
 use crate::scan::{ScanReport, State};
 use crate::units::{bytes, count};
-use crate::vocab::Category;
+use crate::vocab::{BucketKind, Category};
 
 /// What the user asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,6 +24,9 @@ pub enum Action {
     DeleteBucket,
     /// Clear these categories; the bucket stays.
     Clear { categories: BTreeSet<Category> },
+    /// Delete these indexes of a vector bucket (with their vectors); the bucket
+    /// and its other indexes stay.
+    ClearIndexes { indexes: BTreeSet<String> },
 }
 
 impl Action {
@@ -32,9 +36,17 @@ impl Action {
         Action::clear(Category::DATA)
     }
 
-    /// Every category ossweep can clear, attachments included; the bucket stays.
-    pub fn clear_all() -> Action {
-        Action::clear(Category::ALL.into_iter().filter(|c| c.clearable()))
+    /// Every category ossweep can clear in a bucket of this kind, attachments
+    /// included; the bucket stays.
+    pub fn clear_all(kind: BucketKind) -> Action {
+        Action::clear(kind.clearable())
+    }
+
+    /// These indexes of a vector bucket.
+    pub fn clear_indexes(names: impl IntoIterator<Item = impl Into<String>>) -> Action {
+        Action::ClearIndexes {
+            indexes: names.into_iter().map(Into::into).collect(),
+        }
     }
 
     pub fn clear(categories: impl IntoIterator<Item = Category>) -> Action {
@@ -43,14 +55,20 @@ impl Action {
         }
     }
 
-    /// The categories the action clears.
-    pub fn scope(&self) -> BTreeSet<Category> {
+    /// The categories the action clears in a bucket of this kind.
+    pub fn scope(&self, kind: BucketKind) -> BTreeSet<Category> {
         match self {
-            Action::DeleteBucket => Category::ALL
-                .into_iter()
-                .filter(|c| c.clearable())
-                .collect(),
+            Action::DeleteBucket => kind.clearable().collect(),
             Action::Clear { categories } => categories.clone(),
+            Action::ClearIndexes { .. } => [Category::VectorIndexes].into(),
+        }
+    }
+
+    /// The indexes the action names, when it names some (`None`: all in scope).
+    pub fn indexes(&self) -> Option<&BTreeSet<String>> {
+        match self {
+            Action::ClearIndexes { indexes } => Some(indexes),
+            _ => None,
         }
     }
 
@@ -111,6 +129,8 @@ impl Item {
 /// The preflight of one bucket for one action.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Preflight {
+    /// An object bucket or a vector bucket.
+    pub kind: BucketKind,
     pub bucket: String,
     pub region: String,
     pub versioning: Versioning,
@@ -122,6 +142,12 @@ pub struct Preflight {
     pub goes: Vec<Item>,
     /// What stays in the bucket afterwards, and why.
     pub stays: Vec<Item>,
+    /// A vector bucket's indexes that go, with their vector counts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<IndexReport>,
+    /// Indexes the action names that the scan did not find.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_indexes: Vec<String>,
     /// Every risk of the action, most severe first.
     pub risks: Vec<Risk>,
     /// `"verdict": "deletable" | "empty-only" | "blocked"`, with `reasons` and
@@ -156,7 +182,7 @@ pub fn verdict(r: &ScanReport) -> Verdict {
     for c in &r.categories {
         let note = c.note.clone().unwrap_or_default();
         match (c.category, c.state) {
-            (k, State::Unknown) if k.is_object_kind() => {
+            (k, State::Unknown) if k.is_object_kind() || k == Category::VectorIndexes => {
                 let reason = format!("the {} could not be listed ({note})", k.noun());
                 if !blocked.contains(&reason) {
                     blocked.push(reason);
@@ -226,8 +252,8 @@ pub fn verdict(r: &ScanReport) -> Verdict {
 }
 
 /// Requests an action takes by API: a listing and a batch delete per 1000
-/// entries, one call per upload and LiveChannel, two per access point and
-/// accelerator, and DeleteBucket.
+/// entries, one call per upload and LiveChannel, two per access point,
+/// accelerator and vector index, and DeleteBucket.
 fn requests(goes: &[Item], deletes_bucket: bool) -> u64 {
     let n = |c: Category| {
         goes.iter()
@@ -243,7 +269,7 @@ fn requests(goes: &[Item], deletes_bucket: bool) -> u64 {
     entries.div_ceil(1000) * 2
         + n(Category::Parts)
         + n(Category::LiveChannels)
-        + (n(Category::AccessPoints) + n(Category::Accelerators)) * 2
+        + (n(Category::AccessPoints) + n(Category::Accelerators) + n(Category::VectorIndexes)) * 2
         + u64::from(deletes_bucket)
 }
 
@@ -261,12 +287,34 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     if !report.finished {
         return Err(NotReady(report.bucket.clone()));
     }
-    let scope = action.scope();
+    let scope = action.scope(report.kind);
+    // A vector bucket's indexes: all of them in scope, or the ones named.
+    let (indexes, unknown_indexes): (Vec<IndexReport>, Vec<String>) = match action.indexes() {
+        Some(names) => (
+            report
+                .indexes
+                .iter()
+                .filter(|i| names.contains(&i.index.name))
+                .cloned()
+                .collect(),
+            names
+                .iter()
+                .filter(|n| !report.indexes.iter().any(|i| i.index.name == **n))
+                .cloned()
+                .collect(),
+        ),
+        None if scope.contains(&Category::VectorIndexes) => (report.indexes.clone(), Vec::new()),
+        None => (Vec::new(), Vec::new()),
+    };
+    let named_indexes = action.indexes().is_some();
     let mut goes = Vec::new();
     let mut stays = Vec::new();
     for c in &report.categories {
         let in_scope = scope.contains(&c.category);
-        let (go, go_bytes) = if in_scope && c.state != State::Unknown {
+        let some_indexes = named_indexes && c.category == Category::VectorIndexes;
+        let (go, go_bytes) = if some_indexes && c.state != State::Unknown {
+            (indexes.len() as u64, 0)
+        } else if in_scope && c.state != State::Unknown {
             (
                 c.count - c.protected.min(c.count),
                 c.bytes.saturating_sub(c.protected_bytes),
@@ -288,6 +336,8 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
                 0,
                 Some(c.note.clone().unwrap_or_else(|| "not listed".into())),
             )
+        } else if some_indexes && c.count > go {
+            (c.count - go, 0, Some("not asked for".to_string()))
         } else if in_scope && c.protected > 0 {
             (
                 c.protected,
@@ -319,8 +369,11 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
             });
         }
     }
-    let risks = risks_of(report, &action, &goes);
+    let risks = risks_of(report, &action, &goes, &indexes);
     Ok(Preflight {
+        kind: report.kind,
+        indexes,
+        unknown_indexes,
         bucket: report.bucket.clone(),
         region: report.region.clone(),
         versioning: report.versioning,
@@ -337,8 +390,13 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
 
 /// The scan's risks that concern this action, with the irreversibility sentence
 /// built from what actually goes.
-fn risks_of(report: &ScanReport, action: &Action, goes: &[Item]) -> Vec<Risk> {
-    let scope = action.scope();
+fn risks_of(
+    report: &ScanReport,
+    action: &Action,
+    goes: &[Item],
+    indexes: &[IndexReport],
+) -> Vec<Risk> {
+    let scope = action.scope(report.kind);
     let objects = scope.iter().any(|c| c.is_object_kind());
     let current = scope.contains(&Category::Objects);
     let mut out: Vec<Risk> = risk::risks(report)
@@ -349,10 +407,29 @@ fn risks_of(report: &ScanReport, action: &Action, goes: &[Item]) -> Vec<Risk> {
             "website" | "custom-domains" => current,
             "replication" | "worm" | "early-deletion" | "cost-and-time" => objects,
             "lifecycle" => action.deletes_bucket(),
+            "applications" => !goes.is_empty(),
             _ => true,
         })
         .collect();
-    if !goes.is_empty() {
+    if report.kind.is_vector() && !goes.is_empty() {
+        let vectors: u64 = indexes.iter().filter_map(|i| i.vectors).sum();
+        let more = if indexes.iter().any(|i| i.more_vectors) {
+            "+"
+        } else {
+            ""
+        };
+        let names: Vec<&str> = indexes.iter().map(|i| i.index.name.as_str()).collect();
+        out.push(Risk {
+            severity: Severity::Danger,
+            kind: "irreversible",
+            text: format!(
+                "Deletion is permanent: {} ({}) with {}{more} vectors cannot be recovered.",
+                Category::VectorIndexes.counted(indexes.len() as u64),
+                names.join(", "),
+                count(vectors)
+            ),
+        });
+    } else if !goes.is_empty() {
         let (n, size) = goes
             .iter()
             .fold((0, 0), |(n, b), i| (n + i.count, b + i.bytes));
@@ -372,8 +449,11 @@ fn risks_of(report: &ScanReport, action: &Action, goes: &[Item]) -> Vec<Risk> {
 
 impl Preflight {
     /// A bucket whose scan failed: nothing can be decided, nothing is done.
-    pub fn unavailable(bucket: &str, action: Action, reason: &str) -> Preflight {
+    pub fn unavailable(kind: BucketKind, bucket: &str, action: Action, reason: &str) -> Preflight {
         Preflight {
+            kind,
+            indexes: Vec::new(),
+            unknown_indexes: Vec::new(),
             bucket: bucket.to_string(),
             region: String::new(),
             versioning: Versioning::Off,
@@ -416,8 +496,10 @@ impl Preflight {
             (Action::DeleteBucket, Verdict::Blocked { reasons }) => {
                 (reasons.clone(), Vec::new(), false)
             }
-            // Clearing needs every category it clears to have been listed.
-            (Action::Clear { categories }, _) => {
+            // Clearing needs every category it clears to have been listed, and
+            // every index it names to exist.
+            (Action::Clear { .. } | Action::ClearIndexes { .. }, _) => {
+                let categories = self.action.scope(self.kind);
                 let unknown: Vec<String> = self
                     .stays
                     .iter()
@@ -429,6 +511,11 @@ impl Preflight {
                             i.note.clone().unwrap_or_default()
                         )
                     })
+                    .chain(
+                        self.unknown_indexes
+                            .iter()
+                            .map(|n| format!("{} has no vector index named {n}", self.bucket)),
+                    )
                     .collect();
                 if unknown.is_empty() {
                     return None;
@@ -446,8 +533,10 @@ impl Preflight {
 
     /// The run that carries out this preflight: the one place a plan is built.
     pub fn plan(&self, limiter: Arc<Limiter>, audit: Audit, dry_run: bool) -> Plan {
-        let scope = self.action.scope();
+        let scope = self.action.scope(self.kind);
         let mut plan = Plan::new(&self.bucket, scope.iter().copied(), limiter);
+        plan.kind = self.kind;
+        plan.indexes = self.action.indexes().cloned();
         plan.prefix = self.prefix.clone();
         plan.delete_bucket = self.action.deletes_bucket();
         plan.dry_run = dry_run;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::oss::model::{BucketStat, CnameBinding, ReplicationRule, Versioning, WormConfiguration};
-pub use crate::vocab::Category;
+pub use crate::vocab::{BucketKind, Category};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -61,9 +61,33 @@ pub struct EarlyDeletion {
     pub remaining_days: u64,
 }
 
+/// One index of a vector bucket, as the scan found it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IndexReport {
+    #[serde(flatten)]
+    pub index: crate::oss::vectors::VectorIndex,
+    /// Vectors counted by listing their keys (`None`: not counted).
+    pub vectors: Option<u64>,
+    /// The index holds more than `vectors`: counting stopped there.
+    pub more_vectors: bool,
+}
+
+impl IndexReport {
+    /// `1,800`, `10,000+`, `?`.
+    pub fn vectors_text(&self) -> String {
+        match (self.vectors, self.more_vectors) {
+            (Some(n), false) => crate::units::count(n),
+            (Some(n), true) => format!("{}+", crate::units::count(n)),
+            (None, _) => "?".into(),
+        }
+    }
+}
+
 /// Everything the scan learned.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
+    /// An object bucket or a vector bucket.
+    pub kind: BucketKind,
     pub bucket: String,
     /// Only keys under this prefix were listed (objects, versions, markers, parts).
     pub prefix: Option<String>,
@@ -93,6 +117,9 @@ pub struct ScanReport {
     /// Probes that could not be read (e.g. AccessDenied), as sentences.
     pub unreadable: Vec<String>,
     pub risks: Vec<super::risk::Risk>,
+    /// A vector bucket's indexes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<IndexReport>,
     /// The scan ran to its end (it was not cancelled); some listings may have failed.
     pub finished: bool,
     /// Finished, and every category's listing succeeded: no count is a guess.
@@ -118,9 +145,16 @@ impl ScanReport {
     }
 
     pub fn new(bucket: &str) -> Self {
+        ScanReport::of(BucketKind::Object, bucket)
+    }
+
+    /// An empty report for a bucket of this kind: its categories, all scanning.
+    pub fn of(kind: BucketKind, bucket: &str) -> Self {
         ScanReport {
+            kind,
             bucket: bucket.to_string(),
-            categories: Category::ALL
+            categories: kind
+                .categories()
                 .iter()
                 .map(|c| CategoryReport {
                     category: *c,
@@ -152,11 +186,16 @@ impl ScanReport {
 
     /// Entries a full emptying must remove through batch deletes.
     pub fn object_entries(&self) -> u64 {
-        Category::ALL
+        self.categories
             .iter()
-            .filter(|c| c.is_object_kind())
-            .map(|c| self.category(*c).count)
+            .filter(|c| c.category.is_object_kind())
+            .map(|c| c.count)
             .sum()
+    }
+
+    /// Vectors the indexes hold, as far as they were counted.
+    pub fn vectors(&self) -> u64 {
+        self.indexes.iter().filter_map(|i| i.vectors).sum()
     }
 
     /// True when nothing blocks deletion any more.

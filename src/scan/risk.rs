@@ -78,13 +78,49 @@ fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String
     });
 }
 
+/// A vector bucket's risks: its indexes go with every vector in them. OSS
+/// documents no name cool-down for vector buckets (their names are unique per
+/// account and region), so none is claimed.
+fn vector_risks(r: &ScanReport) -> Vec<Risk> {
+    let mut out = Vec::new();
+    let n = r.indexes.len() as u64;
+    let more = if r.indexes.iter().any(|i| i.more_vectors) {
+        "+"
+    } else {
+        ""
+    };
+    add(
+        &mut out,
+        Severity::Danger,
+        "irreversible",
+        format!(
+            "Deletion is permanent: {} with {}{more} vectors cannot be recovered.",
+            Category::VectorIndexes.counted(n),
+            count(r.vectors())
+        ),
+    );
+    if n > 0 {
+        add(
+            &mut out,
+            Severity::Warning,
+            "applications",
+            "Applications that query these indexes (QueryVectors, GetVectors) fail once they are gone.".into(),
+        );
+    }
+    out
+}
+
 pub fn risks(r: &ScanReport) -> Vec<Risk> {
     let mut out = Vec::new();
     let entries = r.object_entries();
-    let total_bytes: u64 = Category::ALL
+    if r.kind.is_vector() {
+        return vector_risks(r);
+    }
+    let total_bytes: u64 = r
+        .categories
         .iter()
-        .filter(|c| c.is_object_kind())
-        .map(|c| r.category(*c).bytes)
+        .filter(|c| c.category.is_object_kind())
+        .map(|c| c.bytes)
         .sum();
     add(
         &mut out,

@@ -501,7 +501,7 @@ impl App {
                     Some(engine::Action::clear([category]))
                 }
             }
-            Action::ClearAll => Some(engine::Action::clear_all()),
+            Action::ClearAll => Some(engine::Action::clear_all(s.report.kind)),
             Action::Expire => {
                 s.notice = Some("Reading the lifecycle configuration...".into());
                 let bucket = s.bucket.clone();

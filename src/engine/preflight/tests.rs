@@ -167,7 +167,12 @@ fn a_listing_that_failed_blocks_everything_that_needs_it() {
     // Uploads were listed, so they can still be cleared on their own.
     let parts = preflight(&r, Action::clear([Category::Parts])).unwrap();
     assert_eq!(parts.refusal(), None);
-    let failed = Preflight::unavailable("gone", Action::clear([Category::Parts]), "NoSuchBucket");
+    let failed = Preflight::unavailable(
+        BucketKind::Object,
+        "gone",
+        Action::clear([Category::Parts]),
+        "NoSuchBucket",
+    );
     assert!(failed.refusal().unwrap().reasons[0].contains("NoSuchBucket"));
 }
 

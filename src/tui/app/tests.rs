@@ -451,7 +451,10 @@ fn clear_all_needs_the_typed_name_and_lists_what_goes() {
     let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
         panic!("{effects:?}")
     };
-    assert_eq!(p[0].action, engine::Action::clear_all());
+    assert_eq!(
+        p[0].action,
+        engine::Action::clear_all(crate::vocab::BucketKind::Object)
+    );
 }
 
 #[test]

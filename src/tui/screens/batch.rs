@@ -51,10 +51,18 @@ impl Batch {
             .iter()
             .map(|s| match (&s.error, s.preflight(Action::DeleteBucket)) {
                 (None, Ok(p)) => p,
-                (Some(e), _) => Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.message),
-                (None, Err(e)) => {
-                    Preflight::unavailable(&s.bucket, Action::DeleteBucket, &e.to_string())
-                }
+                (Some(e), _) => Preflight::unavailable(
+                    crate::vocab::BucketKind::Object,
+                    &s.bucket,
+                    Action::DeleteBucket,
+                    &e.message,
+                ),
+                (None, Err(e)) => Preflight::unavailable(
+                    crate::vocab::BucketKind::Object,
+                    &s.bucket,
+                    Action::DeleteBucket,
+                    &e.to_string(),
+                ),
             })
             .collect()
     }

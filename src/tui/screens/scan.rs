@@ -61,12 +61,13 @@ impl Scan {
     }
 
     pub fn selected_category(&self) -> Category {
-        Category::ALL[self.selected.min(Category::ALL.len() - 1)]
+        let cats = &self.report.categories;
+        cats[self.selected.min(cats.len().saturating_sub(1))].category
     }
 
     pub fn move_by(&mut self, delta: i64) {
-        self.selected =
-            (self.selected as i64 + delta).clamp(0, Category::ALL.len() as i64 - 1) as usize;
+        let last = self.report.categories.len().saturating_sub(1) as i64;
+        self.selected = (self.selected as i64 + delta).clamp(0, last) as usize;
     }
 
     /// The engine's preflight of `action`, once the scan has run to its end.
@@ -104,7 +105,7 @@ fn state_style(s: State, theme: &Theme) -> ratatui::style::Style {
 pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
     let [head, table_area, risks_area] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(Category::ALL.len() as u16 + 3),
+        Constraint::Length(s.report.categories.len() as u16 + 3),
         Constraint::Min(3),
     ])
     .areas(area);
