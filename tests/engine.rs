@@ -254,7 +254,7 @@ async fn an_emptied_versioned_bucket_has_no_versions_or_markers_and_is_deleted()
     let emu = common::emulator(Seed::Demo).await;
     let c = common::client(&emu);
     let before = scan_of(&c, "acme-app-backups").await;
-    let mut p = plan("acme-app-backups", Plan::everything());
+    let mut p = plan("acme-app-backups", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     let (summary, events) = run(&c, p).await;
     assert!(summary.complete() && summary.bucket_deleted, "{summary:?}");
@@ -278,13 +278,13 @@ async fn deleting_a_bucket_clears_every_attachment_first() {
     let emu = common::emulator(Seed::Demo).await;
     let c = common::client(&emu);
     for bucket in ["acme-media-ingest", "acme-tmp-suspended", "acme-web-assets"] {
-        let mut p = plan(bucket, Plan::everything());
+        let mut p = plan(bucket, Plan::everything(ossweep::vocab::BucketKind::Object));
         p.delete_bucket = true;
         let (summary, _) = run(&c, p).await;
         assert!(summary.bucket_deleted, "{bucket}: {summary:?}");
     }
     // OSS-HDFS data is never deleted: the data lake stays, with an explanation.
-    let mut p = plan("acme-data-lake", Plan::everything());
+    let mut p = plan("acme-data-lake", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     let (summary, _) = run(&c, p).await;
     assert!(!summary.bucket_deleted);
@@ -303,7 +303,7 @@ async fn dry_run_sends_no_delete_request() {
     let c = common::client(&emu);
     emu.faults().clear_log();
     let report = tempfile::NamedTempFile::new().unwrap();
-    let mut p = plan("acme-media-ingest", Plan::everything());
+    let mut p = plan("acme-media-ingest", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.dry_run = true;
     p.audit = Audit::to_file(report.path()).unwrap();
     let (summary, _) = run(&c, p).await;
@@ -470,7 +470,7 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
     common::flat_bucket(&emu, "busy-writer", "old/", 3000);
-    let mut p = plan("busy-writer", Plan::everything());
+    let mut p = plan("busy-writer", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     // Someone keeps uploading while the bucket is being emptied: the verification
     // sweeps cannot keep up with a writer that never stops.
@@ -518,7 +518,7 @@ async fn one_upload_behind_the_listing_is_swept_by_verification() {
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
     common::flat_bucket(&emu, "late-writer", "old/", 3000);
-    let mut p = plan("late-writer", Plan::everything());
+    let mut p = plan("late-writer", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     // A one-slot channel: while this test handles an event the engine cannot move on.
     let (tx, mut rx) = mpsc::channel(1);
@@ -568,7 +568,7 @@ async fn one_upload_behind_the_listing_is_swept_by_verification() {
 async fn worm_protected_objects_are_skipped_and_keep_the_bucket() {
     let emu = common::emulator(Seed::Demo).await;
     let c = common::client(&emu);
-    let mut p = plan("acme-compliance-archive", Plan::everything());
+    let mut p = plan("acme-compliance-archive", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     let (summary, events) = run(&c, p).await;
     assert!(!summary.bucket_deleted && !summary.complete());
@@ -718,7 +718,7 @@ async fn keys_with_dot_segments_are_deleted_and_aborted_as_they_are_named() {
         0
     );
     // The whole bucket: every version and every upload, then the bucket.
-    let mut p = plan("dots", Plan::everything());
+    let mut p = plan("dots", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     let (summary, _) = run(&c, p).await;
     assert!(summary.bucket_deleted, "{summary:?}");
@@ -764,7 +764,7 @@ async fn access_points_with_and_without_a_policy_in_every_state_are_deleted() {
     deny_policy.matcher.op = Some("DeleteAccessPointPolicy".into());
     emu.faults().push(deny_policy);
 
-    let mut p = plan("aps", Plan::everything());
+    let mut p = plan("aps", Plan::everything(ossweep::vocab::BucketKind::Object));
     p.delete_bucket = true;
     let (summary, _) = run(&c, p).await;
     assert!(summary.bucket_deleted, "{summary:?}");

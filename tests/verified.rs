@@ -61,7 +61,7 @@ async fn empties_for_real(mode: MarkerMode) {
 
     // The rest, then the bucket.
     let mut p = plan("vbk");
-    p.categories = Plan::everything();
+    p.categories = Plan::everything(ossweep::vocab::BucketKind::Object);
     p.delete_bucket = true;
     let (s, events) = run(&c, p).await;
     assert!(s.complete() && s.bucket_deleted, "{mode:?}: {s:?}");
