@@ -598,6 +598,7 @@ async fn scan_and_delete_work_without_bucket_statistics_and_say_the_estimate_is_
         let c = common::client(&emu);
         let pre = ossweep::engine::prepare(
             &c,
+            ossweep::vocab::BucketKind::Object,
             "acme-logs-dr",
             None,
             ossweep::engine::preflight::Action::DeleteBucket,

@@ -254,7 +254,10 @@ async fn an_emptied_versioned_bucket_has_no_versions_or_markers_and_is_deleted()
     let emu = common::emulator(Seed::Demo).await;
     let c = common::client(&emu);
     let before = scan_of(&c, "acme-app-backups").await;
-    let mut p = plan("acme-app-backups", Plan::everything(ossweep::vocab::BucketKind::Object));
+    let mut p = plan(
+        "acme-app-backups",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
     p.delete_bucket = true;
     let (summary, events) = run(&c, p).await;
     assert!(summary.complete() && summary.bucket_deleted, "{summary:?}");
@@ -284,7 +287,10 @@ async fn deleting_a_bucket_clears_every_attachment_first() {
         assert!(summary.bucket_deleted, "{bucket}: {summary:?}");
     }
     // OSS-HDFS data is never deleted: the data lake stays, with an explanation.
-    let mut p = plan("acme-data-lake", Plan::everything(ossweep::vocab::BucketKind::Object));
+    let mut p = plan(
+        "acme-data-lake",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
     p.delete_bucket = true;
     let (summary, _) = run(&c, p).await;
     assert!(!summary.bucket_deleted);
@@ -303,7 +309,10 @@ async fn dry_run_sends_no_delete_request() {
     let c = common::client(&emu);
     emu.faults().clear_log();
     let report = tempfile::NamedTempFile::new().unwrap();
-    let mut p = plan("acme-media-ingest", Plan::everything(ossweep::vocab::BucketKind::Object));
+    let mut p = plan(
+        "acme-media-ingest",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
     p.dry_run = true;
     p.audit = Audit::to_file(report.path()).unwrap();
     let (summary, _) = run(&c, p).await;
@@ -470,7 +479,10 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
     common::flat_bucket(&emu, "busy-writer", "old/", 3000);
-    let mut p = plan("busy-writer", Plan::everything(ossweep::vocab::BucketKind::Object));
+    let mut p = plan(
+        "busy-writer",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
     p.delete_bucket = true;
     // Someone keeps uploading while the bucket is being emptied: the verification
     // sweeps cannot keep up with a writer that never stops.
@@ -518,7 +530,10 @@ async fn one_upload_behind_the_listing_is_swept_by_verification() {
     let emu = common::emulator(Seed::Empty).await;
     let c = common::client(&emu);
     common::flat_bucket(&emu, "late-writer", "old/", 3000);
-    let mut p = plan("late-writer", Plan::everything(ossweep::vocab::BucketKind::Object));
+    let mut p = plan(
+        "late-writer",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
     p.delete_bucket = true;
     // A one-slot channel: while this test handles an event the engine cannot move on.
     let (tx, mut rx) = mpsc::channel(1);
@@ -568,7 +583,10 @@ async fn one_upload_behind_the_listing_is_swept_by_verification() {
 async fn worm_protected_objects_are_skipped_and_keep_the_bucket() {
     let emu = common::emulator(Seed::Demo).await;
     let c = common::client(&emu);
-    let mut p = plan("acme-compliance-archive", Plan::everything(ossweep::vocab::BucketKind::Object));
+    let mut p = plan(
+        "acme-compliance-archive",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
     p.delete_bucket = true;
     let (summary, events) = run(&c, p).await;
     assert!(!summary.bucket_deleted && !summary.complete());

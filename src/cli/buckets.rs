@@ -61,3 +61,89 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
     }
     Ok(exit::DONE)
 }
+
+#[derive(Serialize)]
+struct VectorBucketRow {
+    name: String,
+    region: String,
+    creation_date: Option<String>,
+    /// `None` when the indexes could not be listed.
+    indexes: Option<u64>,
+}
+
+/// `ossweep buckets --vector`: every OSS Vectors bucket (they are not in
+/// ListBuckets), with how many indexes each holds.
+pub async fn run_vector(cli: &Cli, json: bool) -> Result<u8, String> {
+    use futures::StreamExt;
+    let s = settings(cli)?;
+    let client = super::client(&s);
+    let stop = super::stop::Stop::on_signals();
+    let listed = async {
+        let buckets: Vec<_> = client.list_vector_buckets().try_collect().await?;
+        let counts: Vec<Option<u64>> = futures::stream::iter(&buckets)
+            .map(|b| {
+                let client = client.clone();
+                async move {
+                    // A listing that fails part-way leaves the count unknown.
+                    let mut indexes = client.list_vector_indexes(&b.name);
+                    let mut n = 0;
+                    while let Some(i) = indexes.next().await {
+                        i.ok()?;
+                        n += 1;
+                    }
+                    Some(n)
+                }
+            })
+            .buffered(8)
+            .collect()
+            .await;
+        Ok::<_, crate::oss::OssError>((buckets, counts))
+    };
+    let (buckets, counts) = tokio::select! {
+        r = listed => r.map_err(|e| e.to_string())?,
+        _ = stop.soft.cancelled() => {
+            eprintln!("cancelled before the listing finished");
+            return Ok(exit::PARTIAL);
+        }
+    };
+    let rows: Vec<VectorBucketRow> = buckets
+        .iter()
+        .zip(counts)
+        .map(|(b, indexes)| VectorBucketRow {
+            name: b.name.clone(),
+            region: b.region.clone(),
+            creation_date: b.creation_date.map(time::iso8601),
+            indexes,
+        })
+        .collect();
+    let incomplete = rows.iter().any(|r| r.indexes.is_none());
+    if json {
+        super::out::text(&serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+    } else if rows.is_empty() {
+        super::out::text("No vector buckets in this account.");
+    } else {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.region.clone(),
+                    r.creation_date
+                        .as_deref()
+                        .map(|d| d[..10].to_string())
+                        .unwrap_or_default(),
+                    r.indexes.map_or("?".into(), crate::units::count),
+                ]
+            })
+            .collect();
+        super::out::raw(&table::render(
+            &["NAME", "REGION", "CREATED", "INDEXES"],
+            &cells,
+        ));
+    }
+    Ok(if incomplete {
+        exit::PARTIAL
+    } else {
+        exit::DONE
+    })
+}

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::delete::Audit;
 use crate::engine::{self, Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
+use crate::vocab::BucketKind;
 
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
@@ -36,6 +37,10 @@ pub struct DeleteArgs {
     /// Append every deleted key and version id to FILE (NDJSON).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// The buckets are OSS Vectors buckets: delete their vector indexes, wait
+    /// until none remain, then delete them.
+    #[arg(long, conflicts_with = "empty_only")]
+    pub vector: bool,
 }
 
 /// Names from arguments and file, in order, without duplicates.
@@ -66,8 +71,17 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         eprintln!("error: name at least one bucket (or --from FILE)");
         return Ok(exit::USAGE);
     }
+    let kind = if a.vector {
+        BucketKind::Vector
+    } else {
+        BucketKind::Object
+    };
     for b in buckets.iter().chain(&a.confirm) {
-        if let Err(e) = validate_bucket_name(b) {
+        let valid = match kind {
+            BucketKind::Object => validate_bucket_name(b),
+            BucketKind::Vector => crate::oss::vectors::validate_bucket_name(b),
+        };
+        if let Err(e) = valid {
             eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
             return Ok(exit::USAGE);
         }
@@ -87,7 +101,9 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         Action::DeleteBucket
     };
     let preflights =
-        match preflight::prepare_and_show(&client, &buckets, None, &action, &stop, a.json).await? {
+        match preflight::prepare_and_show(&client, kind, &buckets, None, &action, &stop, a.json)
+            .await?
+        {
             Ok(p) => p,
             Err(code) => return Ok(code),
         };

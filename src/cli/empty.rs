@@ -34,6 +34,46 @@ pub struct EmptyArgs {
     /// Append every deleted key and version id to FILE (NDJSON).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// BUCKET is an OSS Vectors bucket: delete its vector indexes (all of them,
+    /// or those named with --only-index); the bucket stays.
+    #[arg(long)]
+    pub vector: bool,
+    /// With --vector: only this index (repeat for several).
+    #[arg(long, value_name = "IDX", requires = "vector")]
+    pub only_index: Vec<String>,
+}
+
+/// The action `empty` asks for, or a usage error (pure).
+pub fn action_of(a: &EmptyArgs) -> Result<(BucketKind, Action), String> {
+    if a.vector {
+        crate::oss::vectors::validate_bucket_name(&a.bucket).map_err(|e| e.to_string())?;
+        if a.only.is_some() || a.prefix.is_some() {
+            return Err("--only and --prefix apply to object buckets; a vector bucket's indexes are chosen with --only-index".into());
+        }
+        for i in &a.only_index {
+            crate::oss::vectors::validate_index_name(i).map_err(|e| e.to_string())?;
+        }
+        let action = if a.only_index.is_empty() {
+            Action::clear_all(BucketKind::Vector)
+        } else {
+            Action::clear_indexes(a.only_index.iter().cloned())
+        };
+        return Ok((BucketKind::Vector, action));
+    }
+    validate_bucket_name(&a.bucket).map_err(|e| e.to_string())?;
+    let action = match a.only.as_deref() {
+        Some("all") => Action::clear_all(BucketKind::Object),
+        Some(s) => Action::clear(parse_categories(s)?),
+        // What a bucket stores; its attachments stay unless named with --only.
+        None => Action::empty_only(),
+    };
+    check_scope(
+        BucketKind::Object,
+        &action.scope(BucketKind::Object),
+        a.prefix.as_deref(),
+        false,
+    )?;
+    Ok((BucketKind::Object, action))
 }
 
 /// `objects,parts` -> categories; an unknown name is a usage error.
@@ -42,46 +82,32 @@ pub fn parse_categories(s: &str) -> Result<Vec<Category>, String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| {
-            Category::parse(p).ok_or_else(|| {
-                let known: Vec<&str> = Category::ALL.iter().map(|c| c.slug()).collect();
-                format!("unknown category {p:?}; use {}", known.join(", "))
-            })
+            Category::parse(p)
+                .filter(|c| c.kind() == BucketKind::Object)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        Category::OBJECT_BUCKET.iter().map(|c| c.slug()).collect();
+                    format!("unknown category {p:?}; use {}", known.join(", "))
+                })
         })
         .collect()
 }
 
 pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
-    if let Err(e) = validate_bucket_name(&a.bucket) {
-        eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
-        return Ok(exit::USAGE);
-    }
-    let action = match a.only.as_deref() {
-        Some("all") => Action::clear_all(BucketKind::Object),
-        Some(s) => match parse_categories(s) {
-            Ok(c) => Action::clear(c),
-            Err(e) => {
-                eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
-                return Ok(exit::USAGE);
-            }
-        },
-        // What a bucket stores; its attachments stay unless named with --only.
-        None => Action::empty_only(),
+    let (kind, action) = match action_of(a) {
+        Ok(ka) => ka,
+        Err(e) => {
+            eprintln!("error: {}", crate::text::visible_lines(&e));
+            return Ok(exit::USAGE);
+        }
     };
-    if let Err(e) = check_scope(
-        BucketKind::Object,
-        &action.scope(BucketKind::Object),
-        a.prefix.as_deref(),
-        false,
-    ) {
-        eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
-        return Ok(exit::USAGE);
-    }
     let s = settings(cli)?;
     let client = super::client(&s);
     let stop = super::stop::Stop::on_signals();
     let bucket = [a.bucket.clone()];
     let preflights = match preflight::prepare_and_show(
         &client,
+        kind,
         &bucket,
         a.prefix.as_deref(),
         &action,

@@ -53,11 +53,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every bucket of the account, all regions.
+    /// List every bucket of the account, all regions (--vector: every vector bucket).
     Buckets {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// List the OSS Vectors buckets (name, region, created, indexes) instead.
+        #[arg(long)]
+        vector: bool,
     },
     /// Scan one bucket for everything that blocks its deletion, and the risks.
     Scan {
@@ -65,6 +68,9 @@ pub enum Command {
         /// The report as JSON.
         #[arg(long)]
         json: bool,
+        /// BUCKET is an OSS Vectors bucket: scan its vector indexes.
+        #[arg(long)]
+        vector: bool,
     },
     /// Clear categories of a bucket without deleting it.
     Empty(empty::EmptyArgs),
@@ -190,8 +196,16 @@ async fn run(cli: Cli) -> u8 {
     tracing::info!(command, "command started");
     let result = match &cli.command {
         None => wizard(&cli).await,
-        Some(Command::Buckets { json }) => buckets::run(&cli, *json).await,
-        Some(Command::Scan { bucket, json }) => scan::run(&cli, bucket, *json).await,
+        Some(Command::Buckets {
+            json,
+            vector: false,
+        }) => buckets::run(&cli, *json).await,
+        Some(Command::Buckets { json, vector: true }) => buckets::run_vector(&cli, *json).await,
+        Some(Command::Scan {
+            bucket,
+            json,
+            vector,
+        }) => scan::run(&cli, bucket, *json, *vector).await,
         Some(Command::Empty(args)) => empty::run(&cli, args).await,
         Some(Command::Delete(args)) => delete::run(&cli, args).await,
         Some(Command::Expire(args)) => expire::run(&cli, args).await,

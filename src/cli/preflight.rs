@@ -11,6 +11,7 @@ use crate::engine::{self, Action, Preflight, Refusal, Unprepared, Verdict};
 use crate::oss::Client;
 use crate::scan::ScanEvent;
 use crate::units::{bytes, count};
+use crate::vocab::BucketKind;
 
 /// Why no preflight could be made.
 pub enum Failed {
@@ -23,6 +24,7 @@ pub enum Failed {
 /// Scans each bucket to its end and returns the preflight of `action` for each.
 pub async fn prepare_all(
     client: &Client,
+    kind: BucketKind,
     buckets: &[String],
     prefix: Option<&str>,
     action: &Action,
@@ -47,8 +49,16 @@ pub async fn prepare_all(
                 eprint!("\r\x1b[K");
             }
         });
-        let result =
-            engine::prepare(client, bucket, prefix, action.clone(), Some(tx), cancel).await;
+        let result = engine::prepare(
+            client,
+            kind,
+            bucket,
+            prefix,
+            action.clone(),
+            Some(tx),
+            cancel,
+        )
+        .await;
         let _ = show.await;
         match result {
             Ok(p) => out.push(p),
@@ -65,6 +75,7 @@ pub async fn prepare_all(
 /// why there are none: `Err(exit code)` after a Ctrl-C, `Err` message on failure.
 pub async fn prepare_and_show(
     client: &Client,
+    kind: BucketKind,
     buckets: &[String],
     prefix: Option<&str>,
     action: &Action,
@@ -72,7 +83,7 @@ pub async fn prepare_and_show(
     json: bool,
 ) -> Result<Result<Vec<Preflight>, u8>, String> {
     let prepared = tokio::select! {
-        p = prepare_all(client, buckets, prefix, action, &stop.soft) => p,
+        p = prepare_all(client, kind, buckets, prefix, action, &stop.soft) => p,
         // A second signal does not wait for a slow reply.
         _ = stop.hard.cancelled() => Err(Failed::Cancelled),
     };
@@ -105,7 +116,7 @@ pub fn render(p: &Preflight) -> String {
         None => String::new(),
     };
     let verdict = match &p.verdict {
-        Verdict::Deletable => "the bucket can be deleted".to_string(),
+        Verdict::Deletable => format!("the {} can be deleted", p.kind.noun()),
         Verdict::EmptyOnly { .. } => "the bucket cannot be deleted by API (empty-only)".into(),
         Verdict::Blocked { .. } => "nothing can be done by API (blocked)".into(),
     };
@@ -121,6 +132,16 @@ pub fn render(p: &Preflight) -> String {
         out.push_str(&format!(
             "  deletes: {}{then}\n",
             engine::preflight::phrase(&p.goes)
+        ));
+    }
+    for i in &p.indexes {
+        out.push_str(&format!(
+            "           index {} ({} dimensions, {}, {} vectors, {})\n",
+            i.index.name,
+            i.index.dimension,
+            i.index.distance_metric,
+            i.vectors_text(),
+            i.index.status
         ));
     }
     for i in &p.stays {

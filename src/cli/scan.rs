@@ -9,12 +9,16 @@ use super::{exit, settings, Cli};
 
 /// The report as text (pure).
 pub fn render_report(r: &ScanReport) -> String {
-    let mut out = format!(
-        "Bucket {} ({}), versioning {}\n",
-        r.bucket,
-        r.region,
-        r.versioning.as_str()
-    );
+    let mut out = if r.kind.is_vector() {
+        format!("Vector bucket {} ({})\n", r.bucket, r.region)
+    } else {
+        format!(
+            "Bucket {} ({}), versioning {}\n",
+            r.bucket,
+            r.region,
+            r.versioning.as_str()
+        )
+    };
     if let Some(line) = r.estimate_line() {
         out.push_str(&line);
         out.push('\n');
@@ -45,6 +49,34 @@ pub fn render_report(r: &ScanReport) -> String {
         &["CATEGORY", "COUNT", "SIZE", "STATE", "NOTE"],
         &rows,
     ));
+    if !r.indexes.is_empty() {
+        let rows: Vec<Vec<String>> = r
+            .indexes
+            .iter()
+            .map(|i| {
+                vec![
+                    i.index.name.clone(),
+                    i.index.dimension.to_string(),
+                    i.index.data_type.clone(),
+                    i.index.distance_metric.clone(),
+                    i.vectors_text(),
+                    i.index.status.clone(),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&render(
+            &[
+                "INDEX",
+                "DIMENSION",
+                "DATA TYPE",
+                "METRIC",
+                "VECTORS",
+                "STATUS",
+            ],
+            &rows,
+        ));
+    }
     if !r.storage_classes.is_empty() {
         let classes: Vec<String> = r
             .storage_classes
@@ -81,7 +113,16 @@ pub fn render_report(r: &ScanReport) -> String {
     crate::text::visible_lines(&out)
 }
 
-pub async fn run(cli: &Cli, bucket: &str, json: bool) -> Result<u8, String> {
+pub async fn run(cli: &Cli, bucket: &str, json: bool, vector: bool) -> Result<u8, String> {
+    let valid = if vector {
+        crate::oss::vectors::validate_bucket_name(bucket)
+    } else {
+        crate::oss::request::validate_bucket_name(bucket)
+    };
+    if let Err(e) = valid {
+        eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
+        return Ok(exit::USAGE);
+    }
     let s = settings(cli)?;
     let client = super::client(&s);
     let stop = super::stop::Stop::on_signals();
@@ -89,7 +130,13 @@ pub async fn run(cli: &Cli, bucket: &str, json: bool) -> Result<u8, String> {
     // The first signal ends the scan between pages (partial counts, exit 3); a
     // second does not wait for a slow reply.
     let report = tokio::select! {
-        r = scan::scan(&client, bucket, None, &stop.soft, now) => r.map_err(|e| e.to_string())?,
+        r = async {
+            if vector {
+                scan::scan_vector(&client, bucket, None, &stop.soft).await
+            } else {
+                scan::scan(&client, bucket, None, &stop.soft, now).await
+            }
+        } => r.map_err(|e| e.to_string())?,
         _ = stop.hard.cancelled() => {
             eprintln!("scan stopped at once; nothing is known about {bucket}");
             return Ok(exit::PARTIAL);

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod progress;
 mod recheck;
 mod resources;
+mod vectors;
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -300,6 +301,9 @@ pub async fn run(
         ctx.summary.lock().unwrap().error = Some(RunError::local("plan", e));
         return finish(&ctx, started).await;
     }
+    if ctx.plan.kind.is_vector() {
+        return run_vector(ctx, started).await;
+    }
     match client.get_bucket_info(&ctx.plan.bucket).await {
         Ok(info) => ctx.versioning = info.versioning,
         Err(e) => {
@@ -352,6 +356,53 @@ pub async fn run(
     }
     if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
         delete_bucket(&ctx).await;
+    }
+    finish(&ctx, started).await
+}
+
+/// A vector bucket: its indexes, then (when asked) the bucket.
+async fn run_vector(ctx: Ctx, started: Instant) -> Summary {
+    if let Err(e) = ctx.client.locate_vector_bucket(ctx.bucket()).await {
+        ctx.summary.lock().unwrap().error = Some(RunError::oss("GetVectorBucket", &e));
+        return finish(&ctx, started).await;
+    }
+    if ctx.plan.categories.contains(&Category::VectorIndexes) && !ctx.stopped() {
+        vectors::clear_indexes(&ctx).await;
+    }
+    if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
+        let has_failures = {
+            let s = ctx.summary.lock().unwrap();
+            s.failures_total > 0 || s.error.is_some()
+        };
+        let refused = if has_failures {
+            Some("some indexes could not be deleted (see the failures above), so the vector bucket was left in place".to_string())
+        } else {
+            match vectors::delete_bucket(&ctx).await {
+                Ok(()) => None,
+                Err(e) if e.code.as_deref() == Some("VectorBucketNotEmpty") => Some(format!(
+                    "OSS still refuses to delete the vector bucket (VectorBucketNotEmpty) after {} s",
+                    ctx.plan.wait_timeout.as_secs()
+                )),
+                Err(e) => {
+                    ctx.fatal(e);
+                    None
+                }
+            }
+        };
+        match refused {
+            Some(reason) => {
+                let remaining = vectors::remaining(&ctx, &reason).await;
+                ctx.summary.lock().unwrap().remaining = Some(remaining);
+            }
+            None if !ctx.stopped() => {
+                ctx.summary.lock().unwrap().bucket_deleted = true;
+                ctx.emit(Event::BucketDeleted {
+                    bucket: ctx.bucket().to_string(),
+                })
+                .await;
+            }
+            None => {}
+        }
     }
     finish(&ctx, started).await
 }

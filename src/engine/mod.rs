@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::oss::{time, Client, OssError};
 use crate::scan::{self, ScanEvent};
+use crate::vocab::BucketKind;
 
 /// Why a bucket has no preflight.
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +27,11 @@ pub enum Unprepared {
     ScanFailed(#[from] OssError),
 }
 
-/// Scans `bucket` (under `prefix`, if given) to its end and computes the
+/// Scans `bucket` (an object or vector bucket; under `prefix`, if given) to its end and computes the
 /// preflight of `action`. Scan events go to `events` as they come.
 pub async fn prepare(
     client: &Client,
+    kind: BucketKind,
     bucket: &str,
     prefix: Option<&str>,
     action: Action,
@@ -37,8 +39,10 @@ pub async fn prepare(
     cancel: &CancellationToken,
 ) -> Result<Preflight, Unprepared> {
     let now = time::unix_secs(std::time::SystemTime::now());
-    let report = scan::scan_under(client, bucket, prefix, events, cancel, now)
-        .await
-        .map_err(|scan::ScanError::Oss(e)| Unprepared::ScanFailed(e))?;
+    let scanned = match kind {
+        BucketKind::Object => scan::scan_under(client, bucket, prefix, events, cancel, now).await,
+        BucketKind::Vector => scan::scan_vector(client, bucket, events, cancel).await,
+    };
+    let report = scanned.map_err(|scan::ScanError::Oss(e)| Unprepared::ScanFailed(e))?;
     preflight(&report, action).map_err(|_| Unprepared::Cancelled(bucket.to_string()))
 }

@@ -4,6 +4,7 @@
 
 pub mod report;
 pub mod risk;
+pub mod vectors;
 
 use std::sync::{Arc, Mutex};
 
@@ -18,7 +19,8 @@ use crate::oss::{Client, OssError};
 use crate::vocab::LISTING_STREAMS;
 use crate::vocab::{classify, worm_release};
 pub use crate::vocab::{Category, HDFS_PREFIX};
-pub use report::{CategoryReport, ScanReport, State};
+pub use report::{CategoryReport, IndexReport, ScanReport, State};
+pub use vectors::scan_vector;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScanEvent {
