@@ -265,7 +265,12 @@ pub fn describe(s: &Summary) -> String {
         out.push_str(&format!("  stopped: {e}\n"));
     }
     if s.bucket_deleted {
-        out.push_str(&format!("  bucket {} deleted. Its name can be registered by anyone after a 4-8 hour cool-down.\n", s.bucket));
+        out.push_str(&format!(
+            "  {} {} deleted.{}\n",
+            s.kind.noun(),
+            s.bucket,
+            s.name_note().map(|n| format!(" {n}")).unwrap_or_default()
+        ));
     }
     if let Some(r) = &s.remaining {
         out.push_str(&format!("  bucket kept: {}\n", r.explanation));

@@ -188,6 +188,8 @@ impl std::fmt::Display for RunError {
 /// Exactly what a run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// An object bucket or a vector bucket.
+    pub kind: crate::vocab::BucketKind,
     pub bucket: String,
     pub dry_run: bool,
     pub cancelled: bool,
@@ -211,6 +213,18 @@ pub struct Summary {
 pub const MAX_FAILURE_DETAILS: usize = 1000;
 
 impl Summary {
+    /// What a deleted bucket's name does next: object bucket names are global
+    /// and released after a cool-down; OSS documents none for vector buckets,
+    /// whose names are unique per account and region.
+    pub fn name_note(&self) -> Option<&'static str> {
+        match self.kind {
+            crate::vocab::BucketKind::Object => {
+                Some("Its name can be registered by anyone after a 4-8 hour cool-down.")
+            }
+            crate::vocab::BucketKind::Vector => None,
+        }
+    }
+
     pub fn deleted(&self) -> u64 {
         self.categories.values().map(|t| t.deleted).sum()
     }

@@ -245,6 +245,7 @@ pub async fn run(
     let started = Instant::now();
     let stop = cancel.child_token();
     let summary = Summary {
+        kind: plan.kind,
         bucket: plan.bucket.clone(),
         dry_run: plan.dry_run,
         ..Default::default()

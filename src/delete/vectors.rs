@@ -114,6 +114,11 @@ async fn pass(ctx: &Ctx) -> u64 {
 /// gone; one still there after the plan's wait is a failure (the bucket stays).
 async fn wait_gone(ctx: &Ctx, mut names: Vec<String>) {
     let deadline = Instant::now() + ctx.plan.wait_timeout;
+    // Deletions usually finish quickly: look again soon, then less often.
+    let mut pause = ctx
+        .plan
+        .poll_interval
+        .min(std::time::Duration::from_millis(250));
     while !names.is_empty() {
         ctx.add_requests(1);
         let Some(present) = list_in_scope(ctx).await else {
@@ -146,7 +151,8 @@ async fn wait_gone(ctx: &Ctx, mut names: Vec<String>) {
             return;
         }
         names = still;
-        tokio::time::sleep(ctx.plan.poll_interval).await;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(ctx.plan.poll_interval);
     }
 }
 
@@ -154,7 +160,10 @@ async fn wait_gone(ctx: &Ctx, mut names: Vec<String>) {
 /// retried with backoff for as long as the plan waits for deletions.
 pub async fn delete_bucket(ctx: &Ctx) -> Result<(), RunError> {
     let deadline = Instant::now() + ctx.plan.wait_timeout;
-    let mut delay = ctx.plan.poll_interval;
+    let mut delay = ctx
+        .plan
+        .poll_interval
+        .min(std::time::Duration::from_millis(250));
     loop {
         ctx.add_requests(1);
         match ctx.client.delete_vector_bucket(ctx.bucket()).await {

@@ -38,6 +38,7 @@ pub async fn run_many(
     for pf in preflights {
         if cancel.is_cancelled() {
             summaries.push(Summary {
+                kind: pf.kind,
                 bucket: pf.bucket.clone(),
                 dry_run: opts.dry_run,
                 cancelled: true,

@@ -154,11 +154,8 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 theme.warn,
             )));
         }
-        if sm.bucket_deleted {
-            lines.push(Line::from(Span::styled(
-                "   Its name can be registered by anyone after a 4-8 hour cool-down.",
-                theme.muted,
-            )));
+        if let (true, Some(note)) = (sm.bucket_deleted, sm.name_note()) {
+            lines.push(Line::from(Span::styled(format!("   {note}"), theme.muted)));
         }
         lines.push(Line::from(""));
     }
