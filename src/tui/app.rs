@@ -19,9 +19,13 @@ use super::screens::confirm::{Confirm, Intent};
 use super::screens::progress::Progress;
 use super::screens::report::Report;
 use super::screens::scan::Scan;
+use super::screens::vector_list::VectorList;
 use super::screens::{self, hint_line};
 use super::theme::Theme;
 use crate::engine::{self, expiry::MIN_DAYS};
+
+mod vectors;
+pub use vectors::Tab;
 
 /// Where the wizard is pointed: shown in the header of every screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,6 +58,9 @@ pub struct App {
     pub screen: Screen,
     /// Kept while other screens are open, so going back restores it.
     pub list: BucketList,
+    /// The list shown: buckets or vector buckets.
+    pub tab: Tab,
+    pub vectors: VectorList,
     pub help: bool,
     pub quit_prompt: bool,
     pub banner: Option<ErrorInfo>,
@@ -71,6 +78,8 @@ impl App {
             context,
             screen: Screen::List,
             list: BucketList::loading(),
+            tab: Tab::Buckets,
+            vectors: VectorList::default(),
             help: false,
             quit_prompt: false,
             banner: None,
@@ -86,6 +95,8 @@ impl App {
     pub fn animating(&self) -> bool {
         self.list.loading
             || self.list.rows.iter().any(|r| r.details == Details::Loading)
+            || self.vectors.loading
+            || self.vectors.rows.iter().any(|r| r.indexes.is_none())
             || matches!(&self.screen, Screen::Scan(s) if s.scanning)
             || matches!(&self.screen, Screen::Batch(b) if !b.done())
             || matches!(self.screen, Screen::Progress(_))
@@ -93,7 +104,12 @@ impl App {
 
     pub fn keys(&self) -> &'static [Binding] {
         match &self.screen {
+            Screen::List if self.tab == Tab::Vectors => keymap::VECTOR_LIST,
             Screen::List => keymap::BUCKET_LIST,
+            Screen::Scan(s) if s.report.kind.is_vector() && s.scanning => {
+                keymap::VECTOR_SCAN_WAITING
+            }
+            Screen::Scan(s) if s.report.kind.is_vector() => keymap::VECTOR_SCAN,
             Screen::Scan(s) if s.scanning => keymap::SCAN_WAITING,
             Screen::Scan(_) => keymap::SCAN,
             Screen::Batch(_) => keymap::BATCH,
@@ -148,6 +164,11 @@ impl App {
                         Err(e) => Details::Failed(e.message),
                     };
                 }
+                Vec::new()
+            }
+            Msg::VectorBucketsLoaded(result) => self.vector_buckets_loaded(result),
+            Msg::VectorDetailsLoaded { bucket, result } => {
+                self.vector_details_loaded(&bucket, result);
                 Vec::new()
             }
             Msg::Waiting(text) => {
@@ -325,7 +346,10 @@ impl App {
             return Vec::new();
         }
         if self.screen == Screen::List {
-            return self.on_list(action);
+            return match self.tab {
+                Tab::Buckets => self.on_list(action),
+                Tab::Vectors => self.on_vector_list(action),
+            };
         }
         let screen = std::mem::replace(&mut self.screen, Screen::List);
         let (screen, effects) = match screen {
@@ -446,6 +470,7 @@ impl App {
                 self.banner = None;
                 return vec![Effect::LoadBuckets];
             }
+            Action::SwitchTab => return self.switch_tab(),
             Action::Open => {
                 if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
                     self.screen = Screen::Scan(Box::new(Scan::new(&name)));
@@ -486,12 +511,10 @@ impl App {
             }
             Action::Back => return (Screen::List, vec![Effect::CancelScan]),
             Action::Refresh => {
-                let bucket = s.bucket.clone();
-                return (
-                    Screen::Scan(Box::new(Scan::new(&bucket))),
-                    vec![Effect::CancelScan, Effect::StartScan(bucket)],
-                );
+                let (screen, effect) = vectors::start_scan(s.report.kind, &s.bucket);
+                return (screen, vec![Effect::CancelScan, effect]);
             }
+            _ if s.report.kind.is_vector() => self.vector_scan_action(&s, action),
             Action::ClearCategory => {
                 let category = s.selected_category();
                 if !category.clearable() {
@@ -560,11 +583,13 @@ impl App {
             Action::Open => {
                 // After clearing categories of a bucket that stays: back to its scan
                 // pane, rescanned, to work through what still blocks it.
-                if let Some(bucket) = r.return_to() {
-                    return (
-                        Screen::Scan(Box::new(Scan::new(&bucket))),
-                        vec![Effect::StartScan(bucket)],
-                    );
+                if let Some((kind, bucket)) = r.return_to() {
+                    let (screen, effect) = vectors::start_scan(kind, &bucket);
+                    return (screen, vec![effect]);
+                }
+                if self.tab == Tab::Vectors {
+                    self.vectors.loading = true;
+                    return (Screen::List, vec![Effect::LoadVectorBuckets]);
                 }
                 self.list.loading = true;
                 self.list.marked.clear();
@@ -617,7 +642,7 @@ impl App {
                 .render(banner, buf);
         }
         match &self.screen {
-            Screen::List => screens::bucket_list::render(&self.list, body, buf, theme, self.now),
+            Screen::List => self.render_lists(body, buf, theme),
             Screen::Scan(s) => screens::scan::render(s, body, buf, theme, self.now),
             Screen::Batch(b) => screens::batch::render(b, body, buf, theme, self.now),
             Screen::Confirm(c, _) => screens::confirm::render(c, body, buf, theme),
@@ -645,6 +670,37 @@ impl App {
             );
         }
         super::guard::neutralize(buf, area);
+    }
+
+    /// The tab bar, then the list of the tab.
+    fn render_lists(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let [tabs, list] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        let label = |tab: Tab, text: String| {
+            let style = if self.tab == tab {
+                theme.selected
+            } else {
+                theme.muted
+            };
+            Span::styled(format!(" {text} "), style)
+        };
+        let vector_count = if self.vectors.loaded {
+            self.vectors.rows.len().to_string()
+        } else {
+            "…".into()
+        };
+        Paragraph::new(Line::from(vec![
+            Span::raw(" "),
+            label(Tab::Buckets, format!("Buckets {}", self.list.rows.len())),
+            Span::raw(" "),
+            label(Tab::Vectors, format!("Vector buckets {vector_count}")),
+            Span::styled("  Tab switches", theme.muted),
+        ]))
+        .render(tabs, buf);
+        match self.tab {
+            Tab::Buckets => screens::bucket_list::render(&self.list, list, buf, theme, self.now),
+            Tab::Vectors => screens::vector_list::render(&self.vectors, list, buf, theme, self.now),
+        }
     }
 
     /// Where every request goes: profile and region or endpoint, and a DEMO

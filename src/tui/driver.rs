@@ -16,6 +16,7 @@ use crate::engine::expiry::{self, ExpiryError};
 use crate::engine::{self, Preflight, RunOptions};
 use crate::oss::{time, Client};
 use crate::scan;
+use crate::vocab::BucketKind;
 
 pub struct Driver {
     client: Client,
@@ -77,7 +78,39 @@ impl Driver {
             Effect::StartScan(bucket) => {
                 let token = self.new_scan();
                 let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move { scan_into(&c, bucket, &tx, &token).await });
+                tokio::spawn(async move {
+                    scan_into(&c, BucketKind::Object, bucket, &tx, &token).await
+                });
+            }
+            Effect::StartVectorScan(bucket) => {
+                let token = self.new_scan();
+                let (c, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    scan_into(&c, BucketKind::Vector, bucket, &tx, &token).await
+                });
+            }
+            Effect::LoadVectorBuckets => {
+                let (c, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let r = c
+                        .list_vector_buckets()
+                        .try_collect()
+                        .await
+                        .map_err(|e| ErrorInfo::from_oss("Could not list vector buckets:", &e));
+                    let _ = tx.send(Msg::VectorBucketsLoaded(r)).await;
+                });
+            }
+            Effect::LoadVectorDetails(bucket) => {
+                let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
+                tokio::spawn(async move {
+                    let _permit = sem.acquire().await;
+                    let result = c
+                        .list_vector_indexes(&bucket)
+                        .try_fold(0u64, |n, _| futures::future::ready(Ok(n + 1)))
+                        .await
+                        .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string());
+                    let _ = tx.send(Msg::VectorDetailsLoaded { bucket, result }).await;
+                });
             }
             Effect::ScanBatch(buckets) => {
                 let token = self.new_scan();
@@ -87,7 +120,7 @@ impl Driver {
                         if token.is_cancelled() {
                             break;
                         }
-                        scan_into(&c, bucket, &tx, &token).await;
+                        scan_into(&c, BucketKind::Object, bucket, &tx, &token).await;
                     }
                 });
             }
@@ -181,7 +214,13 @@ impl Driver {
 }
 
 /// Scans one bucket, forwarding its events as messages; a failure becomes `ScanFailed`.
-async fn scan_into(c: &Client, bucket: String, tx: &mpsc::Sender<Msg>, token: &CancellationToken) {
+async fn scan_into(
+    c: &Client,
+    kind: BucketKind,
+    bucket: String,
+    tx: &mpsc::Sender<Msg>,
+    token: &CancellationToken,
+) {
     let (etx, mut erx) = mpsc::channel(64);
     let fwd_tx = tx.clone();
     let name = bucket.clone();
@@ -207,7 +246,11 @@ async fn scan_into(c: &Client, bucket: String, tx: &mpsc::Sender<Msg>, token: &C
         },
     )));
     let now = time::unix_secs(std::time::SystemTime::now());
-    if let Err(scan::ScanError::Oss(e)) = scan::scan(&c, &bucket, Some(etx), token, now).await {
+    let scanned = match kind {
+        BucketKind::Object => scan::scan(&c, &bucket, Some(etx), token, now).await,
+        BucketKind::Vector => scan::scan_vector(&c, &bucket, Some(etx), token).await,
+    };
+    if let Err(scan::ScanError::Oss(e)) = scanned {
         let _ = tx
             .send(Msg::ScanFailed {
                 bucket,

@@ -17,10 +17,13 @@ pub enum Action {
     DeleteBucket,
     Expire,
     Refresh,
+    /// Between the buckets tab and the vector buckets tab.
+    SwitchTab,
     Help,
     Quit,
 }
 
+#[derive(Debug, PartialEq, Eq)]
 pub struct Binding {
     pub keys: &'static str,
     pub action: Action,
@@ -39,6 +42,38 @@ pub const BUCKET_LIST: &[Binding] = &[
     b("s", Action::Sort, "sort"),
     b("D", Action::DeleteBucket, "delete marked"),
     b("r", Action::Refresh, "refresh"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+    b("Tab", Action::SwitchTab, "vector buckets"),
+];
+
+/// The vector buckets tab (OSS Vectors: not in ListBuckets).
+pub const VECTOR_LIST: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("Enter", Action::Open, "scan"),
+    b("r", Action::Refresh, "refresh"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+    b("Tab", Action::SwitchTab, "buckets"),
+];
+
+/// A vector bucket's scan pane: its indexes, one at a time or all.
+pub const VECTOR_SCAN: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("c", Action::ClearCategory, "delete index"),
+    b("a", Action::ClearAll, "delete all indexes"),
+    b("D", Action::DeleteBucket, "delete bucket"),
+    b("r", Action::Refresh, "rescan"),
+    b("Esc", Action::Back, "back"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+];
+
+pub const VECTOR_SCAN_WAITING: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("c a D", Action::ClearCategory, "wait for the scan"),
+    b("r", Action::Refresh, "rescan"),
+    b("Esc", Action::Back, "back"),
     b("?", Action::Help, "help"),
     b("q", Action::Quit, "quit"),
 ];
@@ -120,6 +155,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('r') => Action::Refresh,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,
+        KeyCode::Tab => Action::SwitchTab,
         _ => return None,
     })
 }

@@ -8,6 +8,7 @@ use crate::delete::{Event, Summary};
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::Preflight;
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
+use crate::oss::vectors::VectorBucketSummary;
 use crate::scan::ScanEvent;
 
 /// An error to show in the banner, with what OSS said.
@@ -56,6 +57,13 @@ pub enum Msg {
         /// The statistics are optional (`None` when GetBucketStat is refused).
         result: Result<(Option<BucketStat>, Versioning), ErrorInfo>,
     },
+    /// ListVectorBuckets: every vector bucket of the account.
+    VectorBucketsLoaded(Result<Vec<VectorBucketSummary>, ErrorInfo>),
+    /// How many indexes a vector bucket holds (`Err`: the listing failed).
+    VectorDetailsLoaded {
+        bucket: String,
+        result: Result<u64, String>,
+    },
     Scanned {
         bucket: String,
         event: ScanEvent,
@@ -83,6 +91,10 @@ pub enum Effect {
     LoadBuckets,
     LoadDetails(String),
     StartScan(String),
+    LoadVectorBuckets,
+    LoadVectorDetails(String),
+    /// Scan a vector bucket (its indexes).
+    StartVectorScan(String),
     /// Scan these buckets one after another (a batch's preflight).
     ScanBatch(Vec<String>),
     CancelScan,

@@ -21,7 +21,7 @@ use crate::vocab::Category;
 const DAY: i64 = 86_400;
 const T0: i64 = 1_735_689_600; // 2025-01-01
 
-fn context() -> Context {
+pub(super) fn context() -> Context {
     Context {
         profile: "default".into(),
         target: "region cn-hangzhou".into(),
@@ -29,15 +29,15 @@ fn context() -> Context {
     }
 }
 
-fn key(c: char) -> Msg {
+pub(super) fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn code(c: KeyCode) -> Msg {
+pub(super) fn code(c: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn typed(app: &mut App, text: &str) {
+pub(super) fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
         app.update(key(c));
     }
@@ -287,7 +287,7 @@ fn snapshot(app: &App) -> String {
     snapshot_at(app, 100, 30)
 }
 
-fn snapshot_at(app: &App, width: u16, height: u16) -> String {
+pub(super) fn snapshot_at(app: &App, width: u16, height: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
     t.draw(|f| app.render(f.area(), f.buffer_mut(), &Theme::plain()))
         .unwrap();

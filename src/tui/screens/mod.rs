@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod progress;
 pub mod report;
 pub mod scan;
+pub mod vector_list;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -49,10 +49,12 @@ impl Report {
     }
 
     /// The bucket to go back to: one bucket that was cleared and still exists.
-    pub fn return_to(&self) -> Option<String> {
+    pub fn return_to(&self) -> Option<(crate::vocab::BucketKind, String)> {
         match (self.preflights.as_slice(), self.summaries.as_slice()) {
-            ([p], [s]) if !s.bucket_deleted && !p.action.deletes_bucket() => Some(p.bucket.clone()),
-            ([p], []) if !p.action.deletes_bucket() => Some(p.bucket.clone()),
+            ([p], [s]) if !s.bucket_deleted && !p.action.deletes_bucket() => {
+                Some((p.kind, p.bucket.clone()))
+            }
+            ([p], []) if !p.action.deletes_bucket() => Some((p.kind, p.bucket.clone())),
             _ => None,
         }
     }

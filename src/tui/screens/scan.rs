@@ -12,6 +12,7 @@ use ratatui::widgets::{
 use crate::engine::{self, Action, NotReady, Preflight};
 use crate::scan::{Category, ScanEvent, ScanReport, State};
 use crate::units::{bytes, count};
+use crate::vocab::BucketKind;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
@@ -30,9 +31,14 @@ pub struct Scan {
 
 impl Scan {
     pub fn new(bucket: &str) -> Self {
+        Scan::of(BucketKind::Object, bucket)
+    }
+
+    /// A scan pane for a bucket of this kind, scanning.
+    pub fn of(kind: BucketKind, bucket: &str) -> Self {
         Scan {
             bucket: bucket.to_string(),
-            report: ScanReport::new(bucket),
+            report: ScanReport::of(kind, bucket),
             scanning: true,
             selected: 0,
             error: None,
@@ -65,8 +71,22 @@ impl Scan {
         cats[self.selected.min(cats.len().saturating_sub(1))].category
     }
 
+    /// The selected index of a vector bucket's pane.
+    pub fn selected_index(&self) -> Option<&str> {
+        self.report
+            .indexes
+            .get(self.selected)
+            .map(|i| i.index.name.as_str())
+    }
+
     pub fn move_by(&mut self, delta: i64) {
-        let last = self.report.categories.len().saturating_sub(1) as i64;
+        // A vector bucket's rows are its indexes; an object bucket's its categories.
+        let rows = if self.report.kind.is_vector() {
+            self.report.indexes.len()
+        } else {
+            self.report.categories.len()
+        };
+        let last = rows.saturating_sub(1) as i64;
         self.selected = (self.selected as i64 + delta).clamp(0, last) as usize;
     }
 
@@ -103,6 +123,9 @@ fn state_style(s: State, theme: &Theme) -> ratatui::style::Style {
 }
 
 pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    if s.report.kind.is_vector() {
+        return render_vector(s, area, buf, theme, now);
+    }
     let [head, table_area, risks_area] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(s.report.categories.len() as u16 + 3),
@@ -171,6 +194,11 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         &mut state,
     );
 
+    render_risks(s, risks_area, buf, theme);
+}
+
+fn render_risks(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let r = &s.report;
     let risk_lines: Vec<Line> = if r.risks.is_empty() {
         vec![Line::from(Span::styled(
             if s.scanning {
@@ -189,5 +217,100 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
     Paragraph::new(risk_lines)
         .wrap(Wrap { trim: false })
         .block(Block::default().borders(Borders::TOP).title(" Risks "))
-        .render(risks_area, buf);
+        .render(area, buf);
+}
+
+/// A vector bucket: its indexes (one selectable row each) and the risks.
+fn render_vector(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    let r = &s.report;
+    let rows_wanted = r.indexes.len().clamp(1, 10) as u16;
+    let [head, table_area, risks_area] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(rows_wanted + 2),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let c = r.category(Category::VectorIndexes);
+    let state_span = Span::styled(c.state.word(), state_style(c.state, theme));
+    let mut second = vec![
+        Span::styled(
+            format!(" {} ", Category::VectorIndexes.counted(c.count)),
+            theme.muted,
+        ),
+        state_span,
+    ];
+    if let Some(note) = &c.note {
+        second.push(Span::styled(format!("  {note}"), theme.muted));
+    }
+    if let Some(n) = &s.notice {
+        second = vec![Span::styled(format!(" {n}"), theme.ok)];
+    }
+    Paragraph::new(vec![
+        Line::from(vec![
+            Span::styled(format!(" {} ", s.bucket), theme.title),
+            Span::styled(
+                format!(
+                    " vector bucket  {}  ",
+                    if r.region.is_empty() { "?" } else { &r.region }
+                ),
+                theme.muted,
+            ),
+            Span::raw(s.status(now)),
+        ]),
+        Line::from(second),
+    ])
+    .render(head, buf);
+    let header = Row::new(["INDEX", "DIMENSION", "METRIC", "VECTORS", "STATUS"]).style(theme.title);
+    let rows: Vec<Row> = r
+        .indexes
+        .iter()
+        .map(|i| {
+            let status_style = if i.index.is_deleting() {
+                theme.warn
+            } else {
+                theme.muted
+            };
+            Row::new(vec![
+                Cell::from(crate::text::visible(&i.index.name).into_owned()),
+                Cell::from(i.index.dimension.to_string()),
+                Cell::from(crate::text::visible(&i.index.distance_metric).into_owned()),
+                Cell::from(i.vectors_text()),
+                Cell::from(Span::styled(
+                    crate::text::visible(&i.index.status).into_owned(),
+                    status_style,
+                )),
+            ])
+        })
+        .collect();
+    let empty = r.indexes.is_empty() && !s.scanning;
+    let widths = [
+        Constraint::Length(32),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Min(8),
+    ];
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(" Vector indexes (each deleted with all its vectors) ");
+    if empty {
+        Paragraph::new(Span::styled(
+            " No indexes: the vector bucket can be deleted (D).",
+            theme.ok,
+        ))
+        .block(block)
+        .render(table_area, buf);
+    } else {
+        let mut state = TableState::default().with_selected(Some(s.selected));
+        StatefulWidget::render(
+            Table::new(rows, widths)
+                .header(header)
+                .block(block)
+                .row_highlight_style(theme.selected),
+            table_area,
+            buf,
+            &mut state,
+        );
+    }
+    render_risks(s, risks_area, buf, theme);
 }

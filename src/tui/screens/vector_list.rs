@@ -1,0 +1,131 @@
+//! The vector buckets tab: every OSS Vectors bucket of the account (every
+//! region), with its index count loaded lazily.
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{
+    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
+};
+
+use crate::oss::time;
+use crate::oss::vectors::VectorBucketSummary;
+use crate::units::count;
+
+use super::super::msg::ErrorInfo;
+use super::super::theme::Theme;
+use super::spinner;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VectorRow {
+    pub summary: VectorBucketSummary,
+    /// Its index count: `None` while loading, `Err` when the listing failed.
+    pub indexes: Option<Result<u64, String>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VectorList {
+    pub rows: Vec<VectorRow>,
+    /// Listed at least once (the tab lists on first visit).
+    pub loaded: bool,
+    pub loading: bool,
+    pub error: Option<ErrorInfo>,
+    pub selected: usize,
+}
+
+impl VectorList {
+    pub fn selected_row(&self) -> Option<&VectorRow> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn move_by(&mut self, delta: i64) {
+        let n = self.rows.len() as i64;
+        self.selected = (self.selected as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
+    }
+
+    /// Rows sorted by name (then region), as ListVectorBuckets returns them.
+    pub fn set(&mut self, mut buckets: Vec<VectorBucketSummary>) {
+        buckets.sort_by(|a, b| (&a.name, &a.region).cmp(&(&b.name, &b.region)));
+        self.rows = buckets
+            .into_iter()
+            .map(|summary| VectorRow {
+                summary,
+                indexes: None,
+            })
+            .collect();
+        self.loaded = true;
+        self.loading = false;
+        self.error = None;
+        self.move_by(0);
+    }
+}
+
+pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    let block = Block::default().borders(Borders::TOP).title(Span::styled(
+        format!(" Vector buckets ({}) ", s.rows.len()),
+        theme.title,
+    ));
+    if s.loading && s.rows.is_empty() {
+        Paragraph::new(format!(
+            " {} Listing vector buckets in every region...",
+            spinner(now)
+        ))
+        .block(block)
+        .render(area, buf);
+        return;
+    }
+    if s.rows.is_empty() {
+        let text = if s.error.is_some() {
+            " Could not list the vector buckets (see above); press r to retry."
+        } else {
+            " This account has no vector buckets (OSS Vectors)."
+        };
+        Paragraph::new(text).block(block).render(area, buf);
+        return;
+    }
+    let header = Row::new(["NAME", "REGION", "CREATED", "INDEXES"]).style(theme.title);
+    let height = area.height.saturating_sub(2).max(1) as usize;
+    let offset = (s.selected + 1).saturating_sub(height);
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|r| {
+            let indexes = match &r.indexes {
+                None => spinner(now).to_string(),
+                Some(Ok(n)) => count(*n),
+                Some(Err(_)) => "?".into(),
+            };
+            Row::new(vec![
+                Cell::from(crate::text::visible(&r.summary.name).into_owned()),
+                Cell::from(crate::text::visible(&r.summary.region).into_owned()),
+                Cell::from(
+                    r.summary
+                        .creation_date
+                        .map(time::date_only)
+                        .unwrap_or_default(),
+                ),
+                Cell::from(indexes),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(34),
+        Constraint::Length(16),
+        Constraint::Length(11),
+        Constraint::Min(8),
+    ];
+    let mut state = TableState::default().with_selected(Some(s.selected - offset));
+    StatefulWidget::render(
+        Table::new(rows, widths)
+            .header(header)
+            .block(block)
+            .row_highlight_style(theme.selected),
+        area,
+        buf,
+        &mut state,
+    );
+}
