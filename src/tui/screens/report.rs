@@ -77,14 +77,15 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             "deleted"
         };
+        let noun = sm.kind.noun();
         let (status, style) = if sm.bucket_deleted {
-            ("bucket deleted", theme.ok)
+            (format!("{noun} deleted"), theme.ok)
         } else if sm.cancelled {
-            ("cancelled: bucket kept", theme.warn)
+            (format!("cancelled: {noun} kept"), theme.warn)
         } else if sm.complete() {
-            ("bucket kept", theme.ok)
+            (format!("{noun} kept"), theme.ok)
         } else {
-            ("bucket kept", theme.danger)
+            (format!("{noun} kept"), theme.danger)
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {} ", sm.bucket), theme.title),
