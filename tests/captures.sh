@@ -80,3 +80,14 @@ sleep 3
 show
 wait_for "Report"
 show
+
+# The vector buckets tab, and a vector bucket's scan pane.
+t send-keys -t c Enter
+wait_for "Buckets ("
+t send-keys -t c Tab
+wait_for "acme-vectors-old"
+wait_for "  0"
+show
+t send-keys -t c Enter
+wait_for "  scan complete"
+show
