@@ -65,6 +65,16 @@ fn exists(emu: &ossweep::emulator::EmulatorHandle, region: &str, bucket: &str) -
 }
 
 async fn run(client: &Client, bucket: &str, action: Action) -> ossweep::delete::Summary {
+    run_waiting(client, bucket, action, Duration::from_secs(5)).await
+}
+
+/// Prepares and runs `action`, waiting up to `wait` for index deletions.
+async fn run_waiting(
+    client: &Client,
+    bucket: &str,
+    action: Action,
+    wait: Duration,
+) -> ossweep::delete::Summary {
     let cancel = CancellationToken::new();
     let pf = engine::prepare(
         client,
@@ -81,7 +91,7 @@ async fn run(client: &Client, bucket: &str, action: Action) -> ossweep::delete::
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
     let mut plan = pf.plan(Limiter::new(4, 8), Audit::none(), false);
     plan.poll_interval = Duration::from_millis(50);
-    plan.wait_timeout = Duration::from_secs(5);
+    plan.wait_timeout = wait;
     ossweep::delete::run(client, plan, tx, cancel).await
 }
 
@@ -152,24 +162,13 @@ async fn both_addressing_styles_list_scan_and_delete_vector_buckets() {
 async fn an_index_stuck_deleting_keeps_the_bucket_and_says_why() {
     let emu = vector_emulator(Duration::from_secs(3600)).await;
     let client = Client::new(path_config(&emu, "cn-hangzhou"));
-    let cancel = CancellationToken::new();
-    let pf = engine::prepare(
+    let s = run_waiting(
         &client,
-        BucketKind::Vector,
         "vec-far",
-        None,
         Action::DeleteBucket,
-        None,
-        &cancel,
+        Duration::from_millis(600),
     )
-    .await
-    .unwrap();
-    let (tx, mut rx) = mpsc::channel::<Event>(1024);
-    tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let mut plan = pf.plan(Limiter::new(4, 8), Audit::none(), false);
-    plan.poll_interval = Duration::from_millis(50);
-    plan.wait_timeout = Duration::from_millis(600);
-    let s = ossweep::delete::run(&client, plan, tx, cancel).await;
+    .await;
     assert!(!s.complete() && !s.bucket_deleted);
     assert_eq!(s.failures[0].code, "VectorIndexDeleting");
     let remaining = s.remaining.expect("says what remains");

@@ -104,15 +104,20 @@ impl OssRequest {
     }
 }
 
+/// Lower-case letters, digits and `-`, not at either end, `len` characters: the
+/// shape of bucket names of both kinds (oss-api.md §1.6).
+pub(crate) fn name_shape_ok(name: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
 /// OSS bucket naming rules (oss-api.md §1.6), checked before any request.
 pub fn validate_bucket_name(name: &str) -> Result<(), OssError> {
-    let ok_len = (3..=63).contains(&name.len());
-    let ok_chars = name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let ok_ends = name.bytes().next().is_some_and(|b| b != b'-')
-        && name.bytes().last().is_some_and(|b| b != b'-');
-    if ok_len && ok_chars && ok_ends {
+    if name_shape_ok(name, 3..=63) {
         Ok(())
     } else {
         Err(OssError::InvalidInput(format!(

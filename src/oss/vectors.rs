@@ -55,13 +55,7 @@ pub struct VectorIndexesPage {
 /// with a letter or digit (oss-api.md §1.6). Checked before any request: the
 /// name becomes part of a host name.
 pub fn validate_bucket_name(name: &str) -> Result<(), OssError> {
-    let ok_len = (3..=32).contains(&name.len());
-    let ok_chars = name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let ok_ends = name.bytes().next().is_some_and(|b| b != b'-')
-        && name.bytes().last().is_some_and(|b| b != b'-');
-    if ok_len && ok_chars && ok_ends {
+    if super::request::name_shape_ok(name, 3..=32) {
         Ok(())
     } else {
         Err(OssError::InvalidInput(format!(
