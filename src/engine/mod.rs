@@ -4,6 +4,7 @@
 //! lifecycle expiry rules. Front ends render its values and ask for
 //! confirmation; they never build plans, loops or estimates of their own.
 
+pub mod action;
 pub mod expiry;
 pub mod preflight;
 mod run;

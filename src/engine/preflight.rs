@@ -2,7 +2,7 @@
 //! stays, every risk (most severe first) and whether the bucket can be deleted at
 //! all. Pure. Both front ends render this value; a run is built from nothing else.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -16,66 +16,7 @@ use crate::scan::{ScanReport, State};
 use crate::units::{bytes, count};
 use crate::vocab::{BucketKind, Category};
 
-/// What the user asks for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "kebab-case")]
-pub enum Action {
-    /// Empty the bucket completely, then delete it.
-    DeleteBucket,
-    /// Clear these categories; the bucket stays.
-    Clear { categories: BTreeSet<Category> },
-    /// Delete these indexes of a vector bucket (with their vectors); the bucket
-    /// and its other indexes stay.
-    ClearIndexes { indexes: BTreeSet<String> },
-}
-
-impl Action {
-    /// Empty what a bucket stores (objects, versions, markers, uploads) and keep
-    /// the bucket with its attachments: the alternative when it cannot be deleted.
-    pub fn empty_only() -> Action {
-        Action::clear(Category::DATA)
-    }
-
-    /// Every category ossweep can clear in a bucket of this kind, attachments
-    /// included; the bucket stays.
-    pub fn clear_all(kind: BucketKind) -> Action {
-        Action::clear(kind.clearable())
-    }
-
-    /// These indexes of a vector bucket.
-    pub fn clear_indexes(names: impl IntoIterator<Item = impl Into<String>>) -> Action {
-        Action::ClearIndexes {
-            indexes: names.into_iter().map(Into::into).collect(),
-        }
-    }
-
-    pub fn clear(categories: impl IntoIterator<Item = Category>) -> Action {
-        Action::Clear {
-            categories: categories.into_iter().collect(),
-        }
-    }
-
-    /// The categories the action clears in a bucket of this kind.
-    pub fn scope(&self, kind: BucketKind) -> BTreeSet<Category> {
-        match self {
-            Action::DeleteBucket => kind.clearable().collect(),
-            Action::Clear { categories } => categories.clone(),
-            Action::ClearIndexes { .. } => [Category::VectorIndexes].into(),
-        }
-    }
-
-    /// The indexes the action names, when it names some (`None`: all in scope).
-    pub fn indexes(&self) -> Option<&BTreeSet<String>> {
-        match self {
-            Action::ClearIndexes { indexes } => Some(indexes),
-            _ => None,
-        }
-    }
-
-    pub fn deletes_bucket(&self) -> bool {
-        matches!(self, Action::DeleteBucket)
-    }
-}
+pub use super::action::Action;
 
 /// Whether the bucket itself can be deleted by API.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -398,16 +398,10 @@ pub fn parse_vector_index(body: &str) -> Result<VectorIndex, XmlError> {
 }
 
 #[derive(Deserialize)]
-struct VectorKey {
-    #[serde(rename = "key")]
-    #[allow(dead_code)]
-    key: String,
-}
-
-#[derive(Deserialize)]
 struct VectorsReply {
+    /// Only counted: each entry is skipped, whatever it holds.
     #[serde(rename = "vectors", default)]
-    vectors: Vec<VectorKey>,
+    vectors: Vec<serde::de::IgnoredAny>,
     #[serde(rename = "nextToken", default)]
     next_token: Option<String>,
 }
