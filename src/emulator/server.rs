@@ -77,15 +77,16 @@ pub fn to_request(
 ) -> Request {
     let host = split_host_port(host_header).to_string();
     let query = encode::parse_query(raw_query);
-    // OSS Vectors: by host as on OSS, or by the ARN path (emulator path style).
-    let vectors = super::vectors::parse_host(&host.to_ascii_lowercase())
-        .map(|a| (a, None))
-        .or_else(|| super::vectors::parse_path(&encode::decode(raw_path)));
-    if let Some((addr, path_key)) = vectors {
-        let key = path_key.or_else(|| {
-            let p = raw_path.strip_prefix('/').unwrap_or(raw_path);
-            (!p.is_empty() && !p.starts_with("acs")).then(|| encode::decode(p))
-        });
+    // OSS Vectors: by host as on OSS (the path is the key), or by the ARN path
+    // (emulator path style).
+    let vectors = match super::vectors::parse_host(&host.to_ascii_lowercase()) {
+        Some(addr) => {
+            let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+            Some((addr, (!path.is_empty()).then(|| encode::decode(path))))
+        }
+        None => super::vectors::parse_path(&encode::decode(raw_path)),
+    };
+    if let Some((addr, key)) = vectors {
         return Request {
             method: method.to_string(),
             host,
@@ -448,5 +449,35 @@ mod tests {
         assert_eq!(region_of_zone("ap-southeast-1c"), "ap-southeast-1");
         let r = to_request("GET", "[::1]:9000", "/", "", vec![], vec![]);
         assert_eq!((r.bucket, r.host.as_str()), (None, "[::1]"));
+        // OSS Vectors: by host, and by the ARN path.
+        let r = to_request(
+            "POST",
+            "vec-123.cn-shanghai.oss-vectors.aliyuncs.com:9000",
+            "/",
+            "listVectorIndexes",
+            vec![],
+            vec![],
+        );
+        let a = r.vectors.expect("a Vectors request");
+        assert_eq!(
+            (
+                a.account.as_deref(),
+                r.bucket.as_deref(),
+                r.region.as_deref()
+            ),
+            (Some("123"), Some("vec"), Some("cn-shanghai"))
+        );
+        let r = to_request(
+            "GET",
+            "127.0.0.1:9000",
+            "/acs%3Aossvector%3Acn-beijing%3A%3A/",
+            "",
+            vec![],
+            vec![],
+        );
+        assert_eq!(
+            (r.vectors.is_some(), r.bucket, r.region.as_deref()),
+            (true, None, Some("cn-beijing"))
+        );
     }
 }
