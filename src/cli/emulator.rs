@@ -245,6 +245,16 @@ pub async fn run_demo() -> Result<u8, String> {
             &rows
         )
     );
+    let vector_buckets: Vec<_> = client
+        .list_vector_buckets()
+        .try_collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let names: Vec<String> = vector_buckets
+        .iter()
+        .map(|b| format!("{} ({})", b.name, b.region))
+        .collect();
+    println!("\nVector buckets (OSS Vectors): {}", names.join(", "));
     println!(
         "\nThe emulator keeps running so you can try ossweep against it from another terminal:"
     );
@@ -254,6 +264,10 @@ pub async fn run_demo() -> Result<u8, String> {
         emulator::DEMO_ACCESS_KEY_SECRET
     );
     println!("  ossweep --endpoint {} --path-style buckets", emu.url());
+    println!(
+        "  ossweep --endpoint {} --path-style buckets --vector",
+        emu.url()
+    );
     println!("Stop with Ctrl-C.");
     wait_for_stop().await;
     emu.shutdown().await.map_err(|e| e.to_string())?;
