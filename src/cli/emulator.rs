@@ -30,6 +30,11 @@ pub struct EmulatorArgs {
     /// Added to every reply.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub latency_ms: u64,
+    /// Answer requests beyond N per second (all operations, one-second sliding
+    /// window) as OSS answers an account over its QPS limit: 503
+    /// `TotalQpsLimitExceeded` with `x-oss-qos-delay-time`.
+    #[arg(long, value_name = "N")]
+    pub qps_limit: Option<u32>,
     /// Share of requests answered with 503 throttling, 500 or a dropped connection.
     #[arg(long, default_value_t = 0.0, value_name = "F")]
     pub fault_rate: f64,
@@ -101,7 +106,11 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
         }
         None => None,
     };
+    if a.qps_limit == Some(0) {
+        return Err("--qps-limit must be at least 1".into());
+    }
     let emu = emulator::start(cfg).await.map_err(|e| e.to_string())?;
+    emu.faults().set_qps_cap(a.qps_limit);
     if let Some(script) = &script {
         emu.faults().apply(script);
     }
@@ -129,6 +138,9 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
             .map(|d| format!(", kept in {}", d.display()))
             .unwrap_or_else(|| ", in memory".into())
     );
+    if let Some(n) = a.qps_limit {
+        let _ = writeln!(out, "  qps limit          {n} requests per second");
+    }
     if !a.deny.is_empty() || script.is_some() {
         let _ = writeln!(
             out,

@@ -371,24 +371,27 @@ impl Faults {
         out
     }
 
-    /// True when this request exceeds the QPS cap (sliding one-second window).
-    pub fn over_qps(&self) -> bool {
-        let Some(cap) = *self.qps_cap.lock().unwrap() else {
-            return false;
-        };
+    /// When this request exceeds the QPS cap (sliding one-second window): how
+    /// long until the window has room again, which OSS reports in
+    /// `x-oss-qos-delay-time`. `None` when it may go ahead.
+    pub fn over_qps(&self) -> Option<Duration> {
+        let cap = (*self.qps_cap.lock().unwrap())?;
         let now = Instant::now();
+        let window = Duration::from_secs(1);
         let mut w = self.window.lock().unwrap();
-        while w
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
-        {
+        while w.front().is_some_and(|t| now.duration_since(*t) > window) {
             w.pop_front();
         }
         if w.len() as u32 >= cap {
-            return true;
+            let oldest = *w.front()?;
+            return Some(
+                (oldest + window)
+                    .saturating_duration_since(now)
+                    .max(Duration::from_millis(1)),
+            );
         }
         w.push_back(now);
-        false
+        None
     }
 
     pub fn record(&self, entry: LogEntry) {
@@ -522,7 +525,15 @@ body = "<html>"
     fn qps_cap_throttles_within_a_second() {
         let f = Faults::new(Duration::ZERO, 0.0, 1);
         f.set_qps_cap(Some(3));
-        let over: Vec<bool> = (0..5).map(|_| f.over_qps()).collect();
-        assert_eq!(over, [false, false, false, true, true]);
+        let over: Vec<Option<Duration>> = (0..5).map(|_| f.over_qps()).collect();
+        assert!(over[..3].iter().all(Option::is_none));
+        // Refused with how long until the window has room: within the second.
+        for wait in &over[3..] {
+            let wait = wait.expect("over the cap");
+            assert!(
+                wait > Duration::ZERO && wait <= Duration::from_secs(1),
+                "{wait:?}"
+            );
+        }
     }
 }

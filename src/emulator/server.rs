@@ -294,12 +294,15 @@ fn authorize_and_run(
             .with("BucketName", b));
         }
     }
-    if state.faults.over_qps() {
+    // Over the account's QPS limit: 503 TotalQpsLimitExceeded, with how long to
+    // wait in x-oss-qos-delay-time, as OSS answers.
+    if let Some(wait) = state.faults.over_qps() {
         return Err(EmuError::new(
             503,
             "TotalQpsLimitExceeded",
             "Please reduce your request rate.",
         )
+        .header("x-oss-qos-delay-time", &wait.as_millis().to_string())
         .ec("0004-00000302"));
     }
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
