@@ -189,3 +189,24 @@ async fn data_dir_keeps_everything_across_restarts_and_seeds_only_once() {
     assert_eq!(keys, ["added-after-seed.txt"]);
     emu.shutdown().await.unwrap();
 }
+
+/// Over `--qps-limit`, the emulator answers as OSS does: 503
+/// `TotalQpsLimitExceeded` with `x-oss-qos-delay-time`, which the client waits for.
+#[tokio::test]
+async fn over_the_qps_limit_the_reply_says_how_long_to_wait() {
+    let emu = common::emulator(Seed::Inline("[[bucket]]\nname = \"paced\"\n".into())).await;
+    emu.faults().set_qps_cap(Some(1));
+    let mut cfg = common::path_config(&emu, "cn-hangzhou");
+    cfg.retry.max_attempts = 2;
+    let (client, slept) = common::recording_client(cfg);
+    client.get_bucket_info("paced").await.unwrap();
+    let err = client.get_bucket_info("paced").await.unwrap_err();
+    assert_eq!(err.code(), Some("TotalQpsLimitExceeded"), "{err}");
+    let slept = slept.lock().unwrap().clone();
+    // Backoff alone is capped at 5 ms here; the wait came from x-oss-qos-delay-time.
+    assert!(
+        slept.len() == 1 && slept[0] > Duration::from_millis(100),
+        "{slept:?}"
+    );
+    emu.shutdown().await.unwrap();
+}
