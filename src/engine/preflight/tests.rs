@@ -228,3 +228,68 @@ fn an_empty_bucket_loses_nothing_but_itself() {
     assert!(p.goes.is_empty() && !kinds(&p).contains(&"irreversible"));
     assert_eq!(p.requests, 1, "only DeleteBucket");
 }
+
+/// A finished scan of a vector bucket with these (index, vectors).
+fn vector_report(indexes: &[(&str, u64)]) -> ScanReport {
+    use crate::oss::vectors::VectorIndex;
+    use crate::scan::report::IndexReport;
+    let mut r = ScanReport::of(BucketKind::Vector, "vec");
+    r.region = "cn-hangzhou".into();
+    r.indexes = indexes
+        .iter()
+        .map(|(name, n)| IndexReport {
+            index: VectorIndex {
+                name: name.to_string(),
+                data_type: "float32".into(),
+                dimension: 8,
+                distance_metric: "cosine".into(),
+                status: "running".into(),
+                created: None,
+            },
+            vectors: Some(*n),
+            more_vectors: false,
+        })
+        .collect();
+    let c = r.category_mut(Category::VectorIndexes);
+    c.count = indexes.len() as u64;
+    c.state = if indexes.is_empty() {
+        State::Clear
+    } else {
+        State::Blocks
+    };
+    r.finished = true;
+    r.complete = true;
+    r
+}
+
+#[test]
+fn a_vector_bucket_goes_index_by_index_and_names_what_it_loses() {
+    let r = vector_report(&[("docs", 1800), ("faq", 120)]);
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    assert_eq!(
+        (p.kind, p.verdict.word()),
+        (BucketKind::Vector, "deletable")
+    );
+    assert_eq!(p.goes[0].phrase(), "2 vector indexes");
+    assert_eq!(p.requests, 2 * 2 + 1);
+    let irreversible = p.risks.iter().find(|r| r.kind == "irreversible").unwrap();
+    assert!(irreversible.text.contains("(docs, faq) with 1,920 vectors"));
+    assert!(p.risks.iter().all(|r| r.kind != "name-cooldown"));
+    let plan = p.plan(Limiter::new(1, 1), Audit::none(), false);
+    assert_eq!(
+        (plan.kind, plan.indexes.clone()),
+        (BucketKind::Vector, None)
+    );
+    assert!(plan.validate().is_ok());
+
+    let p = preflight(&r, Action::clear_indexes(["faq"])).unwrap();
+    assert_eq!(p.goes[0].count, 1);
+    assert_eq!(p.stays[0].phrase(), "1 vector index");
+    assert!(p.refusal().is_none());
+    let plan = p.plan(Limiter::new(1, 1), Audit::none(), false);
+    assert_eq!(plan.indexes, Some(["faq".to_string()].into()));
+
+    let p = preflight(&r, Action::clear_indexes(["faq", "nope"])).unwrap();
+    let refusal = p.refusal().expect("an index that is not there is refused");
+    assert_eq!(refusal.reasons, ["vec has no vector index named nope"]);
+}
