@@ -37,6 +37,8 @@ pub struct Profile {
     pub signature_version: Option<u8>,
     pub internal: Option<bool>,
     pub concurrency: Option<usize>,
+    /// Requests per second at most, for the account (listing and deleting).
+    pub qps: Option<u32>,
     /// Attempts per request (the first included) for retryable failures.
     pub max_attempts: Option<u32>,
     /// The Alibaba Cloud account id (UID), for vector buckets.
@@ -84,6 +86,10 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     /// Seconds one request may take, retries included.
     pub timeout: Option<u64>,
+    /// Requests in flight at most (`--concurrency`).
+    pub concurrency: Option<usize>,
+    /// Requests per second at most (`--qps`).
+    pub qps: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -370,12 +376,26 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         }
         client.account_id = Some(id);
     }
-    let concurrency = profile.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+    let concurrency = o
+        .concurrency
+        .or(profile.concurrency)
+        .unwrap_or(DEFAULT_CONCURRENCY);
     if !(1..=256).contains(&concurrency) {
         return Err(ConfigError::Invalid(format!(
-            "profile {name:?}: concurrency must be between 1 and 256, not {concurrency}"
+            "profile {name:?} (or --concurrency): concurrency must be between 1 and 256, not {concurrency}"
         )));
     }
+    let qps = o
+        .qps
+        .or(profile.qps)
+        .unwrap_or(crate::oss::budget::DEFAULT_QPS);
+    if !(1..=100_000).contains(&qps) {
+        return Err(ConfigError::Invalid(format!(
+            "profile {name:?} (or --qps): qps must be between 1 and 100000 requests per second, not {qps}"
+        )));
+    }
+    client.concurrency = concurrency;
+    client.qps = qps;
     Ok(Settings {
         client,
         concurrency,

@@ -9,8 +9,9 @@ use crate::oss::model::{ObjectVersion, Versioning, WormConfiguration};
 /// Prefix of OSS-HDFS data; never touched through the object API.
 pub const HDFS_PREFIX: &str = ".dlsdata/";
 
-/// Range listings run at the same time after the first page (key-space splitting).
-pub const LISTING_STREAMS: usize = 8;
+/// Range listings a listing runs at the same time (key-space splitting); every
+/// request still takes its place in the account's budget.
+pub const LISTING_STREAMS: usize = 16;
 
 /// The two kinds of bucket OSS has: object buckets (ListBuckets) and OSS
 /// Vectors buckets (ListVectorBuckets: their own hosts, JSON, indexes).

@@ -610,7 +610,8 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
                 .await;
             emu.faults().clear_log();
             let pages: Vec<Vec<_>> = c
-                .list_object_versions_pages_split(&name, prefix, 8)
+                .list_entries_split(&name, prefix, true, 8)
+                .0
                 .try_collect()
                 .await
                 .unwrap();
@@ -648,7 +649,8 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
             k
         };
         let pages: Vec<Vec<_>> = c
-            .list_objects_pages_split(&format!("{name}-plain"), None, 8)
+            .list_entries_split(&format!("{name}-plain"), None, false, 8)
+            .0
             .try_collect()
             .await
             .unwrap();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
-use ossweep::delete::{self, Audit, Event, Limiter, Plan, Summary};
+use ossweep::delete::{self, Audit, Event, Plan, Summary};
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{EmulatorHandle, FaultKind, FaultRule};
 use ossweep::oss::Client;
@@ -30,7 +30,7 @@ fn counts(r: &ScanReport) -> BTreeMap<Category, u64> {
 }
 
 fn plan(bucket: &str, cats: impl IntoIterator<Item = Category>) -> Plan {
-    let mut p = Plan::new(bucket, cats, Limiter::new(4, 16));
+    let mut p = Plan::new(bucket, cats);
     p.poll_interval = Duration::from_millis(50);
     p.wait_timeout = Duration::from_secs(20);
     p
@@ -405,9 +405,7 @@ async fn throttling_lowers_concurrency_and_the_run_still_completes() {
             .op("DeleteMultipleObjects")
             .times(3),
     );
-    let limiter = Limiter::new(8, 8);
-    let mut p = plan("throttled", [Category::Objects]);
-    p.limiter = limiter.clone();
+    let p = plan("throttled", [Category::Objects]);
     let (summary, events) = run(&c, p).await;
     assert!(summary.complete(), "{summary:?}");
     assert_eq!(summary.deleted(), 8000);
@@ -514,7 +512,8 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
     );
     let r = summary
         .remaining
-        .expect("an explanation, not a bare BucketNotEmpty");
+        .clone()
+        .unwrap_or_else(|| panic!("an explanation, not a bare BucketNotEmpty: {summary:?}"));
     assert!(r.written_during_run >= 1);
     assert!(
         r.explanation.contains("written after this run started")

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use ossweep::delete::{Audit, Event, Limiter};
+use ossweep::delete::{Audit, Event};
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{EmulatorConfig, FaultKind, FaultRule};
 use ossweep::engine::{self, Action};
@@ -89,7 +89,7 @@ async fn run_waiting(
     .unwrap();
     let (tx, mut rx) = mpsc::channel::<Event>(1024);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let mut plan = pf.plan(Limiter::new(4, 8), Audit::none(), false);
+    let mut plan = pf.plan(Audit::none(), false);
     plan.poll_interval = Duration::from_millis(50);
     plan.wait_timeout = wait;
     ossweep::delete::run(client, plan, tx, cancel).await

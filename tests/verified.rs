@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use ossweep::delete::{self, Event, Limiter, Plan, Summary};
+use ossweep::delete::{self, Event, Plan, Summary};
 use ossweep::emulator::faults::MarkerMode;
 use ossweep::emulator::seed::Seed;
 use ossweep::oss::Client;
@@ -22,7 +22,6 @@ fn plan(bucket: &str) -> Plan {
             Category::DeleteMarkers,
             Category::Parts,
         ],
-        Limiter::new(4, 16),
     );
     p.poll_interval = Duration::from_millis(50);
     p

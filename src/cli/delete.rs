@@ -168,7 +168,6 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         None => Audit::none(),
     };
     let opts = RunOptions {
-        concurrency: s.concurrency,
         dry_run: a.dry_run,
         audit,
     };

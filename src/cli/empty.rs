@@ -162,7 +162,6 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         }
     }
     let opts = RunOptions {
-        concurrency: s.concurrency,
         dry_run: a.dry_run,
         audit,
     };

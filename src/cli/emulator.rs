@@ -199,13 +199,7 @@ pub async fn run_demo() -> Result<u8, String> {
             target: format!("emulator {}", emu.url()),
             demo: true,
         };
-        let result = crate::tui::run(
-            client,
-            Some(reports),
-            crate::config::DEFAULT_CONCURRENCY,
-            context,
-        )
-        .await;
+        let result = crate::tui::run(client, Some(reports), context).await;
         emu.shutdown().await.map_err(|e| e.to_string())?;
         result?;
         return Ok(exit::DONE);

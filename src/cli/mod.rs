@@ -44,6 +44,14 @@ pub struct Cli {
     /// retry included (default 50).
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// Requests in flight at most (listing and deleting together; the budget
+    /// adapts below it). Default: the profile's `concurrency`, else 16.
+    #[arg(long, global = true, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per second at most, for the account (listing and deleting
+    /// together). Default: the profile's `qps`, else 2000 (OSS allows 10,000).
+    #[arg(long, global = true, value_name = "N")]
+    pub qps: Option<u32>,
     /// Write a debug log under the platform state directory (never to the screen).
     #[arg(long, global = true)]
     pub debug: bool,
@@ -93,6 +101,8 @@ impl Cli {
             path_style: self.path_style,
             config: self.config.clone(),
             timeout: self.timeout,
+            concurrency: self.concurrency,
+            qps: self.qps,
         }
     }
 }
@@ -116,13 +126,7 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
         },
         demo: false,
     };
-    crate::tui::run(
-        crate::oss::Client::new(s.client),
-        reports,
-        s.concurrency,
-        context,
-    )
-    .await?;
+    crate::tui::run(crate::oss::Client::new(s.client), reports, context).await?;
     Ok(exit::DONE)
 }
 

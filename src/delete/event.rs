@@ -198,6 +198,8 @@ pub struct Summary {
     pub requests: u64,
     pub retries: u64,
     pub throttles: u64,
+    /// The listing requests of the run, by kind (pages, probes, folder listings).
+    pub listing: crate::oss::listing::ListingTally,
     /// The first failures in detail (at most [`MAX_FAILURE_DETAILS`]).
     pub failures: Vec<FailedItem>,
     pub failures_total: u64,

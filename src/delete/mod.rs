@@ -2,13 +2,12 @@
 //!
 //! Listing and deleting are pipelined: pages flow through a bounded channel into
 //! 1000-key DeleteMultipleObjects batches, sent concurrently under the shared
-//! adaptive limiter. In a versioned bucket every delete names its version id.
+//! adaptive request budget. In a versioned bucket every delete names its version id.
 //! Keys a batch did not delete are retried, then reported. Cancellation takes
 //! effect between batches. Memory holds a few pages, whatever the bucket size.
 
 pub mod audit;
 pub mod event;
-pub mod limiter;
 mod objects;
 pub mod plan;
 pub mod progress;
@@ -31,7 +30,6 @@ use crate::vocab::Category;
 pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, Summary};
-pub use limiter::Limiter;
 pub use plan::{check_scope, Plan};
 
 /// Everything the parts of a run share.
@@ -73,6 +71,10 @@ impl Ctx {
 
     fn add_requests(&self, n: u64) {
         self.summary.lock().unwrap().requests += n;
+    }
+
+    fn add_listing(&self, t: &crate::oss::listing::ListingTally) {
+        self.summary.lock().unwrap().listing.add(t);
     }
 
     fn fail(&self, category: Category, key: &str, version_id: Option<&str>, e: &str, code: &str) {
@@ -250,19 +252,19 @@ pub async fn run(
         dry_run: plan.dry_run,
         ..Default::default()
     };
-    // The run watches its own requests: throttling lowers the shared concurrency,
-    // every retry is reported, and nobody else's retries land in this summary.
-    let limiter = plan.limiter.clone();
+    // The run watches its own requests: every retry is reported, and nobody
+    // else's retries land in this summary. Throttling lowers the account's
+    // budget (the client does that); the events show it.
+    let budget = client.budget().clone();
     let tx = events.clone();
     let (client, watch) = client.watched(Some(Arc::new(move |n: &Notice| match n {
         Notice::Retry(n) => {
             if n.throttled {
-                limiter.throttled();
                 let _ = tx.try_send(Event::Throttled {
                     delay_ms: n.delay.as_millis() as u64,
                 });
                 let _ = tx.try_send(Event::Concurrency {
-                    limit: limiter.limit(),
+                    limit: budget.limit(),
                 });
             }
             let _ = tx.try_send(Event::Retried {
@@ -355,10 +357,29 @@ pub async fn run(
         .await;
         ctx.category_done(Category::AccessPoints).await;
     }
-    if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
-        delete_bucket(&ctx).await;
+    if ctx.plan.delete_bucket && !ctx.plan.dry_run {
+        if !ctx.stopped() {
+            delete_bucket(&ctx).await;
+        } else if outran_by_a_writer(&ctx) {
+            // Verification gave up because entries kept appearing: the bucket
+            // stays, and the summary says what is there and when it was written.
+            let remaining = explain_remaining(&ctx, "the bucket was not deleted").await;
+            ctx.summary.lock().unwrap().remaining = Some(remaining);
+        }
     }
     finish(&ctx, started).await
+}
+
+/// Whether the run stopped because fresh listings kept finding new entries.
+fn outran_by_a_writer(ctx: &Ctx) -> bool {
+    !ctx.cancel.is_cancelled()
+        && ctx
+            .summary
+            .lock()
+            .unwrap()
+            .error
+            .as_ref()
+            .is_some_and(|e| e.context == "verification")
 }
 
 /// A vector bucket: its indexes, then (when asked) the bucket.

@@ -13,7 +13,6 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
-use super::limiter::Permit;
 use super::{after_pass, code_of, first_line, Ctx, Event, PassEnd, RunError, MAX_PASSES};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
 use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
@@ -127,12 +126,20 @@ fn select(
 async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
     let prefix = ctx.plan.prefix.clone();
     let bucket = ctx.bucket().to_string();
-    let mut pages = ctx.client.list_entries_split(
+    let (mut pages, stats) = ctx.client.list_entries_split(
         &bucket,
         prefix.as_deref(),
         ctx.versioning.is_versioned(),
         LISTING_STREAMS,
     );
+    // What the listing sent counts whichever way it ends.
+    struct Count(Arc<Ctx>, Arc<crate::oss::listing::ListingStats>);
+    impl Drop for Count {
+        fn drop(&mut self) {
+            self.0.add_listing(&self.1.tally());
+        }
+    }
+    let _count = Count(ctx.clone(), stats);
     while let Some(page) = pages.next().await {
         if ctx.stopped() {
             return;
@@ -183,14 +190,11 @@ struct Done {
     result: Result<Vec<KeyOutcome>, OssError>,
 }
 
-async fn send_batch(ctx: Arc<Ctx>, batch: Batch, permit: Option<Permit>, delay: Duration) -> Done {
+/// Sends one batch (the client takes its place in the account's budget).
+async fn send_batch(ctx: Arc<Ctx>, batch: Batch, delay: Duration) -> Done {
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let _permit = match permit {
-        Some(p) => p,
-        None => ctx.plan.limiter.acquire().await,
-    };
     if ctx.plan.dry_run {
         let outcomes = batch
             .entries
@@ -212,9 +216,6 @@ async fn send_batch(ctx: Arc<Ctx>, batch: Batch, permit: Option<Permit>, delay: 
     let ids: Vec<ObjectIdentifier> = batch.entries.iter().map(|e| e.id.clone()).collect();
     ctx.add_requests(1);
     let result = ctx.client.delete_multiple_objects(ctx.bucket(), &ids).await;
-    if result.is_ok() {
-        ctx.plan.limiter.success();
-    }
     Done { batch, result }
 }
 
@@ -449,8 +450,8 @@ pub async fn clear(ctx: Arc<Ctx>) {
 
 /// One listing of the scope with its deletes, side by side.
 async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
-    let max = ctx.plan.limiter.max();
-    let (tx, mut rx) = mpsc::channel::<Batch>(max.max(2));
+    let budget = ctx.client.budget().clone();
+    let (tx, mut rx) = mpsc::channel::<Batch>(budget.max().max(2));
     let lister = tokio::spawn(list(ctx.clone(), pass, tx));
     let mut in_flight: JoinSet<Done> = JoinSet::new();
     let mut retries: VecDeque<Batch> = VecDeque::new();
@@ -459,7 +460,7 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
     let mut shown_limit = 0usize;
     loop {
         // The UI shows the current concurrency; report it when it moves.
-        let limit = ctx.plan.limiter.limit();
+        let limit = budget.limit();
         if limit != shown_limit {
             shown_limit = limit;
             ctx.emit(Event::Concurrency { limit }).await;
@@ -500,7 +501,7 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
         }
         if let Some(batch) = retries.pop_front() {
             let delay = Duration::from_millis(200 * batch.attempt as u64);
-            in_flight.spawn(send_batch(ctx.clone(), batch, None, delay));
+            in_flight.spawn(send_batch(ctx.clone(), batch, delay));
             continue;
         }
         if listing_done {
@@ -515,11 +516,13 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
             }
             continue;
         }
+        // No more batches in flight than the budget lets start: the rest wait
+        // in the channel, and the listing waits for room (memory stays bounded).
+        let room = in_flight.len() < limit;
         tokio::select! {
-            batch = rx.recv() => match batch {
+            batch = rx.recv(), if room => match batch {
                 Some(batch) => {
-                    let permit = ctx.plan.limiter.acquire().await;
-                    in_flight.spawn(send_batch(ctx.clone(), batch, Some(permit), Duration::ZERO));
+                    in_flight.spawn(send_batch(ctx.clone(), batch, Duration::ZERO));
                 }
                 None => listing_done = true,
             },

@@ -1,11 +1,9 @@
 //! What a run is asked to do, checked before anything is sent.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::audit::Audit;
-use super::limiter::Limiter;
 use crate::vocab::{BucketKind, Category};
 
 #[derive(Clone)]
@@ -23,8 +21,6 @@ pub struct Plan {
     pub delete_bucket: bool,
     /// List and report, send no delete request.
     pub dry_run: bool,
-    /// Shared by every bucket of a run.
-    pub limiter: Arc<Limiter>,
     pub audit: Audit,
     /// Expected counts per category (from a scan), for progress.
     pub estimates: BTreeMap<Category, u64>,
@@ -37,11 +33,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(
-        bucket: &str,
-        categories: impl IntoIterator<Item = Category>,
-        limiter: Arc<Limiter>,
-    ) -> Self {
+    pub fn new(bucket: &str, categories: impl IntoIterator<Item = Category>) -> Self {
         Plan {
             kind: BucketKind::Object,
             indexes: None,
@@ -50,7 +42,6 @@ impl Plan {
             prefix: None,
             delete_bucket: false,
             dry_run: false,
-            limiter,
             audit: Audit::none(),
             estimates: BTreeMap::new(),
             poll_interval: Duration::from_secs(3),
@@ -132,7 +123,7 @@ mod tests {
     use super::*;
 
     fn plan(cats: &[Category]) -> Plan {
-        Plan::new("b", cats.iter().copied(), Limiter::new(1, 1))
+        Plan::new("b", cats.iter().copied())
     }
 
     #[test]
@@ -153,15 +144,11 @@ mod tests {
         let mut p = plan(&[Category::Objects]);
         p.delete_bucket = true;
         assert!(p.validate().unwrap_err().contains("every category"));
-        let mut p = Plan::new(
-            "b",
-            Plan::everything(BucketKind::Object),
-            Limiter::new(1, 1),
-        );
+        let mut p = Plan::new("b", Plan::everything(BucketKind::Object));
         p.delete_bucket = true;
         assert!(p.validate().is_ok());
         // A vector bucket holds indexes only, and is deleted once they are gone.
-        let mut p = Plan::new("v", [Category::VectorIndexes], Limiter::new(1, 1));
+        let mut p = Plan::new("v", [Category::VectorIndexes]);
         assert!(p
             .validate()
             .unwrap_err()
@@ -169,7 +156,7 @@ mod tests {
         p.kind = BucketKind::Vector;
         p.delete_bucket = true;
         assert!(p.validate().is_ok());
-        let mut p = Plan::new("v", [Category::Objects], Limiter::new(1, 1));
+        let mut p = Plan::new("v", [Category::Objects]);
         p.kind = BucketKind::Vector;
         assert!(p
             .validate()

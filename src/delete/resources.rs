@@ -231,7 +231,6 @@ async fn live_channels_pass(ctx: &Ctx) -> u64 {
             if ctx.stopped() {
                 return (name, Ok(()));
             }
-            let _permit = ctx.plan.limiter.acquire().await;
             if ctx.plan.dry_run {
                 return (name, Ok(()));
             }
@@ -239,7 +238,7 @@ async fn live_channels_pass(ctx: &Ctx) -> u64 {
             let r = ctx.client.delete_live_channel(ctx.bucket(), &name).await;
             (name, r)
         })
-        .buffer_unordered(ctx.plan.limiter.max())
+        .buffer_unordered(ctx.client.budget().max())
         .collect()
         .await;
     for (name, r) in results {
@@ -302,7 +301,6 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
         let results: Vec<(MultipartUpload, Result<(), crate::oss::OssError>)> =
             futures::stream::iter(uploads)
                 .map(|u| async move {
-                    let _permit = ctx.plan.limiter.acquire().await;
                     if ctx.plan.dry_run {
                         return (u, Ok(()));
                     }
@@ -313,7 +311,7 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
                         .await;
                     (u, r)
                 })
-                .buffer_unordered(ctx.plan.limiter.max())
+                .buffer_unordered(ctx.client.budget().max())
                 .collect()
                 .await;
         let mut done = 0;

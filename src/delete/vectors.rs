@@ -91,7 +91,6 @@ async fn pass(ctx: &Ctx) -> u64 {
             continue;
         }
         if !index.is_deleting() {
-            let _permit = ctx.plan.limiter.acquire().await;
             ctx.add_requests(1);
             if let Err(e) = ctx
                 .client

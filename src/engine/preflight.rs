@@ -3,11 +3,10 @@
 //! all. Pure. Both front ends render this value; a run is built from nothing else.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::delete::{Audit, Limiter, Plan, Summary};
+use crate::delete::{Audit, Plan, Summary};
 use crate::oss::model::Versioning;
 use crate::oss::time;
 use crate::scan::report::IndexReport;
@@ -473,9 +472,9 @@ impl Preflight {
     }
 
     /// The run that carries out this preflight: the one place a plan is built.
-    pub fn plan(&self, limiter: Arc<Limiter>, audit: Audit, dry_run: bool) -> Plan {
+    pub fn plan(&self, audit: Audit, dry_run: bool) -> Plan {
         let scope = self.action.scope(self.kind);
-        let mut plan = Plan::new(&self.bucket, scope.iter().copied(), limiter);
+        let mut plan = Plan::new(&self.bucket, scope.iter().copied());
         plan.kind = self.kind;
         plan.indexes = self.action.indexes().cloned();
         plan.prefix = self.prefix.clone();

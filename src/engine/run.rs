@@ -6,13 +6,12 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::preflight::{refusals, Preflight, Refusal};
-use crate::delete::{self, Audit, Event, Limiter, Summary};
+use crate::delete::{self, Audit, Event, Summary};
 use crate::oss::Client;
 
+/// How a run goes; how fast is the client's request budget (`concurrency`, `qps`).
 #[derive(Clone, Default)]
 pub struct RunOptions {
-    /// Most requests in flight at once, for the whole run.
-    pub concurrency: usize,
     /// List and report; send no delete request.
     pub dry_run: bool,
     pub audit: Audit,
@@ -32,8 +31,6 @@ pub async fn run_many(
     if !refused.is_empty() {
         return Err(refused);
     }
-    let concurrency = opts.concurrency.max(1);
-    let limiter = Limiter::new(concurrency.min(4), concurrency);
     let mut summaries = Vec::with_capacity(preflights.len());
     for pf in preflights {
         if cancel.is_cancelled() {
@@ -46,7 +43,7 @@ pub async fn run_many(
             });
             continue;
         }
-        let plan = pf.plan(limiter.clone(), opts.audit.clone(), opts.dry_run);
+        let plan = pf.plan(opts.audit.clone(), opts.dry_run);
         summaries.push(delete::run(client, plan, events.clone(), cancel.clone()).await);
     }
     Ok(summaries)

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
 
+use super::budget::{Budget, DEFAULT_CONCURRENCY, DEFAULT_QPS};
 use super::credentials::Credentials;
 use super::endpoint::{self, Addressing, Endpoint};
 use super::error::{parse_error, snippet, ApiError, ErrorHeaders, OssError};
@@ -35,8 +36,8 @@ pub use notice::*;
 
 use pages::flatten;
 pub use pages::{
-    paginate, paginate_pages, prefetched_pages, split_pages, MarkerPeek, ObjectsMarker, PageParser,
-    PageRequest, Splitter,
+    paginate, paginate_pages, prefetched_pages, Advance, MarkerPeek, PageMarker, PageParser,
+    PageRequest,
 };
 
 /// How a client reaches OSS.
@@ -66,6 +67,10 @@ pub struct ClientConfig {
     /// The Alibaba Cloud account id (UID): OSS Vectors hosts and signatures need
     /// it. Learned from ListBuckets' `Owner/ID` when not set.
     pub account_id: Option<String>,
+    /// Requests in flight at most (the budget adapts below this).
+    pub concurrency: usize,
+    /// Requests per second at most, for the account (`--qps`).
+    pub qps: u32,
 }
 
 impl ClientConfig {
@@ -84,6 +89,8 @@ impl ClientConfig {
             timeout: DEFAULT_ATTEMPT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
             account_id: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            qps: DEFAULT_QPS,
         }
     }
 }
@@ -115,6 +122,8 @@ struct Inner {
     /// The account id, once known (configured or learned).
     account: Mutex<Option<String>>,
     stats: ClientStats,
+    /// Every request of this account takes a place here first.
+    budget: Arc<Budget>,
     sleeper: Sleeper,
     clock: Clock,
     jitter: Mutex<Jitter>,
@@ -199,6 +208,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http: build_http(&self.cfg, Duration::from_secs(10)),
                 accelerator_http: build_http(&self.cfg, Duration::from_secs(3)),
+                budget: Budget::new(self.cfg.concurrency, self.cfg.qps),
                 cfg: self.cfg,
                 regions: Mutex::new(HashMap::new()),
                 vector_regions: Mutex::new(HashMap::new()),
@@ -236,6 +246,11 @@ impl Client {
 
     pub fn stats(&self) -> &ClientStats {
         &self.inner.stats
+    }
+
+    /// The account's request budget, shared by every clone of this client.
+    pub fn budget(&self) -> &Arc<Budget> {
+        &self.inner.budget
     }
 
     /// A client sharing this one's connections and learned regions whose requests
@@ -390,11 +405,18 @@ impl Client {
                 vectors_account.as_deref(),
                 req,
             );
-            let (err, qos) = match self
+            // Each attempt takes its place in the account's budget; the place is
+            // given back before any wait for a retry.
+            let place = self.inner.budget.acquire().await;
+            let outcome = self
                 .watching(attempt, req.op, attempt_no, started, deadline, &authority)
-                .await
-            {
-                Attempt::Done(reply) => return Ok(reply),
+                .await;
+            drop(place);
+            let (err, qos) = match outcome {
+                Attempt::Done(reply) => {
+                    self.inner.budget.success();
+                    return Ok(reply);
+                }
                 Attempt::Failed(e, q) => (e, q),
             };
             // A wrong-region reply names the right endpoint: follow it once. With
@@ -425,6 +447,9 @@ impl Client {
                 },
                 _ => return Err(err),
             };
+            if retry::is_throttle(&failure) {
+                self.inner.budget.throttled(qos);
+            }
             let jitter = self.inner.jitter.lock().unwrap().next_f64();
             match retry::decide(&cfg.retry, &failure, attempt_no, jitter) {
                 Verdict::GiveUp => return Err(self.timed_out(err, attempt_no)),
@@ -462,7 +487,7 @@ impl Client {
 
     /// Sends a request and parses its reply. A read whose reply does not parse
     /// (cut or garbled in transit) is sent again, a bounded number of times.
-    async fn parsed<T>(
+    pub(crate) async fn parsed<T>(
         &self,
         req: OssRequest,
         parse: impl Fn(&str) -> Result<T, XmlError>,

@@ -1,12 +1,13 @@
 //! The OSS client: pure signing, request building and parsing, with the I/O in `client`.
 
+pub mod budget;
 pub mod credentials;
 pub mod encode;
 pub mod error;
+pub mod listing;
 pub mod model;
 pub mod parse;
 pub mod sign;
-pub mod split;
 pub mod time;
 pub mod vectors;
 pub mod xml;

@@ -266,7 +266,7 @@ async fn scan_objects(
     cancel: &CancellationToken,
     now: i64,
 ) {
-    let mut pages =
+    let (mut pages, _) =
         client.list_entries_split(bucket, prefix, versioning.is_versioned(), LISTING_STREAMS);
     let kinds = [
         Category::Objects,

@@ -26,16 +26,10 @@ pub struct Driver {
     run: Option<(CancellationToken, JoinHandle<()>)>,
     /// Where audit reports and lifecycle backups go.
     pub report_dir: Option<PathBuf>,
-    concurrency: usize,
 }
 
 impl Driver {
-    pub fn new(
-        client: Client,
-        tx: mpsc::Sender<Msg>,
-        report_dir: Option<PathBuf>,
-        concurrency: usize,
-    ) -> Self {
+    pub fn new(client: Client, tx: mpsc::Sender<Msg>, report_dir: Option<PathBuf>) -> Self {
         Driver {
             client,
             tx,
@@ -43,7 +37,6 @@ impl Driver {
             scan: None,
             run: None,
             report_dir,
-            concurrency,
         }
     }
 
@@ -138,7 +131,6 @@ impl Driver {
                 let report = if audit.is_on() { report } else { None };
                 let token = CancellationToken::new();
                 let opts = RunOptions {
-                    concurrency: self.concurrency,
                     dry_run: false,
                     audit,
                 };

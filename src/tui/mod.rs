@@ -30,7 +30,6 @@ use msg::Msg;
 pub async fn run(
     client: Client,
     report_dir: Option<PathBuf>,
-    concurrency: usize,
     context: app::Context,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
@@ -42,7 +41,7 @@ pub async fn run(
         }
     });
     let (tx, rx) = mpsc::channel::<Msg>(1024);
-    let driver = Driver::new(client, tx, report_dir, concurrency);
+    let driver = Driver::new(client, tx, report_dir);
     let result = drive(
         &mut terminal,
         App::new(context),

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use ossweep::delete::{self, Limiter, Plan};
+use ossweep::delete::{self, Plan};
 use ossweep::oss::endpoint::{Addressing, Endpoint};
 use ossweep::oss::{Client, ClientConfig, Credentials};
 use ossweep::scan::Category;
@@ -154,7 +154,6 @@ async fn main() {
             Category::PreviousVersions,
             Category::DeleteMarkers,
         ],
-        Limiter::new(4, 16),
     );
     plan.estimates = [(Category::Objects, KEYS)].into();
     let (tx, mut rx) = mpsc::channel(256);

@@ -150,7 +150,7 @@ async fn main() {
     // every 50 ms while the deletion runs; `q`, `y` at the end.
     let (input_tx, input_rx) = mpsc::channel::<Msg>(64);
     let (tx, rx) = mpsc::channel::<Msg>(1024);
-    let driver = Driver::new(client, tx, None, 16);
+    let driver = Driver::new(client, tx, None);
     let sent: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let phase: Arc<Mutex<&'static str>> = Arc::new(Mutex::new("loading"));

@@ -77,7 +77,7 @@ fn deleting_lists_what_goes_with_the_scans_numbers_and_every_risk_most_severe_fi
         "500 current objects (4.0 GiB), 3 incomplete multipart uploads (300 B), 2 access points"
     );
     // The plan carries the scan's numbers as its estimates and deletes the bucket.
-    let plan = p.plan(Limiter::new(1, 1), Audit::none(), false);
+    let plan = p.plan(Audit::none(), false);
     assert!(plan.delete_bucket && plan.validate().is_ok());
     assert_eq!(plan.estimates[&Category::Objects], 500);
     assert_eq!(plan.estimates[&Category::LiveChannels], 0);
@@ -116,10 +116,7 @@ fn oss_hdfs_data_makes_a_bucket_empty_only_and_delete_is_refused() {
     let kept: Vec<Category> = alt.stays.iter().map(|i| i.category).collect();
     assert_eq!(kept, [Category::AccessPoints, Category::OssHdfs]);
     assert!(!kinds(&alt).contains(&"name-cooldown"));
-    assert!(
-        !alt.plan(Limiter::new(1, 1), Audit::none(), false)
-            .delete_bucket
-    );
+    assert!(!alt.plan(Audit::none(), false).delete_bucket);
 }
 
 #[test]
@@ -275,7 +272,7 @@ fn a_vector_bucket_goes_index_by_index_and_names_what_it_loses() {
     let irreversible = p.risks.iter().find(|r| r.kind == "irreversible").unwrap();
     assert!(irreversible.text.contains("(docs, faq) with 1,920 vectors"));
     assert!(p.risks.iter().all(|r| r.kind != "name-cooldown"));
-    let plan = p.plan(Limiter::new(1, 1), Audit::none(), false);
+    let plan = p.plan(Audit::none(), false);
     assert_eq!(
         (plan.kind, plan.indexes.clone()),
         (BucketKind::Vector, None)
@@ -286,7 +283,7 @@ fn a_vector_bucket_goes_index_by_index_and_names_what_it_loses() {
     assert_eq!(p.goes[0].count, 1);
     assert_eq!(p.stays[0].phrase(), "1 vector index");
     assert!(p.refusal().is_none());
-    let plan = p.plan(Limiter::new(1, 1), Audit::none(), false);
+    let plan = p.plan(Audit::none(), false);
     assert_eq!(plan.indexes, Some(["faq".to_string()].into()));
 
     let p = preflight(&r, Action::clear_indexes(["faq", "nope"])).unwrap();

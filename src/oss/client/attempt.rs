@@ -112,7 +112,9 @@ impl Client {
             "reply"
         );
         if (200..300).contains(&status) {
-            if qos_delay(&headers).is_some() {
+            if let Some(delay) = qos_delay(&headers) {
+                // Served, but OSS asks for a slower pace (bandwidth limits).
+                self.inner.budget.throttled(Some(delay));
                 self.count(|s| {
                     s.throttles.fetch_add(1, Ordering::Relaxed);
                 });

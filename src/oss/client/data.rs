@@ -107,112 +107,27 @@ impl Client {
         )
     }
 
-    /// Current objects, listed by up to `streams` concurrent range listings after
-    /// the first page (see `split`). Pages arrive in no particular order.
-    pub fn list_objects_pages_split(
-        &self,
-        bucket: &str,
-        prefix: Option<&str>,
-        streams: usize,
-    ) -> BoxStream<'static, Result<Vec<ObjectSummary>, OssError>> {
-        let (b1, p1, b2, p2) = (
-            bucket.to_string(),
-            prefix.map(str::to_string),
-            bucket.to_string(),
-            prefix.map(str::to_string),
-        );
-        split_pages(
-            self.clone(),
-            Splitter {
-                build: Arc::new(move |m: Option<&ObjectsMarker>| match m {
-                    None => request::list_objects_v2(&b1, p1.as_deref(), None, 1000),
-                    Some(ObjectsMarker::Token(t)) => {
-                        request::list_objects_v2(&b1, p1.as_deref(), Some(t), 1000)
-                    }
-                    Some(ObjectsMarker::StartAfter(k)) => {
-                        request::list_objects_v2_after(&b1, p1.as_deref(), k, 1000)
-                    }
-                }),
-                probe: Arc::new(move |after: &str| {
-                    request::list_objects_v2_after(&b2, p2.as_deref(), after, 1)
-                }),
-                start_after: ObjectsMarker::StartAfter,
-                key_of: |o: &ObjectSummary| o.key.as_str(),
-                peek: |body| parse::peek_objects_token(body).map(|t| t.map(ObjectsMarker::Token)),
-                parse: |body| {
-                    parse::list_objects_v2(body).map(|p| {
-                        (
-                            p.objects,
-                            p.next_continuation_token.map(ObjectsMarker::Token),
-                        )
-                    })
-                },
-            },
-            prefix.unwrap_or_default().to_string(),
-            streams,
-        )
-    }
-
-    /// Every version and delete marker, listed by up to `streams` concurrent range
-    /// listings after the first page. Pages arrive in no particular order; all
-    /// versions of one key stay in one range.
-    pub fn list_object_versions_pages_split(
-        &self,
-        bucket: &str,
-        prefix: Option<&str>,
-        streams: usize,
-    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
-        let (b1, p1, b2, p2) = (
-            bucket.to_string(),
-            prefix.map(str::to_string),
-            bucket.to_string(),
-            prefix.map(str::to_string),
-        );
-        split_pages(
-            self.clone(),
-            Splitter {
-                build: Arc::new(move |m: Option<&(String, Option<String>)>| {
-                    let (km, vm) = match m {
-                        Some((k, v)) => (Some(k.as_str()), v.as_deref()),
-                        None => (None, None),
-                    };
-                    request::list_object_versions(&b1, p1.as_deref(), km, vm, 1000)
-                }),
-                probe: Arc::new(move |after: &str| {
-                    request::list_object_versions(&b2, p2.as_deref(), Some(after), None, 1)
-                }),
-                start_after: |k| (k, None),
-                key_of: |v: &ObjectVersion| v.key.as_str(),
-                peek: parse::peek_versions_marker,
-                parse: |body| {
-                    parse::list_object_versions(body).map(|p| {
-                        (
-                            p.entries,
-                            p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
-                        )
-                    })
-                },
-            },
-            prefix.unwrap_or_default().to_string(),
-            streams,
-        )
-    }
-
-    /// Every entry of a bucket as versions, listed in parallel ranges: versions and
-    /// delete markers when `versioned`, else current objects (as `null` versions).
+    /// Every entry of a bucket as versions, listed by up to `streams` ranges at
+    /// once (see `oss::listing`): versions and delete markers when `versioned`,
+    /// else current objects (as `null` versions). Pages arrive in no particular
+    /// order; all versions of one key come in one range. Also returns what the
+    /// listing sent, by kind.
     pub fn list_entries_split(
         &self,
         bucket: &str,
         prefix: Option<&str>,
         versioned: bool,
         streams: usize,
-    ) -> BoxStream<'static, Result<Vec<ObjectVersion>, OssError>> {
+    ) -> crate::oss::listing::Listed<ObjectVersion> {
+        use crate::oss::listing;
         if versioned {
-            return self.list_object_versions_pages_split(bucket, prefix, streams);
+            return listing::parallel(self.versions_source(bucket, prefix), streams);
         }
-        self.list_objects_pages_split(bucket, prefix, streams)
+        let (pages, stats) = listing::parallel(self.objects_source(bucket, prefix), streams);
+        let pages = pages
             .map(|page| page.map(|objects| objects.into_iter().map(ObjectVersion::from).collect()))
-            .boxed()
+            .boxed();
+        (pages, stats)
     }
 
     /// One page of entries after (`key`, `version`), exclusive, as versions:

@@ -42,7 +42,7 @@ async fn delete_in_the_wizard(
     cfg.addressing = Addressing::Path;
     let (tx, rx) = mpsc::channel(1024);
     let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::new(Client::new(cfg), tx, Some(dir.path().to_path_buf()), 4);
+    let driver = Driver::new(Client::new(cfg), tx, Some(dir.path().to_path_buf()));
     let (key_tx, mut key_rx) = mpsc::unbounded_channel::<Msg>();
     let input = futures::stream::poll_fn(move |cx| key_rx.poll_recv(cx));
     let ended = Arc::new(Mutex::new(None));

@@ -1,0 +1,443 @@
+//! The request budget of one account: every request a client sends (listing
+//! pages, probes, deletes, configuration calls) takes a place in it first.
+//! Concurrency adapts (AIMD: one more after a run of successes, halved on
+//! throttling) under a requests-per-second ceiling the user sets (`--qps`); when
+//! OSS throttles, the rate drops below what it accepted, waits as long as
+//! `x-oss-qos-delay-time` asks, and recovers gradually, staying under the rate OSS
+//! refused for a while. The state machine (`Control`) is pure, driven by given
+//! instants; `Budget` wraps it for async callers.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+/// Requests per second when the user sets none: far below OSS's documented
+/// 10,000 per account and region, and at the ~2,000 one bucket sustains when
+/// its keys are sequential (oss-api.md §1.5).
+pub const DEFAULT_QPS: u32 = 2_000;
+/// Requests in flight at most, by default.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+/// Where concurrency starts: it grows while requests succeed.
+const INITIAL_CONCURRENCY: usize = 4;
+/// Throttle signals closer together than this count once (a burst of in-flight
+/// requests all seeing the same throttling must not collapse the budget).
+const CUT_COOLDOWN: Duration = Duration::from_millis(250);
+/// After a throttle the rate stays under what OSS refused this long.
+const REMEMBER_REFUSAL: Duration = Duration::from_secs(30);
+/// The rate grows by a quarter at most once per this interval.
+const GROWTH_INTERVAL: Duration = Duration::from_secs(1);
+const WINDOW: Duration = Duration::from_secs(1);
+/// Requests that may start back to back after a quiet spell.
+const BURST: u32 = 4;
+
+/// Additive increase, multiplicative decrease of the concurrency limit (pure).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Aimd {
+    pub limit: usize,
+    pub min: usize,
+    pub max: usize,
+    successes: usize,
+}
+
+impl Aimd {
+    pub fn new(initial: usize, max: usize) -> Self {
+        let max = max.max(1);
+        Aimd {
+            limit: initial.clamp(1, max),
+            min: 1,
+            max,
+            successes: 0,
+        }
+    }
+
+    /// One more in flight after `limit` successes in a row.
+    pub fn success(&mut self) {
+        self.successes += 1;
+        if self.successes >= self.limit {
+            self.successes = 0;
+            self.limit = (self.limit + 1).min(self.max);
+        }
+    }
+
+    /// Halve on throttling.
+    pub fn throttled(&mut self) {
+        self.successes = 0;
+        self.limit = (self.limit / 2).max(self.min);
+    }
+}
+
+/// Why a request may not start yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Every place is taken: wait for one to be given back.
+    Place,
+    /// The rate (or a throttling pause) lets the next request start then.
+    Until(Instant),
+}
+
+/// A snapshot of the budget, for events and screens.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BudgetView {
+    /// Requests allowed in flight now.
+    pub limit: usize,
+    pub in_flight: usize,
+    /// Requests per second allowed now.
+    pub rate: f64,
+    /// The user's ceiling.
+    pub ceiling: u32,
+    /// Throttling replies seen (each, not only those that cut the budget).
+    pub throttled: u64,
+}
+
+/// The budget's state (pure: every method takes the current instant).
+#[derive(Debug)]
+pub struct Control {
+    aimd: Aimd,
+    ceiling: f64,
+    rate: f64,
+    in_flight: usize,
+    next_start: Option<Instant>,
+    paused_until: Option<Instant>,
+    last_cut: Option<Instant>,
+    last_growth: Option<Instant>,
+    /// The rate OSS refused, and when.
+    refused: Option<(f64, Instant)>,
+    /// When the requests of the last second started.
+    starts: VecDeque<Instant>,
+    throttled: u64,
+}
+
+impl Control {
+    pub fn new(concurrency: usize, qps: u32) -> Self {
+        let concurrency = concurrency.max(1);
+        let ceiling = f64::from(qps.max(1));
+        Control {
+            aimd: Aimd::new(INITIAL_CONCURRENCY.min(concurrency), concurrency),
+            ceiling,
+            rate: ceiling,
+            in_flight: 0,
+            next_start: None,
+            paused_until: None,
+            last_cut: None,
+            last_growth: None,
+            refused: None,
+            starts: VecDeque::new(),
+            throttled: 0,
+        }
+    }
+
+    /// Takes a place for a request starting at `now`, or says what to wait for.
+    pub fn start(&mut self, now: Instant) -> Result<(), Wait> {
+        if let Some(p) = self.paused_until {
+            if now < p {
+                return Err(Wait::Until(p));
+            }
+            self.paused_until = None;
+        }
+        if self.in_flight >= self.aimd.limit {
+            return Err(Wait::Place);
+        }
+        if let Some(t) = self.next_start {
+            if now < t {
+                return Err(Wait::Until(t));
+            }
+        }
+        let spacing = Duration::from_secs_f64(1.0 / self.rate);
+        // Idle time earns credit for a small burst only: a pause is not a flood.
+        let earliest = now.checked_sub(spacing * BURST).unwrap_or(now);
+        let base = self.next_start.map_or(now, |t| t.max(earliest));
+        self.next_start = Some(base + spacing);
+        self.in_flight += 1;
+        while self
+            .starts
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > WINDOW)
+        {
+            self.starts.pop_front();
+        }
+        self.starts.push_back(now);
+        Ok(())
+    }
+
+    /// A request gave its place back (whatever its outcome).
+    pub fn finish(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+    }
+
+    /// A request succeeded: concurrency grows; the rate recovers toward the
+    /// ceiling, a quarter per second at most, and stays under a recent refusal.
+    pub fn success(&mut self, now: Instant) {
+        self.aimd.success();
+        if self
+            .refused
+            .is_some_and(|(_, t)| now.duration_since(t) > REMEMBER_REFUSAL)
+        {
+            self.refused = None;
+        }
+        let quiet = self
+            .last_cut
+            .is_none_or(|t| now.duration_since(t) >= GROWTH_INTERVAL);
+        let due = self
+            .last_growth
+            .is_none_or(|t| now.duration_since(t) >= GROWTH_INTERVAL);
+        if quiet && due && self.rate < self.ceiling {
+            let cap = match self.refused {
+                Some((r, _)) => (r * 0.9).max(1.0),
+                None => self.ceiling,
+            };
+            self.rate = (self.rate * 1.25).min(cap).min(self.ceiling).max(self.rate);
+            self.last_growth = Some(now);
+        }
+    }
+
+    /// OSS throttled a request: wait `delay` (its `x-oss-qos-delay-time`) before
+    /// starting anything, halve the concurrency, and set the rate below what was
+    /// being sent when OSS refused. Signals within a short cooldown cut once.
+    pub fn throttled(&mut self, now: Instant, delay: Option<Duration>) {
+        self.throttled += 1;
+        if let Some(d) = delay {
+            let until = now + d;
+            self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
+        }
+        if self
+            .last_cut
+            .is_some_and(|t| now.duration_since(t) < CUT_COOLDOWN)
+        {
+            return;
+        }
+        while self
+            .starts
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > WINDOW)
+        {
+            self.starts.pop_front();
+        }
+        let sent = (self.starts.len() as f64).max(1.0);
+        let refused = sent.min(self.rate);
+        self.refused = Some((refused, now));
+        self.rate = (refused * 0.8).max(1.0);
+        self.aimd.throttled();
+        self.last_cut = Some(now);
+    }
+
+    pub fn view(&self) -> BudgetView {
+        BudgetView {
+            limit: self.aimd.limit,
+            in_flight: self.in_flight,
+            rate: self.rate,
+            ceiling: self.ceiling as u32,
+            throttled: self.throttled,
+        }
+    }
+}
+
+/// The async budget: `acquire` waits for a place; the place is given back when
+/// the returned [`Place`] drops.
+pub struct Budget {
+    control: Mutex<Control>,
+    freed: Notify,
+}
+
+/// One request's place in the budget, given back on drop.
+pub struct Place {
+    budget: Arc<Budget>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.budget.control.lock().unwrap().finish();
+        self.budget.freed.notify_waiters();
+    }
+}
+
+impl std::fmt::Debug for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Budget")
+            .field("view", &self.view())
+            .finish()
+    }
+}
+
+impl Budget {
+    pub fn new(concurrency: usize, qps: u32) -> Arc<Self> {
+        Arc::new(Budget {
+            control: Mutex::new(Control::new(concurrency, qps)),
+            freed: Notify::new(),
+        })
+    }
+
+    /// Waits until a request may start.
+    pub async fn acquire(self: &Arc<Self>) -> Place {
+        loop {
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            let wait = {
+                let mut c = self.control.lock().unwrap();
+                match c.start(Instant::now()) {
+                    Ok(()) => {
+                        return Place {
+                            budget: self.clone(),
+                        }
+                    }
+                    Err(w) => w,
+                }
+            };
+            match wait {
+                Wait::Place => freed.await,
+                Wait::Until(t) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(tokio::time::Instant::from_std(t)) => {}
+                        _ = freed => {}
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn success(&self) {
+        self.control.lock().unwrap().success(Instant::now());
+        self.freed.notify_waiters();
+    }
+
+    pub fn throttled(&self, delay: Option<Duration>) {
+        self.control
+            .lock()
+            .unwrap()
+            .throttled(Instant::now(), delay);
+    }
+
+    pub fn view(&self) -> BudgetView {
+        self.control.lock().unwrap().view()
+    }
+
+    /// Requests allowed in flight now.
+    pub fn limit(&self) -> usize {
+        self.view().limit
+    }
+
+    /// The most requests ever allowed in flight.
+    pub fn max(&self) -> usize {
+        self.control.lock().unwrap().aimd.max
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrency_grows_additively_and_halves_on_throttling() {
+        let mut a = Aimd::new(4, 16);
+        for _ in 0..4 {
+            a.success();
+        }
+        assert_eq!(a.limit, 5);
+        for _ in 0..1000 {
+            a.success();
+        }
+        assert_eq!(a.limit, 16, "capped at max");
+        a.throttled();
+        assert_eq!(a.limit, 8);
+        for _ in 0..10 {
+            a.throttled();
+        }
+        assert_eq!(a.limit, 1, "never below one");
+    }
+
+    #[test]
+    fn starts_are_spaced_by_the_rate_and_bounded_by_the_places() {
+        let t0 = Instant::now();
+        let mut c = Control::new(2, 10);
+        assert_eq!(c.start(t0), Ok(()));
+        // 10 per second: the next one 100 ms later.
+        assert_eq!(
+            c.start(t0),
+            Err(Wait::Until(t0 + Duration::from_millis(100)))
+        );
+        let t1 = t0 + Duration::from_millis(100);
+        assert_eq!(c.start(t1), Ok(()));
+        let t2 = t0 + Duration::from_millis(300);
+        assert_eq!(c.start(t2), Err(Wait::Place), "two in flight at most");
+        c.finish();
+        assert_eq!(c.start(t2), Ok(()));
+    }
+
+    #[test]
+    fn an_idle_budget_gives_a_small_burst_only() {
+        let t0 = Instant::now();
+        let mut c = Control::new(16, 10);
+        c.start(t0).unwrap();
+        c.finish();
+        // After a minute of quiet, the one that is due and BURST more start at once.
+        let later = t0 + Duration::from_secs(60);
+        let mut started = 0;
+        while c.start(later).is_ok() {
+            c.finish();
+            started += 1;
+        }
+        assert_eq!(started, BURST + 1);
+    }
+
+    #[test]
+    fn throttling_pauses_cuts_below_what_was_sent_and_recovers_under_the_refusal() {
+        let t0 = Instant::now();
+        let mut c = Control::new(16, 1000);
+        // 50 requests in the last second, then OSS says slow down for 300 ms.
+        let mut t = t0;
+        for _ in 0..50 {
+            c.start(t).unwrap();
+            c.finish();
+            c.success(t);
+            t += Duration::from_millis(20);
+        }
+        let before = c.view().limit;
+        c.throttled(t, Some(Duration::from_millis(300)));
+        let v = c.view();
+        assert!(v.rate <= 50.0 * 0.8 + 1e-9, "{v:?}");
+        assert_eq!(v.limit, (before / 2).max(1));
+        assert_eq!(
+            c.start(t + Duration::from_millis(100)),
+            Err(Wait::Until(t + Duration::from_millis(300)))
+        );
+        // A burst of signals from the same moment cuts once.
+        let rate = c.view().rate;
+        c.throttled(t + Duration::from_millis(10), None);
+        assert_eq!(c.view().rate, rate);
+        assert_eq!(c.view().throttled, 2);
+        // Quiet for a long while: the rate grows, but not past 90% of the refusal.
+        let mut now = t + Duration::from_secs(2);
+        for _ in 0..20 {
+            c.success(now);
+            now += Duration::from_secs(1);
+        }
+        let v = c.view();
+        assert!(v.rate > rate && v.rate <= 50.0 * 0.9 + 1e-9, "{v:?}");
+        // Long after, the refusal is forgotten and the ceiling is reachable.
+        for _ in 0..60 {
+            c.success(now);
+            now += Duration::from_secs(1);
+        }
+        assert_eq!(c.view().rate, 1000.0);
+    }
+
+    #[tokio::test]
+    async fn places_never_exceed_the_limit() {
+        let b = Budget::new(2, 100_000);
+        let a = b.acquire().await;
+        let _b2 = b.acquire().await;
+        assert_eq!(b.view().in_flight, 2);
+        let b3 = b.clone();
+        let waiter = tokio::spawn(async move { b3.acquire().await });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished());
+        drop(a);
+        let _c = tokio::time::timeout(Duration::from_secs(1), waiter)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.view().in_flight, 2);
+    }
+}

@@ -1,0 +1,244 @@
+//! Listings of a bucket's entries. One abstraction (`Source`) over the three
+//! listings that decide whether a bucket is empty: current objects
+//! (ListObjectsV2), versions and delete markers (ListObjectVersions) and
+//! incomplete multipart uploads (ListMultipartUploads). `parallel` lists any of
+//! them by ranges of the key space at the same time, re-cutting long ranges
+//! while it runs; `split` (pure) says where to cut.
+
+mod parallel;
+pub mod split;
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
+
+use super::client::PageMarker;
+use super::model::{MultipartUpload, ObjectSummary, ObjectVersion};
+use super::{parse, request, Client, OssError};
+
+pub use parallel::{list_ranges, ListingStats, ListingTally};
+
+/// Where a range's next page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum From<M> {
+    /// The start of the scope.
+    Start,
+    /// Right after this key (and all of its versions or uploads).
+    After(String),
+    /// Where the previous page said the next one starts.
+    Resume(M),
+}
+
+/// A listing's pages (in no particular order) and what it sent, by kind.
+pub type Listed<T> = (
+    futures::stream::BoxStream<'static, Result<Vec<T>, OssError>>,
+    Arc<ListingStats>,
+);
+
+/// One page request on its way.
+pub type PageFuture<T, M> = BoxFuture<'static, Result<Page<T, M>, OssError>>;
+
+/// One page of a listing.
+#[derive(Debug)]
+pub struct Page<T, M> {
+    pub items: Vec<T>,
+    pub next: Option<M>,
+}
+
+/// One kind of listing, in one bucket and scope.
+pub trait Source: Send + Sync + 'static {
+    type Item: Send + 'static;
+    type Marker: PageMarker;
+    /// The operation's name, for errors.
+    const OP: &'static str;
+    fn key_of(item: &Self::Item) -> &str;
+    /// The listing's prefix (its scope); every request carries it.
+    fn prefix(&self) -> &str;
+    /// Up to `max` entries from `from`.
+    fn page(&self, from: &From<Self::Marker>, max: u32) -> PageFuture<Self::Item, Self::Marker>;
+    /// The "folders" right under `under` (one delimiter listing of current
+    /// objects): boundaries that cut the key space along its hierarchy.
+    fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>>;
+}
+
+/// What every source holds.
+#[derive(Clone)]
+struct Scope {
+    client: Client,
+    bucket: String,
+    prefix: String,
+}
+
+impl Scope {
+    fn prefix(&self) -> Option<&str> {
+        (!self.prefix.is_empty()).then_some(self.prefix.as_str())
+    }
+
+    fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>> {
+        let s = self.clone();
+        let req =
+            request::list_objects_v2(&s.bucket, Some(under), None, 1000).param("delimiter", "/");
+        async move {
+            let page = s.client.parsed(req, parse::list_objects_v2).await?;
+            Ok(page.common_prefixes)
+        }
+        .boxed()
+    }
+}
+
+/// Current objects (ListObjectsV2): resumes by continuation token.
+#[derive(Clone)]
+pub struct Objects(Scope);
+
+/// Versions and delete markers (ListObjectVersions): resumes by key and
+/// version id, so a key's versions split over two pages stay in one range.
+#[derive(Clone)]
+pub struct Versions(Scope);
+
+/// Incomplete multipart uploads (ListMultipartUploads): resumes by key and
+/// upload id.
+#[derive(Clone)]
+pub struct Uploads(Scope);
+
+impl Client {
+    pub fn objects_source(&self, bucket: &str, prefix: Option<&str>) -> Objects {
+        Objects(self.scope(bucket, prefix))
+    }
+
+    pub fn versions_source(&self, bucket: &str, prefix: Option<&str>) -> Versions {
+        Versions(self.scope(bucket, prefix))
+    }
+
+    pub fn uploads_source(&self, bucket: &str, prefix: Option<&str>) -> Uploads {
+        Uploads(self.scope(bucket, prefix))
+    }
+
+    fn scope(&self, bucket: &str, prefix: Option<&str>) -> Scope {
+        Scope {
+            client: self.clone(),
+            bucket: bucket.to_string(),
+            prefix: prefix.unwrap_or_default().to_string(),
+        }
+    }
+}
+
+impl Source for Objects {
+    type Item = ObjectSummary;
+    type Marker = String;
+    const OP: &'static str = "ListObjectsV2";
+
+    fn key_of(item: &ObjectSummary) -> &str {
+        &item.key
+    }
+
+    fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+
+    fn page(&self, from: &From<String>, max: u32) -> PageFuture<ObjectSummary, String> {
+        let s = &self.0;
+        let req = match from {
+            From::Start => request::list_objects_v2(&s.bucket, s.prefix(), None, max),
+            From::After(k) => request::list_objects_v2_after(&s.bucket, s.prefix(), k, max),
+            From::Resume(t) => request::list_objects_v2(&s.bucket, s.prefix(), Some(t), max),
+        };
+        let client = s.client.clone();
+        async move {
+            let p = client.parsed(req, parse::list_objects_v2).await?;
+            Ok(Page {
+                items: p.objects,
+                next: p.next_continuation_token,
+            })
+        }
+        .boxed()
+    }
+
+    fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>> {
+        self.0.folders(under)
+    }
+}
+
+impl Source for Versions {
+    type Item = ObjectVersion;
+    type Marker = (String, Option<String>);
+    const OP: &'static str = "ListObjectVersions";
+
+    fn key_of(item: &ObjectVersion) -> &str {
+        &item.key
+    }
+
+    fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+
+    fn page(&self, from: &From<Self::Marker>, max: u32) -> PageFuture<ObjectVersion, Self::Marker> {
+        let s = &self.0;
+        let (km, vm) = match from {
+            From::Start => (None, None),
+            From::After(k) => (Some(k.as_str()), None),
+            From::Resume((k, v)) => (Some(k.as_str()), v.as_deref()),
+        };
+        let req = request::list_object_versions(&s.bucket, s.prefix(), km, vm, max);
+        let client = s.client.clone();
+        async move {
+            let p = client.parsed(req, parse::list_object_versions).await?;
+            Ok(Page {
+                items: p.entries,
+                next: p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
+            })
+        }
+        .boxed()
+    }
+
+    fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>> {
+        self.0.folders(under)
+    }
+}
+
+impl Source for Uploads {
+    type Item = MultipartUpload;
+    type Marker = (String, Option<String>);
+    const OP: &'static str = "ListMultipartUploads";
+
+    fn key_of(item: &MultipartUpload) -> &str {
+        &item.key
+    }
+
+    fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+
+    fn page(
+        &self,
+        from: &From<Self::Marker>,
+        max: u32,
+    ) -> PageFuture<MultipartUpload, Self::Marker> {
+        let s = &self.0;
+        let (km, um) = match from {
+            From::Start => (None, None),
+            From::After(k) => (Some(k.as_str()), None),
+            From::Resume((k, u)) => (Some(k.as_str()), u.as_deref()),
+        };
+        let req = request::list_multipart_uploads(&s.bucket, s.prefix(), km, um, max);
+        let client = s.client.clone();
+        async move {
+            let p = client.parsed(req, parse::list_multipart_uploads).await?;
+            Ok(Page {
+                items: p.uploads,
+                next: p.next_key_marker.map(|k| (k, p.next_upload_id_marker)),
+            })
+        }
+        .boxed()
+    }
+
+    fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>> {
+        self.0.folders(under)
+    }
+}
+
+/// A listing of `source` by up to `streams` ranges at once, as a stream of pages
+/// (in no particular order), with its request tally.
+pub fn parallel<S: Source>(source: S, streams: usize) -> Listed<S::Item> {
+    list_ranges(Arc::new(source), streams)
+}

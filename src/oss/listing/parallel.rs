@@ -1,0 +1,527 @@
+//! One listing by ranges of the key space at the same time, on any key layout.
+//!
+//! A range is `(lo, hi]`: it lists from just after `lo` and keeps the keys up to
+//! `hi` (no `hi`: to the end of the scope). Ranges start as one; then
+//! - the bucket's "folders" (one delimiter listing, descending while there are
+//!   few) cut it along its hierarchy;
+//! - a range with no end is probed with one-key listings at the markers that
+//!   close each level of its current key (`split::ladder`), which bounds it and
+//!   cuts it geometrically;
+//! - whenever a stream is idle, the range with the most pages left gives away
+//!   its far part (`split::cut`): work stealing, so a skewed bucket spreads too.
+//!
+//! Exactly once: a range accepts a page's keys under the board's lock, against
+//! its `hi` at that moment, and a cut only ever moves `hi` down to a marker
+//! above every key the range has accepted; the new range lists from that
+//! marker. A key's versions (or uploads) all belong to the range its key falls
+//! in, so a version listing resumed mid-key stays in its range.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::stream::StreamExt;
+use serde::Serialize;
+use tokio::sync::{mpsc, Notify};
+use tokio::task::JoinSet;
+
+use super::split::{self, Alphabet};
+use super::{From, Source};
+use crate::oss::client::Advance;
+use crate::oss::OssError;
+
+/// Entries a listing page asks for.
+const PAGE: u32 = 1000;
+/// A range is worth cutting only with at least this many pages left.
+const MIN_PAGES_LEFT: f64 = 4.0;
+/// Ladders (rounds of one-key probes) a listing may send.
+const MAX_LADDERS: u32 = 3;
+/// Probes in one ladder.
+const LADDER_PROBES: usize = 10;
+/// Delimiter listings a listing may send to find folders.
+const MAX_FOLDER_LISTINGS: u32 = 8;
+/// Every n-th key of a page teaches the alphabet (the first and last always).
+const LEARN_EVERY: usize = 25;
+
+/// What a listing sent, by kind.
+#[derive(Debug, Default)]
+pub struct ListingStats {
+    pub pages: AtomicU64,
+    pub probes: AtomicU64,
+    pub folder_listings: AtomicU64,
+    pub ranges: AtomicU64,
+    /// Ranges whose listing found nothing in them (a cut that missed).
+    pub empty_ranges: AtomicU64,
+}
+
+/// [`ListingStats`] read at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ListingTally {
+    pub pages: u64,
+    pub probes: u64,
+    pub folder_listings: u64,
+    pub ranges: u64,
+    pub empty_ranges: u64,
+}
+
+impl ListingTally {
+    pub fn add(&mut self, o: &ListingTally) {
+        self.pages += o.pages;
+        self.probes += o.probes;
+        self.folder_listings += o.folder_listings;
+        self.ranges += o.ranges;
+        self.empty_ranges += o.empty_ranges;
+    }
+}
+
+impl ListingStats {
+    pub fn tally(&self) -> ListingTally {
+        let r = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        ListingTally {
+            pages: r(&self.pages),
+            probes: r(&self.probes),
+            folder_listings: r(&self.folder_listings),
+            ranges: r(&self.ranges),
+            empty_ranges: r(&self.empty_ranges),
+        }
+    }
+
+    fn bump(a: &AtomicU64, n: u64) {
+        a.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Waiting,
+    Running,
+    Done,
+}
+
+#[derive(Debug)]
+struct Range {
+    lo: Option<String>,
+    hi: Option<String>,
+    /// The last key accepted.
+    pos: Option<String>,
+    /// First and last key of the last page with keys: its density.
+    last_page: Option<(String, String)>,
+    accepted: u64,
+    pages: u32,
+    state: State,
+    laddered: bool,
+}
+
+impl Range {
+    fn new(lo: Option<String>, hi: Option<String>) -> Self {
+        Range {
+            lo,
+            hi,
+            pos: None,
+            last_page: None,
+            accepted: 0,
+            pages: 0,
+            state: State::Waiting,
+            laddered: false,
+        }
+    }
+
+    /// Where the range stands: nothing at or below it is left to it.
+    fn floor(&self) -> Option<&str> {
+        self.pos.as_deref().or(self.lo.as_deref())
+    }
+}
+
+/// The ranges of one listing (pure bookkeeping; the lock around it is the
+/// only synchronisation).
+#[derive(Debug, Default)]
+struct Board {
+    ranges: Vec<Range>,
+    alphabet: Alphabet,
+    ladders: u32,
+    prefix: String,
+}
+
+/// What the coordinator should do to use an idle stream.
+#[derive(Debug, PartialEq)]
+enum Move {
+    /// Probe these markers after range `id`'s position.
+    Ladder(usize, Vec<String>),
+    /// Range `id` was cut; the new range is waiting.
+    Cut,
+}
+
+impl Board {
+    fn new(prefix: &str) -> Self {
+        Board {
+            ranges: vec![Range::new(None, None)],
+            prefix: prefix.to_string(),
+            ..Default::default()
+        }
+    }
+
+    fn next_waiting(&mut self) -> Option<(usize, Option<String>)> {
+        let (id, r) = self
+            .ranges
+            .iter_mut()
+            .enumerate()
+            .find(|(_, r)| r.state == State::Waiting)?;
+        r.state = State::Running;
+        Some((id, r.lo.clone()))
+    }
+
+    /// Whether the first range's first page showed more to come: only then is
+    /// the listing worth cutting (a small or empty scope costs one request).
+    fn worth_cutting(&self) -> bool {
+        let r = &self.ranges[0];
+        r.state == State::Running && r.pages > 0
+    }
+
+    fn waiting(&self) -> bool {
+        self.ranges.iter().any(|r| r.state == State::Waiting)
+    }
+
+    /// Keeps the page's keys that belong to range `id` (up to its `hi`);
+    /// says whether the range is finished.
+    fn accept<T>(
+        &mut self,
+        id: usize,
+        mut items: Vec<T>,
+        more: bool,
+        key_of: fn(&T) -> &str,
+    ) -> (Vec<T>, bool) {
+        let r = &mut self.ranges[id];
+        let over =
+            r.hi.as_deref()
+                .is_some_and(|h| items.iter().any(|t| key_of(t) > h));
+        if let Some(h) = r.hi.as_deref().filter(|_| over) {
+            items.retain(|t| key_of(t) <= h);
+        }
+        if let (Some(f), Some(l)) = (items.first(), items.last()) {
+            let (f, l) = (key_of(f).to_string(), key_of(l).to_string());
+            r.pos = Some(l.clone());
+            r.last_page = Some((f, l));
+        }
+        r.accepted += items.len() as u64;
+        r.pages += 1;
+        let finished = over || !more;
+        if finished {
+            r.state = State::Done;
+        }
+        for t in items.iter().step_by(LEARN_EVERY).chain(items.last()) {
+            self.alphabet.learn(key_of(t));
+        }
+        (items, finished)
+    }
+
+    /// Cuts range `id` at `markers` (ascending): it keeps up to the first, new
+    /// ranges take the rest. With `top` (no key lies after it) the last range
+    /// ends there. Markers not strictly inside the range now are dropped.
+    fn cut_at(&mut self, id: usize, markers: &[String], top: Option<String>) -> usize {
+        let r = &self.ranges[id];
+        if r.state == State::Done {
+            return 0;
+        }
+        let floor = r.floor().map(str::to_string);
+        let inside = |m: &str, hi: Option<&str>| {
+            floor.as_deref().is_none_or(|f| m > f) && hi.is_none_or(|h| m < h)
+        };
+        let mut hi = r.hi.clone();
+        if let Some(t) = top.filter(|t| inside(t, hi.as_deref())) {
+            hi = Some(t);
+        }
+        let mut cuts: Vec<String> = markers
+            .iter()
+            .filter(|m| inside(m, hi.as_deref()))
+            .cloned()
+            .collect();
+        cuts.sort();
+        cuts.dedup();
+        let mut bounds = cuts.clone();
+        let last_hi = hi.clone();
+        self.ranges[id].hi = bounds.first().cloned().or(hi);
+        let mut added = 0;
+        for (i, lo) in bounds.drain(..).enumerate() {
+            let hi = cuts.get(i + 1).cloned().or_else(|| last_hi.clone());
+            self.ranges.push(Range::new(Some(lo), hi));
+            added += 1;
+        }
+        added
+    }
+
+    /// How to use an idle stream: ladder an open range once, else cut the
+    /// range with the most pages left.
+    fn next_move(&mut self) -> Option<Move> {
+        let mut donors: Vec<(f64, usize)> = self
+            .ranges
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.state == State::Running)
+            .filter_map(|(id, r)| {
+                let (f, l) = r.last_page.as_ref()?;
+                let pos = r.pos.as_deref()?;
+                let left = split::pages_left(&self.alphabet, pos, r.hi.as_deref(), f, l);
+                (left >= MIN_PAGES_LEFT).then_some((left, id))
+            })
+            .collect();
+        donors.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, id) in donors {
+            let r = &self.ranges[id];
+            let (Some(pos), Some((f, l))) = (r.pos.clone(), r.last_page.clone()) else {
+                continue;
+            };
+            if r.hi.is_none() && !r.laddered && self.ladders < MAX_LADDERS {
+                let floor = self.prefix.chars().count();
+                let deepest = split::common_chars(&f, &l);
+                let rungs = split::ladder(&self.alphabet, &pos, floor, deepest, LADDER_PROBES);
+                self.ranges[id].laddered = true;
+                if !rungs.is_empty() {
+                    self.ladders += 1;
+                    return Some(Move::Ladder(id, rungs));
+                }
+            }
+            let r = &self.ranges[id];
+            let hi = r.hi.clone();
+            if let Some(c) = split::cut(
+                &self.alphabet,
+                &pos,
+                hi.as_deref(),
+                &f,
+                &l,
+                split::MAX_AHEAD_PAGES,
+            ) {
+                if self.cut_at(id, &[c.marker], None) > 0 {
+                    return Some(Move::Cut);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// What a ladder's probes found: `(marker, first key after it)`, ascending.
+/// Returns the boundaries worth cutting at (one per distinct first key, the
+/// highest marker below it) and the first marker with nothing after it.
+fn read_ladder(found: &[(String, Option<String>)]) -> (Vec<String>, Option<String>) {
+    let top = found
+        .iter()
+        .filter(|(_, k)| k.is_none())
+        .map(|(m, _)| m.clone())
+        .min();
+    let mut by_key: BTreeMap<&str, &str> = BTreeMap::new();
+    for (m, k) in found {
+        if let Some(k) = k {
+            if top.as_deref().is_none_or(|t| m.as_str() < t) {
+                let e = by_key.entry(k.as_str()).or_insert(m.as_str());
+                if m.as_str() > *e {
+                    *e = m.as_str();
+                }
+            }
+        }
+    }
+    let mut cuts: Vec<String> = by_key.values().map(|m| m.to_string()).collect();
+    cuts.sort();
+    (cuts, top)
+}
+
+/// Lists `source` by up to `streams` ranges at once. Pages come in no
+/// particular order; the stream ends after the last range, or after the first
+/// error. Dropping the stream stops every range.
+pub fn list_ranges<S: Source>(source: Arc<S>, streams: usize) -> super::Listed<S::Item> {
+    let streams = streams.max(1);
+    let (tx, rx) = mpsc::channel(streams * 2);
+    let stats = Arc::new(ListingStats::default());
+    let task = tokio::spawn(coordinate(source, streams, tx, stats.clone()));
+    struct Abort(tokio::task::JoinHandle<()>);
+    impl Drop for Abort {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let pages = futures::stream::unfold((rx, Abort(task)), |(mut rx, guard)| async move {
+        rx.recv().await.map(|page| (page, (rx, guard)))
+    })
+    .boxed();
+    (pages, stats)
+}
+
+type Pages<T> = mpsc::Sender<Result<Vec<T>, OssError>>;
+
+enum Found {
+    Folders(Vec<String>),
+    Ladder(usize, Vec<(String, Option<String>)>),
+}
+
+async fn coordinate<S: Source>(
+    source: Arc<S>,
+    streams: usize,
+    tx: Pages<S::Item>,
+    stats: Arc<ListingStats>,
+) {
+    let board = Arc::new(Mutex::new(Board::new(source.prefix())));
+    let changed = Arc::new(Notify::new());
+    let mut running: JoinSet<Result<(), OssError>> = JoinSet::new();
+    let mut probing: JoinSet<Found> = JoinSet::new();
+    let mut folders_started = streams == 1;
+    let mut folders_done = streams == 1;
+    loop {
+        if !folders_started && board.lock().unwrap().worth_cutting() {
+            folders_started = true;
+            let (source, stats) = (source.clone(), stats.clone());
+            probing.spawn(async move { Found::Folders(folders(&*source, streams, &stats).await) });
+        }
+        // Start waiting ranges while streams are free; then put idle streams to work.
+        while running.len() < streams {
+            let Some((id, lo)) = board.lock().unwrap().next_waiting() else {
+                break;
+            };
+            ListingStats::bump(&stats.ranges, 1);
+            running.spawn(list_range(
+                source.clone(),
+                board.clone(),
+                id,
+                lo,
+                tx.clone(),
+                changed.clone(),
+                stats.clone(),
+            ));
+        }
+        if running.len() < streams && probing.is_empty() && folders_done {
+            let next = board.lock().unwrap().next_move();
+            match next {
+                Some(Move::Cut) => continue,
+                Some(Move::Ladder(id, rungs)) => {
+                    let (source, stats) = (source.clone(), stats.clone());
+                    probing.spawn(async move {
+                        ListingStats::bump(&stats.probes, rungs.len() as u64);
+                        let probes = rungs.into_iter().map(|m| {
+                            let page = source.page(&From::After(m.clone()), 1);
+                            async move {
+                                let first = page.await.ok().and_then(|p| {
+                                    p.items.first().map(|i| S::key_of(i).to_string())
+                                });
+                                (m, first)
+                            }
+                        });
+                        Found::Ladder(id, futures::future::join_all(probes).await)
+                    });
+                }
+                None => {}
+            }
+        }
+        if running.is_empty() && probing.is_empty() && !board.lock().unwrap().waiting() {
+            return;
+        }
+        tokio::select! {
+            Some(done) = running.join_next(), if !running.is_empty() => {
+                let failed = match done {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e),
+                    Err(e) => Some(OssError::InvalidInput(format!("listing task failed: {e}"))),
+                };
+                if let Some(e) = failed {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            }
+            Some(found) = probing.join_next(), if !probing.is_empty() => {
+                let mut b = board.lock().unwrap();
+                match found {
+                    Ok(Found::Folders(bounds)) => {
+                        folders_done = true;
+                        b.cut_at(0, &bounds, None);
+                    }
+                    Ok(Found::Ladder(id, found)) => {
+                        let (cuts, top) = read_ladder(&found);
+                        b.cut_at(id, &cuts, top);
+                    }
+                    Err(_) => folders_done = true,
+                }
+            }
+            _ = changed.notified() => {}
+            _ = tx.closed() => return,
+        }
+    }
+}
+
+/// Lists one range to its end (its `hi` may move down while it runs).
+async fn list_range<S: Source>(
+    source: Arc<S>,
+    board: Arc<Mutex<Board>>,
+    id: usize,
+    lo: Option<String>,
+    tx: Pages<S::Item>,
+    changed: Arc<Notify>,
+    stats: Arc<ListingStats>,
+) -> Result<(), OssError> {
+    let mut from = match lo {
+        Some(k) => From::After(k),
+        None => From::Start,
+    };
+    let mut advance: Advance<S::Marker> = Advance::default();
+    let mut current: Option<S::Marker> = None;
+    let mut accepted = 0u64;
+    loop {
+        let page = source.page(&from, PAGE).await?;
+        ListingStats::bump(&stats.pages, 1);
+        if let Some(n) = &page.next {
+            advance.marker(S::OP, current.as_ref(), n)?;
+            advance.items(S::OP, n, page.items.len())?;
+        }
+        let more = page.next.is_some();
+        let (items, finished) = board
+            .lock()
+            .unwrap()
+            .accept(id, page.items, more, S::key_of);
+        accepted += items.len() as u64;
+        if !items.is_empty() && tx.send(Ok(items)).await.is_err() {
+            return Ok(());
+        }
+        changed.notify_one();
+        if finished {
+            if accepted == 0 {
+                ListingStats::bump(&stats.empty_ranges, 1);
+            }
+            return Ok(());
+        }
+        let next = page.next.expect("a page with more names where");
+        from = From::Resume(next.clone());
+        current = Some(next);
+    }
+}
+
+/// Folder boundaries: the delimiter listing of the scope, then of its folders
+/// while there are fewer than `streams` (a single top folder, a few years),
+/// within a bounded number of requests.
+async fn folders<S: Source>(source: &S, streams: usize, stats: &ListingStats) -> Vec<String> {
+    let mut bounds: Vec<String> = Vec::new();
+    let mut level = vec![source.prefix().to_string()];
+    let mut sent = 0u32;
+    for _depth in 0..3 {
+        if level.is_empty() || sent + level.len() as u32 > MAX_FOLDER_LISTINGS {
+            break;
+        }
+        sent += level.len() as u32;
+        ListingStats::bump(&stats.folder_listings, level.len() as u64);
+        let found = futures::future::join_all(level.iter().map(|p| source.folders(p))).await;
+        let mut next: Vec<String> = Vec::new();
+        for f in found {
+            match f {
+                Ok(f) => next.extend(f),
+                Err(_) => return bounds,
+            }
+        }
+        next.sort();
+        bounds.extend(next.iter().cloned());
+        if bounds.len() >= streams {
+            break;
+        }
+        level = next;
+    }
+    bounds.sort();
+    bounds.dedup();
+    split::spread(bounds, streams * 4)
+}
+
+#[cfg(test)]
+mod tests;
