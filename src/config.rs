@@ -18,7 +18,7 @@ pub const ENV_ACCOUNT_ID: &str = "OSS_ACCOUNT_ID";
 pub const ENV_ACCESS_KEY_SECRET: &str = "OSS_ACCESS_KEY_SECRET";
 pub const ENV_SESSION_TOKEN: &str = "OSS_SESSION_TOKEN";
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_CONCURRENCY: usize = crate::oss::budget::DEFAULT_CONCURRENCY;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

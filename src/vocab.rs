@@ -11,7 +11,7 @@ pub const HDFS_PREFIX: &str = ".dlsdata/";
 
 /// Range listings a listing runs at the same time (key-space splitting); every
 /// request still takes its place in the account's budget.
-pub const LISTING_STREAMS: usize = 16;
+pub const LISTING_STREAMS: usize = 32;
 
 /// The two kinds of bucket OSS has: object buckets (ListBuckets) and OSS
 /// Vectors buckets (ListVectorBuckets: their own hosts, JSON, indexes).

@@ -50,6 +50,10 @@ pub struct EmulatorArgs {
     /// kind, times; see the README).
     #[arg(long, value_name = "FILE")]
     pub fault_script: Option<PathBuf>,
+    /// On stop, write the requests served (by operation and status, and how
+    /// many were throttled) to FILE as JSON: for benchmarks.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
 }
 
 async fn wait_for_stop() {
@@ -166,6 +170,11 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
     );
     let _ = writeln!(out, "Stop with Ctrl-C.");
     wait_for_stop().await;
+    if let Some(path) = &a.stats {
+        let tally = serde_json::to_string_pretty(&emu.faults().tally()).unwrap_or_default();
+        std::fs::write(path, tally)
+            .map_err(|e| format!("cannot write the stats to {}: {e}", path.display()))?;
+    }
     emu.shutdown()
         .await
         .map_err(|e| format!("saving the emulator data: {e}"))?;

@@ -140,6 +140,9 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
         }
     }
     let _count = Count(ctx.clone(), stats);
+    // Pages from many ranges end short; their entries are carried into the
+    // next batch, so batches stay full (1000 keys) whatever the ranges.
+    let mut carry: Vec<Entry> = Vec::new();
     while let Some(page) = pages.next().await {
         if ctx.stopped() {
             return;
@@ -156,7 +159,7 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
                 } else {
                     ctx.fatal(error);
                 }
-                return;
+                break;
             }
         };
         let mut skipped = BTreeMap::new();
@@ -176,7 +179,20 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
             })
             .await;
         }
-        for batch in batches(entries) {
+        carry.extend(entries);
+        let mut ready = batches(std::mem::take(&mut carry));
+        if let Some(last) = ready.pop() {
+            carry = last.entries;
+        }
+        for batch in ready {
+            if tx.send(batch).await.is_err() {
+                return;
+            }
+        }
+    }
+    // What was listed is deleted, even when the listing broke off after it.
+    if !ctx.stopped() {
+        for batch in batches(carry) {
             if tx.send(batch).await.is_err() {
                 return;
             }

@@ -274,9 +274,10 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
     let mut found = 0;
     let bucket = ctx.bucket().to_string();
     let prefix = ctx.plan.prefix.clone();
-    let mut pages = ctx
-        .client
-        .list_multipart_uploads_pages(&bucket, prefix.as_deref(), 1000);
+    let (mut pages, stats) = crate::oss::listing::parallel(
+        ctx.client.uploads_source(&bucket, prefix.as_deref()),
+        crate::vocab::LISTING_STREAMS,
+    );
     while let Some(page) = pages.next().await {
         if ctx.stopped() {
             break;
@@ -337,6 +338,8 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
         }
         progress(ctx, Category::Parts, done, done).await;
     }
+    drop(pages);
+    ctx.add_listing(&stats.tally());
     found
 }
 

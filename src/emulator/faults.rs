@@ -1,7 +1,7 @@
 //! Fault injection and the request log: latency, random failures, scripted
 //! failures a test queues, a QPS cap, and a record of every request served.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -239,6 +239,17 @@ pub struct Faults {
     window: Mutex<VecDeque<Instant>>,
     log: Mutex<Vec<LogEntry>>,
     counts: Mutex<HashMap<String, u64>>,
+    statuses: Mutex<BTreeMap<(String, u16), u64>>,
+}
+
+/// Requests served, by operation and status (`ossweep emulator --stats FILE`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub requests: u64,
+    /// Requests answered 503 (throttling, as `--qps-limit` and faults answer).
+    pub throttled: u64,
+    /// `op` -> status -> requests.
+    pub by_op: BTreeMap<String, BTreeMap<u16, u64>>,
 }
 
 /// The log keeps the newest entries up to this many; counts are kept for all.
@@ -257,6 +268,7 @@ impl Faults {
             window: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
             counts: Mutex::new(HashMap::new()),
+            statuses: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -396,6 +408,12 @@ impl Faults {
 
     pub fn record(&self, entry: LogEntry) {
         *self
+            .statuses
+            .lock()
+            .unwrap()
+            .entry((entry.op.clone(), entry.status))
+            .or_default() += 1;
+        *self
             .counts
             .lock()
             .unwrap()
@@ -420,12 +438,52 @@ impl Faults {
     pub fn clear_log(&self) {
         self.log.lock().unwrap().clear();
         self.counts.lock().unwrap().clear();
+        self.statuses.lock().unwrap().clear();
+    }
+
+    /// Every request served since the start (or the last `clear_log`).
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for ((op, status), n) in self.statuses.lock().unwrap().iter() {
+            t.requests += n;
+            if *status == 503 {
+                t.throttled += n;
+            }
+            *t.by_op
+                .entry(op.clone())
+                .or_default()
+                .entry(*status)
+                .or_default() += n;
+        }
+        t
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tally_counts_by_operation_and_status() {
+        let f = Faults::new(Duration::ZERO, 0.0, 1);
+        let entry = |op: &str, status| LogEntry {
+            op: op.into(),
+            method: "GET".into(),
+            bucket: None,
+            key: None,
+            status,
+            keys_in_body: 0,
+        };
+        f.record(entry("ListObjectsV2", 200));
+        f.record(entry("ListObjectsV2", 200));
+        f.record(entry("ListObjectsV2", 503));
+        f.record(entry("DeleteMultipleObjects", 200));
+        let t = f.tally();
+        assert_eq!((t.requests, t.throttled), (4, 1));
+        assert_eq!(t.by_op["ListObjectsV2"][&200], 2);
+        f.clear_log();
+        assert_eq!(f.tally(), Tally::default());
+    }
 
     #[test]
     fn scripted_rules_fire_the_given_number_of_times() {

@@ -17,10 +17,11 @@ use tokio::sync::Notify;
 /// 10,000 per account and region, and at the ~2,000 one bucket sustains when
 /// its keys are sequential (oss-api.md §1.5).
 pub const DEFAULT_QPS: u32 = 2_000;
-/// Requests in flight at most, by default.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// Requests in flight at most, by default: the budget grows toward it only
+/// while replies come as fast as the fastest seen.
+pub const DEFAULT_CONCURRENCY: usize = 64;
 /// Where concurrency starts: it grows while requests succeed.
-const INITIAL_CONCURRENCY: usize = 4;
+const INITIAL_CONCURRENCY: usize = 8;
 /// Throttle signals closer together than this count once (a burst of in-flight
 /// requests all seeing the same throttling must not collapse the budget).
 const CUT_COOLDOWN: Duration = Duration::from_millis(250);
@@ -31,14 +32,20 @@ const GROWTH_INTERVAL: Duration = Duration::from_secs(1);
 const WINDOW: Duration = Duration::from_secs(1);
 /// Requests that may start back to back after a quiet spell.
 const BURST: u32 = 4;
+/// Replies slower than twice the fastest (plus this) mean the server is busy:
+/// the budget holds instead of growing.
+const LATENCY_SLACK: Duration = Duration::from_millis(20);
 
-/// Additive increase, multiplicative decrease of the concurrency limit (pure).
+/// Additive increase, multiplicative decrease of the concurrency limit (pure),
+/// with a slow start: until the first throttle, one more per success (the limit
+/// doubles every round trip), then one more per `limit` successes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Aimd {
     pub limit: usize,
     pub min: usize,
     pub max: usize,
     successes: usize,
+    slow_start: bool,
 }
 
 impl Aimd {
@@ -49,20 +56,23 @@ impl Aimd {
             min: 1,
             max,
             successes: 0,
+            slow_start: true,
         }
     }
 
-    /// One more in flight after `limit` successes in a row.
+    /// One more in flight after each success while starting, else after
+    /// `limit` successes in a row.
     pub fn success(&mut self) {
         self.successes += 1;
-        if self.successes >= self.limit {
+        if self.slow_start || self.successes >= self.limit {
             self.successes = 0;
             self.limit = (self.limit + 1).min(self.max);
         }
     }
 
-    /// Halve on throttling.
+    /// Halve on throttling (and grow carefully from then on).
     pub fn throttled(&mut self) {
+        self.slow_start = false;
         self.successes = 0;
         self.limit = (self.limit / 2).max(self.min);
     }
@@ -89,6 +99,8 @@ pub struct BudgetView {
     pub ceiling: u32,
     /// Throttling replies seen (each, not only those that cut the budget).
     pub throttled: u64,
+    /// Recent replies' latency (a moving average).
+    pub latency: Option<Duration>,
 }
 
 /// The budget's state (pure: every method takes the current instant).
@@ -107,6 +119,9 @@ pub struct Control {
     /// When the requests of the last second started.
     starts: VecDeque<Instant>,
     throttled: u64,
+    /// The fastest reply seen, and a moving average of recent ones.
+    fastest: Option<Duration>,
+    recent: Option<Duration>,
 }
 
 impl Control {
@@ -125,6 +140,8 @@ impl Control {
             refused: None,
             starts: VecDeque::new(),
             throttled: 0,
+            fastest: None,
+            recent: None,
         }
     }
 
@@ -166,9 +183,18 @@ impl Control {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
-    /// A request succeeded: concurrency grows; the rate recovers toward the
-    /// ceiling, a quarter per second at most, and stays under a recent refusal.
-    pub fn success(&mut self, now: Instant) {
+    /// A request succeeded after `latency`: while replies stay about as fast as
+    /// the fastest seen, concurrency grows and the rate recovers toward the
+    /// ceiling (a quarter per second at most, staying under a recent refusal);
+    /// when they slow down, the server is busy and the budget holds.
+    pub fn success(&mut self, now: Instant, latency: Duration) {
+        let fastest = self.fastest.map_or(latency, |f| f.min(latency));
+        self.fastest = Some(fastest);
+        let recent = self.recent.map_or(latency, |r| (r * 7 + latency) / 8);
+        self.recent = Some(recent);
+        if recent > fastest * 2 + LATENCY_SLACK {
+            return;
+        }
         self.aimd.success();
         if self
             .refused
@@ -228,6 +254,7 @@ impl Control {
             in_flight: self.in_flight,
             rate: self.rate,
             ceiling: self.ceiling as u32,
+            latency: self.recent,
             throttled: self.throttled,
         }
     }
@@ -243,6 +270,19 @@ pub struct Budget {
 /// One request's place in the budget, given back on drop.
 pub struct Place {
     budget: Arc<Budget>,
+    started: Instant,
+}
+
+impl Place {
+    /// The request succeeded: the budget learns how long it took.
+    pub fn succeeded(self) {
+        let latency = self.started.elapsed();
+        self.budget
+            .control
+            .lock()
+            .unwrap()
+            .success(Instant::now(), latency);
+    }
 }
 
 impl Drop for Place {
@@ -280,6 +320,7 @@ impl Budget {
                     Ok(()) => {
                         return Place {
                             budget: self.clone(),
+                            started: Instant::now(),
                         }
                     }
                     Err(w) => w,
@@ -295,11 +336,6 @@ impl Budget {
                 }
             }
         }
-    }
-
-    pub fn success(&self) {
-        self.control.lock().unwrap().success(Instant::now());
-        self.freed.notify_waiters();
     }
 
     pub fn throttled(&self, delay: Option<Duration>) {
@@ -329,18 +365,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn concurrency_grows_additively_and_halves_on_throttling() {
-        let mut a = Aimd::new(4, 16);
+    fn concurrency_starts_fast_grows_additively_and_halves_on_throttling() {
+        let mut a = Aimd::new(4, 64);
         for _ in 0..4 {
             a.success();
         }
-        assert_eq!(a.limit, 5);
-        for _ in 0..1000 {
+        assert_eq!(a.limit, 8, "slow start: one more per success");
+        a.throttled();
+        assert_eq!(a.limit, 4);
+        for _ in 0..4 {
             a.success();
         }
-        assert_eq!(a.limit, 16, "capped at max");
+        assert_eq!(a.limit, 5, "then one more per limit successes");
+        for _ in 0..10_000 {
+            a.success();
+        }
+        assert_eq!(a.limit, 64, "capped at max");
         a.throttled();
-        assert_eq!(a.limit, 8);
+        assert_eq!(a.limit, 32);
         for _ in 0..10 {
             a.throttled();
         }
@@ -390,7 +432,7 @@ mod tests {
         for _ in 0..50 {
             c.start(t).unwrap();
             c.finish();
-            c.success(t);
+            c.success(t, Duration::from_millis(100));
             t += Duration::from_millis(20);
         }
         let before = c.view().limit;
@@ -410,17 +452,40 @@ mod tests {
         // Quiet for a long while: the rate grows, but not past 90% of the refusal.
         let mut now = t + Duration::from_secs(2);
         for _ in 0..20 {
-            c.success(now);
+            c.success(now, Duration::from_millis(100));
             now += Duration::from_secs(1);
         }
         let v = c.view();
         assert!(v.rate > rate && v.rate <= 50.0 * 0.9 + 1e-9, "{v:?}");
         // Long after, the refusal is forgotten and the ceiling is reachable.
         for _ in 0..60 {
-            c.success(now);
+            c.success(now, Duration::from_millis(100));
             now += Duration::from_secs(1);
         }
         assert_eq!(c.view().rate, 1000.0);
+    }
+
+    #[test]
+    fn slow_replies_hold_the_budget() {
+        let t = Instant::now();
+        let mut c = Control::new(64, 1000);
+        for _ in 0..8 {
+            c.success(t, Duration::from_millis(100));
+        }
+        let grown = c.view().limit;
+        assert!(grown > 4, "{grown}");
+        // The server slows down: replies take three times as long. Once the
+        // average shows it, the budget stops growing.
+        for _ in 0..20 {
+            c.success(t, Duration::from_millis(300));
+        }
+        let held = c.view().limit;
+        for _ in 0..200 {
+            c.success(t, Duration::from_millis(300));
+        }
+        let v = c.view();
+        assert_eq!(v.limit, held, "held, not grown: {v:?}");
+        assert!(v.latency.unwrap() > Duration::from_millis(220));
     }
 
     #[tokio::test]

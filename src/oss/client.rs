@@ -411,13 +411,15 @@ impl Client {
             let outcome = self
                 .watching(attempt, req.op, attempt_no, started, deadline, &authority)
                 .await;
-            drop(place);
             let (err, qos) = match outcome {
                 Attempt::Done(reply) => {
-                    self.inner.budget.success();
+                    place.succeeded();
                     return Ok(reply);
                 }
-                Attempt::Failed(e, q) => (e, q),
+                Attempt::Failed(e, q) => {
+                    drop(place);
+                    (e, q)
+                }
             };
             // A wrong-region reply names the right endpoint: follow it once. With
             // `--endpoint` the host stays and only the signing region changes.

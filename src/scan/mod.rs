@@ -46,6 +46,16 @@ struct Shared {
     events: Option<mpsc::Sender<ScanEvent>>,
 }
 
+/// Adds what a listing sent to the report, however the listing ends.
+struct Tally<'a>(&'a Shared, Arc<crate::oss::listing::ListingStats>);
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        let t = self.1.tally();
+        self.0.report.lock().unwrap().listing.add(&t);
+    }
+}
+
 impl Shared {
     async fn counted(&self, category: Category) {
         let (count, bytes) = {
@@ -266,8 +276,9 @@ async fn scan_objects(
     cancel: &CancellationToken,
     now: i64,
 ) {
-    let (mut pages, _) =
+    let (mut pages, stats) =
         client.list_entries_split(bucket, prefix, versioning.is_versioned(), LISTING_STREAMS);
+    let _tally = Tally(shared, stats);
     let kinds = [
         Category::Objects,
         Category::PreviousVersions,
@@ -375,7 +386,9 @@ async fn scan_parts(
     shared: &Shared,
     cancel: &CancellationToken,
 ) {
-    let mut pages = client.list_multipart_uploads_pages(bucket, prefix, 1000);
+    let (mut pages, stats) =
+        crate::oss::listing::parallel(client.uploads_source(bucket, prefix), LISTING_STREAMS);
+    let _tally = Tally(shared, stats);
     while let Some(page) = pages.next().await {
         match page {
             Ok(uploads) => {

@@ -124,6 +124,9 @@ pub struct ScanReport {
     pub finished: bool,
     /// Finished, and every category's listing succeeded: no count is a guess.
     pub complete: bool,
+    /// The listing requests the scan sent, by kind (pages, probes, folder listings).
+    #[serde(default)]
+    pub listing: crate::oss::listing::ListingTally,
 }
 
 impl ScanReport {

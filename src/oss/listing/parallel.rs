@@ -33,15 +33,15 @@ use crate::oss::OssError;
 /// Entries a listing page asks for.
 const PAGE: u32 = 1000;
 /// A range is worth cutting only with at least this many pages left.
-const MIN_PAGES_LEFT: f64 = 4.0;
+const MIN_PAGES_LEFT: f64 = 1.0;
 /// Ladders (rounds of one-key probes) a listing may send.
 const MAX_LADDERS: u32 = 3;
-/// Probes in one ladder.
-const LADDER_PROBES: usize = 10;
+/// Probes in one ladder: rungs along the current key's levels, and a fan over
+/// the characters above it at the shallowest level.
+const LADDER_RUNGS: usize = 8;
+const LADDER_FAN: usize = 4;
 /// Delimiter listings a listing may send to find folders.
 const MAX_FOLDER_LISTINGS: u32 = 8;
-/// Every n-th key of a page teaches the alphabet (the first and last always).
-const LEARN_EVERY: usize = 25;
 
 /// What a listing sent, by kind.
 #[derive(Debug, Default)]
@@ -139,6 +139,8 @@ struct Board {
     ranges: Vec<Range>,
     alphabet: Alphabet,
     ladders: u32,
+    /// The range whose ladder is out: not cut until its answers are in.
+    laddering: Option<usize>,
     prefix: String,
 }
 
@@ -208,7 +210,7 @@ impl Board {
         if finished {
             r.state = State::Done;
         }
-        for t in items.iter().step_by(LEARN_EVERY).chain(items.last()) {
+        for t in &items {
             self.alphabet.learn(key_of(t));
         }
         (items, finished)
@@ -249,9 +251,9 @@ impl Board {
         added
     }
 
-    /// How to use an idle stream: ladder an open range once, else cut the
-    /// range with the most pages left.
-    fn next_move(&mut self) -> Option<Move> {
+    /// How to use an idle stream: ladder an open range once (when no other
+    /// ladder is out), else cut the range with the most pages left.
+    fn next_move(&mut self, may_ladder: bool, idle: usize) -> Option<Move> {
         let mut donors: Vec<(f64, usize)> = self
             .ranges
             .iter()
@@ -265,32 +267,50 @@ impl Board {
             })
             .collect();
         donors.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (_, id) in donors {
+        for (left, id) in donors {
+            if self.laddering == Some(id) {
+                continue;
+            }
             let r = &self.ranges[id];
             let (Some(pos), Some((f, l))) = (r.pos.clone(), r.last_page.clone()) else {
                 continue;
             };
             if r.hi.is_none() && !r.laddered && self.ladders < MAX_LADDERS {
+                if !may_ladder {
+                    continue;
+                }
                 let floor = self.prefix.chars().count();
                 let deepest = split::common_chars(&f, &l);
-                let rungs = split::ladder(&self.alphabet, &pos, floor, deepest, LADDER_PROBES);
+                let rungs = split::ladder(
+                    &self.alphabet,
+                    &pos,
+                    floor,
+                    deepest,
+                    LADDER_RUNGS,
+                    LADDER_FAN,
+                );
                 self.ranges[id].laddered = true;
                 if !rungs.is_empty() {
                     self.ladders += 1;
+                    self.laddering = Some(id);
                     return Some(Move::Ladder(id, rungs));
                 }
             }
             let r = &self.ranges[id];
             let hi = r.hi.clone();
+            // Cut into as many pieces as there are idle streams (at most one
+            // per two pages left), so a long range spreads at once.
+            let pieces = (idle as u64 + 1).min((left / 2.0).max(2.0) as u64);
             if let Some(c) = split::cut(
                 &self.alphabet,
                 &pos,
                 hi.as_deref(),
                 &f,
                 &l,
+                pieces,
                 split::MAX_AHEAD_PAGES,
             ) {
-                if self.cut_at(id, &[c.marker], None) > 0 {
+                if self.cut_at(id, &c.markers, None) > 0 {
                     return Some(Move::Cut);
                 }
             }
@@ -386,8 +406,9 @@ async fn coordinate<S: Source>(
                 stats.clone(),
             ));
         }
-        if running.len() < streams && probing.is_empty() && folders_done {
-            let next = board.lock().unwrap().next_move();
+        if running.len() < streams && folders_done {
+            let idle = streams - running.len();
+            let next = board.lock().unwrap().next_move(probing.is_empty(), idle);
             match next {
                 Some(Move::Cut) => continue,
                 Some(Move::Ladder(id, rungs)) => {
@@ -410,6 +431,7 @@ async fn coordinate<S: Source>(
             }
         }
         if running.is_empty() && probing.is_empty() && !board.lock().unwrap().waiting() {
+            tracing::debug!(op = S::OP, tally = ?stats.tally(), "listing done");
             return;
         }
         tokio::select! {
@@ -432,7 +454,11 @@ async fn coordinate<S: Source>(
                         b.cut_at(0, &bounds, None);
                     }
                     Ok(Found::Ladder(id, found)) => {
+                        for k in found.iter().filter_map(|(_, k)| k.as_deref()) {
+                            b.alphabet.learn(k);
+                        }
                         let (cuts, top) = read_ladder(&found);
+                        b.laddering = None;
                         b.cut_at(id, &cuts, top);
                     }
                     Err(_) => folders_done = true,

@@ -14,14 +14,77 @@ use std::collections::BTreeSet;
 const POSITIONS: usize = 96;
 /// A cut keeps at most this many pages (at the donor's last page's density)
 /// on the donor's side: the rest of a long range is cut again later.
-pub const MAX_AHEAD_PAGES: u64 = 64;
+pub const MAX_AHEAD_PAGES: u64 = 16;
 
 /// The characters seen at each position of the keys listed so far, and the
-/// positions where some key ends.
+/// positions where some key ends. ASCII is a bit set (learning every key of
+/// every page stays cheap); other characters are kept in order beside it.
 #[derive(Clone, Debug, Default)]
 pub struct Alphabet {
-    at: Vec<BTreeSet<char>>,
+    at: Vec<Chars>,
     ends: Vec<bool>,
+    /// Positions where a range's bound has a character after every one seen.
+    beyond: Vec<bool>,
+}
+
+/// '0'..='9' in a [`Chars`] bit set.
+const DIGITS: u128 = 0x3ff << 48;
+/// Distinct digits seen at a position before it counts as any digit.
+const SOME_DIGITS: u32 = 3;
+
+#[derive(Clone, Debug, Default)]
+struct Chars {
+    ascii: u128,
+    other: BTreeSet<char>,
+}
+
+impl Chars {
+    fn insert(&mut self, c: char) {
+        if c.is_ascii() {
+            self.ascii |= 1u128 << (c as u32);
+        } else {
+            self.other.insert(c);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ascii.count_ones() as usize + self.other.len()
+    }
+
+    /// How many characters seen here sort before `c`.
+    fn below(&self, c: char) -> usize {
+        if c.is_ascii() {
+            (self.ascii & ((1u128 << (c as u32)) - 1)).count_ones() as usize
+        } else {
+            self.ascii.count_ones() as usize + self.other.range(..c).count()
+        }
+    }
+
+    fn nth(&self, n: usize) -> Option<char> {
+        let a = self.ascii.count_ones() as usize;
+        if n < a {
+            let mut bits = self.ascii;
+            for _ in 0..n {
+                bits &= bits - 1;
+            }
+            return char::from_u32(bits.trailing_zeros());
+        }
+        self.other.iter().nth(n - a).copied()
+    }
+
+    fn after(&self, c: char) -> Option<char> {
+        if c.is_ascii() {
+            let above = self.ascii & !((2u128 << (c as u32)) - 1);
+            if above != 0 {
+                return char::from_u32(above.trailing_zeros());
+            }
+            return self.other.iter().next().copied();
+        }
+        self.other
+            .range((std::ops::Bound::Excluded(c), std::ops::Bound::Unbounded))
+            .next()
+            .copied()
+    }
 }
 
 impl Alphabet {
@@ -30,9 +93,15 @@ impl Alphabet {
         for (i, c) in key.chars().enumerate() {
             let i = i.min(POSITIONS - 1);
             if self.at.len() <= i {
-                self.at.resize_with(i + 1, BTreeSet::new);
+                self.at.resize_with(i + 1, Chars::default);
             }
-            self.at[i].insert(c);
+            // Where several digits were seen, any digit may stand (numbers
+            // count up); a few (a month's tens) stay as seen.
+            let here = &mut self.at[i];
+            here.insert(c);
+            if c.is_ascii_digit() && (here.ascii & DIGITS).count_ones() >= SOME_DIGITS {
+                here.ascii |= DIGITS;
+            }
             n += 1;
         }
         let n = n.min(POSITIONS - 1);
@@ -42,8 +111,8 @@ impl Alphabet {
         self.ends[n] = true;
     }
 
-    fn set(&self, i: usize) -> Option<&BTreeSet<char>> {
-        self.at.get(i.min(POSITIONS - 1)).filter(|s| !s.is_empty())
+    fn set(&self, i: usize) -> Option<&Chars> {
+        self.at.get(i.min(POSITIONS - 1)).filter(|s| s.len() > 0)
     }
 
     /// Whether digit 0 at position `i` means "the key ends here" (some key
@@ -58,34 +127,71 @@ impl Alphabet {
                 .unwrap_or(false)
     }
 
+    /// This alphabet with room for `bound`: where its character lies after
+    /// every one seen, a digit "beyond" them (spelled as the next code point).
+    fn with_bound(&self, bound: Option<&str>) -> std::borrow::Cow<'_, Alphabet> {
+        let Some(bound) = bound else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let past: Vec<usize> = bound
+            .chars()
+            .enumerate()
+            .filter(|(i, c)| {
+                self.set(*i)
+                    .is_some_and(|s| s.nth(s.len() - 1).is_some_and(|last| *c > last))
+            })
+            .map(|(i, _)| i.min(POSITIONS - 1))
+            .collect();
+        if past.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut a = self.clone();
+        for i in past {
+            if a.beyond.len() <= i {
+                a.beyond.resize(i + 1, false);
+            }
+            a.beyond[i] = true;
+        }
+        std::borrow::Cow::Owned(a)
+    }
+
+    /// Digits at position `i`: "ends here" (where that occurs), one per
+    /// character seen, and "beyond" them where a bound needs it.
     fn radix(&self, i: usize) -> u64 {
-        self.set(i).map_or(0, |s| s.len() as u64) + u64::from(self.has_end(i))
+        let beyond = self
+            .beyond
+            .get(i.min(POSITIONS - 1))
+            .copied()
+            .unwrap_or(false);
+        self.set(i).map_or(0, |s| s.len() as u64) + u64::from(self.has_end(i)) + u64::from(beyond)
     }
 
     fn digit(&self, i: usize, c: Option<char>) -> u64 {
         let end = u64::from(self.has_end(i));
         match (c, self.set(i)) {
-            (None, _) | (Some(_), None) => 0,
-            (Some(c), Some(s)) => (s.range(..c).count() as u64 + end).min(s.len() as u64 + end - 1),
+            (None, _) => 0,
+            (Some(_), None) => end,
+            (Some(c), Some(s)) => s.below(c) as u64 + end,
         }
     }
 
+    /// The character digit `d` stands for at position `i`; "beyond" is
+    /// spelled as the code point after the last character seen there.
     fn char_of(&self, i: usize, d: u64) -> Option<char> {
         let end = u64::from(self.has_end(i));
         if d < end {
             return None;
         }
-        self.set(i)
-            .and_then(|s| s.iter().nth((d - end) as usize).copied())
+        let s = self.set(i)?;
+        s.nth((d - end) as usize).or_else(|| {
+            let last = s.nth(s.len().checked_sub(1)?)?;
+            char::from_u32(last as u32 + 1)
+        })
     }
 
     /// The smallest character seen at position `i` after `c`.
     fn after(&self, i: usize, c: char) -> Option<char> {
-        self.set(i).and_then(|s| {
-            s.range((std::ops::Bound::Excluded(c), std::ops::Bound::Unbounded))
-                .next()
-                .copied()
-        })
+        self.set(i).and_then(|s| s.after(c))
     }
 }
 
@@ -169,15 +275,16 @@ impl Digits {
         })
     }
 
-    /// `self / 2`, rounded down.
-    fn half(&self, a: &Alphabet) -> Digits {
+    /// `self / k`, rounded down.
+    fn divided(&self, a: &Alphabet, k: u64) -> Digits {
+        let k = k.max(1) as u128;
         let mut out = self.d.clone();
-        let mut rem = 0u64;
+        let mut rem = 0u128;
         for (j, x) in out.iter_mut().enumerate() {
-            let r = self.radix(a, j);
-            let v = rem * r + *x;
-            *x = v / 2;
-            rem = v % 2;
+            let r = self.radix(a, j) as u128;
+            let v = rem * r + *x as u128;
+            *x = (v / k) as u64;
+            rem = v % k;
         }
         Digits {
             from: self.from,
@@ -216,8 +323,9 @@ fn common_len(a: &[char], b: &[char]) -> usize {
 /// What `cut` found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cut {
-    /// The new boundary: the donor keeps `(pos, marker]`, the rest is a new range.
-    pub marker: String,
+    /// The new boundaries, ascending: the donor keeps `(pos, markers[0]]`,
+    /// new ranges take the rest.
+    pub markers: Vec<String>,
     /// Pages the donor had left before the cut, at its last page's density
     /// (infinite for a range with no end).
     pub pages_left: f64,
@@ -235,6 +343,7 @@ pub fn pages_left(a: &Alphabet, pos: &str, hi: Option<&str>, first: &str, last: 
         first.chars().collect(),
         last.chars().collect(),
     );
+    let a = &*a.with_bound(Some(&hi.iter().collect::<String>()));
     let from = common_len(&pos, &hi)
         .min(common_len(&first, &last))
         .min(common_len(&pos, &last));
@@ -270,23 +379,25 @@ fn unit(_a: &Alphabet, from: usize, len: usize) -> Digits {
     Digits { from, d }
 }
 
-/// A marker strictly between `pos` and `hi` that leaves the donor at most
-/// `max_pages` pages at its last page's density (`first`..`last`), and at most
-/// half of what it has left; without `hi`, `max_pages` ahead. `None` when no
-/// such marker can be spelled (the range is too narrow to cut).
+/// Markers strictly between `pos` and `hi` that cut the rest of a range into
+/// `pieces` even parts (in the alphabet's arithmetic), none longer than
+/// `max_pages` pages at its last page's density (`first`..`last`); without
+/// `hi`, pieces of `max_pages` pages ahead. `None` when no marker can be
+/// spelled (the range is too narrow to cut).
 pub fn cut(
     a: &Alphabet,
     pos: &str,
     hi: Option<&str>,
     first: &str,
     last: &str,
+    pieces: u64,
     max_pages: u64,
 ) -> Option<Cut> {
     let chars = |s: &str| s.chars().collect::<Vec<char>>();
     let (pos_c, first_c, last_c) = (chars(pos), chars(first), chars(last));
     let hi_c = hi.map(chars);
-    let mut a = a.clone();
-    for k in [pos, first, last].into_iter().chain(hi) {
+    let mut a = a.with_bound(hi).into_owned();
+    for k in [pos, first, last] {
         a.learn(k);
     }
     let mut level = common_len(&first_c, &last_c).min(common_len(&pos_c, &last_c));
@@ -311,40 +422,59 @@ pub fn cut(
     } else {
         unit(&a, from, len)
     };
+    let pieces = pieces.max(2);
     let ahead = step.times(&a, max_pages.max(1));
-    let (jump, left) = match &hi_c {
+    let (piece, left) = match &hi_c {
         Some(h) => {
             let h = Digits::of(&a, h, from, len);
             if h.cmp(&p) != Ordering::Greater {
                 return None;
             }
             let span = h.sub(&a, &p);
-            let half = span.half(&a);
+            let even = span.divided(&a, pieces);
             let left = span.value(&a) / step.value(&a);
-            let jump = match ahead {
-                Some(x) if x.cmp(&half) == Ordering::Less => x,
-                _ => half,
+            let piece = match ahead {
+                Some(x) if x.cmp(&even) == Ordering::Less => x,
+                _ => even,
             };
-            (jump, left)
+            (piece, left)
         }
         None => match ahead {
             Some(x) => (x, f64::INFINITY),
             None => return close_level(&a, &pos_c, level),
         },
     };
-    if jump.is_zero() {
+    if piece.is_zero() {
         return None;
     }
-    let marker = match p.add(&a, &jump) {
-        Some(target) => target.spell(&a, &pos_c[..from]),
-        // Past everything spelled under `pos[..from]`: the donor keeps that
-        // level (it has fewer than `max_pages` left there), the rest goes.
-        None if hi.is_none() => return close_level(&a, &pos_c, level),
-        None => return None,
-    };
-    let inside = marker.as_str() > pos && hi.is_none_or(|h| marker.as_str() < h);
-    inside.then_some(Cut {
-        marker,
+    let mut markers: Vec<String> = Vec::new();
+    let mut at = p.clone();
+    for _ in 1..pieces {
+        match at.add(&a, &piece) {
+            Some(next) => {
+                let m = next.spell(&a, &pos_c[..from]);
+                let inside = m.as_str() > markers.last().map_or(pos, String::as_str)
+                    && hi.is_none_or(|h| m.as_str() < h);
+                if inside {
+                    markers.push(m);
+                }
+                at = next;
+            }
+            // Past everything spelled under `pos[..from]`: what is left of
+            // that level stays on this side; the rest of the space goes.
+            None => {
+                if hi.is_none() {
+                    if let Some(c) = close_level(&a, &pos_c, level) {
+                        let below = markers.last().cloned().unwrap_or_else(|| pos.to_string());
+                        markers.extend(c.markers.into_iter().filter(|m| *m > below));
+                    }
+                }
+                break;
+            }
+        }
+    }
+    (!markers.is_empty()).then_some(Cut {
+        markers,
         pages_left: left,
     })
 }
@@ -360,7 +490,7 @@ fn close_level(a: &Alphabet, pos: &[char], from: usize) -> Option<Cut> {
     let mut marker: String = pos[..d].iter().collect();
     marker.push(next);
     Some(Cut {
-        marker,
+        markers: vec![marker],
         pages_left: f64::INFINITY,
     })
 }
@@ -369,12 +499,21 @@ fn close_level(a: &Alphabet, pos: &[char], from: usize) -> Option<Cut> {
 /// down to `deepest`: at depth d, `pos[..d]` followed by the next character
 /// after `pos[d]` (the next one seen there, else the next code point). The
 /// first key after each says where the keys outside that level begin; the
-/// first with none after it bounds the listing. Ascending, at most `max`
-/// (spread over the depths, the deepest and the shallowest kept).
-pub fn ladder(a: &Alphabet, pos: &str, floor: usize, deepest: usize, max: usize) -> Vec<String> {
+/// first with none after it bounds the listing. At the shallowest level,
+/// `fan` more markers spread over the printable characters above `pos[floor]`
+/// say how the rest of the key space is filled. Ascending; the rungs are at
+/// most `max` (spread over the depths, the deepest and the shallowest kept).
+pub fn ladder(
+    a: &Alphabet,
+    pos: &str,
+    floor: usize,
+    deepest: usize,
+    max: usize,
+    fan: usize,
+) -> Vec<String> {
     let chars: Vec<char> = pos.chars().collect();
     let deepest = deepest.min(chars.len().saturating_sub(1));
-    let mut out = Vec::new();
+    let mut rungs = Vec::new();
     for d in floor..=deepest {
         let Some(&c) = chars.get(d) else { break };
         let next = a
@@ -384,12 +523,25 @@ pub fn ladder(a: &Alphabet, pos: &str, floor: usize, deepest: usize, max: usize)
         if let Some(n) = next {
             let mut m: String = chars[..d].iter().collect();
             m.push(n);
-            out.push(m);
+            rungs.push(m);
+        }
+    }
+    rungs.sort();
+    rungs.dedup();
+    let mut out = spread(rungs, max);
+    if let Some(&c) = chars.get(floor) {
+        let stem: String = chars[..floor].iter().collect();
+        let above: Vec<char> = ('!'..='~').filter(|x| *x > c).collect();
+        for i in 0..fan.min(above.len()) {
+            out.push(format!(
+                "{stem}{}",
+                above[(i + 1) * above.len() / (fan + 1)]
+            ));
         }
     }
     out.sort();
     out.dedup();
-    spread(out, max)
+    out
 }
 
 /// At most `max` of `items` (sorted), evenly spread, the first and last kept.
@@ -434,22 +586,73 @@ mod tests {
     }
 
     #[test]
+    fn the_alphabet_ranks_and_spells_ascii_and_other_characters() {
+        let mut c = Chars::default();
+        for ch in ['b', '0', 'é', 'z', '日'] {
+            c.insert(ch);
+        }
+        assert_eq!(c.len(), 5);
+        assert_eq!(
+            (c.below('0'), c.below('b'), c.below('c'), c.below('日')),
+            (0, 1, 2, 4)
+        );
+        let all: Vec<char> = (0..5).filter_map(|n| c.nth(n)).collect();
+        assert_eq!(all, ['0', 'b', 'z', 'é', '日']);
+        assert_eq!(
+            (c.after('0'), c.after('z'), c.after('é')),
+            (Some('b'), Some('é'), Some('日'))
+        );
+        assert_eq!(c.after('日'), None);
+    }
+
+    #[test]
     fn a_cut_of_numeric_keys_lands_on_numbers_between() {
         let a = numeric();
         // The donor is at 00000999 (a page held 00000000..00000999) and ends at
         // 00199999: half-way is about 00100499, but it keeps 64 pages at most.
-        let c = cut(&a, "00000999", Some("00199999"), "00000000", "00000999", 64).unwrap();
+        let c = cut(
+            &a,
+            "00000999",
+            Some("00199999"),
+            "00000000",
+            "00000999",
+            2,
+            64,
+        )
+        .unwrap();
+        assert_eq!(c.markers.len(), 1, "{c:?}");
+        let m = c.markers[0].as_str();
         assert!(
-            c.marker.as_str() > "00000999" && c.marker.as_str() < "00199999",
-            "{c:?}"
-        );
-        assert!(
-            c.marker.as_str() > "00040000" && c.marker.as_str() < "00080000",
+            m > "00040000" && m < "00080000",
             "about 64 pages of 1000: {c:?}"
         );
         assert!((c.pages_left - 199.0).abs() < 10.0, "{c:?}");
-        let c = cut(&a, "00000999", Some("00019999"), "00000000", "00000999", 64).unwrap();
-        assert!(c.marker.starts_with("0001"), "half of 19 pages: {c:?}");
+        let c = cut(
+            &a,
+            "00000999",
+            Some("00019999"),
+            "00000000",
+            "00000999",
+            2,
+            64,
+        )
+        .unwrap();
+        assert!(c.markers[0].starts_with("0001"), "half of 19 pages: {c:?}");
+        // Four even pieces of what is left.
+        let c = cut(
+            &a,
+            "00000999",
+            Some("00199999"),
+            "00000000",
+            "00000999",
+            4,
+            1000,
+        )
+        .unwrap();
+        assert_eq!(c.markers.len(), 3, "{c:?}");
+        for (m, want) in c.markers.iter().zip(["0005", "0010", "0015"]) {
+            assert!(m.starts_with(want), "{c:?}");
+        }
     }
 
     #[test]
@@ -467,15 +670,13 @@ mod tests {
             Some("logs/2025/"),
             "logs/2024/01/01/part-0000",
             "logs/2024/01/02/part-0451",
+            2,
             1_000_000,
         )
         .unwrap();
         // Half-way through the year, spelled with the digits seen there.
-        assert!(c.marker.starts_with("logs/2024/"), "{c:?}");
-        assert!(
-            c.marker.as_str() > "logs/2024/03" && c.marker.as_str() < "logs/2024/13",
-            "{c:?}"
-        );
+        let m = c.markers[0].as_str();
+        assert!(m > "logs/2024/03" && m < "logs/2024/13", "{c:?}");
     }
 
     #[test]
@@ -484,27 +685,29 @@ mod tests {
         for i in (0..1000).step_by(7) {
             a.learn(&format!("k{i:06}"));
         }
-        let c = cut(&a, "k000999", None, "k000000", "k000999", 8).unwrap();
+        let c = cut(&a, "k000999", None, "k000000", "k000999", 2, 8).unwrap();
         // Nothing beyond k000999 was seen: the donor keeps the level k000.
-        assert_eq!(c.marker, "k001");
+        assert_eq!(c.markers, ["k001"]);
         assert!(c.pages_left.is_infinite());
         let mut a = Alphabet::default();
         for i in (0..100_000).step_by(7) {
             a.learn(&format!("k{i:06}"));
         }
-        let c = cut(&a, "k000999", None, "k000000", "k000999", 8).unwrap();
-        assert!(c.marker.starts_with("k008"), "{c:?}");
+        let c = cut(&a, "k000999", None, "k000000", "k000999", 3, 8).unwrap();
+        assert_eq!(c.markers.len(), 2, "{c:?}");
+        assert!(c.markers[0].starts_with("k008"), "{c:?}");
+        assert!(c.markers[1].starts_with("k016"), "{c:?}");
     }
 
     #[test]
     fn a_range_too_narrow_is_not_cut() {
         let a = alphabet(&["a", "b"]);
-        assert_eq!(cut(&a, "a", Some("a"), "a", "a", 64), None);
-        assert_eq!(cut(&a, "b", Some("a"), "a", "b", 64), None);
+        assert_eq!(cut(&a, "a", Some("a"), "a", "a", 2, 64), None);
+        assert_eq!(cut(&a, "b", Some("a"), "a", "b", 2, 64), None);
     }
 
     #[test]
-    fn cuts_are_always_strictly_inside_the_range() {
+    fn cuts_are_always_strictly_inside_the_range_and_ascending() {
         let a = alphabet(&["x/é/1", "x/é/9", "x/z", "日本/1"]);
         for (pos, hi) in [
             ("x/é/1", Some("x/é/2")),
@@ -512,9 +715,15 @@ mod tests {
             ("x/", Some("日本/1")),
             ("x/é/9", None),
         ] {
-            if let Some(c) = cut(&a, pos, hi, "x/é/1", pos, 64) {
-                assert!(c.marker.as_str() > pos, "{pos} {hi:?} {c:?}");
-                assert!(hi.is_none_or(|h| c.marker.as_str() < h), "{c:?}");
+            for pieces in 2..6 {
+                if let Some(c) = cut(&a, pos, hi, "x/é/1", pos, pieces, 64) {
+                    let mut below = pos;
+                    for m in &c.markers {
+                        assert!(m.as_str() > below, "{pos} {hi:?} {c:?}");
+                        below = m;
+                    }
+                    assert!(hi.is_none_or(|h| below < h), "{c:?}");
+                }
             }
         }
     }
@@ -522,10 +731,14 @@ mod tests {
     #[test]
     fn the_ladder_closes_each_level_of_the_key() {
         let a = alphabet(&["00000000", "00000999"]);
-        let l = ladder(&a, "00000999", 0, 4, 16);
+        let l = ladder(&a, "00000999", 0, 4, 16, 0);
         assert_eq!(l, ["00001", "0001", "001", "01", "1"]);
+        // A fan over the printable characters above the shallowest one.
+        let l = ladder(&a, "00000999", 0, 4, 16, 3);
+        assert_eq!(l.len(), 8, "{l:?}");
+        assert!(l.iter().any(|m| m.as_str() > "A" && m.len() == 1), "{l:?}");
         // Never above the scope's prefix, and at most `max`, both ends kept.
-        let l = ladder(&a, "logs/a/b/c", 5, 9, 3);
+        let l = ladder(&a, "logs/a/b/c", 5, 9, 3, 0);
         assert!(l.iter().all(|m| m.starts_with("logs/")), "{l:?}");
         assert_eq!(l.len(), 3);
         assert_eq!(l.first().unwrap(), "logs/a/b/d");

@@ -13,6 +13,8 @@ type Entry = (String, u32);
 /// ListObjectVersions (resume by key and version) in pages of `page` entries.
 struct Memory {
     entries: Arc<Vec<Entry>>,
+    /// The entries under the prefix.
+    scope: Arc<Vec<Entry>>,
     prefix: String,
     page: usize,
     requests: Arc<AtomicU64>,
@@ -26,8 +28,14 @@ impl Memory {
             .collect();
         entries.sort();
         entries.dedup();
+        let scope: Vec<Entry> = entries
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .cloned()
+            .collect();
         Memory {
             entries: Arc::new(entries),
+            scope: Arc::new(scope),
             prefix: prefix.to_string(),
             page,
             requests: Arc::new(AtomicU64::new(0)),
@@ -62,7 +70,7 @@ impl Source for Memory {
         max: u32,
     ) -> super::super::PageFuture<Entry, Self::Marker> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let scope: Vec<Entry> = self.in_scope();
+        let scope = &self.scope;
         let start = match from {
             From::Start => 0,
             From::After(k) => scope.partition_point(|(key, _)| key.as_str() <= k.as_str()),
@@ -254,4 +262,41 @@ fn cuts_never_move_below_what_a_range_accepted() {
     // A page reaching past the new end keeps only its share, and ends the range.
     let (kept, done) = b.accept(0, vec![("p".into(), 0), ("r".into(), 0)], true, key_of);
     assert_eq!((kept, done), (vec![("p".to_string(), 0)], true));
+}
+
+#[test]
+fn a_ladder_bounds_an_open_range_at_its_top() {
+    let mut b = Board::new("");
+    let key_of: fn(&Entry) -> &str = |e| &e.0;
+    b.next_waiting();
+    b.accept(
+        0,
+        vec![
+            ("logs/2025/12/20/a".into(), 0),
+            ("logs/2025/12/29/b".into(), 0),
+        ],
+        true,
+        key_of,
+    );
+    let found = vec![
+        (
+            "logs/2025/12/2:".to_string(),
+            Some("logs/2025/12/30/a".to_string()),
+        ),
+        (
+            "logs/2025/12/3".to_string(),
+            Some("logs/2025/12/30/a".to_string()),
+        ),
+        ("logs/2025/13".to_string(), None),
+        ("m".to_string(), None),
+    ];
+    let (cuts, top) = read_ladder(&found);
+    assert_eq!(b.cut_at(0, &cuts, top), 1);
+    assert_eq!(b.ranges[0].hi.as_deref(), Some("logs/2025/12/3"));
+    assert_eq!(
+        b.ranges[1].hi.as_deref(),
+        Some("logs/2025/13"),
+        "{:?}",
+        b.ranges
+    );
 }
