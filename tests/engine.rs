@@ -485,8 +485,9 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
     // Someone keeps uploading while the bucket is being emptied: the verification
     // sweeps cannot keep up with a writer that never stops.
     let stop = CancellationToken::new();
+    // The writer is another program: its own client, its own request budget.
     let writer = {
-        let (c, stop) = (c.clone(), stop.clone());
+        let (c, stop) = (common::client(&emu), stop.clone());
         tokio::spawn(async move {
             let mut i = 0;
             while !stop.is_cancelled() {
