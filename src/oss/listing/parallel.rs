@@ -239,16 +239,12 @@ impl Board {
             .collect();
         cuts.sort();
         cuts.dedup();
-        let mut bounds = cuts.clone();
-        let last_hi = hi.clone();
-        self.ranges[id].hi = bounds.first().cloned().or(hi);
-        let mut added = 0;
-        for (i, lo) in bounds.drain(..).enumerate() {
-            let hi = cuts.get(i + 1).cloned().or_else(|| last_hi.clone());
-            self.ranges.push(Range::new(Some(lo), hi));
-            added += 1;
+        self.ranges[id].hi = cuts.first().cloned().or_else(|| hi.clone());
+        for (i, lo) in cuts.iter().enumerate() {
+            let end = cuts.get(i + 1).cloned().or_else(|| hi.clone());
+            self.ranges.push(Range::new(Some(lo.clone()), end));
         }
-        added
+        cuts.len()
     }
 
     /// How to use an idle stream: ladder an open range once (when no other
