@@ -432,6 +432,29 @@ mod tests {
     }
 
     #[test]
+    fn concurrency_and_qps_come_from_the_flags_then_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "c.toml", "[profiles.default]\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\nconcurrency = 8\nqps = 300\n");
+        let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+        assert_eq!((s.client.concurrency, s.client.qps), (8, 300));
+        let o = Overrides {
+            concurrency: Some(32),
+            qps: Some(45),
+            ..with_file(p.clone())
+        };
+        let s = load(&o, &env_of(&[])).unwrap();
+        assert_eq!((s.client.concurrency, s.client.qps), (32, 45));
+        let o = Overrides {
+            qps: Some(0),
+            ..with_file(p)
+        };
+        assert!(load(&o, &env_of(&[]))
+            .unwrap_err()
+            .to_string()
+            .contains("qps"));
+    }
+
+    #[test]
     fn the_account_id_comes_from_the_environment_or_the_profile_and_is_all_digits() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "c.toml", "[profiles.default]\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\naccount_id = \"111\"\n");

@@ -45,7 +45,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<u64>,
     /// Requests in flight at most (listing and deleting together; the budget
-    /// adapts below it). Default: the profile's `concurrency`, else 16.
+    /// adapts below it). Default: the profile's `concurrency`, else 64.
     #[arg(long, global = true, value_name = "N")]
     pub concurrency: Option<usize>,
     /// Requests per second at most, for the account (listing and deleting

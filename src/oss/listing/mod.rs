@@ -159,6 +159,16 @@ impl Source for Objects {
     }
 }
 
+/// The key marker and the version-id or upload-id marker a listing resumes at:
+/// after a key alone, every version (or upload) of that key is behind.
+fn key_and_id(from: &From<(String, Option<String>)>) -> (Option<&str>, Option<&str>) {
+    match from {
+        From::Start => (None, None),
+        From::After(k) => (Some(k.as_str()), None),
+        From::Resume((k, id)) => (Some(k.as_str()), id.as_deref()),
+    }
+}
+
 impl Source for Versions {
     type Item = ObjectVersion;
     type Marker = (String, Option<String>);
@@ -174,11 +184,7 @@ impl Source for Versions {
 
     fn page(&self, from: &From<Self::Marker>, max: u32) -> PageFuture<ObjectVersion, Self::Marker> {
         let s = &self.0;
-        let (km, vm) = match from {
-            From::Start => (None, None),
-            From::After(k) => (Some(k.as_str()), None),
-            From::Resume((k, v)) => (Some(k.as_str()), v.as_deref()),
-        };
+        let (km, vm) = key_and_id(from);
         let req = request::list_object_versions(&s.bucket, s.prefix(), km, vm, max);
         let client = s.client.clone();
         async move {
@@ -215,11 +221,7 @@ impl Source for Uploads {
         max: u32,
     ) -> PageFuture<MultipartUpload, Self::Marker> {
         let s = &self.0;
-        let (km, um) = match from {
-            From::Start => (None, None),
-            From::After(k) => (Some(k.as_str()), None),
-            From::Resume((k, u)) => (Some(k.as_str()), u.as_deref()),
-        };
+        let (km, um) = key_and_id(from);
         let req = request::list_multipart_uploads(&s.bucket, s.prefix(), km, um, max);
         let client = s.client.clone();
         async move {

@@ -36,21 +36,25 @@ fn the_alphabet_ranks_and_spells_ascii_and_other_characters() {
     assert_eq!(c.after('日'), None);
 }
 
-#[test]
-fn a_cut_of_numeric_keys_lands_on_numbers_between() {
-    let a = numeric();
-    // The donor is at 00000999 (a page held 00000000..00000999) and ends at
-    // 00199999: half-way is about 00100499, but it keeps 64 pages at most.
-    let c = cut(
-        &a,
+/// A cut of numbered keys: the donor is at 00000999 (its last page held
+/// 00000000..00000999) and ends at `hi`.
+fn numeric_cut(hi: &str, pieces: u64, max_pages: u64) -> Cut {
+    cut(
+        &numeric(),
         "00000999",
-        Some("00199999"),
+        Some(hi),
         "00000000",
         "00000999",
-        2,
-        64,
+        pieces,
+        max_pages,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_cut_of_numeric_keys_lands_on_numbers_between() {
+    // Half-way to 00199999 is about 00100499, but the donor keeps 64 pages at most.
+    let c = numeric_cut("00199999", 2, 64);
     assert_eq!(c.markers.len(), 1, "{c:?}");
     let m = c.markers[0].as_str();
     assert!(
@@ -58,28 +62,10 @@ fn a_cut_of_numeric_keys_lands_on_numbers_between() {
         "about 64 pages of 1000: {c:?}"
     );
     assert!((c.pages_left - 199.0).abs() < 10.0, "{c:?}");
-    let c = cut(
-        &a,
-        "00000999",
-        Some("00019999"),
-        "00000000",
-        "00000999",
-        2,
-        64,
-    )
-    .unwrap();
+    let c = numeric_cut("00019999", 2, 64);
     assert!(c.markers[0].starts_with("0001"), "half of 19 pages: {c:?}");
     // Four even pieces of what is left.
-    let c = cut(
-        &a,
-        "00000999",
-        Some("00199999"),
-        "00000000",
-        "00000999",
-        4,
-        1000,
-    )
-    .unwrap();
+    let c = numeric_cut("00199999", 4, 1000);
     assert_eq!(c.markers.len(), 3, "{c:?}");
     for (m, want) in c.markers.iter().zip(["0005", "0010", "0015"]) {
         assert!(m.starts_with(want), "{c:?}");
