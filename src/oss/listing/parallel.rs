@@ -38,8 +38,8 @@ const MIN_PAGES_LEFT: f64 = 1.0;
 const MAX_LADDERS: u32 = 3;
 /// Probes in one ladder: rungs along the current key's levels, and a fan over
 /// the characters above it at the shallowest level.
-const LADDER_RUNGS: usize = 8;
-const LADDER_FAN: usize = 4;
+const LADDER_RUNGS: usize = 6;
+const LADDER_FAN: usize = 3;
 /// Delimiter listings a listing may send to find folders.
 const MAX_FOLDER_LISTINGS: u32 = 8;
 
