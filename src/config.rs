@@ -18,7 +18,6 @@ pub const ENV_ACCOUNT_ID: &str = "OSS_ACCOUNT_ID";
 pub const ENV_ACCESS_KEY_SECRET: &str = "OSS_ACCESS_KEY_SECRET";
 pub const ENV_SESSION_TOKEN: &str = "OSS_SESSION_TOKEN";
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
-pub const DEFAULT_CONCURRENCY: usize = crate::oss::budget::DEFAULT_CONCURRENCY;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,7 +117,6 @@ or add access_key_id and access_key_secret to profile {profile:?} in {path}, or 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub client: ClientConfig,
-    pub concurrency: usize,
     pub profile: String,
     pub config_path: PathBuf,
     /// Things the user should know (e.g. a secret in a world-readable file).
@@ -379,7 +377,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
     let concurrency = o
         .concurrency
         .or(profile.concurrency)
-        .unwrap_or(DEFAULT_CONCURRENCY);
+        .unwrap_or(crate::oss::budget::DEFAULT_CONCURRENCY);
     if !(1..=256).contains(&concurrency) {
         return Err(ConfigError::Invalid(format!(
             "profile {name:?} (or --concurrency): concurrency must be between 1 and 256, not {concurrency}"
@@ -398,7 +396,6 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
     client.qps = qps;
     Ok(Settings {
         client,
-        concurrency,
         profile: name,
         config_path: path,
         warnings,
@@ -506,7 +503,7 @@ mod tests {
         let text = "default_profile = \"emu\"\n[profiles.emu]\nendpoint = \"http://127.0.0.1:9000\"\naddressing = \"path\"\nsignature_version = 1\nconcurrency = 8\naccess_key_id = \"a\"\naccess_key_secret = \"b\"\n[profiles.prod]\nregion = \"ap-southeast-1\"\ninternal = true\naccess_key_id = \"c\"\naccess_key_secret = \"d\"\n";
         let p = write(dir.path(), "c.toml", text);
         let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
-        assert_eq!((s.profile.as_str(), s.concurrency), ("emu", 8));
+        assert_eq!((s.profile.as_str(), s.client.concurrency), ("emu", 8));
         assert_eq!(s.client.addressing, Addressing::Path);
         assert_eq!(s.client.signature_version, SignatureVersion::V1);
         assert_eq!(s.client.endpoint.as_ref().unwrap().port, Some(9000));

@@ -14,7 +14,7 @@ use ossweep::emulator::seed::Seed;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_a_qps_limit_the_budget_keeps_throttling_under_two_percent() {
     let emu = common::emulator(Seed::Empty).await;
-    common::flat_bucket(&emu, "paced", "k/", 60_000);
+    common::flat_bucket(&emu, "paced", "k/", 120_000);
     // 20 ms per reply (OSS is never instant), at most 50 requests a second.
     emu.faults()
         .set_latency(Duration::from_millis(20), Duration::ZERO);
