@@ -307,18 +307,18 @@ pub async fn run(
     if ctx.plan.kind.is_vector() {
         return run_vector(ctx, started).await;
     }
-    match client.get_bucket_info(&ctx.plan.bucket).await {
+    let (info, worm) = tokio::join!(
+        client.get_bucket_info(&ctx.plan.bucket),
+        client.get_bucket_worm(&ctx.plan.bucket)
+    );
+    match info {
         Ok(info) => ctx.versioning = info.versioning,
         Err(e) => {
             ctx.summary.lock().unwrap().error = Some(RunError::oss("GetBucketInfo", &e));
             return finish(&ctx, started).await;
         }
     }
-    ctx.worm = client
-        .get_bucket_worm(&ctx.plan.bucket)
-        .await
-        .ok()
-        .flatten();
+    ctx.worm = worm.ok().flatten();
     let ctx = Arc::new(ctx);
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);
@@ -328,18 +328,31 @@ pub async fn run(
         ctx.category_started(Category::AccessPoints).await;
         access_points = Some(resources::start_access_point_deletions(&ctx).await);
     }
-    if wanted(Category::LiveChannels) && !ctx.stopped() {
-        resources::delete_live_channels(&ctx).await;
-    }
-    if wanted(Category::Parts) && !ctx.stopped() {
-        resources::abort_uploads(&ctx).await;
-    }
-    if ctx.plan.categories.iter().any(|c| c.is_object_kind()) && !ctx.stopped() {
-        objects::clear(ctx.clone()).await;
-    }
-    if wanted(Category::Accelerators) && !ctx.stopped() {
-        resources::delete_accelerators(&ctx).await;
-    }
+    // The other categories do not depend on one another: they are cleared at
+    // the same time, within the account's one request budget.
+    let when = |go: bool| go && !ctx.stopped();
+    tokio::join!(
+        async {
+            if when(wanted(Category::LiveChannels)) {
+                resources::delete_live_channels(&ctx).await;
+            }
+        },
+        async {
+            if when(wanted(Category::Parts)) {
+                resources::abort_uploads(&ctx).await;
+            }
+        },
+        async {
+            if when(ctx.plan.categories.iter().any(|c| c.is_object_kind())) {
+                objects::clear(ctx.clone()).await;
+            }
+        },
+        async {
+            if when(wanted(Category::Accelerators)) {
+                resources::delete_accelerators(&ctx).await;
+            }
+        },
+    );
     if let Some(first) = access_points {
         let mut first = Some(first);
         until_empty(&ctx, Category::AccessPoints, |_| {

@@ -131,6 +131,7 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
         prefix.as_deref(),
         ctx.versioning.is_versioned(),
         LISTING_STREAMS,
+        Some(&ctx.plan.entries_map).filter(|m| !m.is_empty()),
     );
     // What the listing sent counts whichever way it ends.
     struct Count(Arc<Ctx>, Arc<crate::oss::listing::ListingStats>);

@@ -30,6 +30,9 @@ pub struct Plan {
     pub wait_timeout: Duration,
     /// Attempts for keys a batch did not report deleted.
     pub key_attempts: u32,
+    /// Where the scan found the scope's keys (empty: not scanned); the
+    /// listing starts spread over them instead of finding the layout again.
+    pub entries_map: crate::oss::listing::KeyMap,
 }
 
 impl Plan {
@@ -47,6 +50,7 @@ impl Plan {
             poll_interval: Duration::from_secs(3),
             wait_timeout: Duration::from_secs(600),
             key_attempts: 3,
+            entries_map: Default::default(),
         }
     }
 

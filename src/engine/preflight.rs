@@ -99,6 +99,9 @@ pub struct Preflight {
     /// Why there is no scan to go by, when the scan failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_error: Option<String>,
+    /// Where the scan found the keys: the run lists spread over them at once.
+    #[serde(skip)]
+    pub entries_map: crate::oss::listing::KeyMap,
 }
 
 /// Why an action cannot go ahead; nothing has been sent when this is returned.
@@ -321,6 +324,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         requests: requests(&goes, action.deletes_bucket()),
         verdict: verdict(report),
         scan_error: None,
+        entries_map: report.entries_map.clone(),
         action,
         goes,
         stays,
@@ -407,6 +411,7 @@ impl Preflight {
             },
             requests: 0,
             scan_error: Some(reason.to_string()),
+            entries_map: Default::default(),
         }
     }
 
@@ -492,6 +497,7 @@ impl Preflight {
                 (*c, n)
             })
             .collect::<BTreeMap<_, _>>();
+        plan.entries_map = self.entries_map.clone();
         plan
     }
 

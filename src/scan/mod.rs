@@ -276,9 +276,21 @@ async fn scan_objects(
     cancel: &CancellationToken,
     now: i64,
 ) {
-    let (mut pages, stats) =
-        client.list_entries_split(bucket, prefix, versioning.is_versioned(), LISTING_STREAMS);
-    let _tally = Tally(shared, stats);
+    let (mut pages, stats) = client.list_entries_split(
+        bucket,
+        prefix,
+        versioning.is_versioned(),
+        LISTING_STREAMS,
+        None,
+    );
+    let _tally = Tally(shared, stats.clone());
+    struct Map<'a>(&'a Shared, Arc<crate::oss::listing::ListingStats>);
+    impl Drop for Map<'_> {
+        fn drop(&mut self) {
+            self.0.report.lock().unwrap().entries_map = self.1.key_map();
+        }
+    }
+    let _map = Map(shared, stats);
     let kinds = [
         Category::Objects,
         Category::PreviousVersions,
@@ -387,7 +399,7 @@ async fn scan_parts(
     cancel: &CancellationToken,
 ) {
     let (mut pages, stats) =
-        crate::oss::listing::parallel(client.uploads_source(bucket, prefix), LISTING_STREAMS);
+        crate::oss::listing::parallel(client.uploads_source(bucket, prefix), LISTING_STREAMS, None);
     let _tally = Tally(shared, stats);
     while let Some(page) = pages.next().await {
         match page {

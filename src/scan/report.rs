@@ -127,6 +127,10 @@ pub struct ScanReport {
     /// The listing requests the scan sent, by kind (pages, probes, folder listings).
     #[serde(default)]
     pub listing: crate::oss::listing::ListingTally,
+    /// Where the objects (or versions) listed lie: the run that follows starts
+    /// its listing spread over them.
+    #[serde(skip)]
+    pub entries_map: crate::oss::listing::KeyMap,
 }
 
 impl ScanReport {

@@ -111,19 +111,21 @@ impl Client {
     /// once (see `oss::listing`): versions and delete markers when `versioned`,
     /// else current objects (as `null` versions). Pages arrive in no particular
     /// order; all versions of one key come in one range. Also returns what the
-    /// listing sent, by kind.
+    /// listing sent, by kind, and where its keys lie. With the `map` of an
+    /// earlier listing of the scope, it starts spread over the key space.
     pub fn list_entries_split(
         &self,
         bucket: &str,
         prefix: Option<&str>,
         versioned: bool,
         streams: usize,
+        map: Option<&crate::oss::listing::KeyMap>,
     ) -> crate::oss::listing::Listed<ObjectVersion> {
         use crate::oss::listing;
         if versioned {
-            return listing::parallel(self.versions_source(bucket, prefix), streams);
+            return listing::parallel(self.versions_source(bucket, prefix), streams, map);
         }
-        let (pages, stats) = listing::parallel(self.objects_source(bucket, prefix), streams);
+        let (pages, stats) = listing::parallel(self.objects_source(bucket, prefix), streams, map);
         let pages = pages
             .map(|page| page.map(|objects| objects.into_iter().map(ObjectVersion::from).collect()))
             .boxed();

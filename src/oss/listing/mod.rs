@@ -5,6 +5,7 @@
 //! them by ranges of the key space at the same time, re-cutting long ranges
 //! while it runs; `split` (pure) says where to cut.
 
+mod keymap;
 mod parallel;
 pub mod split;
 
@@ -17,6 +18,7 @@ use super::client::PageMarker;
 use super::model::{MultipartUpload, ObjectSummary, ObjectVersion};
 use super::{parse, request, Client, OssError};
 
+pub use keymap::KeyMap;
 pub use parallel::{list_ranges, ListingStats, ListingTally};
 
 /// Where a range's next page starts.
@@ -240,7 +242,20 @@ impl Source for Uploads {
 }
 
 /// A listing of `source` by up to `streams` ranges at once, as a stream of pages
-/// (in no particular order), with its request tally.
-pub fn parallel<S: Source>(source: S, streams: usize) -> Listed<S::Item> {
-    list_ranges(Arc::new(source), streams)
+/// (in no particular order), with its request tally and the map of where its
+/// keys lie. With the `map` of an earlier listing of the same scope (the
+/// preflight's), it starts with even ranges that each hold a few pages.
+pub fn parallel<S: Source>(source: S, streams: usize, map: Option<&KeyMap>) -> Listed<S::Item> {
+    let seeds = map.map_or_else(Vec::new, |m| m.seeds(seed_ranges(m.entries(), streams)));
+    list_ranges(Arc::new(source), streams, seeds)
+}
+
+/// Pages a seeded range starts with: each range costs one short last page,
+/// so a few pages each keep that overhead small.
+const PAGES_PER_SEED: u64 = 3;
+
+/// How many ranges a seeded listing of `entries` starts with: a few pages
+/// each, at most four per stream (work stealing evens out the rest).
+fn seed_ranges(entries: u64, streams: usize) -> u64 {
+    (entries / (1000 * PAGES_PER_SEED)).clamp(1, streams as u64 * 4)
 }

@@ -25,6 +25,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
+use super::keymap::KeyMap;
 use super::split::{self, Alphabet};
 use super::{From, Source};
 use crate::oss::client::Advance;
@@ -52,6 +53,8 @@ pub struct ListingStats {
     pub ranges: AtomicU64,
     /// Ranges whose listing found nothing in them (a cut that missed).
     pub empty_ranges: AtomicU64,
+    /// Where the keys sent on lie, for a later listing of the same scope.
+    map: Mutex<KeyMap>,
 }
 
 /// [`ListingStats`] read at one moment.
@@ -84,6 +87,11 @@ impl ListingStats {
             ranges: r(&self.ranges),
             empty_ranges: r(&self.empty_ranges),
         }
+    }
+
+    /// Where the keys listed so far lie.
+    pub fn key_map(&self) -> KeyMap {
+        self.map.lock().unwrap().clone()
     }
 
     fn bump(a: &AtomicU64, n: u64) {
@@ -154,9 +162,27 @@ enum Move {
 }
 
 impl Board {
-    fn new(prefix: &str) -> Self {
+    /// One range, or one per interval between `seeds` (ascending).
+    fn new(prefix: &str, seeds: &[String]) -> Self {
+        let mut alphabet = Alphabet::default();
+        let mut bounds: Vec<Option<String>> = vec![None];
+        for s in seeds {
+            alphabet.learn(s);
+            bounds.push(Some(s.clone()));
+        }
+        bounds.push(None);
+        let seeded = !seeds.is_empty();
         Board {
-            ranges: vec![Range::new(None, None)],
+            ranges: bounds
+                .windows(2)
+                .map(|w| Range {
+                    // The seeds came from a listing of the scope: its open
+                    // end needs no ladder (cuts still follow any growth).
+                    laddered: seeded,
+                    ..Range::new(w[0].clone(), w[1].clone())
+                })
+                .collect(),
+            alphabet,
             prefix: prefix.to_string(),
             ..Default::default()
         }
@@ -340,14 +366,20 @@ fn read_ladder(found: &[(String, Option<String>)]) -> (Vec<String>, Option<Strin
     (cuts, top)
 }
 
-/// Lists `source` by up to `streams` ranges at once. Pages come in no
-/// particular order; the stream ends after the last range, or after the first
-/// error. Dropping the stream stops every range.
-pub fn list_ranges<S: Source>(source: Arc<S>, streams: usize) -> super::Listed<S::Item> {
+/// Lists `source` by up to `streams` ranges at once, starting with one range
+/// per interval between `seeds` (sorted; none: one range, cut as the layout
+/// shows itself). Pages come in no particular order; the stream ends after
+/// the last range, or after the first error. Dropping the stream stops every
+/// range.
+pub fn list_ranges<S: Source>(
+    source: Arc<S>,
+    streams: usize,
+    seeds: Vec<String>,
+) -> super::Listed<S::Item> {
     let streams = streams.max(1);
     let (tx, rx) = mpsc::channel(streams * 2);
     let stats = Arc::new(ListingStats::default());
-    let task = tokio::spawn(coordinate(source, streams, tx, stats.clone()));
+    let task = tokio::spawn(coordinate(source, streams, seeds, tx, stats.clone()));
     struct Abort(tokio::task::JoinHandle<()>);
     impl Drop for Abort {
         fn drop(&mut self) {
@@ -371,15 +403,17 @@ enum Found {
 async fn coordinate<S: Source>(
     source: Arc<S>,
     streams: usize,
+    seeds: Vec<String>,
     tx: Pages<S::Item>,
     stats: Arc<ListingStats>,
 ) {
-    let board = Arc::new(Mutex::new(Board::new(source.prefix())));
+    let board = Arc::new(Mutex::new(Board::new(source.prefix(), &seeds)));
     let changed = Arc::new(Notify::new());
     let mut running: JoinSet<Result<(), OssError>> = JoinSet::new();
     let mut probing: JoinSet<Found> = JoinSet::new();
-    let mut folders_started = streams == 1;
-    let mut folders_done = streams == 1;
+    // Seeded ranges already follow the layout: no folders to find.
+    let mut folders_started = streams == 1 || !seeds.is_empty();
+    let mut folders_done = folders_started;
     loop {
         if !folders_started && board.lock().unwrap().worth_cutting() {
             folders_started = true;
@@ -496,6 +530,13 @@ async fn list_range<S: Source>(
             .unwrap()
             .accept(id, page.items, more, S::key_of);
         accepted += items.len() as u64;
+        if let Some(last) = items.last() {
+            stats
+                .map
+                .lock()
+                .unwrap()
+                .record(S::key_of(last), items.len() as u64);
+        }
         if !items.is_empty() && tx.send(Ok(items)).await.is_err() {
             return Ok(());
         }

@@ -31,6 +31,9 @@ pub struct Alphabet {
 const DIGITS: u128 = 0x3ff << 48;
 /// Distinct digits seen at a position before it counts as any digit.
 const SOME_DIGITS: u32 = 3;
+/// 'a'..='f' and 'A'..='F' in a [`Chars`] bit set.
+const HEX_LOWER: u128 = 0x3f << 97;
+const HEX_UPPER: u128 = 0x3f << 65;
 
 #[derive(Clone, Debug, Default)]
 struct Chars {
@@ -101,6 +104,15 @@ impl Alphabet {
             here.insert(c);
             if c.is_ascii_digit() && (here.ascii & DIGITS).count_ones() >= SOME_DIGITS {
                 here.ascii |= DIGITS;
+            }
+            // A digit beside a letter a-f is a hex digit (hashes, UUIDs):
+            // all sixteen may stand, though most are not listed yet.
+            if here.ascii & DIGITS != 0 {
+                for hex in [HEX_LOWER, HEX_UPPER] {
+                    if here.ascii & hex != 0 {
+                        here.ascii |= DIGITS | hex;
+                    }
+                }
             }
             n += 1;
         }

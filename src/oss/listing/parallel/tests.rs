@@ -116,23 +116,33 @@ impl Source for Memory {
 }
 
 fn list_all(source: Memory, streams: usize) -> (Vec<Entry>, Vec<Entry>, ListingTally) {
+    let (got, want, tally, _) = list_seeded(source, streams, Vec::new());
+    (got, want, tally)
+}
+
+/// Lists `source` from `seeds`; also returns the map the listing recorded.
+fn list_seeded(
+    source: Memory,
+    streams: usize,
+    seeds: Vec<String>,
+) -> (Vec<Entry>, Vec<Entry>, ListingTally, KeyMap) {
     let want = source.in_scope();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let (got, tally) = rt.block_on(async move {
-        let (mut pages, stats) = list_ranges(Arc::new(source), streams);
+    let (got, tally, map) = rt.block_on(async move {
+        let (mut pages, stats) = list_ranges(Arc::new(source), streams, seeds);
         let mut got = Vec::new();
         while let Some(p) = pages.next().await {
             got.extend(p.unwrap());
         }
-        (got, stats.tally())
+        (got, stats.tally(), stats.key_map())
     });
     let mut got = got;
     got.sort();
-    (got, want, tally)
+    (got, want, tally, map)
 }
 
 fn key_strategy() -> impl Strategy<Value = String> {
@@ -196,16 +206,46 @@ proptest! {
         streams in 1usize..12,
         prefix_pick in proptest::option::of(0usize..600),
         prefix_len in 0usize..6,
+        seeds in proptest::collection::vec(key_strategy(), 0..20),
     ) {
         // A prefix taken from one of the keys (or none).
         let prefix = prefix_pick
             .and_then(|i| keys.get(i % keys.len().max(1)))
             .map(|(k, _)| k.chars().take(prefix_len).collect::<String>())
             .unwrap_or_default();
-        let (got, want, tally) = list_all(Memory::new(&keys, &prefix, page), streams);
+        // Any seeds partition the key space, in the prefix or not.
+        let mut seeds = seeds;
+        seeds.sort();
+        seeds.dedup();
+        let (got, want, tally, map) =
+            list_seeded(Memory::new(&keys, &prefix, page), streams, seeds);
         prop_assert!(got.iter().all(|(k, _)| k.starts_with(&prefix)));
         prop_assert_eq!(&got, &want, "tally {:?}", tally);
+        prop_assert_eq!(map.entries(), want.len() as u64);
+        // The map's seeds start the next listing of the scope; still exactly once.
+        let again = map.seeds(1 + streams as u64 * 2);
+        let (got, _, tally, _) = list_seeded(Memory::new(&keys, &prefix, page), streams, again);
+        prop_assert_eq!(&got, &want, "seeded tally {:?}", tally);
     }
+}
+
+#[test]
+fn a_listing_seeded_by_its_map_starts_spread_and_sends_no_probe() {
+    // A hashed layout: the first characters show up only as the listing goes.
+    let keys: Vec<(String, u32)> = (0..256 * 40)
+        .map(|i| (format!("{:02x}{:04}", i % 256, i / 256), 1))
+        .collect();
+    let (got, want, first, map) = list_seeded(Memory::new(&keys, "", 50), 16, Vec::new());
+    assert_eq!(got, want);
+    assert!(first.probes + first.folder_listings > 0, "{first:?}");
+    let seeds = map.seeds(32);
+    assert_eq!(seeds.len(), 31);
+    let (got, _, again, _) = list_seeded(Memory::new(&keys, "", 50), 16, seeds);
+    assert_eq!(got, want);
+    assert_eq!((again.probes, again.folder_listings), (0, 0), "{again:?}");
+    assert!(again.ranges >= 32, "{again:?}");
+    // Each range about 320 entries (6-7 pages of 50): one short page each at most.
+    assert!(again.pages <= 205 + 32, "{again:?}");
 }
 
 #[test]
@@ -248,7 +288,7 @@ fn the_ladder_reads_boundaries_and_the_top() {
 
 #[test]
 fn cuts_never_move_below_what_a_range_accepted() {
-    let mut b = Board::new("");
+    let mut b = Board::new("", &[]);
     let key_of: fn(&Entry) -> &str = |e| &e.0;
     b.next_waiting();
     let (kept, done) = b.accept(0, vec![("a".into(), 0), ("m".into(), 0)], true, key_of);
@@ -266,7 +306,7 @@ fn cuts_never_move_below_what_a_range_accepted() {
 
 #[test]
 fn a_ladder_bounds_an_open_range_at_its_top() {
-    let mut b = Board::new("");
+    let mut b = Board::new("", &[]);
     let key_of: fn(&Entry) -> &str = |e| &e.0;
     b.next_waiting();
     b.accept(

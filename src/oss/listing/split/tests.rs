@@ -172,3 +172,20 @@ fn pages_left_reads_the_density_of_the_last_page() {
     assert!((left - 9.0).abs() < 0.1, "{left}");
     assert!(pages_left(&a, "k0999", None, "k0000", "k0999").is_infinite());
 }
+
+#[test]
+fn a_digit_beside_a_hex_letter_stands_for_any_hex_digit() {
+    // Two hashed keys are enough: position 0 saw '0' and 'a'.
+    let a = alphabet(&["0f3c", "a913"]);
+    assert_eq!(a.radix(0), 16, "0-9 and a-f");
+    // A cut between them lands on the digits never listed (1-9).
+    let c = cut(&a, "0f3c", Some("a"), "0e00", "0f3c", 4, 1000).unwrap();
+    assert_eq!(c.markers.len(), 3, "{c:?}");
+    for (m, want) in c.markers.iter().zip(['3', '5', '7']) {
+        assert!(m.starts_with(want), "{c:?}");
+    }
+    // Uppercase hex likewise; a month's tens (0 and 1) and words stay as seen.
+    assert_eq!(alphabet(&["0F", "A0"]).radix(0), 16);
+    assert_eq!(alphabet(&["01", "12"]).radix(0), 2);
+    assert_eq!(alphabet(&["cat", "dog"]).radix(0), 2);
+}
