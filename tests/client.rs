@@ -609,12 +609,8 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
                 .collect()
                 .await;
             emu.faults().clear_log();
-            let pages: Vec<Vec<_>> = c
-                .list_entries_split(&name, prefix, true, 8)
-                .0
-                .try_collect()
-                .await
-                .unwrap();
+            let (pages, stats) = c.list_entries_split(&name, prefix, true, 8, None);
+            let pages: Vec<Vec<_>> = pages.try_collect().await.unwrap();
             let mut split: Vec<(String, String)> = pages
                 .into_iter()
                 .flatten()
@@ -627,6 +623,23 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
                 split, sorted,
                 "{bucket} {prefix:?}: same entries, each once"
             );
+            // The next listing of the scope starts from where this one found
+            // the keys: the same entries again, each once.
+            let map = stats.key_map();
+            assert_eq!(map.entries(), serial.len() as u64);
+            let pages: Vec<Vec<_>> = c
+                .list_entries_split(&name, prefix, true, 8, Some(&map))
+                .0
+                .try_collect()
+                .await
+                .unwrap();
+            let mut again: Vec<(String, String)> = pages
+                .into_iter()
+                .flatten()
+                .map(|v| (v.key, v.version_id))
+                .collect();
+            again.sort();
+            assert_eq!(again, sorted, "{bucket} {prefix:?}: seeded");
             let probes = emu
                 .faults()
                 .log()
@@ -649,7 +662,7 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
             k
         };
         let pages: Vec<Vec<_>> = c
-            .list_entries_split(&format!("{name}-plain"), None, false, 8)
+            .list_entries_split(&format!("{name}-plain"), None, false, 8, None)
             .0
             .try_collect()
             .await
