@@ -2,7 +2,8 @@
 //! answers over-limit requests as OSS does (503 TotalQpsLimitExceeded with
 //! x-oss-qos-delay-time): `ossweep delete` finishes, and once the limit is
 //! found, throttled replies stay under 2% (the whole-run figure comes from
-//! `cargo bench --bench layouts` and the budget's simulation test). Also: the split listing over HTTP on several key
+//! `cargo bench --bench layouts` and the budget's simulation test), and the
+//! next command starts under the remembered refusal. Also: the split listing over HTTP on several key
 //! layouts and a prefix, each key once, and a DeleteMultipleObjects per 1000.
 
 mod common;
@@ -65,6 +66,26 @@ async fn under_a_qps_limit_the_budget_keeps_throttling_under_two_percent() {
         .find(|v| v["event"] == "finished")
         .expect("a finished event");
     assert_eq!(summary["summary"]["bucket_deleted"], true);
+
+    // The next command of the same account starts under what OSS refused
+    // (remembered under the state directory): not one throttled reply.
+    let memory = home.path().join(".state/ossweep/throttling.json");
+    let text = std::fs::read_to_string(&memory).expect("the refusal is remembered");
+    assert!(!text.contains(&emu.credentials().access_key_id), "{text}");
+    common::flat_bucket(&emu, "paced-next", "k/", 30_000);
+    emu.faults().clear_log();
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = common::cli(&emu, home.path());
+        cmd.args(["scan", "paced-next", "--json"]);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let log = emu.faults().log();
+    assert!(log.len() >= 30, "{} requests", log.len());
+    let throttled = log.iter().filter(|e| e.status == 503).count();
+    assert_eq!(throttled, 0, "of {} requests", log.len());
     emu.shutdown().await.unwrap();
 }
 

@@ -153,7 +153,9 @@ pub fn client(s: &Settings) -> crate::oss::Client {
 /// Loads settings, printing warnings to stderr.
 pub fn settings(cli: &Cli) -> Result<Settings, String> {
     let env = |k: &str| std::env::var(k).ok();
-    let s = config::load(&cli.overrides(), &env).map_err(|e| e.to_string())?;
+    let mut s = config::load(&cli.overrides(), &env).map_err(|e| e.to_string())?;
+    // What OSS refused this account is kept between commands.
+    s.client.throttle_memory = crate::log::state_dir().map(|d| d.join("throttling.json"));
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }

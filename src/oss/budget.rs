@@ -5,7 +5,10 @@
 //! OSS throttles, the rate drops below what it accepted, waits as long as
 //! `x-oss-qos-delay-time` asks, and recovers gradually, staying under the rate OSS
 //! refused for a while. The state machine (`Control`) is pure, driven by given
-//! instants; `Budget` wraps it for async callers.
+//! instants; `Budget` wraps it for async callers. What OSS refused is kept
+//! between commands (`memory`), so the next one starts under it.
+
+pub mod memory;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -29,10 +32,11 @@ const CUT_COOLDOWN: Duration = Duration::from_millis(250);
 const REMEMBER_REFUSAL: Duration = Duration::from_secs(30);
 /// The rate grows by a quarter at most once per this interval.
 const GROWTH_INTERVAL: Duration = Duration::from_secs(1);
-/// Requests per second at the start: the rate doubles every half second
-/// until OSS first throttles (or the ceiling), then grows a quarter a second.
+/// Requests per second at the start: the rate doubles every second (a QPS
+/// limit shows only once a whole second was sent at a rate) until OSS first
+/// throttles (or the ceiling), then grows a quarter a second.
 const INITIAL_RATE: f64 = 100.0;
-const START_INTERVAL: Duration = Duration::from_millis(500);
+const START_INTERVAL: Duration = Duration::from_secs(1);
 const WINDOW: Duration = Duration::from_secs(1);
 /// Requests that may start back to back after a quiet spell.
 const BURST: u32 = 4;
@@ -170,6 +174,8 @@ impl Control {
         let earliest = now.checked_sub(spacing * BURST).unwrap_or(now);
         let base = self.next_start.map_or(now, |t| t.max(earliest));
         self.next_start = Some(base + spacing);
+        // The rate first grows a whole interval after the first request.
+        self.last_growth.get_or_insert(now);
         self.in_flight += 1;
         Ok(())
     }
@@ -225,10 +231,20 @@ impl Control {
         }
     }
 
+    /// OSS refused `rate` requests per second a while ago (an earlier command):
+    /// start under it and grow carefully, as after a throttle.
+    pub fn recall(&mut self, now: Instant, rate: f64) {
+        let rate = rate.max(1.0);
+        self.refused = Some((rate, now));
+        self.rate = self.rate.min(rate * 0.8).max(1.0);
+        self.last_cut = Some(now);
+    }
+
     /// OSS throttled a request: wait `delay` (its `x-oss-qos-delay-time`) before
     /// starting anything, halve the concurrency, and set the rate below what was
     /// being sent when OSS refused. Signals within a short cooldown cut once.
-    pub fn throttled(&mut self, now: Instant, delay: Option<Duration>) {
+    /// Returns the rate OSS refused when this signal cut the budget.
+    pub fn throttled(&mut self, now: Instant, delay: Option<Duration>) -> Option<f64> {
         self.throttled += 1;
         if let Some(d) = delay {
             let until = now + d;
@@ -240,7 +256,7 @@ impl Control {
             .last_cut
             .is_some_and(|t| now.duration_since(t) < CUT_COOLDOWN)
         {
-            return;
+            return None;
         }
         // OSS served this many in the last second and refused more: stay well
         // under that.
@@ -251,6 +267,7 @@ impl Control {
         self.rate = (refused * 0.7).max(1.0);
         self.aimd.throttled();
         self.last_cut = Some(now);
+        Some(refused)
     }
 
     fn forget_served(&mut self, now: Instant) {
@@ -280,6 +297,7 @@ impl Control {
 pub struct Budget {
     control: Mutex<Control>,
     freed: Notify,
+    memory: Option<memory::Memory>,
 }
 
 /// One request's place in the budget, given back on drop.
@@ -317,9 +335,21 @@ impl std::fmt::Debug for Budget {
 
 impl Budget {
     pub fn new(concurrency: usize, qps: u32) -> Arc<Self> {
+        Self::remembering(concurrency, qps, None)
+    }
+
+    /// A budget that starts under what OSS refused this account recently (in
+    /// `memory`) and remembers each new refusal there.
+    pub fn remembering(concurrency: usize, qps: u32, memory: Option<memory::Memory>) -> Arc<Self> {
+        let mut control = Control::new(concurrency, qps);
+        if let Some(rate) = memory.as_ref().and_then(|m| m.recall(unix_now())) {
+            control.recall(Instant::now(), rate);
+            tracing::debug!(rate, "starting under a recent refusal");
+        }
         Arc::new(Budget {
-            control: Mutex::new(Control::new(concurrency, qps)),
+            control: Mutex::new(control),
             freed: Notify::new(),
+            memory,
         })
     }
 
@@ -354,10 +384,20 @@ impl Budget {
     }
 
     pub fn throttled(&self, delay: Option<Duration>) {
-        self.control
-            .lock()
-            .unwrap()
-            .throttled(Instant::now(), delay);
+        let (refused, v) = {
+            let mut c = self.control.lock().unwrap();
+            (c.throttled(Instant::now(), delay), c.view())
+        };
+        tracing::debug!(
+            rate = v.rate,
+            limit = v.limit,
+            in_flight = v.in_flight,
+            delay_ms = delay.map(|d| d.as_millis() as u64),
+            "throttled"
+        );
+        if let (Some(rate), Some(m)) = (refused, &self.memory) {
+            m.remember(rate, unix_now());
+        }
     }
 
     pub fn view(&self) -> BudgetView {
@@ -373,6 +413,12 @@ impl Budget {
     pub fn max(&self) -> usize {
         self.control.lock().unwrap().aimd.max
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]

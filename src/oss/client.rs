@@ -71,6 +71,9 @@ pub struct ClientConfig {
     pub concurrency: usize,
     /// Requests per second at most, for the account (`--qps`).
     pub qps: u32,
+    /// The file where the rate OSS refused this account is kept between
+    /// commands (`None`: not kept).
+    pub throttle_memory: Option<std::path::PathBuf>,
 }
 
 impl ClientConfig {
@@ -91,6 +94,16 @@ impl ClientConfig {
             account_id: None,
             concurrency: DEFAULT_CONCURRENCY,
             qps: DEFAULT_QPS,
+            throttle_memory: None,
+        }
+    }
+
+    /// Where the account's requests go, to tell accounts apart: the custom
+    /// endpoint, or the default region.
+    fn account_label(&self) -> String {
+        match &self.endpoint {
+            Some(e) => format!("{}://{}:{}", e.scheme, e.host, e.port.unwrap_or(0)),
+            None => format!("oss-{}", self.region),
         }
     }
 }
@@ -208,7 +221,17 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http: build_http(&self.cfg, Duration::from_secs(10)),
                 accelerator_http: build_http(&self.cfg, Duration::from_secs(3)),
-                budget: Budget::new(self.cfg.concurrency, self.cfg.qps),
+                budget: Budget::remembering(
+                    self.cfg.concurrency,
+                    self.cfg.qps,
+                    self.cfg.throttle_memory.clone().map(|path| {
+                        crate::oss::budget::memory::Memory::new(
+                            path,
+                            &self.cfg.account_label(),
+                            &self.cfg.credentials.access_key_id,
+                        )
+                    }),
+                ),
                 cfg: self.cfg,
                 regions: Mutex::new(HashMap::new()),
                 vector_regions: Mutex::new(HashMap::new()),

@@ -129,8 +129,16 @@ fn slow_replies_hold_the_budget() {
 /// over a long run, throttled replies stay under 2% and the server is kept
 /// near its limit. (Simulated time: deterministic.)
 fn simulate(cap: usize, latency: Duration, seconds: u64) -> (u64, u64) {
+    simulate_from(cap, latency, seconds, None)
+}
+
+/// [`simulate`], by a budget that recalls an earlier refusal (`recalled`).
+fn simulate_from(cap: usize, latency: Duration, seconds: u64, recalled: Option<f64>) -> (u64, u64) {
     let t0 = Instant::now();
     let mut c = Control::new(64, DEFAULT_QPS);
+    if let Some(rate) = recalled {
+        c.recall(t0, rate);
+    }
     let mut window: VecDeque<Instant> = VecDeque::new();
     // Replies on their way: (when, throttled with this delay).
     let mut pending: Vec<(Instant, Option<Duration>)> = Vec::new();
@@ -145,7 +153,9 @@ fn simulate(cap: usize, latency: Duration, seconds: u64) -> (u64, u64) {
             c.finish();
             match delay {
                 None => c.success(now, latency),
-                Some(d) => c.throttled(now, Some(d)),
+                Some(d) => {
+                    c.throttled(now, Some(d));
+                }
             }
         }
         // Start whatever the budget allows.
@@ -187,6 +197,26 @@ fn under_a_qps_limit_throttling_stays_under_two_percent() {
             "cap {cap}: only {sent} sent in 30 s"
         );
     }
+}
+
+#[test]
+fn the_first_throttling_costs_about_one_round_trip_of_requests() {
+    // Finding the limit costs what is sent in the round trip before the first
+    // 503 comes back: at 100 ms and a start of 100/s, about ten requests.
+    let (sent, throttled) = simulate(50, Duration::from_millis(100), 2);
+    assert!(throttled <= 16, "{throttled} of {sent}");
+}
+
+#[test]
+fn a_recalled_refusal_starts_the_budget_under_it() {
+    // An earlier command learned that OSS refuses 50/s: none of this one's
+    // requests is throttled, and it still uses most of what OSS allows.
+    let (sent, throttled) = simulate_from(50, Duration::from_millis(100), 20, Some(50.0));
+    assert_eq!(throttled, 0, "{sent} sent");
+    assert!(sent >= 50 * 20 * 7 / 10, "{sent} sent");
+    let mut c = Control::new(64, 2000);
+    c.recall(Instant::now(), 50.0);
+    assert_eq!(c.view().rate, 40.0);
 }
 
 #[tokio::test]
