@@ -132,7 +132,7 @@ async fn the_split_listing_deletes_every_layout_once_with_full_batches() {
             }
             store.next_id = next;
         }
-        let (pages, stats) = c.list_entries_split(&bucket, None, false, 16, None);
+        let (pages, stats) = c.list_entries_split(&bucket, None, false, 16, Default::default());
         let pages: Vec<Vec<_>> = futures::TryStreamExt::try_collect(pages).await.unwrap();
         let mut listed: Vec<String> = pages.into_iter().flatten().map(|v| v.key).collect();
         listed.sort();
@@ -144,7 +144,7 @@ async fn the_split_listing_deletes_every_layout_once_with_full_batches() {
         assert!(t.ranges > 1, "{name}: split {t:?}");
         // Scoped to a prefix: only keys under it.
         let prefix = &want[want.len() / 2][..2];
-        let (pages, _) = c.list_entries_split(&bucket, Some(prefix), false, 16, None);
+        let (pages, _) = c.list_entries_split(&bucket, Some(prefix), false, 16, Default::default());
         let pages: Vec<Vec<_>> = futures::TryStreamExt::try_collect(pages).await.unwrap();
         let under: Vec<String> = pages.into_iter().flatten().map(|v| v.key).collect();
         assert_eq!(

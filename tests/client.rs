@@ -10,6 +10,7 @@ use futures::{StreamExt, TryStreamExt};
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{FaultKind, FaultRule};
 use ossweep::oss::client::{Client, ClientConfig, Notice, RetryNotice};
+use ossweep::oss::listing::Start;
 use ossweep::oss::model::{KeyOutcome, ObjectIdentifier, Versioning};
 use ossweep::oss::sign::SignatureVersion;
 use ossweep::oss::{Credentials, OssError};
@@ -609,7 +610,7 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
                 .collect()
                 .await;
             emu.faults().clear_log();
-            let (pages, stats) = c.list_entries_split(&name, prefix, true, 8, None);
+            let (pages, stats) = c.list_entries_split(&name, prefix, true, 8, Default::default());
             let pages: Vec<Vec<_>> = pages.try_collect().await.unwrap();
             let mut split: Vec<(String, String)> = pages
                 .into_iter()
@@ -628,7 +629,7 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
             let map = stats.key_map();
             assert_eq!(map.entries(), serial.len() as u64);
             let pages: Vec<Vec<_>> = c
-                .list_entries_split(&name, prefix, true, 8, Some(&map))
+                .list_entries_split(&name, prefix, true, 8, Start::from_map(&map, 8))
                 .0
                 .try_collect()
                 .await
@@ -662,7 +663,7 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
             k
         };
         let pages: Vec<Vec<_>> = c
-            .list_entries_split(&format!("{name}-plain"), None, false, 8, None)
+            .list_entries_split(&format!("{name}-plain"), None, false, 8, Default::default())
             .0
             .try_collect()
             .await

@@ -151,7 +151,12 @@ async fn empty_with_a_prefix_and_json_events_and_a_report() {
     let preflight = &events[0]["buckets"][0];
     assert_eq!(preflight["prefix"], "site/img/2025/");
     assert_eq!(preflight["goes"][0]["count"], 60, "{preflight}");
-    assert_eq!(events[1]["event"], "started");
+    // The run's journal (it could be resumed), then the run.
+    assert_eq!(events[1]["event"], "journal");
+    assert!(events[1]["run"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("20")));
+    assert_eq!(events[2]["event"], "started");
     assert_eq!(events.last().unwrap()["event"], "finished");
     assert_eq!(
         events.last().unwrap()["summary"]["categories"]["objects"]["deleted"],
@@ -388,7 +393,8 @@ async fn delete_prints_every_risk_before_it_proceeds_and_json_starts_with_the_pr
         assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
     }
     assert_eq!(p["risks"][0]["severity"], "danger", "most severe first");
-    assert_eq!(events[1]["event"], "started");
+    assert_eq!(events[1]["event"], "journal");
+    assert_eq!(events[2]["event"], "started");
     emu.shutdown().await.unwrap();
 }
 

@@ -167,11 +167,15 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),
     };
+    let journal =
+        runner::start_journal(&client, &preflights, a.report.as_deref(), a.dry_run, a.json);
     let opts = RunOptions {
         dry_run: a.dry_run,
         audit,
+        journal: journal.clone(),
     };
     let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
+    runner::resume_note(journal.as_deref(), a.json);
     let mut worst = exit::DONE;
     for (summary, p) in summaries.iter().zip(&preflights) {
         if !a.json {

@@ -161,11 +161,15 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             }
         }
     }
+    let journal =
+        runner::start_journal(&client, &preflights, a.report.as_deref(), a.dry_run, a.json);
     let opts = RunOptions {
         dry_run: a.dry_run,
         audit,
+        journal: journal.clone(),
     };
     let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
+    runner::resume_note(journal.as_deref(), a.json);
     let summary = &summaries[0];
     if !a.json {
         eprint!("{}", runner::describe(summary));

@@ -208,7 +208,10 @@ pub async fn run_demo() -> Result<u8, String> {
             target: format!("emulator {}", emu.url()),
             demo: true,
         };
-        let result = crate::tui::run(client, Some(reports), context).await;
+        // The demo's emulator lives as long as the demo: so do its journals.
+        let runs = std::env::temp_dir().join(format!("ossweep-demo-runs-{}", std::process::id()));
+        let result = crate::tui::run(client, Some(reports), Some(runs.clone()), context).await;
+        let _ = std::fs::remove_dir_all(&runs);
         emu.shutdown().await.map_err(|e| e.to_string())?;
         result?;
         return Ok(exit::DONE);

@@ -10,6 +10,7 @@ pub mod exit;
 mod expire;
 pub mod out;
 mod preflight;
+mod resume;
 pub mod runner;
 pub mod scan;
 pub mod stop;
@@ -86,6 +87,8 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Install (or remove) lifecycle rules that empty a bucket server-side.
     Expire(expire::ExpireArgs),
+    /// List interrupted runs, continue one (RUN or --last), or discard them.
+    Resume(resume::ResumeArgs),
     /// Run the built-in OSS emulator until stopped.
     Emulator(emulator::EmulatorArgs),
     /// Open the wizard on the built-in emulator with a demo account.
@@ -126,7 +129,8 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
         },
         demo: false,
     };
-    crate::tui::run(crate::oss::Client::new(s.client), reports, context).await?;
+    let runs = crate::engine::journal::runs_dir();
+    crate::tui::run(crate::oss::Client::new(s.client), reports, runs, context).await?;
     Ok(exit::DONE)
 }
 
@@ -196,6 +200,7 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Empty(_)) => "empty",
         Some(Command::Delete(_)) => "delete",
         Some(Command::Expire(_)) => "expire",
+        Some(Command::Resume(_)) => "resume",
         Some(Command::Emulator(_)) => "emulator",
         Some(Command::Demo) => "demo",
     };
@@ -215,6 +220,7 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Empty(args)) => empty::run(&cli, args).await,
         Some(Command::Delete(args)) => delete::run(&cli, args).await,
         Some(Command::Expire(args)) => expire::run(&cli, args).await,
+        Some(Command::Resume(args)) => resume::run(&cli, args).await,
         Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
         Some(Command::Demo) => emulator::run_demo().await,
     };

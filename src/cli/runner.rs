@@ -65,10 +65,43 @@ pub async fn run(
     json: bool,
     stop: &Stop,
 ) -> Vec<Summary> {
-    let (tx, mut rx) = mpsc::channel(256);
+    let (tx, rx) = mpsc::channel(256);
     let (engine, token, batch) = (client.clone(), stop.soft.clone(), preflights.to_vec());
     let task =
         tokio::spawn(async move { engine::run_many(&engine, &batch, opts, tx, token).await });
+    let buckets = preflights.iter().map(|p| p.bucket.clone()).collect();
+    show(task, rx, buckets, json, stop).await
+}
+
+/// Continues an interrupted run through the engine, showing progress as `run` does.
+pub async fn resume(
+    client: &Client,
+    journal: std::sync::Arc<engine::journal::Journaler>,
+    audit: crate::delete::Audit,
+    json: bool,
+    stop: &Stop,
+) -> Vec<Summary> {
+    let (tx, rx) = mpsc::channel(256);
+    let buckets = journal
+        .snapshot()
+        .buckets
+        .iter()
+        .map(|b| b.confirmed.bucket.clone())
+        .collect();
+    let (engine, token) = (client.clone(), stop.soft.clone());
+    let task =
+        tokio::spawn(async move { Ok(engine::resume(&engine, journal, audit, tx, token).await) });
+    show(task, rx, buckets, json, stop).await
+}
+
+/// Shows a run's events until it ends; returns its summaries.
+async fn show(
+    task: tokio::task::JoinHandle<Result<Vec<Summary>, Vec<engine::Refusal>>>,
+    mut rx: mpsc::Receiver<Event>,
+    buckets: Vec<String>,
+    json: bool,
+    stop: &Stop,
+) -> Vec<Summary> {
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut state = ProgressState::default();
@@ -140,6 +173,10 @@ pub async fn run(
             _ => {}
         }
         let now = Instant::now();
+        // What earlier sessions of a resumed run deleted is not this one's rate.
+        if let Event::Progress { requests: 0, .. } = &e {
+            window.clear();
+        }
         window.push_back((now, state.done()));
         while window.len() > 2 && now.duration_since(window[0].0) > Duration::from_secs(5) {
             window.pop_front();
@@ -170,10 +207,10 @@ pub async fn run(
         eprint!("\r\x1b[K");
     }
     let failed = |why: RunError| {
-        preflights
+        buckets
             .iter()
-            .map(|p| Summary {
-                bucket: p.bucket.clone(),
+            .map(|b| Summary {
+                bucket: b.clone(),
                 error: Some(why.clone()),
                 ..Default::default()
             })
@@ -190,6 +227,76 @@ pub async fn run(
                 .join("; "),
         )),
         Err(e) => failed(RunError::local("the deletion task failed", e.to_string())),
+    }
+}
+
+/// Starts the journal of a run (none for a dry run, or without a state
+/// directory) and says its id: on stderr, or as a `journal` event with `--json`.
+pub fn start_journal(
+    client: &Client,
+    preflights: &[Preflight],
+    report: Option<&std::path::Path>,
+    dry_run: bool,
+    json: bool,
+) -> Option<std::sync::Arc<engine::journal::Journaler>> {
+    if dry_run {
+        return None;
+    }
+    let dir = engine::journal::runs_dir()?;
+    let account = client.config().account_digest();
+    match engine::journal::begin(&dir, &account, report, preflights) {
+        Ok(j) => {
+            if json {
+                out::text(&format!(
+                    "{}",
+                    serde_json::json!({
+                        "event": "journal",
+                        "run": j.id(),
+                        "path": j.path(),
+                    })
+                ));
+            } else {
+                eprintln!(
+                    "run {} (if it is interrupted: ossweep resume {})",
+                    j.id(),
+                    j.id()
+                );
+            }
+            Some(j)
+        }
+        Err(e) => {
+            eprintln!(
+                "warning: the run keeps no journal ({}: {e}); an interrupted run cannot be resumed",
+                dir.display()
+            );
+            None
+        }
+    }
+}
+
+/// After a run: when its journal is still there (the run did not finish),
+/// how to resume it; with `--json` an `interrupted` event.
+pub fn resume_note(journal: Option<&engine::journal::Journaler>, json: bool) {
+    let Some(j) = journal.filter(|j| j.path().exists()) else {
+        return;
+    };
+    let snap = j.snapshot();
+    if json {
+        out::text(&format!(
+            "{}",
+            serde_json::json!({
+                "event": "interrupted",
+                "run": snap.id,
+                "status": snap.status(),
+                "resume": format!("ossweep resume {}", snap.id),
+            })
+        ));
+    } else {
+        eprintln!(
+            "interrupted: {}. Resume with: ossweep resume {}",
+            snap.status(),
+            snap.id
+        );
     }
 }
 

@@ -70,3 +70,87 @@ impl Audit {
         }
     }
 }
+
+/// Keys (and version ids) of `bucket` that the audit report at `path` records
+/// as deleted among its last lines: enough lines for `entries` records (a
+/// resumed run reads only the tail its interrupted batches could be in).
+pub fn booked_in_tail(
+    path: &std::path::Path,
+    bucket: &str,
+    entries: usize,
+) -> std::collections::HashSet<(String, Option<String>)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut out = std::collections::HashSet::new();
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return out;
+    };
+    // A record is a few hundred bytes; keys up to 1 KiB, escaped.
+    let want = (entries as u64 + 64) * 2048;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let from = len.saturating_sub(want);
+    if f.seek(SeekFrom::Start(from)).is_err() {
+        return out;
+    }
+    let mut tail = Vec::new();
+    if f.read_to_end(&mut tail).is_err() {
+        return out;
+    }
+    let text = String::from_utf8_lossy(&tail);
+    // The first line may be cut where the tail starts.
+    let lines = text.lines().skip(usize::from(from > 0));
+    #[derive(serde::Deserialize)]
+    struct Booked {
+        bucket: String,
+        action: String,
+        key: String,
+        version_id: Option<String>,
+    }
+    for line in lines {
+        if let Ok(r) = serde_json::from_str::<Booked>(line) {
+            if r.bucket == bucket && r.action == "deleted" {
+                out.insert((r.key, r.version_id));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Category;
+
+    #[test]
+    fn the_tail_says_which_keys_are_booked_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.ndjson");
+        let audit = Audit::to_file(&path).unwrap();
+        for i in 0..5000 {
+            let key = format!("k/{i:05}");
+            audit.write([AuditRecord {
+                bucket: if i % 2 == 0 { "a" } else { "b" },
+                category: Category::Objects,
+                action: if i == 4998 { "failed" } else { "deleted" },
+                key: &key,
+                version_id: (i % 3 == 0).then_some("v1"),
+                detail: None,
+            }]);
+        }
+        let booked = booked_in_tail(&path, "a", 10);
+        assert!(booked.contains(&("k/04996".to_string(), None)));
+        assert!(booked.contains(&("k/04992".to_string(), Some("v1".to_string()))));
+        assert!(
+            !booked.contains(&("k/04998".to_string(), None)),
+            "failed, not deleted"
+        );
+        assert!(
+            !booked.contains(&("k/04997".to_string(), None)),
+            "another bucket"
+        );
+        assert!(
+            !booked.contains(&("k/00000".to_string(), Some("v1".to_string()))),
+            "only the tail is read"
+        );
+        assert!(booked_in_tail(&dir.path().join("none"), "a", 10).is_empty());
+    }
+}

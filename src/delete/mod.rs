@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod event;
+pub mod journaling;
 mod objects;
 pub mod plan;
 pub mod progress;
@@ -46,6 +47,10 @@ struct Ctx {
     started_at: i64,
     /// This run's own retries and throttling.
     watch: Arc<Watch>,
+    /// The run's journal, when it keeps one.
+    journal: Option<journaling::JournalSlot>,
+    /// Numbers listing pages and batches (unique across sessions of a run).
+    seq: std::sync::atomic::AtomicU64,
 }
 
 impl Ctx {
@@ -62,6 +67,18 @@ impl Ctx {
 
     fn bucket(&self) -> &str {
         &self.plan.bucket
+    }
+
+    /// Whether this bucket was started by an earlier session of the run.
+    fn resumed(&self) -> bool {
+        self.journal.as_ref().is_some_and(|s| {
+            let b = &s.journaler.snapshot().buckets[s.bucket];
+            b.open_spans.is_some() || !b.deleted.is_empty() || !b.in_flight.is_empty()
+        })
+    }
+
+    fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed)
     }
 
     fn totals<R>(&self, c: Category, f: impl FnOnce(&mut CategoryTotals) -> R) -> R {
@@ -291,6 +308,9 @@ pub async fn run(
         versioning: Versioning::Off,
         worm: None,
         started_at: time::unix_secs(SystemTime::now()),
+        journal: plan.journal.clone(),
+        // Numbers of this session start past any earlier session's.
+        seq: std::sync::atomic::AtomicU64::new((time::unix_secs(SystemTime::now()) as u64) << 24),
         plan,
         watch,
     };
@@ -313,6 +333,12 @@ pub async fn run(
     );
     match info {
         Ok(info) => ctx.versioning = info.versioning,
+        // A resumed run whose bucket is gone: the interrupted session got as
+        // far as deleting it. Its books are settled from the journal.
+        Err(e) if e.api().is_some_and(|a| a.code == "NoSuchBucket") && ctx.resumed() => {
+            journaling::bucket_gone(&ctx).await;
+            return finish(&ctx, started).await;
+        }
         Err(e) => {
             ctx.summary.lock().unwrap().error = Some(RunError::oss("GetBucketInfo", &e));
             return finish(&ctx, started).await;
@@ -320,6 +346,30 @@ pub async fn run(
     }
     ctx.worm = worm.ok().flatten();
     let ctx = Arc::new(ctx);
+    // A resumed bucket: what earlier sessions deleted counts, and the batches
+    // that were in flight are settled first.
+    if let Some(slot) = &ctx.journal {
+        let before = slot.journaler.snapshot().buckets[slot.bucket]
+            .deleted
+            .clone();
+        for (c, d) in before {
+            ctx.totals(c, |t| {
+                t.deleted += d.entries;
+                t.bytes += d.bytes;
+            });
+            ctx.emit(Event::Progress {
+                bucket: ctx.bucket().to_string(),
+                category: c,
+                keys: d.entries,
+                bytes: d.bytes,
+                requests: 0,
+            })
+            .await;
+        }
+        if !ctx.plan.dry_run {
+            journaling::reconcile(&ctx).await;
+        }
+    }
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);
     // Access points go first (their removal is asynchronous) and are awaited last.

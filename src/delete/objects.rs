@@ -12,8 +12,10 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::audit::AuditRecord;
+use super::journaling;
 use super::{after_pass, code_of, first_line, Ctx, Event, PassEnd, RunError, MAX_PASSES};
+use crate::engine::journal::BatchEntry;
+use crate::oss::listing::{ListingStats, Start};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
 use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
 use crate::oss::OssError;
@@ -25,13 +27,33 @@ struct Entry {
     id: ObjectIdentifier,
     category: Category,
     size: u64,
+    /// The listing page it came from (a contiguous run of keys).
+    run: u64,
+}
+
+impl Entry {
+    fn journaled(&self) -> BatchEntry {
+        BatchEntry {
+            key: self.id.key.clone(),
+            version_id: self.id.version_id.clone(),
+            category: self.category,
+            size: self.size,
+            run: self.run,
+        }
+    }
 }
 
 #[derive(Debug)]
 struct Batch {
     entries: Vec<Entry>,
     attempt: u32,
+    /// Its number in the run's journal (0: not named there yet).
+    seq: u64,
 }
+
+/// Entries listed and not settled yet at most: what an interrupted run has
+/// to list again is bounded by this, and so is memory.
+const LEAD_ENTRIES: usize = 32 * 1000;
 
 /// Bytes an entry adds to a `<Delete>` body (escaping can grow a key six-fold).
 fn body_cost(e: &Entry) -> usize {
@@ -49,6 +71,7 @@ fn batches(entries: Vec<Entry>) -> Vec<Batch> {
             out.push(Batch {
                 entries: std::mem::take(&mut cur),
                 attempt: 1,
+                seq: 0,
             });
             size = 128;
         }
@@ -59,6 +82,7 @@ fn batches(entries: Vec<Entry>) -> Vec<Batch> {
         out.push(Batch {
             entries: cur,
             attempt: 1,
+            seq: 0,
         });
     }
     out
@@ -73,6 +97,19 @@ struct Pass {
     found: AtomicU64,
     /// Why its listing broke off, when it did (another pass lists again).
     listing_error: std::sync::Mutex<Option<RunError>>,
+    /// Where it starts; a pass over some spans only proves nothing empty.
+    start: Start,
+    /// Its listing, once started: which parts of the key space are done.
+    listing: std::sync::OnceLock<Arc<ListingStats>>,
+}
+
+impl Pass {
+    /// The listing hears that these entries are done with.
+    fn settled<'a>(&self, keys: impl IntoIterator<Item = &'a str>) {
+        if let Some(l) = self.listing.get() {
+            l.settled(keys);
+        }
+    }
 }
 
 /// Which page entries this pass deletes; WORM-protected ones are counted as
@@ -81,18 +118,23 @@ fn select(
     ctx: &Ctx,
     pass: &Pass,
     page: Vec<ObjectVersion>,
+    run: u64,
     skipped: &mut BTreeMap<Category, u64>,
 ) -> Vec<Entry> {
     let prefix = ctx.plan.prefix.as_deref().unwrap_or("");
     let versioned = ctx.versioning.is_versioned();
     let mut out = Vec::with_capacity(page.len());
+    // Entries left alone are done with at once.
+    let mut left: Vec<String> = Vec::new();
     for v in page {
         // The listing already filters by prefix; a key outside it is never touched.
         if !v.key.starts_with(prefix) {
+            left.push(v.key);
             continue;
         }
         let category = classify(&v, ctx.versioning);
         if !pass.kinds.contains(&category) {
+            left.push(v.key);
             continue;
         }
         if worm_release(
@@ -106,6 +148,7 @@ fn select(
             if pass.number == 1 {
                 *skipped.entry(category).or_default() += 1;
             }
+            left.push(v.key);
             continue;
         }
         // In a versioned (or suspended) bucket every delete names its version.
@@ -118,8 +161,10 @@ fn select(
             id,
             category,
             size: v.size,
+            run,
         });
     }
+    pass.settled(left.iter().map(String::as_str));
     out
 }
 
@@ -131,8 +176,9 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
         prefix.as_deref(),
         ctx.versioning.is_versioned(),
         LISTING_STREAMS,
-        Some(&ctx.plan.entries_map).filter(|m| !m.is_empty()),
+        pass.start.clone(),
     );
+    let _ = pass.listing.set(stats.clone());
     // What the listing sent counts whichever way it ends.
     struct Count(Arc<Ctx>, Arc<crate::oss::listing::ListingStats>);
     impl Drop for Count {
@@ -164,7 +210,8 @@ async fn list(ctx: Arc<Ctx>, pass: Arc<Pass>, tx: mpsc::Sender<Batch>) {
             }
         };
         let mut skipped = BTreeMap::new();
-        let entries = select(&ctx, &pass, page, &mut skipped);
+        let run = ctx.next_seq();
+        let entries = select(&ctx, &pass, page, run, &mut skipped);
         pass.found
             .fetch_add(entries.len() as u64, Ordering::Relaxed);
         for (category, count) in skipped {
@@ -250,47 +297,46 @@ fn transient(e: &OssError) -> bool {
 /// Books entries OSS deleted (`detail` says how that is known, when not from
 /// the batch's own reply), with their audit records, written before they count.
 async fn book_deleted(ctx: &Ctx, entries: &[&Entry], detail: Option<&str>) {
-    let bucket = ctx.bucket().to_string();
-    let action = if ctx.plan.dry_run {
-        "would-delete"
-    } else {
-        "deleted"
-    };
-    let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
-    for entry in entries {
-        let p = per.entry(entry.category).or_default();
-        p.0 += 1;
-        p.1 += entry.size;
-    }
-    let records = entries.iter().map(|entry| AuditRecord {
-        bucket: &bucket,
-        category: entry.category,
-        action,
-        key: &entry.id.key,
-        version_id: entry.id.version_id.as_deref(),
-        detail,
-    });
-    // The audit trail is on disk before the batch counts as done: after a
-    // SIGKILL the report lacks at most the batches whose replies had not come.
-    ctx.plan.audit.write(records);
-    for (category, (keys, bytes)) in per {
-        ctx.totals(category, |t| {
-            t.deleted += keys;
-            t.bytes += bytes;
-        });
-        ctx.emit(Event::Progress {
-            bucket: bucket.clone(),
-            category,
-            keys,
-            bytes,
-            requests: 1,
-        })
-        .await;
-    }
+    let entries: Vec<BatchEntry> = entries.iter().map(|e| e.journaled()).collect();
+    journaling::book_deleted(ctx, &entries, detail, true).await;
 }
 
-/// Books a finished batch; returns the entries to retry.
-async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option<Batch> {
+/// Books a finished batch; returns the entries to retry. The listing hears
+/// which entries are done with, and the journal what is left of the batch.
+async fn settle(
+    ctx: &Ctx,
+    pass: &Pass,
+    done: Done,
+    consecutive_failures: &mut u32,
+) -> Option<Batch> {
+    let (seq, attempt) = (done.batch.seq, done.batch.attempt);
+    let ids: Vec<(String, Option<String>)> = done
+        .batch
+        .entries
+        .iter()
+        .map(|e| (e.id.key.clone(), e.id.version_id.clone()))
+        .collect();
+    let retry = book(ctx, done, consecutive_failures).await;
+    let again: std::collections::HashSet<(&str, Option<&str>)> = retry
+        .iter()
+        .flat_map(|b| &b.entries)
+        .map(|e| (e.id.key.as_str(), e.id.version_id.as_deref()))
+        .collect();
+    pass.settled(
+        ids.iter()
+            .filter(|(k, v)| !again.contains(&(k.as_str(), v.as_deref())))
+            .map(|(k, _)| k.as_str()),
+    );
+    let left: Option<Vec<BatchEntry>> = retry
+        .as_ref()
+        .map(|b| b.entries.iter().map(Entry::journaled).collect());
+    let spans = pass.listing.get().map(|l| l.open_spans());
+    journaling::batch_booked(ctx, seq, attempt, left.as_deref(), spans).await;
+    retry
+}
+
+/// Books a batch's outcome: what was deleted, what failed; returns what to retry.
+async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option<Batch> {
     let Done { batch, result } = done;
     match result {
         Ok(outcomes) => {
@@ -311,6 +357,7 @@ async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option
                 return Some(Batch {
                     entries: retry,
                     attempt: batch.attempt + 1,
+                    seq: batch.seq,
                 });
             }
             report_failed(
@@ -327,15 +374,16 @@ async fn settle(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) -> Option
         Err(e) if transient(&e) && batch.attempt < ctx.plan.key_attempts => Some(Batch {
             entries: batch.entries,
             attempt: batch.attempt + 1,
+            seq: batch.seq,
         }),
         Err(e) => {
             let code = code_of(&e);
             let mut failed: Vec<Entry> = batch.entries;
             if transient(&e) {
                 // Still no reply: list the batch's range before calling anything failed.
-                let ids: Vec<(String, Option<String>)> = failed
+                let ids: Vec<(String, Option<String>, u64)> = failed
                     .iter()
-                    .map(|x| (x.id.key.clone(), x.id.version_id.clone()))
+                    .map(|x| (x.id.key.clone(), x.id.version_id.clone(), x.run))
                     .collect();
                 if let Ok((gone, still)) = super::recheck::split_gone(ctx, &ids).await {
                     let gone: Vec<&Entry> = gone.iter().map(|i| &failed[*i]).collect();
@@ -412,15 +460,23 @@ pub async fn clear(ctx: Arc<Ctx>) {
     for number in 1..=MAX_PASSES {
         let all: Vec<Category> = kinds.iter().copied().collect();
         let failures_before = super::failures_in(&ctx, &all);
+        let (start, partial) = pass_start(&ctx, number);
         let pass = Arc::new(Pass {
             number,
             kinds: pass_kinds.clone(),
             found: AtomicU64::new(0),
             listing_error: std::sync::Mutex::new(None),
+            start,
+            listing: std::sync::OnceLock::new(),
         });
         delete_pass(ctx.clone(), pass.clone()).await;
         let found = pass.found.load(Ordering::Relaxed);
         let broken = pass.listing_error.lock().unwrap().take();
+        if partial && broken.is_none() && !ctx.stopped() {
+            // A resumed run listed only what was left open: the next pass is
+            // the fresh listing of the whole scope that verifies it.
+            continue;
+        }
         if let Some(error) = broken {
             if ctx.stopped() {
                 break;
@@ -465,11 +521,40 @@ pub async fn clear(ctx: Arc<Ctx>) {
     }
 }
 
+/// Where pass `number` starts listing, and whether that is only part of the
+/// scope. The first pass of a resumed bucket lists the spans its journal
+/// left open; the first pass of a scanned bucket starts spread over where the
+/// scan found the keys; later passes list the whole scope afresh.
+fn pass_start(ctx: &Ctx, number: u32) -> (Start, bool) {
+    let lead = Some(LEAD_ENTRIES);
+    if number == 1 {
+        let open = ctx
+            .journal
+            .as_ref()
+            .and_then(|s| s.journaler.snapshot().buckets[s.bucket].open_spans.clone());
+        if let Some(spans) = open.filter(|s| !s.is_empty()) {
+            return (Start { spans, lead }, true);
+        }
+        if !ctx.plan.entries_map.is_empty() {
+            let mut start = Start::from_map(&ctx.plan.entries_map, LISTING_STREAMS);
+            start.lead = lead;
+            return (start, false);
+        }
+    }
+    (
+        Start {
+            spans: Vec::new(),
+            lead,
+        },
+        false,
+    )
+}
+
 /// One listing of the scope with its deletes, side by side.
 async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
     let budget = ctx.client.budget().clone();
     let (tx, mut rx) = mpsc::channel::<Batch>(budget.max().max(2));
-    let lister = tokio::spawn(list(ctx.clone(), pass, tx));
+    let lister = tokio::spawn(list(ctx.clone(), pass.clone(), tx));
     let mut in_flight: JoinSet<Done> = JoinSet::new();
     let mut retries: VecDeque<Batch> = VecDeque::new();
     let mut listing_done = false;
@@ -484,7 +569,7 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
         }
         while let Some(done) = in_flight.try_join_next() {
             if let Ok(done) = done {
-                if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {
+                if let Some(r) = settle(&ctx, &pass, done, &mut consecutive_failures).await {
                     retries.push_back(r);
                 }
             }
@@ -503,7 +588,7 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
             }
             while let Some(done) = in_flight.join_next().await {
                 if let Ok(done) = done {
-                    if let Some(b) = settle(&ctx, done, &mut consecutive_failures).await {
+                    if let Some(b) = settle(&ctx, &pass, done, &mut consecutive_failures).await {
                         report_failed(
                             &ctx,
                             &b.entries,
@@ -524,7 +609,7 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
         if listing_done {
             match in_flight.join_next().await {
                 Some(Ok(done)) => {
-                    if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {
+                    if let Some(r) = settle(&ctx, &pass, done, &mut consecutive_failures).await {
                         retries.push_back(r);
                     }
                 }
@@ -538,14 +623,21 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
         let room = in_flight.len() < limit;
         tokio::select! {
             batch = rx.recv(), if room => match batch {
-                Some(batch) => {
+                Some(mut batch) => {
+                    // Named in the journal, its keys on disk, before it is sent.
+                    batch.seq = ctx.next_seq();
+                    if !ctx.plan.dry_run {
+                        let keys: Vec<BatchEntry> =
+                            batch.entries.iter().map(Entry::journaled).collect();
+                        journaling::batch_sent(&ctx, batch.seq, &keys).await;
+                    }
                     in_flight.spawn(send_batch(ctx.clone(), batch, Duration::ZERO));
                 }
                 None => listing_done = true,
             },
             Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                 if let Ok(done) = done {
-                    if let Some(r) = settle(&ctx, done, &mut consecutive_failures).await {
+                    if let Some(r) = settle(&ctx, &pass, done, &mut consecutive_failures).await {
                         retries.push_back(r);
                     }
                 }
@@ -565,6 +657,7 @@ mod tests {
             id: ObjectIdentifier::key(key),
             category: Category::Objects,
             size: 1,
+            run: 0,
         }
     }
 

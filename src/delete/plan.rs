@@ -33,6 +33,10 @@ pub struct Plan {
     /// Where the scan found the scope's keys (empty: not scanned); the
     /// listing starts spread over them instead of finding the layout again.
     pub entries_map: crate::oss::listing::KeyMap,
+    /// The run's journal and this bucket's place in it (`None`: not
+    /// journaled, e.g. a dry run). A bucket the journal has progress for is
+    /// resumed: earlier deletions counted, only the open spans listed first.
+    pub journal: Option<super::journaling::JournalSlot>,
 }
 
 impl Plan {
@@ -51,6 +55,7 @@ impl Plan {
             wait_timeout: Duration::from_secs(600),
             key_attempts: 3,
             entries_map: Default::default(),
+            journal: None,
         }
     }
 

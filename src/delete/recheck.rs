@@ -2,13 +2,13 @@
 //! the server acted) may have been carried out. Before any of its keys is
 //! reported failed, a listing of the batch's key range says which are gone.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Ctx;
 use crate::oss::OssError;
 
-/// Pages a re-check may read before it gives up (the range of one batch is
-/// normally one or two pages).
+/// Pages a re-check of one run of keys may read before it gives up (normally
+/// one: a run is at most one listing page).
 const MAX_PAGES: usize = 20;
 
 /// The greatest string ossweep can name that sorts before `key`: listing after
@@ -19,21 +19,43 @@ fn before(key: &str) -> String {
     chars.as_str().to_string()
 }
 
-/// Splits `ids` (key, version) into (gone, still there), by listing the range
-/// from the first key to the last. `ids` come from one batch, in listing order.
+/// Splits `ids` (key, version, run) into (gone, still there), by listing each
+/// run of keys (the keys of one listing page: contiguous in key order) from
+/// its first key to its last.
 pub async fn split_gone(
     ctx: &Ctx,
-    ids: &[(String, Option<String>)],
+    ids: &[(String, Option<String>, u64)],
 ) -> Result<(Vec<usize>, Vec<usize>), OssError> {
+    let mut runs: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        runs.entry(id.2).or_default().push(i);
+    }
+    let mut present: HashSet<usize> = HashSet::new();
+    for members in runs.values() {
+        present.extend(present_in_run(ctx, ids, members).await?);
+    }
+    let (still, gone): (Vec<usize>, Vec<usize>) = (0..ids.len()).partition(|i| present.contains(i));
+    Ok((gone, still))
+}
+
+/// Which of `members` (indexes into `ids`, one run of keys) a listing shows.
+async fn present_in_run(
+    ctx: &Ctx,
+    ids: &[(String, Option<String>, u64)],
+    members: &[usize],
+) -> Result<Vec<usize>, OssError> {
     let (Some(first), Some(last)) = (
-        ids.iter().map(|i| &i.0).min(),
-        ids.iter().map(|i| &i.0).max(),
+        members.iter().map(|i| &ids[*i].0).min(),
+        members.iter().map(|i| &ids[*i].0).max(),
     ) else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Vec::new());
     };
     let versioned = ctx.versioning.is_versioned();
-    let mut present: HashSet<(String, Option<String>)> = HashSet::new();
-    let wanted: HashSet<&(String, Option<String>)> = ids.iter().collect();
+    let wanted: HashMap<(&str, Option<&str>), usize> = members
+        .iter()
+        .map(|i| ((ids[*i].0.as_str(), ids[*i].1.as_deref()), *i))
+        .collect();
+    let mut present = Vec::new();
     let mut marker = (before(first), None);
     for _ in 0..MAX_PAGES {
         let (entries, next) = ctx
@@ -46,18 +68,14 @@ pub async fn split_gone(
                 past = true;
                 break;
             }
-            let id = (e.key, versioned.then_some(e.version_id));
-            if wanted.contains(&id) {
-                present.insert(id);
+            let version = versioned.then_some(e.version_id.as_str());
+            if let Some(i) = wanted.get(&(e.key.as_str(), version)) {
+                present.push(*i);
             }
         }
         match next {
             Some(n) if !past => marker = n,
-            _ => {
-                let (still, gone): (Vec<usize>, Vec<usize>) =
-                    (0..ids.len()).partition(|i| present.contains(&ids[*i]));
-                return Ok((gone, still));
-            }
+            _ => return Ok(present),
         }
     }
     Err(OssError::InvalidInput(format!(

@@ -277,7 +277,7 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
     let (mut pages, stats) = crate::oss::listing::parallel(
         ctx.client.uploads_source(&bucket, prefix.as_deref()),
         crate::vocab::LISTING_STREAMS,
-        None,
+        Default::default(),
     );
     while let Some(page) = pages.next().await {
         if ctx.stopped() {

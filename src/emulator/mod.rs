@@ -19,7 +19,7 @@ pub mod vectors;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -99,6 +99,8 @@ pub struct EmulatorHandle {
     cancel: CancellationToken,
     task: tokio::task::JoinHandle<()>,
     data_dir: Option<PathBuf>,
+    /// Connections still being served.
+    live: Arc<AtomicUsize>,
 }
 
 impl EmulatorHandle {
@@ -128,6 +130,12 @@ impl EmulatorHandle {
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.cancel.cancel();
         let _ = self.task.await;
+        // Every request that was being served has ended before the store is
+        // saved: a reply the client got is never undone by a restart.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.live.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         if let Some(dir) = &self.data_dir {
             persist::save(dir, &self.state)?;
         }
@@ -194,17 +202,29 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
             cancel.clone(),
         ));
     }
-    let task = tokio::spawn(accept_loop(listener, state.clone(), cancel.clone()));
+    let live = Arc::new(AtomicUsize::new(0));
+    let task = tokio::spawn(accept_loop(
+        listener,
+        state.clone(),
+        cancel.clone(),
+        live.clone(),
+    ));
     Ok(EmulatorHandle {
         addr,
         state,
         cancel,
         task,
         data_dir: cfg.data_dir,
+        live,
     })
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<State>, cancel: CancellationToken) {
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    cancel: CancellationToken,
+    live: Arc<AtomicUsize>,
+) {
     loop {
         let (stream, _) = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -216,7 +236,16 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, cancel: Cancellat
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let cancel = cancel.clone();
+        struct Live(Arc<AtomicUsize>);
+        impl Drop for Live {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        live.fetch_add(1, Ordering::SeqCst);
+        let guard = Live(live.clone());
         tokio::spawn(async move {
+            let _guard = guard;
             let svc = service_fn(move |req| server::serve(state.clone(), req));
             let conn = http1::Builder::new()
                 .keep_alive(true)

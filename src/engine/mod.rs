@@ -6,11 +6,14 @@
 
 pub mod action;
 pub mod expiry;
+pub mod journal;
 pub mod preflight;
 mod run;
 
-pub use preflight::{preflight, refusals, Action, Item, NotReady, Preflight, Refusal, Verdict};
-pub use run::{run_many, RunOptions};
+pub use preflight::{
+    preflight, refusals, Action, Confirmed, Item, NotReady, Preflight, Refusal, Verdict,
+};
+pub use run::{resume, run_many, RunOptions};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::delete::{Audit, Plan, Summary};
 use crate::oss::model::Versioning;
@@ -44,7 +44,7 @@ impl Verdict {
 }
 
 /// One category's share of the action, with the scan's numbers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     pub category: Category,
     pub count: u64,
@@ -102,6 +102,51 @@ pub struct Preflight {
     /// Where the scan found the keys: the run lists spread over them at once.
     #[serde(skip)]
     pub entries_map: crate::oss::listing::KeyMap,
+}
+
+/// What the user confirmed for one bucket, kept by the run's journal: the
+/// action, its scope and what the preflight said goes. Every plan is built
+/// from this, so a resumed run does exactly what was confirmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmed {
+    pub kind: BucketKind,
+    pub bucket: String,
+    pub region: String,
+    #[serde(flatten)]
+    pub action: Action,
+    pub prefix: Option<String>,
+    pub goes: Vec<Item>,
+}
+
+impl Confirmed {
+    /// The run that carries this out: the one place a plan is built.
+    pub fn plan(&self, audit: Audit, dry_run: bool) -> Plan {
+        let scope = self.action.scope(self.kind);
+        let mut plan = Plan::new(&self.bucket, scope.iter().copied());
+        plan.kind = self.kind;
+        plan.indexes = self.action.indexes().cloned();
+        plan.prefix = self.prefix.clone();
+        plan.delete_bucket = self.action.deletes_bucket();
+        plan.dry_run = dry_run;
+        plan.audit = audit;
+        plan.estimates = scope
+            .iter()
+            .map(|c| {
+                let n = self
+                    .goes
+                    .iter()
+                    .find(|i| i.category == *c)
+                    .map_or(0, |i| i.count);
+                (*c, n)
+            })
+            .collect::<BTreeMap<_, _>>();
+        plan
+    }
+
+    /// Entries the action deletes, as the preflight counted them.
+    pub fn entries(&self) -> u64 {
+        self.goes.iter().map(|i| i.count).sum()
+    }
 }
 
 /// Why an action cannot go ahead; nothing has been sent when this is returned.
@@ -476,27 +521,21 @@ impl Preflight {
         })
     }
 
-    /// The run that carries out this preflight: the one place a plan is built.
+    /// What the user confirms when they confirm this preflight.
+    pub fn confirmed(&self) -> Confirmed {
+        Confirmed {
+            kind: self.kind,
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            action: self.action.clone(),
+            prefix: self.prefix.clone(),
+            goes: self.goes.clone(),
+        }
+    }
+
+    /// The run that carries out this preflight.
     pub fn plan(&self, audit: Audit, dry_run: bool) -> Plan {
-        let scope = self.action.scope(self.kind);
-        let mut plan = Plan::new(&self.bucket, scope.iter().copied());
-        plan.kind = self.kind;
-        plan.indexes = self.action.indexes().cloned();
-        plan.prefix = self.prefix.clone();
-        plan.delete_bucket = self.action.deletes_bucket();
-        plan.dry_run = dry_run;
-        plan.audit = audit;
-        plan.estimates = scope
-            .iter()
-            .map(|c| {
-                let n = self
-                    .goes
-                    .iter()
-                    .find(|i| i.category == *c)
-                    .map_or(0, |i| i.count);
-                (*c, n)
-            })
-            .collect::<BTreeMap<_, _>>();
+        let mut plan = self.confirmed().plan(audit, dry_run);
         plan.entries_map = self.entries_map.clone();
         plan
     }

@@ -1,12 +1,17 @@
 //! One runner for every destructive run, single bucket or batch, wizard or
-//! headless: it re-checks the preflights, then runs them one bucket after
-//! another under one shared request budget and one audit trail.
+//! headless, fresh or resumed: it re-checks the preflights, then runs them one
+//! bucket after another under one shared request budget, one audit trail and
+//! one journal.
+
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::journal::{Journaler, Stage};
 use super::preflight::{refusals, Preflight, Refusal};
-use crate::delete::{self, Audit, Event, Summary};
+use crate::delete::journaling::JournalSlot;
+use crate::delete::{self, Audit, Event, Plan, Summary};
 use crate::oss::Client;
 
 /// How a run goes; how fast is the client's request budget (`concurrency`, `qps`).
@@ -15,6 +20,9 @@ pub struct RunOptions {
     /// List and report; send no delete request.
     pub dry_run: bool,
     pub audit: Audit,
+    /// Where the run keeps its progress, so it can be resumed (`None`: it
+    /// keeps none; dry runs never do).
+    pub journal: Option<Arc<Journaler>>,
 }
 
 /// Runs confirmed preflights. Refuses the whole batch, before sending anything,
@@ -31,20 +39,101 @@ pub async fn run_many(
     if !refused.is_empty() {
         return Err(refused);
     }
-    let mut summaries = Vec::with_capacity(preflights.len());
-    for pf in preflights {
+    let plans = preflights
+        .iter()
+        .map(|pf| pf.plan(opts.audit.clone(), opts.dry_run))
+        .collect();
+    Ok(run_plans(client, plans, opts, events, cancel).await)
+}
+
+/// Continues the run `journal` describes: the buckets it has not finished,
+/// each as it was confirmed, from where it stood.
+pub async fn resume(
+    client: &Client,
+    journal: Arc<Journaler>,
+    audit: Audit,
+    events: mpsc::Sender<Event>,
+    cancel: CancellationToken,
+) -> Vec<Summary> {
+    let plans = journal
+        .snapshot()
+        .buckets
+        .iter()
+        .map(|b| b.confirmed.plan(audit.clone(), false))
+        .collect();
+    let opts = RunOptions {
+        dry_run: false,
+        audit,
+        journal: Some(journal),
+    };
+    run_plans(client, plans, opts, events, cancel).await
+}
+
+async fn run_plans(
+    client: &Client,
+    plans: Vec<Plan>,
+    opts: RunOptions,
+    events: mpsc::Sender<Event>,
+    cancel: CancellationToken,
+) -> Vec<Summary> {
+    let journal = opts.journal.filter(|_| !opts.dry_run);
+    let mut summaries = Vec::with_capacity(plans.len());
+    for (i, mut plan) in plans.into_iter().enumerate() {
+        let stage = journal.as_ref().map(|j| j.snapshot().buckets[i].stage);
+        if stage == Some(Stage::Done) {
+            // Finished in an earlier session of this run.
+            continue;
+        }
         if cancel.is_cancelled() {
             summaries.push(Summary {
-                kind: pf.kind,
-                bucket: pf.bucket.clone(),
+                kind: plan.kind,
+                bucket: plan.bucket.clone(),
                 dry_run: opts.dry_run,
                 cancelled: true,
                 ..Default::default()
             });
             continue;
         }
-        let plan = pf.plan(opts.audit.clone(), opts.dry_run);
-        summaries.push(delete::run(client, plan, events.clone(), cancel.clone()).await);
+        if let Some(j) = &journal {
+            j.bucket(i, |b| b.stage = Stage::Running);
+            j.commit().await;
+            plan.journal = Some(JournalSlot {
+                journaler: j.clone(),
+                bucket: i,
+            });
+        }
+        let summary = delete::run(client, plan, events.clone(), cancel.clone()).await;
+        if let Some(j) = &journal {
+            let done = summary.complete();
+            j.bucket(i, |b| {
+                b.deleted = summary
+                    .categories
+                    .iter()
+                    .filter(|(_, t)| t.deleted > 0)
+                    .map(|(c, t)| {
+                        (
+                            *c,
+                            super::journal::Deleted {
+                                entries: t.deleted,
+                                bytes: t.bytes,
+                            },
+                        )
+                    })
+                    .collect();
+                b.categories_done.extend(summary.verified.iter().copied());
+                if done {
+                    b.stage = Stage::Done;
+                    b.open_spans = Some(Vec::new());
+                }
+            });
+            j.commit().await;
+        }
+        summaries.push(summary);
     }
-    Ok(summaries)
+    if let Some(j) = &journal {
+        if j.snapshot().finished() {
+            j.finish();
+        }
+    }
+    summaries
 }

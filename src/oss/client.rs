@@ -106,6 +106,12 @@ impl ClientConfig {
             None => format!("oss-{}", self.region),
         }
     }
+
+    /// Names the account (endpoint and AccessKey ID) without saying either:
+    /// what files under the state directory record instead of credentials.
+    pub fn account_digest(&self) -> String {
+        crate::oss::budget::memory::digest(&self.account_label(), &self.credentials.access_key_id)
+    }
 }
 
 pub type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
@@ -225,11 +231,7 @@ impl ClientBuilder {
                     self.cfg.concurrency,
                     self.cfg.qps,
                     self.cfg.throttle_memory.clone().map(|path| {
-                        crate::oss::budget::memory::Memory::new(
-                            path,
-                            &self.cfg.account_label(),
-                            &self.cfg.credentials.access_key_id,
-                        )
+                        crate::oss::budget::memory::Memory::new(path, self.cfg.account_digest())
                     }),
                 ),
                 cfg: self.cfg,

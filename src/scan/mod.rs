@@ -281,7 +281,7 @@ async fn scan_objects(
         prefix,
         versioning.is_versioned(),
         LISTING_STREAMS,
-        None,
+        Default::default(),
     );
     let _tally = Tally(shared, stats.clone());
     struct Map<'a>(&'a Shared, Arc<crate::oss::listing::ListingStats>);
@@ -398,8 +398,11 @@ async fn scan_parts(
     shared: &Shared,
     cancel: &CancellationToken,
 ) {
-    let (mut pages, stats) =
-        crate::oss::listing::parallel(client.uploads_source(bucket, prefix), LISTING_STREAMS, None);
+    let (mut pages, stats) = crate::oss::listing::parallel(
+        client.uploads_source(bucket, prefix),
+        LISTING_STREAMS,
+        Default::default(),
+    );
     let _tally = Tally(shared, stats);
     while let Some(page) = pages.next().await {
         match page {

@@ -24,6 +24,7 @@ use super::screens::{self, hint_line};
 use super::theme::Theme;
 use crate::engine::{self, expiry::MIN_DAYS};
 
+pub mod interrupted;
 mod vectors;
 pub use vectors::Tab;
 
@@ -70,6 +71,10 @@ pub struct App {
     pub running: bool,
     pub report_file: Option<PathBuf>,
     pub context: Context,
+    /// Interrupted runs the bucket list offers to resume (empty: none, or later).
+    pub interrupted: Vec<interrupted::Interrupted>,
+    /// The running run's journal id, when it keeps one.
+    pub run_id: Option<String>,
 }
 
 impl App {
@@ -87,8 +92,10 @@ impl App {
             now: Duration::ZERO,
             running: false,
             report_file: None,
+            interrupted: Vec::new(),
+            run_id: None,
         };
-        (app, vec![Effect::LoadBuckets])
+        (app, vec![Effect::LoadBuckets, Effect::LoadInterrupted])
     }
 
     /// Whether a tick is needed (spinners, progress).
@@ -208,6 +215,17 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::Interrupted(runs) => {
+                self.interrupted = runs;
+                Vec::new()
+            }
+            Msg::Journaled(id) => {
+                if let Screen::Progress(p) = &mut self.screen {
+                    p.run_id = Some(id.clone());
+                }
+                self.run_id = Some(id);
+                Vec::new()
+            }
             Msg::RunEnded(result) => {
                 self.running = false;
                 let progress = match std::mem::replace(&mut self.screen, Screen::List) {
@@ -224,7 +242,9 @@ impl App {
                     error,
                     self.report_file.clone(),
                 )));
-                Vec::new()
+                self.run_id = None;
+                // A run that did not finish is offered again on the list.
+                vec![Effect::LoadInterrupted]
             }
             Msg::ExpiryPrepared { bucket, result } => {
                 let screen = std::mem::replace(&mut self.screen, Screen::List);
@@ -277,6 +297,36 @@ impl App {
         Vec::new()
     }
 
+    /// The interrupted-run banner's keys: resume, discard, later.
+    fn on_interrupted(&mut self, k: KeyEvent) -> Option<Vec<Effect>> {
+        let first = self.interrupted.first()?.clone();
+        match k.code {
+            KeyCode::Char(interrupted::RESUME) => {
+                self.interrupted.clear();
+                self.running = true;
+                let names = first.buckets.split(", ").map(str::to_string).collect();
+                let progress = Progress::resumed(names, self.now);
+                self.screen = Screen::Progress(Box::new(progress));
+                Some(vec![Effect::ResumeRun(first.id)])
+            }
+            KeyCode::Char(interrupted::DISCARD) => {
+                self.interrupted.remove(0);
+                self.notice = Some(format!(
+                    "Run {} discarded: its journal is gone; nothing was sent",
+                    first.id
+                ));
+                Some(vec![Effect::DiscardRun(first.id)])
+            }
+            KeyCode::Char(interrupted::LATER) => {
+                self.interrupted.clear();
+                self.notice =
+                    Some("Later: ossweep resume lists interrupted runs, and continues one".into());
+                Some(Vec::new())
+            }
+            _ => None,
+        }
+    }
+
     /// The run is about to start: where its audit report goes.
     pub fn run_started(&mut self, report_file: Option<PathBuf>) {
         self.report_file = report_file;
@@ -309,6 +359,11 @@ impl App {
         // Text input first: the filter and the confirm field take characters.
         let typing = matches!(self.screen, Screen::Confirm(..))
             || (matches!(self.screen, Screen::List) && self.list.filtering);
+        if !typing && matches!(self.screen, Screen::List) {
+            if let Some(effects) = self.on_interrupted(k) {
+                return effects;
+            }
+        }
         if typing && !ctrl_c {
             return self.on_text(k);
         }
@@ -608,7 +663,8 @@ impl App {
                 .render(area, buf);
             return;
         }
-        let banner_height = if self.banner.is_some() { 3 } else { 0 };
+        let offer = matches!(self.screen, Screen::List) && !self.interrupted.is_empty();
+        let banner_height = if self.banner.is_some() || offer { 3 } else { 0 };
         let [header, banner, body, status, hints] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(banner_height),
@@ -641,6 +697,9 @@ impl App {
                 )
                 .render(banner, buf);
         }
+        if offer && self.banner.is_none() {
+            interrupted::render(&self.interrupted, banner, buf, theme);
+        }
         match &self.screen {
             Screen::List => self.render_lists(body, buf, theme),
             Screen::Scan(s) => screens::scan::render(s, body, buf, theme, self.now),
@@ -656,13 +715,19 @@ impl App {
             self.render_help(area, buf, theme);
         }
         if self.quit_prompt {
+            let detail = match &self.run_id {
+                Some(id) => format!(
+                    "It stops after the batches in flight; the rest is kept, and the run can be resumed: ossweep resume {id}"
+                ),
+                None => "It stops after the batches in flight; the rest is kept.".to_string(),
+            };
             screens::prompt(
                 area,
                 buf,
                 theme,
                 &screens::Question {
                     question: "A deletion is running. Quit?",
-                    detail: "It stops after the batches in flight; the rest is kept.",
+                    detail: &detail,
                     yes: "stop and quit",
                     no_key: "any key",
                     no: "stay",

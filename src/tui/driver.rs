@@ -26,6 +26,8 @@ pub struct Driver {
     run: Option<(CancellationToken, JoinHandle<()>)>,
     /// Where audit reports and lifecycle backups go.
     pub report_dir: Option<PathBuf>,
+    /// Where runs keep their journals (`None`: runs keep none).
+    pub runs_dir: Option<PathBuf>,
 }
 
 impl Driver {
@@ -37,6 +39,7 @@ impl Driver {
             scan: None,
             run: None,
             report_dir,
+            runs_dir: None,
         }
     }
 
@@ -130,9 +133,17 @@ impl Driver {
                     .unwrap_or_default();
                 let report = if audit.is_on() { report } else { None };
                 let token = CancellationToken::new();
+                let journal = self.runs_dir.as_ref().and_then(|dir| {
+                    let account = self.client.config().account_digest();
+                    engine::journal::begin(dir, &account, report.as_deref(), &preflights).ok()
+                });
+                if let Some(j) = &journal {
+                    let _ = self.tx.send(Msg::Journaled(j.id())).await;
+                }
                 let opts = RunOptions {
                     dry_run: false,
                     audit,
+                    journal,
                 };
                 let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
                 let engine_tx = self.tx.clone();
@@ -142,6 +153,56 @@ impl Driver {
                 ));
                 self.run = Some((token, task));
                 return (true, report);
+            }
+            Effect::LoadInterrupted => {
+                let runs = self.interrupted();
+                let _ = self.tx.send(Msg::Interrupted(runs)).await;
+            }
+            Effect::ResumeRun(id) => {
+                let Some(dir) = &self.runs_dir else {
+                    return (true, None);
+                };
+                let journal = match engine::journal::Journaler::open(dir, &id) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        let _ = self.tx.send(Msg::RunEnded(Err(e))).await;
+                        return (true, None);
+                    }
+                };
+                let report = journal.snapshot().report.clone();
+                let audit = report
+                    .as_ref()
+                    .and_then(|p| Audit::to_file(p).ok())
+                    .unwrap_or_default();
+                let _ = self.tx.send(Msg::Journaled(id)).await;
+                let token = CancellationToken::new();
+                let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
+                let engine_tx = self.tx.clone();
+                let task = tokio::spawn(supervise(
+                    async move {
+                        let (etx, mut erx) = mpsc::channel(256);
+                        let forward = tokio::spawn(async move {
+                            while let Some(e) = erx.recv().await {
+                                if engine_tx.send(Msg::Engine(e)).await.is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                        let summaries = engine::resume(&c, journal, audit, etx, cancel).await;
+                        let _ = forward.await;
+                        Ok(summaries)
+                    },
+                    tx,
+                ));
+                self.run = Some((token, task));
+                return (true, report);
+            }
+            Effect::DiscardRun(id) => {
+                if let Some(dir) = &self.runs_dir {
+                    if let Ok(j) = engine::journal::Journaler::open(dir, &id) {
+                        j.finish();
+                    }
+                }
             }
             Effect::CancelRun => {
                 if let Some((t, _)) = &self.run {
@@ -191,6 +252,20 @@ impl Driver {
         let token = CancellationToken::new();
         self.scan = Some(token.clone());
         token
+    }
+
+    /// The interrupted runs of this account, most recent first.
+    fn interrupted(&self) -> Vec<crate::tui::app::interrupted::Interrupted> {
+        let Some(dir) = &self.runs_dir else {
+            return Vec::new();
+        };
+        let account = self.client.config().account_digest();
+        engine::journal::list(dir)
+            .0
+            .iter()
+            .filter(|j| j.account == account && !j.finished())
+            .map(Into::into)
+            .collect()
     }
 
     fn report_path(&self, preflights: &[Preflight]) -> Option<PathBuf> {

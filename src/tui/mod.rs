@@ -30,6 +30,7 @@ use msg::Msg;
 pub async fn run(
     client: Client,
     report_dir: Option<PathBuf>,
+    runs_dir: Option<PathBuf>,
     context: app::Context,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
@@ -41,7 +42,8 @@ pub async fn run(
         }
     });
     let (tx, rx) = mpsc::channel::<Msg>(1024);
-    let driver = Driver::new(client, tx, report_dir);
+    let mut driver = Driver::new(client, tx, report_dir);
+    driver.runs_dir = runs_dir;
     let result = drive(
         &mut terminal,
         App::new(context),

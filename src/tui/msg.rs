@@ -73,6 +73,10 @@ pub enum Msg {
         error: ErrorInfo,
     },
     Engine(Event),
+    /// Interrupted runs of this account (from their journals).
+    Interrupted(Vec<super::app::interrupted::Interrupted>),
+    /// The run just started keeps a journal under this id.
+    Journaled(String),
     /// The deletion task ended (its summaries, one per bucket, or why it died).
     RunEnded(Result<Vec<Summary>, String>),
     /// What installing expiry rules would do, read from the bucket.
@@ -101,6 +105,12 @@ pub enum Effect {
     /// Run confirmed preflights through the engine.
     StartRun(Vec<Preflight>),
     CancelRun,
+    /// Read the journals of interrupted runs of this account.
+    LoadInterrupted,
+    /// Continue an interrupted run (by id) from its journal.
+    ResumeRun(String),
+    /// Forget an interrupted run: its journal goes, nothing is sent.
+    DiscardRun(String),
     PrepareExpiry {
         bucket: String,
         days: u32,

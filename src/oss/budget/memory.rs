@@ -16,6 +16,13 @@ pub const KEEP_SECS: i64 = 15 * 60;
 /// Accounts kept in the file at most (the most recent).
 const MAX_ACCOUNTS: usize = 64;
 
+/// Names an account by `endpoint` (a host or URL) and `access_key_id`
+/// without saying either.
+pub fn digest(endpoint: &str, access_key_id: &str) -> String {
+    let digest = Sha256::digest(format!("{endpoint}\n{access_key_id}").as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct Refusal {
     /// Requests per second OSS refused.
@@ -38,11 +45,9 @@ pub struct Memory {
 }
 
 impl Memory {
-    /// The memory of the account behind `endpoint` (a host or URL) and
-    /// `access_key_id`, in the file at `path`.
-    pub fn new(path: PathBuf, endpoint: &str, access_key_id: &str) -> Self {
-        let digest = Sha256::digest(format!("{endpoint}\n{access_key_id}").as_bytes());
-        let account = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    /// The memory of the account named by `account` (its [`digest`]), in
+    /// the file at `path`.
+    pub fn new(path: PathBuf, account: String) -> Self {
         Memory { path, account }
     }
 
@@ -105,13 +110,11 @@ mod tests {
         let path = dir.path().join("state/throttling.json");
         let a = Memory::new(
             path.clone(),
-            "https://oss-cn-hangzhou.aliyuncs.com",
-            "LTAI5tA",
+            digest("https://oss-cn-hangzhou.aliyuncs.com", "LTAI5tA"),
         );
         let b = Memory::new(
             path.clone(),
-            "https://oss-cn-hangzhou.aliyuncs.com",
-            "LTAI5tB",
+            digest("https://oss-cn-hangzhou.aliyuncs.com", "LTAI5tB"),
         );
         assert_eq!(a.recall(1000), None);
         a.remember(48.0, 1000);
@@ -133,7 +136,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("throttling.json");
         std::fs::write(&path, "{ not json").unwrap();
-        let m = Memory::new(path.clone(), "e", "k");
+        let m = Memory::new(path.clone(), digest("e", "k"));
         assert_eq!(m.recall(10), None);
         m.remember(20.0, 10);
         assert_eq!(m.recall(11), Some(20.0));

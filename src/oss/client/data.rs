@@ -111,21 +111,21 @@ impl Client {
     /// once (see `oss::listing`): versions and delete markers when `versioned`,
     /// else current objects (as `null` versions). Pages arrive in no particular
     /// order; all versions of one key come in one range. Also returns what the
-    /// listing sent, by kind, and where its keys lie. With the `map` of an
-    /// earlier listing of the scope, it starts spread over the key space.
+    /// listing sent, by kind, and where its keys lie; it starts as `start`
+    /// says (spread over a map of the scope, only some spans of it).
     pub fn list_entries_split(
         &self,
         bucket: &str,
         prefix: Option<&str>,
         versioned: bool,
         streams: usize,
-        map: Option<&crate::oss::listing::KeyMap>,
+        start: crate::oss::listing::Start,
     ) -> crate::oss::listing::Listed<ObjectVersion> {
         use crate::oss::listing;
         if versioned {
-            return listing::parallel(self.versions_source(bucket, prefix), streams, map);
+            return listing::parallel(self.versions_source(bucket, prefix), streams, start);
         }
-        let (pages, stats) = listing::parallel(self.objects_source(bucket, prefix), streams, map);
+        let (pages, stats) = listing::parallel(self.objects_source(bucket, prefix), streams, start);
         let pages = pages
             .map(|page| page.map(|objects| objects.into_iter().map(ObjectVersion::from).collect()))
             .boxed();

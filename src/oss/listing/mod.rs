@@ -19,7 +19,7 @@ use super::model::{MultipartUpload, ObjectSummary, ObjectVersion};
 use super::{parse, request, Client, OssError};
 
 pub use keymap::KeyMap;
-pub use parallel::{list_ranges, ListingStats, ListingTally};
+pub use parallel::{list_ranges, ListingStats, ListingTally, Span, Start};
 
 /// Where a range's next page starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -243,11 +243,17 @@ impl Source for Uploads {
 
 /// A listing of `source` by up to `streams` ranges at once, as a stream of pages
 /// (in no particular order), with its request tally and the map of where its
-/// keys lie. With the `map` of an earlier listing of the same scope (the
-/// preflight's), it starts with even ranges that each hold a few pages.
-pub fn parallel<S: Source>(source: S, streams: usize, map: Option<&KeyMap>) -> Listed<S::Item> {
-    let seeds = map.map_or_else(Vec::new, |m| m.seeds(seed_ranges(m.entries(), streams)));
-    list_ranges(Arc::new(source), streams, seeds)
+/// keys lie.
+pub fn parallel<S: Source>(source: S, streams: usize, start: Start) -> Listed<S::Item> {
+    list_ranges(Arc::new(source), streams, start)
+}
+
+impl Start {
+    /// With the `map` of an earlier listing of the same scope (the
+    /// preflight's): even ranges that each hold a few pages.
+    pub fn from_map(map: &KeyMap, streams: usize) -> Self {
+        Start::seeded(&map.seeds(seed_ranges(map.entries(), streams)))
+    }
 }
 
 /// Pages a seeded range starts with: each range costs one short last page,

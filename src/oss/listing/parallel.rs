@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::stream::StreamExt;
-use serde::Serialize;
-use tokio::sync::{mpsc, Notify};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use super::keymap::KeyMap;
@@ -41,10 +41,60 @@ const MAX_LADDERS: u32 = 3;
 /// the characters above it at the shallowest level.
 const LADDER_RUNGS: usize = 6;
 const LADDER_FAN: usize = 3;
+/// Spans an interrupted listing leaves open at most (its journal stays small).
+pub const MAX_OPEN_SPANS: usize = 256;
 /// Delimiter listings a listing may send to find folders.
 const MAX_FOLDER_LISTINGS: u32 = 8;
 
-/// What a listing sent, by kind.
+/// A part of a listing's key space: the keys after `lo` (none: from the
+/// start) up to and including `hi` (none: to the end).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub lo: Option<String>,
+    pub hi: Option<String>,
+}
+
+impl Span {
+    pub fn whole() -> Self {
+        Span { lo: None, hi: None }
+    }
+}
+
+/// How a listing starts.
+#[derive(Clone, Debug, Default)]
+pub struct Start {
+    /// The spans to list, ascending and disjoint (none: the whole scope).
+    pub spans: Vec<Span>,
+    /// Entries listed and not settled yet by the consumer
+    /// ([`ListingStats::settled`]) at most: the listing waits rather than run
+    /// further ahead, so an interrupted run has little listed and not done.
+    pub lead: Option<usize>,
+}
+
+impl Start {
+    /// One span per interval between `seeds` (ascending).
+    pub fn seeded(seeds: &[String]) -> Self {
+        if seeds.is_empty() {
+            return Start::default();
+        }
+        let mut bounds: Vec<Option<String>> = vec![None];
+        bounds.extend(seeds.iter().cloned().map(Some));
+        bounds.push(None);
+        Start {
+            spans: bounds
+                .windows(2)
+                .map(|w| Span {
+                    lo: w[0].clone(),
+                    hi: w[1].clone(),
+                })
+                .collect(),
+            lead: None,
+        }
+    }
+}
+
+/// What a listing sent, by kind; and, for a consumer that settles what it
+/// was given, which parts of the key space are done.
 #[derive(Debug, Default)]
 pub struct ListingStats {
     pub pages: AtomicU64,
@@ -55,6 +105,9 @@ pub struct ListingStats {
     pub empty_ranges: AtomicU64,
     /// Where the keys sent on lie, for a later listing of the same scope.
     map: Mutex<KeyMap>,
+    board: Arc<Mutex<Board>>,
+    /// Entries that may still be listed before the consumer settles some.
+    lead: Option<Arc<Semaphore>>,
 }
 
 /// [`ListingStats`] read at one moment.
@@ -94,6 +147,23 @@ impl ListingStats {
         self.map.lock().unwrap().clone()
     }
 
+    /// The consumer is done with these entries (by key: deleted, failed or
+    /// left alone). A range whose listing ended and whose every entry is
+    /// settled is done: [`open_spans`](Self::open_spans) leaves it out.
+    pub fn settled<'a>(&self, keys: impl IntoIterator<Item = &'a str>) {
+        let n = self.board.lock().unwrap().settle(keys);
+        if let Some(lead) = &self.lead {
+            lead.add_permits(n as usize);
+        }
+    }
+
+    /// The parts of the key space not done yet, ascending, at most
+    /// [`MAX_OPEN_SPANS`] (neighbours merged beyond that): what a resumed
+    /// listing lists again, one range per span from the start.
+    pub fn open_spans(&self) -> Vec<Span> {
+        self.board.lock().unwrap().open_spans(MAX_OPEN_SPANS)
+    }
+
     fn bump(a: &AtomicU64, n: u64) {
         a.fetch_add(n, Ordering::Relaxed);
     }
@@ -118,6 +188,8 @@ struct Range {
     pages: u32,
     state: State,
     laddered: bool,
+    /// Entries accepted that the consumer has not settled yet.
+    outstanding: u64,
 }
 
 impl Range {
@@ -131,6 +203,7 @@ impl Range {
             pages: 0,
             state: State::Waiting,
             laddered: false,
+            outstanding: 0,
         }
     }
 
@@ -150,6 +223,10 @@ struct Board {
     /// The range whose ladder is out: not cut until its answers are in.
     laddering: Option<usize>,
     prefix: String,
+    /// Ranges by their `lo`, ascending (the range with no `lo` apart): which
+    /// range a key belongs to.
+    by_lo: Vec<(String, usize)>,
+    first: Option<usize>,
 }
 
 /// What the coordinator should do to use an idle stream.
@@ -162,30 +239,91 @@ enum Move {
 }
 
 impl Board {
-    /// One range, or one per interval between `seeds` (ascending).
-    fn new(prefix: &str, seeds: &[String]) -> Self {
-        let mut alphabet = Alphabet::default();
-        let mut bounds: Vec<Option<String>> = vec![None];
-        for s in seeds {
-            alphabet.learn(s);
-            bounds.push(Some(s.clone()));
-        }
-        bounds.push(None);
-        let seeded = !seeds.is_empty();
-        Board {
-            ranges: bounds
-                .windows(2)
-                .map(|w| Range {
-                    // The seeds came from a listing of the scope: its open
-                    // end needs no ladder (cuts still follow any growth).
-                    laddered: seeded,
-                    ..Range::new(w[0].clone(), w[1].clone())
-                })
-                .collect(),
-            alphabet,
+    /// One range per span (none: one range over the whole scope).
+    fn new(prefix: &str, spans: &[Span]) -> Self {
+        let mut b = Board {
             prefix: prefix.to_string(),
             ..Default::default()
+        };
+        if spans.is_empty() {
+            b.add(Range::new(None, None));
         }
+        for s in spans {
+            for k in s.lo.iter().chain(&s.hi) {
+                b.alphabet.learn(k);
+            }
+            b.add(Range {
+                // The spans came from a listing of the scope: an open end
+                // needs no ladder (cuts still follow any growth).
+                laddered: true,
+                ..Range::new(s.lo.clone(), s.hi.clone())
+            });
+        }
+        b
+    }
+
+    fn add(&mut self, r: Range) {
+        let id = self.ranges.len();
+        match &r.lo {
+            None => self.first = Some(id),
+            Some(lo) => {
+                let at = self
+                    .by_lo
+                    .partition_point(|(l, _)| l.as_str() < lo.as_str());
+                self.by_lo.insert(at, (lo.clone(), id));
+            }
+        }
+        self.ranges.push(r);
+    }
+
+    /// The range a key accepted by the listing belongs to: the one with the
+    /// greatest `lo` below it (ranges are disjoint, `lo` exclusive).
+    fn range_of(&self, key: &str) -> Option<usize> {
+        let at = self.by_lo.partition_point(|(l, _)| l.as_str() < key);
+        match at {
+            0 => self.first,
+            n => Some(self.by_lo[n - 1].1),
+        }
+    }
+
+    /// Settles entries by key; returns how many.
+    fn settle<'a>(&mut self, keys: impl IntoIterator<Item = &'a str>) -> u64 {
+        let mut n = 0;
+        for k in keys {
+            if let Some(id) = self.range_of(k) {
+                let r = &mut self.ranges[id];
+                r.outstanding = r.outstanding.saturating_sub(1);
+            }
+            n += 1;
+        }
+        n
+    }
+
+    /// Ranges not done (listing not ended, or entries not settled), as
+    /// spans, ascending; past `max`, neighbours are merged two by two (a
+    /// merged span also covers the done part between them: listing it costs
+    /// nothing more, as nothing is left there).
+    fn open_spans(&self, max: usize) -> Vec<Span> {
+        let mut open: Vec<Span> = self
+            .ranges
+            .iter()
+            .filter(|r| r.state != State::Done || r.outstanding > 0)
+            .map(|r| Span {
+                lo: r.lo.clone(),
+                hi: r.hi.clone(),
+            })
+            .collect();
+        open.sort_by(|a, b| a.lo.cmp(&b.lo));
+        while open.len() > max.max(1) {
+            open = open
+                .chunks(2)
+                .map(|pair| Span {
+                    lo: pair[0].lo.clone(),
+                    hi: pair[pair.len() - 1].hi.clone(),
+                })
+                .collect();
+        }
+        open
     }
 
     fn next_waiting(&mut self) -> Option<(usize, Option<String>)> {
@@ -231,6 +369,7 @@ impl Board {
             r.last_page = Some((f, l));
         }
         r.accepted += items.len() as u64;
+        r.outstanding += items.len() as u64;
         r.pages += 1;
         let finished = over || !more;
         if finished {
@@ -268,7 +407,7 @@ impl Board {
         self.ranges[id].hi = cuts.first().cloned().or_else(|| hi.clone());
         for (i, lo) in cuts.iter().enumerate() {
             let end = cuts.get(i + 1).cloned().or_else(|| hi.clone());
-            self.ranges.push(Range::new(Some(lo.clone()), end));
+            self.add(Range::new(Some(lo.clone()), end));
         }
         cuts.len()
     }
@@ -367,19 +506,26 @@ fn read_ladder(found: &[(String, Option<String>)]) -> (Vec<String>, Option<Strin
 }
 
 /// Lists `source` by up to `streams` ranges at once, starting with one range
-/// per interval between `seeds` (sorted; none: one range, cut as the layout
-/// shows itself). Pages come in no particular order; the stream ends after
-/// the last range, or after the first error. Dropping the stream stops every
-/// range.
+/// per span of `start` (none: one range, cut as the layout shows itself).
+/// Pages come in no particular order; the stream ends after the last range,
+/// or after the first error. Dropping the stream stops every range.
 pub fn list_ranges<S: Source>(
     source: Arc<S>,
     streams: usize,
-    seeds: Vec<String>,
+    start: Start,
 ) -> super::Listed<S::Item> {
     let streams = streams.max(1);
     let (tx, rx) = mpsc::channel(streams * 2);
-    let stats = Arc::new(ListingStats::default());
-    let task = tokio::spawn(coordinate(source, streams, seeds, tx, stats.clone()));
+    let seeded = !start.spans.is_empty();
+    let stats = Arc::new(ListingStats {
+        board: Arc::new(Mutex::new(Board::new(source.prefix(), &start.spans))),
+        // Room for a page more than a batch can hold back, whatever is asked.
+        lead: start
+            .lead
+            .map(|n| Arc::new(Semaphore::new(n.max(3 * PAGE as usize)))),
+        ..Default::default()
+    });
+    let task = tokio::spawn(coordinate(source, streams, seeded, tx, stats.clone()));
     struct Abort(tokio::task::JoinHandle<()>);
     impl Drop for Abort {
         fn drop(&mut self) {
@@ -403,16 +549,16 @@ enum Found {
 async fn coordinate<S: Source>(
     source: Arc<S>,
     streams: usize,
-    seeds: Vec<String>,
+    seeded: bool,
     tx: Pages<S::Item>,
     stats: Arc<ListingStats>,
 ) {
-    let board = Arc::new(Mutex::new(Board::new(source.prefix(), &seeds)));
+    let board = stats.board.clone();
     let changed = Arc::new(Notify::new());
     let mut running: JoinSet<Result<(), OssError>> = JoinSet::new();
     let mut probing: JoinSet<Found> = JoinSet::new();
-    // Seeded ranges already follow the layout: no folders to find.
-    let mut folders_started = streams == 1 || !seeds.is_empty();
+    // Spans given already follow the layout: no folders to find.
+    let mut folders_started = streams == 1 || seeded;
     let mut folders_done = folders_started;
     loop {
         if !folders_started && board.lock().unwrap().worth_cutting() {
@@ -518,6 +664,13 @@ async fn list_range<S: Source>(
     let mut current: Option<S::Marker> = None;
     let mut accepted = 0u64;
     loop {
+        // Wait while the consumer holds enough listed and not settled.
+        if let Some(lead) = &stats.lead {
+            match lead.acquire_many(PAGE).await {
+                Ok(p) => p.forget(),
+                Err(_) => return Ok(()),
+            }
+        }
         let page = source.page(&from, PAGE).await?;
         ListingStats::bump(&stats.pages, 1);
         if let Some(n) = &page.next {
@@ -529,6 +682,9 @@ async fn list_range<S: Source>(
             .lock()
             .unwrap()
             .accept(id, page.items, more, S::key_of);
+        if let Some(lead) = &stats.lead {
+            lead.add_permits(PAGE as usize - items.len().min(PAGE as usize));
+        }
         accepted += items.len() as u64;
         if let Some(last) = items.last() {
             stats

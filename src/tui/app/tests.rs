@@ -299,7 +299,7 @@ pub(super) fn snapshot_at(app: &App, width: u16, height: u16) -> String {
 #[test]
 fn starts_by_listing_buckets_and_loads_details_lazily() {
     let (mut app, effects) = App::new(context());
-    assert_eq!(effects, [Effect::LoadBuckets]);
+    assert_eq!(effects, [Effect::LoadBuckets, Effect::LoadInterrupted]);
     assert!(app.animating());
     let effects = app.update(Msg::BucketsLoaded(Ok(vec![
         bucket("a-bucket", "cn-hangzhou", 1),
@@ -1032,4 +1032,45 @@ fn a_slow_reply_shows_on_the_status_line_until_the_scan_moves() {
         },
     });
     assert_eq!(app.notice, None);
+}
+
+#[test]
+fn an_interrupted_run_is_offered_on_the_list_and_resumed_with_r() {
+    let (mut app, _) = App::new(context());
+    let run = super::interrupted::Interrupted {
+        id: "20261206-213504-1f2e".into(),
+        buckets: "acme-logs".into(),
+        percent: 37,
+    };
+    app.update(Msg::Interrupted(vec![run.clone()]));
+    let text = snapshot(&app);
+    assert!(
+        text.contains("An interrupted deletion of acme-logs: 37% done"),
+        "{text}"
+    );
+    assert!(
+        text.contains("R resume") && text.contains("X discard") && text.contains("L later"),
+        "{text}"
+    );
+    // L: later; the banner goes for this session.
+    let mut later = app.clone();
+    assert!(later.update(key('L')).is_empty());
+    assert!(later.interrupted.is_empty());
+    // X: the journal goes, nothing is sent.
+    let mut discard = app.clone();
+    assert_eq!(
+        discard.update(key('X')),
+        [Effect::DiscardRun(run.id.clone())]
+    );
+    // R: the run continues in the progress pane; q then says it can be resumed.
+    let effects = app.update(key('R'));
+    assert_eq!(effects, [Effect::ResumeRun(run.id.clone())]);
+    assert!(matches!(app.screen, Screen::Progress(_)));
+    app.update(Msg::Journaled(run.id.clone()));
+    app.update(key('q'));
+    let text = snapshot(&app);
+    assert!(
+        text.contains("ossweep resume 20261206-213504-1f2e"),
+        "{text}"
+    );
 }

@@ -11,7 +11,7 @@ pub mod vector_list;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
 
@@ -57,12 +57,16 @@ pub struct Question<'a> {
 
 /// Draws a question centred over `area`.
 pub fn prompt(area: Rect, buf: &mut Buffer, theme: &Theme, q: &Question<'_>) {
-    let w = area.width.min(60);
+    let w = area.width.min(72);
+    // The detail wraps inside the box (its lines, then the question and keys).
+    let inner = usize::from(w.saturating_sub(4)).max(1);
+    let detail_lines = q.detail.chars().count().div_ceil(inner).max(1) as u16;
+    let height = (4 + detail_lines).min(area.height);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height / 2).saturating_sub(2),
+        y: area.y + (area.height / 2).saturating_sub(height / 2),
         width: w,
-        height: 5.min(area.height),
+        height,
     };
     Clear.render(rect, buf);
     Paragraph::new(vec![
@@ -75,6 +79,7 @@ pub fn prompt(area: Rect, buf: &mut Buffer, theme: &Theme, q: &Question<'_>) {
             Span::raw(format!(" {}", q.no)),
         ]),
     ])
+    .wrap(Wrap { trim: false })
     .block(
         Block::default()
             .borders(Borders::ALL)

@@ -36,6 +36,8 @@ pub struct Progress {
     pub stop_prompt: bool,
     pub stopping: bool,
     pub scroll: usize,
+    /// The run's journal id, when it keeps one: a stopped run can be resumed.
+    pub run_id: Option<String>,
 }
 
 impl Progress {
@@ -43,6 +45,17 @@ impl Progress {
         Progress {
             buckets: preflights.iter().map(|p| p.bucket.clone()).collect(),
             preflights,
+            now,
+            last_sample: (now, 0),
+            ..Default::default()
+        }
+    }
+
+    /// The progress of a resumed run: its buckets, without a preflight of
+    /// this session (the journal keeps what was confirmed).
+    pub fn resumed(buckets: Vec<String>, now: Duration) -> Self {
+        Progress {
+            buckets,
             now,
             last_sample: (now, 0),
             ..Default::default()
@@ -249,13 +262,17 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .render(failures, buf);
 
     if s.stop_prompt {
+        let detail = match &s.run_id {
+            Some(id) => format!("What was deleted stays deleted; nothing else is sent. The rest can be resumed: ossweep resume {id}"),
+            None => "What was deleted stays deleted; nothing else is sent.".to_string(),
+        };
         super::prompt(
             area,
             buf,
             theme,
             &super::Question {
                 question: "Stop after the batches in flight?",
-                detail: "What was deleted stays deleted; nothing else is sent.",
+                detail: &detail,
                 yes: "stop",
                 no_key: "n/Esc",
                 no: "keep going",

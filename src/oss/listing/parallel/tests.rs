@@ -133,7 +133,7 @@ fn list_seeded(
         .build()
         .unwrap();
     let (got, tally, map) = rt.block_on(async move {
-        let (mut pages, stats) = list_ranges(Arc::new(source), streams, seeds);
+        let (mut pages, stats) = list_ranges(Arc::new(source), streams, Start::seeded(&seeds));
         let mut got = Vec::new();
         while let Some(p) = pages.next().await {
             got.extend(p.unwrap());
@@ -339,4 +339,76 @@ fn a_ladder_bounds_an_open_range_at_its_top() {
         "{:?}",
         b.ranges
     );
+}
+
+#[test]
+fn a_range_is_done_once_its_listing_ended_and_its_entries_are_settled() {
+    let spans = Start::seeded(&["m".to_string()]).spans;
+    let mut b = Board::new("", &spans);
+    let key_of: fn(&Entry) -> &str = |e| &e.0;
+    assert_eq!(b.open_spans(10).len(), 2, "nothing listed yet: both open");
+    b.next_waiting();
+    b.next_waiting();
+    // The first range lists to its end; its entries are not settled yet.
+    let (_, done) = b.accept(0, vec![("a".into(), 0), ("c".into(), 1)], false, key_of);
+    assert!(done);
+    b.accept(1, vec![("p".into(), 0)], true, key_of);
+    assert_eq!(b.open_spans(10).len(), 2);
+    assert_eq!(b.settle(["a", "c"]), 2);
+    assert_eq!(
+        b.open_spans(10),
+        [Span {
+            lo: Some("m".into()),
+            hi: None
+        }],
+        "the first range is done"
+    );
+    // Past the cap, neighbours merge (over what is done between them).
+    let seeds: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
+    let b = Board::new("", &Start::seeded(&seeds).spans);
+    let open = b.open_spans(4);
+    assert!(open.len() <= 4, "{open:?}");
+    assert_eq!(
+        (open[0].lo.clone(), open.last().unwrap().hi.clone()),
+        (None, None)
+    );
+}
+
+#[test]
+fn a_lead_holds_the_listing_until_entries_are_settled() {
+    let keys: Vec<(String, u32)> = (0..20_000).map(|i| (format!("{i:06}"), 1)).collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let source = Memory::new(&keys, "", 1000);
+        let start = Start {
+            spans: Vec::new(),
+            lead: Some(3000),
+        };
+        let (mut pages, stats) = list_ranges(Arc::new(source), 8, start);
+        let mut held: Vec<Entry> = Vec::new();
+        // Take pages without settling: the listing stops at the lead.
+        while held.len() < 3000 {
+            held.extend(pages.next().await.unwrap().unwrap());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let more = tokio::time::timeout(std::time::Duration::from_millis(100), pages.next()).await;
+        assert!(
+            more.is_err(),
+            "no page past the lead while nothing is settled"
+        );
+        // Settling lets it go on, to the end.
+        stats.settled(held.iter().map(|e| e.0.as_str()));
+        let mut n = held.len();
+        while let Some(p) = pages.next().await {
+            let p = p.unwrap();
+            n += p.len();
+            stats.settled(p.iter().map(|e| e.0.as_str()));
+        }
+        assert_eq!(n, 20_000);
+        assert!(stats.open_spans().is_empty(), "{:?}", stats.open_spans());
+    });
 }

@@ -1,0 +1,256 @@
+//! What the deletion engine tells the run's journal (see `engine::journal`),
+//! so an interrupted run can be resumed: each batch's keys before it is sent,
+//! what its reply booked, the parts of the listing still open; and, when a run
+//! resumes, what became of the batches that were in flight.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::audit::AuditRecord;
+use super::{Ctx, Event};
+use crate::engine::journal::{BatchEntry, Deleted, Journaler};
+use crate::oss::listing::Span;
+use crate::vocab::Category;
+
+/// A run's journal and the place of this bucket in it.
+#[derive(Clone, Debug)]
+pub struct JournalSlot {
+    pub journaler: Arc<Journaler>,
+    pub bucket: usize,
+}
+
+/// Books entries OSS deleted: the audit records first (on disk before they
+/// count: after a SIGKILL the report lacks at most the batches whose replies
+/// had not come), unless `audit` is false (they are in it already), then the
+/// totals and the progress events.
+pub(super) async fn book_deleted(
+    ctx: &Ctx,
+    entries: &[BatchEntry],
+    detail: Option<&str>,
+    audit: bool,
+) {
+    let bucket = ctx.bucket().to_string();
+    let action = if ctx.plan.dry_run {
+        "would-delete"
+    } else {
+        "deleted"
+    };
+    let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+    for entry in entries {
+        let p = per.entry(entry.category).or_default();
+        p.0 += 1;
+        p.1 += entry.size;
+    }
+    if audit {
+        ctx.plan
+            .audit
+            .write(entries.iter().map(|entry| AuditRecord {
+                bucket: &bucket,
+                category: entry.category,
+                action,
+                key: &entry.key,
+                version_id: entry.version_id.as_deref(),
+                detail,
+            }));
+    }
+    for (category, (keys, bytes)) in per {
+        ctx.totals(category, |t| {
+            t.deleted += keys;
+            t.bytes += bytes;
+        });
+        ctx.emit(Event::Progress {
+            bucket: bucket.clone(),
+            category,
+            keys,
+            bytes,
+            requests: 1,
+        })
+        .await;
+    }
+}
+
+/// Before a batch is first sent: its keys go to a file, the journal names
+/// it, and both are on disk before the request leaves.
+pub(super) async fn batch_sent(ctx: &Ctx, seq: u64, entries: &[BatchEntry]) {
+    let Some(slot) = &ctx.journal else { return };
+    if let Err(e) = slot.journaler.write_batch(seq, 1, entries) {
+        tracing::warn!(error = %e, "a batch could not be journaled");
+        return;
+    }
+    slot.journaler.bucket(slot.bucket, |b| {
+        b.in_flight.insert(seq, 1);
+    });
+    slot.journaler.commit().await;
+}
+
+/// After a batch's reply was booked: the journal counts what the run deleted
+/// so far, names what is left of the batch (`left`, for its next attempt) or
+/// nothing, and keeps the listing's open `spans`; then the old file goes.
+pub(super) async fn batch_booked(
+    ctx: &Ctx,
+    seq: u64,
+    attempt: u32,
+    left: Option<&[BatchEntry]>,
+    spans: Option<Vec<Span>>,
+) {
+    let Some(slot) = &ctx.journal else { return };
+    let j = &slot.journaler;
+    let next = match left {
+        Some(entries) if j.write_batch(seq, attempt + 1, entries).is_ok() => Some(attempt + 1),
+        // Unwritable: the journal keeps the older file (a superset).
+        Some(_) => Some(attempt),
+        None => None,
+    };
+    let deleted = deleted_so_far(ctx);
+    j.bucket(slot.bucket, |b| {
+        match next {
+            Some(a) => b.in_flight.insert(seq, a),
+            None => b.in_flight.remove(&seq),
+        };
+        b.deleted = deleted;
+        if spans.is_some() {
+            b.open_spans = spans;
+        }
+    });
+    j.commit().await;
+    if next != Some(attempt) {
+        j.remove_batch(seq, attempt);
+    }
+}
+
+/// What the run's summary says was deleted (earlier sessions included).
+pub(super) fn deleted_so_far(ctx: &Ctx) -> BTreeMap<Category, Deleted> {
+    ctx.summary
+        .lock()
+        .unwrap()
+        .categories
+        .iter()
+        .filter(|(_, t)| t.deleted > 0)
+        .map(|(c, t)| {
+            (
+                *c,
+                Deleted {
+                    entries: t.deleted,
+                    bytes: t.bytes,
+                },
+            )
+        })
+        .collect()
+}
+
+/// A resumed run starts here: the batches that were in flight when the run
+/// stopped may or may not have been carried out. A listing of each one's key
+/// runs says which keys are gone; those are booked (in the audit report only
+/// when it does not have them yet), and the journal forgets the batch. The
+/// keys still there are listed again with their open spans.
+pub(super) async fn reconcile(ctx: &Ctx) {
+    let Some(slot) = &ctx.journal else { return };
+    let j = &slot.journaler;
+    let (in_flight, report) = {
+        let snap = j.snapshot();
+        (
+            snap.buckets[slot.bucket].in_flight.clone(),
+            snap.report.clone(),
+        )
+    };
+    if in_flight.is_empty() {
+        return;
+    }
+    let mut batches = Vec::new();
+    for (seq, attempt) in &in_flight {
+        match j.read_batch(*seq, *attempt) {
+            Ok(entries) => batches.push((*seq, *attempt, entries)),
+            // Never written: the batch was never sent.
+            Err(_) => batches.push((*seq, *attempt, Vec::new())),
+        }
+    }
+    let total: usize = batches.iter().map(|b| b.2.len()).sum();
+    // What the audit report already has of them (its last lines).
+    let booked = report
+        .as_deref()
+        .map(|p| super::audit::booked_in_tail(p, ctx.bucket(), total))
+        .unwrap_or_default();
+    for (seq, attempt, entries) in batches {
+        let ids: Vec<(String, Option<String>, u64)> = entries
+            .iter()
+            .map(|e| (e.key.clone(), e.version_id.clone(), e.run))
+            .collect();
+        let Ok((gone, _still)) = super::recheck::split_gone(ctx, &ids).await else {
+            // Cannot tell yet: keep the batch for the next resume.
+            continue;
+        };
+        let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = gone
+            .into_iter()
+            .map(|i| entries[i].clone())
+            .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
+        book_deleted(ctx, &known, None, false).await;
+        book_deleted(
+            ctx,
+            &new,
+            Some("reply lost when the run was interrupted; a listing shows it gone"),
+            true,
+        )
+        .await;
+        let deleted = deleted_so_far(ctx);
+        j.bucket(slot.bucket, |b| {
+            b.in_flight.remove(&seq);
+            b.deleted = deleted;
+        });
+        j.commit().await;
+        j.remove_batch(seq, attempt);
+    }
+}
+
+/// The bucket of a resumed run is gone, and it was to be deleted: the
+/// interrupted session deleted it. What earlier sessions deleted counts; the
+/// batches that were in flight went with the bucket (booked, in the audit
+/// report only when it does not have them yet); every category is empty.
+pub(super) async fn bucket_gone(ctx: &Ctx) {
+    let Some(slot) = &ctx.journal else { return };
+    if !ctx.plan.delete_bucket {
+        return;
+    }
+    let j = &slot.journaler;
+    let snap = j.snapshot();
+    let b = &snap.buckets[slot.bucket];
+    for (c, d) in &b.deleted {
+        ctx.totals(*c, |t| {
+            t.deleted += d.entries;
+            t.bytes += d.bytes;
+        });
+    }
+    let mut entries = Vec::new();
+    for (seq, attempt) in &b.in_flight {
+        entries.extend(j.read_batch(*seq, *attempt).unwrap_or_default());
+    }
+    let booked = snap
+        .report
+        .as_deref()
+        .map(|p| super::audit::booked_in_tail(p, ctx.bucket(), entries.len()))
+        .unwrap_or_default();
+    let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = entries
+        .into_iter()
+        .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
+    book_deleted(ctx, &known, None, false).await;
+    book_deleted(
+        ctx,
+        &new,
+        Some("reply lost when the run was interrupted; the bucket is gone"),
+        true,
+    )
+    .await;
+    {
+        let mut s = ctx.summary.lock().unwrap();
+        s.bucket_deleted = true;
+        s.verified.extend(ctx.plan.categories.iter().copied());
+        for c in &ctx.plan.categories {
+            s.categories.entry(*c).or_default();
+        }
+    }
+    let deleted = deleted_so_far(ctx);
+    j.bucket(slot.bucket, |b| {
+        b.in_flight.clear();
+        b.deleted = deleted;
+    });
+    j.commit().await;
+}

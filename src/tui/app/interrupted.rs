@@ -1,0 +1,67 @@
+//! Interrupted runs, as the wizard offers them on the bucket list: a banner
+//! with what was done and the keys to resume, discard or leave them for later.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use crate::engine::journal::Journal;
+use crate::tui::theme::Theme;
+
+/// A run a journal says was interrupted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interrupted {
+    pub id: String,
+    pub buckets: String,
+    pub percent: u32,
+}
+
+impl From<&Journal> for Interrupted {
+    fn from(j: &Journal) -> Self {
+        Interrupted {
+            id: j.id.clone(),
+            buckets: j.bucket_names(),
+            percent: j.percent(),
+        }
+    }
+}
+
+/// The banner's keys: resume, discard, later.
+pub const RESUME: char = 'R';
+pub const DISCARD: char = 'X';
+pub const LATER: char = 'L';
+
+/// Two lines: the first interrupted run, and the keys.
+pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let Some(first) = runs.first() else { return };
+    let more = match runs.len() {
+        1 => String::new(),
+        n => format!(" (and {} more: ossweep resume)", n - 1),
+    };
+    let text = Line::from(vec![
+        Span::styled(" interrupted ", theme.warn),
+        Span::raw(format!(
+            "An interrupted deletion of {}: {}% done{more}",
+            crate::text::visible(&first.buckets),
+            first.percent
+        )),
+    ]);
+    let keys = Line::from(vec![
+        Span::styled(format!(" {RESUME}"), theme.key),
+        Span::styled(" resume", theme.muted),
+        Span::styled(format!("  {DISCARD}"), theme.key),
+        Span::styled(" discard", theme.muted),
+        Span::styled(format!("  {LATER}"), theme.key),
+        Span::styled(" later", theme.muted),
+        Span::styled(format!("   run {}", first.id), theme.muted),
+    ]);
+    Paragraph::new(vec![text, keys])
+        .wrap(Wrap { trim: true })
+        .block(
+            Block::default()
+                .borders(Borders::BOTTOM)
+                .border_style(theme.warn),
+        )
+        .render(area, buf);
+}

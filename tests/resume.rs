@@ -1,0 +1,375 @@
+//! Interrupted runs resumed with `ossweep resume`, as the issue asks to show
+//! them: the real binary stopped by SIGKILL at random points, by SIGTERM, and
+//! with the emulator restarted mid-run (`--data-dir`), each followed by
+//! `ossweep resume --last` until the run is done. Every time: the bucket is
+//! gone, every other bucket is unchanged, the audit report names exactly what
+//! the emulator lost (each entry once), the summary counts all of it, and the
+//! listing the run sent across its sessions is compared with the same run
+//! uninterrupted. CI runs small sizes; the README's figures come from
+//! `OSSWEEP_RESUME_KEYS=200000 OSSWEEP_RESUME_KILLS=20 OSSWEEP_RESUME_LATENCY_MS=100
+//! cargo test --release --test resume -- --nocapture`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use ossweep::emulator::seed::Seed;
+use ossweep::emulator::{self, EmulatorConfig, EmulatorHandle};
+
+fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Every (key, version) a bucket holds.
+fn held(emu: &EmulatorHandle, bucket: &str) -> BTreeSet<(String, String)> {
+    let store = emu.store();
+    let Some(b) = store.buckets.get(bucket) else {
+        return BTreeSet::new();
+    };
+    b.objects
+        .iter()
+        .flat_map(|(k, vs)| {
+            vs.iter()
+                .map(move |v| (k.clone(), ossweep::emulator::store::render_version_id(v.id)))
+        })
+        .collect()
+}
+
+/// The report's `deleted` entries as (key, version), and how many lines.
+fn reported(path: &Path) -> (BTreeSet<(String, String)>, usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut set = BTreeSet::new();
+    let mut lines = 0;
+    for l in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).expect("every report line is whole");
+        if v["action"] == "deleted" {
+            lines += 1;
+            set.insert((
+                v["key"].as_str().unwrap().to_string(),
+                v["version_id"].as_str().unwrap_or("null").to_string(),
+            ));
+        }
+    }
+    (set, lines)
+}
+
+/// The buckets of one trial: `big` to delete, two others that must not change.
+fn seed_buckets(emu: &EmulatorHandle, keys: usize) {
+    common::flat_bucket(emu, "big", "obj/", keys);
+    common::flat_bucket(emu, "keep-a", "obj/", 300);
+    common::flat_bucket(emu, "keep-b", "ob", 300);
+}
+
+struct Trial {
+    emu: EmulatorHandle,
+    home: tempfile::TempDir,
+    report: PathBuf,
+    before: BTreeSet<(String, String)>,
+    others: [BTreeSet<(String, String)>; 2],
+}
+
+impl Trial {
+    async fn new(keys: usize, latency: Duration, data_dir: Option<&Path>) -> Trial {
+        let emu = emulator::start(EmulatorConfig {
+            seed: Seed::Empty,
+            data_dir: data_dir.map(Path::to_path_buf),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        emu.faults().set_latency(latency, Duration::ZERO);
+        seed_buckets(&emu, keys);
+        let home = tempfile::tempdir().unwrap();
+        let report = home.path().join("report.ndjson");
+        Trial {
+            before: held(&emu, "big"),
+            others: [held(&emu, "keep-a"), held(&emu, "keep-b")],
+            emu,
+            home,
+            report,
+        }
+    }
+
+    fn listing_requests(&self) -> usize {
+        self.emu.faults().count("ListObjectsV2") as usize
+    }
+
+    /// `ossweep delete big` running; returns it once its journal exists.
+    fn start_delete(&self) -> (std::process::Child, String) {
+        let mut child = common::cli(&self.emu, self.home.path())
+            .args(["delete", "big", "--confirm", "big", "--json", "--report"])
+            .arg(&self.report)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let run = loop {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "no journal event");
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            if v["event"] == "journal" {
+                break v["run"].as_str().unwrap().to_string();
+            }
+        };
+        // Keep reading stdout so the run never blocks on a full pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        (child, run)
+    }
+
+    /// `ossweep resume --last` until no interrupted run is left; returns the
+    /// last session's summary and how many sessions it took.
+    fn resume_to_the_end(&self) -> (serde_json::Value, usize) {
+        for session in 1..=5 {
+            let out = common::cli(&self.emu, self.home.path())
+                .args(["resume", "--last", "--json"])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let finished = stdout
+                .lines()
+                .rev()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find(|v| v["event"] == "finished");
+            if out.status.code() == Some(0) {
+                let finished = finished.unwrap_or_else(|| {
+                    panic!(
+                        "no summary: {stdout}\n{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    )
+                });
+                return (finished, session);
+            }
+            eprintln!(
+                "resume session {session} exited {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        panic!("the run did not complete in 5 resumes");
+    }
+
+    /// The books after the run: the bucket is gone, the others unchanged,
+    /// the report names exactly what went (once each), the summary counts it.
+    fn check(&self, summary: &serde_json::Value) {
+        assert!(!self.emu.store().buckets.contains_key("big"), "bucket gone");
+        assert_eq!(
+            held(&self.emu, "keep-a"),
+            self.others[0],
+            "keep-a unchanged"
+        );
+        assert_eq!(
+            held(&self.emu, "keep-b"),
+            self.others[1],
+            "keep-b unchanged"
+        );
+        let (audit, lines) = reported(&self.report);
+        assert_eq!(
+            audit, self.before,
+            "the report names what the emulator lost"
+        );
+        assert_eq!(lines, self.before.len(), "each entry once");
+        let deleted: u64 = summary["summary"]["categories"]
+            .as_object()
+            .map(|m| m.values().filter_map(|c| c["deleted"].as_u64()).sum())
+            .unwrap_or(0);
+        assert_eq!(deleted as usize, self.before.len(), "{summary}");
+        assert_eq!(summary["summary"]["bucket_deleted"], true);
+        // The journal of a finished run is gone.
+        let runs = self.home.path().join(".state/ossweep/runs");
+        let left: Vec<_> = std::fs::read_dir(&runs)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    async fn stop(self) {
+        self.emu.shutdown().await.unwrap();
+    }
+}
+
+fn signal(child: &std::process::Child, sig: &str) {
+    let _ = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status();
+}
+
+/// Listing requests of the run (after its preflight) when nothing stops it.
+async fn uninterrupted(keys: usize, latency: Duration) -> (usize, Duration) {
+    let t = Trial::new(keys, latency, None).await;
+    let before = t.listing_requests();
+    let out = common::cli(&t.emu, t.home.path())
+        .args(["scan", "big", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let scan = t.listing_requests() - before;
+    let (mut child, _) = t.start_delete();
+    // The run's own time: from its journal (after the preflight) to its end.
+    let started = std::time::Instant::now();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let took = started.elapsed();
+    let run = t.listing_requests() - before - 2 * scan;
+    t.stop().await;
+    (run, took)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_at_random_points_then_resume() {
+    let keys = size("OSSWEEP_RESUME_KEYS", 20_000);
+    let kills = size("OSSWEEP_RESUME_KILLS", 2);
+    let latency = Duration::from_millis(size("OSSWEEP_RESUME_LATENCY_MS", 20) as u64);
+    let (reference, took) = uninterrupted(keys, latency).await;
+    println!(
+        "uninterrupted: {keys} keys, {} ms latency: {reference} listing requests after the preflight, the run {:.1} s",
+        latency.as_millis(),
+        took.as_secs_f64()
+    );
+    let mut seed = ossweep::oss::retry::Jitter::seeded(0x7e5u64);
+    let mut worst: f64 = 0.0;
+    let mut largest_journal = 0u64;
+    for trial in 0..kills {
+        let t = Trial::new(keys, latency, None).await;
+        let c0 = t.listing_requests();
+        let scan_out = common::cli(&t.emu, t.home.path())
+            .args(["scan", "big", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(scan_out.status.code(), Some(0));
+        let scan = t.listing_requests() - c0;
+        let batches = t.emu.faults().count("DeleteMultipleObjects");
+        let (mut child, run) = t.start_delete();
+        // A random point of the run: after 1 to 90% of its delete batches.
+        let target = 1 + (seed.next_f64() * (keys / 1000) as f64 * 0.9) as u64;
+        let started = std::time::Instant::now();
+        while t.emu.faults().count("DeleteMultipleObjects") < batches + target {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let at = started.elapsed();
+        signal(&child, "KILL");
+        let _ = child.wait();
+        let journal = t
+            .home
+            .path()
+            .join(format!(".state/ossweep/runs/{run}.json"));
+        largest_journal = largest_journal.max(std::fs::metadata(&journal).map_or(0, |m| m.len()));
+        let (summary, sessions) = t.resume_to_the_end();
+        t.check(&summary);
+        let listing = t.listing_requests() - c0 - 2 * scan;
+        let ratio = listing as f64 / reference.max(1) as f64;
+        worst = worst.max(ratio);
+        println!(
+            "SIGKILL {trial}: after {target} batches ({:.2} s); resumed in {sessions} session(s); listing after the preflight {listing} requests = {ratio:.2}x the uninterrupted run",
+            at.as_secs_f64()
+        );
+        t.stop().await;
+    }
+    println!(
+        "SIGKILL x{kills}: every run completed with its books exact; listing at most {worst:.2}x the uninterrupted run; journal at most {largest_journal} bytes"
+    );
+    // Bounded re-listing: what was listed and not yet deleted (the listing's
+    // lead) is all an interruption costs. At CI's small sizes the lead is a
+    // large share of the bucket, so the issue's 1.2x is checked at 200,000.
+    if keys >= 200_000 {
+        assert!(worst < 1.2, "{worst:.2}x");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_after_the_batches_in_flight_and_says_how_to_resume() {
+    let keys = size("OSSWEEP_RESUME_KEYS", 20_000);
+    let latency = Duration::from_millis(size("OSSWEEP_RESUME_LATENCY_MS", 20) as u64);
+    let t = Trial::new(keys, latency, None).await;
+    let mut child = common::cli(&t.emu, t.home.path())
+        .args(["delete", "big", "--confirm", "big", "--report"])
+        .arg(&t.report)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while t.emu.faults().count("DeleteMultipleObjects") < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    signal(&child, "TERM");
+    let stderr: Vec<String> = BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    let status = child.wait().unwrap();
+    let text = stderr.join("\n");
+    assert_eq!(status.code(), Some(3), "{text}");
+    assert!(text.contains("Resume with: ossweep resume 20"), "{text}");
+    // The list names the run, what is done and what is left.
+    let list = common::cli(&t.emu, t.home.path())
+        .arg("resume")
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("big") && listed.contains("% done"),
+        "{listed}"
+    );
+    assert!(listed.contains("entries left"), "{listed}");
+    let (summary, _) = t.resume_to_the_end();
+    t.check(&summary);
+    println!(
+        "SIGTERM: stopped with exit 3 and the resume command; resumed to the end, books exact"
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_restarted_mid_run_then_resume() {
+    let keys = size("OSSWEEP_RESUME_KEYS", 20_000);
+    let latency = Duration::from_millis(size("OSSWEEP_RESUME_LATENCY_MS", 20) as u64);
+    let data = tempfile::tempdir().unwrap();
+    let t = Trial::new(keys, latency, Some(data.path())).await;
+    let addr = t.emu.addr;
+    let (mut child, _) = t.start_delete();
+    while t.emu.faults().count("DeleteMultipleObjects") < 3 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The emulator goes away (saving its store) and comes back on the same
+    // address a little later, from its data directory.
+    let Trial {
+        emu,
+        home,
+        report,
+        before,
+        others,
+    } = t;
+    emu.shutdown().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    signal(&child, "KILL");
+    let _ = child.wait();
+    let emu = emulator::start(EmulatorConfig {
+        listen: addr,
+        seed: Seed::Empty,
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    emu.faults().set_latency(latency, Duration::ZERO);
+    let t = Trial {
+        emu,
+        home,
+        report,
+        before,
+        others,
+    };
+    // The run was killed while its server was gone (a laptop closed while
+    // the network was down); it is resumed once the server is back.
+    let (summary, sessions) = t.resume_to_the_end();
+    println!("emulator restart: the run killed while the emulator was down; resumed in {sessions} session(s), books exact");
+    t.check(&summary);
+    t.stop().await;
+}
