@@ -533,6 +533,19 @@ fn pass_start(ctx: &Ctx, number: u32) -> (Start, bool) {
             .as_ref()
             .and_then(|s| s.journaler.snapshot().buckets[s.bucket].open_spans.clone());
         if let Some(spans) = open.filter(|s| !s.is_empty()) {
+            // As many ranges as what is left is worth (a few pages each): the
+            // spans left open late in a run each hold a few keys at most.
+            let left = ctx.plan.estimates.values().sum::<u64>().saturating_sub(
+                ctx.summary
+                    .lock()
+                    .unwrap()
+                    .categories
+                    .values()
+                    .map(|t| t.deleted)
+                    .sum(),
+            );
+            let ranges = crate::oss::listing::seed_ranges(left, LISTING_STREAMS) as usize;
+            let spans = crate::oss::listing::merge_spans(spans, ranges);
             return (Start { spans, lead }, true);
         }
         if !ctx.plan.entries_map.is_empty() {

@@ -19,7 +19,7 @@ use super::model::{MultipartUpload, ObjectSummary, ObjectVersion};
 use super::{parse, request, Client, OssError};
 
 pub use keymap::KeyMap;
-pub use parallel::{list_ranges, ListingStats, ListingTally, Span, Start};
+pub use parallel::{list_ranges, merge_spans, ListingStats, ListingTally, Span, Start};
 
 /// Where a range's next page starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,6 +262,6 @@ const PAGES_PER_SEED: u64 = 3;
 
 /// How many ranges a seeded listing of `entries` starts with: a few pages
 /// each, at most four per stream (work stealing evens out the rest).
-fn seed_ranges(entries: u64, streams: usize) -> u64 {
+pub fn seed_ranges(entries: u64, streams: usize) -> u64 {
     (entries / (1000 * PAGES_PER_SEED)).clamp(1, streams as u64 * 4)
 }

@@ -60,6 +60,23 @@ impl Span {
     }
 }
 
+/// At most `max` spans from `spans` (ascending): neighbours merged two by
+/// two. A merged span also covers what lay between them; listing costs a
+/// request per thousand entries there are, so a part already emptied costs
+/// nothing more.
+pub fn merge_spans(mut spans: Vec<Span>, max: usize) -> Vec<Span> {
+    while spans.len() > max.max(1) {
+        spans = spans
+            .chunks(2)
+            .map(|pair| Span {
+                lo: pair[0].lo.clone(),
+                hi: pair[pair.len() - 1].hi.clone(),
+            })
+            .collect();
+    }
+    spans
+}
+
 /// How a listing starts.
 #[derive(Clone, Debug, Default)]
 pub struct Start {
@@ -314,16 +331,7 @@ impl Board {
             })
             .collect();
         open.sort_by(|a, b| a.lo.cmp(&b.lo));
-        while open.len() > max.max(1) {
-            open = open
-                .chunks(2)
-                .map(|pair| Span {
-                    lo: pair[0].lo.clone(),
-                    hi: pair[pair.len() - 1].hi.clone(),
-                })
-                .collect();
-        }
-        open
+        merge_spans(open, max)
     }
 
     fn next_waiting(&mut self) -> Option<(usize, Option<String>)> {
