@@ -44,9 +44,50 @@ pub fn visible_lines(s: &str) -> String {
         .join("\n")
 }
 
+/// The option closest to `word` (edit distance at most a third of its length,
+/// at least 1), for "did you mean ...?".
+pub fn did_you_mean<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    options
+        .iter()
+        .map(|o| (distance(&word, o), *o))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
+}
+
+/// Levenshtein distance (pure).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_misses_get_a_suggestion_and_nonsense_none() {
+        let opts = ["objects", "previous-versions", "delete-markers", "parts"];
+        assert_eq!(did_you_mean("objcts", &opts), Some("objects"));
+        assert_eq!(did_you_mean("Prts", &opts), Some("parts"));
+        assert_eq!(did_you_mean("delete-marker", &opts), Some("delete-markers"));
+        assert_eq!(did_you_mean("zzz", &opts), None);
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn escape_sequences_are_shown_not_obeyed() {

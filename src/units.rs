@@ -29,6 +29,11 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// `1 request`, `1,000 requests`: a count and its noun, plural when it is not one.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 /// `45 s`, `3 min`, `2.5 h`, `3.0 days`.
 pub fn duration(secs: u64) -> String {
     match secs {

@@ -260,3 +260,130 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Quitting mid-deletion and resuming, in the real terminal: `q` asks and says
+/// the run can be resumed; `y` stops after the batches in flight, and once the
+/// terminal is restored the shell shows the summary, the report's path and the
+/// resume command, with exit code 3. Started again, the wizard offers the
+/// interrupted run on its list; `R` continues it to the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
+    let bin = env!("CARGO_BIN_EXE_ossweep");
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.toml");
+    std::fs::write(
+        &seed,
+        "clock = 1761955200\n[[bucket]]\nname = \"big-archive\"\npattern = [ { prefix = \"obj/\", count = 60000, size = 100 } ]\n[[bucket]]\nname = \"keep-me\"\npattern = [ { prefix = \"k/\", count = 50, size = 1 } ]\n",
+    )
+    .unwrap();
+    let mut child = Command::new(bin)
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed"])
+        .arg(&seed)
+        .args(["--access-key-id", AK, "--access-key-secret", SK])
+        .args(["--latency-ms", "60"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    let emu = Emulator(child, url.clone());
+    let _keep_stdout_open = out;
+    let c = client(&emu.1);
+
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("ossweep-e2e-quit-{}", std::process::id()),
+    };
+    // A shell, so what ossweep prints after restoring the terminal stays.
+    let wizard = format!("{bin} --endpoint {url} --path-style");
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-e",
+        &format!("OSS_ACCESS_KEY_ID={AK}"),
+        "-e",
+        &format!("OSS_ACCESS_KEY_SECRET={SK}"),
+        "-e",
+        &format!("HOME={}", home.path().display()),
+        "-e",
+        &format!("XDG_CONFIG_HOME={}", home.path().join("config").display()),
+        "-e",
+        &format!("XDG_STATE_HOME={}", home.path().join("state").display()),
+        "-e",
+        "NO_COLOR=1",
+        "sh",
+    ]);
+    assert!(started.status.success());
+    tmux.text(&format!("{wizard}; echo EXIT=$?"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("big-archive", Duration::from_secs(20));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "big-archive  cn-hangzhou  versioning Off  scan complete",
+        Duration::from_secs(60),
+    );
+    tmux.keys(&["D"]);
+    tmux.wait_for("Type big-archive to confirm", Duration::from_secs(5));
+    tmux.text("big-archive");
+    tmux.wait_for("matches", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("keys/s", Duration::from_secs(20));
+    // Part-way: some batches are done, most are not.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while c.get_bucket_stat("big-archive").await.unwrap().object_count == 60_000 {
+        assert!(Instant::now() < deadline, "the deletion never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tmux.keys(&["q"]);
+    let prompt = tmux.wait_for("A deletion is running. Quit?", Duration::from_secs(5));
+    assert!(prompt.contains("ossweep resume"), "{prompt}");
+    tmux.keys(&["y"]);
+    let shell = tmux.wait_for("EXIT=", Duration::from_secs(60));
+    assert!(shell.contains("EXIT=3"), "{shell}");
+    assert!(shell.contains("big-archive: deleted"), "{shell}");
+    assert!(shell.contains("report: "), "{shell}");
+    assert!(
+        shell.contains("can be resumed with: ossweep resume"),
+        "{shell}"
+    );
+    let left = c.get_bucket_stat("big-archive").await.unwrap().object_count;
+    assert!(left > 0 && left < 60_000, "stopped part-way: {left} left");
+
+    // Started again: the interrupted run is offered, and R finishes it.
+    tmux.text(&format!("clear; {wizard}; echo EXIT=$?"));
+    tmux.keys(&["Enter"]);
+    let list = tmux.wait_for(
+        "An interrupted deletion of big-archive",
+        Duration::from_secs(20),
+    );
+    assert!(
+        list.contains("R resume") && list.contains("% done"),
+        "{list}"
+    );
+    tmux.keys(&["R"]);
+    let report = tmux.wait_for("bucket deleted", Duration::from_secs(90));
+    assert!(report.contains("Report"), "{report}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0", Duration::from_secs(10));
+    let buckets: Vec<_> = c.list_buckets().try_collect().await.unwrap();
+    let names: Vec<_> = buckets.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["keep-me"],
+        "the bucket is gone, the other one stays"
+    );
+    assert_eq!(c.get_bucket_stat("keep-me").await.unwrap().object_count, 50);
+}

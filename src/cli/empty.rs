@@ -82,13 +82,22 @@ pub fn parse_categories(s: &str) -> Result<Vec<Category>, String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| {
-            Category::parse(p)
-                .filter(|c| c.kind() == BucketKind::Object)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        Category::OBJECT_BUCKET.iter().map(|c| c.slug()).collect();
-                    format!("unknown category {p:?}; use {}", known.join(", "))
-                })
+            let known: Vec<&str> = BucketKind::Object.clearable().map(|c| c.slug()).collect();
+            match Category::parse(p) {
+                Some(c) if c.kind() == BucketKind::Object && c.clearable() => Ok(c),
+                Some(Category::OssHdfs) => Err(
+                    "oss-hdfs cannot be cleared by ossweep: OSS-HDFS data (.dlsdata/) is deleted from the console's OSS-HDFS page".to_string(),
+                ),
+                _ => {
+                    let hint = crate::text::did_you_mean(p, &known)
+                        .map(|k| format!("did you mean {k}? "))
+                        .unwrap_or_default();
+                    Err(format!(
+                        "unknown category {p:?}; {hint}use {} (or all)",
+                        known.join(", ")
+                    ))
+                }
+            }
         })
         .collect()
 }

@@ -213,8 +213,7 @@ pub async fn run_demo() -> Result<u8, String> {
         let result = crate::tui::run(client, Some(reports), Some(runs.clone()), context).await;
         let _ = std::fs::remove_dir_all(&runs);
         emu.shutdown().await.map_err(|e| e.to_string())?;
-        result?;
-        return Ok(exit::DONE);
+        return Ok(super::runner::farewell(result?));
     }
     // Without a terminal: a summary, and the emulator keeps serving.
     println!(

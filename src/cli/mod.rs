@@ -15,6 +15,7 @@ pub mod runner;
 pub mod scan;
 pub mod stop;
 pub mod table;
+mod target;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -130,8 +131,9 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
         demo: false,
     };
     let runs = crate::engine::journal::runs_dir();
-    crate::tui::run(crate::oss::Client::new(s.client), reports, runs, context).await?;
-    Ok(exit::DONE)
+    let quitted =
+        crate::tui::run(crate::oss::Client::new(s.client), reports, runs, context).await?;
+    Ok(runner::farewell(quitted))
 }
 
 /// The client for a headless command: a request OSS is slow to answer is
@@ -167,7 +169,11 @@ pub fn settings(cli: &Cli) -> Result<Settings, String> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(e) = target::normalize(&mut cli) {
+        eprintln!("error: {}", crate::text::visible_lines(&e));
+        return ExitCode::from(exit::USAGE);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -174,7 +174,10 @@ pub fn render(p: &Preflight) -> String {
         out.push_str(&format!("  {:<2} {}\n", r.severity.mark(), r.text));
     }
     if p.requests > 0 {
-        out.push_str(&format!("  about {} requests\n", count(p.requests)));
+        out.push_str(&format!(
+            "  about {}\n",
+            crate::units::counted(p.requests, "request", "requests")
+        ));
     }
     crate::text::visible_lines(&out)
 }

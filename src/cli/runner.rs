@@ -300,18 +300,50 @@ pub fn resume_note(journal: Option<&engine::journal::Journaler>, json: bool) {
     }
 }
 
+/// After the wizard quit mid-run, on the restored terminal: each bucket's
+/// summary, the report's path and how to resume; the exit code they earn
+/// (3 when the run stopped short). A wizard closed otherwise exits 0.
+pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
+    let Some(q) = quitted else {
+        return super::exit::DONE;
+    };
+    let mut worst = super::exit::DONE;
+    for s in &q.summaries {
+        eprint!("{}", describe(s));
+        worst = worst.max(exit_code(s));
+    }
+    if let Some(e) = &q.error {
+        eprintln!("the run stopped: {}", crate::text::visible(e));
+        worst = worst.max(super::exit::PARTIAL);
+    }
+    if let Some(p) = &q.report_file {
+        eprintln!("report: {}", p.display());
+    }
+    if q.summaries.is_empty() {
+        // Quit before any bucket's summary: nothing is known to be complete.
+        worst = worst.max(super::exit::PARTIAL);
+    }
+    if let (Some(id), true) = (&q.resume, worst != super::exit::DONE) {
+        eprintln!("interrupted: the rest can be resumed with: ossweep resume {id}");
+    }
+    worst
+}
+
 /// The closing report of a run, for people.
 pub fn describe(s: &Summary) -> String {
     let mut out = String::new();
     let verb = if s.dry_run { "would delete" } else { "deleted" };
     out.push_str(&format!(
-        "{}: {verb} {} items ({})",
+        "{}: {verb} {} ({})",
         s.bucket,
-        count(s.deleted()),
+        crate::units::counted(s.deleted(), "item", "items"),
         bytes(s.bytes())
     ));
     if !s.dry_run {
-        out.push_str(&format!(" with {} requests", count(s.requests)));
+        out.push_str(&format!(
+            " with {}",
+            crate::units::counted(s.requests, "request", "requests")
+        ));
     }
     out.push_str(&format!(" in {}", duration(s.elapsed_ms / 1000)));
     if s.retries > 0 || s.throttles > 0 {

@@ -266,8 +266,8 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
         format!("{} to {}", duration(fast), duration(slow))
     };
     let mut cost = format!(
-        "Emptying by API takes about {} requests (billed as PUT requests) and {span} at {}-{} keys/s; a lifecycle rule empties it server-side within 24-48 hours without per-object request fees.",
-        count(api_requests(r)),
+        "Emptying by API takes about {} (billed as PUT requests) and {span} at {}-{} keys/s; a lifecycle rule empties it server-side within 24-48 hours without per-object request fees.",
+        crate::units::counted(api_requests(r), "request", "requests"),
         count(KEYS_PER_SEC_SLOW),
         count(KEYS_PER_SEC_FAST)
     );

@@ -75,6 +75,21 @@ pub struct App {
     pub interrupted: Vec<interrupted::Interrupted>,
     /// The running run's journal id, when it keeps one.
     pub run_id: Option<String>,
+    /// `q` was confirmed mid-run: the wizard quits once the run has stopped
+    /// after its batches in flight, and its summary is printed after.
+    pub quitting: bool,
+    /// The journal id of the last run started.
+    pub last_run_id: Option<String>,
+}
+
+/// What a wizard quit mid-run leaves to print on the normal screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quitted {
+    pub summaries: Vec<crate::delete::Summary>,
+    pub report_file: Option<PathBuf>,
+    pub error: Option<String>,
+    /// The run's id when it can be resumed (it kept a journal; not the demo's).
+    pub resume: Option<String>,
 }
 
 impl App {
@@ -94,6 +109,8 @@ impl App {
             report_file: None,
             interrupted: Vec::new(),
             run_id: None,
+            quitting: false,
+            last_run_id: None,
         };
         (app, vec![Effect::LoadBuckets, Effect::LoadInterrupted])
     }
@@ -223,6 +240,7 @@ impl App {
                 if let Screen::Progress(p) = &mut self.screen {
                     p.run_id = Some(id.clone());
                 }
+                self.last_run_id = Some(id.clone());
                 self.run_id = Some(id);
                 Vec::new()
             }
@@ -243,6 +261,9 @@ impl App {
                     self.report_file.clone(),
                 )));
                 self.run_id = None;
+                if self.quitting {
+                    return vec![Effect::Quit];
+                }
                 // A run that did not finish is offered again on the list.
                 vec![Effect::LoadInterrupted]
             }
@@ -327,6 +348,19 @@ impl App {
         }
     }
 
+    /// After the wizard quit mid-run: the run's summaries, for the normal screen.
+    pub fn quitted(&self) -> Option<Quitted> {
+        match (&self.screen, self.quitting) {
+            (Screen::Report(r), true) => Some(Quitted {
+                summaries: r.summaries.clone(),
+                report_file: r.report_file.clone(),
+                error: r.error.clone(),
+                resume: self.last_run_id.clone().filter(|_| !self.context.demo),
+            }),
+            _ => None,
+        }
+    }
+
     /// The run is about to start: where its audit report goes.
     pub fn run_started(&mut self, report_file: Option<PathBuf>) {
         self.report_file = report_file;
@@ -342,6 +376,15 @@ impl App {
         if self.quit_prompt {
             self.quit_prompt = false;
             return match k.code {
+                // Mid-run: stop after the batches in flight, then quit (the
+                // summary is printed once the terminal is restored).
+                KeyCode::Char('y') | KeyCode::Char('Y') if self.running => {
+                    self.quitting = true;
+                    if let Screen::Progress(p) = &mut self.screen {
+                        p.stopping = true;
+                    }
+                    vec![Effect::CancelRun]
+                }
                 KeyCode::Char('y') | KeyCode::Char('Y') => vec![Effect::CancelRun, Effect::Quit],
                 _ => Vec::new(),
             };

@@ -32,7 +32,7 @@ pub async fn run(
     report_dir: Option<PathBuf>,
     runs_dir: Option<PathBuf>,
     context: app::Context,
-) -> Result<(), String> {
+) -> Result<Option<app::Quitted>, String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let keys = EventStream::new().filter_map(|ev| async move {
         match ev {
@@ -55,7 +55,7 @@ pub async fn run(
     )
     .await;
     ratatui::restore();
-    result
+    result.map(|app| app.quitted())
 }
 
 /// The one event loop: terminal input, task results and (while something moves)
@@ -69,7 +69,7 @@ pub async fn drive<B: Backend>(
     input: impl Stream<Item = Msg> + Unpin,
     theme: &theme::Theme,
     mut on_update: impl FnMut(&Msg),
-) -> Result<(), String> {
+) -> Result<App, String> {
     let mut input = input;
     for e in effects {
         driver.execute(e).await;
@@ -84,7 +84,7 @@ pub async fn drive<B: Backend>(
         let first = tokio::select! {
             ev = input.next() => match ev {
                 Some(m) => m,
-                None => return Ok(()),
+                None => return Ok(app),
             },
             Some(m) = rx.recv() => m,
             _ = tick.tick(), if app.animating() => Msg::Tick(started.elapsed()),
@@ -106,7 +106,7 @@ pub async fn drive<B: Backend>(
                     app.run_started(report);
                 }
                 if !keep_going {
-                    return Ok(());
+                    return Ok(app);
                 }
             }
         }

@@ -675,7 +675,9 @@ fn stopping_a_run_asks_first_and_quitting_cancels_it() {
         "asks before quitting a running deletion"
     );
     assert!(app.quit_prompt);
-    assert_eq!(app.update(key('y')), [Effect::CancelRun, Effect::Quit]);
+    // The run stops after its batches in flight; the wizard quits when it has.
+    assert_eq!(app.update(key('y')), [Effect::CancelRun]);
+    assert!(app.quitting);
 }
 
 #[test]
@@ -1073,4 +1075,31 @@ fn an_interrupted_run_is_offered_on_the_list_and_resumed_with_r() {
         text.contains("ossweep resume 20261206-213504-1f2e"),
         "{text}"
     );
+}
+
+#[test]
+fn q_mid_run_stops_after_the_batches_in_flight_then_quits_with_the_summary() {
+    let (mut app, _) = App::new(context());
+    app.running = true;
+    app.screen = Screen::Progress(Box::new(Progress::resumed(vec!["b".into()], app.now)));
+    app.update(Msg::Journaled("20261206-000000-0001".into()));
+    assert!(app.update(key('q')).is_empty());
+    assert!(app.quit_prompt);
+    // y: the run stops first; the wizard does not quit yet.
+    assert_eq!(app.update(key('y')), [Effect::CancelRun]);
+    assert!(app.quitting);
+    assert!(app.quitted().is_none(), "still running");
+    let summary = crate::delete::Summary {
+        bucket: "b".into(),
+        cancelled: true,
+        ..Default::default()
+    };
+    // The run ended: now it quits, leaving the summary to print.
+    assert_eq!(
+        app.update(Msg::RunEnded(Ok(vec![summary.clone()]))),
+        [Effect::Quit]
+    );
+    let q = app.quitted().expect("a summary to print");
+    assert_eq!(q.summaries, [summary]);
+    assert_eq!(q.resume.as_deref(), Some("20261206-000000-0001"));
 }

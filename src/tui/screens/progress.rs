@@ -195,10 +195,10 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .unwrap_or_else(|| "-".into());
     let lines = vec![
         Line::from(format!(
-            " {} keys/s   {} freed   {} requests",
+            " {} keys/s   {} freed   {}",
             count(s.rate()),
             bytes(p.bytes()),
-            count(p.requests)
+            crate::units::counted(p.requests, "request", "requests")
         )),
         Line::from(format!(
             " {} retries   {} throttled   {} in flight",

@@ -95,10 +95,10 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
             lines.push(Line::from(format!("   {}", p.outcome(sm))));
         }
         lines.push(Line::from(format!(
-            "   {verb} {} items ({}) with {} requests; {} retries, {} throttled",
-            count(sm.deleted()),
+            "   {verb} {} ({}) with {}; {} retries, {} throttled",
+            crate::units::counted(sm.deleted(), "item", "items"),
             bytes(sm.bytes()),
-            count(sm.requests),
+            crate::units::counted(sm.requests, "request", "requests"),
             sm.retries,
             sm.throttles
         )));
