@@ -443,6 +443,32 @@ impl App {
         if !keymap::offers(self.keys(), action) {
             return Vec::new();
         }
+        if self.screen == Screen::List && self.tab == Tab::Buckets {
+            let l = &mut self.list;
+            match action {
+                Action::Top => l.jump(false),
+                Action::Bottom => l.jump(true),
+                Action::PageUp => l.move_by(-(keymap::PAGE_ROWS as i64)),
+                Action::PageDown => l.move_by(keymap::PAGE_ROWS as i64),
+                _ => return self.on_action(action),
+            }
+            return Vec::new();
+        }
+        if let Some((step, n)) = keymap::steps(action) {
+            // g/G/Home/End/PgUp/PgDn: single moves, as many as they stand for
+            // (every move clamps; a screen stops at its ends).
+            let n = n.min(10_000);
+            let mut effects = Vec::new();
+            for _ in 0..n {
+                effects.extend(self.on_action(step));
+            }
+            return effects;
+        }
+        self.on_action(action)
+    }
+
+    /// A key's action on the screen shown.
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
         if self.screen == Screen::List {
             return match self.tab {
                 Tab::Buckets => self.on_list(action),
@@ -470,19 +496,17 @@ impl App {
         let (screen, effects) = match screen {
             Screen::Confirm(c, back) => self.on_confirm(c, back, k),
             Screen::List => {
-                match k.code {
-                    KeyCode::Char(ch) => self.list.filter.push(ch),
-                    KeyCode::Backspace => {
-                        self.list.filter.pop();
+                if !self.list.filter.apply(k) {
+                    match k.code {
+                        KeyCode::Esc => {
+                            self.list.filter.clear();
+                            self.list.filtering = false;
+                        }
+                        KeyCode::Enter => self.list.filtering = false,
+                        KeyCode::Up => self.list.move_by(-1),
+                        KeyCode::Down => self.list.move_by(1),
+                        _ => {}
                     }
-                    KeyCode::Esc => {
-                        self.list.filter.clear();
-                        self.list.filtering = false;
-                    }
-                    KeyCode::Enter => self.list.filtering = false,
-                    KeyCode::Up => self.list.move_by(-1),
-                    KeyCode::Down => self.list.move_by(1),
-                    _ => {}
                 }
                 self.list.clamp();
                 (Screen::List, Vec::new())
@@ -499,11 +523,10 @@ impl App {
         back: Option<Box<Scan>>,
         k: KeyEvent,
     ) -> (Screen, Vec<Effect>) {
+        if c.input.apply(k) {
+            return (Screen::Confirm(c, back), Vec::new());
+        }
         match k.code {
-            KeyCode::Char(ch) => c.input.push(ch),
-            KeyCode::Backspace => {
-                c.input.pop();
-            }
             KeyCode::Up | KeyCode::Down => {
                 let up = k.code == KeyCode::Up;
                 match &mut c.intent {
@@ -548,6 +571,11 @@ impl App {
     fn on_list(&mut self, action: Action) -> Vec<Effect> {
         let l = &mut self.list;
         match action {
+            // Esc clears a filter already applied.
+            Action::Back => {
+                l.filter.clear();
+                l.clamp();
+            }
             Action::Up => l.move_by(-1),
             Action::Down => l.move_by(1),
             Action::Filter => l.filtering = true,
@@ -753,7 +781,7 @@ impl App {
         }
         let status_text = self.notice.clone().unwrap_or_default();
         Paragraph::new(Span::styled(format!(" {status_text}"), theme.warn)).render(status, buf);
-        Paragraph::new(hint_line(self.keys(), theme)).render(hints, buf);
+        Paragraph::new(hint_line(self.keys(), theme, hints.width)).render(hints, buf);
         if self.help {
             self.render_help(area, buf, theme);
         }
@@ -843,11 +871,18 @@ impl App {
             height: h,
         };
         Clear.render(rect, buf);
+        let keys_width = table
+            .iter()
+            .map(|b| b.keys.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(9)
+            + 1;
         let mut lines: Vec<Line> = table
             .iter()
             .map(|b| {
                 Line::from(vec![
-                    Span::styled(format!(" {:<10}", b.keys), theme.key),
+                    Span::styled(format!(" {:<keys_width$}", b.keys), theme.key),
                     Span::raw(b.hint),
                 ])
             })

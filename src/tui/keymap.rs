@@ -19,6 +19,11 @@ pub enum Action {
     Refresh,
     /// Between the buckets tab and the vector buckets tab.
     SwitchTab,
+    /// To the first or last row, a page up or down (wherever ↑/↓ move).
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
     Help,
     Quit,
 }
@@ -45,6 +50,8 @@ pub const BUCKET_LIST: &[Binding] = &[
     b("?", Action::Help, "help"),
     b("q", Action::Quit, "quit"),
     b("Tab", Action::SwitchTab, "vector buckets"),
+    b("Esc", Action::Back, "clear the filter"),
+    b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
 ];
 
 /// The vector buckets tab (OSS Vectors: not in ListBuckets).
@@ -156,13 +163,35 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Tab => Action::SwitchTab,
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::PageDown => Action::PageDown,
         _ => return None,
     })
 }
 
 /// Whether a screen's table offers an action (so a key not in the table does nothing).
 pub fn offers(table: &[Binding], a: Action) -> bool {
+    let moves = matches!(
+        a,
+        Action::Up | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown
+    );
     table
         .iter()
-        .any(|b| b.action == a || (a == Action::Up && b.action == Action::Down))
+        .any(|b| b.action == a || (moves && b.action == Action::Down))
+}
+
+/// Rows a page moves.
+pub const PAGE_ROWS: usize = 10;
+
+/// A move as a number of single steps (`Top`: as many as it takes).
+pub fn steps(a: Action) -> Option<(Action, usize)> {
+    match a {
+        Action::Top => Some((Action::Up, usize::MAX)),
+        Action::Bottom => Some((Action::Down, usize::MAX)),
+        Action::PageUp => Some((Action::Up, PAGE_ROWS)),
+        Action::PageDown => Some((Action::Down, PAGE_ROWS)),
+        _ => None,
+    }
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod driver;
 mod guard;
 pub mod keymap;
+pub mod line_edit;
 pub mod msg;
 pub mod screens;
 pub mod theme;

@@ -1103,3 +1103,48 @@ fn q_mid_run_stops_after_the_batches_in_flight_then_quits_with_the_summary() {
     assert_eq!(q.summaries, [summary]);
     assert_eq!(q.resume.as_deref(), Some("20261206-000000-0001"));
 }
+
+#[test]
+fn list_keys_jump_page_and_esc_clears_an_applied_filter() {
+    let mut app = listed();
+    let n = app.list.visible().len();
+    assert!(n >= 3, "{n}");
+    app.update(key('G'));
+    assert_eq!(app.list.selected, n - 1);
+    app.update(key('g'));
+    assert_eq!(app.list.selected, 0);
+    app.update(code(KeyCode::End));
+    assert_eq!(app.list.selected, n - 1);
+    app.update(code(KeyCode::PageUp));
+    assert_eq!(app.list.selected, (n - 1).saturating_sub(10));
+    app.update(code(KeyCode::Home));
+    assert_eq!(app.list.selected, 0);
+    // A filter typed with readline keys: Ctrl-W takes the last word back,
+    // Ctrl-U everything; neither is typed as a letter.
+    app.update(key('/'));
+    typed(&mut app, "zzz back");
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('w'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(app.list.filter.as_str(), "zzz ");
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(app.list.filter.as_str(), "");
+    typed(&mut app, "back");
+    app.update(code(KeyCode::Enter));
+    let total = app.list.rows.len();
+    let matching = app.list.visible().len();
+    assert!(matching < total);
+    let text = snapshot(&app);
+    assert!(
+        text.contains(&format!("Buckets ({matching} of {total})")),
+        "{text}"
+    );
+    // Esc clears the applied filter.
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.list.filter.as_str(), "");
+    assert_eq!(app.list.visible().len(), total);
+}

@@ -67,7 +67,7 @@ pub struct BucketList {
     pub rows: Vec<BucketRow>,
     pub loading: bool,
     pub error: Option<ErrorInfo>,
-    pub filter: String,
+    pub filter: crate::tui::line_edit::LineEdit,
     pub filtering: bool,
     pub sort: SortBy,
     /// Index into the visible rows.
@@ -119,6 +119,12 @@ impl BucketList {
     pub fn clamp(&mut self) {
         self.move_by(0);
     }
+
+    /// To the first (`end` false) or the last visible row.
+    pub fn jump(&mut self, end: bool) {
+        self.selected = if end { usize::MAX / 2 } else { 0 };
+        self.clamp();
+    }
 }
 
 fn size_of(r: &BucketRow) -> u64 {
@@ -134,7 +140,14 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     let visible = s.visible();
     let mut title = vec![
-        Span::styled(format!(" Buckets ({}) ", s.rows.len()), theme.title),
+        Span::styled(
+            if s.filter.is_empty() {
+                format!(" Buckets ({}) ", s.rows.len())
+            } else {
+                format!(" Buckets ({} of {}) ", visible.len(), s.rows.len())
+            },
+            theme.title,
+        ),
         Span::styled(format!("  sorted by {}", s.sort.label()), theme.muted),
     ];
     if !s.marked.is_empty() {
@@ -146,8 +159,10 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     let filter = if s.filtering || !s.filter.is_empty() {
         Line::from(vec![
             Span::styled(" filter: ", theme.muted),
-            Span::raw(s.filter.clone()),
+            Span::raw(s.filter.split().0.to_string()),
             Span::styled(if s.filtering { "▏" } else { "" }, theme.key),
+            Span::raw(s.filter.split().1.to_string()),
+            Span::styled(if s.filtering { "" } else { "  (Esc clears)" }, theme.muted),
         ])
     } else {
         Line::from(Span::styled(" / to filter", theme.muted))

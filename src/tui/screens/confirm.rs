@@ -33,7 +33,7 @@ pub enum Intent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
     pub intent: Intent,
-    pub input: String,
+    pub input: crate::tui::line_edit::LineEdit,
     /// Lines scrolled off the top of the preflight.
     pub scroll: u16,
     /// The furthest the preflight can scroll at the last rendered size, so
@@ -48,7 +48,7 @@ impl Confirm {
                 preflights,
                 instead,
             },
-            input: String::new(),
+            input: Default::default(),
             scroll: 0,
             max_scroll: Cell::new(u16::MAX),
         }
@@ -57,7 +57,7 @@ impl Confirm {
     pub fn expiry(plan: ExpiryPlan) -> Self {
         Confirm {
             intent: Intent::Expiry(plan),
-            input: String::new(),
+            input: Default::default(),
             scroll: 0,
             max_scroll: Cell::new(u16::MAX),
         }
@@ -92,7 +92,7 @@ impl Confirm {
     }
 
     pub fn matches(&self) -> bool {
-        self.input == self.expected() && self.refused().is_empty()
+        self.input.as_str() == self.expected() && self.refused().is_empty()
     }
 
     fn title(&self) -> &'static str {
@@ -274,7 +274,7 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ("", theme.muted)
     } else if s.matches() {
         ("  matches: Enter starts", theme.ok)
-    } else if expected.starts_with(&s.input) {
+    } else if expected.starts_with(s.input.as_str()) {
         ("  ...", theme.muted)
     } else {
         ("  does not match", theme.danger)
@@ -287,8 +287,9 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ]),
         Line::from(vec![
             Span::raw(" > "),
-            Span::styled(s.input.clone(), theme.title),
+            Span::styled(s.input.split().0.to_string(), theme.title),
             Span::styled("▏", theme.key),
+            Span::styled(s.input.split().1.to_string(), theme.title),
             Span::styled(state, style),
         ]),
     ];

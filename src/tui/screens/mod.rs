@@ -22,9 +22,23 @@ pub fn spinner(now: std::time::Duration) -> &'static str {
 }
 
 /// `Title  key hint  key hint`.
-pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme) -> Line<'a> {
+pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme, width: u16) -> Line<'a> {
+    use super::keymap::Action;
+    let cost = |b: &super::keymap::Binding| b.keys.chars().count() + 1 + b.hint.chars().count() + 2;
+    // `?` and `q` always show; the others in the table's order while they fit
+    // (the help overlay lists them all).
+    let always = |b: &&super::keymap::Binding| matches!(b.action, Action::Help | Action::Quit);
+    let mut room = usize::from(width).saturating_sub(table.iter().filter(always).map(cost).sum());
+    let mut shown: Vec<&super::keymap::Binding> = Vec::new();
+    for b in table.iter().filter(|b| !always(b)) {
+        if cost(b) <= room {
+            room -= cost(b);
+            shown.push(b);
+        }
+    }
+    shown.extend(table.iter().filter(always));
     let mut spans = Vec::new();
-    for (i, b) in table.iter().enumerate() {
+    for (i, b) in shown.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
