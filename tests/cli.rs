@@ -141,3 +141,54 @@ async fn buckets_lists_every_region_with_flags_before_or_after_the_subcommand() 
     assert!(!err.contains("definitely-wrong-secret"));
     emu.shutdown().await.unwrap();
 }
+
+#[test]
+fn json_errors_oss_urls_and_did_you_mean() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = ossweep(home.path())
+            .env("OSS_ACCESS_KEY_ID", "LTAI5tNoServer")
+            .env("OSS_ACCESS_KEY_SECRET", "no-server")
+            .args(["--endpoint", "http://127.0.0.1:9", "--path-style"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // With --json, an error is a JSON object on stdout too, with the exit code.
+    let (code, stdout, stderr) = run(&["scan", "Bad_Name", "--json"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect(&stdout);
+    assert_eq!(
+        (v["event"].as_str(), v["exit_code"].as_u64()),
+        (Some("error"), Some(2))
+    );
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a valid OSS bucket name"));
+    // Without it, stdout stays empty.
+    let (code, stdout, _) = run(&["scan", "Bad_Name"]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    // oss:// URLs: a prefix where none applies is refused, with what to type.
+    let (code, stdout, stderr) =
+        run(&["delete", "oss://acme/logs/", "--confirm", "acme", "--json"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("ossweep empty oss://acme/logs/"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("\"event\":\"error\""), "{stdout}");
+    // A category near a known one gets a suggestion; oss-hdfs says why not.
+    let (code, _, stderr) = run(&["empty", "oss://acme", "--only", "objcts", "--yes"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("did you mean objects?"), "{stderr}");
+    let (code, _, stderr) = run(&["empty", "acme", "--only", "oss-hdfs", "--yes"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("OSS-HDFS page"), "{stderr}");
+    assert!(!stderr.contains("use objects, previous-versions, delete-markers, parts, live-channels, access-points, accelerators, oss-hdfs"), "{stderr}");
+}

@@ -68,7 +68,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     };
     let buckets = bucket_list(&a.buckets, file_text.as_deref());
     if buckets.is_empty() {
-        eprintln!("error: name at least one bucket (or --from FILE)");
+        super::out::error("name at least one bucket (or --from FILE)", exit::USAGE);
         return Ok(exit::USAGE);
     }
     let kind = if a.vector {
@@ -82,12 +82,15 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
             BucketKind::Vector => crate::oss::vectors::validate_bucket_name(b),
         };
         if let Err(e) = valid {
-            eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
+            super::out::error(&e.to_string(), exit::USAGE);
             return Ok(exit::USAGE);
         }
     }
     if let Some(stray) = a.confirm.iter().find(|c| !buckets.contains(c)) {
-        eprintln!("error: --confirm names {stray}, which is not among the buckets to delete");
+        super::out::error(
+            &format!("--confirm names {stray}, which is not among the buckets to delete"),
+            exit::USAGE,
+        );
         return Ok(exit::USAGE);
     }
     let s = settings(cli)?;

@@ -106,7 +106,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     let (kind, action) = match action_of(a) {
         Ok(ka) => ka,
         Err(e) => {
-            eprintln!("error: {}", crate::text::visible_lines(&e));
+            super::out::error(&e, exit::USAGE);
             return Ok(exit::USAGE);
         }
     };

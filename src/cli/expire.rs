@@ -51,7 +51,7 @@ fn cancelled_before_change(stop: &super::stop::Stop) -> Option<u8> {
 
 async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Result<u8, String> {
     if let Err(e) = validate_bucket_name(&a.bucket) {
-        eprintln!("error: {e}");
+        super::out::error(&e.to_string(), exit::USAGE);
         return Ok(exit::USAGE);
     }
     let s = settings(cli)?;
@@ -87,7 +87,7 @@ async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Resul
                 "{bucket} has no ossweep lifecycle rules; nothing to remove."
             )),
             Some(_) if expire::has_foreign_rules(&ids) => {
-                eprintln!("error: {bucket}'s lifecycle configuration also holds rules ossweep did not write ({}); edit it in the console or use --restore FILE", ids.join(", "));
+                super::out::error(&format!("{bucket}'s lifecycle configuration also holds rules ossweep did not write ({}); edit it in the console or use --restore FILE", ids.join(", ")), exit::ERROR);
                 return Ok(exit::ERROR);
             }
             Some(_) => {
@@ -108,7 +108,7 @@ async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Resul
     let plan = match prepared {
         Ok(p) => p,
         Err(ExpiryError::Days(d)) => {
-            eprintln!("error: {}", ExpiryError::Days(d));
+            super::out::error(&ExpiryError::Days(d).to_string(), exit::USAGE);
             return Ok(exit::USAGE);
         }
         Err(e) => return Err(e.to_string()),

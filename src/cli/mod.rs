@@ -96,6 +96,19 @@ pub enum Command {
     Demo,
 }
 
+impl Command {
+    /// Whether the command prints JSON (its errors then go to stdout as JSON too).
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Buckets { json, .. } | Command::Scan { json, .. } => *json,
+            Command::Empty(a) => a.json,
+            Command::Delete(a) => a.json,
+            Command::Resume(a) => a.json,
+            Command::Expire(_) | Command::Emulator(_) | Command::Demo => false,
+        }
+    }
+}
+
 impl Cli {
     pub fn overrides(&self) -> Overrides {
         Overrides {
@@ -170,8 +183,9 @@ pub fn settings(cli: &Cli) -> Result<Settings, String> {
 
 pub fn main() -> ExitCode {
     let mut cli = Cli::parse();
+    out::json_errors(cli.command.as_ref().is_some_and(Command::json));
     if let Err(e) = target::normalize(&mut cli) {
-        eprintln!("error: {}", crate::text::visible_lines(&e));
+        out::error(&e, exit::USAGE);
         return ExitCode::from(exit::USAGE);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -235,7 +249,7 @@ async fn run(cli: Cli) -> u8 {
         Err(message) => {
             let message = crate::text::visible_lines(&message);
             tracing::info!(command, error = %message, "command failed");
-            eprintln!("error: {message}");
+            out::error(&message, exit::ERROR);
             exit::ERROR
         }
     };

@@ -6,6 +6,24 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static CLOSED: AtomicBool = AtomicBool::new(false);
+/// The command was asked for `--json`: errors go to stdout as JSON too.
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Errors of this command are also printed as JSON on stdout.
+pub fn json_errors(on: bool) {
+    JSON.store(on, Ordering::Relaxed);
+}
+
+/// An error that ends the command with exit code `code`: `error: ...` on
+/// stderr and, under `--json`, `{"event":"error","message":...,"exit_code":...}`
+/// on stdout, so a script reading stdout sees it.
+pub fn error(message: &str, code: u8) {
+    let message = crate::text::visible_lines(message);
+    eprintln!("error: {message}");
+    if JSON.load(Ordering::Relaxed) {
+        line(&serde_json::json!({ "event": "error", "message": message, "exit_code": code }));
+    }
+}
 
 /// Prints one line; after the first failed write (EPIPE), prints nothing more.
 pub fn text(s: &str) {

@@ -57,7 +57,7 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
                     eprintln!("discarded run {id}: its journal is gone; nothing was sent");
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    super::out::error(&e.to_string(), exit::USAGE);
                     return Ok(exit::USAGE);
                 }
             }
@@ -105,7 +105,7 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     let journal = match Journaler::open(&dir, &id) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::out::error(&e.to_string(), exit::USAGE);
             return Ok(exit::USAGE);
         }
     };

@@ -120,7 +120,7 @@ pub async fn run(cli: &Cli, bucket: &str, json: bool, vector: bool) -> Result<u8
         crate::oss::request::validate_bucket_name(bucket)
     };
     if let Err(e) = valid {
-        eprintln!("error: {}", crate::text::visible_lines(&e.to_string()));
+        super::out::error(&e.to_string(), exit::USAGE);
         return Ok(exit::USAGE);
     }
     let s = settings(cli)?;
