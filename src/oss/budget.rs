@@ -36,6 +36,9 @@ const GROWTH_INTERVAL: Duration = Duration::from_secs(1);
 /// limit shows only once a whole second was sent at a rate) until OSS first
 /// throttles (or the ceiling), then grows a quarter a second.
 const INITIAL_RATE: f64 = 100.0;
+/// Requests a round trip may carry before OSS first throttles: what finding
+/// an unknown limit costs.
+const START_REQUESTS_PER_TRIP: f64 = 10.0;
 const START_INTERVAL: Duration = Duration::from_secs(1);
 const WINDOW: Duration = Duration::from_secs(1);
 /// Requests that may start back to back after a quiet spell.
@@ -207,6 +210,13 @@ impl Control {
             self.refused = None;
         }
         let starting = self.last_cut.is_none();
+        if starting && self.refused.is_none() {
+            // Until OSS first throttles, a round trip may carry this many
+            // requests: finding a limit then costs about that many, whatever
+            // the latency (10 at 100 ms and 100/s, 10 at 20 ms and 500/s).
+            let per_trip = START_REQUESTS_PER_TRIP / fastest.as_secs_f64().max(0.001);
+            self.rate = self.rate.max(per_trip.min(self.ceiling));
+        }
         let (interval, factor) = if starting {
             (START_INTERVAL, 2.0)
         } else {
