@@ -132,7 +132,10 @@ impl ExpiryPlan {
                 i.describe()
             ));
         }
-        out.push("OSS loads lifecycle rules within 24 hours and runs them daily; a large bucket takes several days. This deletes data for good.".into());
+        out.push(format!(
+            "{}. This deletes data for good.",
+            crate::scan::risk::LIFECYCLE_TIMING
+        ));
         if self.replaces.is_some() {
             out.push(format!(
                 "The bucket's {} lifecycle rule(s) are replaced; the configuration is saved to a file first and can be put back.",

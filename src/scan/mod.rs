@@ -320,8 +320,8 @@ async fn scan_objects(
                 let c = r.category_mut(cat);
                 c.count += 1;
                 c.bytes += v.size;
-                if let Some(release) = worm_release(worm, v.last_modified, v.is_delete_marker, now)
-                {
+                let retained = worm_release(worm, v.last_modified, v.is_delete_marker, now);
+                if let Some(release) = retained {
                     let p = &mut protected_by[kinds.iter().position(|k| *k == cat).unwrap_or(0)];
                     p.0 += 1;
                     p.1 += v.size;
@@ -339,7 +339,9 @@ async fn scan_objects(
                     class.0 += 1;
                     class.1 += v.size;
                 }
-                if !v.is_delete_marker && cat != Category::OssHdfs {
+                // An object a retention policy keeps cannot be deleted early:
+                // no early-deletion fee is at stake for it.
+                if !v.is_delete_marker && cat != Category::OssHdfs && retained.is_none() {
                     if let Some(min_days) = risk::minimum_storage_days(&v.storage_class) {
                         let since = match v.storage_class.as_str() {
                             "ColdArchive" | "DeepColdArchive" => {

@@ -37,6 +37,10 @@ pub struct Risk {
 /// names (oss-api.md §1.5). Emptying by API runs somewhere in this range.
 pub const KEYS_PER_SEC_FAST: u64 = 10_000;
 pub const KEYS_PER_SEC_SLOW: u64 = 2_000;
+/// How long lifecycle rules take, said the same way everywhere.
+pub const LIFECYCLE_TIMING: &str =
+    "OSS loads lifecycle rules within 24 hours and runs them daily; a large bucket takes several days";
+
 /// Beyond this the API route is slower than a lifecycle rule (loaded within a day).
 pub const LIFECYCLE_RECOMMENDED_AFTER_SECS: u64 = 24 * 3600;
 
@@ -68,6 +72,40 @@ pub fn api_seconds(entries: u64) -> (u64, u64) {
         entries.div_ceil(KEYS_PER_SEC_FAST),
         entries.div_ceil(KEYS_PER_SEC_SLOW),
     )
+}
+
+/// What emptying by API costs in requests and time, against a lifecycle rule.
+fn add_cost(out: &mut Vec<Risk>, r: &ScanReport, deletable: u64) {
+    let (fast, slow) = api_seconds(deletable);
+    let span = if duration(fast) == duration(slow) {
+        format!("about {}", duration(slow))
+    } else {
+        format!("{} to {}", duration(fast), duration(slow))
+    };
+    let requests = crate::units::counted(api_requests(r), "request", "requests");
+    let mut cost = if deletable == 0 {
+        format!("Deleting it takes about {requests} (its attachments and the bucket).")
+    } else {
+        format!(
+            "Emptying by API takes about {requests} (billed as PUT requests) and {span} at {}-{} keys/s; a lifecycle rule empties it server-side without per-object request fees ({}).",
+            count(KEYS_PER_SEC_SLOW),
+            count(KEYS_PER_SEC_FAST),
+            LIFECYCLE_TIMING
+        )
+    };
+    let slow_route = slow > LIFECYCLE_RECOMMENDED_AFTER_SECS;
+    if slow_route {
+        cost.push_str(&format!(
+            " That is more than a day by API: install lifecycle rules instead (ossweep expire {}).",
+            r.bucket
+        ));
+    }
+    let severity = if slow_route {
+        Severity::Warning
+    } else {
+        Severity::Info
+    };
+    add(out, severity, "cost-and-time", cost);
 }
 
 fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String) {
@@ -116,22 +154,33 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
     if r.kind.is_vector() {
         return vector_risks(r);
     }
+    // What a run can actually delete now: a retention policy keeps the rest.
+    let deletable = entries.saturating_sub(r.worm_protected);
     let total_bytes: u64 = r
         .categories
         .iter()
         .filter(|c| c.category.is_object_kind())
         .map(|c| c.bytes)
         .sum();
-    add(
-        &mut out,
-        Severity::Danger,
-        "irreversible",
-        format!(
-            "Deletion is permanent: {} objects and versions ({}) cannot be recovered; OSS has no recycle bin.",
-            count(entries),
-            bytes(total_bytes)
-        ),
-    );
+    if entries == 0 {
+        add(
+            &mut out,
+            Severity::Info,
+            "irreversible",
+            "The bucket stores no objects or versions: no data is lost.".into(),
+        );
+    } else {
+        add(
+            &mut out,
+            Severity::Danger,
+            "irreversible",
+            format!(
+                "Deletion is permanent: {} ({}) cannot be recovered; OSS has no recycle bin.",
+                crate::units::counted(entries, "object or version", "objects and versions"),
+                bytes(total_bytes)
+            ),
+        );
+    }
     if r.website {
         add(
             &mut out,
@@ -259,35 +308,11 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
             ),
         );
     }
-    let (fast, slow) = api_seconds(entries);
-    let span = if duration(fast) == duration(slow) {
-        format!("about {}", duration(slow))
-    } else {
-        format!("{} to {}", duration(fast), duration(slow))
-    };
-    let mut cost = format!(
-        "Emptying by API takes about {} (billed as PUT requests) and {span} at {}-{} keys/s; a lifecycle rule empties it server-side within 24-48 hours without per-object request fees.",
-        crate::units::counted(api_requests(r), "request", "requests"),
-        count(KEYS_PER_SEC_SLOW),
-        count(KEYS_PER_SEC_FAST)
-    );
-    let slow_route = slow > LIFECYCLE_RECOMMENDED_AFTER_SECS;
-    if slow_route {
-        cost.push_str(&format!(
-            " That is more than a day by API: install lifecycle rules instead (ossweep expire {}).",
-            r.bucket
-        ));
+    // Everything stored under retention: nothing to estimate by API (the
+    // retention risk says when it frees up).
+    if deletable > 0 || entries == 0 {
+        add_cost(&mut out, r, deletable);
     }
-    add(
-        &mut out,
-        if slow_route {
-            Severity::Warning
-        } else {
-            Severity::Info
-        },
-        "cost-and-time",
-        cost,
-    );
     for u in &r.unreadable {
         add(&mut out, Severity::Warning, "unreadable", u.clone());
     }
@@ -441,5 +466,52 @@ mod tests {
             "{text}"
         );
         assert_eq!(minimum_storage_days("Standard"), None);
+    }
+
+    #[test]
+    fn risks_scale_to_the_case() {
+        // An empty bucket: no "permanent loss", no lifecycle suggestion.
+        let empty = ScanReport::new("empty-one");
+        let r = risks(&empty);
+        let loss = r.iter().find(|x| x.kind == "irreversible").unwrap();
+        assert_eq!(loss.severity, Severity::Info);
+        assert!(loss.text.contains("no data is lost"), "{}", loss.text);
+        let cost = r.iter().find(|x| x.kind == "cost-and-time").unwrap();
+        assert!(
+            cost.text.starts_with("Deleting it takes about "),
+            "{}",
+            cost.text
+        );
+        assert!(!cost.text.contains("lifecycle"), "{}", cost.text);
+        // One object: singular.
+        let mut one = ScanReport::new("one");
+        one.category_mut(Category::Objects).count = 1;
+        let loss = risks(&one)
+            .into_iter()
+            .find(|x| x.kind == "irreversible")
+            .unwrap();
+        assert!(loss.text.contains("1 object or version ("), "{}", loss.text);
+        // Everything under a locked retention policy: no API estimate at all.
+        let mut worm = report();
+        worm.worm = Some(WormConfiguration {
+            worm_id: "w".into(),
+            state: "Locked".into(),
+            retention_period_days: 3650,
+            creation_date: None,
+        });
+        worm.worm_protected = 1_000;
+        worm.worm_latest_release = Some(2_051_222_400);
+        let k = kinds(&worm);
+        assert!(
+            k.contains(&"worm") && !k.contains(&"cost-and-time"),
+            "{k:?}"
+        );
+        // The lifecycle timing is the one sentence used everywhere.
+        let text = risks(&report())
+            .into_iter()
+            .find(|x| x.kind == "cost-and-time")
+            .unwrap()
+            .text;
+        assert!(text.contains(LIFECYCLE_TIMING), "{text}");
     }
 }
