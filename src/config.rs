@@ -93,7 +93,7 @@ pub struct Overrides {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("config file {path}: {detail}")]
+    #[error("config file {path}:{detail}")]
     Malformed { path: PathBuf, detail: String },
     #[error("cannot read config file {path}: {detail}")]
     Unreadable { path: PathBuf, detail: String },
@@ -134,12 +134,52 @@ fn home() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf())
 }
 
-/// Parses a config file's text; errors name the file, line and key.
+/// Parses a config file's text; errors name the file, then the line, column
+/// and key, then what is wrong (with a suggestion for a misspelt key), each on
+/// its own line.
 pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     toml::from_str(text).map_err(|e| ConfigError::Malformed {
         path: path.to_path_buf(),
-        detail: e.to_string().trim().replace('\n', " "),
+        detail: describe_toml_error(text, &e),
     })
+}
+
+/// `line 3, column 1: signature_versoin` then the message (pure).
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let mut out = String::new();
+    if let Some(span) = e.span() {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let key = text
+            .get(span.clone())
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim();
+        out.push_str(&format!("\n  line {line}, column {column}"));
+        if !key.is_empty() {
+            out.push_str(&format!(": {key}"));
+        }
+    }
+    let message = e.message().trim();
+    out.push_str(&format!("\n  {message}"));
+    // "unknown field `x`, expected one of `a`, `b`": suggest the nearest.
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        let expected: Vec<&str> = message
+            .split("expected one of ")
+            .nth(1)
+            .unwrap_or_default()
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .collect();
+        if let Some(near) = crate::text::did_you_mean(field, &expected) {
+            out.push_str(&format!("\n  did you mean {near}?"));
+        }
+    }
+    out
 }
 
 /// Credentials and region from an ossutil config (1.x `[Credentials]` or 2.x `[default]`).

@@ -57,6 +57,15 @@ fn a_broken_config_file_is_reported_with_file_line_and_key() {
         err.contains("broken.toml") && err.contains("line 3") && err.contains("signature_versoin"),
         "{err}"
     );
+    // File, then line, column and key, then what is wrong, each on its own line.
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].ends_with("broken.toml:"), "{err}");
+    assert_eq!(lines[1], "  line 3, column 1: signature_versoin", "{err}");
+    assert!(
+        lines[2].starts_with("  unknown field `signature_versoin`"),
+        "{err}"
+    );
+    assert_eq!(lines[3], "  did you mean signature_version?", "{err}");
 }
 
 #[test]
