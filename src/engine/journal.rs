@@ -330,10 +330,19 @@ impl Journaler {
         let _ = std::fs::remove_file(self.batch_path(seq, attempt));
     }
 
-    /// The run is over: its journal and batch files go.
+    /// The run is over: its journal and batch files go (with any temporary
+    /// file a killed session left half-written beside them).
     pub fn finish(&self) {
         let _ = std::fs::remove_dir_all(self.batch_dir());
         let _ = std::fs::remove_file(self.path());
+        let stem = format!("{}.tmp", self.id());
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&stem) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 }
 

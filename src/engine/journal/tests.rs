@@ -111,8 +111,11 @@ async fn the_journal_is_written_atomically_and_read_back() {
     assert!(Journaler::open(&runs, "old")
         .unwrap_err()
         .contains("format 0"));
+    // A temporary file a killed session left goes with the run.
+    std::fs::write(runs.join("20261206-000000-0001.tmp4242"), "half").unwrap();
     j.finish();
     assert!(!j.path().exists());
+    assert!(!runs.join("20261206-000000-0001.tmp4242").exists());
     assert!(!runs.join("20261206-000000-0001").exists());
 }
 
