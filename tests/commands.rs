@@ -617,3 +617,69 @@ async fn scan_and_delete_work_without_bucket_statistics_and_say_the_estimate_is_
         emu.shutdown().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_names_upload_ids_and_every_item_a_retention_policy_keeps() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let report = home.path().join("audit.ndjson");
+    // Uploads: each aborted one is recorded with its upload id.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-media-ingest",
+            "--only",
+            "parts",
+            "--yes",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // WORM: the retained objects are skipped, each one recorded with its date.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-compliance-archive",
+            "--only",
+            "objects",
+            "--yes",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let parts: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["category"] == "parts")
+        .collect();
+    assert_eq!(parts.len(), 3, "{parts:?}");
+    for p in &parts {
+        assert!(
+            p["upload_id"].as_str().is_some_and(|u| !u.is_empty()),
+            "{p}"
+        );
+        assert!(p.get("version_id").is_none(), "{p}");
+    }
+    let skipped: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["action"] == "skipped")
+        .collect();
+    assert_eq!(skipped.len(), 320, "every retained object");
+    assert!(skipped
+        .iter()
+        .all(|r| r["bucket"] == "acme-compliance-archive"
+            && r["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("retention policy (WORM) until 20"))));
+    emu.shutdown().await.unwrap();
+}

@@ -17,8 +17,34 @@ pub struct AuditRecord<'a> {
     pub key: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<&'a str>,
+    /// Of an incomplete multipart upload (category `parts`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
+}
+
+impl<'a> AuditRecord<'a> {
+    /// A record of `key`; `id` is its version id, or its upload id for parts.
+    pub fn new(
+        bucket: &'a str,
+        category: Category,
+        action: &'a str,
+        key: &'a str,
+        id: Option<&'a str>,
+        detail: Option<&'a str>,
+    ) -> Self {
+        let parts = category == Category::Parts;
+        AuditRecord {
+            bucket,
+            category,
+            action,
+            key,
+            version_id: id.filter(|_| !parts),
+            upload_id: id.filter(|_| parts),
+            detail,
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -127,14 +153,14 @@ mod tests {
         let audit = Audit::to_file(&path).unwrap();
         for i in 0..5000 {
             let key = format!("k/{i:05}");
-            audit.write([AuditRecord {
-                bucket: if i % 2 == 0 { "a" } else { "b" },
-                category: Category::Objects,
-                action: if i == 4998 { "failed" } else { "deleted" },
-                key: &key,
-                version_id: (i % 3 == 0).then_some("v1"),
-                detail: None,
-            }]);
+            audit.write([AuditRecord::new(
+                if i % 2 == 0 { "a" } else { "b" },
+                Category::Objects,
+                if i == 4998 { "failed" } else { "deleted" },
+                &key,
+                (i % 3 == 0).then_some("v1"),
+                None,
+            )]);
         }
         let booked = booked_in_tail(&path, "a", 10);
         assert!(booked.contains(&("k/04996".to_string(), None)));

@@ -42,16 +42,16 @@ pub(super) async fn book_deleted(
         p.1 += entry.size;
     }
     if audit {
-        ctx.plan
-            .audit
-            .write(entries.iter().map(|entry| AuditRecord {
-                bucket: &bucket,
-                category: entry.category,
+        ctx.plan.audit.write(entries.iter().map(|entry| {
+            AuditRecord::new(
+                &bucket,
+                entry.category,
                 action,
-                key: &entry.key,
-                version_id: entry.version_id.as_deref(),
+                &entry.key,
+                entry.version_id.as_deref(),
                 detail,
-            }));
+            )
+        }));
     }
     for (category, (keys, bytes)) in per {
         ctx.totals(category, |t| {

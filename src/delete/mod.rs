@@ -103,14 +103,14 @@ impl Ctx {
             code: code.to_string(),
             message: e.to_string(),
         });
-        self.plan.audit.write([audit::AuditRecord {
-            bucket: self.bucket(),
+        self.plan.audit.write([audit::AuditRecord::new(
+            self.bucket(),
             category,
-            action: "failed",
+            "failed",
             key,
             version_id,
-            detail: Some(code),
-        }]);
+            Some(code),
+        )]);
     }
 
     fn fatal(&self, error: RunError) {

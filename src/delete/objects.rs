@@ -12,6 +12,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::audit::AuditRecord;
 use super::journaling;
 use super::{after_pass, code_of, first_line, Ctx, Event, PassEnd, RunError, MAX_PASSES};
 use crate::engine::journal::BatchEntry;
@@ -126,6 +127,8 @@ fn select(
     let mut out = Vec::with_capacity(page.len());
     // Entries left alone are done with at once.
     let mut left: Vec<String> = Vec::new();
+    // Entries a retention policy keeps: each one is in the audit report.
+    let mut retained: Vec<(Category, String, Option<String>, i64)> = Vec::new();
     for v in page {
         // The listing already filters by prefix; a key outside it is never touched.
         if !v.key.starts_with(prefix) {
@@ -137,16 +140,16 @@ fn select(
             left.push(v.key);
             continue;
         }
-        if worm_release(
+        if let Some(release) = worm_release(
             ctx.worm.as_ref(),
             v.last_modified,
             v.is_delete_marker,
             ctx.started_at,
-        )
-        .is_some()
-        {
+        ) {
             if pass.number == 1 {
                 *skipped.entry(category).or_default() += 1;
+                let version = versioned.then(|| v.version_id.clone());
+                retained.push((category, v.key.clone(), version, release));
             }
             left.push(v.key);
             continue;
@@ -165,6 +168,32 @@ fn select(
         });
     }
     pass.settled(left.iter().map(String::as_str));
+    if !retained.is_empty() {
+        let details: Vec<String> = retained
+            .iter()
+            .map(|r| {
+                format!(
+                    "retained by the bucket's retention policy (WORM) until {}",
+                    crate::oss::time::date_only(r.3)
+                )
+            })
+            .collect();
+        ctx.plan.audit.write(
+            retained
+                .iter()
+                .zip(&details)
+                .map(|((c, key, version, _), why)| {
+                    AuditRecord::new(
+                        ctx.bucket(),
+                        *c,
+                        "skipped",
+                        key,
+                        version.as_deref(),
+                        Some(why),
+                    )
+                }),
+        );
+    }
     out
 }
 

@@ -23,14 +23,7 @@ fn record<'a>(
     } else {
         "deleted"
     };
-    AuditRecord {
-        bucket: ctx.bucket(),
-        category,
-        action,
-        key,
-        version_id,
-        detail: None,
-    }
+    AuditRecord::new(ctx.bucket(), category, action, key, version_id, None)
 }
 
 async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {

@@ -40,18 +40,12 @@ async fn list_in_scope(ctx: &Ctx) -> Option<Vec<VectorIndex>> {
 }
 
 fn record<'a>(ctx: &'a Ctx, name: &'a str) -> AuditRecord<'a> {
-    AuditRecord {
-        bucket: ctx.bucket(),
-        category: CATEGORY,
-        action: if ctx.plan.dry_run {
-            "would-delete"
-        } else {
-            "deleted"
-        },
-        key: name,
-        version_id: None,
-        detail: None,
-    }
+    let action = if ctx.plan.dry_run {
+        "would-delete"
+    } else {
+        "deleted"
+    };
+    AuditRecord::new(ctx.bucket(), CATEGORY, action, name, None, None)
 }
 
 async fn booked(ctx: &Ctx, name: &str, requests: u64) {
