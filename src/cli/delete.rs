@@ -14,8 +14,13 @@ use crate::vocab::BucketKind;
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  ossweep delete old-logs --confirm old-logs
+  ossweep delete a b --confirm a b --report audit.ndjson
+  ossweep delete --from retire.txt --json          (asks for each name on a terminal)
+  ossweep delete acme-data-lake --empty-only --confirm acme-data-lake")]
 pub struct DeleteArgs {
-    /// Buckets to empty and delete.
+    /// Buckets to empty and delete (NAME or oss://NAME).
     pub buckets: Vec<String>,
     /// Also read bucket names from FILE, one per line (`#` starts a comment).
     #[arg(long, value_name = "FILE")]

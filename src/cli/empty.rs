@@ -11,7 +11,13 @@ use crate::vocab::{BucketKind, Category};
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  ossweep empty acme-logs
+  ossweep empty oss://acme-logs/2024/ --dry-run
+  ossweep empty acme-media --only parts,live-channels --yes --json
+  ossweep empty acme-embeddings --vector --only-index scratch")]
 pub struct EmptyArgs {
+    /// The bucket to clear: NAME, or oss://NAME/PREFIX for only the keys under PREFIX.
     pub bucket: String,
     /// Only these categories, comma-separated: objects, previous-versions,
     /// delete-markers, parts, live-channels, access-points, accelerators, or

@@ -191,9 +191,19 @@ pub fn demo_client(emu: &EmulatorHandle) -> Client {
     Client::new(cfg)
 }
 
-pub async fn run_demo() -> Result<u8, String> {
+/// `ossweep demo`'s options.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Added to every reply of the demo's emulator, so deletions and their
+    /// progress can be seen as against real OSS (0 for instant replies).
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub latency_ms: u64,
+}
+
+pub async fn run_demo(a: &DemoArgs) -> Result<u8, String> {
     let emu = emulator::start(EmulatorConfig {
         seed: Seed::Demo,
+        latency: Duration::from_millis(a.latency_ms),
         ..Default::default()
     })
     .await

@@ -11,7 +11,12 @@ use crate::oss::time;
 use super::{confirm, exit, settings, Cli};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  ossweep expire acme-logs --days 1
+  ossweep expire acme-logs --remove
+  ossweep expire acme-logs --restore lifecycle-backup.json")]
 pub struct ExpireArgs {
+    /// The bucket whose lifecycle rules change: NAME or oss://NAME.
     pub bucket: String,
     /// Days after which objects, versions and parts expire.
     #[arg(long, default_value_t = 1, value_name = "N")]

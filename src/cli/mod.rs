@@ -73,7 +73,12 @@ pub enum Command {
         vector: bool,
     },
     /// Scan one bucket for everything that blocks its deletion, and the risks.
+    #[command(after_help = "Examples:
+  ossweep scan acme-logs
+  ossweep scan oss://acme-logs --json
+  ossweep scan acme-embeddings --vector")]
     Scan {
+        /// The bucket: NAME or oss://NAME.
         bucket: String,
         /// The report as JSON.
         #[arg(long)]
@@ -93,7 +98,7 @@ pub enum Command {
     /// Run the built-in OSS emulator until stopped.
     Emulator(emulator::EmulatorArgs),
     /// Open the wizard on the built-in emulator with a demo account.
-    Demo,
+    Demo(emulator::DemoArgs),
 }
 
 impl Command {
@@ -104,7 +109,7 @@ impl Command {
             Command::Empty(a) => a.json,
             Command::Delete(a) => a.json,
             Command::Resume(a) => a.json,
-            Command::Expire(_) | Command::Emulator(_) | Command::Demo => false,
+            Command::Expire(_) | Command::Emulator(_) | Command::Demo(_) => false,
         }
     }
 }
@@ -222,7 +227,7 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Expire(_)) => "expire",
         Some(Command::Resume(_)) => "resume",
         Some(Command::Emulator(_)) => "emulator",
-        Some(Command::Demo) => "demo",
+        Some(Command::Demo(_)) => "demo",
     };
     tracing::info!(command, "command started");
     let result = match &cli.command {
@@ -242,7 +247,7 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Expire(args)) => expire::run(&cli, args).await,
         Some(Command::Resume(args)) => resume::run(&cli, args).await,
         Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
-        Some(Command::Demo) => emulator::run_demo().await,
+        Some(Command::Demo(args)) => emulator::run_demo(args).await,
     };
     let code = match result {
         Ok(code) => code,
