@@ -130,6 +130,27 @@ async fn buckets_lists_every_region_with_flags_before_or_after_the_subcommand() 
         text.starts_with("NAME") && text.contains("acme-compliance-archive  cn-beijing"),
         "{text}"
     );
+    // Each bucket's versioning, object count and size (GetBucketVersioning,
+    // GetBucketStat), in the table and in JSON.
+    assert!(
+        text.lines().next().unwrap().contains("VERSIONING")
+            && text.contains("OBJECTS")
+            && text.contains("SIZE"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Enabled") && text.contains("Suspended"),
+        "{text}"
+    );
+    let archive = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "acme-compliance-archive")
+        .unwrap();
+    assert_eq!(archive["objects"], 320, "{archive}");
+    assert_eq!(archive["versioning"], "Off", "{archive}");
+    assert!(archive["bytes"].as_u64().unwrap() > 0);
 
     let mut wrong = ossweep(home.path());
     wrong

@@ -13,7 +13,15 @@ struct BucketRow<'a> {
     region: &'a str,
     creation_date: Option<String>,
     storage_class: &'a str,
+    /// From GetBucketVersioning (`null`: it could not be read).
+    versioning: Option<&'static str>,
+    /// From GetBucketStat, OSS's own figures (lag up to an hour; `null`: not available).
+    objects: Option<u64>,
+    bytes: Option<u64>,
 }
+
+/// Requests for each bucket's statistics and versioning in flight at most.
+const DETAILS_AT_ONCE: usize = 8;
 
 pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
     let s = settings(cli)?;
@@ -26,13 +34,35 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
             return Ok(exit::PARTIAL);
         }
     };
+    // Each bucket's statistics and versioning, a few buckets at once; what
+    // cannot be read (no permission, a server without ?stat) shows as `-`.
+    use futures::StreamExt;
+    let details: Vec<(Option<crate::oss::model::BucketStat>, Option<&'static str>)> =
+        futures::stream::iter(&buckets)
+            .map(|b| {
+                let client = client.clone();
+                async move {
+                    let (stat, versioning) = tokio::join!(
+                        client.get_bucket_stat(&b.name),
+                        client.get_bucket_versioning(&b.name)
+                    );
+                    (stat.ok(), versioning.ok().map(|v| v.as_str()))
+                }
+            })
+            .buffered(DETAILS_AT_ONCE)
+            .collect()
+            .await;
     let rows: Vec<BucketRow> = buckets
         .iter()
-        .map(|b| BucketRow {
+        .zip(details)
+        .map(|(b, (stat, versioning))| BucketRow {
             name: &b.name,
             region: &b.region,
             creation_date: b.creation_date.map(time::iso8601),
             storage_class: &b.storage_class,
+            versioning,
+            objects: stat.as_ref().map(|s| s.object_count),
+            bytes: stat.as_ref().map(|s| s.storage),
         })
         .collect();
     if json {
@@ -51,11 +81,22 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                         .map(|d| d[..10].to_string())
                         .unwrap_or_default(),
                     r.storage_class.to_string(),
+                    r.versioning.unwrap_or("-").to_string(),
+                    r.objects.map_or("-".into(), table::count),
+                    r.bytes.map_or("-".into(), table::bytes),
                 ]
             })
             .collect();
         super::out::raw(&table::render(
-            &["NAME", "REGION", "CREATED", "STORAGE CLASS"],
+            &[
+                "NAME",
+                "REGION",
+                "CREATED",
+                "STORAGE CLASS",
+                "VERSIONING",
+                "OBJECTS",
+                "SIZE",
+            ],
             &cells,
         ));
     }
