@@ -41,6 +41,8 @@ const INITIAL_RATE: f64 = 100.0;
 const START_REQUESTS_PER_TRIP: f64 = 10.0;
 const START_INTERVAL: Duration = Duration::from_secs(1);
 const WINDOW: Duration = Duration::from_secs(1);
+/// The share of the rate the last window must have served before it grows.
+const USED_SHARE: f64 = 0.8;
 /// Requests that may start back to back after a quiet spell.
 const BURST: u32 = 4;
 /// Replies slower than twice the fastest (plus this) mean the server is busy:
@@ -228,7 +230,11 @@ impl Control {
         let due = self
             .last_growth
             .is_none_or(|t| now.duration_since(t) >= interval);
-        if quiet && due && self.rate < self.ceiling {
+        // Grow only a rate that is being used: a limit shows only once a whole
+        // window was sent at a rate, so the rate never runs ahead of what
+        // was tried (a listing that starts slowly cannot double it unseen).
+        let used = self.served.len() as f64 >= self.rate * WINDOW.as_secs_f64() * USED_SHARE;
+        if quiet && due && used && self.rate < self.ceiling {
             let cap = match self.refused {
                 Some((r, _)) => (r * 0.9).max(1.0),
                 None => self.ceiling,

@@ -85,18 +85,29 @@ fn throttling_pauses_cuts_below_what_was_sent_and_recovers_under_the_refusal() {
     c.throttled(t + Duration::from_millis(10), None);
     assert_eq!(c.view().rate, rate);
     assert_eq!(c.view().throttled, 2);
-    // Quiet for a long while: the rate grows, but not past 90% of the refusal.
+    // A second during which requests use the whole rate.
+    let serve_a_second = |c: &mut Control, now: &mut Instant| {
+        let n = c.view().rate.ceil() as u32;
+        for i in 0..n {
+            c.success(*now + Duration::from_secs(1) * i / n, Duration::from_millis(100));
+        }
+        *now += Duration::from_secs(1);
+    };
+    // A second with one reply: a rate not used does not grow.
     let mut now = t + Duration::from_secs(2);
+    c.success(now, Duration::from_millis(100));
+    now += Duration::from_secs(2);
+    c.success(now, Duration::from_millis(100));
+    assert_eq!(c.view().rate, rate, "unused");
+    // Used for a long while: the rate grows, but not past 90% of the refusal.
     for _ in 0..20 {
-        c.success(now, Duration::from_millis(100));
-        now += Duration::from_secs(1);
+        serve_a_second(&mut c, &mut now);
     }
     let v = c.view();
     assert!(v.rate > rate && v.rate <= 50.0 * 0.9 + 1e-9, "{v:?}");
     // Long after, the refusal is forgotten and the ceiling is reachable.
     for _ in 0..60 {
-        c.success(now, Duration::from_millis(100));
-        now += Duration::from_secs(1);
+        serve_a_second(&mut c, &mut now);
     }
     assert_eq!(c.view().rate, 1000.0);
 }
