@@ -31,9 +31,11 @@ t new-session -d -s c -x 100 -y 30 \
   -e "HOME=$work" -e "XDG_CONFIG_HOME=$work/config" -e "XDG_STATE_HOME=$work/state" \
   -e NO_COLOR=1 "$bin --endpoint http://127.0.0.1:$port --path-style --region cn-hangzhou"
 t set -g escape-time 0
-for size in "3.4 GiB" "48.8 GiB" "960.0 MiB" "8.9 GiB" "2.2 GiB" "80.0 MiB" "115.6 MiB"; do
+for size in "3.4 GiB" "48.8 GiB" "960.0 MiB" "8.9 GiB" "2.2 GiB" "80.0 MiB" "115.6 MiB" "0 B"; do
   wait_for "$size"
 done
+# Every row's details loaded: no spinner left.
+for _ in $(seq 100); do screen | grep -qP '[\x{2801}-\x{28FF}]' || break; sleep 0.1; done
 show
 
 open_bucket() {
