@@ -89,7 +89,10 @@ fn throttling_pauses_cuts_below_what_was_sent_and_recovers_under_the_refusal() {
     let serve_a_second = |c: &mut Control, now: &mut Instant| {
         let n = c.view().rate.ceil() as u32;
         for i in 0..n {
-            c.success(*now + Duration::from_secs(1) * i / n, Duration::from_millis(100));
+            c.success(
+                *now + Duration::from_secs(1) * i / n,
+                Duration::from_millis(100),
+            );
         }
         *now += Duration::from_secs(1);
     };

@@ -1148,3 +1148,36 @@ fn list_keys_jump_page_and_esc_clears_an_applied_filter() {
     assert_eq!(app.list.filter.as_str(), "");
     assert_eq!(app.list.visible().len(), total);
 }
+
+#[test]
+fn a_category_with_nothing_to_do_says_so_instead_of_a_full_bar() {
+    let mut app = running();
+    for e in [
+        Event::CategoryStarted {
+            bucket: "backups".into(),
+            category: Category::Accelerators,
+            estimate: Some(0),
+        },
+        Event::CategoryDone {
+            bucket: "backups".into(),
+            category: Category::Accelerators,
+            deleted: 0,
+            failed: 0,
+        },
+    ] {
+        app.update(Msg::Engine(e));
+    }
+    let text = snapshot(&app);
+    let row = text
+        .lines()
+        .find(|l| l.contains("OSS accelerators"))
+        .expect(&text);
+    assert!(row.contains("✓") && row.contains("nothing to do"), "{row}");
+    assert!(!row.contains('█') && !row.contains('░'), "{row}");
+    // The label never sits on a bar: bars start after the label column.
+    let objects = text
+        .lines()
+        .find(|l| l.contains("Current objects"))
+        .unwrap();
+    assert!(objects.contains("Current objects  "), "{objects}");
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, Paragraph, Sparkline, Widget};
+use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Sparkline, Widget};
 
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, Summary};
@@ -109,6 +109,78 @@ impl Progress {
     }
 }
 
+/// One category: its label, a bar of its own (never under the text), and
+/// `done / total`; a category with nothing to do says so instead of a bar.
+fn category_row(
+    label: &str,
+    c: &crate::delete::progress::CategoryProgress,
+    row: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    const LABEL: u16 = 32;
+    const COUNTS: u16 = 26;
+    let total = c.estimate.unwrap_or(0).max(c.done);
+    let counts = if total == 0 && c.finished {
+        "nothing to do".to_string()
+    } else {
+        format!(
+            "{} / {}",
+            count(c.done),
+            if c.estimate.is_some() {
+                count(total)
+            } else {
+                "?".into()
+            }
+        )
+    };
+    let failed = if c.failed > 0 {
+        format!("  {} failed", count(c.failed))
+    } else {
+        String::new()
+    };
+    let bar_width = row.width.saturating_sub(LABEL + COUNTS + 2);
+    let text = Line::from(vec![
+        Span::raw(format!(" {:<w$}", label, w = (LABEL - 1) as usize)),
+        Span::raw(" "),
+    ]);
+    buf.set_line(row.x, row.y, &text, LABEL + 1);
+    let bar_x = row.x + LABEL + 1;
+    if total == 0 {
+        let mark = if c.finished { "✓" } else { "…" };
+        buf.set_string(
+            bar_x,
+            row.y,
+            mark,
+            if c.finished { theme.ok } else { theme.muted },
+        );
+    } else if bar_width > 0 {
+        let ratio = (c.done as f64 / total as f64).clamp(0.0, 1.0);
+        let filled = (ratio * f64::from(bar_width)).round() as u16;
+        let style = if c.failed > 0 { theme.warn } else { theme.ok };
+        buf.set_string(bar_x, row.y, "█".repeat(filled as usize), style);
+        buf.set_string(
+            bar_x + filled,
+            row.y,
+            "░".repeat((bar_width - filled) as usize),
+            theme.muted,
+        );
+    }
+    let right = format!(" {counts}{failed}");
+    let x = row.x + row.width.saturating_sub(COUNTS);
+    buf.set_stringn(
+        x,
+        row.y,
+        right,
+        COUNTS as usize,
+        if c.failed > 0 {
+            theme.warn
+        } else {
+            theme.muted
+        },
+    );
+}
+
 pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let p = &s.state;
     let cats: Vec<_> = p.categories.iter().collect();
@@ -156,36 +228,7 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
             height: 1,
             ..gauges
         };
-        let total = c.estimate.unwrap_or(0).max(c.done);
-        let ratio = if total == 0 {
-            if c.finished {
-                1.0
-            } else {
-                0.0
-            }
-        } else {
-            c.done as f64 / total as f64
-        };
-        let label = format!(
-            "{:<32} {:>10} / {:<10}{}",
-            cat.label(),
-            count(c.done),
-            if c.estimate.is_some() {
-                count(total)
-            } else {
-                "?".into()
-            },
-            if c.failed > 0 {
-                format!("  {} failed", count(c.failed))
-            } else {
-                String::new()
-            }
-        );
-        Gauge::default()
-            .ratio(ratio.clamp(0.0, 1.0))
-            .label(label)
-            .gauge_style(if c.failed > 0 { theme.warn } else { theme.ok })
-            .render(row, buf);
+        category_row(cat.label(), c, row, buf, theme);
     }
 
     let [numbers, spark] =
