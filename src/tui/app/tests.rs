@@ -1181,3 +1181,39 @@ fn a_category_with_nothing_to_do_says_so_instead_of_a_full_bar() {
         .unwrap();
     assert!(objects.contains("Current objects  "), "{objects}");
 }
+
+#[test]
+fn the_rate_is_smoothed_and_shows_in_the_first_second() {
+    use crate::tui::screens::progress::Progress;
+    let t0 = Duration::from_secs(10);
+    let mut p = Progress::resumed(vec!["b".into()], t0);
+    p.tick(t0);
+    let progress = |keys| {
+        Msg::Engine(Event::Progress {
+            bucket: "b".into(),
+            category: Category::Objects,
+            keys,
+            bytes: keys * 100,
+            requests: 1,
+        })
+    };
+    let Msg::Engine(e) = progress(500) else {
+        unreachable!()
+    };
+    p.apply(&e);
+    // Half a second in: 500 keys is 1,000 keys/s, not 0.
+    p.tick(t0 + Duration::from_millis(500));
+    assert_eq!(p.rate(), 1_000);
+    assert_eq!(p.byte_rate(), 100_000);
+    // Samples each second: the rate is their mean over the last five.
+    let mut now = t0 + Duration::from_millis(500);
+    for keys in [1_000u64, 3_000, 1_000, 3_000, 1_000, 3_000] {
+        let Msg::Engine(e) = progress(keys) else {
+            unreachable!()
+        };
+        p.apply(&e);
+        now += Duration::from_secs(1);
+        p.tick(now);
+    }
+    assert!((1_500..=2_700).contains(&p.rate()), "{}", p.rate());
+}

@@ -30,7 +30,10 @@ pub struct Progress {
     pub now: Duration,
     /// Keys per second, one sample a second (for the sparkline).
     pub rates: Vec<u64>,
+    /// Bytes per second, one sample a second.
+    pub byte_rates: Vec<u64>,
     last_sample: (Duration, u64),
+    last_bytes: u64,
     /// Keys done in buckets already finished.
     done_before: u64,
     pub stop_prompt: bool,
@@ -70,6 +73,16 @@ impl Progress {
         self.state.apply(e);
     }
 
+    /// Bytes freed so far, every bucket of the run.
+    pub fn total_bytes(&self) -> u64 {
+        self.finished.iter().map(|s| s.bytes()).sum::<u64>()
+            + if self.state.summary.is_some() {
+                0
+            } else {
+                self.state.bytes()
+            }
+    }
+
     pub fn total_done(&self) -> u64 {
         self.done_before
             + if self.state.summary.is_some() {
@@ -84,29 +97,59 @@ impl Progress {
         if self.started.is_none() {
             self.started = Some(now);
             self.last_sample = (now, self.total_done());
+            self.last_bytes = self.total_bytes();
         }
         self.now = now;
         let (at, done) = self.last_sample;
         let elapsed = now.saturating_sub(at);
         if elapsed >= Duration::from_secs(1) {
-            let d = self.total_done();
-            self.rates
-                .push(((d.saturating_sub(done)) as f64 / elapsed.as_secs_f64()) as u64);
-            if self.rates.len() > 120 {
-                self.rates.remove(0);
+            let (d, b) = (self.total_done(), self.total_bytes());
+            let per_sec = |n: u64| (n as f64 / elapsed.as_secs_f64()) as u64;
+            self.rates.push(per_sec(d.saturating_sub(done)));
+            self.byte_rates
+                .push(per_sec(b.saturating_sub(self.last_bytes)));
+            for v in [&mut self.rates, &mut self.byte_rates] {
+                if v.len() > 120 {
+                    v.remove(0);
+                }
             }
             self.last_sample = (now, d);
+            self.last_bytes = b;
         }
     }
 
+    /// Keys per second, smoothed over the last few seconds; in the first
+    /// second, what was done since the start.
     pub fn rate(&self) -> u64 {
-        self.rates.last().copied().unwrap_or(0)
+        smoothed(&self.rates).unwrap_or_else(|| self.since_start(self.total_done()))
+    }
+
+    /// Bytes per second, smoothed the same way.
+    pub fn byte_rate(&self) -> u64 {
+        smoothed(&self.byte_rates).unwrap_or_else(|| self.since_start(self.total_bytes()))
+    }
+
+    fn since_start(&self, n: u64) -> u64 {
+        let secs = self.elapsed().as_secs_f64();
+        if secs < 0.2 {
+            return 0;
+        }
+        (n.saturating_sub(self.last_sample.1) as f64 / secs) as u64
     }
 
     pub fn elapsed(&self) -> Duration {
         self.started
             .map_or(Duration::ZERO, |s| self.now.saturating_sub(s))
     }
+}
+
+/// Seconds a rate is smoothed over.
+const SMOOTHING: usize = 5;
+
+/// The mean of the last samples (`None` before the first).
+fn smoothed(samples: &[u64]) -> Option<u64> {
+    let last = &samples[samples.len().saturating_sub(SMOOTHING)..];
+    (!last.is_empty()).then(|| last.iter().sum::<u64>() / last.len() as u64)
 }
 
 /// One category: its label, a bar of its own (never under the text), and
@@ -238,8 +281,9 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .unwrap_or_else(|| "-".into());
     let lines = vec![
         Line::from(format!(
-            " {} keys/s   {} freed   {}",
+            " {} keys/s   {}/s   {} freed   {}",
             count(s.rate()),
+            bytes(s.byte_rate()),
             bytes(p.bytes()),
             crate::units::counted(p.requests, "request", "requests")
         )),
