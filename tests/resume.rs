@@ -373,3 +373,68 @@ async fn the_emulator_restarted_mid_run_then_resume() {
     t.check(&summary);
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_that_grew_since_it_was_confirmed_is_not_resumed_without_its_name() {
+    let keys = size("OSSWEEP_RESUME_KEYS", 20_000).min(20_000);
+    let t = Trial::new(keys, Duration::from_millis(20), None).await;
+    let mut child = common::cli(&t.emu, t.home.path())
+        .args(["delete", "big", "--confirm", "big", "--report"])
+        .arg(&t.report)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while t.emu.faults().count("DeleteMultipleObjects") < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    signal(&child, "TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+    // Someone writes more than was confirmed into the bucket meanwhile.
+    {
+        let mut store = t.emu.store();
+        let mut next_id = store.next_id;
+        let b = store.buckets.get_mut("big").unwrap();
+        for i in 0..keys {
+            b.put(
+                &format!("late/{i:07}"),
+                common::stored_version(1),
+                &mut next_id,
+            );
+        }
+        store.next_id = next_id;
+    }
+    let before_resume = t.emu.faults().count("DeleteMultipleObjects");
+    // Without a terminal: the difference is said, nothing is sent, exit 4.
+    let out = common::cli(&t.emu, t.home.path())
+        .args(["resume", "--last", "--json"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stdout.contains("\"event\":\"scope-grew\""), "{stdout}");
+    assert!(
+        stderr.contains("more entries than the") && stderr.contains("--confirm big"),
+        "{stderr}"
+    );
+    assert_eq!(
+        t.emu.faults().count("DeleteMultipleObjects"),
+        before_resume,
+        "nothing sent"
+    );
+    // Named again, it goes ahead and finishes.
+    let out = common::cli(&t.emu, t.home.path())
+        .args(["resume", "--last", "--confirm", "big"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!t.emu.store().buckets.contains_key("big"));
+    assert_eq!(held(&t.emu, "keep-a"), t.others[0]);
+    t.stop().await;
+}

@@ -130,6 +130,8 @@ async fn show(
         if let Event::Finished { summary } | Event::Cancelled { summary } = &e {
             finished.push(summary.clone());
             state = ProgressState::default();
+            // The next bucket's rate starts afresh.
+            window.clear();
         }
         if json {
             out::line(&e);
@@ -183,7 +185,7 @@ async fn show(
         }
         let rate = match (window.front(), window.back()) {
             (Some(a), Some(b)) if b.0 > a.0 => {
-                (b.1 - a.1) as f64 / b.0.duration_since(a.0).as_secs_f64()
+                b.1.saturating_sub(a.1) as f64 / b.0.duration_since(a.0).as_secs_f64()
             }
             _ => 0.0,
         };
