@@ -26,6 +26,18 @@ pub enum State {
 }
 
 impl State {
+    /// What the state means, for the help.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            State::Scanning => "still being counted",
+            State::Clear => "nothing here",
+            State::Blocks => "present; ossweep can clear it",
+            State::NotYet => "present; cannot go yet (retention, an access point being created)",
+            State::ManualStep => "a person has to act (the console, an in-region host)",
+            State::Unknown => "could not be listed: nothing is known",
+        }
+    }
+
     /// The word every front end shows for the state.
     pub fn word(self) -> &'static str {
         match self {

@@ -15,6 +15,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// What the mark means, for the help.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Severity::Danger => "data lost for good, or something that breaks",
+            Severity::Warning => "worth knowing before going ahead",
+            Severity::Info => "for information",
+        }
+    }
+
     /// The mark every front end puts before a risk: `!!`, `!`, `i`.
     pub fn mark(self) -> &'static str {
         match self {

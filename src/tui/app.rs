@@ -862,8 +862,14 @@ impl App {
 
     fn render_help(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let table = self.keys();
-        let w = area.width.min(56);
-        let h = (table.len() as u16 + 4).min(area.height);
+        // Where categories and risks are shown, their states and marks too.
+        let legend = matches!(
+            self.screen,
+            Screen::Scan(_) | Screen::Confirm(..) | Screen::Batch(_)
+        );
+        let w = area.width.min(if legend { 76 } else { 56 });
+        let extra = if legend { 12 } else { 0 };
+        let h = (table.len() as u16 + 4 + extra).min(area.height);
         let rect = Rect {
             x: area.x + (area.width - w) / 2,
             y: area.y + (area.height - h) / 2,
@@ -887,6 +893,30 @@ impl App {
                 ])
             })
             .collect();
+        if legend {
+            use crate::scan::risk::Severity;
+            use crate::scan::State;
+            lines.push(Line::from(Span::styled(" States", theme.title)));
+            for st in [
+                State::Clear,
+                State::Blocks,
+                State::NotYet,
+                State::ManualStep,
+                State::Unknown,
+            ] {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {:<12}", st.word()), theme.key),
+                    Span::raw(st.meaning()),
+                ]));
+            }
+            lines.push(Line::from(Span::styled(" Risk marks", theme.title)));
+            for sev in [Severity::Danger, Severity::Warning, Severity::Info] {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {:<12}", sev.mark()), theme.severity(sev)),
+                    Span::raw(sev.meaning()),
+                ]));
+            }
+        }
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             " any key closes this help",

@@ -1217,3 +1217,19 @@ fn the_rate_is_smoothed_and_shows_in_the_first_second() {
     }
     assert!((1_500..=2_700).contains(&p.rate()), "{}", p.rate());
 }
+
+#[test]
+fn help_on_the_scan_pane_explains_states_and_risk_marks() {
+    let mut app = scanned();
+    app.update(key('?'));
+    let text = snapshot_at(&app, 100, 40);
+    for want in [
+        "blocks      present; ossweep can clear it",
+        "not yet",
+        "manual step",
+        "!!          data lost for good",
+        "i           for information",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+}
