@@ -1,0 +1,396 @@
+//! Keys: what each key does on the screen shown (pure state changes and the
+//! effects they ask for).
+
+use super::*;
+
+impl App {
+    /// The interrupted-run banner's keys: resume, discard, later.
+    fn on_interrupted(&mut self, k: KeyEvent) -> Option<Vec<Effect>> {
+        let first = self.interrupted.first()?.clone();
+        match k.code {
+            KeyCode::Char(interrupted::RESUME) => {
+                self.interrupted.clear();
+                self.running = true;
+                let names = first.buckets.split(", ").map(str::to_string).collect();
+                let progress = Progress::resumed(names, self.now);
+                self.screen = Screen::Progress(Box::new(progress));
+                Some(vec![Effect::ResumeRun(first.id)])
+            }
+            KeyCode::Char(interrupted::DISCARD) => {
+                self.interrupted.remove(0);
+                self.notice = Some(format!(
+                    "Run {} discarded: its journal is gone; nothing was sent",
+                    first.id
+                ));
+                Some(vec![Effect::DiscardRun(first.id)])
+            }
+            KeyCode::Char(interrupted::LATER) => {
+                self.interrupted.clear();
+                self.notice =
+                    Some("Later: ossweep resume lists interrupted runs, and continues one".into());
+                Some(Vec::new())
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        self.notice = None;
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+        if self.quit_prompt {
+            self.quit_prompt = false;
+            return match k.code {
+                // Mid-run: stop after the batches in flight, then quit (the
+                // summary is printed once the terminal is restored).
+                KeyCode::Char('y') | KeyCode::Char('Y') if self.running => {
+                    self.quitting = true;
+                    if let Screen::Progress(p) = &mut self.screen {
+                        p.stopping = true;
+                    }
+                    vec![Effect::CancelRun]
+                }
+                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Effect::CancelRun, Effect::Quit],
+                _ => Vec::new(),
+            };
+        }
+        if let Screen::Progress(p) = &mut self.screen {
+            if p.stop_prompt {
+                p.stop_prompt = false;
+                if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                    p.stopping = true;
+                    return vec![Effect::CancelRun];
+                }
+                return Vec::new();
+            }
+        }
+        // Text input first: the filter and the confirm field take characters.
+        let typing = matches!(self.screen, Screen::Confirm(..))
+            || (matches!(self.screen, Screen::List) && self.list.filtering);
+        if !typing && matches!(self.screen, Screen::List) {
+            if let Some(effects) = self.on_interrupted(k) {
+                return effects;
+            }
+        }
+        if typing && !ctrl_c {
+            return self.on_text(k);
+        }
+        let Some(action) = keymap::action(k) else {
+            return Vec::new();
+        };
+        match action {
+            Action::Quit => {
+                if self.running {
+                    self.quit_prompt = true;
+                    return Vec::new();
+                }
+                return vec![Effect::CancelScan, Effect::Quit];
+            }
+            Action::Help => {
+                self.help = true;
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if let Screen::Scan(s) = &self.screen {
+            if keymap::DESTRUCTIVE.contains(&action)
+                && s.preflight(engine::Action::DeleteBucket).is_err()
+            {
+                self.notice = Some(if s.scanning {
+                    "Clearing, deleting and expiry rules wait for the scan to finish: the risks are not known yet".into()
+                } else {
+                    "The scan did not complete: press r to rescan before clearing or deleting"
+                        .into()
+                });
+                return Vec::new();
+            }
+        }
+        if !keymap::offers(self.keys(), action) {
+            return Vec::new();
+        }
+        if self.screen == Screen::List && self.tab == Tab::Buckets {
+            let l = &mut self.list;
+            match action {
+                Action::Top => l.jump(false),
+                Action::Bottom => l.jump(true),
+                Action::PageUp => l.move_by(-(keymap::PAGE_ROWS as i64)),
+                Action::PageDown => l.move_by(keymap::PAGE_ROWS as i64),
+                _ => return self.on_action(action),
+            }
+            return Vec::new();
+        }
+        if let Some((step, n)) = keymap::steps(action) {
+            // g/G/Home/End/PgUp/PgDn: single moves, as many as they stand for
+            // (every move clamps; a screen stops at its ends).
+            let n = n.min(10_000);
+            let mut effects = Vec::new();
+            for _ in 0..n {
+                effects.extend(self.on_action(step));
+            }
+            return effects;
+        }
+        self.on_action(action)
+    }
+
+    /// A key's action on the screen shown.
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        if self.screen == Screen::List {
+            return match self.tab {
+                Tab::Buckets => self.on_list(action),
+                Tab::Vectors => self.on_vector_list(action),
+            };
+        }
+        let screen = std::mem::replace(&mut self.screen, Screen::List);
+        let (screen, effects) = match screen {
+            Screen::List => (Screen::List, Vec::new()),
+            Screen::Scan(s) => self.on_scan(s, action),
+            Screen::Batch(b) => match action {
+                Action::Back => (Screen::List, vec![Effect::CancelScan]),
+                _ => (Screen::Batch(b), Vec::new()),
+            },
+            Screen::Progress(p) => self.on_progress(p, action),
+            Screen::Report(r) => self.on_report(r, action),
+            other => (other, Vec::new()),
+        };
+        self.screen = screen;
+        effects
+    }
+
+    fn on_text(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let screen = std::mem::replace(&mut self.screen, Screen::List);
+        let (screen, effects) = match screen {
+            Screen::Confirm(c, back) => self.on_confirm(c, back, k),
+            Screen::List => {
+                if !self.list.filter.apply(k) {
+                    match k.code {
+                        KeyCode::Esc => {
+                            self.list.filter.clear();
+                            self.list.filtering = false;
+                        }
+                        KeyCode::Enter => self.list.filtering = false,
+                        KeyCode::Up => self.list.move_by(-1),
+                        KeyCode::Down => self.list.move_by(1),
+                        _ => {}
+                    }
+                }
+                self.list.clamp();
+                (Screen::List, Vec::new())
+            }
+            other => (other, Vec::new()),
+        };
+        self.screen = screen;
+        effects
+    }
+
+    fn on_confirm(
+        &mut self,
+        mut c: Box<Confirm>,
+        back: Option<Box<Scan>>,
+        k: KeyEvent,
+    ) -> (Screen, Vec<Effect>) {
+        if c.input.apply(k) {
+            return (Screen::Confirm(c, back), Vec::new());
+        }
+        match k.code {
+            KeyCode::Up | KeyCode::Down => {
+                let up = k.code == KeyCode::Up;
+                match &mut c.intent {
+                    Intent::Expiry(plan) => {
+                        plan.days = if up {
+                            plan.days.saturating_add(1)
+                        } else {
+                            plan.days.saturating_sub(1).max(MIN_DAYS)
+                        }
+                    }
+                    Intent::Run { .. } => c.scroll_by_one(up),
+                }
+            }
+            KeyCode::Esc => {
+                return match back {
+                    Some(scan) => (Screen::Scan(scan), Vec::new()),
+                    None => (Screen::List, Vec::new()),
+                }
+            }
+            KeyCode::Enter if c.matches() => {
+                return match c.intent {
+                    Intent::Run { preflights, .. } => {
+                        self.running = true;
+                        let progress = Progress::new(preflights.clone(), self.now);
+                        (
+                            Screen::Progress(Box::new(progress)),
+                            vec![Effect::CancelScan, Effect::StartRun(preflights)],
+                        )
+                    }
+                    Intent::Expiry(plan) => {
+                        let mut scan = back.unwrap_or_else(|| Box::new(Scan::new(&plan.bucket)));
+                        scan.notice = Some("Installing lifecycle expiry rules...".into());
+                        (Screen::Scan(scan), vec![Effect::InstallExpiry(plan)])
+                    }
+                };
+            }
+            _ => {}
+        }
+        (Screen::Confirm(c, back), Vec::new())
+    }
+
+    fn on_list(&mut self, action: Action) -> Vec<Effect> {
+        let l = &mut self.list;
+        match action {
+            // Esc clears a filter already applied.
+            Action::Back => {
+                l.filter.clear();
+                l.clamp();
+            }
+            Action::Up => l.move_by(-1),
+            Action::Down => l.move_by(1),
+            Action::Filter => l.filtering = true,
+            Action::Sort => {
+                l.sort = l.sort.next();
+                l.clamp();
+            }
+            Action::Mark => {
+                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
+                    if !l.marked.remove(&name) {
+                        l.marked.insert(name);
+                    }
+                    l.move_by(1);
+                }
+            }
+            Action::Refresh => {
+                l.loading = true;
+                self.banner = None;
+                return vec![Effect::LoadBuckets];
+            }
+            Action::SwitchTab => return self.switch_tab(),
+            Action::Open => {
+                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
+                    self.screen = Screen::Scan(Box::new(Scan::new(&name)));
+                    return vec![Effect::StartScan(name)];
+                }
+            }
+            Action::DeleteBucket => {
+                if l.marked.is_empty() {
+                    self.notice = Some(
+                        "Mark buckets with Space to delete several, or open one with Enter".into(),
+                    );
+                    return Vec::new();
+                }
+                // Every marked bucket is scanned before its confirm pane opens.
+                let buckets: Vec<String> = l
+                    .rows
+                    .iter()
+                    .filter(|r| l.marked.contains(&r.summary.name))
+                    .map(|r| r.summary.name.clone())
+                    .collect();
+                self.screen = Screen::Batch(Box::new(Batch::new(&buckets)));
+                return vec![Effect::ScanBatch(buckets)];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_scan(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
+        let clear = match action {
+            Action::Up => {
+                s.move_by(-1);
+                None
+            }
+            Action::Down => {
+                s.move_by(1);
+                None
+            }
+            Action::Back => return (Screen::List, vec![Effect::CancelScan]),
+            Action::Refresh => {
+                let (screen, effect) = vectors::start_scan(s.report.kind, &s.bucket);
+                return (screen, vec![Effect::CancelScan, effect]);
+            }
+            _ if s.report.kind.is_vector() => self.vector_scan_action(&s, action),
+            Action::ClearCategory => {
+                let category = s.selected_category();
+                if !category.clearable() {
+                    self.notice = Some("OSS-HDFS data is removed in the console (Bucket > OSS-HDFS), never through the object API".into());
+                    None
+                } else {
+                    Some(engine::Action::clear([category]))
+                }
+            }
+            Action::ClearAll => Some(engine::Action::clear_all(s.report.kind)),
+            Action::Expire => {
+                s.notice = Some("Reading the lifecycle configuration...".into());
+                let bucket = s.bucket.clone();
+                return (
+                    Screen::Scan(s),
+                    vec![Effect::PrepareExpiry {
+                        bucket,
+                        days: MIN_DAYS,
+                    }],
+                );
+            }
+            Action::DeleteBucket => Some(engine::Action::DeleteBucket),
+            _ => None,
+        };
+        let Some(run) = clear else {
+            return (Screen::Scan(s), Vec::new());
+        };
+        let Ok(mut preflight) = s.preflight(run) else {
+            return (Screen::Scan(s), Vec::new());
+        };
+        let mut instead = None;
+        if preflight.action.deletes_bucket() {
+            // A bucket that cannot be deleted is offered emptying instead, named as such.
+            if let Some(refusal) = preflight.refusal().filter(|r| r.can_empty) {
+                if let Ok(alt) = s.preflight(engine::Action::empty_only()) {
+                    preflight = alt;
+                    instead = Some(refusal);
+                }
+            }
+        } else if preflight.goes.is_empty() && preflight.refusal().is_none() {
+            self.notice =
+                Some("Nothing to clear there: the scan found nothing ossweep can remove".into());
+            return (Screen::Scan(s), Vec::new());
+        }
+        let confirm = Confirm::run(vec![preflight], instead);
+        (
+            Screen::Confirm(Box::new(confirm), Some(s)),
+            vec![Effect::CancelScan],
+        )
+    }
+
+    fn on_progress(&mut self, mut p: Box<Progress>, action: Action) -> (Screen, Vec<Effect>) {
+        match action {
+            Action::Up => p.scroll = p.scroll.saturating_sub(1),
+            Action::Down => p.scroll = (p.scroll + 1).min(p.state.failures.len().saturating_sub(1)),
+            Action::Back if !p.stopping => p.stop_prompt = true,
+            _ => {}
+        }
+        (Screen::Progress(p), Vec::new())
+    }
+
+    fn on_report(&mut self, mut r: Box<Report>, action: Action) -> (Screen, Vec<Effect>) {
+        match action {
+            Action::Up => r.scroll = r.scroll.saturating_sub(1),
+            Action::Down => r.scroll = r.scroll.saturating_add(1),
+            Action::Open => {
+                // After clearing categories of a bucket that stays: back to its scan
+                // pane, rescanned, to work through what still blocks it.
+                if let Some((kind, bucket)) = r.return_to() {
+                    let (screen, effect) = vectors::start_scan(kind, &bucket);
+                    return (screen, vec![effect]);
+                }
+                if self.tab == Tab::Vectors {
+                    self.vectors.loading = true;
+                    return (Screen::List, vec![Effect::LoadVectorBuckets]);
+                }
+                self.list.loading = true;
+                self.list.marked.clear();
+                return (Screen::List, vec![Effect::LoadBuckets]);
+            }
+            _ => {}
+        }
+        (Screen::Report(r), Vec::new())
+    }
+}

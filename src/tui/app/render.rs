@@ -1,0 +1,208 @@
+//! Drawing the wizard: the header, the banners, the screen shown, the status
+//! and hint lines, and the overlays (help, the quit question). Reads the
+//! state, changes nothing.
+
+use super::*;
+
+impl App {
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let text = format!("Terminal too small: ossweep needs at least {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}.\nEnlarge it, or press q to quit.", area.width, area.height);
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .render(area, buf);
+            return;
+        }
+        let offer = matches!(self.screen, Screen::List) && !self.interrupted.is_empty();
+        let banner_height = if self.banner.is_some() || offer { 3 } else { 0 };
+        let [header, banner, body, status, hints] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(banner_height),
+            Constraint::Min(5),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.render_header(header, buf, theme);
+        if let Some(e) = &self.banner {
+            let mut first = vec![Span::styled(format!(" {} ", e.title), theme.danger)];
+            if let Some(code) = &e.code {
+                first.push(Span::styled(format!("{code} "), theme.danger));
+            }
+            first.push(Span::raw(e.message.clone()));
+            let second = Line::from(vec![
+                Span::styled(
+                    format!(" request id {} ", e.request_id.as_deref().unwrap_or("-")),
+                    theme.muted,
+                ),
+                Span::styled(" r", theme.key),
+                Span::styled(" retry", theme.muted),
+            ]);
+            Paragraph::new(vec![Line::from(first), second])
+                .wrap(Wrap { trim: true })
+                .block(
+                    Block::default()
+                        .borders(Borders::BOTTOM)
+                        .border_style(theme.danger),
+                )
+                .render(banner, buf);
+        }
+        if offer && self.banner.is_none() {
+            interrupted::render(&self.interrupted, banner, buf, theme);
+        }
+        match &self.screen {
+            Screen::List => self.render_lists(body, buf, theme),
+            Screen::Scan(s) => screens::scan::render(s, body, buf, theme, self.now),
+            Screen::Batch(b) => screens::batch::render(b, body, buf, theme, self.now),
+            Screen::Confirm(c, _) => screens::confirm::render(c, body, buf, theme),
+            Screen::Progress(p) => screens::progress::render(p, body, buf, theme),
+            Screen::Report(r) => screens::report::render(r, body, buf, theme),
+        }
+        let status_text = self.notice.clone().unwrap_or_default();
+        Paragraph::new(Span::styled(format!(" {status_text}"), theme.warn)).render(status, buf);
+        Paragraph::new(hint_line(self.keys(), theme, hints.width)).render(hints, buf);
+        if self.help {
+            self.render_help(area, buf, theme);
+        }
+        if self.quit_prompt {
+            let detail = match &self.run_id {
+                Some(id) => format!(
+                    "It stops after the batches in flight; the rest is kept, and the run can be resumed: ossweep resume {id}"
+                ),
+                None => "It stops after the batches in flight; the rest is kept.".to_string(),
+            };
+            screens::prompt(
+                area,
+                buf,
+                theme,
+                &screens::Question {
+                    question: "A deletion is running. Quit?",
+                    detail: &detail,
+                    yes: "stop and quit",
+                    no_key: "any key",
+                    no: "stay",
+                },
+            );
+        }
+        crate::tui::guard::neutralize(buf, area);
+    }
+
+    /// The tab bar, then the list of the tab.
+    fn render_lists(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let [tabs, list] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        let label = |tab: Tab, text: String| {
+            let style = if self.tab == tab {
+                theme.selected
+            } else {
+                theme.muted
+            };
+            Span::styled(format!(" {text} "), style)
+        };
+        let vector_count = if self.vectors.loaded {
+            self.vectors.rows.len().to_string()
+        } else {
+            "…".into()
+        };
+        Paragraph::new(Line::from(vec![
+            Span::raw(" "),
+            label(Tab::Buckets, format!("Buckets {}", self.list.rows.len())),
+            Span::raw(" "),
+            label(Tab::Vectors, format!("Vector buckets {vector_count}")),
+            Span::styled("  Tab switches", theme.muted),
+        ]))
+        .render(tabs, buf);
+        match self.tab {
+            Tab::Buckets => screens::bucket_list::render(&self.list, list, buf, theme, self.now),
+            Tab::Vectors => screens::vector_list::render(&self.vectors, list, buf, theme, self.now),
+        }
+    }
+
+    /// Where every request goes: profile and region or endpoint, and a DEMO
+    /// marker when the wizard runs against the built-in emulator.
+    fn render_header(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let c = &self.context;
+        let mut spans = Vec::new();
+        if c.demo {
+            spans.push(Span::styled(" DEMO ", theme.selected));
+            spans.push(Span::styled(
+                " built-in emulator: nothing real is touched ",
+                theme.warn,
+            ));
+        } else {
+            spans.push(Span::styled(" ossweep ", theme.title));
+        }
+        spans.push(Span::styled(
+            format!(" profile {}  {}", c.profile, c.target),
+            theme.muted,
+        ));
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+
+    fn render_help(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let table = self.keys();
+        // Where categories and risks are shown, their states and marks too.
+        let legend = matches!(
+            self.screen,
+            Screen::Scan(_) | Screen::Confirm(..) | Screen::Batch(_)
+        );
+        let w = area.width.min(if legend { 76 } else { 56 });
+        let extra = if legend { 12 } else { 0 };
+        let h = (table.len() as u16 + 4 + extra).min(area.height);
+        let rect = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
+        Clear.render(rect, buf);
+        let keys_width = table
+            .iter()
+            .map(|b| b.keys.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(9)
+            + 1;
+        let mut lines: Vec<Line> = table
+            .iter()
+            .map(|b| {
+                Line::from(vec![
+                    Span::styled(format!(" {:<keys_width$}", b.keys), theme.key),
+                    Span::raw(b.hint),
+                ])
+            })
+            .collect();
+        if legend {
+            use crate::scan::risk::Severity;
+            use crate::scan::State;
+            lines.push(Line::from(Span::styled(" States", theme.title)));
+            for st in [
+                State::Clear,
+                State::Blocks,
+                State::NotYet,
+                State::ManualStep,
+                State::Unknown,
+            ] {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {:<12}", st.word()), theme.key),
+                    Span::raw(st.meaning()),
+                ]));
+            }
+            lines.push(Line::from(Span::styled(" Risk marks", theme.title)));
+            for sev in [Severity::Danger, Severity::Warning, Severity::Info] {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {:<12}", sev.mark()), theme.severity(sev)),
+                    Span::raw(sev.meaning()),
+                ]));
+            }
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            " any key closes this help",
+            theme.muted,
+        )));
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::ALL).title(" Keys "))
+            .render(rect, buf);
+    }
+}
