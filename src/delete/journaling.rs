@@ -22,12 +22,14 @@ pub struct JournalSlot {
 /// Books entries OSS deleted: the audit records first (on disk before they
 /// count: after a SIGKILL the report lacks at most the batches whose replies
 /// had not come), unless `audit` is false (they are in it already), then the
-/// totals and the progress events.
+/// totals and the progress events; `sent` says whether this session sent the
+/// request that deleted them (a resumed run books some it did not send).
 pub(super) async fn book_deleted(
     ctx: &Ctx,
     entries: &[BatchEntry],
     detail: Option<&str>,
     audit: bool,
+    sent: bool,
 ) {
     let bucket = ctx.bucket().to_string();
     let action = if ctx.plan.dry_run {
@@ -63,7 +65,7 @@ pub(super) async fn book_deleted(
             category,
             keys,
             bytes,
-            requests: 1,
+            requests: u64::from(sent),
         })
         .await;
     }
@@ -183,12 +185,13 @@ pub(super) async fn reconcile(ctx: &Ctx) {
             .into_iter()
             .map(|i| entries[i].clone())
             .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
-        book_deleted(ctx, &known, None, false).await;
+        book_deleted(ctx, &known, None, false, false).await;
         book_deleted(
             ctx,
             &new,
             Some("reply lost when the run was interrupted; a listing shows it gone"),
             true,
+            false,
         )
         .await;
         let deleted = deleted_so_far(ctx);
@@ -231,12 +234,13 @@ pub(super) async fn bucket_gone(ctx: &Ctx) {
     let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = entries
         .into_iter()
         .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
-    book_deleted(ctx, &known, None, false).await;
+    book_deleted(ctx, &known, None, false, false).await;
     book_deleted(
         ctx,
         &new,
         Some("reply lost when the run was interrupted; the bucket is gone"),
         true,
+        false,
     )
     .await;
     {

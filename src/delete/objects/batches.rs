@@ -117,7 +117,7 @@ pub(super) fn transient(e: &OssError) -> bool {
 /// the batch's own reply), with their audit records, written before they count.
 pub(super) async fn book_deleted(ctx: &Ctx, entries: &[&Entry], detail: Option<&str>) {
     let entries: Vec<BatchEntry> = entries.iter().map(|e| e.journaled()).collect();
-    journaling::book_deleted(ctx, &entries, detail, true).await;
+    journaling::book_deleted(ctx, &entries, detail, true, true).await;
 }
 
 /// Books a finished batch; returns the entries to retry. The listing hears
