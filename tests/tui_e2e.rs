@@ -200,7 +200,8 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
     );
 
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Buckets (9)", Duration::from_secs(20));
+    // The refreshed list, the filter still applied: nothing matches now.
+    tmux.wait_for("Buckets (0 of 9)", Duration::from_secs(20));
 
     // The replicated bucket: D shows the replication risk before anything is
     // typed, and clearing all (`a`) also needs the typed name.
@@ -212,7 +213,10 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
     tmux.text("logs-replicated");
     tmux.wait_for("filter: logs-replicated▏", Duration::from_secs(5));
     tmux.keys(&["Enter"]);
-    tmux.wait_for("filter: logs-replicated\n", Duration::from_secs(5));
+    tmux.wait_for(
+        "filter: logs-replicated  (Esc clears)",
+        Duration::from_secs(5),
+    );
     tmux.keys(&["Enter"]);
     // Not just "scan complete": "Risks appear when the scan completes" contains it.
     let scan = tmux.wait_for(

@@ -189,7 +189,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         return;
     }
     if visible.is_empty() {
-        Paragraph::new(format!(" No bucket matches {:?}.", s.filter))
+        Paragraph::new(format!(" No bucket matches {:?}.", s.filter.as_str()))
             .block(block)
             .render(body, buf);
         return;
