@@ -495,29 +495,35 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
     // Someone keeps uploading while the bucket is being emptied: the verification
     // sweeps cannot keep up with a writer that never stops.
     let stop = CancellationToken::new();
-    // The writer is another program: its own client, its own request budget.
-    let writer = {
-        let (c, stop) = (common::client(&emu), stop.clone());
-        tokio::spawn(async move {
-            let mut i = 0;
-            while !stop.is_cancelled() {
-                c.put_object(
-                    "busy-writer",
-                    &format!("aaa/new-upload-{i:05}.bin"),
-                    b"fresh".to_vec(),
-                )
-                .await
-                .unwrap();
-                i += 1;
-                // As fast as it can: a writer the sweeps cannot outrun.
-                tokio::task::yield_now().await;
-            }
-            i
+    // The writers are another program: their own client and request budget.
+    // Several at once, as fast as they can: the bucket is never empty for
+    // long enough to be verified (one writer alone can lose that race now).
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (c, stop) = (common::client(&emu), stop.clone());
+            tokio::spawn(async move {
+                let mut i = 0u64;
+                while !stop.is_cancelled() {
+                    let key = format!("aaa/new-upload-{w}-{i:05}.bin");
+                    if c.put_object("busy-writer", &key, b"fresh".to_vec())
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                    i += 1;
+                    tokio::task::yield_now().await;
+                }
+                i
+            })
         })
-    };
+        .collect();
     let (summary, _) = run(&c, p).await;
     stop.cancel();
-    let written = writer.await.unwrap();
+    let mut written = 0;
+    for w in writers {
+        written += w.await.unwrap();
+    }
     assert!(
         written > 0 && !summary.bucket_deleted && !summary.complete(),
         "{summary:?}"

@@ -238,6 +238,9 @@ impl App {
                 self.interrupted = runs;
                 Vec::new()
             }
+            // The demo's journals end with the demo: its questions do not
+            // promise an `ossweep resume` that could not find the run.
+            Msg::Journaled(_) if self.context.demo => Vec::new(),
             Msg::Journaled(id) => {
                 if let Screen::Progress(p) = &mut self.screen {
                     p.run_id = Some(id.clone());
