@@ -1233,3 +1233,29 @@ fn help_on_the_scan_pane_explains_states_and_risk_marks() {
         assert!(text.contains(want), "{want:?} missing:\n{text}");
     }
 }
+
+#[test]
+fn at_80_columns_the_list_cuts_long_names_with_an_ellipsis_and_keeps_help_and_quit() {
+    let mut app = listed();
+    // A long name among short ones.
+    let mut long = app.list.rows[0].clone();
+    long.summary.name = "acme-compliance-archive-2019-to-2024-retained".into();
+    app.list.rows.push(long);
+    let text = snapshot_at(&app, 80, 24);
+    let row = text
+        .lines()
+        .find(|l| l.contains("acme-compliance"))
+        .expect(&text);
+    assert!(
+        row.contains('…') && !row.contains("2019-to-2024-retained"),
+        "cut with an ellipsis: {row}"
+    );
+    let last = text
+        .lines()
+        .filter(|l| !l.trim_matches('"').trim().is_empty())
+        .last()
+        .unwrap();
+    assert!(last.contains("? help") && last.contains("q quit"), "{last}");
+    // Every row stays inside the width, the sizes column included.
+    assert!(text.contains("GiB"), "{text}");
+}

@@ -17,6 +17,7 @@ use crate::units::{bytes, count};
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
+use super::columns::{ellipsize, fit, widest, Column};
 use super::spinner;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -127,6 +128,43 @@ impl BucketList {
     }
 }
 
+/// One row's cells: mark, name, region, created, class, versioning, objects, size.
+fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; 8] {
+    let (versioning, objects, size) = match &r.details {
+        Details::Loading => (
+            spinner(now).to_string(),
+            spinner(now).to_string(),
+            spinner(now).to_string(),
+        ),
+        Details::Loaded {
+            stat: Some(stat),
+            versioning,
+        } => (
+            versioning.as_str().to_string(),
+            count(stat.object_count),
+            bytes(stat.storage),
+        ),
+        Details::Loaded {
+            stat: None,
+            versioning,
+        } => (versioning.as_str().to_string(), "n/a".into(), "n/a".into()),
+        Details::Failed(_) => ("?".into(), "?".into(), "?".into()),
+    };
+    [
+        if marked { "●" } else { " " }.to_string(),
+        crate::text::visible(&r.summary.name).into_owned(),
+        crate::text::visible(&r.summary.region).into_owned(),
+        r.summary
+            .creation_date
+            .map(time::date_only)
+            .unwrap_or_default(),
+        r.summary.storage_class.clone(),
+        versioning,
+        objects,
+        size,
+    ]
+}
+
 fn size_of(r: &BucketRow) -> u64 {
     match &r.details {
         Details::Loaded {
@@ -194,7 +232,12 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
             .render(body, buf);
         return;
     }
-    let header = Row::new([
+    // The columns fit every row's content (all rows, so that filtering does
+    // not move them); only the visible rows are drawn.
+    let cells_of = |r: &BucketRow| cells(r, s.marked.contains(&r.summary.name), now);
+    let all: Vec<[String; 8]> = s.rows.iter().map(cells_of).collect();
+    let cells: Vec<[String; 8]> = visible.iter().map(|r| cells_of(r)).collect();
+    const HEADERS: [&str; 8] = [
         "",
         "NAME",
         "REGION",
@@ -203,68 +246,35 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         "VERSIONING",
         "OBJECTS",
         "SIZE",
-    ])
-    .style(theme.title);
+    ];
+    const MIN: [u16; 8] = [1, 12, 8, 10, 5, 5, 7, 8];
+    let columns: Vec<Column> = (0..8)
+        .map(|i| Column {
+            natural: widest(HEADERS[i], all.iter().map(|c| c[i].as_str())),
+            min: MIN[i],
+        })
+        .collect();
+    // Room runs out: the storage class gives way first, then the region,
+    // versioning and the name (cut with `…`).
+    let widths = fit(&columns, body.width, 1, &[4, 2, 5, 1]);
+    let header =
+        Row::new(HEADERS.iter().zip(&widths).map(|(h, w)| ellipsize(h, *w))).style(theme.title);
     // Only the rows that fit are built: the window follows the selection.
     let height = body.height.saturating_sub(2).max(1) as usize;
     let offset = (s.selected + 1).saturating_sub(height);
-    let rows: Vec<Row> = visible
+    let rows: Vec<Row> = cells
         .iter()
         .skip(offset)
         .take(height)
-        .map(|r| {
-            let mark = if s.marked.contains(&r.summary.name) {
-                "●"
-            } else {
-                " "
-            };
-            let (versioning, objects, size) = match &r.details {
-                Details::Loading => (
-                    spinner(now).to_string(),
-                    spinner(now).to_string(),
-                    spinner(now).to_string(),
-                ),
-                Details::Loaded {
-                    stat: Some(stat),
-                    versioning,
-                } => (
-                    versioning.as_str().to_string(),
-                    count(stat.object_count),
-                    bytes(stat.storage),
-                ),
-                Details::Loaded {
-                    stat: None,
-                    versioning,
-                } => (versioning.as_str().to_string(), "n/a".into(), "n/a".into()),
-                Details::Failed(_) => ("?".into(), "?".into(), "?".into()),
-            };
-            Row::new(vec![
-                Cell::from(mark),
-                Cell::from(crate::text::visible(&r.summary.name).into_owned()),
-                Cell::from(crate::text::visible(&r.summary.region).into_owned()),
-                Cell::from(
-                    r.summary
-                        .creation_date
-                        .map(time::date_only)
-                        .unwrap_or_default(),
-                ),
-                Cell::from(r.summary.storage_class.clone()),
-                Cell::from(versioning),
-                Cell::from(objects),
-                Cell::from(size),
-            ])
+        .map(|c| {
+            Row::new(
+                c.iter()
+                    .zip(&widths)
+                    .map(|(t, w)| Cell::from(ellipsize(t, *w))),
+            )
         })
         .collect();
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Min(20),
-        Constraint::Length(15),
-        Constraint::Length(10),
-        Constraint::Length(15),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(10),
-    ];
+    let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
     let mut state = TableState::default().with_selected(Some(s.selected - offset));
     StatefulWidget::render(
         Table::new(rows, widths)

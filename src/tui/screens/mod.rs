@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod bucket_list;
+pub mod columns;
 pub mod confirm;
 pub mod progress;
 pub mod report;

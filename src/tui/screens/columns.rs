@@ -1,0 +1,111 @@
+//! Table columns sized to their content (pure): each column as wide as its
+//! widest cell, and when the table is wider than the screen, the columns
+//! that can give way shrink (in a given order, down to a minimum), their
+//! cells cut with `…`.
+
+/// One column: its widest cell, the least it may shrink to, and whether it
+/// gives way when space runs out (in the order of `fit`'s `order`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub natural: u16,
+    pub min: u16,
+}
+
+/// Widths for `columns` in `total` cells, with `gap` cells between columns:
+/// natural widths when they fit; otherwise the columns named in `order`
+/// shrink, one after another, each down to its minimum.
+pub fn fit(columns: &[Column], total: u16, gap: u16, order: &[usize]) -> Vec<u16> {
+    let mut widths: Vec<u16> = columns.iter().map(|c| c.natural.max(c.min)).collect();
+    let gaps = gap * columns.len().saturating_sub(1) as u16;
+    let mut over = (widths.iter().sum::<u16>() + gaps).saturating_sub(total);
+    for &i in order {
+        if over == 0 {
+            break;
+        }
+        let give = widths[i].saturating_sub(columns[i].min).min(over);
+        widths[i] -= give;
+        over -= give;
+    }
+    widths
+}
+
+/// `text` in at most `width` cells: cut with `…` when longer.
+pub fn ellipsize(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// The width of the widest of `cells` (and of `header`).
+pub fn widest<'a>(header: &str, cells: impl IntoIterator<Item = &'a str>) -> u16 {
+    cells
+        .into_iter()
+        .map(|c| c.chars().count())
+        .chain(std::iter::once(header.chars().count()))
+        .max()
+        .unwrap_or(0) as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_keep_their_content_width_when_it_fits() {
+        let cols = [
+            Column {
+                natural: 24,
+                min: 10,
+            },
+            Column {
+                natural: 14,
+                min: 6,
+            },
+            Column {
+                natural: 10,
+                min: 10,
+            },
+        ];
+        assert_eq!(fit(&cols, 100, 1, &[0, 1]), [24, 14, 10]);
+    }
+
+    #[test]
+    fn the_columns_that_can_give_way_shrink_in_order() {
+        let cols = [
+            Column {
+                natural: 24,
+                min: 10,
+            },
+            Column {
+                natural: 14,
+                min: 6,
+            },
+            Column {
+                natural: 10,
+                min: 10,
+            },
+        ];
+        // 50 needed (48 + 2 gaps), 40 there: the first gives 10.
+        assert_eq!(fit(&cols, 40, 1, &[0, 1]), [14, 14, 10]);
+        // 30 there: the first down to its minimum, then the second.
+        assert_eq!(fit(&cols, 30, 1, &[0, 1]), [10, 8, 10]);
+        // Never below the minimums.
+        assert_eq!(fit(&cols, 5, 1, &[0, 1]), [10, 6, 10]);
+    }
+
+    #[test]
+    fn long_cells_are_cut_with_an_ellipsis() {
+        assert_eq!(ellipsize("acme-compliance-archive", 12), "acme-compli…");
+        assert_eq!(ellipsize("cn-hangzhou", 11), "cn-hangzhou");
+        assert_eq!(ellipsize("日本語のバケット", 4), "日本語…");
+        assert_eq!(ellipsize("x", 0), "");
+        assert_eq!(widest("NAME", ["a", "abcdef"]), 6);
+    }
+}
