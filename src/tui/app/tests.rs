@@ -1252,8 +1252,8 @@ fn at_80_columns_the_list_cuts_long_names_with_an_ellipsis_and_keeps_help_and_qu
     );
     let last = text
         .lines()
-        .filter(|l| !l.trim_matches('"').trim().is_empty())
-        .last()
+        .rev()
+        .find(|l| !l.trim_matches('"').trim().is_empty())
         .unwrap();
     assert!(last.contains("? help") && last.contains("q quit"), "{last}");
     // Every row stays inside the width, the sizes column included.
