@@ -17,7 +17,7 @@ use crate::units::{bytes, count};
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
-use super::columns::{ellipsize, fit, widest, Column};
+use super::columns::{ellipsize, fit, Column};
 use super::spinner;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -128,6 +128,26 @@ impl BucketList {
     }
 }
 
+/// The widest cell of each column over `rows`, measured without drawing
+/// them (the list may hold thousands of buckets; only a screenful is drawn).
+fn natural_widths(rows: &[BucketRow]) -> [u16; 8] {
+    let mut w = [1u16, 0, 0, 10, 0, 9, 3, 3];
+    for r in rows {
+        let len = |t: &str| t.chars().count() as u16;
+        w[1] = w[1].max(len(&r.summary.name));
+        w[2] = w[2].max(len(&r.summary.region));
+        w[4] = w[4].max(len(&r.summary.storage_class));
+        if let Details::Loaded {
+            stat: Some(stat), ..
+        } = &r.details
+        {
+            w[6] = w[6].max(len(&count(stat.object_count)));
+            w[7] = w[7].max(len(&bytes(stat.storage)));
+        }
+    }
+    w
+}
+
 /// One row's cells: mark, name, region, created, class, versioning, objects, size.
 fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; 8] {
     let (versioning, objects, size) = match &r.details {
@@ -234,9 +254,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     }
     // The columns fit every row's content (all rows, so that filtering does
     // not move them); only the visible rows are drawn.
-    let cells_of = |r: &BucketRow| cells(r, s.marked.contains(&r.summary.name), now);
-    let all: Vec<[String; 8]> = s.rows.iter().map(cells_of).collect();
-    let cells: Vec<[String; 8]> = visible.iter().map(|r| cells_of(r)).collect();
+    let natural = natural_widths(&s.rows);
     const HEADERS: [&str; 8] = [
         "",
         "NAME",
@@ -250,7 +268,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     const MIN: [u16; 8] = [1, 12, 8, 10, 5, 5, 7, 8];
     let columns: Vec<Column> = (0..8)
         .map(|i| Column {
-            natural: widest(HEADERS[i], all.iter().map(|c| c[i].as_str())),
+            natural: natural[i].max(HEADERS[i].chars().count() as u16),
             min: MIN[i],
         })
         .collect();
@@ -262,10 +280,11 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     // Only the rows that fit are built: the window follows the selection.
     let height = body.height.saturating_sub(2).max(1) as usize;
     let offset = (s.selected + 1).saturating_sub(height);
-    let rows: Vec<Row> = cells
+    let rows: Vec<Row> = visible
         .iter()
         .skip(offset)
         .take(height)
+        .map(|r| cells(r, s.marked.contains(&r.summary.name), now))
         .map(|c| {
             Row::new(
                 c.iter()

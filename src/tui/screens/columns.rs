@@ -43,16 +43,6 @@ pub fn ellipsize(text: &str, width: u16) -> String {
     out
 }
 
-/// The width of the widest of `cells` (and of `header`).
-pub fn widest<'a>(header: &str, cells: impl IntoIterator<Item = &'a str>) -> u16 {
-    cells
-        .into_iter()
-        .map(|c| c.chars().count())
-        .chain(std::iter::once(header.chars().count()))
-        .max()
-        .unwrap_or(0) as u16
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +96,5 @@ mod tests {
         assert_eq!(ellipsize("cn-hangzhou", 11), "cn-hangzhou");
         assert_eq!(ellipsize("日本語のバケット", 4), "日本語…");
         assert_eq!(ellipsize("x", 0), "");
-        assert_eq!(widest("NAME", ["a", "abcdef"]), 6);
     }
 }
