@@ -1259,3 +1259,65 @@ fn at_80_columns_the_list_cuts_long_names_with_an_ellipsis_and_keeps_help_and_qu
     // Every row stays inside the width, the sizes column included.
     assert!(text.contains("GiB"), "{text}");
 }
+
+/// The progress pane with every category a bucket deletion clears started.
+fn running_every_category() -> App {
+    let mut app = running();
+    for category in [
+        Category::Parts,
+        Category::LiveChannels,
+        Category::AccessPoints,
+        Category::Accelerators,
+    ] {
+        app.update(Msg::Engine(Event::CategoryStarted {
+            bucket: "backups".into(),
+            category,
+            estimate: Some(if category == Category::Parts { 4 } else { 0 }),
+        }));
+    }
+    app.update(Msg::Engine(Event::CategoryDone {
+        bucket: "backups".into(),
+        category: Category::Accelerators,
+        deleted: 0,
+        failed: 0,
+    }));
+    app
+}
+
+/// Every screen at the smallest size the wizard supports (80x24) and at a
+/// large one (120x40), so layouts can be seen to hold at both.
+#[test]
+fn snapshot_every_screen_at_80x24_and_120x40() {
+    let mut filtered = listed();
+    filtered.update(key('/'));
+    typed(&mut filtered, "shop");
+    filtered.update(code(KeyCode::Enter));
+    let mut confirm = scanned();
+    confirm.update(key('D'));
+    typed(&mut confirm, "back");
+    let mut report = running();
+    report.update(Msg::RunEnded(Ok(vec![summary("backups")])));
+    let mut help = scanned();
+    help.update(key('?'));
+    let mut interrupted = listed();
+    interrupted.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+        id: "20261206-213504-1f2e".into(),
+        buckets: "backups".into(),
+        percent: 37,
+    }]));
+    let screens: Vec<(&str, App)> = vec![
+        ("list", listed()),
+        ("list_filtered", filtered),
+        ("list_interrupted_run", interrupted),
+        ("scan_done", scanned()),
+        ("confirm_delete", confirm),
+        ("confirm_batch", batch_scanned(false)),
+        ("progress_every_category", running_every_category()),
+        ("report", report),
+        ("help_scan", help),
+    ];
+    for (name, app) in &screens {
+        insta::assert_snapshot!(format!("{name}_80x24"), snapshot_at(app, 80, 24));
+        insta::assert_snapshot!(format!("{name}_120x40"), snapshot_at(app, 120, 40));
+    }
+}
