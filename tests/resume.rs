@@ -20,45 +20,7 @@ use std::time::Duration;
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{self, EmulatorConfig, EmulatorHandle};
 
-fn size(var: &str, default: usize) -> usize {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Every (key, version) a bucket holds.
-fn held(emu: &EmulatorHandle, bucket: &str) -> BTreeSet<(String, String)> {
-    let store = emu.store();
-    let Some(b) = store.buckets.get(bucket) else {
-        return BTreeSet::new();
-    };
-    b.objects
-        .iter()
-        .flat_map(|(k, vs)| {
-            vs.iter()
-                .map(move |v| (k.clone(), ossweep::emulator::store::render_version_id(v.id)))
-        })
-        .collect()
-}
-
-/// The report's `deleted` entries as (key, version), and how many lines.
-fn reported(path: &Path) -> (BTreeSet<(String, String)>, usize) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut set = BTreeSet::new();
-    let mut lines = 0;
-    for l in text.lines() {
-        let v: serde_json::Value = serde_json::from_str(l).expect("every report line is whole");
-        if v["action"] == "deleted" {
-            lines += 1;
-            set.insert((
-                v["key"].as_str().unwrap().to_string(),
-                v["version_id"].as_str().unwrap_or("null").to_string(),
-            ));
-        }
-    }
-    (set, lines)
-}
+use common::{held, reported, size};
 
 /// The buckets of one trial: `big` to delete, two others that must not change.
 fn seed_buckets(emu: &EmulatorHandle, keys: usize) {

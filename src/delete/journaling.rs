@@ -85,6 +85,29 @@ pub(super) async fn batch_sent(ctx: &Ctx, seq: u64, entries: &[BatchEntry]) {
     slot.journaler.commit().await;
 }
 
+/// A resumed bucket: what earlier sessions deleted counts in this summary
+/// (and shows in the progress).
+pub(super) async fn count_earlier_sessions(ctx: &Ctx) {
+    let Some(slot) = &ctx.journal else { return };
+    let before = slot.journaler.snapshot().buckets[slot.bucket]
+        .deleted
+        .clone();
+    for (c, d) in before {
+        ctx.totals(c, |t| {
+            t.deleted += d.entries;
+            t.bytes += d.bytes;
+        });
+        ctx.emit(Event::Progress {
+            bucket: ctx.bucket().to_string(),
+            category: c,
+            keys: d.entries,
+            bytes: d.bytes,
+            requests: 0,
+        })
+        .await;
+    }
+}
+
 /// After a batch's reply was booked: the journal counts what the run deleted
 /// so far, names what is left of the batch (`left`, for its next attempt) or
 /// nothing, and keeps the listing's open `spans`; then the old file goes.
@@ -140,6 +163,25 @@ pub(super) fn deleted_so_far(ctx: &Ctx) -> BTreeMap<Category, Deleted> {
         .collect()
 }
 
+/// Books entries an interrupted session's batches deleted: those the audit
+/// report at `report` already names are counted only, the others recorded
+/// too (`why` says how they are known to be gone).
+async fn book_found_gone(
+    ctx: &Ctx,
+    entries: Vec<BatchEntry>,
+    report: Option<&std::path::Path>,
+    why: &str,
+) {
+    let booked = report
+        .map(|p| super::audit::booked_in_tail(p, ctx.bucket(), entries.len()))
+        .unwrap_or_default();
+    let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = entries
+        .into_iter()
+        .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
+    book_deleted(ctx, &known, None, false, false).await;
+    book_deleted(ctx, &new, Some(why), true, false).await;
+}
+
 /// A resumed run starts here: the batches that were in flight when the run
 /// stopped may or may not have been carried out. A listing of each one's key
 /// runs says which keys are gone; those are booked (in the audit report only
@@ -166,12 +208,6 @@ pub(super) async fn reconcile(ctx: &Ctx) {
             Err(_) => batches.push((*seq, *attempt, Vec::new())),
         }
     }
-    let total: usize = batches.iter().map(|b| b.2.len()).sum();
-    // What the audit report already has of them (its last lines).
-    let booked = report
-        .as_deref()
-        .map(|p| super::audit::booked_in_tail(p, ctx.bucket(), total))
-        .unwrap_or_default();
     for (seq, attempt, entries) in batches {
         let ids: Vec<(String, Option<String>, u64)> = entries
             .iter()
@@ -181,17 +217,12 @@ pub(super) async fn reconcile(ctx: &Ctx) {
             // Cannot tell yet: keep the batch for the next resume.
             continue;
         };
-        let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = gone
-            .into_iter()
-            .map(|i| entries[i].clone())
-            .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
-        book_deleted(ctx, &known, None, false, false).await;
-        book_deleted(
+        let gone: Vec<BatchEntry> = gone.into_iter().map(|i| entries[i].clone()).collect();
+        book_found_gone(
             ctx,
-            &new,
-            Some("reply lost when the run was interrupted; a listing shows it gone"),
-            true,
-            false,
+            gone,
+            report.as_deref(),
+            "reply lost when the run was interrupted; a listing shows it gone",
         )
         .await;
         let deleted = deleted_so_far(ctx);
@@ -215,32 +246,15 @@ pub(super) async fn bucket_gone(ctx: &Ctx) {
     }
     let j = &slot.journaler;
     let snap = j.snapshot();
-    let b = &snap.buckets[slot.bucket];
-    for (c, d) in &b.deleted {
-        ctx.totals(*c, |t| {
-            t.deleted += d.entries;
-            t.bytes += d.bytes;
-        });
-    }
     let mut entries = Vec::new();
-    for (seq, attempt) in &b.in_flight {
+    for (seq, attempt) in &snap.buckets[slot.bucket].in_flight {
         entries.extend(j.read_batch(*seq, *attempt).unwrap_or_default());
     }
-    let booked = snap
-        .report
-        .as_deref()
-        .map(|p| super::audit::booked_in_tail(p, ctx.bucket(), entries.len()))
-        .unwrap_or_default();
-    let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = entries
-        .into_iter()
-        .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
-    book_deleted(ctx, &known, None, false, false).await;
-    book_deleted(
+    book_found_gone(
         ctx,
-        &new,
-        Some("reply lost when the run was interrupted; the bucket is gone"),
-        true,
-        false,
+        entries,
+        snap.report.as_deref(),
+        "reply lost when the run was interrupted; the bucket is gone",
     )
     .await;
     {

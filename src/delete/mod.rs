@@ -331,6 +331,8 @@ pub async fn run(
         client.get_bucket_info(&ctx.plan.bucket),
         client.get_bucket_worm(&ctx.plan.bucket)
     );
+    // A resumed bucket: what earlier sessions deleted counts.
+    journaling::count_earlier_sessions(&ctx).await;
     match info {
         Ok(info) => ctx.versioning = info.versioning,
         // A resumed run whose bucket is gone: the interrupted session got as
@@ -346,29 +348,9 @@ pub async fn run(
     }
     ctx.worm = worm.ok().flatten();
     let ctx = Arc::new(ctx);
-    // A resumed bucket: what earlier sessions deleted counts, and the batches
-    // that were in flight are settled first.
-    if let Some(slot) = &ctx.journal {
-        let before = slot.journaler.snapshot().buckets[slot.bucket]
-            .deleted
-            .clone();
-        for (c, d) in before {
-            ctx.totals(c, |t| {
-                t.deleted += d.entries;
-                t.bytes += d.bytes;
-            });
-            ctx.emit(Event::Progress {
-                bucket: ctx.bucket().to_string(),
-                category: c,
-                keys: d.entries,
-                bytes: d.bytes,
-                requests: 0,
-            })
-            .await;
-        }
-        if !ctx.plan.dry_run {
-            journaling::reconcile(&ctx).await;
-        }
+    // The batches that were in flight when a session stopped are settled first.
+    if !ctx.plan.dry_run {
+        journaling::reconcile(&ctx).await;
     }
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);

@@ -154,3 +154,44 @@ pub fn flat_bucket(emu: &EmulatorHandle, bucket: &str, prefix: &str, n: usize) {
     store.next_id = next_id;
     store.buckets.insert(bucket.to_string(), b);
 }
+
+/// A size from the environment (figures for the README), else `default`.
+pub fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Every (key, version) the bucket holds.
+pub fn held(emu: &EmulatorHandle, bucket: &str) -> std::collections::BTreeSet<(String, String)> {
+    let store = emu.store();
+    let Some(b) = store.buckets.get(bucket) else {
+        return std::collections::BTreeSet::new();
+    };
+    b.objects
+        .iter()
+        .flat_map(|(k, vs)| {
+            vs.iter()
+                .map(move |v| (k.clone(), ossweep::emulator::store::render_version_id(v.id)))
+        })
+        .collect()
+}
+
+/// The report's `deleted` entries as (key, version).
+pub fn reported(path: &std::path::Path) -> (std::collections::BTreeSet<(String, String)>, usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut set = std::collections::BTreeSet::new();
+    let mut lines = 0;
+    for l in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).expect("every report line is whole");
+        if v["action"] == "deleted" {
+            lines += 1;
+            set.insert((
+                v["key"].as_str().unwrap().to_string(),
+                v["version_id"].as_str().unwrap_or("null").to_string(),
+            ));
+        }
+    }
+    (set, lines)
+}
