@@ -78,6 +78,68 @@ impl Drop for Tmux {
     }
 }
 
+/// `ossweep emulator` in its own process with `args` (after the listen
+/// address and the keys); returns it once it listens, and its URL.
+fn start_emulator(args: &[&std::ffi::OsStr]) -> Emulator {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ossweep"))
+        .args(["emulator", "--listen", "127.0.0.1:0"])
+        .args(["--access-key-id", AK, "--access-key-secret", SK])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    // Keep its stdout open for as long as it runs.
+    std::thread::spawn(move || for _ in out.lines() {});
+    Emulator(child, url)
+}
+
+impl Tmux {
+    /// A 120x40 session running `command` with the keys and a fresh home.
+    fn start(name: &str, home: &std::path::Path, command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("ossweep-{name}-{}", std::process::id()),
+        };
+        let started = tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-e",
+            &format!("OSS_ACCESS_KEY_ID={AK}"),
+            "-e",
+            &format!("OSS_ACCESS_KEY_SECRET={SK}"),
+            "-e",
+            &format!("HOME={}", home.display()),
+            "-e",
+            &format!("XDG_CONFIG_HOME={}", home.join("config").display()),
+            "-e",
+            &format!("XDG_STATE_HOME={}", home.join("state").display()),
+            "-e",
+            "NO_COLOR=1",
+            command,
+        ]);
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        tmux
+    }
+}
+
 fn client(url: &str) -> Client {
     let mut cfg = ClientConfig::new(Credentials::new(AK, SK), "cn-hangzhou");
     cfg.endpoint = Some(Endpoint::parse(url).unwrap());
@@ -98,68 +160,17 @@ async fn stats(c: &Client) -> Vec<(String, u64, u64)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn select_scan_delete_and_report_in_the_real_terminal() {
     let bin = env!("CARGO_BIN_EXE_ossweep");
-    let mut child = Command::new(bin)
-        .args([
-            "emulator",
-            "--listen",
-            "127.0.0.1:0",
-            "--seed",
-            "demo",
-            "--access-key-id",
-            AK,
-            "--access-key-secret",
-            SK,
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_string();
-    let emu = Emulator(child, url.clone());
-    let _keep_stdout_open = out;
-    let c = client(&emu.1);
+    let emu = start_emulator(&["--seed".as_ref(), "demo".as_ref()]);
+    let url = emu.1.clone();
+    let c = client(&url);
     let before = stats(&c).await;
     assert_eq!(before.len(), 10);
 
     let home = tempfile::tempdir().unwrap();
-    let tmux = Tmux {
-        socket: format!("ossweep-e2e-{}", std::process::id()),
-    };
-    let command = format!("{bin} --endpoint {url} --path-style");
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
+    let tmux = Tmux::start(
         "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-e",
-        &format!("OSS_ACCESS_KEY_ID={AK}"),
-        "-e",
-        &format!("OSS_ACCESS_KEY_SECRET={SK}"),
-        "-e",
-        &format!("HOME={}", home.path().display()),
-        "-e",
-        &format!("XDG_CONFIG_HOME={}", home.path().join("config").display()),
-        "-e",
-        &format!("XDG_STATE_HOME={}", home.path().join("state").display()),
-        "-e",
-        "NO_COLOR=1",
-        &command,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
+        home.path(),
+        &format!("{bin} --endpoint {url} --path-style"),
     );
 
     tmux.wait_for("acme-web-assets", Duration::from_secs(20));
@@ -280,57 +291,19 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
         "clock = 1761955200\n[[bucket]]\nname = \"big-archive\"\npattern = [ { prefix = \"obj/\", count = 60000, size = 100 } ]\n[[bucket]]\nname = \"keep-me\"\npattern = [ { prefix = \"k/\", count = 50, size = 1 } ]\n",
     )
     .unwrap();
-    let mut child = Command::new(bin)
-        .args(["emulator", "--listen", "127.0.0.1:0", "--seed"])
-        .arg(&seed)
-        .args(["--access-key-id", AK, "--access-key-secret", SK])
-        .args(["--latency-ms", "60"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_string();
-    let emu = Emulator(child, url.clone());
-    let _keep_stdout_open = out;
-    let c = client(&emu.1);
+    let emu = start_emulator(&[
+        "--seed".as_ref(),
+        seed.as_os_str(),
+        "--latency-ms".as_ref(),
+        "60".as_ref(),
+    ]);
+    let url = emu.1.clone();
+    let c = client(&url);
 
     let home = tempfile::tempdir().unwrap();
-    let tmux = Tmux {
-        socket: format!("ossweep-e2e-quit-{}", std::process::id()),
-    };
     // A shell, so what ossweep prints after restoring the terminal stays.
+    let tmux = Tmux::start("e2e-quit", home.path(), "sh");
     let wizard = format!("{bin} --endpoint {url} --path-style");
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-e",
-        &format!("OSS_ACCESS_KEY_ID={AK}"),
-        "-e",
-        &format!("OSS_ACCESS_KEY_SECRET={SK}"),
-        "-e",
-        &format!("HOME={}", home.path().display()),
-        "-e",
-        &format!("XDG_CONFIG_HOME={}", home.path().join("config").display()),
-        "-e",
-        &format!("XDG_STATE_HOME={}", home.path().join("state").display()),
-        "-e",
-        "NO_COLOR=1",
-        "sh",
-    ]);
-    assert!(started.status.success());
     tmux.text(&format!("{wizard}; echo EXIT=$?"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("big-archive", Duration::from_secs(20));
