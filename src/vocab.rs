@@ -2,7 +2,7 @@
 //! bucket's deletion, which category a listed entry belongs to, and when a
 //! retention policy lets it go. Pure; neither `scan` nor `delete` owns it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::oss::model::{ObjectVersion, Versioning, WormConfiguration};
 
@@ -143,16 +143,20 @@ impl Category {
         }
     }
 
+    /// `delete marker`, `vector index`: one of the category.
+    pub fn noun_one(self) -> &'static str {
+        let noun = self.noun();
+        match self {
+            Category::LiveChannels => "LiveChannel",
+            Category::OssHdfs => "OSS-HDFS object",
+            Category::VectorIndexes => "vector index",
+            _ => noun.strip_suffix('s').unwrap_or(noun),
+        }
+    }
+
     /// `1 delete marker`, `49 delete markers`.
     pub fn counted(self, n: u64) -> String {
-        let noun = self.noun();
-        let noun = match (n, self) {
-            (1, Category::LiveChannels) => "LiveChannel",
-            (1, Category::OssHdfs) => "OSS-HDFS object",
-            (1, Category::VectorIndexes) => "vector index",
-            (1, _) => noun.strip_suffix('s').unwrap_or(noun),
-            _ => noun,
-        };
+        let noun = if n == 1 { self.noun_one() } else { self.noun() };
         format!("{} {noun}", crate::units::count(n))
     }
 
@@ -297,5 +301,31 @@ mod tests {
             "an unlocked policy lapses after 24 h"
         );
         assert_eq!(worm_release(None, Some(100), false, 200), None);
+    }
+}
+
+/// One item a per-item delete names: an access point, a LiveChannel or a vector
+/// index by name; an upload by key and upload id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Target {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
+}
+
+impl Target {
+    pub fn named(name: &str) -> Target {
+        Target {
+            name: name.to_string(),
+            upload_id: None,
+        }
+    }
+
+    /// `logs/a.bin (upload 0004B9...)`, `ap-01`.
+    pub fn describe(&self) -> String {
+        match &self.upload_id {
+            Some(id) => format!("{} (upload {id})", self.name),
+            None => self.name.clone(),
+        }
     }
 }

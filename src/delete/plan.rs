@@ -4,15 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::audit::Audit;
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::{BucketKind, Category, Target};
 
 #[derive(Clone)]
 pub struct Plan {
     /// An object bucket or a vector bucket.
     pub kind: BucketKind,
     pub bucket: String,
-    /// Of a vector bucket, only these indexes (`None`: every index).
-    pub indexes: Option<BTreeSet<String>>,
+    /// Only these items of the category (`None`: every item in scope).
+    pub items: Option<BTreeSet<Target>>,
     /// What to clear; each category can be cleared alone.
     pub categories: BTreeSet<Category>,
     /// Only keys with this prefix (object kinds and parts only).
@@ -43,7 +43,7 @@ impl Plan {
     pub fn new(bucket: &str, categories: impl IntoIterator<Item = Category>) -> Self {
         Plan {
             kind: BucketKind::Object,
-            indexes: None,
+            items: None,
             bucket: bucket.to_string(),
             categories: categories.into_iter().collect(),
             prefix: None,
@@ -71,10 +71,28 @@ impl Plan {
             self.prefix.as_deref(),
             self.delete_bucket,
         )?;
-        if self.indexes.as_ref().is_some_and(|i| i.is_empty()) {
-            return Err("nothing to clear: name at least one vector index".into());
+        if let Some(items) = &self.items {
+            if items.is_empty() {
+                return Err("nothing to clear: name at least one item".into());
+            }
+            let one_at_a_time = [
+                Category::AccessPoints,
+                Category::LiveChannels,
+                Category::Parts,
+                Category::VectorIndexes,
+            ];
+            if self.categories.len() != 1
+                || !self.categories.iter().all(|c| one_at_a_time.contains(c))
+            {
+                return Err("items are named only for one category of access points, LiveChannels, uploads or vector indexes".into());
+            }
         }
         Ok(())
+    }
+
+    /// Whether the run's scope takes this item (every item when it names none).
+    pub fn takes(&self, item: &Target) -> bool {
+        self.items.as_ref().is_none_or(|s| s.contains(item))
     }
 }
 

@@ -10,7 +10,7 @@ use super::{code_of, first_line, until_empty, Ctx, Event};
 use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::MultipartUpload;
 use crate::oss::OssError;
-use crate::vocab::Category;
+use crate::vocab::{Category, Target};
 
 fn record<'a>(
     ctx: &'a Ctx,
@@ -53,6 +53,7 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> (u64, Vec<String>) {
     let mut names = Vec::new();
     while let Some(ap) = list.next().await {
         match ap {
+            Ok(ap) if !ctx.plan.takes(&Target::named(&ap.name)) => {}
             Ok(ap) => names.push((ap.name, ap.status)),
             Err(e) => {
                 ctx.fail(
@@ -205,6 +206,7 @@ async fn live_channels_pass(ctx: &Ctx) -> u64 {
     let mut names = Vec::new();
     while let Some(ch) = channels.next().await {
         match ch {
+            Ok(ch) if !ctx.plan.takes(&Target::named(&ch.name)) => {}
             Ok(ch) => names.push(ch.name),
             Err(e) => {
                 ctx.fail(
@@ -280,6 +282,12 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
             Ok(p) => p
                 .into_iter()
                 .filter(|u| u.key.starts_with(prefix.as_deref().unwrap_or("")))
+                .filter(|u| {
+                    ctx.plan.takes(&Target {
+                        name: u.key.clone(),
+                        upload_id: Some(u.upload_id.clone()),
+                    })
+                })
                 .collect(),
             Err(e) => {
                 ctx.fail(

@@ -21,12 +21,7 @@ async fn list_in_scope(ctx: &Ctx) -> Option<Vec<VectorIndex>> {
     while let Some(i) = listing.next().await {
         match i {
             Ok(i) => {
-                if ctx
-                    .plan
-                    .indexes
-                    .as_ref()
-                    .is_none_or(|n| n.contains(&i.name))
-                {
+                if ctx.plan.takes(&crate::vocab::Target::named(&i.name)) {
                     out.push(i)
                 }
             }

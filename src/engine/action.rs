@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::{BucketKind, Category, Target};
 
 /// What the user asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,9 +15,13 @@ pub enum Action {
     DeleteBucket,
     /// Clear these categories; the bucket stays.
     Clear { categories: BTreeSet<Category> },
-    /// Delete these indexes of a vector bucket (with their vectors); the bucket
-    /// and its other indexes stay.
-    ClearIndexes { indexes: BTreeSet<String> },
+    /// Delete these items of one category, one at a time: access points,
+    /// LiveChannels, uploads, a vector bucket's indexes (with their vectors).
+    /// The bucket and the category's other items stay.
+    ClearItems {
+        category: Category,
+        items: BTreeSet<Target>,
+    },
 }
 
 impl Action {
@@ -34,9 +38,18 @@ impl Action {
     }
 
     /// These indexes of a vector bucket.
-    pub fn clear_indexes(names: impl IntoIterator<Item = impl Into<String>>) -> Action {
-        Action::ClearIndexes {
-            indexes: names.into_iter().map(Into::into).collect(),
+    pub fn clear_indexes(names: impl IntoIterator<Item = impl AsRef<str>>) -> Action {
+        Action::clear_items(
+            Category::VectorIndexes,
+            names.into_iter().map(|n| Target::named(n.as_ref())),
+        )
+    }
+
+    /// These items of one category.
+    pub fn clear_items(category: Category, items: impl IntoIterator<Item = Target>) -> Action {
+        Action::ClearItems {
+            category,
+            items: items.into_iter().collect(),
         }
     }
 
@@ -51,14 +64,14 @@ impl Action {
         match self {
             Action::DeleteBucket => kind.clearable().collect(),
             Action::Clear { categories } => categories.clone(),
-            Action::ClearIndexes { .. } => [Category::VectorIndexes].into(),
+            Action::ClearItems { category, .. } => [*category].into(),
         }
     }
 
-    /// The indexes the action names, when it names some (`None`: all in scope).
-    pub fn indexes(&self) -> Option<&BTreeSet<String>> {
+    /// The items the action names, when it names some (`None`: all in scope).
+    pub fn items(&self) -> Option<&BTreeSet<Target>> {
         match self {
-            Action::ClearIndexes { indexes } => Some(indexes),
+            Action::ClearItems { items, .. } => Some(items),
             _ => None,
         }
     }

@@ -85,9 +85,13 @@ pub struct Preflight {
     /// A vector bucket's indexes that go, with their vector counts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexReport>,
-    /// Indexes the action names that the scan did not find.
+    /// The items the action names (access points, LiveChannels, uploads,
+    /// indexes), as the scan found them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unknown_indexes: Vec<String>,
+    pub items: Vec<String>,
+    /// Items the action names that the scan did not find.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_items: Vec<String>,
     /// Every risk of the action, most severe first.
     pub risks: Vec<Risk>,
     /// `"verdict": "deletable" | "empty-only" | "blocked"`, with `reasons` and
@@ -124,7 +128,7 @@ impl Confirmed {
         let scope = self.action.scope(self.kind);
         let mut plan = Plan::new(&self.bucket, scope.iter().copied());
         plan.kind = self.kind;
-        plan.indexes = self.action.indexes().cloned();
+        plan.items = self.action.items().cloned();
         plan.prefix = self.prefix.clone();
         plan.delete_bucket = self.action.deletes_bucket();
         plan.dry_run = dry_run;
@@ -276,32 +280,22 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         return Err(NotReady(report.bucket.clone()));
     }
     let scope = action.scope(report.kind);
-    // A vector bucket's indexes: all of them in scope, or the ones named.
-    let (indexes, unknown_indexes): (Vec<IndexReport>, Vec<String>) = match action.indexes() {
-        Some(names) => (
-            report
-                .indexes
-                .iter()
-                .filter(|i| names.contains(&i.index.name))
-                .cloned()
-                .collect(),
-            names
-                .iter()
-                .filter(|n| !report.indexes.iter().any(|i| i.index.name == **n))
-                .cloned()
-                .collect(),
-        ),
-        None if scope.contains(&Category::VectorIndexes) => (report.indexes.clone(), Vec::new()),
-        None => (Vec::new(), Vec::new()),
-    };
-    let named_indexes = action.indexes().is_some();
+    let named = named_items(report, &action);
+    // A vector bucket's indexes that go: all of them in scope, or the ones named.
+    let indexes: Vec<IndexReport> = report
+        .indexes
+        .iter()
+        .filter(|_| scope.contains(&Category::VectorIndexes))
+        .filter(|i| action.items().is_none() || named.found.contains(&i.index.name))
+        .cloned()
+        .collect();
     let mut goes = Vec::new();
     let mut stays = Vec::new();
     for c in &report.categories {
         let in_scope = scope.contains(&c.category);
-        let some_indexes = named_indexes && c.category == Category::VectorIndexes;
-        let (go, go_bytes) = if some_indexes && c.state != State::Unknown {
-            (indexes.len() as u64, 0)
+        let some_items = action.items().is_some() && in_scope;
+        let (go, go_bytes) = if some_items && c.state != State::Unknown {
+            (named.found.len() as u64, 0)
         } else if in_scope && c.state != State::Unknown {
             (
                 c.count - c.protected.min(c.count),
@@ -324,7 +318,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
                 0,
                 Some(c.note.clone().unwrap_or_else(|| "not listed".into())),
             )
-        } else if some_indexes && c.count > go {
+        } else if some_items && c.count > go {
             (c.count - go, 0, Some("not asked for".to_string()))
         } else if in_scope && c.protected > 0 {
             (
@@ -357,11 +351,12 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
             });
         }
     }
-    let risks = risks_of(report, &action, &goes, &indexes);
+    let risks = risks_of(report, &action, &goes, &indexes, &named.found);
     Ok(Preflight {
         kind: report.kind,
         indexes,
-        unknown_indexes,
+        items: named.found,
+        unknown_items: named.unknown,
         bucket: report.bucket.clone(),
         region: report.region.clone(),
         versioning: report.versioning,
@@ -377,6 +372,39 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     })
 }
 
+/// The items an action names, split into those the scan found (described)
+/// and those it did not.
+#[derive(Default)]
+struct Named {
+    found: Vec<String>,
+    unknown: Vec<String>,
+}
+
+fn named_items(report: &ScanReport, action: &Action) -> Named {
+    let (Action::ClearItems { category, items }, mut named) = (action, Named::default()) else {
+        return Named::default();
+    };
+    let kept = report.found.get(category);
+    for t in items {
+        let seen = if *category == Category::VectorIndexes {
+            report.indexes.iter().any(|i| i.index.name == t.name) && t.upload_id.is_none()
+        } else {
+            kept.is_some_and(|l| l.items.iter().any(|f| f.is(t)))
+        };
+        if seen {
+            named.found.push(t.describe());
+        } else {
+            named.unknown.push(format!(
+                "{} has no {} named {}",
+                report.bucket,
+                category.noun_one(),
+                t.describe()
+            ));
+        }
+    }
+    named
+}
+
 /// The scan's risks that concern this action, with the irreversibility sentence
 /// built from what actually goes.
 fn risks_of(
@@ -384,6 +412,7 @@ fn risks_of(
     action: &Action,
     goes: &[Item],
     indexes: &[IndexReport],
+    named: &[String],
 ) -> Vec<Risk> {
     let scope = action.scope(report.kind);
     let objects = scope.iter().any(|c| c.is_object_kind());
@@ -418,6 +447,29 @@ fn risks_of(
                 count(vectors)
             ),
         });
+    } else if let (Some(category), false) = (
+        action
+            .items()
+            .and(action.scope(report.kind).first().copied()),
+        goes.is_empty(),
+    ) {
+        let what = match category {
+            Category::Parts => {
+                "their uploaded parts are freed and the uploads can no longer be completed"
+            }
+            Category::AccessPoints => "applications that use their aliases lose access",
+            Category::LiveChannels => "RTMP pushes to them stop",
+            _ => "they cannot be recovered",
+        };
+        out.push(Risk {
+            severity: Severity::Danger,
+            kind: "irreversible",
+            text: format!(
+                "Deletion is permanent: {} ({}); {what}.",
+                category.counted(named.len() as u64),
+                named.join(", ")
+            ),
+        });
     } else if !goes.is_empty() {
         let (n, size) = goes
             .iter()
@@ -442,7 +494,8 @@ impl Preflight {
         Preflight {
             kind,
             indexes: Vec::new(),
-            unknown_indexes: Vec::new(),
+            items: Vec::new(),
+            unknown_items: Vec::new(),
             bucket: bucket.to_string(),
             region: String::new(),
             versioning: Versioning::Off,
@@ -488,7 +541,7 @@ impl Preflight {
             }
             // Clearing needs every category it clears to have been listed, and
             // every index it names to exist.
-            (Action::Clear { .. } | Action::ClearIndexes { .. }, _) => {
+            (Action::Clear { .. } | Action::ClearItems { .. }, _) => {
                 let categories = self.action.scope(self.kind);
                 let unknown: Vec<String> = self
                     .stays
@@ -501,11 +554,7 @@ impl Preflight {
                             i.note.clone().unwrap_or_default()
                         )
                     })
-                    .chain(
-                        self.unknown_indexes
-                            .iter()
-                            .map(|n| format!("{} has no vector index named {n}", self.bucket)),
-                    )
+                    .chain(self.unknown_items.iter().cloned())
                     .collect();
                 if unknown.is_empty() {
                     return None;

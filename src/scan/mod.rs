@@ -2,6 +2,7 @@
 //! estimate first, then exact counts as the listings come in; cancellable between
 //! pages; memory holds one page per listing, never the bucket.
 
+pub mod found;
 pub mod report;
 pub mod risk;
 pub mod vectors;
@@ -97,6 +98,13 @@ impl Shared {
             State::Unknown,
             Some(format!("listing failed: {}", first_line(e))),
         );
+    }
+
+    /// Keeps what is behind a category's count, when it holds anything.
+    fn found(&self, category: Category, listed: found::Listed) {
+        if !listed.is_empty() {
+            self.report.lock().unwrap().found.insert(category, listed);
+        }
     }
 
     /// Stores a category's final count and announces it.
@@ -298,6 +306,8 @@ async fn scan_objects(
         Category::OssHdfs,
     ];
     let mut protected_by: [(u64, u64); 4] = [(0, 0); 4];
+    let mut prefixes: [found::Prefixes; 4] = Default::default();
+    let mut locked = found::Listed::default();
     while let Some(page) = pages.next().await {
         let entries = match page {
             Ok(e) => e,
@@ -320,9 +330,17 @@ async fn scan_objects(
                 let c = r.category_mut(cat);
                 c.count += 1;
                 c.bytes += v.size;
+                let kind = kinds.iter().position(|k| *k == cat).unwrap_or(0);
+                prefixes[kind].add(&v.key, v.size);
                 let retained = worm_release(worm, v.last_modified, v.is_delete_marker, now);
                 if let Some(release) = retained {
-                    let p = &mut protected_by[kinds.iter().position(|k| *k == cat).unwrap_or(0)];
+                    locked.push(found::Found::Locked {
+                        key: v.key.clone(),
+                        version_id: v.version_id.clone(),
+                        bytes: v.size,
+                        release,
+                    });
+                    let p = &mut protected_by[kind];
                     p.0 += 1;
                     p.1 += v.size;
                     r.worm_protected += 1;
@@ -377,9 +395,15 @@ async fn scan_objects(
     {
         let mut r = shared.report.lock().unwrap();
         for (i, c) in kinds.iter().enumerate() {
-            let c = r.category_mut(*c);
-            (c.protected, c.protected_bytes) = protected_by[i];
+            let cr = r.category_mut(*c);
+            (cr.protected, cr.protected_bytes) = protected_by[i];
+            let biggest = std::mem::take(&mut prefixes[i]).biggest();
+            if !biggest.is_empty() {
+                r.found.insert(*c, biggest);
+            }
         }
+        locked.items.sort_by(|a, b| a.name().cmp(b.name()));
+        r.locked = locked;
     }
     for (i, c) in kinds.iter().enumerate() {
         let (state, note) = match (c, counts[i], protected_by[i].0) {
@@ -409,12 +433,18 @@ async fn scan_parts(
     while let Some(page) = pages.next().await {
         match page {
             Ok(uploads) => {
-                shared
-                    .report
-                    .lock()
-                    .unwrap()
-                    .category_mut(Category::Parts)
-                    .count += uploads.len() as u64;
+                {
+                    let mut r = shared.report.lock().unwrap();
+                    r.category_mut(Category::Parts).count += uploads.len() as u64;
+                    let listed = r.found.entry(Category::Parts).or_default();
+                    for u in uploads {
+                        listed.push(found::Found::Upload {
+                            key: u.key,
+                            upload_id: u.upload_id,
+                            initiated: u.initiated,
+                        });
+                    }
+                }
                 shared.counted(Category::Parts).await;
             }
             Err(e) => {
@@ -444,15 +474,24 @@ async fn scan_parts(
 async fn scan_live_channels(client: &Client, bucket: &str, shared: &Shared) {
     let mut channels = client.list_live_channels(bucket);
     let mut n = 0;
+    let mut listed = found::Listed::default();
     while let Some(ch) = channels.next().await {
         match ch {
-            Ok(_) => n += 1,
+            Ok(ch) => {
+                n += 1;
+                listed.push(found::Found::LiveChannel {
+                    name: ch.name,
+                    status: ch.status,
+                    modified: ch.last_modified,
+                });
+            }
             Err(e) => {
                 shared.listing_failed(Category::LiveChannels, "LiveChannels", &e);
                 return;
             }
         }
     }
+    shared.found(Category::LiveChannels, listed);
     shared.count(Category::LiveChannels, n).await;
     shared.set(Category::LiveChannels, blocks_if(n), None);
 }
@@ -460,6 +499,7 @@ async fn scan_live_channels(client: &Client, bucket: &str, shared: &Shared) {
 async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {
     let mut aps = client.list_access_points(bucket);
     let (mut n, mut creating, mut with_policy) = (0u64, 0u64, 0u64);
+    let mut listed = found::Listed::default();
     while let Some(ap) = aps.next().await {
         match ap {
             Ok(ap) => {
@@ -470,6 +510,12 @@ async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {
                 if let Ok(Some(_)) = client.get_access_point_policy(bucket, &ap.name).await {
                     with_policy += 1;
                 }
+                listed.push(found::Found::AccessPoint {
+                    name: ap.name,
+                    status: ap.status,
+                    network: ap.network_origin,
+                    alias: ap.alias,
+                });
             }
             Err(e) => {
                 shared.listing_failed(Category::AccessPoints, "access points", &e);
@@ -477,6 +523,7 @@ async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {
             }
         }
     }
+    shared.found(Category::AccessPoints, listed);
     shared.count(Category::AccessPoints, n).await;
     let mut notes = Vec::new();
     if with_policy > 0 {
@@ -502,9 +549,17 @@ async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {
 async fn scan_accelerators(client: &Client, bucket: &str, region: &str, shared: &Shared) {
     let zones = accelerator_zones(region);
     let mut n = 0u64;
+    let mut listed = found::Listed::default();
     for zone in zones {
         match client.get_bucket_data_accelerator(bucket, zone).await {
-            Ok(found) => n += found.len() as u64,
+            Ok(found) => {
+                n += found.len() as u64;
+                if !found.is_empty() {
+                    listed.push(found::Found::Accelerator {
+                        zone: zone.to_string(),
+                    });
+                }
+            }
             Err(e @ OssError::AcceleratorUnreachable { .. }) => {
                 shared.set(
                     Category::Accelerators,
@@ -522,6 +577,7 @@ async fn scan_accelerators(client: &Client, bucket: &str, region: &str, shared: 
             }
         }
     }
+    shared.found(Category::Accelerators, listed);
     shared.count(Category::Accelerators, n).await;
     let note = zones
         .is_empty()

@@ -132,6 +132,14 @@ pub struct ScanReport {
     /// A vector bucket's indexes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexReport>,
+    /// What is behind each count (up to `found::KEPT` items per category): access
+    /// points, LiveChannels, uploads, accelerators; for objects, versions and
+    /// markers, their biggest top-level prefixes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub found: BTreeMap<Category, super::found::Listed>,
+    /// Objects and versions a retention policy keeps (up to `found::KEPT`).
+    #[serde(skip_serializing_if = "super::found::Listed::is_empty")]
+    pub locked: super::found::Listed,
     /// The scan ran to its end (it was not cancelled); some listings may have failed.
     pub finished: bool,
     /// Finished, and every category's listing succeeded: no count is a guess.

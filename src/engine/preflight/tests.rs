@@ -1,6 +1,7 @@
 use super::*;
 use crate::delete::CategoryTotals;
 use crate::oss::model::{ReplicationRule, WormConfiguration};
+use crate::vocab::Target;
 
 /// A finished scan with these (category, count, bytes), everything else clear.
 fn report(counts: &[(Category, u64, u64)]) -> ScanReport {
@@ -273,10 +274,7 @@ fn a_vector_bucket_goes_index_by_index_and_names_what_it_loses() {
     assert!(irreversible.text.contains("(docs, faq) with 1,920 vectors"));
     assert!(p.risks.iter().all(|r| r.kind != "name-cooldown"));
     let plan = p.plan(Audit::none(), false);
-    assert_eq!(
-        (plan.kind, plan.indexes.clone()),
-        (BucketKind::Vector, None)
-    );
+    assert_eq!((plan.kind, plan.items.clone()), (BucketKind::Vector, None));
     assert!(plan.validate().is_ok());
 
     let p = preflight(&r, Action::clear_indexes(["faq"])).unwrap();
@@ -284,9 +282,59 @@ fn a_vector_bucket_goes_index_by_index_and_names_what_it_loses() {
     assert_eq!(p.stays[0].phrase(), "1 vector index");
     assert!(p.refusal().is_none());
     let plan = p.plan(Audit::none(), false);
-    assert_eq!(plan.indexes, Some(["faq".to_string()].into()));
+    assert_eq!(plan.items, Some([Target::named("faq")].into()));
 
     let p = preflight(&r, Action::clear_indexes(["faq", "nope"])).unwrap();
     let refusal = p.refusal().expect("an index that is not there is refused");
     assert_eq!(refusal.reasons, ["vec has no vector index named nope"]);
+}
+
+#[test]
+fn items_of_a_category_go_one_by_one_and_only_those_the_scan_found() {
+    use crate::scan::found::{Found, Listed};
+    let mut r = report(&[(Category::AccessPoints, 3, 0)]);
+    let mut listed = Listed::default();
+    for name in ["ap-a", "ap-b", "ap-c"] {
+        listed.push(Found::AccessPoint {
+            name: name.into(),
+            status: "enable".into(),
+            network: "internet".into(),
+            alias: format!("{name}-alias"),
+        });
+    }
+    r.found.insert(Category::AccessPoints, listed);
+    let action = Action::clear_items(Category::AccessPoints, [Target::named("ap-b")]);
+    let p = preflight(&r, action).unwrap();
+    assert_eq!(p.goes.len(), 1);
+    assert_eq!(p.goes[0].phrase(), "1 access point");
+    assert_eq!(p.items, ["ap-b"]);
+    let stays = p
+        .stays
+        .iter()
+        .find(|i| i.category == Category::AccessPoints)
+        .unwrap();
+    assert_eq!(
+        (stays.count, stays.note.as_deref()),
+        (2, Some("not asked for"))
+    );
+    let irreversible = p.risks.iter().find(|r| r.kind == "irreversible").unwrap();
+    assert!(
+        irreversible.text.contains("1 access point (ap-b)"),
+        "{}",
+        irreversible.text
+    );
+    assert!(p.risks.iter().all(|r| r.kind != "name-cooldown"));
+    assert!(p.refusal().is_none());
+    let plan = p.plan(Audit::none(), false);
+    assert!(plan.validate().is_ok());
+    assert!(plan.takes(&Target::named("ap-b")) && !plan.takes(&Target::named("ap-a")));
+    assert!(!plan.delete_bucket);
+
+    // An item the scan did not find is refused, nothing is sent.
+    let action = Action::clear_items(Category::AccessPoints, [Target::named("ap-z")]);
+    let refusal = preflight(&r, action).unwrap().refusal().unwrap();
+    assert_eq!(refusal.reasons, ["shop has no access point named ap-z"]);
+    // An upload is named by key and upload id, never by key alone.
+    let action = Action::clear_items(Category::Parts, [Target::named("ap-b")]);
+    assert!(preflight(&r, action).unwrap().refusal().is_some());
 }
