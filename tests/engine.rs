@@ -807,3 +807,86 @@ async fn access_points_with_and_without_a_policy_in_every_state_are_deleted() {
     assert!(!emu.store().buckets.contains_key("aps"));
     emu.shutdown().await.unwrap();
 }
+
+/// One item of a category, chosen in the drill-down: only it goes, through the
+/// same preflight and run as a category; the scan shows what is behind the counts.
+#[tokio::test]
+async fn one_item_of_a_category_goes_and_its_siblings_stay() {
+    use ossweep::engine::{preflight, Action};
+    use ossweep::scan::found::Found;
+    use ossweep::vocab::Target;
+    let emu = common::emulator(Seed::Empty).await;
+    let c = mixed_bucket(&emu).await;
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("mixed").unwrap();
+        let upload = b.uploads[&("up/big.bin".to_string(), "U1".to_string())].clone();
+        b.uploads
+            .insert(("up/big.bin".into(), "U2".into()), upload.clone());
+        b.uploads
+            .insert(("up/other.bin".into(), "U3".into()), upload);
+        let ch = b.live_channels["cam"].clone();
+        b.live_channels.insert("cam-2".into(), ch);
+        let ap = b.access_points["ap-one"].clone();
+        b.access_points.insert("ap-two".into(), ap);
+    }
+    let report = scan_of(&c, "mixed").await;
+    // What the drill-down shows: the items behind each count, and the prefixes.
+    let names = |cat: Category| -> Vec<String> {
+        report.found[&cat]
+            .items
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(names(Category::AccessPoints), ["ap-one", "ap-two"]);
+    assert_eq!(names(Category::LiveChannels), ["cam", "cam-2"]);
+    assert_eq!(names(Category::Parts), ["up/big.bin", "up/other.bin"]);
+    assert!(matches!(
+        &report.found[&Category::Objects].items[..],
+        [Found::Prefix { prefix, count: 20, .. }] if prefix == "data/"
+    ));
+
+    let cases = [
+        (Category::AccessPoints, Target::named("ap-two")),
+        (Category::LiveChannels, Target::named("cam")),
+        (
+            Category::Parts,
+            Target {
+                name: "up/big.bin".into(),
+                upload_id: Some("U2".into()),
+            },
+        ),
+    ];
+    for (category, target) in cases {
+        let p =
+            preflight::preflight(&report, Action::clear_items(category, [target.clone()])).unwrap();
+        assert!(p.refusal().is_none(), "{category:?}");
+        let mut plan = p.plan(ossweep::delete::Audit::none(), false);
+        plan.poll_interval = Duration::from_millis(50);
+        let (summary, _) = run(&c, plan).await;
+        assert!(summary.complete(), "{category:?}: {summary:?}");
+        assert_eq!(summary.categories[&category].deleted, 1, "{category:?}");
+    }
+    let after = scan_of(&c, "mixed").await;
+    let left = |cat: Category| -> BTreeSet<String> {
+        after.found[&cat]
+            .items
+            .iter()
+            .map(|f| match f {
+                Found::Upload { key, upload_id, .. } => format!("{key} {upload_id}"),
+                other => other.name().to_string(),
+            })
+            .collect()
+    };
+    assert_eq!(left(Category::AccessPoints), ["ap-one".to_string()].into());
+    assert_eq!(left(Category::LiveChannels), ["cam-2".to_string()].into());
+    assert_eq!(
+        left(Category::Parts),
+        ["up/big.bin U1".to_string(), "up/other.bin U3".to_string()].into()
+    );
+    assert_eq!(counts(&after)[&Category::Objects], 20, "objects untouched");
+    emu.shutdown().await.unwrap();
+}
