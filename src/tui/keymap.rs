@@ -17,8 +17,10 @@ pub enum Action {
     DeleteBucket,
     Expire,
     Refresh,
-    /// Between the buckets tab and the vector buckets tab.
+    /// Between the buckets tab and the vector buckets tab (or a drill-down's lists).
     SwitchTab,
+    /// The drill-down's marked (or selected) items.
+    DeleteItems,
     /// To the first or last row, a page up or down (wherever ↑/↓ move).
     Top,
     Bottom,
@@ -90,11 +92,35 @@ pub const SCAN: &[Binding] = &[
     b("c", Action::ClearCategory, "clear category"),
     b("a", Action::ClearAll, "clear all"),
     b("D", Action::DeleteBucket, "delete bucket"),
+    b("Enter", Action::Open, "items"),
     b("e", Action::Expire, "expiry rules"),
     b("r", Action::Refresh, "rescan"),
     b("Esc", Action::Back, "back"),
     b("?", Action::Help, "help"),
     b("q", Action::Quit, "quit"),
+];
+
+/// The drill-down into a category whose items OSS deletes one at a time.
+pub const ITEMS: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("/", Action::Filter, "filter"),
+    b("Space", Action::Mark, "mark"),
+    b("d", Action::DeleteItems, "delete"),
+    b("Esc", Action::Back, "back"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+    b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
+];
+
+/// The drill-down into a category listed for information (prefixes, retention).
+pub const ITEMS_VIEW: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("/", Action::Filter, "filter"),
+    b("Tab", Action::SwitchTab, "next list"),
+    b("Esc", Action::Back, "back"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+    b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
 ];
 
 /// The scan pane while the scan runs: nothing destructive until it completes.
@@ -108,7 +134,8 @@ pub const SCAN_WAITING: &[Binding] = &[
 ];
 
 /// Actions that destroy data or configuration: each needs a complete scan.
-pub const DESTRUCTIVE: [Action; 4] = [
+pub const DESTRUCTIVE: [Action; 5] = [
+    Action::DeleteItems,
     Action::ClearCategory,
     Action::ClearAll,
     Action::DeleteBucket,
@@ -159,6 +186,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('a') => Action::ClearAll,
         KeyCode::Char('D') => Action::DeleteBucket,
         KeyCode::Char('e') => Action::Expire,
+        KeyCode::Char('d') => Action::DeleteItems,
         KeyCode::Char('r') => Action::Refresh,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('q') => Action::Quit,

@@ -2,6 +2,7 @@
 //! effects they ask for).
 
 use super::*;
+use crate::tui::screens::items::Items;
 
 impl App {
     /// The interrupted-run banner's keys: resume, discard, later.
@@ -68,8 +69,12 @@ impl App {
             }
         }
         // Text input first: the filter and the confirm field take characters.
-        let typing = matches!(self.screen, Screen::Confirm(..))
-            || (matches!(self.screen, Screen::List) && self.list.filtering);
+        let typing = match &self.screen {
+            Screen::Confirm(..) => true,
+            Screen::List => self.list.filtering,
+            Screen::Scan(s) => s.items.as_ref().is_some_and(|i| i.filtering),
+            _ => false,
+        };
         if !typing && matches!(self.screen, Screen::List) {
             if let Some(effects) = self.on_interrupted(k) {
                 return effects;
@@ -163,6 +168,24 @@ impl App {
         let screen = std::mem::replace(&mut self.screen, Screen::List);
         let (screen, effects) = match screen {
             Screen::Confirm(c, back) => self.on_confirm(c, back, k),
+            Screen::Scan(mut s) => {
+                if let Some(items) = &mut s.items {
+                    if !items.filter.apply(k) {
+                        match k.code {
+                            KeyCode::Esc => {
+                                items.filter.clear();
+                                items.filtering = false;
+                            }
+                            KeyCode::Enter => items.filtering = false,
+                            KeyCode::Up => items.move_by(-1),
+                            KeyCode::Down => items.move_by(1),
+                            _ => {}
+                        }
+                    }
+                    items.clamp();
+                }
+                (Screen::Scan(s), Vec::new())
+            }
             Screen::List => {
                 if !self.list.filter.apply(k) {
                     match k.code {
@@ -294,6 +317,9 @@ impl App {
     }
 
     fn on_scan(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
+        if s.items.is_some() {
+            return self.on_items(s, action);
+        }
         let clear = match action {
             Action::Up => {
                 s.move_by(-1);
@@ -309,6 +335,10 @@ impl App {
                 return (screen, vec![Effect::CancelScan, effect]);
             }
             _ if s.report.kind.is_vector() => self.vector_scan_action(&s, action),
+            Action::Open if !s.scanning => {
+                s.items = Some(Items::open(&s.report, s.selected_category()));
+                None
+            }
             Action::ClearCategory => {
                 let category = s.selected_category();
                 if !category.clearable() {
@@ -336,6 +366,43 @@ impl App {
         let Some(run) = clear else {
             return (Screen::Scan(s), Vec::new());
         };
+        self.confirm_from_scan(s, run)
+    }
+
+    /// The drill-down's keys: move, filter, mark, switch lists, delete items.
+    fn on_items(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
+        let Some(items) = s.items.as_mut() else {
+            return (Screen::Scan(s), Vec::new());
+        };
+        match action {
+            Action::Up => items.move_by(-1),
+            Action::Down => items.move_by(1),
+            Action::Filter => items.filtering = true,
+            Action::Mark => items.toggle_mark(),
+            Action::SwitchTab => items.next_view(),
+            // Esc clears an applied filter first, then goes back to the categories.
+            Action::Back if !items.filter.is_empty() => {
+                items.filter.clear();
+                items.clamp();
+            }
+            Action::Back => s.items = None,
+            Action::DeleteItems => {
+                let targets = items.targets();
+                if targets.is_empty() {
+                    self.notice = Some("Nothing selected to delete".into());
+                } else {
+                    let run = engine::Action::clear_items(items.category, targets);
+                    return self.confirm_from_scan(s, run);
+                }
+            }
+            _ => {}
+        }
+        (Screen::Scan(s), Vec::new())
+    }
+
+    /// The confirm pane for `run` on the scanned bucket, from the engine's
+    /// preflight (a bucket that cannot be deleted is offered emptying instead).
+    fn confirm_from_scan(&mut self, s: Box<Scan>, run: engine::Action) -> (Screen, Vec<Effect>) {
         let Ok(mut preflight) = s.preflight(run) else {
             return (Screen::Scan(s), Vec::new());
         };

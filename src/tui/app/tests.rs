@@ -18,6 +18,8 @@ use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning}
 use crate::scan::{ScanEvent, ScanReport, State};
 use crate::vocab::Category;
 
+mod drill;
+
 const DAY: i64 = 86_400;
 const T0: i64 = 1_735_689_600; // 2025-01-01
 
@@ -131,6 +133,7 @@ fn report(bucket: &str, complete: bool) -> ScanReport {
     );
     if complete {
         set(&mut r, Category::Parts, 2, 300 << 20, State::Blocks);
+        drill::found_items(&mut r);
         set(&mut r, Category::LiveChannels, 0, 0, State::Clear);
         set(&mut r, Category::AccessPoints, 1, 0, State::Blocks);
         r.category_mut(Category::AccessPoints).note = Some("1 with an access point policy".into());

@@ -4,6 +4,7 @@ pub mod batch;
 pub mod bucket_list;
 pub mod columns;
 pub mod confirm;
+pub mod items;
 pub mod progress;
 pub mod report;
 pub mod scan;

@@ -27,6 +27,8 @@ pub struct Scan {
     pub error: Option<ErrorInfo>,
     /// A one-line outcome to show (e.g. expiry rules installed).
     pub notice: Option<String>,
+    /// The drill-down into the selected category, while it is open.
+    pub items: Option<super::items::Items>,
 }
 
 impl Scan {
@@ -43,6 +45,7 @@ impl Scan {
             selected: 0,
             error: None,
             notice: None,
+            items: None,
         }
     }
 
@@ -123,6 +126,9 @@ fn state_style(s: State, theme: &Theme) -> ratatui::style::Style {
 }
 
 pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    if let Some(items) = &s.items {
+        return super::items::render(&s.bucket, items, area, buf, theme);
+    }
     if s.report.kind.is_vector() {
         return render_vector(s, area, buf, theme, now);
     }
@@ -183,11 +189,11 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
     StatefulWidget::render(
         Table::new(rows, widths)
             .header(header)
-            .block(
-                Block::default()
-                    .borders(Borders::TOP)
-                    .title(" What blocks deletion "),
-            )
+            .block(Block::default().borders(Borders::TOP).title(if s.scanning {
+                " What blocks deletion "
+            } else {
+                " What blocks deletion (Enter: what is behind a count) "
+            }))
             .row_highlight_style(theme.selected),
         table_area,
         buf,
