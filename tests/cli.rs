@@ -135,8 +135,29 @@ async fn buckets_lists_every_region_with_flags_before_or_after_the_subcommand() 
     assert!(
         text.lines().next().unwrap().contains("VERSIONING")
             && text.contains("OBJECTS")
+            && text.contains("VERSIONS")
             && text.contains("SIZE"),
         "{text}"
+    );
+    // A versioned bucket's statistics count every version: its objects are
+    // shown as a bound and the split as unknown; an unversioned one's exactly.
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let versioned = row("acme-app-backups");
+    assert_eq!(
+        row("acme-clickstream-big")[5..8],
+        ["200,000", "-", "48.8"],
+        "an unversioned bucket counts exactly"
+    );
+    assert!(
+        versioned.iter().any(|c| c.starts_with('≤')) && versioned.contains(&"?".to_string()),
+        "{versioned:?}"
     );
     assert!(
         text.contains("Enabled") && text.contains("Suspended"),

@@ -15,9 +15,14 @@ struct BucketRow<'a> {
     storage_class: &'a str,
     /// From GetBucketVersioning (`null`: it could not be read).
     versioning: Option<&'static str>,
-    /// From GetBucketStat, OSS's own figures (lag up to an hour; `null`: not available).
+    /// From GetBucketStat, OSS's own figures (lag up to an hour; `null`: not
+    /// available). In a versioned bucket `objects` counts every version.
     objects: Option<u64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    objects_include_versions: bool,
     bytes: Option<u64>,
+    #[serde(skip)]
+    object_cells: Option<[String; 2]>,
 }
 
 /// Requests for each bucket's statistics and versioning in flight at most.
@@ -37,21 +42,24 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
     // Each bucket's statistics and versioning, a few buckets at once; what
     // cannot be read (no permission, a server without ?stat) shows as `-`.
     use futures::StreamExt;
-    let details: Vec<(Option<crate::oss::model::BucketStat>, Option<&'static str>)> =
-        futures::stream::iter(&buckets)
-            .map(|b| {
-                let client = client.clone();
-                async move {
-                    let (stat, versioning) = tokio::join!(
-                        client.get_bucket_stat(&b.name),
-                        client.get_bucket_versioning(&b.name)
-                    );
-                    (stat.ok(), versioning.ok().map(|v| v.as_str()))
-                }
-            })
-            .buffered(DETAILS_AT_ONCE)
-            .collect()
-            .await;
+    type Details = (
+        Option<crate::oss::model::BucketStat>,
+        Option<crate::oss::model::Versioning>,
+    );
+    let details: Vec<Details> = futures::stream::iter(&buckets)
+        .map(|b| {
+            let client = client.clone();
+            async move {
+                let (stat, versioning) = tokio::join!(
+                    client.get_bucket_stat(&b.name),
+                    client.get_bucket_versioning(&b.name)
+                );
+                (stat.ok(), versioning.ok())
+            }
+        })
+        .buffered(DETAILS_AT_ONCE)
+        .collect()
+        .await;
     let rows: Vec<BucketRow> = buckets
         .iter()
         .zip(details)
@@ -60,9 +68,15 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
             region: &b.region,
             creation_date: b.creation_date.map(time::iso8601),
             storage_class: &b.storage_class,
-            versioning,
+            versioning: versioning.map(|v| v.as_str()),
             objects: stat.as_ref().map(|s| s.object_count),
+            objects_include_versions: versioning.is_some_and(|v| v.is_versioned()),
             bytes: stat.as_ref().map(|s| s.storage),
+            // Versioning unknown: the count may include versions.
+            object_cells: stat.as_ref().map(|s| {
+                let v = versioning.unwrap_or(crate::oss::model::Versioning::Enabled);
+                crate::scan::report::object_cells(s, v)
+            }),
         })
         .collect();
     if json {
@@ -82,7 +96,8 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                         .unwrap_or_default(),
                     r.storage_class.to_string(),
                     r.versioning.unwrap_or("-").to_string(),
-                    r.objects.map_or("-".into(), table::count),
+                    r.object_cells.as_ref().map_or("-".into(), |c| c[0].clone()),
+                    r.object_cells.as_ref().map_or("-".into(), |c| c[1].clone()),
                     r.bytes.map_or("-".into(), table::bytes),
                 ]
             })
@@ -95,6 +110,7 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                 "STORAGE CLASS",
                 "VERSIONING",
                 "OBJECTS",
+                "VERSIONS",
                 "SIZE",
             ],
             &cells,

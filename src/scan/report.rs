@@ -153,7 +153,34 @@ pub struct ScanReport {
     pub entries_map: crate::oss::listing::KeyMap,
 }
 
+/// A bucket list's OBJECTS and VERSIONS cells from OSS's statistics. An
+/// unversioned bucket's `ObjectCount` is its objects, with no versions; a
+/// versioned bucket's counts every version, so its current objects are at
+/// most that (`≤874`), and the split (`?`) is known once it is scanned.
+pub fn object_cells(stat: &BucketStat, versioning: Versioning) -> [String; 2] {
+    let n = crate::units::count(stat.object_count);
+    if versioning.is_versioned() {
+        [format!("≤{n}"), "?".into()]
+    } else {
+        [n, "-".into()]
+    }
+}
+
 impl ScanReport {
+    /// A bucket list's OBJECTS and VERSIONS cells from this (complete) scan:
+    /// exact current objects and previous versions.
+    pub fn object_cells(&self) -> [String; 2] {
+        let versions = self.category(Category::PreviousVersions).count;
+        [
+            crate::units::count(self.category(Category::Objects).count),
+            if self.versioning.is_versioned() || versions > 0 {
+                crate::units::count(versions)
+            } else {
+                "-".into()
+            },
+        ]
+    }
+
     /// The estimate line every front end shows.
     pub fn estimate_line(&self) -> Option<String> {
         match (&self.estimate, &self.estimate_unavailable) {
@@ -230,5 +257,25 @@ impl ScanReport {
         self.categories
             .iter()
             .all(|c| c.count == 0 && c.state == State::Clear)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_versioned_buckets_statistics_bound_its_objects_and_a_scan_splits_them() {
+        let stat = BucketStat {
+            object_count: 874,
+            ..Default::default()
+        };
+        assert_eq!(object_cells(&stat, Versioning::Off), ["874", "-"]);
+        assert_eq!(object_cells(&stat, Versioning::Enabled), ["≤874", "?"]);
+        let mut r = ScanReport::new("b");
+        r.versioning = Versioning::Enabled;
+        r.category_mut(Category::Objects).count = 385;
+        r.category_mut(Category::PreviousVersions).count = 489;
+        assert_eq!(r.object_cells(), ["385", "489"]);
     }
 }

@@ -23,6 +23,7 @@ use super::screens::vector_list::VectorList;
 use super::screens::{self, hint_line};
 use super::theme::Theme;
 use crate::engine::{self, expiry::MIN_DAYS};
+use crate::scan::ScanEvent;
 
 pub mod interrupted;
 mod keys;
@@ -171,6 +172,7 @@ impl App {
                     .map(|summary| BucketRow {
                         summary,
                         details: Details::Loading,
+                        scanned: None,
                     })
                     .collect();
                 self.list
@@ -204,6 +206,9 @@ impl App {
                 Vec::new()
             }
             Msg::Scanned { bucket, event } => {
+                if let ScanEvent::Finished(r) = &event {
+                    self.list.scanned(&bucket, r);
+                }
                 if self
                     .notice
                     .as_deref()

@@ -146,8 +146,16 @@ impl App {
             self.screen,
             Screen::Scan(_) | Screen::Confirm(..) | Screen::Batch(_)
         );
-        let w = area.width.min(if legend { 76 } else { 56 });
-        let extra = if legend { 12 } else { 0 };
+        // The bucket list: what its OBJECTS and VERSIONS numbers mean.
+        let numbers = self.screen == Screen::List && self.tab == Tab::Buckets;
+        let w = area.width.min(if legend || numbers { 76 } else { 56 });
+        let extra = if legend {
+            12
+        } else if numbers {
+            4
+        } else {
+            0
+        };
         let h = (table.len() as u16 + 4 + extra).min(area.height);
         let rect = Rect {
             x: area.x + (area.width - w) / 2,
@@ -193,6 +201,19 @@ impl App {
                 lines.push(Line::from(vec![
                     Span::styled(format!(" {:<12}", sev.mark()), theme.severity(sev)),
                     Span::raw(sev.meaning()),
+                ]));
+            }
+        }
+        if numbers {
+            lines.push(Line::from(Span::styled(" Numbers", theme.title)));
+            for (mark, meaning) in [
+                ("≤9,870 ?", "versioned: OSS's statistics count every version"),
+                ("6,000 3,870", "exact current objects and versions, once scanned"),
+                ("-", "no versions (versioning off) or not readable"),
+            ] {
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {mark:<12}"), theme.key),
+                    Span::raw(meaning),
                 ]));
             }
         }

@@ -18,6 +18,7 @@ use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning}
 use crate::scan::{ScanEvent, ScanReport, State};
 use crate::vocab::Category;
 
+mod counts;
 mod drill;
 
 const DAY: i64 = 86_400;

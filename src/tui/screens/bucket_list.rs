@@ -13,7 +13,7 @@ use ratatui::widgets::{
 
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
 use crate::oss::time;
-use crate::units::{bytes, count};
+use crate::units::bytes;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
@@ -61,6 +61,26 @@ pub enum Details {
 pub struct BucketRow {
     pub summary: BucketSummary,
     pub details: Details,
+    /// Exact current objects and previous versions, once a complete scan of
+    /// the bucket counted them (OSS's statistics cannot split them).
+    pub scanned: Option<[String; 2]>,
+}
+
+impl BucketRow {
+    /// The OBJECTS and VERSIONS cells: the scan's counts, else the statistics'.
+    fn object_cells(&self) -> Option<[String; 2]> {
+        match (&self.scanned, &self.details) {
+            (Some(cells), _) => Some(cells.clone()),
+            (
+                None,
+                Details::Loaded {
+                    stat: Some(stat),
+                    versioning,
+                },
+            ) => Some(crate::scan::report::object_cells(stat, *versioning)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -121,6 +141,16 @@ impl BucketList {
         self.move_by(0);
     }
 
+    /// A complete scan of `bucket` counted its objects and versions exactly.
+    pub fn scanned(&mut self, bucket: &str, report: &crate::scan::ScanReport) {
+        if !(report.complete && report.prefix.is_none()) {
+            return;
+        }
+        for row in self.rows.iter_mut().filter(|r| r.summary.name == bucket) {
+            row.scanned = Some(report.object_cells());
+        }
+    }
+
     /// To the first (`end` false) or the last visible row.
     pub fn jump(&mut self, end: bool) {
         self.selected = if end { usize::MAX / 2 } else { 0 };
@@ -130,46 +160,50 @@ impl BucketList {
 
 /// The widest cell of each column over `rows`, measured without drawing
 /// them (the list may hold thousands of buckets; only a screenful is drawn).
-fn natural_widths(rows: &[BucketRow]) -> [u16; 8] {
-    let mut w = [1u16, 0, 0, 10, 0, 9, 3, 3];
+fn natural_widths(rows: &[BucketRow]) -> [u16; COLUMNS] {
+    let mut w = [1u16, 0, 0, 10, 0, 9, 3, 3, 3];
     for r in rows {
         let len = |t: &str| t.chars().count() as u16;
         w[1] = w[1].max(len(&r.summary.name));
         w[2] = w[2].max(len(&r.summary.region));
         w[4] = w[4].max(len(&r.summary.storage_class));
+        if let Some([objects, versions]) = r.object_cells() {
+            w[6] = w[6].max(len(&objects));
+            w[7] = w[7].max(len(&versions));
+        }
         if let Details::Loaded {
             stat: Some(stat), ..
         } = &r.details
         {
-            w[6] = w[6].max(len(&count(stat.object_count)));
-            w[7] = w[7].max(len(&bytes(stat.storage)));
+            w[8] = w[8].max(len(&bytes(stat.storage)));
         }
     }
     w
 }
 
-/// One row's cells: mark, name, region, created, class, versioning, objects, size.
-fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; 8] {
-    let (versioning, objects, size) = match &r.details {
-        Details::Loading => (
-            spinner(now).to_string(),
-            spinner(now).to_string(),
-            spinner(now).to_string(),
-        ),
+const COLUMNS: usize = 9;
+
+/// One row's cells: mark, name, region, created, class, versioning, objects,
+/// versions, size.
+fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; COLUMNS] {
+    let wait = || spinner(now).to_string();
+    let (versioning, size) = match &r.details {
+        Details::Loading => (wait(), wait()),
         Details::Loaded {
             stat: Some(stat),
             versioning,
-        } => (
-            versioning.as_str().to_string(),
-            count(stat.object_count),
-            bytes(stat.storage),
-        ),
+        } => (versioning.as_str().to_string(), bytes(stat.storage)),
         Details::Loaded {
             stat: None,
             versioning,
-        } => (versioning.as_str().to_string(), "n/a".into(), "n/a".into()),
-        Details::Failed(_) => ("?".into(), "?".into(), "?".into()),
+        } => (versioning.as_str().to_string(), "n/a".into()),
+        Details::Failed(_) => ("?".into(), "?".into()),
     };
+    let [objects, versions] = r.object_cells().unwrap_or_else(|| match &r.details {
+        Details::Loading => [wait(), wait()],
+        Details::Loaded { .. } => ["n/a".into(), "n/a".into()],
+        Details::Failed(_) => ["?".into(), "?".into()],
+    });
     [
         if marked { "●" } else { " " }.to_string(),
         crate::text::visible(&r.summary.name).into_owned(),
@@ -181,6 +215,7 @@ fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; 8] {
         r.summary.storage_class.clone(),
         versioning,
         objects,
+        versions,
         size,
     ]
 }
@@ -255,7 +290,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     // The columns fit every row's content (all rows, so that filtering does
     // not move them); only the visible rows are drawn.
     let natural = natural_widths(&s.rows);
-    const HEADERS: [&str; 8] = [
+    const HEADERS: [&str; COLUMNS] = [
         "",
         "NAME",
         "REGION",
@@ -263,10 +298,11 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         "CLASS",
         "VERSIONING",
         "OBJECTS",
+        "VERSIONS",
         "SIZE",
     ];
-    const MIN: [u16; 8] = [1, 12, 8, 10, 5, 5, 7, 8];
-    let columns: Vec<Column> = (0..8)
+    const MIN: [u16; COLUMNS] = [1, 12, 8, 10, 5, 5, 7, 4, 8];
+    let columns: Vec<Column> = (0..COLUMNS)
         .map(|i| Column {
             natural: natural[i].max(HEADERS[i].chars().count() as u16),
             min: MIN[i],
@@ -274,7 +310,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         .collect();
     // Room runs out: the storage class gives way first, then the region,
     // versioning and the name (cut with `…`).
-    let widths = fit(&columns, body.width, 1, &[4, 2, 5, 1]);
+    let widths = fit(&columns, body.width, 1, &[4, 2, 5, 7, 1]);
     let header =
         Row::new(HEADERS.iter().zip(&widths).map(|(h, w)| ellipsize(h, *w))).style(theme.title);
     // Only the rows that fit are built: the window follows the selection.
