@@ -94,6 +94,7 @@ pub const SCAN: &[Binding] = &[
     b("D", Action::DeleteBucket, "delete bucket"),
     b("Enter", Action::Open, "items"),
     b("e", Action::Expire, "expiry rules"),
+    b("PgUp/PgDn", Action::PageDown, "scroll the risks"),
     b("r", Action::Refresh, "rescan"),
     b("Esc", Action::Back, "back"),
     b("?", Action::Help, "help"),

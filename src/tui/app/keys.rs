@@ -127,6 +127,13 @@ impl App {
             }
             return Vec::new();
         }
+        // On the scan pane PgUp/PgDn scroll the risks (the categories fit).
+        if let Screen::Scan(s) = &mut self.screen {
+            if s.items.is_none() && matches!(action, Action::PageUp | Action::PageDown) {
+                s.scroll_risks(action == Action::PageUp);
+                return Vec::new();
+            }
+        }
         if let Some((step, n)) = keymap::steps(action) {
             // g/G/Home/End/PgUp/PgDn: single moves, as many as they stand for
             // (every move clamps; a screen stops at its ends).
@@ -440,7 +447,7 @@ impl App {
     fn on_report(&mut self, mut r: Box<Report>, action: Action) -> (Screen, Vec<Effect>) {
         match action {
             Action::Up => r.scroll = r.scroll.saturating_sub(1),
-            Action::Down => r.scroll = r.scroll.saturating_add(1),
+            Action::Down => r.scroll = (r.scroll + 1).min(r.max_scroll.get()),
             Action::Open => {
                 // After clearing categories of a bucket that stays: back to its scan
                 // pane, rescanned, to work through what still blocks it.

@@ -14,7 +14,17 @@ impl App {
             return;
         }
         let offer = matches!(self.screen, Screen::List) && !self.interrupted.is_empty();
-        let banner_height = if self.banner.is_some() || offer { 3 } else { 0 };
+        // An error banner: its message wrapped (at most 3 lines), then the
+        // request id, never pushed out.
+        let banner_lines = self
+            .banner
+            .as_ref()
+            .map(|e| self.banner_lines(e, theme, area.width));
+        let banner_height = match &banner_lines {
+            Some(lines) => lines.len() as u16 + 1,
+            None if offer => 3,
+            None => 0,
+        };
         let [header, banner, body, status, hints] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(banner_height),
@@ -24,22 +34,8 @@ impl App {
         ])
         .areas(area);
         self.render_header(header, buf, theme);
-        if let Some(e) = &self.banner {
-            let mut first = vec![Span::styled(format!(" {} ", e.title), theme.danger)];
-            if let Some(code) = &e.code {
-                first.push(Span::styled(format!("{code} "), theme.danger));
-            }
-            first.push(Span::raw(e.message.clone()));
-            let second = Line::from(vec![
-                Span::styled(
-                    format!(" request id {} ", e.request_id.as_deref().unwrap_or("-")),
-                    theme.muted,
-                ),
-                Span::styled(" r", theme.key),
-                Span::styled(" retry", theme.muted),
-            ]);
-            Paragraph::new(vec![Line::from(first), second])
-                .wrap(Wrap { trim: true })
+        if let Some(lines) = banner_lines {
+            Paragraph::new(lines)
                 .block(
                     Block::default()
                         .borders(Borders::BOTTOM)
@@ -59,7 +55,8 @@ impl App {
             Screen::Report(r) => screens::report::render(r, body, buf, theme),
         }
         let status_text = self.notice.clone().unwrap_or_default();
-        Paragraph::new(Span::styled(format!(" {status_text}"), theme.warn)).render(status, buf);
+        let status_line = Line::from(Span::styled(format!(" {status_text}"), theme.warn));
+        Paragraph::new(screens::cut(status_line, status.width)).render(status, buf);
         Paragraph::new(hint_line(self.keys(), theme, hints.width)).render(hints, buf);
         if self.help {
             self.render_help(area, buf, theme);
@@ -85,6 +82,33 @@ impl App {
             );
         }
         crate::tui::guard::neutralize(buf, area);
+    }
+
+    /// An error banner's lines: title, code and message (wrapped, at most
+    /// three lines), then the request id and the retry key.
+    fn banner_lines(&self, e: &ErrorInfo, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+        let mut first = vec![Span::styled(format!(" {} ", e.title), theme.danger)];
+        if let Some(code) = &e.code {
+            first.push(Span::styled(format!("{code} "), theme.danger));
+        }
+        first.push(Span::raw(e.message.clone()));
+        let mut lines = screens::hanging(&Line::from(first), width, 1);
+        if lines.len() > 3 {
+            lines.truncate(3);
+            let last = lines.pop().unwrap_or_default();
+            let mut spans = last.spans;
+            spans.push(Span::raw(" …"));
+            lines.push(screens::cut(Line::from(spans), width));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" request id {} ", e.request_id.as_deref().unwrap_or("-")),
+                theme.muted,
+            ),
+            Span::styled(" r", theme.key),
+            Span::styled(" retry", theme.muted),
+        ]));
+        lines
     }
 
     /// The tab bar, then the list of the tab.
@@ -136,7 +160,7 @@ impl App {
             format!(" profile {}  {}", c.profile, c.target),
             theme.muted,
         ));
-        Paragraph::new(Line::from(spans)).render(area, buf);
+        Paragraph::new(screens::cut(Line::from(spans), area.width)).render(area, buf);
     }
 
     fn render_help(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -207,8 +231,14 @@ impl App {
         if numbers {
             lines.push(Line::from(Span::styled(" Numbers", theme.title)));
             for (mark, meaning) in [
-                ("≤9,870 ?", "versioned: OSS's statistics count every version"),
-                ("6,000 3,870", "exact current objects and versions, once scanned"),
+                (
+                    "≤9,870 ?",
+                    "versioned: OSS's statistics count every version",
+                ),
+                (
+                    "6,000 3,870",
+                    "exact current objects and versions, once scanned",
+                ),
                 ("-", "no versions (versioning off) or not readable"),
             ] {
                 lines.push(Line::from(vec![

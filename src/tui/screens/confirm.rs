@@ -8,7 +8,7 @@ use std::cell::Cell;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::preflight::phrase;
@@ -112,7 +112,7 @@ impl Confirm {
     }
 }
 
-fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool) -> Vec<Line<'a>> {
+fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool, width: u16) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     let then = if p.action.deletes_bucket() {
         ", then the bucket itself"
@@ -152,7 +152,11 @@ fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool) -> Vec<Line
         }
         _ => {}
     }
-    lines.extend(p.risks.iter().map(|r| super::risk_line(r, theme, "     ")));
+    lines.extend(
+        p.risks
+            .iter()
+            .flat_map(|r| super::risk_lines(r, theme, "     ", width)),
+    );
     lines
 }
 
@@ -202,7 +206,7 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
             }
             for p in preflights {
                 lines.push(Line::from(""));
-                lines.extend(preflight_lines(p, theme, batch));
+                lines.extend(preflight_lines(p, theme, batch, what.width));
             }
             if batch {
                 let entries: u64 = preflights.iter().map(Preflight::entries).sum();
@@ -245,18 +249,15 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
             ]));
         }
     }
-    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Every line wrapped under its own indent, so what wraps reads as one.
+    let lines = super::wrap_all(lines, what.width);
     // Risks must never be cut silently: say when more lies above or below.
     let visible = what.height.saturating_sub(1);
-    let total = u16::try_from(text.line_count(what.width)).unwrap_or(u16::MAX);
+    let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let text = Paragraph::new(lines);
     s.max_scroll.set(total.saturating_sub(visible));
     let scroll = s.scroll.min(s.max_scroll.get());
-    let more = match (scroll > 0, scroll + visible < total) {
-        (true, true) => " ↑↓ more above and below ",
-        (true, false) => " ↑ more above ",
-        (false, true) => " ↓ more below: ↑/↓ scroll ",
-        (false, false) => "",
-    };
+    let more = super::more_indicator(scroll, visible, total);
     text.scroll((scroll, 0))
         .block(
             Block::default()

@@ -269,9 +269,12 @@ pub fn render(bucket: &str, s: &Items, area: Rect, buf: &mut Buffer, theme: &The
             ),
             theme.warn,
         )]
+    } else if let Some(note) = &s.note {
+        vec![Span::styled(format!(" {}", visible(note)), theme.muted)]
     } else {
         vec![]
     };
+    let tabs = super::cut(Line::from(tabs), head.width);
     let filter = if s.filtering || !s.filter.is_empty() {
         Line::from(vec![
             Span::styled(" filter: ", theme.muted),
@@ -290,7 +293,8 @@ pub fn render(bucket: &str, s: &Items, area: Rect, buf: &mut Buffer, theme: &The
             theme.muted,
         ))
     };
-    Paragraph::new(vec![Line::from(title), Line::from(tabs), filter]).render(head, buf);
+    let title = super::cut(Line::from(title), head.width);
+    Paragraph::new(vec![title, tabs, filter]).render(head, buf);
 
     let block = Block::default().borders(Borders::TOP);
     let Some(first) = view.rows.first() else {

@@ -51,15 +51,119 @@ pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme, width: 
     Line::from(spans)
 }
 
-/// One risk: its severity mark, then its sentence.
-pub fn risk_line<'a>(r: &'a crate::scan::risk::Risk, theme: &Theme, indent: &str) -> Line<'a> {
-    Line::from(vec![
+/// One risk: its severity mark, then its sentence, wrapped to `width` with
+/// the sentence's lines aligned under its first word.
+pub fn risk_lines(
+    r: &crate::scan::risk::Risk,
+    theme: &Theme,
+    indent: &str,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let line = Line::from(vec![
         Span::styled(
             format!("{indent}{:<3}", r.severity.mark()),
             theme.severity(r.severity),
         ),
-        Span::raw(r.text.as_str()),
-    ])
+        Span::raw(r.text.clone()),
+    ]);
+    hanging(&line, width, indent.chars().count() + 3)
+}
+
+/// `line` word-wrapped to `width` cells, each continuation line indented by
+/// `indent` cells (a hanging indent), styles kept; a word longer than a line
+/// is cut across lines.
+pub fn hanging(line: &Line<'_>, width: u16, indent: usize) -> Vec<Line<'static>> {
+    let width = usize::from(width).max(indent + 8);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    let mut fresh = true; // the current line holds no word yet
+    for span in &line.spans {
+        for token in span.content.split_inclusive(' ') {
+            let word = token.trim_end_matches(' ');
+            let len = word.chars().count();
+            if !fresh && used + len > width {
+                out.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                current.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+                fresh = true;
+            }
+            let mut rest: String = if fresh && used == indent && !out.is_empty() {
+                token.trim_start_matches(' ').to_string()
+            } else {
+                token.to_string()
+            };
+            // A word wider than a whole line: cut it.
+            while used + rest.chars().count() > width
+                && rest.trim_end().chars().count() > width - used
+            {
+                let head: String = rest.chars().take(width - used).collect();
+                rest = rest.chars().skip(width - used).collect();
+                current.push(Span::styled(head, span.style));
+                out.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                current.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+            }
+            used += rest.chars().count();
+            if !rest.trim().is_empty() {
+                fresh = false;
+            }
+            current.push(Span::styled(rest, span.style));
+        }
+    }
+    out.push(Line::from(current).style(line.style));
+    out
+}
+
+/// Lines wrapped to `width`, each under its own leading spaces plus two (so
+/// a continuation reads as one).
+pub fn wrap_all(lines: Vec<Line<'_>>, width: u16) -> Vec<Line<'static>> {
+    lines
+        .iter()
+        .flat_map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            let lead = text.chars().take_while(|c| *c == ' ').count();
+            hanging(l, width, lead + 2)
+        })
+        .collect()
+}
+
+/// `line` in at most `width` cells: when longer, cut with `…` (styles kept).
+pub fn cut(line: Line<'_>, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    let style = line.style;
+    if line.width() <= width {
+        return Line::from(
+            line.spans
+                .into_iter()
+                .map(|s| Span::styled(s.content.into_owned(), s.style))
+                .collect::<Vec<_>>(),
+        )
+        .style(style);
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    for s in line.spans {
+        if room == 0 {
+            break;
+        }
+        let text: String = s.content.chars().take(room).collect();
+        room -= text.chars().count();
+        spans.push(Span::styled(text, s.style));
+    }
+    spans.push(Span::raw("…"));
+    Line::from(spans).style(style)
+}
+
+/// A title saying whether more lies above or below a scrolled text of
+/// `total` lines showing `visible` from `scroll`.
+pub fn more_indicator(scroll: u16, visible: u16, total: u16) -> &'static str {
+    match (scroll > 0, scroll + visible < total) {
+        (true, true) => " ↑↓ more above and below ",
+        (true, false) => " ↑ more above ",
+        (false, true) => " ↓ more below: ↑/↓ scroll ",
+        (false, false) => "",
+    }
 }
 
 /// A yes/no question: two lines of text, what `y` does, and the key and meaning of no.
@@ -102,4 +206,58 @@ pub fn prompt(area: Rect, buf: &mut Buffer, theme: &Theme, q: &Question<'_>) {
             .border_style(theme.warn),
     )
     .render(rect, buf);
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    fn text(lines: &[Line<'_>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_lines_hang_under_their_first_word() {
+        let line = Line::from(vec![
+            Span::raw("!! "),
+            Span::raw("Deletion is permanent: these items cannot be recovered."),
+        ]);
+        let lines = hanging(&line, 24, 3);
+        assert_eq!(
+            text(&lines),
+            [
+                "!! Deletion is ",
+                "   permanent: these ",
+                "   items cannot be ",
+                "   recovered."
+            ]
+        );
+        assert!(lines.iter().all(|l| l.width() <= 24));
+    }
+
+    #[test]
+    fn a_line_too_long_is_cut_with_an_ellipsis() {
+        let line = Line::from(vec![
+            Span::raw(" backups "),
+            Span::raw("cn-beijing versioning"),
+        ]);
+        assert_eq!(text(&[cut(line.clone(), 16)]), [" backups cn-bei…"]);
+        assert_eq!(cut(line.clone(), 16).width(), 16);
+        assert_eq!(text(&[cut(line, 80)]), [" backups cn-beijing versioning"]);
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_is_cut_never_lost() {
+        let line = Line::from("   failed /tmp/ossweep-very-long-path-to-a-report-file.ndjson");
+        let lines = wrap_all(vec![line], 24);
+        let joined: String = text(&lines).concat().split_whitespace().collect();
+        assert_eq!(
+            joined,
+            "failed/tmp/ossweep-very-long-path-to-a-report-file.ndjson"
+        );
+        assert!(lines.iter().all(|l| l.width() <= 24), "{:?}", text(&lines));
+    }
 }

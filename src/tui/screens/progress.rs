@@ -325,7 +325,7 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .iter()
         .skip(s.scroll)
         .map(|f| {
-            ListItem::new(format!(
+            let line = Line::from(format!(
                 " {} {}: {} {}{}",
                 count(f.count),
                 f.category.label().to_lowercase(),
@@ -333,9 +333,11 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 crate::text::visible(&f.message),
                 f.example
                     .as_ref()
-                    .map(|e| format!(" (e.g. {e:?})"))
+                    .map(|e| format!(" (e.g. {:?})", crate::text::visible(e)))
                     .unwrap_or_default()
-            ))
+            ));
+            // Wrapped under its first word: a long message is read, not cut.
+            ListItem::new(super::hanging(&line, failures.width, 3))
         })
         .collect();
     let title = if p.failures.is_empty() {
@@ -343,8 +345,22 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         format!(" Failures ({}) ", count(p.failed()))
     };
+    let shown: usize = items.iter().map(ListItem::height).sum();
+    let more = match (
+        s.scroll > 0,
+        shown > usize::from(failures.height.saturating_sub(1)),
+    ) {
+        (_, true) => " ↓ more: ↑/↓ scroll ",
+        (true, false) => " ↑ more above ",
+        _ => "",
+    };
     List::new(items)
-        .block(Block::default().borders(Borders::TOP).title(title))
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(title)
+                .title(Line::from(Span::styled(more, theme.warn)).right_aligned()),
+        )
         .style(theme.warn)
         .render(failures, buf);
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use std::time::Duration;
 
@@ -29,6 +29,8 @@ pub struct Report {
     /// The run's time, as the progress pane showed it.
     pub elapsed: Duration,
     pub scroll: u16,
+    /// The most `scroll` can be (set when drawn).
+    pub max_scroll: std::cell::Cell<u16>,
 }
 
 impl Report {
@@ -45,6 +47,7 @@ impl Report {
             report_file,
             error,
             scroll: 0,
+            max_scroll: std::cell::Cell::new(0),
         }
     }
 
@@ -172,9 +175,19 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme.muted,
         ))),
     }
+    let lines = super::wrap_all(lines, area.width);
+    let visible = area.height.saturating_sub(1);
+    let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    s.max_scroll.set(total.saturating_sub(visible));
+    let scroll = s.scroll.min(s.max_scroll.get());
+    let more = super::more_indicator(scroll, visible, total);
     Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((s.scroll, 0))
-        .block(Block::default().borders(Borders::TOP).title(" Report "))
+        .scroll((scroll, 0))
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(" Report ")
+                .title(Line::from(Span::styled(more, theme.warn)).right_aligned()),
+        )
         .render(area, buf);
 }

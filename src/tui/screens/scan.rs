@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget, Wrap,
+    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
 };
 
 use crate::engine::{self, Action, NotReady, Preflight};
@@ -16,6 +16,7 @@ use crate::vocab::BucketKind;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
+use super::columns::{ellipsize, fit, Column};
 use super::spinner;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +30,9 @@ pub struct Scan {
     pub notice: Option<String>,
     /// The drill-down into the selected category, while it is open.
     pub items: Option<super::items::Items>,
+    /// The risks' first line shown, and the most it can be (set when drawn).
+    pub risk_scroll: u16,
+    pub risk_max_scroll: std::cell::Cell<u16>,
 }
 
 impl Scan {
@@ -46,6 +50,8 @@ impl Scan {
             error: None,
             notice: None,
             items: None,
+            risk_scroll: 0,
+            risk_max_scroll: std::cell::Cell::new(0),
         }
     }
 
@@ -80,6 +86,16 @@ impl Scan {
             .indexes
             .get(self.selected)
             .map(|i| i.index.name.as_str())
+    }
+
+    /// Scrolls the risks a page (`up`) or down, within what was drawn.
+    pub fn scroll_risks(&mut self, up: bool) {
+        let page = 3;
+        self.risk_scroll = if up {
+            self.risk_scroll.saturating_sub(page)
+        } else {
+            (self.risk_scroll + page).min(self.risk_max_scroll.get())
+        };
     }
 
     pub fn move_by(&mut self, delta: i64) {
@@ -157,34 +173,65 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         (None, Some(e)) => Line::from(Span::styled(format!(" {e}"), theme.muted)),
         (None, None) => Line::from(""),
     });
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| super::cut(l, head.width))
+        .collect();
     Paragraph::new(lines).render(head, buf);
 
-    let header = Row::new(["CATEGORY", "COUNT", "SIZE", "STATE", "NOTE"]).style(theme.title);
-    let rows: Vec<Row> = r
+    // Columns as wide as their content; the note takes the rest (cut with `…`;
+    // Enter shows what is behind the count), then the category gives way.
+    const HEADERS: [&str; 5] = ["CATEGORY", "COUNT", "SIZE", "STATE", "NOTE"];
+    let texts: Vec<[String; 5]> = r
         .categories
         .iter()
         .map(|c| {
-            let (label, style) = (c.state.word(), state_style(c.state, theme));
-            Row::new(vec![
-                Cell::from(c.category.label()),
-                Cell::from(count(c.count)),
-                Cell::from(if c.bytes > 0 {
+            [
+                c.category.label().to_string(),
+                count(c.count),
+                if c.bytes > 0 {
                     bytes(c.bytes)
                 } else {
                     "-".into()
-                }),
-                Cell::from(Span::styled(label, style)),
-                Cell::from(c.note.clone().unwrap_or_default()),
-            ])
+                },
+                c.state.word().to_string(),
+                crate::text::visible(c.note.as_deref().unwrap_or_default()).into_owned(),
+            ]
         })
         .collect();
-    let widths = [
-        Constraint::Length(32),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(11),
-        Constraint::Min(10),
-    ];
+    let columns: Vec<Column> = (0..5)
+        .map(|i| Column {
+            natural: texts
+                .iter()
+                .map(|t| t[i].chars().count())
+                .chain([HEADERS[i].chars().count()])
+                .max()
+                .unwrap_or(0) as u16,
+            min: [12, 5, 5, 7, 4][i],
+        })
+        .collect();
+    let mut fitted = fit(&columns, table_area.width, 1, &[4, 0]);
+    // The note column takes whatever room is left.
+    let used: u16 = fitted.iter().sum::<u16>() + 4;
+    fitted[4] += table_area.width.saturating_sub(used);
+    let header = Row::new(HEADERS).style(theme.title);
+    let rows: Vec<Row> = r
+        .categories
+        .iter()
+        .zip(&texts)
+        .map(|(c, t)| {
+            let style = state_style(c.state, theme);
+            Row::new(t.iter().zip(&fitted).enumerate().map(|(i, (text, w))| {
+                let text = ellipsize(text, *w);
+                if i == 3 {
+                    Cell::from(Span::styled(text, style))
+                } else {
+                    Cell::from(text)
+                }
+            }))
+        })
+        .collect();
+    let widths: Vec<Constraint> = fitted.into_iter().map(Constraint::Length).collect();
     let mut state = TableState::default().with_selected(Some(s.selected));
     StatefulWidget::render(
         Table::new(rows, widths)
@@ -217,12 +264,27 @@ fn render_risks(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         r.risks
             .iter()
-            .map(|risk| super::risk_line(risk, theme, ""))
+            .flat_map(|risk| super::risk_lines(risk, theme, "", area.width))
             .collect()
     };
+    // More risks than room: they scroll (PgUp/PgDn), and the title says so.
+    let visible = area.height.saturating_sub(1);
+    let total = u16::try_from(risk_lines.len()).unwrap_or(u16::MAX);
+    s.risk_max_scroll.set(total.saturating_sub(visible));
+    let scroll = s.risk_scroll.min(s.risk_max_scroll.get());
+    let more = match super::more_indicator(scroll, visible, total) {
+        "" => "",
+        _ if scroll + visible < total => " ↓ more risks: PgDn ",
+        _ => " ↑ more risks: PgUp ",
+    };
     Paragraph::new(risk_lines)
-        .wrap(Wrap { trim: false })
-        .block(Block::default().borders(Borders::TOP).title(" Risks "))
+        .scroll((scroll, 0))
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(" Risks ")
+                .title(Line::from(Span::styled(more, theme.warn)).right_aligned()),
+        )
         .render(area, buf);
 }
 
@@ -251,51 +313,76 @@ fn render_vector(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
     if let Some(n) = &s.notice {
         second = vec![Span::styled(format!(" {n}"), theme.ok)];
     }
-    Paragraph::new(vec![
-        Line::from(vec![
-            Span::styled(format!(" {} ", s.bucket), theme.title),
-            Span::styled(
-                format!(
-                    " vector bucket  {}  ",
-                    if r.region.is_empty() { "?" } else { &r.region }
+    Paragraph::new(
+        vec![
+            Line::from(vec![
+                Span::styled(format!(" {} ", s.bucket), theme.title),
+                Span::styled(
+                    format!(
+                        " vector bucket  {}  ",
+                        if r.region.is_empty() { "?" } else { &r.region }
+                    ),
+                    theme.muted,
                 ),
-                theme.muted,
-            ),
-            Span::raw(s.status(now)),
-        ]),
-        Line::from(second),
-    ])
+                Span::raw(s.status(now)),
+            ]),
+            Line::from(second),
+        ]
+        .into_iter()
+        .map(|l| super::cut(l, head.width))
+        .collect::<Vec<_>>(),
+    )
     .render(head, buf);
-    let header = Row::new(["INDEX", "DIMENSION", "METRIC", "VECTORS", "STATUS"]).style(theme.title);
-    let rows: Vec<Row> = r
+    const HEADERS: [&str; 5] = ["INDEX", "DIMENSION", "METRIC", "VECTORS", "STATUS"];
+    let texts: Vec<[String; 5]> = r
         .indexes
         .iter()
         .map(|i| {
+            [
+                crate::text::visible(&i.index.name).into_owned(),
+                i.index.dimension.to_string(),
+                crate::text::visible(&i.index.distance_metric).into_owned(),
+                i.vectors_text(),
+                crate::text::visible(&i.index.status).into_owned(),
+            ]
+        })
+        .collect();
+    // Columns as wide as their content; the name gives way (cut with `…`).
+    let columns: Vec<Column> = (0..5)
+        .map(|i| Column {
+            natural: texts
+                .iter()
+                .map(|t| t[i].chars().count())
+                .chain([HEADERS[i].chars().count()])
+                .max()
+                .unwrap_or(0) as u16,
+            min: [12, 9, 6, 7, 6][i],
+        })
+        .collect();
+    let fitted = fit(&columns, table_area.width, 1, &[0, 2]);
+    let header = Row::new(HEADERS).style(theme.title);
+    let rows: Vec<Row> = r
+        .indexes
+        .iter()
+        .zip(&texts)
+        .map(|(i, t)| {
             let status_style = if i.index.is_deleting() {
                 theme.warn
             } else {
                 theme.muted
             };
-            Row::new(vec![
-                Cell::from(crate::text::visible(&i.index.name).into_owned()),
-                Cell::from(i.index.dimension.to_string()),
-                Cell::from(crate::text::visible(&i.index.distance_metric).into_owned()),
-                Cell::from(i.vectors_text()),
-                Cell::from(Span::styled(
-                    crate::text::visible(&i.index.status).into_owned(),
-                    status_style,
-                )),
-            ])
+            Row::new(t.iter().zip(&fitted).enumerate().map(|(n, (text, w))| {
+                let text = ellipsize(text, *w);
+                if n == 4 {
+                    Cell::from(Span::styled(text, status_style))
+                } else {
+                    Cell::from(text)
+                }
+            }))
         })
         .collect();
     let empty = r.indexes.is_empty() && !s.scanning;
-    let widths = [
-        Constraint::Length(32),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Min(8),
-    ];
+    let widths: Vec<Constraint> = fitted.into_iter().map(Constraint::Length).collect();
     let block = Block::default()
         .borders(Borders::TOP)
         .title(" Vector indexes (each deleted with all its vectors) ");
