@@ -137,6 +137,20 @@ impl App {
         ]))
         .render(tabs, buf);
         match self.tab {
+            // A wide terminal: the selected bucket's details beside the list.
+            Tab::Buckets if list.width >= screens::bucket_details::MIN_TERMINAL_WIDTH => {
+                let [table, details] = Layout::horizontal([
+                    Constraint::Min(0),
+                    Constraint::Length(screens::bucket_details::WIDTH),
+                ])
+                .areas(list);
+                screens::bucket_list::render(&self.list, table, buf, theme, self.now);
+                let row = self
+                    .list
+                    .selected_row()
+                    .map(|r| (r, self.list.marked.contains(&r.summary.name)));
+                screens::bucket_details::render(row, details, buf, theme);
+            }
             Tab::Buckets => screens::bucket_list::render(&self.list, list, buf, theme, self.now),
             Tab::Vectors => screens::vector_list::render(&self.vectors, list, buf, theme, self.now),
         }

@@ -1,6 +1,7 @@
 //! One module per screen: its state and how it renders (pure).
 
 pub mod batch;
+pub mod bucket_details;
 pub mod bucket_list;
 pub mod columns;
 pub mod confirm;

@@ -56,3 +56,23 @@ fn an_incomplete_scan_does_not_replace_the_bound() {
     app.update(code(KeyCode::Esc));
     assert!(row(&app, "backups").contains("≤9,870"));
 }
+
+#[test]
+fn a_wide_terminal_shows_the_selected_buckets_details_beside_the_list() {
+    let mut app = listed();
+    let narrow = snapshot_at(&app, 120, 40);
+    assert!(!narrow.contains("Details"), "{narrow}");
+    let wide = snapshot_at(&app, 160, 40);
+    assert!(
+        wide.contains("Details") && wide.contains("OSS statistics"),
+        "{wide}"
+    );
+    // The panel follows the selection.
+    app.update(key('j'));
+    let logs = snapshot_at(&app, 160, 40);
+    assert!(
+        logs.contains("cn-shanghai") && logs.contains("250,000"),
+        "{logs}"
+    );
+    insta::assert_snapshot!("list_with_details_160x40", logs);
+}
