@@ -674,3 +674,61 @@ async fn split_listings_return_exactly_what_a_serial_listing_does() {
     }
     emu.shutdown().await.unwrap();
 }
+
+/// An upload's size comes from ListParts, page by page (1000 parts a page);
+/// a marker that does not advance stops with a clear error, not a loop.
+#[tokio::test]
+async fn an_uploads_size_is_summed_over_every_page_of_its_parts() {
+    use ossweep::emulator::store::{Part, Upload};
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("parts", None).await.unwrap();
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("parts").unwrap();
+        let parts = (1..=2_345u32)
+            .map(|n| {
+                (
+                    n,
+                    Part {
+                        size: u64::from(n),
+                        etag: u128::from(n),
+                    },
+                )
+            })
+            .collect();
+        b.uploads.insert(
+            ("big/video.mov".into(), "U-BIG".into()),
+            Upload {
+                initiated: 0,
+                class: Default::default(),
+                parts,
+            },
+        );
+    }
+    let (parts, size) = c
+        .upload_size("parts", "big/video.mov", "U-BIG")
+        .await
+        .unwrap();
+    assert_eq!((parts, size), (2_345, 2_345 * 2_346 / 2));
+    assert_eq!(emu.faults().count("ListParts"), 3, "three pages");
+    let gone = c.upload_size("parts", "big/video.mov", "U-NONE").await;
+    assert!(gone.unwrap_err().is_code("NoSuchUpload"));
+
+    let stuck = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListPartsResult><Bucket>parts</Bucket><Key>big/video.mov</Key><UploadId>U-BIG</UploadId>
+<PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>0</NextPartNumberMarker><MaxParts>1000</MaxParts>
+<IsTruncated>true</IsTruncated><Part><PartNumber>1</PartNumber><Size>5</Size></Part></ListPartsResult>"#;
+    emu.faults().push(
+        FaultRule::new(FaultKind::Raw {
+            status: 200,
+            body: stuck.into(),
+        })
+        .op("ListParts"),
+    );
+    let e = c
+        .upload_size("parts", "big/video.mov", "U-BIG")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("stopped advancing"), "{e}");
+}

@@ -166,19 +166,40 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             })
         }
         "ListParts" => {
+            // Paged like OSS: at most `max-parts` (1000) parts after
+            // `part-number-marker`, with `NextPartNumberMarker` while truncated.
+            let max = super::ops::max_keys(r, "max-parts", 1000, 1000)?;
+            let marker: u32 = match r.param("part-number-marker").filter(|s| !s.is_empty()) {
+                None => 0,
+                Some(m) => m.parse().map_err(|_| {
+                    EmuError::new(
+                        400,
+                        "InvalidArgument",
+                        "part-number-marker must be a part number.",
+                    )
+                })?,
+            };
             let b = bucket(ctx, r, op)?;
             let upload = b
                 .uploads
                 .get(&(key.clone(), upload_id.clone()))
                 .ok_or_else(no_such_upload)?;
+            let mut after = upload.parts.range(marker.saturating_add(1)..);
+            let page: Vec<(&u32, &super::store::Part)> = after.by_ref().take(max).collect();
+            let truncated = after.next().is_some();
             let mut w = Writer::new();
             w.open("ListPartsResult")
                 .leaf("Bucket", &name)
                 .leaf("Key", &key)
                 .leaf("UploadId", &upload_id)
-                .leaf("MaxParts", "1000")
-                .leaf("IsTruncated", "false");
-            for (n, p) in &upload.parts {
+                .leaf("PartNumberMarker", &marker.to_string())
+                .leaf(
+                    "NextPartNumberMarker",
+                    &page.last().map_or(marker, |(n, _)| **n).to_string(),
+                )
+                .leaf("MaxParts", &max.to_string())
+                .leaf("IsTruncated", if truncated { "true" } else { "false" });
+            for (n, p) in page {
                 w.open("Part")
                     .leaf("PartNumber", &n.to_string())
                     .leaf("LastModified", &time::iso8601(upload.initiated))

@@ -207,6 +207,14 @@ pub struct MultipartUpload {
     pub storage_class: Option<String>,
 }
 
+/// One page of ListParts: the parts' numbers and sizes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListPartsPage {
+    pub parts: Vec<(u32, u64)>,
+    /// The part number to list after, while the page is truncated.
+    pub next_marker: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListUploadsPage {
     pub uploads: Vec<MultipartUpload>,

@@ -376,6 +376,30 @@ pub fn list_multipart_uploads(body: &str) -> Result<ListUploadsPage, XmlError> {
     })
 }
 
+pub fn list_parts(body: &str) -> Result<ListPartsPage, XmlError> {
+    let root = xml::parse_root(body, "ListPartsResult")?;
+    let mut parts = Vec::new();
+    for p in root.children_named("Part") {
+        let number = p
+            .number("PartNumber")?
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| XmlError("a Part without a PartNumber".into()))?;
+        parts.push((number, p.number_or_zero("Size")?));
+    }
+    let next_marker = if truncated(&root) {
+        let next = root
+            .number("NextPartNumberMarker")?
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| {
+                XmlError("truncated ListParts page without NextPartNumberMarker".into())
+            })?;
+        Some(next)
+    } else {
+        None
+    };
+    Ok(ListPartsPage { parts, next_marker })
+}
+
 pub fn list_live_channels(body: &str) -> Result<ListLiveChannelsPage, XmlError> {
     let root = xml::parse_root(body, "ListLiveChannelResult")?;
     let urls = |c: &Element, name: &str| -> Vec<String> {

@@ -301,6 +301,14 @@ pub fn list_multipart_uploads(
     .param("encoding-type", "url")
 }
 
+pub fn list_parts(bucket: &str, key: &str, upload_id: &str, marker: u32) -> OssRequest {
+    OssRequest::new("ListParts", "oss:ListParts", "GET", Some(bucket))
+        .object(key)
+        .param("uploadId", upload_id)
+        .param("max-parts", "1000")
+        .param("part-number-marker", marker.to_string())
+}
+
 pub fn abort_multipart_upload(bucket: &str, key: &str, upload_id: &str) -> OssRequest {
     OssRequest::new(
         "AbortMultipartUpload",

@@ -201,6 +201,25 @@ impl App {
                 self.vector_details_loaded(&bucket, result);
                 Vec::new()
             }
+            Msg::UploadSized {
+                bucket,
+                upload,
+                result,
+            } => {
+                // The drill-down, shown or waiting behind a confirm pane.
+                let scan = match &mut self.screen {
+                    Screen::Scan(s) => Some(s),
+                    Screen::Confirm(_, Some(s)) => Some(s),
+                    _ => None,
+                };
+                if let Some(items) = scan
+                    .filter(|s| s.bucket == bucket)
+                    .and_then(|s| s.items.as_mut())
+                {
+                    items.sizes.insert(upload, result);
+                }
+                Vec::new()
+            }
             Msg::Waiting(text) => {
                 self.notice = Some(text);
                 Vec::new()

@@ -71,6 +71,42 @@ impl Driver {
                     let _ = tx.send(Msg::DetailsLoaded { bucket, result }).await;
                 });
             }
+            Effect::SizeUploads { bucket, uploads } => {
+                let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
+                tokio::spawn(async move {
+                    use futures::StreamExt;
+                    let sized = futures::stream::iter(uploads).for_each_concurrent(4, |upload| {
+                        let (c, tx, sem, bucket) =
+                            (c.clone(), tx.clone(), sem.clone(), bucket.clone());
+                        async move {
+                            let _permit = sem.acquire().await;
+                            let id = upload.upload_id.clone().unwrap_or_default();
+                            let result =
+                                c.upload_size(&bucket, &upload.name, &id)
+                                    .await
+                                    .map_err(|e| {
+                                        if e.is_code("NoSuchUpload") {
+                                            "gone".to_string()
+                                        } else {
+                                            e.to_string()
+                                                .lines()
+                                                .next()
+                                                .unwrap_or_default()
+                                                .to_string()
+                                        }
+                                    });
+                            let _ = tx
+                                .send(Msg::UploadSized {
+                                    bucket,
+                                    upload,
+                                    result,
+                                })
+                                .await;
+                        }
+                    });
+                    sized.await
+                });
+            }
             Effect::StartScan(bucket) => {
                 let token = self.new_scan();
                 let (c, tx) = (self.client.clone(), self.tx.clone());

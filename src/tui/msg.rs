@@ -64,6 +64,12 @@ pub enum Msg {
         bucket: String,
         result: Result<u64, String>,
     },
+    /// An upload's parts and bytes (ListParts), for the drill-down.
+    UploadSized {
+        bucket: String,
+        upload: crate::vocab::Target,
+        result: Result<(u64, u64), String>,
+    },
     Scanned {
         bucket: String,
         event: ScanEvent,
@@ -94,6 +100,11 @@ pub enum Msg {
 pub enum Effect {
     LoadBuckets,
     LoadDetails(String),
+    /// The sizes of these uploads of a bucket (ListParts each).
+    SizeUploads {
+        bucket: String,
+        uploads: Vec<crate::vocab::Target>,
+    },
     StartScan(String),
     LoadVectorBuckets,
     LoadVectorDetails(String),

@@ -39,6 +39,11 @@ def test_unversioned_batch_delete_and_uploads(emulator, bucket_name):
         b.put_object(k, b"x")
     upload = b.init_multipart_upload("big.bin")
     b.upload_part("big.bin", upload.upload_id, 1, b"p" * 2048)
+    b.upload_part("big.bin", upload.upload_id, 2, b"p" * 1024)
+    b.upload_part("big.bin", upload.upload_id, 3, b"p" * 512)
+    # oss2 pages ListParts itself (V1 signature: uploadId is a signed sub-resource).
+    parts = list(oss2.PartIterator(b, "big.bin", upload.upload_id, max_parts=2))
+    assert [(p.part_number, p.size) for p in parts] == [(1, 2048), (2, 1024), (3, 512)]
     assert [u.key for u in b.list_multipart_uploads().upload_list] == ["big.bin"]
     assert sorted(b.batch_delete_objects(keys).deleted_keys) == sorted(keys)
     with pytest.raises(oss2.exceptions.BucketNotEmpty):

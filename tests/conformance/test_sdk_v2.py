@@ -75,6 +75,28 @@ def test_multipart_uploads(v2, bucket_name):
     assert head.content_length == 1024
 
 
+def test_list_parts_pages_as_the_sdk_pages_them(v2, bucket_name):
+    v2.put_bucket(M.PutBucketRequest(bucket=bucket_name))
+    init = v2.initiate_multipart_upload(M.InitiateMultipartUploadRequest(bucket=bucket_name, key="big/parts.bin"))
+    for n in range(1, 6):
+        v2.upload_part(M.UploadPartRequest(bucket=bucket_name, key="big/parts.bin", upload_id=init.upload_id, part_number=n, body=b"p" * (100 * n)))
+    numbers, sizes, pages = [], [], 0
+    for page in v2.list_parts_paginator().iter_page(M.ListPartsRequest(bucket=bucket_name, key="big/parts.bin", upload_id=init.upload_id, max_parts=2)):
+        pages += 1
+        assert len(page.parts) <= 2
+        numbers += [p.part_number for p in page.parts]
+        sizes += [p.size for p in page.parts]
+    assert numbers == [1, 2, 3, 4, 5] and sizes == [100, 200, 300, 400, 500] and pages == 3
+    first = v2.list_parts(M.ListPartsRequest(bucket=bucket_name, key="big/parts.bin", upload_id=init.upload_id, max_parts=2))
+    assert first.is_truncated and first.next_part_number_marker == 2
+    rest = v2.list_parts(M.ListPartsRequest(bucket=bucket_name, key="big/parts.bin", upload_id=init.upload_id, part_number_marker=4))
+    assert [p.part_number for p in rest.parts] == [5] and not rest.is_truncated
+    with pytest.raises(oss.exceptions.OperationError) as e:
+        v2.list_parts(M.ListPartsRequest(bucket=bucket_name, key="big/parts.bin", upload_id="no-such-upload"))
+    assert e.value.unwrap().code == "NoSuchUpload"
+    v2.abort_multipart_upload(M.AbortMultipartUploadRequest(bucket=bucket_name, key="big/parts.bin", upload_id=init.upload_id))
+
+
 def test_access_points_and_policies(v2, bucket_name):
     v2.put_bucket(M.PutBucketRequest(bucket=bucket_name))
     v2.create_access_point(M.CreateAccessPointRequest(bucket=bucket_name, create_access_point_configuration=M.CreateAccessPointConfiguration(

@@ -269,6 +269,38 @@ impl Client {
         .await
     }
 
+    /// An upload's parts and their bytes (ListParts, page by page; a marker
+    /// that does not advance stops the listing).
+    pub async fn upload_size(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(u64, u64), OssError> {
+        let (mut parts, mut size, mut marker) = (0u64, 0u64, 0u32);
+        loop {
+            let page = self
+                .parsed(
+                    request::list_parts(bucket, key, upload_id, marker),
+                    parse::list_parts,
+                )
+                .await?;
+            parts += page.parts.len() as u64;
+            size += page.parts.iter().map(|(_, s)| s).sum::<u64>();
+            match page.next_marker {
+                None => return Ok((parts, size)),
+                Some(next) if next > marker => marker = next,
+                Some(next) => {
+                    return Err(OssError::Stalled {
+                        op: "ListParts",
+                        marker: next.to_string(),
+                        detail: format!("after part {marker}"),
+                    })
+                }
+            }
+        }
+    }
+
     pub fn list_multipart_uploads_pages(
         &self,
         bucket: &str,

@@ -355,3 +355,28 @@ fn peeked_markers_match_the_full_parse() {
         Some(("a/b".to_string(), Some("v".to_string())))
     );
 }
+
+#[test]
+fn list_parts_pages_and_a_truncated_page_needs_its_marker() {
+    let page = list_parts(
+        r#"<ListPartsResult><Bucket>b</Bucket><Key>k</Key><UploadId>U</UploadId>
+<NextPartNumberMarker>2</NextPartNumberMarker><IsTruncated>true</IsTruncated>
+<Part><PartNumber>1</PartNumber><Size>100</Size></Part>
+<Part><PartNumber>2</PartNumber><Size>200</Size></Part></ListPartsResult>"#,
+    )
+    .unwrap();
+    assert_eq!(page.parts, [(1, 100), (2, 200)]);
+    assert_eq!(page.next_marker, Some(2));
+    let last = list_parts(
+        "<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>3</PartNumber><Size>7</Size></Part></ListPartsResult>",
+    )
+    .unwrap();
+    assert_eq!((last.parts, last.next_marker), (vec![(3, 7)], None));
+    assert!(
+        list_parts("<ListPartsResult><IsTruncated>true</IsTruncated></ListPartsResult>").is_err()
+    );
+    assert!(list_parts(
+        "<ListPartsResult><Part><PartNumber>x</PartNumber></Part></ListPartsResult>"
+    )
+    .is_err());
+}

@@ -343,8 +343,10 @@ impl App {
             }
             _ if s.report.kind.is_vector() => self.vector_scan_action(&s, action),
             Action::Open if !s.scanning => {
-                s.items = Some(Items::open(&s.report, s.selected_category()));
-                None
+                let mut items = Items::open(&s.report, s.selected_category());
+                let effects = sizes_of(&s.bucket, &mut items);
+                s.items = Some(items);
+                return (Screen::Scan(s), effects);
             }
             Action::ClearCategory => {
                 let category = s.selected_category();
@@ -392,7 +394,10 @@ impl App {
                 items.filter.clear();
                 items.clamp();
             }
-            Action::Back => s.items = None,
+            Action::Back => {
+                s.items = None;
+                return (Screen::Scan(s), Vec::new());
+            }
             Action::DeleteItems => {
                 let targets = items.targets();
                 if targets.is_empty() {
@@ -404,7 +409,12 @@ impl App {
             }
             _ => {}
         }
-        (Screen::Scan(s), Vec::new())
+        // Moving on asks for the next uploads' sizes.
+        let effects = match s.items.as_mut() {
+            Some(items) => sizes_of(&s.bucket, items),
+            None => Vec::new(),
+        };
+        (Screen::Scan(s), effects)
     }
 
     /// The confirm pane for `run` on the scanned bucket, from the engine's
@@ -467,4 +477,16 @@ impl App {
         }
         (Screen::Report(r), Vec::new())
     }
+}
+
+/// The effect asking for the drill-down's next upload sizes, if any are due.
+fn sizes_of(bucket: &str, items: &mut Items) -> Vec<Effect> {
+    let uploads = items.sizes_wanted();
+    if uploads.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::SizeUploads {
+        bucket: bucket.to_string(),
+        uploads,
+    }]
 }

@@ -56,7 +56,14 @@ pub struct Items {
     pub total_bytes: u64,
     /// Why the category shows no items, when the scan says why.
     pub note: Option<String>,
+    /// Uploads' sizes (ListParts), as they arrive; asked for a page at a time.
+    pub sizes: std::collections::BTreeMap<Target, Result<(u64, u64), String>>,
+    /// Uploads whose sizes were asked for: the first `asked` rows.
+    pub asked: usize,
 }
+
+/// Uploads sized at a time, ahead of the selection.
+pub const SIZES_AHEAD: usize = 50;
 
 impl Items {
     /// What is behind `category`'s count in `report`.
@@ -82,7 +89,27 @@ impl Items {
             marked: BTreeSet::new(),
             total_bytes: c.bytes,
             note: c.note.clone(),
+            sizes: Default::default(),
+            asked: 0,
         }
+    }
+
+    /// The uploads whose sizes to ask for next: once the selection comes
+    /// within half a page of the last asked, the next `SIZES_AHEAD` (in the
+    /// unfiltered order). Pure: marks them asked.
+    pub fn sizes_wanted(&mut self) -> Vec<Target> {
+        if self.category != Category::Parts || self.selected + SIZES_AHEAD / 2 < self.asked {
+            return Vec::new();
+        }
+        let rows = &self.views[0].rows;
+        let next: Vec<Target> = rows
+            .iter()
+            .skip(self.asked)
+            .take(SIZES_AHEAD)
+            .filter_map(Found::target)
+            .collect();
+        self.asked = (self.asked + SIZES_AHEAD).min(rows.len());
+        next
     }
 
     /// OSS deletes these items one at a time, so each can go alone.
@@ -164,14 +191,18 @@ fn headers(f: &Found) -> (&'static [&'static str], &'static [usize]) {
     match f {
         Found::AccessPoint { .. } => (&["", "NAME", "STATUS", "NETWORK", "ALIAS"], &[4, 1]),
         Found::LiveChannel { .. } => (&["", "NAME", "STATUS", "MODIFIED"], &[1]),
-        Found::Upload { .. } => (&["", "KEY", "UPLOAD ID", "INITIATED"], &[2, 1]),
+        Found::Upload { .. } => (
+            &["", "KEY", "UPLOAD ID", "INITIATED", "PARTS", "SIZE"],
+            &[2, 1],
+        ),
         Found::Accelerator { .. } => (&["", "ZONE"], &[1]),
         Found::Prefix { .. } => (&["", "PREFIX", "KEYS", "SIZE", "SHARE"], &[1]),
         Found::Locked { .. } => (&["", "KEY", "SIZE", "RELEASED ON"], &[1]),
     }
 }
 
-fn cells(f: &Found, marked: bool, total_bytes: u64) -> Vec<String> {
+fn cells(f: &Found, marked: bool, s: &Items) -> Vec<String> {
+    let total_bytes = s.total_bytes;
     let mark = if marked { "●" } else { " " }.to_string();
     let v = |s: &str| visible(s).into_owned();
     let mut out = vec![mark];
@@ -191,7 +222,14 @@ fn cells(f: &Found, marked: bool, total_bytes: u64) -> Vec<String> {
             key,
             upload_id,
             initiated,
-        } => vec![v(key), v(upload_id), date(*initiated)],
+        } => {
+            let (parts, size) = match f.target().and_then(|t| s.sizes.get(&t)) {
+                None => ("…".to_string(), "…".to_string()),
+                Some(Ok((n, b))) => (count(*n), bytes(*b)),
+                Some(Err(e)) => ("?".into(), visible(e).into_owned()),
+            };
+            vec![v(key), v(upload_id), date(*initiated), parts, size]
+        }
         Found::Accelerator { zone } => vec![v(zone)],
         Found::Prefix {
             prefix,
@@ -315,11 +353,7 @@ pub fn render(bucket: &str, s: &Items, area: Rect, buf: &mut Buffer, theme: &The
     }
     let (names, order) = headers(first);
     // Columns fit every row of the view (so filtering does not move them).
-    let all: Vec<Vec<String>> = view
-        .rows
-        .iter()
-        .map(|f| cells(f, false, s.total_bytes))
-        .collect();
+    let all: Vec<Vec<String>> = view.rows.iter().map(|f| cells(f, false, s)).collect();
     let columns: Vec<Column> = names
         .iter()
         .enumerate()
@@ -345,7 +379,7 @@ pub fn render(bucket: &str, s: &Items, area: Rect, buf: &mut Buffer, theme: &The
         .map(|f| {
             let marked = f.target().is_some_and(|t| s.marked.contains(&t));
             Row::new(
-                cells(f, marked, s.total_bytes)
+                cells(f, marked, s)
                     .iter()
                     .zip(&widths)
                     .map(|(t, w)| Cell::from(ellipsize(t, *w))),

@@ -109,6 +109,38 @@ fn enter_on_uploads_lists_them_and_a_marked_one_is_confirmed_by_name() {
 }
 
 #[test]
+fn upload_sizes_are_asked_for_when_the_drill_down_opens_and_fill_in() {
+    let mut app = scanned();
+    for _ in 0..3 {
+        app.update(key('j'));
+    }
+    let effects = app.update(code(KeyCode::Enter));
+    let [Effect::SizeUploads { bucket, uploads }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((bucket.as_str(), uploads.len()), ("backups", 2));
+    assert!(snapshot(&app).contains("…"), "sizes pending");
+    let (first, second) = (uploads[0].clone(), uploads[1].clone());
+    app.update(Msg::UploadSized {
+        bucket: "backups".into(),
+        upload: first,
+        result: Ok((3, 300 << 20)),
+    });
+    app.update(Msg::UploadSized {
+        bucket: "backups".into(),
+        upload: second,
+        result: Err("gone".into()),
+    });
+    let shown = snapshot(&app);
+    assert!(
+        shown.contains("300.0 MiB") && shown.contains("gone"),
+        "{shown}"
+    );
+    // Moving within what was asked for asks nothing more.
+    assert!(app.update(key('j')).is_empty());
+}
+
+#[test]
 fn the_drill_down_filters_counts_and_esc_clears_then_goes_back() {
     let mut app = drilled(3);
     app.update(key('/'));
@@ -155,6 +187,13 @@ fn a_drill_down_waits_for_the_scan() {
 fn snapshot_the_drill_down_at_80x24_and_120x40() {
     let mut marked = drilled(3);
     marked.update(key(' '));
+    for (i, upload) in items(&marked).targets().into_iter().enumerate() {
+        marked.update(Msg::UploadSized {
+            bucket: "backups".into(),
+            upload,
+            result: Ok((3 + i as u64, 300 << 20)),
+        });
+    }
     for (name, app) in [
         ("drill_uploads", marked),
         ("drill_prefixes", drilled(0)),
