@@ -321,9 +321,18 @@ impl Target {
         }
     }
 
+    /// An upload named by its id alone: the preflight finds its key in the scan.
+    pub fn upload(upload_id: &str) -> Target {
+        Target {
+            name: String::new(),
+            upload_id: Some(upload_id.to_string()),
+        }
+    }
+
     /// `logs/a.bin (upload 0004B9...)`, `ap-01`.
     pub fn describe(&self) -> String {
         match &self.upload_id {
+            Some(id) if self.name.is_empty() => format!("upload {id}"),
             Some(id) => format!("{} (upload {id})", self.name),
             None => self.name.clone(),
         }

@@ -683,3 +683,98 @@ async fn the_report_names_upload_ids_and_every_item_a_retention_policy_keeps() {
                 .is_some_and(|d| d.contains("retention policy (WORM) until 20"))));
     emu.shutdown().await.unwrap();
 }
+
+/// One item headless, as in the wizard's drill-down: an access point, a
+/// LiveChannel, an upload named by its id (the scan finds its key); the
+/// siblings stay, and a name the scan did not find is refused before any write.
+#[tokio::test(flavor = "multi_thread")]
+async fn empty_deletes_named_items_one_by_one_and_refuses_unknown_ones() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    // The upload ids come from the scan's JSON, as a script would read them.
+    let out = ossweep(&emu, home.path(), &["scan", "acme-media-ingest", "--json"]);
+    let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uploads = scan["found"]["parts"]["items"].as_array().unwrap().clone();
+    assert_eq!(uploads.len(), 3);
+    let interview = uploads
+        .iter()
+        .find(|u| u["key"] == "raw/interview-take-4.mov")
+        .unwrap();
+    let id = interview["upload_id"].as_str().unwrap().to_string();
+
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "acme-media-ingest", "--upload-id", &id, "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("raw/interview-take-4.mov"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(writes(&emu), ["AbortMultipartUpload"]);
+    let left: Vec<String> = emu.store().buckets["acme-media-ingest"]
+        .uploads
+        .keys()
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(left, ["raw/keynote-2025.mp4"; 2]);
+
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-media-ingest",
+            "--live-channel",
+            "cam-lobby",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let channels: Vec<String> = emu.store().buckets["acme-media-ingest"]
+        .live_channels
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(channels, ["cam-warehouse"]);
+
+    let before = writes(&emu).len();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-data-lake",
+            "--access-point",
+            "ap-nope",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("acme-data-lake has no access point named ap-nope"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(writes(&emu).len(), before, "nothing sent");
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-data-lake",
+            "--access-point",
+            "ap-partners",
+            "--only",
+            "parts",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "named items and --only conflict"
+    );
+    emu.shutdown().await.unwrap();
+}

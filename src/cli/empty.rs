@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::delete::{check_scope, Audit};
 use crate::engine::{Action, RunOptions};
 use crate::oss::request::validate_bucket_name;
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::{BucketKind, Category, Target};
 
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
@@ -15,7 +15,9 @@ use super::{confirm, exit, preflight, runner, settings, Cli};
   ossweep empty acme-logs
   ossweep empty oss://acme-logs/2024/ --dry-run
   ossweep empty acme-media --only parts,live-channels --yes --json
-  ossweep empty acme-embeddings --vector --only-index scratch")]
+  ossweep empty acme-embeddings --vector --only-index scratch
+  ossweep empty acme-media --access-point analytics-ro
+  ossweep empty acme-media --upload-id 0004B9894A22E5B1888A1E29F823ABCD")]
 pub struct EmptyArgs {
     /// The bucket to clear: NAME, or oss://NAME/PREFIX for only the keys under PREFIX.
     pub bucket: String,
@@ -47,6 +49,16 @@ pub struct EmptyArgs {
     /// With --vector: only this index (repeat for several).
     #[arg(long, value_name = "IDX", requires = "vector")]
     pub only_index: Vec<String>,
+    /// Only this access point (repeat for several); the others stay.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["only", "prefix", "vector", "live_channel", "upload_id"])]
+    pub access_point: Vec<String>,
+    /// Only this LiveChannel (repeat for several); the others stay.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["only", "prefix", "vector", "upload_id"])]
+    pub live_channel: Vec<String>,
+    /// Only the incomplete multipart upload with this upload id (repeat for
+    /// several; `ossweep scan --json` lists them under `found`).
+    #[arg(long, value_name = "ID", conflicts_with_all = ["only", "prefix", "vector"])]
+    pub upload_id: Vec<String>,
 }
 
 /// The action `empty` asks for, or a usage error (pure).
@@ -67,6 +79,35 @@ pub fn action_of(a: &EmptyArgs) -> Result<(BucketKind, Action), String> {
         return Ok((BucketKind::Vector, action));
     }
     validate_bucket_name(&a.bucket).map_err(|e| e.to_string())?;
+    // Items named one by one: the preflight checks the scan found each.
+    let named = |names: &[String], category: Category, upload: bool| {
+        Action::clear_items(
+            category,
+            names.iter().map(|n| match upload {
+                // The preflight finds the upload's key from its id.
+                true => Target::upload(n),
+                false => Target::named(n),
+            }),
+        )
+    };
+    if !a.access_point.is_empty() {
+        return Ok((
+            BucketKind::Object,
+            named(&a.access_point, Category::AccessPoints, false),
+        ));
+    }
+    if !a.live_channel.is_empty() {
+        return Ok((
+            BucketKind::Object,
+            named(&a.live_channel, Category::LiveChannels, false),
+        ));
+    }
+    if !a.upload_id.is_empty() {
+        return Ok((
+            BucketKind::Object,
+            named(&a.upload_id, Category::Parts, true),
+        ));
+    }
     let action = match a.only.as_deref() {
         Some("all") => Action::clear_all(BucketKind::Object),
         Some(s) => Action::clear(parse_categories(s)?),

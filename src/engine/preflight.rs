@@ -13,7 +13,7 @@ use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
 use crate::scan::{ScanReport, State};
 use crate::units::{bytes, count};
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::{BucketKind, Category, Target};
 
 pub use super::action::Action;
 
@@ -279,6 +279,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     if !report.finished {
         return Err(NotReady(report.bucket.clone()));
     }
+    let action = resolve_uploads(report, action);
     let scope = action.scope(report.kind);
     let named = named_items(report, &action);
     // A vector bucket's indexes that go: all of them in scope, or the ones named.
@@ -370,6 +371,35 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         stays,
         risks,
     })
+}
+
+/// Uploads named by their id alone get their key from the scan (when it
+/// found exactly one upload with that id); the others stay as named.
+fn resolve_uploads(report: &ScanReport, action: Action) -> Action {
+    let Action::ClearItems {
+        category: Category::Parts,
+        items,
+    } = &action
+    else {
+        return action;
+    };
+    let found = report.found.get(&Category::Parts);
+    let resolved = items.iter().map(|t| {
+        if !t.name.is_empty() {
+            return t.clone();
+        }
+        let matches: Vec<Target> = found
+            .into_iter()
+            .flat_map(|l| &l.items)
+            .filter_map(crate::scan::found::Found::target)
+            .filter(|f| f.upload_id == t.upload_id)
+            .collect();
+        match &matches[..] {
+            [one] => one.clone(),
+            _ => t.clone(),
+        }
+    });
+    Action::clear_items(Category::Parts, resolved)
 }
 
 /// The items an action names, split into those the scan found (described)
