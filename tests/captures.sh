@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Re-captures the README's wizard screens from the real binary in tmux (100x30),
-# against the emulator with the demo seed and 100 ms per reply so the progress
-# pane can be seen. Prints each screen as a ```text block, in README order.
+# Re-captures the README's wizard screens from the real binary in tmux (100x30,
+# or COLS x ROWS), against the emulator with the demo seed and 100 ms per reply
+# so the progress pane can be seen. Prints each screen as a ```text block, in
+# README order.
 #   bash tests/captures.sh > /tmp/captures.md
+#   COLS=80 ROWS=24 bash tests/captures.sh > /tmp/captures-80x24.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --locked
@@ -26,7 +28,7 @@ wait_for() {
 }
 show() { echo '```text'; screen; echo '```'; echo; }
 
-t new-session -d -s c -x 100 -y 30 \
+t new-session -d -s c -x "${COLS:-100}" -y "${ROWS:-30}" \
   -e "OSS_ACCESS_KEY_ID=$ak" -e "OSS_ACCESS_KEY_SECRET=$sk" \
   -e "HOME=$work" -e "XDG_CONFIG_HOME=$work/config" -e "XDG_STATE_HOME=$work/state" \
   -e NO_COLOR=1 "$bin --endpoint http://127.0.0.1:$port --path-style --region cn-hangzhou"
@@ -62,6 +64,18 @@ t send-keys -t c D
 wait_for "to confirm"
 show
 back_to_list
+
+# The drill-down: the uploads behind a count, their sizes from ListParts.
+open_bucket acme-media-ingest
+for _ in 1 2 3; do t send-keys -t c j; done
+t send-keys -t c Enter
+wait_for "UPLOAD ID"
+wait_for "350.0 MiB"
+show
+t send-keys -t c Escape
+wait_for "What blocks deletion"
+t send-keys -t c Escape
+wait_for "Buckets ("
 
 open_bucket acme-logs-replicated
 t send-keys -t c D

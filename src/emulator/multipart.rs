@@ -22,7 +22,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
     match op {
         "InitiateMultipartUpload" => {
             check_key(&key)?;
-            let id = format!("{:032X}", ctx.store.issue_id());
+            let id = super::store::render_upload_id(ctx.store.issue_id());
             let class = r
                 .headers
                 .iter()

@@ -325,7 +325,7 @@ pub fn build_from(file: &SeedFile, default_region: &str, today: i64) -> Result<S
         b.versioning = target;
         for u in &bs.uploads {
             next += 1;
-            let id = format!("{next:032X}");
+            let id = super::store::render_upload_id(next);
             let parts = (1..=u.parts)
                 .map(|n| {
                     (

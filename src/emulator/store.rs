@@ -20,6 +20,18 @@ pub fn render_version_id(id: VersionId) -> String {
     }
 }
 
+/// An upload id as OSS shows them: 32 upper-case hex digits that differ from
+/// the first (the store's counter, scrambled so ids do not share a prefix).
+pub fn render_upload_id(n: u64) -> String {
+    let mix = |mut z: u64| {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    format!("{:016X}{:016X}", mix(n), mix(!n))
+}
+
 /// `None` when the text names no version this store could have made.
 pub fn parse_version_id(s: &str) -> Option<VersionId> {
     if s == "null" || s.is_empty() {

@@ -279,11 +279,15 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let eta = eta_secs(p.done(), p.total(), s.rate() as f64)
         .map(duration)
         .unwrap_or_else(|| "-".into());
-    let lines = vec![
+    // Short lines, so that even at 80 columns none is cut (and if one is, it ends in `…`).
+    let lines: Vec<Line> = vec![
         Line::from(format!(
-            " {} keys/s   {}/s   {} freed   {}",
+            " {} keys/s   {}/s",
             count(s.rate()),
             bytes(s.byte_rate()),
+        )),
+        Line::from(format!(
+            " {} freed   {}",
             bytes(p.bytes()),
             crate::units::counted(p.requests, "request", "requests")
         )),
@@ -310,7 +314,10 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
             ),
             _ => Line::from(""),
         },
-    ];
+    ]
+    .into_iter()
+    .map(|l| super::cut(l, numbers.width))
+    .collect();
     Paragraph::new(lines)
         .block(Block::default().borders(Borders::TOP).title(" Rate "))
         .render(numbers, buf);

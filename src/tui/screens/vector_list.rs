@@ -16,6 +16,7 @@ use crate::units::count;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
+use super::columns::{ellipsize, fit, Column};
 use super::spinner;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,39 +86,56 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         Paragraph::new(text).block(block).render(area, buf);
         return;
     }
-    let header = Row::new(["NAME", "REGION", "CREATED", "INDEXES"]).style(theme.title);
+    const HEADERS: [&str; 4] = ["NAME", "REGION", "CREATED", "INDEXES"];
+    // Columns as wide as their content (over every row, so scrolling does not
+    // move them); the region, then the name give way, cut with `…`.
+    let texts: Vec<[String; 4]> = s
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                crate::text::visible(&r.summary.name).into_owned(),
+                crate::text::visible(&r.summary.region).into_owned(),
+                r.summary
+                    .creation_date
+                    .map(time::date_only)
+                    .unwrap_or_default(),
+                match &r.indexes {
+                    None => spinner(now).to_string(),
+                    Some(Ok(n)) => count(*n),
+                    Some(Err(_)) => "?".into(),
+                },
+            ]
+        })
+        .collect();
+    let columns: Vec<Column> = (0..4)
+        .map(|i| Column {
+            natural: texts
+                .iter()
+                .map(|t| t[i].chars().count())
+                .chain([HEADERS[i].chars().count()])
+                .max()
+                .unwrap_or(0) as u16,
+            min: [12, 8, 10, 7][i],
+        })
+        .collect();
+    let fitted = fit(&columns, area.width, 1, &[1, 0]);
+    let header = Row::new(HEADERS).style(theme.title);
     let height = area.height.saturating_sub(2).max(1) as usize;
     let offset = (s.selected + 1).saturating_sub(height);
-    let rows: Vec<Row> = s
-        .rows
+    let rows: Vec<Row> = texts
         .iter()
         .skip(offset)
         .take(height)
-        .map(|r| {
-            let indexes = match &r.indexes {
-                None => spinner(now).to_string(),
-                Some(Ok(n)) => count(*n),
-                Some(Err(_)) => "?".into(),
-            };
-            Row::new(vec![
-                Cell::from(crate::text::visible(&r.summary.name).into_owned()),
-                Cell::from(crate::text::visible(&r.summary.region).into_owned()),
-                Cell::from(
-                    r.summary
-                        .creation_date
-                        .map(time::date_only)
-                        .unwrap_or_default(),
-                ),
-                Cell::from(indexes),
-            ])
+        .map(|t| {
+            Row::new(
+                t.iter()
+                    .zip(&fitted)
+                    .map(|(text, w)| Cell::from(ellipsize(text, *w))),
+            )
         })
         .collect();
-    let widths = [
-        Constraint::Length(34),
-        Constraint::Length(16),
-        Constraint::Length(11),
-        Constraint::Min(8),
-    ];
+    let widths: Vec<Constraint> = fitted.into_iter().map(Constraint::Length).collect();
     let mut state = TableState::default().with_selected(Some(s.selected - offset));
     StatefulWidget::render(
         Table::new(rows, widths)
