@@ -102,7 +102,8 @@ t send-keys -t c Enter
 wait_for "Buckets ("
 t send-keys -t c Tab
 wait_for "acme-vectors-old"
-wait_for "  0"
+# Every index count loaded: no spinner left.
+for _ in $(seq 100); do screen | grep -qP '[\x{2801}-\x{28FF}]' || break; sleep 0.1; done
 show
 t send-keys -t c Enter
 wait_for "  scan complete"
