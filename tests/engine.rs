@@ -869,6 +869,10 @@ async fn one_item_of_a_category_goes_and_its_siblings_stay() {
         let (summary, _) = run(&c, plan).await;
         assert!(summary.complete(), "{category:?}: {summary:?}");
         assert_eq!(summary.categories[&category].deleted, 1, "{category:?}");
+        assert_eq!(
+            summary.verified_line().as_deref(),
+            Some("verified: a fresh listing no longer shows the 1 item named; the others stay")
+        );
     }
     let after = scan_of(&c, "mixed").await;
     let left = |cat: Category| -> BTreeSet<String> {

@@ -390,10 +390,12 @@ pub fn describe(s: &Summary) -> String {
     }
     if !s.dry_run && !s.verified.is_empty() {
         let names: Vec<&str> = s.verified.iter().map(|c| c.slug()).collect();
-        out.push_str(&format!(
-            "  verified empty by a fresh listing: {}\n",
-            names.join(", ")
-        ));
+        let what = if s.named_items > 0 {
+            "verified by a fresh listing (none of the named items left)"
+        } else {
+            "verified empty by a fresh listing"
+        };
+        out.push_str(&format!("  {what}: {}\n", names.join(", ")));
     }
     let abandoned = s
         .error

@@ -204,8 +204,12 @@ pub struct Summary {
     pub failures: Vec<FailedItem>,
     pub failures_total: u64,
     pub bucket_deleted: bool,
-    /// Categories a fresh listing showed empty at the end of the run.
+    /// Categories a fresh listing showed empty at the end of the run (of a
+    /// run that named items: showed none of them left).
     pub verified: std::collections::BTreeSet<Category>,
+    /// Items the run named one by one (0: whole categories).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub named_items: usize,
     pub remaining: Option<Remaining>,
     /// What stopped the run, if something did.
     pub error: Option<RunError>,
@@ -213,6 +217,10 @@ pub struct Summary {
 }
 
 pub const MAX_FAILURE_DETAILS: usize = 1000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
 
 impl Summary {
     /// What a deleted bucket's name does next: object bucket names are global
@@ -229,6 +237,23 @@ impl Summary {
 
     pub fn deleted(&self) -> u64 {
         self.categories.values().map(|t| t.deleted).sum()
+    }
+
+    /// What the run's verification showed, in one sentence, when it showed
+    /// everything it should (a dry run verifies nothing).
+    pub fn verified_line(&self) -> Option<String> {
+        let all = !self.verified.is_empty() && self.verified.len() == self.categories.len();
+        if self.dry_run || !all {
+            return None;
+        }
+        Some(if self.named_items > 0 {
+            format!(
+                "verified: a fresh listing no longer shows the {} named; the others stay",
+                crate::units::counted(self.named_items as u64, "item", "items")
+            )
+        } else {
+            "verified: a fresh listing shows every category of the run empty".to_string()
+        })
     }
 
     pub fn bytes(&self) -> u64 {

@@ -267,6 +267,7 @@ pub async fn run(
         kind: plan.kind,
         bucket: plan.bucket.clone(),
         dry_run: plan.dry_run,
+        named_items: plan.items.as_ref().map_or(0, |i| i.len()),
         ..Default::default()
     };
     // The run watches its own requests: every retry is reported, and nobody

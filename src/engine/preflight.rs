@@ -456,6 +456,9 @@ fn risks_of(
             "replication" | "worm" | "early-deletion" | "cost-and-time" => objects,
             "lifecycle" => action.deletes_bucket(),
             "applications" => !goes.is_empty(),
+            // OSS-HDFS data matters to emptying and to deleting the bucket,
+            // not to deleting one access point.
+            "oss-hdfs" => objects || action.deletes_bucket(),
             _ => true,
         })
         .collect();

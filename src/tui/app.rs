@@ -134,6 +134,9 @@ impl App {
             Screen::List if self.tab == Tab::Vectors => keymap::VECTOR_LIST,
             Screen::List => keymap::BUCKET_LIST,
             Screen::Scan(s) if s.items.as_ref().is_some_and(|i| i.deletable()) => keymap::ITEMS,
+            Screen::Scan(s) if s.items.as_ref().is_some_and(|i| i.views.len() > 1) => {
+                keymap::ITEMS_LISTS
+            }
             Screen::Scan(s) if s.items.is_some() => keymap::ITEMS_VIEW,
             Screen::Scan(s) if s.report.kind.is_vector() && s.scanning => {
                 keymap::VECTOR_SCAN_WAITING

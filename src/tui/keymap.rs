@@ -113,8 +113,18 @@ pub const ITEMS: &[Binding] = &[
     b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
 ];
 
-/// The drill-down into a category listed for information (prefixes, retention).
+/// The drill-down into a category listed for information (prefixes).
 pub const ITEMS_VIEW: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("/", Action::Filter, "filter"),
+    b("Esc", Action::Back, "back"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+    b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
+];
+
+/// The same with a second list (what a retention policy keeps).
+pub const ITEMS_LISTS: &[Binding] = &[
     b("↑/↓ j/k", Action::Down, "move"),
     b("/", Action::Filter, "filter"),
     b("Tab", Action::SwitchTab, "next list"),

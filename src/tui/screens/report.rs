@@ -117,11 +117,8 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 lines.push(Line::from(l));
             }
         }
-        if !sm.dry_run && !sm.verified.is_empty() && sm.verified.len() == sm.categories.len() {
-            lines.push(Line::from(Span::styled(
-                "   verified: a fresh listing shows every category of the run empty",
-                theme.ok,
-            )));
+        if let Some(v) = sm.verified_line() {
+            lines.push(Line::from(Span::styled(format!("   {v}"), theme.ok)));
         }
         for f in sm.failures.iter().take(8) {
             let v = f
