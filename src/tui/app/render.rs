@@ -180,28 +180,14 @@ impl App {
     fn render_help(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let table = self.keys();
         // Where categories and risks are shown, their states and marks too.
-        let legend = matches!(
-            self.screen,
-            Screen::Scan(_) | Screen::Confirm(..) | Screen::Batch(_)
-        );
+        let legend = match &self.screen {
+            Screen::Scan(s) => s.items.is_none(),
+            Screen::Confirm(..) | Screen::Batch(_) => true,
+            _ => false,
+        };
         // The bucket list: what its OBJECTS and VERSIONS numbers mean.
         let numbers = self.screen == Screen::List && self.tab == Tab::Buckets;
         let w = area.width.min(if legend || numbers { 76 } else { 56 });
-        let extra = if legend {
-            12
-        } else if numbers {
-            4
-        } else {
-            0
-        };
-        let h = (table.len() as u16 + 4 + extra).min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - w) / 2,
-            y: area.y + (area.height - h) / 2,
-            width: w,
-            height: h,
-        };
-        Clear.render(rect, buf);
         let keys_width = table
             .iter()
             .map(|b| b.keys.chars().count())
@@ -261,13 +247,29 @@ impl App {
                 ]));
             }
         }
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            " any key closes this help",
-            theme.muted,
-        )));
+        // Long meanings wrap under their meaning, never cut.
+        let lines: Vec<Line> = lines
+            .iter()
+            .flat_map(|l| screens::hanging(l, w.saturating_sub(2), 13))
+            .collect();
+        let h = (lines.len() as u16 + 2).min(area.height);
+        let rect = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
+        Clear.render(rect, buf);
         Paragraph::new(lines)
-            .block(Block::default().borders(Borders::ALL).title(" Keys "))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Keys ")
+                    .title_bottom(Line::from(Span::styled(
+                        " any key closes this help ",
+                        theme.muted,
+                    ))),
+            )
             .render(rect, buf);
     }
 }
