@@ -13,7 +13,7 @@ use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
 use crate::scan::{ScanReport, State};
 use crate::units::{bytes, count};
-use crate::vocab::{BucketKind, Category, Target};
+use crate::vocab::{BucketKind, Category};
 
 pub use super::action::Action;
 
@@ -168,81 +168,6 @@ pub struct Refusal {
 #[error("the scan of {0} is not complete: the risks are not known yet")]
 pub struct NotReady(pub String);
 
-/// The bucket's verdict, from its scan.
-pub fn verdict(r: &ScanReport) -> Verdict {
-    let (mut reasons, mut steps, mut blocked) = (Vec::new(), Vec::new(), Vec::new());
-    for c in &r.categories {
-        let note = c.note.clone().unwrap_or_default();
-        match (c.category, c.state) {
-            (k, State::Unknown) if k.is_object_kind() || k == Category::VectorIndexes => {
-                let reason = format!("the {} could not be listed ({note})", k.noun());
-                if !blocked.contains(&reason) {
-                    blocked.push(reason);
-                }
-            }
-            (k, State::Unknown) => {
-                reasons.push(format!(
-                    "the {} could not be listed ({note}); the bucket cannot be deleted while they are unknown",
-                    k.noun()
-                ));
-                steps.push(format!(
-                    "Grant the permission to list {} (or check them in the console), then scan again",
-                    k.noun()
-                ));
-            }
-            (Category::Accelerators, State::ManualStep) => {
-                reasons.push(format!(
-                    "OSS accelerators can only be listed from inside {} (an ECS instance or VPC there)",
-                    r.region
-                ));
-                steps.push("Check Bucket > OSS Accelerator in the console and delete any accelerator listed there, then scan again".into());
-            }
-            (Category::OssHdfs, _) if c.count > 0 => {
-                reasons.push(format!(
-                    "{} under .dlsdata/",
-                    Item {
-                        category: c.category,
-                        count: c.count,
-                        bytes: c.bytes,
-                        note: None
-                    }
-                    .phrase()
-                ));
-                steps.push("Remove the OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; ossweep never deletes it through the object API, which would corrupt the HDFS namespace".into());
-            }
-            _ => {}
-        }
-    }
-    if r.worm_protected > 0 {
-        let last = r
-            .worm_latest_release
-            .map(time::date_only)
-            .unwrap_or_else(|| "an unknown date".into());
-        let first = r
-            .worm_earliest_release
-            .map(time::date_only)
-            .unwrap_or_else(|| last.clone());
-        reasons.push(format!(
-            "{} objects are under the retention policy (WORM): the first is released on {first}, the last on {last}",
-            count(r.worm_protected)
-        ));
-        steps.push(format!(
-            "Wait until {last}, when the last retention period ends; the bucket can be deleted then"
-        ));
-    }
-    if !blocked.is_empty() {
-        blocked.extend(reasons);
-        Verdict::Blocked { reasons: blocked }
-    } else if !reasons.is_empty() {
-        Verdict::EmptyOnly {
-            reasons,
-            manual_steps: steps,
-        }
-    } else {
-        Verdict::Deletable
-    }
-}
-
 /// Requests an action takes by API: a listing and a batch delete per 1000
 /// entries, one call per upload and LiveChannel, two per access point,
 /// accelerator and vector index, and DeleteBucket.
@@ -279,9 +204,9 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     if !report.finished {
         return Err(NotReady(report.bucket.clone()));
     }
-    let action = resolve_uploads(report, action);
+    let action = items::resolve_uploads(report, action);
     let scope = action.scope(report.kind);
-    let named = named_items(report, &action);
+    let named = items::named_items(report, &action);
     // A vector bucket's indexes that go: all of them in scope, or the ones named.
     let indexes: Vec<IndexReport> = report
         .indexes
@@ -371,68 +296,6 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         stays,
         risks,
     })
-}
-
-/// Uploads named by their id alone get their key from the scan (when it
-/// found exactly one upload with that id); the others stay as named.
-fn resolve_uploads(report: &ScanReport, action: Action) -> Action {
-    let Action::ClearItems {
-        category: Category::Parts,
-        items,
-    } = &action
-    else {
-        return action;
-    };
-    let found = report.found.get(&Category::Parts);
-    let resolved = items.iter().map(|t| {
-        if !t.name.is_empty() {
-            return t.clone();
-        }
-        let matches: Vec<Target> = found
-            .into_iter()
-            .flat_map(|l| &l.items)
-            .filter_map(crate::scan::found::Found::target)
-            .filter(|f| f.upload_id == t.upload_id)
-            .collect();
-        match &matches[..] {
-            [one] => one.clone(),
-            _ => t.clone(),
-        }
-    });
-    Action::clear_items(Category::Parts, resolved)
-}
-
-/// The items an action names, split into those the scan found (described)
-/// and those it did not.
-#[derive(Default)]
-struct Named {
-    found: Vec<String>,
-    unknown: Vec<String>,
-}
-
-fn named_items(report: &ScanReport, action: &Action) -> Named {
-    let (Action::ClearItems { category, items }, mut named) = (action, Named::default()) else {
-        return Named::default();
-    };
-    let kept = report.found.get(category);
-    for t in items {
-        let seen = if *category == Category::VectorIndexes {
-            report.indexes.iter().any(|i| i.index.name == t.name) && t.upload_id.is_none()
-        } else {
-            kept.is_some_and(|l| l.items.iter().any(|f| f.is(t)))
-        };
-        if seen {
-            named.found.push(t.describe());
-        } else {
-            named.unknown.push(format!(
-                "{} has no {} named {}",
-                report.bucket,
-                category.noun_one(),
-                t.describe()
-            ));
-        }
-    }
-    named
 }
 
 /// The scan's risks that concern this action, with the irreversibility sentence
@@ -678,6 +541,10 @@ impl Preflight {
 pub fn refusals(preflights: &[Preflight]) -> Vec<Refusal> {
     preflights.iter().filter_map(Preflight::refusal).collect()
 }
+
+mod items;
+mod verdict;
+pub use verdict::verdict;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,246 @@
+use super::*;
+use std::collections::HashMap;
+
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn with_file(path: PathBuf) -> Overrides {
+    Overrides {
+        config: Some(path),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn concurrency_and_qps_come_from_the_flags_then_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "c.toml", "[profiles.default]\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\nconcurrency = 8\nqps = 300\n");
+    let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+    assert_eq!((s.client.concurrency, s.client.qps), (8, 300));
+    let o = Overrides {
+        concurrency: Some(32),
+        qps: Some(45),
+        ..with_file(p.clone())
+    };
+    let s = load(&o, &env_of(&[])).unwrap();
+    assert_eq!((s.client.concurrency, s.client.qps), (32, 45));
+    let o = Overrides {
+        qps: Some(0),
+        ..with_file(p)
+    };
+    assert!(load(&o, &env_of(&[]))
+        .unwrap_err()
+        .to_string()
+        .contains("qps"));
+}
+
+#[test]
+fn the_account_id_comes_from_the_environment_or_the_profile_and_is_all_digits() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "c.toml", "[profiles.default]\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\naccount_id = \"111\"\n");
+    let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+    assert_eq!(s.client.account_id.as_deref(), Some("111"));
+    let s = load(&with_file(p.clone()), &env_of(&[("OSS_ACCOUNT_ID", "222")])).unwrap();
+    assert_eq!(s.client.account_id.as_deref(), Some("222"));
+    let err = load(
+        &with_file(p),
+        &env_of(&[("OSS_ACCOUNT_ID", "1.evil.example")]),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("OSS_ACCOUNT_ID"), "{err}");
+}
+
+#[test]
+fn environment_credentials_win_and_tokens_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "c.toml", "[profiles.default]\naccess_key_id = \"file-id\"\naccess_key_secret = \"file-secret\"\nregion = \"cn-beijing\"\n");
+    let s = load(
+        &with_file(p.clone()),
+        &env_of(&[
+            ("OSS_ACCESS_KEY_ID", "env-id"),
+            ("OSS_ACCESS_KEY_SECRET", "env-secret"),
+            ("OSS_SESSION_TOKEN", "tok"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.client.credentials.access_key_id, "env-id");
+    assert_eq!(
+        s.client
+            .credentials
+            .security_token
+            .as_ref()
+            .unwrap()
+            .expose(),
+        "tok"
+    );
+    assert_eq!(s.client.region, "cn-beijing");
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert_eq!(s.client.credentials.access_key_id, "file-id");
+}
+
+#[test]
+fn profiles_and_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "default_profile = \"emu\"\n[profiles.emu]\nendpoint = \"http://127.0.0.1:9000\"\naddressing = \"path\"\nsignature_version = 1\nconcurrency = 8\naccess_key_id = \"a\"\naccess_key_secret = \"b\"\n[profiles.prod]\nregion = \"ap-southeast-1\"\ninternal = true\naccess_key_id = \"c\"\naccess_key_secret = \"d\"\n";
+    let p = write(dir.path(), "c.toml", text);
+    let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+    assert_eq!((s.profile.as_str(), s.client.concurrency), ("emu", 8));
+    assert_eq!(s.client.addressing, Addressing::Path);
+    assert_eq!(s.client.signature_version, SignatureVersion::V1);
+    assert_eq!(s.client.endpoint.as_ref().unwrap().port, Some(9000));
+    let o = Overrides {
+        profile: Some("prod".into()),
+        region: Some("cn-shenzhen".into()),
+        path_style: true,
+        ..with_file(p.clone())
+    };
+    let s = load(&o, &env_of(&[])).unwrap();
+    assert_eq!(
+        (
+            s.client.region.as_str(),
+            s.client.internal,
+            s.client.addressing
+        ),
+        ("cn-shenzhen", true, Addressing::Path)
+    );
+    let o = Overrides {
+        profile: Some("nope".into()),
+        ..with_file(p)
+    };
+    assert!(matches!(
+        load(&o, &env_of(&[])).unwrap_err(),
+        ConfigError::UnknownProfile { .. }
+    ));
+}
+
+#[test]
+fn malformed_files_name_the_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "bad.toml",
+        "[profiles.default]\nregion = \"cn-hangzhou\"\nregoin = \"typo\"\n",
+    );
+    let err = load(&with_file(p.clone()), &env_of(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&p.display().to_string()) && err.contains("line 3") && err.contains("regoin"),
+        "{err}"
+    );
+    let p = write(dir.path(), "broken.toml", "[profiles.default\nregion = 1\n");
+    let err = load(&with_file(p), &env_of(&[])).unwrap_err().to_string();
+    assert!(err.contains("line 1"), "{err}");
+    let p = write(dir.path(), "sv.toml", "[profiles.default]\nsignature_version = 2\naccess_key_id = \"a\"\naccess_key_secret = \"b\"\n");
+    assert!(load(&with_file(p), &env_of(&[]))
+        .unwrap_err()
+        .to_string()
+        .contains("signature_version must be 1 or 4"));
+    let missing = dir.path().join("missing.toml");
+    assert!(matches!(
+        load(&with_file(missing), &env_of(&[])).unwrap_err(),
+        ConfigError::Unreadable { .. }
+    ));
+}
+
+#[test]
+fn no_credentials_names_the_variables_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "c.toml", "[profiles.default]\nregion = \"cn-hangzhou\"\nossutil_config = \"/nonexistent/ossutilconfig\"\n");
+    assert!(load(&with_file(p.clone()), &env_of(&[]))
+        .unwrap_err()
+        .to_string()
+        .contains("does not exist"));
+    let p = write(
+        dir.path(),
+        "c2.toml",
+        "[profiles.default]\nregion = \"cn-hangzhou\"\n",
+    );
+    let o = Overrides {
+        config: Some(p.clone()),
+        ..Default::default()
+    };
+    // HOME may hold a real ~/.ossutilconfig; only assert when it does not.
+    if home()
+        .map(|h| !h.join(".ossutilconfig").exists())
+        .unwrap_or(true)
+    {
+        let err = load(&o, &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("OSS_ACCESS_KEY_ID")
+                && err.contains("OSS_ACCESS_KEY_SECRET")
+                && err.contains(&p.display().to_string()),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn reads_ossutil_config_files() {
+    let v1 = "[Credentials]\nlanguage=EN\nendpoint=oss-cn-shenzhen.aliyuncs.com\naccessKeyID=LTAIutil\naccessKeySecret=util-secret\nstsToken=\n";
+    let c = parse_ossutil(v1);
+    assert_eq!(
+        (c.access_key_id.as_deref(), c.region.as_deref()),
+        (Some("LTAIutil"), Some("cn-shenzhen"))
+    );
+    assert!(c.security_token.is_none());
+    let v2 = "[default]\naccessKeyId = LTAIv2\naccessKeySecret = v2-secret\nregion = cn-qingdao\n[profile other]\naccessKeyId = nope\n";
+    let c = parse_ossutil(v2);
+    assert_eq!(
+        (c.access_key_id.as_deref(), c.region.as_deref()),
+        (Some("LTAIv2"), Some("cn-qingdao"))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let util = write(dir.path(), "ossutilconfig", v1);
+    let p = write(
+        dir.path(),
+        "c.toml",
+        &format!(
+            "[profiles.default]\nossutil_config = \"{}\"\n",
+            util.display()
+        ),
+    );
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert_eq!(
+        (
+            s.client.credentials.access_key_id.as_str(),
+            s.client.region.as_str()
+        ),
+        ("LTAIutil", "cn-shenzhen")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn warns_when_a_secret_is_readable_by_others_and_debug_hides_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "c.toml",
+        "[profiles.default]\naccess_key_id = \"a\"\naccess_key_secret = \"super-secret-value\"\n",
+    );
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+    assert!(s.warnings.iter().any(|w| w.contains("chmod 600")));
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let s = load(&with_file(p.clone()), &env_of(&[])).unwrap();
+    assert!(s.warnings.is_empty());
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("super-secret-value"), "{shown}");
+    let file = parse_config(&std::fs::read_to_string(&p).unwrap(), &p).unwrap();
+    assert!(!format!("{file:?}").contains("super-secret-value"));
+}
