@@ -8,11 +8,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Sparkline, Widget};
 
-use crate::delete::progress::{eta_secs, ProgressState};
+use crate::delete::progress::{eta_secs, CategoryProgress, ProgressState};
 use crate::delete::{Event, Summary};
 use crate::engine::Preflight;
 use crate::units::duration;
 use crate::units::{bytes, count};
+use crate::vocab::Category;
 
 use super::super::theme::Theme;
 
@@ -43,7 +44,52 @@ pub struct Progress {
     pub run_id: Option<String>,
 }
 
+/// The category label's column.
+const LABEL: u16 = 32;
+
+/// One row of the progress pane: a category of the run, or one outside it.
+#[derive(Debug)]
+pub enum Row<'a> {
+    Run(&'a CategoryProgress),
+    Outside(&'static str),
+}
+
 impl Progress {
+    /// Every category of the bucket's kind, in order: those of the run with
+    /// their progress, the others saying why they are not (a resumed run,
+    /// with no preflight in this session, shows the run's own).
+    pub fn rows(&self) -> Vec<(Category, Row<'_>)> {
+        let p = &self.state;
+        // Before the run's first event, its first bucket.
+        let pf = match p.bucket.is_empty() {
+            true => self.preflights.first(),
+            false => self.preflights.iter().find(|x| x.bucket == p.bucket),
+        };
+        let Some(pf) = pf else {
+            return p
+                .categories
+                .iter()
+                .map(|(c, r)| (*c, Row::Run(r)))
+                .collect();
+        };
+        let scope = pf.action.scope(pf.kind);
+        pf.kind
+            .categories()
+            .iter()
+            .map(|c| {
+                let row = match p.categories.get(c) {
+                    Some(r) => Row::Run(r),
+                    None if *c == Category::OssHdfs => {
+                        Row::Outside("never deleted by ossweep (use the console)")
+                    }
+                    None if scope.contains(c) => Row::Outside("waiting to start"),
+                    None => Row::Outside("not in this run"),
+                };
+                (*c, row)
+            })
+            .collect()
+    }
+
     pub fn new(preflights: Vec<Preflight>, now: Duration) -> Self {
         Progress {
             buckets: preflights.iter().map(|p| p.bucket.clone()).collect(),
@@ -161,7 +207,6 @@ fn category_row(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
-    const LABEL: u16 = 32;
     const COUNTS: u16 = 26;
     let total = c.estimate.unwrap_or(0).max(c.done);
     let counts = if total == 0 && c.finished {
@@ -226,10 +271,10 @@ fn category_row(
 
 pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let p = &s.state;
-    let cats: Vec<_> = p.categories.iter().collect();
+    let rows = s.rows();
     let [head, gauges, stats, failures] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(cats.len().max(1) as u16),
+        Constraint::Length(rows.len().max(1) as u16),
         Constraint::Length(6),
         Constraint::Min(3),
     ])
@@ -265,13 +310,22 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     Paragraph::new(vec![Line::from(title), Line::from("")]).render(head, buf);
 
-    for (i, (cat, c)) in cats.iter().enumerate() {
+    for (i, (cat, r)) in rows.iter().enumerate() {
         let row = Rect {
             y: gauges.y + i as u16,
             height: 1,
             ..gauges
         };
-        category_row(cat.label(), c, row, buf, theme);
+        match r {
+            Row::Run(c) => category_row(cat.label(), c, row, buf, theme),
+            Row::Outside(why) => {
+                let line = Line::from(vec![
+                    Span::raw(format!(" {:<w$} ", cat.label(), w = (LABEL - 1) as usize)),
+                    Span::styled(*why, theme.muted),
+                ]);
+                buf.set_line(row.x, row.y, &super::cut(line, row.width), row.width);
+            }
+        }
     }
 
     let [numbers, spark] =
@@ -388,5 +442,50 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 no: "keep going",
             },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Action;
+    use crate::scan::{ScanReport, State};
+
+    #[test]
+    fn every_category_has_a_row_and_those_outside_the_run_say_why() {
+        let mut r = ScanReport::new("b");
+        for c in &mut r.categories {
+            c.state = State::Clear;
+        }
+        let parts = r.category_mut(Category::Parts);
+        parts.count = 2;
+        parts.state = State::Blocks;
+        r.finished = true;
+        r.complete = true;
+        let p = crate::engine::preflight(&r, Action::clear([Category::Parts])).unwrap();
+        let mut progress = Progress::new(vec![p], Duration::ZERO);
+        let words = |p: &Progress| -> Vec<(Category, String)> {
+            p.rows()
+                .into_iter()
+                .map(|(c, r)| {
+                    let w = match r {
+                        Row::Run(_) => "run".to_string(),
+                        Row::Outside(why) => why.to_string(),
+                    };
+                    (c, w)
+                })
+                .collect()
+        };
+        let before = words(&progress);
+        assert_eq!(before.len(), 8, "{before:?}");
+        assert_eq!(before[3], (Category::Parts, "waiting to start".into()));
+        assert_eq!(before[0], (Category::Objects, "not in this run".into()));
+        assert!(before[7].1.starts_with("never deleted by ossweep"));
+        progress.apply(&Event::CategoryStarted {
+            bucket: "b".into(),
+            category: Category::Parts,
+            estimate: Some(2),
+        });
+        assert_eq!(words(&progress)[3], (Category::Parts, "run".into()));
     }
 }
