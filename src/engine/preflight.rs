@@ -86,9 +86,9 @@ pub struct Preflight {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexReport>,
     /// The items the action names (access points, LiveChannels, uploads,
-    /// indexes), as the scan found them.
+    /// indexes) that the scan found, described.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub items: Vec<String>,
+    pub named: Vec<String>,
     /// Items the action names that the scan did not find.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_items: Vec<String>,
@@ -281,7 +281,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     Ok(Preflight {
         kind: report.kind,
         indexes,
-        items: named.found,
+        named: named.found,
         unknown_items: named.unknown,
         bucket: report.bucket.clone(),
         region: report.region.clone(),
@@ -390,7 +390,7 @@ impl Preflight {
         Preflight {
             kind,
             indexes: Vec::new(),
-            items: Vec::new(),
+            named: Vec::new(),
             unknown_items: Vec::new(),
             bucket: bucket.to_string(),
             region: String::new(),

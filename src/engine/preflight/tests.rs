@@ -307,7 +307,12 @@ fn items_of_a_category_go_one_by_one_and_only_those_the_scan_found() {
     let p = preflight(&r, action).unwrap();
     assert_eq!(p.goes.len(), 1);
     assert_eq!(p.goes[0].phrase(), "1 access point");
-    assert_eq!(p.items, ["ap-b"]);
+    assert_eq!(p.named, ["ap-b"]);
+    // In JSON the action's items and the names found sit side by side.
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["action"], "clear-items");
+    assert_eq!(json["items"], serde_json::json!([{ "name": "ap-b" }]));
+    assert_eq!(json["named"], serde_json::json!(["ap-b"]));
     let stays = p
         .stays
         .iter()
