@@ -75,6 +75,21 @@ pub fn risk_lines(
 /// is cut across lines.
 pub fn hanging(line: &Line<'_>, width: u16, indent: usize) -> Vec<Line<'static>> {
     let width = usize::from(width).max(indent + 8);
+    // A finished line: the spaces after its last word take no room.
+    let close = |mut spans: Vec<Span<'static>>| {
+        loop {
+            let n = spans.len();
+            let Some(last) = spans.last_mut() else { break };
+            let trimmed = last.content.trim_end().to_string();
+            if trimmed.is_empty() && n > 1 {
+                spans.pop();
+                continue;
+            }
+            last.content = trimmed.into();
+            break;
+        }
+        Line::from(spans).style(line.style)
+    };
     let mut out: Vec<Line<'static>> = Vec::new();
     let mut current: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
@@ -84,7 +99,7 @@ pub fn hanging(line: &Line<'_>, width: u16, indent: usize) -> Vec<Line<'static>>
             let word = token.trim_end_matches(' ');
             let len = word.chars().count();
             if !fresh && used + len > width {
-                out.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                out.push(close(std::mem::take(&mut current)));
                 current.push(Span::raw(" ".repeat(indent)));
                 used = indent;
                 fresh = true;
@@ -95,13 +110,12 @@ pub fn hanging(line: &Line<'_>, width: u16, indent: usize) -> Vec<Line<'static>>
                 token.to_string()
             };
             // A word wider than a whole line: cut it.
-            while used + rest.chars().count() > width
-                && rest.trim_end().chars().count() > width - used
-            {
-                let head: String = rest.chars().take(width - used).collect();
-                rest = rest.chars().skip(width - used).collect();
+            while rest.trim_end().chars().count() > width.saturating_sub(used) {
+                let room = width.saturating_sub(used).max(1);
+                let head: String = rest.chars().take(room).collect();
+                rest = rest.chars().skip(room).collect();
                 current.push(Span::styled(head, span.style));
-                out.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                out.push(close(std::mem::take(&mut current)));
                 current.push(Span::raw(" ".repeat(indent)));
                 used = indent;
             }
@@ -112,7 +126,7 @@ pub fn hanging(line: &Line<'_>, width: u16, indent: usize) -> Vec<Line<'static>>
             current.push(Span::styled(rest, span.style));
         }
     }
-    out.push(Line::from(current).style(line.style));
+    out.push(close(current));
     out
 }
 
@@ -230,9 +244,9 @@ mod wrap_tests {
         assert_eq!(
             text(&lines),
             [
-                "!! Deletion is ",
-                "   permanent: these ",
-                "   items cannot be ",
+                "!! Deletion is",
+                "   permanent: these",
+                "   items cannot be",
                 "   recovered."
             ]
         );
@@ -260,5 +274,25 @@ mod wrap_tests {
             "failed/tmp/ossweep-very-long-path-to-a-report-file.ndjson"
         );
         assert!(lines.iter().all(|l| l.width() <= 24), "{:?}", text(&lines));
+    }
+
+    proptest::proptest! {
+        /// Any text at any width: no line wider than the width (but for a
+        /// hanging indent wider than it), and no character lost.
+        #[test]
+        fn wrapping_never_overflows_or_loses_text(
+            input in "[ a-zé…!/.-]{0,200}",
+            width in 10u16..120,
+            indent in 0usize..6,
+        ) {
+            let line = Line::from(vec![Span::raw("!! "), Span::raw(input.clone())]);
+            let lines = hanging(&line, width, indent);
+            for l in &lines {
+                proptest::prop_assert!(l.width() <= usize::from(width).max(indent + 8), "{:?}", text(std::slice::from_ref(l)));
+            }
+            let joined: String = text(&lines).concat().split_whitespace().collect();
+            let expected: String = format!("!! {input}").split_whitespace().collect();
+            proptest::prop_assert_eq!(joined, expected);
+        }
     }
 }
