@@ -194,8 +194,26 @@ fn snapshot_the_drill_down_at_80x24_and_120x40() {
             result: Ok((3 + i as u64, 300 << 20)),
         });
     }
+    // An object category whose retention policy keeps some objects: its
+    // second list (Tab), each object with its release date.
+    let mut locked = scanned();
+    if let Screen::Scan(s) = &mut locked.screen {
+        for (key, days) in [("db/2024-12-31.sql.gz", 30), ("db/2025-01-01.sql.gz", 400)] {
+            s.report.locked.push(Found::Locked {
+                key: key.into(),
+                version_id: "CAEQ000000000000A1".into(),
+                bytes: 52 << 20,
+                release: T0 + days * DAY,
+            });
+        }
+    }
+    locked.update(code(KeyCode::Enter));
+    assert_eq!(locked.keys(), keymap::ITEMS_LISTS);
+    locked.update(code(KeyCode::Tab));
+    assert_eq!(items(&locked).current().title, "under retention (WORM)");
     for (name, app) in [
         ("drill_uploads", marked),
+        ("drill_worm_locked", locked),
         ("drill_prefixes", drilled(0)),
         ("drill_access_points", drilled(5)),
     ] {

@@ -154,11 +154,11 @@ fn deleting_a_vector_bucket_needs_its_exact_name() {
 fn snapshot_vector_tab_and_scan() {
     let app = vector_tab();
     insta::assert_snapshot!("vector_list_80x24", snapshot_at(&app, 80, 24));
-    insta::assert_snapshot!("vector_list_120x30", snapshot_at(&app, 120, 30));
+    insta::assert_snapshot!("vector_list_120x40", snapshot_at(&app, 120, 40));
     let mut app = scanned_vector();
     insta::assert_snapshot!("vector_scan_80x24", snapshot_at(&app, 80, 24));
-    insta::assert_snapshot!("vector_scan_120x30", snapshot_at(&app, 120, 30));
+    insta::assert_snapshot!("vector_scan_120x40", snapshot_at(&app, 120, 40));
     app.update(key('D'));
     insta::assert_snapshot!("vector_confirm_80x24", snapshot_at(&app, 80, 24));
-    insta::assert_snapshot!("vector_confirm_120x30", snapshot_at(&app, 120, 30));
+    insta::assert_snapshot!("vector_confirm_120x40", snapshot_at(&app, 120, 40));
 }
