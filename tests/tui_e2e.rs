@@ -2,7 +2,9 @@
 //! the demo seed. Select a bucket, scan, D, type the name, Enter, wait for the
 //! report; then the emulator must show that bucket gone and every other bucket
 //! untouched. Then the replicated bucket: its confirm pane shows the replication
-//! risk, and clearing all needs the typed name. Waits for text on screen with a timeout, never sleep-then-assert.
+//! risk, and clearing all needs the typed name. Quitting mid-deletion, and
+//! resuming. One upload deleted from the drill-down. Waits for text on screen
+//! with a timeout, never sleep-then-assert.
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -363,4 +365,66 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
         "the bucket is gone, the other one stays"
     );
     assert_eq!(c.get_bucket_stat("keep-me").await.unwrap().object_count, 50);
+}
+
+/// The drill-down in the real terminal: `Enter` on the uploads of a bucket
+/// lists them with their sizes (ListParts); one marked upload is deleted
+/// through the confirm pane, typed name and all; its siblings stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_upload_is_deleted_from_the_drill_down_and_its_siblings_stay() {
+    let bin = env!("CARGO_BIN_EXE_ossweep");
+    let emu = start_emulator(&["--seed".as_ref(), "demo".as_ref()]);
+    let url = emu.1.clone();
+    let c = client(&url);
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "e2e-drill",
+        home.path(),
+        &format!("{bin} --endpoint {url} --path-style"),
+    );
+    tmux.wait_for("acme-media-ingest", Duration::from_secs(20));
+    tmux.keys(&["/"]);
+    tmux.text("media-ingest");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("filter: media-ingest  (Esc clears)", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        "acme-media-ingest  cn-shanghai  versioning Off  scan complete",
+        Duration::from_secs(20),
+    );
+    // The fourth category: incomplete multipart uploads.
+    tmux.keys(&["j", "j", "j", "Enter"]);
+    let drill = tmux.wait_for("350.0 MiB", Duration::from_secs(20));
+    assert!(
+        drill.contains("Incomplete multipart uploads  (3)")
+            && drill.contains("raw/keynote-2025.mp4")
+            && drill.contains("1.2 GiB"),
+        "{drill}"
+    );
+    // The first row is the interview; mark it, then delete the marked one.
+    tmux.keys(&["Space"]);
+    tmux.wait_for("1 marked", Duration::from_secs(5));
+    tmux.keys(&["d"]);
+    let confirm = tmux.wait_for("Type acme-media-ingest to confirm", Duration::from_secs(5));
+    assert!(
+        confirm.contains("1 incomplete multipart upload")
+            && confirm.contains("raw/interview-take-4.mov (upload"),
+        "{confirm}"
+    );
+    tmux.text("acme-media-ingest");
+    tmux.wait_for("matches", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("no longer shows the 1 item named", Duration::from_secs(30));
+    let left: Vec<_> = c
+        .list_multipart_uploads("acme-media-ingest", None)
+        .try_collect()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = left.iter().map(|u| u.key.as_str()).collect();
+    assert_eq!(
+        keys, ["raw/keynote-2025.mp4"; 2],
+        "only the marked upload went"
+    );
+    let stat = c.get_bucket_stat("acme-media-ingest").await.unwrap();
+    assert_eq!((stat.object_count, stat.live_channel_count), (302, 2));
 }
