@@ -7,9 +7,7 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
-};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
 use crate::oss::time;
@@ -17,8 +15,9 @@ use crate::units::bytes;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
-use super::columns::{ellipsize, fit, Column};
+use super::columns::{fit, Column};
 use super::spinner;
+use super::table::draw_list;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SortBy {
@@ -311,33 +310,17 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     // Room runs out: the storage class gives way first, then the region,
     // versioning and the name (cut with `…`).
     let widths = fit(&columns, body.width, 1, &[4, 2, 5, 7, 1]);
-    let header =
-        Row::new(HEADERS.iter().zip(&widths).map(|(h, w)| ellipsize(h, *w))).style(theme.title);
-    // Only the rows that fit are built: the window follows the selection.
-    let height = body.height.saturating_sub(2).max(1) as usize;
-    let offset = (s.selected + 1).saturating_sub(height);
-    let rows: Vec<Row> = visible
-        .iter()
-        .skip(offset)
-        .take(height)
-        .map(|r| cells(r, s.marked.contains(&r.summary.name), now))
-        .map(|c| {
-            Row::new(
-                c.iter()
-                    .zip(&widths)
-                    .map(|(t, w)| Cell::from(ellipsize(t, *w))),
-            )
-        })
-        .collect();
-    let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
-    let mut state = TableState::default().with_selected(Some(s.selected - offset));
-    StatefulWidget::render(
-        Table::new(rows, widths)
-            .header(header)
-            .block(block)
-            .row_highlight_style(theme.selected),
+    draw_list(
         body,
         buf,
-        &mut state,
+        theme,
+        block,
+        &HEADERS,
+        &widths,
+        (visible.len(), s.selected),
+        |i| {
+            let r = visible[i];
+            cells(r, s.marked.contains(&r.summary.name), now).to_vec()
+        },
     );
 }

@@ -9,9 +9,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::columns::{ellipsize, fit, Column};
+use super::columns::{ellipsize, fit};
+use super::table::{draw_list, measure};
 use crate::oss::time;
 use crate::scan::found::{Found, Listed, KEPT};
 use crate::scan::{Category, ScanReport};
@@ -354,48 +355,22 @@ pub fn render(bucket: &str, s: &Items, area: Rect, buf: &mut Buffer, theme: &The
     let (names, order) = headers(first);
     // Columns fit every row of the view (so filtering does not move them).
     let all: Vec<Vec<String>> = view.rows.iter().map(|f| cells(f, false, s)).collect();
-    let columns: Vec<Column> = names
-        .iter()
-        .enumerate()
-        .map(|(i, h)| Column {
-            natural: all
-                .iter()
-                .map(|c| c.get(i).map_or(0, |t| t.chars().count()))
-                .max()
-                .unwrap_or(0)
-                .max(h.chars().count()) as u16,
-            min: if i == 0 { 1 } else { 6 },
-        })
+    let min: Vec<u16> = (0..names.len())
+        .map(|i| if i == 0 { 1 } else { 6 })
         .collect();
-    let widths = fit(&columns, body.width, 1, order);
-    let header =
-        Row::new(names.iter().zip(&widths).map(|(h, w)| ellipsize(h, *w))).style(theme.title);
-    let height = body.height.saturating_sub(2).max(1) as usize;
-    let offset = (s.selected + 1).saturating_sub(height);
-    let rows: Vec<Row> = shown
-        .iter()
-        .skip(offset)
-        .take(height)
-        .map(|f| {
-            let marked = f.target().is_some_and(|t| s.marked.contains(&t));
-            Row::new(
-                cells(f, marked, s)
-                    .iter()
-                    .zip(&widths)
-                    .map(|(t, w)| Cell::from(ellipsize(t, *w))),
-            )
-        })
-        .collect();
-    let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
-    let mut state = TableState::default().with_selected(Some(s.selected - offset));
-    StatefulWidget::render(
-        Table::new(rows, widths)
-            .header(header)
-            .block(block)
-            .row_highlight_style(theme.selected),
+    let widths = fit(&measure(&all, names, &min), body.width, 1, order);
+    draw_list(
         body,
         buf,
-        &mut state,
+        theme,
+        block,
+        names,
+        &widths,
+        (shown.len(), s.selected),
+        |i| {
+            let f = shown[i];
+            cells(f, f.target().is_some_and(|t| s.marked.contains(&t)), s)
+        },
     );
 }
 

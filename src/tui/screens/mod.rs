@@ -9,6 +9,7 @@ pub mod items;
 pub mod progress;
 pub mod report;
 pub mod scan;
+pub mod table;
 pub mod vector_list;
 
 use ratatui::buffer::Buffer;

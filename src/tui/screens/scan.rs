@@ -16,8 +16,9 @@ use crate::vocab::BucketKind;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
-use super::columns::{ellipsize, fit, Column};
+use super::columns::{ellipsize, fit};
 use super::spinner;
+use super::table::measure;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scan {
@@ -199,17 +200,7 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
             ]
         })
         .collect();
-    let columns: Vec<Column> = (0..5)
-        .map(|i| Column {
-            natural: texts
-                .iter()
-                .map(|t| t[i].chars().count())
-                .chain([HEADERS[i].chars().count()])
-                .max()
-                .unwrap_or(0) as u16,
-            min: [12, 5, 5, 7, 4][i],
-        })
-        .collect();
+    let columns = measure(&texts, &HEADERS, &[12, 5, 5, 7, 4]);
     let mut fitted = fit(&columns, table_area.width, 1, &[4, 0]);
     // The note column takes whatever room is left.
     let used: u16 = fitted.iter().sum::<u16>() + 4;
@@ -348,17 +339,7 @@ fn render_vector(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         })
         .collect();
     // Columns as wide as their content; the name gives way (cut with `…`).
-    let columns: Vec<Column> = (0..5)
-        .map(|i| Column {
-            natural: texts
-                .iter()
-                .map(|t| t[i].chars().count())
-                .chain([HEADERS[i].chars().count()])
-                .max()
-                .unwrap_or(0) as u16,
-            min: [12, 9, 6, 7, 6][i],
-        })
-        .collect();
+    let columns = measure(&texts, &HEADERS, &[12, 9, 6, 7, 6]);
     let fitted = fit(&columns, table_area.width, 1, &[0, 2]);
     let header = Row::new(HEADERS).style(theme.title);
     let rows: Vec<Row> = r

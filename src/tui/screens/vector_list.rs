@@ -4,11 +4,9 @@
 use std::time::Duration;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{
-    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
-};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::oss::time;
 use crate::oss::vectors::VectorBucketSummary;
@@ -16,8 +14,9 @@ use crate::units::count;
 
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
-use super::columns::{ellipsize, fit, Column};
+use super::columns::fit;
 use super::spinner;
+use super::table::{draw_list, measure};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorRow {
@@ -108,42 +107,20 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
             ]
         })
         .collect();
-    let columns: Vec<Column> = (0..4)
-        .map(|i| Column {
-            natural: texts
-                .iter()
-                .map(|t| t[i].chars().count())
-                .chain([HEADERS[i].chars().count()])
-                .max()
-                .unwrap_or(0) as u16,
-            min: [12, 8, 10, 7][i],
-        })
-        .collect();
-    let fitted = fit(&columns, area.width, 1, &[1, 0]);
-    let header = Row::new(HEADERS).style(theme.title);
-    let height = area.height.saturating_sub(2).max(1) as usize;
-    let offset = (s.selected + 1).saturating_sub(height);
-    let rows: Vec<Row> = texts
-        .iter()
-        .skip(offset)
-        .take(height)
-        .map(|t| {
-            Row::new(
-                t.iter()
-                    .zip(&fitted)
-                    .map(|(text, w)| Cell::from(ellipsize(text, *w))),
-            )
-        })
-        .collect();
-    let widths: Vec<Constraint> = fitted.into_iter().map(Constraint::Length).collect();
-    let mut state = TableState::default().with_selected(Some(s.selected - offset));
-    StatefulWidget::render(
-        Table::new(rows, widths)
-            .header(header)
-            .block(block)
-            .row_highlight_style(theme.selected),
+    let widths = fit(
+        &measure(&texts, &HEADERS, &[12, 8, 10, 7]),
+        area.width,
+        1,
+        &[1, 0],
+    );
+    draw_list(
         area,
         buf,
-        &mut state,
+        theme,
+        block,
+        &HEADERS,
+        &widths,
+        (texts.len(), s.selected),
+        |i| texts[i].to_vec(),
     );
 }

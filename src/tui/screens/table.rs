@@ -1,0 +1,67 @@
+//! The wizard's lists drawn one way: columns measured from their cells, the
+//! header and every cell cut to its column with `…`, only the rows that fit,
+//! the window following the selection (highlighted).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Cell, Row, StatefulWidget, Table, TableState};
+
+use super::columns::{ellipsize, Column};
+use crate::tui::theme::Theme;
+
+/// Each column as wide as its widest cell or header (at least `min`).
+pub fn measure<R: AsRef<[String]>>(rows: &[R], headers: &[&str], min: &[u16]) -> Vec<Column> {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| Column {
+            natural: rows
+                .iter()
+                .map(|r| r.as_ref().get(i).map_or(0, |t| t.chars().count()))
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(0) as u16,
+            min: min.get(i).copied().unwrap_or(1),
+        })
+        .collect()
+}
+
+/// A list of `count` rows in `area`: `row(i)` gives row `i`'s cells, asked
+/// only for the rows drawn.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_list(
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    block: Block<'_>,
+    headers: &[&str],
+    widths: &[u16],
+    (count, selected): (usize, usize),
+    row: impl Fn(usize) -> Vec<String>,
+) {
+    let header =
+        Row::new(headers.iter().zip(widths).map(|(h, w)| ellipsize(h, *w))).style(theme.title);
+    let height = area.height.saturating_sub(2).max(1) as usize;
+    let offset = (selected + 1).saturating_sub(height);
+    let rows: Vec<Row> = (offset..count.min(offset + height))
+        .map(|i| {
+            Row::new(
+                row(i)
+                    .iter()
+                    .zip(widths)
+                    .map(|(t, w)| Cell::from(ellipsize(t, *w))),
+            )
+        })
+        .collect();
+    let constraints: Vec<Constraint> = widths.iter().copied().map(Constraint::Length).collect();
+    let mut state = TableState::default().with_selected(Some(selected.saturating_sub(offset)));
+    StatefulWidget::render(
+        Table::new(rows, constraints)
+            .header(header)
+            .block(block)
+            .row_highlight_style(theme.selected),
+        area,
+        buf,
+        &mut state,
+    );
+}
