@@ -248,17 +248,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
             theme.warn,
         ));
     }
-    let filter = if s.filtering || !s.filter.is_empty() {
-        Line::from(vec![
-            Span::styled(" filter: ", theme.muted),
-            Span::raw(s.filter.split().0.to_string()),
-            Span::styled(if s.filtering { "▏" } else { "" }, theme.key),
-            Span::raw(s.filter.split().1.to_string()),
-            Span::styled(if s.filtering { "" } else { "  (Esc clears)" }, theme.muted),
-        ])
-    } else {
-        Line::from(Span::styled(" / to filter", theme.muted))
-    };
+    let filter = super::filter_line(&s.filter, s.filtering, " / to filter", theme);
     Paragraph::new(vec![Line::from(title), filter]).render(head, buf);
 
     let block = Block::default().borders(Borders::TOP);

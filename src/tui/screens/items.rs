@@ -314,24 +314,12 @@ pub fn render(bucket: &str, s: &Items, area: Rect, buf: &mut Buffer, theme: &The
         vec![]
     };
     let tabs = super::cut(Line::from(tabs), head.width);
-    let filter = if s.filtering || !s.filter.is_empty() {
-        Line::from(vec![
-            Span::styled(" filter: ", theme.muted),
-            Span::raw(s.filter.split().0.to_string()),
-            Span::styled(if s.filtering { "▏" } else { "" }, theme.key),
-            Span::raw(s.filter.split().1.to_string()),
-            Span::styled(if s.filtering { "" } else { "  (Esc clears)" }, theme.muted),
-        ])
+    let idle = if s.deletable() {
+        " / to filter  Space marks  d deletes the marked (or the selected) one"
     } else {
-        Line::from(Span::styled(
-            if s.deletable() {
-                " / to filter  Space marks  d deletes the marked (or the selected) one"
-            } else {
-                " / to filter"
-            },
-            theme.muted,
-        ))
+        " / to filter"
     };
+    let filter = super::filter_line(&s.filter, s.filtering, idle, theme);
     let title = super::cut(Line::from(title), head.width);
     Paragraph::new(vec![title, tabs, filter]).render(head, buf);
 

@@ -53,6 +53,27 @@ pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme, width: 
     Line::from(spans)
 }
 
+/// A list's filter line: the text being typed (with its cursor), or the
+/// filter applied (`Esc clears`), or what to press (`idle`).
+pub fn filter_line(
+    filter: &crate::tui::line_edit::LineEdit,
+    filtering: bool,
+    idle: &'static str,
+    theme: &Theme,
+) -> Line<'static> {
+    if !filtering && filter.is_empty() {
+        return Line::from(Span::styled(idle, theme.muted));
+    }
+    let (before, after) = filter.split();
+    Line::from(vec![
+        Span::styled(" filter: ", theme.muted),
+        Span::raw(before.to_string()),
+        Span::styled(if filtering { "▏" } else { "" }, theme.key),
+        Span::raw(after.to_string()),
+        Span::styled(if filtering { "" } else { "  (Esc clears)" }, theme.muted),
+    ])
+}
+
 /// One risk: its severity mark, then its sentence, wrapped to `width` with
 /// the sentence's lines aligned under its first word.
 pub fn risk_lines(
