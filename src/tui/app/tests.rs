@@ -20,6 +20,7 @@ use crate::vocab::Category;
 
 mod counts;
 mod drill;
+mod layout;
 
 const DAY: i64 = 86_400;
 const T0: i64 = 1_735_689_600; // 2025-01-01

@@ -34,6 +34,9 @@ pub struct Scan {
     /// The risks' first line shown, and the most it can be (set when drawn).
     pub risk_scroll: u16,
     pub risk_max_scroll: std::cell::Cell<u16>,
+    /// The line each risk starts on (set when drawn): the risks scroll a
+    /// whole risk at a time.
+    pub risk_starts: std::cell::RefCell<Vec<u16>>,
 }
 
 impl Scan {
@@ -53,6 +56,7 @@ impl Scan {
             items: None,
             risk_scroll: 0,
             risk_max_scroll: std::cell::Cell::new(0),
+            risk_starts: Default::default(),
         }
     }
 
@@ -90,13 +94,23 @@ impl Scan {
     }
 
     /// Scrolls the risks a page (`up`) or down, within what was drawn.
+    /// Scrolls the risks to the previous (`up`) or next risk, within what
+    /// was drawn.
     pub fn scroll_risks(&mut self, up: bool) {
-        let page = 3;
-        self.risk_scroll = if up {
-            self.risk_scroll.saturating_sub(page)
+        let max = self.risk_max_scroll.get();
+        let now = self.risk_scroll.min(max);
+        let starts = self.risk_starts.borrow();
+        let to = if up {
+            starts
+                .iter()
+                .rev()
+                .find(|s| **s < now)
+                .copied()
+                .unwrap_or(0)
         } else {
-            (self.risk_scroll + page).min(self.risk_max_scroll.get())
+            starts.iter().find(|s| **s > now).copied().unwrap_or(max)
         };
+        self.risk_scroll = to.min(max);
     }
 
     pub fn move_by(&mut self, delta: i64) {
@@ -253,10 +267,14 @@ fn render_risks(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme.muted,
         ))]
     } else {
-        r.risks
-            .iter()
-            .flat_map(|risk| super::risk_lines(risk, theme, "", area.width))
-            .collect()
+        let mut lines = Vec::new();
+        let mut starts = Vec::new();
+        for risk in &r.risks {
+            starts.push(u16::try_from(lines.len()).unwrap_or(u16::MAX));
+            lines.extend(super::risk_lines(risk, theme, "", area.width));
+        }
+        *s.risk_starts.borrow_mut() = starts;
+        lines
     };
     // More risks than room: they scroll (PgUp/PgDn), and the title says so.
     let visible = area.height.saturating_sub(1);
