@@ -95,6 +95,7 @@ async fn mixed_bucket(emu: &EmulatorHandle) -> Client {
                 enabled: true,
                 modified: 0,
                 playlist: "p.m3u8".into(),
+                pushing: false,
             },
         );
         b.access_points.insert(
@@ -892,5 +893,70 @@ async fn one_item_of_a_category_goes_and_its_siblings_stay() {
         ["up/big.bin U1".to_string(), "up/other.bin U3".to_string()].into()
     );
     assert_eq!(counts(&after)[&Category::Objects], 20, "objects untouched");
+    emu.shutdown().await.unwrap();
+}
+
+/// A LiveChannel a client is pushing to: the scan says so, the risk names it,
+/// OSS refuses to delete it (`ChannelStillLive`), and the run disables it
+/// first, then deletes it; the idle one goes as usual.
+#[tokio::test]
+async fn a_live_channel_is_named_as_a_risk_then_disabled_and_deleted() {
+    use ossweep::engine::{preflight, Action};
+    let emu = common::emulator(Seed::Empty).await;
+    let c = mixed_bucket(&emu).await;
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("mixed").unwrap();
+        let mut live = b.live_channels["cam"].clone();
+        live.pushing = true;
+        b.live_channels.insert("cam-live".into(), live);
+    }
+    let report = scan_of(&c, "mixed").await;
+    let note = report.category(Category::LiveChannels).note.clone();
+    assert_eq!(note.as_deref(), Some("1 receiving a stream now"));
+    let risk = report
+        .risks
+        .iter()
+        .find(|r| r.kind == "live-stream")
+        .unwrap();
+    assert!(
+        risk.text.contains("(cam-live) is receiving a stream"),
+        "{}",
+        risk.text
+    );
+    // Clearing only the idle channel does not carry that risk.
+    let idle = preflight::preflight(
+        &report,
+        Action::clear_items(
+            Category::LiveChannels,
+            [ossweep::vocab::Target::named("cam")],
+        ),
+    )
+    .unwrap();
+    assert!(idle.risks.iter().all(|r| r.kind != "live-stream"));
+    let all = preflight::preflight(&report, Action::clear([Category::LiveChannels])).unwrap();
+    assert!(all.risks.iter().any(|r| r.kind == "live-stream"));
+
+    emu.faults().clear_log();
+    let (summary, _) = run(&c, plan("mixed", [Category::LiveChannels])).await;
+    assert!(summary.complete(), "{summary:?}");
+    assert_eq!(summary.categories[&Category::LiveChannels].deleted, 2);
+    assert!(emu.store().buckets["mixed"].live_channels.is_empty());
+    let log: Vec<(String, u16)> = emu
+        .faults()
+        .log()
+        .into_iter()
+        .filter(|e| e.key.as_deref() == Some("cam-live"))
+        .map(|e| (e.op, e.status))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("DeleteLiveChannel".to_string(), 409),
+            ("PutLiveChannelStatus".to_string(), 200),
+            ("DeleteLiveChannel".to_string(), 204),
+        ],
+        "OSS refuses a live channel; ossweep disables it first"
+    );
     emu.shutdown().await.unwrap();
 }

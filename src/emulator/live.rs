@@ -70,6 +70,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
                     enabled,
                     modified: now,
                     playlist: playlist.clone(),
+                    pushing: false,
                 },
             );
             let mut w = Writer::new();
@@ -94,6 +95,8 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             let ch = b.live_channels.get_mut(&name).ok_or_else(no_such_channel)?;
             ch.enabled = enabled;
             ch.modified = now;
+            // Disabling a channel disconnects the client pushing to it.
+            ch.pushing &= enabled;
             Ok(Reply {
                 status: 200,
                 ..Default::default()
@@ -115,9 +118,46 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
             w.close("LiveChannelConfiguration");
             Ok(Reply::xml(w.finish()))
         }
+        "GetLiveChannelStat" => {
+            let b = bucket(ctx, r, op)?;
+            let ch = b.live_channels.get(&name).ok_or_else(no_such_channel)?;
+            let mut w = Writer::new();
+            w.open("LiveChannelStat");
+            match (ch.enabled, ch.pushing) {
+                (false, _) => {
+                    w.leaf("Status", "Disabled");
+                }
+                (true, false) => {
+                    w.leaf("Status", "Idle");
+                }
+                (true, true) => {
+                    w.leaf("Status", "Live")
+                        .leaf("ConnectedTime", &time::iso8601(ch.modified))
+                        .leaf("RemoteAddr", "203.0.113.7:1935");
+                    w.open("Video")
+                        .leaf("Width", "1280")
+                        .leaf("Height", "720")
+                        .leaf("FrameRate", "30")
+                        .leaf("Bandwidth", "2000000")
+                        .leaf("Codec", "H264")
+                        .close("Video");
+                }
+            }
+            w.close("LiveChannelStat");
+            Ok(Reply::xml(w.finish()))
+        }
         "DeleteLiveChannel" => {
             let b = bucket(ctx, r, op)?;
-            b.live_channels.remove(&name).ok_or_else(no_such_channel)?;
+            let ch = b.live_channels.get(&name).ok_or_else(no_such_channel)?;
+            // As OSS: a channel a client is pushing to cannot be deleted.
+            if ch.enabled && ch.pushing {
+                return Err(EmuError::new(
+                    409,
+                    "ChannelStillLive",
+                    "The live channel is still live.",
+                ));
+            }
+            b.live_channels.remove(&name);
             Ok(Reply {
                 status: 204,
                 ..Default::default()

@@ -374,6 +374,7 @@ pub fn op_name(r: &Request) -> &'static str {
                 match m {
                     "PUT" if r.has("status") => "PutLiveChannelStatus",
                     "PUT" => "PutLiveChannel",
+                    "GET" if r.param("comp") == Some("stat") => "GetLiveChannelStat",
                     "GET" => "GetLiveChannelInfo",
                     "DELETE" => "DeleteLiveChannel",
                     _ => "Unknown",
@@ -617,6 +618,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         "PutLiveChannel"
         | "PutLiveChannelStatus"
         | "GetLiveChannelInfo"
+        | "GetLiveChannelStat"
         | "DeleteLiveChannel"
         | "ListLiveChannel" => super::live::handle(ctx, r, op),
         "CreateAccessPoint"

@@ -96,6 +96,9 @@ pub struct BucketSeed {
     pub uploads: Vec<UploadSeed>,
     #[serde(default)]
     pub live_channels: Vec<String>,
+    /// Of those, the ones a client is pushing a stream to right now.
+    #[serde(default)]
+    pub live_now: Vec<String>,
     #[serde(default)]
     pub access_points: Vec<AccessPointSeed>,
     #[serde(default)]
@@ -354,6 +357,7 @@ pub fn build_from(file: &SeedFile, default_region: &str, today: i64) -> Result<S
                     enabled: true,
                     modified: clock - 10 * day,
                     playlist: "playlist.m3u8".into(),
+                    pushing: bs.live_now.contains(name),
                 },
             );
         }

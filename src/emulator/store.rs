@@ -109,6 +109,10 @@ pub struct LiveChannel {
     pub enabled: bool,
     pub modified: i64,
     pub playlist: String,
+    /// A client is pushing a stream to it (RTMP): it is `Live`, and
+    /// DeleteLiveChannel answers `ChannelStillLive` until it is disabled.
+    #[serde(default)]
+    pub pushing: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

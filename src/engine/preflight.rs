@@ -319,6 +319,7 @@ fn risks_of(
             "replication" | "worm" | "early-deletion" | "cost-and-time" => objects,
             "lifecycle" => action.deletes_bucket(),
             "applications" => !goes.is_empty(),
+            "live-stream" => false,
             // OSS-HDFS data matters to emptying and to deleting the bucket,
             // not to deleting one access point.
             "oss-hdfs" => objects || action.deletes_bucket(),
@@ -379,6 +380,10 @@ fn risks_of(
                 bytes(size)
             ),
         });
+    }
+    // The live streams the action itself would cut (the named channels only).
+    if action.scope(report.kind).contains(&Category::LiveChannels) {
+        out.extend(risk::live_streams(report, action.items()));
     }
     out.sort_by_key(|r| r.severity);
     out

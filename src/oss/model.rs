@@ -232,6 +232,22 @@ pub struct LiveChannel {
     pub play_urls: Vec<String>,
 }
 
+/// GetLiveChannelStat: whether a client is pushing a stream to the channel.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct LiveChannelStat {
+    /// `Live`, `Idle` or `Disabled`.
+    pub status: String,
+    /// Since when the pushing client is connected (while `Live`).
+    pub connected: Option<i64>,
+    pub remote_addr: Option<String>,
+}
+
+impl LiveChannelStat {
+    pub fn is_live(&self) -> bool {
+        self.status == "Live"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListLiveChannelsPage {
     pub channels: Vec<LiveChannel>,

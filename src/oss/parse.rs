@@ -400,6 +400,18 @@ pub fn list_parts(body: &str) -> Result<ListPartsPage, XmlError> {
     Ok(ListPartsPage { parts, next_marker })
 }
 
+pub fn live_channel_stat(body: &str) -> Result<LiveChannelStat, XmlError> {
+    let root = xml::parse_root(body, "LiveChannelStat")?;
+    let status = root
+        .nonempty("Status")
+        .ok_or_else(|| XmlError("LiveChannelStat without a Status".into()))?;
+    Ok(LiveChannelStat {
+        status,
+        connected: date(&root, "ConnectedTime"),
+        remote_addr: root.nonempty("RemoteAddr"),
+    })
+}
+
 pub fn list_live_channels(body: &str) -> Result<ListLiveChannelsPage, XmlError> {
     let root = xml::parse_root(body, "ListLiveChannelResult")?;
     let urls = |c: &Element, name: &str| -> Vec<String> {

@@ -349,6 +349,19 @@ pub fn delete_live_channel(bucket: &str, channel: &str) -> OssRequest {
     .sub("live")
 }
 
+/// Whether a client is pushing to a LiveChannel now (`Live`, `Idle`, `Disabled`).
+pub fn get_live_channel_stat(bucket: &str, channel: &str) -> OssRequest {
+    OssRequest::new(
+        "GetLiveChannelStat",
+        "oss:GetLiveChannelStat",
+        "GET",
+        Some(bucket),
+    )
+    .object(channel)
+    .sub("live")
+    .param("comp", "stat")
+}
+
 /// Disables a LiveChannel (a channel that is being pushed to cannot be deleted).
 pub fn put_live_channel_status(bucket: &str, channel: &str, enabled: bool) -> OssRequest {
     OssRequest::new(

@@ -31,6 +31,9 @@ pub enum Found {
         name: String,
         /// `enabled` or `disabled`.
         status: String,
+        /// GetLiveChannelStat: `Live` (a client is pushing a stream now),
+        /// `Idle` or `Disabled`; `None` when it could not be read.
+        now: Option<String>,
         modified: Option<i64>,
     },
     Upload {
@@ -57,6 +60,11 @@ pub enum Found {
 }
 
 impl Found {
+    /// A LiveChannel a client is pushing a stream to right now.
+    pub fn is_live(&self) -> bool {
+        matches!(self, Found::LiveChannel { now: Some(s), .. } if s == "Live")
+    }
+
     /// What a filter matches and a list shows first.
     pub fn name(&self) -> &str {
         match self {

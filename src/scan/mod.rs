@@ -473,27 +473,74 @@ async fn scan_parts(
 
 async fn scan_live_channels(client: &Client, bucket: &str, shared: &Shared) {
     let mut channels = client.list_live_channels(bucket);
-    let mut n = 0;
-    let mut listed = found::Listed::default();
+    let mut found = Vec::new();
+    let mut more = 0u64;
     while let Some(ch) = channels.next().await {
         match ch {
-            Ok(ch) => {
-                n += 1;
-                listed.push(found::Found::LiveChannel {
-                    name: ch.name,
-                    status: ch.status,
-                    modified: ch.last_modified,
-                });
-            }
+            Ok(ch) if found.len() < found::KEPT => found.push(ch),
+            Ok(_) => more += 1,
             Err(e) => {
                 shared.listing_failed(Category::LiveChannels, "LiveChannels", &e);
                 return;
             }
         }
     }
+    let n = found.len() as u64 + more;
+    // Whether a client is pushing to each one now: deleting it cuts the stream.
+    let stats = live_stats(
+        client,
+        bucket,
+        found.iter().map(|ch| ch.name.clone()).collect(),
+    )
+    .await;
+    let mut listed = found::Listed {
+        more,
+        ..Default::default()
+    };
+    let mut unreadable = None;
+    for (ch, stat) in found.into_iter().zip(stats) {
+        let now = match stat {
+            Ok(s) => Some(s.status),
+            Err(e) => {
+                unreadable.get_or_insert(e);
+                None
+            }
+        };
+        listed.items.push(found::Found::LiveChannel {
+            name: ch.name,
+            status: ch.status,
+            now,
+            modified: ch.last_modified,
+        });
+    }
+    if let Some(e) = unreadable {
+        shared.unreadable("LiveChannels' stream status (GetLiveChannelStat)", &e);
+    }
+    let live = listed
+        .items
+        .iter()
+        .filter(|f| matches!(f, found::Found::LiveChannel { now: Some(s), .. } if s == "Live"))
+        .count();
     shared.found(Category::LiveChannels, listed);
     shared.count(Category::LiveChannels, n).await;
-    shared.set(Category::LiveChannels, blocks_if(n), None);
+    let note = (live > 0).then(|| format!("{live} receiving a stream now"));
+    shared.set(Category::LiveChannels, blocks_if(n), note);
+}
+
+/// GetLiveChannelStat for each channel, a few at a time, in order.
+async fn live_stats(
+    client: &Client,
+    bucket: &str,
+    names: Vec<String>,
+) -> Vec<Result<crate::oss::model::LiveChannelStat, OssError>> {
+    let mut stats = Vec::with_capacity(names.len());
+    for chunk in names.chunks(8) {
+        let asked = chunk
+            .iter()
+            .map(|name| client.get_live_channel_stat(bucket, name));
+        stats.extend(futures::future::join_all(asked).await);
+    }
+    stats
 }
 
 async fn scan_access_points(client: &Client, bucket: &str, shared: &Shared) {

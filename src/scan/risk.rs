@@ -157,6 +157,36 @@ fn vector_risks(r: &ScanReport) -> Vec<Risk> {
     out
 }
 
+/// LiveChannels a client is pushing a stream to now (of `items`, when the
+/// action names some): deleting them cuts the broadcast.
+pub fn live_streams(
+    report: &ScanReport,
+    items: Option<&std::collections::BTreeSet<crate::vocab::Target>>,
+) -> Option<Risk> {
+    let live: Vec<String> = report
+        .found
+        .get(&Category::LiveChannels)
+        .into_iter()
+        .flat_map(|l| &l.items)
+        .filter(|f| f.is_live())
+        .filter(|f| items.is_none_or(|items| f.target().is_some_and(|t| items.contains(&t))))
+        .map(|f| crate::text::visible(f.name()).into_owned())
+        .collect();
+    let one = live.len() == 1;
+    (!live.is_empty()).then(|| Risk {
+        severity: Severity::Danger,
+        kind: "live-stream",
+        text: format!(
+            "{} ({}) {} receiving a stream right now: deleting {} cuts the broadcast (ossweep disables {} first, as OSS requires).",
+            Category::LiveChannels.counted(live.len() as u64),
+            live.join(", "),
+            if one { "is" } else { "are" },
+            if one { "it" } else { "them" },
+            if one { "it" } else { "them" },
+        ),
+    })
+}
+
 pub fn risks(r: &ScanReport) -> Vec<Risk> {
     let mut out = Vec::new();
     let entries = r.object_entries();
@@ -325,6 +355,7 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
     for u in &r.unreadable {
         add(&mut out, Severity::Warning, "unreadable", u.clone());
     }
+    out.extend(live_streams(r, None));
     out.sort_by_key(|r| r.severity);
     out
 }

@@ -66,6 +66,12 @@ def test_live_channels(emulator, bucket_name, v4):
     assert [c.name for c in rest.channels] == ["cam-c"]
     info = b.get_live_channel("cam-a")
     assert info.target.playlist_name == "test.m3u8"
+    # GetLiveChannelStat (`?live&comp=stat`, both sub-resources signed under V1).
+    assert b.get_live_channel_stat("cam-a").status == "Idle"
+    b.put_live_channel_status("cam-b", "disabled")
+    assert b.get_live_channel_stat("cam-b").status == "Disabled"
+    with pytest.raises(oss2.exceptions.NotFound):
+        b.get_live_channel_stat("cam-none")
     with pytest.raises(oss2.exceptions.BucketNotEmpty):
         b.delete_bucket()
     for name in ["cam-a", "cam-b", "cam-c"]:

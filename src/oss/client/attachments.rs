@@ -25,6 +25,19 @@ impl Client {
         })
     }
 
+    /// Whether a client is pushing a stream to the channel now.
+    pub async fn get_live_channel_stat(
+        &self,
+        bucket: &str,
+        channel: &str,
+    ) -> Result<LiveChannelStat, OssError> {
+        self.parsed(
+            request::get_live_channel_stat(bucket, channel),
+            parse::live_channel_stat,
+        )
+        .await
+    }
+
     /// Deletes a LiveChannel; one that is being pushed to is disabled first.
     pub async fn delete_live_channel(&self, bucket: &str, channel: &str) -> Result<(), OssError> {
         let result = match self

@@ -380,3 +380,19 @@ fn list_parts_pages_and_a_truncated_page_needs_its_marker() {
     )
     .is_err());
 }
+
+#[test]
+fn live_channel_stat_says_whether_a_stream_is_pushed() {
+    let live = live_channel_stat(
+        "<LiveChannelStat><Status>Live</Status><ConnectedTime>2016-08-25T06:25:15.000Z</ConnectedTime>\
+         <RemoteAddr>10.1.2.3:47745</RemoteAddr><Video><Width>1280</Width></Video></LiveChannelStat>",
+    )
+    .unwrap();
+    assert!(live.is_live());
+    assert_eq!(live.remote_addr.as_deref(), Some("10.1.2.3:47745"));
+    assert!(live.connected.is_some());
+    let idle =
+        live_channel_stat("<LiveChannelStat><Status>Idle</Status></LiveChannelStat>").unwrap();
+    assert!(!idle.is_live() && idle.connected.is_none());
+    assert!(live_channel_stat("<LiveChannelStat></LiveChannelStat>").is_err());
+}

@@ -191,7 +191,7 @@ fn date(t: Option<i64>) -> String {
 fn headers(f: &Found) -> (&'static [&'static str], &'static [usize]) {
     match f {
         Found::AccessPoint { .. } => (&["", "NAME", "STATUS", "NETWORK", "ALIAS"], &[4, 1]),
-        Found::LiveChannel { .. } => (&["", "NAME", "STATUS", "MODIFIED"], &[1]),
+        Found::LiveChannel { .. } => (&["", "NAME", "STATUS", "NOW", "MODIFIED"], &[3, 1]),
         Found::Upload { .. } => (
             &["", "KEY", "UPLOAD ID", "INITIATED", "PARTS", "SIZE"],
             &[2, 1],
@@ -217,8 +217,17 @@ fn cells(f: &Found, marked: bool, s: &Items) -> Vec<String> {
         Found::LiveChannel {
             name,
             status,
+            now,
             modified,
-        } => vec![v(name), v(status), date(*modified)],
+        } => vec![
+            v(name),
+            v(status),
+            now.as_deref().map_or("?".into(), |n| match n {
+                "Live" => "LIVE: receiving a stream".to_string(),
+                other => v(other),
+            }),
+            date(*modified),
+        ],
         Found::Upload {
             key,
             upload_id,
@@ -412,6 +421,34 @@ mod tests {
             [Target::named("ap-a"), Target::named("ap-b")],
             "marked items, not the selection"
         );
+    }
+
+    #[test]
+    fn a_live_channel_says_it_is_receiving_a_stream() {
+        let mut r = ScanReport::new("b");
+        let mut l = Listed::default();
+        for (name, now) in [
+            ("cam-a", Some("Live")),
+            ("cam-b", Some("Idle")),
+            ("cam-c", None),
+        ] {
+            l.push(Found::LiveChannel {
+                name: name.into(),
+                status: "enabled".into(),
+                now: now.map(str::to_string),
+                modified: None,
+            });
+        }
+        r.found.insert(Category::LiveChannels, l);
+        let s = Items::open(&r, Category::LiveChannels);
+        let now: Vec<String> = s
+            .current()
+            .rows
+            .iter()
+            .map(|f| cells(f, false, &s)[3].clone())
+            .collect();
+        assert_eq!(now, ["LIVE: receiving a stream", "Idle", "?"]);
+        assert!(s.deletable());
     }
 
     #[test]
