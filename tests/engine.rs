@@ -941,6 +941,7 @@ async fn a_live_channel_is_named_as_a_risk_then_disabled_and_deleted() {
     let (summary, _) = run(&c, plan("mixed", [Category::LiveChannels])).await;
     assert!(summary.complete(), "{summary:?}");
     assert_eq!(summary.categories[&Category::LiveChannels].deleted, 2);
+    assert_eq!(summary.requests, 3 + 1, "the live one took three requests");
     assert!(emu.store().buckets["mixed"].live_channels.is_empty());
     let log: Vec<(String, u16)> = emu
         .faults()

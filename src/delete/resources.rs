@@ -221,16 +221,14 @@ async fn live_channels_pass(ctx: &Ctx) -> u64 {
         }
     }
     let found = names.len() as u64;
-    let results: Vec<(String, Result<(), crate::oss::OssError>)> = futures::stream::iter(names)
+    // Each reply says how many requests it took (a live channel is disabled first).
+    let results: Vec<(String, Result<u64, crate::oss::OssError>)> = futures::stream::iter(names)
         .map(|name| async move {
-            if ctx.stopped() {
-                return (name, Ok(()));
+            if ctx.stopped() || ctx.plan.dry_run {
+                return (name, Ok(0));
             }
-            if ctx.plan.dry_run {
-                return (name, Ok(()));
-            }
-            ctx.add_requests(1);
             let r = ctx.client.delete_live_channel(ctx.bucket(), &name).await;
+            ctx.add_requests(*r.as_ref().unwrap_or(&1));
             (name, r)
         })
         .buffer_unordered(ctx.client.budget().max())
@@ -238,13 +236,13 @@ async fn live_channels_pass(ctx: &Ctx) -> u64 {
         .await;
     for (name, r) in results {
         match r {
-            Ok(()) if !ctx.stopped() => {
+            Ok(sent) if !ctx.stopped() => {
                 ctx.plan
                     .audit
                     .write([record(ctx, Category::LiveChannels, &name, None)]);
-                progress(ctx, Category::LiveChannels, 1, 1).await;
+                progress(ctx, Category::LiveChannels, 1, sent).await;
             }
-            Ok(()) => {}
+            Ok(_) => {}
             Err(e) => ctx.fail(
                 Category::LiveChannels,
                 &name,

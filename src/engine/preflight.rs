@@ -350,13 +350,20 @@ fn risks_of(
             .and(action.scope(report.kind).first().copied()),
         goes.is_empty(),
     ) {
-        let what = match category {
-            Category::Parts => {
+        let one = named.len() == 1;
+        let what = match (category, one) {
+            (Category::Parts, true) => {
+                "its uploaded parts are freed and the upload can no longer be completed"
+            }
+            (Category::Parts, false) => {
                 "their uploaded parts are freed and the uploads can no longer be completed"
             }
-            Category::AccessPoints => "applications that use their aliases lose access",
-            Category::LiveChannels => "RTMP pushes to them stop",
-            _ => "they cannot be recovered",
+            (Category::AccessPoints, true) => "applications that use its alias lose access",
+            (Category::AccessPoints, false) => "applications that use their aliases lose access",
+            (Category::LiveChannels, true) => "RTMP pushes to it stop",
+            (Category::LiveChannels, false) => "RTMP pushes to them stop",
+            (_, true) => "it cannot be recovered",
+            (_, false) => "they cannot be recovered",
         };
         out.push(Risk {
             severity: Severity::Danger,

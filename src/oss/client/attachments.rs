@@ -39,22 +39,26 @@ impl Client {
     }
 
     /// Deletes a LiveChannel; one that is being pushed to is disabled first.
-    pub async fn delete_live_channel(&self, bucket: &str, channel: &str) -> Result<(), OssError> {
-        let result = match self
+    /// Returns the requests it took (1, or 3 for a live channel).
+    pub async fn delete_live_channel(&self, bucket: &str, channel: &str) -> Result<u64, OssError> {
+        let (result, sent) = match self
             .no_content(request::delete_live_channel(bucket, channel))
             .await
         {
             Err(e) if e.is_code("ChannelStillLive") => {
                 self.no_content(request::put_live_channel_status(bucket, channel, false))
                     .await?;
-                self.no_content(request::delete_live_channel(bucket, channel))
-                    .await
+                let r = self
+                    .no_content(request::delete_live_channel(bucket, channel))
+                    .await;
+                (r, 3)
             }
-            other => other,
+            other => (other, 1),
         };
         match result {
-            Err(e) if e.is_code("NoSuchLiveChannel") => Ok(()),
-            other => other,
+            Err(e) if e.is_code("NoSuchLiveChannel") => Ok(sent),
+            Err(e) => Err(e),
+            Ok(()) => Ok(sent),
         }
     }
 
