@@ -212,7 +212,11 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         .indexes
         .iter()
         .filter(|_| scope.contains(&Category::VectorIndexes))
-        .filter(|i| action.items().is_none() || named.found.contains(&i.index.name))
+        .filter(|i| {
+            action
+                .items()
+                .is_none_or(|items| items.contains(&crate::vocab::Target::named(&i.index.name)))
+        })
         .cloned()
         .collect();
     let mut goes = Vec::new();
@@ -344,12 +348,7 @@ fn risks_of(
                 count(vectors)
             ),
         });
-    } else if let (Some(category), false) = (
-        action
-            .items()
-            .and(action.scope(report.kind).first().copied()),
-        goes.is_empty(),
-    ) {
+    } else if let (Action::ClearItems { category, .. }, false) = (action, goes.is_empty()) {
         let one = named.len() == 1;
         let what = match (category, one) {
             (Category::Parts, true) => {
