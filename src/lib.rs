@@ -8,6 +8,7 @@ pub mod engine;
 pub mod expire;
 pub mod log;
 pub mod oss;
+pub mod private;
 pub mod scan;
 pub mod text;
 pub mod tui;

@@ -7,26 +7,28 @@ use std::sync::{Mutex, OnceLock};
 
 static LOG: OnceLock<Mutex<std::fs::File>> = OnceLock::new();
 
-/// The platform state directory for ossweep (logs, reports, backups).
+/// The platform state directory for ossweep (journals, reports, backups,
+/// the log): the user's alone, so one made wider by an older ossweep is
+/// narrowed to 0700 here (its files are made 0600 as they are written).
 pub fn state_dir() -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "ossweep")?;
-    Some(
-        dirs.state_dir()
-            .unwrap_or_else(|| dirs.data_local_dir())
-            .to_path_buf(),
-    )
+    let dir = dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .to_path_buf();
+    if dir.is_dir() {
+        let _ = crate::private::dir(&dir);
+    }
+    Some(dir)
 }
 
 /// Sends `tracing` events (ossweep's own, at debug level and up) to `path`.
 /// The subscriber is global: later calls keep the first file.
 pub fn init(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::private::dir(dir)?;
     }
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
+    let f = crate::private::append(path)?;
     let file = LOG.get_or_init(|| Mutex::new(f));
     use tracing_subscriber::layer::SubscriberExt;
     let subscriber = tracing_subscriber::fmt()

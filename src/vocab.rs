@@ -185,6 +185,19 @@ impl Category {
         Category::DATA.contains(&self)
     }
 
+    /// How a resumed run tells what was confirmed from what came after: the
+    /// data by when each entry was written, the attachments (few, named) by
+    /// their names.
+    pub fn bound_by_name(self) -> bool {
+        matches!(
+            self,
+            Category::LiveChannels
+                | Category::AccessPoints
+                | Category::Accelerators
+                | Category::VectorIndexes
+        )
+    }
+
     /// Which kind of bucket holds this category.
     pub fn kind(self) -> BucketKind {
         match self {

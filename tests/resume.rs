@@ -90,12 +90,33 @@ impl Trial {
     /// `ossweep resume --last` until no interrupted run is left; returns the
     /// last session's summary and how many sessions it took.
     fn resume_to_the_end(&self) -> (serde_json::Value, usize) {
+        let (summary, sessions, _) = self.resume_counting_checks();
+        (summary, sessions)
+    }
+
+    /// `resume_to_the_end`, also returning the listing requests the resumes'
+    /// checks sent (each lists what is left once, before anything is sent).
+    fn resume_counting_checks(&self) -> (serde_json::Value, usize, usize) {
+        let mut checks = 0;
         for session in 1..=5 {
             let out = common::cli(&self.emu, self.home.path())
                 .args(["resume", "--last", "--json"])
                 .output()
                 .unwrap();
             let stdout = String::from_utf8_lossy(&out.stdout);
+            for v in stdout
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter(|v| v["event"] == "resume-check")
+            {
+                for b in v["check"]["buckets"].as_array().into_iter().flatten() {
+                    let l = &b["listing"];
+                    checks += ["pages", "probes", "folder_listings"]
+                        .iter()
+                        .map(|k| l[k].as_u64().unwrap_or(0) as usize)
+                        .sum::<usize>();
+                }
+            }
             let finished = stdout
                 .lines()
                 .rev()
@@ -108,7 +129,7 @@ impl Trial {
                         String::from_utf8_lossy(&out.stderr)
                     )
                 });
-                return (finished, session);
+                return (finished, session, checks);
             }
             eprintln!(
                 "resume session {session} exited {:?}: {}",
@@ -145,12 +166,28 @@ impl Trial {
             .unwrap_or(0);
         assert_eq!(deleted as usize, self.before.len(), "{summary}");
         assert_eq!(summary["summary"]["bucket_deleted"], true);
-        // The journal of a finished run is gone.
+        // The journal of a finished run is gone, with its batch files and
+        // its run lock (the seal's key and the bucket locks stay).
         let runs = self.home.path().join(".state/ossweep/runs");
-        let left: Vec<_> = std::fs::read_dir(&runs)
-            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        let left: Vec<String> = std::fs::read_dir(&runs)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
-        assert!(left.is_empty(), "{left:?}");
+        assert!(
+            left.iter().all(|n| n == "journal.key" || n == "locks"),
+            "{left:?}"
+        );
+        let locks: Vec<String> = std::fs::read_dir(runs.join("locks"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(locks.iter().all(|n| n.starts_with("bucket-")), "{locks:?}");
     }
 
     async fn stop(self) {
@@ -197,6 +234,7 @@ async fn sigkill_at_random_points_then_resume() {
     );
     let mut seed = ossweep::oss::retry::Jitter::seeded(0x7e5u64);
     let mut worst: f64 = 0.0;
+    let mut worst_check: f64 = 0.0;
     let mut largest_journal = 0u64;
     for trial in 0..kills {
         let t = Trial::new(keys, latency, None).await;
@@ -223,19 +261,21 @@ async fn sigkill_at_random_points_then_resume() {
             .path()
             .join(format!(".state/ossweep/runs/{run}.json"));
         largest_journal = largest_journal.max(std::fs::metadata(&journal).map_or(0, |m| m.len()));
-        let (summary, sessions) = t.resume_to_the_end();
+        let (summary, sessions, checks) = t.resume_counting_checks();
         t.check(&summary);
-        let listing = t.listing_requests() - c0 - 2 * scan;
+        let listing = t.listing_requests() - c0 - 2 * scan - checks;
         let ratio = listing as f64 / reference.max(1) as f64;
         worst = worst.max(ratio);
+        worst_check = worst_check.max(checks as f64 / scan.max(1) as f64);
         println!(
-            "SIGKILL {trial}: after {target} batches ({:.2} s); resumed in {sessions} session(s); listing after the preflight {listing} requests = {ratio:.2}x the uninterrupted run",
-            at.as_secs_f64()
+            "SIGKILL {trial}: after {target} batches ({:.2} s); resumed in {sessions} session(s); listing after the preflight {listing} requests = {ratio:.2}x the uninterrupted run; the resume's check listed what was left in {checks} requests ({:.2}x the preflight's scan)",
+            at.as_secs_f64(),
+            checks as f64 / scan.max(1) as f64
         );
         t.stop().await;
     }
     println!(
-        "SIGKILL x{kills}: every run completed with its books exact; listing at most {worst:.2}x the uninterrupted run; journal at most {largest_journal} bytes"
+        "SIGKILL x{kills}: every run completed with its books exact; listing at most {worst:.2}x the uninterrupted run, and the checks at most {worst_check:.2}x a scan; journal at most {largest_journal} bytes"
     );
     // Bounded re-listing: what was listed and not yet deleted (the listing's
     // lead) is all an interruption costs. At CI's small sizes the lead is a
@@ -337,7 +377,7 @@ async fn the_emulator_restarted_mid_run_then_resume() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bucket_that_grew_since_it_was_confirmed_is_not_resumed_without_its_name() {
+async fn a_bucket_written_to_since_it_was_confirmed_is_not_resumed_without_its_name() {
     let keys = size("OSSWEEP_RESUME_KEYS", 20_000).min(20_000);
     let t = Trial::new(keys, Duration::from_millis(20), None).await;
     let mut child = common::cli(&t.emu, t.home.path())
@@ -352,20 +392,23 @@ async fn a_bucket_that_grew_since_it_was_confirmed_is_not_resumed_without_its_na
     }
     signal(&child, "TERM");
     assert_eq!(child.wait().unwrap().code(), Some(3));
-    // Someone writes more than was confirmed into the bucket meanwhile.
+    // Someone writes into the bucket meanwhile (fewer entries than are
+    // left: only a key-by-key check finds them).
+    let late = 1_500;
     {
+        let now = t.emu.state().now();
         let mut store = t.emu.store();
         let mut next_id = store.next_id;
         let b = store.buckets.get_mut("big").unwrap();
-        for i in 0..keys {
-            b.put(
-                &format!("late/{i:07}"),
-                common::stored_version(1),
-                &mut next_id,
-            );
+        for i in 0..late {
+            let mut v = common::stored_version(1);
+            v.modified = now;
+            b.put(&format!("late/{i:07}"), v, &mut next_id);
         }
         store.next_id = next_id;
     }
+    // Time passes (the server's clock), so the check is a second later.
+    t.emu.state().advance_clock(2);
     let before_resume = t.emu.faults().count("DeleteMultipleObjects");
     // Without a terminal: the difference is said, nothing is sent, exit 4.
     let out = common::cli(&t.emu, t.home.path())
@@ -375,9 +418,18 @@ async fn a_bucket_that_grew_since_it_was_confirmed_is_not_resumed_without_its_na
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert!(stdout.contains("\"event\":\"scope-grew\""), "{stdout}");
+    let check: serde_json::Value = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v["event"] == "resume-check")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(
+        check["check"]["buckets"][0]["unconfirmed"], late,
+        "{stdout}"
+    );
     assert!(
-        stderr.contains("more entries than the") && stderr.contains("--confirm big"),
+        stderr.contains("1,500 entries written after the run was confirmed")
+            && stderr.contains("--confirm big"),
         "{stderr}"
     );
     assert_eq!(
@@ -398,5 +450,182 @@ async fn a_bucket_that_grew_since_it_was_confirmed_is_not_resumed_without_its_na
     );
     assert!(!t.emu.store().buckets.contains_key("big"));
     assert_eq!(held(&t.emu, "keep-a"), t.others[0]);
+    t.stop().await;
+}
+
+/// `ossweep delete big` interrupted by SIGTERM after two batches; its run id.
+fn interrupted(t: &Trial) -> String {
+    let mut child = common::cli(&t.emu, t.home.path())
+        .args(["delete", "big", "--confirm", "big", "--json", "--report"])
+        .arg(&t.report)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let run = loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no journal event");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if v["event"] == "journal" {
+            break v["run"].as_str().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in out.lines() {});
+    while t.emu.faults().count("DeleteMultipleObjects") < 2 {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    signal(&child, "TERM");
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+    run
+}
+
+fn runs_dir(t: &Trial) -> PathBuf {
+    t.home.path().join(".state/ossweep/runs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn journals_are_data_not_authority() {
+    let t = Trial::new(6_000, Duration::from_millis(5), None).await;
+    let run = interrupted(&t);
+    let sent = t.emu.faults().count("DeleteMultipleObjects");
+    // An id that is a path is refused before anything is read.
+    for bad in ["../../outside", "/tmp", "20261206-000000-000\u{1b}[2J"] {
+        let out = common::cli(&t.emu, t.home.path())
+            .args(["resume", bad])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(stderr.contains("is not a run id"), "{stderr}");
+        assert!(!stderr.contains('\u{1b}'), "escaped: {stderr:?}");
+    }
+    // The journal edited (its report, its bucket): named, never resumed.
+    let path = runs_dir(&t).join(format!("{run}.json"));
+    let original = std::fs::read_to_string(&path).unwrap();
+    for (from, to) in [
+        ("\"bucket\": \"big\"", "\"bucket\": \"keep-a\""),
+        ("report.ndjson", "other.ndjson"),
+    ] {
+        assert!(original.contains(from), "{from}");
+        std::fs::write(&path, original.replace(from, to)).unwrap();
+        let out = common::cli(&t.emu, t.home.path())
+            .args(["resume", "--last", "--confirm", "keep-a", "big"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("unreadable journal {run}.json"))
+                && stderr.contains("fails its seal"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("ossweep resume --discard {run}")),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        t.emu.faults().count("DeleteMultipleObjects"),
+        sent,
+        "nothing sent"
+    );
+    assert_eq!(held(&t.emu, "keep-a"), t.others[0]);
+    assert!(!t.home.path().join("other.ndjson").exists());
+    // Restored as ossweep wrote it, it resumes; the run's files are private.
+    std::fs::write(&path, &original).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&t.home.path().join(".state/ossweep")), 0o700);
+        assert_eq!(mode(&runs_dir(&t)), 0o700);
+        assert_eq!(mode(&runs_dir(&t).join("journal.key")), 0o600);
+        assert_eq!(mode(&t.report), 0o600);
+    }
+    let (summary, _) = t.resume_to_the_end();
+    t.check(&summary);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_run_at_a_time_whatever_starts_it() {
+    let t = Trial::new(6_000, Duration::from_millis(5), None).await;
+    let run = interrupted(&t);
+    // Another ossweep holds the bucket (here, this test, through the library).
+    let runs = ossweep::engine::journal::Runs::at(&runs_dir(&t)).unwrap();
+    let held_lock = runs
+        .lock(
+            "20261206-000000-0abc",
+            &[(ossweep::vocab::BucketKind::Object, "big".into())],
+        )
+        .unwrap();
+    let sent = t.emu.faults().count("DeleteMultipleObjects");
+    let out = common::cli(&t.emu, t.home.path())
+        .args(["resume", &run])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "bucket big is in use by another ossweep run (run 20261206-000000-0abc, process"
+        ),
+        "{stderr}"
+    );
+    let out = common::cli(&t.emu, t.home.path())
+        .args(["delete", "big", "--confirm", "big"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("in use by another ossweep run"), "{stderr}");
+    assert_eq!(
+        t.emu.faults().count("DeleteMultipleObjects"),
+        sent,
+        "nothing sent"
+    );
+    drop(held_lock);
+    // Two resumes at once: one runs the rest; the other is refused or finds
+    // nothing left to resume. The books are exact either way.
+    let both: Vec<std::process::Child> = (0..2)
+        .map(|_| {
+            common::cli(&t.emu, t.home.path())
+                .args(["resume", "--last"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<(Option<i32>, String)> = both
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().unwrap();
+            (
+                o.status.code(),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
+        })
+        .collect();
+    let deleted = outs
+        .iter()
+        .filter(|(_, e)| e.contains("bucket big deleted"))
+        .count();
+    assert_eq!(deleted, 1, "{outs:?}");
+    for (code, stderr) in &outs {
+        assert!(
+            *code == Some(0)
+                || (*code == Some(1)
+                    && (stderr.contains("in use by another ossweep run")
+                        || stderr.contains("there is no run"))),
+            "{code:?}: {stderr}"
+        );
+    }
+    assert!(!t.emu.store().buckets.contains_key("big"));
+    let (audit, lines) = reported(&t.report);
+    assert_eq!(audit, t.before);
+    assert_eq!(lines, t.before.len(), "each entry once");
     t.stop().await;
 }

@@ -281,8 +281,10 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
 /// Quitting mid-deletion and resuming, in the real terminal: `q` asks and says
 /// the run can be resumed; `y` stops after the batches in flight, and once the
 /// terminal is restored the shell shows the summary, the report's path and the
-/// resume command, with exit code 3. Started again, the wizard offers the
-/// interrupted run on its list; `R` continues it to the end.
+/// resume command, with exit code 3. Something writes into the bucket.
+/// Started again, the wizard offers the interrupted run on its list; `R`
+/// shows the engine's check (what was written since) and deletes nothing
+/// until the name is typed; then the run continues to the end.
 #[tokio::test(flavor = "multi_thread")]
 async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
     let bin = env!("CARGO_BIN_EXE_ossweep");
@@ -341,7 +343,17 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
     let left = c.get_bucket_stat("big-archive").await.unwrap().object_count;
     assert!(left > 0 && left < 60_000, "stopped part-way: {left} left");
 
-    // Started again: the interrupted run is offered, and R finishes it.
+    // Meanwhile something writes 40 new objects into it; a second passes.
+    for i in 0..40 {
+        c.put_object("big-archive", &format!("late/{i:03}"), b"x".to_vec())
+            .await
+            .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1100));
+    let before_resume = c.get_bucket_stat("big-archive").await.unwrap().object_count;
+
+    // Started again: the interrupted run is offered. R checks it: the pane
+    // shows what was written since, and nothing is deleted before the name.
     tmux.text(&format!("clear; {wizard}; echo EXIT=$?"));
     tmux.keys(&["Enter"]);
     let list = tmux.wait_for(
@@ -352,7 +364,23 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
         list.contains("R resume") && list.contains("% done"),
         "{list}"
     );
+    // The list is loaded (R waits for it).
+    tmux.wait_for("keep-me", Duration::from_secs(20));
     tmux.keys(&["R"]);
+    let pane = tmux.wait_for("it changed since", Duration::from_secs(60));
+    assert!(
+        pane.contains("40 entries written after the run was confirmed"),
+        "{pane}"
+    );
+    assert!(pane.contains("Type big-archive to confirm"), "{pane}");
+    assert_eq!(
+        c.get_bucket_stat("big-archive").await.unwrap().object_count,
+        before_resume,
+        "nothing deleted before the name is typed"
+    );
+    tmux.text("big-archive");
+    tmux.wait_for("matches", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
     let report = tmux.wait_for("bucket deleted", Duration::from_secs(90));
     assert!(report.contains("Report"), "{report}");
     tmux.keys(&["q"]);

@@ -217,12 +217,21 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             }
         }
     }
-    let journal =
-        runner::start_journal(&client, &preflights, a.report.as_deref(), a.dry_run, a.json);
+    let session =
+        match runner::start_session(&client, &preflights, a.report.as_deref(), a.dry_run, a.json)
+            .await
+        {
+            Ok(s) => s,
+            Err(busy) => {
+                super::out::error(&format!("{busy}; nothing was sent"), exit::REFUSED);
+                return Ok(exit::REFUSED);
+            }
+        };
+    let journal = session.as_ref().map(|s| s.journal().clone());
     let opts = RunOptions {
         dry_run: a.dry_run,
         audit,
-        journal: journal.clone(),
+        session,
     };
     let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
     runner::resume_note(journal.as_deref(), a.json);

@@ -1,14 +1,16 @@
 //! `ossweep resume`: lists interrupted runs, continues one, or discards them.
 //! A resumed run does what was confirmed when it started (the journal keeps
-//! that): it re-checks each bucket, settles the batches that were in flight,
-//! lists only the spans not done, and appends to the same audit report. It asks
-//! again only when the bucket now holds more than was confirmed.
+//! that), and nothing else: the engine's check (`engine::resume`) binds it to
+//! the bucket confirmed, finds key by key what was written since, and compares
+//! what the verdict rests on. What differs is shown, and the bucket must be
+//! named again (`--confirm NAME`, or at the prompt); a bucket that is not the
+//! one confirmed is never touched.
 
-use std::sync::Arc;
-
-use crate::delete::Audit;
-use crate::engine::journal::{self, Journal, Journaler, Stage};
-use crate::oss::{Client, OssError};
+use crate::engine::journal::{shown_id, valid_id, Journal, Listing, Runs, Stage};
+use crate::engine::resume::{self, CheckState, ResumeView};
+use crate::engine::Account;
+use crate::oss::Client;
+use crate::text::visible;
 use crate::units::count;
 
 use super::{confirm, exit, runner, settings, Cli};
@@ -18,6 +20,7 @@ use super::{confirm, exit, runner, settings, Cli};
   ossweep resume                 list interrupted runs
   ossweep resume --last          continue the most recent one
   ossweep resume 20261206-213504-1f2e --json
+  ossweep resume --last --confirm victim   (it changed since: name it again)
   ossweep resume --discard 20261206-213504-1f2e
   ossweep resume --discard-stale")]
 pub struct ResumeArgs {
@@ -32,7 +35,8 @@ pub struct ResumeArgs {
     /// Forget the stale runs (untouched for 7 days, or whose buckets are gone).
     #[arg(long, conflicts_with_all = ["run", "last"])]
     pub discard_stale: bool,
-    /// Accept a bucket that now holds more than was confirmed (name it again).
+    /// Accept what changed in a bucket since the run was confirmed (new
+    /// entries, new attachments, another configuration): name it again.
     #[arg(long, value_name = "NAME", num_args = 1..)]
     pub confirm: Vec<String>,
     /// Print events as NDJSON on stdout.
@@ -41,40 +45,52 @@ pub struct ResumeArgs {
 }
 
 pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
-    let Some(dir) = journal::runs_dir() else {
-        return Err("no state directory: ossweep keeps no journals here".into());
+    let runs = match Runs::default_place() {
+        None => return Err("no state directory: ossweep keeps no journals here".into()),
+        Some(Err(e)) => return Err(format!("cannot open the runs directory: {e}")),
+        Some(Ok(r)) => r,
     };
-    let s = settings(cli)?;
-    let client = super::client(&s);
-    let account = client.config().account_digest();
-    let (runs, broken) = journal::list(&dir);
-    let now = crate::oss::time::unix_secs(std::time::SystemTime::now());
     if !a.discard.is_empty() {
         for id in &a.discard {
-            match Journaler::open(&dir, id) {
-                Ok(j) => {
-                    j.finish();
-                    eprintln!("discarded run {id}: its journal is gone; nothing was sent");
-                }
-                Err(e) => {
-                    super::out::error(&e.to_string(), exit::USAGE);
-                    return Ok(exit::USAGE);
-                }
+            if let Err(e) = runs.discard(id) {
+                super::out::error(&e, exit::USAGE);
+                return Ok(exit::USAGE);
             }
+            eprintln!("discarded run {id}: its journal is gone; nothing was sent");
         }
         return Ok(exit::DONE);
     }
-    let mine: Vec<&Journal> = runs.iter().filter(|j| j.account == account).collect();
+    if let Some(id) = a.run.as_deref().filter(|id| !valid_id(id)) {
+        super::out::error(
+            &format!(
+                "{} is not a run id (they look like 20261206-213504-1f2e; ossweep resume lists them)",
+                shown_id(id)
+            ),
+            exit::USAGE,
+        );
+        return Ok(exit::USAGE);
+    }
+    let s = settings(cli)?;
+    let client = super::client(&s);
+    let account = Account::of(&client).await;
+    let listing = runs.list();
+    let now = crate::oss::time::unix_secs(std::time::SystemTime::now());
+    let mine: Vec<&Journal> = listing
+        .runs
+        .iter()
+        .filter(|j| account.owns(j) && !j.finished())
+        .collect();
+    let others = listing.runs.iter().filter(|j| !account.owns(j)).count();
     if a.discard_stale {
         let mut n = 0;
         for j in &mine {
-            let gone = buckets_gone(&client, j).await;
-            if j.is_stale(now) || gone {
-                if let Ok(h) = Journaler::open(&dir, &j.id) {
-                    h.finish();
-                    n += 1;
-                    eprintln!("discarded stale run {} ({})", j.id, j.bucket_names());
-                }
+            if (j.is_stale(now) || buckets_gone(&client, j).await) && runs.discard(&j.id).is_ok() {
+                n += 1;
+                eprintln!(
+                    "discarded stale run {} ({})",
+                    j.id,
+                    visible(&j.bucket_names())
+                );
             }
         }
         eprintln!("{n} stale run{} discarded", if n == 1 { "" } else { "s" });
@@ -82,42 +98,83 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     }
     let id = match (&a.run, a.last) {
         (Some(id), _) => id.clone(),
-        (None, true) => match mine.first() {
-            Some(j) => j.id.clone(),
-            None => {
-                eprintln!("no interrupted run of this account to resume");
-                return Ok(exit::DONE);
+        (None, true) => {
+            name_unreadable(&listing);
+            match mine.first() {
+                Some(j) => j.id.clone(),
+                None => {
+                    eprintln!(
+                        "no interrupted run of this account to resume{}",
+                        elsewhere(others)
+                    );
+                    // A journal that cannot be read is never passed over in silence.
+                    return Ok(if listing.unreadable.is_empty() {
+                        exit::DONE
+                    } else {
+                        exit::ERROR
+                    });
+                }
             }
-        },
+        }
         (None, false) => {
-            list_runs(
-                &client,
-                &mine,
-                &broken,
-                runs.len() - mine.len(),
-                now,
-                a.json,
-            )
-            .await;
+            list_runs(&client, &mine, &listing, others, now, a.json).await;
             return Ok(exit::DONE);
         }
     };
-    let journal = match Journaler::open(&dir, &id) {
-        Ok(j) => j,
+    let stop = super::stop::Stop::on_signals();
+    if !a.json {
+        eprintln!("checking run {id}: is each bucket the one confirmed, and what changed since?");
+    }
+    let checked = tokio::select! {
+        c = resume::check(&client, &runs, &account, &id, &stop.soft) => c,
+        _ = stop.hard.cancelled() => Err("cancelled during the check; nothing was sent".into()),
+    };
+    let check = match checked {
+        Ok(c) => c,
         Err(e) => {
-            super::out::error(&e.to_string(), exit::USAGE);
-            return Ok(exit::USAGE);
+            super::out::error(&format!("{e}; nothing was sent"), exit::ERROR);
+            return Ok(exit::ERROR);
         }
     };
-    if journal.snapshot().account != account {
-        eprintln!(
-            "error: run {id} ran as another account or endpoint; resume it with the same profile, credentials and endpoint"
-        );
-        return Ok(exit::USAGE);
+    show_check(&check.view, a.json);
+    let refused = check.view.refusals();
+    if !refused.is_empty() {
+        for r in &refused {
+            eprintln!("refused: {}", visible(r));
+        }
+        eprintln!("Nothing was sent. Forget the run with: ossweep resume --discard {id}");
+        return Ok(exit::REFUSED);
     }
-    if let Some(code) = recheck(&client, &journal, &a.confirm, a.json).await? {
-        return Ok(code);
+    let mut named: Vec<String> = a.confirm.clone();
+    for bucket in check.view.to_confirm() {
+        if named.iter().any(|n| n == bucket) {
+            continue;
+        }
+        if !confirm::interactive() {
+            eprintln!(
+                "refused: {bucket} holds what was never confirmed (above); pass --confirm {bucket} to take it in. Nothing was sent."
+            );
+            return Ok(exit::REFUSED);
+        }
+        let ok = confirm::typed(
+            &format!("Type {bucket} to take in what changed, and go on: "),
+            bucket,
+        )
+        .map_err(|e| e.to_string())?;
+        if !ok {
+            eprintln!("refused: the name did not match; nothing was sent");
+            return Ok(exit::REFUSED);
+        }
+        named.push(bucket.to_string());
     }
+    let accepted = match check.accept(&named).await {
+        Ok(a) => a,
+        Err(e) => {
+            super::out::error(&e, exit::REFUSED);
+            return Ok(exit::REFUSED);
+        }
+    };
+    let journal = accepted.journal().clone();
     let snap = journal.snapshot();
     if a.json {
         super::out::text(&format!(
@@ -127,13 +184,7 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     } else {
         eprintln!("resuming run {}: {}", snap.id, snap.status());
     }
-    let audit = match &snap.report {
-        Some(p) => Audit::to_file(p)
-            .map_err(|e| format!("cannot append to the report {}: {e}", p.display()))?,
-        None => Audit::none(),
-    };
-    let stop = super::stop::Stop::on_signals();
-    let summaries = runner::resume(&client, journal.clone(), audit, a.json, &stop).await;
+    let summaries = runner::resume(&client, accepted, a.json, &stop).await;
     let mut worst = exit::DONE;
     for summary in &summaries {
         if !a.json {
@@ -143,120 +194,73 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     }
     runner::resume_note(Some(&journal), a.json);
     if let (Some(p), false) = (&snap.report, a.json) {
-        eprintln!("report: {}", p.display());
+        eprintln!("report: {}", visible(&p.display().to_string()));
     }
     Ok(worst)
 }
 
-/// Before anything is sent: each bucket not finished must still exist (a
-/// bucket gone that was to be deleted counts as done), and must not hold more
-/// than was confirmed; if it does, the difference is shown and the bucket
-/// must be named again (`--confirm` or at the prompt), else nothing is sent.
-async fn recheck(
-    client: &Client,
-    journal: &Arc<Journaler>,
-    confirmed_again: &[String],
-    json: bool,
-) -> Result<Option<u8>, String> {
-    let snap = journal.snapshot();
-    for b in &snap.buckets {
-        if b.stage == Stage::Done {
-            continue;
-        }
-        let c = &b.confirmed;
-        if c.kind.is_vector() {
-            continue;
-        }
-        match client.get_bucket_info(&c.bucket).await {
-            Ok(_) => {}
-            Err(OssError::Api(e)) if e.code == "NoSuchBucket" => {
-                if c.action.deletes_bucket() {
-                    // The interrupted session got as far as deleting it: the
-                    // run settles its books from the journal.
-                    eprintln!("{}: already deleted", c.bucket);
-                    continue;
-                }
-                eprintln!(
-                    "error: {} no longer exists; discard the run with: ossweep resume --discard {}",
-                    c.bucket, snap.id
-                );
-                return Ok(Some(exit::ERROR));
-            }
-            Err(e) => {
-                return Err(format!(
-                    "{}: {}",
-                    c.bucket,
-                    e.to_string().lines().next().unwrap_or_default()
-                ))
-            }
-        }
-        let Some(grown) = growth(client, c).await else {
-            continue;
-        };
-        let line = format!(
-            "{}: it now holds {} more entr{} than the {} confirmed when the run started (new objects were written since)",
-            c.bucket,
-            count(grown),
-            if grown == 1 { "y" } else { "ies" },
-            count(c.entries())
-        );
-        if json {
-            super::out::text(&format!(
-                "{}",
-                serde_json::json!({"event": "scope-grew", "bucket": c.bucket, "more": grown})
-            ));
-        }
-        eprintln!("{line}");
-        if confirmed_again.contains(&c.bucket) {
-            continue;
-        }
-        if !confirm::interactive() {
-            eprintln!(
-                "refused: {} grew since it was confirmed; pass --confirm {} to delete the new entries too. Nothing was sent.",
-                c.bucket, c.bucket
-            );
-            return Ok(Some(exit::REFUSED));
-        }
-        let ok = confirm::typed(
-            &format!("Type {} to delete the new entries too: ", c.bucket),
-            &c.bucket,
-        )
-        .map_err(|e| e.to_string())?;
-        if !ok {
-            eprintln!("refused: the name did not match; nothing was sent");
-            return Ok(Some(exit::REFUSED));
-        }
+/// " (2 more belong to other accounts or endpoints)", or nothing.
+fn elsewhere(others: usize) -> String {
+    match others {
+        0 => String::new(),
+        1 => " (1 run belongs to another account or endpoint)".into(),
+        n => format!(" ({n} runs belong to other accounts or endpoints)"),
     }
-    Ok(None)
 }
 
-/// How many more entries the bucket holds than were confirmed, by OSS's
-/// statistics (`None`: not more, or it cannot tell: a prefix scope, a scope
-/// without every object kind, statistics refused). Statistics lag, so only
-/// growth beyond the confirmed count counts: a stale figure never asks twice.
-async fn growth(client: &Client, c: &crate::engine::Confirmed) -> Option<u64> {
-    use crate::vocab::Category;
-    if c.prefix.is_some() {
-        return None;
+/// Says which journals cannot be resumed, and how to forget them.
+fn name_unreadable(listing: &Listing) {
+    for u in &listing.unreadable {
+        eprintln!("unreadable journal {}: {}", u.file, u.why);
     }
-    let scope = c.action.scope(c.kind);
-    let kinds = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-    ];
-    if !kinds.iter().all(|k| scope.contains(k)) {
-        return None;
+    if let Some(u) = listing.unreadable.first() {
+        let id = u.file.strip_suffix(".json").unwrap_or(&u.file);
+        if valid_id(id) {
+            eprintln!("forget one with: ossweep resume --discard {id}");
+        }
     }
-    let stat = client.get_bucket_stat(&c.bucket).await.ok()?;
-    let confirmed: u64 = c
-        .goes
-        .iter()
-        .filter(|i| kinds.contains(&i.category))
-        .map(|i| i.count)
-        .sum();
-    let now = stat.object_count + stat.delete_marker_count;
-    now.checked_sub(confirmed).filter(|more| *more > 0)
+}
+
+/// What the check found, for people (stderr), and with `--json` as a
+/// `resume-check` event.
+fn show_check(view: &ResumeView, json: bool) {
+    if json {
+        super::out::line(&serde_json::json!({ "event": "resume-check", "check": view }));
+    }
+    for b in &view.buckets {
+        let scope = b
+            .prefix
+            .as_deref()
+            .map(|p| format!(" under prefix {:?}", visible(p)))
+            .unwrap_or_default();
+        let state = match &b.state {
+            CheckState::Done => "finished earlier".to_string(),
+            CheckState::Gone => "already deleted".to_string(),
+            CheckState::Resumable if b.differences.is_empty() => {
+                format!(
+                    "the bucket confirmed, nothing new; {}",
+                    resume::left_line(b)
+                )
+            }
+            CheckState::Resumable => format!(
+                "the bucket confirmed; {}; it changed since:",
+                resume::left_line(b)
+            ),
+            CheckState::Refused(why) => format!("REFUSED: {why}"),
+        };
+        eprintln!("{}{scope}: {}", visible(&b.bucket), visible(&state));
+        if b.state == CheckState::Resumable {
+            eprintln!("  confirmed: {}", visible(&b.confirmed));
+        }
+        for d in &b.differences {
+            eprintln!("  ! {}", visible(d));
+        }
+        if !b.differences.is_empty() {
+            for r in b.risks.iter().filter(|r| r.kind != "irreversible") {
+                eprintln!("  {} {}", r.severity.mark(), visible(&r.text));
+            }
+        }
+    }
 }
 
 async fn buckets_gone(client: &Client, j: &Journal) -> bool {
@@ -265,7 +269,7 @@ async fn buckets_gone(client: &Client, j: &Journal) -> bool {
             continue;
         }
         match client.get_bucket_info(&b.confirmed.bucket).await {
-            Err(OssError::Api(e)) if e.code == "NoSuchBucket" => {}
+            Err(e) if e.is_code("NoSuchBucket") => {}
             _ => return false,
         }
     }
@@ -275,7 +279,7 @@ async fn buckets_gone(client: &Client, j: &Journal) -> bool {
 async fn list_runs(
     client: &Client,
     mine: &[&Journal],
-    broken: &[(String, String)],
+    listing: &Listing,
     others: usize,
     now: i64,
     json: bool,
@@ -294,11 +298,19 @@ async fn list_runs(
                 })
             })
             .collect();
-        super::out::text(&format!("{}", serde_json::json!({ "runs": runs })));
+        let unreadable: Vec<serde_json::Value> = listing
+            .unreadable
+            .iter()
+            .map(|u| serde_json::json!({"file": u.file, "why": u.why}))
+            .collect();
+        super::out::text(&format!(
+            "{}",
+            serde_json::json!({ "runs": runs, "unreadable": unreadable, "other_accounts": others })
+        ));
         return;
     }
     if mine.is_empty() {
-        eprintln!("no interrupted run of this account");
+        eprintln!("no interrupted run of this account{}", elsewhere(others));
     }
     for j in mine {
         let stale = if j.is_stale(now) {
@@ -311,7 +323,7 @@ async fn list_runs(
         println!(
             "{}  {}  started {}  {}{stale}",
             j.id,
-            crate::text::visible(&j.bucket_names()),
+            visible(&j.bucket_names()),
             crate::oss::time::iso8601(j.started),
             j.status()
         );
@@ -320,28 +332,25 @@ async fn list_runs(
             .iter()
             .filter(|b| b.stage != Stage::Done)
             .map(|b| {
-                let deleted: u64 = b.deleted.values().map(|d| d.entries).sum();
                 format!(
                     "{} ({} of {} entries left)",
                     b.confirmed.bucket,
-                    count(b.confirmed.entries().saturating_sub(deleted)),
+                    count(b.left()),
                     count(b.confirmed.entries())
                 )
             })
             .collect();
         if !left.is_empty() {
-            println!("    left: {}", crate::text::visible(&left.join(", ")));
+            println!("    left: {}", visible(&left.join(", ")));
         }
     }
     if !mine.is_empty() {
         eprintln!(
             "continue one with: ossweep resume RUN (or --last); forget one with --discard RUN"
         );
+        if others > 0 {
+            eprintln!("{}", elsewhere(others).trim());
+        }
     }
-    if others > 0 {
-        eprintln!("({others} more belong to other accounts or endpoints)");
-    }
-    for (name, why) in broken {
-        eprintln!("unreadable journal {name}: {why}");
-    }
+    name_unreadable(listing);
 }

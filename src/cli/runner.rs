@@ -73,24 +73,33 @@ pub async fn run(
     show(task, rx, buckets, json, stop).await
 }
 
-/// Continues an interrupted run through the engine, showing progress as `run` does.
+/// Continues an accepted resume through the engine, showing progress as `run` does.
 pub async fn resume(
     client: &Client,
-    journal: std::sync::Arc<engine::journal::Journaler>,
-    audit: crate::delete::Audit,
+    accepted: engine::AcceptedResume,
     json: bool,
     stop: &Stop,
 ) -> Vec<Summary> {
     let (tx, rx) = mpsc::channel(256);
-    let buckets = journal
-        .snapshot()
-        .buckets
+    let buckets = accepted
+        .view
+        .resumable()
         .iter()
-        .map(|b| b.confirmed.bucket.clone())
+        .map(|b| b.bucket.clone())
         .collect();
     let (engine, token) = (client.clone(), stop.soft.clone());
-    let task =
-        tokio::spawn(async move { Ok(engine::resume(&engine, journal, audit, tx, token).await) });
+    let task = tokio::spawn(async move {
+        engine::resume(&engine, accepted, tx, token)
+            .await
+            .map_err(|why| {
+                vec![engine::Refusal {
+                    bucket: String::new(),
+                    reasons: vec![why],
+                    manual_steps: Vec::new(),
+                    can_empty: false,
+                }]
+            })
+    });
     show(task, rx, buckets, json, stop).await
 }
 
@@ -128,7 +137,7 @@ async fn show(
         };
         state.apply(&e);
         if let Event::Finished { summary } | Event::Cancelled { summary } = &e {
-            finished.push(summary.clone());
+            finished.push(summary.as_ref().clone());
             state = ProgressState::default();
             // The next bucket's rate starts afresh.
             window.clear();
@@ -232,22 +241,33 @@ async fn show(
     }
 }
 
-/// Starts the journal of a run (none for a dry run, or without a state
-/// directory) and says its id: on stderr, or as a `journal` event with `--json`.
-pub fn start_journal(
+/// Starts the session of a run (none for a dry run, or without a state
+/// directory: a warning says it cannot be resumed) and says its id: on
+/// stderr, or as a `journal` event with `--json`. `Err` when another run holds
+/// one of the buckets: nothing may be sent.
+pub async fn start_session(
     client: &Client,
     preflights: &[Preflight],
     report: Option<&std::path::Path>,
     dry_run: bool,
     json: bool,
-) -> Option<std::sync::Arc<engine::journal::Journaler>> {
+) -> Result<Option<engine::Session>, String> {
     if dry_run {
-        return None;
+        return Ok(None);
     }
-    let dir = engine::journal::runs_dir()?;
-    let account = client.config().account_digest();
-    match engine::journal::begin(&dir, &account, report, preflights) {
-        Ok(j) => {
+    let runs = match engine::journal::Runs::default_place() {
+        None => return Ok(None),
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            eprintln!(
+                "warning: the run keeps no journal ({e}); an interrupted run cannot be resumed"
+            );
+            return Ok(None);
+        }
+    };
+    match engine::session::begin(client, &runs, report, preflights).await {
+        Ok(session) => {
+            let j = session.journal();
             if json {
                 out::text(&format!(
                     "{}",
@@ -264,14 +284,14 @@ pub fn start_journal(
                     j.id()
                 );
             }
-            Some(j)
+            Ok(Some(session))
         }
-        Err(e) => {
+        Err(engine::NoSession::Busy(why)) => Err(why),
+        Err(engine::NoSession::Unjournaled(why)) => {
             eprintln!(
-                "warning: the run keeps no journal ({}: {e}); an interrupted run cannot be resumed",
-                dir.display()
+                "warning: the run keeps no journal ({why}); an interrupted run cannot be resumed"
             );
-            None
+            Ok(None)
         }
     }
 }
@@ -406,6 +426,16 @@ pub fn describe(s: &Summary) -> String {
     }
     if let Some(e) = &s.error {
         out.push_str(&format!("  stopped: {e}\n"));
+    }
+    if let Some(kept) = s.unconfirmed_line() {
+        out.push_str(&format!("  {kept}\n"));
+    }
+    if s.deleted_elsewhere {
+        out.push_str(&format!(
+            "  {} {} was deleted by someone else during the run (OSS answers NoSuchBucket): nothing of it remains.\n",
+            s.kind.noun(),
+            s.bucket
+        ));
     }
     if s.bucket_deleted {
         out.push_str(&format!(

@@ -64,10 +64,7 @@ impl Audit {
     }
 
     pub fn to_file(path: &std::path::Path) -> std::io::Result<Self> {
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
+        let f = crate::private::append(path)?;
         Ok(Self::to_writer(std::io::BufWriter::new(f)))
     }
 

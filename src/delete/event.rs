@@ -87,10 +87,10 @@ pub enum Event {
         bucket: String,
     },
     Finished {
-        summary: Summary,
+        summary: Box<Summary>,
     },
     Cancelled {
-        summary: Summary,
+        summary: Box<Summary>,
     },
 }
 
@@ -214,6 +214,19 @@ pub struct Summary {
     /// What stopped the run, if something did.
     pub error: Option<RunError>,
     pub elapsed_ms: u64,
+    /// Entries a resumed run kept because they were never confirmed (written
+    /// or created after the run was confirmed), per category; they count as
+    /// skipped too.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unconfirmed: BTreeMap<Category, u64>,
+    /// A few of their keys or names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed_sample: Vec<String>,
+    /// The bucket was deleted by someone else while the run went on (OSS
+    /// answered NoSuchBucket): nothing of it remains, though the run did not
+    /// delete it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub deleted_elsewhere: bool,
 }
 
 pub const MAX_FAILURE_DETAILS: usize = 1000;
@@ -262,13 +275,39 @@ impl Summary {
 
     /// True when everything asked for was done and (unless nothing was deleted,
     /// as in a dry run) a fresh listing showed every category of the run empty.
+    /// A delete-bucket run whose bucket someone else deleted is complete too:
+    /// nothing of the bucket remains.
     pub fn complete(&self) -> bool {
         !self.cancelled
             && self.error.is_none()
             && self.failures_total == 0
             && self.remaining.is_none()
             && self.categories.values().all(|t| t.skipped == 0)
-            && (self.dry_run || self.categories.keys().all(|c| self.verified.contains(c)))
+            && (self.dry_run
+                || self.deleted_elsewhere
+                || self.categories.keys().all(|c| self.verified.contains(c)))
+    }
+
+    /// Entries kept because they were never confirmed.
+    pub fn unconfirmed_total(&self) -> u64 {
+        self.unconfirmed.values().sum()
+    }
+
+    /// What a resumed run kept because it was never confirmed, in one
+    /// sentence (`None`: it kept nothing).
+    pub fn unconfirmed_line(&self) -> Option<String> {
+        let n = self.unconfirmed_total();
+        (n > 0).then(|| {
+            let e_g = self
+                .unconfirmed_sample
+                .first()
+                .map(|k| format!(" (e.g. {:?})", crate::text::visible(k)))
+                .unwrap_or_default();
+            format!(
+                "kept {} written or created after the run was confirmed{e_g}: never confirmed, so not deleted",
+                crate::units::counted(n, "entry", "entries")
+            )
+        })
     }
 
     pub fn record_failure(&mut self, item: FailedItem) {

@@ -31,7 +31,7 @@ use crate::vocab::Category;
 pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, Summary};
-pub use plan::{check_scope, Plan};
+pub use plan::{check_scope, Bounds, Plan};
 
 /// Everything the parts of a run share.
 struct Ctx {
@@ -144,6 +144,36 @@ impl Ctx {
         .await;
     }
 
+    /// Books what a resumed run kept in `category` because it was never
+    /// confirmed (`kept.sample`: a few of its keys or names): skipped, said
+    /// in an event, and the category is not verified empty.
+    async fn kept_unconfirmed(&self, category: Category, kept: &Kept) {
+        if kept.count == 0 {
+            return;
+        }
+        {
+            let mut s = self.summary.lock().unwrap();
+            s.verified.remove(&category);
+            s.categories.entry(category).or_default().skipped += kept.count;
+            *s.unconfirmed.entry(category).or_default() += kept.count;
+            for k in &kept.sample {
+                if s.unconfirmed_sample.len() < Kept::SAMPLE {
+                    s.unconfirmed_sample.push(k.clone());
+                }
+            }
+        }
+        self.emit(Event::ItemsSkipped {
+            bucket: self.bucket().to_string(),
+            category,
+            count: kept.count,
+            reason: format!(
+                "written or created after the run was confirmed (e.g. {:?}): never confirmed, so not deleted",
+                kept.sample.first().map(String::as_str).unwrap_or_default()
+            ),
+        })
+        .await;
+    }
+
     async fn category_done(&self, category: Category) {
         let (deleted, failed) = self.totals(category, |t| (t.deleted, t.failed));
         self.emit(Event::CategoryDone {
@@ -160,6 +190,41 @@ impl Ctx {
 /// fresh listing still finds something. A scope still not empty after this many
 /// is being written to.
 const MAX_PASSES: u32 = 5;
+
+/// What a resumed run's listing left alone because it was never confirmed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Kept {
+    pub count: u64,
+    pub sample: Vec<String>,
+}
+
+impl Kept {
+    const SAMPLE: usize = 5;
+
+    fn add(&mut self, key: &str) {
+        self.count += 1;
+        if self.sample.len() < Self::SAMPLE {
+            self.sample.push(key.to_string());
+        }
+    }
+}
+
+/// What one pass of a category listed: `found` to delete, `kept` left
+/// alone because it was never confirmed.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PassCount {
+    pub found: u64,
+    pub kept: Kept,
+}
+
+impl From<u64> for PassCount {
+    fn from(found: u64) -> Self {
+        PassCount {
+            found,
+            kept: Kept::default(),
+        }
+    }
+}
 
 /// How a delete pass ended, for [`until_empty`].
 enum PassEnd {
@@ -207,17 +272,22 @@ fn after_pass(ctx: &Ctx, number: u32, found: u64, failed: bool) -> PassEnd {
 }
 
 /// Runs `pass` (a fresh listing of `category` and its deletes; it returns how
-/// many entries it found) until one finds nothing, which verifies the category.
+/// many entries it found, and what it kept as never confirmed) until one finds
+/// nothing to delete, which verifies the category unless it kept something.
 async fn until_empty<F, Fut>(ctx: &Ctx, category: Category, mut pass: F)
 where
     F: FnMut(u32) -> Fut,
-    Fut: std::future::Future<Output = u64>,
+    Fut: std::future::Future<Output = PassCount>,
 {
     for number in 1..=MAX_PASSES {
         let failures_before = failures_in(ctx, &[category]);
-        let found = pass(number).await;
+        let PassCount { found, kept } = pass(number).await;
         let failed = failures_in(ctx, &[category]) > failures_before;
         match after_pass(ctx, number, found, failed) {
+            PassEnd::Empty if kept.count > 0 => {
+                ctx.kept_unconfirmed(category, &kept).await;
+                return;
+            }
             PassEnd::Empty => {
                 ctx.verified(category, number).await;
                 return;
@@ -335,10 +405,17 @@ pub async fn run(
     // A resumed bucket: what earlier sessions deleted counts.
     journaling::count_earlier_sessions(&ctx).await;
     match info {
-        Ok(info) => ctx.versioning = info.versioning,
+        Ok(info) => {
+            let now = crate::oss::model::BucketIdentity::of(&info);
+            if let Some(why) = ctx.plan.identity.as_ref().and_then(|i| i.differs(&now)) {
+                ctx.summary.lock().unwrap().error = Some(not_the_bucket_confirmed(&ctx, &why));
+                return finish(&ctx, started).await;
+            }
+            ctx.versioning = info.versioning;
+        }
         // A resumed run whose bucket is gone: the interrupted session got as
         // far as deleting it. Its books are settled from the journal.
-        Err(e) if e.api().is_some_and(|a| a.code == "NoSuchBucket") && ctx.resumed() => {
+        Err(e) if e.is_code("NoSuchBucket") && ctx.resumed() => {
             journaling::bucket_gone(&ctx).await;
             return finish(&ctx, started).await;
         }
@@ -392,12 +469,12 @@ pub async fn run(
             let started = first.take();
             let ctx = &ctx;
             async move {
-                let (listed, pending) = match started {
+                let (count, pending) = match started {
                     Some(s) => s,
                     None => resources::start_access_point_deletions(ctx).await,
                 };
                 resources::wait_access_points_gone(ctx, pending).await;
-                listed
+                count
             }
         })
         .await;
@@ -416,6 +493,17 @@ pub async fn run(
     finish(&ctx, started).await
 }
 
+/// The run's bucket has the confirmed name and another identity.
+fn not_the_bucket_confirmed(ctx: &Ctx, why: &str) -> RunError {
+    RunError::local(
+        "not the bucket confirmed",
+        format!(
+            "{} is not the bucket the run was confirmed for: {why}. Nothing was sent to it.",
+            ctx.bucket()
+        ),
+    )
+}
+
 /// Whether the run stopped because fresh listings kept finding new entries.
 fn outran_by_a_writer(ctx: &Ctx) -> bool {
     !ctx.cancel.is_cancelled()
@@ -430,19 +518,37 @@ fn outran_by_a_writer(ctx: &Ctx) -> bool {
 
 /// A vector bucket: its indexes, then (when asked) the bucket.
 async fn run_vector(ctx: Ctx, started: Instant) -> Summary {
-    if let Err(e) = ctx.client.locate_vector_bucket(ctx.bucket()).await {
-        ctx.summary.lock().unwrap().error = Some(RunError::oss("GetVectorBucket", &e));
-        return finish(&ctx, started).await;
+    match ctx.client.locate_vector_bucket(ctx.bucket()).await {
+        Ok(found) => {
+            let now = crate::oss::model::BucketIdentity {
+                created: found.creation_date,
+                region: found.region,
+                owner: None,
+            };
+            if let Some(why) = ctx.plan.identity.as_ref().and_then(|i| i.differs(&now)) {
+                ctx.summary.lock().unwrap().error = Some(not_the_bucket_confirmed(&ctx, &why));
+                return finish(&ctx, started).await;
+            }
+        }
+        Err(e) => {
+            ctx.summary.lock().unwrap().error = Some(RunError::oss("GetVectorBucket", &e));
+            return finish(&ctx, started).await;
+        }
     }
     if ctx.plan.categories.contains(&Category::VectorIndexes) && !ctx.stopped() {
         vectors::clear_indexes(&ctx).await;
     }
     if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
-        let has_failures = {
+        let (has_failures, kept) = {
             let s = ctx.summary.lock().unwrap();
-            s.failures_total > 0 || s.error.is_some()
+            (
+                s.failures_total > 0 || s.error.is_some(),
+                s.unconfirmed_total(),
+            )
         };
-        let refused = if has_failures {
+        let refused = if kept > 0 {
+            Some(kept_reason(kept))
+        } else if has_failures {
             Some("some indexes could not be deleted (see the failures above), so the vector bucket was left in place".to_string())
         } else {
             match vectors::delete_bucket(&ctx).await {
@@ -477,34 +583,90 @@ async fn run_vector(ctx: Ctx, started: Instant) -> Summary {
 
 async fn finish(ctx: &Ctx, started: Instant) -> Summary {
     ctx.plan.audit.flush();
+    gone_elsewhere(ctx);
     let mut s = ctx.summary.lock().unwrap().clone();
     s.retries = ctx.watch.stats.retries.load(Ordering::Relaxed);
     s.throttles = ctx.watch.stats.throttles.load(Ordering::Relaxed);
-    s.cancelled = ctx.cancel.is_cancelled() || (ctx.stop.is_cancelled() && s.error.is_none());
+    s.cancelled = ctx.cancel.is_cancelled()
+        || (ctx.stop.is_cancelled() && s.error.is_none() && !s.deleted_elsewhere);
     s.elapsed_ms = started.elapsed().as_millis() as u64;
     let event = if s.cancelled {
-        Event::Cancelled { summary: s.clone() }
+        Event::Cancelled {
+            summary: Box::new(s.clone()),
+        }
     } else {
-        Event::Finished { summary: s.clone() }
+        Event::Finished {
+            summary: Box::new(s.clone()),
+        }
     };
     let _ = ctx.events.send(event).await;
     s
 }
 
+/// Why a resumed run left its bucket: it kept `kept` entries never confirmed.
+fn kept_reason(kept: u64) -> String {
+    format!(
+        "{} written or created after the run was confirmed {} kept (never confirmed), so the bucket was left in place; resume again and confirm them to delete them too",
+        crate::units::counted(kept, "entry", "entries"),
+        if kept == 1 { "was" } else { "were" }
+    )
+}
+
+/// A run that met NoSuchBucket (a fresh run at its start, or any run part-way)
+/// lost its bucket to someone else: a run that was to delete it is done, with
+/// that said; any other stops with that said, never with counts of what
+/// "remains" in a bucket that is gone.
+fn gone_elsewhere(ctx: &Ctx) {
+    let mut s = ctx.summary.lock().unwrap();
+    let gone = s.deleted_elsewhere
+        || s.error
+            .as_ref()
+            .is_some_and(|e| e.code.as_deref() == Some("NoSuchBucket"));
+    if !gone {
+        return;
+    }
+    s.deleted_elsewhere = true;
+    s.error = if ctx.plan.delete_bucket {
+        None
+    } else {
+        Some(RunError::local(
+            "bucket gone",
+            format!(
+                "{} was deleted by someone else during the run (OSS answers NoSuchBucket)",
+                ctx.bucket()
+            ),
+        ))
+    };
+}
+
 async fn delete_bucket(ctx: &Ctx) {
-    let has_failures = {
+    let (has_failures, kept) = {
         let s = ctx.summary.lock().unwrap();
-        s.failures_total > 0 || s.error.is_some() || s.categories.values().any(|t| t.skipped > 0)
+        (
+            s.failures_total > 0
+                || s.error.is_some()
+                || s.categories.values().any(|t| t.skipped > 0),
+            s.unconfirmed_total(),
+        )
     };
     if has_failures {
-        let remaining = explain_remaining(ctx, "some items could not be deleted (see the failures above), so the bucket was left in place").await;
+        let reason = if kept > 0 {
+            kept_reason(kept)
+        } else {
+            "some items could not be deleted (see the failures above), so the bucket was left in place".into()
+        };
+        let remaining = explain_remaining(ctx, &reason).await;
         ctx.summary.lock().unwrap().remaining = Some(remaining);
         return;
     }
     ctx.add_requests(1);
     match ctx.client.delete_bucket(ctx.bucket()).await {
         Ok(()) => {}
-        Err(e) if e.is_code("NoSuchBucket") => {}
+        Err(e) if e.is_code("NoSuchBucket") => {
+            // Someone else deleted it while the run went on.
+            ctx.summary.lock().unwrap().deleted_elsewhere = true;
+            return;
+        }
         Err(e) if e.is_code("BucketNotEmpty") => {
             let remaining = explain_remaining(ctx, "").await;
             ctx.summary.lock().unwrap().remaining = Some(remaining);
@@ -562,7 +724,11 @@ async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
         .iter()
         .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
         .collect();
-    r.explanation = if r.written_during_run > 0 {
+    let kept = ctx.summary.lock().unwrap().unconfirmed_total() > 0;
+    r.explanation = if kept {
+        // A resumed run kept what was never confirmed: that is why, not a writer.
+        format!("{}: {} remain.", reason, what.join(", "))
+    } else if r.written_during_run > 0 {
         format!(
             "the bucket was not deleted: {} remain, and {} of them were written after this run started (e.g. {:?}); something is still writing to the bucket. Stop the writer, then run ossweep again.",
             what.join(", "),

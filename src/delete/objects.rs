@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
 use super::journaling;
-use super::{after_pass, code_of, first_line, Ctx, Event, PassEnd, RunError, MAX_PASSES};
+use super::{after_pass, code_of, first_line, Ctx, Event, Kept, PassEnd, RunError, MAX_PASSES};
 use crate::engine::journal::BatchEntry;
 use crate::oss::listing::{ListingStats, Start};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
@@ -39,6 +39,9 @@ struct Pass {
     start: Start,
     /// Its listing, once started: which parts of the key space are done.
     listing: std::sync::OnceLock<Arc<ListingStats>>,
+    /// What its listing left alone because it was never confirmed (a resumed
+    /// run's bounds), per kind.
+    kept: std::sync::Mutex<BTreeMap<Category, Kept>>,
 }
 
 impl Pass {
@@ -74,6 +77,17 @@ fn select(
         }
         let category = classify(&v, ctx.versioning);
         if !pass.kinds.contains(&category) {
+            left.push(v.key);
+            continue;
+        }
+        // A resumed run never deletes what was written after it was confirmed.
+        if !ctx.plan.confirmed_time(v.last_modified) {
+            pass.kept
+                .lock()
+                .unwrap()
+                .entry(category)
+                .or_default()
+                .add(&v.key);
             left.push(v.key);
             continue;
         }
@@ -246,6 +260,7 @@ pub async fn clear(ctx: Arc<Ctx>) {
             listing_error: std::sync::Mutex::new(None),
             start,
             listing: std::sync::OnceLock::new(),
+            kept: Default::default(),
         });
         delete_pass(ctx.clone(), pass.clone()).await;
         let found = pass.found.load(Ordering::Relaxed);
@@ -273,8 +288,14 @@ pub async fn clear(ctx: Arc<Ctx>) {
         let failed = super::failures_in(&ctx, &all) > failures_before;
         match after_pass(&ctx, number, found, failed) {
             PassEnd::Empty => {
+                // A fresh listing found nothing to delete: what it kept as
+                // never confirmed is all that is left.
+                let kept = std::mem::take(&mut *pass.kept.lock().unwrap());
                 for c in &kinds {
-                    ctx.verified(*c, number).await;
+                    match kept.get(c) {
+                        Some(k) => ctx.kept_unconfirmed(*c, k).await,
+                        None => ctx.verified(*c, number).await,
+                    }
                 }
                 break;
             }

@@ -37,6 +37,37 @@ pub struct Plan {
     /// journaled, e.g. a dry run). A bucket the journal has progress for is
     /// resumed: earlier deletions counted, only the open spans listed first.
     pub journal: Option<super::journaling::JournalSlot>,
+    /// The bucket confirmed (`None`: not checked). A bucket of the same name
+    /// with another identity is not touched: the run stops before any write.
+    pub identity: Option<crate::oss::model::BucketIdentity>,
+    /// A resumed run's bounds (`None`: a fresh run, which deletes what it
+    /// finds in its scope until a fresh listing shows it empty).
+    pub bounds: Option<Bounds>,
+}
+
+/// What a resumed run may delete: what existed when the run was confirmed
+/// (or last re-confirmed), and nothing written or created since. What falls
+/// outside is kept and said to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// Objects, versions, delete markers and uploads written (initiated) at
+    /// or after this server time were never confirmed.
+    pub written_before: i64,
+    /// Per category bound by name, the only items that may go (a category
+    /// without an entry: none of it may).
+    pub names: BTreeMap<Category, BTreeSet<String>>,
+}
+
+impl Bounds {
+    /// Whether an entry written at `written` (unknown: `None`) was confirmed.
+    pub fn written_in_time(&self, written: Option<i64>) -> bool {
+        written.is_some_and(|t| t < self.written_before)
+    }
+
+    /// Whether the item `name` of `category` (bound by name) was confirmed.
+    pub fn named(&self, category: Category, name: &str) -> bool {
+        self.names.get(&category).is_some_and(|n| n.contains(name))
+    }
 }
 
 impl Plan {
@@ -56,6 +87,8 @@ impl Plan {
             key_attempts: 3,
             entries_map: Default::default(),
             journal: None,
+            identity: None,
+            bounds: None,
         }
     }
 
@@ -93,6 +126,19 @@ impl Plan {
     /// Whether the run's scope takes this item (every item when it names none).
     pub fn takes(&self, item: &Target) -> bool {
         self.items.as_ref().is_none_or(|s| s.contains(item))
+    }
+
+    /// Whether a resumed run's bounds let this item of a category bound by
+    /// name go (a fresh run has none).
+    pub fn confirmed_name(&self, category: Category, name: &str) -> bool {
+        self.bounds.as_ref().is_none_or(|b| b.named(category, name))
+    }
+
+    /// Whether a resumed run's bounds let an entry written at `written` go.
+    pub fn confirmed_time(&self, written: Option<i64>) -> bool {
+        self.bounds
+            .as_ref()
+            .is_none_or(|b| b.written_in_time(written))
     }
 }
 

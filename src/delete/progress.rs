@@ -121,10 +121,10 @@ impl ProgressState {
                     "waiting for OSS ({op}, attempt {attempt} of {max_attempts}, {elapsed_secs} s)"
                 ))
             }
-            Event::Finished { summary } => self.summary = Some(summary.clone()),
+            Event::Finished { summary } => self.summary = Some(summary.as_ref().clone()),
             Event::Cancelled { summary } => {
                 self.cancelled = true;
-                self.summary = Some(summary.clone());
+                self.summary = Some(summary.as_ref().clone());
             }
         }
     }
@@ -292,7 +292,7 @@ mod tests {
         assert_eq!(p.failures[0].example.as_deref(), Some("k"));
         assert!(p.categories[&Category::Objects].finished);
         p.apply(&Event::Cancelled {
-            summary: Summary::default(),
+            summary: Box::default(),
         });
         assert!(p.cancelled && p.summary.is_some());
         assert_eq!(eta_secs(2000, Some(3000), 500.0), Some(2));

@@ -6,7 +6,7 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::audit::AuditRecord;
-use super::{code_of, first_line, until_empty, Ctx, Event};
+use super::{code_of, first_line, until_empty, Ctx, Event, Kept, PassCount};
 use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::MultipartUpload;
 use crate::oss::OssError;
@@ -46,14 +46,19 @@ async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {
 /// the policy is deleted separately only when OSS refuses the access point first,
 /// and then the access point is tried again whatever the policy step answered:
 /// no access point is ever skipped because of its policy. Returns how many were
-/// listed and the names whose asynchronous removal must be awaited.
-pub async fn start_access_point_deletions(ctx: &Ctx) -> (u64, Vec<String>) {
+/// listed (and kept as never confirmed) and the names whose asynchronous
+/// removal must be awaited.
+pub async fn start_access_point_deletions(ctx: &Ctx) -> (PassCount, Vec<String>) {
     let bucket = ctx.bucket().to_string();
     let mut list = ctx.client.list_access_points(&bucket);
     let mut names = Vec::new();
+    let mut kept = Kept::default();
     while let Some(ap) = list.next().await {
         match ap {
             Ok(ap) if !ctx.plan.takes(&Target::named(&ap.name)) => {}
+            Ok(ap) if !ctx.plan.confirmed_name(Category::AccessPoints, &ap.name) => {
+                kept.add(&ap.name)
+            }
             Ok(ap) => names.push((ap.name, ap.status)),
             Err(e) => {
                 ctx.fail(
@@ -63,11 +68,14 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> (u64, Vec<String>) {
                     &first_line(&e),
                     &code_of(&e),
                 );
-                return (0, Vec::new());
+                return (PassCount::default(), Vec::new());
             }
         }
     }
-    let listed = names.len() as u64;
+    let listed = PassCount {
+        found: names.len() as u64,
+        kept,
+    };
     let mut pending = Vec::new();
     for (name, status) in names {
         if ctx.stopped() {
@@ -200,13 +208,17 @@ pub async fn delete_live_channels(ctx: &Ctx) {
 }
 
 /// Lists the LiveChannels and deletes them; returns how many were listed.
-async fn live_channels_pass(ctx: &Ctx) -> u64 {
+async fn live_channels_pass(ctx: &Ctx) -> PassCount {
     let bucket = ctx.bucket().to_string();
     let mut channels = ctx.client.list_live_channels(&bucket);
     let mut names = Vec::new();
+    let mut kept = Kept::default();
     while let Some(ch) = channels.next().await {
         match ch {
             Ok(ch) if !ctx.plan.takes(&Target::named(&ch.name)) => {}
+            Ok(ch) if !ctx.plan.confirmed_name(Category::LiveChannels, &ch.name) => {
+                kept.add(&ch.name)
+            }
             Ok(ch) => names.push(ch.name),
             Err(e) => {
                 ctx.fail(
@@ -252,7 +264,7 @@ async fn live_channels_pass(ctx: &Ctx) -> u64 {
             ),
         }
     }
-    found
+    PassCount { found, kept }
 }
 
 pub async fn abort_uploads(ctx: &Ctx) {
@@ -263,8 +275,9 @@ pub async fn abort_uploads(ctx: &Ctx) {
 
 /// Lists the uploads (in scope) and aborts them page by page; returns how many
 /// were listed.
-async fn uploads_pass(ctx: &Ctx) -> u64 {
+async fn uploads_pass(ctx: &Ctx) -> PassCount {
     let mut found = 0;
+    let mut kept = Kept::default();
     let bucket = ctx.bucket().to_string();
     let prefix = ctx.plan.prefix.clone();
     let (mut pages, stats) = crate::oss::listing::parallel(
@@ -285,6 +298,13 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
                         name: u.key.clone(),
                         upload_id: Some(u.upload_id.clone()),
                     })
+                })
+                .filter(|u| {
+                    let confirmed = ctx.plan.confirmed_time(u.initiated);
+                    if !confirmed {
+                        kept.add(&u.key);
+                    }
+                    confirmed
                 })
                 .collect(),
             Err(e) => {
@@ -340,7 +360,7 @@ async fn uploads_pass(ctx: &Ctx) -> u64 {
     }
     drop(pages);
     ctx.add_listing(&stats.tally());
-    found
+    PassCount { found, kept }
 }
 
 pub async fn delete_accelerators(ctx: &Ctx) {
@@ -350,8 +370,9 @@ pub async fn delete_accelerators(ctx: &Ctx) {
 }
 
 /// Looks for an accelerator in each zone and deletes it; returns how many it found.
-async fn accelerators_pass(ctx: &Ctx) -> u64 {
+async fn accelerators_pass(ctx: &Ctx) -> PassCount {
     let mut found = 0;
+    let mut kept = Kept::default();
     let region = ctx.client.region_of(ctx.bucket());
     for zone in accelerator_zones(&region) {
         match ctx
@@ -360,6 +381,7 @@ async fn accelerators_pass(ctx: &Ctx) -> u64 {
             .await
         {
             Ok(listed) if listed.is_empty() => {}
+            Ok(_) if !ctx.plan.confirmed_name(Category::Accelerators, zone) => kept.add(zone),
             Ok(_) => {
                 found += 1;
                 if !ctx.plan.dry_run {
@@ -393,5 +415,5 @@ async fn accelerators_pass(ctx: &Ctx) -> u64 {
             ),
         }
     }
-    found
+    PassCount { found, kept }
 }

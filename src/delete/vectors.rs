@@ -7,31 +7,31 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::audit::AuditRecord;
-use super::{code_of, first_line, until_empty, Ctx, Event, Remaining, RunError};
+use super::{code_of, first_line, until_empty, Ctx, Event, Kept, PassCount, Remaining, RunError};
 use crate::oss::vectors::VectorIndex;
 use crate::vocab::Category;
 
 const CATEGORY: Category = Category::VectorIndexes;
 
-/// The indexes in the run's scope (the named ones, or all), from a fresh
-/// listing; `None` when the listing failed (booked as a failure).
-async fn list_in_scope(ctx: &Ctx) -> Option<Vec<VectorIndex>> {
+/// The indexes in the run's scope (the named ones, or all; of a resumed run,
+/// those confirmed), from a fresh listing, and those kept as never confirmed;
+/// `None` when the listing failed (booked as a failure).
+async fn list_in_scope(ctx: &Ctx) -> Option<(Vec<VectorIndex>, Kept)> {
     let mut listing = ctx.client.list_vector_indexes(ctx.bucket());
     let mut out = Vec::new();
+    let mut kept = Kept::default();
     while let Some(i) = listing.next().await {
         match i {
-            Ok(i) => {
-                if ctx.plan.takes(&crate::vocab::Target::named(&i.name)) {
-                    out.push(i)
-                }
-            }
+            Ok(i) if !ctx.plan.takes(&crate::vocab::Target::named(&i.name)) => {}
+            Ok(i) if !ctx.plan.confirmed_name(CATEGORY, &i.name) => kept.add(&i.name),
+            Ok(i) => out.push(i),
             Err(e) => {
                 ctx.fail(CATEGORY, "(listing)", None, &first_line(&e), &code_of(&e));
                 return None;
             }
         }
     }
-    Some(out)
+    Some((out, kept))
 }
 
 fn record<'a>(ctx: &'a Ctx, name: &'a str) -> AuditRecord<'a> {
@@ -65,9 +65,9 @@ pub async fn clear_indexes(ctx: &Ctx) {
 
 /// One pass: list, delete what is `running`, wait for every listed index to
 /// disappear. Returns how many were listed.
-async fn pass(ctx: &Ctx) -> u64 {
-    let Some(listed) = list_in_scope(ctx).await else {
-        return 0;
+async fn pass(ctx: &Ctx) -> PassCount {
+    let Some((listed, kept)) = list_in_scope(ctx).await else {
+        return PassCount::default();
     };
     let found = listed.len() as u64;
     let mut pending = Vec::new();
@@ -95,7 +95,7 @@ async fn pass(ctx: &Ctx) -> u64 {
     if !ctx.plan.dry_run {
         wait_gone(ctx, pending).await;
     }
-    found
+    PassCount { found, kept }
 }
 
 /// Index deletion may be asynchronous: poll the listing until each index is
@@ -109,7 +109,7 @@ async fn wait_gone(ctx: &Ctx, mut names: Vec<String>) {
         .min(std::time::Duration::from_millis(250));
     while !names.is_empty() {
         ctx.add_requests(1);
-        let Some(present) = list_in_scope(ctx).await else {
+        let Some((present, _)) = list_in_scope(ctx).await else {
             return;
         };
         let mut still = Vec::new();

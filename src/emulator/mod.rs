@@ -80,11 +80,20 @@ pub struct State {
     started: Instant,
     pub(crate) request_counter: AtomicU64,
     pub(crate) dirty: AtomicBool,
+    /// Seconds the emulator's clock runs ahead of the machine's (tests move
+    /// it instead of sleeping).
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 impl State {
+    /// The server's clock: Last-Modified, CreationDate, the `Date` header.
     pub fn now(&self) -> i64 {
-        time::unix_secs(SystemTime::now())
+        time::unix_secs(SystemTime::now()) + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Moves the server's clock `secs` ahead: simulated time for tests.
+    pub fn advance_clock(&self, secs: i64) {
+        self.clock_offset.fetch_add(secs, Ordering::Relaxed);
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -189,6 +198,7 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
         started: Instant::now(),
         request_counter: AtomicU64::new(0),
         dirty: AtomicBool::new(cfg.data_dir.is_some()),
+        clock_offset: Default::default(),
     });
     let cancel = CancellationToken::new();
     if let Some(dir) = &cfg.data_dir {

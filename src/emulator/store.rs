@@ -555,9 +555,27 @@ pub struct Store {
     /// OSS Vectors buckets, by region and name.
     #[serde(default)]
     pub vector_buckets: super::vectors::VectorBuckets,
+    /// The last CreationDate given to each bucket name (vector buckets as
+    /// `vector:<region>:<name>`), deleted buckets included.
+    #[serde(default)]
+    pub creations: BTreeMap<String, i64>,
 }
 
 impl Store {
+    /// The CreationDate of a bucket created now under `name`: later than any
+    /// earlier bucket of that name got, so a bucket deleted and created again
+    /// (within the same second too) never looks like the one before (OSS's
+    /// CreationDate has one-second resolution; its name cool-down keeps the
+    /// real ones apart).
+    pub fn creation_date(&mut self, name: &str, now: i64) -> i64 {
+        let at = match self.creations.get(name) {
+            Some(last) if *last >= now => last + 1,
+            _ => now,
+        };
+        self.creations.insert(name.to_string(), at);
+        at
+    }
+
     /// A fresh id (version ids, upload ids).
     pub fn issue_id(&mut self) -> u64 {
         self.next_id += 1;

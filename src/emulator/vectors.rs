@@ -298,16 +298,28 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, addr: &Address) -> Result<Reply, E
     }
     let now_ms = ctx.now_ms;
     let delay = ctx.access_point_delay_ms;
-    let buckets = ctx.store.vector_buckets.entry(region.clone()).or_default();
-    if op == "PutVectorBucket" {
-        if buckets.contains_key(&name) {
+    let exists = ctx
+        .store
+        .vector_buckets
+        .get(&region)
+        .is_some_and(|b| b.contains_key(&name));
+    let created = match (op, exists) {
+        ("PutVectorBucket", true) => {
             return Err(EmuError::new(
                 409,
                 "BucketAlreadyExists",
                 "The requested bucket name is not available.",
-            ));
+            ))
         }
-        buckets.insert(name.clone(), VectorBucket::new(ctx.now));
+        ("PutVectorBucket", false) => Some(
+            ctx.store
+                .creation_date(&format!("vector:{region}:{name}"), ctx.now),
+        ),
+        _ => None,
+    };
+    let buckets = ctx.store.vector_buckets.entry(region.clone()).or_default();
+    if let Some(created) = created {
+        buckets.insert(name.clone(), VectorBucket::new(created));
         return Ok(Reply::ok().header("Location", &format!("/{name}")));
     }
     let b = buckets

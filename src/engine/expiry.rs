@@ -213,9 +213,11 @@ pub async fn install(
                 error: e.to_string(),
             })?;
         }
-        std::fs::write(backup, xml).map_err(|e| ExpiryError::Backup {
-            path: backup.to_path_buf(),
-            error: e.to_string(),
+        crate::private::write_atomically(backup, xml.as_bytes()).map_err(|e| {
+            ExpiryError::Backup {
+                path: backup.to_path_buf(),
+                error: e.to_string(),
+            }
         })?;
         saved = Some(backup.to_path_buf());
     }

@@ -3,14 +3,28 @@
 //! confirmed and without listing again what is done.
 //!
 //! One JSON file per run under the state directory (`runs/<id>.json`), written
-//! atomically (write, then rename): what the user confirmed per bucket, how far
-//! each bucket got (categories done, what was deleted), the parts of the object
-//! listing not done yet (spans of the key space), and the batches sent whose
-//! replies were not booked yet. Its size does not grow with the bucket: no key
-//! lists, a bounded number of spans. The keys of the batches in flight (at most
-//! a few dozen batches) sit in small files beside it (`runs/<id>/`), each
-//! removed once its reply is booked, so a resumed run can tell whether they
-//! went. No credential is written: accounts are named by a digest.
+//! atomically (write, then rename): what the user confirmed per bucket (the
+//! bucket's identity, the action and its scope, the server time of the scan,
+//! the names found), how far each bucket got (categories done, what was
+//! deleted), the parts of the object listing not done yet (spans of the key
+//! space), and the batches sent whose replies were not booked yet. Its size
+//! does not grow with the bucket: no key lists, a bounded number of spans. The
+//! keys of the batches in flight (at most a few dozen batches) sit in small
+//! files beside it (`runs/<id>/`), each removed once its reply is booked, so a
+//! resumed run can tell whether they went. No credential is written: accounts
+//! are named by a digest.
+//!
+//! What ossweep wrote is untrusted when it is read back: every file is sealed
+//! (`seal`), run ids are checked against their format and must be the file's
+//! name, and every path is derived from the runs directory and the id, never
+//! read from a file. Files are the user's alone (0600 in a 0700 directory).
+//! One run at a time holds a journal and its buckets (`lock`).
+
+mod lock;
+mod seal;
+
+pub use lock::{LockError, RunLock};
+pub use seal::Seal;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -20,11 +34,12 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use super::preflight::Confirmed;
+use crate::delete::{Audit, Bounds, Plan};
 use crate::oss::listing::Span;
-use crate::vocab::Category;
+use crate::vocab::{BucketKind, Category};
 
 /// The journal's format; a journal of another format is not resumed.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Journals untouched this long are stale: reported, and offered for discarding.
 pub const STALE_SECS: i64 = 7 * 24 * 3600;
 
@@ -35,8 +50,8 @@ pub struct Journal {
     /// Unix seconds.
     pub started: i64,
     pub updated: i64,
-    /// A digest of endpoint and AccessKey ID: a run resumes only as the
-    /// account it ran as.
+    /// Whose run this is: a digest of the account's UID (or, when it could
+    /// not be learned, of the AccessKey ID) and the endpoint (see `Account`).
     pub account: String,
     /// The audit report the run appends to (`--report`).
     pub report: Option<PathBuf>,
@@ -47,6 +62,17 @@ pub struct Journal {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BucketRun {
     pub confirmed: Confirmed,
+    /// Objects, versions, markers and uploads written at or after this
+    /// server time were never confirmed: the preflight's scan time, moved
+    /// when the user confirms again what a resume's check found.
+    pub written_before: i64,
+    /// Per category bound by name, the items confirmed (the preflight's,
+    /// grown when the user confirms again).
+    pub names: BTreeMap<Category, BTreeSet<String>>,
+    /// Each time the user named the bucket again to take in what a resume's
+    /// check found outside what was confirmed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reconfirmed: Vec<Reconfirmation>,
     pub stage: Stage,
     /// Categories a fresh listing showed empty.
     pub categories_done: BTreeSet<Category>,
@@ -58,6 +84,44 @@ pub struct BucketRun {
     /// Batches sent whose replies were not booked: sequence number -> attempt
     /// (their keys are in `b<seq>.<attempt>.json` in the run's directory).
     pub in_flight: BTreeMap<u64, u32>,
+}
+
+/// What the user took in by naming a bucket again on a resume.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconfirmation {
+    /// The server's clock when the check that showed it began.
+    pub at: i64,
+    /// The differences shown, as they were shown.
+    pub differences: Vec<String>,
+}
+
+impl BucketRun {
+    /// What a resumed run of this bucket may delete.
+    pub fn bounds(&self) -> Bounds {
+        Bounds {
+            written_before: self.written_before,
+            names: self.names.clone(),
+        }
+    }
+
+    /// The run that continues this bucket: as confirmed, within its bounds.
+    pub fn plan(&self, audit: Audit) -> Plan {
+        let mut plan = self.confirmed.plan(audit, false);
+        plan.bounds = Some(self.bounds());
+        plan
+    }
+
+    /// Entries deleted so far.
+    pub fn deleted_entries(&self) -> u64 {
+        self.deleted.values().map(|d| d.entries).sum()
+    }
+
+    /// Entries confirmed and not deleted yet.
+    pub fn left(&self) -> u64 {
+        self.confirmed
+            .entries()
+            .saturating_sub(self.deleted_entries())
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +171,9 @@ impl Journal {
             buckets: confirmed
                 .into_iter()
                 .map(|c| BucketRun {
+                    written_before: c.scanned_at,
+                    names: c.names.clone(),
+                    reconfirmed: Vec::new(),
                     confirmed: c,
                     stage: Stage::Pending,
                     categories_done: BTreeSet::new(),
@@ -188,40 +255,294 @@ pub fn new_id(now: i64, salt: u64) -> String {
     format!("{t}-{:04x}", (salt ^ (salt >> 16) ^ (salt >> 32)) & 0xffff)
 }
 
+/// Whether `id` is a run id (`YYYYMMDD-HHMMSS-xxxx`): the only names a
+/// journal, its batch directory or its lock may have.
+pub fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 15 => *c == b'-',
+            0..=14 => c.is_ascii_digit(),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
+        })
+}
+
+/// `id` as it may be printed: a valid id as it is, anything else escaped.
+pub fn shown_id(id: &str) -> String {
+    crate::text::visible(id).into_owned()
+}
+
 /// Where runs keep their journals: `runs` under the state directory.
 pub fn runs_dir() -> Option<PathBuf> {
     crate::log::state_dir().map(|d| d.join("runs"))
 }
 
-/// Starts the journal of a run of `preflights` in `dir`, as `account` (its
-/// digest), appending to the audit report at `report`.
-pub fn begin(
-    dir: &Path,
-    account: &str,
-    report: Option<&Path>,
-    preflights: &[super::Preflight],
-) -> io::Result<Arc<Journaler>> {
-    let now = crate::oss::time::unix_secs(std::time::SystemTime::now());
-    let salt = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos() as u64)
-        ^ u64::from(std::process::id()) << 8;
-    let report = report.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
-    let journal = Journal::new(
-        &new_id(now, salt),
-        now,
-        account,
-        report,
-        preflights.iter().map(|p| p.confirmed()).collect(),
-    );
-    Journaler::create(dir, journal)
+/// A journal that cannot be resumed, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The file's name, as it may be printed.
+    pub file: String,
+    pub why: String,
+}
+
+/// What the runs directory holds.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Readable journals, most recent first.
+    pub runs: Vec<Journal>,
+    /// Damaged, foreign (sealed elsewhere), edited or of another format.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// The runs directory: its journals, their seal and their locks. Every path
+/// under it is derived from a validated run id.
+#[derive(Clone, Debug)]
+pub struct Runs {
+    dir: PathBuf,
+    seal: Seal,
+}
+
+/// Why a run could not start its journal.
+#[derive(Debug)]
+pub enum BeginError {
+    /// Another run holds one of the buckets: nothing may be sent.
+    Busy(LockError),
+    /// The journal could not be written: the run can go on, but could not be
+    /// resumed.
+    Io(io::Error),
+}
+
+impl std::fmt::Display for BeginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BeginError::Busy(e) => write!(f, "{e}"),
+            BeginError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl Runs {
+    /// The runs directory `dir`, made private, with its seal's key.
+    pub fn at(dir: &Path) -> io::Result<Runs> {
+        crate::private::dir(dir)?;
+        Ok(Runs {
+            dir: dir.to_path_buf(),
+            seal: Seal::load_or_create(dir)?,
+        })
+    }
+
+    /// The state directory's runs directory.
+    pub fn default_place() -> Option<io::Result<Runs>> {
+        runs_dir().map(|d| Runs::at(&d))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    /// Takes the locks of run `id` over `buckets`.
+    pub fn lock(&self, id: &str, buckets: &[(BucketKind, String)]) -> Result<RunLock, LockError> {
+        lock::acquire(&self.dir, id, buckets)
+    }
+
+    /// Starts the journal of a run of `preflights` as `account`, appending to
+    /// the audit report at `report`, after taking the locks of the run and its
+    /// buckets (held while the returned lock lives).
+    pub fn begin(
+        &self,
+        account: &str,
+        report: Option<&Path>,
+        preflights: &[super::Preflight],
+    ) -> Result<(Arc<Journaler>, RunLock), BeginError> {
+        let now = crate::oss::time::unix_secs(std::time::SystemTime::now());
+        let salt = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64)
+            ^ u64::from(std::process::id()) << 8;
+        let id = new_id(now, salt);
+        let buckets: Vec<(BucketKind, String)> = preflights
+            .iter()
+            .map(|p| (p.kind, p.bucket.clone()))
+            .collect();
+        let lock = self.lock(&id, &buckets).map_err(|e| match e {
+            LockError::Io(e) => BeginError::Io(e),
+            busy => BeginError::Busy(busy),
+        })?;
+        let report = report.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+        let journal = Journal::new(
+            &id,
+            now,
+            account,
+            report,
+            preflights.iter().map(|p| p.confirmed()).collect(),
+        );
+        let j = Journaler::create(self, journal).map_err(BeginError::Io)?;
+        Ok((j, lock))
+    }
+
+    /// Opens the journal of run `id`: `id` must be a run id, the file's seal
+    /// must hold and its id must be its name.
+    pub fn open(&self, id: &str) -> Result<Arc<Journaler>, String> {
+        if !valid_id(id) {
+            return Err(format!(
+                "{} is not a run id (they look like 20261206-213504-1f2e; ossweep resume lists them)",
+                shown_id(id)
+            ));
+        }
+        let journal = self.read(id)?;
+        Ok(Arc::new(Journaler {
+            runs: self.clone(),
+            id: id.to_string(),
+            state: Mutex::new((journal, 0)),
+            written: tokio::sync::Mutex::new(0),
+        }))
+    }
+
+    fn read(&self, id: &str) -> Result<Journal, String> {
+        let path = self.path(id);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(format!("there is no run {id} (ossweep resume lists them)"))
+            }
+            Err(e) => return Err(format!("cannot read the journal of run {id}: {e}")),
+        };
+        unseal_journal(&self.seal, id, &bytes)
+            .map_err(|why| format!("the journal of run {id} {why}"))
+    }
+
+    /// Every journal, most recent first, and the files that cannot be resumed.
+    pub fn list(&self) -> Listing {
+        let mut listing = Listing::default();
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return listing;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let result = if valid_id(id) {
+                self.read(id)
+            } else {
+                Err("is not named by a run id".to_string())
+            };
+            match result {
+                Ok(j) => listing.runs.push(j),
+                Err(why) => listing.unreadable.push(Unreadable {
+                    file: shown_id(&name),
+                    why: crate::text::visible(&why).into_owned(),
+                }),
+            }
+        }
+        listing
+            .runs
+            .sort_by(|a, b| b.started.cmp(&a.started).then(b.id.cmp(&a.id)));
+        listing.unreadable.sort_by(|a, b| a.file.cmp(&b.file));
+        listing
+    }
+
+    /// Forgets run `id` (a run id), readable or not: its journal and batch
+    /// files go. Refused while another process runs it.
+    pub fn discard(&self, id: &str) -> Result<(), String> {
+        if !valid_id(id) {
+            return Err(format!("{} is not a run id", shown_id(id)));
+        }
+        if !self.path(id).exists() {
+            return Err(format!("there is no run {id}"));
+        }
+        let lock = self.lock(id, &[]).map_err(|e| e.to_string())?;
+        remove_run(&self.dir, id);
+        lock.release_finished();
+        Ok(())
+    }
+}
+
+/// Removes run `id`'s journal, batch files and any temporary file a killed
+/// session left half-written beside them.
+fn remove_run(dir: &Path, id: &str) {
+    debug_assert!(valid_id(id));
+    let _ = std::fs::remove_dir_all(dir.join(id));
+    let _ = std::fs::remove_file(dir.join(format!("{id}.json")));
+    let stem = format!("{id}.tmp");
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&stem) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// A sealed file: `{"format": 2, "mac": "...", "body": <the JSON sealed>}`.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    format: u32,
+    #[serde(default)]
+    mac: String,
+    #[serde(borrow)]
+    body: &'a serde_json::value::RawValue,
+}
+
+fn seal_file(seal: &Seal, what: &str, name: &str, body: &[u8]) -> Vec<u8> {
+    let mac = seal.sign(what, name, body);
+    let mut out = format!("{{\"format\": {FORMAT}, \"mac\": \"{mac}\", \"body\": ").into_bytes();
+    out.extend_from_slice(body);
+    out.extend_from_slice(b"}\n");
+    out
+}
+
+/// The sealed body of a file, if its seal holds.
+fn unseal<'a>(seal: &Seal, what: &str, name: &str, bytes: &'a [u8]) -> Result<&'a str, String> {
+    let format_of = |b: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(b)
+            .ok()
+            .and_then(|v| v["format"].as_u64())
+    };
+    let env: Envelope = match serde_json::from_slice(bytes) {
+        Ok(e) => e,
+        Err(_) => {
+            return Err(match format_of(bytes) {
+                Some(f) if f != u64::from(FORMAT) => {
+                    format!("has format {f}; this ossweep reads format {FORMAT} (discard it)")
+                }
+                _ => "is damaged: it is not a journal ossweep wrote".into(),
+            })
+        }
+    };
+    if env.format != FORMAT {
+        return Err(format!(
+            "has format {}; this ossweep reads format {FORMAT} (discard it)",
+            env.format
+        ));
+    }
+    let body = env.body.get();
+    if !seal.verify(what, name, body.as_bytes(), &env.mac) {
+        return Err("fails its seal: it was changed after ossweep wrote it, damaged, or comes from another machine or user; it is never resumed (discard it)".into());
+    }
+    Ok(body)
+}
+
+fn unseal_journal(seal: &Seal, id: &str, bytes: &[u8]) -> Result<Journal, String> {
+    let body = unseal(seal, "journal", id, bytes)?;
+    let journal: Journal = serde_json::from_str(body).map_err(|e| format!("is damaged: {e}"))?;
+    if journal.id != id {
+        return Err("names another run than its file".into());
+    }
+    Ok(journal)
 }
 
 /// The journal of one run on disk, shared by the run's tasks. Updates change
 /// the copy in memory; `commit` writes it, many updates to one write when
 /// they come together.
 pub struct Journaler {
-    dir: PathBuf,
+    runs: Runs,
+    /// The run's id: validated, the journal's file name, never changed.
+    id: String,
     state: Mutex<(Journal, u64)>,
     written: tokio::sync::Mutex<u64>,
 }
@@ -235,11 +556,14 @@ impl std::fmt::Debug for Journaler {
 }
 
 impl Journaler {
-    /// Starts the journal of a new run in `dir` (the state directory's `runs`).
-    pub fn create(dir: &Path, journal: Journal) -> io::Result<Arc<Self>> {
-        std::fs::create_dir_all(dir)?;
+    /// Starts the journal of a new run in `runs`.
+    pub fn create(runs: &Runs, journal: Journal) -> io::Result<Arc<Self>> {
+        if !valid_id(&journal.id) {
+            return Err(io::Error::other("not a run id"));
+        }
         let j = Arc::new(Journaler {
-            dir: dir.to_path_buf(),
+            runs: runs.clone(),
+            id: journal.id.clone(),
             state: Mutex::new((journal, 1)),
             written: tokio::sync::Mutex::new(0),
         });
@@ -247,30 +571,20 @@ impl Journaler {
         Ok(j)
     }
 
-    /// Opens the journal of run `id` in `dir`.
-    pub fn open(dir: &Path, id: &str) -> Result<Arc<Self>, String> {
-        let journal = read(&dir.join(format!("{id}.json")))?;
-        Ok(Arc::new(Journaler {
-            dir: dir.to_path_buf(),
-            state: Mutex::new((journal, 0)),
-            written: tokio::sync::Mutex::new(0),
-        }))
-    }
-
     pub fn id(&self) -> String {
-        self.state.lock().unwrap().0.id.clone()
+        self.id.clone()
     }
 
     pub fn path(&self) -> PathBuf {
-        self.dir.join(format!("{}.json", self.id()))
+        self.runs.path(&self.id)
     }
 
     fn batch_dir(&self) -> PathBuf {
-        self.dir.join(self.id())
+        self.runs.dir.join(&self.id)
     }
 
-    fn batch_path(&self, seq: u64, attempt: u32) -> PathBuf {
-        self.batch_dir().join(format!("b{seq}.{attempt}.json"))
+    fn batch_name(seq: u64, attempt: u32) -> String {
+        format!("b{seq}.{attempt}.json")
     }
 
     /// The journal as it stands in memory.
@@ -305,93 +619,52 @@ impl Journaler {
     }
 
     fn write_now(&self) -> io::Result<u64> {
-        let (text, version) = {
+        let (body, version) = {
             let mut s = self.state.lock().unwrap();
             s.0.updated = crate::oss::time::unix_secs(std::time::SystemTime::now());
             (serde_json::to_vec_pretty(&s.0)?, s.1)
         };
-        write_atomically(&self.path(), &text)?;
+        let text = seal_file(&self.runs.seal, "journal", &self.id, &body);
+        crate::private::write_atomically(&self.path(), &text)?;
         Ok(version)
     }
 
     /// Keeps the keys of a batch about to be sent (before the journal names it).
     pub fn write_batch(&self, seq: u64, attempt: u32, entries: &[BatchEntry]) -> io::Result<()> {
-        std::fs::create_dir_all(self.batch_dir())?;
-        let text = serde_json::to_vec(entries)?;
-        write_atomically(&self.batch_path(seq, attempt), &text)
+        crate::private::dir(&self.batch_dir())?;
+        let name = Self::batch_name(seq, attempt);
+        let body = serde_json::to_vec(entries)?;
+        let text = seal_file(
+            &self.runs.seal,
+            "batch",
+            &format!("{}/{name}", self.id),
+            &body,
+        );
+        crate::private::write_atomically(&self.batch_dir().join(name), &text)
     }
 
+    /// The keys of a batch in flight, if its file is there and its seal holds.
     pub fn read_batch(&self, seq: u64, attempt: u32) -> io::Result<Vec<BatchEntry>> {
-        let text = std::fs::read(self.batch_path(seq, attempt))?;
-        serde_json::from_slice(&text).map_err(io::Error::other)
+        let name = Self::batch_name(seq, attempt);
+        let bytes = std::fs::read(self.batch_dir().join(&name))?;
+        let body = unseal(
+            &self.runs.seal,
+            "batch",
+            &format!("{}/{name}", self.id),
+            &bytes,
+        )
+        .map_err(io::Error::other)?;
+        serde_json::from_str(body).map_err(io::Error::other)
     }
 
     pub fn remove_batch(&self, seq: u64, attempt: u32) {
-        let _ = std::fs::remove_file(self.batch_path(seq, attempt));
+        let _ = std::fs::remove_file(self.batch_dir().join(Self::batch_name(seq, attempt)));
     }
 
-    /// The run is over: its journal and batch files go (with any temporary
-    /// file a killed session left half-written beside them).
+    /// The run is over: its journal and batch files go.
     pub fn finish(&self) {
-        let _ = std::fs::remove_dir_all(self.batch_dir());
-        let _ = std::fs::remove_file(self.path());
-        let stem = format!("{}.tmp", self.id());
-        if let Ok(entries) = std::fs::read_dir(&self.dir) {
-            for e in entries.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&stem) {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
+        remove_run(&self.runs.dir, &self.id);
     }
-}
-
-/// Writes `path` so that a reader (or a crash) sees the old or the new
-/// content, never a mix: a temporary file beside it, then a rename.
-fn write_atomically(path: &Path, text: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-fn read(path: &Path) -> Result<Journal, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the journal {}: {e}", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("the journal {} is damaged: {e}", path.display()))?;
-    let format = value["format"].as_u64().unwrap_or(0);
-    if format != u64::from(FORMAT) {
-        return Err(format!(
-            "the journal {} has format {format}; this ossweep reads format {FORMAT}",
-            path.display()
-        ));
-    }
-    serde_json::from_value(value)
-        .map_err(|e| format!("the journal {} is damaged: {e}", path.display()))
-}
-
-/// The journals in `dir`, most recent first; ones that cannot be read are
-/// returned as (file name, why).
-pub fn list(dir: &Path) -> (Vec<Journal>, Vec<(String, String)>) {
-    let mut found = Vec::new();
-    let mut broken = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return (found, broken);
-    };
-    for e in entries.flatten() {
-        let path = e.path();
-        if path.extension().and_then(|x| x.to_str()) != Some("json") {
-            continue;
-        }
-        match read(&path) {
-            Ok(j) => found.push(j),
-            Err(why) => broken.push((e.file_name().to_string_lossy().into_owned(), why)),
-        }
-    }
-    found.sort_by(|a, b| b.started.cmp(&a.started).then(b.id.cmp(&a.id)));
-    (found, broken)
 }
 
 #[cfg(test)]

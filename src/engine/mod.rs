@@ -1,19 +1,24 @@
 //! The engine both front ends share: it scans a bucket into a preflight (what
 //! goes, every risk, whether the bucket can be deleted), runs confirmed
-//! preflights one bucket after another under one request budget, and installs
-//! lifecycle expiry rules. Front ends render its values and ask for
+//! preflights one bucket after another under one request budget, resumes
+//! interrupted runs after one check of what changed, and installs lifecycle
+//! expiry rules. Front ends render its values and ask for
 //! confirmation; they never build plans, loops or estimates of their own.
 
 pub mod action;
 pub mod expiry;
 pub mod journal;
 pub mod preflight;
+pub mod resume;
 mod run;
+pub mod session;
 
 pub use preflight::{
     preflight, refusals, Action, Confirmed, Item, NotReady, Preflight, Refusal, Verdict,
 };
-pub use run::{resume, run_many, RunOptions};
+pub use resume::{resume, AcceptedResume, ResumeCheck, ResumeView};
+pub use run::{run_many, RunOptions};
+pub use session::{Account, NoSession, Session};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;

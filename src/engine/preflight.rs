@@ -2,12 +2,12 @@
 //! stays, every risk (most severe first) and whether the bucket can be deleted at
 //! all. Pure. Both front ends render this value; a run is built from nothing else.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::delete::{Audit, Plan, Summary};
-use crate::oss::model::Versioning;
+use crate::oss::model::{BucketIdentity, Versioning};
 use crate::oss::time;
 use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
@@ -106,10 +106,20 @@ pub struct Preflight {
     /// Where the scan found the keys: the run lists spread over them at once.
     #[serde(skip)]
     pub entries_map: crate::oss::listing::KeyMap,
+    /// The bucket scanned (`None` when the scan failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<BucketIdentity>,
+    /// The server's clock when the scan began.
+    #[serde(skip)]
+    pub scanned_at: i64,
+    /// The names found in each category bound by name that the action clears.
+    #[serde(skip)]
+    pub names: BTreeMap<Category, BTreeSet<String>>,
 }
 
 /// What the user confirmed for one bucket, kept by the run's journal: the
-/// action, its scope and what the preflight said goes. Every plan is built
+/// bucket (by identity, not only by name), the action, its scope, what the
+/// preflight said goes and what its verdict rested on. Every plan is built
 /// from this, so a resumed run does exactly what was confirmed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmed {
@@ -120,6 +130,18 @@ pub struct Confirmed {
     pub action: Action,
     pub prefix: Option<String>,
     pub goes: Vec<Item>,
+    pub identity: BucketIdentity,
+    /// The server's clock when the scan behind the preflight began: an entry
+    /// written at or after it is not in what was confirmed.
+    pub scanned_at: i64,
+    /// Per category bound by name, the items the scan found: nothing else of
+    /// it was confirmed.
+    pub names: BTreeMap<Category, BTreeSet<String>>,
+    pub versioning: Versioning,
+    /// `deletable`, `empty-only` or `blocked`, with the reasons.
+    pub verdict: String,
+    /// The kinds of risk shown when it was confirmed.
+    pub risks: BTreeSet<String>,
 }
 
 impl Confirmed {
@@ -133,6 +155,7 @@ impl Confirmed {
         plan.delete_bucket = self.action.deletes_bucket();
         plan.dry_run = dry_run;
         plan.audit = audit;
+        plan.identity = Some(self.identity.clone());
         plan.estimates = scope
             .iter()
             .map(|c| {
@@ -283,6 +306,9 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     }
     let risks = risks_of(report, &action, &goes, &indexes, &named.found);
     Ok(Preflight {
+        identity: report.identity.clone(),
+        scanned_at: report.scanned_at,
+        names: items::confirmed_names(report, &action),
         kind: report.kind,
         indexes,
         named: named.found,
@@ -417,6 +443,9 @@ impl Preflight {
             requests: 0,
             scan_error: Some(reason.to_string()),
             entries_map: Default::default(),
+            identity: None,
+            scanned_at: 0,
+            names: BTreeMap::new(),
         }
     }
 
@@ -486,6 +515,22 @@ impl Preflight {
             action: self.action.clone(),
             prefix: self.prefix.clone(),
             goes: self.goes.clone(),
+            identity: self.identity.clone().unwrap_or_default(),
+            scanned_at: self.scanned_at,
+            names: self.names.clone(),
+            versioning: self.versioning,
+            verdict: self.verdict_text(),
+            risks: self.risks.iter().map(|r| r.kind.to_string()).collect(),
+        }
+    }
+
+    /// The verdict and its reasons, in one line (what a resume compares).
+    pub fn verdict_text(&self) -> String {
+        match &self.verdict {
+            Verdict::Deletable => "deletable".into(),
+            Verdict::EmptyOnly { reasons, .. } | Verdict::Blocked { reasons } => {
+                format!("{}: {}", self.verdict.word(), reasons.join("; "))
+            }
         }
     }
 
@@ -513,6 +558,12 @@ impl Preflight {
         };
         if s.bucket_deleted {
             text.push_str("; the bucket is deleted.");
+            return text;
+        }
+        if s.deleted_elsewhere {
+            text.push_str(
+                "; the bucket was deleted by someone else during the run (OSS answers NoSuchBucket): nothing of it remains.",
+            );
             return text;
         }
         let deleted = |c: Category| s.categories.get(&c).map_or(0, |t| t.deleted);

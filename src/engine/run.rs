@@ -1,28 +1,27 @@
 //! One runner for every destructive run, single bucket or batch, wizard or
 //! headless, fresh or resumed: it re-checks the preflights, then runs them one
 //! bucket after another under one shared request budget, one audit trail and
-//! one journal.
-
-use std::sync::Arc;
+//! one journal, holding the run's locks throughout.
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::journal::{Journaler, Stage};
+use super::journal::Stage;
 use super::preflight::{refusals, Preflight, Refusal};
+use super::session::Session;
 use crate::delete::journaling::JournalSlot;
 use crate::delete::{self, Audit, Event, Plan, Summary};
 use crate::oss::Client;
 
 /// How a run goes; how fast is the client's request budget (`concurrency`, `qps`).
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct RunOptions {
     /// List and report; send no delete request.
     pub dry_run: bool,
     pub audit: Audit,
-    /// Where the run keeps its progress, so it can be resumed (`None`: it
-    /// keeps none; dry runs never do).
-    pub journal: Option<Arc<Journaler>>,
+    /// The run's journal and locks, so it can be resumed and no other run
+    /// touches its buckets meanwhile (`None`: it keeps none; dry runs never do).
+    pub session: Option<Session>,
 }
 
 /// Runs confirmed preflights. Refuses the whole batch, before sending anything,
@@ -46,37 +45,17 @@ pub async fn run_many(
     Ok(run_plans(client, plans, opts, events, cancel).await)
 }
 
-/// Continues the run `journal` describes: the buckets it has not finished,
-/// each as it was confirmed, from where it stood.
-pub async fn resume(
-    client: &Client,
-    journal: Arc<Journaler>,
-    audit: Audit,
-    events: mpsc::Sender<Event>,
-    cancel: CancellationToken,
-) -> Vec<Summary> {
-    let plans = journal
-        .snapshot()
-        .buckets
-        .iter()
-        .map(|b| b.confirmed.plan(audit.clone(), false))
-        .collect();
-    let opts = RunOptions {
-        dry_run: false,
-        audit,
-        journal: Some(journal),
-    };
-    run_plans(client, plans, opts, events, cancel).await
-}
-
-async fn run_plans(
+/// Runs `plans` (a resumed run's come from its journal), booking each
+/// bucket's progress in the session's journal.
+pub(super) async fn run_plans(
     client: &Client,
     plans: Vec<Plan>,
     opts: RunOptions,
     events: mpsc::Sender<Event>,
     cancel: CancellationToken,
 ) -> Vec<Summary> {
-    let journal = opts.journal.filter(|_| !opts.dry_run);
+    let session = opts.session.filter(|_| !opts.dry_run);
+    let journal = session.as_ref().map(|s| s.journal().clone());
     let mut summaries = Vec::with_capacity(plans.len());
     for (i, mut plan) in plans.into_iter().enumerate() {
         let stage = journal.as_ref().map(|j| j.snapshot().buckets[i].stage);
@@ -130,10 +109,8 @@ async fn run_plans(
         }
         summaries.push(summary);
     }
-    if let Some(j) = &journal {
-        if j.snapshot().finished() {
-            j.finish();
-        }
+    if let Some(s) = session {
+        s.end();
     }
     summaries
 }

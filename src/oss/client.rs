@@ -112,6 +112,12 @@ impl ClientConfig {
     pub fn account_digest(&self) -> String {
         crate::oss::budget::memory::digest(&self.account_label(), &self.credentials.access_key_id)
     }
+
+    /// Names the account by its UID and the endpoint, whatever AccessKey it
+    /// signs with today (temporary credentials change it every session).
+    pub fn account_uid_digest(&self, uid: &str) -> String {
+        crate::oss::budget::memory::digest(&self.account_label(), &format!("uid:{uid}"))
+    }
 }
 
 pub type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
@@ -519,12 +525,28 @@ impl Client {
         req: OssRequest,
         parse: impl Fn(&str) -> Result<T, XmlError>,
     ) -> Result<T, OssError> {
+        Ok(self.parsed_dated(req, parse).await?.0)
+    }
+
+    /// `parsed`, with the server's clock when it answered (the `Date` header).
+    pub(crate) async fn parsed_dated<T>(
+        &self,
+        req: OssRequest,
+        parse: impl Fn(&str) -> Result<T, XmlError>,
+    ) -> Result<(T, Option<i64>), OssError> {
         let read = req.read;
         let mut tries = 1;
         loop {
             let reply = self.send(&req).await?;
             match parse(&reply.text()) {
-                Ok(v) => return Ok(v),
+                Ok(v) => {
+                    let date = reply
+                        .headers
+                        .get(http::header::DATE)
+                        .and_then(|d| d.to_str().ok())
+                        .and_then(parse::http_date);
+                    return Ok((v, date));
+                }
                 Err(e) if read && tries < pages::MALFORMED_ATTEMPTS => {
                     tracing::debug!(op = req.op, detail = %e.0, "reply did not parse; asking again");
                     tries += 1;

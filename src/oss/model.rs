@@ -68,6 +68,66 @@ pub struct BucketInfo {
     pub owner_id: Option<String>,
     pub acl: Option<String>,
     pub data_redundancy_type: Option<String>,
+    /// The server's clock when it answered (the reply's `Date`, Unix seconds).
+    #[serde(skip)]
+    pub served_at: Option<i64>,
+}
+
+/// What tells one bucket from another of the same name: bucket names are
+/// released 4-8 hours after a deletion and anyone may then register them, so a
+/// run is bound to the bucket it was confirmed for, not to its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BucketIdentity {
+    /// CreationDate (Unix seconds): a bucket created again gets another.
+    pub created: Option<i64>,
+    pub region: String,
+    /// The owning account's UID (`Owner/ID`), when OSS says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+impl BucketIdentity {
+    pub fn of(info: &BucketInfo) -> Self {
+        BucketIdentity {
+            created: info.creation_date,
+            region: info.region.clone(),
+            owner: info.owner_id.clone(),
+        }
+    }
+
+    /// Why `now` is not the bucket this identity names (`None`: it is). A
+    /// bucket whose creation date OSS does not say cannot be told apart, so
+    /// it is never taken for the one confirmed.
+    pub fn differs(&self, now: &BucketIdentity) -> Option<String> {
+        let date = |t: Option<i64>| t.map_or("an unknown date".into(), super::time::iso8601);
+        match (self.created, now.created) {
+            (Some(a), Some(b)) if a == b => {}
+            (Some(_), Some(_)) => {
+                return Some(format!(
+                    "it was created {}, not {} like the bucket confirmed: it was deleted and created again",
+                    date(now.created),
+                    date(self.created)
+                ))
+            }
+            _ => {
+                return Some(
+                    "OSS did not say when it was created, so it cannot be told apart from another bucket of the same name".into(),
+                )
+            }
+        }
+        if self.region != now.region {
+            return Some(format!(
+                "it is in {}, not in {} like the bucket confirmed",
+                now.region, self.region
+            ));
+        }
+        match (&self.owner, &now.owner) {
+            (Some(a), Some(b)) if a != b => {
+                Some("it belongs to another account than the bucket confirmed".into())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Storage held by one storage class, from GetBucketStat.

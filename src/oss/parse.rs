@@ -104,6 +104,7 @@ pub fn bucket_info(body: &str) -> Result<BucketInfo, XmlError> {
             .child("AccessControlList")
             .and_then(|a| a.nonempty("Grant")),
         data_redundancy_type: b.nonempty("DataRedundancyType"),
+        served_at: None,
     })
 }
 

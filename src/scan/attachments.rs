@@ -29,6 +29,11 @@ pub(super) async fn scan_parts(
                 {
                     let mut r = shared.report.lock().unwrap();
                     r.category_mut(Category::Parts).count += uploads.len() as u64;
+                    if let Some(newer) = &mut r.newer {
+                        for u in &uploads {
+                            newer.count(Category::Parts, &u.key, u.initiated);
+                        }
+                    }
                     let listed = r.found.entry(Category::Parts).or_default();
                     for u in uploads {
                         listed.push(found::Found::Upload {

@@ -159,11 +159,33 @@ pub async fn scan_under(
     cancel: &CancellationToken,
     now: i64,
 ) -> Result<ScanReport, ScanError> {
+    scan_since(client, bucket, prefix, None, events, cancel, now).await
+}
+
+/// How far the local clock may be from OSS's: OSS refuses requests whose
+/// time is further off (RequestTimeTooSkewed).
+pub const CLOCK_SKEW_ALLOWED: i64 = 15 * 60;
+
+/// `scan_under`, also counting key by key (in `report.newer`) the objects,
+/// versions, delete markers and uploads written at or after `since` (server
+/// time), when it is given.
+pub async fn scan_since(
+    client: &Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    since: Option<i64>,
+    events: Option<mpsc::Sender<ScanEvent>>,
+    cancel: &CancellationToken,
+    now: i64,
+) -> Result<ScanReport, ScanError> {
     let info = client.get_bucket_info(bucket).await?;
     let mut first = ScanReport::new(bucket);
     first.prefix = prefix.map(str::to_string);
     first.region = info.region.clone();
     first.versioning = info.versioning;
+    first.identity = Some(crate::oss::model::BucketIdentity::of(&info));
+    first.scanned_at = info.served_at.unwrap_or(now - CLOCK_SKEW_ALLOWED);
+    first.newer = since.map(report::Newer::new);
     match client.get_bucket_stat(bucket).await {
         Ok(stat) => first.estimate = Some(stat),
         Err(e) if e.is_code("NoSuchBucket") => return Err(e.into()),
@@ -327,6 +349,9 @@ async fn scan_objects(
             let mut r = shared.report.lock().unwrap();
             for v in &entries {
                 let cat = classify(v, versioning);
+                if let (Some(newer), false) = (&mut r.newer, cat == Category::OssHdfs) {
+                    newer.count(cat, &v.key, v.last_modified);
+                }
                 let c = r.category_mut(cat);
                 c.count += 1;
                 c.bytes += v.size;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::oss::model::{BucketStat, CnameBinding, ReplicationRule, Versioning, WormConfiguration};
+use crate::oss::model::{
+    BucketIdentity, BucketStat, CnameBinding, ReplicationRule, Versioning, WormConfiguration,
+};
 pub use crate::vocab::{BucketKind, Category};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -95,6 +97,46 @@ impl IndexReport {
     }
 }
 
+/// Entries (objects, versions, delete markers, uploads) written at or after
+/// `since`, as the scan's listings found them, key by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Newer {
+    pub since: i64,
+    pub counts: BTreeMap<Category, u64>,
+    /// A few of their keys, for the message.
+    pub sample: Vec<String>,
+}
+
+impl Newer {
+    /// Keys kept as a sample.
+    pub const SAMPLE: usize = 5;
+
+    pub fn new(since: i64) -> Self {
+        Newer {
+            since,
+            ..Default::default()
+        }
+    }
+
+    /// Whether an entry written at `written` (unknown: `None`) is newer; it is
+    /// counted when it is. Within the second `since` names it cannot be told
+    /// whether the scan saw it, so it counts as newer.
+    pub fn count(&mut self, category: Category, key: &str, written: Option<i64>) -> bool {
+        let newer = written.is_none_or(|t| t >= self.since);
+        if newer {
+            *self.counts.entry(category).or_default() += 1;
+            if self.sample.len() < Self::SAMPLE {
+                self.sample.push(key.to_string());
+            }
+        }
+        newer
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+}
+
 /// Everything the scan learned.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
@@ -105,6 +147,18 @@ pub struct ScanReport {
     pub prefix: Option<String>,
     pub region: String,
     pub versioning: Versioning,
+    /// What tells this bucket from another of the same name (GetBucketInfo,
+    /// GetVectorBucket): a run is bound to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<BucketIdentity>,
+    /// The server's clock when the scan began (Unix seconds; the local clock
+    /// less OSS's 15-minute skew allowance when the reply had no `Date`): an
+    /// entry written at or after it is not in what the scan saw.
+    pub scanned_at: i64,
+    /// Entries written at or after a moment, when the scan was asked to count
+    /// them (a resume's check: what was never confirmed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newer: Option<Newer>,
     /// GetBucketStat: OSS's own (delayed) estimate.
     pub estimate: Option<BucketStat>,
     /// Why there is no estimate (no `oss:GetBucketStat`, a server without `?stat`):

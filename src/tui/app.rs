@@ -278,6 +278,28 @@ impl App {
                 self.run_id = Some(id);
                 Vec::new()
             }
+            Msg::ResumeChecked { run, result } => {
+                let Screen::Confirm(c, _) = &mut self.screen else {
+                    return Vec::new();
+                };
+                let Intent::Resume { run: shown, check } = &mut c.intent else {
+                    return Vec::new();
+                };
+                if *shown != run {
+                    return Vec::new();
+                }
+                match result {
+                    Ok(view) => {
+                        *check = Some(*view);
+                        Vec::new()
+                    }
+                    Err(e) => {
+                        self.banner = Some(e);
+                        self.screen = Screen::List;
+                        vec![Effect::LoadInterrupted]
+                    }
+                }
+            }
             Msg::RunEnded(result) => {
                 self.running = false;
                 let progress = match std::mem::replace(&mut self.screen, Screen::List) {

@@ -13,7 +13,9 @@ use tokio_util::sync::CancellationToken;
 use super::msg::{Effect, ErrorInfo, Msg};
 use crate::delete::{Audit, Summary};
 use crate::engine::expiry::{self, ExpiryError};
-use crate::engine::{self, Preflight, RunOptions};
+use crate::engine::journal::Runs;
+use crate::engine::resume::{self, ResumeCheck};
+use crate::engine::{self, Account, Preflight, RunOptions};
 use crate::oss::{time, Client};
 use crate::scan;
 use crate::vocab::BucketKind;
@@ -27,7 +29,13 @@ pub struct Driver {
     /// Where audit reports and lifecycle backups go.
     pub report_dir: Option<PathBuf>,
     /// Where runs keep their journals (`None`: runs keep none).
-    pub runs_dir: Option<PathBuf>,
+    runs: Option<Runs>,
+    /// Whose runs are this wizard's (learned once).
+    account: Option<Account>,
+    /// A resume checked and locked, waiting for the typed name; its check's
+    /// token while it runs.
+    pending_resume: Arc<tokio::sync::Mutex<Option<ResumeCheck>>>,
+    resume_check: Option<CancellationToken>,
 }
 
 impl Driver {
@@ -39,8 +47,26 @@ impl Driver {
             scan: None,
             run: None,
             report_dir,
-            runs_dir: None,
+            runs: None,
+            account: None,
+            pending_resume: Default::default(),
+            resume_check: None,
         }
+    }
+
+    /// Runs keep their journals in `dir` (made private); `None` when it
+    /// cannot be used.
+    pub fn keep_runs_in(&mut self, dir: &std::path::Path) {
+        self.runs = Runs::at(dir)
+            .inspect_err(|e| crate::log::line(format!("no journals: {e}")))
+            .ok();
+    }
+
+    async fn account(&mut self) -> Account {
+        if self.account.is_none() {
+            self.account = Some(Account::of(&self.client).await);
+        }
+        self.account.clone().expect("just set")
     }
 
     /// Runs an effect; `Some(path)` for a run that writes a report; `false` to quit.
@@ -168,65 +194,145 @@ impl Driver {
                     .and_then(|p| Audit::to_file(p).ok())
                     .unwrap_or_default();
                 let report = if audit.is_on() { report } else { None };
-                let token = CancellationToken::new();
-                let journal = self.runs_dir.as_ref().and_then(|dir| {
-                    let account = self.client.config().account_digest();
-                    engine::journal::begin(dir, &account, report.as_deref(), &preflights).ok()
-                });
-                if let Some(j) = &journal {
-                    let _ = self.tx.send(Msg::Journaled(j.id())).await;
+                let session = match &self.runs {
+                    Some(runs) => {
+                        let runs = runs.clone();
+                        match engine::session::begin(
+                            &self.client,
+                            &runs,
+                            report.as_deref(),
+                            &preflights,
+                        )
+                        .await
+                        {
+                            Ok(s) => Some(s),
+                            Err(engine::NoSession::Busy(why)) => {
+                                let _ = self
+                                    .tx
+                                    .send(Msg::RunEnded(Err(format!("{why}; nothing was sent"))))
+                                    .await;
+                                return (true, None);
+                            }
+                            Err(engine::NoSession::Unjournaled(why)) => {
+                                crate::log::line(format!("the run keeps no journal: {why}"));
+                                None
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                if let Some(s) = &session {
+                    let _ = self.tx.send(Msg::Journaled(s.journal().id())).await;
                 }
                 let opts = RunOptions {
                     dry_run: false,
                     audit,
-                    journal,
+                    session,
                 };
+                let token = CancellationToken::new();
                 let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
                 let engine_tx = self.tx.clone();
                 let task = tokio::spawn(supervise(
-                    async move { run(c, preflights, opts, engine_tx, cancel).await },
+                    async move {
+                        forwarded(engine_tx, |etx| async move {
+                            engine::run_many(&c, &preflights, opts, etx, cancel)
+                                .await
+                                .map_err(|refused| {
+                                    refused
+                                        .iter()
+                                        .map(|r| format!("{}: {}", r.bucket, r.reasons.join("; ")))
+                                        .collect::<Vec<_>>()
+                                        .join("; ")
+                                })
+                        })
+                        .await
+                    },
                     tx,
                 ));
                 self.run = Some((token, task));
                 return (true, report);
             }
             Effect::LoadInterrupted => {
-                let runs = self.interrupted();
+                let runs = self.interrupted().await;
                 let _ = self.tx.send(Msg::Interrupted(runs)).await;
             }
-            Effect::ResumeRun(id) => {
-                let Some(dir) = &self.runs_dir else {
+            Effect::CheckResume(id) => {
+                let Some(runs) = self.runs.clone() else {
                     return (true, None);
                 };
-                let journal = match engine::journal::Journaler::open(dir, &id) {
-                    Ok(j) => j,
+                let account = self.account().await;
+                let token = CancellationToken::new();
+                if let Some(t) = self.resume_check.replace(token.clone()) {
+                    t.cancel();
+                }
+                let (c, tx, slot) = (
+                    self.client.clone(),
+                    self.tx.clone(),
+                    self.pending_resume.clone(),
+                );
+                tokio::spawn(async move {
+                    let checked = resume::check(&c, &runs, &account, &id, &token).await;
+                    // Kept (with its locks) only while the pane still waits for it.
+                    let mut slot = slot.lock().await;
+                    if token.is_cancelled() {
+                        return;
+                    }
+                    let result = match checked {
+                        Ok(check) => {
+                            let view = Box::new(check.view.clone());
+                            *slot = Some(check);
+                            Ok(view)
+                        }
+                        Err(e) => Err(ErrorInfo::text("Cannot resume:", e)),
+                    };
+                    drop(slot);
+                    let _ = tx.send(Msg::ResumeChecked { run: id, result }).await;
+                });
+            }
+            Effect::DropResume => {
+                if let Some(t) = self.resume_check.take() {
+                    t.cancel();
+                }
+                // Releases the check's locks.
+                *self.pending_resume.lock().await = None;
+            }
+            Effect::ResumeRun(id) => {
+                self.resume_check = None;
+                let check = self.pending_resume.lock().await.take();
+                let Some(check) = check.filter(|c| c.run_id() == id) else {
+                    let _ = self
+                        .tx
+                        .send(Msg::RunEnded(Err(
+                            "the resume's check is gone; nothing was sent".into(),
+                        )))
+                        .await;
+                    return (true, None);
+                };
+                // The typed name confirmed everything the pane showed.
+                let names: Vec<String> = check
+                    .view
+                    .buckets
+                    .iter()
+                    .map(|b| b.bucket.clone())
+                    .collect();
+                let accepted = match check.accept(&names).await {
+                    Ok(a) => a,
                     Err(e) => {
                         let _ = self.tx.send(Msg::RunEnded(Err(e))).await;
                         return (true, None);
                     }
                 };
-                let report = journal.snapshot().report.clone();
-                let audit = report
-                    .as_ref()
-                    .and_then(|p| Audit::to_file(p).ok())
-                    .unwrap_or_default();
+                let report = accepted.view.report.clone();
                 let _ = self.tx.send(Msg::Journaled(id)).await;
                 let token = CancellationToken::new();
                 let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
                 let engine_tx = self.tx.clone();
                 let task = tokio::spawn(supervise(
                     async move {
-                        let (etx, mut erx) = mpsc::channel(256);
-                        let forward = tokio::spawn(async move {
-                            while let Some(e) = erx.recv().await {
-                                if engine_tx.send(Msg::Engine(e)).await.is_err() {
-                                    break;
-                                }
-                            }
-                        });
-                        let summaries = engine::resume(&c, journal, audit, etx, cancel).await;
-                        let _ = forward.await;
-                        Ok(summaries)
+                        forwarded(engine_tx, |etx| async move {
+                            engine::resume(&c, accepted, etx, cancel).await
+                        })
+                        .await
                     },
                     tx,
                 ));
@@ -234,9 +340,9 @@ impl Driver {
                 return (true, report);
             }
             Effect::DiscardRun(id) => {
-                if let Some(dir) = &self.runs_dir {
-                    if let Ok(j) = engine::journal::Journaler::open(dir, &id) {
-                        j.finish();
+                if let Some(runs) = &self.runs {
+                    if let Err(e) = runs.discard(&id) {
+                        crate::log::line(format!("discard {id}: {e}"));
                     }
                 }
             }
@@ -257,6 +363,9 @@ impl Driver {
             Effect::InstallExpiry(plan) => {
                 let (c, tx) = (self.client.clone(), self.tx.clone());
                 let dir = self.report_dir.clone().unwrap_or_else(std::env::temp_dir);
+                if self.report_dir.is_some() {
+                    let _ = crate::private::dir(&dir);
+                }
                 tokio::spawn(async move {
                     let now = time::unix_secs(std::time::SystemTime::now());
                     let backup = dir.join(plan.backup_name(now));
@@ -291,22 +400,22 @@ impl Driver {
     }
 
     /// The interrupted runs of this account, most recent first.
-    fn interrupted(&self) -> Vec<crate::tui::app::interrupted::Interrupted> {
-        let Some(dir) = &self.runs_dir else {
+    async fn interrupted(&mut self) -> Vec<crate::tui::app::interrupted::Interrupted> {
+        let Some(runs) = self.runs.clone() else {
             return Vec::new();
         };
-        let account = self.client.config().account_digest();
-        engine::journal::list(dir)
-            .0
+        let account = self.account().await;
+        runs.list()
+            .runs
             .iter()
-            .filter(|j| j.account == account && !j.finished())
+            .filter(|j| account.owns(j) && !j.finished())
             .map(Into::into)
             .collect()
     }
 
     fn report_path(&self, preflights: &[Preflight]) -> Option<PathBuf> {
         let dir = self.report_dir.as_ref()?;
-        std::fs::create_dir_all(dir).ok()?;
+        crate::private::dir(dir).ok()?;
         let stamp = time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()));
         let name = match preflights {
             [one] => one.bucket.clone(),
@@ -387,14 +496,12 @@ where
     let _ = tx.send(Msg::RunEnded(result)).await;
 }
 
-/// The engine's batch runner, its events forwarded as messages.
-async fn run(
-    client: Client,
-    preflights: Vec<Preflight>,
-    opts: RunOptions,
-    tx: mpsc::Sender<Msg>,
-    cancel: CancellationToken,
-) -> Result<Vec<Summary>, String> {
+/// Runs an engine task, its events forwarded as messages.
+async fn forwarded<F, Fut>(tx: mpsc::Sender<Msg>, task: F) -> Result<Vec<Summary>, String>
+where
+    F: FnOnce(mpsc::Sender<crate::delete::Event>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Summary>, String>>,
+{
     let (etx, mut erx) = mpsc::channel(256);
     let forward = tokio::spawn(async move {
         while let Some(e) = erx.recv().await {
@@ -403,15 +510,9 @@ async fn run(
             }
         }
     });
-    let result = engine::run_many(&client, &preflights, opts, etx, cancel).await;
+    let result = task(etx).await;
     let _ = forward.await;
-    result.map_err(|refused| {
-        refused
-            .iter()
-            .map(|r| format!("{}: {}", r.bucket, r.reasons.join("; ")))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    result
 }
 
 #[cfg(test)]

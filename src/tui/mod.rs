@@ -44,7 +44,9 @@ pub async fn run(
     });
     let (tx, rx) = mpsc::channel::<Msg>(1024);
     let mut driver = Driver::new(client, tx, report_dir);
-    driver.runs_dir = runs_dir;
+    if let Some(dir) = &runs_dir {
+        driver.keep_runs_in(dir);
+    }
     let result = drive(
         &mut terminal,
         App::new(context),

@@ -83,6 +83,12 @@ pub enum Msg {
     Interrupted(Vec<super::app::interrupted::Interrupted>),
     /// The run just started keeps a journal under this id.
     Journaled(String),
+    /// What a resume of run `run` would do (the engine's check), or why it
+    /// cannot be checked.
+    ResumeChecked {
+        run: String,
+        result: Result<Box<crate::engine::ResumeView>, ErrorInfo>,
+    },
     /// The deletion task ended (its summaries, one per bucket, or why it died).
     RunEnded(Result<Vec<Summary>, String>),
     /// What installing expiry rules would do, read from the bucket.
@@ -118,7 +124,12 @@ pub enum Effect {
     CancelRun,
     /// Read the journals of interrupted runs of this account.
     LoadInterrupted,
-    /// Continue an interrupted run (by id) from its journal.
+    /// Check an interrupted run (by id) before asking to resume it: is each
+    /// bucket the one confirmed, and what changed since (reads only).
+    CheckResume(String),
+    /// Forget the resume being checked or asked for (its locks go).
+    DropResume,
+    /// Continue the run just checked, whose name the user typed.
     ResumeRun(String),
     /// Forget an interrupted run: its journal goes, nothing is sent.
     DiscardRun(String),

@@ -195,6 +195,12 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
             attempt: batch.attempt + 1,
             seq: batch.seq,
         }),
+        // The bucket is gone (someone else deleted it): so are its keys. The
+        // run stops, and its summary says so.
+        Err(e) if e.is_code("NoSuchBucket") => {
+            ctx.fatal(RunError::oss("DeleteMultipleObjects", &e));
+            None
+        }
         Err(e) => {
             let code = code_of(&e);
             let mut failed: Vec<Entry> = batch.entries;

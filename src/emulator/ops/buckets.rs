@@ -77,9 +77,10 @@ pub(super) fn put_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuErr
         .region
         .clone()
         .unwrap_or_else(|| ctx.default_region.to_string());
+    let created = ctx.store.creation_date(&name, ctx.now);
     ctx.store
         .buckets
-        .insert(name, Bucket::new(&region, ctx.now, class));
+        .insert(name, Bucket::new(&region, created, class));
     Ok(Reply::ok())
 }
 

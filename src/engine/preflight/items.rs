@@ -1,8 +1,10 @@
 //! The items an action names one by one (access points, LiveChannels,
 //! uploads, vector indexes), checked against what the scan found. Pure.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::Action;
-use crate::scan::ScanReport;
+use crate::scan::{ScanReport, State};
 use crate::vocab::{Category, Target};
 
 /// Uploads named by their id alone get their key from the scan (when it
@@ -65,4 +67,36 @@ pub(super) fn named_items(report: &ScanReport, action: &Action) -> Named {
         }
     }
     named
+}
+
+/// The names a run may delete in each category bound by name that the action
+/// clears: those the scan found (or, for items named one by one, those named).
+/// A category the scan could not list has no entry.
+pub(super) fn confirmed_names(
+    report: &ScanReport,
+    action: &Action,
+) -> BTreeMap<Category, BTreeSet<String>> {
+    action
+        .scope(report.kind)
+        .into_iter()
+        .filter(|c| c.bound_by_name() && report.category(*c).state != State::Unknown)
+        .map(|c| {
+            let names: BTreeSet<String> = match (action.items(), c) {
+                (Some(items), _) => items.iter().map(|t| t.name.clone()).collect(),
+                (None, Category::VectorIndexes) => report
+                    .indexes
+                    .iter()
+                    .map(|i| i.index.name.clone())
+                    .collect(),
+                (None, _) => report
+                    .found
+                    .get(&c)
+                    .into_iter()
+                    .flat_map(|l| &l.items)
+                    .map(|f| f.name().to_string())
+                    .collect(),
+            };
+            (c, names)
+        })
+        .collect()
 }

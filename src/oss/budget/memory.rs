@@ -82,14 +82,9 @@ impl Memory {
             return;
         };
         if let Some(dir) = self.path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+            let _ = crate::private::dir(dir);
         }
-        let tmp = self
-            .path
-            .with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &self.path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        let _ = crate::private::write_atomically(&self.path, text.as_bytes());
     }
 
     fn read(&self) -> File {

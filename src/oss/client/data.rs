@@ -37,9 +37,10 @@ impl Client {
     }
 
     pub async fn get_bucket_info(&self, bucket: &str) -> Result<BucketInfo, OssError> {
-        let info = self
-            .parsed(request::get_bucket_info(bucket), parse::bucket_info)
+        let (mut info, date) = self
+            .parsed_dated(request::get_bucket_info(bucket), parse::bucket_info)
             .await?;
+        info.served_at = date;
         self.learn_region(bucket, &info.region);
         Ok(info)
     }

@@ -9,13 +9,16 @@ impl App {
     fn on_interrupted(&mut self, k: KeyEvent) -> Option<Vec<Effect>> {
         let first = self.interrupted.first()?.clone();
         match k.code {
+            // Never a deletion from one key: the engine's check opens in the
+            // confirm pane, and the name must be typed there.
+            KeyCode::Char(interrupted::RESUME) if self.list.loading => {
+                self.notice = Some("Wait for the bucket list: then R checks the run".into());
+                Some(Vec::new())
+            }
             KeyCode::Char(interrupted::RESUME) => {
                 self.interrupted.clear();
-                self.running = true;
-                let names = first.buckets.split(", ").map(str::to_string).collect();
-                let progress = Progress::resumed(names, self.now);
-                self.screen = Screen::Progress(Box::new(progress));
-                Some(vec![Effect::ResumeRun(first.id)])
+                self.screen = Screen::Confirm(Box::new(Confirm::resume(&first.id)), None);
+                Some(vec![Effect::CheckResume(first.id)])
             }
             KeyCode::Char(interrupted::DISCARD) => {
                 self.interrupted.remove(0);
@@ -235,8 +238,15 @@ impl App {
                             plan.days.saturating_sub(1).max(MIN_DAYS)
                         }
                     }
-                    Intent::Run { .. } => c.scroll_by_one(up),
+                    Intent::Run { .. } | Intent::Resume { .. } => c.scroll_by_one(up),
                 }
+            }
+            // Leaving a resume's pane lets its locks go; the run is offered again.
+            KeyCode::Esc if matches!(c.intent, Intent::Resume { .. }) => {
+                return (
+                    Screen::List,
+                    vec![Effect::DropResume, Effect::LoadInterrupted],
+                )
             }
             KeyCode::Esc => {
                 return match back {
@@ -254,6 +264,20 @@ impl App {
                             vec![Effect::CancelScan, Effect::StartRun(preflights)],
                         )
                     }
+                    Intent::Resume {
+                        run,
+                        check: Some(view),
+                    } => {
+                        self.running = true;
+                        let names = view.resumable().iter().map(|b| b.bucket.clone()).collect();
+                        let progress = Progress::resumed(names, self.now);
+                        (
+                            Screen::Progress(Box::new(progress)),
+                            vec![Effect::ResumeRun(run)],
+                        )
+                    }
+                    // Not checked yet: `matches` is false.
+                    Intent::Resume { check: None, .. } => (Screen::List, Vec::new()),
                     Intent::Expiry(plan) => {
                         let mut scan = back.unwrap_or_else(|| Box::new(Scan::new(&plan.bucket)));
                         scan.notice = Some("Installing lifecycle expiry rules...".into());

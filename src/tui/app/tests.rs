@@ -861,7 +861,7 @@ fn a_confirm_pane_taller_than_the_terminal_says_so_and_scrolls_to_its_last_risk(
     let last = match &app.screen {
         Screen::Confirm(c, _) => match &c.intent {
             Intent::Run { preflights, .. } => preflights[0].risks.last().unwrap().text.clone(),
-            Intent::Expiry(_) => unreachable!(),
+            Intent::Expiry(_) | Intent::Resume { .. } => unreachable!(),
         },
         other => panic!("{other:?}"),
     };
@@ -956,7 +956,9 @@ fn snapshot_progress_stop_prompt_and_cancelled() {
     let mut s = summary("backups");
     s.cancelled = true;
     s.remaining = None;
-    app.update(Msg::Engine(Event::Cancelled { summary: s.clone() }));
+    app.update(Msg::Engine(Event::Cancelled {
+        summary: Box::new(s.clone()),
+    }));
     insta::assert_snapshot!("progress_cancelled", snapshot(&app));
     app.update(Msg::RunEnded(Ok(vec![s])));
     insta::assert_snapshot!("report_cancelled", snapshot(&app));
@@ -1041,8 +1043,40 @@ fn a_slow_reply_shows_on_the_status_line_until_the_scan_moves() {
     assert_eq!(app.notice, None);
 }
 
+/// The engine's check of a run whose bucket grew after it was interrupted.
+fn grown_check(run: &str) -> crate::engine::ResumeView {
+    use crate::engine::resume::{BucketCheck, CheckState};
+    use crate::scan::risk::{Risk, Severity};
+    crate::engine::ResumeView {
+        run: run.into(),
+        status: "25% done: 3,000 of 12,000 entries deleted; 0 of 1 bucket finished".into(),
+        report: None,
+        buckets: vec![BucketCheck {
+            kind: crate::vocab::BucketKind::Object,
+            bucket: "acme-logs".into(),
+            region: "cn-hangzhou".into(),
+            action: engine::Action::DeleteBucket,
+            prefix: None,
+            confirmed: "12,000 current objects (1.1 MiB)".into(),
+            deleted: 3_000,
+            left: 9_000,
+            state: CheckState::Resumable,
+            differences: vec![
+                "5,000 entries written after the run was confirmed (5,000 current objects) (e.g. \"late/0000001\"): never confirmed".into(),
+            ],
+            unconfirmed: 5_000,
+            risks: vec![Risk {
+                severity: Severity::Danger,
+                kind: "name-cooldown",
+                text: "Once deleted, the name acme-logs can be registered by anyone after a 4-8 hour cool-down.".into(),
+            }],
+            listing: Default::default(),
+        }],
+    }
+}
+
 #[test]
-fn an_interrupted_run_is_offered_on_the_list_and_resumed_with_r() {
+fn an_interrupted_run_is_offered_on_the_list_and_resumed_only_after_its_check_and_name() {
     let (mut app, _) = App::new(context());
     let run = super::interrupted::Interrupted {
         id: "20261206-213504-1f2e".into(),
@@ -1059,6 +1093,15 @@ fn an_interrupted_run_is_offered_on_the_list_and_resumed_with_r() {
         text.contains("R resume") && text.contains("X discard") && text.contains("L later"),
         "{text}"
     );
+    // While the list still loads, R does nothing but say so.
+    assert!(app.update(key('R')).is_empty());
+    assert!(matches!(app.screen, Screen::List));
+    assert!(app.notice.as_deref().unwrap_or_default().contains("Wait"));
+    app.update(Msg::BucketsLoaded(Ok(vec![bucket(
+        "acme-logs",
+        "cn-hangzhou",
+        9,
+    )])));
     // L: later; the banner goes for this session.
     let mut later = app.clone();
     assert!(later.update(key('L')).is_empty());
@@ -1069,8 +1112,42 @@ fn an_interrupted_run_is_offered_on_the_list_and_resumed_with_r() {
         discard.update(key('X')),
         [Effect::DiscardRun(run.id.clone())]
     );
-    // R: the run continues in the progress pane; q then says it can be resumed.
+    // R: the engine's check opens in the confirm pane; nothing runs yet.
     let effects = app.update(key('R'));
+    assert_eq!(effects, [Effect::CheckResume(run.id.clone())]);
+    assert!(matches!(app.screen, Screen::Confirm(..)));
+    let checking = snapshot(&app);
+    assert!(
+        checking.contains("Checking run 20261206-213504-1f2e"),
+        "{checking}"
+    );
+    // Stray keys, even the name and Enter, start nothing while it checks.
+    for c in "acme-logs".chars() {
+        assert!(app.update(key(c)).is_empty());
+    }
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(!app.running);
+    // The check is in: what changed is shown; the name must be typed.
+    let effects = app.update(Msg::ResumeChecked {
+        run: run.id.clone(),
+        result: Ok(Box::new(grown_check(&run.id))),
+    });
+    assert!(effects.is_empty());
+    let text = snapshot(&app);
+    assert!(
+        text.contains("5,000 entries written after the run was confirmed"),
+        "{text}"
+    );
+    assert!(text.contains("Type acme-logs to confirm"), "{text}");
+    // Esc: back to the list, the check's locks go, the run is offered again.
+    let mut esc = app.clone();
+    assert_eq!(
+        esc.update(code(KeyCode::Esc)),
+        [Effect::DropResume, Effect::LoadInterrupted]
+    );
+    assert!(matches!(esc.screen, Screen::List));
+    // The name typed (what was typed while checking stays), Enter resumes.
+    let effects = app.update(code(KeyCode::Enter));
     assert_eq!(effects, [Effect::ResumeRun(run.id.clone())]);
     assert!(matches!(app.screen, Screen::Progress(_)));
     app.update(Msg::Journaled(run.id.clone()));
@@ -1080,6 +1157,54 @@ fn an_interrupted_run_is_offered_on_the_list_and_resumed_with_r() {
         text.contains("ossweep resume 20261206-213504-1f2e"),
         "{text}"
     );
+}
+
+#[test]
+fn a_resume_whose_bucket_is_not_the_one_confirmed_cannot_start() {
+    use crate::engine::resume::CheckState;
+    let mut app = listed();
+    app.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+        id: "20261206-213504-1f2e".into(),
+        buckets: "acme-logs".into(),
+        percent: 37,
+    }]));
+    app.update(key('R'));
+    let mut view = grown_check("20261206-213504-1f2e");
+    view.buckets[0].state = CheckState::Refused("it is not the bucket the run was confirmed for: it was created 2026-12-07T08:00:00.000Z, not 2026-12-01T08:00:00.000Z like the bucket confirmed: it was deleted and created again. ossweep never touches it; discard the run".into());
+    app.update(Msg::ResumeChecked {
+        run: "20261206-213504-1f2e".into(),
+        result: Ok(Box::new(view)),
+    });
+    for c in "acme-logs".chars() {
+        app.update(key(c));
+    }
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let text = snapshot_at(&app, 80, 24);
+    assert!(text.contains("Nothing can start"), "{text}");
+    assert!(text.contains("cannot start"), "{text}");
+    insta::assert_snapshot!("resume_refused_80x24", text);
+}
+
+#[test]
+fn a_resume_that_cannot_be_checked_says_why_on_the_list() {
+    let mut app = listed();
+    app.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+        id: "20261206-213504-1f2e".into(),
+        buckets: "acme-logs".into(),
+        percent: 37,
+    }]));
+    app.update(key('R'));
+    let effects = app.update(Msg::ResumeChecked {
+        run: "20261206-213504-1f2e".into(),
+        result: Err(super::ErrorInfo::text(
+            "Cannot resume:",
+            "bucket acme-logs is in use by another ossweep run (run 20261206-220000-0001, process 4242, since 2026-12-06T22:00:00.000Z); wait for it to end, or stop it",
+        )),
+    });
+    assert_eq!(effects, [Effect::LoadInterrupted]);
+    assert!(matches!(app.screen, Screen::List));
+    let text = snapshot(&app);
+    assert!(text.contains("in use by another ossweep run"), "{text}");
 }
 
 #[test]
@@ -1310,10 +1435,22 @@ fn snapshot_every_screen_at_80x24_and_120x40() {
         buckets: "backups".into(),
         percent: 37,
     }]));
+    let mut checking = interrupted.clone();
+    checking.update(key('R'));
+    let mut resume = checking.clone();
+    resume.update(Msg::ResumeChecked {
+        run: "20261206-213504-1f2e".into(),
+        result: Ok(Box::new(grown_check("20261206-213504-1f2e"))),
+    });
+    for c in "acme".chars() {
+        resume.update(key(c));
+    }
     let screens: Vec<(&str, App)> = vec![
         ("list", listed()),
         ("list_filtered", filtered),
         ("list_interrupted_run", interrupted),
+        ("resume_checking", checking),
+        ("resume_grown", resume),
         ("scan_done", scanned()),
         ("confirm_delete", confirm),
         ("confirm_batch", batch_scanned(false)),

@@ -12,7 +12,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::preflight::phrase;
-use crate::engine::{refusals, Preflight, Refusal, Verdict};
+use crate::engine::resume::{left_line, CheckState};
+use crate::engine::{refusals, Preflight, Refusal, ResumeView, Verdict};
 use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
@@ -28,6 +29,12 @@ pub enum Intent {
     },
     /// Install lifecycle expiry rules.
     Expiry(ExpiryPlan),
+    /// Continue interrupted run `run`: the engine's check of it (`None`
+    /// while it runs), what was confirmed and what changed since.
+    Resume {
+        run: String,
+        check: Option<ResumeView>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +54,19 @@ impl Confirm {
             intent: Intent::Run {
                 preflights,
                 instead,
+            },
+            input: Default::default(),
+            scroll: 0,
+            max_scroll: Cell::new(u16::MAX),
+        }
+    }
+
+    /// The resume of run `run`, while its check runs.
+    pub fn resume(run: &str) -> Self {
+        Confirm {
+            intent: Intent::Resume {
+                run: run.to_string(),
+                check: None,
             },
             input: Default::default(),
             scroll: 0,
@@ -80,6 +100,8 @@ impl Confirm {
                 many => format!("delete {} buckets", many.len()),
             },
             Intent::Expiry(plan) => plan.bucket.clone(),
+            Intent::Resume { check: Some(v), .. } => v.expected(),
+            Intent::Resume { run, .. } => run.clone(),
         }
     }
 
@@ -88,11 +110,27 @@ impl Confirm {
         match &self.intent {
             Intent::Run { preflights, .. } => refusals(preflights),
             Intent::Expiry(_) => Vec::new(),
+            Intent::Resume { check, .. } => check
+                .iter()
+                .flat_map(|v| &v.buckets)
+                .filter_map(|b| match &b.state {
+                    CheckState::Refused(why) => Some(Refusal {
+                        bucket: b.bucket.clone(),
+                        reasons: vec![why.clone()],
+                        manual_steps: Vec::new(),
+                        can_empty: false,
+                    }),
+                    _ => None,
+                })
+                .collect(),
         }
     }
 
+    /// Enter starts: the check (for a resume) is in, nothing refuses, and
+    /// the name is typed exactly.
     pub fn matches(&self) -> bool {
-        self.input.as_str() == self.expected() && self.refused().is_empty()
+        let checked = !matches!(self.intent, Intent::Resume { check: None, .. });
+        checked && self.input.as_str() == self.expected() && self.refused().is_empty()
     }
 
     fn title(&self) -> &'static str {
@@ -108,8 +146,89 @@ impl Confirm {
                 }
             }
             Intent::Expiry(_) => " Lifecycle expiry rules ",
+            Intent::Resume { .. } => " Resume an interrupted run ",
         }
     }
+}
+
+/// A resume's check: each bucket, what was confirmed, what changed since.
+fn resume_lines<'a>(
+    run: &str,
+    check: Option<&'a ResumeView>,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'a>> {
+    let Some(v) = check else {
+        return vec![
+            Line::from(format!(
+                " Checking run {run}: is each bucket the one confirmed, and what changed since?"
+            )),
+            Line::from(Span::styled(
+                " Only reads are sent; nothing is deleted before the name is typed.",
+                theme.muted,
+            )),
+        ];
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            " This resumes run {run} ({}) and deletes, permanently, what is left of what was confirmed:",
+            v.status
+        ),
+        theme.danger,
+    ))];
+    for b in &v.buckets {
+        lines.push(Line::from(""));
+        let scope = b
+            .prefix
+            .as_deref()
+            .map(|p| format!(" under {p:?}"))
+            .unwrap_or_default();
+        let (state, style) = match &b.state {
+            CheckState::Done => ("finished earlier".to_string(), theme.muted),
+            CheckState::Gone => ("already deleted".to_string(), theme.muted),
+            CheckState::Resumable if b.differences.is_empty() => (
+                "the bucket confirmed; nothing new since".to_string(),
+                theme.ok,
+            ),
+            CheckState::Resumable => (
+                "the bucket confirmed; it changed since:".to_string(),
+                theme.warn,
+            ),
+            CheckState::Refused(why) => (format!("never touched: {why}"), theme.danger),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("   {}{scope} ", b.bucket), theme.title),
+            Span::raw(format!("({})  ", b.region)),
+            Span::styled(state, style),
+        ]));
+        if b.state != CheckState::Resumable {
+            continue;
+        }
+        lines.push(Line::from(format!("     confirmed: {}", b.confirmed)));
+        lines.push(Line::from(Span::styled(
+            format!("     {}", left_line(b)),
+            theme.muted,
+        )));
+        for d in &b.differences {
+            lines.push(Line::from(Span::styled(
+                format!("     !! {d}"),
+                theme.danger,
+            )));
+        }
+        if !b.differences.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "     Typing the name takes these in: they are deleted too.",
+                theme.warn,
+            )));
+        }
+        lines.extend(
+            b.risks
+                .iter()
+                .filter(|r| r.kind != "irreversible")
+                .flat_map(|r| super::risk_lines(r, theme, "     ", width)),
+        );
+    }
+    lines
 }
 
 fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool, width: u16) -> Vec<Line<'a>> {
@@ -248,6 +367,15 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 Span::styled("  (↑/↓ to change)", theme.muted),
             ]));
         }
+        Intent::Resume { run, check } => {
+            if !s.refused().is_empty() {
+                lines.push(Line::from(Span::styled(
+                    " Nothing can start: a bucket is not the one confirmed, or cannot be done as confirmed. Esc goes back; X on the list discards the run.",
+                    theme.danger,
+                )));
+            }
+            lines.extend(resume_lines(run, check.as_ref(), theme, what.width));
+        }
     }
     // Every line wrapped under its own indent, so what wraps reads as one.
     let lines = super::wrap_all(lines, what.width);
@@ -269,8 +397,11 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
 
     let expected = s.expected();
     let refused = !s.refused().is_empty();
+    let checking = matches!(s.intent, Intent::Resume { check: None, .. });
     let (state, style) = if refused {
         ("  cannot start", theme.danger)
+    } else if checking {
+        ("  checking...", theme.muted)
     } else if s.input.is_empty() {
         ("", theme.muted)
     } else if s.matches() {
@@ -280,12 +411,22 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         ("  does not match", theme.danger)
     };
-    let prompt = vec![
+    let ask = if checking {
+        Line::from(" The name to type comes with the check:")
+    } else if refused && matches!(s.intent, Intent::Resume { .. }) {
+        Line::from(Span::styled(
+            " Nothing can start (above); Esc goes back:",
+            theme.danger,
+        ))
+    } else {
         Line::from(vec![
             Span::raw(" Type "),
             Span::styled(expected.clone(), theme.danger),
             Span::raw(" to confirm:"),
-        ]),
+        ])
+    };
+    let prompt = vec![
+        ask,
         Line::from(vec![
             Span::raw(" > "),
             Span::styled(s.input.split().0.to_string(), theme.title),

@@ -114,7 +114,7 @@ impl Progress {
     pub fn apply(&mut self, e: &Event) {
         if let Event::Finished { summary } | Event::Cancelled { summary } = e {
             self.done_before += summary.deleted();
-            self.finished.push(summary.clone());
+            self.finished.push(summary.as_ref().clone());
         }
         self.state.apply(e);
     }

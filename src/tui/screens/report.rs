@@ -83,6 +83,8 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let noun = sm.kind.noun();
         let (status, style) = if sm.bucket_deleted {
             (format!("{noun} deleted"), theme.ok)
+        } else if sm.deleted_elsewhere {
+            (format!("{noun} deleted by someone else"), theme.warn)
         } else if sm.cancelled {
             (format!("cancelled: {noun} kept"), theme.warn)
         } else if sm.complete() {
@@ -119,6 +121,9 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         if let Some(v) = sm.verified_line() {
             lines.push(Line::from(Span::styled(format!("   {v}"), theme.ok)));
+        }
+        if let Some(kept) = sm.unconfirmed_line() {
+            lines.push(Line::from(Span::styled(format!("   {kept}"), theme.warn)));
         }
         for f in sm.failures.iter().take(8) {
             let v = f
