@@ -137,12 +137,9 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
         }
     };
     show_check(&check.view, a.json);
-    let refused = check.view.refusals();
-    if !refused.is_empty() {
-        for r in &refused {
-            eprintln!("refused: {}", visible(r));
-        }
-        eprintln!("Nothing was sent. Forget the run with: ossweep resume --discard {id}");
+    if !check.view.refusals().is_empty() {
+        // Each refused bucket said why above.
+        eprintln!("refused: nothing was sent. Forget the run with: ossweep resume --discard {id}");
         return Ok(exit::REFUSED);
     }
     let mut named: Vec<String> = a.confirm.clone();

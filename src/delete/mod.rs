@@ -587,8 +587,10 @@ async fn finish(ctx: &Ctx, started: Instant) -> Summary {
     let mut s = ctx.summary.lock().unwrap().clone();
     s.retries = ctx.watch.stats.retries.load(Ordering::Relaxed);
     s.throttles = ctx.watch.stats.throttles.load(Ordering::Relaxed);
-    s.cancelled = ctx.cancel.is_cancelled()
-        || (ctx.stop.is_cancelled() && s.error.is_none() && !s.deleted_elsewhere);
+    // A run whose bucket was deleted before the stop took effect finished.
+    s.cancelled = !s.bucket_deleted
+        && (ctx.cancel.is_cancelled()
+            || (ctx.stop.is_cancelled() && s.error.is_none() && !s.deleted_elsewhere));
     s.elapsed_ms = started.elapsed().as_millis() as u64;
     let event = if s.cancelled {
         Event::Cancelled {
