@@ -329,7 +329,9 @@ fn differences(
     let scope = c.action.scope(c.kind);
     let mut out = Vec::new();
     let mut unconfirmed = 0;
-    if let Some(newer) = &report.newer {
+    // A run of named items deletes those and nothing else, whatever was written.
+    let newer = report.newer.as_ref().filter(|_| c.action.items().is_none());
+    if let Some(newer) = newer {
         let counts: Vec<(Category, u64)> = newer
             .counts
             .iter()
