@@ -63,9 +63,23 @@ impl Audit {
         }
     }
 
+    /// Appends to the report at `path` (created 0600). A report whose last
+    /// line was cut (a disk that filled up, an older ossweep killed mid-write)
+    /// gets a line break first, so every record after it is a line of its own.
     pub fn to_file(path: &std::path::Path) -> std::io::Result<Self> {
-        let f = crate::private::append(path)?;
-        Ok(Self::to_writer(std::io::BufWriter::new(f)))
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = crate::private::append(path)?;
+        let len = f.metadata()?.len();
+        if len > 0 {
+            let mut last = [0u8; 1];
+            let mut r = std::fs::File::open(path)?;
+            r.seek(SeekFrom::Start(len - 1))?;
+            r.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                f.write_all(b"\n")?;
+            }
+        }
+        Ok(Self::to_writer(f))
     }
 
     pub fn is_on(&self) -> bool {
@@ -77,12 +91,17 @@ impl Audit {
     /// right after: the engine books a batch only after its records are written.
     pub fn write<'a>(&self, records: impl IntoIterator<Item = AuditRecord<'a>>) {
         if let Some(sink) = &self.sink {
-            let mut w = sink.lock().unwrap();
+            // One write of whole lines: a process killed around it leaves all
+            // of the batch's records or none, never half a line.
+            let mut text = String::new();
             for r in records {
                 if let Ok(line) = serde_json::to_string(&r) {
-                    let _ = writeln!(w, "{line}");
+                    text.push_str(&line);
+                    text.push('\n');
                 }
             }
+            let mut w = sink.lock().unwrap();
+            let _ = w.write_all(text.as_bytes());
             let _ = w.flush();
         }
     }
@@ -175,5 +194,28 @@ mod tests {
             "only the tail is read"
         );
         assert!(booked_in_tail(&dir.path().join("none"), "a", 10).is_empty());
+    }
+
+    #[test]
+    fn a_cut_last_line_stays_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.ndjson");
+        std::fs::write(&path, "{\"bucket\":\"a\",\"cat").unwrap();
+        let audit = Audit::to_file(&path).unwrap();
+        audit.write([AuditRecord::new(
+            "a",
+            Category::Objects,
+            "deleted",
+            "k",
+            None,
+            None,
+        )]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last = text.lines().last().unwrap();
+        assert!(
+            serde_json::from_str::<serde_json::Value>(last).is_ok(),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 2);
     }
 }

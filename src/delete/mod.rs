@@ -217,15 +217,6 @@ pub(crate) struct PassCount {
     pub kept: Kept,
 }
 
-impl From<u64> for PassCount {
-    fn from(found: u64) -> Self {
-        PassCount {
-            found,
-            kept: Kept::default(),
-        }
-    }
-}
-
 /// How a delete pass ended, for [`until_empty`].
 enum PassEnd {
     /// A fresh listing found nothing: verified.

@@ -155,7 +155,9 @@ impl Confirmed {
         plan.delete_bucket = self.action.deletes_bucket();
         plan.dry_run = dry_run;
         plan.audit = audit;
-        plan.identity = Some(self.identity.clone());
+        // A bucket whose creation date OSS did not say cannot be told apart
+        // (a resume's check refuses it; a fresh run goes by its name).
+        plan.identity = Some(self.identity.clone()).filter(|i| i.created.is_some());
         plan.estimates = scope
             .iter()
             .map(|c| {

@@ -479,14 +479,12 @@ pub async fn resume(
 ) -> Result<Vec<Summary>, String> {
     let snap = accepted.session.journal().snapshot();
     let audit = match &snap.report {
-        Some(p) => crate::private::append(p)
-            .map(|f| Audit::to_writer(std::io::BufWriter::new(f)))
-            .map_err(|e| {
-                format!(
-                    "cannot append to the report {}: {e}; nothing was sent",
-                    crate::text::visible(&p.display().to_string())
-                )
-            })?,
+        Some(p) => Audit::to_file(p).map_err(|e| {
+            format!(
+                "cannot append to the report {}: {e}; nothing was sent",
+                crate::text::visible(&p.display().to_string())
+            )
+        })?,
         None => Audit::none(),
     };
     let plans = snap.buckets.iter().map(|b| b.plan(audit.clone())).collect();
