@@ -89,21 +89,22 @@ impl World {
         let id = session.journal().id();
         if batches == 0 {
             cancel.cancel();
+            run(&self.client, &[pf], Some(session), &self.report, cancel).await;
+            return id;
         }
-        // Interrupted once the emulator has seen `batches` delete batches.
-        let (target, state, token) = (
-            self.deletes() + batches,
-            self.emu.state().clone(),
-            cancel.clone(),
-        );
-        let watcher = tokio::spawn(async move {
-            while state.faults.count("DeleteMultipleObjects") < target {
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-            }
-            token.cancel();
-        });
-        let _ = run(&self.client, &[pf], Some(session), &self.report, cancel).await;
-        watcher.abort();
+        // The emulator holds every delete batch after the first `batches`:
+        // once one is held, the run is stopped there, whatever the speed.
+        let state = self.emu.state().clone();
+        state.faults.hold_after("DeleteMultipleObjects", batches);
+        let (client, report, token) = (self.client.clone(), self.report.clone(), cancel.clone());
+        let task =
+            tokio::spawn(async move { run(&client, &[pf], Some(session), &report, token).await });
+        while state.faults.held() == 0 && !task.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        cancel.cancel();
+        state.faults.open_gate();
+        task.await.unwrap();
         id
     }
 
@@ -453,14 +454,16 @@ async fn a_bucket_someone_else_deletes_during_the_run_is_said_to_be() {
     let session = engine::session::begin(&w.client, &w.runs, None, std::slice::from_ref(&pf))
         .await
         .unwrap();
-    // After two batches, another tool empties and deletes the bucket.
+    // After two batches, another tool empties and deletes the bucket (the
+    // emulator holds the next batches until it has).
     let state = w.emu.state().clone();
-    let target = w.deletes() + 2;
+    state.faults.hold_after("DeleteMultipleObjects", 2);
     let other = tokio::spawn(async move {
-        while state.faults.count("DeleteMultipleObjects") < target {
+        while state.faults.held() == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
         state.store.lock().unwrap().buckets.remove("victim");
+        state.faults.open_gate();
     });
     let s = run(
         &w.client,

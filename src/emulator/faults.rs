@@ -240,6 +240,17 @@ pub struct Faults {
     log: Mutex<Vec<LogEntry>>,
     counts: Mutex<HashMap<String, u64>>,
     statuses: Mutex<BTreeMap<(String, u16), u64>>,
+    gate: Gate,
+}
+
+/// Holds requests of one operation, after the first few, until a test opens
+/// it: a run stopped at a known point without racing it.
+#[derive(Debug)]
+struct Gate {
+    /// (operation, requests still let through).
+    rule: Mutex<Option<(String, u64)>>,
+    open: tokio::sync::watch::Sender<bool>,
+    held: std::sync::atomic::AtomicU64,
 }
 
 /// Requests served, by operation and status (`ossweep emulator --stats FILE`).
@@ -269,7 +280,56 @@ impl Faults {
             log: Mutex::new(Vec::new()),
             counts: Mutex::new(HashMap::new()),
             statuses: Mutex::new(BTreeMap::new()),
+            gate: Gate {
+                rule: Mutex::new(None),
+                open: tokio::sync::watch::channel(false).0,
+                held: Default::default(),
+            },
         }
+    }
+
+    /// Holds every request of `op` after the first `after` (from now) until
+    /// [`Faults::open_gate`]; held requests are carried out once it opens.
+    pub fn hold_after(&self, op: &str, after: u64) {
+        self.gate.open.send_replace(false);
+        *self.gate.rule.lock().unwrap() = Some((op.to_string(), after));
+    }
+
+    /// Requests waiting at the gate now.
+    pub fn held(&self) -> u64 {
+        self.gate.held.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Lets every held request (and every later one) through.
+    pub fn open_gate(&self) {
+        *self.gate.rule.lock().unwrap() = None;
+        self.gate.open.send_replace(true);
+    }
+
+    /// Waits at the gate, if it holds requests of `op`.
+    pub(crate) async fn pass_gate(&self, op: &str) {
+        let wait = match self.gate.rule.lock().unwrap().as_mut() {
+            Some((held_op, left)) if held_op == op => {
+                if *left > 0 {
+                    *left -= 1;
+                    false
+                } else {
+                    true
+                }
+            }
+            _ => false,
+        };
+        if !wait {
+            return;
+        }
+        let mut open = self.gate.open.subscribe();
+        self.gate
+            .held
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _ = open.wait_for(|o| *o).await;
+        self.gate
+            .held
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn set_latency(&self, fixed: Duration, jitter: Duration) {

@@ -219,6 +219,7 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
     };
     let head = method == "HEAD";
 
+    state.faults.pass_gate(op).await;
     let result = match body_err {
         Some(e) => Err(e),
         None => authorize_and_run(state, &r, op, &keys),
