@@ -4,8 +4,10 @@
 //! `ossweep resume --last` until the run is done. Every time: the bucket is
 //! gone, every other bucket is unchanged, the audit report names exactly what
 //! the emulator lost (each entry once), the summary counts all of it, and the
-//! listing the run sent across its sessions is compared with the same run
-//! uninterrupted. CI runs small sizes; the README's figures come from
+//! listing the run sent across its sessions (the resume's check apart) is
+//! compared with the same run uninterrupted. Also: journals edited, ids that
+//! are paths, a bucket held by another run, two resumes at once. CI runs small
+//! sizes; the README's figures come from
 //! `OSSWEEP_RESUME_KEYS=200000 OSSWEEP_RESUME_KILLS=20 OSSWEEP_RESUME_LATENCY_MS=100
 //! cargo test --release --test resume -- --nocapture`.
 
@@ -286,10 +288,12 @@ async fn sigkill_at_random_points_then_resume() {
         "SIGKILL x{kills}: every run completed with its books exact; listing at most {worst:.2}x the uninterrupted run, and the checks at most {worst_check:.2}x a scan; journal at most {largest_journal} bytes"
     );
     // Bounded re-listing: what was listed and not yet deleted (the listing's
-    // lead) is all an interruption costs. At CI's small sizes the lead is a
-    // large share of the bucket, so the 1.2x is checked at 200,000.
+    // lead, 32 pages) and the spans' new ranges are what an interruption
+    // costs. At CI's small sizes the lead is a large share of the bucket, so
+    // the bound is checked at 200,000 (against the median of three
+    // uninterrupted runs, which themselves vary by some 10%).
     if keys >= 200_000 {
-        assert!(worst < 1.2, "{worst:.2}x");
+        assert!(worst < 1.3, "{worst:.2}x");
     }
 }
 
