@@ -404,7 +404,7 @@ impl Runs {
 
     fn read(&self, id: &str) -> Result<Journal, String> {
         let path = self.path(id);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_capped(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(format!("there is no run {id} (ossweep resume lists them)"))
@@ -460,6 +460,25 @@ impl Runs {
         lock.release_finished();
         Ok(())
     }
+}
+
+/// The most a journal or batch file is read of: ossweep's are a few KiB (a
+/// batch file at most a few MiB); anything larger is not one of them.
+const MAX_FILE: u64 = 64 << 20;
+
+/// Reads `path`, refusing a file larger than any ossweep writes.
+fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(io::Error::other(
+            "it is too large to be a file ossweep wrote",
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Removes run `id`'s journal, batch files and any temporary file a killed
@@ -646,7 +665,7 @@ impl Journaler {
     /// The keys of a batch in flight, if its file is there and its seal holds.
     pub fn read_batch(&self, seq: u64, attempt: u32) -> io::Result<Vec<BatchEntry>> {
         let name = Self::batch_name(seq, attempt);
-        let bytes = std::fs::read(self.batch_dir().join(&name))?;
+        let bytes = read_capped(&self.batch_dir().join(&name))?;
         let body = unseal(
             &self.runs.seal,
             "batch",
