@@ -163,8 +163,13 @@ async fn empty_with_a_prefix_and_json_events_and_a_report() {
         60
     );
     let audit = std::fs::read_to_string(&report).unwrap();
-    assert_eq!(audit.lines().count(), 60);
-    assert!(audit.lines().all(|l| l.contains("site/img/2025/")));
+    let records: Vec<&str> = audit
+        .lines()
+        .filter(|l| !l.contains(r#""action":"opened""#))
+        .collect();
+    assert_eq!(records.len(), 60);
+    assert!(records.iter().all(|l| l.contains("site/img/2025/")));
+    assert_eq!(audit.lines().count(), 61, "one opened record first");
     let left = emu.store().buckets["acme-web-assets"].objects.len();
     assert_eq!(left, 304 - 60);
     emu.shutdown().await.unwrap();
@@ -681,6 +686,73 @@ async fn the_report_names_upload_ids_and_every_item_a_retention_policy_keeps() {
             && r["detail"]
                 .as_str()
                 .is_some_and(|d| d.contains("retention policy (WORM) until 20"))));
+    emu.shutdown().await.unwrap();
+}
+
+/// A run that ran to its end with items skipped (WORM) finished: it is not
+/// "interrupted", leaves no journal, and never says "verified empty".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_ends_with_skips_is_finished_and_claims_no_empty() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-compliance-archive",
+            "--only",
+            "objects",
+            "--yes",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("320 skipped"), "{stderr}");
+    assert!(!stderr.contains("verified empty"), "{stderr}");
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("interrupted:")) && !stderr.contains("Resume with"),
+        "{stderr}"
+    );
+    let out = ossweep(&emu, home.path(), &["resume", "--last"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("no interrupted run of this account"),
+        "{}",
+        text(&out.stderr)
+    );
+    emu.shutdown().await.unwrap();
+}
+
+/// No run without its audit trail: a report that cannot take its first line
+/// (a full disk, /dev/full) refuses the run before anything is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_cannot_be_written_refuses_the_run() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "delete",
+            "acme-web-assets",
+            "--confirm",
+            "acme-web-assets",
+            "--report",
+            "/dev/full",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the report /dev/full") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+    assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
+    assert_eq!(emu.store().buckets["acme-web-assets"].objects.len(), 304);
     emu.shutdown().await.unwrap();
 }
 

@@ -961,3 +961,108 @@ async fn a_live_channel_is_named_as_a_risk_then_disabled_and_deleted() {
     );
     emu.shutdown().await.unwrap();
 }
+
+/// An audit report that fails part-way stops the run before anything else
+/// is sent: at most the batches already in flight go unrecorded (their keys
+/// are in the journal's batch files when the run keeps one).
+#[tokio::test]
+async fn an_audit_report_that_fails_stops_the_run_before_the_next_batch() {
+    struct FailsAfter(u32);
+    impl std::io::Write for FailsAfter {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("No space left on device"));
+            }
+            self.0 -= 1;
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let emu = common::emulator(Seed::Empty).await;
+    let mut cfg = common::path_config(&emu, "cn-hangzhou");
+    cfg.concurrency = 2;
+    let c = Client::new(cfg);
+    common::flat_bucket(&emu, "full-disk", "k/", 20_000);
+    let mut p = plan(
+        "full-disk",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
+    p.delete_bucket = true;
+    p.audit = Audit::to_writer(FailsAfter(1));
+    let (summary, _) = run(&c, p).await;
+    let e = summary.error.clone().expect("the run stopped");
+    assert_eq!(e.context, "audit report", "{e:?}");
+    assert!(e.message.contains("No space left on device"), "{e:?}");
+    assert!(e.resumable, "a report that works again lets it go on");
+    assert!(!summary.bucket_deleted);
+    // One batch recorded, at most two more in flight when the write failed.
+    let left = emu.store().buckets["full-disk"].objects.len();
+    assert!(left >= 17_000, "{left} left");
+    assert_eq!(emu.faults().count("DeleteBucket"), 0);
+    emu.shutdown().await.unwrap();
+}
+
+/// An abort whose every reply was lost (the first carried out, the retries
+/// answered 500) is reconciled by a listing of its key, as a batch delete's
+/// lost reply is: booked as deleted, not reported failed.
+#[tokio::test]
+async fn a_lost_abort_reply_is_reconciled_by_a_listing() {
+    use ossweep::emulator::store::{StorageClass, Upload};
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    common::flat_bucket(&emu, "uploads", "k/", 1);
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("uploads").unwrap();
+        for (key, id) in [("a.bin", "0A"), ("b.bin", "0B"), ("c.bin", "0C")] {
+            b.uploads.insert(
+                (key.to_string(), id.to_string()),
+                Upload {
+                    initiated: 0,
+                    class: StorageClass::Standard,
+                    parts: Default::default(),
+                },
+            );
+        }
+    }
+    emu.faults().push(
+        FaultRule::new(FaultKind::DropAfter)
+            .op("AbortMultipartUpload")
+            .key_prefix("b.bin")
+            .times(1),
+    );
+    emu.faults().push(
+        FaultRule::new(FaultKind::InternalError)
+            .op("AbortMultipartUpload")
+            .key_prefix("b.bin"),
+    );
+    let sink = Shared::default();
+    let mut p = plan("uploads", [Category::Parts]);
+    p.audit = Audit::to_writer(sink.clone());
+    let (summary, _) = run(&c, p).await;
+    assert_eq!(summary.failures_total, 0, "{:?}", summary.failures);
+    assert_eq!(summary.categories[&Category::Parts].deleted, 3);
+    assert!(summary.complete(), "{summary:?}");
+    let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let lost: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("reply lost; a listing shows it gone"))
+        .collect();
+    assert_eq!(lost.len(), 1, "{text}");
+    assert!(lost[0].contains(r#""key":"b.bin""#) && lost[0].contains(r#""upload_id":"0B""#));
+    assert!(emu.store().buckets["uploads"].uploads.is_empty());
+    emu.shutdown().await.unwrap();
+}

@@ -373,13 +373,15 @@ async fn what_is_written_after_the_check_is_kept_and_said_to_be() {
     let keys = w.keys("victim");
     assert_eq!(keys.len(), 25);
     assert!(keys.iter().all(|k| k.starts_with("after/")));
-    // The run is not over: it can be resumed, and asks for them by name.
-    assert_eq!(w.runs.list().runs.len(), 1);
-    w.emu.state().advance_clock(2);
-    let check = resume::check(&w.client, &w.runs, &account, &id, &CancellationToken::new())
-        .await
-        .unwrap();
-    assert_eq!(check.view.buckets[0].unconfirmed, 25);
+    // The run ran to its end: it is finished, not interrupted; what stays
+    // is for a new run (a new scan and a new confirmation) to take.
+    assert!(w.runs.list().runs.is_empty());
+    assert!(
+        resume::check(&w.client, &w.runs, &account, &id, &CancellationToken::new())
+            .await
+            .unwrap_err()
+            .contains("there is no run")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

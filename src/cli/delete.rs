@@ -169,8 +169,12 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     }
 
     let audit = match &a.report {
-        Some(p) => Audit::to_file(p)
-            .map_err(|e| format!("cannot write the report {}: {e}", p.display()))?,
+        Some(p) => Audit::to_file(p).map_err(|e| {
+            format!(
+                "cannot write the report {}: {e}; nothing was sent",
+                p.display()
+            )
+        })?,
         // A dry run prints exactly what would be deleted.
         None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),

@@ -190,8 +190,12 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         return Ok(exit::NOT_DELETABLE);
     }
     let audit = match &a.report {
-        Some(path) => Audit::to_file(path)
-            .map_err(|e| format!("cannot write the report {}: {e}", path.display()))?,
+        Some(path) => Audit::to_file(path).map_err(|e| {
+            format!(
+                "cannot write the report {}: {e}; nothing was sent",
+                path.display()
+            )
+        })?,
         // A dry run prints exactly what would be deleted.
         None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),

@@ -217,6 +217,7 @@ pub async fn run_demo(a: &DemoArgs) -> Result<u8, String> {
             profile: "demo".into(),
             target: format!("emulator {}", emu.url()),
             demo: true,
+            reports: Some(reports.clone()),
         };
         // The demo's emulator lives as long as the demo: so do its journals.
         let runs = std::env::temp_dir().join(format!("ossweep-demo-runs-{}", std::process::id()));

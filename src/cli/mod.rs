@@ -147,6 +147,7 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
             None => format!("region {}", s.client.region),
         },
         demo: false,
+        reports: reports.clone(),
     };
     let runs = crate::engine::journal::runs_dir();
     let quitted =

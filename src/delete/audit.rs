@@ -1,5 +1,9 @@
 //! `--report FILE`: every key and version deleted (or that would be, or failed),
-//! one JSON object per line, for an audit trail.
+//! one JSON object per line, for an audit trail. The trail is part of the run:
+//! a report that cannot be opened, or whose first line (an `opened` record)
+//! cannot be written, refuses the run before anything is sent, and a write that
+//! fails later stops the run before anything else is sent (the engine checks
+//! [`Audit::failure`] wherever it checks for a stop).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -50,17 +54,26 @@ impl<'a> AuditRecord<'a> {
 #[derive(Clone, Default)]
 pub struct Audit {
     sink: Option<Arc<Mutex<Box<dyn Write + Send>>>>,
+    /// The first write that failed, if one did.
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 impl Audit {
     pub fn none() -> Self {
-        Audit { sink: None }
+        Audit::default()
     }
 
     pub fn to_writer(w: impl Write + Send + 'static) -> Self {
         Audit {
             sink: Some(Arc::new(Mutex::new(Box::new(w)))),
+            failure: Default::default(),
         }
+    }
+
+    /// Why the trail could not be written, once a write failed: the run must
+    /// send nothing more.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap().clone()
     }
 
     /// Appends to the report at `path` (created 0600). A report whose last
@@ -79,6 +92,15 @@ impl Audit {
                 f.write_all(b"\n")?;
             }
         }
+        // A first line, written now: a sink that cannot take it (a full disk,
+        // /dev/full) refuses the run before anything is sent.
+        let opened = serde_json::json!({
+            "action": "opened",
+            "at": crate::oss::time::iso8601(crate::oss::time::unix_secs(std::time::SystemTime::now())),
+            "by": concat!("ossweep ", env!("CARGO_PKG_VERSION")),
+        });
+        f.write_all(format!("{opened}\n").as_bytes())?;
+        f.flush()?;
         Ok(Self::to_writer(f))
     }
 
@@ -101,8 +123,9 @@ impl Audit {
                 }
             }
             let mut w = sink.lock().unwrap();
-            let _ = w.write_all(text.as_bytes());
-            let _ = w.flush();
+            if let Err(e) = w.write_all(text.as_bytes()).and_then(|()| w.flush()) {
+                self.failure.lock().unwrap().get_or_insert(e.to_string());
+            }
         }
     }
 
@@ -211,11 +234,52 @@ mod tests {
             None,
         )]);
         let text = std::fs::read_to_string(&path).unwrap();
-        let last = text.lines().last().unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        for l in &lines[1..] {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(l).is_ok(),
+                "{text}"
+            );
+        }
+        assert!(lines[1].contains("\"action\":\"opened\""), "{text}");
+        assert!(audit.failure().is_none());
+    }
+
+    #[test]
+    fn a_sink_that_cannot_be_written_refuses_the_run_or_stops_it() {
+        // /dev/full takes the open, and refuses the first line.
+        if std::path::Path::new("/dev/full").exists() {
+            let e = Audit::to_file(std::path::Path::new("/dev/full"))
+                .err()
+                .unwrap();
+            assert!(e.to_string().contains("No space left"), "{e}");
+        }
+        // A write that fails later is remembered: the run stops.
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let audit = Audit::to_writer(Full);
+        assert!(audit.failure().is_none());
+        audit.write([AuditRecord::new(
+            "a",
+            Category::Objects,
+            "deleted",
+            "k",
+            None,
+            None,
+        )]);
+        assert_eq!(audit.failure().as_deref(), Some("disk full"));
+        let copy = audit.clone();
         assert!(
-            serde_json::from_str::<serde_json::Value>(last).is_ok(),
-            "{text}"
+            copy.failure().is_some(),
+            "every copy of the run's audit knows"
         );
-        assert_eq!(text.lines().count(), 2);
     }
 }

@@ -135,6 +135,12 @@ pub struct RunError {
     pub message: String,
     pub request_id: Option<String>,
     pub http_status: Option<u16>,
+    /// Going on later could succeed where this stopped (the network, a server
+    /// error, throttling, expired temporary credentials, a report that could
+    /// not be written): the run is interrupted, and can be resumed. Refusals
+    /// (AccessDenied, another bucket, a writer that never stops) are final.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub resumable: bool,
 }
 
 impl RunError {
@@ -149,10 +155,14 @@ impl RunError {
                 },
                 request_id: a.request_id.clone(),
                 http_status: Some(a.status),
+                resumable: a.status >= 500
+                    || matches!(a.status, 408 | 429)
+                    || a.code == "SecurityTokenExpired",
             },
             None => RunError {
                 context: context.to_string(),
                 message: e.to_string().lines().next().unwrap_or_default().to_string(),
+                resumable: matches!(e, OssError::Transport { .. } | OssError::Malformed { .. }),
                 ..Default::default()
             },
         }

@@ -61,7 +61,22 @@ impl Ctx {
         }
     }
 
+    /// Whether the run must send nothing more: it was stopped, or its audit
+    /// trail could not be written (which stops it here, before anything else
+    /// is sent).
     fn stopped(&self) -> bool {
+        if !self.stop.is_cancelled() {
+            if let Some(why) = self.plan.audit.failure() {
+                self.fatal(RunError {
+                    context: "audit report".into(),
+                    message: format!(
+                        "the report could not be written ({why}); stopped before anything else was sent"
+                    ),
+                    resumable: true,
+                    ..Default::default()
+                });
+            }
+        }
         self.stop.is_cancelled()
     }
 
@@ -133,9 +148,20 @@ impl Ctx {
         .await;
     }
 
-    /// Books a category a fresh listing showed empty.
+    /// Books a category a fresh listing showed empty, unless some of it was
+    /// skipped or failed: then it is not empty, and never said to be.
     async fn verified(&self, category: Category, passes: u32) {
-        self.summary.lock().unwrap().verified.insert(category);
+        {
+            let mut s = self.summary.lock().unwrap();
+            let left = s
+                .categories
+                .get(&category)
+                .is_some_and(|t| t.skipped + t.failed > 0);
+            if left {
+                return;
+            }
+            s.verified.insert(category);
+        }
         self.emit(Event::Verified {
             bucket: self.bucket().to_string(),
             category,
@@ -599,7 +625,7 @@ async fn finish(ctx: &Ctx, started: Instant) -> Summary {
 /// Why a resumed run left its bucket: it kept `kept` entries never confirmed.
 fn kept_reason(kept: u64) -> String {
     format!(
-        "{} written or created after the run was confirmed {} kept (never confirmed), so the bucket was left in place; resume again and confirm them to delete them too",
+        "{} written or created after the run was confirmed {} kept (never confirmed), so the bucket was left in place; to delete them too, run ossweep again: it scans the bucket and asks anew",
         crate::units::counted(kept, "entry", "entries"),
         if kept == 1 { "was" } else { "were" }
     )

@@ -347,6 +347,23 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
                     )]);
                     done += 1;
                 }
+                // The reply was lost (the client's retries too): the abort may
+                // have been carried out. A listing of the key says.
+                Err(e) if lost_reply(e) && upload_gone(ctx, u).await == Some(true) => {
+                    ctx.plan.audit.write([AuditRecord::new(
+                        ctx.bucket(),
+                        Category::Parts,
+                        if ctx.plan.dry_run {
+                            "would-delete"
+                        } else {
+                            "deleted"
+                        },
+                        &u.key,
+                        Some(&u.upload_id),
+                        Some("reply lost; a listing shows it gone"),
+                    )]);
+                    done += 1;
+                }
                 Err(e) => ctx.fail(
                     Category::Parts,
                     &u.key,
@@ -361,6 +378,39 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
     drop(pages);
     ctx.add_listing(&stats.tally());
     PassCount { found, kept }
+}
+
+/// Whether an error may hide a request OSS carried out (its reply was lost).
+fn lost_reply(e: &OssError) -> bool {
+    match e {
+        OssError::Transport { .. } | OssError::Malformed { .. } => true,
+        OssError::Api(a) => a.status >= 500,
+        _ => false,
+    }
+}
+
+/// Whether upload `u` is gone, by a listing of its key's uploads (`None`: the
+/// listing failed, or took more pages than a key's uploads should).
+async fn upload_gone(ctx: &Ctx, u: &MultipartUpload) -> Option<bool> {
+    const MAX: usize = 20 * 1000;
+    let mut listing = ctx
+        .client
+        .list_multipart_uploads(ctx.bucket(), Some(&u.key));
+    let mut seen = 0;
+    while let Some(found) = listing.next().await {
+        let found = found.ok()?;
+        if found.key == u.key && found.upload_id == u.upload_id {
+            return Some(false);
+        }
+        if found.key > u.key {
+            return Some(true);
+        }
+        seen += 1;
+        if seen == MAX {
+            return None;
+        }
+    }
+    Some(true)
 }
 
 pub async fn delete_accelerators(ctx: &Ctx) {

@@ -83,7 +83,11 @@ pub(super) async fn run_plans(
         }
         let summary = delete::run(client, plan, events.clone(), cancel.clone()).await;
         if let Some(j) = &journal {
-            let done = summary.complete();
+            // A bucket is done when its run ended, even with skips or
+            // failures (the summary says what stays and why); only a run
+            // stopped, or stopped by what going on later could mend, stays
+            // resumable.
+            let done = !summary.cancelled && summary.error.as_ref().is_none_or(|e| !e.resumable);
             j.bucket(i, |b| {
                 b.deleted = summary
                     .categories

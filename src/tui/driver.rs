@@ -188,12 +188,26 @@ impl Driver {
                 }
             }
             Effect::StartRun(preflights) => {
-                let report = self.report_path(&preflights);
-                let audit = report
-                    .as_ref()
-                    .and_then(|p| Audit::to_file(p).ok())
-                    .unwrap_or_default();
-                let report = if audit.is_on() { report } else { None };
+                // No run without its audit trail: a report that cannot be
+                // written refuses the run before anything is sent.
+                let opened = self.report_path(&preflights).and_then(|p| match p {
+                    Some(p) => Audit::to_file(&p)
+                        .map(|a| (a, Some(p.clone())))
+                        .map_err(|e| {
+                            format!(
+                                "cannot write the audit report {}: {e}; nothing was sent",
+                                p.display()
+                            )
+                        }),
+                    None => Ok((Audit::none(), None)),
+                });
+                let (audit, report) = match opened {
+                    Ok(o) => o,
+                    Err(why) => {
+                        let _ = self.tx.send(Msg::RunEnded(Err(why))).await;
+                        return (true, None);
+                    }
+                };
                 let session = match &self.runs {
                     Some(runs) => {
                         let runs = runs.clone();
@@ -413,15 +427,24 @@ impl Driver {
             .collect()
     }
 
-    fn report_path(&self, preflights: &[Preflight]) -> Option<PathBuf> {
-        let dir = self.report_dir.as_ref()?;
-        crate::private::dir(dir).ok()?;
+    /// Where a run's audit report goes (`None`: the wizard writes none); `Err`
+    /// when its directory cannot be made.
+    fn report_path(&self, preflights: &[Preflight]) -> Result<Option<PathBuf>, String> {
+        let Some(dir) = self.report_dir.as_ref() else {
+            return Ok(None);
+        };
+        crate::private::dir(dir).map_err(|e| {
+            format!(
+                "cannot make the reports directory {}: {e}; nothing was sent",
+                dir.display()
+            )
+        })?;
         let stamp = time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()));
         let name = match preflights {
             [one] => one.bucket.clone(),
             many => format!("{}-buckets", many.len()),
         };
-        Some(dir.join(format!("{name}-{stamp}.ndjson")))
+        Ok(Some(dir.join(format!("{name}-{stamp}.ndjson"))))
     }
 }
 

@@ -50,7 +50,9 @@ impl App {
             Screen::List => self.render_lists(body, buf, theme),
             Screen::Scan(s) => screens::scan::render(s, body, buf, theme, self.now),
             Screen::Batch(b) => screens::batch::render(b, body, buf, theme, self.now),
-            Screen::Confirm(c, _) => screens::confirm::render(c, body, buf, theme),
+            Screen::Confirm(c, _) => {
+                screens::confirm::render(c, self.context.reports.as_deref(), body, buf, theme)
+            }
             Screen::Progress(p) => screens::progress::render(p, body, buf, theme),
             Screen::Report(r) => screens::report::render(r, body, buf, theme),
         }

@@ -30,6 +30,7 @@ pub(super) fn context() -> Context {
         profile: "default".into(),
         target: "region cn-hangzhou".into(),
         demo: false,
+        reports: Some("/home/u/.local/state/ossweep/reports".into()),
     }
 }
 
@@ -661,6 +662,7 @@ fn the_header_says_where_requests_go() {
         profile: "demo".into(),
         target: "emulator http://127.0.0.1:9000".into(),
         demo: true,
+        reports: None,
     });
     demo.update(Msg::BucketsLoaded(Ok(vec![])));
     assert!(snapshot(&demo).contains("DEMO"));

@@ -37,12 +37,21 @@ async fn delete_in_the_wizard(
     emu: &emulator::EmulatorHandle,
     bucket: &'static str,
 ) -> (String, Option<Result<Vec<Summary>, String>>) {
+    let dir = tempfile::tempdir().unwrap();
+    delete_in_the_wizard_reporting_to(emu, bucket, dir.path().to_path_buf()).await
+}
+
+/// `delete_in_the_wizard`, with the audit reports going to `reports`.
+async fn delete_in_the_wizard_reporting_to(
+    emu: &emulator::EmulatorHandle,
+    bucket: &'static str,
+    reports: std::path::PathBuf,
+) -> (String, Option<Result<Vec<Summary>, String>>) {
     let mut cfg = ClientConfig::new(emu.credentials().clone(), "cn-hangzhou");
     cfg.endpoint = Some(Endpoint::parse(&emu.url()).unwrap());
     cfg.addressing = Addressing::Path;
     let (tx, rx) = mpsc::channel(1024);
-    let dir = tempfile::tempdir().unwrap();
-    let driver = Driver::new(Client::new(cfg), tx, Some(dir.path().to_path_buf()));
+    let driver = Driver::new(Client::new(cfg), tx, Some(reports));
     let (key_tx, mut key_rx) = mpsc::unbounded_channel::<Msg>();
     let input = futures::stream::poll_fn(move |cx| key_rx.poll_recv(cx));
     let ended = Arc::new(Mutex::new(None));
@@ -135,6 +144,26 @@ async fn an_engine_failure_reaches_the_report_with_what_oss_said() {
         "{screen}"
     );
     assert!(emu.store().buckets.contains_key("acme-empty-staging"));
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_run_starts_without_its_audit_report() {
+    let emu = demo().await;
+    // The reports directory cannot be made: a file stands where it would be.
+    let home = tempfile::tempdir().unwrap();
+    let blocked = home.path().join("reports");
+    std::fs::write(&blocked, "not a directory").unwrap();
+    let (screen, result) =
+        delete_in_the_wizard_reporting_to(&emu, "acme-web-assets", blocked).await;
+    let error = result.unwrap().unwrap_err();
+    assert!(
+        error.contains("cannot make the reports directory") && error.contains("nothing was sent"),
+        "{error}"
+    );
+    assert!(screen.contains("nothing was sent"), "{screen}");
+    assert_eq!(emu.faults().count("DeleteMultipleObjects"), 0);
+    assert_eq!(emu.store().buckets["acme-web-assets"].objects.len(), 304);
     emu.shutdown().await.unwrap();
 }
 

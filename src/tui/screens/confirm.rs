@@ -279,7 +279,14 @@ fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool, width: u16)
     lines
 }
 
-pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// `reports`: where the run's audit report goes (`None`: none is written).
+pub fn render(
+    s: &Confirm,
+    reports: Option<&std::path::Path>,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let [what, field] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
     let mut lines = Vec::new();
     match &s.intent {
@@ -376,6 +383,25 @@ pub fn render(s: &Confirm, area: Rect, buf: &mut Buffer, theme: &Theme) {
             }
             lines.extend(resume_lines(run, check.as_ref(), theme, what.width));
         }
+    }
+    // Where the audit trail goes, before anything is confirmed.
+    let report = match &s.intent {
+        Intent::Run { .. } => reports.map(|d| format!("a new report in {}", d.display())),
+        Intent::Resume { check: Some(v), .. } => v
+            .report
+            .as_ref()
+            .map(|p| format!("the run's report, {}", p.display())),
+        _ => None,
+    };
+    if let Some(r) = report {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                " Every key deleted is recorded in {}.",
+                crate::text::visible(&r)
+            ),
+            theme.muted,
+        )));
     }
     // Every line wrapped under its own indent, so what wraps reads as one.
     let lines = super::wrap_all(lines, what.width);
