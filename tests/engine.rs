@@ -47,7 +47,10 @@ async fn run_with(
     cancel: CancellationToken,
     on_event: impl Fn(&Event) + Send + 'static,
 ) -> (Summary, Vec<Event>) {
-    let (tx, mut rx) = mpsc::channel(64);
+    // Room for every event: the engine's notices of throttling are sent
+    // without waiting, and a collector slowed by a busy machine must not
+    // lose them.
+    let (tx, mut rx) = mpsc::channel(1 << 16);
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
     let collector = tokio::spawn(async move {
@@ -1067,5 +1070,82 @@ async fn a_lost_abort_reply_is_reconciled_by_a_listing() {
     assert_eq!(lost.len(), 1, "{text}");
     assert!(lost[0].contains(r#""key":"b.bin""#) && lost[0].contains(r#""upload_id":"0B""#));
     assert!(emu.store().buckets["uploads"].uploads.is_empty());
+    emu.shutdown().await.unwrap();
+}
+
+/// A RAM user denied DeleteMultipleObjects on part of the bucket: the run
+/// stops on the data, and the bucket keeps its access point and LiveChannel
+/// (what its users depend on) instead of being stripped on the way to failing.
+#[tokio::test]
+async fn a_run_that_cannot_empty_the_bucket_leaves_its_attachments() {
+    use ossweep::emulator::store::{AccessPoint, LiveChannel};
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    common::flat_bucket(&emu, "half-locked", "free/", 500);
+    {
+        let mut store = emu.store();
+        let mut next_id = store.next_id;
+        let b = store.buckets.get_mut("half-locked").unwrap();
+        for i in 0..500 {
+            b.put(
+                &format!("locked/{i:04}"),
+                common::stored_version(1),
+                &mut next_id,
+            );
+        }
+        b.access_points.insert(
+            "ap-app".into(),
+            AccessPoint {
+                network_origin: "internet".into(),
+                vpc_id: None,
+                created: 0,
+                ready_at_ms: 0,
+                gone_at_ms: None,
+                policy: None,
+            },
+        );
+        b.live_channels.insert(
+            "cam".into(),
+            LiveChannel {
+                description: String::new(),
+                enabled: true,
+                modified: 0,
+                playlist: "playlist.m3u8".into(),
+                pushing: false,
+            },
+        );
+        store.next_id = next_id;
+    }
+    emu.faults().push(
+        FaultRule::new(FaultKind::Deny)
+            .op("DeleteMultipleObjects")
+            .key_prefix("locked/"),
+    );
+    let mut p = plan(
+        "half-locked",
+        Plan::everything(ossweep::vocab::BucketKind::Object),
+    );
+    p.delete_bucket = true;
+    let (summary, events) = run(&c, p).await;
+    assert!(!summary.bucket_deleted);
+    assert!(summary.failures_total > 0, "{summary:?}");
+    let store = emu.store();
+    let b = &store.buckets["half-locked"];
+    assert!(
+        b.access_points.contains_key("ap-app"),
+        "the access point stays"
+    );
+    assert!(b.live_channels.contains_key("cam"), "the LiveChannel stays");
+    assert_eq!(emu.faults().count("DeleteAccessPoint"), 0);
+    assert_eq!(emu.faults().count("DeleteLiveChannel"), 0);
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::ItemsSkipped { category: Category::AccessPoints, reason, .. }
+                if reason.contains("not touched")
+        )),
+        "the summary says they were not touched"
+    );
+    drop(store);
     emu.shutdown().await.unwrap();
 }

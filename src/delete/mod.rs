@@ -1,5 +1,8 @@
 //! The deletion engine: `run(client, plan, events, cancel) -> Summary`.
 //!
+//! The data goes first (objects, versions, markers, uploads); the attachments
+//! (access points, LiveChannels, accelerators) only once it went without a
+//! failure, so a bucket is never stripped of them on the way to failing.
 //! Listing and deleting are pipelined: pages flow through a bounded channel into
 //! 1000-key DeleteMultipleObjects batches, sent concurrently under the shared
 //! adaptive request budget. In a versioned bucket every delete names its version id.
@@ -449,21 +452,10 @@ pub async fn run(
     }
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);
-    // Access points go first (their removal is asynchronous) and are awaited last.
-    let mut access_points = None;
-    if wanted(Category::AccessPoints) && !ctx.stopped() {
-        ctx.category_started(Category::AccessPoints).await;
-        access_points = Some(resources::start_access_point_deletions(&ctx).await);
-    }
-    // The other categories do not depend on one another: they are cleared at
-    // the same time, within the account's one request budget.
     let when = |go: bool| go && !ctx.stopped();
+    // The data first: uploads and the object kinds, at the same time within
+    // the account's one request budget.
     tokio::join!(
-        async {
-            if when(wanted(Category::LiveChannels)) {
-                resources::delete_live_channels(&ctx).await;
-            }
-        },
         async {
             if when(wanted(Category::Parts)) {
                 resources::abort_uploads(&ctx).await;
@@ -474,28 +466,31 @@ pub async fn run(
                 objects::clear(ctx.clone()).await;
             }
         },
-        async {
-            if when(wanted(Category::Accelerators)) {
-                resources::delete_accelerators(&ctx).await;
-            }
-        },
     );
-    if let Some(first) = access_points {
-        let mut first = Some(first);
-        until_empty(&ctx, Category::AccessPoints, |_| {
-            let started = first.take();
-            let ctx = &ctx;
-            async move {
-                let (count, pending) = match started {
-                    Some(s) => s,
-                    None => resources::start_access_point_deletions(ctx).await,
-                };
-                resources::wait_access_points_gone(ctx, pending).await;
-                count
+    // Then what the bucket's users and integrations depend on, only once the
+    // data went: a run that cannot empty the bucket never strips it of them.
+    let attachments: Vec<Category> = [
+        Category::AccessPoints,
+        Category::LiveChannels,
+        Category::Accelerators,
+    ]
+    .into_iter()
+    .filter(|c| wanted(*c))
+    .collect();
+    match attachments_held_back(&ctx) {
+        _ if attachments.is_empty() || ctx.stopped() => {}
+        Some(why) => {
+            for category in attachments {
+                ctx.emit(Event::ItemsSkipped {
+                    bucket: ctx.bucket().to_string(),
+                    category,
+                    count: 0,
+                    reason: why.clone(),
+                })
+                .await;
             }
-        })
-        .await;
-        ctx.category_done(Category::AccessPoints).await;
+        }
+        None => clear_attachments(&ctx).await,
     }
     if ctx.plan.delete_bucket && !ctx.plan.dry_run {
         if !ctx.stopped() {
@@ -519,6 +514,62 @@ fn not_the_bucket_confirmed(ctx: &Ctx, why: &str) -> RunError {
             ctx.bucket()
         ),
     )
+}
+
+/// Why the attachments (access points, LiveChannels, accelerators) are not
+/// touched, if they are not: the data of the run did not all go (failures, a
+/// fatal error, or, for a run that deletes the bucket, items skipped).
+fn attachments_held_back(ctx: &Ctx) -> Option<String> {
+    let s = ctx.summary.lock().unwrap();
+    let data = s.categories.iter().filter(|(c, _)| c.is_data());
+    let failed = s.error.is_some() || data.clone().any(|(_, t)| t.failed > 0);
+    let skipped = data.clone().any(|(_, t)| t.skipped > 0);
+    if failed {
+        Some("not touched: the data could not all be deleted, so what the bucket's users depend on stays".into())
+    } else if skipped && ctx.plan.delete_bucket {
+        Some("not touched: some data stays (skipped), so the bucket stays with what its users depend on".into())
+    } else {
+        None
+    }
+}
+
+/// Access points (their removal is asynchronous: started first, awaited
+/// last), LiveChannels and accelerators.
+async fn clear_attachments(ctx: &Arc<Ctx>) {
+    let wanted = |c: Category| ctx.plan.categories.contains(&c);
+    let mut access_points = None;
+    if wanted(Category::AccessPoints) {
+        ctx.category_started(Category::AccessPoints).await;
+        access_points = Some(resources::start_access_point_deletions(ctx).await);
+    }
+    tokio::join!(
+        async {
+            if wanted(Category::LiveChannels) && !ctx.stopped() {
+                resources::delete_live_channels(ctx).await;
+            }
+        },
+        async {
+            if wanted(Category::Accelerators) && !ctx.stopped() {
+                resources::delete_accelerators(ctx).await;
+            }
+        },
+    );
+    if let Some(first) = access_points {
+        let mut first = Some(first);
+        until_empty(ctx, Category::AccessPoints, |_| {
+            let started = first.take();
+            async move {
+                let (count, pending) = match started {
+                    Some(s) => s,
+                    None => resources::start_access_point_deletions(ctx).await,
+                };
+                resources::wait_access_points_gone(ctx, pending).await;
+                count
+            }
+        })
+        .await;
+        ctx.category_done(Category::AccessPoints).await;
+    }
 }
 
 /// Whether the run stopped because fresh listings kept finding new entries.
