@@ -1129,13 +1129,15 @@ async fn a_run_that_cannot_empty_the_bucket_leaves_its_attachments() {
     let (summary, events) = run(&c, p).await;
     assert!(!summary.bucket_deleted);
     assert!(summary.failures_total > 0, "{summary:?}");
-    let store = emu.store();
-    let b = &store.buckets["half-locked"];
-    assert!(
-        b.access_points.contains_key("ap-app"),
-        "the access point stays"
-    );
-    assert!(b.live_channels.contains_key("cam"), "the LiveChannel stays");
+    {
+        let store = emu.store();
+        let b = &store.buckets["half-locked"];
+        assert!(
+            b.access_points.contains_key("ap-app"),
+            "the access point stays"
+        );
+        assert!(b.live_channels.contains_key("cam"), "the LiveChannel stays");
+    }
     assert_eq!(emu.faults().count("DeleteAccessPoint"), 0);
     assert_eq!(emu.faults().count("DeleteLiveChannel"), 0);
     assert!(
@@ -1146,6 +1148,5 @@ async fn a_run_that_cannot_empty_the_bucket_leaves_its_attachments() {
         )),
         "the summary says they were not touched"
     );
-    drop(store);
     emu.shutdown().await.unwrap();
 }
