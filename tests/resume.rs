@@ -67,11 +67,16 @@ impl Trial {
 
     /// `ossweep delete big` running; returns it once its journal exists.
     fn start_delete(&self) -> (std::process::Child, String) {
+        self.start_delete_with(Stdio::null())
+    }
+
+    /// `start_delete`, its stderr going to `stderr`.
+    fn start_delete_with(&self, stderr: Stdio) -> (std::process::Child, String) {
         let mut child = common::cli(&self.emu, self.home.path())
             .args(["delete", "big", "--confirm", "big", "--json", "--report"])
             .arg(&self.report)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -470,24 +475,7 @@ async fn a_bucket_written_to_since_it_was_confirmed_is_not_resumed_without_its_n
 /// stopping, so the point does not depend on speed.
 fn interrupted(t: &Trial) -> String {
     t.emu.faults().hold_after("DeleteMultipleObjects", 2);
-    let mut child = common::cli(&t.emu, t.home.path())
-        .args(["delete", "big", "--confirm", "big", "--json", "--report"])
-        .arg(&t.report)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let run = loop {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "no journal event");
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if v["event"] == "journal" {
-            break v["run"].as_str().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in out.lines() {});
+    let (mut child, run) = t.start_delete_with(Stdio::piped());
     while t.emu.faults().held() == 0 {
         std::thread::sleep(Duration::from_millis(2));
     }

@@ -41,7 +41,11 @@ impl World {
 
     async fn seeded(seed: Seed) -> World {
         let emu = common::emulator(seed).await;
-        let client = common::client(&emu);
+        // One request at a time: a run held at the emulator's gate has
+        // exactly one batch in flight, whatever the machine's speed.
+        let mut cfg = common::path_config(&emu, "cn-hangzhou");
+        cfg.concurrency = 1;
+        let client = Client::new(cfg);
         let home = tempfile::tempdir().unwrap();
         let runs = Runs::at(&home.path().join("runs")).unwrap();
         let report = home.path().join("report.ndjson");
@@ -62,22 +66,27 @@ impl World {
         self.emu.faults().count("DeleteMultipleObjects")
     }
 
-    /// `delete bucket` confirmed and started, then interrupted once the
-    /// emulator has seen `batches` of its delete batches (0: before any);
-    /// returns the run's id.
-    async fn interrupted_delete(&self, bucket: &str, batches: u64) -> String {
-        let cancel = CancellationToken::new();
-        let pf = engine::prepare(
+    /// The preflight of deleting `bucket`.
+    async fn preflight(&self, bucket: &str) -> engine::Preflight {
+        engine::prepare(
             &self.client,
             BucketKind::Object,
             bucket,
             None,
             Action::DeleteBucket,
             None,
-            &cancel,
+            &CancellationToken::new(),
         )
         .await
-        .unwrap();
+        .unwrap()
+    }
+
+    /// `delete bucket` confirmed and started, then interrupted once the
+    /// emulator has seen `batches` of its delete batches (0: before any);
+    /// returns the run's id.
+    async fn interrupted_delete(&self, bucket: &str, batches: u64) -> String {
+        let cancel = CancellationToken::new();
+        let pf = self.preflight(bucket).await;
         let session = engine::session::begin(
             &self.client,
             &self.runs,
@@ -404,17 +413,7 @@ async fn one_run_at_a_time_holds_a_bucket() {
         "{second}"
     );
     // A fresh delete of the same bucket beside the resume: refused too.
-    let pf = engine::prepare(
-        &w.client,
-        BucketKind::Object,
-        "victim",
-        None,
-        Action::DeleteBucket,
-        None,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let pf = w.preflight("victim").await;
     match engine::session::begin(&w.client, &w.runs, None, std::slice::from_ref(&pf)).await {
         Err(engine::NoSession::Busy(why)) => {
             assert!(
@@ -442,17 +441,7 @@ async fn one_run_at_a_time_holds_a_bucket() {
 async fn a_bucket_someone_else_deletes_during_the_run_is_said_to_be() {
     let w = World::new().await;
     common::flat_bucket(&w.emu, "victim", "obj/", 6_000);
-    let pf = engine::prepare(
-        &w.client,
-        BucketKind::Object,
-        "victim",
-        None,
-        Action::DeleteBucket,
-        None,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap();
+    let pf = w.preflight("victim").await;
     let session = engine::session::begin(&w.client, &w.runs, None, std::slice::from_ref(&pf))
         .await
         .unwrap();

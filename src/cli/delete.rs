@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::delete::Audit;
-use crate::engine::{self, Action, RunOptions};
+use crate::engine::{self, Action};
 use crate::oss::request::validate_bucket_name;
 use crate::vocab::BucketKind;
 
@@ -179,24 +179,20 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),
     };
-    let session =
-        match runner::start_session(&client, &preflights, a.report.as_deref(), a.dry_run, a.json)
-            .await
-        {
-            Ok(s) => s,
-            Err(busy) => {
-                super::out::error(&format!("{busy}; nothing was sent"), exit::REFUSED);
-                return Ok(exit::REFUSED);
-            }
-        };
-    let journal = session.as_ref().map(|s| s.journal().clone());
-    let opts = RunOptions {
-        dry_run: a.dry_run,
+    let summaries = match runner::run_journaled(
+        &client,
+        &preflights,
         audit,
-        session,
+        a.report.as_deref(),
+        a.dry_run,
+        a.json,
+        &stop,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
     };
-    let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
-    runner::resume_note(journal.as_deref(), a.json);
     let mut worst = exit::DONE;
     for (summary, p) in summaries.iter().zip(&preflights) {
         if !a.json {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::delete::{check_scope, Audit};
-use crate::engine::{Action, RunOptions};
+use crate::engine::Action;
 use crate::oss::request::validate_bucket_name;
 use crate::vocab::{BucketKind, Category, Target};
 
@@ -221,24 +221,20 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             }
         }
     }
-    let session =
-        match runner::start_session(&client, &preflights, a.report.as_deref(), a.dry_run, a.json)
-            .await
-        {
-            Ok(s) => s,
-            Err(busy) => {
-                super::out::error(&format!("{busy}; nothing was sent"), exit::REFUSED);
-                return Ok(exit::REFUSED);
-            }
-        };
-    let journal = session.as_ref().map(|s| s.journal().clone());
-    let opts = RunOptions {
-        dry_run: a.dry_run,
+    let summaries = match runner::run_journaled(
+        &client,
+        &preflights,
         audit,
-        session,
+        a.report.as_deref(),
+        a.dry_run,
+        a.json,
+        &stop,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
     };
-    let summaries = runner::run(&client, &preflights, opts, a.json, &stop).await;
-    runner::resume_note(journal.as_deref(), a.json);
     let summary = &summaries[0];
     if !a.json {
         eprint!("{}", runner::describe(summary));

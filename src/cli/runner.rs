@@ -241,11 +241,42 @@ async fn show(
     }
 }
 
+/// Runs confirmed preflights as `delete` and `empty` do: their session first
+/// (journal and locks; refused, exit 4, when another run holds a bucket), then
+/// the run with its progress, then how to resume it if it was interrupted.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_journaled(
+    client: &Client,
+    preflights: &[Preflight],
+    audit: crate::delete::Audit,
+    report: Option<&std::path::Path>,
+    dry_run: bool,
+    json: bool,
+    stop: &Stop,
+) -> Result<Vec<Summary>, u8> {
+    let session = match start_session(client, preflights, report, dry_run, json).await {
+        Ok(s) => s,
+        Err(busy) => {
+            out::error(&format!("{busy}; nothing was sent"), super::exit::REFUSED);
+            return Err(super::exit::REFUSED);
+        }
+    };
+    let journal = session.as_ref().map(|s| s.journal().clone());
+    let opts = RunOptions {
+        dry_run,
+        audit,
+        session,
+    };
+    let summaries = run(client, preflights, opts, json, stop).await;
+    resume_note(journal.as_deref(), json);
+    Ok(summaries)
+}
+
 /// Starts the session of a run (none for a dry run, or without a state
 /// directory: a warning says it cannot be resumed) and says its id: on
 /// stderr, or as a `journal` event with `--json`. `Err` when another run holds
 /// one of the buckets: nothing may be sent.
-pub async fn start_session(
+async fn start_session(
     client: &Client,
     preflights: &[Preflight],
     report: Option<&std::path::Path>,

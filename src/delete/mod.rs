@@ -477,7 +477,7 @@ pub async fn run(
     .into_iter()
     .filter(|c| wanted(*c))
     .collect();
-    match attachments_held_back(&ctx) {
+    match resources::attachments_held_back(&ctx) {
         _ if attachments.is_empty() || ctx.stopped() => {}
         Some(why) => {
             for category in attachments {
@@ -490,7 +490,7 @@ pub async fn run(
                 .await;
             }
         }
-        None => clear_attachments(&ctx).await,
+        None => resources::clear_attachments(&ctx).await,
     }
     if ctx.plan.delete_bucket && !ctx.plan.dry_run {
         if !ctx.stopped() {
@@ -514,62 +514,6 @@ fn not_the_bucket_confirmed(ctx: &Ctx, why: &str) -> RunError {
             ctx.bucket()
         ),
     )
-}
-
-/// Why the attachments (access points, LiveChannels, accelerators) are not
-/// touched, if they are not: the data of the run did not all go (failures, a
-/// fatal error, or, for a run that deletes the bucket, items skipped).
-fn attachments_held_back(ctx: &Ctx) -> Option<String> {
-    let s = ctx.summary.lock().unwrap();
-    let data = s.categories.iter().filter(|(c, _)| c.is_data());
-    let failed = s.error.is_some() || data.clone().any(|(_, t)| t.failed > 0);
-    let skipped = data.clone().any(|(_, t)| t.skipped > 0);
-    if failed {
-        Some("not touched: the data could not all be deleted, so what the bucket's users depend on stays".into())
-    } else if skipped && ctx.plan.delete_bucket {
-        Some("not touched: some data stays (skipped), so the bucket stays with what its users depend on".into())
-    } else {
-        None
-    }
-}
-
-/// Access points (their removal is asynchronous: started first, awaited
-/// last), LiveChannels and accelerators.
-async fn clear_attachments(ctx: &Arc<Ctx>) {
-    let wanted = |c: Category| ctx.plan.categories.contains(&c);
-    let mut access_points = None;
-    if wanted(Category::AccessPoints) {
-        ctx.category_started(Category::AccessPoints).await;
-        access_points = Some(resources::start_access_point_deletions(ctx).await);
-    }
-    tokio::join!(
-        async {
-            if wanted(Category::LiveChannels) && !ctx.stopped() {
-                resources::delete_live_channels(ctx).await;
-            }
-        },
-        async {
-            if wanted(Category::Accelerators) && !ctx.stopped() {
-                resources::delete_accelerators(ctx).await;
-            }
-        },
-    );
-    if let Some(first) = access_points {
-        let mut first = Some(first);
-        until_empty(ctx, Category::AccessPoints, |_| {
-            let started = first.take();
-            async move {
-                let (count, pending) = match started {
-                    Some(s) => s,
-                    None => resources::start_access_point_deletions(ctx).await,
-                };
-                resources::wait_access_points_gone(ctx, pending).await;
-                count
-            }
-        })
-        .await;
-        ctx.category_done(Category::AccessPoints).await;
-    }
 }
 
 /// Whether the run stopped because fresh listings kept finding new entries.

@@ -1,5 +1,6 @@
 //! Everything besides objects: access points (and their policies), LiveChannels,
-//! incomplete multipart uploads, accelerators.
+//! incomplete multipart uploads, accelerators; and when the attachments (what
+//! the bucket's users depend on) may go at all.
 
 use std::time::Instant;
 
@@ -466,4 +467,60 @@ async fn accelerators_pass(ctx: &Ctx) -> PassCount {
         }
     }
     PassCount { found, kept }
+}
+
+/// Why the attachments (access points, LiveChannels, accelerators) are not
+/// touched, if they are not: the data of the run did not all go (failures, a
+/// fatal error, or, for a run that deletes the bucket, items skipped).
+pub(super) fn attachments_held_back(ctx: &Ctx) -> Option<String> {
+    let s = ctx.summary.lock().unwrap();
+    let data = s.categories.iter().filter(|(c, _)| c.is_data());
+    let failed = s.error.is_some() || data.clone().any(|(_, t)| t.failed > 0);
+    let skipped = data.clone().any(|(_, t)| t.skipped > 0);
+    if failed {
+        Some("not touched: the data could not all be deleted, so what the bucket's users depend on stays".into())
+    } else if skipped && ctx.plan.delete_bucket {
+        Some("not touched: some data stays (skipped), so the bucket stays with what its users depend on".into())
+    } else {
+        None
+    }
+}
+
+/// Access points (their removal is asynchronous: started first, awaited
+/// last), LiveChannels and accelerators.
+pub(super) async fn clear_attachments(ctx: &std::sync::Arc<Ctx>) {
+    let wanted = |c: Category| ctx.plan.categories.contains(&c);
+    let mut access_points = None;
+    if wanted(Category::AccessPoints) {
+        ctx.category_started(Category::AccessPoints).await;
+        access_points = Some(start_access_point_deletions(ctx).await);
+    }
+    tokio::join!(
+        async {
+            if wanted(Category::LiveChannels) && !ctx.stopped() {
+                delete_live_channels(ctx).await;
+            }
+        },
+        async {
+            if wanted(Category::Accelerators) && !ctx.stopped() {
+                delete_accelerators(ctx).await;
+            }
+        },
+    );
+    if let Some(first) = access_points {
+        let mut first = Some(first);
+        until_empty(ctx, Category::AccessPoints, |_| {
+            let started = first.take();
+            async move {
+                let (count, pending) = match started {
+                    Some(s) => s,
+                    None => start_access_point_deletions(ctx).await,
+                };
+                wait_access_points_gone(ctx, pending).await;
+                count
+            }
+        })
+        .await;
+        ctx.category_done(Category::AccessPoints).await;
+    }
 }
