@@ -850,3 +850,66 @@ async fn empty_deletes_named_items_one_by_one_and_refuses_unknown_ones() {
     );
     emu.shutdown().await.unwrap();
 }
+
+/// A prefix run speaks of the prefix: its risks (the website keeps serving the
+/// rest, no name is released), what it verified and what remains; a prefix
+/// that matches nothing is an error, not an empty bucket.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prefix_run_claims_only_what_is_under_its_prefix() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "oss://acme-web-assets/nope/", "--dry-run"],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("prefix \"nope/\" matches nothing in acme-web-assets"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("would be empty"), "{stderr}");
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "oss://acme-web-assets/site/img/2025/", "--yes"],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("hosts a static website: the files under the prefix stop being served"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("it stops serving as soon as its files are gone"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cool-down"), "{stderr}");
+    assert!(
+        stderr.contains("under prefix \"site/img/2025/\": the bucket stays")
+            && !stderr.contains("can be deleted"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Emptying prefix \"site/img/2025/\" by API"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("verified empty under prefix \"site/img/2025/\" by a fresh listing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("nothing remains under the prefix"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("nothing that ossweep counted remains"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emu.store().buckets["acme-web-assets"].objects.len(),
+        304 - 60
+    );
+    emu.shutdown().await.unwrap();
+}

@@ -189,6 +189,26 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         eprintln!("Nothing was sent.");
         return Ok(exit::NOT_DELETABLE);
     }
+    // A prefix that matches nothing is most likely a typo: never a success.
+    if let Some(prefix) = &a.prefix {
+        let p = &preflights[0];
+        let nothing = p.goes.is_empty()
+            && p.stays
+                .iter()
+                .filter(|i| i.category.is_data())
+                .all(|i| i.count == 0);
+        if nothing {
+            super::out::error(
+                &format!(
+                    "prefix {:?} matches nothing in {} (no object, version, delete marker or upload under it); check the prefix. Nothing was sent.",
+                    crate::text::visible(prefix),
+                    a.bucket
+                ),
+                exit::ERROR,
+            );
+            return Ok(exit::ERROR);
+        }
+    }
     let audit = match &a.report {
         Some(path) => Audit::to_file(path).map_err(|e| {
             format!(

@@ -115,10 +115,15 @@ pub fn render(p: &Preflight) -> String {
         Some(prefix) => format!(" under prefix {prefix:?}"),
         None => String::new(),
     };
-    let verdict = match &p.verdict {
-        Verdict::Deletable => format!("the {} can be deleted", p.kind.noun()),
-        Verdict::EmptyOnly { .. } => "the bucket cannot be deleted by API (empty-only)".into(),
-        Verdict::Blocked { .. } => "nothing can be done by API (blocked)".into(),
+    // What the action does to the bucket, in the verdict's terms.
+    let noun = p.kind.noun();
+    let verdict = match (&p.verdict, p.action.deletes_bucket()) {
+        (Verdict::Blocked { .. }, _) => "nothing can be done by API (blocked)".into(),
+        (Verdict::Deletable, true) => format!("the {noun} can be deleted"),
+        (Verdict::EmptyOnly { .. }, true) => {
+            format!("the {noun} cannot be deleted by API (empty-only)")
+        }
+        (_, false) => format!("the {noun} stays"),
     };
     let mut out = format!("{} ({}){scope}: {verdict}\n", p.bucket, p.region);
     let then = if p.action.deletes_bucket() {

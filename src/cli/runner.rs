@@ -441,10 +441,13 @@ pub fn describe(s: &Summary) -> String {
     }
     if !s.dry_run && !s.verified.is_empty() {
         let names: Vec<&str> = s.verified.iter().map(|c| c.slug()).collect();
-        let what = if s.named_items > 0 {
-            "verified by a fresh listing (none of the named items left)"
-        } else {
-            "verified empty by a fresh listing"
+        let what = match (&s.prefix, s.named_items) {
+            (_, n) if n > 0 => "verified by a fresh listing (none of the named items left)".into(),
+            (Some(p), _) => format!(
+                "verified empty under prefix {:?} by a fresh listing (the rest of the bucket was not part of the run)",
+                crate::text::visible(p)
+            ),
+            (None, _) => "verified empty by a fresh listing".to_string(),
         };
         out.push_str(&format!("  {what}: {}\n", names.join(", ")));
     }

@@ -201,6 +201,10 @@ pub struct Summary {
     /// An object bucket or a vector bucket.
     pub kind: crate::vocab::BucketKind,
     pub bucket: String,
+    /// The run's scope within the bucket, when it had one: what it verified
+    /// is under it, and nothing is said of the rest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
     pub dry_run: bool,
     pub cancelled: bool,
     pub categories: BTreeMap<Category, CategoryTotals>,
@@ -273,6 +277,11 @@ impl Summary {
             format!(
                 "verified: a fresh listing no longer shows the {} named; the others stay",
                 crate::units::counted(self.named_items as u64, "item", "items")
+            )
+        } else if let Some(p) = &self.prefix {
+            format!(
+                "verified: a fresh listing shows nothing of the run's categories left under prefix {:?} (the rest of the bucket was not part of the run)",
+                crate::text::visible(p)
             )
         } else {
             "verified: a fresh listing shows every category of the run empty".to_string()

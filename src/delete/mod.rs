@@ -356,6 +356,7 @@ pub async fn run(
     let summary = Summary {
         kind: plan.kind,
         bucket: plan.bucket.clone(),
+        prefix: plan.prefix.clone(),
         dry_run: plan.dry_run,
         named_items: plan.items.as_ref().map_or(0, |i| i.len()),
         ..Default::default()

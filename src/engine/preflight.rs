@@ -348,7 +348,13 @@ fn risks_of(
             "irreversible" => false,
             "name-cooldown" => action.deletes_bucket(),
             "website" | "custom-domains" => current,
-            "replication" | "worm" | "early-deletion" | "cost-and-time" => objects,
+            "replication" | "worm" | "early-deletion" => objects,
+            // What emptying costs, when the action empties something (or
+            // deletes the bucket, which says what that takes).
+            "cost-and-time" => {
+                objects
+                    && (action.deletes_bucket() || goes.iter().any(|i| i.category.is_object_kind()))
+            }
             "lifecycle" => action.deletes_bucket(),
             "applications" => !goes.is_empty(),
             "live-stream" => false,
@@ -589,10 +595,11 @@ impl Preflight {
             })
             .collect();
         if remain.is_empty() {
-            text.push_str(if s.dry_run {
-                "; the bucket would be empty."
-            } else {
-                "; nothing that ossweep counted remains."
+            text.push_str(match (&self.prefix, s.dry_run) {
+                (Some(_), true) => "; nothing would remain under the prefix (the rest of the bucket is not part of the run).",
+                (Some(_), false) => "; nothing remains under the prefix (the rest of the bucket was not part of the run).",
+                (None, true) => "; the bucket would be empty.",
+                (None, false) => "; nothing that ossweep counted remains.",
             });
         } else {
             text.push_str(&format!("; {} remain.", remain.join(", ")));

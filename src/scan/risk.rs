@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::report::{Category, ScanReport};
+use super::report::{Category, ScanReport, State};
 use crate::oss::time;
 use crate::units::{bytes, count, duration};
 
@@ -92,7 +92,17 @@ fn add_cost(out: &mut Vec<Risk>, r: &ScanReport, deletable: u64) {
         format!("{} to {}", duration(fast), duration(slow))
     };
     let requests = crate::units::counted(api_requests(r), "request", "requests");
-    let mut cost = if deletable == 0 {
+    let mut cost = if let Some(prefix) = &r.prefix {
+        format!(
+            "Emptying prefix {:?} by API takes about {} (billed as PUT requests) and {span}.",
+            crate::text::visible(prefix),
+            crate::units::counted(
+                deletable.div_ceil(1000).max(1) * 2 + r.category(Category::Parts).count,
+                "request",
+                "requests"
+            ),
+        )
+    } else if deletable == 0 {
         format!("Deleting it takes about {requests} (its attachments and the bucket).")
     } else {
         format!(
@@ -201,44 +211,70 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
         .filter(|c| c.category.is_object_kind())
         .map(|c| c.bytes)
         .sum();
-    if entries == 0 {
+    // A scan under a prefix speaks of what is under it; the rest of the
+    // bucket was not listed and is not at stake.
+    let (under, scope) = match &r.prefix {
+        Some(p) => (
+            format!(" under prefix {:?}", crate::text::visible(p)),
+            "the files under the prefix",
+        ),
+        None => (String::new(), "its files"),
+    };
+    let unknown = r
+        .categories
+        .iter()
+        .any(|c| c.category.is_object_kind() && c.state == State::Unknown);
+    if unknown {
         add(
             &mut out,
-            Severity::Info,
+            Severity::Danger,
             "irreversible",
-            "The bucket stores no objects or versions: no data is lost.".into(),
+            format!("The objects{under} could not be listed: what would be lost is not known."),
         );
+    } else if entries == 0 {
+        let text = match &r.prefix {
+            Some(_) => format!("No object or version lies{under}: nothing there to lose."),
+            None => "The bucket stores no objects or versions: no data is lost.".into(),
+        };
+        add(&mut out, Severity::Info, "irreversible", text);
     } else {
         add(
             &mut out,
             Severity::Danger,
             "irreversible",
             format!(
-                "Deletion is permanent: {} ({}) cannot be recovered; OSS has no recycle bin.",
+                "Deletion is permanent: {}{under} ({}) cannot be recovered; OSS has no recycle bin.",
                 crate::units::counted(entries, "object or version", "objects and versions"),
                 bytes(total_bytes)
             ),
         );
     }
     if r.website {
-        add(
-            &mut out,
-            Severity::Danger,
-            "website",
-            format!(
+        let text = match &r.prefix {
+            Some(_) => format!(
+                "{} hosts a static website: {scope} stop being served as soon as they are gone.",
+                r.bucket
+            ),
+            None => format!(
                 "{} hosts a static website: it stops serving as soon as its files are gone.",
                 r.bucket
             ),
-        );
+        };
+        add(&mut out, Severity::Danger, "website", text);
     }
     if !r.cnames.is_empty() {
         let domains: Vec<&str> = r.cnames.iter().map(|c| c.domain.as_str()).collect();
-        add(
-            &mut out,
-            Severity::Danger,
-            "custom-domains",
-            format!("Custom domains are bound to this bucket ({}): their DNS records will point at nothing.", domains.join(", ")),
-        );
+        let text = match &r.prefix {
+            Some(_) => format!(
+                "Custom domains are bound to this bucket ({}): links to {scope} will find nothing.",
+                domains.join(", ")
+            ),
+            None => format!(
+                "Custom domains are bound to this bucket ({}): their DNS records will point at nothing.",
+                domains.join(", ")
+            ),
+        };
+        add(&mut out, Severity::Danger, "custom-domains", text);
     }
     let mut cooldown = format!(
         "After the bucket is deleted its name \"{}\" is released; after a 4-8 hour cool-down anyone can register it.",

@@ -343,3 +343,31 @@ fn items_of_a_category_go_one_by_one_and_only_those_the_scan_found() {
     let action = Action::clear_items(Category::Parts, [Target::named("ap-b")]);
     assert!(preflight(&r, action).unwrap().refusal().is_some());
 }
+
+#[test]
+fn a_scan_whose_object_listing_failed_never_says_no_data_is_lost() {
+    let mut r = report(&[]);
+    for c in &mut r.categories {
+        if c.category.is_object_kind() {
+            c.state = State::Unknown;
+            c.note = Some("listing failed: PublicEndpointForbidden".into());
+        }
+    }
+    r.risks = risk::risks(&r);
+    let texts: Vec<&str> = r.risks.iter().map(|r| r.text.as_str()).collect();
+    assert!(
+        !texts.iter().any(|t| t.contains("no data is lost")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("could not be listed: what would be lost is not known")),
+        "{texts:?}"
+    );
+    // And a scan that listed an empty bucket says so.
+    let empty = report(&[]);
+    assert!(risk::risks(&empty)
+        .iter()
+        .any(|r| r.text.contains("no data is lost")));
+}
