@@ -286,3 +286,39 @@ async fn every_command_stops_on_a_signal_with_exit_3() {
     assert!(writes.is_empty(), "{writes:?}");
     emu.shutdown().await.unwrap();
 }
+
+/// A listing page with more entries than max-keys asked for is a malformed
+/// reply, never data: no phantom key is booked or sent for deletion.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_larger_than_asked_for_is_refused_not_booked() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut body = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult><Name>acme-web-assets</Name><Prefix></Prefix><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><KeyCount>1001</KeyCount>",
+    );
+    for i in 0..1001 {
+        body.push_str(&format!(
+            "<Contents><Key>phantom/{i:05}</Key><LastModified>2025-01-01T00:00:00.000Z</LastModified><ETag>\"0\"</ETag><Size>1</Size><StorageClass>Standard</StorageClass></Contents>"
+        ));
+    }
+    body.push_str("</ListBucketResult>");
+    emu.faults().push(
+        FaultRule::new(FaultKind::Raw { status: 200, body })
+            .op("ListObjectsV2")
+            .bucket("acme-web-assets"),
+    );
+    let out = run(
+        &emu,
+        home.path(),
+        &["empty", "acme-web-assets", "--only", "objects", "--yes"],
+    );
+    let err = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("more than the 1000 entries asked for"),
+        "{err}"
+    );
+    assert_eq!(emu.faults().count("DeleteMultipleObjects"), 0, "{err}");
+    assert_eq!(emu.store().buckets["acme-web-assets"].objects.len(), 304);
+    emu.shutdown().await.unwrap();
+}

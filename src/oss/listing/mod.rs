@@ -146,8 +146,15 @@ impl Source for Objects {
             From::Resume(t) => request::list_objects_v2(&s.bucket, s.prefix(), Some(t), max),
         };
         let client = s.client.clone();
+        let check = PageCheck::new(max, &s.prefix, from_key(from), Order::Increasing);
         async move {
-            let p = client.parsed(req, parse::list_objects_v2).await?;
+            let p = client
+                .parsed(req, |body| {
+                    let p = parse::list_objects_v2(body)?;
+                    check.check(p.objects.iter().map(|o| o.key.as_str()))?;
+                    Ok(p)
+                })
+                .await?;
             Ok(Page {
                 items: p.objects,
                 next: p.next_continuation_token,
@@ -189,8 +196,15 @@ impl Source for Versions {
         let (km, vm) = key_and_id(from);
         let req = request::list_object_versions(&s.bucket, s.prefix(), km, vm, max);
         let client = s.client.clone();
+        let check = PageCheck::new(max, &s.prefix, from_key(from), Order::KeyOrder);
         async move {
-            let p = client.parsed(req, parse::list_object_versions).await?;
+            let p = client
+                .parsed(req, |body| {
+                    let p = parse::list_object_versions(body)?;
+                    check.check(p.entries.iter().map(|e| e.key.as_str()))?;
+                    Ok(p)
+                })
+                .await?;
             Ok(Page {
                 items: p.entries,
                 next: p.next_key_marker.map(|k| (k, p.next_version_id_marker)),
@@ -226,8 +240,15 @@ impl Source for Uploads {
         let (km, um) = key_and_id(from);
         let req = request::list_multipart_uploads(&s.bucket, s.prefix(), km, um, max);
         let client = s.client.clone();
+        let check = PageCheck::new(max, &s.prefix, from_key(from), Order::KeyOrder);
         async move {
-            let p = client.parsed(req, parse::list_multipart_uploads).await?;
+            let p = client
+                .parsed(req, |body| {
+                    let p = parse::list_multipart_uploads(body)?;
+                    check.check(p.uploads.iter().map(|u| u.key.as_str()))?;
+                    Ok(p)
+                })
+                .await?;
             Ok(Page {
                 items: p.uploads,
                 next: p.next_key_marker.map(|k| (k, p.next_upload_id_marker)),
@@ -238,6 +259,113 @@ impl Source for Uploads {
 
     fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>> {
         self.0.folders(under)
+    }
+}
+
+/// How a listing's keys follow one another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    /// Each key after the one before (current objects).
+    Increasing,
+    /// Keys in order, a key repeated for its versions or uploads.
+    KeyOrder,
+}
+
+/// What a page may hold, given what was asked: at most `max` entries, all
+/// under the prefix, in key order, and past where it was asked to start. A
+/// page that is not is a malformed reply (asked again, then an error), never
+/// data: a server cannot make ossweep book keys it never asked for.
+#[derive(Clone, Debug)]
+struct PageCheck {
+    max: usize,
+    prefix: String,
+    /// The key the page starts after (`true`: strictly after), when it does.
+    after: Option<(String, bool)>,
+    order: Order,
+}
+
+/// Where a page starts, as a key and whether strictly after it: after a key
+/// alone, past all of it; at a key and a version (or upload) id, at that key
+/// still (its remaining versions or uploads).
+fn from_key<M: MarkerKey>(from: &From<M>) -> Option<(String, bool)> {
+    match from {
+        From::Start => None,
+        From::After(k) => Some((k.clone(), true)),
+        From::Resume(m) => m.key().map(|(k, strict)| (k.to_string(), strict)),
+    }
+}
+
+/// The key part of a marker, when it has one (a continuation token has
+/// none), and whether the page starts strictly after it.
+trait MarkerKey {
+    fn key(&self) -> Option<(&str, bool)>;
+}
+
+impl MarkerKey for String {
+    fn key(&self) -> Option<(&str, bool)> {
+        None
+    }
+}
+
+impl MarkerKey for (String, Option<String>) {
+    fn key(&self) -> Option<(&str, bool)> {
+        Some((&self.0, self.1.is_none()))
+    }
+}
+
+impl PageCheck {
+    fn new(max: u32, prefix: &str, after: Option<(String, bool)>, order: Order) -> Self {
+        PageCheck {
+            max: max as usize,
+            prefix: prefix.to_string(),
+            after,
+            order,
+        }
+    }
+
+    fn check<'a>(
+        &self,
+        keys: impl Iterator<Item = &'a str>,
+    ) -> Result<(), crate::oss::xml::XmlError> {
+        let bad = |why: String| Err(crate::oss::xml::XmlError(why));
+        let mut last: Option<&str> = None;
+        for (n, key) in keys.enumerate() {
+            if n >= self.max {
+                return bad(format!(
+                    "a page of more than the {} entries asked for",
+                    self.max
+                ));
+            }
+            if !key.starts_with(&self.prefix) {
+                return bad(format!(
+                    "a key outside the prefix asked for ({:?})",
+                    crate::text::visible(key)
+                ));
+            }
+            if let Some((after, strict)) = &self.after {
+                if key < after.as_str() || (*strict && key == after) {
+                    return bad(format!(
+                        "a key before where the page was asked to start ({:?})",
+                        crate::text::visible(key)
+                    ));
+                }
+            }
+            if let Some(prev) = last {
+                let in_order = match self.order {
+                    Order::Increasing => key > prev,
+                    Order::KeyOrder => key >= prev,
+                };
+                if !in_order {
+                    return bad(format!(
+                        "keys out of order ({:?} after {:?})",
+                        crate::text::visible(key),
+                        crate::text::visible(prev)
+                    ));
+                }
+            }
+            last = Some(key);
+        }
+        Ok(())
     }
 }
 
@@ -264,4 +392,53 @@ const PAGES_PER_SEED: u64 = 3;
 /// each, at most four per stream (work stealing evens out the rest).
 pub fn seed_ranges(entries: u64, streams: usize) -> u64 {
     (entries / (1000 * PAGES_PER_SEED)).clamp(1, streams as u64 * 4)
+}
+
+#[cfg(test)]
+mod page_check_tests {
+    use super::*;
+
+    fn check(c: &PageCheck, keys: &[&str]) -> Result<(), String> {
+        c.check(keys.iter().copied()).map_err(|e| e.0)
+    }
+
+    #[test]
+    fn a_page_holds_only_what_was_asked_for() {
+        let c = PageCheck::new(3, "logs/", Some(("logs/b".into(), true)), Order::Increasing);
+        assert!(check(&c, &["logs/c", "logs/d", "logs/e"]).is_ok());
+        assert!(check(&c, &[]).is_ok());
+        let too_many = check(&c, &["logs/c", "logs/d", "logs/e", "logs/f"]).unwrap_err();
+        assert!(
+            too_many.contains("more than the 3 entries asked for"),
+            "{too_many}"
+        );
+        assert!(check(&c, &["logs/c", "other/x"])
+            .unwrap_err()
+            .contains("outside the prefix"));
+        assert!(check(&c, &["logs/b"])
+            .unwrap_err()
+            .contains("before where the page"));
+        assert!(check(&c, &["logs/a"])
+            .unwrap_err()
+            .contains("before where the page"));
+        assert!(check(&c, &["logs/d", "logs/c"])
+            .unwrap_err()
+            .contains("out of order"));
+        assert!(check(&c, &["logs/d", "logs/d"])
+            .unwrap_err()
+            .contains("out of order"));
+        // Versions and uploads repeat a key; a resumed marker may start at it.
+        let v = PageCheck::new(1000, "", Some(("k".into(), false)), Order::KeyOrder);
+        assert!(check(&v, &["k", "k", "l"]).is_ok());
+        assert!(check(&v, &["l", "k"]).is_err());
+        assert_eq!(
+            from_key(&From::Resume(("k".to_string(), None))),
+            Some(("k".into(), true))
+        );
+        assert_eq!(
+            from_key(&From::Resume(("k".to_string(), Some("v".to_string())))),
+            Some(("k".into(), false))
+        );
+        assert_eq!(from_key::<String>(&From::Resume("token".into())), None);
+    }
 }
