@@ -913,3 +913,66 @@ async fn a_prefix_run_claims_only_what_is_under_its_prefix() {
     );
     emu.shutdown().await.unwrap();
 }
+
+/// Clearing the delete markers alone brings the objects they hid back: the
+/// preflight says how many (before anything is asked), and what it predicts
+/// remains is what a rescan of the emulator shows.
+#[tokio::test(flavor = "multi_thread")]
+async fn clearing_markers_says_which_objects_come_back_and_predicts_the_after_state() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let count = |c: &serde_json::Value, cat: &str| -> u64 {
+        c["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["category"] == cat)
+            .and_then(|x| x["count"].as_u64())
+            .unwrap_or(0)
+    };
+    let scan = |home: &std::path::Path| -> serde_json::Value {
+        let out = ossweep(&emu, home, &["scan", "acme-app-backups", "--json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = scan(home.path());
+    let hidden = before["hidden"]["objects"].as_u64().unwrap();
+    assert!(
+        hidden > 0,
+        "the demo's markers hide objects: {}",
+        before["hidden"]
+    );
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "empty",
+            "acme-app-backups",
+            "--only",
+            "delete-markers",
+            "--yes",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "Deleting the delete markers makes {hidden} objects"
+        )) && stderr.contains("readable again"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot be recovered"), "{stderr}");
+    let after = scan(home.path());
+    let (objects, previous) = (count(&after, "objects"), count(&after, "previous-versions"));
+    assert_eq!(objects, count(&before, "objects") + hidden);
+    assert_eq!(previous, count(&before, "previous-versions") - hidden);
+    assert!(
+        stderr.contains(&format!("{hidden} objects they hid are readable again"))
+            && stderr.contains(&format!(
+                "{} current objects, {} previous versions remain",
+                ossweep::units::count(objects),
+                ossweep::units::count(previous)
+            )),
+        "the outcome predicts the rescan: {objects} current, {previous} previous\n{stderr}"
+    );
+    emu.shutdown().await.unwrap();
+}

@@ -115,6 +115,15 @@ pub struct Preflight {
     /// The names found in each category bound by name that the action clears.
     #[serde(skip)]
     pub names: BTreeMap<Category, BTreeSet<String>>,
+    /// Objects the action makes readable again (it clears the delete markers
+    /// that hide them, not the versions below): they turn from previous
+    /// versions into current objects.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restored: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What the user confirmed for one bucket, kept by the run's journal: the
@@ -215,6 +224,21 @@ fn requests(goes: &[Item], deletes_bucket: bool) -> u64 {
         + u64::from(deletes_bucket)
 }
 
+/// The objects (and bytes) an action makes readable again: those the latest
+/// delete markers hide, when it clears the markers and not the previous
+/// versions below them.
+fn restored_by(report: &ScanReport, action: &Action) -> (u64, u64) {
+    let scope = action.scope(report.kind);
+    if scope.contains(&Category::DeleteMarkers)
+        && !scope.contains(&Category::PreviousVersions)
+        && action.items().is_none()
+    {
+        (report.hidden.objects, report.hidden.bytes)
+    } else {
+        (0, 0)
+    }
+}
+
 /// The one sentence that says what goes: `500 current objects (3.9 GiB), 2 access points`.
 pub fn phrase(items: &[Item]) -> String {
     items
@@ -308,6 +332,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     }
     let risks = risks_of(report, &action, &goes, &indexes, &named.found);
     Ok(Preflight {
+        restored: restored_by(report, &action).0,
         identity: report.identity.clone(),
         scanned_at: report.scanned_at,
         names: items::confirmed_names(report, &action),
@@ -408,17 +433,39 @@ fn risks_of(
             ),
         });
     } else if !goes.is_empty() {
+        // What clearing markers alone brings back comes first: it is the
+        // opposite of what "delete" suggests.
+        let (restored, restored_bytes) = restored_by(report, action);
+        if restored > 0 {
+            out.push(Risk {
+                severity: Severity::Danger,
+                kind: "markers-restore",
+                text: format!(
+                    "Deleting the delete markers makes {} ({}) readable again: someone deleted them, and a marker is all that hides them. To have the data gone, clear the delete markers together with the previous versions.",
+                    crate::units::counted(restored, "object", "objects"),
+                    bytes(restored_bytes)
+                ),
+            });
+        }
         let (n, size) = goes
             .iter()
             .fold((0, 0), |(n, b), i| (n + i.count, b + i.bytes));
+        let markers_only = goes.iter().all(|i| i.category == Category::DeleteMarkers);
         out.push(Risk {
             severity: Severity::Danger,
             kind: "irreversible",
-            text: format!(
-                "Deletion is permanent: these {} items ({}) cannot be recovered; OSS has no recycle bin.",
-                count(n),
-                bytes(size)
-            ),
+            text: if markers_only {
+                format!(
+                    "Deleting these {} cannot be undone; they hold no data themselves.",
+                    Category::DeleteMarkers.counted(n)
+                )
+            } else {
+                format!(
+                    "Deletion is permanent: these {} items ({}) cannot be recovered; OSS has no recycle bin.",
+                    count(n),
+                    bytes(size)
+                )
+            },
         });
     }
     // The live streams the action itself would cut (the named channels only).
@@ -454,6 +501,7 @@ impl Preflight {
             identity: None,
             scanned_at: 0,
             names: BTreeMap::new(),
+            restored: 0,
         }
     }
 
@@ -575,7 +623,7 @@ impl Preflight {
             return text;
         }
         let deleted = |c: Category| s.categories.get(&c).map_or(0, |t| t.deleted);
-        let before: BTreeMap<Category, u64> =
+        let mut before: BTreeMap<Category, u64> =
             self.goes
                 .iter()
                 .chain(&self.stays)
@@ -583,6 +631,28 @@ impl Preflight {
                     *m.entry(i.category).or_default() += i.count;
                     m
                 });
+        // The versions the cleared markers hid are current objects now.
+        let restored = if s.dry_run {
+            self.restored
+        } else {
+            self.restored.min(deleted(Category::DeleteMarkers))
+        };
+        if restored > 0 {
+            *before.entry(Category::Objects).or_default() += restored;
+            let previous = before.entry(Category::PreviousVersions).or_default();
+            *previous = previous.saturating_sub(restored);
+            text.push_str(&format!(
+                "; {} they hid {} readable again",
+                crate::units::counted(restored, "object", "objects"),
+                if s.dry_run {
+                    "would be"
+                } else if restored == 1 {
+                    "is"
+                } else {
+                    "are"
+                }
+            ));
+        }
         let remain: Vec<String> = before
             .iter()
             .filter_map(|(c, n)| {

@@ -4,6 +4,7 @@
 
 mod attachments;
 pub mod found;
+pub mod markers;
 pub mod report;
 pub mod risk;
 pub mod vectors;
@@ -347,6 +348,13 @@ async fn scan_objects(
         };
         {
             let mut r = shared.report.lock().unwrap();
+            if versioning.is_versioned() {
+                let in_scope: Vec<&crate::oss::model::ObjectVersion> = entries
+                    .iter()
+                    .filter(|v| !v.key.starts_with(HDFS_PREFIX))
+                    .collect();
+                r.hidden.page(&in_scope);
+            }
             for v in &entries {
                 let cat = classify(v, versioning);
                 if let (Some(newer), false) = (&mut r.newer, cat == Category::OssHdfs) {

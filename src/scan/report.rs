@@ -191,6 +191,10 @@ pub struct ScanReport {
     /// markers, their biggest top-level prefixes.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub found: BTreeMap<Category, super::found::Listed>,
+    /// The objects the latest delete markers hide: clearing the markers alone
+    /// makes them readable again.
+    #[serde(skip_serializing_if = "is_nothing_hidden")]
+    pub hidden: super::markers::Hidden,
     /// Objects and versions a retention policy keeps (up to `found::KEPT`).
     #[serde(skip_serializing_if = "super::found::Listed::is_empty")]
     pub locked: super::found::Listed,
@@ -205,6 +209,10 @@ pub struct ScanReport {
     /// its listing spread over them.
     #[serde(skip)]
     pub entries_map: crate::oss::listing::KeyMap,
+}
+
+fn is_nothing_hidden(h: &super::markers::Hidden) -> bool {
+    h.objects == 0
 }
 
 /// A bucket list's OBJECTS and VERSIONS cells from OSS's statistics. An
