@@ -533,11 +533,7 @@ fn outran_by_a_writer(ctx: &Ctx) -> bool {
 async fn run_vector(ctx: Ctx, started: Instant) -> Summary {
     match ctx.client.locate_vector_bucket(ctx.bucket()).await {
         Ok(found) => {
-            let now = crate::oss::model::BucketIdentity {
-                created: found.creation_date,
-                region: found.region,
-                owner: None,
-            };
+            let now = found.identity();
             if let Some(why) = ctx.plan.identity.as_ref().and_then(|i| i.differs(&now)) {
                 ctx.summary.lock().unwrap().error = Some(not_the_bucket_confirmed(&ctx, &why));
                 return finish(&ctx, started).await;

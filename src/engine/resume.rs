@@ -248,14 +248,10 @@ async fn check_bucket(
         }),
         BucketKind::Vector => {
             client.learn_vector_region(&c.bucket, &c.region);
-            client.get_vector_bucket(&c.bucket).await.map(|v| {
-                let identity = BucketIdentity {
-                    created: v.creation_date,
-                    region: v.region,
-                    owner: None,
-                };
-                (identity, None)
-            })
+            client
+                .get_vector_bucket(&c.bucket)
+                .await
+                .map(|v| (v.identity(), None))
         }
     };
     let served_at = match now {

@@ -21,6 +21,18 @@ pub struct VectorBucketSummary {
     pub creation_date: Option<i64>,
 }
 
+impl VectorBucketSummary {
+    /// What tells it from another vector bucket of the same name (OSS names
+    /// no owner for vector buckets).
+    pub fn identity(&self) -> crate::oss::model::BucketIdentity {
+        crate::oss::model::BucketIdentity {
+            created: self.creation_date,
+            region: self.region.clone(),
+            owner: None,
+        }
+    }
+}
+
 /// One vector index (ListVectorIndexes / GetVectorIndex).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VectorIndex {

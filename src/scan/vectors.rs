@@ -23,11 +23,7 @@ pub async fn scan_vector(
 ) -> Result<ScanReport, ScanError> {
     let info = client.locate_vector_bucket(bucket).await?;
     let mut report = ScanReport::of(BucketKind::Vector, bucket);
-    report.identity = Some(crate::oss::model::BucketIdentity {
-        created: info.creation_date,
-        region: info.region.clone(),
-        owner: None,
-    });
+    report.identity = Some(info.identity());
     report.region = info.region;
     // Vector buckets are bound by their indexes' names, not by time.
     report.scanned_at = crate::oss::time::unix_secs(std::time::SystemTime::now());
