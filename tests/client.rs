@@ -732,3 +732,51 @@ async fn an_uploads_size_is_summed_over_every_page_of_its_parts() {
         .unwrap_err();
     assert!(e.to_string().contains("stopped advancing"), "{e}");
 }
+
+/// A stopped run sends nothing new: a delete that waited for its place in the
+/// budget while the run was stopped is not sent when the place frees up, and
+/// a read still is. Deterministic: one place, the first delete held in the
+/// emulator until after the stop.
+#[tokio::test]
+async fn once_halted_a_watched_client_sends_no_write_even_one_that_waited_for_the_budget() {
+    let emu = common::emulator(Seed::Demo).await;
+    let mut cfg = common::path_config(&emu, "cn-hangzhou");
+    cfg.concurrency = 1;
+    let halt = tokio_util::sync::CancellationToken::new();
+    let (c, _) = Client::new(cfg).watched_until(None, Some(halt.clone()));
+    emu.faults().hold_after("DeleteObject", 0);
+    let first = tokio::spawn({
+        let c = c.clone();
+        async move { c.delete_object("acme-web-assets", "index.html", None).await }
+    });
+    while emu.faults().held() == 0 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // The only place is taken: this one waits in the budget.
+    let second = tokio::spawn({
+        let c = c.clone();
+        async move { c.delete_object("acme-web-assets", "robots.txt", None).await }
+    });
+    tokio::task::yield_now().await;
+    halt.cancel();
+    emu.faults().open_gate();
+    assert!(
+        first.await.unwrap().is_ok(),
+        "the request in flight finishes"
+    );
+    let second = second.await.unwrap();
+    assert!(
+        matches!(second, Err(OssError::Halted { sent: 0, .. })),
+        "{second:?}"
+    );
+    assert_eq!(
+        emu.faults().count("DeleteObject"),
+        1,
+        "nothing new was sent"
+    );
+    assert!(
+        c.get_bucket_info("acme-web-assets").await.is_ok(),
+        "reads go on"
+    );
+    emu.shutdown().await.unwrap();
+}

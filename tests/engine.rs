@@ -493,6 +493,72 @@ async fn a_run_cancelled_half_way_reports_exactly_what_the_emulator_lost() {
     emu.shutdown().await.unwrap();
 }
 
+/// After a stop nothing new is sent: only the requests in flight at that
+/// moment may still reach OSS. Under a low `--qps` ceiling deletes wait for
+/// the rate as well as for a place: before the client checked the stop after
+/// that wait, every waiting delete was sent after it (this failed then). The bound is
+/// speed-independent: every delete the emulator serves after the stop was
+/// served before it or held one of the budget's places when it came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_stop_no_new_delete_is_sent() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    for trial in 0..5u64 {
+        let emu = common::emulator(Seed::Empty).await;
+        let mut cfg = common::path_config(&emu, "cn-hangzhou");
+        cfg.qps = 60;
+        let c = Client::new(cfg);
+        let entries = common::versioned_with_markers(&emu, "stopping", 12_000);
+        emu.faults()
+            .set_latency(Duration::from_millis(10), Duration::from_millis(5));
+        let cancel = CancellationToken::new();
+        let done = AtomicBool::new(false);
+        let at = 2 + trial * 3;
+        let run = async {
+            let r = run_with(
+                &c,
+                plan(
+                    "stopping",
+                    Plan::everything(ossweep::vocab::BucketKind::Object),
+                ),
+                cancel.clone(),
+                |_| {},
+            )
+            .await;
+            done.store(true, Ordering::SeqCst);
+            r
+        };
+        let watch = async {
+            while emu.faults().count("DeleteMultipleObjects") < at && !done.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            cancel.cancel();
+            let in_flight = c.budget().view().in_flight as u64;
+            (emu.faults().count("DeleteMultipleObjects"), in_flight)
+        };
+        let ((summary, _), (served, in_flight)) = tokio::join!(run, watch);
+        let after = emu.faults().count("DeleteMultipleObjects");
+        assert!(
+            summary.cancelled,
+            "trial {trial}: stopped after {at} batches"
+        );
+        assert!(
+            after <= served + in_flight,
+            "trial {trial}: {after} deletes served, {served} at the stop with {in_flight} requests in flight"
+        );
+        let left: u64 = emu.store().buckets["stopping"]
+            .objects
+            .values()
+            .map(|v| v.len() as u64)
+            .sum();
+        assert_eq!(
+            summary.deleted(),
+            entries - left,
+            "trial {trial}: the books equal what the emulator lost"
+        );
+        emu.shutdown().await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_writer_during_the_run_gets_a_clear_explanation() {
     let emu = common::emulator(Seed::Empty).await;

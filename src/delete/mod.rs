@@ -337,6 +337,7 @@ fn code_of(e: &OssError) -> String {
         OssError::InvalidInput(_) => "InvalidInput".into(),
         OssError::Stalled { .. } => "ListingStalled".into(),
         OssError::AcceleratorUnreachable { .. } => "AcceleratorUnreachable".into(),
+        OssError::Halted { .. } => "Cancelled".into(),
     }
 }
 
@@ -366,30 +367,33 @@ pub async fn run(
     // budget (the client does that); the events show it.
     let budget = client.budget().clone();
     let tx = events.clone();
-    let (client, watch) = client.watched(Some(Arc::new(move |n: &Notice| match n {
-        Notice::Retry(n) => {
-            if n.throttled {
-                let _ = tx.try_send(Event::Throttled {
-                    delay_ms: n.delay.as_millis() as u64,
-                });
-                let _ = tx.try_send(Event::Concurrency {
-                    limit: budget.limit(),
+    let (client, watch) = client.watched_until(
+        Some(Arc::new(move |n: &Notice| match n {
+            Notice::Retry(n) => {
+                if n.throttled {
+                    let _ = tx.try_send(Event::Throttled {
+                        delay_ms: n.delay.as_millis() as u64,
+                    });
+                    let _ = tx.try_send(Event::Concurrency {
+                        limit: budget.limit(),
+                    });
+                }
+                let _ = tx.try_send(Event::Retried {
+                    op: n.op.to_string(),
+                    attempt: n.attempt,
                 });
             }
-            let _ = tx.try_send(Event::Retried {
-                op: n.op.to_string(),
-                attempt: n.attempt,
-            });
-        }
-        Notice::Waiting(w) => {
-            let _ = tx.try_send(Event::Waiting {
-                op: w.op.to_string(),
-                attempt: w.attempt,
-                max_attempts: w.max_attempts,
-                elapsed_secs: w.elapsed.as_secs(),
-            });
-        }
-    })));
+            Notice::Waiting(w) => {
+                let _ = tx.try_send(Event::Waiting {
+                    op: w.op.to_string(),
+                    attempt: w.attempt,
+                    max_attempts: w.max_attempts,
+                    elapsed_secs: w.elapsed.as_secs(),
+                });
+            }
+        })),
+        Some(stop.clone()),
+    );
 
     let mut ctx = Ctx {
         client: client.clone(),

@@ -390,24 +390,12 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
             // Between batches: start nothing new; what is in flight finishes.
             rx.close();
             for b in retries.drain(..) {
-                report_failed(
-                    &ctx,
-                    &b.entries,
-                    "Cancelled",
-                    "not deleted: the run was cancelled",
-                )
-                .await;
+                not_sent(&ctx, b.entries, b.reply_lost).await;
             }
             while let Some(done) = in_flight.join_next().await {
                 if let Ok(done) = done {
                     if let Some(b) = settle(&ctx, &pass, done, &mut consecutive_failures).await {
-                        report_failed(
-                            &ctx,
-                            &b.entries,
-                            "Cancelled",
-                            "not deleted: the run was cancelled",
-                        )
-                        .await;
+                        not_sent(&ctx, b.entries, b.reply_lost).await;
                     }
                 }
             }
@@ -461,4 +449,4 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
 }
 
 mod batches;
-use batches::{batches, report_failed, send_batch, settle, transient, Batch, Done, Entry};
+use batches::{batches, not_sent, send_batch, settle, transient, Batch, Done, Entry};

@@ -386,6 +386,8 @@ fn lost_reply(e: &OssError) -> bool {
     match e {
         OssError::Transport { .. } | OssError::Malformed { .. } => true,
         OssError::Api(a) => a.status >= 500,
+        // Stopped before a retry of a request whose reply was lost.
+        OssError::Halted { sent, .. } => *sent > 0,
         _ => false,
     }
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt};
+use tokio_util::sync::CancellationToken;
 
 use super::budget::{Budget, DEFAULT_CONCURRENCY, DEFAULT_QPS};
 use super::credentials::Credentials;
@@ -162,6 +163,9 @@ struct Inner {
 pub struct Watch {
     pub stats: ClientStats,
     observer: Option<Observer>,
+    /// Once cancelled, requests that change something are no longer sent
+    /// (reads still are): a stopped run sends nothing new.
+    halt: Option<CancellationToken>,
 }
 
 impl Watch {
@@ -288,9 +292,22 @@ impl Client {
     /// are also counted in the returned [`Watch`]; `observer` hears of each of
     /// their retries (after the failure, before the wait).
     pub fn watched(&self, observer: Option<Observer>) -> (Client, Arc<Watch>) {
+        self.watched_until(observer, None)
+    }
+
+    /// `watched`, and once `halt` is cancelled the returned client sends no
+    /// request that changes something: not a new one, not a retry. Its attempt
+    /// fails with [`OssError::Halted`] when it gets its place in the budget,
+    /// so a request that waited for the budget through a stop is not sent.
+    pub fn watched_until(
+        &self,
+        observer: Option<Observer>,
+        halt: Option<CancellationToken>,
+    ) -> (Client, Arc<Watch>) {
         let watch = Arc::new(Watch {
             stats: ClientStats::default(),
             observer,
+            halt,
         });
         (
             Client {
@@ -299,6 +316,14 @@ impl Client {
             },
             watch,
         )
+    }
+
+    /// Whether this caller's run was stopped (see `watched_until`).
+    fn halted(&self) -> bool {
+        self.watch
+            .as_ref()
+            .and_then(|w| w.halt.as_ref())
+            .is_some_and(|h| h.is_cancelled())
     }
 
     /// Tells the client-wide observer and this caller's own.
@@ -438,7 +463,18 @@ impl Client {
             );
             // Each attempt takes its place in the account's budget; the place is
             // given back before any wait for a retry.
+            let halted = || OssError::Halted {
+                op: req.op,
+                sent: attempt_no - 1,
+            };
+            if !req.read && self.halted() {
+                return Err(halted());
+            }
             let place = self.inner.budget.acquire().await;
+            // A stop that came while this waited for its place: not sent.
+            if !req.read && self.halted() {
+                return Err(halted());
+            }
             let outcome = self
                 .watching(attempt, req.op, attempt_no, started, deadline, &authority)
                 .await;

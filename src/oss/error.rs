@@ -64,6 +64,11 @@ pub enum OssError {
         marker: String,
         detail: String,
     },
+    /// A request that changes something, not sent because the caller's run
+    /// was stopped. `sent` attempts of it had gone out before, their replies
+    /// lost: OSS may have acted on them.
+    #[error("{op}: not sent: the run was stopped")]
+    Halted { op: &'static str, sent: u32 },
     #[error(
         "{op}: the OSS accelerator endpoint {host} did not answer. Accelerators can only be listed or deleted \
 from inside region {region}'s internal network (an ECS instance or a VPC in {region}); run ossweep there, or \

@@ -32,6 +32,8 @@ pub(super) struct Batch {
     pub(super) attempt: u32,
     /// Its number in the run's journal (0: not named there yet).
     pub(super) seq: u64,
+    /// An earlier attempt's reply was lost: OSS may have deleted its keys.
+    pub(super) reply_lost: bool,
 }
 
 /// Bytes an entry adds to a `<Delete>` body (escaping can grow a key six-fold).
@@ -51,6 +53,7 @@ pub(super) fn batches(entries: Vec<Entry>) -> Vec<Batch> {
                 entries: std::mem::take(&mut cur),
                 attempt: 1,
                 seq: 0,
+                reply_lost: false,
             });
             size = 128;
         }
@@ -62,6 +65,7 @@ pub(super) fn batches(entries: Vec<Entry>) -> Vec<Batch> {
             entries: cur,
             attempt: 1,
             seq: 0,
+            reply_lost: false,
         });
     }
     out
@@ -177,6 +181,7 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
                     entries: retry,
                     attempt: batch.attempt + 1,
                     seq: batch.seq,
+                    reply_lost: false,
                 });
             }
             report_failed(
@@ -194,7 +199,14 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
             entries: batch.entries,
             attempt: batch.attempt + 1,
             seq: batch.seq,
+            reply_lost: true,
         }),
+        // The run stopped before the batch went out: nothing new is sent.
+        Err(OssError::Halted { sent, .. }) => {
+            let reply_lost = batch.reply_lost || sent > 0;
+            not_sent(ctx, batch.entries, reply_lost).await;
+            None
+        }
         // The bucket is gone (someone else deleted it): so are its keys. The
         // run stops, and its summary says so.
         Err(e) if e.is_code("NoSuchBucket") => {
@@ -232,6 +244,28 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
             }
             None
         }
+    }
+}
+
+/// Books a batch the run stopped before sending: "not deleted, the run was
+/// stopped", except that when an earlier attempt's reply was lost, a listing
+/// first finds what OSS deleted all the same (a read: a stopped run may still
+/// look).
+pub(super) async fn not_sent(ctx: &Ctx, entries: Vec<Entry>, reply_lost: bool) {
+    let mut left = entries;
+    if reply_lost {
+        let ids: Vec<(String, Option<String>, u64)> = left
+            .iter()
+            .map(|x| (x.id.key.clone(), x.id.version_id.clone(), x.run))
+            .collect();
+        if let Ok((gone, still)) = crate::delete::recheck::split_gone(ctx, &ids).await {
+            let gone: Vec<&Entry> = gone.iter().map(|i| &left[*i]).collect();
+            book_deleted(ctx, &gone, Some("reply lost; a listing shows it gone")).await;
+            left = still.into_iter().map(|i| left[i].clone()).collect();
+        }
+    }
+    if !left.is_empty() {
+        report_failed(ctx, &left, "Cancelled", "not deleted: the run was stopped").await;
     }
 }
 
