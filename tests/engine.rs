@@ -1199,6 +1199,16 @@ async fn a_run_that_cannot_empty_the_bucket_leaves_its_attachments() {
     let (summary, events) = run(&c, p).await;
     assert!(!summary.bucket_deleted);
     assert!(summary.failures_total > 0, "{summary:?}");
+    assert!(
+        summary.missing_permissions.contains("oss:DeleteObject"),
+        "the RAM action refused is named: {:?}",
+        summary.missing_permissions
+    );
+    let denied = summary.permission_line().unwrap();
+    assert!(
+        denied.contains("oss:DeleteObject") && denied.contains("fails the same way"),
+        "{denied}"
+    );
     {
         let store = emu.store();
         let b = &store.buckets["half-locked"];

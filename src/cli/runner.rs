@@ -161,9 +161,8 @@ async fn show(
                     .unwrap_or_default();
                 eprint!("{}", if tty { "\r\x1b[K" } else { "" });
                 eprintln!(
-                    "  ! {} {}: {}: {}{example}",
-                    count(*n),
-                    category.label().to_lowercase(),
+                    "  ! {}: {}: {}{example}",
+                    category.counted(*n),
                     crate::text::visible(code),
                     crate::text::visible(message)
                 );
@@ -175,11 +174,12 @@ async fn show(
                 ..
             } => {
                 eprint!("{}", if tty { "\r\x1b[K" } else { "" });
-                eprintln!(
-                    "  - skipped {} {}: {reason}",
-                    count(*n),
-                    category.label().to_lowercase()
-                );
+                let what = if *n == 0 {
+                    category.noun().to_string()
+                } else {
+                    category.counted(*n)
+                };
+                eprintln!("  - skipped {what}: {reason}");
             }
             _ => {}
         }
@@ -463,6 +463,9 @@ pub fn describe(s: &Summary) -> String {
     }
     if let Some(kept) = s.unconfirmed_line() {
         out.push_str(&format!("  {kept}\n"));
+    }
+    if let Some(denied) = s.permission_line() {
+        out.push_str(&format!("  {denied}\n"));
     }
     if s.deleted_elsewhere {
         out.push_str(&format!(

@@ -241,6 +241,10 @@ pub struct Summary {
     /// delete it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deleted_elsewhere: bool,
+    /// RAM permissions OSS refused (AccessDenied on a call that needs them):
+    /// running again fails the same way until they are granted.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub missing_permissions: std::collections::BTreeSet<String>,
 }
 
 pub const MAX_FAILURE_DETAILS: usize = 1000;
@@ -325,6 +329,19 @@ impl Summary {
             format!(
                 "kept {} written or created after the run was confirmed{e_g}: never confirmed, so not deleted",
                 crate::units::counted(n, "entry", "entries")
+            )
+        })
+    }
+
+    /// Which RAM permissions were refused and what that means for running
+    /// again, in one sentence (`None`: none was).
+    pub fn permission_line(&self) -> Option<String> {
+        (!self.missing_permissions.is_empty()).then(|| {
+            let names: Vec<&str> = self.missing_permissions.iter().map(String::as_str).collect();
+            format!(
+                "access denied: the RAM user or role of this AccessKey needs {} on {} (or a bucket or RAM policy denies it); running again fails the same way until that changes",
+                names.join(" and "),
+                self.bucket
             )
         })
     }

@@ -131,6 +131,29 @@ impl Ctx {
         )]);
     }
 
+    /// An item OSS refused or could not act on: booked failed, and a refused
+    /// RAM permission is remembered for the summary.
+    fn fail_oss(&self, category: Category, key: &str, version_id: Option<&str>, e: &OssError) {
+        self.denied(e);
+        self.fail(category, key, version_id, &first_line(e), &code_of(e));
+    }
+
+    /// Remembers the RAM permission an AccessDenied names (not the one a
+    /// wrong-region reply sends, which the client follows).
+    fn denied(&self, e: &OssError) {
+        if let Some(a) = e.api() {
+            if a.code == "AccessDenied" && a.endpoint.is_none() {
+                if let Some(p) = a.permission {
+                    self.summary
+                        .lock()
+                        .unwrap()
+                        .missing_permissions
+                        .insert(p.to_string());
+                }
+            }
+        }
+    }
+
     fn fatal(&self, error: RunError) {
         let mut s = self.summary.lock().unwrap();
         if s.error.is_none() {
@@ -485,11 +508,17 @@ pub async fn run(
     match resources::attachments_held_back(&ctx) {
         _ if attachments.is_empty() || ctx.stopped() => {}
         Some(why) => {
+            // Said of those the scan found (a category it counted empty is
+            // not news; one it could not count is named without a number).
             for category in attachments {
+                let count = ctx.plan.estimates.get(&category).copied();
+                if count == Some(0) {
+                    continue;
+                }
                 ctx.emit(Event::ItemsSkipped {
                     bucket: ctx.bucket().to_string(),
                     category,
-                    count: 0,
+                    count: count.unwrap_or(0),
                     reason: why.clone(),
                 })
                 .await;
@@ -737,7 +766,7 @@ async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
     let what: Vec<String> = r
         .counts
         .iter()
-        .map(|(c, n)| format!("{n} {}", c.label().to_lowercase()))
+        .map(|(c, n)| c.counted(*n))
         .collect();
     let kept = ctx.summary.lock().unwrap().unconfirmed_total() > 0;
     r.explanation = if kept {

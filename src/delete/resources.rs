@@ -7,7 +7,7 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::audit::AuditRecord;
-use super::{code_of, first_line, until_empty, Ctx, Event, Kept, PassCount};
+use super::{until_empty, Ctx, Event, Kept, PassCount};
 use crate::oss::endpoint::accelerator_zones;
 use crate::oss::model::MultipartUpload;
 use crate::oss::OssError;
@@ -62,13 +62,7 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> (PassCount, Vec<String>)
             }
             Ok(ap) => names.push((ap.name, ap.status)),
             Err(e) => {
-                ctx.fail(
-                    Category::AccessPoints,
-                    "(listing)",
-                    None,
-                    &first_line(&e),
-                    &code_of(&e),
-                );
+                ctx.fail_oss(Category::AccessPoints, "(listing)", None, &e);
                 return (PassCount::default(), Vec::new());
             }
         }
@@ -98,13 +92,7 @@ pub async fn start_access_point_deletions(ctx: &Ctx) -> (PassCount, Vec<String>)
         }
         match delete_access_point(ctx, &bucket, &name).await {
             Ok(()) => pending.push(name),
-            Err(e) => ctx.fail(
-                Category::AccessPoints,
-                &name,
-                None,
-                &first_line(&e),
-                &code_of(&e),
-            ),
+            Err(e) => ctx.fail_oss(Category::AccessPoints, &name, None, &e),
         }
     }
     (listed, pending)
@@ -135,13 +123,7 @@ async fn wait_until_created(ctx: &Ctx, name: &str) -> bool {
             Ok(Some(ap)) if ap.access_point.status == "creating" => {}
             Ok(_) => return true,
             Err(e) => {
-                ctx.fail(
-                    Category::AccessPoints,
-                    name,
-                    None,
-                    &first_line(&e),
-                    &code_of(&e),
-                );
+                ctx.fail_oss(Category::AccessPoints, name, None, &e);
                 return false;
             }
         }
@@ -173,13 +155,7 @@ pub async fn wait_access_points_gone(ctx: &Ctx, mut names: Vec<String>) {
                     progress(ctx, Category::AccessPoints, 1, 1).await;
                 }
                 Ok(Some(_)) => still.push(name),
-                Err(e) => ctx.fail(
-                    Category::AccessPoints,
-                    &name,
-                    None,
-                    &first_line(&e),
-                    &code_of(&e),
-                ),
+                Err(e) => ctx.fail_oss(Category::AccessPoints, &name, None, &e),
             }
         }
         if still.is_empty() {
@@ -222,13 +198,7 @@ async fn live_channels_pass(ctx: &Ctx) -> PassCount {
             }
             Ok(ch) => names.push(ch.name),
             Err(e) => {
-                ctx.fail(
-                    Category::LiveChannels,
-                    "(listing)",
-                    None,
-                    &first_line(&e),
-                    &code_of(&e),
-                );
+                ctx.fail_oss(Category::LiveChannels, "(listing)", None, &e);
                 break;
             }
         }
@@ -256,13 +226,7 @@ async fn live_channels_pass(ctx: &Ctx) -> PassCount {
                 progress(ctx, Category::LiveChannels, 1, sent).await;
             }
             Ok(_) => {}
-            Err(e) => ctx.fail(
-                Category::LiveChannels,
-                &name,
-                None,
-                &first_line(&e),
-                &code_of(&e),
-            ),
+            Err(e) => ctx.fail_oss(Category::LiveChannels, &name, None, &e),
         }
     }
     PassCount { found, kept }
@@ -309,13 +273,7 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
                 })
                 .collect(),
             Err(e) => {
-                ctx.fail(
-                    Category::Parts,
-                    "(listing)",
-                    None,
-                    &first_line(&e),
-                    &code_of(&e),
-                );
+                ctx.fail_oss(Category::Parts, "(listing)", None, &e);
                 break;
             }
         };
@@ -365,13 +323,7 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
                     )]);
                     done += 1;
                 }
-                Err(e) => ctx.fail(
-                    Category::Parts,
-                    &u.key,
-                    Some(&u.upload_id),
-                    &first_line(e),
-                    &code_of(e),
-                ),
+                Err(e) => ctx.fail_oss(Category::Parts, &u.key, Some(&u.upload_id), e),
             }
         }
         progress(ctx, Category::Parts, done, done).await;
@@ -444,13 +396,7 @@ async fn accelerators_pass(ctx: &Ctx) -> PassCount {
                         .delete_bucket_data_accelerator(ctx.bucket(), zone)
                         .await
                     {
-                        ctx.fail(
-                            Category::Accelerators,
-                            zone,
-                            None,
-                            &first_line(&e),
-                            &code_of(&e),
-                        );
+                        ctx.fail_oss(Category::Accelerators, zone, None, &e);
                         continue;
                     }
                 }
@@ -459,13 +405,7 @@ async fn accelerators_pass(ctx: &Ctx) -> PassCount {
                     .write([record(ctx, Category::Accelerators, zone, None)]);
                 progress(ctx, Category::Accelerators, 1, 1).await;
             }
-            Err(e) => ctx.fail(
-                Category::Accelerators,
-                zone,
-                None,
-                &first_line(&e),
-                &code_of(&e),
-            ),
+            Err(e) => ctx.fail_oss(Category::Accelerators, zone, None, &e),
         }
     }
     PassCount { found, kept }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::audit::AuditRecord;
-use super::{code_of, first_line, until_empty, Ctx, Event, Kept, PassCount, Remaining, RunError};
+use super::{first_line, until_empty, Ctx, Event, Kept, PassCount, Remaining, RunError};
 use crate::oss::vectors::VectorIndex;
 use crate::vocab::Category;
 
@@ -26,7 +26,7 @@ async fn list_in_scope(ctx: &Ctx) -> Option<(Vec<VectorIndex>, Kept)> {
             Ok(i) if !ctx.plan.confirmed_name(CATEGORY, &i.name) => kept.add(&i.name),
             Ok(i) => out.push(i),
             Err(e) => {
-                ctx.fail(CATEGORY, "(listing)", None, &first_line(&e), &code_of(&e));
+                ctx.fail_oss(CATEGORY, "(listing)", None, &e);
                 return None;
             }
         }
@@ -86,7 +86,7 @@ async fn pass(ctx: &Ctx) -> PassCount {
                 .delete_vector_index(ctx.bucket(), &index.name)
                 .await
             {
-                ctx.fail(CATEGORY, &index.name, None, &first_line(&e), &code_of(&e));
+                ctx.fail_oss(CATEGORY, &index.name, None, &e);
                 continue;
             }
         }

@@ -214,6 +214,7 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
             None
         }
         Err(e) => {
+            ctx.denied(&e);
             let code = code_of(&e);
             let mut failed: Vec<Entry> = batch.entries;
             if transient(&e) {

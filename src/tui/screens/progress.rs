@@ -387,9 +387,8 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .skip(s.scroll)
         .map(|f| {
             let line = Line::from(format!(
-                " {} {}: {} {}{}",
-                count(f.count),
-                f.category.label().to_lowercase(),
+                " {}: {} {}{}",
+                f.category.counted(f.count),
                 crate::text::visible(&f.code),
                 crate::text::visible(&f.message),
                 f.example
