@@ -1230,3 +1230,38 @@ async fn a_run_that_cannot_empty_the_bucket_leaves_its_attachments() {
     );
     emu.shutdown().await.unwrap();
 }
+
+/// Aborted uploads are booked with their parts' bytes (ListParts before the
+/// abort); when their parts cannot be listed their size is unknown, said so,
+/// never 0.
+#[tokio::test]
+async fn aborted_uploads_are_booked_with_their_bytes_or_said_to_be_of_unknown_size() {
+    let seed = r#"
+[[bucket]]
+name = "uploads"
+uploads = [
+  { key = "raw/a.mp4", parts = 3, part_size = 1000 },
+  { key = "raw/b.mov", parts = 2, part_size = 500 },
+]
+"#;
+    for denied in [false, true] {
+        let emu = common::emulator(Seed::Inline(seed.into())).await;
+        let c = common::client(&emu);
+        if denied {
+            emu.faults()
+                .push(FaultRule::new(FaultKind::Deny).op("ListParts"));
+        }
+        let (summary, _) = run(&c, plan("uploads", [Category::Parts])).await;
+        assert!(summary.complete(), "{summary:?}");
+        let t = &summary.categories[&Category::Parts];
+        assert_eq!(t.deleted, 2);
+        if denied {
+            assert_eq!((t.bytes, t.size_unknown), (0, 2));
+            assert_eq!(summary.bytes_text(), "size unknown");
+        } else {
+            assert_eq!((t.bytes, t.size_unknown), (4000, 0));
+            assert_eq!(summary.bytes_text(), "3.9 KiB");
+        }
+        emu.shutdown().await.unwrap();
+    }
+}

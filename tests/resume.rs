@@ -628,6 +628,16 @@ async fn one_run_at_a_time_whatever_starts_it() {
         .filter(|(_, e)| e.contains("bucket big deleted"))
         .count();
     assert_eq!(deleted, 1, "{outs:?}");
+    // The resumed session's figures stand apart from the whole run's.
+    let (_, finished) = outs
+        .iter()
+        .find(|(_, e)| e.contains("bucket big deleted"))
+        .unwrap();
+    assert!(
+        finished.contains("big: deleted 6,000 items (")
+            && finished.contains(" in all its sessions; this session deleted "),
+        "{finished}"
+    );
     for (code, stderr) in &outs {
         assert!(
             *code == Some(0)

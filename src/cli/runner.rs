@@ -390,8 +390,18 @@ pub fn describe(s: &Summary) -> String {
         "{}: {verb} {} ({})",
         s.bucket,
         crate::units::counted(s.deleted(), "item", "items"),
-        bytes(s.bytes())
+        s.bytes_text()
     ));
+    if s.earlier.is_some() {
+        // A resumed run: the totals are the whole run's, the requests and
+        // the time this session's.
+        let (n, b) = s.this_session();
+        out.push_str(&format!(
+            " in all its sessions; this session {verb} {} ({})",
+            count(n),
+            crate::units::bytes(b)
+        ));
+    }
     if !s.dry_run {
         out.push_str(&format!(
             " with {}",

@@ -97,7 +97,12 @@ pub enum Event {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CategoryTotals {
     pub deleted: u64,
+    /// Bytes of what was deleted whose size is known.
     pub bytes: u64,
+    /// Deleted items whose size is not known (an upload whose parts could
+    /// not be listed): `bytes` is then a lower bound.
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub size_unknown: u64,
     pub failed: u64,
     /// Left alone on purpose (e.g. under a retention policy).
     pub skipped: u64,
@@ -241,15 +246,30 @@ pub struct Summary {
     /// delete it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deleted_elsewhere: bool,
+    /// What earlier sessions of a resumed run deleted: included in
+    /// `categories`, while `requests` and `elapsed_ms` are this session's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<Earlier>,
     /// RAM permissions OSS refused (AccessDenied on a call that needs them):
     /// running again fails the same way until they are granted.
     #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
     pub missing_permissions: std::collections::BTreeSet<String>,
 }
 
+/// Entries earlier sessions of a resumed run deleted, and their bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Earlier {
+    pub deleted: u64,
+    pub bytes: u64,
+}
+
 pub const MAX_FAILURE_DETAILS: usize = 1000;
 
 fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_zero_u64(n: &u64) -> bool {
     *n == 0
 }
 
@@ -294,6 +314,28 @@ impl Summary {
 
     pub fn bytes(&self) -> u64 {
         self.categories.values().map(|t| t.bytes).sum()
+    }
+
+    /// What this session deleted (the whole run's, less earlier sessions').
+    pub fn this_session(&self) -> (u64, u64) {
+        let e = self.earlier.unwrap_or_default();
+        (
+            self.deleted().saturating_sub(e.deleted),
+            self.bytes().saturating_sub(e.bytes),
+        )
+    }
+
+    /// The bytes deleted, for people: exact, "at least" when some items'
+    /// sizes are unknown, "size unknown" when no size is known (never a 0
+    /// that only means "not measured").
+    pub fn bytes_text(&self) -> String {
+        let size_unknown: u64 = self.categories.values().map(|t| t.size_unknown).sum();
+        let bytes = self.bytes();
+        match (size_unknown, bytes) {
+            (0, b) => crate::units::bytes(b),
+            (_, 0) => "size unknown".into(),
+            (_, b) => format!("at least {}", crate::units::bytes(b)),
+        }
     }
 
     /// True when everything asked for was done and (unless nothing was deleted,

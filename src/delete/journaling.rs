@@ -92,6 +92,12 @@ pub(super) async fn count_earlier_sessions(ctx: &Ctx) {
     let before = slot.journaler.snapshot().buckets[slot.bucket]
         .deleted
         .clone();
+    if before.values().any(|d| d.entries > 0) {
+        ctx.summary.lock().unwrap().earlier = Some(super::event::Earlier {
+            deleted: before.values().map(|d| d.entries).sum(),
+            bytes: before.values().map(|d| d.bytes).sum(),
+        });
+    }
     for (c, d) in before {
         ctx.totals(c, |t| {
             t.deleted += d.entries;

@@ -763,11 +763,7 @@ async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
             r.written_during_run += 1;
         }
     }
-    let what: Vec<String> = r
-        .counts
-        .iter()
-        .map(|(c, n)| c.counted(*n))
-        .collect();
+    let what: Vec<String> = r.counts.iter().map(|(c, n)| c.counted(*n)).collect();
     let kept = ctx.summary.lock().unwrap().unconfirmed_total() > 0;
     r.explanation = if kept {
         // A resumed run kept what was never confirmed: that is why, not a writer.

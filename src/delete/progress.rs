@@ -157,6 +157,9 @@ impl ProgressState {
                     bytes: p.bytes,
                     failed: p.failed,
                     skipped: p.skipped,
+                    // Events carry sizes only: an abandoned run's bytes are
+                    // what its events said.
+                    size_unknown: 0,
                 },
             );
             if p.verified {

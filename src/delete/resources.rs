@@ -28,6 +28,11 @@ fn record<'a>(
 }
 
 async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {
+    progress_sized(ctx, category, keys, 0, requests).await
+}
+
+/// `progress`, with the bytes of what went (booked in the totals apart).
+async fn progress_sized(ctx: &Ctx, category: Category, keys: u64, bytes: u64, requests: u64) {
     if keys == 0 && requests == 0 {
         return;
     }
@@ -36,7 +41,7 @@ async fn progress(ctx: &Ctx, category: Category, keys: u64, requests: u64) {
         bucket: ctx.bucket().to_string(),
         category,
         keys,
-        bytes: 0,
+        bytes,
         requests,
     })
     .await;
@@ -278,26 +283,40 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
             }
         };
         found += uploads.len() as u64;
-        let results: Vec<(MultipartUpload, Result<(), crate::oss::OssError>)> =
-            futures::stream::iter(uploads)
-                .map(|u| async move {
-                    if ctx.plan.dry_run {
-                        return (u, Ok(()));
-                    }
-                    ctx.add_requests(1);
-                    let r = ctx
-                        .client
-                        .abort_multipart_upload(ctx.bucket(), &u.key, &u.upload_id)
-                        .await;
-                    (u, r)
-                })
-                .buffer_unordered(ctx.client.budget().max())
-                .collect()
-                .await;
+        type Aborted = (MultipartUpload, Option<u64>, Result<(), OssError>);
+        let results: Vec<Aborted> = futures::stream::iter(uploads)
+            .map(|u| async move {
+                // Its bytes, from its parts (ListParts, a read of at most ten
+                // pages), before it goes: a listing of uploads has no sizes.
+                let size = ctx
+                    .client
+                    .upload_size(ctx.bucket(), &u.key, &u.upload_id)
+                    .await
+                    .ok()
+                    .map(|(_, bytes)| bytes);
+                if ctx.plan.dry_run {
+                    return (u, size, Ok(()));
+                }
+                ctx.add_requests(1);
+                let r = ctx
+                    .client
+                    .abort_multipart_upload(ctx.bucket(), &u.key, &u.upload_id)
+                    .await;
+                (u, size, r)
+            })
+            .buffer_unordered(ctx.client.budget().max())
+            .collect()
+            .await;
         let mut done = 0;
-        for (u, r) in &results {
+        let (mut bytes, mut size_unknown) = (0u64, 0u64);
+        let mut sized = |size: &Option<u64>| match size {
+            Some(b) => bytes += b,
+            None => size_unknown += 1,
+        };
+        for (u, size, r) in &results {
             match r {
                 Ok(()) => {
+                    sized(size);
                     ctx.plan.audit.write([record(
                         ctx,
                         Category::Parts,
@@ -321,12 +340,17 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
                         Some(&u.upload_id),
                         Some("reply lost; a listing shows it gone"),
                     )]);
+                    sized(size);
                     done += 1;
                 }
                 Err(e) => ctx.fail_oss(Category::Parts, &u.key, Some(&u.upload_id), e),
             }
         }
-        progress(ctx, Category::Parts, done, done).await;
+        ctx.totals(Category::Parts, |t| {
+            t.bytes += bytes;
+            t.size_unknown += size_unknown;
+        });
+        progress_sized(ctx, Category::Parts, done, bytes, done).await;
     }
     drop(pages);
     ctx.add_listing(&stats.tally());

@@ -271,7 +271,9 @@ impl Client {
     }
 
     /// An upload's parts and their bytes (ListParts, page by page; a marker
-    /// that does not advance stops the listing).
+    /// that does not advance, runs past the last part number, or follows an
+    /// empty truncated page stops the listing: ten pages of 1,000 at most
+    /// when OSS answers as documented).
     pub async fn upload_size(
         &self,
         bucket: &str,
@@ -290,7 +292,11 @@ impl Client {
             size += page.parts.iter().map(|(_, s)| s).sum::<u64>();
             match page.next_marker {
                 None => return Ok((parts, size)),
-                Some(next) if next > marker => marker = next,
+                // Part numbers end at 10,000, and a truncated page without a
+                // part cannot be followed: the listing is not advancing.
+                Some(next) if next > marker && next < MAX_PART_NUMBER && !page.parts.is_empty() => {
+                    marker = next
+                }
                 Some(next) => {
                     return Err(OssError::Stalled {
                         op: "ListParts",
@@ -355,3 +361,6 @@ impl Client {
         }
     }
 }
+
+/// Part numbers run from 1 to 10,000 (oss-api.md, UploadPart).
+const MAX_PART_NUMBER: u32 = 10_000;

@@ -37,6 +37,9 @@ pub struct Progress {
     last_bytes: u64,
     /// Keys done in buckets already finished.
     done_before: u64,
+    /// Keys and bytes earlier sessions of a resumed run deleted: part of
+    /// what is done, not of this session's rate.
+    carried: (u64, u64),
     pub stop_prompt: bool,
     pub stopping: bool,
     pub scroll: usize,
@@ -112,6 +115,18 @@ impl Progress {
     }
 
     pub fn apply(&mut self, e: &Event) {
+        // The engine books what earlier sessions deleted as progress without
+        // requests, before this session sends anything.
+        if let Event::Progress {
+            keys,
+            bytes,
+            requests: 0,
+            ..
+        } = e
+        {
+            self.carried.0 += keys;
+            self.carried.1 += bytes;
+        }
         if let Event::Finished { summary } | Event::Cancelled { summary } = e {
             self.done_before += summary.deleted();
             self.finished.push(summary.as_ref().clone());
@@ -138,18 +153,27 @@ impl Progress {
             }
     }
 
+    /// Keys and bytes this session deleted (for its rates).
+    fn this_session(&self) -> (u64, u64) {
+        (
+            self.total_done().saturating_sub(self.carried.0),
+            self.total_bytes().saturating_sub(self.carried.1),
+        )
+    }
+
     /// Advances the clock; records a rate sample each second.
     pub fn tick(&mut self, now: Duration) {
         if self.started.is_none() {
             self.started = Some(now);
-            self.last_sample = (now, self.total_done());
-            self.last_bytes = self.total_bytes();
+            let (d, b) = self.this_session();
+            self.last_sample = (now, d);
+            self.last_bytes = b;
         }
         self.now = now;
         let (at, done) = self.last_sample;
         let elapsed = now.saturating_sub(at);
         if elapsed >= Duration::from_secs(1) {
-            let (d, b) = (self.total_done(), self.total_bytes());
+            let (d, b) = self.this_session();
             let per_sec = |n: u64| (n as f64 / elapsed.as_secs_f64()) as u64;
             self.rates.push(per_sec(d.saturating_sub(done)));
             self.byte_rates
@@ -167,12 +191,12 @@ impl Progress {
     /// Keys per second, smoothed over the last few seconds; in the first
     /// second, what was done since the start.
     pub fn rate(&self) -> u64 {
-        smoothed(&self.rates).unwrap_or_else(|| self.since_start(self.total_done()))
+        smoothed(&self.rates).unwrap_or_else(|| self.since_start(self.this_session().0))
     }
 
     /// Bytes per second, smoothed the same way.
     pub fn byte_rate(&self) -> u64 {
-        smoothed(&self.byte_rates).unwrap_or_else(|| self.since_start(self.total_bytes()))
+        smoothed(&self.byte_rates).unwrap_or_else(|| self.since_start(self.this_session().1))
     }
 
     fn since_start(&self, n: u64) -> u64 {

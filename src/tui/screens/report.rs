@@ -13,8 +13,8 @@ use std::time::Duration;
 use super::progress::Progress;
 use crate::delete::Summary;
 use crate::engine::Preflight;
+use crate::units::count;
 use crate::units::duration;
-use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
 
@@ -99,14 +99,32 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if let Some(p) = s.preflights.iter().find(|p| p.bucket == sm.bucket) {
             lines.push(Line::from(format!("   {}", p.outcome(sm))));
         }
-        lines.push(Line::from(format!(
-            "   {verb} {} ({}) with {}; {} retries, {} throttled",
-            crate::units::counted(sm.deleted(), "item", "items"),
-            bytes(sm.bytes()),
-            crate::units::counted(sm.requests, "request", "requests"),
-            sm.retries,
-            sm.throttles
-        )));
+        if sm.earlier.is_some() {
+            // A resumed run: the whole run's totals, then this session's.
+            let (n, b) = sm.this_session();
+            lines.push(Line::from(format!(
+                "   {verb} {} ({}) in all its sessions",
+                crate::units::counted(sm.deleted(), "item", "items"),
+                sm.bytes_text()
+            )));
+            lines.push(Line::from(format!(
+                "   this session: {verb} {} ({}) with {}; {} retries, {} throttled",
+                count(n),
+                crate::units::bytes(b),
+                crate::units::counted(sm.requests, "request", "requests"),
+                sm.retries,
+                sm.throttles
+            )));
+        } else {
+            lines.push(Line::from(format!(
+                "   {verb} {} ({}) with {}; {} retries, {} throttled",
+                crate::units::counted(sm.deleted(), "item", "items"),
+                sm.bytes_text(),
+                crate::units::counted(sm.requests, "request", "requests"),
+                sm.retries,
+                sm.throttles
+            )));
+        }
         for (c, t) in &sm.categories {
             if t.deleted + t.failed + t.skipped > 0 {
                 let mut l = format!("   {:<32} {:>10} {verb}", c.label(), count(t.deleted));
