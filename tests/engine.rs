@@ -1251,8 +1251,15 @@ uploads = [
             emu.faults()
                 .push(FaultRule::new(FaultKind::Deny).op("ListParts"));
         }
+        emu.faults().clear_log();
         let (summary, _) = run(&c, plan("uploads", [Category::Parts])).await;
         assert!(summary.complete(), "{summary:?}");
+        assert_eq!(
+            summary.sent,
+            emu.faults().tally().requests,
+            "the report counts every request the run sent, listings included"
+        );
+        assert_eq!(summary.requests, 2, "two of them aborts");
         let t = &summary.categories[&Category::Parts];
         assert_eq!(t.deleted, 2);
         if denied {

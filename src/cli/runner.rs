@@ -404,8 +404,9 @@ pub fn describe(s: &Summary) -> String {
     }
     if !s.dry_run {
         out.push_str(&format!(
-            " with {}",
-            crate::units::counted(s.requests, "request", "requests")
+            " with {} ({} of them deleting)",
+            crate::units::counted(s.sent, "request", "requests"),
+            count(s.requests)
         ));
     }
     out.push_str(&format!(" in {}", duration(s.elapsed_ms / 1000)));

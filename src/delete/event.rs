@@ -215,6 +215,11 @@ pub struct Summary {
     pub categories: BTreeMap<Category, CategoryTotals>,
     /// Delete-type requests sent (batch deletes, aborts, resource deletes).
     pub requests: u64,
+    /// Every request this session sent, listings, checks and retries
+    /// included: what the preflight's estimate predicts and OSS bills (it
+    /// bills replies of 2xx and 3xx).
+    #[serde(default)]
+    pub sent: u64,
     pub retries: u64,
     pub throttles: u64,
     /// The listing requests of the run, by kind (pages, probes, folder listings).

@@ -627,6 +627,7 @@ async fn finish(ctx: &Ctx, started: Instant) -> Summary {
     ctx.plan.audit.flush();
     gone_elsewhere(ctx);
     let mut s = ctx.summary.lock().unwrap().clone();
+    s.sent = ctx.watch.stats.requests.load(Ordering::Relaxed);
     s.retries = ctx.watch.stats.retries.load(Ordering::Relaxed);
     s.throttles = ctx.watch.stats.throttles.load(Ordering::Relaxed);
     // A run whose bucket was deleted before the stop took effect finished.

@@ -144,6 +144,8 @@ impl ProgressState {
             dry_run: self.dry_run,
             cancelled: true,
             requests: self.requests,
+            // Events count the deleting requests only: the least it sent.
+            sent: self.requests,
             retries: self.retries,
             throttles: self.throttles,
             bucket_deleted: self.bucket_deleted,

@@ -206,22 +206,15 @@ pub struct NotReady(pub String);
 /// entries, one call per upload and LiveChannel, two per access point,
 /// accelerator and vector index, and DeleteBucket.
 fn requests(goes: &[Item], deletes_bucket: bool) -> u64 {
-    let n = |c: Category| {
-        goes.iter()
-            .filter(|i| i.category == c)
-            .map(|i| i.count)
-            .sum::<u64>()
-    };
-    let entries: u64 = goes
-        .iter()
-        .filter(|i| i.category.is_object_kind())
-        .map(|i| i.count)
-        .sum();
-    entries.div_ceil(1000) * 2
-        + n(Category::Parts)
-        + n(Category::LiveChannels)
-        + (n(Category::AccessPoints) + n(Category::Accelerators) + n(Category::VectorIndexes)) * 2
-        + u64::from(deletes_bucket)
+    risk::requests_to_clear(
+        |c| {
+            goes.iter()
+                .filter(|i| i.category == c)
+                .map(|i| i.count)
+                .sum()
+        },
+        deletes_bucket,
+    )
 }
 
 /// The objects (and bytes) an action makes readable again: those the latest
@@ -387,6 +380,19 @@ fn risks_of(
             // not to deleting one access point.
             "oss-hdfs" => objects || action.deletes_bucket(),
             _ => true,
+        })
+        .map(|r| match r.kind {
+            // The cost of this action, not of emptying the whole bucket: the
+            // same number as the preflight's own estimate.
+            "cost-and-time" => {
+                let deletable = goes
+                    .iter()
+                    .filter(|i| i.category.is_object_kind())
+                    .map(|i| i.count)
+                    .sum();
+                risk::cost_risk(report, deletable, requests(goes, action.deletes_bucket()))
+            }
+            _ => r,
         })
         .collect();
     if report.kind.is_vector() && !goes.is_empty() {

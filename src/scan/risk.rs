@@ -63,16 +63,41 @@ pub fn minimum_storage_days(class: &str) -> Option<u64> {
     }
 }
 
-/// Requests needed to empty the bucket by API: list pages, 1000-key delete batches,
-/// one abort per upload, one call per LiveChannel and access point, and DeleteBucket.
+/// Requests needed to empty the bucket by API and delete it.
 pub fn api_requests(r: &ScanReport) -> u64 {
-    let entries = r.object_entries();
-    let pages = entries.div_ceil(1000).max(1);
-    pages * 2
-        + r.category(Category::Parts).count
-        + r.category(Category::LiveChannels).count
-        + r.category(Category::AccessPoints).count * 2
-        + 1
+    requests_to_clear(
+        |c| {
+            r.categories
+                .iter()
+                .find(|x| x.category == c)
+                .map_or(0, |x| x.count)
+        },
+        true,
+    )
+}
+
+/// Requests a run sends to clear `count` of each category (and delete the
+/// bucket): per 1000 entries a listing page and a delete batch, per upload a ListParts (its bytes) and an abort, per
+/// LiveChannel one call, per access point, accelerator or vector index a
+/// delete and a check, and DeleteBucket. The preflight and the scan's cost
+/// say this one number; the report counts every request sent.
+pub fn requests_to_clear(count: impl Fn(Category) -> u64, deletes_bucket: bool) -> u64 {
+    let entries: u64 = [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+    ]
+    .into_iter()
+    .map(&count)
+    .sum();
+    entries.div_ceil(1000) * 2
+        + count(Category::Parts) * 2
+        + count(Category::LiveChannels)
+        + (count(Category::AccessPoints)
+            + count(Category::Accelerators)
+            + count(Category::VectorIndexes))
+            * 2
+        + u64::from(deletes_bucket)
 }
 
 /// (fastest, slowest) seconds to delete `entries` by API.
@@ -85,22 +110,23 @@ pub fn api_seconds(entries: u64) -> (u64, u64) {
 
 /// What emptying by API costs in requests and time, against a lifecycle rule.
 fn add_cost(out: &mut Vec<Risk>, r: &ScanReport, deletable: u64) {
+    out.push(cost_risk(r, deletable, api_requests(r)));
+}
+
+/// The cost of a run that deletes `deletable` entries with `requests`
+/// requests (the preflight passes its own scope's).
+pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
     let (fast, slow) = api_seconds(deletable);
     let span = if duration(fast) == duration(slow) {
         format!("about {}", duration(slow))
     } else {
         format!("{} to {}", duration(fast), duration(slow))
     };
-    let requests = crate::units::counted(api_requests(r), "request", "requests");
+    let requests = crate::units::counted(requests, "request", "requests");
     let mut cost = if let Some(prefix) = &r.prefix {
         format!(
-            "Emptying prefix {:?} by API takes about {} (billed as PUT requests) and {span}.",
+            "Emptying prefix {:?} by API takes about {requests} (billed as PUT requests) and {span}.",
             crate::text::visible(prefix),
-            crate::units::counted(
-                deletable.div_ceil(1000).max(1) * 2 + r.category(Category::Parts).count,
-                "request",
-                "requests"
-            ),
         )
     } else if deletable == 0 {
         format!("Deleting it takes about {requests} (its attachments and the bucket).")
@@ -124,7 +150,11 @@ fn add_cost(out: &mut Vec<Risk>, r: &ScanReport, deletable: u64) {
     } else {
         Severity::Info
     };
-    add(out, severity, "cost-and-time", cost);
+    Risk {
+        severity,
+        kind: "cost-and-time",
+        text: cost,
+    }
 }
 
 fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String) {

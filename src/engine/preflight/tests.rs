@@ -63,6 +63,26 @@ fn deleting_lists_what_goes_with_the_scans_numbers_and_every_risk_most_severe_fi
         assert!(k.contains(&kind), "{kind} missing from {k:?}");
     }
     assert!(p.risks.windows(2).all(|w| w[0].severity <= w[1].severity));
+    // One estimate: 500 entries (a listing page and a batch), 3 uploads
+    // (ListParts and abort), 2 access points (delete and check), the bucket.
+    assert_eq!(p.requests, 2 + 3 * 2 + 2 * 2 + 1);
+    let cost = &p
+        .risks
+        .iter()
+        .find(|r| r.kind == "cost-and-time")
+        .unwrap()
+        .text;
+    assert!(cost.contains("about 13 requests"), "{cost}");
+    // A narrower action says its own cost, with the same number.
+    let one = preflight(&r, Action::clear([Category::Objects])).unwrap();
+    let cost = &one
+        .risks
+        .iter()
+        .find(|r| r.kind == "cost-and-time")
+        .unwrap()
+        .text;
+    assert_eq!(one.requests, 2);
+    assert!(cost.contains("about 2 requests"), "{cost}");
     let irreversible = &p
         .risks
         .iter()

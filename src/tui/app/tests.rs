@@ -175,7 +175,8 @@ fn scanned() -> App {
 fn summary(bucket: &str) -> Summary {
     let mut s = Summary {
         bucket: bucket.into(),
-        requests: 12,
+        requests: 10,
+        sent: 12,
         elapsed_ms: 4_300,
         retries: 2,
         throttles: 1,

@@ -111,7 +111,7 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 "   this session: {verb} {} ({}) with {}; {} retries, {} throttled",
                 count(n),
                 crate::units::bytes(b),
-                crate::units::counted(sm.requests, "request", "requests"),
+                crate::units::counted(sm.sent, "request", "requests"),
                 sm.retries,
                 sm.throttles
             )));
@@ -120,7 +120,7 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 "   {verb} {} ({}) with {}; {} retries, {} throttled",
                 crate::units::counted(sm.deleted(), "item", "items"),
                 sm.bytes_text(),
-                crate::units::counted(sm.requests, "request", "requests"),
+                crate::units::counted(sm.sent, "request", "requests"),
                 sm.retries,
                 sm.throttles
             )));
