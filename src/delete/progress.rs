@@ -180,9 +180,14 @@ impl ProgressState {
         self.categories.values().map(|c| c.bytes).sum()
     }
 
-    /// Sum of known estimates, when every started category has one.
+    /// Sum of known estimates, when every started category has one. A
+    /// category whose run went past its estimate (more was found than the
+    /// scan counted) counts what it went through: done never passes total.
     pub fn total(&self) -> Option<u64> {
-        self.categories.values().map(|c| c.estimate).sum()
+        self.categories
+            .values()
+            .map(|c| c.estimate.map(|e| e.max(c.done + c.failed + c.skipped)))
+            .sum()
     }
 
     pub fn failed(&self) -> u64 {
@@ -295,6 +300,15 @@ mod tests {
             (1, 1, Some(4), 2)
         );
         assert_eq!(p.failures[0].example.as_deref(), Some("k"));
+        // More found than the scan counted: the total follows.
+        p.apply(&Event::Progress {
+            bucket: b(),
+            category: Category::Objects,
+            keys: 1500,
+            bytes: 0,
+            requests: 2,
+        });
+        assert_eq!((p.done(), p.total()), (3500, Some(3502)));
         assert!(p.categories[&Category::Objects].finished);
         p.apply(&Event::Cancelled {
             summary: Box::default(),

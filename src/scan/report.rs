@@ -230,11 +230,18 @@ pub fn object_cells(stat: &BucketStat, versioning: Versioning) -> [String; 2] {
 
 impl ScanReport {
     /// A bucket list's OBJECTS and VERSIONS cells from this (complete) scan:
-    /// exact current objects and previous versions.
+    /// exact current objects and previous versions. OSS-HDFS objects count
+    /// as objects here, as in OSS's statistics, whose size the SIZE cell
+    /// shows (both cells then cover the same objects).
     pub fn object_cells(&self) -> [String; 2] {
         let versions = self.category(Category::PreviousVersions).count;
+        let hdfs = self
+            .categories
+            .iter()
+            .find(|c| c.category == Category::OssHdfs)
+            .map_or(0, |c| c.count);
         [
-            crate::units::count(self.category(Category::Objects).count),
+            crate::units::count(self.category(Category::Objects).count + hdfs),
             if self.versioning.is_versioned() || versions > 0 {
                 crate::units::count(versions)
             } else {
@@ -339,5 +346,13 @@ mod tests {
         r.category_mut(Category::Objects).count = 385;
         r.category_mut(Category::PreviousVersions).count = 489;
         assert_eq!(r.object_cells(), ["385", "489"]);
+    }
+
+    #[test]
+    fn oss_hdfs_objects_stay_in_the_lists_count_as_they_stay_in_its_size() {
+        let mut r = ScanReport::new("lake");
+        r.category_mut(Category::Objects).count = 500;
+        r.category_mut(Category::OssHdfs).count = 40;
+        assert_eq!(r.object_cells(), ["540", "-"]);
     }
 }
