@@ -120,6 +120,11 @@ pub struct Preflight {
     /// versions into current objects.
     #[serde(skip_serializing_if = "is_zero")]
     pub restored: u64,
+    /// Objects whose previous version becomes current (the action deletes
+    /// the current versions, not the previous ones): previous versions turn
+    /// into current objects.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub promoted: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -232,6 +237,24 @@ fn restored_by(report: &ScanReport, action: &Action) -> (u64, u64) {
     }
 }
 
+/// The objects (and bytes) whose previous version an action makes current:
+/// it deletes the current versions and not the previous ones.
+fn promoted_by(report: &ScanReport, action: &Action) -> (u64, u64) {
+    let scope = action.scope(report.kind);
+    let h = &report.hidden;
+    if !scope.contains(&Category::Objects)
+        || scope.contains(&Category::PreviousVersions)
+        || action.items().is_some()
+    {
+        (0, 0)
+    } else if scope.contains(&Category::DeleteMarkers) {
+        // The markers go too: the newest version below comes up.
+        (h.promoted_past_markers, h.promoted_past_markers_bytes)
+    } else {
+        (h.promoted, h.promoted_bytes)
+    }
+}
+
 /// The one sentence that says what goes: `500 current objects (3.9 GiB), 2 access points`.
 pub fn phrase(items: &[Item]) -> String {
     items
@@ -326,6 +349,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     let risks = risks_of(report, &action, &goes, &indexes, &named.found);
     Ok(Preflight {
         restored: restored_by(report, &action).0,
+        promoted: promoted_by(report, &action).0,
         identity: report.identity.clone(),
         scanned_at: report.scanned_at,
         names: items::confirmed_names(report, &action),
@@ -453,6 +477,18 @@ fn risks_of(
                 ),
             });
         }
+        let (promoted, promoted_bytes) = promoted_by(report, action);
+        if promoted > 0 {
+            out.push(Risk {
+                severity: Severity::Warning,
+                kind: "versions-promote",
+                text: format!(
+                    "In a versioned bucket, deleting the current versions makes the previous version of {} ({}) current: they stay readable, with older content. To have the data gone, clear the previous versions too.",
+                    crate::units::counted(promoted, "object", "objects"),
+                    bytes(promoted_bytes)
+                ),
+            });
+        }
         let (n, size) = goes
             .iter()
             .fold((0, 0), |(n, b), i| (n + i.count, b + i.bytes));
@@ -508,6 +544,7 @@ impl Preflight {
             scanned_at: 0,
             names: BTreeMap::new(),
             restored: 0,
+            promoted: 0,
         }
     }
 
@@ -603,6 +640,48 @@ impl Preflight {
         plan
     }
 
+    /// What the scope holds after the run `s` (before it, for a dry run),
+    /// per category the preflight counted: the scan's counts less what was
+    /// deleted, with the versions that changed category moved. Clearing the
+    /// markers alone makes the versions they hid current; deleting the
+    /// current versions alone makes the versions below them current.
+    pub fn after(&self, s: &Summary) -> BTreeMap<Category, u64> {
+        self.after_shifts(s).0
+    }
+
+    /// `after`, with how many objects were restored and promoted.
+    fn after_shifts(&self, s: &Summary) -> (BTreeMap<Category, u64>, u64, u64) {
+        let deleted = |c: Category| s.categories.get(&c).map_or(0, |t| t.deleted);
+        let mut after: BTreeMap<Category, u64> =
+            self.goes
+                .iter()
+                .chain(&self.stays)
+                .fold(BTreeMap::new(), |mut m, i| {
+                    *m.entry(i.category).or_default() += i.count;
+                    m
+                });
+        if !s.dry_run {
+            for (c, n) in after.iter_mut() {
+                *n = n.saturating_sub(deleted(*c));
+            }
+        }
+        let (restored, promoted) = if s.dry_run {
+            (self.restored, self.promoted)
+        } else {
+            (
+                self.restored.min(deleted(Category::DeleteMarkers)),
+                self.promoted.min(deleted(Category::Objects)),
+            )
+        };
+        let shifted = restored + promoted;
+        if shifted > 0 {
+            *after.entry(Category::Objects).or_default() += shifted;
+            let previous = after.entry(Category::PreviousVersions).or_default();
+            *previous = previous.saturating_sub(shifted);
+        }
+        (after, restored, promoted)
+    }
+
     /// What happened, in one sentence: `49 delete markers cleared; 874 current
     /// objects and 12 previous versions remain.`
     pub fn outcome(&self, s: &Summary) -> String {
@@ -628,25 +707,8 @@ impl Preflight {
             );
             return text;
         }
-        let deleted = |c: Category| s.categories.get(&c).map_or(0, |t| t.deleted);
-        let mut before: BTreeMap<Category, u64> =
-            self.goes
-                .iter()
-                .chain(&self.stays)
-                .fold(BTreeMap::new(), |mut m, i| {
-                    *m.entry(i.category).or_default() += i.count;
-                    m
-                });
-        // The versions the cleared markers hid are current objects now.
-        let restored = if s.dry_run {
-            self.restored
-        } else {
-            self.restored.min(deleted(Category::DeleteMarkers))
-        };
+        let (after, restored, promoted) = self.after_shifts(s);
         if restored > 0 {
-            *before.entry(Category::Objects).or_default() += restored;
-            let previous = before.entry(Category::PreviousVersions).or_default();
-            *previous = previous.saturating_sub(restored);
             text.push_str(&format!(
                 "; {} they hid {} readable again",
                 crate::units::counted(restored, "object", "objects"),
@@ -659,16 +721,17 @@ impl Preflight {
                 }
             ));
         }
-        let remain: Vec<String> = before
+        if promoted > 0 {
+            text.push_str(&format!(
+                "; {} {} current in their place",
+                crate::units::counted(promoted, "previous version", "previous versions"),
+                if s.dry_run { "would become" } else { "became" }
+            ));
+        }
+        let remain: Vec<String> = after
             .iter()
-            .filter_map(|(c, n)| {
-                let left = if s.dry_run {
-                    *n
-                } else {
-                    n.saturating_sub(deleted(*c))
-                };
-                (left > 0).then(|| c.counted(left))
-            })
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| c.counted(*n))
             .collect();
         if remain.is_empty() {
             text.push_str(match (&self.prefix, s.dry_run) {

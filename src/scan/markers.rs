@@ -1,60 +1,118 @@
-//! Delete markers that hide an object. Only a delete marker that is the latest
-//! version of its key, with a version that is not a marker right below it,
-//! hides an object: deleting that marker makes the version below current, and
-//! the object readable again. A latest marker with nothing below it, or with
-//! another marker below it, restores nothing. Counted key by key from the
-//! listing (pure), as its pages come: a key's versions come newest first and
-//! may go on in the next page of the same range, so a marker at the end of a
-//! page waits (one key per range, at most) for the page that goes on.
+//! What comes up when a key's latest entries go: a versioned bucket's
+//! categories shift when some of them are cleared and not all.
+//! - Clearing the delete markers (with or without the current objects) makes
+//!   the newest version below a latest marker current: the object is
+//!   readable again. A latest marker with no version below restores nothing.
+//! - Deleting the current objects alone makes the entry right below each one
+//!   latest: a version is promoted to current; a marker leaves the key hidden.
+//! - Deleting the current objects and the markers makes the newest version
+//!   below each current one current.
+//!
+//! Counted key by key from the listing (pure), as its pages come: a key's
+//! versions come newest first and may go on in the next page of the same
+//! range, so a key that ends a page undecided waits (one key per range, at
+//! most) for the page that goes on. A count is made the moment it is
+//! decided, so a key whose continuation never comes counts nothing more.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::oss::model::ObjectVersion;
 
-/// The objects the latest delete markers hide: what clearing the markers
-/// alone would make readable again.
+/// Objects a partial clear makes current, counted from the scan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Hidden {
+    /// Latest markers with a version somewhere below: readable again when
+    /// the markers go (the newest version's bytes).
     pub objects: u64,
     pub bytes: u64,
-    /// Keys whose latest marker ended a page: the next page decides.
+    /// Current objects with a version right below: promoted when the
+    /// current versions alone go.
+    #[serde(default)]
+    pub promoted: u64,
+    #[serde(default)]
+    pub promoted_bytes: u64,
+    /// Current objects with a version somewhere below: promoted when the
+    /// current versions and the markers go.
+    #[serde(default)]
+    pub promoted_past_markers: u64,
+    #[serde(default)]
+    pub promoted_past_markers_bytes: u64,
+    /// Keys whose entries ended a page undecided: the next page goes on.
     #[serde(skip)]
-    pending: HashSet<String>,
+    pending: HashMap<String, Below>,
+}
+
+/// What is known of one key below its latest entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Below {
+    latest_marker: bool,
+    /// Whether the entry right below is known yet.
+    next_seen: bool,
+    /// Whether a version below has been seen.
+    version_seen: bool,
+}
+
+impl Below {
+    fn decided(&self) -> bool {
+        self.next_seen && self.version_seen
+    }
 }
 
 impl Hidden {
     /// Reads one page of a versioned listing (only entries in scope).
     pub fn page(&mut self, entries: &[&ObjectVersion]) {
-        let mut i = 0;
-        while i < entries.len() {
-            let key = &entries[i].key;
-            let end = entries[i..]
-                .iter()
-                .position(|v| v.key != *key)
-                .map_or(entries.len(), |n| i + n);
-            let run = &entries[i..end];
-            let below = if run[0].is_latest && run[0].is_delete_marker {
-                Some(run.get(1))
-            } else if !run[0].is_latest && self.pending.remove(key) {
-                // The page before ended on this key's latest marker.
-                Some(run.first())
-            } else {
-                None
-            };
-            match below {
-                Some(Some(v)) if !v.is_delete_marker => {
-                    self.objects += 1;
-                    self.bytes += v.size;
-                }
-                // Nothing below on this page: the next one may go on.
-                Some(None) if end == entries.len() => {
-                    self.pending.insert(key.clone());
-                }
-                _ => {}
+        let mut current: Option<(String, Below)> = None;
+        for v in entries {
+            if v.is_latest {
+                current = Some((
+                    v.key.clone(),
+                    Below {
+                        latest_marker: v.is_delete_marker,
+                        next_seen: false,
+                        version_seen: false,
+                    },
+                ));
+                continue;
             }
-            i = end;
+            match &mut current {
+                Some((key, below)) if *key == v.key => self.below(below, v),
+                _ => {
+                    // The page before ended on this key: go on with it.
+                    if let Some(mut below) = self.pending.remove(&v.key) {
+                        self.below(&mut below, v);
+                        current = Some((v.key.clone(), below));
+                    }
+                }
+            }
+        }
+        if let Some((key, below)) = current {
+            if !below.decided() {
+                self.pending.insert(key, below);
+            }
+        }
+    }
+
+    /// An entry below a key's latest one.
+    fn below(&mut self, b: &mut Below, v: &ObjectVersion) {
+        let version = !v.is_delete_marker;
+        if !b.next_seen {
+            b.next_seen = true;
+            if version && !b.latest_marker {
+                self.promoted += 1;
+                self.promoted_bytes += v.size;
+            }
+        }
+        if version && !b.version_seen {
+            b.version_seen = true;
+            if b.latest_marker {
+                self.objects += 1;
+                self.bytes += v.size;
+            } else {
+                self.promoted_past_markers += 1;
+                self.promoted_past_markers_bytes += v.size;
+            }
         }
     }
 }
@@ -91,7 +149,7 @@ mod tests {
             v("a", true, true, 0),
             v("a", false, false, 10),
             v("a", false, false, 5),
-            // A marker over a marker restores nothing.
+            // A marker over a marker: all markers go, the version comes up.
             v("b", true, true, 0),
             v("b", false, true, 0),
             v("b", false, false, 7),
@@ -102,7 +160,12 @@ mod tests {
             v("d", false, true, 0),
             v("d", false, false, 4),
         ]]);
-        assert_eq!((h.objects, h.bytes), (1, 10));
+        assert_eq!((h.objects, h.bytes), (2, 17));
+        assert_eq!(
+            (h.promoted, h.promoted_past_markers),
+            (0, 1),
+            "d: a marker right below"
+        );
     }
 
     #[test]
@@ -124,8 +187,35 @@ mod tests {
             vec![v("k", false, true, 0), v("k", false, false, 9)],
         ]);
         assert_eq!(
-            h.objects, 0,
-            "a marker below the latest one: nothing restored"
+            (h.objects, h.bytes),
+            (1, 9),
+            "markers below the latest one go too: the version comes up"
         );
+    }
+
+    #[test]
+    fn a_current_object_over_a_version_would_have_it_promoted() {
+        let h = read(&[
+            vec![
+                // Promoted: a version right below the current one.
+                v("a", true, false, 3),
+                v("a", false, false, 10),
+                // A marker right below: the key ends hidden, nothing current.
+                v("b", true, false, 3),
+                v("b", false, true, 0),
+                v("b", false, false, 7),
+                // A lone current version: gone.
+                v("c", true, false, 1),
+                v("k", true, false, 2),
+            ],
+            vec![v("k", false, false, 40)],
+        ]);
+        assert_eq!((h.promoted, h.promoted_bytes), (2, 50));
+        // Past b's marker, its version 7 comes up when the markers go too.
+        assert_eq!(
+            (h.promoted_past_markers, h.promoted_past_markers_bytes),
+            (3, 57)
+        );
+        assert_eq!(h.objects, 0);
     }
 }
