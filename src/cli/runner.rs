@@ -450,6 +450,9 @@ pub fn describe(s: &Summary) -> String {
             count(s.failures_total - 10)
         ));
     }
+    if let Some(line) = s.replies_line() {
+        out.push_str(&format!("  {line}\n"));
+    }
     if !s.dry_run && !s.verified.is_empty() {
         let names: Vec<&str> = s.verified.iter().map(|c| c.slug()).collect();
         let what = match (&s.prefix, s.named_items) {

@@ -231,6 +231,11 @@ pub struct Summary {
     /// Categories a fresh listing showed empty at the end of the run (of a
     /// run that named items: showed none of them left).
     pub verified: std::collections::BTreeSet<Category>,
+    /// Categories done by OSS's replies alone, which no listing can verify
+    /// empty: a versioned bucket's current versions deleted without the
+    /// previous ones (the versions below are current now).
+    #[serde(skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub done_by_replies: std::collections::BTreeSet<Category>,
     /// Items the run named one by one (0: whole categories).
     #[serde(skip_serializing_if = "is_zero")]
     pub named_items: usize,
@@ -295,6 +300,18 @@ impl Summary {
         self.categories.values().map(|t| t.deleted).sum()
     }
 
+    /// What OSS's replies alone confirm, in one sentence (`None`: nothing).
+    pub fn replies_line(&self) -> Option<String> {
+        if self.dry_run || self.done_by_replies.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = self.done_by_replies.iter().map(|c| c.noun()).collect();
+        Some(format!(
+            "{}: every version deleted is confirmed by OSS's replies; no listing can show them gone, as the versions below them are current now",
+            names.join(", ")
+        ))
+    }
+
     /// What the run's verification showed, in one sentence, when it showed
     /// everything it should (a dry run verifies nothing).
     pub fn verified_line(&self) -> Option<String> {
@@ -355,7 +372,10 @@ impl Summary {
             && self.categories.values().all(|t| t.skipped == 0)
             && (self.dry_run
                 || self.deleted_elsewhere
-                || self.categories.keys().all(|c| self.verified.contains(c)))
+                || self
+                    .categories
+                    .keys()
+                    .all(|c| self.verified.contains(c) || self.done_by_replies.contains(c)))
     }
 
     /// Entries kept because they were never confirmed.

@@ -196,6 +196,19 @@ impl Ctx {
         .await;
     }
 
+    /// A category OSS's replies say is done and no listing can verify (see
+    /// `Summary::done_by_replies`); not when something in it failed or stays.
+    fn done_by_replies(&self, category: Category) {
+        let mut s = self.summary.lock().unwrap();
+        let left = s
+            .categories
+            .get(&category)
+            .is_some_and(|t| t.skipped + t.failed > 0);
+        if !left {
+            s.done_by_replies.insert(category);
+        }
+    }
+
     /// Books what a resumed run kept in `category` because it was never
     /// confirmed (`kept.sample`: a few of its keys or names): skipped, said
     /// in an event, and the category is not verified empty.

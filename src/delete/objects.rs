@@ -294,7 +294,10 @@ pub async fn clear(ctx: Arc<Ctx>) {
                 for c in &kinds {
                     match kept.get(c) {
                         Some(k) => ctx.kept_unconfirmed(*c, k).await,
-                        None => ctx.verified(*c, number).await,
+                        // Current versions deleted alone are not verified
+                        // empty: the versions below them are current now.
+                        None if verifiable.contains(c) => ctx.verified(*c, number).await,
+                        None => ctx.done_by_replies(*c),
                     }
                 }
                 break;

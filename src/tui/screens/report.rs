@@ -137,6 +137,9 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 lines.push(Line::from(l));
             }
         }
+        if let Some(v) = sm.replies_line() {
+            lines.push(Line::from(format!("   {v}")));
+        }
         if let Some(v) = sm.verified_line() {
             lines.push(Line::from(Span::styled(format!("   {v}"), theme.ok)));
         }
