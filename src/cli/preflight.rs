@@ -126,19 +126,12 @@ pub fn render(p: &Preflight) -> String {
         (_, false) => format!("the {noun} stays"),
     };
     let mut out = format!("{} ({}){scope}: {verdict}\n", p.bucket, p.region);
-    let then = if p.action.deletes_bucket() {
-        ", then the bucket itself"
-    } else {
-        ""
+    // The verb agrees with the verdict line above.
+    let verb = match &p.verdict {
+        Verdict::Blocked { .. } => "holds:  ",
+        _ => "deletes:",
     };
-    if p.goes.is_empty() {
-        out.push_str(&format!("  deletes: nothing{then}\n"));
-    } else {
-        out.push_str(&format!(
-            "  deletes: {}{then}\n",
-            engine::preflight::phrase(&p.goes)
-        ));
-    }
+    out.push_str(&format!("  {verb} {}\n", p.what_goes()));
     for i in &p.indexes {
         out.push_str(&format!(
             "           index {} ({} dimensions, {}, {} vectors, {})\n",
@@ -208,8 +201,13 @@ pub fn render_refusal(r: &Refusal, alternative: Option<&str>) -> String {
     for step in &r.manual_steps {
         out.push_str(&format!("  manual step: {step}\n"));
     }
-    if let (true, Some(alt)) = (r.can_empty, alternative) {
-        out.push_str(&format!("  {alt}\n"));
+    match (r.can_empty, alternative) {
+        (true, Some(alt)) => out.push_str(&format!("  {alt}\n")),
+        // Emptying would delete nothing: not offered as if it could.
+        (false, Some(_)) if !r.manual_steps.is_empty() => out.push_str(
+            "  Nothing can be emptied either: what it holds stays until the step above is done.\n",
+        ),
+        _ => {}
     }
     crate::text::visible_lines(&out)
 }

@@ -388,7 +388,10 @@ fn risks_of(
         .into_iter()
         .filter(|r| match r.kind {
             "irreversible" => false,
-            "name-cooldown" => action.deletes_bucket(),
+            // Only a bucket that can be deleted gives its name up.
+            "name-cooldown" => {
+                action.deletes_bucket() && matches!(verdict(report), Verdict::Deletable)
+            }
             "website" | "custom-domains" => current,
             "replication" | "worm" | "early-deletion" => objects,
             // What emptying costs, when the action empties something (or
@@ -557,6 +560,24 @@ impl Preflight {
         self.goes.iter().map(|i| i.bytes).sum()
     }
 
+    /// What goes, and the bucket's fate, in the verdict's terms: `500 current
+    /// objects (3.9 GiB), then the bucket itself`; `nothing; not the bucket
+    /// itself (see why)`.
+    pub fn what_goes(&self) -> String {
+        let then = match (&self.verdict, self.action.deletes_bucket()) {
+            (Verdict::Deletable, true) => ", then the bucket itself",
+            (Verdict::EmptyOnly { .. } | Verdict::Blocked { .. }, true) => {
+                "; not the bucket itself (see why)"
+            }
+            (_, false) => "",
+        };
+        if self.goes.is_empty() {
+            format!("nothing{then}")
+        } else {
+            format!("{}{then}", phrase(&self.goes))
+        }
+    }
+
     /// Why the action cannot go ahead, if it cannot.
     pub fn refusal(&self) -> Option<Refusal> {
         let (reasons, manual_steps, can_empty) = match (&self.action, &self.verdict) {
@@ -570,7 +591,14 @@ impl Preflight {
                     reasons,
                     manual_steps,
                 },
-            ) => (reasons.clone(), manual_steps.clone(), true),
+            ) => {
+                // Emptying instead is offered only when it deletes something.
+                let empties = self
+                    .goes
+                    .iter()
+                    .any(|i| i.category.is_data() && i.count > 0);
+                (reasons.clone(), manual_steps.clone(), empties)
+            }
             (Action::DeleteBucket, Verdict::Blocked { reasons }) => {
                 (reasons.clone(), Vec::new(), false)
             }

@@ -267,15 +267,41 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
             None => "The bucket stores no objects or versions: no data is lost.".into(),
         };
         add(&mut out, Severity::Info, "irreversible", text);
+    } else if deletable == 0 {
+        // Everything is under retention: nothing can be lost now, and the
+        // retention risk says until when.
+        add(
+            &mut out,
+            Severity::Info,
+            "irreversible",
+            format!(
+                "Nothing{under} can be deleted now: all {} are under the retention policy.",
+                crate::units::counted(entries, "object or version", "objects and versions")
+            ),
+        );
     } else {
+        let protected_bytes: u64 = r
+            .categories
+            .iter()
+            .filter(|c| c.category.is_object_kind())
+            .map(|c| c.protected_bytes)
+            .sum();
+        let stay = if r.worm_protected > 0 {
+            format!(
+                " (the {} under the retention policy stay)",
+                crate::units::count(r.worm_protected)
+            )
+        } else {
+            String::new()
+        };
         add(
             &mut out,
             Severity::Danger,
             "irreversible",
             format!(
-                "Deletion is permanent: {}{under} ({}) cannot be recovered; OSS has no recycle bin.",
-                crate::units::counted(entries, "object or version", "objects and versions"),
-                bytes(total_bytes)
+                "Deletion is permanent: {}{under} ({}) cannot be recovered; OSS has no recycle bin{stay}.",
+                crate::units::counted(deletable, "object or version", "objects and versions"),
+                bytes(total_bytes.saturating_sub(protected_bytes))
             ),
         );
     }
@@ -313,16 +339,19 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
     if r.website || !r.cnames.is_empty() {
         cooldown.push_str(" Domains and links point here: consider emptying the bucket instead (ossweep empty) so nobody can take the name over.");
     }
-    add(
-        &mut out,
-        if r.website || !r.cnames.is_empty() {
-            Severity::Danger
-        } else {
-            Severity::Warning
-        },
-        "name-cooldown",
-        cooldown,
-    );
+    // A bucket under retention keeps its name until the retention ends.
+    if r.worm_protected == 0 {
+        add(
+            &mut out,
+            if r.website || !r.cnames.is_empty() {
+                Severity::Danger
+            } else {
+                Severity::Warning
+            },
+            "name-cooldown",
+            cooldown,
+        );
+    }
     for rule in &r.replication {
         let dest = format!(
             "{} ({})",

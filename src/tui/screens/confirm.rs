@@ -11,7 +11,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::engine::expiry::ExpiryPlan;
-use crate::engine::preflight::phrase;
 use crate::engine::resume::{left_line, CheckState};
 use crate::engine::{refusals, Preflight, Refusal, ResumeView, Verdict};
 use crate::units::{bytes, count};
@@ -233,16 +232,7 @@ fn resume_lines<'a>(
 
 fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool, width: u16) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    let then = if p.action.deletes_bucket() {
-        ", then the bucket itself"
-    } else {
-        ""
-    };
-    let what = if p.goes.is_empty() {
-        format!("nothing{then}")
-    } else {
-        format!("{}{then}", phrase(&p.goes))
-    };
+    let what = p.what_goes();
     lines.push(Line::from(vec![
         Span::styled(format!("   {} ", p.bucket), theme.title),
         Span::raw(format!("({})  {what}", p.region)),
@@ -313,10 +303,15 @@ pub fn render(
                     " Instead, this empties what can be emptied and keeps the bucket, permanently deleting:",
                     theme.danger,
                 )));
-            } else {
+            } else if s.refused().is_empty() {
                 lines.push(Line::from(Span::styled(
                     " This deletes, permanently:",
                     theme.danger,
+                )));
+            } else {
+                lines.push(Line::from(Span::styled(
+                    " Nothing is deleted while something refuses. Otherwise this would delete:",
+                    theme.muted,
                 )));
             }
             let batch = preflights.len() > 1;
