@@ -79,4 +79,95 @@ impl Action {
     pub fn deletes_bucket(&self) -> bool {
         matches!(self, Action::DeleteBucket)
     }
+
+    /// The run's title, naming what was confirmed: `Deleting B`, `Emptying
+    /// B (the bucket stays)`, `Clearing delete markers of B (the bucket
+    /// stays)`, `Deleting index faq of B`.
+    pub fn title(&self, bucket: &str, kind: BucketKind) -> String {
+        let stays = format!("(the {} stays)", kind.noun());
+        match self {
+            Action::DeleteBucket => format!("Deleting {bucket}"),
+            Action::Clear { categories } if Self::empties(categories) => {
+                format!("Emptying {bucket} {stays}")
+            }
+            Action::Clear { .. } => format!("Clearing {} of {bucket} {stays}", self.what()),
+            Action::ClearItems { .. } => format!("Deleting {} of {bucket}", self.what()),
+        }
+    }
+
+    /// What was asked, for a report: `delete the bucket`, `empty it; the
+    /// bucket stays`, `clear delete markers; the bucket stays`, `delete index faq`.
+    pub fn asked(&self, kind: BucketKind) -> String {
+        let stays = format!("the {} stays", kind.noun());
+        match self {
+            Action::DeleteBucket => format!("delete the {}", kind.noun()),
+            Action::Clear { categories } if Self::empties(categories) => {
+                format!("empty it; {stays}")
+            }
+            Action::Clear { .. } => format!("clear {}; {stays}", self.what()),
+            Action::ClearItems { .. } => format!("delete {}", self.what()),
+        }
+    }
+
+    fn empties(categories: &BTreeSet<Category>) -> bool {
+        Category::DATA.iter().all(|c| categories.contains(c))
+    }
+
+    /// The categories cleared, or the items deleted, in words.
+    fn what(&self) -> String {
+        match self {
+            Action::DeleteBucket => String::new(),
+            Action::Clear { categories } => categories
+                .iter()
+                .map(|c| c.noun())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Action::ClearItems { category, items } => match items.iter().next() {
+                Some(one) if items.len() == 1 => {
+                    let short = match category {
+                        Category::VectorIndexes => "index",
+                        c => c.noun_one(),
+                    };
+                    format!("{short} {}", crate::text::visible(&one.name))
+                }
+                _ => category.counted(items.len() as u64),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_name_the_action_confirmed() {
+        let object = BucketKind::Object;
+        assert_eq!(Action::DeleteBucket.title("b", object), "Deleting b");
+        assert_eq!(
+            Action::empty_only().title("b", object),
+            "Emptying b (the bucket stays)"
+        );
+        assert_eq!(
+            Action::clear([Category::DeleteMarkers]).title("b", object),
+            "Clearing delete markers of b (the bucket stays)"
+        );
+        assert_eq!(
+            Action::clear_indexes(["faq"]).title("v", BucketKind::Vector),
+            "Deleting index faq of v"
+        );
+        assert_eq!(
+            Action::clear_items(
+                Category::AccessPoints,
+                [Target::named("ap-1"), Target::named("ap-2")]
+            )
+            .asked(object),
+            "delete 2 access points"
+        );
+        assert_eq!(
+            Action::empty_only().asked(object),
+            "empty it; the bucket stays"
+        );
+        assert_eq!(Action::DeleteBucket.asked(object), "delete the bucket");
+    }
 }

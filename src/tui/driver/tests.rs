@@ -115,7 +115,7 @@ async fn keys_become_tasks_whose_messages_delete_the_bucket() {
     let summaries = result.unwrap().unwrap();
     assert!(summaries[0].bucket_deleted, "{summaries:?}");
     assert!(
-        screen.contains("acme-tmp-suspended bucket deleted"),
+        screen.contains("acme-tmp-suspended (delete the bucket): bucket deleted"),
         "{screen}"
     );
     assert!(!emu.store().buckets.contains_key("acme-tmp-suspended"));

@@ -309,10 +309,14 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .position(|b| *b == p.bucket)
         .map(|i| i + 1)
         .unwrap_or(s.finished.len() + 1);
-    let mut title = vec![Span::styled(
-        format!(" Deleting {} ", p.bucket),
-        theme.title,
-    )];
+    // The action confirmed, by name; a resumed run (no preflight in this
+    // session) continues what its journal holds.
+    let heading = match s.preflights.iter().find(|x| x.bucket == p.bucket) {
+        Some(pf) => pf.action.title(&pf.bucket, pf.kind),
+        None if p.bucket.is_empty() => "Starting".to_string(),
+        None => format!("Resuming {}", p.bucket),
+    };
+    let mut title = vec![Span::styled(format!(" {heading} "), theme.title)];
     if s.buckets.len() > 1 {
         title.push(Span::styled(
             format!(

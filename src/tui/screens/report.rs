@@ -92,8 +92,12 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             (format!("{noun} kept"), theme.danger)
         };
+        let heading = match s.preflights.iter().find(|p| p.bucket == sm.bucket) {
+            Some(p) => format!("{} ({})", p.bucket, p.action.asked(p.kind)),
+            None => sm.bucket.clone(),
+        };
         lines.push(Line::from(vec![
-            Span::styled(format!(" {} ", sm.bucket), theme.title),
+            Span::styled(format!(" {heading}: "), theme.title),
             Span::styled(status, style),
         ]));
         if let Some(p) = s.preflights.iter().find(|p| p.bucket == sm.bucket) {
