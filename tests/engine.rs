@@ -1272,3 +1272,44 @@ uploads = [
         emu.shutdown().await.unwrap();
     }
 }
+
+/// A key is booked at most once per run: a server that reports keys deleted
+/// and keeps them has them found again by the verification listing, deleted
+/// again and recorded as such, never counted twice.
+#[tokio::test]
+async fn keys_listed_again_after_oss_reported_them_deleted_are_counted_once() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    c.put_bucket("liar", None).await.unwrap();
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("liar").unwrap();
+        for i in 0..3000 {
+            b.objects
+                .insert(format!("k/{i:05}"), vec![common::stored_version(1)]);
+        }
+    }
+    emu.faults().push(
+        FaultRule::new(FaultKind::FalseDeletes)
+            .op("DeleteMultipleObjects")
+            .key_prefix("k/0001")
+            .times(1),
+    );
+    let audit = tempfile::NamedTempFile::new().unwrap();
+    let mut p = plan("liar", [Category::Objects]);
+    p.audit = Audit::to_file(audit.path()).unwrap();
+    let (summary, _) = run(&c, p).await;
+    assert!(summary.complete(), "{summary:?}");
+    assert!(emu.store().buckets["liar"].objects.is_empty());
+    assert_eq!(summary.deleted(), 3000, "each key counted once");
+    assert_eq!(summary.listed_again, 10);
+    let trail = std::fs::read_to_string(audit.path()).unwrap();
+    assert_eq!(
+        trail
+            .lines()
+            .filter(|l| l.contains("\"deleted-again\""))
+            .count(),
+        10
+    );
+    emu.shutdown().await.unwrap();
+}

@@ -478,6 +478,9 @@ pub fn describe(s: &Summary) -> String {
     if let Some(kept) = s.unconfirmed_line() {
         out.push_str(&format!("  {kept}\n"));
     }
+    if let Some(again) = s.listed_again_line() {
+        out.push_str(&format!("  {again}\n"));
+    }
     if let Some(denied) = s.permission_line() {
         out.push_str(&format!("  {denied}\n"));
     }

@@ -260,6 +260,10 @@ pub struct Summary {
     /// `categories`, while `requests` and `elapsed_ms` are this session's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub earlier: Option<Earlier>,
+    /// Entries a verification listing found again after OSS had reported
+    /// them deleted in this run: deleted again, counted once.
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub listed_again: u64,
     /// RAM permissions OSS refused (AccessDenied on a call that needs them):
     /// running again fails the same way until they are granted.
     #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
@@ -396,6 +400,16 @@ impl Summary {
             format!(
                 "kept {} written or created after the run was confirmed{e_g}: never confirmed, so not deleted",
                 crate::units::counted(n, "entry", "entries")
+            )
+        })
+    }
+
+    /// Entries found again after OSS reported them deleted, in one sentence.
+    pub fn listed_again_line(&self) -> Option<String> {
+        (self.listed_again > 0).then(|| {
+            format!(
+                "{} listed again after OSS had reported them deleted: deleted again, counted once (see \"deleted-again\" in the report)",
+                crate::units::counted(self.listed_again, "entry was", "entries were")
             )
         })
     }

@@ -37,14 +37,32 @@ pub(super) async fn book_deleted(
     } else {
         "deleted"
     };
+    // A key is booked at most once per run: one listed again after OSS had
+    // said it was deleted is deleted again, recorded as such, not counted.
     let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+    let mut again = 0u64;
     for entry in entries {
+        if entry.again {
+            again += 1;
+            continue;
+        }
         let p = per.entry(entry.category).or_default();
         p.0 += 1;
         p.1 += entry.size;
     }
+    if again > 0 {
+        ctx.summary.lock().unwrap().listed_again += again;
+    }
     if audit {
         ctx.plan.audit.write(entries.iter().map(|entry| {
+            let (action, detail) = if entry.again {
+                (
+                    "deleted-again",
+                    Some("listed again after OSS reported it deleted in this run; counted once"),
+                )
+            } else {
+                (action, detail)
+            };
             AuditRecord::new(
                 &bucket,
                 entry.category,

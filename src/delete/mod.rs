@@ -48,6 +48,10 @@ struct Ctx {
     versioning: Versioning,
     worm: Option<WormConfiguration>,
     started_at: i64,
+    /// OSS's clock when this session began (the `Date` of its GetBucketInfo,
+    /// sent before any listing): what was last modified before it, the
+    /// session's first listing saw.
+    listed_from: Option<i64>,
     /// This run's own retries and throttling.
     watch: Arc<Watch>,
     /// The run's journal, when it keeps one.
@@ -440,6 +444,7 @@ pub async fn run(
         versioning: Versioning::Off,
         worm: None,
         started_at: time::unix_secs(SystemTime::now()),
+        listed_from: None,
         journal: plan.journal.clone(),
         // Numbers of this session start past any earlier session's.
         seq: std::sync::atomic::AtomicU64::new((time::unix_secs(SystemTime::now()) as u64) << 24),
@@ -473,6 +478,7 @@ pub async fn run(
                 return finish(&ctx, started).await;
             }
             ctx.versioning = info.versioning;
+            ctx.listed_from = info.served_at;
         }
         // A resumed run whose bucket is gone: the interrupted session got as
         // far as deleting it. Its books are settled from the journal.

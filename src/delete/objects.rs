@@ -42,6 +42,10 @@ struct Pass {
     /// What its listing left alone because it was never confirmed (a resumed
     /// run's bounds), per kind.
     kept: std::sync::Mutex<BTreeMap<Category, Kept>>,
+    /// A verification pass after a full first listing of this session (one
+    /// that had no failure, or there would be no other pass): what was there
+    /// before the session began, that listing saw and had deleted.
+    verifies_full_listing: bool,
 }
 
 impl Pass {
@@ -111,11 +115,17 @@ fn select(
         } else {
             ObjectIdentifier::key(v.key)
         };
+        // A verification pass follows a first listing that had no failure:
+        // what was there before that listing began (by OSS's clock), it saw
+        // and had deleted.
+        let again = pass.verifies_full_listing
+            && matches!((v.last_modified, ctx.listed_from), (Some(t), Some(from)) if t < from);
         out.push(Entry {
             id,
             category,
             size: v.size,
             run,
+            again,
         });
     }
     pass.settled(left.iter().map(String::as_str));
@@ -249,11 +259,13 @@ pub async fn clear(ctx: Arc<Ctx>) {
         verifiable.remove(&Category::Objects);
     }
     let mut pass_kinds = kinds.clone();
+    let mut first_full = false;
     for number in 1..=MAX_PASSES {
         let all: Vec<Category> = kinds.iter().copied().collect();
         let failures_before = super::failures_in(&ctx, &all);
         let (start, partial) = pass_start(&ctx, number);
         let pass = Arc::new(Pass {
+            verifies_full_listing: number > 1 && first_full,
             number,
             kinds: pass_kinds.clone(),
             found: AtomicU64::new(0),
@@ -265,6 +277,10 @@ pub async fn clear(ctx: Arc<Ctx>) {
         delete_pass(ctx.clone(), pass.clone()).await;
         let found = pass.found.load(Ordering::Relaxed);
         let broken = pass.listing_error.lock().unwrap().take();
+        if number == 1 {
+            // Whole, and not broken off: it saw every entry then there.
+            first_full = !partial && broken.is_none();
+        }
         if partial && broken.is_none() && !ctx.stopped() {
             // A resumed run listed only what was left open: the next pass is
             // the fresh listing of the whole scope that verifies it.

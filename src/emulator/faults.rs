@@ -24,6 +24,9 @@ pub enum FaultKind {
     Deny,
     /// DeleteMultipleObjects leaves these keys out of `Deleted` and keeps them.
     OmitKeys,
+    /// DeleteMultipleObjects reports these keys `Deleted` and keeps them: a
+    /// server that lies, so that a later listing finds them again.
+    FalseDeletes,
     /// Acts on the request, then sends only the first half of the reply body:
     /// a reply lost after the server acted.
     CutReply,
@@ -50,13 +53,14 @@ impl FaultKind {
             "hang" => FaultKind::Hang,
             "deny" => FaultKind::Deny,
             "omit-keys" => FaultKind::OmitKeys,
+            "false-deletes" => FaultKind::FalseDeletes,
             "raw" => FaultKind::Raw {
                 status: status.unwrap_or(200),
                 body: body.unwrap_or_default(),
             },
             other => {
                 return Err(format!(
-                    "unknown fault kind {other:?}: use throttle, internal-error, drop, drop-after, cut-reply, hang, deny, omit-keys or raw"
+                    "unknown fault kind {other:?}: use throttle, internal-error, drop, drop-after, cut-reply, hang, deny, omit-keys, false-deletes or raw"
                 ))
             }
         })
@@ -389,7 +393,7 @@ impl Faults {
         {
             let mut rules = self.rules.lock().unwrap();
             let pos = rules.iter().position(|r| {
-                r.kind != FaultKind::OmitKeys
+                !matches!(r.kind, FaultKind::OmitKeys | FaultKind::FalseDeletes)
                     && r.matcher.op.as_deref().is_none_or(|o| o == op)
                     && r.matcher
                         .bucket
@@ -427,10 +431,20 @@ impl Faults {
 
     /// The key prefixes whose keys a DeleteMultipleObjects must leave out this time.
     pub fn omit_prefixes(&self, bucket: &str) -> Vec<String> {
+        self.delete_prefixes(bucket, &FaultKind::OmitKeys)
+    }
+
+    /// The key prefixes whose keys a DeleteMultipleObjects reports deleted
+    /// and keeps this time.
+    pub fn false_delete_prefixes(&self, bucket: &str) -> Vec<String> {
+        self.delete_prefixes(bucket, &FaultKind::FalseDeletes)
+    }
+
+    fn delete_prefixes(&self, bucket: &str, kind: &FaultKind) -> Vec<String> {
         let mut rules = self.rules.lock().unwrap();
         let mut out = Vec::new();
         for r in rules.iter_mut() {
-            if r.kind == FaultKind::OmitKeys
+            if r.kind == *kind
                 && r.remaining != Some(0)
                 && r.matcher.bucket.as_deref().is_none_or(|b| b == bucket)
             {

@@ -341,7 +341,13 @@ fn authorize_and_run(
                 "You have no right to access this object because of bucket acl.",
             ))
         }
-        Some(FaultKind::OmitKeys | FaultKind::CutReply | FaultKind::DropAfter) | None => {}
+        Some(
+            FaultKind::OmitKeys
+            | FaultKind::FalseDeletes
+            | FaultKind::CutReply
+            | FaultKind::DropAfter,
+        )
+        | None => {}
     }
     let mut store = state.store.lock().unwrap();
     let mut ctx = Ctx {

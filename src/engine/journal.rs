@@ -151,6 +151,10 @@ pub struct BatchEntry {
     /// Entries with the same `run` came from one listing page: a contiguous
     /// run of keys, which one listing can re-check.
     pub run: u64,
+    /// Listed again by a verification pass though it was there before the
+    /// run's first listing, which saw it and had it deleted: booked already.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub again: bool,
 }
 
 impl Journal {

@@ -12,6 +12,8 @@ pub(super) struct Entry {
     pub(super) size: u64,
     /// The listing page it came from (a contiguous run of keys).
     pub(super) run: u64,
+    /// Booked already (see `BatchEntry::again`): deleted, not counted twice.
+    pub(super) again: bool,
 }
 
 impl Entry {
@@ -22,6 +24,7 @@ impl Entry {
             category: self.category,
             size: self.size,
             run: self.run,
+            again: self.again,
         }
     }
 }
@@ -306,6 +309,7 @@ mod tests {
             category: Category::Objects,
             size: 1,
             run: 0,
+            again: false,
         }
     }
 

@@ -382,6 +382,9 @@ pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, E
     let omit = ctx
         .faults
         .omit_prefixes(r.bucket.as_deref().unwrap_or_default());
+    let lie = ctx
+        .faults
+        .false_delete_prefixes(r.bucket.as_deref().unwrap_or_default());
     let url = r.url_encoding();
     let now = ctx.now;
     let mut next = ctx.store.next_id;
@@ -397,6 +400,7 @@ pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, E
         }
         // A version id this store never issued names nothing: deleting it succeeds.
         let (marker, id) = match version {
+            _ if lie.iter().any(|p| key.starts_with(p.as_str())) => (false, None),
             Some(None) => (false, None),
             Some(Some(id)) => {
                 let target = b

@@ -143,6 +143,7 @@ async fn the_journal_is_written_sealed_private_and_read_back() {
         b.in_flight.insert(3, 1);
     });
     let entries = vec![BatchEntry {
+        again: false,
         key: "k/0101".into(),
         version_id: Some("v1".into()),
         category: Category::Objects,
@@ -287,6 +288,7 @@ fn a_batch_file_is_sealed_too() {
     let (_home, runs) = runs();
     let j = Journaler::create(&runs, journal(ID, None)).unwrap();
     let entries = vec![BatchEntry {
+        again: false,
         key: "k".into(),
         version_id: None,
         category: Category::Objects,

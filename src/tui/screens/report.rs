@@ -150,6 +150,9 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if let Some(kept) = sm.unconfirmed_line() {
             lines.push(Line::from(Span::styled(format!("   {kept}"), theme.warn)));
         }
+        if let Some(again) = sm.listed_again_line() {
+            lines.push(Line::from(Span::styled(format!("   {again}"), theme.warn)));
+        }
         if let Some(denied) = sm.permission_line() {
             lines.push(Line::from(Span::styled(format!("   {denied}"), theme.warn)));
         }
