@@ -249,9 +249,11 @@ async fn delete_needs_every_name_confirmed_then_deletes_them_all() {
 async fn delete_refuses_buckets_that_cannot_be_deleted_before_any_write() {
     let emu = common::emulator(Seed::Demo).await;
     let home = tempfile::tempdir().unwrap();
-    for (bucket, why) in [
-        ("acme-data-lake", "OSS-HDFS"),
-        ("acme-compliance-archive", "retention policy (WORM)"),
+    // Emptying instead is offered only where it deletes something: the data
+    // lake's objects, not the archive whose every object is under retention.
+    for (bucket, why, empties) in [
+        ("acme-data-lake", "OSS-HDFS", true),
+        ("acme-compliance-archive", "retention policy (WORM)", false),
     ] {
         let out = ossweep(&emu, home.path(), &["delete", bucket, "--confirm", bucket]);
         assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
@@ -260,7 +262,18 @@ async fn delete_refuses_buckets_that_cannot_be_deleted_before_any_write() {
             err.contains(&format!("refused: {bucket} cannot be deleted"))
                 && err.contains(why)
                 && err.contains("manual step:")
-                && err.contains(&format!("ossweep delete {bucket} --empty-only")),
+                && err.contains("not the bucket itself (see why)")
+                && !err.contains("then the bucket itself"),
+            "{err}"
+        );
+        assert_eq!(
+            err.contains(&format!("ossweep delete {bucket} --empty-only")),
+            empties,
+            "{err}"
+        );
+        assert_eq!(
+            err.contains("Nothing can be emptied either"),
+            !empties,
             "{err}"
         );
         assert!(

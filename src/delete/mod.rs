@@ -138,6 +138,10 @@ impl Ctx {
     /// An item OSS refused or could not act on: booked failed, and a refused
     /// RAM permission is remembered for the summary.
     fn fail_oss(&self, category: Category, key: &str, version_id: Option<&str>, e: &OssError) {
+        // Not sent because the run stopped: no failure (the stop is).
+        if matches!(e, OssError::Halted { sent: 0, .. }) {
+            return;
+        }
         self.denied(e);
         self.fail(category, key, version_id, &first_line(e), &code_of(e));
     }

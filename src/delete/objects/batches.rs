@@ -205,11 +205,11 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
             reply_lost: true,
         }),
         // The run stopped before the batch went out: nothing new is sent.
-        Err(OssError::Halted { sent, .. }) => {
-            let reply_lost = batch.reply_lost || sent > 0;
-            not_sent(ctx, batch.entries, reply_lost).await;
-            None
-        }
+        // It stays in the journal (the stop settles it, see `not_sent`).
+        Err(OssError::Halted { sent, .. }) => Some(Batch {
+            reply_lost: batch.reply_lost || sent > 0,
+            ..batch
+        }),
         // The bucket is gone (someone else deleted it): so are its keys. The
         // run stops, and its summary says so.
         Err(e) if e.is_code("NoSuchBucket") => {
@@ -251,25 +251,33 @@ pub(super) async fn book(ctx: &Ctx, done: Done, consecutive_failures: &mut u32) 
     }
 }
 
-/// Books a batch the run stopped before sending: "not deleted, the run was
-/// stopped", except that when an earlier attempt's reply was lost, a listing
-/// first finds what OSS deleted all the same (a read: a stopped run may still
-/// look).
+/// Settles a batch the run stopped before sending: it was not deleted and
+/// is no failure (the stop is; the outcome counts what remains), except that
+/// when an earlier attempt's reply was lost, a listing finds what OSS deleted
+/// all the same (a read: a stopped run may still look).
 pub(super) async fn not_sent(ctx: &Ctx, entries: Vec<Entry>, reply_lost: bool) {
-    let mut left = entries;
-    if reply_lost {
-        let ids: Vec<(String, Option<String>, u64)> = left
-            .iter()
-            .map(|x| (x.id.key.clone(), x.id.version_id.clone(), x.run))
-            .collect();
-        if let Ok((gone, still)) = crate::delete::recheck::split_gone(ctx, &ids).await {
-            let gone: Vec<&Entry> = gone.iter().map(|i| &left[*i]).collect();
-            book_deleted(ctx, &gone, Some("reply lost; a listing shows it gone")).await;
-            left = still.into_iter().map(|i| left[i].clone()).collect();
-        }
+    if !reply_lost {
+        return;
     }
-    if !left.is_empty() {
-        report_failed(ctx, &left, "Cancelled", "not deleted: the run was stopped").await;
+    let ids: Vec<(String, Option<String>, u64)> = entries
+        .iter()
+        .map(|x| (x.id.key.clone(), x.id.version_id.clone(), x.run))
+        .collect();
+    match crate::delete::recheck::split_gone(ctx, &ids).await {
+        Ok((gone, _)) => {
+            let gone: Vec<&Entry> = gone.iter().map(|i| &entries[*i]).collect();
+            book_deleted(ctx, &gone, Some("reply lost; a listing shows it gone")).await;
+        }
+        // Unknown whether OSS acted: said so, never booked either way.
+        Err(_) => {
+            report_failed(
+                ctx,
+                &entries,
+                "Cancelled",
+                "the run was stopped after a reply was lost; a listing could not say whether it was deleted",
+            )
+            .await
+        }
     }
 }
 
