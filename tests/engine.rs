@@ -541,6 +541,12 @@ async fn after_a_stop_no_new_delete_is_sent() {
             summary.cancelled,
             "trial {trial}: stopped after {at} batches"
         );
+        assert_eq!(
+            summary.failures_total,
+            0,
+            "trial {trial}: what the stop kept from being sent is no failure: {:?}",
+            summary.failures.first()
+        );
         assert!(
             after <= served + in_flight,
             "trial {trial}: {after} deletes served, {served} at the stop with {in_flight} requests in flight"
