@@ -297,11 +297,13 @@ async fn uploads_pass(ctx: &Ctx) -> PassCount {
                 if ctx.plan.dry_run {
                     return (u, size, Ok(()));
                 }
-                ctx.add_requests(1);
                 let r = ctx
                     .client
                     .abort_multipart_upload(ctx.bucket(), &u.key, &u.upload_id)
                     .await;
+                if !matches!(r, Err(OssError::Halted { sent: 0, .. })) {
+                    ctx.add_requests(1);
+                }
                 (u, size, r)
             })
             .buffer_unordered(ctx.client.budget().max())

@@ -104,8 +104,10 @@ pub(super) async fn send_batch(ctx: Arc<Ctx>, batch: Batch, delay: Duration) -> 
         };
     }
     let ids: Vec<ObjectIdentifier> = batch.entries.iter().map(|e| e.id.clone()).collect();
-    ctx.add_requests(1);
     let result = ctx.client.delete_multiple_objects(ctx.bucket(), &ids).await;
+    if !matches!(result, Err(OssError::Halted { sent: 0, .. })) {
+        ctx.add_requests(1);
+    }
     Done { batch, result }
 }
 
