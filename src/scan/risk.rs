@@ -641,6 +641,18 @@ mod tests {
             k.contains(&"worm") && !k.contains(&"cost-and-time"),
             "{k:?}"
         );
+        // Nothing can be lost now, and the name is kept until the retention
+        // ends: the retention risk leads, no "Deletion is permanent".
+        let all = risks(&worm);
+        assert_eq!(all[0].kind, "worm");
+        let loss = all.iter().find(|x| x.kind == "irreversible").unwrap();
+        assert_eq!(loss.severity, Severity::Info);
+        assert!(
+            loss.text.starts_with("Nothing can be deleted now"),
+            "{}",
+            loss.text
+        );
+        assert!(!k.contains(&"name-cooldown"), "{k:?}");
         // The lifecycle timing is the one sentence used everywhere.
         let text = risks(&report())
             .into_iter()
