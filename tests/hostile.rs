@@ -322,3 +322,105 @@ async fn a_page_larger_than_asked_for_is_refused_not_booked() {
     assert_eq!(emu.store().buckets["acme-web-assets"].objects.len(), 304);
     emu.shutdown().await.unwrap();
 }
+
+/// Runs the binary, killing it (and failing the test) if it outlives `bound`.
+fn run_within(
+    emu: &EmulatorHandle,
+    home: &std::path::Path,
+    args: &[&str],
+    bound: Duration,
+) -> (Output, Duration) {
+    let started = Instant::now();
+    let mut child = common::cli(emu, home)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{args:?} still running after {bound:?}: {}",
+                text(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child.wait_with_output().unwrap(), started.elapsed())
+}
+
+/// A server's `x-oss-qos-delay-time` is honoured up to 5 s, never more: a 503
+/// asking for 11.5 days and 200s asking for the largest number there is each
+/// cost at most the cap. (The bound is generous for a busy machine; without
+/// the cap these runs do not end.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_servers_delay_header_is_honoured_up_to_a_cap() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    emu.faults().push(
+        FaultRule::new(FaultKind::Throttle {
+            delay_ms: 999_999_999,
+        })
+        .op("DeleteMultipleObjects")
+        .times(1),
+    );
+    let (out, _) = run_within(
+        &emu,
+        home.path(),
+        &["delete", "acme-web-assets", "--confirm", "acme-web-assets"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!emu.store().buckets.contains_key("acme-web-assets"));
+    // On a 200 (bandwidth throttling), every time.
+    emu.faults().push(
+        FaultRule::new(FaultKind::SlowDown { delay_ms: u64::MAX }).op("ListMultipartUploads"),
+    );
+    let (out, _) = run_within(
+        &emu,
+        home.path(),
+        &["scan", "acme-media-ingest"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Incomplete multipart uploads     3"));
+    emu.shutdown().await.unwrap();
+}
+
+/// OSS throttles every delete and asks for days: the first Ctrl-C still stops
+/// the run within the cap, with its summary.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_ctrl_c_stops_a_run_that_oss_keeps_throttling() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    emu.faults().push(
+        FaultRule::new(FaultKind::Throttle {
+            delay_ms: 999_999_999,
+        })
+        .op("DeleteMultipleObjects"),
+    );
+    let mut child = common::cli(&emu, home.path())
+        .args(["delete", "acme-web-assets", "--confirm", "acme-web-assets"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while emu.faults().count("DeleteMultipleObjects") == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    signal(&child, "INT");
+    let stopped = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if stopped.elapsed() > Duration::from_secs(40) {
+            let _ = child.kill();
+            panic!("the first Ctrl-C did not stop the run");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("acme-web-assets: deleted 0 items"));
+    emu.shutdown().await.unwrap();
+}

@@ -14,6 +14,9 @@ use crate::oss::retry::Jitter;
 pub enum FaultKind {
     /// 503 with a throttling code and `x-oss-qos-delay-time`.
     Throttle { delay_ms: u64 },
+    /// Serves the request, and the reply carries `x-oss-qos-delay-time`: OSS
+    /// asking for a slower pace on a 200 (bandwidth throttling).
+    SlowDown { delay_ms: u64 },
     /// 500 InternalError.
     InternalError,
     /// Close the connection without a reply.
@@ -46,6 +49,7 @@ impl FaultKind {
     pub fn parse(name: &str, status: Option<u16>, body: Option<String>) -> Result<Self, String> {
         Ok(match name {
             "throttle" => FaultKind::Throttle { delay_ms: 100 },
+            "slow-down" => FaultKind::SlowDown { delay_ms: 100 },
             "internal-error" => FaultKind::InternalError,
             "drop" => FaultKind::DropConnection,
             "drop-after" => FaultKind::DropAfter,
@@ -60,7 +64,7 @@ impl FaultKind {
             },
             other => {
                 return Err(format!(
-                    "unknown fault kind {other:?}: use throttle, internal-error, drop, drop-after, cut-reply, hang, deny, omit-keys, false-deletes or raw"
+                    "unknown fault kind {other:?}: use throttle, internal-error, drop, drop-after, cut-reply, hang, deny, omit-keys, false-deletes, slow-down or raw"
                 ))
             }
         })
@@ -130,7 +134,9 @@ impl FaultScript {
         let mut rules = Vec::new();
         for r in raw.fault {
             let mut kind = FaultKind::parse(&r.kind, r.status, r.body)?;
-            if let (FaultKind::Throttle { delay_ms }, Some(d)) = (&mut kind, r.delay_ms) {
+            if let (FaultKind::Throttle { delay_ms } | FaultKind::SlowDown { delay_ms }, Some(d)) =
+                (&mut kind, r.delay_ms)
+            {
                 *delay_ms = d;
             }
             rules.push(FaultRule {

@@ -344,6 +344,7 @@ fn authorize_and_run(
         Some(
             FaultKind::OmitKeys
             | FaultKind::FalseDeletes
+            | FaultKind::SlowDown { .. }
             | FaultKind::CutReply
             | FaultKind::DropAfter,
         )
@@ -367,6 +368,12 @@ fn authorize_and_run(
         (Some(FaultKind::DropAfter), _) => Outcome::Drop,
         (Some(FaultKind::CutReply), Ok(mut reply)) => {
             reply.body.truncate(reply.body.len() / 2);
+            Outcome::Reply(reply)
+        }
+        (Some(FaultKind::SlowDown { delay_ms }), Ok(mut reply)) => {
+            reply
+                .headers
+                .push(("x-oss-qos-delay-time".into(), delay_ms.to_string()));
             Outcome::Reply(reply)
         }
         (_, Ok(reply)) => Outcome::Reply(reply),

@@ -23,6 +23,10 @@ pub const DEFAULT_QPS: u32 = 2_000;
 /// Requests in flight at most, by default: the budget grows toward it only
 /// while replies come as fast as the fastest seen.
 pub const DEFAULT_CONCURRENCY: usize = 64;
+/// The longest wait a server's `x-oss-qos-delay-time` is honoured for (it
+/// asks for milliseconds to a few seconds; a larger number is not trusted),
+/// and so the longest pause the budget ever takes.
+pub const MAX_SERVER_DELAY: Duration = Duration::from_secs(5);
 /// Where concurrency starts: it grows while requests succeed.
 const INITIAL_CONCURRENCY: usize = 8;
 /// Throttle signals closer together than this count once (a burst of in-flight
@@ -263,7 +267,7 @@ impl Control {
     pub fn throttled(&mut self, now: Instant, delay: Option<Duration>) -> Option<f64> {
         self.throttled += 1;
         if let Some(d) = delay {
-            let until = now + d;
+            let until = now + d.min(MAX_SERVER_DELAY);
             self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
             // After the pause, requests resume one spacing apart: no burst.
             self.next_start = Some(self.next_start.map_or(until, |t| t.max(until)));

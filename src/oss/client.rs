@@ -462,7 +462,8 @@ impl Client {
                 req,
             );
             // Each attempt takes its place in the account's budget; the place is
-            // given back before any wait for a retry.
+            // given back before any wait for a retry. The wait for it is part
+            // of the request: watched (notices) and bounded by its deadline.
             let halted = || OssError::Halted {
                 op: req.op,
                 sent: attempt_no - 1,
@@ -470,23 +471,34 @@ impl Client {
             if !req.read && self.halted() {
                 return Err(halted());
             }
-            let place = self.inner.budget.acquire().await;
-            // A stop that came while this waited for its place: not sent.
-            if !req.read && self.halted() {
-                return Err(halted());
-            }
-            let outcome = self
-                .watching(attempt, req.op, attempt_no, started, deadline, &authority)
+            let watched = self
+                .watching(
+                    async {
+                        let place = self.inner.budget.acquire().await;
+                        // A stop that came while this waited for its place: not sent.
+                        if !req.read && self.halted() {
+                            return None;
+                        }
+                        Some((place, attempt.await))
+                    },
+                    req.op,
+                    attempt_no,
+                    started,
+                    deadline,
+                    &authority,
+                )
                 .await;
-            let (err, qos) = match outcome {
-                Attempt::Done(reply) => {
+            let (err, qos) = match watched {
+                Ok(None) => return Err(halted()),
+                Ok(Some((place, Attempt::Done(reply)))) => {
                     place.succeeded();
                     return Ok(reply);
                 }
-                Attempt::Failed(e, q) => {
+                Ok(Some((place, Attempt::Failed(e, q)))) => {
                     drop(place);
                     (e, q)
                 }
+                Err(timeout) => (timeout, None),
             };
             // A wrong-region reply names the right endpoint: follow it once. With
             // `--endpoint` the host stays and only the signing region changes.

@@ -141,7 +141,7 @@ impl ApiError {
             }
             "BucketNotEmpty" => "the bucket still holds objects, versions, delete markers, parts, LiveChannels or access points".into(),
             "InvalidBucketName" => "bucket names are 3-63 characters of a-z, 0-9 and '-', starting and ending with a letter or digit".into(),
-            c if is_throttle_code(c) => "OSS is throttling this account; ossweep backs off and retries".into(),
+            c if is_throttle_code(c) => "OSS throttled this account and ossweep gave up after backing off and retrying; lower --qps, or try again later".into(),
             _ => return None,
         };
         Some(s)

@@ -250,3 +250,13 @@ async fn places_never_exceed_the_limit() {
         .unwrap();
     assert_eq!(b.view().in_flight, 2);
 }
+
+#[test]
+fn a_pause_a_server_asks_for_is_capped() {
+    let t = Instant::now();
+    let mut c = Control::new(8, 100);
+    // 11.5 days, as a hostile server asked.
+    c.throttled(t, Some(Duration::from_millis(999_999_999)));
+    assert_eq!(c.start(t), Err(Wait::Until(t + MAX_SERVER_DELAY)));
+    assert!(c.start(t + MAX_SERVER_DELAY).is_ok());
+}

@@ -7,10 +7,12 @@ pub(super) fn header_str<'a>(h: &'a http::HeaderMap, name: &str) -> Option<&'a s
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The wait OSS asks for (`x-oss-qos-delay-time`, in ms), capped: a server
+/// controls this number, so it is honoured up to `MAX_SERVER_DELAY` only.
 pub(super) fn qos_delay(h: &http::HeaderMap) -> Option<Duration> {
     header_str(h, "x-oss-qos-delay-time")
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_millis)
+        .map(|ms| Duration::from_millis(ms).min(crate::oss::budget::MAX_SERVER_DELAY))
 }
 
 pub(super) enum Attempt {
@@ -160,15 +162,17 @@ impl Client {
 
     /// Waits for one attempt, announcing the wait every few seconds, and cuts it
     /// off at the request's deadline.
-    pub(super) async fn watching(
+    /// Runs `attempt` (the wait for a place in the budget, then the request)
+    /// with notices while it is slow, and fails it at the request's deadline.
+    pub(super) async fn watching<T>(
         &self,
-        attempt: impl std::future::Future<Output = Attempt>,
+        attempt: impl std::future::Future<Output = T>,
         op: &'static str,
         attempt_no: u32,
         started: tokio::time::Instant,
         deadline: tokio::time::Instant,
         authority: &str,
-    ) -> Attempt {
+    ) -> Result<T, OssError> {
         tokio::pin!(attempt);
         let mut tick = tokio::time::interval_at(
             tokio::time::Instant::now() + WAIT_NOTICE_EVERY,
@@ -178,7 +182,7 @@ impl Client {
         tokio::pin!(cut);
         loop {
             tokio::select! {
-                done = &mut attempt => return done,
+                done = &mut attempt => return Ok(done),
                 _ = tick.tick() => {
                     let w = WaitNotice {
                         op,
@@ -190,18 +194,15 @@ impl Client {
                     self.notify(Notice::Waiting(w));
                 }
                 _ = &mut cut => {
-                    return Attempt::Failed(
-                        OssError::Transport {
-                            op,
-                            host: authority.to_string(),
-                            kind: crate::oss::error::TransportKind::Timeout,
-                            detail: format!(
-                                "no reply within {} s ({attempt_no} attempt(s)); OSS accepted the connection but did not answer",
-                                self.inner.cfg.deadline.as_secs()
-                            ),
-                        },
-                        None,
-                    )
+                    return Err(OssError::Transport {
+                        op,
+                        host: authority.to_string(),
+                        kind: crate::oss::error::TransportKind::Timeout,
+                        detail: format!(
+                            "no reply within {} s ({attempt_no} attempt(s)), counting the waits OSS asked for",
+                            self.inner.cfg.deadline.as_secs()
+                        ),
+                    })
                 }
             }
         }
