@@ -424,3 +424,92 @@ async fn the_first_ctrl_c_stops_a_run_that_oss_keeps_throttling() {
     assert!(text(&out.stderr).contains("acme-web-assets: deleted 0 items"));
     emu.shutdown().await.unwrap();
 }
+
+/// A loopback server that answers every request with `head` and then, while
+/// the client reads, `body_chunk` over and over (an endless body).
+async fn endless_server(head: &'static str) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunked = head.contains("chunked");
+                let data = vec![b'<'; 64 * 1024];
+                loop {
+                    let wrote = if chunked {
+                        let mut c = format!("{:x}\r\n", data.len()).into_bytes();
+                        c.extend_from_slice(&data);
+                        c.extend_from_slice(b"\r\n");
+                        sock.write_all(&c).await
+                    } else {
+                        sock.write_all(&data).await
+                    };
+                    if wrote.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Reply bodies are bounded: an endless chunked listing, or one announcing a
+/// terabyte, is read no further than a listing page may be, asked for again,
+/// then a clear error naming the operation and the limit.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_or_enormous_reply_is_cut_at_the_operations_limit() {
+    use futures::StreamExt;
+    use ossweep::oss::client::{Client, ClientConfig};
+    use ossweep::oss::endpoint::{Addressing, Endpoint};
+    for head in [
+        "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000000000000\r\n\r\n",
+    ] {
+        let addr = endless_server(head).await;
+        let mut cfg = ClientConfig::new(
+            ossweep::oss::Credentials::new("LTAI5tHostile", "hostile-secret"),
+            "cn-hangzhou",
+        );
+        cfg.endpoint = Some(Endpoint::parse(&format!("http://{addr}")).unwrap());
+        cfg.addressing = Addressing::Path;
+        cfg.retry.max_attempts = 2;
+        cfg.retry.base = Duration::from_millis(1);
+        cfg.retry.cap = Duration::from_millis(5);
+        let c = Client::new(cfg);
+        let first = tokio::time::timeout(
+            Duration::from_secs(60),
+            c.list_objects("endless", None).next(),
+        )
+        .await
+        .expect("bounded");
+        let e = first.unwrap().unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            shown.contains("ListObjectsV2") && shown.contains("larger than 16.0 MiB"),
+            "{shown}"
+        );
+        assert_eq!(
+            c.stats()
+                .requests
+                .load(std::sync::atomic::Ordering::Relaxed),
+            2,
+            "asked again once"
+        );
+    }
+}

@@ -520,7 +520,8 @@ impl Client {
                 }
             }
             let failure = match &err {
-                OssError::Transport { .. } => Failure::Transport,
+                // No reply, or one too large to read: the next may be whole.
+                OssError::Transport { .. } | OssError::Malformed { .. } => Failure::Transport,
                 OssError::Api(api) => Failure::Status {
                     status: api.status,
                     code: &api.code,

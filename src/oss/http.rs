@@ -35,6 +35,27 @@ pub struct Response {
 pub struct TransportError {
     pub kind: TransportKind,
     pub detail: String,
+    /// The reply's body was larger than the caller's limit (it was not read
+    /// past it): `(status, limit)`.
+    pub too_large: Option<(u16, usize)>,
+}
+
+impl TransportError {
+    fn new(kind: TransportKind, detail: String) -> Self {
+        TransportError {
+            kind,
+            detail,
+            too_large: None,
+        }
+    }
+
+    fn too_large(status: u16, limit: usize) -> Self {
+        TransportError {
+            kind: TransportKind::Other,
+            detail: format!("the reply is larger than {limit} bytes"),
+            too_large: Some((status, limit)),
+        }
+    }
 }
 
 /// How connections are made.
@@ -136,17 +157,20 @@ impl Http {
         reqwest::Url::parse(url).is_ok_and(|u| u.as_str() == url)
     }
 
+    /// Sends a request and reads its reply, at most `limit` bytes of body: a
+    /// longer one (announced or streamed) is not read past the limit.
     pub async fn send(
         &self,
         method: http::Method,
         url: &str,
         headers: http::HeaderMap,
         body: Option<Bytes>,
+        limit: usize,
     ) -> Result<Response, TransportError> {
         if Self::kept_as_written(url) {
-            self.via_reqwest(method, url, headers, body).await
+            self.via_reqwest(method, url, headers, body, limit).await
         } else {
-            self.via_hyper(method, url, headers, body).await
+            self.via_hyper(method, url, headers, body, limit).await
         }
     }
 
@@ -156,19 +180,29 @@ impl Http {
         url: &str,
         headers: http::HeaderMap,
         body: Option<Bytes>,
+        limit: usize,
     ) -> Result<Response, TransportError> {
         let mut rb = self.reqwest.request(method, url).headers(headers);
         if let Some(b) = body {
             rb = rb.body(b);
         }
-        let resp = rb.send().await.map_err(from_reqwest)?;
+        let mut resp = rb.send().await.map_err(from_reqwest)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(from_reqwest)?;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(TransportError::too_large(status, limit));
+        }
+        let mut read = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(from_reqwest)? {
+            if read.len() + chunk.len() > limit {
+                return Err(TransportError::too_large(status, limit));
+            }
+            read.extend_from_slice(&chunk);
+        }
         Ok(Response {
             status,
             headers,
-            body,
+            body: read.freeze(),
         })
     }
 
@@ -178,40 +212,47 @@ impl Http {
         url: &str,
         headers: http::HeaderMap,
         body: Option<Bytes>,
+        limit: usize,
     ) -> Result<Response, TransportError> {
-        let uri: http::Uri = url
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| TransportError {
-                kind: TransportKind::Other,
-                detail: format!("the request target cannot be sent: {e}"),
-            })?;
+        let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
+            TransportError::new(
+                TransportKind::Other,
+                format!("the request target cannot be sent: {e}"),
+            )
+        })?;
         let mut req = http::Request::builder()
             .method(method)
             .uri(uri)
             .body(Full::new(body.unwrap_or_default()))
-            .map_err(|e| TransportError {
-                kind: TransportKind::Other,
-                detail: e.to_string(),
-            })?;
+            .map_err(|e| TransportError::new(TransportKind::Other, e.to_string()))?;
         *req.headers_mut() = headers;
         req.headers_mut().insert(
             http::header::USER_AGENT,
             http::HeaderValue::from_static(USER_AGENT),
         );
         let exchange = async {
-            let resp = self.raw.request(req).await.map_err(|e| TransportError {
-                kind: if e.is_connect() {
-                    TransportKind::Connect
-                } else {
-                    TransportKind::Other
-                },
-                detail: chain(&e),
+            let resp = self.raw.request(req).await.map_err(|e| {
+                TransportError::new(
+                    if e.is_connect() {
+                        TransportKind::Connect
+                    } else {
+                        TransportKind::Other
+                    },
+                    chain(&e),
+                )
             })?;
             let (parts, body) = resp.into_parts();
-            let body = body.collect().await.map_err(|e| TransportError {
-                kind: TransportKind::Other,
-                detail: chain(&e),
-            })?;
+            let status = parts.status.as_u16();
+            let body = http_body_util::Limited::new(body, limit)
+                .collect()
+                .await
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        TransportError::too_large(status, limit)
+                    } else {
+                        TransportError::new(TransportKind::Other, e.to_string())
+                    }
+                })?;
             Ok(Response {
                 status: parts.status.as_u16(),
                 headers: parts.headers,
@@ -220,10 +261,10 @@ impl Http {
         };
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(r) => r,
-            Err(_) => Err(TransportError {
-                kind: TransportKind::Timeout,
-                detail: format!("no reply within {} s", self.timeout.as_secs()),
-            }),
+            Err(_) => Err(TransportError::new(
+                TransportKind::Timeout,
+                format!("no reply within {} s", self.timeout.as_secs()),
+            )),
         }
     }
 }
@@ -236,10 +277,7 @@ fn from_reqwest(e: reqwest::Error) -> TransportError {
     } else {
         TransportKind::Other
     };
-    TransportError {
-        kind,
-        detail: chain(&e),
-    }
+    TransportError::new(kind, chain(&e))
 }
 
 /// An error and its sources, without a URL (short messages, never secrets).

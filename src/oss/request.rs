@@ -584,3 +584,18 @@ pub fn put_object(bucket: &str, key: &str, body: Vec<u8>) -> OssRequest {
 
 #[cfg(test)]
 mod tests;
+
+/// The most bytes of reply body ossweep reads for `op`. Sized from the worst
+/// case with room to spare: a page of 1000 entries whose 1023-byte keys are
+/// URL-encoded (up to about 3 KB each) with their versions, owners and
+/// classes (about 4 MB), and DeleteMultipleObjects' verbose reply for 1000
+/// such keys. Everything else (configuration, statistics, errors) is small.
+pub fn reply_limit(op: &str) -> usize {
+    const PAGE: usize = 16 << 20;
+    const SMALL: usize = 4 << 20;
+    if op.starts_with("List") || op == "DeleteMultipleObjects" {
+        PAGE
+    } else {
+        SMALL
+    }
+}

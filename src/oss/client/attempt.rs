@@ -82,8 +82,29 @@ impl Client {
             status,
             headers,
             body,
-        } = match http.send(method, url, map, body).await {
+        } = match http
+            .send(method, url, map, body, request::reply_limit(req.op))
+            .await
+        {
             Ok(r) => r,
+            // A reply larger than any this operation has: malformed (asked
+            // again, then a clear error), never read past the limit.
+            Err(e) if e.too_large.is_some() => {
+                let (status, limit) = e.too_large.unwrap_or_default();
+                return Attempt::Failed(
+                    OssError::Malformed {
+                        op: req.op,
+                        status,
+                        detail: format!(
+                            "the reply is larger than {}, the most a {} reply may be; ossweep did not read past that",
+                            crate::units::bytes(limit as u64),
+                            req.op
+                        ),
+                        snippet: String::new(),
+                    },
+                    None,
+                );
+            }
             Err(e) => {
                 tracing::debug!(
                     op = req.op,
