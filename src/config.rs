@@ -144,8 +144,85 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> 
     })
 }
 
-/// `line 3, column 1: signature_versoin` then the message (pure).
+/// Keys whose values are secrets: never shown, not even in an error.
+fn secret_key(key: &str) -> bool {
+    let key = key.trim().trim_matches('"').trim_matches('\'');
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    ["secret", "token", "password"]
+        .iter()
+        .any(|s| last.contains(s))
+}
+
+/// The key assigned on the line holding byte `at` of `text` (or on the
+/// nearest assignment above it, for a value spread over several lines).
+fn key_at(text: &str, at: usize) -> Option<&str> {
+    let before = &text[..at.min(text.len())];
+    let from = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    std::iter::once(&text[from..line_end])
+        .chain(before[..from].lines().rev())
+        .find_map(|l| {
+            let l = l.trim_start();
+            (!l.starts_with('#') && !l.starts_with('['))
+                .then(|| l.split_once('='))
+                .flatten()
+                .map(|(k, _)| k.trim())
+        })
+}
+
+/// The values of every secret key in `text`, as written and unquoted.
+fn secret_values(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        if !secret_key(k) {
+            continue;
+        }
+        let v = v.trim();
+        out.push(v.to_string());
+        let inner = v.trim_matches(|c: char| "[]{}\"' ".contains(c));
+        out.push(inner.to_string());
+        out.extend(inner.split([',', '"', '\'', '=', ' ']).map(str::to_string));
+    }
+    out.retain(|v| v.chars().count() >= 3);
+    out.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    out
+}
+
+/// `line 3, column 1: signature_versoin` then the message (pure). An error
+/// in a secret's value names the key and line only: neither the text there
+/// nor the parser's message (which may quote the value) is shown, and no
+/// secret value written anywhere in the file appears in what is returned.
 fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let detail = describe_toml_error_plainly(text, e);
+    let secret_line = e
+        .span()
+        .and_then(|span| key_at(text, span.start))
+        .is_some_and(secret_key);
+    let mut detail = if secret_line {
+        let key = e
+            .span()
+            .and_then(|span| key_at(text, span.start))
+            .unwrap_or_default()
+            .to_string();
+        let line = e.span().map_or(0, |span| {
+            text[..span.start.min(text.len())].matches('\n').count() + 1
+        });
+        format!(
+            "\n  line {line}: {key}\n  the value is not valid here (it must be a string in quotes); it is not shown, as it holds a secret"
+        )
+    } else {
+        detail
+    };
+    for v in secret_values(text) {
+        detail = detail.replace(&v, "<secret>");
+    }
+    detail
+}
+
+fn describe_toml_error_plainly(text: &str, e: &toml::de::Error) -> String {
     let mut out = String::new();
     if let Some(span) = e.span() {
         let before = &text[..span.start.min(text.len())];

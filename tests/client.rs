@@ -780,3 +780,34 @@ async fn once_halted_a_watched_client_sends_no_write_even_one_that_waited_for_th
     );
     emu.shutdown().await.unwrap();
 }
+
+/// Every paged listing has an end: an upload's parts listing that answers a
+/// truncated page without a part (a marker creeping forward one part at a
+/// time could go on for ever) stops at that page, and part numbers end at
+/// 10,000.
+#[tokio::test]
+async fn an_upload_whose_parts_listing_adds_nothing_stops_at_once() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    for next in ["1", "10000"] {
+        emu.faults().clear_log();
+        emu.faults().push(
+            FaultRule::new(FaultKind::Raw {
+                status: 200,
+                body: format!(
+                    "<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>{next}</NextPartNumberMarker>{}</ListPartsResult>",
+                    if next == "1" { "" } else { "<Part><PartNumber>9999</PartNumber><Size>5</Size></Part>" }
+                ),
+            })
+            .op("ListParts")
+            .times(1),
+        );
+        let e = c
+            .upload_size("acme-media-ingest", "raw/keynote-2025.mp4", "X")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, OssError::Stalled { .. }), "{e}");
+        assert_eq!(emu.faults().count("ListParts"), 1, "one page, then the end");
+    }
+    emu.shutdown().await.unwrap();
+}

@@ -244,3 +244,33 @@ fn warns_when_a_secret_is_readable_by_others_and_debug_hides_it() {
     let file = parse_config(&std::fs::read_to_string(&p).unwrap(), &p).unwrap();
     assert!(!format!("{file:?}").contains("super-secret-value"));
 }
+
+#[test]
+fn no_malformed_shape_of_a_secret_echoes_it_in_the_error() {
+    let secret = "Sup3rS3cretValue";
+    let shapes = [
+        format!("access_key_secret = [\"{secret}\"]"),
+        "access_key_secret = 123456789".to_string(),
+        format!("access_key_secret = {{ v = \"{secret}\" }}"),
+        format!("access_key_secret = \"{secret}"),
+        format!("access_key_secret = '{secret}' extra"),
+        format!("access_key_secret = [\n  \"{secret}\",\n  1,\n]"),
+        format!("security_token = [\"{secret}\"]"),
+        format!("[profiles.p]\naccess_key_secret = [\"{secret}\"]"),
+        format!(
+            "[profiles.p]\nsecurity_token = 42\naccess_key_secret = \"{secret}\"\nqps = \"fast\""
+        ),
+        format!("access_key_secret = \"{secret}\"\nsignature_versoin = 4"),
+    ];
+    for shape in &shapes {
+        let err = parse_config(shape, Path::new("config.toml"))
+            .err()
+            .unwrap_or_else(|| panic!("{shape:?} parsed"));
+        let shown = err.to_string();
+        assert!(
+            !shown.contains(secret) && !shown.contains("123456789") && !shown.contains("42\n"),
+            "{shape:?} echoed a secret: {shown}"
+        );
+        assert!(shown.contains("line "), "{shown}");
+    }
+}
