@@ -36,6 +36,27 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` for a line-oriented sink (standard output, the audit file): every
+/// hostile character but the line break and tab becomes `\uXXXX`. Inside a
+/// JSON string that is the same character, losslessly (serde_json leaves
+/// DEL, C1 and bidi controls raw); in text it is visible. Text already made
+/// [`visible`] is unchanged.
+pub fn escaped_for_output(s: &str) -> Cow<'_, str> {
+    let hostile = |c: char| is_hostile(c) && c != '\n' && c != '\t';
+    if !s.chars().any(hostile) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hostile(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Like [`visible`], but keeps line breaks (for multi-line messages).
 pub fn visible_lines(s: &str) -> String {
     s.split('\n')
@@ -77,6 +98,20 @@ fn distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn output_escaping_is_lossless_in_json_and_visible_in_text() {
+        let key = "bidi/\u{202e}txt.exe \u{85}\u{9b}31m \u{7f} \u{1b}[2J tab\there";
+        let json = serde_json::to_string(&serde_json::json!({ "key": key })).unwrap();
+        let out = escaped_for_output(&json);
+        assert!(!out.chars().any(|c| is_hostile(c) && c != '\t'), "{out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["key"], key, "the key is exact");
+        // Text already visible is unchanged; a raw one becomes visible.
+        assert_eq!(escaped_for_output(&visible(key)), visible(key));
+        assert_eq!(escaped_for_output("a\u{202e}b\nc"), "a\\u202eb\nc");
+    }
+
     use super::*;
 
     #[test]

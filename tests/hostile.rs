@@ -513,3 +513,83 @@ async fn an_endless_or_enormous_reply_is_cut_at_the_operations_limit() {
         );
     }
 }
+
+/// Keys holding every kind of control a terminal obeys or that disguises
+/// text: C0, C1 (U+0085, U+009B: an 8-bit CSI), DEL, bidi overrides, ESC
+/// sequences.
+const HOSTILE_KEYS: [&str; 6] = [
+    "bidi/\u{202e}txt.exe",
+    "c1/next\u{85}line\u{9b}31m",
+    "del/x\u{7f}y",
+    "esc/\u{1b}]0;pwned\u{7}\u{1b}[2J",
+    "c0/\u{1}\u{2}\u{8}",
+    "isolate/\u{2066}a\u{2069}",
+];
+
+/// Whether `s` holds a raw control character (line breaks and tabs aside).
+fn raw_control(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| ossweep::text::is_hostile(*c) && !matches!(c, '\n' | '\t'))
+}
+
+/// Every command, in text and JSON, over keys full of controls: no raw
+/// control character in any output or in the report, and the report keeps
+/// each key exact.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_command_prints_a_raw_control_character_from_a_key() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    {
+        let mut store = emu.store();
+        let b = store.buckets.get_mut("acme-empty-staging").unwrap();
+        for k in HOSTILE_KEYS {
+            b.objects
+                .insert(k.to_string(), vec![common::stored_version(1)]);
+        }
+    }
+    let bucket = "acme-empty-staging";
+    let report = home.path().join("report.ndjson");
+    let report_arg = report.to_str().unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["buckets"],
+        vec!["buckets", "--json"],
+        vec!["scan", bucket],
+        vec!["scan", bucket, "--json"],
+        vec!["empty", bucket, "--dry-run"],
+        vec!["empty", bucket, "--dry-run", "--json"],
+        vec!["empty", "oss://acme-empty-staging/bidi/", "--dry-run"],
+        vec!["delete", bucket, "--confirm", bucket, "--dry-run"],
+        vec![
+            "delete",
+            bucket,
+            "--confirm",
+            bucket,
+            "--json",
+            "--report",
+            report_arg,
+        ],
+    ];
+    for args in &runs {
+        let (out, _) = run_within(&emu, home.path(), args, Duration::from_secs(60));
+        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let s = text(bytes);
+            assert_eq!(raw_control(&s), None, "{args:?} {name}: {s}");
+        }
+    }
+    assert!(
+        !emu.store().buckets.contains_key(bucket),
+        "deleted in the end"
+    );
+    let trail = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(raw_control(&trail), None, "{trail}");
+    let keys: std::collections::BTreeSet<String> = trail
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["action"] == "deleted")
+        .filter_map(|v| v["key"].as_str().map(str::to_string))
+        .collect();
+    let want: std::collections::BTreeSet<String> =
+        HOSTILE_KEYS.iter().map(|k| k.to_string()).collect();
+    assert_eq!(keys, want, "the report keeps every key exact");
+    emu.shutdown().await.unwrap();
+}

@@ -26,10 +26,13 @@ pub fn error(message: &str, code: u8) {
 }
 
 /// Prints one line; after the first failed write (EPIPE), prints nothing more.
+/// No raw control character reaches standard output, whatever the line holds
+/// (`escaped_for_output`: lossless inside JSON, visible in text).
 pub fn text(s: &str) {
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }
+    let s = crate::text::escaped_for_output(s);
     let mut o = std::io::stdout().lock();
     if writeln!(o, "{s}").and_then(|()| o.flush()).is_err() {
         CLOSED.store(true, Ordering::Relaxed);
@@ -48,6 +51,7 @@ pub fn raw(s: &str) {
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }
+    let s = crate::text::escaped_for_output(s);
     let mut o = std::io::stdout().lock();
     if o.write_all(s.as_bytes()).and_then(|()| o.flush()).is_err() {
         CLOSED.store(true, Ordering::Relaxed);

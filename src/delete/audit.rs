@@ -118,7 +118,8 @@ impl Audit {
             let mut text = String::new();
             for r in records {
                 if let Ok(line) = serde_json::to_string(&r) {
-                    text.push_str(&line);
+                    // Keys exact, and no raw control character in the file.
+                    text.push_str(&crate::text::escaped_for_output(&line));
                     text.push('\n');
                 }
             }
