@@ -310,6 +310,62 @@ pub fn parse_ossutil(text: &str) -> OssutilConfig {
     out
 }
 
+/// The most a config file may hold (a config is a few KB).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads a config file: a regular file (a FIFO or a device would hang or
+/// never end), at most `MAX_CONFIG_BYTES`. `Ok(None)`: there is no file; a
+/// symlink to nothing is an error that names its target.
+fn read_config_file(path: &Path) -> Result<Option<String>, String> {
+    use std::io::Read;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match std::fs::read_link(path) {
+                Ok(target) => Err(format!(
+                    "it is a symlink to {}, which does not exist",
+                    target.display()
+                )),
+                Err(_) => Ok(None),
+            };
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    if !meta.is_file() {
+        return Err("it is not a regular file (a directory, a pipe or a device)".into());
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "it is {} bytes; a config file holds at most {MAX_CONFIG_BYTES}",
+            meta.len()
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!("it holds more than {MAX_CONFIG_BYTES} bytes"));
+    }
+    Ok(Some(text))
+}
+
+/// Whether others than the owner may write to `dir` and so replace the
+/// config file in it (not in a sticky directory such as /tmp, where only the
+/// file's owner may).
+#[cfg(unix)]
+fn writable_by_others(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(dir)
+        .map(|m| m.permissions().mode() & 0o022 != 0 && m.permissions().mode() & 0o1000 == 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn writable_by_others(_: &Path) -> bool {
+    false
+}
+
 #[cfg(unix)]
 fn readable_by_others(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
@@ -333,17 +389,27 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
             None => (default_config_path(), false),
         },
     };
-    let file = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(parse_config(&text, &path)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
-        Err(e) => {
+    let file = match read_config_file(&path) {
+        Ok(Some(text)) => Some(parse_config(&text, &path)?),
+        Ok(None) if !explicit => None,
+        Ok(None) => {
             return Err(ConfigError::Unreadable {
                 path,
-                detail: e.to_string(),
+                detail: "no such file".into(),
             })
         }
+        Err(detail) => return Err(ConfigError::Unreadable { path, detail }),
     };
     let mut warnings = Vec::new();
+    if let Some(dir) = path.parent().filter(|_| file.is_some()) {
+        if writable_by_others(dir) {
+            warnings.push(format!(
+                "{} (where the config file is) can be written by other users, who could replace it; run: chmod go-w {}",
+                dir.display(),
+                dir.display()
+            ));
+        }
+    }
     let file = file.unwrap_or_default();
     let name = o
         .profile
@@ -379,7 +445,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         .or_else(|| home().map(|h| h.join(".ossutilconfig")));
     let ossutil = ossutil_path
         .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|p| read_config_file(p).ok().flatten())
         .map(|t| parse_ossutil(&t))
         .unwrap_or_default();
     // The default ~/.ossutilconfig as much as a named one: a secret others can read.
@@ -485,7 +551,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
     {
         if !crate::oss::vectors::valid_account_id(&id) {
             return Err(ConfigError::Invalid(format!(
-                "the account id {:?} ({ENV_ACCOUNT_ID} or account_id of profile {name:?}) is not an Alibaba Cloud account id: it is all digits",
+                "the account id {:?} ({ENV_ACCOUNT_ID} or account_id of profile {name:?}) is not an Alibaba Cloud account id, which is all digits (up to 32 of them)",
                 crate::text::visible(&id)
             )));
         }

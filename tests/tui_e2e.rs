@@ -456,3 +456,23 @@ async fn one_upload_is_deleted_from_the_drill_down_and_its_siblings_stay() {
     let stat = c.get_bucket_stat("acme-media-ingest").await.unwrap();
     assert_eq!((stat.object_count, stat.live_channel_count), (302, 2));
 }
+
+/// A terminal that cannot move the cursor (`TERM=dumb`) gets a message that
+/// points to the subcommands, not a wizard drawn over it.
+#[test]
+fn a_dumb_terminal_gets_a_message_not_a_wizard() {
+    let bin = env!("CARGO_BIN_EXE_ossweep");
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "e2e-dumb",
+        home.path(),
+        &format!("sh -c 'TERM=dumb {bin} --endpoint http://127.0.0.1:9 --path-style; echo exit=$?; sleep 60'"),
+    );
+    let screen = tmux.wait_for("exit=", Duration::from_secs(20));
+    assert!(
+        screen.contains("TERM=dumb")
+            && screen.contains("ossweep buckets")
+            && screen.contains("exit=2"),
+        "{screen}"
+    );
+}

@@ -210,7 +210,13 @@ pub async fn run_demo(a: &DemoArgs) -> Result<u8, String> {
     .map_err(|e| e.to_string())?;
     let client = demo_client(&emu);
     use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+    if crate::tui::dumb_terminal() {
+        eprintln!("this terminal (TERM=dumb) cannot draw the wizard: the demo serves its emulator for the subcommands instead");
+    }
+    if std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal()
+        && !crate::tui::dumb_terminal()
+    {
         // The wizard, on the demo account; reports go to a temporary directory.
         let reports = std::env::temp_dir().join("ossweep-demo-reports");
         let context = crate::tui::app::Context {

@@ -138,6 +138,12 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
         let _ = Cli::command().print_help();
         return Ok(exit::USAGE);
     }
+    if crate::tui::dumb_terminal() {
+        eprintln!(
+            "this terminal (TERM=dumb) cannot draw ossweep's wizard; use the subcommands instead (ossweep buckets, scan, empty, delete, resume; ossweep --help), or run it in a terminal such as xterm"
+        );
+        return Ok(exit::USAGE);
+    }
     let s = settings(cli)?;
     let reports = crate::log::state_dir().map(|d| d.join("reports"));
     let context = crate::tui::app::Context {

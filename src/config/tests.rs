@@ -274,3 +274,53 @@ fn no_malformed_shape_of_a_secret_echoes_it_in_the_error() {
         assert!(shown.contains("line "), "{shown}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn config_files_are_regular_bounded_and_their_directory_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_of(&[
+        ("OSS_ACCESS_KEY_ID", "LTAI5tX"),
+        ("OSS_ACCESS_KEY_SECRET", "s"),
+    ]);
+    // A FIFO would hang a reader; a device would never end.
+    let fifo = dir.path().join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for path in [fifo, PathBuf::from("/dev/zero"), dir.path().to_path_buf()] {
+        let e = load(&with_file(path.clone()), &env)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("not a regular file"), "{path:?}: {e}");
+    }
+    // Too big.
+    let big = write(dir.path(), "big.toml", &"# x\n".repeat(300_000));
+    let e = load(&with_file(big), &env).err().unwrap().to_string();
+    assert!(e.contains("at most"), "{e}");
+    // A symlink to nothing names its target.
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(dir.path().join("gone.toml"), &link).unwrap();
+    let e = load(&with_file(link), &env).err().unwrap().to_string();
+    assert!(e.contains("symlink to") && e.contains("gone.toml"), "{e}");
+    // A directory others can write to: a warning.
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let cfg = write(&shared, "config.toml", "");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let s = load(&with_file(cfg.clone()), &env).unwrap();
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("can be written by other users")),
+        "{:?}",
+        s.warnings
+    );
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let s = load(&with_file(cfg), &env).unwrap();
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+}

@@ -274,7 +274,11 @@ pub fn parse_error(op: &'static str, status: u16, body: &[u8], h: &ErrorHeaders<
             return e;
         }
     }
-    e.message = if body.is_empty() {
+    e.message = if (300..400).contains(&status) {
+        // A redirect is never followed (it could lead anywhere, credentials
+        // and all): said so, whatever its body.
+        "OSS answered with a redirect, which ossweep does not follow; check the endpoint and the region".into()
+    } else if body.is_empty() {
         "the reply had no body".into()
     } else {
         format!("unexpected reply body: {:?}", snippet(body))
@@ -406,6 +410,14 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("ListBuckets failed: error (HTTP 500)"));
+        // A redirect (to another host, say) is not followed, and says so.
+        let e = parse_error("ListBuckets", 307, b"", &ErrorHeaders::default());
+        assert!(
+            e.message
+                .contains("redirect, which ossweep does not follow"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -26,6 +26,12 @@ use app::App;
 use driver::Driver;
 use msg::Msg;
 
+/// Whether the terminal says it cannot move the cursor (`TERM=dumb`): the
+/// full-screen wizard cannot be drawn there.
+pub fn dumb_terminal() -> bool {
+    std::env::var("TERM").is_ok_and(|t| t.trim() == "dumb")
+}
+
 /// Runs the wizard until the user quits; the terminal is restored on every path
 /// (ratatui's panic hook covers panics).
 pub async fn run(

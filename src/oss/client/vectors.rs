@@ -30,7 +30,7 @@ impl Client {
             Some(id) if v::valid_account_id(id) => id.clone(),
             Some(id) => {
                 return Err(OssError::InvalidInput(format!(
-                    "the account id {:?} (account_id / OSS_ACCOUNT_ID) is not an Alibaba Cloud account id: it is all digits",
+                    "the account id {:?} (account_id / OSS_ACCOUNT_ID) is not an Alibaba Cloud account id, which is all digits (up to 32 of them)",
                     crate::text::visible(id)
                 )))
             }
