@@ -471,16 +471,18 @@ impl Client {
             if !req.read && self.halted() {
                 return Err(halted());
             }
+            // Boxed: the attempt's future is large, and the callers' futures
+            // nest deeply (a run's task stack must not grow with it).
             let watched = self
                 .watching(
-                    async {
+                    Box::pin(async {
                         let place = self.inner.budget.acquire().await;
                         // A stop that came while this waited for its place: not sent.
                         if !req.read && self.halted() {
                             return None;
                         }
                         Some((place, attempt.await))
-                    },
+                    }),
                     req.op,
                     attempt_no,
                     started,
