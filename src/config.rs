@@ -1,6 +1,74 @@
 //! Configuration: profiles from a TOML file, credentials from the environment,
 //! the file, or an existing ossutil config; command-line overrides on top.
 //! Secrets never reach `Debug`, logs or errors.
+//!
+//! Configuration and global flags, in detail:
+//!
+//! # Configuration
+//!
+//! Copy `config.example.toml` to `~/.config/ossweep/config.toml` (Linux; macOS and Windows
+//! use their platform config directory) and `chmod 600` it. Every key is documented there.
+//! A profile holds `region`, `endpoint`, `addressing` (`virtual` or `path`),
+//! `signature_version` (4 or 1), `internal`, `concurrency` (requests in flight at most,
+//! default 64), `qps` (requests per second at most for the account, default 2000),
+//! `max_attempts` (attempts per
+//! request for throttling, 5xx and network failures, 1-20, default 5), `account_id` (the
+//! Alibaba Cloud account id vector buckets need; `OSS_ACCOUNT_ID` overrides it), credentials,
+//! `ossutil_config` and `connect_to`. A mistake in the file is reported with the file,
+//! then the line, column and key, then what is wrong, each on its own line, with a
+//! suggestion for a misspelt key:
+//!
+//! ```text
+//! error: config file /home/me/.config/ossweep/config.toml:
+//!   line 3, column 1: signature_versoin
+//!   unknown field `signature_versoin`, expected one of `region`, `endpoint`, ...
+//!   did you mean signature_version?
+//! ```
+//!
+//! Credentials come, in this order, from:
+//!
+//! 1. `OSS_ACCESS_KEY_ID` and `OSS_ACCESS_KEY_SECRET` (plus `OSS_SESSION_TOKEN` for STS),
+//!    the variables Alibaba's official SDKs read;
+//! 2. the profile's `access_key_id`, `access_key_secret` and `security_token`;
+//! 3. an ossutil config file (1.x `[Credentials]` or 2.x `[default]`): `ossutil_config`, or
+//!    `~/.ossutilconfig` when it exists, so ossutil users need no new setup.
+//!
+//! Secrets never appear in `Debug` output, logs, errors or screens. ossweep warns when a
+//! file holding a secret is readable by other users: the config file, a named
+//! `ossutil_config`, and the default `~/.ossutilconfig` alike, and when the config file's
+//! directory can be written by other users (who could replace the file). A malformed config
+//! file is reported with its path, line and key, never with a secret's value (an error in
+//! `access_key_secret` names the key and line only); missing credentials are reported with
+//! the variable names and the config path. A config file must be a regular file of at most
+//! 1 MiB (a pipe, a device or a directory is refused, not read), and a symlink to nothing
+//! is an error naming its target.
+//!
+//! A terminal that cannot move the cursor (`TERM=dumb`) gets a message pointing to the
+//! subcommands instead of the wizard (exit 2).
+//!
+//! # Commands
+//!
+//! Global flags work before or after the subcommand:
+//!
+//! | flag | meaning |
+//! |---|---|
+//! | `--profile NAME` | profile from the config file |
+//! | `--region REGION` | default region (ListBuckets goes there; each bucket is then reached in its own region) |
+//! | `--endpoint URL` | send every request to this endpoint (emulators, private deployments) |
+//! | `--path-style` | path-style addressing (`<endpoint>/<bucket>/<key>`); real OSS refuses it for most accounts |
+//! | `--config FILE` | config file (default: the platform config directory's `ossweep/config.toml`, or `$OSSWEEP_CONFIG`) |
+//! | `--timeout SECS` | give up on a request OSS has not answered after this long, every retry included (default 50; each attempt is cut off after 20 s) |
+//! | `--concurrency N` | requests in flight at most, listing and deleting together (1-256; default: the profile's `concurrency`, else 64); the budget grows toward it only while replies stay fast |
+//! | `--qps N` | requests per second at most for the account, listing and deleting together (default: the profile's `qps`, else 2000; OSS allows 10,000 per account and region, and about 2,000 on one bucket with sequential keys) |
+//! | `--debug` | log every command and request (operation, bucket, status, request id, latency, retries; never a secret) to `ossweep.log` in the platform state directory |
+//!
+//! The region, the endpoint, bucket names and every region a reply names are validated
+//! before they become part of a host name: `--region 'x@127.0.0.1:19231/'` is refused
+//! (exit 1) and no request is sent anywhere. A request still waiting for OSS is announced
+//! on stderr every 5 s (`waiting for OSS (GetBucketInfo, attempt 2 of 5, 40 s)`; in the
+//! wizard on the status line while it scans and in the progress pane while it deletes); a
+//! server that accepts and never answers fails within `--timeout` with a message that
+//! says so.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -14,6 +14,55 @@
 //! expires objects and previous versions only, and incomplete uploads are left
 //! to the API; phase B's marker rule needs no `Not`, since it can only remove
 //! markers that no longer hide any data.
+//!
+//! `ossweep expire`, in detail:
+//!
+//! # `ossweep expire BUCKET [--days N] [--remove] [--restore FILE] [--backup FILE] [--yes]`
+//!
+//! For buckets too big to delete by API: installs lifecycle rules that empty the bucket
+//! server-side, in two phases (`ExpiredObjectDeleteMarker` cannot share an `Expiration`
+//! with `Days`, EC 0014-00000059). Phase A expires current objects, previous versions
+//! and incomplete uploads after N days (default 1, the least OSS accepts); once only
+//! delete markers remain in a versioned bucket, running `expire` again installs phase B,
+//! which removes them. An existing configuration is shown and saved first (`--backup
+//! FILE`, default `./<bucket>-lifecycle-<time>.xml`) and can be put back with `--restore
+//! FILE`; `--remove` takes ossweep's rules off again. `expire` prints the exact XML it
+//! sends, and installing asks for the bucket name like `empty` (or `--yes`).
+//!
+//! The rule ID carries the phase and the day it was installed, so a later scan (and the
+//! wizard) says "ossweep expiry rules installed on 2026-11-22, phase A" instead of
+//! offering to replace them. Phase A on a bucket without OSS-HDFS data (`--days 1`):
+//!
+//! ```text
+//! <LifecycleConfiguration><Rule><ID>ossweep-expire-phase-a-2026-11-22</ID><Prefix></Prefix><Status>Enabled</Status>
+//!   <Expiration><Days>1</Days></Expiration>
+//!   <NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>
+//!   <AbortMultipartUpload><Days>1</Days></AbortMultipartUpload>
+//! </Rule></LifecycleConfiguration>
+//! ```
+//!
+//! Phase B replaces `<Expiration><Days>` with
+//! `<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>`.
+//!
+//! On a bucket with OSS-HDFS data, `.dlsdata/` must never expire. The only way to keep
+//! it out of a whole-bucket rule is `Filter/Not`, and OSS refuses `Not` in a rule that
+//! also aborts uploads or removes delete markers (400, EC 0014-00000034), while a second
+//! rule over the whole bucket is refused as well (same prefix, EC 0014-00000085). So
+//! phase A there is one rule without the upload action, and `expire` says that
+//! incomplete uploads are left to `ossweep empty BUCKET --only parts`:
+//!
+//! ```text
+//! <LifecycleConfiguration><Rule><ID>ossweep-expire-phase-a-2026-11-22</ID><Prefix></Prefix><Status>Enabled</Status>
+//!   <Filter><Not><Prefix>.dlsdata/</Prefix></Not></Filter>
+//!   <Expiration><Days>1</Days></Expiration>
+//!   <NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>
+//! </Rule></LifecycleConfiguration>
+//! ```
+//!
+//! and its phase B is the delete-marker rule alone, with no `Not`: a delete marker hides
+//! no data, so removing expired ones cannot reach OSS-HDFS files. When ossweep cannot
+//! tell whether `.dlsdata/` holds anything (the listing is refused), it uses the OSS-HDFS
+//! rule set.
 
 use serde::Serialize;
 

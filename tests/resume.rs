@@ -7,7 +7,7 @@
 //! listing the run sent across its sessions (the resume's check apart) is
 //! compared with the same run uninterrupted. Also: journals edited, ids that
 //! are paths, a bucket held by another run, two resumes at once. CI runs small
-//! sizes; the README's figures come from
+//! sizes; the figures in tests/bench/README.md come from
 //! `OSSWEEP_RESUME_KEYS=200000 OSSWEEP_RESUME_KILLS=20 OSSWEEP_RESUME_LATENCY_MS=100
 //! cargo test --release --test resume -- --nocapture`.
 

@@ -1,7 +1,7 @@
 //! The figures, rerunnable: a `delete` through 30% injected faults, and
 //! runs stopped by SIGKILL, SIGTERM and a double Ctrl-C, each compared with
-//! what the emulator lost. Sizes default to CI-friendly ones; the README's
-//! figures come from `OSSWEEP_FAULT_KEYS=45455 OSSWEEP_STOP_KEYS=200000 cargo
+//! what the emulator lost. Sizes default to CI-friendly ones; the
+//! figures in tests/bench/README.md come from `OSSWEEP_FAULT_KEYS=45455 OSSWEEP_STOP_KEYS=200000 cargo
 //! test --release --test stops -- --nocapture`.
 
 mod common;

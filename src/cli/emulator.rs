@@ -47,7 +47,7 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "OP[:PREFIX]")]
     pub deny: Vec<String>,
     /// Scripted faults (TOML: `[[fault]]` tables with op, bucket, key_prefix,
-    /// kind, times; see the README).
+    /// kind, times; see tests/README.md).
     #[arg(long, value_name = "FILE")]
     pub fault_script: Option<PathBuf>,
     /// On stop, write the requests served (by operation and status, and how

@@ -1,5 +1,77 @@
 //! What a run reports as it goes: per batch, never per key. Serialisable for
 //! `--json` (NDJSON).
+//!
+//! Progress, events and reports, as scripts and the audit trail see them:
+//!
+//! # Progress, events and reports
+//!
+//! `empty` and `delete` show a progress line on stderr (done / estimate, keys per
+//! second, bytes, ETA, throttling, concurrency, failures) and a summary at the end.
+//! `--json` prints the engine's events as NDJSON on stdout instead: `started`,
+//! `category-started` (with the estimate), `progress` (per batch: keys, bytes, requests),
+//! `throttled`, `retried`, `concurrency`, `waiting` (a request slow to answer: `op`,
+//! `attempt`, `max_attempts`, `elapsed_secs`), `items-failed`, `items-skipped`,
+//! `sweeping` (a verification listing found leftovers and deleted them), `verified` (a
+//! fresh listing shows the category empty), `category-done`, `bucket-deleted`, and
+//! `finished` or `cancelled` with the summary (its `verified` lists the categories a
+//! fresh listing showed empty). A run that keeps a journal (every `empty` and `delete`
+//! but a dry run) first prints `journal` (`run`, `path`); a run that was stopped
+//! (a signal, `q`), or stopped by what going on later can mend (the network, server
+//! errors, throttling, expired temporary credentials, a report that could not be
+//! written), prints `interrupted` (`run`, `status`, `resume`: the command that
+//! continues it) and keeps its journal. A run that ran to its end is finished, even
+//! with items skipped (WORM) or failed (AccessDenied, a writer that never stops): its
+//! journal goes, and its summary and exit code say what stays and why;
+//! `interrupted` means interrupted. A category with items skipped or failed is never
+//! in `verified`;
+//! `resume` prints `resume-check` first (`check`: per bucket its `state` (`resumable`,
+//! `done`, `gone` or `refused` with `why`), `differences`, `unconfirmed`, `deleted`,
+//! `left`, and the check's `listing`). A summary's `unconfirmed` counts, per category,
+//! what a resumed run kept because it was never confirmed, and `deleted_elsewhere`
+//! says the bucket was deleted by someone else during the run. A resumed run's summary
+//! counts the whole run (`earlier`: what earlier sessions deleted, included in the
+//! totals), while its `requests` and `elapsed_ms` are this session's; the closing line
+//! says both (`deleted 6,000 items (...) in all its sessions; this session deleted
+//! 4,000 (...) with ...`). An aborted upload counts its parts' bytes (a ListParts of
+//! it before the abort); when its parts cannot be listed its size is unknown
+//! (`size_unknown` per category, and "size unknown" or "at least ..." in the text),
+//! never 0. `missing_permissions` names the RAM permissions OSS refused. A key is
+//! booked at most once per run: an entry a verification listing finds again though it
+//! was there before the run's first (complete) listing, which had it deleted, is
+//! deleted again, recorded `deleted-again` in the report and counted in
+//! `listed_again`, never twice in the totals. `--report FILE` appends every deleted key and version id
+//! (and every failure) to FILE as NDJSON, an audit trail: an aborted upload's record
+//! carries its `upload_id`, and every item a retention policy keeps gets a `skipped`
+//! record saying until when. A batch's records are written in one write of whole
+//! lines as soon as its reply arrives, before it counts as done, so after a SIGKILL
+//! the report lacks at most the batches whose replies had not arrived (never half a
+//! line), and `ossweep resume` adds those once a listing shows them gone; an abort
+//! whose replies were all lost is booked the same way, after a listing of its key.
+//! **The audit trail is part of the run**: each run first writes an `opened` record
+//! (`{"action":"opened","at":...,"by":"ossweep 0.1.0"}`); a report that cannot be
+//! opened or take that line (`--report /dev/full`, a full disk, a read-only file)
+//! refuses the run before anything is sent (exit 1), and a write that fails later
+//! stops the run before anything else is sent (`stopped: audit report: the report
+//! could not be written (...)`; it can be resumed once the report can be written).
+//! The wizard says on its confirm pane where the report goes, and refuses to start a
+//! run whose report cannot be written.
+//!
+//! **Stopping.** The first SIGINT (Ctrl-C), SIGTERM or SIGHUP (or `y` in the wizard)
+//! stops every command after the requests in flight: nothing that changes OSS is sent
+//! after it, not even a delete that was waiting for its turn under `--qps` (it is
+//! reported `Cancelled: not deleted`); the scan with partial counts and `complete: false`, a run
+//! with its summary and `interrupted: 37% done: ... Resume with: ossweep resume RUN`;
+//! exit 3. A second one stops at once: the requests in flight are
+//! abandoned (their keys may or may not be gone; the summary says so) and the summary
+//! of what the replies so far showed is still printed. A reader that closes stdout
+//! early (`ossweep delete ... --json | head`) stops only the printing; the run finishes
+//! and writes its report.
+//!
+//! Every server-provided text shown on a terminal (codes, messages, request ids, keys,
+//! bucket names, notes) has its control characters escaped visibly: an error whose code
+//! holds `ESC]0;...BEL` is printed as `AccessDenied\x1b]0;...\x07`, never obeyed;
+//! the wizard escapes them too and, as a last line of defence, no cell of its screen
+//! can hold a control character. `--json` escapes them as JSON does.
 
 use std::collections::BTreeMap;
 

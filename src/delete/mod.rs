@@ -8,6 +8,164 @@
 //! adaptive request budget. In a versioned bucket every delete names its version id.
 //! Keys a batch did not delete are retried, then reported. Cancellation takes
 //! effect between batches. Memory holds a few pages, whatever the bucket size.
+//!
+//! The deletion engine, and the `empty` and `delete` commands, in detail:
+//!
+//! # The deletion engine
+//!
+//! `scan`, `empty`, `delete`, `expire` and the wizard are front ends over one engine
+//! (`src/engine/`). `engine::prepare` scans a bucket to its end and computes its
+//! `Preflight` (pure, from the scan report); `engine::run_many` re-checks the preflights
+//! and runs them one bucket after another under one request budget, each through
+//! `delete::run(client, plan, events, cancel) -> Summary`; the plan is built from the
+//! preflight in exactly one place (`Preflight::plan`). `engine::expiry` is the one
+//! lifecycle installer (`prepare`, `describe`, `install`). Front ends render these values
+//! and ask for confirmation; they build no plans, loops or estimates of their own.
+//! `scan` and `delete` share their vocabulary (`Category`, classification, WORM release)
+//! through `src/vocab.rs`; neither imports the other's internals. A run watches its own
+//! requests (`Client::watched`), so retries of other callers (the wizard loading bucket
+//! details) never land in its summary or lower its concurrency. `Summary.error` is a
+//! typed `RunError` (what ossweep was doing, OSS code, message, request id, status).
+//!
+//! * **Safety**: nothing is deleted without a typed confirmation (or `--confirm NAME` /
+//!   `--yes`); in a versioned or suspended bucket every delete names its version id
+//!   (versions and delete markers alike), so a delete never just adds a marker; a
+//!   prefix-scoped run lists with the prefix and also checks every key against it;
+//!   OSS-HDFS data is never touched; objects under a WORM retention policy are skipped
+//!   and reported with their release dates; the bucket is deleted only when emptying
+//!   succeeded completely.
+//! * **Speed**: listings run by ranges of the key space at the same time, on any key
+//!   layout (`src/oss/listing/`, below); pages flow through a bounded channel into
+//!   DeleteMultipleObjects batches of 1000 keys (and under 2 MB), filled across pages
+//!   so short pages from many ranges still make full batches, sent concurrently under
+//!   the account's request budget. Objects and parts are cleared at the same time
+//!   under the same budget; then, only once that data went without a failure (and,
+//!   when the bucket is to be deleted, without a skip), what the bucket's users and
+//!   integrations depend on: access points (their asynchronous removal started first
+//!   and awaited last), LiveChannels and accelerators. A run that cannot empty the
+//!   bucket (a RAM user denied DeleteObject on part of it, say) never strips it of
+//!   them on the way to failing; the summary says they were not touched, names the
+//!   RAM permission OSS refused (`access denied: ... needs oss:DeleteObject on B`),
+//!   says that running again fails the same way until it is granted, and leaves no
+//!   journal to resume (exit 3). Access
+//!   points are waited for until OSS answers 404. The listing runs at most 32,000
+//!   entries ahead of the deletes (listed and not yet deleted or settled), which bounds
+//!   memory and what an interrupted run has to list again.
+//! * **The run starts where the preflight found the keys**: the scan records the last
+//!   key of every page it listed with the page's count (`KeyMap`, thinned to 4,096
+//!   marks), and the run that follows starts with one range per few pages between those
+//!   marks, all at once, instead of finding the layout again (any marks partition the
+//!   key space, so a bucket written to since is still listed whole).
+//! * **Parallel listing on any layout** (`src/oss/listing/`): one abstraction
+//!   (`Source`) serves ListObjectsV2, ListObjectVersions and ListMultipartUploads; a
+//!   range `(lo, hi]` lists from just after `lo` and keeps keys up to `hi`. The first
+//!   range's first page decides whether splitting is worth it (a small or empty scope
+//!   costs one request). Then: (1) **folders**: a delimiter listing of the scope finds
+//!   its top-level "folders", descending (up to 8 listings) while there are fewer than
+//!   the streams, e.g. a single `logs/` then its years then its months; (2) a **ladder**
+//!   for a range with no end: one-key listings after the markers that close each level
+//!   of the current key (`00001`, `0001`, `001`, `01`, `1` after `00000999`) plus a fan
+//!   over the characters above it, which find where the rest of the keys begin and
+//!   bound the range where nothing follows (at most 3 ladders of 9 probes); (3)
+//!   **work stealing**: whenever a stream is idle, the range with the most pages left
+//!   (estimated from its last page's density) is cut into as many even pieces as
+//!   streams are idle, at most 16 pages each. Cuts are computed in a mixed radix whose
+//!   digits at each position are the characters seen there (digits where numbers are,
+//!   hex where hashes are: a position that showed a digit beside a letter a-f counts
+//!   every hex digit), so a cut lands on keys that exist. Exactly once: a range
+//!   accepts a page's keys under one lock against its `hi` at that moment, and a cut
+//!   only moves `hi` down to a marker above every key the range accepted; all of a
+//!   key's versions or uploads belong to the range the key falls in, so a listing
+//!   resumed mid-key (key-marker and version-id-marker) stays in its range. Every
+//!   request carries the prefix, and every entry is checked against it again. The
+//!   summary and the scan report count what the listing sent (`listing`: pages,
+//!   probes, folder listings, ranges, ranges that turned out empty).
+//! * **Verified emptying**: after the delete pass of each category a fresh listing of the
+//!   scope (one request when it is empty) must find nothing; what it finds is deleted
+//!   and the scope listed again, at most 5 listings in all, and a scope still not empty
+//!   then (a writer that never stops) ends the run with that reason. `empty` and `delete`
+//!   exit 0 only when the last listing showed every category of the run empty (the
+//!   summary's `verified`). Listing while deleting can pass over entries: with a naive
+//!   version-id-marker (the emulator's `skip-when-gone` mode) a version whose neighbour
+//!   was just deleted is skipped; the verification catches it either way. One
+//!   exception: deleting only the current versions of a versioned bucket makes each
+//!   previous version current, which is the expected result, so that kind is verified
+//!   by the batch replies alone. A listing that breaks off on a transient error
+//!   (a lost reply, a 5xx) is listed again by the next pass.
+//! * **Failures**: keys missing from a batch's `Deleted` list are retried (3 attempts),
+//!   then reported with key, version id and code; a batch that keeps failing the same
+//!   way stops the run with the reason. A batch whose reply was lost (cut, garbled, or
+//!   the connection dropped after OSS acted) is sent again (a key already gone is
+//!   reported deleted), and if its replies stay lost, a listing of the batch's key range
+//!   says which keys are gone before any is called failed, so the summary and the
+//!   report match what the service lost. Events go out per batch, never per key, over a
+//!   bounded channel.
+//! * **Memory** holds a few pages per range stream, whatever the bucket size (figures
+//!   in tests/bench/README.md).
+//! * **Resuming** (`src/engine/journal.rs`, `src/delete/journaling.rs`): a run keeps
+//!   its journal as it goes. Before a batch is sent its keys go to a small file and the
+//!   journal names the batch; after its reply is booked (audit records first, then the
+//!   totals) the journal counts what was deleted, names what is left of the batch for
+//!   its next attempt, and keeps the spans of the key space not done (a range is done
+//!   once its listing ended and every entry it gave is deleted, failed or left alone);
+//!   updates that come together are written together (group commit). A resumed bucket
+//!   first settles the batches that were in flight, lists only the open spans (one
+//!   range each), and then verifies with a fresh listing of the whole scope. Its plan
+//!   carries bounds (`delete::Bounds`): an entry written at or after the confirmed
+//!   scan's server time, or an attachment whose name that scan did not find, is left
+//!   alone, counted as kept, and keeps its category from being verified empty. The
+//!   check before it is `engine::resume` (module docs there); the locks, the seal and
+//!   the paths are `engine::journal`'s.
+//!
+//! # `ossweep empty BUCKET [--only CATEGORIES] [--prefix P] [--dry-run] [--yes]`
+//!
+//! Clears categories without deleting the bucket, after printing the preflight. By
+//! default it clears what the bucket stores: objects, previous versions, delete markers
+//! and incomplete uploads. A bucket that stays keeps its LiveChannels, access points and
+//! accelerators unless you name them: `--only access-points,live-channels` (names from
+//! the table above), or `--only all` for every category ossweep can clear. `--prefix P` limits the run to keys
+//! starting with P (objects, versions, delete markers and parts only); keys outside the
+//! prefix are never touched, and nothing is said of them: the risks are those of the
+//! prefix (a website stops serving the files under it; no name is released), the
+//! verification and the outcome speak of what is under it (`verified empty under prefix
+//! "logs/" by a fresh listing`, `nothing remains under the prefix`), and a prefix that
+//! matches nothing is an error (exit 1: `prefix "nope/" matches nothing in BUCKET ...;
+//! check the prefix`), never an empty bucket. The preflight of a run that keeps the
+//! bucket says `the bucket stays`. On a terminal it asks you to type the bucket name; without
+//! a terminal it refuses (exit 4) unless `--yes` is given. `--dry-run` prints exactly
+//! what would be deleted, one JSON line per item, and sends no delete request. A
+//! category name that is nearly right gets a suggestion (`unknown category "objcts";
+//! did you mean objects?`); `oss-hdfs` is refused with the reason (OSS-HDFS data is
+//! deleted from the console's OSS-HDFS page).
+//!
+//! **One item at a time**, as the wizard's drill-down does it: `--access-point NAME`,
+//! `--live-channel NAME` or `--upload-id ID` (each repeatable; one kind per command, not
+//! with `--only` or `--prefix`) clears only those items and keeps their siblings. An
+//! upload is named by its id alone (`ossweep scan --json` lists them under `found`);
+//! the preflight finds its key in the scan. A name the scan did not find is refused
+//! before any write (`acme-data-lake has no access point named ap-nope`, exit 5).
+//!
+//! **Buckets as ossutil users type them.** Wherever a bucket is named (`scan`, `empty`,
+//! `delete`, `expire`, `--confirm`), `oss://NAME` works as well as `NAME`;
+//! `ossweep empty oss://NAME/PREFIX` is `--prefix PREFIX`, and a prefix where none can
+//! apply (`delete oss://NAME/logs/`) is refused with the command that clears it. With
+//! `--json`, an error is also printed on stdout as `{"event":"error","message":...,
+//! "exit_code":N}`.
+//!
+//! # `ossweep delete BUCKET... [--from FILE] --confirm NAME... [--empty-only]`
+//!
+//! Scans each bucket, prints its preflight (risks included), then empties each bucket
+//! and deletes it once emptying succeeded. Every bucket must be named again in
+//! `--confirm` (or typed at the prompt on a terminal), or nothing happens at all (exit
+//! 4); a `--confirm` naming a bucket that is not in the list is a usage error. `--from
+//! FILE` reads more names, one per line (`#` comments allowed). A bucket that cannot be
+//! deleted stops the whole command before any write (exit 5). `--empty-only` empties
+//! the data of each bucket instead (objects, versions, delete markers, uploads) and keeps
+//! the buckets with their access points, accelerators and LiveChannels. All buckets of a
+//! run share one request budget; the summary ends with one sentence per bucket saying
+//! what happened and what remains. If OSS still answers `BucketNotEmpty`, ossweep re-scans and
+//! says exactly what remains, for example objects written after the run started by
+//! something that is still writing to the bucket.
 
 pub mod audit;
 pub mod event;

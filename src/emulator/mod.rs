@@ -3,6 +3,70 @@
 //!
 //! Layers: `server` (HTTP, addressing, auth, faults) -> `ops` (one handler per
 //! OSS operation) -> `store` (the data and OSS's rules).
+//!
+//! What the emulator models, in detail (its command and faults: tests/README.md):
+//!
+//! # The emulator
+//!
+//! The emulator behaves like OSS where a bucket-deletion tool depends on it:
+//!
+//! * virtual-hosted (`<bucket>.oss-<region>.aliyuncs.com`, `<bucket>.localhost`) and
+//!   path-style addressing; buckets answer only in their own region (`AccessDenied` with
+//!   `<Endpoint>` otherwise);
+//! * a bucket (or vector bucket) deleted and created again under the same name gets a
+//!   later CreationDate than the one before, even within the same second (OSS's has
+//!   one-second resolution; its name cool-down keeps real ones apart); tests move the
+//!   server's clock (`Date`, Last-Modified) instead of sleeping;
+//! * V4 and V1 signatures verified with the configured keys, `SignatureDoesNotMatch`,
+//!   `InvalidAccessKeyId`, `RequestTimeTooSkewed` (15 minutes), `AccessDenied` for
+//!   anonymous calls, STS tokens; V4 signed at `x-oss-date`, or at `Date` when there is
+//!   no `x-oss-date` (as OSS accepts and Go SDK V1 sends), no date header at all being
+//!   EC 0002-00000503 and a malformed one 0002-00000502;
+//! * versioning (Enabled and Suspended) with real version ids, delete markers and the
+//!   `null` version; a version-id-marker marks a position in the key's version order (ids
+//!   grow with time, as OSS's encode it), so a listing resumes after it even when that
+//!   version has since been deleted; ListObjects v1/v2 and ListObjectVersions with prefix, delimiter,
+//!   markers, tokens, the 1000 cap and `encoding-type=url`; continuation tokens shaped
+//!   like real ones (standard base64, always with `+` and `/`, percent-encoded under
+//!   `encoding-type=url`), so a client that mangles them is caught;
+//! * the read calls Alibaba's own tools make: GetObjectMeta (`HEAD /key?objectMeta`),
+//!   GetBucketAcl, GetObjectAcl, HeadObject and GetObject (content is kept for objects
+//!   of up to 1 MiB written through the API; larger and seeded objects keep none, and
+//!   GetObject on them answers `NotImplemented` rather than invent bytes), with
+//!   `x-oss-version-id` on versioned reads;
+//! * DeleteMultipleObjects as documented: Content-MD5 required and checked, more than 1000
+//!   keys or bad XML is `MalformedXML`, quiet mode, verbose results with
+//!   `DeleteMarker`/`DeleteMarkerVersionId`;
+//! * multipart uploads (ListParts paged as OSS pages it: `max-parts` up to 1000,
+//!   `part-number-marker`, `NextPartNumberMarker`; upload ids of 32 hex digits),
+//!   LiveChannels (GetLiveChannelStat says `Live` while a client pushes, as seeded with
+//!   `live_now`, and DeleteLiveChannel then answers 409 `ChannelStillLive` until the
+//!   channel is disabled, as OSS does), access points (asynchronous: `creating`, then
+//!   `enable`; `deleting` for a while before 404) and their policies; replication, WORM,
+//!   website, CNAME, policy, lifecycle and accelerators stored and returned as
+//!   configuration; OSS-HDFS data under `.dlsdata/`;
+//! * keys taken from the request path exactly as sent (no dot-segment removal);
+//! * lifecycle rules validated as OSS validates them, with its ECs: `Filter/Not` beside
+//!   `AbortMultipartUpload` or `ExpiredObjectDeleteMarker` (0014-00000034),
+//!   `ExpiredObjectDeleteMarker` beside `Days` (0014-00000059), an `Expiration` without
+//!   either (0014-00000060), `AbortMultipartUpload` without `Days` (0014-00000073), a
+//!   rule without an action (0014-00000026), two rules with one prefix (0014-00000085),
+//!   overlapping prefixes with the same action unless `x-oss-allow-same-action-overlap`
+//!   (0014-00000084), and days that are not positive;
+//! * **DeleteBucket answers 409 `BucketNotEmpty` while any object, version, delete
+//!   marker, part, LiveChannel, access point or accelerator remains**;
+//! * OSS error XML (Code, Message, RequestId, HostId, EC) and `x-oss-request-id` on every
+//!   reply; anything not implemented answers `NotImplemented`, never a silent success.
+//!
+//! Tests script faults (throttling, 500, dropped connections, connections dropped or
+//! replies cut after the request was carried out, servers that never answer, raw HTML or
+//! empty replies, AccessDenied for a prefix or operation, keys left out of a
+//! DeleteMultipleObjects result, the naive version-id-marker), set a QPS cap, and read
+//! the request log to prove what was (or was not) sent; `--deny` and `--fault-script`
+//! give the same faults to the command line. `--qps-limit N` answers requests beyond N
+//! per second (all operations, a one-second sliding window) the way OSS answers an
+//! account over its QPS limit: 503 `TotalQpsLimitExceeded` (EC 0004-00000302) with
+//! `x-oss-qos-delay-time` saying how many milliseconds until the window has room.
 
 pub mod access_point;
 pub mod auth;

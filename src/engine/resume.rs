@@ -20,6 +20,106 @@
 //! A name given again moves the bucket's bounds to the check's time and
 //! names. Whatever the check said, the run itself keeps to the bounds key by
 //! key (`delete::Bounds`): what is written after it is kept, and said to be.
+//!
+//! `ossweep resume`, in detail (the journal's threat model included):
+//!
+//! # `ossweep resume [RUN | --last] [--discard RUN...] [--discard-stale] [--confirm NAME...] [--json]`
+//!
+//! Every `empty` and `delete` run (not a dry run) keeps a journal under the platform
+//! state directory (`runs/<id>.json`, e.g. `~/.local/state/ossweep/runs/` on Linux) and
+//! says its id when it starts (`run 20261206-213504-1f2e (if it is interrupted: ossweep
+//! resume 20261206-213504-1f2e)`). A run stopped by Ctrl-C, SIGTERM, a closed laptop, a
+//! lost network or SIGKILL can be continued:
+//!
+//! ```text
+//! $ ossweep resume
+//! 20261207-095338-54b4  victim  started 2026-12-07T09:53:38.000Z  5% done: 2,000 of 40,000 entries deleted; 0 of 1 bucket finished
+//!     left: victim (38,000 of 40,000 entries left)
+//! continue one with: ossweep resume RUN (or --last); forget one with --discard RUN
+//! $ ossweep resume --last          (someone wrote 2,000 objects into it meanwhile)
+//! checking run 20261207-095338-54b4: is each bucket the one confirmed, and what changed since?
+//! victim: the bucket confirmed; 2,000 deleted, 38,000 of what was confirmed left; it changed since:
+//!   confirmed: 40,000 current objects (3.8 MiB)
+//!   ! 2,000 entries written after the run was confirmed (2,000 current objects) (e.g. "late/00000"): never confirmed
+//!   ! After the bucket is deleted its name "victim" is released; after a 4-8 hour cool-down anyone can register it.
+//!   ...
+//! refused: victim holds what was never confirmed (above); pass --confirm victim to take it in. Nothing was sent.
+//! $ ossweep resume --last --confirm victim
+//!   ... (the same check)
+//! resuming run 20261207-095338-54b4: 5% done: 2,000 of 40,000 entries deleted; 0 of 1 bucket finished
+//! victim: deleted 42,000 items (3.8 MiB) in all its sessions; this session deleted 40,000 (3.6 MiB) with 117 requests (41 of them deleting) in 1 s
+//!   Current objects                        42,000 deleted
+//!   verified empty by a fresh listing: objects, previous-versions, delete-markers, parts, live-channels, access-points, accelerators
+//!   bucket victim deleted. Its name can be registered by anyone after a 4-8 hour cool-down.
+//! ```
+//!
+//! * `ossweep resume` lists this account's interrupted runs (id, buckets, started, what
+//!   is done, what is left); runs untouched for 7 days, or whose buckets are gone, are
+//!   marked stale. `--discard RUN` and `--discard-stale` forget runs (nothing is sent).
+//! * `ossweep resume RUN` (or `--last`) continues one, for the account it ran as only
+//!   (its UID, learned from ListBuckets' Owner ID or the profile's `account_id`, and the
+//!   endpoint: temporary credentials that change the AccessKey each session still find
+//!   their runs). It deletes what was confirmed when the run started and nothing else.
+//!   First the engine's check (the wizard's `R` runs the same one), which sends reads
+//!   only:
+//!   * **the same bucket**: each unfinished bucket must have the identity it had when it
+//!     was confirmed (its CreationDate, region and owner from GetBucketInfo, or
+//!     GetVectorBucket's CreationDate). A bucket deleted and created again under the
+//!     same name (after the 4-8 hour cool-down, anyone's) is never touched: the resume
+//!     is refused and says why. A bucket the run was deleting and that is gone counts
+//!     as deleted.
+//!   * **what was never confirmed**, key by key, in a fresh scan of what is left:
+//!     objects, versions, delete markers and uploads written (or overwritten) at or
+//!     after the server time of the confirmed scan, and access points, LiveChannels,
+//!     accelerators and vector indexes whose names that scan did not find. Counts are
+//!     never compared: OSS's statistics lag by up to an hour, and writes and deletes can
+//!     balance.
+//!   * **what the verdict rests on**: versioning, the verdict, risks not shown before.
+//!     A bucket that can no longer be done as confirmed (now under a WORM lock, say) is
+//!     refused.
+//!
+//!   What differs is printed (`! 2,000 entries written after the run was confirmed
+//!   (2,000 current objects) (e.g. "late/00001"): never confirmed`), and the bucket must
+//!   be named again: at the prompt, or with `--confirm NAME` (without a terminal it
+//!   sends nothing and exits 4). Naming it takes those in, as of the check. Then the run
+//!   settles the batches that were in flight when it stopped (a listing of each one's
+//!   keys says which are gone; those are booked, in the report only if it lacks them),
+//!   lists only the parts of the key space not done yet, verifies with a fresh listing,
+//!   and appends to the same `--report` file. Whatever the check said, the run itself
+//!   keeps to what was confirmed key by key: what is written after it is kept and said
+//!   to be (`kept 25 entries written or created after the run was confirmed (e.g.
+//!   "after/000"): never confirmed, so not deleted`), and the bucket is then not
+//!   deleted; the run is over, and a new `ossweep delete` (a new scan, a new
+//!   confirmation) takes the rest. Its summary counts what every session deleted.
+//! * **One run at a time.** Every run holds an exclusive lock on its journal and on each
+//!   of its buckets (files under `runs/locks/`) from before its first request to its
+//!   end; a crash or SIGKILL releases it. A second run, resume or `delete` of a bucket
+//!   in use is refused before anything is sent, and says which run holds it: `bucket
+//!   big is in use by another ossweep run (run 20261206-213504-1f2e, process 4242,
+//!   since ...)`. A bucket that someone else deletes during a run is said to be (`the
+//!   bucket was deleted by someone else during the run (OSS answers NoSuchBucket)`):
+//!   a delete run then counts as done, never as objects that "remain".
+//! * **The journal is data, not authority.** Every path comes from ossweep (the runs
+//!   directory and a run id checked against its format, which must be the file's name),
+//!   never from a field of the file. Each journal and batch file is sealed with an
+//!   HMAC-SHA256 under a per-user key (`runs/journal.key`, 0600): a journal edited by
+//!   hand or by another tool, damaged, renamed, or copied from another machine or user
+//!   fails its seal and is never resumed; `ossweep resume` and `resume --last` name
+//!   it (the latter exits 1 when that is all there is), and `--discard RUN` forgets it.
+//!   The seal's threat model: its key sits in the same private directory, so it stops
+//!   copied, corrupted and other-tool-edited journals, not the same user, who could
+//!   run `ossweep delete` anyway. Ids and any text from a journal are escaped when
+//!   printed. Everything under the state directory is the user's alone: the directory
+//!   0700, every file 0600 (journals, batch files, locks, the wizard's reports, the
+//!   log, the throttling memory, lifecycle backups); so is a `--report` file ossweep
+//!   creates.
+//! * The journal is small whatever the bucket's size: counts, the categories done, at
+//!   most 256 spans of the key space still open, and the batches in flight by number
+//!   (their keys sit beside it in `runs/<id>/`, one small file per batch in flight,
+//!   removed once its reply is booked); written atomically (write, then rename); no
+//!   credential (the account is named by a SHA-256 digest of its UID and endpoint). It
+//!   is removed when the run finishes. Journals of an older ossweep (format 1) are
+//!   named and can only be discarded.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -1,6 +1,67 @@
 //! OSS Vectors (oss-api.md §13): the JSON models, request builders, reply
 //! parsers and naming rules of vector buckets and their indexes. Pure; the
 //! client sends these requests with the Vectors signer to the Vectors hosts.
+//!
+//! Vector buckets (`--vector`), in detail:
+//!
+//! # Vector buckets: `--vector`
+//!
+//! OSS Vectors buckets live on their own hosts
+//! (`<bucket>-<account id>.<region>.oss-vectors.aliyuncs.com`), speak JSON, sign with a V4
+//! variant whose canonical URI is an ARN (`/acs:ossvector:<region>:<account>:<bucket>/`),
+//! and are not in ListBuckets. A vector bucket cannot be deleted while it holds indexes
+//! (`VectorBucketNotEmpty`); deleting an index removes every vector in it, and OSS may
+//! finish that asynchronously (the index shows `deleting` for a while).
+//!
+//! | command | does |
+//! |---|---|
+//! | `ossweep buckets --vector [--json]` | every vector bucket, all regions: name, region, creation date, index count (`?` and exit 3 when an index listing failed) |
+//! | `ossweep scan --vector NAME [--json]` | the indexes (name, dimension, data type, metric, vector count, status) and the risks |
+//! | `ossweep empty --vector NAME [--only-index IDX]... [--dry-run] [--yes] [--json]` | deletes every index, or only the named ones; the bucket stays |
+//! | `ossweep delete --vector NAME... --confirm NAME... [--dry-run] [--json] [--report FILE]` | deletes the indexes, waits until a fresh listing shows none, then deletes each bucket |
+//!
+//! They go through the same preflight, confirmation rules, events, audit report, summary
+//! and exit codes as object buckets: a name must be typed or passed in `--confirm`; an
+//! `--only-index` naming an index the bucket does not have is refused before anything is
+//! sent (exit 5); a name of fewer than 3 or more than 32 characters is refused before any
+//! request (exit 2). An index still `deleting` after the wait (10 minutes) is reported
+//! as a failure with code `VectorIndexDeleting`, and the bucket is kept (exit 3);
+//! `DeleteVectorBucket` is retried with backoff while OSS still answers
+//! `VectorBucketNotEmpty`. OSS documents no name cool-down for vector buckets (their names
+//! are unique per account and region), so none is claimed.
+//!
+//! The account id comes from `account_id` in the profile or `OSS_ACCOUNT_ID` (digits only;
+//! anything else is refused before it reaches a host name), and otherwise from the
+//! ListBuckets reply's `Owner/ID` (which needs `oss:ListBuckets`); when neither works the
+//! error names both settings. A wrong account id makes the bucket's host unknown on OSS;
+//! ossweep notices when ListVectorBuckets shows a bucket whose own host says
+//! `NoSuchBucket`, and says the account id is probably wrong and where it came from.
+//!
+//! ```text
+//! $ ossweep --endpoint http://127.0.0.1:9000 --path-style buckets --vector
+//! NAME              REGION       CREATED     INDEXES
+//! acme-embeddings   cn-hangzhou  2026-08-24  3
+//! acme-rag-staging  cn-shanghai  2026-11-02  1
+//! acme-vectors-old  cn-shanghai  2026-01-26  0
+//! $ ossweep --endpoint http://127.0.0.1:9000 --path-style scan --vector acme-embeddings
+//! Vector bucket acme-embeddings (cn-hangzhou)
+//!
+//! CATEGORY        COUNT  SIZE  STATE   NOTE
+//! Vector indexes  3      -     blocks
+//!
+//! INDEX            DIMENSION  DATA TYPE  METRIC     VECTORS  STATUS
+//! faq              16         float32    cosine     120      running
+//! product-docs     64         float32    cosine     1,800    running
+//! support-tickets  32         float32    euclidean  640      running
+//!
+//! Risks:
+//!   !! Deletion is permanent: 3 vector indexes with 2,560 vectors cannot be recovered.
+//!   !  Applications that query these indexes (QueryVectors, GetVectors) fail once they are gone.
+//! ```
+//!
+//! With `--endpoint` and `--path-style` (the emulator), Vectors requests are sent
+//! path-style with the ARN as the path (`http://127.0.0.1:9000/acs:ossvector:cn-hangzhou:<account>:<bucket>/`),
+//! the same text their signature covers; otherwise they go to the Vectors host names.
 
 use serde::{Deserialize, Serialize};
 
