@@ -11,7 +11,8 @@ fn ossweep(home: &std::path::Path) -> Command {
     c.env_clear()
         .env("HOME", home)
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("XDG_CONFIG_HOME", home.join(".config"));
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".state"));
     c
 }
 
@@ -242,4 +243,48 @@ fn json_errors_oss_urls_and_did_you_mean() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("OSS-HDFS page"), "{stderr}");
     assert!(!stderr.contains("use objects, previous-versions, delete-markers, parts, live-channels, access-points, accelerators, oss-hdfs"), "{stderr}");
+}
+
+#[test]
+fn help_names_the_wizard_completions_and_a_manual_page() {
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(home.path()).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("A bare `ossweep` on a terminal opens the wizard")
+            && help.contains("Global options:")
+            && help.contains("completions")
+            && help.contains("Exit codes: 0 done"),
+        "{help}"
+    );
+    // A subcommand's own flags stand apart from the global ones.
+    let out = ossweep(home.path())
+        .args(["scan", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    let (own, global) = help
+        .split_once("Global options:")
+        .expect("a heading of its own");
+    assert!(own.contains("--json") && !own.contains("--qps"), "{help}");
+    assert!(global.contains("--qps"), "{help}");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ossweep(home.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("resume") && script.contains("--confirm"),
+            "{shell}: {script}"
+        );
+    }
+    let out = ossweep(home.path()).arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains(".TH ossweep 1") && page.contains("completions"),
+        "{page}"
+    );
 }

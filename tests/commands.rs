@@ -728,7 +728,11 @@ async fn a_run_that_ends_with_skips_is_finished_and_claims_no_empty() {
         "{stderr}"
     );
     let out = ossweep(&emu, home.path(), &["resume", "--last"]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "nothing to resume is said, and not success"
+    );
     assert!(
         text(&out.stderr).contains("no interrupted run of this account"),
         "{}",

@@ -196,7 +196,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     let mut worst = exit::DONE;
     for (summary, p) in summaries.iter().zip(&preflights) {
         if !a.json {
-            eprint!("{}", runner::describe(summary));
+            eprint!("{}", runner::describe(summary, a.report.as_deref()));
             eprintln!("  {}", crate::text::visible(&p.outcome(summary)));
         }
         worst = worst.max(runner::exit_code(summary));

@@ -257,7 +257,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     };
     let summary = &summaries[0];
     if !a.json {
-        eprint!("{}", runner::describe(summary));
+        eprint!("{}", runner::describe(summary, a.report.as_deref()));
         eprintln!(
             "  {}",
             crate::text::visible(&preflights[0].outcome(summary))

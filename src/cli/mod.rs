@@ -24,38 +24,47 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{self, Overrides, Settings};
 
+/// The heading of the flags every subcommand takes.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
-#[command(name = "ossweep", version, about = "Empty and delete Alibaba Cloud OSS buckets, safely.", long_about = None)]
+#[command(
+    name = "ossweep",
+    version,
+    about = "Empty and delete Alibaba Cloud OSS buckets, safely.",
+    long_about = None,
+    after_help = "A bare `ossweep` on a terminal opens the wizard on your account; `ossweep demo` opens it on a built-in emulator.\n\nExit codes: 0 done, 1 error, 2 usage, 3 partial, 4 not confirmed, 5 refused by the preflight."
+)]
 pub struct Cli {
     /// Profile from the config file.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
     pub profile: Option<String>,
     /// Default region (buckets are reached in their own region regardless).
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION", help_heading = GLOBAL)]
     pub region: Option<String>,
     /// Send every request to this endpoint (emulators, private deployments).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub endpoint: Option<String>,
     /// Path-style addressing (real OSS refuses it for most accounts).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub path_style: bool,
     /// Config file (default: the platform config directory's ossweep/config.toml).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
     /// Give up on a request OSS has not answered after this many seconds, every
     /// retry included (default 50).
-    #[arg(long, global = true, value_name = "SECS")]
+    #[arg(long, global = true, value_name = "SECS", help_heading = GLOBAL)]
     pub timeout: Option<u64>,
     /// Requests in flight at most (listing and deleting together; the budget
     /// adapts below it). Default: the profile's `concurrency`, else 64.
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help_heading = GLOBAL)]
     pub concurrency: Option<usize>,
     /// Requests per second at most, for the account (listing and deleting
     /// together). Default: the profile's `qps`, else 2000 (OSS allows 10,000).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help_heading = GLOBAL)]
     pub qps: Option<u32>,
     /// Write a debug log under the platform state directory (never to the screen).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub debug: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -99,6 +108,18 @@ pub enum Command {
     Emulator(emulator::EmulatorArgs),
     /// Open the wizard on the built-in emulator with a demo account.
     Demo(emulator::DemoArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = "Examples:
+  ossweep completions bash > ~/.local/share/bash-completion/completions/ossweep
+  ossweep completions zsh > ~/.zfunc/_ossweep")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    #[command(after_help = "Example:
+  ossweep man > ~/.local/share/man/man1/ossweep.1")]
+    Man,
 }
 
 impl Command {
@@ -109,7 +130,11 @@ impl Command {
             Command::Empty(a) => a.json,
             Command::Delete(a) => a.json,
             Command::Resume(a) => a.json,
-            Command::Expire(_) | Command::Emulator(_) | Command::Demo(_) => false,
+            Command::Expire(_)
+            | Command::Emulator(_)
+            | Command::Demo(_)
+            | Command::Completions { .. }
+            | Command::Man => false,
         }
     }
 }
@@ -235,6 +260,8 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Resume(_)) => "resume",
         Some(Command::Emulator(_)) => "emulator",
         Some(Command::Demo(_)) => "demo",
+        Some(Command::Completions { .. }) => "completions",
+        Some(Command::Man) => "man",
     };
     tracing::info!(command, "command started");
     let result = match &cli.command {
@@ -255,6 +282,25 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Resume(args)) => resume::run(&cli, args).await,
         Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
         Some(Command::Demo(args)) => emulator::run_demo(args).await,
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            let mut text = Vec::new();
+            clap_complete::generate(*shell, &mut command, "ossweep", &mut text);
+            out::raw(&String::from_utf8_lossy(&text));
+            Ok(exit::DONE)
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut text)
+                .map_err(|e| e.to_string())
+                .map(|()| {
+                    out::raw(&String::from_utf8_lossy(&text));
+                    exit::DONE
+                })
+        }
     };
     let code = match result {
         Ok(code) => code,

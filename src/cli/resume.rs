@@ -103,16 +103,16 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
             match mine.first() {
                 Some(j) => j.id.clone(),
                 None => {
-                    eprintln!(
-                        "no interrupted run of this account to resume{}",
-                        elsewhere(others)
+                    // Nothing was asked of OSS and nothing continues: a script
+                    // asking to resume learns there was nothing (exit 1).
+                    super::out::error(
+                        &format!(
+                            "no interrupted run of this account to resume{}",
+                            elsewhere(others)
+                        ),
+                        exit::ERROR,
                     );
-                    // A journal that cannot be read is never passed over in silence.
-                    return Ok(if listing.unreadable.is_empty() {
-                        exit::DONE
-                    } else {
-                        exit::ERROR
-                    });
+                    return Ok(exit::ERROR);
                 }
             }
         }
@@ -185,7 +185,7 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     let mut worst = exit::DONE;
     for summary in &summaries {
         if !a.json {
-            eprint!("{}", runner::describe(summary));
+            eprint!("{}", runner::describe(summary, snap.report.as_deref()));
         }
         worst = worst.max(runner::exit_code(summary));
     }

@@ -362,7 +362,7 @@ pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
     };
     let mut worst = super::exit::DONE;
     for s in &q.summaries {
-        eprint!("{}", describe(s));
+        eprint!("{}", describe(s, q.report_file.as_deref()));
         worst = worst.max(exit_code(s));
     }
     if let Some(e) = &q.error {
@@ -383,7 +383,7 @@ pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
 }
 
 /// The closing report of a run, for people.
-pub fn describe(s: &Summary) -> String {
+pub fn describe(s: &Summary, report: Option<&std::path::Path>) -> String {
     let mut out = String::new();
     let verb = if s.dry_run { "would delete" } else { "deleted" };
     out.push_str(&format!(
@@ -445,8 +445,16 @@ pub fn describe(s: &Summary) -> String {
         ));
     }
     if s.failures_total > 10 {
+        // Never a pointer to a report that does not exist.
+        let kept = match report {
+            Some(p) => format!(
+                "every one is in the report {}",
+                crate::text::visible(&p.display().to_string())
+            ),
+            None => "run with --report FILE to keep every one".to_string(),
+        };
         out.push_str(&format!(
-            "  ... and {} more failures (all of them are in the --report file)\n",
+            "  ... and {} more failures ({kept})\n",
             count(s.failures_total - 10)
         ));
     }
@@ -571,6 +579,6 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(exit_code(&failed), 1);
-        assert!(describe(&s).contains("b: deleted 5 items"));
+        assert!(describe(&s, None).contains("b: deleted 5 items"));
     }
 }
