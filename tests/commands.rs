@@ -993,3 +993,48 @@ async fn clearing_markers_says_which_objects_come_back_and_predicts_the_after_st
     );
     emu.shutdown().await.unwrap();
 }
+
+/// `--quiet` leaves errors, refusals and each bucket's outcome; a dry run
+/// with `--json` lists each item it would delete among the events.
+#[tokio::test(flavor = "multi_thread")]
+async fn quiet_runs_say_only_the_outcome_and_json_dry_runs_list_the_items() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["empty", "acme-web-assets", "--dry-run", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let items = stdout
+        .lines()
+        .filter(|l| l.contains(r#""action":"would-delete""#))
+        .count();
+    assert_eq!(items, 304, "{stdout}");
+    assert!(stdout.contains(r#""event":"finished""#), "{stdout}");
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &[
+            "--quiet",
+            "delete",
+            "acme-web-assets",
+            "--confirm",
+            "acme-web-assets",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.starts_with("acme-web-assets: deleted 304 items")
+            && stderr.contains("the bucket is deleted.")
+            && stderr.lines().count() == 2,
+        "{stderr}"
+    );
+    // Quiet never means unconfirmed.
+    let out = ossweep(&emu, home.path(), &["-q", "delete", "acme-logs-dr"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("refused: not confirmed"));
+    emu.shutdown().await.unwrap();
+}

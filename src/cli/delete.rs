@@ -141,7 +141,9 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     }
 
     if !a.dry_run {
-        if a.empty_only {
+        if super::out::quiet() && !confirm::interactive() {
+            // Quiet, and confirmed on the command line (or refused below).
+        } else if a.empty_only {
             eprintln!(
                 "This empties the buckets above for good; the buckets and their attachments stay."
             );
@@ -175,8 +177,9 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
                 p.display()
             )
         })?,
-        // A dry run prints exactly what would be deleted.
-        None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
+        // A dry run prints each item it would delete (NDJSON, also among
+        // the --json events: `"action":"would-delete"`).
+        None if a.dry_run => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),
     };
     let summaries = match runner::run_journaled(

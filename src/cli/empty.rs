@@ -216,12 +216,15 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
                 path.display()
             )
         })?,
-        // A dry run prints exactly what would be deleted.
-        None if a.dry_run && !a.json => Audit::to_writer(std::io::stdout()),
+        // A dry run prints each item it would delete (NDJSON, also among
+        // the --json events: `"action":"would-delete"`).
+        None if a.dry_run => Audit::to_writer(std::io::stdout()),
         None => Audit::none(),
     };
     if !a.dry_run {
-        eprintln!("This cannot be undone. The bucket itself is kept.");
+        if !super::out::quiet() || super::confirm::interactive() {
+            eprintln!("This cannot be undone. The bucket itself is kept.");
+        }
         if !a.yes {
             if !confirm::interactive() {
                 eprintln!(

@@ -66,6 +66,10 @@ pub struct Cli {
     /// Write a debug log under the platform state directory (never to the screen).
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub debug: bool,
+    /// Print no progress and no notices: only errors, refusals, what must be
+    /// confirmed, and each bucket's outcome.
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -194,7 +198,7 @@ pub fn client(s: &Settings) -> crate::oss::Client {
     let tty = std::io::stderr().is_terminal();
     crate::oss::Client::builder(s.client.clone())
         .observer(std::sync::Arc::new(move |n: &Notice| {
-            if let Notice::Waiting(w) = n {
+            if let (Notice::Waiting(w), false) = (n, out::quiet()) {
                 let line = crate::text::visible(&w.to_string()).into_owned();
                 if tty {
                     eprintln!("\r\x1b[K  {line}");
@@ -221,6 +225,7 @@ pub fn settings(cli: &Cli) -> Result<Settings, String> {
 pub fn main() -> ExitCode {
     let mut cli = Cli::parse();
     out::json_errors(cli.command.as_ref().is_some_and(Command::json));
+    out::set_quiet(cli.quiet);
     if let Err(e) = target::normalize(&mut cli) {
         out::error(&e, exit::USAGE);
         return ExitCode::from(exit::USAGE);

@@ -9,6 +9,18 @@ static CLOSED: AtomicBool = AtomicBool::new(false);
 /// The command was asked for `--json`: errors go to stdout as JSON too.
 static JSON: AtomicBool = AtomicBool::new(false);
 
+/// `--quiet`: no progress, no waiting notices, no preflight the command
+/// line already confirmed; errors, refusals and each bucket's outcome stay.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(on: bool) {
+    QUIET.store(on, Ordering::Relaxed);
+}
+
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
 /// Errors of this command are also printed as JSON on stdout.
 pub fn json_errors(on: bool) {
     JSON.store(on, Ordering::Relaxed);

@@ -98,7 +98,9 @@ pub async fn prepare_and_show(
     if json {
         let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
         super::out::text(&event.to_string());
-    } else {
+    } else if !super::out::quiet() || std::io::stdin().is_terminal() {
+        // Quiet, a script's run shows no preflight (its command line confirmed
+        // it; a refusal is still said); a person who may be asked sees it.
         for p in &preflights {
             eprint!("{}", render(p));
         }

@@ -203,7 +203,10 @@ async fn show(
         } else {
             Duration::from_secs(5)
         };
-        if now.duration_since(last_draw) >= interval && matches!(e, Event::Progress { .. }) {
+        if now.duration_since(last_draw) >= interval
+            && matches!(e, Event::Progress { .. })
+            && !super::out::quiet()
+        {
             last_draw = now;
             let line = progress_line(&state, rate, started.elapsed());
             if tty {
@@ -308,7 +311,7 @@ async fn start_session(
                         "path": j.path(),
                     })
                 ));
-            } else {
+            } else if !super::out::quiet() {
                 eprintln!(
                     "run {} (if it is interrupted: ossweep resume {})",
                     j.id(),
@@ -384,6 +387,19 @@ pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
 
 /// The closing report of a run, for people.
 pub fn describe(s: &Summary, report: Option<&std::path::Path>) -> String {
+    let full = describe_fully(s, report);
+    if super::out::quiet() {
+        // The headline only; the outcome line follows it.
+        return full
+            .lines()
+            .next()
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default();
+    }
+    full
+}
+
+fn describe_fully(s: &Summary, report: Option<&std::path::Path>) -> String {
     let mut out = String::new();
     let verb = if s.dry_run { "would delete" } else { "deleted" };
     out.push_str(&format!(
