@@ -1038,3 +1038,31 @@ async fn quiet_runs_say_only_the_outcome_and_json_dry_runs_list_the_items() {
     assert!(text(&out.stderr).contains("refused: not confirmed"));
     emu.shutdown().await.unwrap();
 }
+
+/// A bucket that does not exist gets the account's nearest name; a vector
+/// bucket named without `--vector` is said to be one.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_bucket_gets_the_nearest_name_or_the_missing_flag() {
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let out = ossweep(&emu, home.path(), &["scan", "acme-web-asets"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("did you mean acme-web-assets?"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["delete", "acme-embeddings", "--confirm", "acme-embeddings"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("acme-embeddings is a vector bucket: add --vector"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(writes(&emu).is_empty());
+    emu.shutdown().await.unwrap();
+}

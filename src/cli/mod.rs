@@ -14,6 +14,7 @@ mod resume;
 pub mod runner;
 pub mod scan;
 pub mod stop;
+mod suggest;
 pub mod table;
 mod target;
 

@@ -30,25 +30,9 @@ pub async fn prepare_all(
     action: &Action,
     cancel: &CancellationToken,
 ) -> Result<Vec<Preflight>, Failed> {
-    let tty = std::io::stderr().is_terminal();
     let mut out = Vec::with_capacity(buckets.len());
     for bucket in buckets {
-        let (tx, mut rx) = mpsc::channel::<ScanEvent>(64);
-        let name = bucket.clone();
-        let show = tokio::spawn(async move {
-            let mut last = std::time::Instant::now();
-            while let Some(e) = rx.recv().await {
-                if let ScanEvent::Counted { .. } = e {
-                    if tty && last.elapsed().as_millis() >= 100 {
-                        last = std::time::Instant::now();
-                        eprint!("\r\x1b[Kscanning {name}...");
-                    }
-                }
-            }
-            if tty {
-                eprint!("\r\x1b[K");
-            }
-        });
+        let (tx, show) = scan_progress(bucket.clone());
         let result = engine::prepare(
             client,
             kind,
@@ -64,11 +48,62 @@ pub async fn prepare_all(
             Ok(p) => out.push(p),
             Err(Unprepared::Cancelled(_)) => return Err(Failed::Cancelled),
             Err(Unprepared::ScanFailed(e)) => {
-                return Err(Failed::Scan(format!("cannot scan {bucket}: {e}")))
+                let hint = match e.is_code("NoSuchBucket") {
+                    true => super::suggest::missing_bucket(client, kind, bucket)
+                        .await
+                        .map(|h| format!("\n{h}"))
+                        .unwrap_or_default(),
+                    false => String::new(),
+                };
+                return Err(Failed::Scan(format!("cannot scan {bucket}: {e}{hint}")));
             }
         }
     }
     Ok(out)
+}
+
+/// A live count of what a scan found, on stderr, at most once a second on a
+/// terminal (every 10 s in a log); nothing under `--quiet`. The task ends
+/// with the scan's events (its line is cleared).
+pub fn scan_progress(name: String) -> (mpsc::Sender<ScanEvent>, tokio::task::JoinHandle<()>) {
+    let tty = std::io::stderr().is_terminal();
+    let (tx, mut rx) = mpsc::channel::<ScanEvent>(64);
+    let show = tokio::spawn(async move {
+        let every = if tty {
+            std::time::Duration::from_secs(1)
+        } else {
+            std::time::Duration::from_secs(10)
+        };
+        let mut last = std::time::Instant::now();
+        let mut found: std::collections::BTreeMap<crate::vocab::Category, u64> = Default::default();
+        let mut drawn = false;
+        while let Some(e) = rx.recv().await {
+            if let ScanEvent::Counted {
+                category, count, ..
+            } = e
+            {
+                found.insert(category, count);
+                if !super::out::quiet() && last.elapsed() >= every {
+                    last = std::time::Instant::now();
+                    let line = format!(
+                        "scanning {}: {} found so far",
+                        crate::text::visible(&name),
+                        crate::units::count(found.values().sum())
+                    );
+                    if tty {
+                        eprint!("\r\x1b[K{line}");
+                        drawn = true;
+                    } else {
+                        eprintln!("{line}");
+                    }
+                }
+            }
+        }
+        if drawn {
+            eprint!("\r\x1b[K");
+        }
+    });
+    (tx, show)
 }
 
 /// Scans and shows the preflights (the first NDJSON event with `json`), or says

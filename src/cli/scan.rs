@@ -3,6 +3,7 @@
 use crate::oss::time;
 use crate::scan::risk::Severity;
 use crate::scan::{self, ScanReport, State};
+use crate::vocab::BucketKind;
 
 use super::table::{bytes, count, render};
 use super::{exit, settings, Cli};
@@ -129,14 +130,28 @@ pub async fn run(cli: &Cli, bucket: &str, json: bool, vector: bool) -> Result<u8
     let now = time::unix_secs(std::time::SystemTime::now());
     // The first signal ends the scan between pages (partial counts, exit 3); a
     // second does not wait for a slow reply.
+    let (events, progress) = super::preflight::scan_progress(bucket.to_string());
     let report = tokio::select! {
         r = async {
-            if vector {
-                scan::scan_vector(&client, bucket, None, &stop.soft).await
+            let r = if vector {
+                scan::scan_vector(&client, bucket, Some(events), &stop.soft).await
             } else {
-                scan::scan(&client, bucket, None, &stop.soft, now).await
+                scan::scan(&client, bucket, Some(events), &stop.soft, now).await
+            };
+            let _ = progress.await;
+            r
+        } => match r {
+            Ok(report) => report,
+            Err(scan::ScanError::Oss(e)) if e.is_code("NoSuchBucket") => {
+                let kind = if vector { BucketKind::Vector } else { BucketKind::Object };
+                let hint = super::suggest::missing_bucket(&client, kind, bucket)
+                    .await
+                    .map(|h| format!("\n{h}"))
+                    .unwrap_or_default();
+                return Err(format!("{e}{hint}"));
             }
-        } => r.map_err(|e| e.to_string())?,
+            Err(e) => return Err(e.to_string()),
+        },
         _ = stop.hard.cancelled() => {
             eprintln!("scan stopped at once; nothing is known about {bucket}");
             return Ok(exit::PARTIAL);
