@@ -288,3 +288,21 @@ fn help_names_the_wizard_completions_and_a_manual_page() {
         "{page}"
     );
 }
+
+#[test]
+fn the_demo_and_the_emulator_refuse_the_client_flags_they_would_ignore() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["demo", "--qps", "5"][..],
+        &["demo", "--endpoint", "http://127.0.0.1:1"],
+        &["emulator", "--profile", "x"],
+    ] {
+        let out = ossweep(home.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("runs its own emulator") && err.contains("would do nothing"),
+            "{err}"
+        );
+    }
+}

@@ -211,6 +211,38 @@ pub fn client(s: &Settings) -> crate::oss::Client {
         .build()
 }
 
+/// A client flag given to a command that runs its own emulator, which would
+/// ignore it: said, rather than silently ignored.
+fn client_flag_ignored_by(cli: &Cli) -> Option<String> {
+    let command = match &cli.command {
+        Some(Command::Demo(_)) => "demo",
+        Some(Command::Emulator(_)) => "emulator",
+        _ => return None,
+    };
+    let given = [
+        ("--profile", cli.profile.is_some()),
+        ("--endpoint", cli.endpoint.is_some()),
+        ("--path-style", cli.path_style),
+        ("--config", cli.config.is_some()),
+        ("--timeout", cli.timeout.is_some()),
+        ("--concurrency", cli.concurrency.is_some()),
+        ("--qps", cli.qps.is_some()),
+        // The emulator has a --region of its own.
+        ("--region", command == "demo" && cli.region.is_some()),
+    ];
+    let flags: Vec<&str> = given
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| *f)
+        .collect();
+    (!flags.is_empty()).then(|| {
+        format!(
+            "ossweep {command} runs its own emulator: {} would do nothing there (see ossweep {command} --help)",
+            flags.join(", ")
+        )
+    })
+}
+
 /// Loads settings, printing warnings to stderr.
 pub fn settings(cli: &Cli) -> Result<Settings, String> {
     let env = |k: &str| std::env::var(k).ok();
@@ -255,6 +287,10 @@ async fn run(cli: Cli) -> u8 {
                 Err(e) => eprintln!("warning: cannot open the debug log {}: {e}", path.display()),
             }
         }
+    }
+    if let Some(flag) = client_flag_ignored_by(&cli) {
+        out::error(&flag, exit::USAGE);
+        return exit::USAGE;
     }
     let command = match &cli.command {
         None => "wizard",
