@@ -134,6 +134,7 @@ impl App {
     pub fn keys(&self) -> &'static [Binding] {
         match &self.screen {
             Screen::List if self.tab == Tab::Vectors => keymap::VECTOR_LIST,
+            Screen::List if !self.interrupted.is_empty() => keymap::BUCKET_LIST_INTERRUPTED,
             Screen::List => keymap::BUCKET_LIST,
             Screen::Scan(s) if s.items.as_ref().is_some_and(|i| i.deletable()) => keymap::ITEMS,
             Screen::Scan(s) if s.items.as_ref().is_some_and(|i| i.views.len() > 1) => {

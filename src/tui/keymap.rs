@@ -28,6 +28,11 @@ pub enum Action {
     PageDown,
     Help,
     Quit,
+    /// The interrupted-run banner: check the run and ask to resume it,
+    /// discard it, leave it for later.
+    ResumeRun,
+    DiscardRun,
+    LeaveRun,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -42,6 +47,25 @@ const fn b(keys: &'static str, action: Action, hint: &'static str) -> Binding {
 }
 
 pub const BUCKET_LIST: &[Binding] = &[
+    b("↑/↓ j/k", Action::Down, "move"),
+    b("Enter", Action::Open, "scan"),
+    b("/", Action::Filter, "filter"),
+    b("Space", Action::Mark, "mark"),
+    b("s", Action::Sort, "sort"),
+    b("D", Action::DeleteBucket, "delete marked"),
+    b("r", Action::Refresh, "refresh"),
+    b("?", Action::Help, "help"),
+    b("q", Action::Quit, "quit"),
+    b("Tab", Action::SwitchTab, "vector buckets"),
+    b("Esc", Action::Back, "clear the filter"),
+    b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
+];
+
+/// The bucket list while the interrupted-run banner shows: its keys too.
+pub const BUCKET_LIST_INTERRUPTED: &[Binding] = &[
+    b("R", Action::ResumeRun, "resume the run (asks first)"),
+    b("X", Action::DiscardRun, "discard the run"),
+    b("L", Action::LeaveRun, "later"),
     b("↑/↓ j/k", Action::Down, "move"),
     b("Enter", Action::Open, "scan"),
     b("/", Action::Filter, "filter"),
@@ -164,6 +188,8 @@ pub const CONFIRM: &[Binding] = &[
     b("Enter", Action::Open, "confirm"),
     b("↑/↓", Action::Down, "scroll (days for expiry)"),
     b("Esc", Action::Back, "cancel"),
+    // No name that can be typed here holds a `?`.
+    b("?", Action::Help, "help"),
 ];
 
 pub const PROGRESS: &[Binding] = &[
@@ -206,6 +232,9 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('G') | KeyCode::End => Action::Bottom,
         KeyCode::PageUp => Action::PageUp,
         KeyCode::PageDown => Action::PageDown,
+        KeyCode::Char('R') => Action::ResumeRun,
+        KeyCode::Char('X') => Action::DiscardRun,
+        KeyCode::Char('L') => Action::LeaveRun,
         _ => return None,
     })
 }

@@ -27,10 +27,13 @@ impl From<&Journal> for Interrupted {
     }
 }
 
-/// The banner's keys: resume, discard, later.
-pub const RESUME: char = 'R';
-pub const DISCARD: char = 'X';
-pub const LATER: char = 'L';
+/// A banner key, as the key table names it (one place for both).
+fn key_of(a: crate::tui::keymap::Action) -> &'static str {
+    crate::tui::keymap::BUCKET_LIST_INTERRUPTED
+        .iter()
+        .find(|b| b.action == a)
+        .map_or("", |b| b.keys)
+}
 
 /// Two lines: the first interrupted run, and the keys.
 pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -48,11 +51,20 @@ pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme)
         )),
     ]);
     let keys = Line::from(vec![
-        Span::styled(format!(" {RESUME}"), theme.key),
+        Span::styled(
+            format!(" {}", key_of(crate::tui::keymap::Action::ResumeRun)),
+            theme.key,
+        ),
         Span::styled(" resume", theme.muted),
-        Span::styled(format!("  {DISCARD}"), theme.key),
+        Span::styled(
+            format!("  {}", key_of(crate::tui::keymap::Action::DiscardRun)),
+            theme.key,
+        ),
         Span::styled(" discard", theme.muted),
-        Span::styled(format!("  {LATER}"), theme.key),
+        Span::styled(
+            format!("  {}", key_of(crate::tui::keymap::Action::LeaveRun)),
+            theme.key,
+        ),
         Span::styled(" later", theme.muted),
         Span::styled(format!("   run {}", first.id), theme.muted),
     ]);

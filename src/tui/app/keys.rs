@@ -8,19 +8,19 @@ impl App {
     /// The interrupted-run banner's keys: resume, discard, later.
     fn on_interrupted(&mut self, k: KeyEvent) -> Option<Vec<Effect>> {
         let first = self.interrupted.first()?.clone();
-        match k.code {
+        match keymap::action(k)? {
             // Never a deletion from one key: the engine's check opens in the
             // confirm pane, and the name must be typed there.
-            KeyCode::Char(interrupted::RESUME) if self.list.loading => {
+            Action::ResumeRun if self.list.loading => {
                 self.notice = Some("Wait for the bucket list: then R checks the run".into());
                 Some(Vec::new())
             }
-            KeyCode::Char(interrupted::RESUME) => {
+            Action::ResumeRun => {
                 self.interrupted.clear();
                 self.screen = Screen::Confirm(Box::new(Confirm::resume(&first.id)), None);
                 Some(vec![Effect::CheckResume(first.id)])
             }
-            KeyCode::Char(interrupted::DISCARD) => {
+            Action::DiscardRun => {
                 self.interrupted.remove(0);
                 self.notice = Some(format!(
                     "Run {} discarded: its journal is gone; nothing was sent",
@@ -28,7 +28,7 @@ impl App {
                 ));
                 Some(vec![Effect::DiscardRun(first.id)])
             }
-            KeyCode::Char(interrupted::LATER) => {
+            Action::LeaveRun => {
                 self.interrupted.clear();
                 self.notice =
                     Some("Later: ossweep resume lists interrupted runs, and continues one".into());
@@ -82,6 +82,11 @@ impl App {
             if let Some(effects) = self.on_interrupted(k) {
                 return effects;
             }
+        }
+        // `?` is help on the confirm pane too: no name typed there holds one.
+        if typing && matches!(self.screen, Screen::Confirm(..)) && k.code == KeyCode::Char('?') {
+            self.help = true;
+            return Vec::new();
         }
         if typing && !ctrl_c {
             return self.on_text(k);

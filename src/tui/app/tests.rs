@@ -535,11 +535,13 @@ fn delete_needs_the_exact_name() {
 fn esc_on_confirm_returns_to_the_same_scan() {
     let mut app = scanned();
     app.update(key('D'));
-    typed(&mut app, "q?");
-    assert!(
-        !app.help && !app.quit_prompt,
-        "keys are text in the name field"
-    );
+    typed(&mut app, "q");
+    assert!(!app.quit_prompt, "q is text in the name field");
+    // `?` is help (no name holds one); any key closes it.
+    app.update(key('?'));
+    assert!(app.help);
+    app.update(key('x'));
+    assert!(!app.help);
     app.update(code(KeyCode::Esc));
     match &app.screen {
         Screen::Scan(s) => assert!(s.report.finished && s.bucket == "backups"),
@@ -1473,4 +1475,84 @@ fn snapshot_every_screen_at_80x24_and_120x40() {
         insta::assert_snapshot!(format!("{name}_80x24"), snapshot_at(app, 80, 24));
         insta::assert_snapshot!(format!("{name}_120x40"), snapshot_at(app, 120, 40));
     }
+}
+
+/// The help and the hint bar are built from each screen's key table; this
+/// checks the table against the handling: every key the screen answers is in
+/// the table (so in its help), and every key the table lists (moves aside,
+/// which may have nowhere to go) does something there.
+#[test]
+fn every_listed_key_acts_and_every_acting_key_is_listed() {
+    let with_banner = || {
+        let mut app = listed();
+        app.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+            id: "20261206-213504-1f2e".into(),
+            buckets: "backups".into(),
+            percent: 37,
+        }]));
+        app
+    };
+    let report = || {
+        let mut app = running();
+        app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
+        app
+    };
+    let screens: Vec<(&str, Box<dyn Fn() -> App>)> = vec![
+        ("list", Box::new(listed)),
+        ("list with the banner", Box::new(with_banner)),
+        ("scan", Box::new(scanned)),
+        ("progress", Box::new(running)),
+        ("report", Box::new(report)),
+    ];
+    let mut keys: Vec<KeyEvent> = ('a'..='z')
+        .chain('A'..='Z')
+        .chain(['/', ' ', '?'])
+        .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+        .collect();
+    keys.extend(
+        [
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Tab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Home,
+            KeyCode::End,
+        ]
+        .map(|c| KeyEvent::new(c, KeyModifiers::NONE)),
+    );
+    // Keys that act only in some states, which these fixtures are not in.
+    let only_sometimes = [
+        ("list", KeyCode::Esc),
+        ("list with the banner", KeyCode::Esc),
+    ];
+    let mut wrong = Vec::new();
+    for (name, make) in &screens {
+        let table = make().keys();
+        for k in &keys {
+            let mut app = make();
+            let before = (snapshot(&app), app.screen.clone());
+            let effects = app.update(Msg::Key(*k));
+            let acted = !effects.is_empty()
+                || app.help
+                || app.quit_prompt
+                || (snapshot(&app), app.screen.clone()) != before;
+            let action = keymap::action(*k);
+            let listed = action.is_some_and(|a| keymap::offers(table, a));
+            let moves = keymap::steps(action.unwrap_or(Action::Help)).is_some()
+                || matches!(action, Some(Action::Up | Action::Down));
+            if acted && !listed {
+                wrong.push(format!(
+                    "{name}: {:?} acts but the help does not list it",
+                    k.code
+                ));
+            }
+            if !acted && listed && !moves && !only_sometimes.contains(&(*name, k.code)) {
+                wrong.push(format!("{name}: {:?} is listed but does nothing", k.code));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
