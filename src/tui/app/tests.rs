@@ -1497,7 +1497,8 @@ fn every_listed_key_acts_and_every_acting_key_is_listed() {
         app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
         app
     };
-    let screens: Vec<(&str, Box<dyn Fn() -> App>)> = vec![
+    type Fixture = Box<dyn Fn() -> App>;
+    let screens: Vec<(&str, Fixture)> = vec![
         ("list", Box::new(listed)),
         ("list with the banner", Box::new(with_banner)),
         ("scan", Box::new(scanned)),
