@@ -202,19 +202,23 @@ impl App {
                 (Screen::Scan(s), Vec::new())
             }
             Screen::List => {
-                if !self.list.filter.apply(k) {
-                    match k.code {
-                        KeyCode::Esc => {
-                            self.list.filter.clear();
-                            self.list.filtering = false;
+                self.list.keeping_selection(|l| {
+                    if !l.filter.apply(k) {
+                        match k.code {
+                            KeyCode::Esc => {
+                                l.filter.clear();
+                                l.filtering = false;
+                            }
+                            KeyCode::Enter => l.filtering = false,
+                            _ => {}
                         }
-                        KeyCode::Enter => self.list.filtering = false,
-                        KeyCode::Up => self.list.move_by(-1),
-                        KeyCode::Down => self.list.move_by(1),
-                        _ => {}
                     }
+                });
+                match k.code {
+                    KeyCode::Up => self.list.move_by(-1),
+                    KeyCode::Down => self.list.move_by(1),
+                    _ => {}
                 }
-                self.list.clamp();
                 (Screen::List, Vec::new())
             }
             other => (other, Vec::new()),
@@ -299,17 +303,11 @@ impl App {
         let l = &mut self.list;
         match action {
             // Esc clears a filter already applied.
-            Action::Back => {
-                l.filter.clear();
-                l.clamp();
-            }
+            Action::Back => l.keeping_selection(|l| l.filter.clear()),
             Action::Up => l.move_by(-1),
             Action::Down => l.move_by(1),
             Action::Filter => l.filtering = true,
-            Action::Sort => {
-                l.sort = l.sort.next();
-                l.clamp();
-            }
+            Action::Sort => l.keeping_selection(|l| l.sort = l.sort.next()),
             Action::Mark => {
                 if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
                     if !l.marked.remove(&name) {
@@ -336,6 +334,15 @@ impl App {
                         "Mark buckets with Space to delete several, or open one with Enter".into(),
                     );
                     return Vec::new();
+                }
+                // Marked buckets the filter hides are part of the batch: said.
+                let hidden = l.marked_hidden();
+                if !hidden.is_empty() {
+                    self.notice = Some(format!(
+                        "{} marked and hidden by the filter also in this batch: {}",
+                        hidden.len(),
+                        hidden.join(", ")
+                    ));
                 }
                 // Every marked bucket is scanned before its confirm pane opens.
                 let buckets: Vec<String> = l

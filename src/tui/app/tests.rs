@@ -1557,3 +1557,41 @@ fn every_listed_key_acts_and_every_acting_key_is_listed() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn the_selection_follows_its_bucket_across_sorts_and_filters() {
+    let mut app = listed();
+    // Sorted by name: backups, logs-2024, shop-assets. Select logs-2024.
+    app.update(code(KeyCode::Down));
+    let selected = |app: &App| app.list.selected_row().unwrap().summary.name.clone();
+    assert_eq!(selected(&app), "logs-2024");
+    for _ in 0..3 {
+        app.update(key('s'));
+        assert_eq!(selected(&app), "logs-2024", "sorted by {:?}", app.list.sort);
+    }
+    app.update(key('/'));
+    typed(&mut app, "s");
+    assert_eq!(selected(&app), "logs-2024");
+    app.update(code(KeyCode::Esc));
+    assert_eq!(selected(&app), "logs-2024");
+}
+
+#[test]
+fn d_says_which_marked_buckets_the_filter_hides() {
+    let mut app = listed();
+    app.update(key(' ')); // backups
+    app.update(key(' ')); // logs-2024
+    app.update(key('/'));
+    typed(&mut app, "backup");
+    app.update(code(KeyCode::Enter));
+    let effects = app.update(key('D'));
+    assert!(
+        matches!(&effects[..], [Effect::ScanBatch(b)] if b.len() == 2),
+        "{effects:?}"
+    );
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("hidden by the filter") && notice.contains("logs-2024"),
+        "{notice}"
+    );
+}

@@ -140,6 +140,31 @@ impl BucketList {
         self.move_by(0);
     }
 
+    /// Applies `change` (a sort, a filter) and keeps the selection on the
+    /// same bucket when it is still shown (else on the nearest row).
+    pub fn keeping_selection(&mut self, change: impl FnOnce(&mut BucketList)) {
+        let name = self.selected_row().map(|r| r.summary.name.clone());
+        change(self);
+        match name.and_then(|n| self.visible().iter().position(|r| r.summary.name == n)) {
+            Some(i) => self.selected = i,
+            None => self.clamp(),
+        }
+    }
+
+    /// Marked buckets the filter hides now.
+    pub fn marked_hidden(&self) -> Vec<&str> {
+        let shown: std::collections::BTreeSet<&str> = self
+            .visible()
+            .iter()
+            .map(|r| r.summary.name.as_str())
+            .collect();
+        self.marked
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !shown.contains(m))
+            .collect()
+    }
+
     /// A complete scan of `bucket` counted its objects and versions exactly.
     pub fn scanned(&mut self, bucket: &str, report: &crate::scan::ScanReport) {
         if !(report.complete && report.prefix.is_none()) {
