@@ -1595,3 +1595,18 @@ fn d_says_which_marked_buckets_the_filter_hides() {
         "{notice}"
     );
 }
+
+#[test]
+fn a_list_longer_than_the_screen_says_where_the_selection_is() {
+    let (mut app, _) = App::new(context());
+    let buckets: Vec<BucketSummary> = (0..40)
+        .map(|i| bucket(&format!("bucket-{i:02}"), "cn-hangzhou", 10))
+        .collect();
+    app.update(Msg::BucketsLoaded(Ok(buckets)));
+    assert!(snapshot_at(&app, 80, 24).contains(" 1 of 40 "));
+    for _ in 0..11 {
+        app.update(code(KeyCode::Down));
+    }
+    let text = snapshot_at(&app, 80, 24);
+    assert!(text.contains(" 12 of 40 "), "{text}");
+}

@@ -26,6 +26,20 @@ pub fn measure<R: AsRef<[String]>>(rows: &[R], headers: &[&str], min: &[u16]) ->
         .collect()
 }
 
+/// Columns of counts and sizes, right-aligned.
+const NUMERIC: [&str; 10] = [
+    "OBJECTS",
+    "VERSIONS",
+    "SIZE",
+    "COUNT",
+    "INDEXES",
+    "KEYS",
+    "PARTS",
+    "VECTORS",
+    "SHARE",
+    "DIMENSION",
+];
+
 /// A list of `count` rows in `area`: `row(i)` gives row `i`'s cells, asked
 /// only for the rows drawn.
 #[allow(clippy::too_many_arguments)]
@@ -39,8 +53,25 @@ pub fn draw_list(
     (count, selected): (usize, usize),
     row: impl Fn(usize) -> Vec<String>,
 ) {
-    let header =
-        Row::new(headers.iter().zip(widths).map(|(h, w)| ellipsize(h, *w))).style(theme.title);
+    // Counts and sizes line up on their last digit.
+    let numeric: Vec<bool> = headers.iter().map(|h| NUMERIC.contains(h)).collect();
+    let fit = |t: &str, w: u16, right: bool| {
+        let cut = ellipsize(t, w);
+        if right {
+            let width = ratatui::text::Span::raw(cut.as_str()).width();
+            format!("{}{cut}", " ".repeat((w as usize).saturating_sub(width)))
+        } else {
+            cut
+        }
+    };
+    let header = Row::new(
+        headers
+            .iter()
+            .zip(widths)
+            .zip(&numeric)
+            .map(|((h, w), r)| fit(h, *w, *r)),
+    )
+    .style(theme.title);
     let height = area.height.saturating_sub(2).max(1) as usize;
     let offset = (selected + 1).saturating_sub(height);
     let rows: Vec<Row> = (offset..count.min(offset + height))
@@ -49,10 +80,19 @@ pub fn draw_list(
                 row(i)
                     .iter()
                     .zip(widths)
-                    .map(|(t, w)| Cell::from(ellipsize(t, *w))),
+                    .zip(&numeric)
+                    .map(|((t, w), r)| Cell::from(fit(t, *w, *r))),
             )
         })
         .collect();
+    // A list longer than the screen says where the selection is.
+    let block = if count > height {
+        block.title(
+            ratatui::text::Line::from(format!(" {} of {} ", selected + 1, count)).right_aligned(),
+        )
+    } else {
+        block
+    };
     let constraints: Vec<Constraint> = widths.iter().copied().map(Constraint::Length).collect();
     let mut state = TableState::default().with_selected(Some(selected.saturating_sub(offset)));
     StatefulWidget::render(
