@@ -104,7 +104,11 @@ impl App {
             screen: Screen::List,
             list: BucketList::loading(),
             tab: Tab::Buckets,
-            vectors: VectorList::default(),
+            // Loaded with the bucket list: its tab says how many there are.
+            vectors: VectorList {
+                loading: true,
+                ..Default::default()
+            },
             help: false,
             quit_prompt: false,
             banner: None,
@@ -117,7 +121,14 @@ impl App {
             quitting: false,
             last_run_id: None,
         };
-        (app, vec![Effect::LoadBuckets, Effect::LoadInterrupted])
+        (
+            app,
+            vec![
+                Effect::LoadBuckets,
+                Effect::LoadInterrupted,
+                Effect::LoadVectorBuckets,
+            ],
+        )
     }
 
     /// Whether a tick is needed (spinners, progress).

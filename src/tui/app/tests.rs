@@ -305,7 +305,14 @@ pub(super) fn snapshot_at(app: &App, width: u16, height: u16) -> String {
 #[test]
 fn starts_by_listing_buckets_and_loads_details_lazily() {
     let (mut app, effects) = App::new(context());
-    assert_eq!(effects, [Effect::LoadBuckets, Effect::LoadInterrupted]);
+    assert_eq!(
+        effects,
+        [
+            Effect::LoadBuckets,
+            Effect::LoadInterrupted,
+            Effect::LoadVectorBuckets
+        ]
+    );
     assert!(app.animating());
     let effects = app.update(Msg::BucketsLoaded(Ok(vec![
         bucket("a-bucket", "cn-hangzhou", 1),

@@ -53,7 +53,11 @@ impl App {
             Err(e) => {
                 self.vectors.loading = false;
                 self.vectors.error = Some(e.clone());
-                self.banner = Some(e);
+                // Loaded in the background with the bucket list: its error
+                // shows on the vector tab, not over the buckets.
+                if self.tab == Tab::Vectors {
+                    self.banner = Some(e);
+                }
                 Vec::new()
             }
         }

@@ -54,11 +54,10 @@ fn vector_report(bucket: &str) -> ScanReport {
 
 /// The vector tab, listed, with the index counts in.
 fn vector_tab() -> App {
-    let (mut app, _) = App::new(context());
-    assert_eq!(
-        app.update(code(KeyCode::Tab)),
-        vec![Effect::LoadVectorBuckets]
-    );
+    let (mut app, effects) = App::new(context());
+    // The vector buckets load with the bucket list, before their tab opens.
+    assert!(effects.contains(&Effect::LoadVectorBuckets), "{effects:?}");
+    assert_eq!(app.update(code(KeyCode::Tab)), vec![]);
     let effects = app.update(Msg::VectorBucketsLoaded(Ok(vec![
         vb("acme-rag-staging", "cn-shanghai"),
         vb("acme-embeddings", "cn-hangzhou"),
@@ -161,4 +160,20 @@ fn snapshot_vector_tab_and_scan() {
     app.update(key('D'));
     insta::assert_snapshot!("vector_confirm_80x24", snapshot_at(&app, 80, 24));
     insta::assert_snapshot!("vector_confirm_120x40", snapshot_at(&app, 120, 40));
+}
+
+#[test]
+fn a_vector_listing_that_fails_in_the_background_stays_on_its_tab() {
+    let (mut app, _) = App::new(context());
+    let e = ErrorInfo::text("Could not list vector buckets:", "AccessDenied");
+    app.update(Msg::VectorBucketsLoaded(Err(e)));
+    assert!(app.banner.is_none(), "not over the buckets");
+    // Opening the tab asks again, and then says why.
+    assert_eq!(
+        app.update(code(KeyCode::Tab)),
+        vec![Effect::LoadVectorBuckets]
+    );
+    let e = ErrorInfo::text("Could not list vector buckets:", "AccessDenied");
+    app.update(Msg::VectorBucketsLoaded(Err(e)));
+    assert!(app.banner.is_some());
 }
