@@ -1210,6 +1210,14 @@ async fn a_run_that_cannot_empty_the_bucket_leaves_its_attachments() {
         "the RAM action refused is named: {:?}",
         summary.missing_permissions
     );
+    assert!(
+        summary
+            .failures
+            .iter()
+            .all(|f| f.code == "AccessDenied" && f.message.ends_with("(needs oss:DeleteObject)")),
+        "each failure says the permission it needs: {:?}",
+        summary.failures.first()
+    );
     let denied = summary.permission_line().unwrap();
     assert!(
         denied.contains("oss:DeleteObject") && denied.contains("fails the same way"),

@@ -543,8 +543,17 @@ fn code_of(e: &OssError) -> String {
     }
 }
 
+/// An error in one line, for a failure record; an AccessDenied says which
+/// permission it needs (failures are grouped by code, this says the fix).
 fn first_line(e: &OssError) -> String {
-    e.to_string().lines().next().unwrap_or_default().to_string()
+    let line = e.to_string().lines().next().unwrap_or_default().to_string();
+    match e.api() {
+        Some(a) if a.code == "AccessDenied" && a.endpoint.is_none() => match a.permission {
+            Some(p) => format!("{line} (needs {p})"),
+            None => line,
+        },
+        _ => line,
+    }
 }
 
 /// Runs a plan to the end (or until cancelled) and says exactly what was done.
