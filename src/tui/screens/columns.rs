@@ -43,9 +43,37 @@ pub fn ellipsize(text: &str, width: u16) -> String {
     out
 }
 
+/// `text` in `width` characters, cut in the middle with `…`: names that share
+/// a start (`acme-logs-2024-eu`, `acme-logs-2024-us`) keep the end that
+/// tells them apart.
+pub fn ellipsize_middle(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    let n = text.chars().count();
+    if n <= width {
+        return text.to_string();
+    }
+    if width < 3 {
+        return ellipsize(text, width as u16);
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = text.chars().take(head).collect();
+    out.push('…');
+    out.extend(text.chars().skip(n - tail));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_cut_in_the_middle_and_keeps_its_end() {
+        assert_eq!(ellipsize_middle("acme-logs-2024-eu", 9), "acme…4-eu");
+        assert_eq!(ellipsize_middle("acme-logs-2024-us", 9), "acme…4-us");
+        assert_eq!(ellipsize_middle("short", 9), "short");
+        assert_eq!(ellipsize_middle("abcdef", 2), "a…");
+    }
 
     #[test]
     fn columns_keep_their_content_width_when_it_fits() {

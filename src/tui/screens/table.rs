@@ -55,8 +55,14 @@ pub fn draw_list(
 ) {
     // Counts and sizes line up on their last digit.
     let numeric: Vec<bool> = headers.iter().map(|h| NUMERIC.contains(h)).collect();
-    let fit = |t: &str, w: u16, right: bool| {
-        let cut = ellipsize(t, w);
+    // Names are cut in the middle: their ends tell them apart.
+    let names: Vec<bool> = headers.iter().map(|h| *h == "NAME").collect();
+    let fit = |t: &str, w: u16, right: bool, name: bool| {
+        let cut = if name {
+            super::columns::ellipsize_middle(t, w)
+        } else {
+            ellipsize(t, w)
+        };
         if right {
             let width = ratatui::text::Span::raw(cut.as_str()).width();
             format!("{}{cut}", " ".repeat((w as usize).saturating_sub(width)))
@@ -69,7 +75,7 @@ pub fn draw_list(
             .iter()
             .zip(widths)
             .zip(&numeric)
-            .map(|((h, w), r)| fit(h, *w, *r)),
+            .map(|((h, w), r)| fit(h, *w, *r, false)),
     )
     .style(theme.title);
     let height = area.height.saturating_sub(2).max(1) as usize;
@@ -81,7 +87,8 @@ pub fn draw_list(
                     .iter()
                     .zip(widths)
                     .zip(&numeric)
-                    .map(|((t, w), r)| Cell::from(fit(t, *w, *r))),
+                    .zip(&names)
+                    .map(|(((t, w), r), n)| Cell::from(fit(t, *w, *r, *n))),
             )
         })
         .collect();
