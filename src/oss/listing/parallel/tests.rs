@@ -244,8 +244,10 @@ fn a_listing_seeded_by_its_map_starts_spread_and_sends_no_probe() {
     assert_eq!(got, want);
     assert_eq!((again.probes, again.folder_listings), (0, 0), "{again:?}");
     assert!(again.ranges >= 32, "{again:?}");
-    // Each range about 320 entries (6-7 pages of 50): one short page each at most.
-    assert!(again.pages <= 205 + 32, "{again:?}");
+    // Full pages of 50 hold the 10,240 entries, plus one short page per
+    // range at most. How many ranges work-stealing cuts depends on the
+    // machine's speed, so the bound counts the ranges this run had.
+    assert!(again.pages <= 205 + again.ranges, "{again:?}");
 }
 
 #[test]
