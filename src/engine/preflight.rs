@@ -2,65 +2,7 @@
 //! stays, every risk (most severe first) and whether the bucket can be deleted at
 //! all. Pure. Both front ends render this value; a run is built from nothing else.
 //!
-//! The preflight, as the commands show it:
-//!
-//! # The preflight
-//!
-//! Every destructive command (`empty`, `delete`, and every action of the wizard) first
-//! scans each bucket to its end and prints the engine's preflight: what goes (count and
-//! bytes per category, from the scan), what stays and why, every risk most severe first,
-//! the request count, and a **verdict** on the bucket:
-//!
-//! | verdict | meaning |
-//! |---|---|
-//! | `deletable` | everything that blocks deletion can be removed by API |
-//! | `empty-only` | the data can be emptied, but the bucket cannot then be deleted: OSS-HDFS data (remove it in the console, Bucket > OSS-HDFS), objects under a WORM retention policy (the date the last one frees up), accelerators only listable in-region, or a listing of uploads, LiveChannels or access points that failed; each reason comes with its manual step |
-//! | `blocked` | nothing can be done by API (the objects cannot be listed, or the scan failed) |
-//!
-//! `delete` refuses a bucket whose verdict is not `deletable` **before sending a single
-//! write** (exit 5), says why and what the manual step is, and names the alternative:
-//! `--empty-only`. A batch runs only when every bucket in it is deletable. With `--json`
-//! the preflight is the first NDJSON line: `{"event":"preflight","buckets":[...]}`, each
-//! bucket with `bucket`, `region`, `action` (`delete-bucket`, `clear` with its
-//! `categories`, or `clear-items` with its `category` and `items`: `{"name"}`, and
-//! `"upload_id"` for an upload; those the scan found are described in `named`, any it
-//! did not find in `unknown_items`), `prefix`, `goes` and `stays`
-//! (`category`, `count`, `bytes`, `note`),
-//! `risks`, `verdict` (with `reasons` and `manual_steps`), `requests` and, when it
-//! clears delete markers and not the versions below them, `restored`; a refusal
-//! follows as `{"event":"refused","refusals":[...]}`.
-//!
-//! **Versions move between categories when some go and others stay.** A delete
-//! marker that is the latest version of its key, with a version somewhere below it, is
-//! all that hides that object (`ossweep scan --json` counts them under `hidden`).
-//! Clearing the markers (all of a key's markers go) makes the newest version below
-//! current, so the preflight says so first (`!! Deleting the delete markers makes 49
-//! objects (402.5 MiB) readable again: ... To have the data gone, clear the delete
-//! markers together with the previous versions.`). Likewise, deleting the current
-//! objects and not the previous versions makes the version below each one current
-//! (`!  In a versioned bucket, deleting the current versions makes the previous
-//! version of 300 objects (...) current: they stay readable, with older content.`).
-//! The outcome predicts what OSS then holds (`49 objects they hid are readable again;
-//! 434 current objects, 440 previous versions remain`; `385 current objects cleared;
-//! 300 previous versions became current in their place; ...`), and a property test over
-//! random versioned histories checks that prediction against a rescan of the emulator
-//! for every combination of object kinds, whole bucket and prefix.
-//!
-//! ```text
-//! $ ossweep delete acme-data-lake --confirm acme-data-lake
-//! acme-data-lake (cn-shanghai): the bucket cannot be deleted by API (empty-only)
-//!   deletes: 500 current objects (3.9 GiB), 2 access points, 1 OSS accelerator, then the bucket itself
-//!   keeps:   40 OSS-HDFS objects (5.0 GiB) (never deleted through the object API)
-//!   why:     40 OSS-HDFS objects (5.0 GiB) under .dlsdata/
-//!   manual step: Remove the OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; ...
-//!   ...
-//! refused: acme-data-lake cannot be deleted:
-//!   - 40 OSS-HDFS objects (5.0 GiB) under .dlsdata/
-//!   manual step: Remove the OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; ...
-//!   To empty what can be emptied and keep the bucket with its access points, accelerators and
-//!   LiveChannels: ossweep delete acme-data-lake --empty-only --confirm acme-data-lake
-//! Nothing was sent.
-//! ```
+#![doc = include_str!("preflight/commands.md")]
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -46,22 +46,10 @@ const fn b(keys: &'static str, action: Action, hint: &'static str) -> Binding {
     Binding { keys, action, hint }
 }
 
-pub const BUCKET_LIST: &[Binding] = &[
-    b("↑/↓ j/k", Action::Down, "move"),
-    b("Enter", Action::Open, "scan"),
-    b("/", Action::Filter, "filter"),
-    b("Space", Action::Mark, "mark"),
-    b("s", Action::Sort, "sort"),
-    b("D", Action::DeleteBucket, "delete marked"),
-    b("r", Action::Refresh, "refresh"),
-    b("?", Action::Help, "help"),
-    b("q", Action::Quit, "quit"),
-    b("Tab", Action::SwitchTab, "vector buckets"),
-    b("Esc", Action::Back, "clear the filter"),
-    b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
-];
+/// The bucket list: the same keys as while the banner shows, without its three.
+pub const BUCKET_LIST: &[Binding] = BUCKET_LIST_INTERRUPTED.split_at(3).1;
 
-/// The bucket list while the interrupted-run banner shows: its keys too.
+/// The bucket list while the interrupted-run banner shows: its keys first.
 pub const BUCKET_LIST_INTERRUPTED: &[Binding] = &[
     b("R", Action::ResumeRun, "resume the run (asks first)"),
     b("X", Action::DiscardRun, "discard the run"),
