@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::delete::Audit;
 use crate::engine::{self, Action};
 use crate::oss::request::validate_bucket_name;
 use crate::vocab::BucketKind;
@@ -170,18 +169,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         }
     }
 
-    let audit = match &a.report {
-        Some(p) => Audit::to_file(p).map_err(|e| {
-            format!(
-                "cannot write the report {}: {e}; nothing was sent",
-                p.display()
-            )
-        })?,
-        // A dry run prints each item it would delete (NDJSON, also among
-        // the --json events: `"action":"would-delete"`).
-        None if a.dry_run => Audit::to_writer(std::io::stdout()),
-        None => Audit::none(),
-    };
+    let audit = runner::open_audit(a.report.as_deref(), a.dry_run)?;
     let summaries = match runner::run_journaled(
         &client,
         &preflights,

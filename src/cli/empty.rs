@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::delete::{check_scope, Audit};
+use crate::delete::check_scope;
 use crate::engine::Action;
 use crate::oss::request::validate_bucket_name;
 use crate::vocab::{BucketKind, Category, Target};
@@ -209,18 +209,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             return Ok(exit::ERROR);
         }
     }
-    let audit = match &a.report {
-        Some(path) => Audit::to_file(path).map_err(|e| {
-            format!(
-                "cannot write the report {}: {e}; nothing was sent",
-                path.display()
-            )
-        })?,
-        // A dry run prints each item it would delete (NDJSON, also among
-        // the --json events: `"action":"would-delete"`).
-        None if a.dry_run => Audit::to_writer(std::io::stdout()),
-        None => Audit::none(),
-    };
+    let audit = runner::open_audit(a.report.as_deref(), a.dry_run)?;
     if !a.dry_run {
         if !super::out::quiet() || super::confirm::interactive() {
             eprintln!("This cannot be undone. The bucket itself is kept.");

@@ -385,6 +385,27 @@ pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
     worst
 }
 
+/// The audit trail of a headless run: the `--report` file (refused, before
+/// anything is sent, when it cannot be written), or for a dry run each item
+/// it would delete on stdout (NDJSON, among the `--json` events too:
+/// `"action":"would-delete"`).
+pub fn open_audit(
+    report: Option<&std::path::Path>,
+    dry_run: bool,
+) -> Result<crate::delete::Audit, String> {
+    use crate::delete::Audit;
+    match report {
+        Some(p) => Audit::to_file(p).map_err(|e| {
+            format!(
+                "cannot write the report {}: {e}; nothing was sent",
+                p.display()
+            )
+        }),
+        None if dry_run => Ok(Audit::to_writer(std::io::stdout())),
+        None => Ok(Audit::none()),
+    }
+}
+
 /// The closing report of a run, for people.
 pub fn describe(s: &Summary, report: Option<&std::path::Path>) -> String {
     let full = describe_fully(s, report);
