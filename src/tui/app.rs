@@ -105,10 +105,7 @@ impl App {
             list: BucketList::loading(),
             tab: Tab::Buckets,
             // Loaded with the bucket list: its tab says how many there are.
-            vectors: VectorList {
-                loading: true,
-                ..Default::default()
-            },
+            vectors: VectorList::loading(),
             help: false,
             quit_prompt: false,
             banner: None,
@@ -144,9 +141,8 @@ impl App {
 
     pub fn keys(&self) -> &'static [Binding] {
         match &self.screen {
-            Screen::List if self.tab == Tab::Vectors => keymap::VECTOR_LIST,
-            Screen::List if !self.interrupted.is_empty() => keymap::BUCKET_LIST_INTERRUPTED,
-            Screen::List => keymap::BUCKET_LIST,
+            Screen::List if !self.interrupted.is_empty() => keymap::LIST_INTERRUPTED,
+            Screen::List => keymap::LIST,
             Screen::Scan(s) if s.items.as_ref().is_some_and(|i| i.deletable()) => keymap::ITEMS,
             Screen::Scan(s) if s.items.as_ref().is_some_and(|i| i.views.len() > 1) => {
                 keymap::ITEMS_LISTS
@@ -165,6 +161,23 @@ impl App {
         }
     }
 
+    /// The action the hint bar leads with, when the context makes one the
+    /// obvious next step: deleting what is marked.
+    pub fn main_action(&self) -> Option<Action> {
+        let marked = match &self.screen {
+            Screen::List => match self.tab {
+                Tab::Buckets => !self.list.marked.is_empty(),
+                Tab::Vectors => !self.vectors.marked.is_empty(),
+            },
+            Screen::Scan(s) => s.items.as_ref().is_some_and(|i| !i.marked.is_empty()),
+            _ => false,
+        };
+        marked.then_some(match self.screen {
+            Screen::List => Action::DeleteBucket,
+            _ => Action::DeleteItems,
+        })
+    }
+
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Key(k) => self.on_key(k),
@@ -177,25 +190,21 @@ impl App {
                 Vec::new()
             }
             Msg::BucketsLoaded(Ok(buckets)) => {
-                self.list.loading = false;
-                self.list.error = None;
                 self.banner = None;
                 let effects = buckets
                     .iter()
                     .map(|b| Effect::LoadDetails(b.name.clone()))
                     .collect();
-                self.list.rows = buckets
-                    .into_iter()
-                    .map(|summary| BucketRow {
-                        summary,
-                        details: Details::Loading,
-                        scanned: None,
-                    })
-                    .collect();
-                self.list
-                    .marked
-                    .retain(|m| self.list.rows.iter().any(|r| r.summary.name == *m));
-                self.list.clamp();
+                self.list.set(
+                    buckets
+                        .into_iter()
+                        .map(|summary| BucketRow {
+                            summary,
+                            details: Details::Loading,
+                            scanned: None,
+                        })
+                        .collect(),
+                );
                 effects
             }
             Msg::BucketsLoaded(Err(e)) => {

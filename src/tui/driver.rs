@@ -170,7 +170,7 @@ impl Driver {
                     let _ = tx.send(Msg::VectorDetailsLoaded { bucket, result }).await;
                 });
             }
-            Effect::ScanBatch(buckets) => {
+            Effect::ScanBatch(kind, buckets) => {
                 let token = self.new_scan();
                 let (c, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
@@ -178,7 +178,7 @@ impl Driver {
                         if token.is_cancelled() {
                             break;
                         }
-                        scan_into(&c, BucketKind::Object, bucket, &tx, &token).await;
+                        scan_into(&c, kind, bucket, &tx, &token).await;
                     }
                 });
             }

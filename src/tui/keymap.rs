@@ -46,11 +46,12 @@ const fn b(keys: &'static str, action: Action, hint: &'static str) -> Binding {
     Binding { keys, action, hint }
 }
 
-/// The bucket list: the same keys as while the banner shows, without its three.
-pub const BUCKET_LIST: &[Binding] = BUCKET_LIST_INTERRUPTED.split_at(3).1;
+/// A list of buckets (either tab): the same keys as while the banner shows,
+/// without its three.
+pub const LIST: &[Binding] = LIST_INTERRUPTED.split_at(3).1;
 
-/// The bucket list while the interrupted-run banner shows: its keys first.
-pub const BUCKET_LIST_INTERRUPTED: &[Binding] = &[
+/// A list of buckets while the interrupted-run banner shows: its keys first.
+pub const LIST_INTERRUPTED: &[Binding] = &[
     b("R", Action::ResumeRun, "resume the run (asks first)"),
     b("X", Action::DiscardRun, "discard the run"),
     b("L", Action::LeaveRun, "later"),
@@ -63,19 +64,9 @@ pub const BUCKET_LIST_INTERRUPTED: &[Binding] = &[
     b("r", Action::Refresh, "refresh"),
     b("?", Action::Help, "help"),
     b("q", Action::Quit, "quit"),
-    b("Tab", Action::SwitchTab, "vector buckets"),
+    b("Tab", Action::SwitchTab, "the other list"),
     b("Esc", Action::Back, "clear the filter"),
     b("g/G PgUp/PgDn", Action::Down, "first/last, a page"),
-];
-
-/// The vector buckets tab (OSS Vectors: not in ListBuckets).
-pub const VECTOR_LIST: &[Binding] = &[
-    b("↑/↓ j/k", Action::Down, "move"),
-    b("Enter", Action::Open, "scan"),
-    b("r", Action::Refresh, "refresh"),
-    b("?", Action::Help, "help"),
-    b("q", Action::Quit, "quit"),
-    b("Tab", Action::SwitchTab, "buckets"),
 ];
 
 /// A vector bucket's scan pane: its indexes, one at a time or all.

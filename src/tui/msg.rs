@@ -116,8 +116,8 @@ pub enum Effect {
     LoadVectorDetails(String),
     /// Scan a vector bucket (its indexes).
     StartVectorScan(String),
-    /// Scan these buckets one after another (a batch's preflight).
-    ScanBatch(Vec<String>),
+    /// Scan these buckets (of one kind) one after another (a batch's preflight).
+    ScanBatch(crate::vocab::BucketKind, Vec<String>),
     CancelScan,
     /// Run confirmed preflights through the engine.
     StartRun(Vec<Preflight>),

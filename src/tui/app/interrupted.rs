@@ -29,7 +29,7 @@ impl From<&Journal> for Interrupted {
 
 /// A banner key, as the key table names it (one place for both).
 fn key_of(a: crate::tui::keymap::Action) -> &'static str {
-    crate::tui::keymap::BUCKET_LIST_INTERRUPTED
+    crate::tui::keymap::LIST_INTERRUPTED
         .iter()
         .find(|b| b.action == a)
         .map_or("", |b| b.keys)

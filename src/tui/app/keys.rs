@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::tui::screens::items::Items;
+use crate::tui::screens::listing::Asked;
+use crate::vocab::BucketKind;
 
 impl App {
     /// The interrupted-run banner's keys: resume, discard, later.
@@ -74,7 +76,10 @@ impl App {
         // Text input first: the filter and the confirm field take characters.
         let typing = match &self.screen {
             Screen::Confirm(..) => true,
-            Screen::List => self.list.filtering,
+            Screen::List => match self.tab {
+                Tab::Buckets => self.list.filtering,
+                Tab::Vectors => self.vectors.filtering,
+            },
             Screen::Scan(s) => s.items.as_ref().is_some_and(|i| i.filtering),
             _ => false,
         };
@@ -124,17 +129,6 @@ impl App {
         if !keymap::offers(self.keys(), action) {
             return Vec::new();
         }
-        if self.screen == Screen::List && self.tab == Tab::Buckets {
-            let l = &mut self.list;
-            match action {
-                Action::Top => l.jump(false),
-                Action::Bottom => l.jump(true),
-                Action::PageUp => l.move_by(-(keymap::PAGE_ROWS as i64)),
-                Action::PageDown => l.move_by(keymap::PAGE_ROWS as i64),
-                _ => return self.on_action(action),
-            }
-            return Vec::new();
-        }
         // On the scan pane PgUp/PgDn scroll the risks (the categories fit).
         if let Screen::Scan(s) = &mut self.screen {
             if s.items.is_none() && matches!(action, Action::PageUp | Action::PageDown) {
@@ -158,10 +152,7 @@ impl App {
     /// A key's action on the screen shown.
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         if self.screen == Screen::List {
-            return match self.tab {
-                Tab::Buckets => self.on_list(action),
-                Tab::Vectors => self.on_vector_list(action),
-            };
+            return self.on_list(action);
         }
         let screen = std::mem::replace(&mut self.screen, Screen::List);
         let (screen, effects) = match screen {
@@ -202,22 +193,9 @@ impl App {
                 (Screen::Scan(s), Vec::new())
             }
             Screen::List => {
-                self.list.keeping_selection(|l| {
-                    if !l.filter.apply(k) {
-                        match k.code {
-                            KeyCode::Esc => {
-                                l.filter.clear();
-                                l.filtering = false;
-                            }
-                            KeyCode::Enter => l.filtering = false,
-                            _ => {}
-                        }
-                    }
-                });
-                match k.code {
-                    KeyCode::Up => self.list.move_by(-1),
-                    KeyCode::Down => self.list.move_by(1),
-                    _ => {}
+                match self.tab {
+                    Tab::Buckets => self.list.type_filter(k),
+                    Tab::Vectors => self.vectors.type_filter(k),
                 }
                 (Screen::List, Vec::new())
             }
@@ -299,44 +277,34 @@ impl App {
         (Screen::Confirm(c, back), Vec::new())
     }
 
+    /// A key on either list: the list changes itself, and says what it asks
+    /// of the wizard (a scan, a batch, a relisting).
     fn on_list(&mut self, action: Action) -> Vec<Effect> {
-        let l = &mut self.list;
-        match action {
-            // Esc clears a filter already applied.
-            Action::Back => l.keeping_selection(|l| l.filter.clear()),
-            Action::Up => l.move_by(-1),
-            Action::Down => l.move_by(1),
-            Action::Filter => l.filtering = true,
-            Action::Sort => l.keeping_selection(|l| l.sort = l.sort.next()),
-            Action::Mark => {
-                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
-                    if !l.marked.remove(&name) {
-                        l.marked.insert(name);
-                    }
-                    l.move_by(1);
-                }
+        let (kind, asked) = match self.tab {
+            Tab::Buckets => (BucketKind::Object, self.list.act(action)),
+            Tab::Vectors => (BucketKind::Vector, self.vectors.act(action)),
+        };
+        match asked {
+            Asked::Nothing => Vec::new(),
+            Asked::Notice(text) => {
+                self.notice = Some(text.into());
+                Vec::new()
             }
-            Action::Refresh => {
-                l.loading = true;
+            Asked::SwitchTab => self.switch_tab(),
+            Asked::Refresh => {
                 self.banner = None;
-                return vec![Effect::LoadBuckets];
+                vec![match kind {
+                    BucketKind::Object => Effect::LoadBuckets,
+                    BucketKind::Vector => Effect::LoadVectorBuckets,
+                }]
             }
-            Action::SwitchTab => return self.switch_tab(),
-            Action::Open => {
-                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
-                    self.screen = Screen::Scan(Box::new(Scan::new(&name)));
-                    return vec![Effect::StartScan(name)];
-                }
+            Asked::Open(name) => {
+                let (screen, effect) = vectors::start_scan(kind, &name);
+                self.screen = screen;
+                vec![effect]
             }
-            Action::DeleteBucket => {
-                if l.marked.is_empty() {
-                    self.notice = Some(
-                        "Mark buckets with Space to delete several, or open one with Enter".into(),
-                    );
-                    return Vec::new();
-                }
+            Asked::Batch { buckets, hidden } => {
                 // Marked buckets the filter hides are part of the batch: said.
-                let hidden = l.marked_hidden();
                 if !hidden.is_empty() {
                     self.notice = Some(format!(
                         "{} marked and hidden by the filter also in this batch: {}",
@@ -345,18 +313,10 @@ impl App {
                     ));
                 }
                 // Every marked bucket is scanned before its confirm pane opens.
-                let buckets: Vec<String> = l
-                    .rows
-                    .iter()
-                    .filter(|r| l.marked.contains(&r.summary.name))
-                    .map(|r| r.summary.name.clone())
-                    .collect();
-                self.screen = Screen::Batch(Box::new(Batch::new(&buckets)));
-                return vec![Effect::ScanBatch(buckets)];
+                self.screen = Screen::Batch(Box::new(Batch::new(kind, &buckets)));
+                vec![Effect::ScanBatch(kind, buckets)]
             }
-            _ => {}
         }
-        Vec::new()
     }
 
     fn on_scan(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
@@ -503,6 +463,7 @@ impl App {
                 }
                 if self.tab == Tab::Vectors {
                     self.vectors.loading = true;
+                    self.vectors.marked.clear();
                     return (Screen::List, vec![Effect::LoadVectorBuckets]);
                 }
                 self.list.loading = true;

@@ -56,10 +56,24 @@ impl App {
             Screen::Progress(p) => screens::progress::render(p, body, buf, theme),
             Screen::Report(r) => screens::report::render(r, body, buf, theme),
         }
-        let status_text = self.notice.clone().unwrap_or_default();
-        let status_line = Line::from(Span::styled(format!(" {status_text}"), theme.warn));
+        // A notice, else on a list the selected bucket's full name (its
+        // column may have cut it).
+        let status_line = match (&self.notice, self.selected_bucket()) {
+            (Some(notice), _) => Line::from(Span::styled(format!(" {notice}"), theme.warn)),
+            (None, Some((name, region))) => Line::from(vec![
+                Span::styled(format!(" {}", crate::text::visible(name)), theme.title),
+                Span::styled(format!("  {}", crate::text::visible(region)), theme.muted),
+            ]),
+            (None, None) => Line::default(),
+        };
         Paragraph::new(screens::cut(status_line, status.width)).render(status, buf);
-        Paragraph::new(hint_line(self.keys(), theme, hints.width)).render(hints, buf);
+        Paragraph::new(hint_line(
+            self.keys(),
+            self.main_action(),
+            theme,
+            hints.width,
+        ))
+        .render(hints, buf);
         if self.help {
             self.render_help(area, buf, theme);
         }
@@ -84,6 +98,18 @@ impl App {
             );
         }
         crate::tui::guard::neutralize(buf, area);
+    }
+
+    /// The selected row of the list shown: name and region.
+    fn selected_bucket(&self) -> Option<(&str, &str)> {
+        use screens::listing::Listed;
+        if self.screen != Screen::List {
+            return None;
+        }
+        match self.tab {
+            Tab::Buckets => self.list.selected_row().map(|r| (r.name(), r.region())),
+            Tab::Vectors => self.vectors.selected_row().map(|r| (r.name(), r.region())),
+        }
     }
 
     /// An error banner's lines: title, code and message (wrapped, at most

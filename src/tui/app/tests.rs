@@ -16,6 +16,7 @@ use crate::expire::Phase;
 use crate::oss::model::ReplicationRule;
 use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
 use crate::scan::{ScanEvent, ScanReport, State};
+use crate::vocab::BucketKind;
 use crate::vocab::Category;
 
 mod counts;
@@ -356,10 +357,10 @@ fn batch_scanned(shop_has_hdfs: bool) -> App {
     app.update(key(' '));
     assert_eq!(
         app.update(key('D')),
-        [Effect::ScanBatch(vec![
-            "shop-assets".into(),
-            "backups".into()
-        ])],
+        [Effect::ScanBatch(
+            BucketKind::Object,
+            vec!["shop-assets".into(), "backups".into()]
+        )],
         "list order"
     );
     app.update(Msg::Scanned {
@@ -714,7 +715,7 @@ fn help_is_built_from_the_key_table_and_any_key_closes_it() {
     let mut app = listed();
     app.update(key('?'));
     let text = snapshot(&app);
-    for b in keymap::BUCKET_LIST {
+    for b in keymap::LIST {
         assert!(text.contains(b.hint), "{}", b.hint);
     }
     app.update(key('x'));
@@ -1594,7 +1595,7 @@ fn d_says_which_marked_buckets_the_filter_hides() {
     app.update(code(KeyCode::Enter));
     let effects = app.update(key('D'));
     assert!(
-        matches!(&effects[..], [Effect::ScanBatch(b)] if b.len() == 2),
+        matches!(&effects[..], [Effect::ScanBatch(_, b)] if b.len() == 2),
         "{effects:?}"
     );
     let notice = app.notice.clone().unwrap_or_default();

@@ -42,7 +42,7 @@ impl App {
     ) -> Vec<Effect> {
         match result {
             Ok(buckets) => {
-                self.vectors.set(buckets);
+                self.vectors.listed(buckets);
                 self.banner = None;
                 self.vectors
                     .rows
@@ -72,29 +72,6 @@ impl App {
         {
             row.indexes = Some(result.clone());
         }
-    }
-
-    pub(super) fn on_vector_list(&mut self, action: Action) -> Vec<Effect> {
-        let l = &mut self.vectors;
-        match action {
-            Action::Up => l.move_by(-1),
-            Action::Down => l.move_by(1),
-            Action::SwitchTab => return self.switch_tab(),
-            Action::Refresh => {
-                l.loading = true;
-                self.banner = None;
-                return vec![Effect::LoadVectorBuckets];
-            }
-            Action::Open => {
-                if let Some(name) = l.selected_row().map(|r| r.summary.name.clone()) {
-                    let (screen, effect) = start_scan(BucketKind::Vector, &name);
-                    self.screen = screen;
-                    return vec![effect];
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
     }
 
     /// What a key on a vector bucket's scan pane asks the engine for: delete

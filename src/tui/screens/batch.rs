@@ -13,17 +13,21 @@ use super::super::theme::Theme;
 use super::scan::Scan;
 use crate::engine::{Action, Preflight};
 use crate::scan::ScanEvent;
+use crate::vocab::BucketKind;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
+    /// Object buckets or vector buckets: a batch is of one kind (one list's marks).
+    pub kind: BucketKind,
     /// One scan per marked bucket, in order; the driver scans them one by one.
     pub scans: Vec<Scan>,
 }
 
 impl Batch {
-    pub fn new(buckets: &[String]) -> Self {
+    pub fn new(kind: BucketKind, buckets: &[String]) -> Self {
         Batch {
-            scans: buckets.iter().map(|b| Scan::new(b)).collect(),
+            kind,
+            scans: buckets.iter().map(|b| Scan::of(kind, b)).collect(),
         }
     }
 
@@ -51,14 +55,11 @@ impl Batch {
             .iter()
             .map(|s| match (&s.error, s.preflight(Action::DeleteBucket)) {
                 (None, Ok(p)) => p,
-                (Some(e), _) => Preflight::unavailable(
-                    crate::vocab::BucketKind::Object,
-                    &s.bucket,
-                    Action::DeleteBucket,
-                    &e.message,
-                ),
+                (Some(e), _) => {
+                    Preflight::unavailable(self.kind, &s.bucket, Action::DeleteBucket, &e.message)
+                }
                 (None, Err(e)) => Preflight::unavailable(
-                    crate::vocab::BucketKind::Object,
+                    self.kind,
                     &s.bucket,
                     Action::DeleteBucket,
                     &e.to_string(),
@@ -98,10 +99,9 @@ pub fn render(b: &Batch, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durat
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(
-            Block::default()
-                .borders(Borders::TOP)
-                .title(" Delete marked buckets "),
-        )
+        .block(Block::default().borders(Borders::TOP).title(match b.kind {
+            BucketKind::Object => " Delete marked buckets ",
+            BucketKind::Vector => " Delete marked vector buckets ",
+        }))
         .render(area, buf);
 }

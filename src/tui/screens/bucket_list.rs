@@ -1,49 +1,21 @@
 //! The bucket list: every bucket with region, date, class, versioning, and size
-//! and object count loaded lazily; filter, sort, marks for a batch.
+//! and object count loaded lazily; filter, sort and marks as `listing` keeps them.
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
 use crate::oss::time;
 use crate::units::bytes;
 
-use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
-use super::columns::{fit, Column};
+use super::columns::{fit_dropping, Column};
+use super::listing::{Listed, Listing};
 use super::spinner;
 use super::table::draw_list;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SortBy {
-    #[default]
-    Name,
-    Size,
-    Date,
-}
-
-impl SortBy {
-    pub fn next(self) -> Self {
-        match self {
-            SortBy::Name => SortBy::Size,
-            SortBy::Size => SortBy::Date,
-            SortBy::Date => SortBy::Name,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            SortBy::Name => "name",
-            SortBy::Size => "size",
-            SortBy::Date => "date",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Details {
@@ -82,103 +54,39 @@ impl BucketRow {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BucketList {
-    pub rows: Vec<BucketRow>,
-    pub loading: bool,
-    pub error: Option<ErrorInfo>,
-    pub filter: crate::tui::line_edit::LineEdit,
-    pub filtering: bool,
-    pub sort: SortBy,
-    /// Index into the visible rows.
-    pub selected: usize,
-    pub marked: BTreeSet<String>,
+/// The account's buckets: filter, sort, marks (see `listing`).
+pub type BucketList = Listing<BucketRow>;
+
+impl Listed for BucketRow {
+    const SIZE: &'static str = "size";
+    fn name(&self) -> &str {
+        &self.summary.name
+    }
+    fn region(&self) -> &str {
+        &self.summary.region
+    }
+    fn created(&self) -> Option<i64> {
+        self.summary.creation_date
+    }
+    fn size(&self) -> u64 {
+        match &self.details {
+            Details::Loaded {
+                stat: Some(stat), ..
+            } => stat.storage,
+            _ => 0,
+        }
+    }
 }
 
 impl BucketList {
-    pub fn loading() -> Self {
-        BucketList {
-            loading: true,
-            ..Default::default()
-        }
-    }
-
-    /// Rows after the filter, in the chosen order.
-    pub fn visible(&self) -> Vec<&BucketRow> {
-        let needle = self.filter.to_lowercase();
-        let mut rows: Vec<&BucketRow> = self
-            .rows
-            .iter()
-            .filter(|r| {
-                needle.is_empty()
-                    || r.summary.name.contains(&needle)
-                    || r.summary.region.contains(&needle)
-            })
-            .collect();
-        match self.sort {
-            SortBy::Name => rows.sort_by(|a, b| a.summary.name.cmp(&b.summary.name)),
-            SortBy::Size => rows.sort_by_key(|r| std::cmp::Reverse(size_of(r))),
-            SortBy::Date => rows.sort_by_key(|r| std::cmp::Reverse(r.summary.creation_date)),
-        }
-        rows
-    }
-
-    pub fn selected_row(&self) -> Option<&BucketRow> {
-        self.visible().get(self.selected).copied()
-    }
-
-    pub fn move_by(&mut self, delta: i64) {
-        let n = self.visible().len();
-        if n == 0 {
-            self.selected = 0;
-            return;
-        }
-        self.selected = (self.selected as i64 + delta).clamp(0, n as i64 - 1) as usize;
-    }
-
-    pub fn clamp(&mut self) {
-        self.move_by(0);
-    }
-
-    /// Applies `change` (a sort, a filter) and keeps the selection on the
-    /// same bucket when it is still shown (else on the nearest row).
-    pub fn keeping_selection(&mut self, change: impl FnOnce(&mut BucketList)) {
-        let name = self.selected_row().map(|r| r.summary.name.clone());
-        change(self);
-        match name.and_then(|n| self.visible().iter().position(|r| r.summary.name == n)) {
-            Some(i) => self.selected = i,
-            None => self.clamp(),
-        }
-    }
-
-    /// Marked buckets the filter hides now.
-    pub fn marked_hidden(&self) -> Vec<&str> {
-        let shown: std::collections::BTreeSet<&str> = self
-            .visible()
-            .iter()
-            .map(|r| r.summary.name.as_str())
-            .collect();
-        self.marked
-            .iter()
-            .map(String::as_str)
-            .filter(|m| !shown.contains(m))
-            .collect()
-    }
-
     /// A complete scan of `bucket` counted its objects and versions exactly.
     pub fn scanned(&mut self, bucket: &str, report: &crate::scan::ScanReport) {
-        if !(report.complete && report.prefix.is_none()) {
+        if !(report.complete && report.prefix.is_none()) || report.kind.is_vector() {
             return;
         }
         for row in self.rows.iter_mut().filter(|r| r.summary.name == bucket) {
             row.scanned = Some(report.object_cells());
         }
-    }
-
-    /// To the first (`end` false) or the last visible row.
-    pub fn jump(&mut self, end: bool) {
-        self.selected = if end { usize::MAX / 2 } else { 0 };
-        self.clamp();
     }
 }
 
@@ -244,37 +152,10 @@ fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; COLUMNS] {
     ]
 }
 
-fn size_of(r: &BucketRow) -> u64 {
-    match &r.details {
-        Details::Loaded {
-            stat: Some(stat), ..
-        } => stat.storage,
-        _ => 0,
-    }
-}
-
 pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     let visible = s.visible();
-    let mut title = vec![
-        Span::styled(
-            if s.filter.is_empty() {
-                format!(" Buckets ({}) ", s.rows.len())
-            } else {
-                format!(" Buckets ({} of {}) ", visible.len(), s.rows.len())
-            },
-            theme.title,
-        ),
-        Span::styled(format!("  sorted by {}", s.sort.label()), theme.muted),
-    ];
-    if !s.marked.is_empty() {
-        title.push(Span::styled(
-            format!("  {} marked", s.marked.len()),
-            theme.warn,
-        ));
-    }
-    let filter = super::filter_line(&s.filter, s.filtering, " / to filter", theme);
-    Paragraph::new(vec![Line::from(title), filter]).render(head, buf);
+    Paragraph::new(s.head("Buckets", theme)).render(head, buf);
 
     let block = Block::default().borders(Borders::TOP);
     if s.loading && s.rows.is_empty() {
@@ -323,8 +204,9 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         })
         .collect();
     // Room runs out: the storage class gives way first, then the region,
-    // versioning and the name (cut with `…`).
-    let widths = fit(&columns, body.width, 1, &[4, 2, 5, 7, 1]);
+    // versioning and the versions count; then class and versioning go (the
+    // scan shows both), and only then is the name cut (in the middle).
+    let widths = fit_dropping(&columns, body.width, 1, &[4, 2, 5, 7], &[4, 5], 1);
     draw_list(
         body,
         buf,

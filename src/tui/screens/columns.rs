@@ -29,6 +29,34 @@ pub fn fit(columns: &[Column], total: u16, gap: u16, order: &[usize]) -> Vec<u16
     widths
 }
 
+/// Like `fit` with `shrink`; when the table is still too wide, the columns
+/// of `drop` go, one after another (width 0: `draw_list` leaves them and
+/// their gap out), and only then does `last` shrink. A name keeps its room
+/// before a column of detail does.
+pub fn fit_dropping(
+    columns: &[Column],
+    total: u16,
+    gap: u16,
+    shrink: &[usize],
+    drop: &[usize],
+    last: usize,
+) -> Vec<u16> {
+    let mut widths = fit(columns, total, gap, shrink);
+    let used = |w: &[u16]| {
+        let shown = w.iter().filter(|w| **w > 0).count() as u16;
+        w.iter().sum::<u16>() + gap * shown.saturating_sub(1)
+    };
+    for &i in drop {
+        if used(&widths) <= total {
+            return widths;
+        }
+        widths[i] = 0;
+    }
+    let over = used(&widths).saturating_sub(total);
+    widths[last] -= widths[last].saturating_sub(columns[last].min).min(over);
+    widths
+}
+
 /// `text` in at most `width` cells: cut with `…` when longer.
 pub fn ellipsize(text: &str, width: u16) -> String {
     let width = usize::from(width);
@@ -116,6 +144,21 @@ mod tests {
         assert_eq!(fit(&cols, 30, 1, &[0, 1]), [10, 8, 10]);
         // Never below the minimums.
         assert_eq!(fit(&cols, 5, 1, &[0, 1]), [10, 6, 10]);
+    }
+
+    #[test]
+    fn detail_columns_go_before_the_name_is_cut() {
+        let col = |natural, min| Column { natural, min };
+        // name 30, class 8, versioning 9: 49 with gaps.
+        let cols = [col(30, 12), col(8, 5), col(9, 5)];
+        assert_eq!(fit_dropping(&cols, 60, 1, &[1, 2], &[1, 2], 0), [30, 8, 9]);
+        // 41 there: shrinking class and versioning to 5 is enough.
+        assert_eq!(fit_dropping(&cols, 42, 1, &[1, 2], &[1, 2], 0), [30, 5, 5]);
+        // 38: class goes (and its gap), the name stays whole.
+        assert_eq!(fit_dropping(&cols, 38, 1, &[1, 2], &[1, 2], 0), [30, 0, 5]);
+        // 31: both go; 25: then the name is cut.
+        assert_eq!(fit_dropping(&cols, 31, 1, &[1, 2], &[1, 2], 0), [30, 0, 0]);
+        assert_eq!(fit_dropping(&cols, 25, 1, &[1, 2], &[1, 2], 0), [25, 0, 0]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod bucket_list;
 pub mod columns;
 pub mod confirm;
 pub mod items;
+pub mod listing;
 pub mod progress;
 pub mod report;
 pub mod scan;
@@ -25,16 +26,26 @@ pub fn spinner(now: std::time::Duration) -> &'static str {
     FRAMES[(now.as_millis() / 120) as usize % FRAMES.len()]
 }
 
-/// `Title  key hint  key hint`.
-pub fn hint_line<'a>(table: &'a [super::keymap::Binding], theme: &Theme, width: u16) -> Line<'a> {
+/// `key hint  key hint`: the screen's main action now (`lead`, say
+/// `D delete marked` once buckets are marked) first, then the table's keys in
+/// its order while they fit; `?` and `q` always (the help lists them all).
+pub fn hint_line<'a>(
+    table: &'a [super::keymap::Binding],
+    lead: Option<super::keymap::Action>,
+    theme: &Theme,
+    width: u16,
+) -> Line<'a> {
     use super::keymap::Action;
     let cost = |b: &super::keymap::Binding| b.keys.chars().count() + 1 + b.hint.chars().count() + 2;
-    // `?` and `q` always show; the others in the table's order while they fit
-    // (the help overlay lists them all).
     let always = |b: &&super::keymap::Binding| matches!(b.action, Action::Help | Action::Quit);
     let mut room = usize::from(width).saturating_sub(table.iter().filter(always).map(cost).sum());
     let mut shown: Vec<&super::keymap::Binding> = Vec::new();
-    for b in table.iter().filter(|b| !always(b)) {
+    let leading = table.iter().filter(|b| Some(b.action) == lead);
+    for b in leading.chain(
+        table
+            .iter()
+            .filter(|b| Some(b.action) != lead && !always(b)),
+    ) {
         if cost(b) <= room {
             room -= cost(b);
             shown.push(b);

@@ -53,10 +53,26 @@ pub fn draw_list(
     (count, selected): (usize, usize),
     row: impl Fn(usize) -> Vec<String>,
 ) {
+    // Columns fitted to no width are left out, with their gap.
+    let shown: Vec<usize> = (0..widths.len()).filter(|i| widths[*i] > 0).collect();
+    let headers: Vec<&str> = shown.iter().map(|i| headers[*i]).collect();
+    let headers = &headers[..];
+    let widths: Vec<u16> = shown.iter().map(|i| widths[*i]).collect();
+    let widths = &widths[..];
+    let row = |i: usize| {
+        let cells = row(i);
+        shown
+            .iter()
+            .map(|c| cells[*c].clone())
+            .collect::<Vec<String>>()
+    };
     // Counts and sizes line up on their last digit.
     let numeric: Vec<bool> = headers.iter().map(|h| NUMERIC.contains(h)).collect();
-    // Names are cut in the middle: their ends tell them apart.
-    let names: Vec<bool> = headers.iter().map(|h| *h == "NAME").collect();
+    // Names and regions are cut in the middle: their ends tell them apart.
+    let names: Vec<bool> = headers
+        .iter()
+        .map(|h| matches!(*h, "NAME" | "REGION"))
+        .collect();
     let fit = |t: &str, w: u16, right: bool, name: bool| {
         let cut = if name {
             super::columns::ellipsize_middle(t, w)

@@ -1,20 +1,20 @@
 //! The vector buckets tab: every OSS Vectors bucket of the account (every
-//! region), with its index count loaded lazily.
+//! region), with its index count loaded lazily; filter, sort and marks as
+//! `listing` keeps them.
 
 use std::time::Duration;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::text::Span;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::oss::time;
 use crate::oss::vectors::VectorBucketSummary;
 use crate::units::count;
 
-use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
 use super::columns::fit;
+use super::listing::{Listed, Listing};
 use super::spinner;
 use super::table::{draw_list, measure};
 
@@ -25,55 +25,56 @@ pub struct VectorRow {
     pub indexes: Option<Result<u64, String>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VectorList {
-    pub rows: Vec<VectorRow>,
-    /// Listed at least once (the tab lists on first visit).
-    pub loaded: bool,
-    pub loading: bool,
-    pub error: Option<ErrorInfo>,
-    pub selected: usize,
+/// The account's vector buckets: filter, sort, marks (see `listing`).
+pub type VectorList = Listing<VectorRow>;
+
+impl Listed for VectorRow {
+    const SIZE: &'static str = "indexes";
+    fn name(&self) -> &str {
+        &self.summary.name
+    }
+    fn region(&self) -> &str {
+        &self.summary.region
+    }
+    fn created(&self) -> Option<i64> {
+        self.summary.creation_date
+    }
+    fn size(&self) -> u64 {
+        match self.indexes {
+            Some(Ok(n)) => n,
+            _ => 0,
+        }
+    }
 }
 
 impl VectorList {
-    pub fn selected_row(&self) -> Option<&VectorRow> {
-        self.rows.get(self.selected)
-    }
-
-    pub fn move_by(&mut self, delta: i64) {
-        let n = self.rows.len() as i64;
-        self.selected = (self.selected as i64 + delta).clamp(0, (n - 1).max(0)) as usize;
-    }
-
-    /// Rows sorted by name (then region), as ListVectorBuckets returns them.
-    pub fn set(&mut self, mut buckets: Vec<VectorBucketSummary>) {
+    /// The vector buckets listed (by name, then region), their index counts
+    /// to load.
+    pub fn listed(&mut self, mut buckets: Vec<VectorBucketSummary>) {
         buckets.sort_by(|a, b| (&a.name, &a.region).cmp(&(&b.name, &b.region)));
-        self.rows = buckets
-            .into_iter()
-            .map(|summary| VectorRow {
-                summary,
-                indexes: None,
-            })
-            .collect();
-        self.loaded = true;
-        self.loading = false;
-        self.error = None;
-        self.move_by(0);
+        self.set(
+            buckets
+                .into_iter()
+                .map(|summary| VectorRow {
+                    summary,
+                    indexes: None,
+                })
+                .collect(),
+        );
     }
 }
 
 pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
-    let block = Block::default().borders(Borders::TOP).title(Span::styled(
-        format!(" Vector buckets ({}) ", s.rows.len()),
-        theme.title,
-    ));
+    let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    Paragraph::new(s.head("Vector buckets", theme)).render(head, buf);
+    let block = Block::default().borders(Borders::TOP);
     if s.loading && s.rows.is_empty() {
         Paragraph::new(format!(
             " {} Listing vector buckets in every region...",
             spinner(now)
         ))
         .block(block)
-        .render(area, buf);
+        .render(body, buf);
         return;
     }
     if s.rows.is_empty() {
@@ -82,45 +83,58 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         } else {
             " This account has no vector buckets (OSS Vectors)."
         };
-        Paragraph::new(text).block(block).render(area, buf);
+        Paragraph::new(text).block(block).render(body, buf);
         return;
     }
-    const HEADERS: [&str; 4] = ["NAME", "REGION", "CREATED", "INDEXES"];
-    // Columns as wide as their content (over every row, so scrolling does not
-    // move them); the region, then the name give way, cut with `…`.
-    let texts: Vec<[String; 4]> = s
-        .rows
-        .iter()
-        .map(|r| {
-            [
-                crate::text::visible(&r.summary.name).into_owned(),
-                crate::text::visible(&r.summary.region).into_owned(),
-                r.summary
-                    .creation_date
-                    .map(time::date_only)
-                    .unwrap_or_default(),
-                match &r.indexes {
-                    None => spinner(now).to_string(),
-                    Some(Ok(n)) => count(*n),
-                    Some(Err(_)) => "?".into(),
-                },
-            ]
-        })
-        .collect();
+    let visible = s.visible();
+    if visible.is_empty() {
+        Paragraph::new(format!(
+            " No vector bucket matches {:?}.",
+            s.filter.as_str()
+        ))
+        .block(block)
+        .render(body, buf);
+        return;
+    }
+    const HEADERS: [&str; 5] = ["", "NAME", "REGION", "CREATED", "INDEXES"];
+    let cells = |r: &VectorRow| {
+        [
+            if s.marked.contains(&r.summary.name) {
+                "●"
+            } else {
+                " "
+            }
+            .to_string(),
+            crate::text::visible(&r.summary.name).into_owned(),
+            crate::text::visible(&r.summary.region).into_owned(),
+            r.summary
+                .creation_date
+                .map(time::date_only)
+                .unwrap_or_default(),
+            match &r.indexes {
+                None => spinner(now).to_string(),
+                Some(Ok(n)) => count(*n),
+                Some(Err(_)) => "?".into(),
+            },
+        ]
+    };
+    // Columns as wide as their content over every row (so that filtering
+    // and scrolling do not move them); the region, then the name give way.
+    let all: Vec<[String; 5]> = s.rows.iter().map(cells).collect();
     let widths = fit(
-        &measure(&texts, &HEADERS, &[12, 8, 10, 7]),
-        area.width,
+        &measure(&all, &HEADERS, &[1, 12, 8, 10, 7]),
+        body.width,
         1,
-        &[1, 0],
+        &[2, 1],
     );
     draw_list(
-        area,
+        body,
         buf,
         theme,
         block,
         &HEADERS,
         &widths,
-        (texts.len(), s.selected),
-        |i| texts[i].to_vec(),
+        (visible.len(), s.selected),
+        |i| cells(visible[i]).to_vec(),
     );
 }

@@ -92,7 +92,7 @@ fn scanned_vector() -> App {
 #[test]
 fn tab_switches_lists_and_loads_the_vector_buckets_once() {
     let mut app = vector_tab();
-    assert_eq!(app.keys(), keymap::VECTOR_LIST);
+    assert_eq!(app.keys(), keymap::LIST);
     assert!(app.update(code(KeyCode::Tab)).is_empty());
     assert_eq!(app.tab, Tab::Buckets);
     assert!(
@@ -176,4 +176,93 @@ fn a_vector_listing_that_fails_in_the_background_stays_on_its_tab() {
     let e = ErrorInfo::text("Could not list vector buckets:", "AccessDenied");
     app.update(Msg::VectorBucketsLoaded(Err(e)));
     assert!(app.banner.is_some());
+}
+
+#[test]
+fn the_vector_tab_filters_sorts_and_keeps_its_selection() {
+    let mut app = vector_tab();
+    app.update(key('j')); // acme-rag-staging
+    app.update(key('s')); // by indexes: embeddings (3), rag-staging (loading)
+    assert_eq!(
+        app.vectors.selected_row().unwrap().summary.name,
+        "acme-rag-staging"
+    );
+    app.update(key('/'));
+    typed(&mut app, "shanghai");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.vectors.visible().len(), 1);
+    let text = snapshot_at(&app, 80, 24);
+    assert!(
+        text.contains("Vector buckets (1 of 2)") && text.contains("sorted by indexes"),
+        "{text}"
+    );
+    // Esc clears it; the selection stays on its bucket.
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.vectors.visible().len(), 2);
+    assert_eq!(
+        app.vectors.selected_row().unwrap().summary.name,
+        "acme-rag-staging"
+    );
+}
+
+#[test]
+fn marked_vector_buckets_are_scanned_then_confirmed_together() {
+    let mut app = vector_tab();
+    app.update(key(' '));
+    app.update(key(' '));
+    let text = snapshot_at(&app, 80, 24);
+    let hints = text.lines().last().unwrap_or_default();
+    assert!(
+        hints.starts_with("\"D delete marked"),
+        "the main action first: {hints}"
+    );
+    assert_eq!(
+        app.update(key('D')),
+        [Effect::ScanBatch(
+            BucketKind::Vector,
+            vec!["acme-embeddings".into(), "acme-rag-staging".into()]
+        )]
+    );
+    assert!(snapshot_at(&app, 80, 24).contains("Delete marked vector buckets"));
+    for b in ["acme-embeddings", "acme-rag-staging"] {
+        app.update(Msg::Scanned {
+            bucket: b.into(),
+            event: ScanEvent::Finished(Box::new(vector_report(b))),
+        });
+    }
+    let Screen::Confirm(c, None) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert_eq!(c.expected(), "delete 2 buckets");
+    typed(&mut app, "delete 2 buckets");
+    let effects = app.update(code(KeyCode::Enter));
+    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert!(p
+        .iter()
+        .all(|p| p.kind == BucketKind::Vector && p.action.deletes_bucket()));
+    assert_eq!(p.len(), 2);
+}
+
+#[test]
+fn a_vector_scan_never_writes_counts_into_an_object_bucket_of_the_same_name() {
+    let mut app = vector_tab();
+    app.update(Msg::BucketsLoaded(Ok(vec![
+        crate::oss::model::BucketSummary {
+            name: "acme-embeddings".into(),
+            region: "cn-hangzhou".into(),
+            creation_date: None,
+            storage_class: "Standard".into(),
+            extranet_endpoint: None,
+            intranet_endpoint: None,
+            resource_group_id: None,
+        },
+    ])));
+    let before = app.list.clone();
+    app.update(Msg::Scanned {
+        bucket: "acme-embeddings".into(),
+        event: ScanEvent::Finished(Box::new(vector_report("acme-embeddings"))),
+    });
+    assert_eq!(app.list, before);
 }
