@@ -470,30 +470,19 @@ fn describe_fully(s: &Summary, report: Option<&std::path::Path>) -> String {
             out.push('\n');
         }
     }
-    for f in s.failures.iter().take(10) {
-        let version = f
-            .version_id
-            .as_deref()
-            .map(|v| format!(" version {v}"))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "  failed: {:?}{version}: {}: {}\n",
-            f.key, f.code, f.message
-        ));
+    // Grouped by category and code; every failed key is in the report.
+    for g in &s.failure_groups {
+        out.push_str(&format!("  failed: {}\n", g.line()));
     }
-    if s.failures_total > 10 {
+    if s.failures_total > 0 {
         // Never a pointer to a report that does not exist.
-        let kept = match report {
+        out.push_str(&match report {
             Some(p) => format!(
-                "every one is in the report {}",
+                "  every failed key is in the report {}\n",
                 crate::text::visible(&p.display().to_string())
             ),
-            None => "run with --report FILE to keep every one".to_string(),
-        };
-        out.push_str(&format!(
-            "  ... and {} more failures ({kept})\n",
-            count(s.failures_total - 10)
-        ));
+            None => "  run with --report FILE to keep every failed key\n".to_string(),
+        });
     }
     if let Some(line) = s.replies_line() {
         out.push_str(&format!("  {line}\n"));
@@ -617,5 +606,40 @@ mod tests {
         };
         assert_eq!(exit_code(&failed), 1);
         assert!(describe(&s, None).contains("b: deleted 5 items"));
+    }
+
+    #[test]
+    fn failures_are_one_line_per_code_and_never_point_to_a_missing_report() {
+        let mut s = Summary {
+            bucket: "b".into(),
+            ..Default::default()
+        };
+        for i in 0..923 {
+            s.record_failure(crate::delete::event::FailedItem {
+                category: Category::Objects,
+                key: format!("logs/{i}"),
+                version_id: None,
+                code: "AccessDenied".into(),
+                message: "denied (needs oss:DeleteObject)".into(),
+            });
+        }
+        let text = describe(&s, None);
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("AccessDenied"))
+            .collect();
+        assert_eq!(
+            lines,
+            ["  failed: 923 current objects: AccessDenied: denied (needs oss:DeleteObject) (e.g. \"logs/0\")"]
+        );
+        assert!(
+            text.contains("run with --report FILE to keep every failed key"),
+            "{text}"
+        );
+        let kept = describe(&s, Some(std::path::Path::new("/tmp/r.ndjson")));
+        assert!(
+            kept.contains("every failed key is in the report /tmp/r.ndjson"),
+            "{kept}"
+        );
     }
 }

@@ -299,6 +299,9 @@ pub struct Summary {
     /// The first failures in detail (at most [`MAX_FAILURE_DETAILS`]).
     pub failures: Vec<FailedItem>,
     pub failures_total: u64,
+    /// Every failure, grouped by category and code: what screens show.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failure_groups: Vec<super::failures::FailureGroup>,
     pub bucket_deleted: bool,
     /// Categories a fresh listing showed empty at the end of the run (of a
     /// run that named items: showed none of them left).
@@ -501,6 +504,14 @@ impl Summary {
 
     pub fn record_failure(&mut self, item: FailedItem) {
         self.failures_total += 1;
+        super::failures::add(
+            &mut self.failure_groups,
+            item.category,
+            &item.code,
+            &item.message,
+            Some(&item.key),
+            1,
+        );
         if self.failures.len() < MAX_FAILURE_DETAILS {
             self.failures.push(item);
         }

@@ -14,6 +14,7 @@
 pub mod audit;
 mod bucket;
 pub mod event;
+pub mod failures;
 pub mod journaling;
 mod objects;
 pub mod plan;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::event::{Event, Summary};
+use super::failures::FailureGroup;
 use crate::vocab::Category;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,16 +19,6 @@ pub struct CategoryProgress {
     pub verified: bool,
 }
 
-/// A failure line for display.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FailureLine {
-    pub category: Category,
-    pub count: u64,
-    pub code: String,
-    pub message: String,
-    pub example: Option<String>,
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProgressState {
     pub bucket: String,
@@ -37,7 +28,8 @@ pub struct ProgressState {
     pub retries: u64,
     pub throttles: u64,
     pub concurrency: Option<usize>,
-    pub failures: Vec<FailureLine>,
+    /// Failures grouped by category and code.
+    pub failures: Vec<FailureGroup>,
     pub bucket_deleted: bool,
     pub summary: Option<Summary>,
     pub cancelled: bool,
@@ -46,9 +38,6 @@ pub struct ProgressState {
     /// "waiting for OSS (...)" while a request is slow; cleared by the next progress.
     pub waiting: Option<String>,
 }
-
-/// Failure lines kept for display (the summary and report file keep them all).
-const MAX_FAILURE_LINES: usize = 200;
 
 impl ProgressState {
     pub fn apply(&mut self, e: &Event) {
@@ -90,15 +79,14 @@ impl ProgressState {
                 ..
             } => {
                 self.categories.entry(*category).or_default().failed += count;
-                if self.failures.len() < MAX_FAILURE_LINES {
-                    self.failures.push(FailureLine {
-                        category: *category,
-                        count: *count,
-                        code: code.clone(),
-                        message: message.clone(),
-                        example: sample.first().map(|s| s.key.clone()),
-                    });
-                }
+                super::failures::add(
+                    &mut self.failures,
+                    *category,
+                    code,
+                    message,
+                    sample.first().map(|s| s.key.as_str()),
+                    *count,
+                );
             }
             Event::ItemsSkipped {
                 category, count, ..
@@ -169,6 +157,7 @@ impl ProgressState {
             }
         }
         s.failures_total = self.categories.values().map(|p| p.failed).sum();
+        s.failure_groups = self.failures.clone();
         s.error = Some(super::event::RunError::local(
             "stopped at once",
             "the batches in flight were abandoned: their keys may or may not be gone (a scan shows what is left)",
@@ -309,6 +298,17 @@ mod tests {
             requests: 2,
         });
         assert_eq!((p.done(), p.total()), (3500, Some(3502)));
+        // The same code again (another batch): the same line, counted.
+        p.apply(&Event::ItemsFailed {
+            bucket: b(),
+            category: Category::Objects,
+            count: 3,
+            code: "NotDeleted".into(),
+            message: "m".into(),
+            sample: vec![ObjectIdentifier::key("k2")],
+        });
+        assert_eq!((p.failures.len(), p.failures[0].count), (1, 5));
+        assert_eq!(p.failures[0].example.as_deref(), Some("k"));
         assert!(p.categories[&Category::Objects].finished);
         p.apply(&Event::Cancelled {
             summary: Box::default(),

@@ -200,23 +200,18 @@ fn summary(bucket: &str) -> Summary {
             ..Default::default()
         },
     );
-    s.failures_total = 2;
-    s.failures = vec![
-        FailedItem {
+    for (key, version) in [
+        ("db/2024-12-31.sql.gz", "CAEQ000000000000A1"),
+        ("db/2025-01-01.sql.gz", "CAEQ000000000000A2"),
+    ] {
+        s.record_failure(FailedItem {
             category: Category::PreviousVersions,
-            key: "db/2024-12-31.sql.gz".into(),
-            version_id: Some("CAEQ000000000000A1".into()),
+            key: key.into(),
+            version_id: Some(version.into()),
             code: "AccessDenied".into(),
-            message: "You have no right to access this object.".into(),
-        },
-        FailedItem {
-            category: Category::PreviousVersions,
-            key: "db/2025-01-01.sql.gz".into(),
-            version_id: Some("CAEQ000000000000A2".into()),
-            code: "AccessDenied".into(),
-            message: "You have no right to access this object.".into(),
-        },
-    ];
+            message: "You have no right to access this object. (needs oss:DeleteObject)".into(),
+        });
+    }
     s.remaining = Some(Remaining { explanation: "some items could not be deleted (see the failures above), so the bucket was left in place: 2 previous versions remain.".into(), ..Default::default() });
     s
 }

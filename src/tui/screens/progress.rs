@@ -414,16 +414,7 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .iter()
         .skip(s.scroll)
         .map(|f| {
-            let line = Line::from(format!(
-                " {}: {} {}{}",
-                f.category.counted(f.count),
-                crate::text::visible(&f.code),
-                crate::text::visible(&f.message),
-                f.example
-                    .as_ref()
-                    .map(|e| format!(" (e.g. {:?})", crate::text::visible(e)))
-                    .unwrap_or_default()
-            ));
+            let line = Line::from(format!(" {}", f.line()));
             // Wrapped under its first word: a long message is read, not cut.
             ListItem::new(super::hanging(&line, failures.width, 3))
         })

@@ -156,28 +156,10 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if let Some(denied) = sm.permission_line() {
             lines.push(Line::from(Span::styled(format!("   {denied}"), theme.warn)));
         }
-        for f in sm.failures.iter().take(8) {
-            let v = f
-                .version_id
-                .as_deref()
-                .map(|v| format!(" version {v}"))
-                .unwrap_or_default();
+        // Grouped by category and code (every key is in the report file).
+        for g in &sm.failure_groups {
             lines.push(Line::from(Span::styled(
-                format!(
-                    "   failed {:?}{v}: {}: {}",
-                    f.key,
-                    crate::text::visible(&f.code),
-                    crate::text::visible(&f.message)
-                ),
-                theme.warn,
-            )));
-        }
-        if sm.failures_total > 8 {
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "   ... and {} more failures in the report file",
-                    count(sm.failures_total - 8)
-                ),
+                format!("   failed: {}", g.line()),
                 theme.warn,
             )));
         }
