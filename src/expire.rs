@@ -210,12 +210,74 @@ pub fn has_foreign_rules(rule_ids: &[String]) -> bool {
     rule_ids.iter().any(|id| recognise(id).is_none())
 }
 
+/// One lifecycle rule in words, for the rules `expire` replaces:
+/// `"archive" on logs/ (enabled): current objects expire after 30 days; previous versions after 7 days`.
+pub fn rule_summary(r: &crate::oss::model::LifecycleRule) -> String {
+    use crate::text::visible;
+    let scope = match (r.prefix.as_str(), r.excluded_prefixes.as_slice()) {
+        ("", []) => "the whole bucket".to_string(),
+        ("", not) => format!("all but {}", visible(&not.join(", "))),
+        (p, _) => visible(p).into_owned(),
+    };
+    let mut actions = Vec::new();
+    match (&r.expiration_days, &r.expiration_date) {
+        (Some(d), _) => actions.push(format!("current objects expire after {d} days")),
+        (None, Some(date)) => actions.push(format!("current objects expire on {}", visible(date))),
+        _ => {}
+    }
+    if r.expired_object_delete_marker {
+        actions.push("expired delete markers removed".into());
+    }
+    if let Some(d) = r.noncurrent_days {
+        actions.push(format!("previous versions after {d} days"));
+    }
+    if let Some(d) = r.abort_multipart_days {
+        actions.push(format!("uploads aborted after {d} days"));
+    }
+    for t in &r.transitions {
+        actions.push(format!("transition to {}", visible(t)));
+    }
+    if actions.is_empty() {
+        actions.push("no action ossweep reads".into());
+    }
+    format!(
+        "{:?} on {scope} ({}): {}",
+        visible(&r.id),
+        if r.enabled { "enabled" } else { "disabled" },
+        actions.join("; ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::oss::parse;
 
     const DAY: &str = "2026-11-22";
+
+    #[test]
+    fn a_replaced_rule_is_said_in_words() {
+        let r = crate::oss::model::LifecycleRule {
+            id: "archive".into(),
+            prefix: "logs/".into(),
+            enabled: true,
+            expiration_days: Some(30),
+            noncurrent_days: Some(7),
+            transitions: vec!["IA".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            rule_summary(&r),
+            "\"archive\" on logs/ (enabled): current objects expire after 30 days; previous versions after 7 days; transition to IA"
+        );
+        let whole = crate::oss::model::LifecycleRule {
+            id: "x\u{1b}[2J".into(),
+            ..Default::default()
+        };
+        assert!(!rule_summary(&whole).contains('\u{1b}'));
+        assert!(rule_summary(&whole)
+            .contains("on the whole bucket (disabled): no action ossweep reads"));
+    }
 
     #[test]
     fn phase_a_without_oss_hdfs_expires_objects_versions_and_parts_in_one_rule() {

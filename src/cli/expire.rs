@@ -119,7 +119,7 @@ async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Resul
         Err(e) => return Err(e.to_string()),
     };
     if let Some(xml) = &plan.replaces {
-        super::out::text(&format!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", plan.replaced_rules, xml.trim()));
+        super::out::text(&format!("{bucket} has {} lifecycle rule(s), which will be replaced (a backup is saved first):\n{}", plan.replaced.len(), crate::text::visible(xml.trim())));
     }
     for line in plan.describe() {
         super::out::text(&line);

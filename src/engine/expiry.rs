@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::expire::{self, Hdfs, InstalledRules, Phase};
-use crate::oss::model::Versioning;
+use crate::oss::model::{LifecycleRule, Versioning};
 use crate::oss::{time, Client, OssError};
 
 /// What installing expiry rules on a bucket will do.
@@ -22,7 +22,8 @@ pub struct ExpiryPlan {
     pub installed: Option<InstalledRules>,
     /// The configuration that will be replaced (rules ossweep did not write), as XML.
     pub replaces: Option<String>,
-    pub replaced_rules: usize,
+    /// Its rules, as read: shown before anything is confirmed.
+    pub replaced: Vec<LifecycleRule>,
     /// Why phase A is used again although phase B may be due.
     pub note: Option<String>,
 }
@@ -92,7 +93,10 @@ pub async fn prepare(client: &Client, bucket: &str, days: u32) -> Result<ExpiryP
         versioning: info.versioning,
         hdfs,
         installed,
-        replaced_rules: replaced.as_ref().map_or(0, |c| c.rules.len()),
+        replaced: replaced
+            .as_ref()
+            .map(|c| c.rules.clone())
+            .unwrap_or_default(),
         replaces: replaced.map(|c| c.raw_xml),
         note,
     })
@@ -138,9 +142,19 @@ impl ExpiryPlan {
         ));
         if self.replaces.is_some() {
             out.push(format!(
-                "The bucket's {} lifecycle rule(s) are replaced; the configuration is saved to a file first and can be put back.",
-                self.replaced_rules
+                "The bucket's {} lifecycle rule(s) are replaced; the configuration is saved to a file first and can be put back:",
+                self.replaced.len()
             ));
+            const SHOWN: usize = 20;
+            for r in self.replaced.iter().take(SHOWN) {
+                out.push(format!("  - {}", expire::rule_summary(r)));
+            }
+            if self.replaced.len() > SHOWN {
+                out.push(format!(
+                    "  - and {} more (all of them in the backup file)",
+                    self.replaced.len() - SHOWN
+                ));
+            }
         }
         if let Some(n) = &self.note {
             out.push(format!("{n}."));
@@ -244,7 +258,17 @@ mod tests {
             hdfs: Hdfs::Absent,
             installed: None,
             replaces: replaces.map(str::to_string),
-            replaced_rules: usize::from(replaces.is_some()),
+            replaced: replaces
+                .map(|_| {
+                    vec![LifecycleRule {
+                        id: "archive".into(),
+                        prefix: "logs/".into(),
+                        enabled: true,
+                        expiration_days: Some(30),
+                        ..Default::default()
+                    }]
+                })
+                .unwrap_or_default(),
             note: None,
         }
     }
@@ -258,6 +282,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("1 lifecycle rule(s) are replaced"), "{text}");
+        assert!(
+            text.contains("- \"archive\" on logs/ (enabled): current objects expire after 30 days"),
+            "the rule itself: {text}"
+        );
         assert!(p.next_step().contains("phase B"));
         let b = plan(Phase::B, Versioning::Enabled, None);
         assert!(b.describe()[0].starts_with("Phase B"));

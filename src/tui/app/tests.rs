@@ -611,7 +611,14 @@ fn expiry_plan(days: u32) -> ExpiryPlan {
         hdfs: crate::expire::Hdfs::Absent,
         installed: None,
         replaces: Some("<LifecycleConfiguration/>".into()),
-        replaced_rules: 1,
+        replaced: vec![crate::oss::model::LifecycleRule {
+            id: "archive-logs".into(),
+            prefix: "logs/".into(),
+            enabled: true,
+            expiration_days: Some(365),
+            transitions: vec!["Archive".into()],
+            ..Default::default()
+        }],
         note: None,
     }
 }
@@ -653,6 +660,27 @@ fn expiry_rules_are_read_then_confirmed_by_name_with_adjustable_days() {
     assert_eq!(effects, [Effect::StartScan("backups".into())]);
     assert!(
         matches!(&app.screen, Screen::Scan(s) if s.notice.as_deref() == Some("Installed ossweep-expire-phase-a"))
+    );
+}
+
+/// What `e` did, with the backup's path, is read whole at 80x24 (wrapped, never cut).
+#[test]
+fn the_installed_rules_and_the_whole_backup_path_show_at_80x24() {
+    let mut app = scanned();
+    let path = "/home/me/.local/state/ossweep/reports/backups-lifecycle-20261207T114500Z.xml";
+    app.update(key('e'));
+    app.update(Msg::ExpiryInstalled {
+        bucket: "backups".into(),
+        result: Ok(format!(
+            "Installed ossweep-expire-phase-a-2026-12-07 on backups; the previous configuration is saved in {path} (put it back with `ossweep expire backups --restore {path}`). Run ossweep expire backups again after the data has expired."
+        )),
+    });
+    let text = snapshot_at(&app, 80, 24);
+    insta::assert_snapshot!("expiry_installed_80x24", text);
+    let rows: Vec<&str> = text.lines().map(|l| l.trim_matches('"')).collect();
+    assert!(
+        rows.iter().any(|l| l.contains(path)),
+        "the path on one line, whole: {text}"
     );
 }
 

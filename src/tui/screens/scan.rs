@@ -163,8 +163,20 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
     if s.report.kind.is_vector() {
         return render_vector(s, area, buf, theme, now);
     }
+    // A notice (what was just done, where a backup went) is read whole:
+    // wrapped, at most six lines.
+    let notice: Vec<Line> = s
+        .notice
+        .as_ref()
+        .map(|n| {
+            let line = Line::from(Span::styled(format!(" {n}"), theme.ok));
+            let mut lines = super::hanging(&line, area.width, 1);
+            lines.truncate(6);
+            lines
+        })
+        .unwrap_or_default();
     let [head, table_area, risks_area] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(1 + notice.len().max(1) as u16),
         Constraint::Length(s.report.categories.len() as u16 + 3),
         Constraint::Min(3),
     ])
@@ -183,15 +195,18 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         ),
         Span::raw(status),
     ])];
-    lines.push(match (&s.notice, r.estimate_line()) {
-        (Some(n), _) => Line::from(Span::styled(format!(" {n}"), theme.ok)),
-        (None, Some(e)) => Line::from(Span::styled(format!(" {e}"), theme.muted)),
-        (None, None) => Line::from(""),
+    lines.push(match r.estimate_line() {
+        Some(e) if notice.is_empty() => Line::from(Span::styled(format!(" {e}"), theme.muted)),
+        _ => Line::from(""),
     });
-    let lines: Vec<Line> = lines
+    let mut lines: Vec<Line> = lines
         .into_iter()
         .map(|l| super::cut(l, head.width))
         .collect();
+    if !notice.is_empty() {
+        lines.pop();
+        lines.extend(notice);
+    }
     Paragraph::new(lines).render(head, buf);
 
     // Columns as wide as their content; the note takes the rest (cut with `…`;
