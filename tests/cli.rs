@@ -226,6 +226,29 @@ fn json_errors_oss_urls_and_did_you_mean() {
     // Without it, stdout stays empty.
     let (code, stdout, _) = run(&["scan", "Bad_Name"]);
     assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    // A wrong argument under --json is a JSON error too, with clap's tip;
+    // a misspelt --json asks for no JSON.
+    let (code, stdout, stderr) = run(&["scan", "acme", "--json", "--confrim", "acme"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect(&stdout);
+    assert_eq!(v["exit_code"].as_u64(), Some(2));
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("unexpected argument '--confrim'"),
+        "{v}"
+    );
+    assert!(
+        stderr.contains("unexpected argument '--confrim'"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = run(&["scan", "acme", "--jsn"]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""), "{stderr}");
+    // Help and version are no errors.
+    let (code, stdout, _) = run(&["--version", "--json"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("ossweep "), "{stdout}");
     // oss:// URLs: a prefix where none applies is refused, with what to type.
     let (code, stdout, stderr) =
         run(&["delete", "oss://acme/logs/", "--confirm", "acme", "--json"]);
@@ -303,6 +326,25 @@ fn the_demo_and_the_emulator_refuse_the_client_flags_they_would_ignore() {
         assert!(
             err.contains("runs its own emulator") && err.contains("would do nothing"),
             "{err}"
+        );
+    }
+    // Their help lists only what they take.
+    for command in ["demo", "emulator"] {
+        let out = ossweep(home.path())
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains(&format!("Usage: ossweep {command}")) && help.contains("--latency-ms"),
+            "{help}"
+        );
+        assert!(
+            !help.contains("Global options")
+                && !help.contains("--profile")
+                && !help.contains("--qps "),
+            "{help}"
         );
     }
 }

@@ -9,6 +9,7 @@ mod emulator;
 pub mod exit;
 mod expire;
 pub mod out;
+mod parse;
 mod preflight;
 mod resume;
 pub mod runner;
@@ -163,9 +164,8 @@ impl Cli {
 async fn wizard(cli: &Cli) -> Result<u8, String> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        use clap::CommandFactory;
         eprintln!("ossweep's wizard needs a terminal; without one, use the subcommands:\n");
-        let _ = Cli::command().print_help();
+        let _ = parse::command().print_help();
         return Ok(exit::USAGE);
     }
     if crate::tui::dumb_terminal() {
@@ -256,7 +256,10 @@ pub fn settings(cli: &Cli) -> Result<Settings, String> {
 }
 
 pub fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let mut cli = match parse::parse_from(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(code) => return ExitCode::from(code),
+    };
     out::json_errors(cli.command.as_ref().is_some_and(Command::json));
     out::set_quiet(cli.quiet);
     if let Err(e) = target::normalize(&mut cli) {
@@ -325,17 +328,15 @@ async fn run(cli: Cli) -> u8 {
         Some(Command::Emulator(args)) => emulator::run_emulator(args).await,
         Some(Command::Demo(args)) => emulator::run_demo(args).await,
         Some(Command::Completions { shell }) => {
-            use clap::CommandFactory;
-            let mut command = Cli::command();
+            let mut command = parse::command();
             let mut text = Vec::new();
             clap_complete::generate(*shell, &mut command, "ossweep", &mut text);
             out::raw(&String::from_utf8_lossy(&text));
             Ok(exit::DONE)
         }
         Some(Command::Man) => {
-            use clap::CommandFactory;
             let mut text = Vec::new();
-            clap_mangen::Man::new(Cli::command())
+            clap_mangen::Man::new(parse::command())
                 .render(&mut text)
                 .map_err(|e| e.to_string())
                 .map(|()| {
