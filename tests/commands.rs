@@ -196,6 +196,25 @@ async fn delete_needs_every_name_confirmed_then_deletes_them_all() {
         writes(&emu).is_empty(),
         "nothing happens unless every bucket is confirmed"
     );
+    // Under --json the refusal is an event on stdout, as the last line.
+    let out = ossweep(
+        &emu,
+        home.path(),
+        &["delete", "acme-tmp-suspended", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(4));
+    let stdout = text(&out.stdout);
+    let last: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect(&stdout);
+    assert_eq!(
+        (last["event"].as_str(), last["exit_code"].as_u64()),
+        (Some("refused"), Some(4))
+    );
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .contains("not confirmed: acme-tmp-suspended"));
+    assert!(writes(&emu).is_empty());
     let out = ossweep(
         &emu,
         home.path(),

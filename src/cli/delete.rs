@@ -155,14 +155,17 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         if !unconfirmed.is_empty() {
             if !confirm::interactive() {
                 let names: Vec<&str> = unconfirmed.iter().map(|s| s.as_str()).collect();
-                eprintln!("refused: not confirmed: {} (pass --confirm NAME for each bucket); nothing was deleted", names.join(", "));
+                super::out::refused(&format!("not confirmed: {} (pass --confirm NAME for each bucket); nothing was deleted", names.join(", ")), exit::REFUSED);
                 return Ok(exit::REFUSED);
             }
             for b in unconfirmed {
                 if !confirm::typed(&format!("Type {b} to confirm: "), b)
                     .map_err(|e| e.to_string())?
                 {
-                    eprintln!("refused: the name did not match; nothing was deleted");
+                    super::out::refused(
+                        "the name did not match; nothing was deleted",
+                        exit::REFUSED,
+                    );
                     return Ok(exit::REFUSED);
                 }
             }

@@ -216,9 +216,12 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         }
         if !a.yes {
             if !confirm::interactive() {
-                eprintln!(
-                    "refused: no terminal to confirm on; pass --yes to empty {} without a prompt",
-                    a.bucket
+                super::out::refused(
+                    &format!(
+                        "no terminal to confirm on; pass --yes to empty {} without a prompt",
+                        a.bucket
+                    ),
+                    exit::REFUSED,
                 );
                 return Ok(exit::REFUSED);
             }
@@ -228,7 +231,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             )
             .map_err(|e| e.to_string())?
             {
-                eprintln!("refused: the name did not match; nothing was deleted");
+                super::out::refused("the name did not match; nothing was deleted", exit::REFUSED);
                 return Ok(exit::REFUSED);
             }
         }

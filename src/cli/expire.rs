@@ -131,7 +131,10 @@ async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Resul
     ));
     if !a.yes {
         if !confirm::interactive() {
-            eprintln!("refused: no terminal to confirm on; pass --yes to install the rules");
+            super::out::refused(
+                "no terminal to confirm on; pass --yes to install the rules",
+                exit::REFUSED,
+            );
             return Ok(exit::REFUSED);
         }
         if !confirm::typed(
@@ -140,7 +143,7 @@ async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Resul
         )
         .map_err(|e| e.to_string())?
         {
-            eprintln!("refused: the name did not match; nothing was changed");
+            super::out::refused("the name did not match; nothing was changed", exit::REFUSED);
             return Ok(exit::REFUSED);
         }
     }

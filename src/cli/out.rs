@@ -37,6 +37,17 @@ pub fn error(message: &str, code: u8) {
     }
 }
 
+/// A refusal: nothing was sent because something was not confirmed.
+/// `refused: ...` on stderr and, under `--json`,
+/// `{"event":"refused","message":...,"exit_code":...}` on stdout.
+pub fn refused(message: &str, code: u8) {
+    let message = crate::text::visible_lines(message);
+    eprintln!("refused: {message}");
+    if JSON.load(Ordering::Relaxed) {
+        line(&serde_json::json!({ "event": "refused", "message": message, "exit_code": code }));
+    }
+}
+
 /// Prints one line; after the first failed write (EPIPE), prints nothing more.
 /// No raw control character reaches standard output, whatever the line holds
 /// (`escaped_for_output`: lossless inside JSON, visible in text).

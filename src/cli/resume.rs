@@ -139,7 +139,10 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     show_check(&check.view, a.json);
     if !check.view.refusals().is_empty() {
         // Each refused bucket said why above.
-        eprintln!("refused: nothing was sent. Forget the run with: ossweep resume --discard {id}");
+        super::out::refused(
+            &format!("nothing was sent. Forget the run with: ossweep resume --discard {id}"),
+            exit::REFUSED,
+        );
         return Ok(exit::REFUSED);
     }
     let mut named: Vec<String> = a.confirm.clone();
@@ -148,9 +151,9 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
             continue;
         }
         if !confirm::interactive() {
-            eprintln!(
-                "refused: {bucket} holds what was never confirmed (above); pass --confirm {bucket} to take it in. Nothing was sent."
-            );
+            super::out::refused(&format!(
+                "{bucket} holds what was never confirmed (above); pass --confirm {bucket} to take it in. Nothing was sent."
+            ), exit::REFUSED);
             return Ok(exit::REFUSED);
         }
         let ok = confirm::typed(
@@ -159,7 +162,7 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
         )
         .map_err(|e| e.to_string())?;
         if !ok {
-            eprintln!("refused: the name did not match; nothing was sent");
+            super::out::refused("the name did not match; nothing was sent", exit::REFUSED);
             return Ok(exit::REFUSED);
         }
         named.push(bucket.to_string());
