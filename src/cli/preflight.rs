@@ -10,7 +10,6 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::{self, Action, Preflight, Refusal, Unprepared, Verdict};
 use crate::oss::Client;
 use crate::scan::ScanEvent;
-use crate::units::{bytes, count};
 use crate::vocab::BucketKind;
 
 /// Why no preflight could be made.
@@ -140,7 +139,10 @@ pub async fn prepare_and_show(
             eprint!("{}", render(p));
         }
         if preflights.len() > 1 {
-            eprint!("{}", render_totals(&preflights));
+            eprintln!(
+                "{} (the scans' counts)",
+                crate::engine::preflight::batch::totals(&preflights)
+            );
         }
     }
     Ok(Ok(preflights))
@@ -215,18 +217,6 @@ pub fn render(p: &Preflight) -> String {
         ));
     }
     crate::text::visible_lines(&out)
-}
-
-/// The totals line of a batch.
-pub fn render_totals(preflights: &[Preflight]) -> String {
-    let entries: u64 = preflights.iter().map(Preflight::entries).sum();
-    let size: u64 = preflights.iter().map(Preflight::bytes).sum();
-    format!(
-        "{} buckets: {} items, {} in total (the scans' counts)\n",
-        preflights.len(),
-        count(entries),
-        bytes(size)
-    )
 }
 
 /// Why nothing was sent, and what the user can do instead.

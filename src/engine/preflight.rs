@@ -782,6 +782,7 @@ pub fn refusals(preflights: &[Preflight]) -> Vec<Refusal> {
     preflights.iter().filter_map(Preflight::refusal).collect()
 }
 
+pub mod batch;
 mod items;
 mod verdict;
 pub use verdict::verdict;

@@ -12,7 +12,7 @@ use crate::oss::time;
 use crate::units::bytes;
 
 use super::super::theme::Theme;
-use super::columns::{fit_dropping, Column};
+use super::columns::{fit_giving, Column, Give};
 use super::listing::{Listed, Listing};
 use super::spinner;
 use super::table::draw_list;
@@ -203,10 +203,23 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
             min: MIN[i],
         })
         .collect();
-    // Room runs out: the storage class gives way first, then the region,
-    // versioning and the versions count; then class and versioning go (the
-    // scan shows both), and only then is the name cut (in the middle).
-    let widths = fit_dropping(&columns, body.width, 1, &[4, 2, 5, 7], &[4, 5], 1);
+    // Room runs out: the versions count and versioning shrink, the storage
+    // class goes, then the region shrinks (cut in the middle) and versioning
+    // goes; only then is the name cut (in the middle). The status line and the
+    // scan give what went.
+    let widths = fit_giving(
+        &columns,
+        body.width,
+        1,
+        &[
+            Give::Shrink(7),
+            Give::Shrink(5),
+            Give::Drop(4),
+            Give::Shrink(2),
+            Give::Drop(5),
+            Give::Shrink(1),
+        ],
+    );
     draw_list(
         body,
         buf,

@@ -29,31 +29,33 @@ pub fn fit(columns: &[Column], total: u16, gap: u16, order: &[usize]) -> Vec<u16
     widths
 }
 
-/// Like `fit` with `shrink`; when the table is still too wide, the columns
-/// of `drop` go, one after another (width 0: `draw_list` leaves them and
-/// their gap out), and only then does `last` shrink. A name keeps its room
-/// before a column of detail does.
-pub fn fit_dropping(
-    columns: &[Column],
-    total: u16,
-    gap: u16,
-    shrink: &[usize],
-    drop: &[usize],
-    last: usize,
-) -> Vec<u16> {
-    let mut widths = fit(columns, total, gap, shrink);
+/// How a column gives way when the table is too wide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Give {
+    /// Down to its minimum (its cells cut with `…`).
+    Shrink(usize),
+    /// Left out (width 0: `draw_list` leaves it and its gap out).
+    Drop(usize),
+}
+
+/// Like `fit`, with columns that shrink or go, in the order of `steps`,
+/// until the table fits: a name keeps its room before a column of detail.
+pub fn fit_giving(columns: &[Column], total: u16, gap: u16, steps: &[Give]) -> Vec<u16> {
+    let mut widths: Vec<u16> = columns.iter().map(|c| c.natural.max(c.min)).collect();
     let used = |w: &[u16]| {
         let shown = w.iter().filter(|w| **w > 0).count() as u16;
         w.iter().sum::<u16>() + gap * shown.saturating_sub(1)
     };
-    for &i in drop {
-        if used(&widths) <= total {
-            return widths;
+    for step in steps {
+        let over = used(&widths).saturating_sub(total);
+        if over == 0 {
+            break;
         }
-        widths[i] = 0;
+        match *step {
+            Give::Shrink(i) => widths[i] -= widths[i].saturating_sub(columns[i].min).min(over),
+            Give::Drop(i) => widths[i] = 0,
+        }
     }
-    let over = used(&widths).saturating_sub(total);
-    widths[last] -= widths[last].saturating_sub(columns[last].min).min(over);
     widths
 }
 
@@ -151,14 +153,20 @@ mod tests {
         let col = |natural, min| Column { natural, min };
         // name 30, class 8, versioning 9: 49 with gaps.
         let cols = [col(30, 12), col(8, 5), col(9, 5)];
-        assert_eq!(fit_dropping(&cols, 60, 1, &[1, 2], &[1, 2], 0), [30, 8, 9]);
-        // 41 there: shrinking class and versioning to 5 is enough.
-        assert_eq!(fit_dropping(&cols, 42, 1, &[1, 2], &[1, 2], 0), [30, 5, 5]);
+        let steps = [
+            Give::Shrink(2),
+            Give::Drop(1),
+            Give::Drop(2),
+            Give::Shrink(0),
+        ];
+        assert_eq!(fit_giving(&cols, 60, 1, &steps), [30, 8, 9]);
+        // 45 there: shrinking versioning is enough.
+        assert_eq!(fit_giving(&cols, 45, 1, &steps), [30, 8, 5]);
         // 38: class goes (and its gap), the name stays whole.
-        assert_eq!(fit_dropping(&cols, 38, 1, &[1, 2], &[1, 2], 0), [30, 0, 5]);
+        assert_eq!(fit_giving(&cols, 38, 1, &steps), [30, 0, 5]);
         // 31: both go; 25: then the name is cut.
-        assert_eq!(fit_dropping(&cols, 31, 1, &[1, 2], &[1, 2], 0), [30, 0, 0]);
-        assert_eq!(fit_dropping(&cols, 25, 1, &[1, 2], &[1, 2], 0), [25, 0, 0]);
+        assert_eq!(fit_giving(&cols, 31, 1, &steps), [30, 0, 0]);
+        assert_eq!(fit_giving(&cols, 25, 1, &steps), [25, 0, 0]);
     }
 
     #[test]

@@ -13,7 +13,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::resume::{left_line, CheckState};
 use crate::engine::{refusals, Preflight, Refusal, ResumeView, Verdict};
-use crate::units::{bytes, count};
 
 use super::super::theme::Theme;
 
@@ -132,20 +131,22 @@ impl Confirm {
         checked && self.input.as_str() == self.expected() && self.refused().is_empty()
     }
 
-    fn title(&self) -> &'static str {
+    fn title(&self) -> String {
         match &self.intent {
             Intent::Run {
                 instead: Some(_), ..
-            } => " Empty instead of delete ",
+            } => " Empty instead of delete ".into(),
             Intent::Run { preflights, .. } => {
-                if preflights.iter().any(|p| p.action.deletes_bucket()) {
-                    " Delete bucket "
+                if !preflights.iter().any(|p| p.action.deletes_bucket()) {
+                    " Clear (the bucket stays) ".into()
+                } else if preflights.len() > 1 {
+                    format!(" Delete {} buckets ", preflights.len())
                 } else {
-                    " Clear (the bucket stays) "
+                    " Delete bucket ".into()
                 }
             }
-            Intent::Expiry(_) => " Lifecycle expiry rules ",
-            Intent::Resume { .. } => " Resume an interrupted run ",
+            Intent::Expiry(_) => " Lifecycle expiry rules ".into(),
+            Intent::Resume { .. } => " Resume an interrupted run ".into(),
         }
     }
 }
@@ -330,14 +331,10 @@ pub fn render(
                 lines.extend(preflight_lines(p, theme, batch, what.width));
             }
             if batch {
-                let entries: u64 = preflights.iter().map(Preflight::entries).sum();
-                let total: u64 = preflights.iter().map(Preflight::bytes).sum();
                 lines.push(Line::from(""));
                 lines.push(Line::from(format!(
-                    "   {} buckets, {} items, {} in total",
-                    preflights.len(),
-                    count(entries),
-                    bytes(total)
+                    "   {}",
+                    crate::engine::preflight::batch::totals(preflights)
                 )));
             }
             if let Some(p) = preflights.first().filter(|_| !batch) {
