@@ -384,7 +384,9 @@ impl Driver {
                     let now = time::unix_secs(std::time::SystemTime::now());
                     let backup = dir.join(plan.backup_name(now));
                     let result = match expiry::install(&c, &plan, &backup, now).await {
-                        Ok(done) => Ok(format!("{} {}", done.describe(&plan), plan.next_step())),
+                        // What was done and where the backup went; the
+                        // rescan's risks say what the rules do next.
+                        Ok(done) => Ok(done.describe(&plan)),
                         Err(e) => Err(expiry_error(&e)),
                     };
                     let bucket = plan.bucket.clone();
