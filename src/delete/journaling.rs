@@ -1,23 +1,17 @@
-//! What the deletion engine tells the run's journal (see `engine::journal`),
+//! What the deletion engine tells the run's journal (through [`RunJournal`]),
 //! so an interrupted run can be resumed: each batch's keys before it is sent,
 //! what its reply booked, the parts of the listing still open; and, when a run
 //! resumes, what became of the batches that were in flight.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::audit::AuditRecord;
+#[cfg(doc)]
+use super::book::RunJournal;
+use super::book::{BatchEntry, Deleted};
 use super::{Ctx, Event};
-use crate::engine::journal::{BatchEntry, Deleted, Journaler};
 use crate::oss::listing::Span;
 use crate::vocab::Category;
-
-/// A run's journal and the place of this bucket in it.
-#[derive(Clone, Debug)]
-pub struct JournalSlot {
-    pub journaler: Arc<Journaler>,
-    pub bucket: usize,
-}
 
 /// Books entries OSS deleted: the audit records first (on disk before they
 /// count: after a SIGKILL the report lacks at most the batches whose replies
@@ -93,23 +87,21 @@ pub(super) async fn book_deleted(
 /// it, and both are on disk before the request leaves.
 pub(super) async fn batch_sent(ctx: &Ctx, seq: u64, entries: &[BatchEntry]) {
     let Some(slot) = &ctx.journal else { return };
-    if let Err(e) = slot.journaler.write_batch(seq, 1, entries) {
+    if let Err(e) = slot.journal.write_batch(seq, 1, entries) {
         tracing::warn!(error = %e, "a batch could not be journaled");
         return;
     }
-    slot.journaler.bucket(slot.bucket, |b| {
+    slot.rebook(|b| {
         b.in_flight.insert(seq, 1);
     });
-    slot.journaler.commit().await;
+    slot.journal.commit().await;
 }
 
 /// A resumed bucket: what earlier sessions deleted counts in this summary
 /// (and shows in the progress).
 pub(super) async fn count_earlier_sessions(ctx: &Ctx) {
     let Some(slot) = &ctx.journal else { return };
-    let before = slot.journaler.snapshot().buckets[slot.bucket]
-        .deleted
-        .clone();
+    let before = slot.booked().deleted;
     if before.values().any(|d| d.entries > 0) {
         ctx.summary.lock().unwrap().earlier = Some(super::event::Earlier {
             deleted: before.values().map(|d| d.entries).sum(),
@@ -143,7 +135,7 @@ pub(super) async fn batch_booked(
     spans: Option<Vec<Span>>,
 ) {
     let Some(slot) = &ctx.journal else { return };
-    let j = &slot.journaler;
+    let j = &slot.journal;
     let next = match left {
         Some(entries) if j.write_batch(seq, attempt + 1, entries).is_ok() => Some(attempt + 1),
         // Unwritable: the journal keeps the older file (a superset).
@@ -151,14 +143,14 @@ pub(super) async fn batch_booked(
         None => None,
     };
     let deleted = deleted_so_far(ctx);
-    j.bucket(slot.bucket, |b| {
+    slot.rebook(|b| {
         match next {
             Some(a) => b.in_flight.insert(seq, a),
             None => b.in_flight.remove(&seq),
         };
-        b.deleted = deleted;
+        b.deleted = deleted.clone();
         if spans.is_some() {
-            b.open_spans = spans;
+            b.open_spans = spans.clone();
         }
     });
     j.commit().await;
@@ -213,14 +205,8 @@ async fn book_found_gone(
 /// keys still there are listed again with their open spans.
 pub(super) async fn reconcile(ctx: &Ctx) {
     let Some(slot) = &ctx.journal else { return };
-    let j = &slot.journaler;
-    let (in_flight, report) = {
-        let snap = j.snapshot();
-        (
-            snap.buckets[slot.bucket].in_flight.clone(),
-            snap.report.clone(),
-        )
-    };
+    let j = &slot.journal;
+    let (in_flight, report) = (slot.booked().in_flight, j.report());
     if in_flight.is_empty() {
         return;
     }
@@ -250,9 +236,9 @@ pub(super) async fn reconcile(ctx: &Ctx) {
         )
         .await;
         let deleted = deleted_so_far(ctx);
-        j.bucket(slot.bucket, |b| {
+        slot.rebook(|b| {
             b.in_flight.remove(&seq);
-            b.deleted = deleted;
+            b.deleted = deleted.clone();
         });
         j.commit().await;
         j.remove_batch(seq, attempt);
@@ -268,16 +254,15 @@ pub(super) async fn bucket_gone(ctx: &Ctx) {
     if !ctx.plan.delete_bucket {
         return;
     }
-    let j = &slot.journaler;
-    let snap = j.snapshot();
+    let j = &slot.journal;
     let mut entries = Vec::new();
-    for (seq, attempt) in &snap.buckets[slot.bucket].in_flight {
+    for (seq, attempt) in &slot.booked().in_flight {
         entries.extend(j.read_batch(*seq, *attempt).unwrap_or_default());
     }
     book_found_gone(
         ctx,
         entries,
-        snap.report.as_deref(),
+        j.report().as_deref(),
         "reply lost when the run was interrupted; the bucket is gone",
     )
     .await;
@@ -290,9 +275,9 @@ pub(super) async fn bucket_gone(ctx: &Ctx) {
         }
     }
     let deleted = deleted_so_far(ctx);
-    j.bucket(slot.bucket, |b| {
+    slot.rebook(|b| {
         b.in_flight.clear();
-        b.deleted = deleted;
+        b.deleted = deleted.clone();
     });
     j.commit().await;
 }

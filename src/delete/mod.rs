@@ -12,6 +12,7 @@
 #![doc = include_str!("engine.md")]
 
 pub mod audit;
+pub mod book;
 mod bucket;
 pub mod event;
 pub mod failures;
@@ -61,7 +62,7 @@ struct Ctx {
     /// This run's own retries and throttling.
     watch: Arc<Watch>,
     /// The run's journal, when it keeps one.
-    journal: Option<journaling::JournalSlot>,
+    journal: Option<book::JournalSlot>,
     /// Numbers listing pages and batches (unique across sessions of a run).
     seq: std::sync::atomic::AtomicU64,
 }
@@ -99,10 +100,7 @@ impl Ctx {
 
     /// Whether this bucket was started by an earlier session of the run.
     fn resumed(&self) -> bool {
-        self.journal.as_ref().is_some_and(|s| {
-            let b = &s.journaler.snapshot().buckets[s.bucket];
-            b.open_spans.is_some() || !b.deleted.is_empty() || !b.in_flight.is_empty()
-        })
+        self.journal.as_ref().is_some_and(|s| s.booked().started())
     }
 
     fn next_seq(&self) -> u64 {

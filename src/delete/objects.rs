@@ -13,9 +13,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
+use super::book::BatchEntry;
 use super::journaling;
 use super::{after_pass, code_of, first_line, Ctx, Event, Kept, PassEnd, RunError, MAX_PASSES};
-use crate::engine::journal::BatchEntry;
 use crate::oss::listing::{ListingStats, Start};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
 use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
@@ -346,10 +346,7 @@ pub async fn clear(ctx: Arc<Ctx>) {
 fn pass_start(ctx: &Ctx, number: u32) -> (Start, bool) {
     let lead = Some(LEAD_ENTRIES);
     if number == 1 {
-        let open = ctx
-            .journal
-            .as_ref()
-            .and_then(|s| s.journaler.snapshot().buckets[s.bucket].open_spans.clone());
+        let open = ctx.journal.as_ref().and_then(|s| s.booked().open_spans);
         if let Some(spans) = open.filter(|s| !s.is_empty()) {
             // As many ranges as what is left is worth (a few pages each): the
             // spans left open late in a run each hold a few keys at most.

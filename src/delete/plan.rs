@@ -36,7 +36,7 @@ pub struct Plan {
     /// The run's journal and this bucket's place in it (`None`: not
     /// journaled, e.g. a dry run). A bucket the journal has progress for is
     /// resumed: earlier deletions counted, only the open spans listed first.
-    pub journal: Option<super::journaling::JournalSlot>,
+    pub journal: Option<super::book::JournalSlot>,
     /// The bucket confirmed (`None`: not checked). A bucket of the same name
     /// with another identity is not touched: the run stops before any write.
     pub identity: Option<crate::oss::model::BucketIdentity>,

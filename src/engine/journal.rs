@@ -20,6 +20,7 @@
 //! read from a file. Files are the user's alone (0600 in a 0700 directory).
 //! One run at a time holds a journal and its buckets (`lock`).
 
+mod book;
 mod lock;
 mod seal;
 
@@ -34,6 +35,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use super::preflight::Confirmed;
+pub use crate::delete::book::{BatchEntry, Deleted};
 use crate::delete::{Audit, Bounds, Plan};
 use crate::oss::listing::Span;
 use crate::vocab::{BucketKind, Category};
@@ -124,12 +126,6 @@ impl BucketRun {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deleted {
-    pub entries: u64,
-    pub bytes: u64,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
@@ -138,23 +134,6 @@ pub enum Stage {
     Running,
     /// Finished: emptied as confirmed (and deleted, when that was the action).
     Done,
-}
-
-/// One key of a batch in flight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchEntry {
-    pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub version_id: Option<String>,
-    pub category: Category,
-    pub size: u64,
-    /// Entries with the same `run` came from one listing page: a contiguous
-    /// run of keys, which one listing can re-check.
-    pub run: u64,
-    /// Listed again by a verification pass though it was there before the
-    /// run's first listing, which saw it and had it deleted: booked already.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub again: bool,
 }
 
 impl Journal {

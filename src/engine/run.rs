@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use super::journal::Stage;
 use super::preflight::{refusals, Preflight, Refusal};
 use super::session::Session;
-use crate::delete::journaling::JournalSlot;
+use crate::delete::book::JournalSlot;
 use crate::delete::{self, Audit, Event, Plan, Summary};
 use crate::oss::Client;
 
@@ -77,7 +77,7 @@ pub(super) async fn run_plans(
             j.bucket(i, |b| b.stage = Stage::Running);
             j.commit().await;
             plan.journal = Some(JournalSlot {
-                journaler: j.clone(),
+                journal: j.clone(),
                 bucket: i,
             });
         }
