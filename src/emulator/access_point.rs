@@ -3,7 +3,8 @@
 
 use crate::oss::xml::{self, Writer};
 
-use super::ops::{bucket, Ctx, EmuError, Reply, Request, OWNER_ID};
+use super::op::Op;
+use super::protocol::{bucket, max_keys, Ctx, EmuError, Reply, Request, OWNER_ID};
 use super::store::AccessPoint;
 
 fn no_such_access_point() -> EmuError {
@@ -33,9 +34,34 @@ fn ap_fields(w: &mut Writer, bucket: &str, name: &str, ap: &AccessPoint, now_ms:
     w.leaf("Status", ap.status(now_ms));
 }
 
-pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuError> {
+/// The access point the `x-oss-access-point-name` header names, on the
+/// request's bucket: its name and itself.
+fn named<'s>(
+    ctx: &'s mut Ctx<'_>,
+    r: &Request,
+    op: Op,
+) -> Result<(String, &'s mut AccessPoint), EmuError> {
+    let name = r
+        .header("x-oss-access-point-name")
+        .map(str::to_string)
+        .ok_or_else(|| {
+            EmuError::new(
+                400,
+                "InvalidArgument",
+                "The x-oss-access-point-name header is missing.",
+            )
+        })?;
+    let b = bucket(ctx, r, op)?;
+    let ap = b
+        .access_points
+        .get_mut(&name)
+        .ok_or_else(no_such_access_point)?;
+    Ok((name, ap))
+}
+
+/// CreateAccessPoint.
+pub fn create_access_point(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let bucket_name = r.bucket.clone().unwrap_or_default();
-    let header_name = r.header("x-oss-access-point-name").map(str::to_string);
     let (now, now_ms, delay) = (ctx.now, ctx.now_ms, ctx.access_point_delay_ms);
     let region = ctx
         .store
@@ -43,189 +69,204 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuErro
         .get(&bucket_name)
         .map(|b| b.region.clone())
         .unwrap_or_default();
-    match op {
-        "CreateAccessPoint" => {
-            let text = String::from_utf8_lossy(&r.body).to_string();
-            let cfg = xml::parse_root(&text, "CreateAccessPointConfiguration")
-                .map_err(|e| EmuError::malformed(&e.0))?;
-            let name = cfg.string("AccessPointName");
-            if !valid_name(&name) {
-                return Err(EmuError::new(
-                    400,
-                    "InvalidAccessPointName",
-                    "Access point names are 3-19 characters of a-z, 0-9 and '-'.",
-                ));
-            }
-            let origin = cfg
-                .nonempty("NetworkOrigin")
-                .unwrap_or_else(|| "internet".into());
-            if origin != "vpc" && origin != "internet" {
-                return Err(EmuError::new(
-                    400,
-                    "InvalidArgument",
-                    "NetworkOrigin must be vpc or internet.",
-                ));
-            }
-            let vpc_id = cfg
-                .child("VpcConfiguration")
-                .and_then(|v| v.nonempty("VpcId"));
-            let b = bucket(ctx, r, op)?;
-            if b.access_points.contains_key(&name) {
-                return Err(EmuError::new(
-                    409,
-                    "AccessPointAlreadyExists",
-                    "The access point already exists.",
-                ));
-            }
-            b.access_points.insert(
-                name.clone(),
-                AccessPoint {
-                    network_origin: origin,
-                    vpc_id,
-                    created: now,
-                    ready_at_ms: now_ms + delay,
-                    gone_at_ms: None,
-                    policy: None,
-                },
-            );
-            let mut w = Writer::new();
-            w.open("CreateAccessPointResult")
-                .leaf(
-                    "AccessPointArn",
-                    &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"),
-                )
-                .leaf("Alias", &format!("{name}-ossalias"))
-                .close("CreateAccessPointResult");
-            Ok(Reply::xml(w.finish()))
-        }
-        "ListAccessPoints" => {
-            let max = super::ops::max_keys(r, "max-keys", 100, 1000)?;
-            let after = r
-                .param("continuation-token")
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            let b = bucket(ctx, r, op)?;
-            let items: Vec<(&String, &AccessPoint)> = b
-                .access_points
-                .iter()
-                .filter(|(n, _)| after.as_ref().is_none_or(|a| *n > a))
-                .take(max + 1)
-                .collect();
-            let truncated = items.len() > max;
-            let mut w = Writer::new();
-            w.open("ListAccessPointsResult")
-                .leaf("IsTruncated", if truncated { "true" } else { "false" });
-            if truncated {
-                w.leaf("NextContinuationToken", items[max - 1].0);
-            }
-            w.leaf("AccountId", OWNER_ID)
-                .leaf("MaxKeys", &max.to_string())
-                .open("AccessPoints");
-            for (n, ap) in items.iter().take(max) {
-                w.open("AccessPoint");
-                ap_fields(&mut w, &bucket_name, n, ap, now_ms);
-                w.close("AccessPoint");
-            }
-            w.close("AccessPoints").close("ListAccessPointsResult");
-            Ok(Reply::xml(w.finish()))
-        }
-        _ => {
-            let name = header_name.ok_or_else(|| {
-                EmuError::new(
-                    400,
-                    "InvalidArgument",
-                    "The x-oss-access-point-name header is missing.",
-                )
-            })?;
-            let b = bucket(ctx, r, op)?;
-            let ap = b
-                .access_points
-                .get_mut(&name)
-                .ok_or_else(no_such_access_point)?;
-            match op {
-                "GetAccessPoint" => {
-                    let mut w = Writer::new();
-                    w.open("GetAccessPointResult")
-                        .leaf("AccessPointName", &name)
-                        .leaf("Bucket", &bucket_name)
-                        .leaf("AccountId", OWNER_ID)
-                        .leaf("NetworkOrigin", &ap.network_origin);
-                    w.open("VpcConfiguration")
-                        .leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default())
-                        .close("VpcConfiguration");
-                    w.leaf(
-                        "AccessPointArn",
-                        &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"),
-                    )
-                    .leaf("CreationDate", &ap.created.to_string())
-                    .leaf("Alias", &format!("{name}-ossalias"))
-                    .leaf("Status", ap.status(now_ms));
-                    w.open("Endpoints")
-                        .leaf(
-                            "PublicEndpoint",
-                            &format!("{name}.oss-{region}.oss-accesspoint.aliyuncs.com"),
-                        )
-                        .leaf(
-                            "InternalEndpoint",
-                            &format!("{name}.oss-{region}-internal.oss-accesspoint.aliyuncs.com"),
-                        )
-                        .close("Endpoints");
-                    w.close("GetAccessPointResult");
-                    Ok(Reply::xml(w.finish()))
-                }
-                "DeleteAccessPoint" => {
-                    match ap.status(now_ms) {
-                        "creating" => return Err(EmuError::new(409, "AccessPointCreatingConflict", "The access point is still being created; delete it once its status is enable.")),
-                        "deleting" => {}
-                        _ => ap.gone_at_ms = Some(now_ms + delay),
-                    }
-                    Ok(Reply {
-                        status: 204,
-                        ..Default::default()
-                    })
-                }
-                "PutAccessPointPolicy" => {
-                    let text = String::from_utf8_lossy(&r.body).to_string();
-                    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
-                        EmuError::new(
-                            400,
-                            "InvalidPolicyDocument",
-                            "The policy document is not valid JSON.",
-                        )
-                    })?;
-                    ap.policy = Some(text);
-                    Ok(Reply {
-                        status: 200,
-                        ..Default::default()
-                    })
-                }
-                "GetAccessPointPolicy" => match &ap.policy {
-                    Some(p) => Ok(Reply {
-                        status: 200,
-                        headers: vec![("Content-Type".into(), "application/json".into())],
-                        body: p.clone().into_bytes(),
-                    }),
-                    None => Err(EmuError::new(
-                        404,
-                        "NoSuchAccessPointPolicy",
-                        "The access point policy does not exist.",
-                    )),
-                },
-                "DeleteAccessPointPolicy" => {
-                    ap.policy.take().ok_or_else(|| {
-                        EmuError::new(
-                            404,
-                            "NoSuchAccessPointPolicy",
-                            "The access point policy does not exist.",
-                        )
-                    })?;
-                    Ok(Reply {
-                        status: 204,
-                        ..Default::default()
-                    })
-                }
-                _ => Err(EmuError::not_implemented(op)),
-            }
-        }
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    let cfg = xml::parse_root(&text, "CreateAccessPointConfiguration")
+        .map_err(|e| EmuError::malformed(&e.0))?;
+    let name = cfg.string("AccessPointName");
+    if !valid_name(&name) {
+        return Err(EmuError::new(
+            400,
+            "InvalidAccessPointName",
+            "Access point names are 3-19 characters of a-z, 0-9 and '-'.",
+        ));
     }
+    let origin = cfg
+        .nonempty("NetworkOrigin")
+        .unwrap_or_else(|| "internet".into());
+    if origin != "vpc" && origin != "internet" {
+        return Err(EmuError::new(
+            400,
+            "InvalidArgument",
+            "NetworkOrigin must be vpc or internet.",
+        ));
+    }
+    let vpc_id = cfg
+        .child("VpcConfiguration")
+        .and_then(|v| v.nonempty("VpcId"));
+    let b = bucket(ctx, r, Op::CreateAccessPoint)?;
+    if b.access_points.contains_key(&name) {
+        return Err(EmuError::new(
+            409,
+            "AccessPointAlreadyExists",
+            "The access point already exists.",
+        ));
+    }
+    b.access_points.insert(
+        name.clone(),
+        AccessPoint {
+            network_origin: origin,
+            vpc_id,
+            created: now,
+            ready_at_ms: now_ms + delay,
+            gone_at_ms: None,
+            policy: None,
+        },
+    );
+    let mut w = Writer::new();
+    w.open("CreateAccessPointResult")
+        .leaf(
+            "AccessPointArn",
+            &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"),
+        )
+        .leaf("Alias", &format!("{name}-ossalias"))
+        .close("CreateAccessPointResult");
+    Ok(Reply::xml(w.finish()))
+}
+
+/// ListAccessPoints.
+pub fn list_access_points(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let bucket_name = r.bucket.clone().unwrap_or_default();
+    let now_ms = ctx.now_ms;
+    let max = max_keys(r, "max-keys", 100, 1000)?;
+    let after = r
+        .param("continuation-token")
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    let b = bucket(ctx, r, Op::ListAccessPoints)?;
+    let items: Vec<(&String, &AccessPoint)> = b
+        .access_points
+        .iter()
+        .filter(|(n, _)| after.as_ref().is_none_or(|a| *n > a))
+        .take(max + 1)
+        .collect();
+    let truncated = items.len() > max;
+    let mut w = Writer::new();
+    w.open("ListAccessPointsResult")
+        .leaf("IsTruncated", if truncated { "true" } else { "false" });
+    if truncated {
+        w.leaf("NextContinuationToken", items[max - 1].0);
+    }
+    w.leaf("AccountId", OWNER_ID)
+        .leaf("MaxKeys", &max.to_string())
+        .open("AccessPoints");
+    for (n, ap) in items.iter().take(max) {
+        w.open("AccessPoint");
+        ap_fields(&mut w, &bucket_name, n, ap, now_ms);
+        w.close("AccessPoint");
+    }
+    w.close("AccessPoints").close("ListAccessPointsResult");
+    Ok(Reply::xml(w.finish()))
+}
+
+/// GetAccessPoint.
+pub fn get_access_point(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let bucket_name = r.bucket.clone().unwrap_or_default();
+    let now_ms = ctx.now_ms;
+    let region = ctx
+        .store
+        .buckets
+        .get(&bucket_name)
+        .map(|b| b.region.clone())
+        .unwrap_or_default();
+    let (name, ap) = named(ctx, r, Op::GetAccessPoint)?;
+    let mut w = Writer::new();
+    w.open("GetAccessPointResult")
+        .leaf("AccessPointName", &name)
+        .leaf("Bucket", &bucket_name)
+        .leaf("AccountId", OWNER_ID)
+        .leaf("NetworkOrigin", &ap.network_origin);
+    w.open("VpcConfiguration")
+        .leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default())
+        .close("VpcConfiguration");
+    w.leaf(
+        "AccessPointArn",
+        &format!("acs:oss:{region}:{OWNER_ID}:accesspoint/{name}"),
+    )
+    .leaf("CreationDate", &ap.created.to_string())
+    .leaf("Alias", &format!("{name}-ossalias"))
+    .leaf("Status", ap.status(now_ms));
+    w.open("Endpoints")
+        .leaf(
+            "PublicEndpoint",
+            &format!("{name}.oss-{region}.oss-accesspoint.aliyuncs.com"),
+        )
+        .leaf(
+            "InternalEndpoint",
+            &format!("{name}.oss-{region}-internal.oss-accesspoint.aliyuncs.com"),
+        )
+        .close("Endpoints");
+    w.close("GetAccessPointResult");
+    Ok(Reply::xml(w.finish()))
+}
+
+/// DeleteAccessPoint.
+pub fn delete_access_point(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (now_ms, delay) = (ctx.now_ms, ctx.access_point_delay_ms);
+    let (_, ap) = named(ctx, r, Op::DeleteAccessPoint)?;
+    match ap.status(now_ms) {
+        "creating" => {
+            return Err(EmuError::new(
+                409,
+                "AccessPointCreatingConflict",
+                "The access point is still being created; delete it once its status is enable.",
+            ))
+        }
+        "deleting" => {}
+        _ => ap.gone_at_ms = Some(now_ms + delay),
+    }
+    Ok(Reply {
+        status: 204,
+        ..Default::default()
+    })
+}
+
+/// PutAccessPointPolicy.
+pub fn put_access_point_policy(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, ap) = named(ctx, r, Op::PutAccessPointPolicy)?;
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
+        EmuError::new(
+            400,
+            "InvalidPolicyDocument",
+            "The policy document is not valid JSON.",
+        )
+    })?;
+    ap.policy = Some(text);
+    Ok(Reply {
+        status: 200,
+        ..Default::default()
+    })
+}
+
+/// GetAccessPointPolicy.
+pub fn get_access_point_policy(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, ap) = named(ctx, r, Op::GetAccessPointPolicy)?;
+    match &ap.policy {
+        Some(p) => Ok(Reply {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: p.clone().into_bytes(),
+        }),
+        None => Err(EmuError::new(
+            404,
+            "NoSuchAccessPointPolicy",
+            "The access point policy does not exist.",
+        )),
+    }
+}
+
+/// DeleteAccessPointPolicy.
+pub fn delete_access_point_policy(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, ap) = named(ctx, r, Op::DeleteAccessPointPolicy)?;
+    ap.policy.take().ok_or_else(|| {
+        EmuError::new(
+            404,
+            "NoSuchAccessPointPolicy",
+            "The access point policy does not exist.",
+        )
+    })?;
+    Ok(Reply {
+        status: 204,
+        ..Default::default()
+    })
 }

@@ -139,6 +139,9 @@ impl FaultScript {
             {
                 *delay_ms = d;
             }
+            if let Some(op) = &r.op {
+                known_op(op)?;
+            }
             rules.push(FaultRule {
                 matcher: Matcher {
                     op: r.op,
@@ -157,6 +160,20 @@ impl FaultScript {
     }
 }
 
+/// A rule naming an operation the emulator does not know would never fire:
+/// refused, with the nearest name.
+fn known_op(name: &str) -> Result<(), String> {
+    use super::op::Op;
+    if Op::from_name(name).is_some() {
+        return Ok(());
+    }
+    let names: Vec<&str> = Op::ALL.iter().map(|op| op.name()).collect();
+    let nearest = crate::text::did_you_mean(name, &names)
+        .map(|near| format!(" (did you mean {near}?)"))
+        .unwrap_or_default();
+    Err(format!("no operation is named {name:?}{nearest}"))
+}
+
 /// A deny rule from the command line: `OP`, `OP:KEY_PREFIX` or `*:KEY_PREFIX`.
 pub fn parse_deny(spec: &str) -> Result<FaultRule, String> {
     let (op, prefix) = match spec.split_once(':') {
@@ -170,6 +187,7 @@ pub fn parse_deny(spec: &str) -> Result<FaultRule, String> {
     }
     let mut rule = FaultRule::new(FaultKind::Deny);
     if op != "*" {
+        known_op(op).map_err(|e| format!("--deny {spec:?}: {e}"))?;
         rule = rule.op(op);
     }
     if let Some(p) = prefix.filter(|p| !p.is_empty()) {
@@ -657,6 +675,12 @@ body = "<html>"
             FaultRule::new(FaultKind::Deny).key_prefix("secret/")
         );
         assert!(parse_deny("").is_err() && parse_deny("Get Bucket").is_err());
+        // A misspelt operation would never fire: refused, with the nearest name.
+        let e = parse_deny("DeleteMultipleObject:logs/").unwrap_err();
+        assert!(e.contains("did you mean DeleteMultipleObjects?"), "{e}");
+        let e = FaultScript::parse("[[fault]]\nop = \"GetBucketStats\"\nkind = \"deny\"\n")
+            .unwrap_err();
+        assert!(e.contains("did you mean GetBucketStat?"), "{e}");
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! ossweep's built-in OSS emulator: `ossweep demo`, `ossweep emulator`, and the
 //! backend of every integration test and benchmark.
 //!
-//! Layers: `server` (HTTP, addressing, auth, faults) -> `ops` (one handler per
-//! OSS operation) -> `store` (the data and OSS's rules).
+//! Layers: `server` (HTTP, addressing, auth, faults) -> `ops` (routes a request
+//! to its [`op::Op`] once, and one exhaustive match picks its handler) -> the
+//! handlers (`ops::buckets`, `ops::objects`, `multipart`, `live`,
+//! `access_point`, `config`, `vectors`: one function per operation) -> `store`
+//! (the data and OSS's rules). What handlers share (request, reply, error
+//! reply, context, the checks OSS applies everywhere) is in `protocol`, which
+//! they import; nothing imports the router back.
 //!
 //! What the emulator models, in detail (its command and faults: tests/README.md):
 //!
@@ -74,8 +79,10 @@ pub mod config;
 pub mod faults;
 pub mod live;
 pub mod multipart;
+pub mod op;
 pub mod ops;
 pub mod persist;
+pub mod protocol;
 pub mod seed;
 pub mod server;
 pub mod store;

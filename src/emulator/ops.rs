@@ -1,330 +1,26 @@
 //! OSS operations over the [`Store`]: request in, OSS-shaped reply (or error XML)
-//! out. Routing is by method and sub-resource, as OSS does; anything not
+//! out. A request is routed once to its [`Op`] (by method and sub-resource, as
+//! OSS does), and one exhaustive match picks its handler; anything not
 //! implemented answers `NotImplemented`, never a silent success.
 
-use base64::Engine;
-use md5::{Digest, Md5};
-
 use crate::oss::model::Versioning;
-use crate::oss::xml::{self, Element, Writer};
-use crate::oss::{encode, time};
+use base64::Engine;
 
-use super::faults::Faults;
+use crate::oss::time;
+use crate::oss::xml::{self, Element, Writer};
+
+pub use super::op::Op;
+pub use super::protocol::*;
 use super::store::*;
+use super::{access_point, config, live, multipart, vectors};
 
 mod buckets;
 mod objects;
 mod routing;
-pub use routing::op_name;
+pub use routing::route;
 use routing::unsupported_subresource;
 
-pub(super) use objects::check_key;
 pub use objects::keys_in_delete_body;
-
-/// An OSS error reply (boxed, so results stay small).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EmuError(Box<ErrorBody>);
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ErrorBody {
-    pub status: u16,
-    pub code: String,
-    pub message: String,
-    pub ec: Option<String>,
-    /// Extra elements in the error XML (`BucketName`, `Endpoint`, `ErrorDetail`...).
-    pub extra: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
-}
-
-impl std::ops::Deref for EmuError {
-    type Target = ErrorBody;
-
-    fn deref(&self) -> &ErrorBody {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for EmuError {
-    fn deref_mut(&mut self) -> &mut ErrorBody {
-        &mut self.0
-    }
-}
-
-impl EmuError {
-    pub fn new(status: u16, code: &str, message: &str) -> Self {
-        EmuError(Box::new(ErrorBody {
-            status,
-            code: code.into(),
-            message: message.into(),
-            ec: None,
-            extra: Vec::new(),
-            headers: Vec::new(),
-        }))
-    }
-
-    pub fn ec(mut self, ec: &str) -> Self {
-        self.ec = Some(ec.into());
-        self
-    }
-
-    pub fn with(mut self, name: &str, value: &str) -> Self {
-        self.extra.push((name.into(), value.into()));
-        self
-    }
-
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    pub fn not_implemented(what: &str) -> Self {
-        EmuError::new(
-            501,
-            "NotImplemented",
-            &format!("{what} is not implemented by the ossweep emulator."),
-        )
-    }
-
-    pub fn malformed(detail: &str) -> Self {
-        EmuError::new(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.").with("ErrorDetail", detail)
-    }
-
-    fn invalid(message: &str) -> Self {
-        EmuError::new(400, "InvalidArgument", message)
-    }
-
-    pub fn to_xml(&self, request_id: &str, host: &str) -> String {
-        let mut w = Writer::new();
-        w.open("Error")
-            .leaf("Code", &self.code)
-            .leaf("Message", &self.message)
-            .leaf("RequestId", request_id)
-            .leaf("HostId", host);
-        for (n, v) in &self.extra {
-            w.leaf(n, v);
-        }
-        if let Some(ec) = &self.ec {
-            w.leaf("EC", ec).leaf(
-                "RecommendDoc",
-                &format!("https://api.aliyun.com/troubleshoot?q={ec}"),
-            );
-        }
-        w.close("Error");
-        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", w.finish())
-    }
-}
-
-/// A parsed request, addressing resolved.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
-    /// The Host header without its port.
-    pub host: String,
-    pub bucket: Option<String>,
-    pub key: Option<String>,
-    pub query: Vec<(String, Option<String>)>,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    /// The region the request is addressed to (Host, else the V4 scope).
-    pub region: Option<String>,
-    /// Set for OSS Vectors requests: what the host (or ARN path) addresses.
-    pub vectors: Option<super::vectors::Address>,
-}
-
-impl Request {
-    pub fn has(&self, name: &str) -> bool {
-        self.query.iter().any(|(n, _)| n == name)
-    }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.as_deref())
-    }
-
-    fn nonempty_param(&self, name: &str) -> Option<&str> {
-        self.param(name).filter(|v| !v.is_empty())
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn url_encoding(&self) -> bool {
-        self.param("encoding-type") == Some("url")
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn ok() -> Self {
-        Reply {
-            status: 200,
-            ..Default::default()
-        }
-    }
-
-    pub fn no_content() -> Self {
-        Reply {
-            status: 204,
-            ..Default::default()
-        }
-    }
-
-    pub fn xml(body: String) -> Self {
-        Reply {
-            status: 200,
-            headers: vec![("Content-Type".into(), "application/xml".into())],
-            body: format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}").into_bytes(),
-        }
-    }
-
-    pub fn header(mut self, n: &str, v: &str) -> Self {
-        self.headers.push((n.into(), v.into()));
-        self
-    }
-}
-
-/// What the handlers need besides the request.
-pub struct Ctx<'a> {
-    pub store: &'a mut Store,
-    pub faults: &'a Faults,
-    pub now: i64,
-    pub now_ms: u64,
-    /// How long an access point stays `creating` and `deleting`.
-    pub access_point_delay_ms: u64,
-    pub default_region: &'a str,
-}
-
-fn parse_body<'b>(body: &'b [u8], root: &str) -> Result<Element<'b>, EmuError> {
-    let text =
-        std::str::from_utf8(body).map_err(|_| EmuError::malformed("the body is not UTF-8"))?;
-    let el = xml::parse(text).map_err(|e| EmuError::malformed(&e.0))?;
-    if el.name != root {
-        return Err(
-            EmuError::malformed(&format!("the root node is not named {root}.")).ec("0016-00000608"),
-        );
-    }
-    Ok(el)
-}
-
-fn md5_hex(data: &[u8]) -> u128 {
-    u128::from_be_bytes(Md5::digest(data).into())
-}
-
-fn etag(e: u128) -> String {
-    format!("\"{e:032X}\"")
-}
-
-/// Checks a Content-MD5 header against the body; `required` for DeleteMultipleObjects.
-pub(super) fn check_md5(r: &Request, required: bool) -> Result<(), EmuError> {
-    match r.header("content-md5") {
-        None if required => Err(EmuError::new(
-            400,
-            "InvalidDigest",
-            "Content-MD5 is required for this request.",
-        )),
-        None => Ok(()),
-        Some(v) => {
-            let ours = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&r.body));
-            if v.trim() == ours {
-                Ok(())
-            } else {
-                Err(EmuError::new(
-                    400,
-                    "InvalidDigest",
-                    "The Content-MD5 you specified is not valid.",
-                ))
-            }
-        }
-    }
-}
-
-/// A page-size parameter: `default` when absent, else 1..=`max`.
-pub(super) fn max_keys(
-    r: &Request,
-    name: &str,
-    default: usize,
-    max: usize,
-) -> Result<usize, EmuError> {
-    match r.param(name) {
-        None => Ok(default),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(
-                EmuError::invalid(&format!("{name} must be an integer between 1 and {max}."))
-                    .with("ArgumentName", name)
-                    .with("ArgumentValue", v),
-            ),
-        },
-    }
-}
-
-fn no_such_bucket(name: &str) -> EmuError {
-    EmuError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
-        .with("BucketName", name)
-        .ec("0015-00000101")
-}
-
-fn endpoint_host(region: &str) -> String {
-    format!("oss-{region}.aliyuncs.com")
-}
-
-pub fn valid_bucket_name(name: &str) -> bool {
-    crate::oss::request::validate_bucket_name(name).is_ok()
-}
-
-fn bucket_mut<'s>(ctx: &'s mut Ctx<'_>, r: &Request, op: &str) -> Result<&'s mut Bucket, EmuError> {
-    let name = r.bucket.as_deref().unwrap_or_default();
-    let now_ms = ctx.now_ms;
-    let b = ctx
-        .store
-        .buckets
-        .get_mut(name)
-        .ok_or_else(|| no_such_bucket(name))?;
-    b.settle(now_ms);
-    // A bucket answers only at its own region's endpoint; GetBucketInfo from anywhere.
-    if let Some(region) = &r.region {
-        if *region != b.region && op != "GetBucketInfo" {
-            return Err(EmuError::new(
-                403,
-                "AccessDenied",
-                "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.",
-            )
-            .with("Bucket", name)
-            .with("Endpoint", &endpoint_host(&b.region))
-            .ec("0003-00001403"));
-        }
-    }
-    Ok(b)
-}
-
-fn enc(s: &str, url: bool) -> String {
-    if url {
-        encode::query(s)
-    } else {
-        s.to_string()
-    }
-}
-
-fn owner(w: &mut Writer) {
-    w.open("Owner")
-        .leaf("ID", OWNER_ID)
-        .leaf("DisplayName", OWNER_ID)
-        .close("Owner");
-}
-
-pub const OWNER_ID: &str = "1234567890123456";
 
 /// GetBucketAcl / GetObjectAcl: the owner and one grant (`private` for buckets,
 /// `default` for objects, which then follow the bucket).
@@ -341,113 +37,94 @@ fn acl_policy(grant: &str) -> String {
 
 /// Handles one authenticated request.
 pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
-    if let Some(addr) = &r.vectors {
-        return super::vectors::handle(ctx, r, addr);
+    if r.vectors.is_none() {
+        if let Some(sub) = unsupported_subresource(r) {
+            return Err(EmuError::not_implemented(&format!(
+                "The '{sub}' sub-resource"
+            )));
+        }
     }
-    let op = op_name(r);
-    if let Some(sub) = unsupported_subresource(r) {
+    let Some(op) = route(r) else {
         return Err(EmuError::not_implemented(&format!(
-            "The '{sub}' sub-resource"
+            "{} with these parameters",
+            r.method
         )));
-    }
+    };
     match op {
-        "ListBuckets" => buckets::list_buckets(ctx, r),
-        "PutBucket" => buckets::put_bucket(ctx, r),
-        "DeleteBucket" => buckets::delete_bucket(ctx, r),
-        "GetBucketInfo" => buckets::bucket_info(ctx, r),
-        "GetBucketLocation" => {
-            let b = bucket_mut(ctx, r, op)?;
-            Ok(Reply::xml(format!(
-                "<LocationConstraint>oss-{}</LocationConstraint>",
-                b.region
-            )))
+        Op::ListBuckets => buckets::list_buckets(ctx, r),
+        Op::DescribeRegions => Err(EmuError::not_implemented("GET DescribeRegions")),
+        Op::PutBucket => buckets::put_bucket(ctx, r),
+        Op::DeleteBucket => buckets::delete_bucket(ctx, r),
+        Op::GetBucketInfo => buckets::bucket_info(ctx, r),
+        Op::GetBucketLocation => buckets::bucket_location(ctx, r),
+        Op::GetBucketStat => buckets::bucket_stat(ctx, r),
+        Op::GetBucketVersioning => buckets::get_versioning(ctx, r),
+        Op::PutBucketVersioning => buckets::put_versioning(ctx, r),
+        Op::GetBucketAcl => buckets::bucket_acl(ctx, r),
+        Op::ListObjects => objects::list_objects(ctx, r, false),
+        Op::ListObjectsV2 => objects::list_objects(ctx, r, true),
+        Op::ListObjectVersions => objects::list_versions(ctx, r),
+        Op::PutObject => objects::put_object(ctx, r),
+        Op::GetObject | Op::HeadObject | Op::GetObjectMeta => objects::get_object(ctx, r, op),
+        Op::GetObjectAcl => objects::object_acl(ctx, r),
+        Op::DeleteObject => objects::delete_object(ctx, r),
+        Op::DeleteMultipleObjects => objects::delete_multiple(ctx, r),
+        Op::InitiateMultipartUpload => multipart::initiate_multipart_upload(ctx, r),
+        Op::UploadPart => multipart::upload_part(ctx, r),
+        Op::CompleteMultipartUpload => multipart::complete_multipart_upload(ctx, r),
+        Op::AbortMultipartUpload => multipart::abort_multipart_upload(ctx, r),
+        Op::ListParts => multipart::list_parts(ctx, r),
+        Op::ListMultipartUploads => multipart::list_multipart_uploads(ctx, r),
+        Op::PutLiveChannel => live::put_live_channel(ctx, r),
+        Op::PutLiveChannelStatus => live::put_live_channel_status(ctx, r),
+        Op::GetLiveChannelInfo => live::get_live_channel_info(ctx, r),
+        Op::GetLiveChannelStat => live::get_live_channel_stat(ctx, r),
+        Op::DeleteLiveChannel => live::delete_live_channel(ctx, r),
+        Op::ListLiveChannel => live::list_live_channel(ctx, r),
+        Op::CreateAccessPoint => access_point::create_access_point(ctx, r),
+        Op::GetAccessPoint => access_point::get_access_point(ctx, r),
+        Op::ListAccessPoints => access_point::list_access_points(ctx, r),
+        Op::DeleteAccessPoint => access_point::delete_access_point(ctx, r),
+        Op::PutAccessPointPolicy => access_point::put_access_point_policy(ctx, r),
+        Op::GetAccessPointPolicy => access_point::get_access_point_policy(ctx, r),
+        Op::DeleteAccessPointPolicy => access_point::delete_access_point_policy(ctx, r),
+        Op::GetBucketReplication => config::get_bucket_replication(ctx, r),
+        Op::PutBucketReplication => config::put_bucket_replication(ctx, r),
+        Op::DeleteBucketReplication => config::delete_bucket_replication(ctx, r),
+        Op::GetBucketWorm => config::get_bucket_worm(ctx, r),
+        Op::InitiateBucketWorm => config::initiate_bucket_worm(ctx, r),
+        Op::AbortBucketWorm => config::abort_bucket_worm(ctx, r),
+        Op::CompleteBucketWorm | Op::ExtendBucketWorm => {
+            config::complete_or_extend_worm(ctx, r, op)
         }
-        "GetBucketStat" => buckets::bucket_stat(ctx, r),
-        "GetBucketVersioning" => {
-            let b = bucket_mut(ctx, r, op)?;
-            let mut w = Writer::new();
-            w.open("VersioningConfiguration");
-            if b.versioning != Versioning::Off {
-                w.leaf("Status", b.versioning.as_str());
-            }
-            w.close("VersioningConfiguration");
-            Ok(Reply::xml(w.finish()))
-        }
-        "PutBucketVersioning" => {
-            let body = parse_body(&r.body, "VersioningConfiguration")?;
-            let status = match body.text_of("Status") {
-                Some("Enabled") => Versioning::Enabled,
-                Some("Suspended") => Versioning::Suspended,
-                _ => return Err(EmuError::malformed("Status must be Enabled or Suspended.")),
-            };
-            let b = bucket_mut(ctx, r, op)?;
-            if b.versioning == Versioning::Off && status == Versioning::Suspended {
-                return Ok(Reply::ok());
-            }
-            b.versioning = status;
-            Ok(Reply::ok())
-        }
-        "ListObjects" | "ListObjectsV2" => objects::list_objects(ctx, r, op),
-        "ListObjectVersions" => objects::list_versions(ctx, r),
-        "PutObject" => objects::put_object(ctx, r),
-        "GetObject" | "HeadObject" | "GetObjectMeta" => objects::get_object(ctx, r, op),
-        "GetBucketAcl" => {
-            bucket_mut(ctx, r, op)?;
-            Ok(Reply::xml(acl_policy("private")))
-        }
-        "GetObjectAcl" => {
-            objects::get_object(ctx, r, "HeadObject")?;
-            Ok(Reply::xml(acl_policy("default")))
-        }
-        "DeleteObject" => objects::delete_object(ctx, r),
-        "DeleteMultipleObjects" => objects::delete_multiple(ctx, r),
-        "InitiateMultipartUpload"
-        | "UploadPart"
-        | "CompleteMultipartUpload"
-        | "AbortMultipartUpload"
-        | "ListParts"
-        | "ListMultipartUploads" => super::multipart::handle(ctx, r, op),
-        "PutLiveChannel"
-        | "PutLiveChannelStatus"
-        | "GetLiveChannelInfo"
-        | "GetLiveChannelStat"
-        | "DeleteLiveChannel"
-        | "ListLiveChannel" => super::live::handle(ctx, r, op),
-        "CreateAccessPoint"
-        | "GetAccessPoint"
-        | "ListAccessPoints"
-        | "DeleteAccessPoint"
-        | "PutAccessPointPolicy"
-        | "GetAccessPointPolicy"
-        | "DeleteAccessPointPolicy" => super::access_point::handle(ctx, r, op),
-        _ if op.contains("Replication")
-            || op.contains("Worm")
-            || op.contains("Website")
-            || op.contains("Cname")
-            || op.contains("Policy")
-            || op.contains("Lifecycle")
-            || op.contains("DataAccelerator") =>
-        {
-            super::config::handle(ctx, r, op)
-        }
-        _ => Err(EmuError::not_implemented(&format!(
-            "{} {}",
-            r.method,
-            if op == "Unknown" {
-                "with these parameters"
-            } else {
-                op
-            }
-        ))),
+        Op::GetBucketWebsite => config::get_bucket_website(ctx, r),
+        Op::PutBucketWebsite => config::put_bucket_website(ctx, r),
+        Op::DeleteBucketWebsite => config::delete_bucket_website(ctx, r),
+        Op::ListCname => config::list_cname(ctx, r),
+        Op::PutCname | Op::DeleteCname => config::put_or_delete_cname(ctx, r, op),
+        Op::GetBucketPolicy => config::get_bucket_policy(ctx, r),
+        Op::PutBucketPolicy => config::put_bucket_policy(ctx, r),
+        Op::DeleteBucketPolicy => config::delete_bucket_policy(ctx, r),
+        Op::GetBucketLifecycle => config::get_bucket_lifecycle(ctx, r),
+        Op::PutBucketLifecycle => config::put_bucket_lifecycle(ctx, r),
+        Op::DeleteBucketLifecycle => config::delete_bucket_lifecycle(ctx, r),
+        Op::GetBucketDataAccelerator => config::get_bucket_data_accelerator(ctx, r),
+        Op::PutBucketDataAccelerator => config::put_bucket_data_accelerator(ctx, r),
+        Op::DeleteBucketDataAccelerator => config::delete_bucket_data_accelerator(ctx, r),
+        Op::ListVectorBuckets => vectors::list_vector_buckets(ctx, r),
+        Op::PutVectorBucket => vectors::put_vector_bucket(ctx, r),
+        Op::GetVectorBucket => vectors::get_vector_bucket(ctx, r),
+        Op::DeleteVectorBucket => vectors::delete_vector_bucket(ctx, r),
+        Op::PutVectorIndex => vectors::put_vector_index(ctx, r),
+        Op::GetVectorIndex => vectors::get_vector_index(ctx, r),
+        Op::ListVectorIndexes => vectors::list_vector_indexes(ctx, r),
+        Op::DeleteVectorIndex => vectors::delete_vector_index(ctx, r),
+        Op::PutVectors => vectors::put_vectors(ctx, r),
+        Op::ListVectors => vectors::list_vectors(ctx, r),
+        Op::GetVectors | Op::DeleteVectors | Op::QueryVectors => Err(EmuError::not_implemented(
+            &format!("The Vectors operation {op}"),
+        )),
     }
-}
-
-pub(super) fn bucket<'s>(
-    ctx: &'s mut Ctx<'_>,
-    r: &Request,
-    op: &str,
-) -> Result<&'s mut Bucket, EmuError> {
-    bucket_mut(ctx, r, op)
 }
 
 #[cfg(test)]

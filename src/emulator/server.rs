@@ -13,6 +13,7 @@ use crate::oss::{encode, time};
 
 use super::auth::{self, Signed};
 use super::faults::{FaultKind, LogEntry};
+use super::op::Op;
 use super::ops::{self, Ctx, EmuError, Reply, Request};
 use super::State;
 
@@ -200,9 +201,11 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
         Err(_) => (Vec::new(), Some(too_large)),
     };
     let r = to_request(&method, &host_header, &raw_path, &raw_query, headers, body);
-    let op = ops::op_name(&r);
-    let keys: Vec<String> = match op {
-        "DeleteMultipleObjects" => ops::keys_in_delete_body(&r.body),
+    let routed = ops::route(&r);
+    // Logs, statistics and fault rules name the operation as OSS does.
+    let op = routed.map_or("Unknown", Op::name);
+    let keys: Vec<String> = match routed {
+        Some(Op::DeleteMultipleObjects) => ops::keys_in_delete_body(&r.body),
         _ => r.key.iter().cloned().collect(),
     };
     let mut entry = LogEntry {
@@ -211,7 +214,7 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
         bucket: r.bucket.clone(),
         key: r.key.clone(),
         status: 0,
-        keys_in_body: if op == "DeleteMultipleObjects" {
+        keys_in_body: if routed == Some(Op::DeleteMultipleObjects) {
             keys.len()
         } else {
             0
@@ -222,7 +225,7 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
     state.faults.pass_gate(op).await;
     let result = match body_err {
         Some(e) => Err(e),
-        None => authorize_and_run(state, &r, op, &keys),
+        None => authorize_and_run(state, &r, routed, &keys),
     };
     // Injected latency is a minimum response time counted from arrival: the
     // emulator's own work happens within it, as a real server's does.
@@ -265,7 +268,7 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
 fn authorize_and_run(
     state: &State,
     r: &Request,
-    op: &str,
+    routed: Option<Op>,
     keys: &[String],
 ) -> Result<Outcome, EmuError> {
     let now = state.now();
@@ -286,7 +289,7 @@ fn authorize_and_run(
         r.region = signing_region;
     }
     if let (Some(b), None) = (&r.bucket, &r.vectors) {
-        if !ops::valid_bucket_name(b) && op != "PutBucket" {
+        if !ops::valid_bucket_name(b) && routed != Some(Op::PutBucket) {
             return Err(EmuError::new(
                 400,
                 "InvalidBucketName",
@@ -307,6 +310,7 @@ fn authorize_and_run(
         .ec("0004-00000302"));
     }
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let op = routed.map_or("Unknown", Op::name);
     let fault = state.faults.pick(op, r.bucket.as_deref(), &key_refs);
     match &fault {
         Some(FaultKind::Throttle { delay_ms }) => {

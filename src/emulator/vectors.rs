@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::ops::{check_md5, Ctx, EmuError, Reply, Request, OWNER_ID};
+use super::protocol::{check_md5, Ctx, EmuError, Reply, Request, VectorAddress, OWNER_ID};
 use crate::oss::time;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,17 +76,8 @@ impl VectorBucket {
 /// Vector buckets by region, then name (names are unique per account and region).
 pub type VectorBuckets = BTreeMap<String, BTreeMap<String, VectorBucket>>;
 
-/// What a Vectors request addresses: its region, and for bucket calls the
-/// bucket and the account id its host (or ARN path) names.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Address {
-    pub region: String,
-    pub bucket: Option<String>,
-    pub account: Option<String>,
-}
-
 /// `[<bucket>-<account>.]<region>[-internal].oss-vectors.aliyuncs.com`.
-pub fn parse_host(host: &str) -> Option<Address> {
+pub fn parse_host(host: &str) -> Option<VectorAddress> {
     let rest = host.strip_suffix(".oss-vectors.aliyuncs.com")?;
     let (bucket_part, region) = match rest.rsplit_once('.') {
         Some((b, r)) => (Some(b), r),
@@ -102,7 +93,7 @@ pub fn parse_host(host: &str) -> Option<Address> {
         },
         None => (None, None),
     };
-    Some(Address {
+    Some(VectorAddress {
         region: region.to_string(),
         bucket,
         account,
@@ -112,7 +103,7 @@ pub fn parse_host(host: &str) -> Option<Address> {
 /// Path style (emulators only): `/acs:ossvector:<region>:<account>:<bucket>/<key>`
 /// or `/acs:ossvector:<region>::/`, the ARN the signature covers. Returns the
 /// address and the key, if any.
-pub fn parse_path(decoded_path: &str) -> Option<(Address, Option<String>)> {
+pub fn parse_path(decoded_path: &str) -> Option<(VectorAddress, Option<String>)> {
     let rest = decoded_path.strip_prefix("/acs:ossvector:")?;
     let (arn, key) = rest.split_once('/')?;
     let mut parts = arn.splitn(3, ':');
@@ -122,7 +113,7 @@ pub fn parse_path(decoded_path: &str) -> Option<(Address, Option<String>)> {
     let key = (!key.is_empty()).then(|| key.to_string());
     Some(if bucket.is_empty() {
         (
-            Address {
+            VectorAddress {
                 region,
                 bucket: None,
                 account: None,
@@ -131,7 +122,7 @@ pub fn parse_path(decoded_path: &str) -> Option<(Address, Option<String>)> {
         )
     } else {
         (
-            Address {
+            VectorAddress {
                 region,
                 bucket: Some(bucket),
                 account: Some(account),
@@ -139,35 +130,6 @@ pub fn parse_path(decoded_path: &str) -> Option<(Address, Option<String>)> {
             key,
         )
     })
-}
-
-/// The operation a Vectors request names.
-pub fn op_name(r: &Request) -> &'static str {
-    let m = r.method.as_str();
-    match (&r.bucket, m) {
-        (None, "GET") => "ListVectorBuckets",
-        (None, _) => "Unknown",
-        (Some(_), "PUT") if r.query.is_empty() => "PutVectorBucket",
-        (Some(_), "DELETE") if r.query.is_empty() => "DeleteVectorBucket",
-        (Some(_), "GET") if r.has("bucketInfo") => "GetVectorBucket",
-        (Some(_), "POST") => {
-            const OPS: [(&str, &str); 9] = [
-                ("putVectorIndex", "PutVectorIndex"),
-                ("getVectorIndex", "GetVectorIndex"),
-                ("listVectorIndexes", "ListVectorIndexes"),
-                ("deleteVectorIndex", "DeleteVectorIndex"),
-                ("putVectors", "PutVectors"),
-                ("getVectors", "GetVectors"),
-                ("listVectors", "ListVectors"),
-                ("deleteVectors", "DeleteVectors"),
-                ("queryVectors", "QueryVectors"),
-            ];
-            OPS.iter()
-                .find(|(sub, _)| r.has(sub))
-                .map_or("Unknown", |(_, op)| op)
-        }
-        _ => "Unknown",
-    }
 }
 
 /// `{"Error":{"Code","Message","RequestId","HostId"[,"EC"]}}` (F38).
@@ -273,17 +235,13 @@ fn max_results(v: &Value, default: u64, max: u64) -> Result<usize, EmuError> {
     }
 }
 
-/// Runs a Vectors request against the store.
-pub fn handle(ctx: &mut Ctx<'_>, r: &Request, addr: &Address) -> Result<Reply, EmuError> {
+/// The bucket a Vectors request names, checked as OSS checks it: its
+/// region and name.
+fn addressed(r: &Request) -> Result<(String, String), EmuError> {
     check_md5(r, false)?;
-    let op = op_name(r);
-    let region = addr.region.clone();
-    if op == "ListVectorBuckets" {
-        return list_buckets(ctx, r);
-    }
-    let Some(name) = addr.bucket.clone() else {
-        return Err(EmuError::not_implemented("This Vectors request"));
-    };
+    let not_a_bucket = || EmuError::not_implemented("This Vectors request");
+    let addr = r.vectors.as_ref().ok_or_else(not_a_bucket)?;
+    let name = addr.bucket.clone().ok_or_else(not_a_bucket)?;
     if crate::oss::vectors::validate_bucket_name(&name).is_err() {
         return Err(EmuError::new(
             400,
@@ -296,211 +254,253 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request, addr: &Address) -> Result<Reply, E
     if addr.account.as_deref() != Some(OWNER_ID) {
         return Err(no_such_bucket(&name));
     }
+    Ok((addr.region.clone(), name))
+}
+
+/// The vector bucket a request names, settled to now: region, name, bucket.
+fn vector_bucket<'s>(
+    ctx: &'s mut Ctx<'_>,
+    r: &Request,
+) -> Result<(String, String, &'s mut VectorBucket), EmuError> {
+    let (region, name) = addressed(r)?;
     let now_ms = ctx.now_ms;
-    let delay = ctx.access_point_delay_ms;
-    let exists = ctx
+    let b = ctx
         .store
         .vector_buckets
-        .get(&region)
-        .is_some_and(|b| b.contains_key(&name));
-    let created = match (op, exists) {
-        ("PutVectorBucket", true) => {
-            return Err(EmuError::new(
-                409,
-                "BucketAlreadyExists",
-                "The requested bucket name is not available.",
-            ))
-        }
-        ("PutVectorBucket", false) => Some(
-            ctx.store
-                .creation_date(&format!("vector:{region}:{name}"), ctx.now),
-        ),
-        _ => None,
-    };
-    let buckets = ctx.store.vector_buckets.entry(region.clone()).or_default();
-    if let Some(created) = created {
-        buckets.insert(name.clone(), VectorBucket::new(created));
-        return Ok(Reply::ok().header("Location", &format!("/{name}")));
-    }
-    let b = buckets
-        .get_mut(&name)
+        .get_mut(&region)
+        .and_then(|buckets| buckets.get_mut(&name))
         .ok_or_else(|| no_such_bucket(&name))?;
     b.settle(now_ms);
-    match op {
-        "GetVectorBucket" => Ok(json_reply(
-            json!({ "BucketInfo": bucket_json(&name, &region, b) }),
-        )),
-        "DeleteVectorBucket" => {
-            if !b.indexes.is_empty() {
-                return Err(EmuError::new(409, "VectorBucketNotEmpty", "The vector bucket you tried to delete is not empty: delete its vector indexes first.").with("BucketName", &name));
-            }
-            buckets.remove(&name);
-            Ok(Reply::no_content())
-        }
-        "PutVectorIndex" => {
-            let v = body(r)?;
-            let index = index_name(&v)?;
-            let dimension = v["dimension"]
-                .as_u64()
-                .filter(|d| (1..=4096).contains(d))
-                .ok_or_else(|| bad_request("dimension must be between 1 and 4096."))?;
-            if v["dataType"].as_str() != Some("float32") {
-                return Err(bad_request("dataType must be float32."));
-            }
-            let metric = match v["distanceMetric"].as_str() {
-                Some(m @ ("euclidean" | "cosine")) => m,
-                _ => return Err(bad_request("distanceMetric must be euclidean or cosine.")),
-            };
-            if b.indexes.contains_key(&index) {
-                return Err(EmuError::new(
-                    409,
-                    "VectorIndexAlreadyExists",
-                    "The vector index already exists.",
-                ));
-            }
-            let mut i = VectorIndex::new(dimension, metric, ctx.now);
-            i.non_filterable = v["metadata"]["nonFilterableMetadataKeys"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|k| k.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            b.indexes.insert(index, i);
-            Ok(Reply::ok())
-        }
-        "GetVectorIndex" => {
-            let index = index_name(&body(r)?)?;
-            let i = b.indexes.get(&index).ok_or_else(|| no_such_index(&index))?;
-            Ok(json_reply(json!({ "index": index_json(&name, &index, i) })))
-        }
-        "ListVectorIndexes" => {
-            let v = body(r)?;
-            let max = max_results(&v, 100, 100)?;
-            let prefix = v["prefix"].as_str().unwrap_or("");
-            let after = v["nextToken"].as_str().unwrap_or("");
-            let matching: Vec<(&String, &VectorIndex)> = b
-                .indexes
-                .iter()
-                .filter(|(n, _)| n.starts_with(prefix) && n.as_str() > after)
-                .collect();
-            let page: Vec<Value> = matching
-                .iter()
-                .take(max)
-                .map(|(n, i)| index_json(&name, n, i))
-                .collect();
-            let mut out = json!({ "indexes": page });
-            if matching.len() > max {
-                out["nextToken"] = matching[max - 1].0.clone().into();
-            }
-            Ok(json_reply(out))
-        }
-        "DeleteVectorIndex" => {
-            let index = index_name(&body(r)?)?;
-            let i = b
-                .indexes
-                .get_mut(&index)
-                .ok_or_else(|| no_such_index(&index))?;
-            if i.gone_at_ms.is_none() {
-                i.gone_at_ms = Some(now_ms + delay);
-            }
-            b.settle(now_ms);
-            Ok(Reply::no_content())
-        }
-        "PutVectors" => {
-            let v = body(r)?;
-            let index = index_name(&v)?;
-            let i = b
-                .indexes
-                .get_mut(&index)
-                .filter(|i| i.gone_at_ms.is_none())
-                .ok_or_else(|| no_such_index(&index))?;
-            let vectors = v["vectors"]
-                .as_array()
-                .ok_or_else(|| bad_request("vectors is required."))?;
-            if vectors.is_empty() || vectors.len() > 500 {
-                return Err(bad_request("Between 1 and 500 vectors may be put at once."));
-            }
-            let mut parsed = Vec::with_capacity(vectors.len());
-            for vec in vectors {
-                let key = vec["key"]
-                    .as_str()
-                    .filter(|k| !k.is_empty())
-                    .ok_or_else(|| bad_request("Each vector needs a key."))?;
-                let data: Vec<f32> = vec["data"]["float32"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_f64())
-                            .map(|x| x as f32)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if data.len() as u64 != i.dimension {
-                    return Err(bad_request(&format!(
-                        "Vector {key} has {} dimensions; the index has {}.",
-                        data.len(),
-                        i.dimension
-                    )));
-                }
-                let metadata = (!vec["metadata"].is_null()).then(|| vec["metadata"].clone());
-                parsed.push((key.to_string(), StoredVector { data, metadata }));
-            }
-            i.vectors.extend(parsed);
-            Ok(Reply::ok())
-        }
-        "ListVectors" => {
-            let v = body(r)?;
-            if !v["segmentCount"].is_null() {
-                return Err(EmuError::not_implemented("Segmented ListVectors"));
-            }
-            let index = index_name(&v)?;
-            let i = b
-                .indexes
-                .get(&index)
-                .filter(|i| i.gone_at_ms.is_none())
-                .ok_or_else(|| no_such_index(&index))?;
-            let max = max_results(&v, 500, 1000)?;
-            let after = v["nextToken"].as_str().unwrap_or("");
-            let (with_data, with_meta) = (
-                v["returnData"].as_bool() == Some(true),
-                v["returnMetadata"].as_bool() == Some(true),
-            );
-            let matching: Vec<(&String, &StoredVector)> = i
-                .vectors
-                .range::<str, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
-                .take(max + 1)
-                .collect();
-            let page: Vec<Value> = matching
-                .iter()
-                .take(max)
-                .map(|(k, sv)| {
-                    let mut e = json!({ "key": k });
-                    if with_data {
-                        e["data"] = json!({ "float32": sv.data });
-                    }
-                    if let (true, Some(m)) = (with_meta, &sv.metadata) {
-                        e["metadata"] = m.clone();
-                    }
-                    e
-                })
-                .collect();
-            let mut out = json!({ "vectors": page });
-            if matching.len() > max {
-                out["nextToken"] = matching[max - 1].0.clone().into();
-            }
-            Ok(json_reply(out))
-        }
-        _ => Err(EmuError::not_implemented(&format!(
-            "The Vectors operation {op}"
-        ))),
+    Ok((region, name, b))
+}
+
+/// PutVectorBucket.
+pub fn put_vector_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (region, name) = addressed(r)?;
+    let buckets = ctx.store.vector_buckets.entry(region.clone()).or_default();
+    if buckets.contains_key(&name) {
+        return Err(EmuError::new(
+            409,
+            "BucketAlreadyExists",
+            "The requested bucket name is not available.",
+        ));
     }
+    let created = ctx
+        .store
+        .creation_date(&format!("vector:{region}:{name}"), ctx.now);
+    ctx.store
+        .vector_buckets
+        .entry(region)
+        .or_default()
+        .insert(name.clone(), VectorBucket::new(created));
+    Ok(Reply::ok().header("Location", &format!("/{name}")))
+}
+
+/// DeleteVectorBucket: only once its indexes are gone.
+pub fn delete_vector_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (region, name, b) = vector_bucket(ctx, r)?;
+    if !b.indexes.is_empty() {
+        return Err(EmuError::new(
+            409,
+            "VectorBucketNotEmpty",
+            "The vector bucket you tried to delete is not empty: delete its vector indexes first.",
+        )
+        .with("BucketName", &name));
+    }
+    if let Some(buckets) = ctx.store.vector_buckets.get_mut(&region) {
+        buckets.remove(&name);
+    }
+    Ok(Reply::no_content())
+}
+
+/// GetVectorBucket.
+pub fn get_vector_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (region, name, b) = vector_bucket(ctx, r)?;
+    Ok(json_reply(
+        json!({ "BucketInfo": bucket_json(&name, &region, b) }),
+    ))
+}
+
+/// PutVectorIndex.
+pub fn put_vector_index(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let now = ctx.now;
+    let (_, _, b) = vector_bucket(ctx, r)?;
+    let v = body(r)?;
+    let index = index_name(&v)?;
+    let dimension = v["dimension"]
+        .as_u64()
+        .filter(|d| (1..=4096).contains(d))
+        .ok_or_else(|| bad_request("dimension must be between 1 and 4096."))?;
+    if v["dataType"].as_str() != Some("float32") {
+        return Err(bad_request("dataType must be float32."));
+    }
+    let metric = match v["distanceMetric"].as_str() {
+        Some(m @ ("euclidean" | "cosine")) => m,
+        _ => return Err(bad_request("distanceMetric must be euclidean or cosine.")),
+    };
+    if b.indexes.contains_key(&index) {
+        return Err(EmuError::new(
+            409,
+            "VectorIndexAlreadyExists",
+            "The vector index already exists.",
+        ));
+    }
+    let mut i = VectorIndex::new(dimension, metric, now);
+    i.non_filterable = v["metadata"]["nonFilterableMetadataKeys"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    b.indexes.insert(index, i);
+    Ok(Reply::ok())
+}
+
+/// GetVectorIndex.
+pub fn get_vector_index(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, name, b) = vector_bucket(ctx, r)?;
+    let index = index_name(&body(r)?)?;
+    let i = b.indexes.get(&index).ok_or_else(|| no_such_index(&index))?;
+    Ok(json_reply(json!({ "index": index_json(&name, &index, i) })))
+}
+
+/// ListVectorIndexes.
+pub fn list_vector_indexes(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, name, b) = vector_bucket(ctx, r)?;
+    let v = body(r)?;
+    let max = max_results(&v, 100, 100)?;
+    let prefix = v["prefix"].as_str().unwrap_or("");
+    let after = v["nextToken"].as_str().unwrap_or("");
+    let matching: Vec<(&String, &VectorIndex)> = b
+        .indexes
+        .iter()
+        .filter(|(n, _)| n.starts_with(prefix) && n.as_str() > after)
+        .collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .take(max)
+        .map(|(n, i)| index_json(&name, n, i))
+        .collect();
+    let mut out = json!({ "indexes": page });
+    if matching.len() > max {
+        out["nextToken"] = matching[max - 1].0.clone().into();
+    }
+    Ok(json_reply(out))
+}
+
+/// DeleteVectorIndex.
+pub fn delete_vector_index(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let now_ms = ctx.now_ms;
+    let delay = ctx.access_point_delay_ms;
+    let (_, _, b) = vector_bucket(ctx, r)?;
+    let index = index_name(&body(r)?)?;
+    let i = b
+        .indexes
+        .get_mut(&index)
+        .ok_or_else(|| no_such_index(&index))?;
+    if i.gone_at_ms.is_none() {
+        i.gone_at_ms = Some(now_ms + delay);
+    }
+    b.settle(now_ms);
+    Ok(Reply::no_content())
+}
+
+/// PutVectors.
+pub fn put_vectors(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, _, b) = vector_bucket(ctx, r)?;
+    let v = body(r)?;
+    let index = index_name(&v)?;
+    let i = b
+        .indexes
+        .get_mut(&index)
+        .filter(|i| i.gone_at_ms.is_none())
+        .ok_or_else(|| no_such_index(&index))?;
+    let vectors = v["vectors"]
+        .as_array()
+        .ok_or_else(|| bad_request("vectors is required."))?;
+    if vectors.is_empty() || vectors.len() > 500 {
+        return Err(bad_request("Between 1 and 500 vectors may be put at once."));
+    }
+    let mut parsed = Vec::with_capacity(vectors.len());
+    for vec in vectors {
+        let key = vec["key"]
+            .as_str()
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| bad_request("Each vector needs a key."))?;
+        let data: Vec<f32> = vec["data"]["float32"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_f64())
+                    .map(|x| x as f32)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if data.len() as u64 != i.dimension {
+            return Err(bad_request(&format!(
+                "Vector {key} has {} dimensions; the index has {}.",
+                data.len(),
+                i.dimension
+            )));
+        }
+        let metadata = (!vec["metadata"].is_null()).then(|| vec["metadata"].clone());
+        parsed.push((key.to_string(), StoredVector { data, metadata }));
+    }
+    i.vectors.extend(parsed);
+    Ok(Reply::ok())
+}
+
+/// ListVectors.
+pub fn list_vectors(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (_, _, b) = vector_bucket(ctx, r)?;
+    let v = body(r)?;
+    if !v["segmentCount"].is_null() {
+        return Err(EmuError::not_implemented("Segmented ListVectors"));
+    }
+    let index = index_name(&v)?;
+    let i = b
+        .indexes
+        .get(&index)
+        .filter(|i| i.gone_at_ms.is_none())
+        .ok_or_else(|| no_such_index(&index))?;
+    let max = max_results(&v, 500, 1000)?;
+    let after = v["nextToken"].as_str().unwrap_or("");
+    let (with_data, with_meta) = (
+        v["returnData"].as_bool() == Some(true),
+        v["returnMetadata"].as_bool() == Some(true),
+    );
+    let matching: Vec<(&String, &StoredVector)> = i
+        .vectors
+        .range::<str, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+        .take(max + 1)
+        .collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .take(max)
+        .map(|(k, sv)| {
+            let mut e = json!({ "key": k });
+            if with_data {
+                e["data"] = json!({ "float32": sv.data });
+            }
+            if let (true, Some(m)) = (with_meta, &sv.metadata) {
+                e["metadata"] = m.clone();
+            }
+            e
+        })
+        .collect();
+    let mut out = json!({ "vectors": page });
+    if matching.len() > max {
+        out["nextToken"] = matching[max - 1].0.clone().into();
+    }
+    Ok(json_reply(out))
 }
 
 /// ListVectorBuckets: every region's vector buckets of the account, by name;
 /// `prefix`, `marker`, `max-keys` (F34, F35).
-fn list_buckets(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+pub fn list_vector_buckets(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    check_md5(r, false)?;
     let prefix = r.param("prefix").unwrap_or("");
     let marker = r.param("marker").unwrap_or("");
     let max = match r.param("max-keys") {
@@ -550,7 +550,7 @@ mod tests {
     fn hosts_and_paths_name_region_bucket_and_account() {
         assert_eq!(
             parse_host("vec-1-123.cn-hangzhou.oss-vectors.aliyuncs.com"),
-            Some(Address {
+            Some(VectorAddress {
                 region: "cn-hangzhou".into(),
                 bucket: Some("vec-1".into()),
                 account: Some("123".into())
@@ -558,7 +558,7 @@ mod tests {
         );
         assert_eq!(
             parse_host("cn-beijing-internal.oss-vectors.aliyuncs.com"),
-            Some(Address {
+            Some(VectorAddress {
                 region: "cn-beijing".into(),
                 bucket: None,
                 account: None
@@ -568,7 +568,7 @@ mod tests {
         assert_eq!(
             parse_path("/acs:ossvector:cn-shanghai:123:vec/"),
             Some((
-                Address {
+                VectorAddress {
                     region: "cn-shanghai".into(),
                     bucket: Some("vec".into()),
                     account: Some("123".into())

@@ -86,7 +86,7 @@ pub(super) fn put_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuErr
 
 pub(super) fn delete_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let name = r.bucket.clone().unwrap_or_default();
-    let b = bucket_mut(ctx, r, "DeleteBucket")?;
+    let b = bucket(ctx, r, Op::DeleteBucket)?;
     if !b.contents().is_empty() {
         return Err(EmuError::new(
             409,
@@ -102,7 +102,7 @@ pub(super) fn delete_bucket(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, Emu
 
 pub(super) fn bucket_info(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let name = r.bucket.clone().unwrap_or_default();
-    let b = bucket_mut(ctx, r, "GetBucketInfo")?;
+    let b = bucket(ctx, r, Op::GetBucketInfo)?;
     let mut w = Writer::new();
     w.open("BucketInfo").open("Bucket");
     w.leaf("AccessMonitor", "Disabled")
@@ -138,7 +138,7 @@ pub(super) fn bucket_info(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuEr
 
 pub(super) fn bucket_stat(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let now = ctx.now;
-    let b = bucket_mut(ctx, r, "GetBucketStat")?;
+    let b = bucket(ctx, r, Op::GetBucketStat)?;
     let mut per_class = [(0u64, 0u64); 5];
     let (mut storage, mut objects, mut markers) = (0u64, 0u64, 0u64);
     for versions in b.objects.values() {
@@ -187,4 +187,48 @@ pub(super) fn bucket_stat(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuEr
     }
     w.close("BucketStat");
     Ok(Reply::xml(w.finish()))
+}
+
+/// GetBucketLocation.
+pub(super) fn bucket_location(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let b = bucket(ctx, r, Op::GetBucketLocation)?;
+    Ok(Reply::xml(format!(
+        "<LocationConstraint>oss-{}</LocationConstraint>",
+        b.region
+    )))
+}
+
+/// GetBucketVersioning.
+pub(super) fn get_versioning(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let b = bucket(ctx, r, Op::GetBucketVersioning)?;
+    let mut w = Writer::new();
+    w.open("VersioningConfiguration");
+    if b.versioning != Versioning::Off {
+        w.leaf("Status", b.versioning.as_str());
+    }
+    w.close("VersioningConfiguration");
+    Ok(Reply::xml(w.finish()))
+}
+
+/// PutBucketVersioning: Enabled or Suspended (suspending a bucket that
+/// never had versioning changes nothing).
+pub(super) fn put_versioning(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let body = parse_body(&r.body, "VersioningConfiguration")?;
+    let status = match body.text_of("Status") {
+        Some("Enabled") => Versioning::Enabled,
+        Some("Suspended") => Versioning::Suspended,
+        _ => return Err(EmuError::malformed("Status must be Enabled or Suspended.")),
+    };
+    let b = bucket(ctx, r, Op::PutBucketVersioning)?;
+    if b.versioning == Versioning::Off && status == Versioning::Suspended {
+        return Ok(Reply::ok());
+    }
+    b.versioning = status;
+    Ok(Reply::ok())
+}
+
+/// GetBucketAcl.
+pub(super) fn bucket_acl(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    bucket(ctx, r, Op::GetBucketAcl)?;
+    Ok(Reply::xml(acl_policy("private")))
 }

@@ -31,8 +31,12 @@ fn token_key(token: &str) -> Option<String> {
     String::from_utf8(key.to_vec()).ok()
 }
 
-pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuError> {
-    let v2 = op == "ListObjectsV2";
+pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, v2: bool) -> Result<Reply, EmuError> {
+    let op = if v2 {
+        Op::ListObjectsV2
+    } else {
+        Op::ListObjects
+    };
     let max = max_keys(r, "max-keys", 100, 1000)?;
     let url = r.url_encoding();
     let prefix = r.param("prefix").unwrap_or_default().to_string();
@@ -50,7 +54,7 @@ pub(super) fn list_objects(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<R
         r.nonempty_param("marker").map(str::to_string)
     };
     let fetch_owner = !v2 || r.param("fetch-owner") == Some("true");
-    let b = bucket_mut(ctx, r, op)?;
+    let b = bucket(ctx, r, op)?;
     let page = b.list_current(&prefix, delimiter.as_deref(), after.as_deref(), max);
     let mut w = Writer::new();
     w.open("ListBucketResult")
@@ -128,7 +132,7 @@ pub(super) fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, Emu
     };
     let name = r.bucket.clone().unwrap_or_default();
     let marker_mode = ctx.faults.marker_mode();
-    let b = bucket_mut(ctx, r, "ListObjectVersions")?;
+    let b = bucket(ctx, r, Op::ListObjectVersions)?;
     let page = b.list_versions(
         &prefix,
         delimiter.as_deref(),
@@ -198,18 +202,6 @@ pub(super) fn list_versions(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, Emu
     Ok(Reply::xml(w.finish()))
 }
 
-/// Object keys: 1-1023 bytes, not starting with `/` or `\`.
-pub(in crate::emulator) fn check_key(key: &str) -> Result<(), EmuError> {
-    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
-        return Err(EmuError::new(
-            400,
-            "InvalidObjectName",
-            "The specified object is not valid.",
-        ));
-    }
-    Ok(())
-}
-
 /// Small bodies are kept so GetObject can return them.
 const KEEP_DATA_UP_TO: usize = 1 << 20;
 
@@ -229,7 +221,7 @@ pub(super) fn put_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuErr
     let now = ctx.now;
     let digest = md5_hex(&r.body);
     let mut next = ctx.store.next_id;
-    let b = bucket_mut(ctx, r, "PutObject")?;
+    let b = bucket(ctx, r, Op::PutObject)?;
     let data = (r.body.len() <= KEEP_DATA_UP_TO).then(|| r.body.clone());
     let v = Version {
         id: 0,
@@ -251,7 +243,7 @@ pub(super) fn put_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuErr
     Ok(reply)
 }
 
-pub(super) fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Reply, EmuError> {
+pub(super) fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: Op) -> Result<Reply, EmuError> {
     let key = r.key.clone().unwrap_or_default();
     let wanted = match r.nonempty_param("versionId") {
         Some(v) => Some(
@@ -260,7 +252,7 @@ pub(super) fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Rep
         ),
         None => None,
     };
-    let b = bucket_mut(ctx, r, op)?;
+    let b = bucket(ctx, r, op)?;
     let versioned = b.versioning != Versioning::Off;
     let versions = b.objects.get(&key);
     let v = match wanted {
@@ -283,7 +275,7 @@ pub(super) fn get_object(ctx: &mut Ctx<'_>, r: &Request, op: &str) -> Result<Rep
     if versioned {
         reply = reply.header("x-oss-version-id", &render_version_id(v.id));
     }
-    if op == "HeadObject" || op == "GetObjectMeta" {
+    if op == Op::HeadObject || op == Op::GetObjectMeta {
         reply = reply.header("Content-Length", &v.size.to_string());
         return Ok(reply);
     }
@@ -313,7 +305,7 @@ pub(super) fn delete_object(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, Emu
     };
     let now = ctx.now;
     let mut next = ctx.store.next_id;
-    let b = bucket_mut(ctx, r, "DeleteObject")?;
+    let b = bucket(ctx, r, Op::DeleteObject)?;
     let target = b.objects.get(&key).and_then(|vs| match version {
         Some(id) => vs.iter().find(|v| v.id == id),
         None if b.versioning == Versioning::Off => vs.first(),
@@ -348,7 +340,13 @@ pub fn keys_in_delete_body(body: &[u8]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+/// A key to delete, the version id as sent, and as parsed (`Some(None)`: an
+/// id this store never issued).
+type Wanted = (String, Option<String>, Option<Option<u64>>);
+
+/// A DeleteMultipleObjects body, checked as OSS checks it: `Quiet`, and 1 to
+/// 1000 keys (with their version ids).
+fn delete_body(r: &Request) -> Result<(bool, Vec<Wanted>), EmuError> {
     if r.body.len() > crate::oss::request::MAX_DELETE_BODY {
         return Err(EmuError::malformed("the body exceeds 2 MB."));
     }
@@ -379,6 +377,11 @@ pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, E
         let version = version_text.as_deref().map(parse_version_id);
         wanted.push((key, version_text, version));
     }
+    Ok((quiet, wanted))
+}
+
+pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    let (quiet, wanted) = delete_body(r)?;
     let omit = ctx
         .faults
         .omit_prefixes(r.bucket.as_deref().unwrap_or_default());
@@ -388,7 +391,7 @@ pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, E
     let url = r.url_encoding();
     let now = ctx.now;
     let mut next = ctx.store.next_id;
-    let b = bucket_mut(ctx, r, "DeleteMultipleObjects")?;
+    let b = bucket(ctx, r, Op::DeleteMultipleObjects)?;
     let mut w = Writer::new();
     w.open("DeleteResult");
     if url {
@@ -444,4 +447,10 @@ pub(super) fn delete_multiple(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, E
         return Ok(Reply::ok());
     }
     Ok(Reply::xml(w.finish()))
+}
+
+/// GetObjectAcl: objects follow their bucket (`default`).
+pub(super) fn object_acl(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
+    get_object(ctx, r, Op::HeadObject)?;
+    Ok(Reply::xml(acl_policy("default")))
 }

@@ -34,7 +34,7 @@ impl World {
             body: req.body.clone(),
             region: None,
             vectors: (req.service == request::Service::Vectors).then(|| {
-                crate::emulator::vectors::Address {
+                crate::emulator::protocol::VectorAddress {
                     region: "cn-hangzhou".into(),
                     bucket: req.bucket.clone(),
                     account: Some(OWNER_ID.into()),
