@@ -15,19 +15,21 @@
 //!                 buckets), its risks (pure) and found.rs: what is behind each count,
 //!                 bounded (pure)
 //!   delete/       the engine: plan, object pipeline with verification
-//!                 passes, re-checks of lost replies (recheck.rs), what it tells the
-//!                 journal (journaling.rs), other resources,
+//!                 passes, re-checks of lost replies (recheck.rs), what it books for a
+//!                 resume through the RunJournal trait the journal implements (book.rs),
+//!                 other resources,
 //!                 events, progress reducer (pure), audit trail, vector buckets (vectors.rs)
 //!   vocab.rs      what the scan and the engine share: bucket kinds, categories, classification,
 //!                 WORM release (pure)
 //!   engine/       the preflight (pure; preflight/verdict.rs whether a bucket can go,
 //!                 preflight/items.rs the items an action names), the one batch runner
 //!                 (fresh or resumed), the run's journal (journal.rs), the one expiry installer
-//!   expire.rs     lifecycle rules for server-side emptying (pure)
+//!   lifecycle.rs  lifecycle rules for server-side emptying, and rules in words (pure)
 //!   tui/          the wizard: app.rs (state machine, no I/O; app/vectors.rs the vector tab,
 //!                 app/interrupted.rs the interrupted-run banner),
 //!                 screens/ (rendering: one module per screen, items.rs the drill-down,
-//!                 bucket_details.rs the wide-terminal panel, columns.rs and mod.rs the
+//!                 bucket_details.rs the wide-terminal panel, listing.rs what both
+//!                 bucket lists share (filter, sort, marks), columns.rs and mod.rs the
 //!                 fitting, cutting and wrapping every screen shares),
 //!                 driver.rs (effects to tasks), keymap.rs, theme.rs, msg.rs; mod.rs
 //!                 holds the one event loop
@@ -52,9 +54,11 @@
 //!                   vectors.rs (Vectors hosts, account id, vector bucket and index operations)
 //!     error.rs      one error type with hints       model.rs     what operations return
 //!   emulator/     the OSS emulator
-//!     server.rs     HTTP, addressing, auth, faults  ops.rs       routing, errors, shared helpers
-//!     ops/          routing.rs (which operation a request names), buckets.rs (bucket
+//!     server.rs     HTTP, addressing, auth, faults  op.rs        the operations, as a type
+//!     ops.rs        one exhaustive match: each Op to its handler function
+//!     ops/          routing.rs (the Op a request names, once), buckets.rs (bucket
 //!                   operations), objects.rs (listings, writes, deletes)
+//!     protocol.rs   what every handler shares: request, reply, error reply, context, checks
 //!     store.rs      data and OSS's rules            auth.rs      signature verification
 //!     multipart.rs, live.rs, access_point.rs, config.rs           the other operations
 //!     faults.rs     fault injection, fault scripts, request log    seed.rs, persist.rs
@@ -69,7 +73,7 @@ pub mod config;
 pub mod delete;
 pub mod emulator;
 pub mod engine;
-pub mod expire;
+pub mod lifecycle;
 pub mod log;
 pub mod oss;
 pub mod private;

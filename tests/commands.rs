@@ -544,10 +544,10 @@ async fn expire_backs_up_installs_both_phases_and_removes() {
     {
         let mut store = emu.store();
         let b = store.buckets.get_mut("acme-app-backups").unwrap();
-        b.config.lifecycle_xml = Some(ossweep::expire::configuration(
-            ossweep::expire::Phase::A,
+        b.config.lifecycle_xml = Some(ossweep::lifecycle::configuration(
+            ossweep::lifecycle::Phase::A,
             1,
-            ossweep::expire::Hdfs::Absent,
+            ossweep::lifecycle::Hdfs::Absent,
             "2026-11-22",
         ));
         for versions in b.objects.values_mut() {

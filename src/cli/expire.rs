@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::engine::expiry::{self, ExpiryError};
-use crate::expire;
+use crate::lifecycle;
 use crate::oss::request::validate_bucket_name;
 use crate::oss::time;
 
@@ -87,11 +87,11 @@ async fn run_until(cli: &Cli, a: &ExpireArgs, stop: &super::stop::Stop) -> Resul
         return Ok(exit::DONE);
     }
     if a.remove {
-        match expire::installed(&ids) {
+        match lifecycle::installed(&ids) {
             None => super::out::text(&format!(
                 "{bucket} has no ossweep lifecycle rules; nothing to remove."
             )),
-            Some(_) if expire::has_foreign_rules(&ids) => {
+            Some(_) if lifecycle::has_foreign_rules(&ids) => {
                 super::out::error(&format!("{bucket}'s lifecycle configuration also holds rules ossweep did not write ({}); edit it in the console or use --restore FILE", ids.join(", ")), exit::ERROR);
                 return Ok(exit::ERROR);
             }

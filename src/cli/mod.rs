@@ -1,6 +1,7 @@
 //! The command line: global flags, subcommands, exit codes. Each subcommand is a
 //! thin front end in its own module.
 
+mod bucket_arg;
 mod buckets;
 pub mod confirm;
 mod delete;
@@ -17,7 +18,6 @@ pub mod scan;
 pub mod stop;
 mod suggest;
 pub mod table;
-mod target;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -262,7 +262,7 @@ pub fn main() -> ExitCode {
     };
     out::json_errors(cli.command.as_ref().is_some_and(Command::json));
     out::set_quiet(cli.quiet);
-    if let Err(e) = target::normalize(&mut cli) {
+    if let Err(e) = bucket_arg::normalize(&mut cli) {
         out::error(&e, exit::USAGE);
         return ExitCode::from(exit::USAGE);
     }

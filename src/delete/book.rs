@@ -1,7 +1,9 @@
-//! What a run keeps so that it can be resumed, as the deletion engine sees
-//! it: the keys of each batch before it is sent, what the replies booked, the
-//! parts of the listing still open. The engine's journal implements
-//! [`RunJournal`]; the deletion engine never names it.
+//! What a run books, so that it can be resumed, as the deletion engine sees
+//! it: what OSS deleted (audit records, totals, progress), each batch's keys
+//! before it is sent, what its reply booked, the parts of the listing still
+//! open; and, when a run resumes, what became of the batches that were in
+//! flight. The engine's journal implements [`RunJournal`]; the deletion
+//! engine never names it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,6 +12,8 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
+use super::audit::AuditRecord;
+use super::{Ctx, Event};
 use crate::oss::listing::Span;
 use crate::vocab::Category;
 
@@ -88,4 +92,273 @@ impl JournalSlot {
     pub fn rebook(&self, mut change: impl FnMut(&mut Booked)) {
         self.journal.rebook(self.bucket, &mut change)
     }
+}
+
+/// Books entries OSS deleted: the audit records first (on disk before they
+/// count: after a SIGKILL the report lacks at most the batches whose replies
+/// had not come), unless `audit` is false (they are in it already), then the
+/// totals and the progress events; `sent` says whether this session sent the
+/// request that deleted them (a resumed run books some it did not send).
+pub(super) async fn book_deleted(
+    ctx: &Ctx,
+    entries: &[BatchEntry],
+    detail: Option<&str>,
+    audit: bool,
+    sent: bool,
+) {
+    let bucket = ctx.bucket().to_string();
+    let action = if ctx.plan.dry_run {
+        "would-delete"
+    } else {
+        "deleted"
+    };
+    // A key is booked at most once per run: one listed again after OSS had
+    // said it was deleted is deleted again, recorded as such, not counted.
+    let mut per: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+    let mut again = 0u64;
+    for entry in entries {
+        if entry.again {
+            again += 1;
+            continue;
+        }
+        let p = per.entry(entry.category).or_default();
+        p.0 += 1;
+        p.1 += entry.size;
+    }
+    if again > 0 {
+        ctx.summary.lock().unwrap().listed_again += again;
+    }
+    if audit {
+        ctx.plan.audit.write(entries.iter().map(|entry| {
+            let (action, detail) = if entry.again {
+                (
+                    "deleted-again",
+                    Some("listed again after OSS reported it deleted in this run; counted once"),
+                )
+            } else {
+                (action, detail)
+            };
+            AuditRecord::new(
+                &bucket,
+                entry.category,
+                action,
+                &entry.key,
+                entry.version_id.as_deref(),
+                detail,
+            )
+        }));
+    }
+    for (category, (keys, bytes)) in per {
+        ctx.totals(category, |t| {
+            t.deleted += keys;
+            t.bytes += bytes;
+        });
+        ctx.emit(Event::Progress {
+            bucket: bucket.clone(),
+            category,
+            keys,
+            bytes,
+            requests: u64::from(sent),
+        })
+        .await;
+    }
+}
+
+/// Before a batch is first sent: its keys go to a file, the journal names
+/// it, and both are on disk before the request leaves.
+pub(super) async fn batch_sent(ctx: &Ctx, seq: u64, entries: &[BatchEntry]) {
+    let Some(slot) = &ctx.journal else { return };
+    if let Err(e) = slot.journal.write_batch(seq, 1, entries) {
+        tracing::warn!(error = %e, "a batch could not be journaled");
+        return;
+    }
+    slot.rebook(|b| {
+        b.in_flight.insert(seq, 1);
+    });
+    slot.journal.commit().await;
+}
+
+/// A resumed bucket: what earlier sessions deleted counts in this summary
+/// (and shows in the progress).
+pub(super) async fn count_earlier_sessions(ctx: &Ctx) {
+    let Some(slot) = &ctx.journal else { return };
+    let before = slot.booked().deleted;
+    if before.values().any(|d| d.entries > 0) {
+        ctx.summary.lock().unwrap().earlier = Some(super::event::Earlier {
+            deleted: before.values().map(|d| d.entries).sum(),
+            bytes: before.values().map(|d| d.bytes).sum(),
+        });
+    }
+    for (c, d) in before {
+        ctx.totals(c, |t| {
+            t.deleted += d.entries;
+            t.bytes += d.bytes;
+        });
+        ctx.emit(Event::Progress {
+            bucket: ctx.bucket().to_string(),
+            category: c,
+            keys: d.entries,
+            bytes: d.bytes,
+            requests: 0,
+        })
+        .await;
+    }
+}
+
+/// After a batch's reply was booked: the journal counts what the run deleted
+/// so far, names what is left of the batch (`left`, for its next attempt) or
+/// nothing, and keeps the listing's open `spans`; then the old file goes.
+pub(super) async fn batch_booked(
+    ctx: &Ctx,
+    seq: u64,
+    attempt: u32,
+    left: Option<&[BatchEntry]>,
+    spans: Option<Vec<Span>>,
+) {
+    let Some(slot) = &ctx.journal else { return };
+    let j = &slot.journal;
+    let next = match left {
+        Some(entries) if j.write_batch(seq, attempt + 1, entries).is_ok() => Some(attempt + 1),
+        // Unwritable: the journal keeps the older file (a superset).
+        Some(_) => Some(attempt),
+        None => None,
+    };
+    let deleted = deleted_so_far(ctx);
+    slot.rebook(|b| {
+        match next {
+            Some(a) => b.in_flight.insert(seq, a),
+            None => b.in_flight.remove(&seq),
+        };
+        b.deleted = deleted.clone();
+        if spans.is_some() {
+            b.open_spans = spans.clone();
+        }
+    });
+    j.commit().await;
+    if next != Some(attempt) {
+        j.remove_batch(seq, attempt);
+    }
+}
+
+/// What the run's summary says was deleted (earlier sessions included).
+pub(super) fn deleted_so_far(ctx: &Ctx) -> BTreeMap<Category, Deleted> {
+    ctx.summary
+        .lock()
+        .unwrap()
+        .categories
+        .iter()
+        .filter(|(_, t)| t.deleted > 0)
+        .map(|(c, t)| {
+            (
+                *c,
+                Deleted {
+                    entries: t.deleted,
+                    bytes: t.bytes,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Books entries an interrupted session's batches deleted: those the audit
+/// report at `report` already names are counted only, the others recorded
+/// too (`why` says how they are known to be gone).
+async fn book_found_gone(
+    ctx: &Ctx,
+    entries: Vec<BatchEntry>,
+    report: Option<&std::path::Path>,
+    why: &str,
+) {
+    let booked = report
+        .map(|p| super::audit::booked_in_tail(p, ctx.bucket(), entries.len()))
+        .unwrap_or_default();
+    let (known, new): (Vec<BatchEntry>, Vec<BatchEntry>) = entries
+        .into_iter()
+        .partition(|e| booked.contains(&(e.key.clone(), e.version_id.clone())));
+    book_deleted(ctx, &known, None, false, false).await;
+    book_deleted(ctx, &new, Some(why), true, false).await;
+}
+
+/// A resumed run starts here: the batches that were in flight when the run
+/// stopped may or may not have been carried out. A listing of each one's key
+/// runs says which keys are gone; those are booked (in the audit report only
+/// when it does not have them yet), and the journal forgets the batch. The
+/// keys still there are listed again with their open spans.
+pub(super) async fn reconcile(ctx: &Ctx) {
+    let Some(slot) = &ctx.journal else { return };
+    let j = &slot.journal;
+    let (in_flight, report) = (slot.booked().in_flight, j.report());
+    if in_flight.is_empty() {
+        return;
+    }
+    let mut batches = Vec::new();
+    for (seq, attempt) in &in_flight {
+        match j.read_batch(*seq, *attempt) {
+            Ok(entries) => batches.push((*seq, *attempt, entries)),
+            // Never written: the batch was never sent.
+            Err(_) => batches.push((*seq, *attempt, Vec::new())),
+        }
+    }
+    for (seq, attempt, entries) in batches {
+        let ids: Vec<(String, Option<String>, u64)> = entries
+            .iter()
+            .map(|e| (e.key.clone(), e.version_id.clone(), e.run))
+            .collect();
+        let Ok((gone, _still)) = super::recheck::split_gone(ctx, &ids).await else {
+            // Cannot tell yet: keep the batch for the next resume.
+            continue;
+        };
+        let gone: Vec<BatchEntry> = gone.into_iter().map(|i| entries[i].clone()).collect();
+        book_found_gone(
+            ctx,
+            gone,
+            report.as_deref(),
+            "reply lost when the run was interrupted; a listing shows it gone",
+        )
+        .await;
+        let deleted = deleted_so_far(ctx);
+        slot.rebook(|b| {
+            b.in_flight.remove(&seq);
+            b.deleted = deleted.clone();
+        });
+        j.commit().await;
+        j.remove_batch(seq, attempt);
+    }
+}
+
+/// The bucket of a resumed run is gone, and it was to be deleted: the
+/// interrupted session deleted it. What earlier sessions deleted counts; the
+/// batches that were in flight went with the bucket (booked, in the audit
+/// report only when it does not have them yet); every category is empty.
+pub(super) async fn bucket_gone(ctx: &Ctx) {
+    let Some(slot) = &ctx.journal else { return };
+    if !ctx.plan.delete_bucket {
+        return;
+    }
+    let j = &slot.journal;
+    let mut entries = Vec::new();
+    for (seq, attempt) in &slot.booked().in_flight {
+        entries.extend(j.read_batch(*seq, *attempt).unwrap_or_default());
+    }
+    book_found_gone(
+        ctx,
+        entries,
+        j.report().as_deref(),
+        "reply lost when the run was interrupted; the bucket is gone",
+    )
+    .await;
+    {
+        let mut s = ctx.summary.lock().unwrap();
+        s.bucket_deleted = true;
+        s.verified.extend(ctx.plan.categories.iter().copied());
+        for c in &ctx.plan.categories {
+            s.categories.entry(*c).or_default();
+        }
+    }
+    let deleted = deleted_so_far(ctx);
+    slot.rebook(|b| {
+        b.in_flight.clear();
+        b.deleted = deleted.clone();
+    });
+    j.commit().await;
 }

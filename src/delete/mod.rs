@@ -16,7 +16,7 @@ pub mod book;
 mod bucket;
 pub mod event;
 pub mod failures;
-pub mod journaling;
+
 mod objects;
 pub mod plan;
 pub mod progress;
@@ -486,7 +486,7 @@ pub async fn run(
         client.get_bucket_worm(&ctx.plan.bucket)
     );
     // A resumed bucket: what earlier sessions deleted counts.
-    journaling::count_earlier_sessions(&ctx).await;
+    book::count_earlier_sessions(&ctx).await;
     match info {
         Ok(info) => {
             let now = crate::oss::model::BucketIdentity::of(&info);
@@ -500,7 +500,7 @@ pub async fn run(
         // A resumed run whose bucket is gone: the interrupted session got as
         // far as deleting it. Its books are settled from the journal.
         Err(e) if e.is_code("NoSuchBucket") && ctx.resumed() => {
-            journaling::bucket_gone(&ctx).await;
+            book::bucket_gone(&ctx).await;
             return finish(&ctx, started).await;
         }
         Err(e) => {
@@ -512,7 +512,7 @@ pub async fn run(
     let ctx = Arc::new(ctx);
     // The batches that were in flight when a session stopped are settled first.
     if !ctx.plan.dry_run {
-        journaling::reconcile(&ctx).await;
+        book::reconcile(&ctx).await;
     }
 
     let wanted = |c: Category| ctx.plan.categories.contains(&c);

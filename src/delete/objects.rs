@@ -13,8 +13,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
-use super::book::BatchEntry;
-use super::journaling;
+use super::book::{self, BatchEntry};
 use super::{after_pass, code_of, first_line, Ctx, Event, Kept, PassEnd, RunError, MAX_PASSES};
 use crate::oss::listing::{ListingStats, Start};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
@@ -445,7 +444,7 @@ async fn delete_pass(ctx: Arc<Ctx>, pass: Arc<Pass>) {
                     if !ctx.plan.dry_run {
                         let keys: Vec<BatchEntry> =
                             batch.entries.iter().map(Entry::journaled).collect();
-                        journaling::batch_sent(&ctx, batch.seq, &keys).await;
+                        book::batch_sent(&ctx, batch.seq, &keys).await;
                     }
                     in_flight.spawn(send_batch(ctx.clone(), batch, Duration::ZERO));
                 }

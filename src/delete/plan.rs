@@ -32,7 +32,7 @@ pub struct Plan {
     pub key_attempts: u32,
     /// Where the scan found the scope's keys (empty: not scanned); the
     /// listing starts spread over them instead of finding the layout again.
-    pub entries_map: crate::oss::listing::KeyMap,
+    pub entries_map: crate::oss::listing::KeyLayout,
     /// The run's journal and this bucket's place in it (`None`: not
     /// journaled, e.g. a dry run). A bucket the journal has progress for is
     /// resumed: earlier deletions counted, only the open spans listed first.

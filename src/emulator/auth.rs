@@ -245,7 +245,7 @@ fn verify_v1(s: &Signed<'_>, keys: &Keys, now: i64, rest: &str) -> Result<(), Em
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oss::sign::{sign_headers, SignatureVersion, Target};
+    use crate::oss::sign::{sign_headers, Addressed, SignatureVersion};
 
     fn keys() -> Keys {
         Keys {
@@ -258,7 +258,7 @@ mod tests {
         let mut h = vec![("Content-Type".to_string(), "application/xml".to_string())];
         sign_headers(
             version,
-            Target {
+            Addressed {
                 method: "GET",
                 bucket: Some("b"),
                 key: Some("k y"),

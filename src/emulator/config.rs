@@ -581,7 +581,7 @@ pub fn delete_bucket_data_accelerator(ctx: &mut Ctx<'_>, r: &Request) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expire::{configuration, Hdfs, Phase};
+    use crate::lifecycle::{configuration, Hdfs, Phase};
 
     fn check(rules: &str, overlap: bool) -> Result<(), Option<String>> {
         let xml = format!("<LifecycleConfiguration>{rules}</LifecycleConfiguration>");

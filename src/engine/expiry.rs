@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::expire::{self, Hdfs, InstalledRules, Phase};
+use crate::lifecycle::{self, Hdfs, InstalledRules, Phase};
 use crate::oss::model::{LifecycleRule, Versioning};
 use crate::oss::{time, Client, OssError};
 
@@ -70,7 +70,7 @@ pub async fn prepare(client: &Client, bucket: &str, days: u32) -> Result<ExpiryP
             Hdfs::Present
         }
     };
-    let installed = expire::installed(&ids);
+    let installed = lifecycle::installed(&ids);
     let phase = match &installed {
         Some(_) if info.versioning.is_versioned() => match client.get_bucket_stat(bucket).await {
             Ok(stat) if stat.object_count == 0 && stat.delete_marker_count > 0 => Phase::B,
@@ -85,7 +85,7 @@ pub async fn prepare(client: &Client, bucket: &str, days: u32) -> Result<ExpiryP
         },
         _ => Phase::A,
     };
-    let replaced = current.filter(|_| expire::has_foreign_rules(&ids));
+    let replaced = current.filter(|_| lifecycle::has_foreign_rules(&ids));
     Ok(ExpiryPlan {
         bucket: bucket.to_string(),
         phase,
@@ -147,7 +147,7 @@ impl ExpiryPlan {
             ));
             const SHOWN: usize = 20;
             for r in self.replaced.iter().take(SHOWN) {
-                out.push(format!("  - {}", expire::rule_summary(r)));
+                out.push(format!("  - {}", lifecycle::rule_summary(r)));
             }
             if self.replaced.len() > SHOWN {
                 out.push(format!(
@@ -164,7 +164,7 @@ impl ExpiryPlan {
 
     /// The exact configuration `install` writes on `day` (`YYYY-MM-DD`).
     pub fn configuration(&self, day: &str) -> String {
-        expire::configuration(self.phase, self.days, self.hdfs, day)
+        lifecycle::configuration(self.phase, self.days, self.hdfs, day)
     }
 
     /// What to do once OSS has run the rules.

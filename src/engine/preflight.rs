@@ -107,7 +107,7 @@ pub struct Preflight {
     pub scan_error: Option<String>,
     /// Where the scan found the keys: the run lists spread over them at once.
     #[serde(skip)]
-    pub entries_map: crate::oss::listing::KeyMap,
+    pub entries_map: crate::oss::listing::KeyLayout,
     /// The bucket scanned (`None` when the scan failed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<BucketIdentity>,

@@ -438,7 +438,7 @@ pub fn v1_authorization(access_key_id: &str, signature: &str) -> String {
 
 /// What a request addresses: method, bucket, key and (decoded) query.
 #[derive(Clone, Copy, Debug)]
-pub struct Target<'a> {
+pub struct Addressed<'a> {
     pub method: &'a str,
     pub bucket: Option<&'a str>,
     pub key: Option<&'a str>,
@@ -451,13 +451,13 @@ pub struct Target<'a> {
 /// `x-oss-security-token`, `Authorization`) to `headers`.
 pub fn sign_headers(
     version: SignatureVersion,
-    target: Target<'_>,
+    target: Addressed<'_>,
     headers: &mut Vec<(String, String)>,
     creds: &Credentials,
     region: &str,
     unix_time: i64,
 ) {
-    let Target {
+    let Addressed {
         method,
         bucket,
         key,

@@ -364,7 +364,7 @@ pub async fn scan_since(
                     .map(|r| r.id.clone())
                     .collect();
                 r.lifecycle_rules = ids.len();
-                r.expiry_rules = crate::expire::installed(&ids);
+                r.expiry_rules = crate::lifecycle::installed(&ids);
             }
             Err(e) => r.unreadable.push(format!(
                 "Could not read the lifecycle rules: {}",

@@ -178,7 +178,7 @@ pub struct ScanReport {
     pub worm_latest_release: Option<i64>,
     pub lifecycle_rules: usize,
     /// ossweep's own expiry rules, when they are what is installed.
-    pub expiry_rules: Option<crate::expire::InstalledRules>,
+    pub expiry_rules: Option<crate::lifecycle::InstalledRules>,
     pub policy: bool,
     /// Probes that could not be read (e.g. AccessDenied), as sentences.
     pub unreadable: Vec<String>,
@@ -208,7 +208,7 @@ pub struct ScanReport {
     /// Where the objects (or versions) listed lie: the run that follows starts
     /// its listing spread over them.
     #[serde(skip)]
-    pub entries_map: crate::oss::listing::KeyMap,
+    pub entries_map: crate::oss::listing::KeyLayout,
 }
 
 fn is_nothing_hidden(h: &super::markers::Hidden) -> bool {

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
-use super::keymap::{self, Action, Binding};
+use super::keymap::{self, Binding, KeyAction};
 pub use super::msg::Effect;
 use super::msg::{ErrorInfo, Msg};
 use super::screens::batch::Batch;
@@ -163,7 +163,7 @@ impl App {
 
     /// The action the hint bar leads with, when the context makes one the
     /// obvious next step: deleting what is marked.
-    pub fn main_action(&self) -> Option<Action> {
+    pub fn main_action(&self) -> Option<KeyAction> {
         let marked = match &self.screen {
             Screen::List => match self.tab {
                 Tab::Buckets => !self.list.marked.is_empty(),
@@ -173,8 +173,8 @@ impl App {
             _ => false,
         };
         marked.then_some(match self.screen {
-            Screen::List => Action::DeleteBucket,
-            _ => Action::DeleteItems,
+            Screen::List => KeyAction::DeleteBucket,
+            _ => KeyAction::DeleteItems,
         })
     }
 

@@ -126,7 +126,7 @@ pub(super) fn transient(e: &OssError) -> bool {
 /// the batch's own reply), with their audit records, written before they count.
 pub(super) async fn book_deleted(ctx: &Ctx, entries: &[&Entry], detail: Option<&str>) {
     let entries: Vec<BatchEntry> = entries.iter().map(|e| e.journaled()).collect();
-    journaling::book_deleted(ctx, &entries, detail, true, true).await;
+    book::book_deleted(ctx, &entries, detail, true, true).await;
 }
 
 /// Books a finished batch; returns the entries to retry. The listing hears
@@ -159,7 +159,7 @@ pub(super) async fn settle(
         .as_ref()
         .map(|b| b.entries.iter().map(Entry::journaled).collect());
     let spans = pass.listing.get().map(|l| l.open_spans());
-    journaling::batch_booked(ctx, seq, attempt, left.as_deref(), spans).await;
+    book::batch_booked(ctx, seq, attempt, left.as_deref(), spans).await;
     retry
 }
 

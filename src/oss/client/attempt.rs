@@ -35,7 +35,7 @@ impl Client {
         let now = time::unix_secs((self.inner.clock)());
         sign::sign_headers(
             cfg.signature_version,
-            sign::Target {
+            sign::Addressed {
                 method: req.method,
                 bucket: req.bucket.as_deref(),
                 key: req.key.as_deref(),

@@ -5,7 +5,7 @@
 //! them by ranges of the key space at the same time, re-cutting long ranges
 //! while it runs; `split` (pure) says where to cut.
 
-mod keymap;
+mod layout;
 mod parallel;
 pub mod split;
 
@@ -18,7 +18,7 @@ use super::client::PageMarker;
 use super::model::{MultipartUpload, ObjectSummary, ObjectVersion};
 use super::{parse, request, Client, OssError};
 
-pub use keymap::KeyMap;
+pub use layout::KeyLayout;
 pub use parallel::{list_ranges, merge_spans, ListingStats, ListingTally, Span, Start};
 
 /// Where a range's next page starts.
@@ -379,7 +379,7 @@ pub fn parallel<S: Source>(source: S, streams: usize, start: Start) -> Listed<S:
 impl Start {
     /// With the `map` of an earlier listing of the same scope (the
     /// preflight's): even ranges that each hold a few pages.
-    pub fn from_map(map: &KeyMap, streams: usize) -> Self {
+    pub fn from_map(map: &KeyLayout, streams: usize) -> Self {
         Start::seeded(&map.seeds(seed_ranges(map.entries(), streams)))
     }
 }

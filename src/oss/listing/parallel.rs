@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::task::JoinSet;
 
-use super::keymap::KeyMap;
+use super::layout::KeyLayout;
 use super::split;
 use super::{From, Source};
 use crate::oss::client::Advance;
@@ -120,7 +120,7 @@ pub struct ListingStats {
     /// Ranges whose listing found nothing in them (a cut that missed).
     pub empty_ranges: AtomicU64,
     /// Where the keys sent on lie, for a later listing of the same scope.
-    map: Mutex<KeyMap>,
+    map: Mutex<KeyLayout>,
     board: Arc<Mutex<Board>>,
     /// Entries that may still be listed before the consumer settles some.
     lead: Option<Arc<Semaphore>>,
@@ -159,7 +159,7 @@ impl ListingStats {
     }
 
     /// Where the keys listed so far lie.
-    pub fn key_map(&self) -> KeyMap {
+    pub fn key_map(&self) -> KeyLayout {
         self.map.lock().unwrap().clone()
     }
 

@@ -296,7 +296,7 @@ fn sign_headers_adds_date_token_and_authorization() {
     let c = creds().with_token("tok");
     sign_headers(
         SignatureVersion::V4,
-        Target {
+        Addressed {
             method: "GET",
             bucket: Some("b"),
             key: None,
@@ -328,7 +328,7 @@ fn sign_headers_adds_date_token_and_authorization() {
     let mut headers = vec![];
     sign_headers(
         SignatureVersion::V1,
-        Target {
+        Addressed {
             method: "GET",
             bucket: None,
             key: None,
@@ -414,7 +414,7 @@ fn vectors_signatures_match_the_official_signer() {
         }
         sign_headers(
             SignatureVersion::V1, // ignored: Vectors only speak V4
-            Target {
+            Addressed {
                 method,
                 bucket,
                 key: None,

@@ -28,7 +28,7 @@ impl From<&Journal> for Interrupted {
 }
 
 /// A banner key, as the key table names it (one place for both).
-fn key_of(a: crate::tui::keymap::Action) -> &'static str {
+fn key_of(a: crate::tui::keymap::KeyAction) -> &'static str {
     crate::tui::keymap::LIST_INTERRUPTED
         .iter()
         .find(|b| b.action == a)
@@ -52,17 +52,17 @@ pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme)
     ]);
     let keys = Line::from(vec![
         Span::styled(
-            format!(" {}", key_of(crate::tui::keymap::Action::ResumeRun)),
+            format!(" {}", key_of(crate::tui::keymap::KeyAction::ResumeRun)),
             theme.key,
         ),
         Span::styled(" resume", theme.muted),
         Span::styled(
-            format!("  {}", key_of(crate::tui::keymap::Action::DiscardRun)),
+            format!("  {}", key_of(crate::tui::keymap::KeyAction::DiscardRun)),
             theme.key,
         ),
         Span::styled(" discard", theme.muted),
         Span::styled(
-            format!("  {}", key_of(crate::tui::keymap::Action::LeaveRun)),
+            format!("  {}", key_of(crate::tui::keymap::KeyAction::LeaveRun)),
             theme.key,
         ),
         Span::styled(" later", theme.muted),

@@ -13,16 +13,16 @@ impl App {
         match keymap::action(k)? {
             // Never a deletion from one key: the engine's check opens in the
             // confirm pane, and the name must be typed there.
-            Action::ResumeRun if self.list.loading => {
+            KeyAction::ResumeRun if self.list.loading => {
                 self.notice = Some("Wait for the bucket list: then R checks the run".into());
                 Some(Vec::new())
             }
-            Action::ResumeRun => {
+            KeyAction::ResumeRun => {
                 self.interrupted.clear();
                 self.screen = Screen::Confirm(Box::new(Confirm::resume(&first.id)), None);
                 Some(vec![Effect::CheckResume(first.id)])
             }
-            Action::DiscardRun => {
+            KeyAction::DiscardRun => {
                 self.interrupted.remove(0);
                 self.notice = Some(format!(
                     "Run {} discarded: its journal is gone; nothing was sent",
@@ -30,7 +30,7 @@ impl App {
                 ));
                 Some(vec![Effect::DiscardRun(first.id)])
             }
-            Action::LeaveRun => {
+            KeyAction::LeaveRun => {
                 self.interrupted.clear();
                 self.notice =
                     Some("Later: ossweep resume lists interrupted runs, and continues one".into());
@@ -100,14 +100,14 @@ impl App {
             return Vec::new();
         };
         match action {
-            Action::Quit => {
+            KeyAction::Quit => {
                 if self.running {
                     self.quit_prompt = true;
                     return Vec::new();
                 }
                 return vec![Effect::CancelScan, Effect::Quit];
             }
-            Action::Help => {
+            KeyAction::Help => {
                 self.help = true;
                 return Vec::new();
             }
@@ -131,8 +131,8 @@ impl App {
         }
         // On the scan pane PgUp/PgDn scroll the risks (the categories fit).
         if let Screen::Scan(s) = &mut self.screen {
-            if s.items.is_none() && matches!(action, Action::PageUp | Action::PageDown) {
-                s.scroll_risks(action == Action::PageUp);
+            if s.items.is_none() && matches!(action, KeyAction::PageUp | KeyAction::PageDown) {
+                s.scroll_risks(action == KeyAction::PageUp);
                 return Vec::new();
             }
         }
@@ -150,7 +150,7 @@ impl App {
     }
 
     /// A key's action on the screen shown.
-    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+    fn on_action(&mut self, action: KeyAction) -> Vec<Effect> {
         if self.screen == Screen::List {
             return self.on_list(action);
         }
@@ -159,7 +159,7 @@ impl App {
             Screen::List => (Screen::List, Vec::new()),
             Screen::Scan(s) => self.on_scan(s, action),
             Screen::Batch(b) => match action {
-                Action::Back => (Screen::List, vec![Effect::CancelScan]),
+                KeyAction::Back => (Screen::List, vec![Effect::CancelScan]),
                 _ => (Screen::Batch(b), Vec::new()),
             },
             Screen::Progress(p) => self.on_progress(p, action),
@@ -279,7 +279,7 @@ impl App {
 
     /// A key on either list: the list changes itself, and says what it asks
     /// of the wizard (a scan, a batch, a relisting).
-    fn on_list(&mut self, action: Action) -> Vec<Effect> {
+    fn on_list(&mut self, action: KeyAction) -> Vec<Effect> {
         let (kind, asked) = match self.tab {
             Tab::Buckets => (BucketKind::Object, self.list.act(action)),
             Tab::Vectors => (BucketKind::Vector, self.vectors.act(action)),
@@ -319,32 +319,32 @@ impl App {
         }
     }
 
-    fn on_scan(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
+    fn on_scan(&mut self, mut s: Box<Scan>, action: KeyAction) -> (Screen, Vec<Effect>) {
         if s.items.is_some() {
             return self.on_items(s, action);
         }
         let clear = match action {
-            Action::Up => {
+            KeyAction::Up => {
                 s.move_by(-1);
                 None
             }
-            Action::Down => {
+            KeyAction::Down => {
                 s.move_by(1);
                 None
             }
-            Action::Back => return (Screen::List, vec![Effect::CancelScan]),
-            Action::Refresh => {
+            KeyAction::Back => return (Screen::List, vec![Effect::CancelScan]),
+            KeyAction::Refresh => {
                 let (screen, effect) = vectors::start_scan(s.report.kind, &s.bucket);
                 return (screen, vec![Effect::CancelScan, effect]);
             }
             _ if s.report.kind.is_vector() => self.vector_scan_action(&s, action),
-            Action::Open if !s.scanning => {
+            KeyAction::Open if !s.scanning => {
                 let mut items = Items::open(&s.report, s.selected_category());
                 let effects = sizes_of(&s.bucket, &mut items);
                 s.items = Some(items);
                 return (Screen::Scan(s), effects);
             }
-            Action::ClearCategory => {
+            KeyAction::ClearCategory => {
                 let category = s.selected_category();
                 if !category.clearable() {
                     self.notice = Some("OSS-HDFS data is removed in the console (Bucket > OSS-HDFS), never through the object API".into());
@@ -353,8 +353,8 @@ impl App {
                     Some(engine::Action::clear([category]))
                 }
             }
-            Action::ClearAll => Some(engine::Action::clear_all(s.report.kind)),
-            Action::Expire => {
+            KeyAction::ClearAll => Some(engine::Action::clear_all(s.report.kind)),
+            KeyAction::Expire => {
                 s.notice = Some("Reading the lifecycle configuration...".into());
                 let bucket = s.bucket.clone();
                 return (
@@ -365,7 +365,7 @@ impl App {
                     }],
                 );
             }
-            Action::DeleteBucket => Some(engine::Action::DeleteBucket),
+            KeyAction::DeleteBucket => Some(engine::Action::DeleteBucket),
             _ => None,
         };
         let Some(run) = clear else {
@@ -375,26 +375,26 @@ impl App {
     }
 
     /// The drill-down's keys: move, filter, mark, switch lists, delete items.
-    fn on_items(&mut self, mut s: Box<Scan>, action: Action) -> (Screen, Vec<Effect>) {
+    fn on_items(&mut self, mut s: Box<Scan>, action: KeyAction) -> (Screen, Vec<Effect>) {
         let Some(items) = s.items.as_mut() else {
             return (Screen::Scan(s), Vec::new());
         };
         match action {
-            Action::Up => items.move_by(-1),
-            Action::Down => items.move_by(1),
-            Action::Filter => items.filtering = true,
-            Action::Mark => items.toggle_mark(),
-            Action::SwitchTab => items.next_view(),
+            KeyAction::Up => items.move_by(-1),
+            KeyAction::Down => items.move_by(1),
+            KeyAction::Filter => items.filtering = true,
+            KeyAction::Mark => items.toggle_mark(),
+            KeyAction::SwitchTab => items.next_view(),
             // Esc clears an applied filter first, then goes back to the categories.
-            Action::Back if !items.filter.is_empty() => {
+            KeyAction::Back if !items.filter.is_empty() => {
                 items.filter.clear();
                 items.clamp();
             }
-            Action::Back => {
+            KeyAction::Back => {
                 s.items = None;
                 return (Screen::Scan(s), Vec::new());
             }
-            Action::DeleteItems => {
+            KeyAction::DeleteItems => {
                 let targets = items.targets();
                 if targets.is_empty() {
                     self.notice = Some("Nothing selected to delete".into());
@@ -440,21 +440,23 @@ impl App {
         )
     }
 
-    fn on_progress(&mut self, mut p: Box<Progress>, action: Action) -> (Screen, Vec<Effect>) {
+    fn on_progress(&mut self, mut p: Box<Progress>, action: KeyAction) -> (Screen, Vec<Effect>) {
         match action {
-            Action::Up => p.scroll = p.scroll.saturating_sub(1),
-            Action::Down => p.scroll = (p.scroll + 1).min(p.state.failures.len().saturating_sub(1)),
-            Action::Back if !p.stopping => p.stop_prompt = true,
+            KeyAction::Up => p.scroll = p.scroll.saturating_sub(1),
+            KeyAction::Down => {
+                p.scroll = (p.scroll + 1).min(p.state.failures.len().saturating_sub(1))
+            }
+            KeyAction::Back if !p.stopping => p.stop_prompt = true,
             _ => {}
         }
         (Screen::Progress(p), Vec::new())
     }
 
-    fn on_report(&mut self, mut r: Box<Report>, action: Action) -> (Screen, Vec<Effect>) {
+    fn on_report(&mut self, mut r: Box<Report>, action: KeyAction) -> (Screen, Vec<Effect>) {
         match action {
-            Action::Up => r.scroll = r.scroll.saturating_sub(1),
-            Action::Down => r.scroll = (r.scroll + 1).min(r.max_scroll.get()),
-            Action::Open => {
+            KeyAction::Up => r.scroll = r.scroll.saturating_sub(1),
+            KeyAction::Down => r.scroll = (r.scroll + 1).min(r.max_scroll.get()),
+            KeyAction::Open => {
                 // After clearing categories of a bucket that stays: back to its scan
                 // pane, rescanned, to work through what still blocks it.
                 if let Some((kind, bucket)) = r.return_to() {

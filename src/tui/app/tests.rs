@@ -12,7 +12,7 @@ use crate::delete::event::{CategoryTotals, FailedItem, Remaining};
 use crate::delete::{Event, Summary};
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::Verdict;
-use crate::expire::Phase;
+use crate::lifecycle::Phase;
 use crate::oss::model::ReplicationRule;
 use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
 use crate::scan::{ScanEvent, ScanReport, State};
@@ -608,7 +608,7 @@ fn expiry_plan(days: u32) -> ExpiryPlan {
         phase: Phase::A,
         days,
         versioning: Versioning::Enabled,
-        hdfs: crate::expire::Hdfs::Absent,
+        hdfs: crate::lifecycle::Hdfs::Absent,
         installed: None,
         replaces: Some("<LifecycleConfiguration/>".into()),
         replaced: vec![crate::oss::model::LifecycleRule {
@@ -1574,8 +1574,8 @@ fn every_listed_key_acts_and_every_acting_key_is_listed() {
                 || (snapshot(&app), app.screen.clone()) != before;
             let action = keymap::action(*k);
             let listed = action.is_some_and(|a| keymap::offers(table, a));
-            let moves = keymap::steps(action.unwrap_or(Action::Help)).is_some()
-                || matches!(action, Some(Action::Up | Action::Down));
+            let moves = keymap::steps(action.unwrap_or(KeyAction::Help)).is_some()
+                || matches!(action, Some(KeyAction::Up | KeyAction::Down));
             if acted && !listed {
                 wrong.push(format!(
                     "{name}: {:?} acts but the help does not list it",

@@ -79,18 +79,18 @@ impl App {
     pub(super) fn vector_scan_action(
         &mut self,
         s: &Scan,
-        action: Action,
+        action: KeyAction,
     ) -> Option<engine::Action> {
         match action {
-            Action::ClearCategory => match s.selected_index() {
+            KeyAction::ClearCategory => match s.selected_index() {
                 Some(name) => Some(engine::Action::clear_indexes([name])),
                 None => {
                     self.notice = Some("This vector bucket has no index to delete".into());
                     None
                 }
             },
-            Action::ClearAll => Some(engine::Action::clear_all(BucketKind::Vector)),
-            Action::DeleteBucket => Some(engine::Action::DeleteBucket),
+            KeyAction::ClearAll => Some(engine::Action::clear_all(BucketKind::Vector)),
+            KeyAction::DeleteBucket => Some(engine::Action::DeleteBucket),
             _ => None,
         }
     }

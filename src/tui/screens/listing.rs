@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::text::{Line, Span};
 
-use super::super::keymap::{self, Action};
+use super::super::keymap::{self, KeyAction};
 use super::super::line_edit::LineEdit;
 use super::super::msg::ErrorInfo;
 use super::super::theme::Theme;
@@ -206,19 +206,19 @@ impl<R: Listed> Listing<R> {
     }
 
     /// What a key's action does on the list.
-    pub fn act(&mut self, action: Action) -> Asked {
+    pub fn act(&mut self, action: KeyAction) -> Asked {
         match action {
             // Esc clears a filter already applied.
-            Action::Back => self.keeping_selection(|l| l.filter.clear()),
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::Top => self.jump(false),
-            Action::Bottom => self.jump(true),
-            Action::PageUp => self.move_by(-(keymap::PAGE_ROWS as i64)),
-            Action::PageDown => self.move_by(keymap::PAGE_ROWS as i64),
-            Action::Filter => self.filtering = true,
-            Action::Sort => self.keeping_selection(|l| l.sort = l.sort.next()),
-            Action::Mark => {
+            KeyAction::Back => self.keeping_selection(|l| l.filter.clear()),
+            KeyAction::Up => self.move_by(-1),
+            KeyAction::Down => self.move_by(1),
+            KeyAction::Top => self.jump(false),
+            KeyAction::Bottom => self.jump(true),
+            KeyAction::PageUp => self.move_by(-(keymap::PAGE_ROWS as i64)),
+            KeyAction::PageDown => self.move_by(keymap::PAGE_ROWS as i64),
+            KeyAction::Filter => self.filtering = true,
+            KeyAction::Sort => self.keeping_selection(|l| l.sort = l.sort.next()),
+            KeyAction::Mark => {
                 if let Some(name) = self.selected_row().map(|r| r.name().to_string()) {
                     if !self.marked.remove(&name) {
                         self.marked.insert(name);
@@ -226,22 +226,22 @@ impl<R: Listed> Listing<R> {
                     self.move_by(1);
                 }
             }
-            Action::Refresh => {
+            KeyAction::Refresh => {
                 self.loading = true;
                 return Asked::Refresh;
             }
-            Action::SwitchTab => return Asked::SwitchTab,
-            Action::Open => {
+            KeyAction::SwitchTab => return Asked::SwitchTab,
+            KeyAction::Open => {
                 if let Some(name) = self.selected_row().map(|r| r.name().to_string()) {
                     return Asked::Open(name);
                 }
             }
-            Action::DeleteBucket if self.marked.is_empty() => {
+            KeyAction::DeleteBucket if self.marked.is_empty() => {
                 return Asked::Notice(
                     "Mark buckets with Space to delete several, or open one with Enter",
                 )
             }
-            Action::DeleteBucket => {
+            KeyAction::DeleteBucket => {
                 return Asked::Batch {
                     // In the list's order, as the confirm pane shows them.
                     buckets: self
@@ -326,9 +326,9 @@ mod tests {
     #[test]
     fn the_selection_follows_its_bucket_across_a_sort_and_a_relisting() {
         let mut l = listing();
-        l.act(Action::Down);
+        l.act(KeyAction::Down);
         assert_eq!(l.selected_row().unwrap().0, "b");
-        l.act(Action::Sort); // by size: a c b
+        l.act(KeyAction::Sort); // by size: a c b
         assert_eq!(l.selected_row().unwrap().0, "b");
         assert_eq!(l.selected, 2);
         l.set(vec![Row("b", 1), Row("z", 9)]); // by size: z b
@@ -339,17 +339,17 @@ mod tests {
     fn a_batch_names_the_marked_buckets_and_those_the_filter_hides() {
         let mut l = listing();
         assert_eq!(
-            l.act(Action::DeleteBucket),
+            l.act(KeyAction::DeleteBucket),
             Asked::Notice("Mark buckets with Space to delete several, or open one with Enter")
         );
-        l.act(Action::Mark); // a, moves to b
-        l.act(Action::Down);
-        l.act(Action::Mark); // c
-        l.act(Action::Filter);
+        l.act(KeyAction::Mark); // a, moves to b
+        l.act(KeyAction::Down);
+        l.act(KeyAction::Mark); // c
+        l.act(KeyAction::Filter);
         l.type_filter(KeyEvent::from(KeyCode::Char('c')));
         l.type_filter(KeyEvent::from(KeyCode::Enter));
         assert_eq!(
-            l.act(Action::DeleteBucket),
+            l.act(KeyAction::DeleteBucket),
             Asked::Batch {
                 buckets: vec!["a".into(), "c".into()],
                 hidden: vec!["a".into()],

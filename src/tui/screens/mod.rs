@@ -31,13 +31,14 @@ pub fn spinner(now: std::time::Duration) -> &'static str {
 /// its order while they fit; `?` and `q` always (the help lists them all).
 pub fn hint_line<'a>(
     table: &'a [super::keymap::Binding],
-    lead: Option<super::keymap::Action>,
+    lead: Option<super::keymap::KeyAction>,
     theme: &Theme,
     width: u16,
 ) -> Line<'a> {
-    use super::keymap::Action;
+    use super::keymap::KeyAction;
     let cost = |b: &super::keymap::Binding| b.keys.chars().count() + 1 + b.hint.chars().count() + 2;
-    let always = |b: &&super::keymap::Binding| matches!(b.action, Action::Help | Action::Quit);
+    let always =
+        |b: &&super::keymap::Binding| matches!(b.action, KeyAction::Help | KeyAction::Quit);
     let mut room = usize::from(width).saturating_sub(table.iter().filter(always).map(cost).sum());
     let mut shown: Vec<&super::keymap::Binding> = Vec::new();
     let leading = table.iter().filter(|b| Some(b.action) == lead);

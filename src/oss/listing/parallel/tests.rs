@@ -125,7 +125,7 @@ fn list_seeded(
     source: Memory,
     streams: usize,
     seeds: Vec<String>,
-) -> (Vec<Entry>, Vec<Entry>, ListingTally, KeyMap) {
+) -> (Vec<Entry>, Vec<Entry>, ListingTally, KeyLayout) {
     let want = source.in_scope();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -7,28 +7,28 @@ use super::{Cli, Command};
 
 /// A bucket named on the command line, and the prefix an `oss://` URL gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
+pub struct BucketArg {
     pub bucket: String,
     pub prefix: Option<String>,
 }
 
 /// `NAME` or `oss://NAME[/PREFIX]` (the scheme in any case).
-pub fn parse(s: &str) -> Target {
+pub fn parse(s: &str) -> BucketArg {
     let rest = match s.get(..6) {
         Some(scheme) if scheme.eq_ignore_ascii_case("oss://") => &s[6..],
         _ => {
-            return Target {
+            return BucketArg {
                 bucket: s.to_string(),
                 prefix: None,
             }
         }
     };
     match rest.split_once('/') {
-        Some((bucket, prefix)) => Target {
+        Some((bucket, prefix)) => BucketArg {
             bucket: bucket.to_string(),
             prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
         },
-        None => Target {
+        None => BucketArg {
             bucket: rest.to_string(),
             prefix: None,
         },
@@ -96,28 +96,28 @@ mod tests {
     fn oss_urls_name_a_bucket_and_maybe_a_prefix() {
         assert_eq!(
             parse("logs"),
-            Target {
+            BucketArg {
                 bucket: "logs".into(),
                 prefix: None
             }
         );
         assert_eq!(
             parse("oss://logs"),
-            Target {
+            BucketArg {
                 bucket: "logs".into(),
                 prefix: None
             }
         );
         assert_eq!(
             parse("OSS://logs/"),
-            Target {
+            BucketArg {
                 bucket: "logs".into(),
                 prefix: None
             }
         );
         assert_eq!(
             parse("oss://logs/2024/01/"),
-            Target {
+            BucketArg {
                 bucket: "logs".into(),
                 prefix: Some("2024/01/".into())
             }

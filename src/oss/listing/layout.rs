@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 const MAX_MARKS: usize = 4096;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KeyMap {
+pub struct KeyLayout {
     /// Last key of a page (or of merged pages) -> entries since the mark before.
     marks: BTreeMap<String, u64>,
 }
 
-impl KeyMap {
+impl KeyLayout {
     /// A page of `entries` entries ending at key `last`.
     pub fn record(&mut self, last: &str, entries: u64) {
         if entries == 0 {
@@ -85,8 +85,8 @@ impl KeyMap {
 mod tests {
     use super::*;
 
-    fn map_of(pages: &[(&str, u64)]) -> KeyMap {
-        let mut m = KeyMap::default();
+    fn map_of(pages: &[(&str, u64)]) -> KeyLayout {
+        let mut m = KeyLayout::default();
         for (k, n) in pages {
             m.record(k, *n);
         }
@@ -110,7 +110,7 @@ mod tests {
         assert_eq!(all.len(), 99);
         assert!(!all.contains(&"k099".to_string()));
         assert!(m.seeds(1).is_empty());
-        assert!(KeyMap::default().seeds(8).is_empty());
+        assert!(KeyLayout::default().seeds(8).is_empty());
     }
 
     #[test]
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn thinning_keeps_the_total_and_bounds_the_size() {
-        let mut m = KeyMap::default();
+        let mut m = KeyLayout::default();
         for i in 0..100_000u64 {
             // Pages arrive out of order, as ranges interleave.
             let k = (i * 7919) % 100_000;
