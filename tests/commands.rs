@@ -784,7 +784,8 @@ async fn a_report_that_cannot_be_written_refuses_the_run() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("cannot write the report /dev/full") && stderr.contains("No space left"),
+        stderr.contains("cannot write the audit report /dev/full")
+            && stderr.contains("No space left"),
         "{stderr}"
     );
     assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));

@@ -4,11 +4,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
-
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, RunError, Summary};
-use crate::engine::{self, Preflight, RunOptions};
+use crate::engine::{self, Preflight, RunFailed, RunOptions};
 use crate::oss::Client;
 use crate::units::duration;
 
@@ -65,12 +63,9 @@ pub async fn run(
     json: bool,
     stop: &Stop,
 ) -> Vec<Summary> {
-    let (tx, rx) = mpsc::channel(256);
-    let (engine, token, batch) = (client.clone(), stop.soft.clone(), preflights.to_vec());
-    let task =
-        tokio::spawn(async move { engine::run_many(&engine, &batch, opts, tx, token).await });
+    let launched = engine::launch::start(client, preflights, opts, stop.soft.clone());
     let buckets = preflights.iter().map(|p| p.bucket.clone()).collect();
-    show(task, rx, buckets, json, stop).await
+    show(launched, buckets, json, stop).await
 }
 
 /// Continues an accepted resume through the engine, showing progress as `run` does.
@@ -80,37 +75,27 @@ pub async fn resume(
     json: bool,
     stop: &Stop,
 ) -> Vec<Summary> {
-    let (tx, rx) = mpsc::channel(256);
     let buckets = accepted
         .view
         .resumable()
         .iter()
         .map(|b| b.bucket.clone())
         .collect();
-    let (engine, token) = (client.clone(), stop.soft.clone());
-    let task = tokio::spawn(async move {
-        engine::resume(&engine, accepted, tx, token)
-            .await
-            .map_err(|why| {
-                vec![engine::Refusal {
-                    bucket: String::new(),
-                    reasons: vec![why],
-                    manual_steps: Vec::new(),
-                    can_empty: false,
-                }]
-            })
-    });
-    show(task, rx, buckets, json, stop).await
+    let launched = engine::launch::resume(client, accepted, stop.soft.clone());
+    show(launched, buckets, json, stop).await
 }
 
 /// Shows a run's events until it ends; returns its summaries.
 async fn show(
-    task: tokio::task::JoinHandle<Result<Vec<Summary>, Vec<engine::Refusal>>>,
-    mut rx: mpsc::Receiver<Event>,
+    launched: engine::Launched,
     buckets: Vec<String>,
     json: bool,
     stop: &Stop,
 ) -> Vec<Summary> {
+    let engine::Launched {
+        events: mut rx,
+        done: task,
+    } = launched;
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut state = ProgressState::default();
@@ -230,9 +215,9 @@ async fn show(
             })
             .collect()
     };
-    match task.await {
-        Ok(Ok(summaries)) => summaries,
-        Ok(Err(refused)) => failed(RunError::local(
+    match engine::Launched::end(task).await {
+        Ok(summaries) => summaries,
+        Err(RunFailed::Refused(refused)) => failed(RunError::local(
             "refused",
             refused
                 .iter()
@@ -240,7 +225,8 @@ async fn show(
                 .collect::<Vec<_>>()
                 .join("; "),
         )),
-        Err(e) => failed(RunError::local("the deletion task failed", e.to_string())),
+        Err(RunFailed::Stopped(why)) => failed(RunError::local("refused", why)),
+        Err(RunFailed::Crashed(why)) => failed(RunError::local("the deletion task failed", why)),
     }
 }
 
@@ -275,10 +261,10 @@ pub async fn run_journaled(
     Ok(summaries)
 }
 
-/// Starts the session of a run (none for a dry run, or without a state
-/// directory: a warning says it cannot be resumed) and says its id: on
-/// stderr, or as a `journal` event with `--json`. `Err` when another run holds
-/// one of the buckets: nothing may be sent.
+/// Starts the session of a run through the engine (none for a dry run) and
+/// says its id: on stderr, or as a `journal` event with `--json`; a run that
+/// keeps no journal is warned about. `Err` when another run holds one of the
+/// buckets: nothing may be sent.
 async fn start_session(
     client: &Client,
     preflights: &[Preflight],
@@ -286,48 +272,38 @@ async fn start_session(
     dry_run: bool,
     json: bool,
 ) -> Result<Option<engine::Session>, String> {
-    if dry_run {
-        return Ok(None);
-    }
-    let runs = match engine::journal::Runs::default_place() {
-        None => return Ok(None),
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
-            eprintln!(
-                "warning: the run keeps no journal ({e}); an interrupted run cannot be resumed"
-            );
-            return Ok(None);
-        }
+    let unjournaled = |why: &dyn std::fmt::Display| {
+        eprintln!("warning: the run keeps no journal ({why}); an interrupted run cannot be resumed")
     };
-    match engine::session::begin(client, &runs, report, preflights).await {
-        Ok(session) => {
-            let j = session.journal();
-            if json {
-                out::text(&format!(
-                    "{}",
-                    serde_json::json!({
-                        "event": "journal",
-                        "run": j.id(),
-                        "path": j.path(),
-                    })
-                ));
-            } else if !super::out::quiet() {
-                eprintln!(
-                    "run {} (if it is interrupted: ossweep resume {})",
-                    j.id(),
-                    j.id()
-                );
-            }
-            Ok(Some(session))
+    let runs = match engine::journal::Runs::default_place() {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) if !dry_run => {
+            unjournaled(&e);
+            None
         }
-        Err(engine::NoSession::Busy(why)) => Err(why),
-        Err(engine::NoSession::Unjournaled(why)) => {
+        _ => None,
+    };
+    let started =
+        engine::session::start(client, runs.as_ref(), report, preflights, dry_run).await?;
+    if let Some(why) = &started.unjournaled {
+        unjournaled(why);
+    }
+    if let Some(j) = started.session.as_ref().map(|s| s.journal()) {
+        if json {
+            out::line(&serde_json::json!({
+                "event": "journal",
+                "run": j.id(),
+                "path": j.path(),
+            }));
+        } else if !out::quiet() {
             eprintln!(
-                "warning: the run keeps no journal ({why}); an interrupted run cannot be resumed"
+                "run {} (if it is interrupted: ossweep resume {})",
+                j.id(),
+                j.id()
             );
-            Ok(None)
         }
     }
+    Ok(started.session)
 }
 
 /// After a run: when its journal is still there (the run did not finish),
@@ -395,14 +371,8 @@ pub fn open_audit(
 ) -> Result<crate::delete::Audit, String> {
     use crate::delete::Audit;
     match report {
-        Some(p) => Audit::to_file(p).map_err(|e| {
-            format!(
-                "cannot write the report {}: {e}; nothing was sent",
-                p.display()
-            )
-        }),
         None if dry_run => Ok(Audit::to_writer(std::io::stdout())),
-        None => Ok(Audit::none()),
+        report => Audit::open(report),
     }
 }
 

@@ -76,6 +76,21 @@ impl Audit {
         self.failure.lock().unwrap().clone()
     }
 
+    /// The audit trail of a run: the report at `path` (appended to), or none.
+    /// A report that cannot be opened refuses the run before anything is
+    /// sent: the error says so.
+    pub fn open(path: Option<&std::path::Path>) -> Result<Self, String> {
+        match path {
+            Some(p) => Audit::to_file(p).map_err(|e| {
+                format!(
+                    "cannot write the audit report {}: {e}; nothing was sent",
+                    crate::text::visible(&p.display().to_string())
+                )
+            }),
+            None => Ok(Audit::none()),
+        }
+    }
+
     /// Appends to the report at `path` (created 0600). A report whose last
     /// line was cut (a disk that filled up, an older ossweep killed mid-write)
     /// gets a line break first, so every record after it is a line of its own.

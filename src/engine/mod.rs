@@ -8,11 +8,13 @@
 pub mod action;
 pub mod expiry;
 pub mod journal;
+pub mod launch;
 pub mod preflight;
 pub mod resume;
 mod run;
 pub mod session;
 
+pub use launch::{Launched, RunFailed};
 pub use preflight::{
     preflight, refusals, Action, Confirmed, Item, NotReady, Preflight, Refusal, Verdict,
 };

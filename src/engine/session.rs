@@ -107,3 +107,43 @@ pub async fn begin(
         ))),
     }
 }
+
+/// How a fresh run's session began.
+#[derive(Debug)]
+pub struct Started {
+    /// `None`: the run keeps no journal (a dry run, no runs directory, or
+    /// one that could not be written).
+    pub session: Option<Session>,
+    /// Why a run that should keep a journal keeps none: it may go on, but
+    /// could not be resumed (the front end says so).
+    pub unjournaled: Option<String>,
+}
+
+/// Starts the session of a fresh run (none for a dry run, or without a
+/// runs directory). `Err` when another run holds one of its buckets: nothing
+/// may be sent.
+pub async fn start(
+    client: &Client,
+    runs: Option<&Runs>,
+    report: Option<&Path>,
+    preflights: &[Preflight],
+    dry_run: bool,
+) -> Result<Started, String> {
+    let Some(runs) = runs.filter(|_| !dry_run) else {
+        return Ok(Started {
+            session: None,
+            unjournaled: None,
+        });
+    };
+    match begin(client, runs, report, preflights).await {
+        Ok(session) => Ok(Started {
+            session: Some(session),
+            unjournaled: None,
+        }),
+        Err(NoSession::Busy(why)) => Err(why),
+        Err(NoSession::Unjournaled(why)) => Ok(Started {
+            session: None,
+            unjournaled: Some(why),
+        }),
+    }
+}

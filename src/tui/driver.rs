@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{Effect, ErrorInfo, Msg};
-use crate::delete::{Audit, Summary};
+use crate::delete::Audit;
 use crate::engine::expiry::{self, ExpiryError};
 use crate::engine::journal::Runs;
 use crate::engine::resume::{self, ResumeCheck};
@@ -190,17 +190,9 @@ impl Driver {
             Effect::StartRun(preflights) => {
                 // No run without its audit trail: a report that cannot be
                 // written refuses the run before anything is sent.
-                let opened = self.report_path(&preflights).and_then(|p| match p {
-                    Some(p) => Audit::to_file(&p)
-                        .map(|a| (a, Some(p.clone())))
-                        .map_err(|e| {
-                            format!(
-                                "cannot write the audit report {}: {e}; nothing was sent",
-                                p.display()
-                            )
-                        }),
-                    None => Ok((Audit::none(), None)),
-                });
+                let opened = self
+                    .report_path(&preflights)
+                    .and_then(|p| Audit::open(p.as_deref()).map(|a| (a, p)));
                 let (audit, report) = match opened {
                     Ok(o) => o,
                     Err(why) => {
@@ -208,62 +200,37 @@ impl Driver {
                         return (true, None);
                     }
                 };
-                let session = match &self.runs {
-                    Some(runs) => {
-                        let runs = runs.clone();
-                        match engine::session::begin(
-                            &self.client,
-                            &runs,
-                            report.as_deref(),
-                            &preflights,
-                        )
-                        .await
-                        {
-                            Ok(s) => Some(s),
-                            Err(engine::NoSession::Busy(why)) => {
-                                let _ = self
-                                    .tx
-                                    .send(Msg::RunEnded(Err(format!("{why}; nothing was sent"))))
-                                    .await;
-                                return (true, None);
-                            }
-                            Err(engine::NoSession::Unjournaled(why)) => {
-                                crate::log::line(format!("the run keeps no journal: {why}"));
-                                None
-                            }
-                        }
+                let started = engine::session::start(
+                    &self.client,
+                    self.runs.as_ref(),
+                    report.as_deref(),
+                    &preflights,
+                    false,
+                )
+                .await;
+                let started = match started {
+                    Ok(s) => s,
+                    Err(busy) => {
+                        let why = format!("{busy}; nothing was sent");
+                        let _ = self.tx.send(Msg::RunEnded(Err(why))).await;
+                        return (true, None);
                     }
-                    None => None,
                 };
-                if let Some(s) = &session {
+                if let Some(why) = &started.unjournaled {
+                    crate::log::line(format!("the run keeps no journal: {why}"));
+                }
+                if let Some(s) = &started.session {
                     let _ = self.tx.send(Msg::Journaled(s.journal().id())).await;
                 }
                 let opts = RunOptions {
                     dry_run: false,
                     audit,
-                    session,
+                    session: started.session,
                 };
                 let token = CancellationToken::new();
-                let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
-                let engine_tx = self.tx.clone();
-                let task = tokio::spawn(supervise(
-                    async move {
-                        forwarded(engine_tx, |etx| async move {
-                            engine::run_many(&c, &preflights, opts, etx, cancel)
-                                .await
-                                .map_err(|refused| {
-                                    refused
-                                        .iter()
-                                        .map(|r| format!("{}: {}", r.bucket, r.reasons.join("; ")))
-                                        .collect::<Vec<_>>()
-                                        .join("; ")
-                                })
-                        })
-                        .await
-                    },
-                    tx,
-                ));
-                self.run = Some((token, task));
+                let launched =
+                    engine::launch::start(&self.client, &preflights, opts, token.clone());
+                self.run = Some((token, tokio::spawn(follow(launched, self.tx.clone()))));
                 return (true, report);
             }
             Effect::LoadInterrupted => {
@@ -339,18 +306,8 @@ impl Driver {
                 let report = accepted.view.report.clone();
                 let _ = self.tx.send(Msg::Journaled(id)).await;
                 let token = CancellationToken::new();
-                let (c, tx, cancel) = (self.client.clone(), self.tx.clone(), token.clone());
-                let engine_tx = self.tx.clone();
-                let task = tokio::spawn(supervise(
-                    async move {
-                        forwarded(engine_tx, |etx| async move {
-                            engine::resume(&c, accepted, etx, cancel).await
-                        })
-                        .await
-                    },
-                    tx,
-                ));
-                self.run = Some((token, task));
+                let launched = engine::launch::resume(&self.client, accepted, token.clone());
+                self.run = Some((token, tokio::spawn(follow(launched, self.tx.clone()))));
                 return (true, report);
             }
             Effect::DiscardRun(id) => {
@@ -505,39 +462,23 @@ fn expiry_error(e: &ExpiryError) -> ErrorInfo {
     }
 }
 
-/// Runs the engine task and always reports its end: a task that fails or
-/// panics becomes a run error, so the progress pane never waits forever.
-pub async fn supervise<F>(task: F, tx: mpsc::Sender<Msg>)
-where
-    F: std::future::Future<Output = Result<Vec<Summary>, String>> + Send + 'static,
-{
-    let result = match tokio::spawn(task).await {
-        Ok(r) => r,
-        Err(e) if e.is_panic() => {
-            Err("the deletion task crashed; the audit report holds what was deleted".to_string())
-        }
-        Err(e) => Err(format!("the deletion task failed: {e}")),
-    };
-    let _ = tx.send(Msg::RunEnded(result)).await;
-}
-
-/// Runs an engine task, its events forwarded as messages.
-async fn forwarded<F, Fut>(tx: mpsc::Sender<Msg>, task: F) -> Result<Vec<Summary>, String>
-where
-    F: FnOnce(mpsc::Sender<crate::delete::Event>) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<Summary>, String>>,
-{
-    let (etx, mut erx) = mpsc::channel(256);
-    let forward = tokio::spawn(async move {
-        while let Some(e) = erx.recv().await {
-            if tx.send(Msg::Engine(e)).await.is_err() {
-                break;
+/// Follows a run the engine launched: its events become messages, and its
+/// end (however it came: a crash included) always becomes `RunEnded`, so the
+/// progress pane never waits forever.
+pub async fn follow(launched: engine::Launched, tx: mpsc::Sender<Msg>) {
+    let engine::Launched { mut events, done } = launched;
+    let forward = {
+        let tx = tx.clone();
+        async move {
+            while let Some(e) = events.recv().await {
+                if tx.send(Msg::Engine(e)).await.is_err() {
+                    break;
+                }
             }
         }
-    });
-    let result = task(etx).await;
-    let _ = forward.await;
-    result
+    };
+    let (_, end) = tokio::join!(forward, engine::Launched::end(done));
+    let _ = tx.send(Msg::RunEnded(end.map_err(|e| e.to_string()))).await;
 }
 
 #[cfg(test)]

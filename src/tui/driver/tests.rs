@@ -10,6 +10,8 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
+use crate::delete::Summary;
+
 use super::*;
 use crate::emulator::faults::{FaultKind, FaultRule};
 use crate::emulator::{self, seed::Seed, EmulatorConfig};
@@ -170,7 +172,13 @@ async fn no_run_starts_without_its_audit_report() {
 #[tokio::test]
 async fn a_crashed_engine_task_ends_the_run_instead_of_hanging() {
     let (tx, mut rx) = mpsc::channel(4);
-    supervise(async { panic!("boom") }, tx).await;
+    let (_events_tx, events) = mpsc::channel(1);
+    let crashing = crate::engine::Launched {
+        events,
+        done: tokio::spawn(async { panic!("boom") }),
+    };
+    drop(_events_tx);
+    follow(crashing, tx).await;
     match rx.recv().await {
         Some(Msg::RunEnded(Err(e))) => assert!(e.contains("crashed"), "{e}"),
         other => panic!("{other:?}"),
