@@ -308,7 +308,9 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
     // A shell, so what ossweep prints after restoring the terminal stays.
     let tmux = Tmux::start("e2e-quit", home.path(), "sh");
     let wizard = format!("{bin} --endpoint {url} --path-style");
-    tmux.text(&format!("{wizard}; echo EXIT=$?"));
+    // The marker is split on the command line (`EX""IT=`), so only the
+    // shell's output matches `EXIT=`, never the command being typed.
+    tmux.text(&format!("{wizard}; echo EX\"\"IT=$?"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("big-archive", Duration::from_secs(20));
     tmux.keys(&["Enter"]);
@@ -354,7 +356,7 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
 
     // Started again: the interrupted run is offered. R checks it: the pane
     // shows what was written since, and nothing is deleted before the name.
-    tmux.text(&format!("clear; {wizard}; echo EXIT=$?"));
+    tmux.text(&format!("clear; {wizard}; echo EX\"\"IT=$?"));
     tmux.keys(&["Enter"]);
     let list = tmux.wait_for(
         "An interrupted deletion of big-archive",
