@@ -1327,3 +1327,34 @@ async fn keys_listed_again_after_oss_reported_them_deleted_are_counted_once() {
     );
     emu.shutdown().await.unwrap();
 }
+
+/// A run carries the versioning its preflight was confirmed with: a bucket
+/// whose versioning changed since (a delete would now leave markers, or
+/// remove data for good) is not touched; the run says what changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_whose_versioning_changed_since_the_confirmation_is_not_touched() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    let report = scan_of(&c, "acme-web-assets").await;
+    let preflight =
+        ossweep::engine::preflight(&report, ossweep::engine::Action::DeleteBucket).unwrap();
+    c.put_bucket_versioning("acme-web-assets", true)
+        .await
+        .unwrap();
+    let before = emu.faults().count("DeleteMultipleObjects");
+    let (summary, _) = run(&c, preflight.plan(Audit::none(), false)).await;
+    let error = summary.error.expect("stopped");
+    assert_eq!(error.context, "versioning changed");
+    assert!(
+        error.message.contains("is Enabled now; it was Off"),
+        "{}",
+        error.message
+    );
+    assert_eq!(
+        emu.faults().count("DeleteMultipleObjects"),
+        before,
+        "nothing sent"
+    );
+    assert!(!summary.bucket_deleted);
+    assert_eq!(emu.store().buckets["acme-web-assets"].objects.len(), 304);
+}

@@ -562,7 +562,13 @@ mod property {
                             w.write_now("victim", [k.clone()]);
                             touched.insert(k);
                         }
-                        Write::Delete(i) => w.remove("victim", &[format!("obj/{i:07}")]),
+                        Write::Delete(i) => {
+                            // An overwritten key deleted again is gone: no
+                            // longer something to keep.
+                            let k = format!("obj/{i:07}");
+                            w.remove("victim", std::slice::from_ref(&k));
+                            touched.remove(&k);
+                        }
                     }
                 }
                 w.emu.state().advance_clock(2);

@@ -494,6 +494,10 @@ pub async fn run(
                 ctx.summary.lock().unwrap().error = Some(not_the_bucket_confirmed(&ctx, &why));
                 return finish(&ctx, started).await;
             }
+            if let Some(error) = versioning_changed(&ctx, info.versioning) {
+                ctx.summary.lock().unwrap().error = Some(error);
+                return finish(&ctx, started).await;
+            }
             ctx.versioning = info.versioning;
             ctx.listed_from = info.served_at;
         }
@@ -584,6 +588,22 @@ fn not_the_bucket_confirmed(ctx: &Ctx, why: &str) -> RunError {
             ctx.bucket()
         ),
     )
+}
+
+/// The bucket's versioning now, against what was confirmed: what a delete
+/// does depends on it (a delete marker or the data), so a change stops the
+/// run before anything is sent, saying what changed.
+fn versioning_changed(ctx: &Ctx, now: Versioning) -> Option<RunError> {
+    let confirmed = ctx.plan.versioning.filter(|v| *v != now)?;
+    Some(RunError::local(
+        "versioning changed",
+        format!(
+            "the versioning of {} is {} now; it was {} when the run was confirmed. Nothing was sent to it: scan it again and confirm what deleting means now.",
+            ctx.bucket(),
+            now.as_str(),
+            confirmed.as_str()
+        ),
+    ))
 }
 
 /// Whether the run stopped because fresh listings kept finding new entries.

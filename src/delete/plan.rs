@@ -43,6 +43,10 @@ pub struct Plan {
     /// A resumed run's bounds (`None`: a fresh run, which deletes what it
     /// finds in its scope until a fresh listing shows it empty).
     pub bounds: Option<Bounds>,
+    /// The bucket's versioning when the run was confirmed (`None`: not
+    /// known). What deletes mean depends on it: a bucket whose versioning
+    /// changed since is not touched, the run stops and says what changed.
+    pub versioning: Option<crate::oss::model::Versioning>,
 }
 
 /// What a resumed run may delete: what existed when the run was confirmed
@@ -89,6 +93,7 @@ impl Plan {
             journal: None,
             identity: None,
             bounds: None,
+            versioning: None,
         }
     }
 

@@ -174,6 +174,7 @@ impl Confirmed {
         // A bucket whose creation date OSS did not say cannot be told apart
         // (a resume's check refuses it; a fresh run goes by its name).
         plan.identity = Some(self.identity.clone()).filter(|i| i.created.is_some());
+        plan.versioning = Some(self.versioning);
         plan.estimates = scope
             .iter()
             .map(|c| {
