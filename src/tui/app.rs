@@ -59,6 +59,17 @@ pub enum Screen {
     Report(Box<Report>),
 }
 
+/// What is over the screen and answers the next key (then goes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Modal {
+    /// The help overlay: any key closes it.
+    Help,
+    /// "A deletion is running. Quit?" (`y` stops the run, then quits).
+    Quit,
+    /// On the progress pane, "Stop after the batches in flight?".
+    Stop,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct App {
     pub screen: Screen,
@@ -67,8 +78,8 @@ pub struct App {
     /// The list shown: buckets or vector buckets.
     pub tab: Tab,
     pub vectors: VectorList,
-    pub help: bool,
-    pub quit_prompt: bool,
+    /// What is over the screen and takes the next key, if anything.
+    pub modal: Option<Modal>,
     pub banner: Option<ErrorInfo>,
     /// A one-line message in the status bar.
     pub notice: Option<String>,
@@ -106,8 +117,7 @@ impl App {
             tab: Tab::Buckets,
             // Loaded with the bucket list: its tab says how many there are.
             vectors: VectorList::loading(),
-            help: false,
-            quit_prompt: false,
+            modal: None,
             banner: None,
             notice: None,
             now: Duration::ZERO,

@@ -42,35 +42,37 @@ impl App {
 
     pub(super) fn on_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         self.notice = None;
-        if self.help {
-            self.help = false;
-            return Vec::new();
-        }
         let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
-        if self.quit_prompt {
-            self.quit_prompt = false;
-            return match k.code {
-                // Mid-run: stop after the batches in flight, then quit (the
-                // summary is printed once the terminal is restored).
-                KeyCode::Char('y') | KeyCode::Char('Y') if self.running => {
-                    self.quitting = true;
-                    if let Screen::Progress(p) = &mut self.screen {
+        let yes = matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y'));
+        match self.modal.take() {
+            None => {}
+            Some(Modal::Help) => return Vec::new(),
+            Some(Modal::Stop) => {
+                if let Screen::Progress(p) = &mut self.screen {
+                    if yes {
                         p.stopping = true;
+                        return vec![Effect::CancelRun];
                     }
-                    vec![Effect::CancelRun]
+                    return Vec::new();
                 }
-                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Effect::CancelRun, Effect::Quit],
-                _ => Vec::new(),
-            };
-        }
-        if let Screen::Progress(p) = &mut self.screen {
-            if p.stop_prompt {
-                p.stop_prompt = false;
-                if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                    p.stopping = true;
-                    return vec![Effect::CancelRun];
+                // The run ended under the question: the key is the report's.
+            }
+            Some(Modal::Quit) => {
+                return match k.code {
+                    // Mid-run: stop after the batches in flight, then quit (the
+                    // summary is printed once the terminal is restored).
+                    KeyCode::Char('y') | KeyCode::Char('Y') if self.running => {
+                        self.quitting = true;
+                        if let Screen::Progress(p) = &mut self.screen {
+                            p.stopping = true;
+                        }
+                        vec![Effect::CancelRun]
+                    }
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        vec![Effect::CancelRun, Effect::Quit]
+                    }
+                    _ => Vec::new(),
                 }
-                return Vec::new();
             }
         }
         // Text input first: the filter and the confirm field take characters.
@@ -90,7 +92,7 @@ impl App {
         }
         // `?` is help on the confirm pane too: no name typed there holds one.
         if typing && matches!(self.screen, Screen::Confirm(..)) && k.code == KeyCode::Char('?') {
-            self.help = true;
+            self.modal = Some(Modal::Help);
             return Vec::new();
         }
         if typing && !ctrl_c {
@@ -102,13 +104,13 @@ impl App {
         match action {
             KeyAction::Quit => {
                 if self.running {
-                    self.quit_prompt = true;
+                    self.modal = Some(Modal::Quit);
                     return Vec::new();
                 }
                 return vec![Effect::CancelScan, Effect::Quit];
             }
             KeyAction::Help => {
-                self.help = true;
+                self.modal = Some(Modal::Help);
                 return Vec::new();
             }
             _ => {}
@@ -446,7 +448,7 @@ impl App {
             KeyAction::Down => {
                 p.scroll = (p.scroll + 1).min(p.state.failures.len().saturating_sub(1))
             }
-            KeyAction::Back if !p.stopping => p.stop_prompt = true,
+            KeyAction::Back if !p.stopping => self.modal = Some(Modal::Stop),
             _ => {}
         }
         (Screen::Progress(p), Vec::new())

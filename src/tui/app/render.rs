@@ -53,7 +53,9 @@ impl App {
             Screen::Confirm(c, _) => {
                 screens::confirm::render(c, self.context.reports.as_deref(), body, buf, theme)
             }
-            Screen::Progress(p) => screens::progress::render(p, body, buf, theme),
+            Screen::Progress(p) => {
+                screens::progress::render(p, self.modal == Some(Modal::Stop), body, buf, theme)
+            }
             Screen::Report(r) => screens::report::render(r, body, buf, theme),
         }
         // A notice, else on a list the selected bucket's full name (its
@@ -74,10 +76,10 @@ impl App {
             hints.width,
         ))
         .render(hints, buf);
-        if self.help {
+        if self.modal == Some(Modal::Help) {
             self.render_help(area, buf, theme);
         }
-        if self.quit_prompt {
+        if self.modal == Some(Modal::Quit) {
             let detail = match &self.run_id {
                 Some(id) => format!(
                     "It stops after the batches in flight; the rest is kept, and the run can be resumed: ossweep resume {id}"

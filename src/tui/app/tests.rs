@@ -539,12 +539,12 @@ fn esc_on_confirm_returns_to_the_same_scan() {
     let mut app = scanned();
     app.update(key('D'));
     typed(&mut app, "q");
-    assert!(!app.quit_prompt, "q is text in the name field");
+    assert_ne!(app.modal, Some(Modal::Quit), "q is text in the name field");
     // `?` is help (no name holds one); any key closes it.
     app.update(key('?'));
-    assert!(app.help);
+    assert_eq!(app.modal, Some(Modal::Help));
     app.update(key('x'));
-    assert!(!app.help);
+    assert_eq!(app.modal, None);
     app.update(code(KeyCode::Esc));
     match &app.screen {
         Screen::Scan(s) => assert!(s.report.finished && s.bucket == "backups"),
@@ -705,7 +705,7 @@ fn the_header_says_where_requests_go() {
 fn stopping_a_run_asks_first_and_quitting_cancels_it() {
     let mut app = running();
     app.update(code(KeyCode::Esc));
-    assert!(matches!(&app.screen, Screen::Progress(p) if p.stop_prompt));
+    assert_eq!(app.modal, Some(Modal::Stop));
     assert!(app.update(key('n')).is_empty());
     app.update(code(KeyCode::Esc));
     assert_eq!(app.update(key('y')), [Effect::CancelRun]);
@@ -714,10 +714,22 @@ fn stopping_a_run_asks_first_and_quitting_cancels_it() {
         app.update(key('q')).is_empty(),
         "asks before quitting a running deletion"
     );
-    assert!(app.quit_prompt);
+    assert_eq!(app.modal, Some(Modal::Quit));
     // The run stops after its batches in flight; the wizard quits when it has.
     assert_eq!(app.update(key('y')), [Effect::CancelRun]);
     assert!(app.quitting);
+}
+
+/// The stop question is the progress pane's: a run that ends under it takes
+/// it away, and the next key is the report's.
+#[test]
+fn a_run_that_ends_under_the_stop_question_leaves_no_question() {
+    let mut app = running();
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.modal, Some(Modal::Stop));
+    app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
+    assert!(!snapshot(&app).contains("Stop after the batches in flight?"));
+    assert_eq!(app.update(code(KeyCode::Enter)), [Effect::LoadBuckets]);
 }
 
 #[test]
@@ -742,7 +754,7 @@ fn help_is_built_from_the_key_table_and_any_key_closes_it() {
         assert!(text.contains(b.hint), "{}", b.hint);
     }
     app.update(key('x'));
-    assert!(!app.help);
+    assert_eq!(app.modal, None);
 }
 
 #[test]
@@ -1249,7 +1261,7 @@ fn q_mid_run_stops_after_the_batches_in_flight_then_quits_with_the_summary() {
     app.screen = Screen::Progress(Box::new(Progress::resumed(vec!["b".into()], app.now)));
     app.update(Msg::Journaled("20261206-000000-0001".into()));
     assert!(app.update(key('q')).is_empty());
-    assert!(app.quit_prompt);
+    assert_eq!(app.modal, Some(Modal::Quit));
     // y: the run stops first; the wizard does not quit yet.
     assert_eq!(app.update(key('y')), [Effect::CancelRun]);
     assert!(app.quitting);
@@ -1569,8 +1581,7 @@ fn every_listed_key_acts_and_every_acting_key_is_listed() {
             let before = (snapshot(&app), app.screen.clone());
             let effects = app.update(Msg::Key(*k));
             let acted = !effects.is_empty()
-                || app.help
-                || app.quit_prompt
+                || app.modal.is_some()
                 || (snapshot(&app), app.screen.clone()) != before;
             let action = keymap::action(*k);
             let listed = action.is_some_and(|a| keymap::offers(table, a));

@@ -40,7 +40,6 @@ pub struct Progress {
     /// Keys and bytes earlier sessions of a resumed run deleted: part of
     /// what is done, not of this session's rate.
     carried: (u64, u64),
-    pub stop_prompt: bool,
     pub stopping: bool,
     pub scroll: usize,
     /// The run's journal id, when it keeps one: a stopped run can be resumed.
@@ -293,7 +292,8 @@ fn category_row(
     );
 }
 
-pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// The progress pane; `stop_prompt`: the question whether to stop is over it.
+pub fn render(s: &Progress, stop_prompt: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let p = &s.state;
     let rows = s.rows();
     let [head, gauges, stats, failures] = Layout::vertical([
@@ -443,7 +443,7 @@ pub fn render(s: &Progress, area: Rect, buf: &mut Buffer, theme: &Theme) {
         .style(theme.warn)
         .render(failures, buf);
 
-    if s.stop_prompt {
+    if stop_prompt {
         let detail = match &s.run_id {
             Some(id) => format!("What was deleted stays deleted; nothing else is sent. The rest can be resumed: ossweep resume {id}"),
             None => "What was deleted stays deleted; nothing else is sent.".to_string(),
