@@ -472,7 +472,7 @@ fn describe_fully(s: &Summary, report: Option<&std::path::Path>) -> String {
     let abandoned = s
         .error
         .as_ref()
-        .is_some_and(|e| e.context == "stopped at once");
+        .is_some_and(|e| e.kind == crate::delete::event::StopKind::Abandoned);
     if s.cancelled && !abandoned {
         out.push_str("  cancelled: stopped after the batches in flight; nothing else was sent.\n");
     }

@@ -218,9 +218,33 @@ pub struct RunError {
     /// (AccessDenied, another bucket, a writer that never stops) are final.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub resumable: bool,
+    /// The stops the front ends and the engine tell apart (by this, never
+    /// by the text of `context`).
+    #[serde(skip)]
+    pub kind: StopKind,
+}
+
+/// The kinds of stop that decide what is said or done next.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StopKind {
+    #[default]
+    Other,
+    /// Fresh listings kept finding entries to delete: something writes.
+    Outrun,
+    /// The run was abandoned at once (a second stop): the batches in flight
+    /// may or may not have been carried out.
+    Abandoned,
 }
 
 impl RunError {
+    /// A stop of a kind the front ends tell apart.
+    pub fn of_kind(kind: StopKind, context: &str, message: impl Into<String>) -> Self {
+        RunError {
+            kind,
+            ..RunError::local(context, message)
+        }
+    }
+
     pub fn oss(context: &str, e: &OssError) -> Self {
         match e.api() {
             Some(a) => RunError {
@@ -235,6 +259,7 @@ impl RunError {
                 resumable: a.status >= 500
                     || matches!(a.status, 408 | 429)
                     || a.code == "SecurityTokenExpired",
+                kind: StopKind::Other,
             },
             None => RunError {
                 context: context.to_string(),

@@ -40,7 +40,7 @@ use crate::vocab::Category;
 
 pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
-pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, Summary};
+pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, StopKind, Summary};
 pub use plan::{check_scope, Bounds, Plan};
 
 /// Everything the parts of a run share.
@@ -324,7 +324,8 @@ fn after_pass(ctx: &Ctx, number: u32, found: u64, failed: bool) -> PassEnd {
         return PassEnd::Empty;
     }
     if number == MAX_PASSES {
-        ctx.fatal(RunError::local(
+        ctx.fatal(RunError::of_kind(
+            StopKind::Outrun,
             "verification",
             format!(
                 "after {MAX_PASSES} listings of {} the last one still found {found} entries to delete; something may be writing to the bucket",
@@ -615,7 +616,7 @@ fn outran_by_a_writer(ctx: &Ctx) -> bool {
             .unwrap()
             .error
             .as_ref()
-            .is_some_and(|e| e.context == "verification")
+            .is_some_and(|e| e.kind == StopKind::Outrun)
 }
 
 /// A vector bucket: its indexes, then (when asked) the bucket.

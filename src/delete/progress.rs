@@ -158,7 +158,8 @@ impl ProgressState {
         }
         s.failures_total = self.categories.values().map(|p| p.failed).sum();
         s.failure_groups = self.failures.clone();
-        s.error = Some(super::event::RunError::local(
+        s.error = Some(super::event::RunError::of_kind(
+            super::event::StopKind::Abandoned,
             "stopped at once",
             "the batches in flight were abandoned: their keys may or may not be gone (a scan shows what is left)",
         ));

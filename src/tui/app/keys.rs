@@ -72,7 +72,7 @@ impl App {
                         vec![Effect::CancelRun, Effect::Quit]
                     }
                     _ => Vec::new(),
-                }
+                };
             }
         }
         // Text input first: the filter and the confirm field take characters.
