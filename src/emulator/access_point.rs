@@ -4,7 +4,7 @@
 use crate::oss::xml::{self, Writer};
 
 use super::op::Op;
-use super::protocol::{bucket, max_keys, Ctx, EmuError, Reply, Request, OWNER_ID};
+use super::protocol::{bucket, max_keys, policy_document, Ctx, EmuError, Reply, Request, OWNER_ID};
 use super::store::AccessPoint;
 
 fn no_such_access_point() -> EmuError {
@@ -32,6 +32,16 @@ fn ap_fields(w: &mut Writer, bucket: &str, name: &str, ap: &AccessPoint, now_ms:
         .leaf("VpcId", ap.vpc_id.as_deref().unwrap_or_default())
         .close("VpcConfiguration");
     w.leaf("Status", ap.status(now_ms));
+}
+
+/// The region of `bucket` ("" when there is no such bucket: the handler's
+/// bucket lookup says so).
+fn region_of(ctx: &Ctx<'_>, bucket: &str) -> String {
+    ctx.store
+        .buckets
+        .get(bucket)
+        .map(|b| b.region.clone())
+        .unwrap_or_default()
 }
 
 /// The access point the `x-oss-access-point-name` header names, on the
@@ -63,12 +73,7 @@ fn named<'s>(
 pub fn create_access_point(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let bucket_name = r.bucket.clone().unwrap_or_default();
     let (now, now_ms, delay) = (ctx.now, ctx.now_ms, ctx.access_point_delay_ms);
-    let region = ctx
-        .store
-        .buckets
-        .get(&bucket_name)
-        .map(|b| b.region.clone())
-        .unwrap_or_default();
+    let region = region_of(ctx, &bucket_name);
     let text = String::from_utf8_lossy(&r.body).to_string();
     let cfg = xml::parse_root(&text, "CreateAccessPointConfiguration")
         .map_err(|e| EmuError::malformed(&e.0))?;
@@ -162,12 +167,7 @@ pub fn list_access_points(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuEr
 pub fn get_access_point(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let bucket_name = r.bucket.clone().unwrap_or_default();
     let now_ms = ctx.now_ms;
-    let region = ctx
-        .store
-        .buckets
-        .get(&bucket_name)
-        .map(|b| b.region.clone())
-        .unwrap_or_default();
+    let region = region_of(ctx, &bucket_name);
     let (name, ap) = named(ctx, r, Op::GetAccessPoint)?;
     let mut w = Writer::new();
     w.open("GetAccessPointResult")
@@ -223,15 +223,7 @@ pub fn delete_access_point(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuE
 /// PutAccessPointPolicy.
 pub fn put_access_point_policy(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let (_, ap) = named(ctx, r, Op::PutAccessPointPolicy)?;
-    let text = String::from_utf8_lossy(&r.body).to_string();
-    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
-        EmuError::new(
-            400,
-            "InvalidPolicyDocument",
-            "The policy document is not valid JSON.",
-        )
-    })?;
-    ap.policy = Some(text);
+    ap.policy = Some(policy_document(r)?);
     Ok(Reply {
         status: 200,
         ..Default::default()

@@ -5,7 +5,7 @@ use crate::oss::time;
 use crate::oss::xml::{self, Element, Writer};
 
 use super::op::Op;
-use super::protocol::{bucket, Ctx, EmuError, Reply, Request};
+use super::protocol::{bucket, policy_document, Ctx, EmuError, Reply, Request};
 use super::store::{Accelerator, ReplicationRule, Worm};
 
 fn body<'r>(r: &'r Request, root: &str) -> Result<Element<'r>, EmuError> {
@@ -449,15 +449,7 @@ pub fn get_bucket_policy(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuErr
 pub fn put_bucket_policy(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
     let b = bucket(ctx, r, Op::PutBucketPolicy)?;
     let cfg = &mut b.config;
-    let text = String::from_utf8_lossy(&r.body).to_string();
-    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
-        EmuError::new(
-            400,
-            "InvalidPolicyDocument",
-            "The policy document is not valid JSON.",
-        )
-    })?;
-    cfg.policy = Some(text);
+    cfg.policy = Some(policy_document(r)?);
     Ok(Reply::ok())
 }
 

@@ -324,6 +324,20 @@ pub fn owner(w: &mut Writer) {
 
 pub const OWNER_ID: &str = "1234567890123456";
 
+/// A policy document (a bucket's or an access point's): JSON, or OSS's
+/// `InvalidPolicyDocument`.
+pub fn policy_document(r: &Request) -> Result<String, EmuError> {
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    serde_json::from_str::<serde_json::Value>(&text).map_err(|_| {
+        EmuError::new(
+            400,
+            "InvalidPolicyDocument",
+            "The policy document is not valid JSON.",
+        )
+    })?;
+    Ok(text)
+}
+
 /// Object keys: 1-1023 bytes, not starting with `/` or `\`.
 pub fn check_key(key: &str) -> Result<(), EmuError> {
     if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
