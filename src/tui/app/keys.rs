@@ -131,6 +131,11 @@ impl App {
         if !keymap::offers(self.keys(), action) {
             return Vec::new();
         }
+        // The lists jump and page themselves (a long list is not walked a
+        // row at a time).
+        if self.screen == Screen::List {
+            return self.on_list(action);
+        }
         // On the scan pane PgUp/PgDn scroll the risks (the categories fit).
         if let Screen::Scan(s) = &mut self.screen {
             if s.items.is_none() && matches!(action, KeyAction::PageUp | KeyAction::PageDown) {
