@@ -9,6 +9,7 @@ use crate::delete::{Event, RunError, Summary};
 use crate::engine::{self, Preflight, RunFailed, RunOptions};
 use crate::oss::Client;
 use crate::units::duration;
+use crate::vocab::Category;
 
 use super::out;
 use super::stop::Stop;
@@ -85,6 +86,17 @@ pub async fn resume(
     show(launched, buckets, json, stop).await
 }
 
+/// Whether the failures of an `ItemsFailed` event just applied opened their
+/// group (category and code): only those are printed as they come, the
+/// summary counts the rest.
+fn first_of_its_kind(state: &ProgressState, category: Category, code: &str, n: u64) -> bool {
+    state
+        .failures
+        .iter()
+        .find(|g| g.category == category && g.code == code)
+        .is_some_and(|g| g.count == n)
+}
+
 /// Shows a run's events until it ends; returns its summaries.
 async fn show(
     launched: engine::Launched,
@@ -139,7 +151,7 @@ async fn show(
                 message,
                 sample,
                 ..
-            } => {
+            } if first_of_its_kind(&state, *category, code, *n) => {
                 let example = sample
                     .first()
                     .map(|s| format!(" (e.g. {:?})", s.key))
@@ -576,6 +588,40 @@ mod tests {
         };
         assert_eq!(exit_code(&failed), 1);
         assert!(describe(&s, None).contains("b: deleted 5 items"));
+    }
+
+    #[test]
+    fn only_the_first_failure_of_a_kind_is_printed_as_it_comes() {
+        let mut state = ProgressState::default();
+        let failed = |n: u64, code: &str| Event::ItemsFailed {
+            bucket: "b".into(),
+            category: Category::Objects,
+            count: n,
+            code: code.into(),
+            message: "denied".into(),
+            sample: Vec::new(),
+        };
+        state.apply(&failed(1000, "AccessDenied"));
+        assert!(first_of_its_kind(
+            &state,
+            Category::Objects,
+            "AccessDenied",
+            1000
+        ));
+        state.apply(&failed(1000, "AccessDenied"));
+        assert!(!first_of_its_kind(
+            &state,
+            Category::Objects,
+            "AccessDenied",
+            1000
+        ));
+        state.apply(&failed(3, "NotDeleted"));
+        assert!(first_of_its_kind(
+            &state,
+            Category::Objects,
+            "NotDeleted",
+            3
+        ));
     }
 
     #[test]
