@@ -8,12 +8,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::oss::model::{BucketStat, BucketSummary, Versioning};
-use crate::oss::time;
 use crate::units::bytes;
 
 use super::super::theme::Theme;
 use super::columns::{fit_giving, Column, Give};
-use super::listing::{Listed, Listing};
+use super::listing::{lead_cells, Listed, Listing};
 use super::spinner;
 use super::table::draw_list;
 
@@ -136,14 +135,12 @@ fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; COLUMNS] {
         Details::Loaded { .. } => ["n/a".into(), "n/a".into()],
         Details::Failed(_) => ["?".into(), "?".into()],
     });
+    let [mark, name, region, created] = lead_cells(r, marked);
     [
-        if marked { "●" } else { " " }.to_string(),
-        crate::text::visible(&r.summary.name).into_owned(),
-        crate::text::visible(&r.summary.region).into_owned(),
-        r.summary
-            .creation_date
-            .map(time::date_only)
-            .unwrap_or_default(),
+        mark,
+        name,
+        region,
+        created,
         r.summary.storage_class.clone(),
         versioning,
         objects,

@@ -80,6 +80,19 @@ impl<R> Default for Listing<R> {
     }
 }
 
+/// The cells every list starts its rows with: the mark, the name, the
+/// region and the creation date (server text made printable).
+pub fn lead_cells<R: Listed>(r: &R, marked: bool) -> [String; 4] {
+    [
+        if marked { "●" } else { " " }.to_string(),
+        crate::text::visible(r.name()).into_owned(),
+        crate::text::visible(r.region()).into_owned(),
+        r.created()
+            .map(crate::oss::time::date_only)
+            .unwrap_or_default(),
+    ]
+}
+
 /// What a key on a list asks of the wizard.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Asked {

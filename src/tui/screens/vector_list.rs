@@ -8,13 +8,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
-use crate::oss::time;
 use crate::oss::vectors::VectorBucketSummary;
 use crate::units::count;
 
 use super::super::theme::Theme;
 use super::columns::fit;
-use super::listing::{Listed, Listing};
+use super::listing::{lead_cells, Listed, Listing};
 use super::spinner;
 use super::table::{draw_list, measure};
 
@@ -98,19 +97,12 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     }
     const HEADERS: [&str; 5] = ["", "NAME", "REGION", "CREATED", "INDEXES"];
     let cells = |r: &VectorRow| {
+        let [mark, name, region, created] = lead_cells(r, s.marked.contains(&r.summary.name));
         [
-            if s.marked.contains(&r.summary.name) {
-                "●"
-            } else {
-                " "
-            }
-            .to_string(),
-            crate::text::visible(&r.summary.name).into_owned(),
-            crate::text::visible(&r.summary.region).into_owned(),
-            r.summary
-                .creation_date
-                .map(time::date_only)
-                .unwrap_or_default(),
+            mark,
+            name,
+            region,
+            created,
             match &r.indexes {
                 None => spinner(now).to_string(),
                 Some(Ok(n)) => count(*n),
