@@ -68,6 +68,7 @@
 //!                   captures.sh (the README's wizard screens)
 //! ```
 
+pub mod blockers;
 pub mod cli;
 pub mod config;
 pub mod delete;

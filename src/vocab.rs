@@ -1,9 +1,11 @@
-//! The shared vocabulary of the scan and the deletion engine: what can block a
-//! bucket's deletion, which category a listed entry belongs to, and when a
-//! retention policy lets it go. Pure; neither `scan` nor `delete` owns it.
+//! The shared vocabulary of the scan and the deletion engine: the kinds of
+//! bucket, which category a listed entry belongs to, when a retention policy
+//! lets it go, and the items a run can name. Pure; neither `scan` nor
+//! `delete` owns it (what each category is lives in `blockers`).
 
 use serde::{Deserialize, Serialize};
 
+use crate::blockers::Category;
 use crate::oss::model::{ObjectVersion, Versioning, WormConfiguration};
 
 /// Prefix of OSS-HDFS data; never touched through the object API.
@@ -27,16 +29,13 @@ pub enum BucketKind {
 
 impl BucketKind {
     /// What can block this kind of bucket's deletion.
-    pub fn categories(self) -> &'static [Category] {
-        match self {
-            BucketKind::Object => &Category::OBJECT_BUCKET,
-            BucketKind::Vector => &[Category::VectorIndexes],
-        }
+    pub fn categories(self) -> impl Iterator<Item = Category> {
+        Category::ALL.into_iter().filter(move |c| c.kind() == self)
     }
 
     /// Every category ossweep can clear in this kind of bucket.
     pub fn clearable(self) -> impl Iterator<Item = Category> {
-        self.categories().iter().copied().filter(|c| c.clearable())
+        self.categories().filter(|c| c.clearable())
     }
 
     /// `bucket`, `vector bucket`.
@@ -49,166 +48,6 @@ impl BucketKind {
 
     pub fn is_vector(self) -> bool {
         self == BucketKind::Vector
-    }
-}
-
-/// Something that keeps a bucket from being deleted. Each can be cleared alone.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// The current version of each object.
-    Objects,
-    /// Older versions, kept by versioning.
-    PreviousVersions,
-    DeleteMarkers,
-    /// Incomplete multipart uploads and their parts.
-    Parts,
-    LiveChannels,
-    AccessPoints,
-    Accelerators,
-    /// Data under `.dlsdata/`: never deleted through the object API.
-    OssHdfs,
-    /// The indexes of a vector bucket, each with all its vectors.
-    VectorIndexes,
-}
-
-impl Category {
-    pub const ALL: [Category; 9] = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-        Category::Parts,
-        Category::LiveChannels,
-        Category::AccessPoints,
-        Category::Accelerators,
-        Category::OssHdfs,
-        Category::VectorIndexes,
-    ];
-
-    /// What can block an object bucket's deletion.
-    pub const OBJECT_BUCKET: [Category; 8] = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-        Category::Parts,
-        Category::LiveChannels,
-        Category::AccessPoints,
-        Category::Accelerators,
-        Category::OssHdfs,
-    ];
-
-    /// The name used on the command line (`--only objects,parts`) and in JSON.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Category::Objects => "objects",
-            Category::PreviousVersions => "previous-versions",
-            Category::DeleteMarkers => "delete-markers",
-            Category::Parts => "parts",
-            Category::LiveChannels => "live-channels",
-            Category::AccessPoints => "access-points",
-            Category::Accelerators => "accelerators",
-            Category::OssHdfs => "oss-hdfs",
-            Category::VectorIndexes => "vector-indexes",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::Objects => "Current objects",
-            Category::PreviousVersions => "Previous versions",
-            Category::DeleteMarkers => "Delete markers",
-            Category::Parts => "Incomplete multipart uploads",
-            Category::LiveChannels => "LiveChannels (RTMP ingest URLs)",
-            Category::AccessPoints => "Access points",
-            Category::Accelerators => "OSS accelerators",
-            Category::OssHdfs => "OSS-HDFS data (.dlsdata/)",
-            Category::VectorIndexes => "Vector indexes",
-        }
-    }
-
-    /// A plural noun for counts in sentences: `49 delete markers`.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Category::Objects => "current objects",
-            Category::PreviousVersions => "previous versions",
-            Category::DeleteMarkers => "delete markers",
-            Category::Parts => "incomplete multipart uploads",
-            Category::LiveChannels => "LiveChannels",
-            Category::AccessPoints => "access points",
-            Category::Accelerators => "OSS accelerators",
-            Category::OssHdfs => "OSS-HDFS objects",
-            Category::VectorIndexes => "vector indexes",
-        }
-    }
-
-    /// `delete marker`, `vector index`: one of the category.
-    pub fn noun_one(self) -> &'static str {
-        let noun = self.noun();
-        match self {
-            Category::LiveChannels => "LiveChannel",
-            Category::OssHdfs => "OSS-HDFS object",
-            Category::VectorIndexes => "vector index",
-            _ => noun.strip_suffix('s').unwrap_or(noun),
-        }
-    }
-
-    /// `1 delete marker`, `49 delete markers`.
-    pub fn counted(self, n: u64) -> String {
-        let noun = if n == 1 { self.noun_one() } else { self.noun() };
-        format!("{} {noun}", crate::units::count(n))
-    }
-
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.slug() == s)
-    }
-
-    /// Object-like entries: cleared by listing and batch deletes, and prefix-scoped.
-    pub fn is_object_kind(self) -> bool {
-        matches!(
-            self,
-            Category::Objects | Category::PreviousVersions | Category::DeleteMarkers
-        )
-    }
-
-    /// Data: what a bucket stores and bills by size. Emptying a bucket that stays
-    /// removes these and nothing else unless asked (attachments stay).
-    pub const DATA: [Category; 4] = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-        Category::Parts,
-    ];
-
-    pub fn is_data(self) -> bool {
-        Category::DATA.contains(&self)
-    }
-
-    /// How a resumed run tells what was confirmed from what came after: the
-    /// data by when each entry was written, the attachments (few, named) by
-    /// their names.
-    pub fn bound_by_name(self) -> bool {
-        matches!(
-            self,
-            Category::LiveChannels
-                | Category::AccessPoints
-                | Category::Accelerators
-                | Category::VectorIndexes
-        )
-    }
-
-    /// Which kind of bucket holds this category.
-    pub fn kind(self) -> BucketKind {
-        match self {
-            Category::VectorIndexes => BucketKind::Vector,
-            _ => BucketKind::Object,
-        }
-    }
-
-    /// Categories ossweep can clear through the API.
-    pub fn clearable(self) -> bool {
-        self != Category::OssHdfs
     }
 }
 

@@ -363,7 +363,7 @@ async fn what_is_written_after_the_check_is_kept_and_said_to_be() {
     let s = &summaries[0];
     assert!(!s.bucket_deleted);
     assert_eq!(s.unconfirmed_total(), 25, "{s:?}");
-    assert!(!s.verified.contains(&ossweep::vocab::Category::Objects));
+    assert!(!s.verified.contains(&ossweep::blockers::Category::Objects));
     assert!(!s.complete());
     let line = s.unconfirmed_line().unwrap();
     assert!(

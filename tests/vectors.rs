@@ -7,12 +7,13 @@ mod common;
 use std::time::Duration;
 
 use futures::TryStreamExt;
+use ossweep::blockers::Category;
 use ossweep::delete::{Audit, Event};
 use ossweep::emulator::seed::Seed;
 use ossweep::emulator::{EmulatorConfig, FaultKind, FaultRule};
 use ossweep::engine::{self, Action};
 use ossweep::oss::Client;
-use ossweep::vocab::{BucketKind, Category};
+use ossweep::vocab::BucketKind;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
+use crate::blockers::Category;
 use crate::delete::check_scope;
 use crate::engine::Action;
 use crate::oss::request::validate_bucket_name;
-use crate::vocab::{BucketKind, Category, Target};
+use crate::vocab::{BucketKind, Target};
 
 use super::{confirm, exit, preflight, runner, settings, Cli};
 
@@ -132,9 +133,13 @@ pub fn parse_categories(s: &str) -> Result<Vec<Category>, String> {
             let known: Vec<&str> = BucketKind::Object.clearable().map(|c| c.slug()).collect();
             match Category::parse(p) {
                 Some(c) if c.kind() == BucketKind::Object && c.clearable() => Ok(c),
-                Some(Category::OssHdfs) => Err(
-                    "oss-hdfs cannot be cleared by ossweep: OSS-HDFS data (.dlsdata/) is deleted from the console's OSS-HDFS page".to_string(),
-                ),
+                Some(c) if c.kind() == BucketKind::Object => Err(format!(
+                    "{} cannot be cleared by ossweep: {}",
+                    c.slug(),
+                    crate::delete::check_scope(BucketKind::Object, &[c].into(), None, false)
+                        .err()
+                        .unwrap_or_default()
+                )),
                 _ => {
                     let hint = crate::text::did_you_mean(p, &known)
                         .map(|k| format!("did you mean {k}? "))

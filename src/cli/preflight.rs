@@ -74,7 +74,8 @@ pub fn scan_progress(name: String) -> (mpsc::Sender<ScanEvent>, tokio::task::Joi
             std::time::Duration::from_secs(10)
         };
         let mut last = std::time::Instant::now();
-        let mut found: std::collections::BTreeMap<crate::vocab::Category, u64> = Default::default();
+        let mut found: std::collections::BTreeMap<crate::blockers::Category, u64> =
+            Default::default();
         let mut drawn = false;
         while let Some(e) = rx.recv().await {
             if let ScanEvent::Counted {
@@ -242,8 +243,8 @@ pub fn render_refusal(r: &Refusal, alternative: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blockers::Category;
     use crate::scan::{ScanReport, State};
-    use crate::vocab::Category;
 
     #[test]
     fn an_empty_only_preflight_says_why_and_what_to_do() {

@@ -4,12 +4,12 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+use crate::blockers::Category;
 use crate::delete::progress::{eta_secs, ProgressState};
 use crate::delete::{Event, RunError, Summary};
 use crate::engine::{self, Preflight, RunFailed, RunOptions};
 use crate::oss::Client;
 use crate::units::duration;
-use crate::vocab::Category;
 
 use super::out;
 use super::stop::Stop;
@@ -535,8 +535,8 @@ pub fn exit_code(s: &Summary) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blockers::Category;
     use crate::delete::event::CategoryTotals;
-    use crate::vocab::Category;
 
     #[test]
     fn progress_line_shows_bar_rate_eta_and_throttling() {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::vocab::Category;
+use crate::blockers::Category;
 
 #[derive(Serialize)]
 pub struct AuditRecord<'a> {
@@ -199,7 +199,7 @@ pub fn booked_in_tail(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Category;
+    use crate::blockers::Category;
 
     #[test]
     fn the_tail_says_which_keys_are_booked_deleted() {

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::AuditRecord;
 use super::{Ctx, Event};
+use crate::blockers::Category;
 use crate::oss::listing::Span;
-use crate::vocab::Category;
 
 /// One key of a batch in flight.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,9 +77,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::blockers::Category;
 use crate::oss::model::ObjectIdentifier;
 use crate::oss::OssError;
-use crate::vocab::Category;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]

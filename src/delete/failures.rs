@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::vocab::Category;
+use crate::blockers::Category;
 
 /// Failures of one category with one error code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

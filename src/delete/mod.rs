@@ -14,14 +14,14 @@
 pub mod audit;
 pub mod book;
 mod bucket;
+pub(crate) mod context;
 pub mod event;
 pub mod failures;
 
-mod objects;
+pub(crate) mod objects;
 pub mod plan;
 pub mod progress;
 mod recheck;
-mod resources;
 mod vectors;
 
 use bucket::{delete_bucket, explain_remaining, gone_elsewhere, kept_reason};
@@ -33,375 +33,16 @@ use std::time::{Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::oss::client::{Notice, Watch};
-use crate::oss::model::{Versioning, WormConfiguration};
-use crate::oss::{time, Client, OssError};
-use crate::vocab::Category;
+use crate::blockers::{self, Category, Phase};
+use crate::oss::client::Notice;
+use crate::oss::model::Versioning;
+use crate::oss::{time, Client};
+use context::Ctx;
 
 pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, StopKind, Summary};
 pub use plan::{check_scope, Bounds, Plan};
-
-/// Everything the parts of a run share.
-struct Ctx {
-    client: Client,
-    plan: Plan,
-    events: mpsc::Sender<Event>,
-    /// The caller's token, and a child the engine cancels itself on fatal errors.
-    cancel: CancellationToken,
-    stop: CancellationToken,
-    summary: Mutex<Summary>,
-    versioning: Versioning,
-    worm: Option<WormConfiguration>,
-    started_at: i64,
-    /// OSS's clock when this session began (the `Date` of its GetBucketInfo,
-    /// sent before any listing): what was last modified before it, the
-    /// session's first listing saw.
-    listed_from: Option<i64>,
-    /// This run's own retries and throttling.
-    watch: Arc<Watch>,
-    /// The run's journal, when it keeps one.
-    journal: Option<book::JournalSlot>,
-    /// Numbers listing pages and batches (unique across sessions of a run).
-    seq: std::sync::atomic::AtomicU64,
-}
-
-impl Ctx {
-    /// Sends an event; a closed channel means the front end has gone: stop.
-    async fn emit(&self, e: Event) {
-        if self.events.send(e).await.is_err() {
-            self.stop.cancel();
-        }
-    }
-
-    /// Whether the run must send nothing more: it was stopped, or its audit
-    /// trail could not be written (which stops it here, before anything else
-    /// is sent).
-    fn stopped(&self) -> bool {
-        if !self.stop.is_cancelled() {
-            if let Some(why) = self.plan.audit.failure() {
-                self.fatal(RunError {
-                    context: "audit report".into(),
-                    message: format!(
-                        "the report could not be written ({why}); stopped before anything else was sent"
-                    ),
-                    resumable: true,
-                    ..Default::default()
-                });
-            }
-        }
-        self.stop.is_cancelled()
-    }
-
-    fn bucket(&self) -> &str {
-        &self.plan.bucket
-    }
-
-    /// Whether this bucket was started by an earlier session of the run.
-    fn resumed(&self) -> bool {
-        self.journal.as_ref().is_some_and(|s| s.booked().started())
-    }
-
-    fn next_seq(&self) -> u64 {
-        self.seq.fetch_add(1, Ordering::Relaxed)
-    }
-
-    fn totals<R>(&self, c: Category, f: impl FnOnce(&mut CategoryTotals) -> R) -> R {
-        let mut s = self.summary.lock().unwrap();
-        f(s.categories.entry(c).or_default())
-    }
-
-    fn add_requests(&self, n: u64) {
-        self.summary.lock().unwrap().requests += n;
-    }
-
-    fn add_listing(&self, t: &crate::oss::listing::ListingTally) {
-        self.summary.lock().unwrap().listing.add(t);
-    }
-
-    fn fail(&self, category: Category, key: &str, version_id: Option<&str>, e: &str, code: &str) {
-        self.totals(category, |t| t.failed += 1);
-        self.summary.lock().unwrap().record_failure(FailedItem {
-            category,
-            key: key.to_string(),
-            version_id: version_id.map(str::to_string),
-            code: code.to_string(),
-            message: e.to_string(),
-        });
-        self.plan.audit.write([audit::AuditRecord::new(
-            self.bucket(),
-            category,
-            "failed",
-            key,
-            version_id,
-            Some(code),
-        )]);
-    }
-
-    /// An item OSS refused or could not act on: booked failed, and a refused
-    /// RAM permission is remembered for the summary.
-    fn fail_oss(&self, category: Category, key: &str, version_id: Option<&str>, e: &OssError) {
-        // Not sent because the run stopped: no failure (the stop is).
-        if matches!(e, OssError::Halted { sent: 0, .. }) {
-            return;
-        }
-        self.denied(e);
-        self.fail(category, key, version_id, &first_line(e), &code_of(e));
-    }
-
-    /// Remembers the RAM permission an AccessDenied names (not the one a
-    /// wrong-region reply sends, which the client follows).
-    fn denied(&self, e: &OssError) {
-        if let Some(a) = e.api() {
-            if a.code == "AccessDenied" && a.endpoint.is_none() {
-                if let Some(p) = a.permission {
-                    self.summary
-                        .lock()
-                        .unwrap()
-                        .missing_permissions
-                        .insert(p.to_string());
-                }
-            }
-        }
-    }
-
-    fn fatal(&self, error: RunError) {
-        let mut s = self.summary.lock().unwrap();
-        if s.error.is_none() {
-            s.error = Some(error);
-        }
-        drop(s);
-        self.stop.cancel();
-    }
-
-    async fn category_started(&self, category: Category) {
-        let estimate = self.plan.estimates.get(&category).copied();
-        self.totals(category, |_| ());
-        self.emit(Event::CategoryStarted {
-            bucket: self.bucket().to_string(),
-            category,
-            estimate,
-        })
-        .await;
-    }
-
-    /// Books a category a fresh listing showed empty, unless some of it was
-    /// skipped or failed: then it is not empty, and never said to be.
-    async fn verified(&self, category: Category, passes: u32) {
-        {
-            let mut s = self.summary.lock().unwrap();
-            let left = s
-                .categories
-                .get(&category)
-                .is_some_and(|t| t.skipped + t.failed > 0);
-            if left {
-                return;
-            }
-            s.verified.insert(category);
-        }
-        self.emit(Event::Verified {
-            bucket: self.bucket().to_string(),
-            category,
-            passes,
-        })
-        .await;
-    }
-
-    /// A category OSS's replies say is done and no listing can verify (see
-    /// `Summary::done_by_replies`); not when something in it failed or stays.
-    fn done_by_replies(&self, category: Category) {
-        let mut s = self.summary.lock().unwrap();
-        let left = s
-            .categories
-            .get(&category)
-            .is_some_and(|t| t.skipped + t.failed > 0);
-        if !left {
-            s.done_by_replies.insert(category);
-        }
-    }
-
-    /// Books what a resumed run kept in `category` because it was never
-    /// confirmed (`kept.sample`: a few of its keys or names): skipped, said
-    /// in an event, and the category is not verified empty.
-    async fn kept_unconfirmed(&self, category: Category, kept: &Kept) {
-        if kept.count == 0 {
-            return;
-        }
-        {
-            let mut s = self.summary.lock().unwrap();
-            s.verified.remove(&category);
-            s.categories.entry(category).or_default().skipped += kept.count;
-            *s.unconfirmed.entry(category).or_default() += kept.count;
-            for k in &kept.sample {
-                if s.unconfirmed_sample.len() < Kept::SAMPLE {
-                    s.unconfirmed_sample.push(k.clone());
-                }
-            }
-        }
-        self.emit(Event::ItemsSkipped {
-            bucket: self.bucket().to_string(),
-            category,
-            count: kept.count,
-            reason: format!(
-                "written or created after the run was confirmed (e.g. {:?}): never confirmed, so not deleted",
-                kept.sample.first().map(String::as_str).unwrap_or_default()
-            ),
-        })
-        .await;
-    }
-
-    async fn category_done(&self, category: Category) {
-        let (deleted, failed) = self.totals(category, |t| (t.deleted, t.failed));
-        self.emit(Event::CategoryDone {
-            bucket: self.bucket().to_string(),
-            category,
-            deleted,
-            failed,
-        })
-        .await;
-    }
-}
-
-/// Listings of one category a run may take: the delete pass, then sweeps while a
-/// fresh listing still finds something. A scope still not empty after this many
-/// is being written to.
-const MAX_PASSES: u32 = 5;
-
-/// What a resumed run's listing left alone because it was never confirmed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Kept {
-    pub count: u64,
-    pub sample: Vec<String>,
-}
-
-impl Kept {
-    const SAMPLE: usize = 5;
-
-    fn add(&mut self, key: &str) {
-        self.count += 1;
-        if self.sample.len() < Self::SAMPLE {
-            self.sample.push(key.to_string());
-        }
-    }
-}
-
-/// What one pass of a category listed: `found` to delete, `kept` left
-/// alone because it was never confirmed.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct PassCount {
-    pub found: u64,
-    pub kept: Kept,
-}
-
-/// How a delete pass ended, for [`until_empty`].
-enum PassEnd {
-    /// A fresh listing found nothing: verified.
-    Empty,
-    /// Go on with another pass.
-    Again,
-    /// Stop: cancelled, a dry run, failures reported, or passes exhausted.
-    Stop,
-}
-
-/// Failures booked so far in these categories.
-fn failures_in(ctx: &Ctx, categories: &[Category]) -> u64 {
-    let s = ctx.summary.lock().unwrap();
-    categories
-        .iter()
-        .filter_map(|c| s.categories.get(c))
-        .map(|t| t.failed)
-        .sum()
-}
-
-/// What to do after pass `number` that found `found` entries; `failed` says
-/// whether the pass booked failures (those are reported; nothing to verify).
-fn after_pass(ctx: &Ctx, number: u32, found: u64, failed: bool) -> PassEnd {
-    if ctx.stopped() || ctx.plan.dry_run || failed {
-        return PassEnd::Stop;
-    }
-    if found == 0 {
-        return PassEnd::Empty;
-    }
-    if number == MAX_PASSES {
-        ctx.fatal(RunError::of_kind(
-            StopKind::Outrun,
-            "verification",
-            format!(
-                "after {MAX_PASSES} listings of {} the last one still found {found} entries to delete; something may be writing to the bucket",
-                ctx.plan
-                    .prefix
-                    .as_deref()
-                    .map_or("the bucket".to_string(), |p| format!("prefix {p:?}"))
-            ),
-        ));
-        return PassEnd::Stop;
-    }
-    PassEnd::Again
-}
-
-/// Runs `pass` (a fresh listing of `category` and its deletes; it returns how
-/// many entries it found, and what it kept as never confirmed) until one finds
-/// nothing to delete, which verifies the category unless it kept something.
-async fn until_empty<F, Fut>(ctx: &Ctx, category: Category, mut pass: F)
-where
-    F: FnMut(u32) -> Fut,
-    Fut: std::future::Future<Output = PassCount>,
-{
-    for number in 1..=MAX_PASSES {
-        let failures_before = failures_in(ctx, &[category]);
-        let PassCount { found, kept } = pass(number).await;
-        let failed = failures_in(ctx, &[category]) > failures_before;
-        match after_pass(ctx, number, found, failed) {
-            PassEnd::Empty if kept.count > 0 => {
-                ctx.kept_unconfirmed(category, &kept).await;
-                return;
-            }
-            PassEnd::Empty => {
-                ctx.verified(category, number).await;
-                return;
-            }
-            PassEnd::Stop => return,
-            PassEnd::Again if number > 1 => {
-                ctx.emit(Event::Sweeping {
-                    bucket: ctx.bucket().to_string(),
-                    category,
-                    pass: number,
-                    found,
-                })
-                .await
-            }
-            PassEnd::Again => {}
-        }
-    }
-}
-
-/// The error code of an OSS error, or a short name for other failures.
-fn code_of(e: &OssError) -> String {
-    match e {
-        OssError::Api(a) if !a.code.is_empty() => a.code.clone(),
-        OssError::Api(a) => format!("HTTP{}", a.status),
-        OssError::Transport { .. } => "TransportError".into(),
-        OssError::Malformed { .. } => "MalformedReply".into(),
-        OssError::InvalidInput(_) => "InvalidInput".into(),
-        OssError::Stalled { .. } => "ListingStalled".into(),
-        OssError::AcceleratorUnreachable { .. } => "AcceleratorUnreachable".into(),
-        OssError::Halted { .. } => "Cancelled".into(),
-    }
-}
-
-/// An error in one line, for a failure record; an AccessDenied says which
-/// permission it needs (failures are grouped by code, this says the fix).
-fn first_line(e: &OssError) -> String {
-    let line = e.to_string().lines().next().unwrap_or_default().to_string();
-    match e.api() {
-        Some(a) if a.code == "AccessDenied" && a.endpoint.is_none() => match a.permission {
-            Some(p) => format!("{line} (needs {p})"),
-            None => line,
-        },
-        _ => line,
-    }
-}
 
 /// Runs a plan to the end (or until cancelled) and says exactly what was done.
 pub async fn run(
@@ -520,33 +161,19 @@ pub async fn run(
         book::reconcile(&ctx).await;
     }
 
-    let wanted = |c: Category| ctx.plan.categories.contains(&c);
-    let when = |go: bool| go && !ctx.stopped();
-    // The data first: uploads and the object kinds, at the same time within
-    // the account's one request budget.
-    tokio::join!(
-        async {
-            if when(wanted(Category::Parts)) {
-                resources::abort_uploads(&ctx).await;
-            }
-        },
-        async {
-            if when(ctx.plan.categories.iter().any(|c| c.is_object_kind())) {
-                objects::clear(ctx.clone()).await;
-            }
-        },
-    );
-    // Then what the bucket's users and integrations depend on, only once the
-    // data went: a run that cannot empty the bucket never strips it of them.
-    let attachments: Vec<Category> = [
-        Category::AccessPoints,
-        Category::LiveChannels,
-        Category::Accelerators,
-    ]
-    .into_iter()
-    .filter(|c| wanted(*c))
-    .collect();
-    match resources::attachments_held_back(&ctx) {
+    // The data first (uploads and the listed entries at the same time,
+    // within the account's one request budget); then what the bucket's users
+    // and integrations depend on, only once the data went: a run that cannot
+    // empty the bucket never strips it of them.
+    clear_phase(&ctx, Phase::Data).await;
+    let attachments: Vec<Category> = ctx
+        .plan
+        .categories
+        .iter()
+        .copied()
+        .filter(|c| c.blocker().phase == Phase::Attachments)
+        .collect();
+    match attachments_held_back(&ctx) {
         _ if attachments.is_empty() || ctx.stopped() => {}
         Some(why) => {
             // Said of those the scan found (a category it counted empty is
@@ -565,7 +192,7 @@ pub async fn run(
                 .await;
             }
         }
-        None => resources::clear_attachments(&ctx).await,
+        None => clear_phase(&ctx, Phase::Attachments).await,
     }
     if ctx.plan.delete_bucket && !ctx.plan.dry_run {
         if !ctx.stopped() {
@@ -578,6 +205,36 @@ pub async fn run(
         }
     }
     finish(&ctx, started).await
+}
+
+/// Clears, at the same time, every blocker of the run's kind in `phase` that
+/// the run's scope wants.
+async fn clear_phase(ctx: &Arc<Ctx>, phase: Phase) {
+    let clears = blockers::of_kind(ctx.plan.kind)
+        .filter(|b| b.phase == phase && b.wanted(&ctx.plan.categories))
+        .map(|b| async move {
+            if !ctx.stopped() {
+                (b.clear)(ctx).await
+            }
+        });
+    futures::future::join_all(clears).await;
+}
+
+/// Why the attachments (access points, LiveChannels, accelerators) are not
+/// touched, if they are not: the data of the run did not all go (failures, a
+/// fatal error, or, for a run that deletes the bucket, items skipped).
+fn attachments_held_back(ctx: &Ctx) -> Option<String> {
+    let s = ctx.summary.lock().unwrap();
+    let data = s.categories.iter().filter(|(c, _)| c.is_data());
+    let failed = s.error.is_some() || data.clone().any(|(_, t)| t.failed > 0);
+    let skipped = data.clone().any(|(_, t)| t.skipped > 0);
+    if failed {
+        Some("not touched: the data could not all be deleted, so what the bucket's users depend on stays".into())
+    } else if skipped && ctx.plan.delete_bucket {
+        Some("not touched: some data stays (skipped), so the bucket stays with what its users depend on".into())
+    } else {
+        None
+    }
 }
 
 /// The run's bucket has the confirmed name and another identity.
@@ -634,9 +291,8 @@ async fn run_vector(ctx: Ctx, started: Instant) -> Summary {
             return finish(&ctx, started).await;
         }
     }
-    if ctx.plan.categories.contains(&Category::VectorIndexes) && !ctx.stopped() {
-        vectors::clear_indexes(&ctx).await;
-    }
+    let ctx = Arc::new(ctx);
+    clear_phase(&ctx, Phase::Data).await;
     if ctx.plan.delete_bucket && !ctx.plan.dry_run && !ctx.stopped() {
         let (has_failures, kept) = {
             let s = ctx.summary.lock().unwrap();

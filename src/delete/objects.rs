@@ -14,12 +14,16 @@ use tokio::task::JoinSet;
 
 use super::audit::AuditRecord;
 use super::book::{self, BatchEntry};
-use super::{after_pass, code_of, first_line, Ctx, Event, Kept, PassEnd, RunError, MAX_PASSES};
+use super::context::{
+    after_pass, code_of, failures_in, first_line, Ctx, Kept, PassEnd, MAX_PASSES,
+};
+use super::{Event, RunError};
+use crate::blockers::Category;
 use crate::oss::listing::{ListingStats, Start};
 use crate::oss::model::{KeyOutcome, ObjectIdentifier, ObjectVersion};
 use crate::oss::request::{MAX_DELETE_BODY, MAX_DELETE_KEYS};
 use crate::oss::OssError;
-use crate::vocab::{classify, worm_release, Category, LISTING_STREAMS};
+use crate::vocab::{classify, worm_release, LISTING_STREAMS};
 
 /// Entries listed and not settled yet at most: what an interrupted run has
 /// to list again is bounded by this, and so is memory.
@@ -261,7 +265,7 @@ pub async fn clear(ctx: Arc<Ctx>) {
     let mut first_full = false;
     for number in 1..=MAX_PASSES {
         let all: Vec<Category> = kinds.iter().copied().collect();
-        let failures_before = super::failures_in(&ctx, &all);
+        let failures_before = failures_in(&ctx, &all);
         let (start, partial) = pass_start(&ctx, number);
         let pass = Arc::new(Pass {
             verifies_full_listing: number > 1 && first_full,
@@ -300,7 +304,7 @@ pub async fn clear(ctx: Arc<Ctx>) {
         // This pass's listing was fresh: finding nothing (or nothing that can be
         // verified) means the scope is empty.
         let found = if verifiable.is_empty() { 0 } else { found };
-        let failed = super::failures_in(&ctx, &all) > failures_before;
+        let failed = failures_in(&ctx, &all) > failures_before;
         match after_pass(&ctx, number, found, failed) {
             PassEnd::Empty => {
                 // A fresh listing found nothing to delete: what it kept as

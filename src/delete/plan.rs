@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::audit::Audit;
-use crate::vocab::{BucketKind, Category, Target};
+use crate::blockers::Category;
+use crate::vocab::{BucketKind, Target};
 
 #[derive(Clone)]
 pub struct Plan {
@@ -113,14 +114,7 @@ impl Plan {
             if items.is_empty() {
                 return Err("nothing to clear: name at least one item".into());
             }
-            let one_at_a_time = [
-                Category::AccessPoints,
-                Category::LiveChannels,
-                Category::Parts,
-                Category::VectorIndexes,
-            ];
-            if self.categories.len() != 1
-                || !self.categories.iter().all(|c| one_at_a_time.contains(c))
+            if self.categories.len() != 1 || !self.categories.iter().all(|c| c.facts().named_items)
             {
                 return Err("items are named only for one category of access points, LiveChannels, uploads or vector indexes".into());
             }
@@ -163,7 +157,7 @@ pub fn check_scope(
     if !foreign.is_empty() {
         return Err(format!("a {} holds no {}", kind.noun(), foreign.join(", ")));
     }
-    if categories.contains(&Category::OssHdfs) {
+    if categories.iter().any(|c| !c.clearable()) {
         return Err("OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it in the console (Bucket > OSS-HDFS)".into());
     }
     if categories.is_empty() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::event::{Event, Summary};
 use super::failures::FailureGroup;
-use crate::vocab::Category;
+use crate::blockers::Category;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CategoryProgress {

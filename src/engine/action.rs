@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{BucketKind, Category, Target};
+use crate::blockers::Category;
+use crate::vocab::{BucketKind, Target};
 
 /// What the user asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,11 +125,11 @@ impl Action {
                 .join(", "),
             Action::ClearItems { category, items } => match items.iter().next() {
                 Some(one) if items.len() == 1 => {
-                    let short = match category {
-                        Category::VectorIndexes => "index",
-                        c => c.noun_one(),
-                    };
-                    format!("{short} {}", crate::text::visible(&one.name))
+                    format!(
+                        "{} {}",
+                        category.facts().short,
+                        crate::text::visible(&one.name)
+                    )
                 }
                 _ => category.counted(items.len() as u64),
             },

@@ -127,7 +127,7 @@ impl ExpiryPlan {
         }];
         if hdfs {
             let b = &self.bucket;
-            let parts = crate::vocab::Category::Parts.slug();
+            let parts = crate::blockers::Category::Parts.slug();
             out.push(format!("Incomplete multipart uploads are not expired: OSS refuses a rule that both excludes .dlsdata/ and aborts uploads (EC 0014-00000034). `ossweep empty {b} --only {parts}` aborts them by API."));
         }
         if let Some(i) = &self.installed {

@@ -35,10 +35,11 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use super::preflight::Confirmed;
+use crate::blockers::Category;
 pub use crate::delete::book::{BatchEntry, Deleted};
 use crate::delete::{Audit, Bounds, Plan};
 use crate::oss::listing::Span;
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::BucketKind;
 
 /// The journal's format; a journal of another format is not resumed.
 pub const FORMAT: u32 = 2;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::blockers::Category;
 use crate::delete::{Audit, Plan, Summary};
 use crate::oss::model::{BucketIdentity, Versioning};
 use crate::oss::time;
@@ -15,7 +16,7 @@ use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
 use crate::scan::{ScanReport, State};
 use crate::units::{bytes, count};
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::BucketKind;
 
 pub use super::action::Action;
 
@@ -59,12 +60,7 @@ pub struct Item {
 impl Item {
     /// `49 delete markers (12.0 MiB)`.
     pub fn phrase(&self) -> String {
-        let size = if self.bytes > 0 {
-            format!(" ({})", bytes(self.bytes))
-        } else {
-            String::new()
-        };
-        format!("{}{size}", self.category.counted(self.count))
+        self.category.counted_sized(self.count, self.bytes)
     }
 }
 
@@ -214,7 +210,7 @@ pub struct NotReady(pub String);
 /// entries, one call per upload and LiveChannel, two per access point,
 /// accelerator and vector index, and DeleteBucket.
 fn requests(goes: &[Item], deletes_bucket: bool) -> u64 {
-    risk::requests_to_clear(
+    crate::blockers::requests_to_clear(
         |c| {
             goes.iter()
                 .filter(|i| i.category == c)
@@ -331,7 +327,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
                 }),
             )
         } else if !in_scope && c.count > 0 {
-            let why = if c.category == Category::OssHdfs {
+            let why = if !c.category.clearable() {
                 "never deleted through the object API"
             } else {
                 "not asked for"
@@ -445,20 +441,8 @@ fn risks_of(
         });
     } else if let (Action::ClearItems { category, .. }, false) = (action, goes.is_empty()) {
         let one = named.len() == 1;
-        let what = match (category, one) {
-            (Category::Parts, true) => {
-                "its uploaded parts are freed and the upload can no longer be completed"
-            }
-            (Category::Parts, false) => {
-                "their uploaded parts are freed and the uploads can no longer be completed"
-            }
-            (Category::AccessPoints, true) => "applications that use its alias lose access",
-            (Category::AccessPoints, false) => "applications that use their aliases lose access",
-            (Category::LiveChannels, true) => "RTMP pushes to it stop",
-            (Category::LiveChannels, false) => "RTMP pushes to them stop",
-            (_, true) => "it cannot be recovered",
-            (_, false) => "they cannot be recovered",
-        };
+        let (it, them) = category.facts().consequence;
+        let what = if one { it } else { them };
         out.push(Risk {
             severity: Severity::Danger,
             kind: "irreversible",
@@ -518,7 +502,10 @@ fn risks_of(
     }
     // The live streams the action itself would cut (the named channels only).
     if action.scope(report.kind).contains(&Category::LiveChannels) {
-        out.extend(risk::live_streams(report, action.items()));
+        out.extend(crate::blockers::live_channels::live_streams(
+            report,
+            action.items(),
+        ));
     }
     out.sort_by_key(|r| r.severity);
     out

@@ -130,12 +130,13 @@ use tokio_util::sync::CancellationToken;
 use super::journal::{self, BucketRun, Reconfirmation, Runs, Stage};
 use super::preflight::{phrase, preflight, Action, Preflight};
 use super::session::{Account, Session};
+use crate::blockers::Category;
 use crate::delete::{Audit, Event, Summary};
 use crate::oss::model::BucketIdentity;
 use crate::oss::{time, Client, OssError};
 use crate::scan::risk::Risk;
 use crate::units::count;
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::BucketKind;
 
 /// Risk kinds whose presence follows the counts, not the configuration: a
 /// resume does not ask again for them.

@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use crate::blockers::Category;
+use crate::blockers::Role;
 use crate::oss::model::{
     BucketIdentity, BucketStat, CnameBinding, ReplicationRule, Versioning, WormConfiguration,
 };
-pub use crate::vocab::{BucketKind, Category};
+use crate::vocab::BucketKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -278,9 +280,8 @@ impl ScanReport {
             bucket: bucket.to_string(),
             categories: kind
                 .categories()
-                .iter()
-                .map(|c| CategoryReport {
-                    category: *c,
+                .map(|category| CategoryReport {
+                    category,
                     count: 0,
                     bytes: 0,
                     state: State::Scanning,
@@ -308,6 +309,20 @@ impl ScanReport {
     }
 
     /// Entries a full emptying must remove through batch deletes.
+    /// The names of what the scan found in a category bound by name.
+    pub fn names_found(&self, c: Category) -> std::collections::BTreeSet<String> {
+        match c.role() {
+            Role::Indexes => self.indexes.iter().map(|i| i.index.name.clone()).collect(),
+            Role::Listed | Role::Data | Role::Attachment | Role::Manual => self
+                .found
+                .get(&c)
+                .into_iter()
+                .flat_map(|l| &l.items)
+                .map(|f| f.name().to_string())
+                .collect(),
+        }
+    }
+
     pub fn object_entries(&self) -> u64 {
         self.categories
             .iter()

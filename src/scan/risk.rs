@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::report::{Category, ScanReport, State};
+use super::report::{ScanReport, State};
 use crate::oss::time;
 use crate::units::{bytes, count, duration};
 
@@ -65,7 +65,7 @@ pub fn minimum_storage_days(class: &str) -> Option<u64> {
 
 /// Requests needed to empty the bucket by API and delete it.
 pub fn api_requests(r: &ScanReport) -> u64 {
-    requests_to_clear(
+    crate::blockers::requests_to_clear(
         |c| {
             r.categories
                 .iter()
@@ -74,30 +74,6 @@ pub fn api_requests(r: &ScanReport) -> u64 {
         },
         true,
     )
-}
-
-/// Requests a run sends to clear `count` of each category (and delete the
-/// bucket): per 1000 entries a listing page and a delete batch, per upload a ListParts (its bytes) and an abort, per
-/// LiveChannel one call, per access point, accelerator or vector index a
-/// delete and a check, and DeleteBucket. The preflight and the scan's cost
-/// say this one number; the report counts every request sent.
-pub fn requests_to_clear(count: impl Fn(Category) -> u64, deletes_bucket: bool) -> u64 {
-    let entries: u64 = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-    ]
-    .into_iter()
-    .map(&count)
-    .sum();
-    entries.div_ceil(1000) * 2
-        + count(Category::Parts) * 2
-        + count(Category::LiveChannels)
-        + (count(Category::AccessPoints)
-            + count(Category::Accelerators)
-            + count(Category::VectorIndexes))
-            * 2
-        + u64::from(deletes_bucket)
 }
 
 /// (fastest, slowest) seconds to delete `entries` by API.
@@ -165,73 +141,11 @@ fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String
     });
 }
 
-/// A vector bucket's risks: its indexes go with every vector in them. OSS
-/// documents no name cool-down for vector buckets (their names are unique per
-/// account and region), so none is claimed.
-fn vector_risks(r: &ScanReport) -> Vec<Risk> {
-    let mut out = Vec::new();
-    let n = r.indexes.len() as u64;
-    let more = if r.indexes.iter().any(|i| i.more_vectors) {
-        "+"
-    } else {
-        ""
-    };
-    add(
-        &mut out,
-        Severity::Danger,
-        "irreversible",
-        format!(
-            "Deletion is permanent: {} with {}{more} vectors cannot be recovered.",
-            Category::VectorIndexes.counted(n),
-            count(r.vectors())
-        ),
-    );
-    if n > 0 {
-        add(
-            &mut out,
-            Severity::Warning,
-            "applications",
-            "Applications that query these indexes (QueryVectors, GetVectors) fail once they are gone.".into(),
-        );
-    }
-    out
-}
-
-/// LiveChannels a client is pushing a stream to now (of `items`, when the
-/// action names some): deleting them cuts the broadcast.
-pub fn live_streams(
-    report: &ScanReport,
-    items: Option<&std::collections::BTreeSet<crate::vocab::Target>>,
-) -> Option<Risk> {
-    let live: Vec<String> = report
-        .found
-        .get(&Category::LiveChannels)
-        .into_iter()
-        .flat_map(|l| &l.items)
-        .filter(|f| f.is_live())
-        .filter(|f| items.is_none_or(|items| f.target().is_some_and(|t| items.contains(&t))))
-        .map(|f| crate::text::visible(f.name()).into_owned())
-        .collect();
-    let one = live.len() == 1;
-    (!live.is_empty()).then(|| Risk {
-        severity: Severity::Danger,
-        kind: "live-stream",
-        text: format!(
-            "{} ({}) {} receiving a stream right now: deleting {} cuts the broadcast (ossweep disables {} first, as OSS requires).",
-            Category::LiveChannels.counted(live.len() as u64),
-            live.join(", "),
-            if one { "is" } else { "are" },
-            if one { "it" } else { "them" },
-            if one { "it" } else { "them" },
-        ),
-    })
-}
-
 pub fn risks(r: &ScanReport) -> Vec<Risk> {
     let mut out = Vec::new();
     let entries = r.object_entries();
     if r.kind.is_vector() {
-        return vector_risks(r);
+        return crate::blockers::risks(r);
     }
     // What a run can actually delete now: a retention policy keeps the rest.
     let deletable = entries.saturating_sub(r.worm_protected);
@@ -430,18 +344,7 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
             );
         }
     }
-    let hdfs = r.category(Category::OssHdfs);
-    if hdfs.count > 0 {
-        add(
-            &mut out,
-            Severity::Warning,
-            "oss-hdfs",
-            format!(
-                "OSS-HDFS data ({} objects under .dlsdata/) must be removed through the console's OSS-HDFS flow; ossweep never deletes it through the object API, which would corrupt the HDFS namespace.",
-                count(hdfs.count)
-            ),
-        );
-    }
+    out.extend(crate::blockers::risks(r));
     // Everything stored under retention: nothing to estimate by API (the
     // retention risk says when it frees up).
     if deletable > 0 || entries == 0 {
@@ -450,7 +353,6 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
     for u in &r.unreadable {
         add(&mut out, Severity::Warning, "unreadable", u.clone());
     }
-    out.extend(live_streams(r, None));
     out.sort_by_key(|r| r.severity);
     out
 }
@@ -458,6 +360,7 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blockers::Category;
     use crate::oss::model::{CnameBinding, ReplicationRule, WormConfiguration};
     use crate::scan::report::EarlyDeletion;
 

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Action;
+use crate::blockers::{Category, Role};
 use crate::scan::{ScanReport, State};
-use crate::vocab::{Category, Target};
+use crate::vocab::Target;
 
 /// Uploads named by their id alone get their key from the scan (when it
 /// found exactly one upload with that id); the others stay as named.
@@ -50,10 +51,13 @@ pub(super) fn named_items(report: &ScanReport, action: &Action) -> Named {
     };
     let kept = report.found.get(category);
     for t in items {
-        let seen = if *category == Category::VectorIndexes {
-            report.indexes.iter().any(|i| i.index.name == t.name) && t.upload_id.is_none()
-        } else {
-            kept.is_some_and(|l| l.items.iter().any(|f| f.is(t)))
+        let seen = match category.role() {
+            Role::Indexes => {
+                report.indexes.iter().any(|i| i.index.name == t.name) && t.upload_id.is_none()
+            }
+            Role::Listed | Role::Data | Role::Attachment | Role::Manual => {
+                kept.is_some_and(|l| l.items.iter().any(|f| f.is(t)))
+            }
         };
         if seen {
             named.found.push(t.describe());
@@ -81,20 +85,9 @@ pub(super) fn confirmed_names(
         .into_iter()
         .filter(|c| c.bound_by_name() && report.category(*c).state != State::Unknown)
         .map(|c| {
-            let names: BTreeSet<String> = match (action.items(), c) {
-                (Some(items), _) => items.iter().map(|t| t.name.clone()).collect(),
-                (None, Category::VectorIndexes) => report
-                    .indexes
-                    .iter()
-                    .map(|i| i.index.name.clone())
-                    .collect(),
-                (None, _) => report
-                    .found
-                    .get(&c)
-                    .into_iter()
-                    .flat_map(|l| &l.items)
-                    .map(|f| f.name().to_string())
-                    .collect(),
+            let names: BTreeSet<String> = match action.items() {
+                Some(items) => items.iter().map(|t| t.name.clone()).collect(),
+                None => report.names_found(c),
             };
             (c, names)
         })

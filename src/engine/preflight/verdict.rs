@@ -1,10 +1,9 @@
 //! Whether a bucket can be deleted by API at all, from its scan. Pure.
 
-use super::{Item, Verdict};
+use super::Verdict;
 use crate::oss::time;
 use crate::scan::{ScanReport, State};
 use crate::units::count;
-use crate::vocab::Category;
 
 /// The bucket's verdict, from its scan.
 pub fn verdict(r: &ScanReport) -> Verdict {
@@ -12,7 +11,7 @@ pub fn verdict(r: &ScanReport) -> Verdict {
     for c in &r.categories {
         let note = c.note.clone().unwrap_or_default();
         match (c.category, c.state) {
-            (k, State::Unknown) if k.is_object_kind() || k == Category::VectorIndexes => {
+            (k, State::Unknown) if k.holds_contents() => {
                 let reason = format!("the {} could not be listed ({note})", k.noun());
                 if !blocked.contains(&reason) {
                     blocked.push(reason);
@@ -28,27 +27,12 @@ pub fn verdict(r: &ScanReport) -> Verdict {
                     k.noun()
                 ));
             }
-            (Category::Accelerators, State::ManualStep) => {
-                reasons.push(format!(
-                    "OSS accelerators can only be listed from inside {} (an ECS instance or VPC there)",
-                    r.region
-                ));
-                steps.push("Check Bucket > OSS Accelerator in the console and delete any accelerator listed there, then scan again".into());
+            (k, _) => {
+                if let Some(m) = (k.facts().manual_step)(r, c) {
+                    reasons.push(m.reason);
+                    steps.push(m.step);
+                }
             }
-            (Category::OssHdfs, _) if c.count > 0 => {
-                reasons.push(format!(
-                    "{} under .dlsdata/",
-                    Item {
-                        category: c.category,
-                        count: c.count,
-                        bytes: c.bytes,
-                        note: None
-                    }
-                    .phrase()
-                ));
-                steps.push("Remove the OSS-HDFS data in the console (Bucket > OSS-HDFS) or with HDFS tools; ossweep never deletes it through the object API, which would corrupt the HDFS namespace".into());
-            }
-            _ => {}
         }
     }
     if r.worm_protected > 0 {

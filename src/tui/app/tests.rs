@@ -8,6 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use super::*;
+use crate::blockers::Category;
 use crate::delete::event::{CategoryTotals, FailedItem, Remaining};
 use crate::delete::{Event, Summary};
 use crate::engine::expiry::ExpiryPlan;
@@ -17,7 +18,6 @@ use crate::oss::model::ReplicationRule;
 use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning};
 use crate::scan::{ScanEvent, ScanReport, State};
 use crate::vocab::BucketKind;
-use crate::vocab::Category;
 
 mod counts;
 mod drill;

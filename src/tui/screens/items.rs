@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::columns::{ellipsize, fit};
 use super::table::{draw_list, measure};
+use crate::blockers::Role;
 use crate::oss::time;
 use crate::scan::found::{Found, Listed, KEPT};
 use crate::scan::{Category, ScanReport};
@@ -71,9 +72,9 @@ impl Items {
     pub fn open(report: &ScanReport, category: Category) -> Items {
         let c = report.category(category);
         let mut views = vec![View::of(
-            match category {
-                k if k.is_object_kind() || k == Category::OssHdfs => "biggest prefixes",
-                _ => category.noun(),
+            match category.role() {
+                Role::Listed | Role::Manual => "biggest prefixes",
+                Role::Data | Role::Attachment | Role::Indexes => category.noun(),
             },
             report.found.get(&category),
         )];
@@ -99,7 +100,7 @@ impl Items {
     /// within half a page of the last asked, the next `SIZES_AHEAD` (in the
     /// unfiltered order). Pure: marks them asked.
     pub fn sizes_wanted(&mut self) -> Vec<Target> {
-        if self.category != Category::Parts || self.selected + SIZES_AHEAD / 2 < self.asked {
+        if !self.category.facts().sized_by_item || self.selected + SIZES_AHEAD / 2 < self.asked {
             return Vec::new();
         }
         let rows = &self.views[0].rows;
@@ -115,10 +116,7 @@ impl Items {
 
     /// OSS deletes these items one at a time, so each can go alone.
     pub fn deletable(&self) -> bool {
-        matches!(
-            self.category,
-            Category::AccessPoints | Category::LiveChannels | Category::Parts
-        )
+        self.category.facts().named_items
     }
 
     pub fn current(&self) -> &View {

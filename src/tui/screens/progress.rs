@@ -8,12 +8,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Sparkline, Widget};
 
+use crate::blockers::Category;
 use crate::delete::progress::{eta_secs, CategoryProgress, ProgressState};
 use crate::delete::{Event, Summary};
 use crate::engine::Preflight;
 use crate::units::duration;
 use crate::units::{bytes, count};
-use crate::vocab::Category;
 
 use super::super::theme::Theme;
 
@@ -77,17 +77,16 @@ impl Progress {
         let scope = pf.action.scope(pf.kind);
         pf.kind
             .categories()
-            .iter()
             .map(|c| {
-                let row = match p.categories.get(c) {
+                let row = match p.categories.get(&c) {
                     Some(r) => Row::Run(r),
-                    None if *c == Category::OssHdfs => {
+                    None if !c.clearable() => {
                         Row::Outside("never deleted by ossweep (use the console)")
                     }
-                    None if scope.contains(c) => Row::Outside("waiting to start"),
+                    None if scope.contains(&c) => Row::Outside("waiting to start"),
                     None => Row::Outside("not in this run"),
                 };
-                (*c, row)
+                (c, row)
             })
             .collect()
     }

@@ -4,10 +4,11 @@ use crossterm::event::KeyCode;
 
 use super::super::tests::{code, context, key, snapshot_at, typed};
 use super::*;
+use crate::blockers::Category;
 use crate::oss::vectors::{VectorBucketSummary, VectorIndex};
 use crate::scan::report::IndexReport;
 use crate::scan::{ScanEvent, ScanReport, State};
-use crate::vocab::{BucketKind, Category};
+use crate::vocab::BucketKind;
 
 const T0: i64 = 1_735_689_600; // 2025-01-01
 
