@@ -26,6 +26,7 @@ pub const FACTS: Facts = Facts {
     named_items: false,
     sized_by_item: false,
     consequence: ("it cannot be recovered", "they cannot be recovered"),
+    never_cleared: "",
     manual_step,
 };
 

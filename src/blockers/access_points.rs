@@ -30,6 +30,7 @@ pub const FACTS: Facts = Facts {
         "applications that use its alias lose access",
         "applications that use their aliases lose access",
     ),
+    never_cleared: "",
     manual_step: super::no_manual_step,
 };
 

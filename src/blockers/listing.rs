@@ -28,6 +28,7 @@ const LISTED: Facts = Facts {
     named_items: false,
     sized_by_item: false,
     consequence: ("it cannot be recovered", "they cannot be recovered"),
+    never_cleared: "",
     manual_step: super::no_manual_step,
 };
 
@@ -65,6 +66,7 @@ pub const OSS_HDFS: Facts = Facts {
     noun_one: "OSS-HDFS object",
     short: "OSS-HDFS object",
     role: Role::Manual,
+    never_cleared: "OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it on the console's OSS-HDFS page (Bucket > OSS-HDFS)",
     manual_step: hdfs_step,
     ..LISTED
 };

@@ -26,6 +26,7 @@ pub const FACTS: Facts = Facts {
     named_items: true,
     sized_by_item: false,
     consequence: ("RTMP pushes to it stop", "RTMP pushes to them stop"),
+    never_cleared: "",
     manual_step: super::no_manual_step,
 };
 

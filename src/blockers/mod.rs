@@ -103,6 +103,8 @@ pub struct Facts {
     pub sized_by_item: bool,
     /// What deleting named ones does to who used them: (one, several).
     pub consequence: (&'static str, &'static str),
+    /// Why ossweep never clears it, for a category it never clears.
+    pub never_cleared: &'static str,
     /// The step a person has to take, when the scan found one.
     pub manual_step: fn(&ScanReport, &CategoryReport) -> Option<ManualStep>,
 }

@@ -29,6 +29,7 @@ pub const FACTS: Facts = Facts {
         "its uploaded parts are freed and the upload can no longer be completed",
         "their uploaded parts are freed and the uploads can no longer be completed",
     ),
+    never_cleared: "",
     manual_step: super::no_manual_step,
 };
 

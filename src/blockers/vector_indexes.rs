@@ -35,6 +35,7 @@ pub const FACTS: Facts = Facts {
     named_items: true,
     sized_by_item: false,
     consequence: ("it cannot be recovered", "they cannot be recovered"),
+    never_cleared: "",
     manual_step: super::no_manual_step,
 };
 

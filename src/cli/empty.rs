@@ -136,9 +136,7 @@ pub fn parse_categories(s: &str) -> Result<Vec<Category>, String> {
                 Some(c) if c.kind() == BucketKind::Object => Err(format!(
                     "{} cannot be cleared by ossweep: {}",
                     c.slug(),
-                    crate::delete::check_scope(BucketKind::Object, &[c].into(), None, false)
-                        .err()
-                        .unwrap_or_default()
+                    c.facts().never_cleared
                 )),
                 _ => {
                     let hint = crate::text::did_you_mean(p, &known)

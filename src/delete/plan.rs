@@ -157,8 +157,8 @@ pub fn check_scope(
     if !foreign.is_empty() {
         return Err(format!("a {} holds no {}", kind.noun(), foreign.join(", ")));
     }
-    if categories.iter().any(|c| !c.clearable()) {
-        return Err("OSS-HDFS data (.dlsdata/) is never deleted through the object API (it would corrupt the HDFS namespace); remove it in the console (Bucket > OSS-HDFS)".into());
+    if let Some(c) = categories.iter().find(|c| !c.clearable()) {
+        return Err(c.facts().never_cleared.into());
     }
     if categories.is_empty() {
         return Err("nothing to clear: name at least one category".into());

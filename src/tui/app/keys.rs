@@ -354,7 +354,7 @@ impl App {
             KeyAction::ClearCategory => {
                 let category = s.selected_category();
                 if !category.clearable() {
-                    self.notice = Some("OSS-HDFS data is removed in the console (Bucket > OSS-HDFS), never through the object API".into());
+                    self.notice = Some(category.facts().never_cleared.into());
                     None
                 } else {
                     Some(engine::Action::clear([category]))
