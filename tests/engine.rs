@@ -1328,6 +1328,47 @@ async fn keys_listed_again_after_oss_reported_them_deleted_are_counted_once() {
     emu.shutdown().await.unwrap();
 }
 
+/// A run carries the retention policy its preflight was confirmed with: a
+/// policy that lapsed or appeared since changes which versions may go, so the
+/// bucket is not touched; the run says what changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_whose_retention_policy_changed_since_the_confirmation_is_not_touched() {
+    let emu = common::emulator(Seed::Demo).await;
+    let c = common::client(&emu);
+    let report = scan_of(&c, "acme-web-assets").await;
+    assert!(report.worm.is_none());
+    let preflight =
+        ossweep::engine::preflight(&report, ossweep::engine::Action::DeleteBucket).unwrap();
+    emu.store()
+        .buckets
+        .get_mut("acme-web-assets")
+        .unwrap()
+        .config
+        .worm = Some(ossweep::emulator::store::Worm {
+        id: "w-1".into(),
+        locked: true,
+        days: 30,
+        created: 0,
+    });
+    let before = emu.faults().count("DeleteMultipleObjects");
+    let (summary, _) = run(&c, preflight.plan(Audit::none(), false)).await;
+    let error = summary.error.expect("stopped");
+    assert_eq!(error.context, "retention policy changed");
+    assert!(
+        error
+            .message
+            .contains("is Locked, 30 days now; it was none when the run was confirmed"),
+        "{}",
+        error.message
+    );
+    assert_eq!(
+        emu.faults().count("DeleteMultipleObjects"),
+        before,
+        "nothing sent"
+    );
+    assert_eq!(emu.store().buckets["acme-web-assets"].objects.len(), 304);
+}
+
 /// A run carries the versioning its preflight was confirmed with: a bucket
 /// whose versioning changed since (a delete would now leave markers, or
 /// remove data for good) is not touched; the run says what changed.

@@ -42,7 +42,7 @@ use context::Ctx;
 pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, StopKind, Summary};
-pub use plan::{check_scope, Bounds, Plan};
+pub use plan::{check_scope, Bounds, BucketFacts, Plan};
 
 /// Runs a plan to the end (or until cancelled) and says exactly what was done.
 pub async fn run(
@@ -136,11 +136,20 @@ pub async fn run(
                 ctx.summary.lock().unwrap().error = Some(not_the_bucket_confirmed(&ctx, &why));
                 return finish(&ctx, started).await;
             }
-            if let Some(error) = versioning_changed(&ctx, info.versioning) {
+            // A retention policy that cannot be read now stays as confirmed.
+            let now = BucketFacts {
+                versioning: info.versioning,
+                worm: match worm {
+                    Ok(w) => w,
+                    Err(_) => ctx.plan.confirmed.as_ref().and_then(|c| c.worm.clone()),
+                },
+            };
+            if let Some(error) = facts_changed(&ctx, &now) {
                 ctx.summary.lock().unwrap().error = Some(error);
                 return finish(&ctx, started).await;
             }
-            ctx.versioning = info.versioning;
+            ctx.versioning = now.versioning;
+            ctx.worm = now.worm;
             ctx.listed_from = info.served_at;
         }
         // A resumed run whose bucket is gone: the interrupted session got as
@@ -154,7 +163,6 @@ pub async fn run(
             return finish(&ctx, started).await;
         }
     }
-    ctx.worm = worm.ok().flatten();
     let ctx = Arc::new(ctx);
     // The batches that were in flight when a session stopped are settled first.
     if !ctx.plan.dry_run {
@@ -248,18 +256,37 @@ fn not_the_bucket_confirmed(ctx: &Ctx, why: &str) -> RunError {
     )
 }
 
-/// The bucket's versioning now, against what was confirmed: what a delete
-/// does depends on it (a delete marker or the data), so a change stops the
-/// run before anything is sent, saying what changed.
-fn versioning_changed(ctx: &Ctx, now: Versioning) -> Option<RunError> {
-    let confirmed = ctx.plan.versioning.filter(|v| *v != now)?;
+/// The bucket's facts now, against what was confirmed: what a delete does
+/// depends on them (a delete marker or the data; which versions a retention
+/// policy keeps), so a change stops the run before anything is sent, saying
+/// what changed.
+fn facts_changed(ctx: &Ctx, now: &BucketFacts) -> Option<RunError> {
+    let changes = ctx.plan.confirmed.as_ref()?.changes(now);
+    let context = match changes.as_slice() {
+        [] => return None,
+        [one] => format!(
+            "{} changed",
+            one.what.split(" (").next().unwrap_or(one.what)
+        ),
+        _ => "bucket changed".to_string(),
+    };
+    let what: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            format!(
+                "the {} of {} is {} now; it was {} when the run was confirmed",
+                c.what,
+                ctx.bucket(),
+                c.now,
+                c.was
+            )
+        })
+        .collect();
     Some(RunError::local(
-        "versioning changed",
+        &context,
         format!(
-            "the versioning of {} is {} now; it was {} when the run was confirmed. Nothing was sent to it: scan it again and confirm what deleting means now.",
-            ctx.bucket(),
-            now.as_str(),
-            confirmed.as_str()
+            "{}. Nothing was sent to it: scan it again and confirm what deleting means now.",
+            what.join("; ")
         ),
     ))
 }

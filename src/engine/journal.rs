@@ -96,6 +96,10 @@ pub struct Reconfirmation {
     pub at: i64,
     /// The differences shown, as they were shown.
     pub differences: Vec<String>,
+    /// What deletes mean since (versioning, retention policy), as the check
+    /// read it: the run goes on from these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<crate::delete::BucketFacts>,
 }
 
 impl BucketRun {
@@ -111,7 +115,18 @@ impl BucketRun {
     pub fn plan(&self, audit: Audit) -> Plan {
         let mut plan = self.confirmed.plan(audit, false);
         plan.bounds = Some(self.bounds());
+        plan.confirmed = Some(self.facts().clone());
         plan
+    }
+
+    /// What deletes mean as last confirmed: at the start, or when the bucket
+    /// was named again on a resume.
+    pub fn facts(&self) -> &crate::delete::BucketFacts {
+        self.reconfirmed
+            .iter()
+            .rev()
+            .find_map(|r| r.facts.as_ref())
+            .unwrap_or(&self.confirmed.facts)
     }
 
     /// Entries deleted so far.

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::blockers::Category;
-use crate::delete::{Audit, Plan, Summary};
-use crate::oss::model::{BucketIdentity, Versioning};
+use crate::delete::{Audit, BucketFacts, Plan, Summary};
+use crate::oss::model::{BucketIdentity, Versioning, WormConfiguration};
 use crate::oss::time;
 use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
@@ -72,6 +72,9 @@ pub struct Preflight {
     pub bucket: String,
     pub region: String,
     pub versioning: Versioning,
+    /// The retention policy the scan read (`None`: none, or unreadable).
+    #[serde(skip)]
+    pub worm: Option<WormConfiguration>,
     #[serde(flatten)]
     pub action: Action,
     /// Only keys under this prefix (objects, versions, markers, uploads).
@@ -149,7 +152,10 @@ pub struct Confirmed {
     /// Per category bound by name, the items the scan found: nothing else of
     /// it was confirmed.
     pub names: BTreeMap<Category, BTreeSet<String>>,
-    pub versioning: Versioning,
+    /// What deletes meant when it was confirmed: the versioning and the
+    /// retention policy (a journal from before it was kept has none).
+    #[serde(flatten)]
+    pub facts: BucketFacts,
     /// `deletable`, `empty-only` or `blocked`, with the reasons.
     pub verdict: String,
     /// The kinds of risk shown when it was confirmed.
@@ -170,7 +176,7 @@ impl Confirmed {
         // A bucket whose creation date OSS did not say cannot be told apart
         // (a resume's check refuses it; a fresh run goes by its name).
         plan.identity = Some(self.identity.clone()).filter(|i| i.created.is_some());
-        plan.versioning = Some(self.versioning);
+        plan.confirmed = Some(self.facts.clone());
         plan.estimates = scope
             .iter()
             .map(|c| {
@@ -359,6 +365,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         bucket: report.bucket.clone(),
         region: report.region.clone(),
         versioning: report.versioning,
+        worm: report.worm.clone(),
         prefix: report.prefix.clone(),
         requests: requests(&goes, action.deletes_bucket()),
         verdict: verdict(report),
@@ -522,6 +529,7 @@ impl Preflight {
             bucket: bucket.to_string(),
             region: String::new(),
             versioning: Versioning::Off,
+            worm: None,
             action,
             prefix: None,
             goes: Vec::new(),
@@ -635,7 +643,10 @@ impl Preflight {
             identity: self.identity.clone().unwrap_or_default(),
             scanned_at: self.scanned_at,
             names: self.names.clone(),
-            versioning: self.versioning,
+            facts: BucketFacts {
+                versioning: self.versioning,
+                worm: self.worm.clone(),
+            },
             verdict: self.verdict_text(),
             risks: self.risks.iter().map(|r| r.kind.to_string()).collect(),
         }

@@ -12,7 +12,7 @@
 //!   moved), and access points, LiveChannels, accelerators and vector indexes
 //!   whose names were not found then. Counts are never compared: OSS's
 //!   statistics lag by up to an hour, and writes and deletes can balance;
-//! - compares what the verdict rests on: versioning, the verdict, the risks.
+//! - compares what the verdict rests on: versioning, the retention policy, the verdict, the risks.
 //!   A bucket that can no longer be deleted as confirmed is refused.
 //!
 //! What differs is shown, and the bucket must be named again (`accept`): the
@@ -74,7 +74,9 @@
 //!     accelerators and vector indexes whose names that scan did not find. Counts are
 //!     never compared: OSS's statistics lag by up to an hour, and writes and deletes can
 //!     balance.
-//!   * **what the verdict rests on**: versioning, the verdict, risks not shown before.
+//!   * **what the verdict rests on**: versioning, the retention policy (WORM), the verdict,
+//!     risks not shown before. Naming the bucket again takes them in: the run goes on
+//!     from what the check read.
 //!     A bucket that can no longer be done as confirmed (now under a WORM lock, say) is
 //!     refused.
 //!
@@ -131,7 +133,7 @@ use super::journal::{self, BucketRun, Reconfirmation, Runs, Stage};
 use super::preflight::{phrase, preflight, Action, Preflight};
 use super::session::{Account, Session};
 use crate::blockers::Category;
-use crate::delete::{Audit, Event, Summary};
+use crate::delete::{Audit, BucketFacts, Event, Summary};
 use crate::oss::model::BucketIdentity;
 use crate::oss::{time, Client, OssError};
 use crate::scan::risk::Risk;
@@ -245,7 +247,7 @@ pub struct ResumeCheck {
 
 /// What a confirmation takes in from a bucket's check: its server time and
 /// the names it found (`None`: nothing to take in).
-type Fresh = Option<(i64, BTreeMap<Category, BTreeSet<String>>)>;
+type Fresh = Option<(i64, BTreeMap<Category, BTreeSet<String>>, BucketFacts)>;
 
 /// A resume the user accepted: `resume` carries it out.
 #[derive(Debug)]
@@ -411,7 +413,7 @@ async fn check_bucket(
     let at = served_at
         .unwrap_or(report.scanned_at)
         .min(report.scanned_at);
-    Ok((check, Some((at, now_pf.names))))
+    Ok((check, Some((at, now_pf.names, report.facts()))))
 }
 
 /// What lies outside what bucket run `b` confirmed, by the fresh scan
@@ -476,10 +478,10 @@ fn differences(
             ));
         }
     }
-    if report.versioning != c.versioning {
+    for change in b.facts().changes(&report.facts()) {
         out.push(format!(
-            "versioning is now {:?} (it was {:?} when the run was confirmed)",
-            report.versioning, c.versioning
+            "{} is now {} (it was {} when the run was confirmed)",
+            change.what, change.now, change.was
         ));
     }
     let was = c.verdict.split(':').next().unwrap_or_default();
@@ -529,7 +531,8 @@ impl ResumeCheck {
         }
         let journal = self.session.journal().clone();
         for (i, b) in self.view.buckets.iter().enumerate() {
-            let (Some((at, names)), false) = (&self.fresh[i], b.differences.is_empty()) else {
+            let (Some((at, names, facts)), false) = (&self.fresh[i], b.differences.is_empty())
+            else {
                 continue;
             };
             journal.bucket(i, |run| {
@@ -543,6 +546,7 @@ impl ResumeCheck {
                 run.reconfirmed.push(Reconfirmation {
                     at: *at,
                     differences: b.differences.clone(),
+                    facts: Some(facts.clone()),
                 });
             });
         }

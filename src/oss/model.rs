@@ -363,7 +363,7 @@ impl ReplicationRule {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WormConfiguration {
     pub worm_id: String,
     /// `InProgress` or `Locked`.

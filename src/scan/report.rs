@@ -309,6 +309,14 @@ impl ScanReport {
     }
 
     /// Entries a full emptying must remove through batch deletes.
+    /// What deletes in this bucket mean, as the scan read it.
+    pub fn facts(&self) -> crate::delete::BucketFacts {
+        crate::delete::BucketFacts {
+            versioning: self.versioning,
+            worm: self.worm.clone(),
+        }
+    }
+
     /// The names of what the scan found in a category bound by name.
     pub fn names_found(&self, c: Category) -> std::collections::BTreeSet<String> {
         match c.role() {

@@ -1,6 +1,6 @@
 use super::*;
 use crate::engine::{Action, Item};
-use crate::oss::model::{BucketIdentity, Versioning};
+use crate::oss::model::BucketIdentity;
 use crate::vocab::BucketKind;
 
 const ID: &str = "20261206-000000-0001";
@@ -25,7 +25,7 @@ fn confirmed(bucket: &str, objects: u64) -> Confirmed {
         },
         scanned_at: 1_796_000_000,
         names: BTreeMap::new(),
-        versioning: Versioning::Off,
+        facts: Default::default(),
         verdict: "deletable".into(),
         risks: BTreeSet::new(),
     }

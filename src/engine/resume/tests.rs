@@ -193,3 +193,34 @@ fn what_the_verdict_rests_on_is_compared() {
         "{d:?}"
     );
 }
+
+#[test]
+fn a_retention_policy_that_appeared_is_a_difference_until_named_again() {
+    let before = scan(12_000, &[]);
+    let mut b = confirmed_run(&before, Action::DeleteBucket);
+    let mut now = scan(9_000, &[]);
+    now.worm = Some(crate::oss::model::WormConfiguration {
+        worm_id: "w".into(),
+        state: "Locked".into(),
+        retention_period_days: 30,
+        creation_date: Some(0),
+    });
+    let (d, _) = check_of(&b, &now);
+    assert!(
+        d.iter().any(|x| x
+            == "retention policy (WORM) is now Locked, 30 days (it was none when the run was confirmed)"),
+        "{d:?}"
+    );
+    // Named again: the run goes on from what the check read.
+    b.reconfirmed.push(Reconfirmation {
+        at: 20,
+        differences: d,
+        facts: Some(now.facts()),
+    });
+    assert_eq!(b.facts(), &now.facts());
+    assert_eq!(b.plan(Audit::none()).confirmed, Some(now.facts()));
+    assert!(check_of(&b, &now)
+        .0
+        .iter()
+        .all(|x| !x.starts_with("retention policy (WORM) is now")));
+}
