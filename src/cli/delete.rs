@@ -172,7 +172,7 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
         }
     }
 
-    let audit = runner::open_audit(a.report.as_deref(), a.dry_run)?;
+    let audit = runner::open_audit(a.report.as_deref(), &preflights, a.dry_run)?;
     let summaries = match runner::run_journaled(
         &client,
         &preflights,

@@ -212,7 +212,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             return Ok(exit::ERROR);
         }
     }
-    let audit = runner::open_audit(a.report.as_deref(), a.dry_run)?;
+    let audit = runner::open_audit(a.report.as_deref(), &preflights, a.dry_run)?;
     if !a.dry_run {
         if !super::out::quiet() || super::confirm::interactive() {
             eprintln!("This cannot be undone. The bucket itself is kept.");

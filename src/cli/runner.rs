@@ -379,13 +379,14 @@ pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
 /// `"action":"would-delete"`).
 pub fn open_audit(
     report: Option<&std::path::Path>,
+    preflights: &[Preflight],
     dry_run: bool,
 ) -> Result<crate::delete::Audit, String> {
-    use crate::delete::Audit;
-    match report {
-        None if dry_run => Ok(Audit::to_writer(std::io::stdout())),
-        report => Audit::open(report),
-    }
+    let to = match report {
+        Some(p) => engine::session::ReportTo::File(p.to_path_buf()),
+        None => engine::session::ReportTo::Nowhere,
+    };
+    to.open(preflights, dry_run).map(|(audit, _)| audit)
 }
 
 /// The closing report of a run, for people.

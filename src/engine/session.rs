@@ -3,12 +3,61 @@
 //! buckets from before its first request to its end. Both front ends start
 //! runs through `begin`, and resume them through `engine::resume`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::journal::{BeginError, Journal, Journaler, RunLock, Runs};
 use super::Preflight;
-use crate::oss::Client;
+use crate::delete::Audit;
+use crate::oss::{time, Client};
+
+/// Where a run's audit report goes: the one place its path is chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportTo {
+    /// Nowhere: no report is kept.
+    Nowhere,
+    /// This file, appended to (`--report FILE`).
+    File(PathBuf),
+    /// A new file in this directory (made private when missing), named after
+    /// the buckets and the time: the wizard's reports.
+    NewIn(PathBuf),
+}
+
+impl ReportTo {
+    /// The run's audit trail and its report's path. A dry run without a file
+    /// writes each item it would delete on stdout. `Err` when the report
+    /// cannot be written: no run goes without its audit trail, and nothing
+    /// was sent.
+    pub fn open(
+        &self,
+        preflights: &[Preflight],
+        dry_run: bool,
+    ) -> Result<(Audit, Option<PathBuf>), String> {
+        let path = match self {
+            ReportTo::Nowhere if dry_run => return Ok((Audit::to_writer(std::io::stdout()), None)),
+            ReportTo::Nowhere => None,
+            ReportTo::File(p) => Some(p.clone()),
+            ReportTo::NewIn(dir) => Some(new_report_in(dir, preflights)?),
+        };
+        Ok((Audit::open(path.as_deref())?, path))
+    }
+}
+
+/// `<bucket>-<time>.ndjson` (`<n>-buckets-...` for several) in `dir`.
+fn new_report_in(dir: &Path, preflights: &[Preflight]) -> Result<PathBuf, String> {
+    crate::private::dir(dir).map_err(|e| {
+        format!(
+            "cannot make the reports directory {}: {e}; nothing was sent",
+            dir.display()
+        )
+    })?;
+    let stamp = time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()));
+    let name = match preflights {
+        [one] => one.bucket.clone(),
+        many => format!("{}-buckets", many.len()),
+    };
+    Ok(dir.join(format!("{name}-{stamp}.ndjson")))
+}
 
 /// Who runs belong to: the account (by its UID, the Owner ID of ListBuckets or
 /// the profile's `account_id`) at an endpoint. Temporary credentials (STS, ECS
@@ -145,5 +194,55 @@ pub async fn start(
             session: None,
             unjournaled: Some(why),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Action, Preflight};
+    use crate::vocab::BucketKind;
+
+    fn preflights(names: &[&str]) -> Vec<Preflight> {
+        names
+            .iter()
+            .map(|n| Preflight::unavailable(BucketKind::Object, n, Action::DeleteBucket, "-"))
+            .collect()
+    }
+
+    #[test]
+    fn a_report_goes_where_asked_and_a_new_one_is_named_after_its_buckets() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("reports");
+        let (_, path) = ReportTo::NewIn(dir.clone())
+            .open(&preflights(&["logs"]), false)
+            .unwrap();
+        let path = path.unwrap();
+        assert_eq!(path.parent(), Some(dir.as_path()));
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("logs-") && name.ends_with(".ndjson"),
+            "{name}"
+        );
+        let (_, path) = ReportTo::NewIn(dir.clone())
+            .open(&preflights(&["a", "b"]), false)
+            .unwrap();
+        assert!(path.unwrap().to_string_lossy().contains("2-buckets-"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "the reports directory is private");
+        }
+        let file = tmp.path().join("audit.ndjson");
+        let (_, path) = ReportTo::File(file.clone())
+            .open(&preflights(&["logs"]), false)
+            .unwrap();
+        assert_eq!(path, Some(file));
+        assert_eq!(ReportTo::Nowhere.open(&[], true).unwrap().1, None);
+        // A report that cannot be written refuses the run.
+        let blocked = ReportTo::NewIn(tmp.path().join("audit.ndjson").join("x"));
+        let err = blocked.open(&preflights(&["logs"]), false).err().unwrap();
+        assert!(err.contains("nothing was sent"), "{err}");
     }
 }

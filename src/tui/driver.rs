@@ -11,11 +11,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::msg::{Effect, ErrorInfo, Msg};
-use crate::delete::Audit;
 use crate::engine::expiry::{self, ExpiryError};
 use crate::engine::journal::Runs;
 use crate::engine::resume::{self, ResumeCheck};
-use crate::engine::{self, Account, Preflight, RunOptions};
+use crate::engine::session::ReportTo;
+use crate::engine::{self, Account, RunOptions};
 use crate::oss::{time, Client};
 use crate::scan;
 use crate::vocab::BucketKind;
@@ -190,10 +190,11 @@ impl Driver {
             Effect::StartRun(preflights) => {
                 // No run without its audit trail: a report that cannot be
                 // written refuses the run before anything is sent.
-                let opened = self
-                    .report_path(&preflights)
-                    .and_then(|p| Audit::open(p.as_deref()).map(|a| (a, p)));
-                let (audit, report) = match opened {
+                let report_to = match &self.report_dir {
+                    Some(dir) => ReportTo::NewIn(dir.clone()),
+                    None => ReportTo::Nowhere,
+                };
+                let (audit, report) = match report_to.open(&preflights, false) {
                     Ok(o) => o,
                     Err(why) => {
                         let _ = self.tx.send(Msg::RunEnded(Err(why))).await;
@@ -384,26 +385,6 @@ impl Driver {
             .filter(|j| account.owns(j) && !j.finished())
             .map(Into::into)
             .collect()
-    }
-
-    /// Where a run's audit report goes (`None`: the wizard writes none); `Err`
-    /// when its directory cannot be made.
-    fn report_path(&self, preflights: &[Preflight]) -> Result<Option<PathBuf>, String> {
-        let Some(dir) = self.report_dir.as_ref() else {
-            return Ok(None);
-        };
-        crate::private::dir(dir).map_err(|e| {
-            format!(
-                "cannot make the reports directory {}: {e}; nothing was sent",
-                dir.display()
-            )
-        })?;
-        let stamp = time::iso8601_basic(time::unix_secs(std::time::SystemTime::now()));
-        let name = match preflights {
-            [one] => one.bucket.clone(),
-            many => format!("{}-buckets", many.len()),
-        };
-        Ok(Some(dir.join(format!("{name}-{stamp}.ndjson"))))
     }
 }
 
