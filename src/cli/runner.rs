@@ -357,7 +357,7 @@ pub fn farewell(quitted: Option<crate::tui::app::Quitted>) -> u8 {
         worst = worst.max(exit_code(s));
     }
     if let Some(e) = &q.error {
-        eprintln!("the run stopped: {}", crate::text::visible(e));
+        eprintln!("the run stopped: {}", crate::text::visible(&e.to_string()));
         worst = worst.max(super::exit::PARTIAL);
     }
     if let Some(p) = &q.report_file {

@@ -84,26 +84,43 @@ pub struct App {
     /// A one-line message in the status bar.
     pub notice: Option<String>,
     pub now: Duration,
-    pub running: bool,
+    /// Where the wizard's run stands.
+    pub run: RunState,
     pub report_file: Option<PathBuf>,
     pub context: Context,
     /// Interrupted runs the bucket list offers to resume (empty: none, or later).
     pub interrupted: Vec<interrupted::Interrupted>,
     /// The running run's journal id, when it keeps one.
     pub run_id: Option<String>,
-    /// `q` was confirmed mid-run: the wizard quits once the run has stopped
-    /// after its batches in flight, and its summary is printed after.
-    pub quitting: bool,
     /// The journal id of the last run started.
     pub last_run_id: Option<String>,
 }
 
 /// What a wizard quit mid-run leaves to print on the normal screen.
+/// Where the wizard's one run stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RunState {
+    #[default]
+    Idle,
+    /// A run is under way.
+    Running,
+    /// `q` was confirmed mid-run: the wizard quits once the run has stopped
+    /// after its batches in flight, and its summary is printed after.
+    Quitting,
+}
+
+impl RunState {
+    /// Whether a run is under way (stopping included).
+    pub fn active(self) -> bool {
+        self != RunState::Idle
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Quitted {
     pub summaries: Vec<crate::delete::Summary>,
     pub report_file: Option<PathBuf>,
-    pub error: Option<String>,
+    pub error: Option<crate::engine::RunFailed>,
     /// The run's id when it can be resumed (it kept a journal; not the demo's).
     pub resume: Option<String>,
 }
@@ -121,11 +138,10 @@ impl App {
             banner: None,
             notice: None,
             now: Duration::ZERO,
-            running: false,
+            run: RunState::Idle,
             report_file: None,
             interrupted: Vec::new(),
             run_id: None,
-            quitting: false,
             last_run_id: None,
         };
         (
@@ -334,7 +350,10 @@ impl App {
                 }
             }
             Msg::RunEnded(result) => {
-                self.running = false;
+                let quitting = self.run == RunState::Quitting;
+                if !quitting {
+                    self.run = RunState::Idle;
+                }
                 let progress = match std::mem::replace(&mut self.screen, Screen::List) {
                     Screen::Progress(p) => *p,
                     _ => Progress::new(Vec::new(), self.now),
@@ -350,7 +369,7 @@ impl App {
                     self.report_file.clone(),
                 )));
                 self.run_id = None;
-                if self.quitting {
+                if quitting {
                     return vec![Effect::Quit];
                 }
                 // A run that did not finish is offered again on the list.
@@ -409,7 +428,7 @@ impl App {
 
     /// After the wizard quit mid-run: the run's summaries, for the normal screen.
     pub fn quitted(&self) -> Option<Quitted> {
-        match (&self.screen, self.quitting) {
+        match (&self.screen, self.run == RunState::Quitting) {
             (Screen::Report(r), true) => Some(Quitted {
                 summaries: r.summaries.clone(),
                 report_file: r.report_file.clone(),

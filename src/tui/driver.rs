@@ -15,7 +15,7 @@ use crate::engine::expiry::{self, ExpiryError};
 use crate::engine::journal::Runs;
 use crate::engine::resume::{self, ResumeCheck};
 use crate::engine::session::ReportTo;
-use crate::engine::{self, Account, RunOptions};
+use crate::engine::{self, Account, RunFailed, RunOptions};
 use crate::oss::{time, Client};
 use crate::scan;
 use crate::vocab::BucketKind;
@@ -197,7 +197,10 @@ impl Driver {
                 let (audit, report) = match report_to.open(&preflights, false) {
                     Ok(o) => o,
                     Err(why) => {
-                        let _ = self.tx.send(Msg::RunEnded(Err(why))).await;
+                        let _ = self
+                            .tx
+                            .send(Msg::RunEnded(Err(RunFailed::Stopped(why))))
+                            .await;
                         return (true, None);
                     }
                 };
@@ -213,7 +216,10 @@ impl Driver {
                     Ok(s) => s,
                     Err(busy) => {
                         let why = format!("{busy}; nothing was sent");
-                        let _ = self.tx.send(Msg::RunEnded(Err(why))).await;
+                        let _ = self
+                            .tx
+                            .send(Msg::RunEnded(Err(RunFailed::Stopped(why))))
+                            .await;
                         return (true, None);
                     }
                 };
@@ -284,9 +290,9 @@ impl Driver {
                 let Some(check) = check.filter(|c| c.run_id() == id) else {
                     let _ = self
                         .tx
-                        .send(Msg::RunEnded(Err(
+                        .send(Msg::RunEnded(Err(RunFailed::Stopped(
                             "the resume's check is gone; nothing was sent".into(),
-                        )))
+                        ))))
                         .await;
                     return (true, None);
                 };
@@ -300,7 +306,10 @@ impl Driver {
                 let accepted = match check.accept(&names).await {
                     Ok(a) => a,
                     Err(e) => {
-                        let _ = self.tx.send(Msg::RunEnded(Err(e))).await;
+                        let _ = self
+                            .tx
+                            .send(Msg::RunEnded(Err(RunFailed::Stopped(e))))
+                            .await;
                         return (true, None);
                     }
                 };
@@ -459,7 +468,7 @@ pub async fn follow(launched: engine::Launched, tx: mpsc::Sender<Msg>) {
         }
     };
     let (_, end) = tokio::join!(forward, engine::Launched::end(done));
-    let _ = tx.send(Msg::RunEnded(end.map_err(|e| e.to_string()))).await;
+    let _ = tx.send(Msg::RunEnded(end)).await;
 }
 
 #[cfg(test)]

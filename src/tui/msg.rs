@@ -90,7 +90,7 @@ pub enum Msg {
         result: Result<Box<crate::engine::ResumeView>, ErrorInfo>,
     },
     /// The deletion task ended (its summaries, one per bucket, or why it died).
-    RunEnded(Result<Vec<Summary>, String>),
+    RunEnded(Result<Vec<Summary>, crate::engine::RunFailed>),
     /// What installing expiry rules would do, read from the bucket.
     ExpiryPrepared {
         bucket: String,

@@ -61,8 +61,8 @@ impl App {
                 return match k.code {
                     // Mid-run: stop after the batches in flight, then quit (the
                     // summary is printed once the terminal is restored).
-                    KeyCode::Char('y') | KeyCode::Char('Y') if self.running => {
-                        self.quitting = true;
+                    KeyCode::Char('y') | KeyCode::Char('Y') if self.run.active() => {
+                        self.run = RunState::Quitting;
                         if let Screen::Progress(p) = &mut self.screen {
                             p.stopping = true;
                         }
@@ -103,7 +103,7 @@ impl App {
         };
         match action {
             KeyAction::Quit => {
-                if self.running {
+                if self.run.active() {
                     self.modal = Some(Modal::Quit);
                     return Vec::new();
                 }
@@ -251,7 +251,7 @@ impl App {
             KeyCode::Enter if c.matches() => {
                 return match c.intent {
                     Intent::Run { preflights, .. } => {
-                        self.running = true;
+                        self.run = RunState::Running;
                         let progress = Progress::new(preflights.clone(), self.now);
                         (
                             Screen::Progress(Box::new(progress)),
@@ -262,7 +262,7 @@ impl App {
                         run,
                         check: Some(view),
                     } => {
-                        self.running = true;
+                        self.run = RunState::Running;
                         let names = view.resumable().iter().map(|b| b.bucket.clone()).collect();
                         let progress = Progress::resumed(names, self.now);
                         (

@@ -531,7 +531,7 @@ fn delete_needs_the_exact_name() {
         (p[0].entries(), p[0].bytes()),
         (10_185, (12 << 30) + (300 << 20))
     );
-    assert!(matches!(app.screen, Screen::Progress(_)) && app.running);
+    assert!(matches!(app.screen, Screen::Progress(_)) && app.run.active());
 }
 
 #[test]
@@ -717,7 +717,7 @@ fn stopping_a_run_asks_first_and_quitting_cancels_it() {
     assert_eq!(app.modal, Some(Modal::Quit));
     // The run stops after its batches in flight; the wizard quits when it has.
     assert_eq!(app.update(key('y')), [Effect::CancelRun]);
-    assert!(app.quitting);
+    assert_eq!(app.run, RunState::Quitting);
 }
 
 /// The stop question is the progress pane's: a run that ends under it takes
@@ -736,7 +736,7 @@ fn a_run_that_ends_under_the_stop_question_leaves_no_question() {
 fn the_report_returns_to_a_refreshed_list() {
     let mut app = running();
     app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
-    assert!(matches!(app.screen, Screen::Report(_)) && !app.running);
+    assert!(matches!(app.screen, Screen::Report(_)) && !app.run.active());
     assert_eq!(app.update(code(KeyCode::Enter)), [Effect::LoadBuckets]);
     assert_eq!(app.screen, Screen::List);
     assert_eq!(
@@ -1173,7 +1173,7 @@ fn an_interrupted_run_is_offered_on_the_list_and_resumed_only_after_its_check_an
         assert!(app.update(key(c)).is_empty());
     }
     assert!(app.update(code(KeyCode::Enter)).is_empty());
-    assert!(!app.running);
+    assert!(!app.run.active());
     // The check is in: what changed is shown; the name must be typed.
     let effects = app.update(Msg::ResumeChecked {
         run: run.id.clone(),
@@ -1257,14 +1257,14 @@ fn a_resume_that_cannot_be_checked_says_why_on_the_list() {
 #[test]
 fn q_mid_run_stops_after_the_batches_in_flight_then_quits_with_the_summary() {
     let (mut app, _) = App::new(context());
-    app.running = true;
+    app.run = RunState::Running;
     app.screen = Screen::Progress(Box::new(Progress::resumed(vec!["b".into()], app.now)));
     app.update(Msg::Journaled("20261206-000000-0001".into()));
     assert!(app.update(key('q')).is_empty());
     assert_eq!(app.modal, Some(Modal::Quit));
     // y: the run stops first; the wizard does not quit yet.
     assert_eq!(app.update(key('y')), [Effect::CancelRun]);
-    assert!(app.quitting);
+    assert_eq!(app.run, RunState::Quitting);
     assert!(app.quitted().is_none(), "still running");
     let summary = crate::delete::Summary {
         bucket: "b".into(),

@@ -11,6 +11,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 use crate::delete::Summary;
+use crate::tui::app::RunState;
 
 use super::*;
 use crate::emulator::faults::{FaultKind, FaultRule};
@@ -38,7 +39,7 @@ fn enter(tx: &mpsc::UnboundedSender<Msg>) {
 async fn delete_in_the_wizard(
     emu: &emulator::EmulatorHandle,
     bucket: &'static str,
-) -> (String, Option<Result<Vec<Summary>, String>>) {
+) -> (String, Option<Result<Vec<Summary>, RunFailed>>) {
     let dir = tempfile::tempdir().unwrap();
     delete_in_the_wizard_reporting_to(emu, bucket, dir.path().to_path_buf()).await
 }
@@ -48,7 +49,7 @@ async fn delete_in_the_wizard_reporting_to(
     emu: &emulator::EmulatorHandle,
     bucket: &'static str,
     reports: std::path::PathBuf,
-) -> (String, Option<Result<Vec<Summary>, String>>) {
+) -> (String, Option<Result<Vec<Summary>, RunFailed>>) {
     let mut cfg = ClientConfig::new(emu.credentials().clone(), "cn-hangzhou");
     cfg.endpoint = Some(Endpoint::parse(&emu.url()).unwrap());
     cfg.addressing = Addressing::Path;
@@ -159,6 +160,9 @@ async fn no_run_starts_without_its_audit_report() {
     let (screen, result) =
         delete_in_the_wizard_reporting_to(&emu, "acme-web-assets", blocked).await;
     let error = result.unwrap().unwrap_err();
+    let RunFailed::Stopped(error) = error else {
+        panic!("{error:?}")
+    };
     assert!(
         error.contains("cannot make the reports directory") && error.contains("nothing was sent"),
         "{error}"
@@ -180,13 +184,15 @@ async fn a_crashed_engine_task_ends_the_run_instead_of_hanging() {
     drop(_events_tx);
     follow(crashing, tx).await;
     match rx.recv().await {
-        Some(Msg::RunEnded(Err(e))) => assert!(e.contains("crashed"), "{e}"),
+        Some(Msg::RunEnded(Err(RunFailed::Crashed(e)))) => assert!(e.contains("crashed"), "{e}"),
         other => panic!("{other:?}"),
     }
     // And the progress pane turns into a report that says so.
     let (mut app, _) = App::new(Context::default());
     app.screen = Screen::Progress(Box::default());
-    app.running = true;
-    app.update(Msg::RunEnded(Err("the deletion task crashed".into())));
-    assert!(matches!(app.screen, Screen::Report(_)) && !app.running);
+    app.run = RunState::Running;
+    app.update(Msg::RunEnded(Err(RunFailed::Crashed(
+        "the deletion task crashed".into(),
+    ))));
+    assert!(matches!(app.screen, Screen::Report(_)) && !app.run.active());
 }

@@ -25,7 +25,7 @@ pub struct Report {
     pub preflights: Vec<Preflight>,
     pub report_file: Option<PathBuf>,
     /// Why the run died, when it did.
-    pub error: Option<String>,
+    pub error: Option<crate::engine::RunFailed>,
     /// The run's time, as the progress pane showed it.
     pub elapsed: Duration,
     pub scroll: u16,
@@ -37,7 +37,7 @@ impl Report {
     pub fn new(
         progress: Progress,
         summaries: Vec<Summary>,
-        error: Option<String>,
+        error: Option<crate::engine::RunFailed>,
         report_file: Option<PathBuf>,
     ) -> Self {
         Report {
