@@ -2,10 +2,6 @@
 //! zone by zone. They can be read only from inside the region; from outside,
 //! checking them is a manual step. Bound by zone name.
 
-use std::sync::Arc;
-
-use futures::future::BoxFuture;
-
 use super::{Blocker, Category, Facts, ManualStep, Phase, Role};
 use crate::delete::context::{until_empty, Ctx, Kept, PassCount};
 use crate::oss::endpoint::accelerator_zones;
@@ -34,18 +30,10 @@ pub const BLOCKER: Blocker = Blocker {
     owns: &[Category::Accelerators],
     kind: BucketKind::Object,
     phase: Phase::Attachments,
-    scan,
-    clear,
+    scan: |s| Box::pin(scan_accelerators(s)),
+    clear: |ctx| Box::pin(delete_accelerators(ctx)),
     risks: |_| Vec::new(),
 };
-
-fn scan(s: &Scanning) -> BoxFuture<'_, ()> {
-    Box::pin(scan_accelerators(s))
-}
-
-fn clear(ctx: &Arc<Ctx>) -> BoxFuture<'_, ()> {
-    Box::pin(delete_accelerators(ctx))
-}
 
 /// Accelerators that can be checked only from inside the region.
 fn manual_step(r: &ScanReport, c: &CategoryReport) -> Option<ManualStep> {

@@ -3,10 +3,8 @@
 //! `creating`), then awaited until each answers 404, since OSS removes them
 //! asynchronously. Bound by name.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::{Blocker, Category, Facts, Phase, Role};
@@ -38,18 +36,10 @@ pub const BLOCKER: Blocker = Blocker {
     owns: &[Category::AccessPoints],
     kind: BucketKind::Object,
     phase: Phase::Attachments,
-    scan,
-    clear,
+    scan: |s| Box::pin(scan_access_points(s)),
+    clear: |ctx| Box::pin(delete_access_points(ctx)),
     risks: |_| Vec::new(),
 };
-
-fn scan(s: &Scanning) -> BoxFuture<'_, ()> {
-    Box::pin(scan_access_points(s))
-}
-
-fn clear(ctx: &Arc<Ctx>) -> BoxFuture<'_, ()> {
-    Box::pin(delete_access_points(ctx))
-}
 
 /// Deletes the access points in scope and waits until each is gone, pass
 /// after pass until a fresh listing finds none.

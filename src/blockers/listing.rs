@@ -6,11 +6,9 @@
 
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::{Blocker, Category, Facts, ManualStep, Phase, Role};
-use crate::delete::context::Ctx;
 use crate::scan::report::{CategoryReport, ScanReport};
 use crate::scan::risk::{minimum_storage_days, Risk, Severity};
 use crate::scan::{first_line, found, Scanning, State, Tally};
@@ -80,18 +78,10 @@ pub const BLOCKER: Blocker = Blocker {
     ],
     kind: BucketKind::Object,
     phase: Phase::Data,
-    scan,
-    clear,
+    scan: |s| Box::pin(scan_listing(s)),
+    clear: |ctx| Box::pin(crate::delete::objects::clear(ctx.clone())),
     risks,
 };
-
-fn scan(s: &Scanning) -> BoxFuture<'_, ()> {
-    Box::pin(scan_listing(s))
-}
-
-fn clear(ctx: &Arc<Ctx>) -> BoxFuture<'_, ()> {
-    Box::pin(crate::delete::objects::clear(ctx.clone()))
-}
 
 /// OSS-HDFS data is removed in the console, never through the object API.
 fn hdfs_step(_: &ScanReport, c: &CategoryReport) -> Option<ManualStep> {

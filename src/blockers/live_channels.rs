@@ -2,9 +2,6 @@
 //! a stream to each now (GetLiveChannelStat), deleted one by one (disabled
 //! first when live, as OSS requires). Bound by name.
 
-use std::sync::Arc;
-
-use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::{Blocker, Category, Facts, Phase, Role};
@@ -34,18 +31,10 @@ pub const BLOCKER: Blocker = Blocker {
     owns: &[Category::LiveChannels],
     kind: BucketKind::Object,
     phase: Phase::Attachments,
-    scan,
-    clear,
+    scan: |s| Box::pin(scan_channels(s)),
+    clear: |ctx| Box::pin(delete_live_channels(ctx)),
     risks: |r| live_streams(r, None).into_iter().collect(),
 };
-
-fn scan(s: &Scanning) -> BoxFuture<'_, ()> {
-    Box::pin(scan_channels(s))
-}
-
-fn clear(ctx: &Arc<Ctx>) -> BoxFuture<'_, ()> {
-    Box::pin(delete_live_channels(ctx))
-}
 
 async fn scan_channels(shared: &Scanning) {
     let (client, bucket) = (&shared.client, shared.bucket.as_str());

@@ -2,9 +2,6 @@
 //! the run's prefix), each aborted with its parts; their bytes read from
 //! ListParts before they go. Bound by when each upload was started.
 
-use std::sync::Arc;
-
-use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::{Blocker, Category, Facts, Phase, Role};
@@ -37,18 +34,10 @@ pub const BLOCKER: Blocker = Blocker {
     owns: &[Category::Parts],
     kind: BucketKind::Object,
     phase: Phase::Data,
-    scan,
-    clear,
+    scan: |s| Box::pin(scan_uploads(s)),
+    clear: |ctx| Box::pin(abort_uploads(ctx)),
     risks: |_| Vec::new(),
 };
-
-fn scan(s: &Scanning) -> BoxFuture<'_, ()> {
-    Box::pin(scan_uploads(s))
-}
-
-fn clear(ctx: &Arc<Ctx>) -> BoxFuture<'_, ()> {
-    Box::pin(abort_uploads(ctx))
-}
 
 /// Lists the uploads in scope, split across the key space, keeping each in the
 /// drill-down; their bytes come from OSS's statistics (a listing has none).

@@ -3,10 +3,8 @@
 //! deleted each with every vector in it, then awaited until a fresh listing
 //! shows none. Bound by name.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use super::{Blocker, Category, Facts, Phase, Role};
@@ -43,18 +41,10 @@ pub const BLOCKER: Blocker = Blocker {
     owns: &[CATEGORY],
     kind: BucketKind::Vector,
     phase: Phase::Data,
-    scan,
-    clear,
+    scan: |s| Box::pin(scan_indexes(s)),
+    clear: |ctx| Box::pin(clear_indexes(ctx)),
     risks,
 };
-
-fn scan(s: &Scanning) -> BoxFuture<'_, ()> {
-    Box::pin(scan_indexes(s))
-}
-
-fn clear(ctx: &Arc<Ctx>) -> BoxFuture<'_, ()> {
-    Box::pin(clear_indexes(ctx))
-}
 
 /// Lists the indexes and counts each one's vectors.
 async fn scan_indexes(shared: &Scanning) {

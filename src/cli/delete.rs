@@ -173,32 +173,8 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     }
 
     let audit = runner::open_audit(a.report.as_deref(), &preflights, a.dry_run)?;
-    let summaries = match runner::run_journaled(
-        &client,
-        &preflights,
-        audit,
-        a.report.as_deref(),
-        a.dry_run,
-        a.json,
-        &stop,
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let mut worst = exit::DONE;
-    for (summary, p) in summaries.iter().zip(&preflights) {
-        if !a.json {
-            eprint!("{}", runner::describe(summary, a.report.as_deref()));
-            eprintln!("  {}", crate::text::visible(&p.outcome(summary)));
-        }
-        worst = worst.max(runner::exit_code(summary));
-    }
-    if let (Some(p), false) = (&a.report, a.json) {
-        eprintln!("report: {}", p.display());
-    }
-    Ok(worst)
+    let run = runner::Headless::new(a.report.as_deref(), a.dry_run, a.json, &stop);
+    Ok(run.carry_out(&client, &preflights, audit).await)
 }
 
 #[cfg(test)]

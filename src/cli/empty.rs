@@ -239,32 +239,8 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
             }
         }
     }
-    let summaries = match runner::run_journaled(
-        &client,
-        &preflights,
-        audit,
-        a.report.as_deref(),
-        a.dry_run,
-        a.json,
-        &stop,
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
-    let summary = &summaries[0];
-    if !a.json {
-        eprint!("{}", runner::describe(summary, a.report.as_deref()));
-        eprintln!(
-            "  {}",
-            crate::text::visible(&preflights[0].outcome(summary))
-        );
-        if let Some(path) = &a.report {
-            eprintln!("  report: {}", path.display());
-        }
-    }
-    Ok(runner::exit_code(summary))
+    let run = runner::Headless::new(a.report.as_deref(), a.dry_run, a.json, &stop);
+    Ok(run.carry_out(&client, &preflights, audit).await)
 }
 
 #[cfg(test)]

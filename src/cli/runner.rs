@@ -242,11 +242,71 @@ async fn show(
     }
 }
 
+/// A confirmed headless run (`delete`, `empty`): how it reports and stops.
+pub struct Headless<'a> {
+    pub report: Option<&'a std::path::Path>,
+    pub dry_run: bool,
+    pub json: bool,
+    pub stop: &'a Stop,
+}
+
+impl<'a> Headless<'a> {
+    pub fn new(
+        report: Option<&'a std::path::Path>,
+        dry_run: bool,
+        json: bool,
+        stop: &'a Stop,
+    ) -> Self {
+        Headless {
+            report,
+            dry_run,
+            json,
+            stop,
+        }
+    }
+
+    /// Runs the confirmed preflights and says, bucket by bucket, what was
+    /// done and what it means; returns the exit code the worst one earns.
+    pub async fn carry_out(
+        &self,
+        client: &Client,
+        preflights: &[Preflight],
+        audit: crate::delete::Audit,
+    ) -> u8 {
+        let summaries = match run_journaled(
+            client,
+            preflights,
+            audit,
+            self.report,
+            self.dry_run,
+            self.json,
+            self.stop,
+        )
+        .await
+        {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let mut worst = super::exit::DONE;
+        for (summary, p) in summaries.iter().zip(preflights) {
+            if !self.json {
+                eprint!("{}", describe(summary, self.report));
+                eprintln!("  {}", crate::text::visible(&p.outcome(summary)));
+            }
+            worst = worst.max(exit_code(summary));
+        }
+        if let (Some(p), false) = (self.report, self.json) {
+            eprintln!("report: {}", p.display());
+        }
+        worst
+    }
+}
+
 /// Runs confirmed preflights as `delete` and `empty` do: their session first
 /// (journal and locks; refused, exit 4, when another run holds a bucket), then
 /// the run with its progress, then how to resume it if it was interrupted.
 #[allow(clippy::too_many_arguments)]
-pub async fn run_journaled(
+async fn run_journaled(
     client: &Client,
     preflights: &[Preflight],
     audit: crate::delete::Audit,

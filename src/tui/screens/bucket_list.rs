@@ -12,7 +12,7 @@ use crate::units::bytes;
 
 use super::super::theme::Theme;
 use super::columns::{fit_giving, Column, Give};
-use super::listing::{lead_cells, Listed, Listing};
+use super::listing::{lead_cells, Listed, Listing, Placeholder};
 use super::spinner;
 use super::table::draw_list;
 
@@ -155,28 +155,12 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     Paragraph::new(s.head("Buckets", theme)).render(head, buf);
 
     let block = Block::default().borders(Borders::TOP);
-    if s.loading && s.rows.is_empty() {
-        Paragraph::new(format!(
-            " {} Listing buckets in every region...",
-            spinner(now)
-        ))
-        .block(block)
-        .render(body, buf);
-        return;
-    }
-    if s.rows.is_empty() {
-        let text = if s.error.is_some() {
-            " Could not list the buckets (see above); press r to retry."
-        } else {
-            " This account has no buckets."
-        };
+    let words = Placeholder {
+        noun: "bucket",
+        none: " This account has no buckets.",
+    };
+    if let Some(text) = s.placeholder(&words, now) {
         Paragraph::new(text).block(block).render(body, buf);
-        return;
-    }
-    if visible.is_empty() {
-        Paragraph::new(format!(" No bucket matches {:?}.", s.filter.as_str()))
-            .block(block)
-            .render(body, buf);
         return;
     }
     // The columns fit every row's content (all rows, so that filtering does

@@ -276,6 +276,28 @@ impl<R: Listed> Listing<R> {
         Asked::Nothing
     }
 
+    /// What the list's body says instead of rows when it has none to show
+    /// (listing, failed, none at all, none matching the filter).
+    pub fn placeholder(&self, words: &Placeholder, now: std::time::Duration) -> Option<String> {
+        let noun = words.noun;
+        if self.loading && self.rows.is_empty() {
+            Some(format!(
+                " {} Listing {noun}s in every region...",
+                super::spinner(now)
+            ))
+        } else if self.rows.is_empty() && self.error.is_some() {
+            Some(format!(
+                " Could not list the {noun}s (see above); press r to retry."
+            ))
+        } else if self.rows.is_empty() {
+            Some(words.none.to_string())
+        } else if self.visible().is_empty() {
+            Some(format!(" No {noun} matches {:?}.", self.filter.as_str()))
+        } else {
+            None
+        }
+    }
+
     /// The list's two head lines: `noun (shown of all)`, the sort, the marks;
     /// then the filter line.
     pub fn head(&self, noun: &str, theme: &Theme) -> Vec<Line<'static>> {
@@ -305,6 +327,14 @@ impl<R: Listed> Listing<R> {
             super::filter_line(&self.filter, self.filtering, " / to filter", theme),
         ]
     }
+}
+
+/// The words of a list's placeholder.
+pub struct Placeholder {
+    /// `bucket`, `vector bucket`.
+    pub noun: &'static str,
+    /// What an account with none says.
+    pub none: &'static str,
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::units::count;
 
 use super::super::theme::Theme;
 use super::columns::fit;
-use super::listing::{lead_cells, Listed, Listing};
+use super::listing::{lead_cells, Listed, Listing, Placeholder};
 use super::spinner;
 use super::table::{draw_list, measure};
 
@@ -67,34 +67,15 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     Paragraph::new(s.head("Vector buckets", theme)).render(head, buf);
     let block = Block::default().borders(Borders::TOP);
-    if s.loading && s.rows.is_empty() {
-        Paragraph::new(format!(
-            " {} Listing vector buckets in every region...",
-            spinner(now)
-        ))
-        .block(block)
-        .render(body, buf);
-        return;
-    }
-    if s.rows.is_empty() {
-        let text = if s.error.is_some() {
-            " Could not list the vector buckets (see above); press r to retry."
-        } else {
-            " This account has no vector buckets (OSS Vectors)."
-        };
+    let words = Placeholder {
+        noun: "vector bucket",
+        none: " This account has no vector buckets (OSS Vectors).",
+    };
+    if let Some(text) = s.placeholder(&words, now) {
         Paragraph::new(text).block(block).render(body, buf);
         return;
     }
     let visible = s.visible();
-    if visible.is_empty() {
-        Paragraph::new(format!(
-            " No vector bucket matches {:?}.",
-            s.filter.as_str()
-        ))
-        .block(block)
-        .render(body, buf);
-        return;
-    }
     const HEADERS: [&str; 5] = ["", "NAME", "REGION", "CREATED", "INDEXES"];
     let cells = |r: &VectorRow| {
         let [mark, name, region, created] = lead_cells(r, s.marked.contains(&r.summary.name));
