@@ -15,7 +15,7 @@ use crate::engine::expiry::{self, ExpiryError};
 use crate::engine::journal::Runs;
 use crate::engine::resume::{self, ResumeCheck};
 use crate::engine::session::ReportTo;
-use crate::engine::{self, Account, RunFailed, RunOptions};
+use crate::engine::{self, Account, Preflight, RunFailed, RunOptions};
 use crate::oss::{time, Client};
 use crate::scan;
 use crate::vocab::BucketKind;
@@ -73,210 +73,25 @@ impl Driver {
     pub async fn execute(&mut self, e: Effect) -> (bool, Option<PathBuf>) {
         crate::log::line(format!("effect {e:?}"));
         match e {
-            Effect::LoadBuckets => {
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let r = c.list_buckets().try_collect().await.map_err(|e| {
-                        crate::log::line(format!(
-                            "ListBuckets failed: {}",
-                            e.to_string().lines().next().unwrap_or_default()
-                        ));
-                        ErrorInfo::from_oss("Could not list buckets:", &e)
-                    });
-                    let _ = tx.send(Msg::BucketsLoaded(r)).await;
-                });
-            }
-            Effect::LoadDetails(bucket) => {
-                let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
-                tokio::spawn(async move {
-                    let _permit = sem.acquire().await;
-                    let (stat, versioning) =
-                        tokio::join!(c.get_bucket_stat(&bucket), c.get_bucket_versioning(&bucket));
-                    let r = versioning.map(|v| (stat.ok(), v));
-                    let result = r.map_err(|e| ErrorInfo::from_oss("", &e));
-                    let _ = tx.send(Msg::DetailsLoaded { bucket, result }).await;
-                });
-            }
-            Effect::SizeUploads { bucket, uploads } => {
-                let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
-                tokio::spawn(async move {
-                    use futures::StreamExt;
-                    let sized = futures::stream::iter(uploads).for_each_concurrent(4, |upload| {
-                        let (c, tx, sem, bucket) =
-                            (c.clone(), tx.clone(), sem.clone(), bucket.clone());
-                        async move {
-                            let _permit = sem.acquire().await;
-                            let id = upload.upload_id.clone().unwrap_or_default();
-                            let result =
-                                c.upload_size(&bucket, &upload.name, &id)
-                                    .await
-                                    .map_err(|e| {
-                                        if e.is_code("NoSuchUpload") {
-                                            "gone".to_string()
-                                        } else {
-                                            e.to_string()
-                                                .lines()
-                                                .next()
-                                                .unwrap_or_default()
-                                                .to_string()
-                                        }
-                                    });
-                            let _ = tx
-                                .send(Msg::UploadSized {
-                                    bucket,
-                                    upload,
-                                    result,
-                                })
-                                .await;
-                        }
-                    });
-                    sized.await
-                });
-            }
-            Effect::StartScan(bucket) => {
-                let token = self.new_scan();
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    scan_into(&c, BucketKind::Object, bucket, &tx, &token).await
-                });
-            }
-            Effect::StartVectorScan(bucket) => {
-                let token = self.new_scan();
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    scan_into(&c, BucketKind::Vector, bucket, &tx, &token).await
-                });
-            }
-            Effect::LoadVectorBuckets => {
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let r = c
-                        .list_vector_buckets()
-                        .try_collect()
-                        .await
-                        .map_err(|e| ErrorInfo::from_oss("Could not list vector buckets:", &e));
-                    let _ = tx.send(Msg::VectorBucketsLoaded(r)).await;
-                });
-            }
-            Effect::LoadVectorDetails(bucket) => {
-                let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
-                tokio::spawn(async move {
-                    let _permit = sem.acquire().await;
-                    let result = c
-                        .list_vector_indexes(&bucket)
-                        .try_fold(0u64, |n, _| futures::future::ready(Ok(n + 1)))
-                        .await
-                        .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string());
-                    let _ = tx.send(Msg::VectorDetailsLoaded { bucket, result }).await;
-                });
-            }
-            Effect::ScanBatch(kind, buckets) => {
-                let token = self.new_scan();
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    for bucket in buckets {
-                        if token.is_cancelled() {
-                            break;
-                        }
-                        scan_into(&c, kind, bucket, &tx, &token).await;
-                    }
-                });
-            }
+            Effect::LoadBuckets => self.load_buckets(),
+            Effect::LoadDetails(bucket) => self.load_details(bucket),
+            Effect::SizeUploads { bucket, uploads } => self.size_uploads(bucket, uploads),
+            Effect::StartScan(bucket) => self.scan(BucketKind::Object, vec![bucket]),
+            Effect::StartVectorScan(bucket) => self.scan(BucketKind::Vector, vec![bucket]),
+            Effect::ScanBatch(kind, buckets) => self.scan(kind, buckets),
+            Effect::LoadVectorBuckets => self.load_vector_buckets(),
+            Effect::LoadVectorDetails(bucket) => self.load_vector_details(bucket),
             Effect::CancelScan => {
                 if let Some(t) = self.scan.take() {
                     t.cancel();
                 }
             }
-            Effect::StartRun(preflights) => {
-                // No run without its audit trail: a report that cannot be
-                // written refuses the run before anything is sent.
-                let report_to = match &self.report_dir {
-                    Some(dir) => ReportTo::NewIn(dir.clone()),
-                    None => ReportTo::Nowhere,
-                };
-                let (audit, report) = match report_to.open(&preflights, false) {
-                    Ok(o) => o,
-                    Err(why) => {
-                        let _ = self
-                            .tx
-                            .send(Msg::RunEnded(Err(RunFailed::Stopped(why))))
-                            .await;
-                        return (true, None);
-                    }
-                };
-                let started = engine::session::start(
-                    &self.client,
-                    self.runs.as_ref(),
-                    report.as_deref(),
-                    &preflights,
-                    false,
-                )
-                .await;
-                let started = match started {
-                    Ok(s) => s,
-                    Err(busy) => {
-                        let why = format!("{busy}; nothing was sent");
-                        let _ = self
-                            .tx
-                            .send(Msg::RunEnded(Err(RunFailed::Stopped(why))))
-                            .await;
-                        return (true, None);
-                    }
-                };
-                if let Some(why) = &started.unjournaled {
-                    crate::log::line(format!("the run keeps no journal: {why}"));
-                }
-                if let Some(s) = &started.session {
-                    let _ = self.tx.send(Msg::Journaled(s.journal().id())).await;
-                }
-                let opts = RunOptions {
-                    dry_run: false,
-                    audit,
-                    session: started.session,
-                };
-                let token = CancellationToken::new();
-                let launched =
-                    engine::launch::start(&self.client, &preflights, opts, token.clone());
-                self.run = Some((token, tokio::spawn(follow(launched, self.tx.clone()))));
-                return (true, report);
-            }
+            Effect::StartRun(preflights) => return (true, self.start_run(preflights).await),
             Effect::LoadInterrupted => {
                 let runs = self.interrupted().await;
                 let _ = self.tx.send(Msg::Interrupted(runs)).await;
             }
-            Effect::CheckResume(id) => {
-                let Some(runs) = self.runs.clone() else {
-                    return (true, None);
-                };
-                let account = self.account().await;
-                let token = CancellationToken::new();
-                if let Some(t) = self.resume_check.replace(token.clone()) {
-                    t.cancel();
-                }
-                let (c, tx, slot) = (
-                    self.client.clone(),
-                    self.tx.clone(),
-                    self.pending_resume.clone(),
-                );
-                tokio::spawn(async move {
-                    let checked = resume::check(&c, &runs, &account, &id, &token).await;
-                    // Kept (with its locks) only while the pane still waits for it.
-                    let mut slot = slot.lock().await;
-                    if token.is_cancelled() {
-                        return;
-                    }
-                    let result = match checked {
-                        Ok(check) => {
-                            let view = Box::new(check.view.clone());
-                            *slot = Some(check);
-                            Ok(view)
-                        }
-                        Err(e) => Err(ErrorInfo::text("Cannot resume:", e)),
-                    };
-                    drop(slot);
-                    let _ = tx.send(Msg::ResumeChecked { run: id, result }).await;
-                });
-            }
+            Effect::CheckResume(id) => self.check_resume(id).await,
             Effect::DropResume => {
                 if let Some(t) = self.resume_check.take() {
                     t.cancel();
@@ -284,42 +99,7 @@ impl Driver {
                 // Releases the check's locks.
                 *self.pending_resume.lock().await = None;
             }
-            Effect::ResumeRun(id) => {
-                self.resume_check = None;
-                let check = self.pending_resume.lock().await.take();
-                let Some(check) = check.filter(|c| c.run_id() == id) else {
-                    let _ = self
-                        .tx
-                        .send(Msg::RunEnded(Err(RunFailed::Stopped(
-                            "the resume's check is gone; nothing was sent".into(),
-                        ))))
-                        .await;
-                    return (true, None);
-                };
-                // The typed name confirmed everything the pane showed.
-                let names: Vec<String> = check
-                    .view
-                    .buckets
-                    .iter()
-                    .map(|b| b.bucket.clone())
-                    .collect();
-                let accepted = match check.accept(&names).await {
-                    Ok(a) => a,
-                    Err(e) => {
-                        let _ = self
-                            .tx
-                            .send(Msg::RunEnded(Err(RunFailed::Stopped(e))))
-                            .await;
-                        return (true, None);
-                    }
-                };
-                let report = accepted.view.report.clone();
-                let _ = self.tx.send(Msg::Journaled(id)).await;
-                let token = CancellationToken::new();
-                let launched = engine::launch::resume(&self.client, accepted, token.clone());
-                self.run = Some((token, tokio::spawn(follow(launched, self.tx.clone()))));
-                return (true, report);
-            }
+            Effect::ResumeRun(id) => return (true, self.resume_run(id).await),
             Effect::DiscardRun(id) => {
                 if let Some(runs) = &self.runs {
                     if let Err(e) = runs.discard(&id) {
@@ -332,34 +112,8 @@ impl Driver {
                     t.cancel();
                 }
             }
-            Effect::PrepareExpiry { bucket, days } => {
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let result = expiry::prepare(&c, &bucket, days)
-                        .await
-                        .map_err(|e| expiry_error(&e));
-                    let _ = tx.send(Msg::ExpiryPrepared { bucket, result }).await;
-                });
-            }
-            Effect::InstallExpiry(plan) => {
-                let (c, tx) = (self.client.clone(), self.tx.clone());
-                let dir = self.report_dir.clone().unwrap_or_else(std::env::temp_dir);
-                if self.report_dir.is_some() {
-                    let _ = crate::private::dir(&dir);
-                }
-                tokio::spawn(async move {
-                    let now = time::unix_secs(std::time::SystemTime::now());
-                    let backup = dir.join(plan.backup_name(now));
-                    let result = match expiry::install(&c, &plan, &backup, now).await {
-                        // What was done and where the backup went; the
-                        // rescan's risks say what the rules do next.
-                        Ok(done) => Ok(done.describe(&plan)),
-                        Err(e) => Err(expiry_error(&e)),
-                    };
-                    let bucket = plan.bucket.clone();
-                    let _ = tx.send(Msg::ExpiryInstalled { bucket, result }).await;
-                });
-            }
+            Effect::PrepareExpiry { bucket, days } => self.prepare_expiry(bucket, days),
+            Effect::InstallExpiry(plan) => self.install_expiry(plan),
             Effect::Quit => {
                 // Let a running deletion stop at a batch boundary before the terminal is restored.
                 if let Some((t, task)) = self.run.take() {
@@ -370,6 +124,253 @@ impl Driver {
             }
         }
         (true, None)
+    }
+
+    fn load_buckets(&self) {
+        let (c, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let r = c.list_buckets().try_collect().await.map_err(|e| {
+                crate::log::line(format!(
+                    "ListBuckets failed: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                ));
+                ErrorInfo::from_oss("Could not list buckets:", &e)
+            });
+            let _ = tx.send(Msg::BucketsLoaded(r)).await;
+        });
+    }
+
+    fn load_details(&self, bucket: String) {
+        let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
+        tokio::spawn(async move {
+            let _permit = sem.acquire().await;
+            let (stat, versioning) =
+                tokio::join!(c.get_bucket_stat(&bucket), c.get_bucket_versioning(&bucket));
+            let r = versioning.map(|v| (stat.ok(), v));
+            let result = r.map_err(|e| ErrorInfo::from_oss("", &e));
+            let _ = tx.send(Msg::DetailsLoaded { bucket, result }).await;
+        });
+    }
+
+    /// Each upload's bytes (ListParts), four at a time within the details' budget.
+    fn size_uploads(&self, bucket: String, uploads: Vec<crate::vocab::Target>) {
+        let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
+        tokio::spawn(async move {
+            use futures::StreamExt;
+            let sized = futures::stream::iter(uploads).for_each_concurrent(4, |upload| {
+                let (c, tx, sem, bucket) = (c.clone(), tx.clone(), sem.clone(), bucket.clone());
+                async move {
+                    let _permit = sem.acquire().await;
+                    let id = upload.upload_id.clone().unwrap_or_default();
+                    let result = c
+                        .upload_size(&bucket, &upload.name, &id)
+                        .await
+                        .map_err(|e| {
+                            if e.is_code("NoSuchUpload") {
+                                "gone".to_string()
+                            } else {
+                                e.to_string().lines().next().unwrap_or_default().to_string()
+                            }
+                        });
+                    let _ = tx
+                        .send(Msg::UploadSized {
+                            bucket,
+                            upload,
+                            result,
+                        })
+                        .await;
+                }
+            });
+            sized.await
+        });
+    }
+
+    /// Scans the buckets one after the other, until the scan is cancelled.
+    fn scan(&mut self, kind: BucketKind, buckets: Vec<String>) {
+        let token = self.new_scan();
+        let (c, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            for bucket in buckets {
+                if token.is_cancelled() {
+                    break;
+                }
+                scan_into(&c, kind, bucket, &tx, &token).await;
+            }
+        });
+    }
+
+    fn load_vector_buckets(&self) {
+        let (c, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let r = c
+                .list_vector_buckets()
+                .try_collect()
+                .await
+                .map_err(|e| ErrorInfo::from_oss("Could not list vector buckets:", &e));
+            let _ = tx.send(Msg::VectorBucketsLoaded(r)).await;
+        });
+    }
+
+    fn load_vector_details(&self, bucket: String) {
+        let (c, tx, sem) = (self.client.clone(), self.tx.clone(), self.details.clone());
+        tokio::spawn(async move {
+            let _permit = sem.acquire().await;
+            let result = c
+                .list_vector_indexes(&bucket)
+                .try_fold(0u64, |n, _| futures::future::ready(Ok(n + 1)))
+                .await
+                .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string());
+            let _ = tx.send(Msg::VectorDetailsLoaded { bucket, result }).await;
+        });
+    }
+
+    /// A run that cannot start: the progress pane turns into a report saying why.
+    async fn refuse(&self, why: String) -> Option<PathBuf> {
+        let _ = self
+            .tx
+            .send(Msg::RunEnded(Err(RunFailed::Stopped(why))))
+            .await;
+        None
+    }
+
+    /// Follows a launched run; the token stops it.
+    fn follow(&mut self, launched: engine::Launched, token: CancellationToken) {
+        self.run = Some((token, tokio::spawn(follow(launched, self.tx.clone()))));
+    }
+
+    /// Starts a run of confirmed preflights: its report and session first (no
+    /// run without its audit trail, none while another run holds a bucket).
+    async fn start_run(&mut self, preflights: Vec<Preflight>) -> Option<PathBuf> {
+        let report_to = match &self.report_dir {
+            Some(dir) => ReportTo::NewIn(dir.clone()),
+            None => ReportTo::Nowhere,
+        };
+        let (audit, report) = match report_to.open(&preflights, false) {
+            Ok(o) => o,
+            Err(why) => return self.refuse(why).await,
+        };
+        let started = engine::session::start(
+            &self.client,
+            self.runs.as_ref(),
+            report.as_deref(),
+            &preflights,
+            false,
+        )
+        .await;
+        let started = match started {
+            Ok(s) => s,
+            Err(busy) => return self.refuse(format!("{busy}; nothing was sent")).await,
+        };
+        if let Some(why) = &started.unjournaled {
+            crate::log::line(format!("the run keeps no journal: {why}"));
+        }
+        if let Some(s) = &started.session {
+            let _ = self.tx.send(Msg::Journaled(s.journal().id())).await;
+        }
+        let opts = RunOptions {
+            dry_run: false,
+            audit,
+            session: started.session,
+        };
+        let token = CancellationToken::new();
+        let launched = engine::launch::start(&self.client, &preflights, opts, token.clone());
+        self.follow(launched, token);
+        report
+    }
+
+    /// The engine's resume check of run `id`, kept (with its locks) while the
+    /// pane waits for the typed name.
+    async fn check_resume(&mut self, id: String) {
+        let Some(runs) = self.runs.clone() else {
+            return;
+        };
+        let account = self.account().await;
+        let token = CancellationToken::new();
+        if let Some(t) = self.resume_check.replace(token.clone()) {
+            t.cancel();
+        }
+        let (c, tx, slot) = (
+            self.client.clone(),
+            self.tx.clone(),
+            self.pending_resume.clone(),
+        );
+        tokio::spawn(async move {
+            let checked = resume::check(&c, &runs, &account, &id, &token).await;
+            // Kept (with its locks) only while the pane still waits for it.
+            let mut slot = slot.lock().await;
+            if token.is_cancelled() {
+                return;
+            }
+            let result = match checked {
+                Ok(check) => {
+                    let view = Box::new(check.view.clone());
+                    *slot = Some(check);
+                    Ok(view)
+                }
+                Err(e) => Err(ErrorInfo::text("Cannot resume:", e)),
+            };
+            drop(slot);
+            let _ = tx.send(Msg::ResumeChecked { run: id, result }).await;
+        });
+    }
+
+    /// Resumes run `id` as its check showed it, the typed name confirming
+    /// everything the pane showed.
+    async fn resume_run(&mut self, id: String) -> Option<PathBuf> {
+        self.resume_check = None;
+        let check = self.pending_resume.lock().await.take();
+        let Some(check) = check.filter(|c| c.run_id() == id) else {
+            return self
+                .refuse("the resume's check is gone; nothing was sent".into())
+                .await;
+        };
+        let names: Vec<String> = check
+            .view
+            .buckets
+            .iter()
+            .map(|b| b.bucket.clone())
+            .collect();
+        let accepted = match check.accept(&names).await {
+            Ok(a) => a,
+            Err(e) => return self.refuse(e).await,
+        };
+        let report = accepted.view.report.clone();
+        let _ = self.tx.send(Msg::Journaled(id)).await;
+        let token = CancellationToken::new();
+        let launched = engine::launch::resume(&self.client, accepted, token.clone());
+        self.follow(launched, token);
+        report
+    }
+
+    fn prepare_expiry(&self, bucket: String, days: u32) {
+        let (c, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let result = expiry::prepare(&c, &bucket, days)
+                .await
+                .map_err(|e| expiry_error(&e));
+            let _ = tx.send(Msg::ExpiryPrepared { bucket, result }).await;
+        });
+    }
+
+    /// Installs expiry rules, their backup in the reports directory.
+    fn install_expiry(&self, plan: crate::engine::expiry::ExpiryPlan) {
+        let (c, tx) = (self.client.clone(), self.tx.clone());
+        let dir = self.report_dir.clone().unwrap_or_else(std::env::temp_dir);
+        if self.report_dir.is_some() {
+            let _ = crate::private::dir(&dir);
+        }
+        tokio::spawn(async move {
+            let now = time::unix_secs(std::time::SystemTime::now());
+            let backup = dir.join(plan.backup_name(now));
+            let result = match expiry::install(&c, &plan, &backup, now).await {
+                // What was done and where the backup went; the
+                // rescan's risks say what the rules do next.
+                Ok(done) => Ok(done.describe(&plan)),
+                Err(e) => Err(expiry_error(&e)),
+            };
+            let bucket = plan.bucket.clone();
+            let _ = tx.send(Msg::ExpiryInstalled { bucket, result }).await;
+        });
     }
 
     /// Cancels the scan under way, if any, and returns the token of the next one.
