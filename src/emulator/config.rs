@@ -64,79 +64,8 @@ pub fn validate_lifecycle(root: &Element, allow_overlap: bool) -> Result<(), Emu
     }
     let mut seen: Vec<(String, Vec<&str>)> = Vec::new();
     for rule in rules {
-        match rule.text_of("Status") {
-            Some("Enabled") | Some("Disabled") => {}
-            _ => {
-                return Err(EmuError::new(
-                    400,
-                    "MalformedXML",
-                    "Rule Status must be Enabled or Disabled.",
-                ))
-            }
-        }
         let prefix = rule.string("Prefix");
-        let not = rule.child("Filter").and_then(|f| f.child("Not"));
-        if let Some(not) = not {
-            let excluded = not.string("Prefix");
-            if !excluded.starts_with(&prefix) || excluded == prefix {
-                return Err(EmuError::new(
-                    400,
-                    "InvalidArgument",
-                    "The prefix under Not must start with the rule's prefix and be longer.",
-                ));
-            }
-        }
-        let mut marker = false;
-        if let Some(exp) = rule.child("Expiration") {
-            marker = exp.text_of("ExpiredObjectDeleteMarker") == Some("true");
-            let has_time = positive_days(exp, "Days")? || exp.child("CreatedBeforeDate").is_some();
-            if marker && has_time {
-                return Err(invalid(
-                    "ExpiredObjectDeleteMarker cannot be combined with Days or CreatedBeforeDate.",
-                    "0014-00000059",
-                ));
-            }
-            if !marker && !has_time {
-                return Err(invalid(
-                    "Expiration needs Days, CreatedBeforeDate or ExpiredObjectDeleteMarker.",
-                    "0014-00000060",
-                ));
-            }
-        }
-        if let Some(nc) = rule.child("NoncurrentVersionExpiration") {
-            if !positive_days(nc, "NoncurrentDays")? {
-                return Err(EmuError::new(
-                    400,
-                    "InvalidArgument",
-                    "NoncurrentVersionExpiration needs NoncurrentDays.",
-                ));
-            }
-        }
-        let abort = rule.child("AbortMultipartUpload");
-        if let Some(a) = abort {
-            if !positive_days(a, "Days")? && a.child("CreatedBeforeDate").is_none() {
-                return Err(invalid(
-                    "AbortMultipartUpload needs Days or CreatedBeforeDate.",
-                    "0014-00000073",
-                ));
-            }
-        }
-        if not.is_some() && (abort.is_some() || marker) {
-            return Err(invalid(
-                "The Not node cannot be used in a rule that contains AbortMultipartUpload or ExpiredObjectDeleteMarker.",
-                "0014-00000034",
-            ));
-        }
-        let actions: Vec<&str> = ACTIONS
-            .into_iter()
-            .filter(|a| rule.child(a).is_some())
-            .collect();
-        if actions.is_empty() {
-            return Err(invalid(
-                "A lifecycle rule needs at least one action.",
-                "0014-00000026",
-            ));
-        }
+        let actions = validate_rule(rule, &prefix)?;
         for (other, other_actions) in &seen {
             if *other == prefix {
                 return Err(invalid(
@@ -155,6 +84,84 @@ pub fn validate_lifecycle(root: &Element, allow_overlap: bool) -> Result<(), Emu
         seen.push((prefix, actions));
     }
     Ok(())
+}
+
+/// One rule on its own: its status, its `Not` filter and its actions, as OSS
+/// checks them. Returns the actions it takes.
+fn validate_rule(rule: &Element, prefix: &str) -> Result<Vec<&'static str>, EmuError> {
+    match rule.text_of("Status") {
+        Some("Enabled") | Some("Disabled") => {}
+        _ => {
+            return Err(EmuError::new(
+                400,
+                "MalformedXML",
+                "Rule Status must be Enabled or Disabled.",
+            ))
+        }
+    }
+    let not = rule.child("Filter").and_then(|f| f.child("Not"));
+    if let Some(not) = not {
+        let excluded = not.string("Prefix");
+        if !excluded.starts_with(prefix) || excluded == prefix {
+            return Err(EmuError::new(
+                400,
+                "InvalidArgument",
+                "The prefix under Not must start with the rule's prefix and be longer.",
+            ));
+        }
+    }
+    let mut marker = false;
+    if let Some(exp) = rule.child("Expiration") {
+        marker = exp.text_of("ExpiredObjectDeleteMarker") == Some("true");
+        let has_time = positive_days(exp, "Days")? || exp.child("CreatedBeforeDate").is_some();
+        if marker && has_time {
+            return Err(invalid(
+                "ExpiredObjectDeleteMarker cannot be combined with Days or CreatedBeforeDate.",
+                "0014-00000059",
+            ));
+        }
+        if !marker && !has_time {
+            return Err(invalid(
+                "Expiration needs Days, CreatedBeforeDate or ExpiredObjectDeleteMarker.",
+                "0014-00000060",
+            ));
+        }
+    }
+    if let Some(nc) = rule.child("NoncurrentVersionExpiration") {
+        if !positive_days(nc, "NoncurrentDays")? {
+            return Err(EmuError::new(
+                400,
+                "InvalidArgument",
+                "NoncurrentVersionExpiration needs NoncurrentDays.",
+            ));
+        }
+    }
+    let abort = rule.child("AbortMultipartUpload");
+    if let Some(a) = abort {
+        if !positive_days(a, "Days")? && a.child("CreatedBeforeDate").is_none() {
+            return Err(invalid(
+                "AbortMultipartUpload needs Days or CreatedBeforeDate.",
+                "0014-00000073",
+            ));
+        }
+    }
+    if not.is_some() && (abort.is_some() || marker) {
+        return Err(invalid(
+            "The Not node cannot be used in a rule that contains AbortMultipartUpload or ExpiredObjectDeleteMarker.",
+            "0014-00000034",
+        ));
+    }
+    let actions: Vec<&'static str> = ACTIONS
+        .into_iter()
+        .filter(|a| rule.child(a).is_some())
+        .collect();
+    if actions.is_empty() {
+        return Err(invalid(
+            "A lifecycle rule needs at least one action.",
+            "0014-00000026",
+        ));
+    }
+    Ok(actions)
 }
 
 fn worm_xml(w: &Worm, now: i64) -> Option<String> {

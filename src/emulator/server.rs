@@ -271,33 +271,7 @@ fn authorize_and_run(
     routed: Option<Op>,
     keys: &[String],
 ) -> Result<Outcome, EmuError> {
-    let now = state.now();
-    let signed = Signed {
-        method: &r.method,
-        bucket: r.bucket.as_deref(),
-        key: r.key.as_deref(),
-        query: &r.query,
-        headers: &r.headers,
-        vectors_account: r
-            .vectors
-            .as_ref()
-            .map(|a| a.account.as_deref().unwrap_or("")),
-    };
-    let signing_region = auth::verify(&signed, &state.keys, now, r.region.as_deref())?;
-    let mut r = r.clone();
-    if r.region.is_none() {
-        r.region = signing_region;
-    }
-    if let (Some(b), None) = (&r.bucket, &r.vectors) {
-        if !ops::valid_bucket_name(b) && routed != Some(Op::PutBucket) {
-            return Err(EmuError::new(
-                400,
-                "InvalidBucketName",
-                "The specified bucket is not valid.",
-            )
-            .with("BucketName", b));
-        }
-    }
+    let r = authenticate(state, r, routed)?;
     // Over the account's QPS limit: 503 TotalQpsLimitExceeded, with how long to
     // wait in x-oss-qos-delay-time, as OSS answers.
     if let Some(wait) = state.faults.over_qps() {
@@ -312,53 +286,14 @@ fn authorize_and_run(
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let op = routed.map_or("Unknown", Op::name);
     let fault = state.faults.pick(op, r.bucket.as_deref(), &key_refs);
-    match &fault {
-        Some(FaultKind::Throttle { delay_ms }) => {
-            return Err(EmuError::new(
-                503,
-                "DownloadTrafficRateLimitExceeded",
-                "Please reduce your request rate.",
-            )
-            .header("x-oss-qos-delay-time", &delay_ms.to_string())
-            .ec("0004-00000302"))
-        }
-        Some(FaultKind::InternalError) => {
-            return Err(EmuError::new(
-                500,
-                "InternalError",
-                "We encountered an internal error. Please try again.",
-            ))
-        }
-        Some(FaultKind::DropConnection) => return Ok(Outcome::Drop),
-        Some(FaultKind::Hang) => return Ok(Outcome::Hang),
-        Some(FaultKind::Raw { status, body }) => {
-            return Ok(Outcome::Reply(Reply {
-                status: *status,
-                headers: vec![("Content-Type".into(), "text/html".into())],
-                body: body.clone().into_bytes(),
-            }))
-        }
-        Some(FaultKind::Deny) => {
-            return Err(EmuError::new(
-                403,
-                "AccessDenied",
-                "You have no right to access this object because of bucket acl.",
-            ))
-        }
-        Some(
-            FaultKind::OmitKeys
-            | FaultKind::FalseDeletes
-            | FaultKind::SlowDown { .. }
-            | FaultKind::CutReply
-            | FaultKind::DropAfter,
-        )
-        | None => {}
+    if let Some(instead) = fault.as_ref().and_then(fault_instead) {
+        return instead;
     }
     let mut store = state.store.lock().unwrap();
     let mut ctx = Ctx {
         store: &mut store,
         faults: &state.faults,
-        now,
+        now: state.now(),
         now_ms: state.now_ms(),
         access_point_delay_ms: state.access_point_delay.as_millis() as u64,
         default_region: &state.region,
@@ -382,6 +317,74 @@ fn authorize_and_run(
         }
         (_, Ok(reply)) => Outcome::Reply(reply),
         (_, Err(e)) => return Err(e),
+    })
+}
+
+/// The request as its signature says it was sent (the region it was signed
+/// for), once the signature and the bucket's name are valid.
+fn authenticate(state: &State, r: &Request, routed: Option<Op>) -> Result<Request, EmuError> {
+    let signed = Signed {
+        method: &r.method,
+        bucket: r.bucket.as_deref(),
+        key: r.key.as_deref(),
+        query: &r.query,
+        headers: &r.headers,
+        vectors_account: r
+            .vectors
+            .as_ref()
+            .map(|a| a.account.as_deref().unwrap_or("")),
+    };
+    let signing_region = auth::verify(&signed, &state.keys, state.now(), r.region.as_deref())?;
+    let mut r = r.clone();
+    if r.region.is_none() {
+        r.region = signing_region;
+    }
+    if let (Some(b), None) = (&r.bucket, &r.vectors) {
+        if !ops::valid_bucket_name(b) && routed != Some(Op::PutBucket) {
+            return Err(EmuError::new(
+                400,
+                "InvalidBucketName",
+                "The specified bucket is not valid.",
+            )
+            .with("BucketName", b));
+        }
+    }
+    Ok(r)
+}
+
+/// What a fault answers instead of carrying the request out (`None`: the
+/// request is carried out, and the fault, if any, acts on its reply).
+fn fault_instead(fault: &FaultKind) -> Option<Result<Outcome, EmuError>> {
+    Some(match fault {
+        FaultKind::Throttle { delay_ms } => Err(EmuError::new(
+            503,
+            "DownloadTrafficRateLimitExceeded",
+            "Please reduce your request rate.",
+        )
+        .header("x-oss-qos-delay-time", &delay_ms.to_string())
+        .ec("0004-00000302")),
+        FaultKind::InternalError => Err(EmuError::new(
+            500,
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+        )),
+        FaultKind::DropConnection => Ok(Outcome::Drop),
+        FaultKind::Hang => Ok(Outcome::Hang),
+        FaultKind::Raw { status, body } => Ok(Outcome::Reply(Reply {
+            status: *status,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: body.clone().into_bytes(),
+        })),
+        FaultKind::Deny => Err(EmuError::new(
+            403,
+            "AccessDenied",
+            "You have no right to access this object because of bucket acl.",
+        )),
+        FaultKind::OmitKeys
+        | FaultKind::FalseDeletes
+        | FaultKind::SlowDown { .. }
+        | FaultKind::CutReply
+        | FaultKind::DropAfter => return None,
     })
 }
 
