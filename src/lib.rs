@@ -10,17 +10,19 @@
 //!   cli/          command line: global flags, one module per command, confirmations,
 //!                 progress runner, exit codes, tables, signals (stop.rs), stdout (out.rs)
 //!   config.rs     profiles, credentials (env, file, ossutil), overrides
-//!   scan/         the scan (streaming listings and probes; attachments.rs for uploads,
-//!                 LiveChannels, access points and accelerators; vectors.rs for vector
-//!                 buckets), its risks (pure) and found.rs: what is behind each count,
-//!                 bounded (pure)
-//!   delete/       the engine: plan, object pipeline with verification
-//!                 passes, re-checks of lost replies (recheck.rs), what it books for a
-//!                 resume through the RunJournal trait the journal implements (book.rs),
-//!                 other resources,
-//!                 events, progress reducer (pure), audit trail, vector buckets (vectors.rs)
-//!   vocab.rs      what the scan and the engine share: bucket kinds, categories, classification,
-//!                 WORM release (pure)
+//!   blockers/     one module per category that blocks a deletion (the registry): its
+//!                 facts, scan, clear pass, risks and manual step; listing.rs owns the
+//!                 object listing's four categories
+//!   scan/         the scan: the bucket's configuration, the blockers' shared context
+//!                 (context.rs), its risks (pure) and found.rs: what is behind each
+//!                 count, bounded (pure); vectors.rs for vector buckets
+//!   delete/       the engine: the run's context and pass loop (context.rs), plan and the
+//!                 confirmed bucket facts, object pipeline with verification passes,
+//!                 re-checks of lost replies (recheck.rs), what it books for a resume
+//!                 through the RunJournal trait the journal implements (book.rs), events,
+//!                 progress reducer (pure), audit trail, a vector bucket's end (vectors.rs)
+//!   vocab.rs      what the scan and the engine share: bucket kinds, classification,
+//!                 WORM release, the items a run names (pure)
 //!   engine/       the preflight (pure; preflight/verdict.rs whether a bucket can go,
 //!                 preflight/items.rs the items an action names), the one batch runner
 //!                 (fresh or resumed), the run's journal (journal.rs), the one expiry installer
