@@ -282,9 +282,15 @@ async fn new_entries_are_measured_key_by_key_against_what_is_left() {
     w.write_now("victim", (0..2_000).map(|i| format!("late/{i:05}")));
     w.emu.state().advance_clock(2);
     let account = w.account().await;
+    let infos = w.emu.faults().count("GetBucketInfo");
     let check = resume::check(&w.client, &w.runs, &account, &id, &CancellationToken::new())
         .await
         .unwrap();
+    assert_eq!(
+        w.emu.faults().count("GetBucketInfo") - infos,
+        1,
+        "the identity check and the scan share one GetBucketInfo"
+    );
     let b = &check.view.buckets[0];
     assert_eq!(b.state, CheckState::Resumable);
     assert_eq!(b.unconfirmed, 2_000);

@@ -344,28 +344,29 @@ async fn check_bucket(
     }
     let failed = |e: &OssError| format!("{}: {}", c.bucket, first_line(e));
     // Is it still there, and the same bucket?
+    // An object bucket's GetBucketInfo is its scan's too: read once.
     let now = match c.kind {
-        BucketKind::Object => client.get_bucket_info(&c.bucket).await.map(|i| {
-            let identity = BucketIdentity::of(&i);
-            (identity, i.served_at)
-        }),
+        BucketKind::Object => client
+            .get_bucket_info(&c.bucket)
+            .await
+            .map(|i| (BucketIdentity::of(&i), i.served_at, Some(i))),
         BucketKind::Vector => {
             client.learn_vector_region(&c.bucket, &c.region);
             client
                 .get_vector_bucket(&c.bucket)
                 .await
-                .map(|v| (v.identity(), None))
+                .map(|v| (v.identity(), None, None))
         }
     };
-    let served_at = match now {
-        Ok((identity, served_at)) => {
+    let (served_at, info) = match now {
+        Ok((identity, served_at, info)) => {
             if let Some(why) = c.identity.differs(&identity) {
                 check.state = CheckState::Refused(format!(
                     "it is not the bucket the run was confirmed for: {why}. ossweep never touches it; discard the run"
                 ));
                 return Ok((check, None));
             }
-            served_at
+            (served_at, info)
         }
         Err(e) if e.is_code("NoSuchBucket") => {
             check.state = if c.action.deletes_bucket() {
@@ -379,11 +380,12 @@ async fn check_bucket(
     };
     // A fresh scan: what is there now, and what was never confirmed.
     let local_now = time::unix_secs(std::time::SystemTime::now());
-    let report = match c.kind {
-        BucketKind::Object => {
-            crate::scan::scan_since(
+    let report = match info {
+        Some(info) => {
+            crate::scan::scan_from(
                 client,
                 &c.bucket,
+                info,
                 c.prefix.as_deref(),
                 Some(b.written_before),
                 None,
@@ -392,7 +394,7 @@ async fn check_bucket(
             )
             .await
         }
-        BucketKind::Vector => crate::scan::scan_vector(client, &c.bucket, None, cancel).await,
+        None => crate::scan::scan_vector(client, &c.bucket, None, cancel).await,
     }
     .map_err(|crate::scan::ScanError::Oss(e)| failed(&e))?;
     check.listing = report.listing;

@@ -132,6 +132,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::blockers;
+use crate::oss::model::BucketInfo;
 use crate::oss::{Client, OssError};
 
 pub use crate::blockers::Category;
@@ -211,6 +212,22 @@ pub async fn scan_since(
     now: i64,
 ) -> Result<ScanReport, ScanError> {
     let info = client.get_bucket_info(bucket).await?;
+    scan_from(client, bucket, info, prefix, since, events, cancel, now).await
+}
+
+/// `scan_since`, from the GetBucketInfo of `bucket` a caller already read
+/// (its versioning and identity are taken from it; the name is the caller's).
+#[allow(clippy::too_many_arguments)]
+pub async fn scan_from(
+    client: &Client,
+    bucket: &str,
+    info: BucketInfo,
+    prefix: Option<&str>,
+    since: Option<i64>,
+    events: Option<mpsc::Sender<ScanEvent>>,
+    cancel: &CancellationToken,
+    now: i64,
+) -> Result<ScanReport, ScanError> {
     let mut first = ScanReport::new(bucket);
     first.prefix = prefix.map(str::to_string);
     first.region = info.region.clone();
