@@ -25,13 +25,11 @@
 //!   did you mean signature_version?
 //! ```
 //!
-//! Credentials come, in this order, from:
-//!
-//! 1. `OSS_ACCESS_KEY_ID` and `OSS_ACCESS_KEY_SECRET` (plus `OSS_SESSION_TOKEN` for STS),
-//!    the variables Alibaba's official SDKs read;
-//! 2. the profile's `access_key_id`, `access_key_secret` and `security_token`;
-//! 3. an ossutil config file (1.x `[Credentials]` or 2.x `[default]`): `ossutil_config`, or
-//!    `~/.ossutilconfig` when it exists, so ossutil users need no new setup.
+//! Credentials come from the chain in `credentials` (its module docs give the order):
+//! the `OSS_*` variables, the `ALIBABA_CLOUD_*` ones, the profile's `access_key_id`,
+//! `access_key_secret` and `security_token`, an ossutil config (1.x `[Credentials]` or
+//! 2.x `[default]`: `ossutil_config`, or `~/.ossutilconfig` when it exists), the aliyun
+//! CLI's config and the Alibaba Cloud credentials file.
 //!
 //! Secrets never appear in `Debug` output, logs, errors or screens. ossweep warns when a
 //! file holding a secret is readable by other users: the config file, a named
@@ -171,12 +169,8 @@ pub enum ConfigError {
         path: PathBuf,
         known: String,
     },
-    #[error(
-        "no OSS credentials found. Set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET} (plus {ENV_SESSION_TOKEN} for STS), \
-or add access_key_id and access_key_secret to profile {profile:?} in {path}, or point ossutil_config at an ossutil config file \
-(see config.example.toml)"
-    )]
-    NoCredentials { profile: String, path: PathBuf },
+    #[error("{0}")]
+    Credentials(credentials::ChainError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -187,6 +181,8 @@ pub struct Settings {
     pub client: ClientConfig,
     pub profile: String,
     pub config_path: PathBuf,
+    /// Where the credentials came from, their AccessKey ID masked.
+    pub credentials_source: String,
     /// Things the user should know (e.g. a secret in a world-readable file).
     pub warnings: Vec<String>,
 }
@@ -533,35 +529,31 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         )));
     }
 
-    let credentials = match (env(ENV_ACCESS_KEY_ID), env(ENV_ACCESS_KEY_SECRET)) {
-        (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => {
-            let c = Credentials::new(id, secret);
-            match env(ENV_SESSION_TOKEN).filter(|t| !t.is_empty()) {
-                Some(t) => c.with_token(t),
-                None => c,
-            }
-        }
-        _ => match (&profile.access_key_id, &profile.access_key_secret) {
-            (Some(id), Some(secret)) => Credentials {
-                access_key_id: id.clone(),
-                access_key_secret: secret.clone(),
-                security_token: profile.security_token.clone(),
-            },
-            _ => match (&ossutil.access_key_id, &ossutil.access_key_secret) {
-                (Some(id), Some(secret)) => Credentials {
-                    access_key_id: id.clone(),
-                    access_key_secret: secret.clone(),
-                    security_token: ossutil.security_token.clone(),
-                },
-                _ => {
-                    return Err(ConfigError::NoCredentials {
-                        profile: name,
-                        path,
-                    })
-                }
-            },
-        },
+    let profile_credentials = match (&profile.access_key_id, &profile.access_key_secret) {
+        (Some(id), Some(secret)) => Some(Credentials {
+            access_key_id: id.clone(),
+            access_key_secret: secret.clone(),
+            security_token: profile.security_token.clone(),
+        }),
+        _ => None,
     };
+    let ossutil_credentials = match (&ossutil.access_key_id, &ossutil.access_key_secret) {
+        (Some(id), Some(secret)) => Some(Credentials {
+            access_key_id: id.clone(),
+            access_key_secret: secret.clone(),
+            security_token: ossutil.security_token.clone(),
+        }),
+        _ => None,
+    };
+    let sources = credentials::Sources {
+        env,
+        home: env("HOME").map(PathBuf::from).or_else(home),
+        profile: (&name, &path, profile_credentials),
+        ossutil: (ossutil_path.as_deref(), ossutil_credentials),
+    };
+    let found = credentials::resolve(&sources, &mut warnings).map_err(ConfigError::Credentials)?;
+    let credentials_source = found.describe();
+    let credentials = found.credentials;
 
     let region = o
         .region
@@ -649,9 +641,12 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         client,
         profile: name,
         config_path: path,
+        credentials_source,
         warnings,
     })
 }
+
+pub mod credentials;
 
 #[cfg(test)]
 mod tests;

@@ -223,6 +223,7 @@ pub async fn run_demo(a: &DemoArgs) -> Result<u8, String> {
             profile: "demo".into(),
             target: format!("emulator {}", emu.url()),
             demo: true,
+            key: String::new(),
             reports: Some(reports.clone()),
         };
         // The demo's emulator lives as long as the demo: so do its journals.

@@ -183,6 +183,7 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
             None => format!("region {}", s.client.region),
         },
         demo: false,
+        key: crate::config::credentials::mask(&s.client.credentials.access_key_id),
         reports: reports.clone(),
     };
     let runs = crate::engine::journal::runs_dir();
@@ -252,6 +253,7 @@ pub fn settings(cli: &Cli) -> Result<Settings, String> {
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
+    crate::log::line(format!("credentials: {}", s.credentials_source));
     Ok(s)
 }
 

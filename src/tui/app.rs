@@ -39,6 +39,8 @@ pub struct Context {
     pub target: String,
     /// `ossweep demo`: the built-in emulator, nothing real.
     pub demo: bool,
+    /// The AccessKey ID requests are signed with, masked (`LTAI****1234`).
+    pub key: String,
     /// Where runs write their audit reports (`None`: no report is written).
     pub reports: Option<PathBuf>,
 }

@@ -204,6 +204,9 @@ impl App {
             format!(" profile {}  {}", c.profile, c.target),
             theme.muted,
         ));
+        if !c.key.is_empty() {
+            spans.push(Span::styled(format!("  key {}", c.key), theme.muted));
+        }
         Paragraph::new(screens::cut(Line::from(spans), area.width)).render(area, buf);
     }
 

@@ -31,6 +31,7 @@ pub(super) fn context() -> Context {
         profile: "default".into(),
         target: "region cn-hangzhou".into(),
         demo: false,
+        key: String::new(),
         reports: Some("/home/u/.local/state/ossweep/reports".into()),
     }
 }
@@ -695,10 +696,22 @@ fn the_header_says_where_requests_go() {
         profile: "demo".into(),
         target: "emulator http://127.0.0.1:9000".into(),
         demo: true,
+        key: String::new(),
         reports: None,
     });
     demo.update(Msg::BucketsLoaded(Ok(vec![])));
     assert!(snapshot(&demo).contains("DEMO"));
+    // Which AccessKey signs, masked.
+    let (mut keyed, _) = App::new(Context {
+        key: "LTAI****1234".into(),
+        ..context()
+    });
+    keyed.update(Msg::BucketsLoaded(Ok(vec![])));
+    let text = snapshot(&keyed);
+    assert!(
+        text.contains("profile default  region cn-hangzhou  key LTAI****1234"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,0 +1,429 @@
+//! The credential chain: where ossweep looks for credentials, in order, and
+//! what it says about where it found them (never the secret).
+//!
+//! After ossweep's own sources come Alibaba Cloud's, in the order of its
+//! credential libraries (credentials-go and credentials-python, `default`
+//! provider):
+//!
+//! 1. `OSS_ACCESS_KEY_ID` and `OSS_ACCESS_KEY_SECRET` (plus `OSS_SESSION_TOKEN`);
+//! 2. `ALIBABA_CLOUD_ACCESS_KEY_ID` and `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (plus
+//!    `ALIBABA_CLOUD_SECURITY_TOKEN`);
+//! 3. OIDC (RRSA on ACK: `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
+//!    `ALIBABA_CLOUD_OIDC_TOKEN_FILE`): recognised, and refused with a clear message
+//!    (ossweep does not call STS yet);
+//! 4. the profile in ossweep's config file;
+//! 5. an ossutil config (`ossutil_config`, or `~/.ossutilconfig`);
+//! 6. the aliyun CLI's `~/.aliyun/config.json`: the profile named by
+//!    `ALIBABA_CLOUD_PROFILE`, else its `current` one; modes `AK` and `StsToken`
+//!    (`ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips it);
+//! 7. the credentials file: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else
+//!    `~/.alibabacloud/credentials` (credentials-go's name) or
+//!    `~/.alibabacloud/credentials.ini` (credentials-python's); section
+//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key`.
+//!
+//! A source that names a way ossweep cannot use yet (a RAM role, an ECS role,
+//! OIDC) stops the chain with a message naming it, rather than falling through
+//! to another identity than the one Alibaba's own tools would use. When no
+//! source has credentials, the error lists every source tried, in order, and
+//! why each gave none.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::oss::{Credentials, Secret};
+
+/// Credentials and where they came from.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub credentials: Credentials,
+    /// `aliyun CLI profile "prod" (~/.aliyun/config.json)`.
+    pub source: String,
+}
+
+impl Found {
+    /// `AccessKey LTAI****1234 (STS) from <source>`: what `--debug` and the
+    /// wizard say; never the secret.
+    pub fn describe(&self) -> String {
+        let sts = if self.credentials.security_token.is_some() {
+            " (STS token)"
+        } else {
+            ""
+        };
+        format!(
+            "AccessKey {}{sts} from {}",
+            mask(&self.credentials.access_key_id),
+            self.source
+        )
+    }
+}
+
+/// `LTAI****1234`: enough to tell two keys apart, not to use one.
+pub fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "****".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// Why the chain gave no credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainError {
+    /// No source had any: each source tried, and why it gave none.
+    Nothing(Vec<String>),
+    /// A source names a way to authenticate ossweep cannot use (yet), or is
+    /// broken: the chain stops there.
+    Refused(String),
+}
+
+impl std::fmt::Display for ChainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainError::Nothing(tried) => {
+                writeln!(f, "no OSS credentials found; ossweep looked, in order, at:")?;
+                for (i, t) in tried.iter().enumerate() {
+                    writeln!(f, "  {}. {t}", i + 1)?;
+                }
+                write!(
+                    f,
+                    "Set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET, or see config.example.toml"
+                )
+            }
+            ChainError::Refused(why) => f.write_str(why),
+        }
+    }
+}
+
+/// What the chain reads: the environment, and what ossweep's own files hold
+/// (read and checked by the caller).
+pub struct Sources<'a> {
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub home: Option<PathBuf>,
+    /// ossweep's profile: its name, its file, and its credentials if it has them.
+    pub profile: (&'a str, &'a Path, Option<Credentials>),
+    /// The ossutil config: its path (if any) and its credentials if it has them.
+    pub ossutil: (Option<&'a Path>, Option<Credentials>),
+}
+
+/// What one source gave.
+enum Step {
+    Found(Found),
+    /// Nothing here: why.
+    Skip(String),
+}
+
+/// One source of the chain: what it gave, given where to put warnings.
+type Source<'a> = &'a dyn Fn(&mut Vec<String>) -> Result<Step, ChainError>;
+
+/// Follows the chain to the first source with credentials. `warnings` gets a
+/// line for each file holding a secret that other users can read.
+pub fn resolve(s: &Sources, warnings: &mut Vec<String>) -> Result<Found, ChainError> {
+    let mut tried = Vec::new();
+    let steps: [Source; 7] = [
+        &|_| {
+            Ok(env_pair(
+                s,
+                "OSS_ACCESS_KEY_ID",
+                "OSS_ACCESS_KEY_SECRET",
+                "OSS_SESSION_TOKEN",
+            ))
+        },
+        &|_| {
+            Ok(env_pair(
+                s,
+                "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                "ALIBABA_CLOUD_SECURITY_TOKEN",
+            ))
+        },
+        &|_| oidc(s),
+        &|_| Ok(profile(s)),
+        &|_| Ok(ossutil(s)),
+        &|w| aliyun_cli(s, w),
+        &|w| credentials_file(s, w),
+    ];
+    for step in steps {
+        match step(warnings)? {
+            Step::Found(f) => return Ok(f),
+            Step::Skip(why) => tried.push(why),
+        }
+    }
+    Err(ChainError::Nothing(tried))
+}
+
+fn set(s: &Sources, name: &str) -> Option<String> {
+    (s.env)(name).filter(|v| !v.is_empty())
+}
+
+fn env_pair(s: &Sources, id: &str, secret: &str, token: &str) -> Step {
+    match (set(s, id), set(s, secret)) {
+        (Some(i), Some(k)) => {
+            let c = Credentials::new(i, k);
+            Step::Found(Found {
+                credentials: match set(s, token) {
+                    Some(t) => c.with_token(t),
+                    None => c,
+                },
+                source: format!("the environment ({id})"),
+            })
+        }
+        (None, None) => Step::Skip(format!("{id} and {secret}: not set")),
+        (Some(_), None) => Step::Skip(format!("{id}: set, but {secret} is not")),
+        (None, Some(_)) => Step::Skip(format!("{secret}: set, but {id} is not")),
+    }
+}
+
+fn oidc(s: &Sources) -> Result<Step, ChainError> {
+    let names = [
+        "ALIBABA_CLOUD_ROLE_ARN",
+        "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+    ];
+    if names.iter().all(|n| set(s, n).is_some()) {
+        return Err(ChainError::Refused(
+            "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE ask for an OIDC role (RRSA), which this version of ossweep cannot assume yet; set OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and OSS_SESSION_TOKEN from `aliyun sts AssumeRoleWithOIDC` instead".into(),
+        ));
+    }
+    Ok(Step::Skip(
+        "an OIDC role (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE): not set".into(),
+    ))
+}
+
+fn profile(s: &Sources) -> Step {
+    let (name, path, creds) = &s.profile;
+    let source = format!("profile {name:?} in {}", path.display());
+    match creds {
+        Some(c) => Step::Found(Found {
+            credentials: c.clone(),
+            source,
+        }),
+        None => Step::Skip(format!("{source}: no access_key_id and access_key_secret")),
+    }
+}
+
+fn ossutil(s: &Sources) -> Step {
+    match &s.ossutil {
+        (Some(path), Some(c)) => Step::Found(Found {
+            credentials: c.clone(),
+            source: format!("the ossutil config {}", path.display()),
+        }),
+        (Some(path), None) if path.exists() => Step::Skip(format!(
+            "the ossutil config {}: no AccessKey in it",
+            path.display()
+        )),
+        (Some(path), None) => Step::Skip(format!(
+            "the ossutil config {}: no such file",
+            path.display()
+        )),
+        (None, _) => Step::Skip("an ossutil config: no home directory to look in".into()),
+    }
+}
+
+/// Reads a file of the chain's: `Ok(None)` when it is not there.
+fn read(path: &Path, warnings: &mut Vec<String>) -> Result<Option<String>, ChainError> {
+    match super::read_config_file(path) {
+        Ok(Some(text)) => {
+            if super::readable_by_others(path) {
+                warnings.push(format!(
+                    "{} holds an AccessKey secret and is readable by other users; run: chmod 600 {}",
+                    path.display(),
+                    path.display()
+                ));
+            }
+            Ok(Some(text))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(ChainError::Refused(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+struct CliConfig {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    profiles: Vec<CliProfile>,
+}
+
+#[derive(Deserialize)]
+struct CliProfile {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    access_key_id: String,
+    #[serde(default)]
+    access_key_secret: String,
+    #[serde(default)]
+    sts_token: String,
+}
+
+fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainError> {
+    if set(s, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Ok(Step::Skip(
+            "the aliyun CLI config: ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true".into(),
+        ));
+    }
+    let Some(path) = s
+        .home
+        .as_ref()
+        .map(|h| h.join(".aliyun").join("config.json"))
+    else {
+        return Ok(Step::Skip(
+            "the aliyun CLI config: no home directory to look in".into(),
+        ));
+    };
+    let Some(text) = read(&path, warnings)? else {
+        return Ok(Step::Skip(format!(
+            "the aliyun CLI config {}: no such file",
+            path.display()
+        )));
+    };
+    let config: CliConfig = serde_json::from_str(&text).map_err(|e| {
+        ChainError::Refused(format!(
+            "the aliyun CLI config {} is not valid JSON (line {}, column {})",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let name = set(s, "ALIBABA_CLOUD_PROFILE").unwrap_or(config.current);
+    let Some(p) = config.profiles.into_iter().find(|p| p.name == name) else {
+        return Ok(Step::Skip(format!(
+            "the aliyun CLI config {}: no profile {name:?}",
+            path.display()
+        )));
+    };
+    let source = format!("aliyun CLI profile {name:?} ({})", path.display());
+    let token = match p.mode.as_str() {
+        "AK" => None,
+        "StsToken" => Some(p.sts_token),
+        other => {
+            return Err(ChainError::Refused(format!(
+                "{source} uses mode {other:?}, which this version of ossweep cannot use yet (it reads modes AK and StsToken); choose such a profile with ALIBABA_CLOUD_PROFILE, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET"
+            )))
+        }
+    };
+    if p.access_key_id.is_empty() || p.access_key_secret.is_empty() {
+        return Err(ChainError::Refused(format!(
+            "{source}: access_key_id or access_key_secret is empty"
+        )));
+    }
+    let c = Credentials::new(p.access_key_id, p.access_key_secret);
+    Ok(Step::Found(Found {
+        credentials: match token.filter(|t| !t.is_empty()) {
+            Some(t) => c.with_token(t),
+            None => c,
+        },
+        source,
+    }))
+}
+
+fn credentials_file(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainError> {
+    let paths: Vec<PathBuf> = match set(s, "ALIBABA_CLOUD_CREDENTIALS_FILE") {
+        Some(p) => vec![PathBuf::from(p)],
+        None => match &s.home {
+            Some(h) => vec![
+                h.join(".alibabacloud").join("credentials"),
+                h.join(".alibabacloud").join("credentials.ini"),
+            ],
+            None => {
+                return Ok(Step::Skip(
+                    "the Alibaba Cloud credentials file: no home directory to look in".into(),
+                ))
+            }
+        },
+    };
+    let Some((path, text)) = paths
+        .iter()
+        .map(|p| read(p, warnings).map(|t| t.map(|t| (p.clone(), t))))
+        .find_map(Result::transpose)
+        .transpose()?
+    else {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Ok(Step::Skip(format!(
+            "the Alibaba Cloud credentials file {}: no such file",
+            names.join(" or ")
+        )));
+    };
+    let name = set(s, "ALIBABA_CLOUD_PROFILE").unwrap_or_else(|| "default".into());
+    let Some(section) = ini_section(&text, &name) else {
+        return Ok(Step::Skip(format!(
+            "the Alibaba Cloud credentials file {}: no section [{name}]",
+            path.display()
+        )));
+    };
+    let get = |k: &str| {
+        section
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let source = format!("[{name}] in {}", path.display());
+    match get("type").as_str() {
+        "access_key" => {}
+        other => {
+            return Err(ChainError::Refused(format!(
+                "{source} has type {other:?}, which this version of ossweep cannot use yet (it reads type access_key); set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET instead"
+            )))
+        }
+    }
+    let (id, secret) = (get("access_key_id"), get("access_key_secret"));
+    if id.is_empty() || secret.is_empty() {
+        return Err(ChainError::Refused(format!(
+            "{source}: access_key_id or access_key_secret is empty"
+        )));
+    }
+    Ok(Step::Found(Found {
+        credentials: Credentials {
+            access_key_id: id,
+            access_key_secret: Secret::new(secret),
+            security_token: None,
+        },
+        source,
+    }))
+}
+
+/// The `key = value` pairs of section `[name]` of an INI text, as Alibaba's
+/// libraries read them: keys lower-cased, a `#` and what follows it dropped
+/// from a value, blank and `#`/`;` lines skipped.
+fn ini_section(text: &str, name: &str) -> Option<Vec<(String, String)>> {
+    let mut current: Option<&str> = None;
+    let mut out: Option<Vec<(String, String)>> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = Some(s.trim());
+            if current == Some(name) {
+                out.get_or_insert_with(Vec::new);
+            }
+            continue;
+        }
+        if current != Some(name) {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=').or_else(|| line.split_once(':')) else {
+            continue;
+        };
+        let v = v.split('#').next().unwrap_or_default().trim().to_string();
+        if let Some(pairs) = out.as_mut() {
+            pairs.push((k.trim().to_ascii_lowercase(), v));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,254 @@
+use super::*;
+use std::collections::HashMap;
+
+/// A home directory with the aliyun CLI's config and the credentials file in
+/// the formats Alibaba's tools write them.
+fn home() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let aliyun = dir.path().join(".aliyun");
+    std::fs::create_dir_all(&aliyun).unwrap();
+    std::fs::write(
+        aliyun.join("config.json"),
+        r#"{
+    "current": "AK",
+    "profiles": [
+        { "name": "AK", "mode": "AK", "access_key_id": "LTAI5tCliProfileAK", "access_key_secret": "cli-secret" },
+        { "name": "sts", "mode": "StsToken", "access_key_id": "STS.CliProfileKey", "access_key_secret": "sts-secret", "sts_token": "cli-token" },
+        { "name": "role", "mode": "RamRoleArn", "access_key_id": "LTAI5tRole", "access_key_secret": "s", "ram_role_arn": "acs:ram::1:role/x" },
+        { "name": "empty", "mode": "AK", "access_key_id": "", "access_key_secret": "s" }
+    ],
+    "meta_path": ""
+}"#,
+    )
+    .unwrap();
+    let ac = dir.path().join(".alibabacloud");
+    std::fs::create_dir_all(&ac).unwrap();
+    std::fs::write(
+        ac.join("credentials"),
+        "[default]\nenable = true\ntype = access_key\naccess_key_id = LTAI5tIniDefault   # the team key\naccess_key_secret = ini-secret\n\n[ecs]\ntype = ecs_ram_role\nrole_name = EcsRamRoleTest\n\n[other]\ntype = access_key\naccess_key_id = LTAI5tIniOther\naccess_key_secret = other-secret\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn resolve_with(
+    vars: &[(&str, &str)],
+    home: Option<&Path>,
+    profile: Option<Credentials>,
+) -> Result<Found, ChainError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let env = move |k: &str| map.get(k).cloned();
+    let config = PathBuf::from("/nowhere/config.toml");
+    let ossutil = home.map(|h| h.join(".ossutilconfig"));
+    let s = Sources {
+        env: &env,
+        home: home.map(Path::to_path_buf),
+        profile: ("default", &config, profile),
+        ossutil: (ossutil.as_deref(), None),
+    };
+    resolve(&s, &mut Vec::new())
+}
+
+fn id(r: Result<Found, ChainError>) -> String {
+    r.unwrap().credentials.access_key_id
+}
+
+#[test]
+fn the_environment_comes_first_oss_before_alibaba_cloud() {
+    let h = home();
+    let both = [
+        ("OSS_ACCESS_KEY_ID", "LTAI5tOssEnv"),
+        ("OSS_ACCESS_KEY_SECRET", "s"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tAlibabaEnv"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+    ];
+    assert_eq!(
+        id(resolve_with(&both, Some(h.path()), None)),
+        "LTAI5tOssEnv"
+    );
+    let found = resolve_with(&both[2..], Some(h.path()), None).unwrap();
+    assert_eq!(found.credentials.access_key_id, "LTAI5tAlibabaEnv");
+    assert_eq!(
+        found.source,
+        "the environment (ALIBABA_CLOUD_ACCESS_KEY_ID)"
+    );
+    let with_token = [
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "STS.AlibabaEnv"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ("ALIBABA_CLOUD_SECURITY_TOKEN", "tok"),
+    ];
+    let found = resolve_with(&with_token, None, None).unwrap();
+    assert_eq!(found.credentials.security_token.unwrap().expose(), "tok");
+}
+
+#[test]
+fn ossweeps_profile_comes_before_alibabas_files() {
+    let h = home();
+    let mine = Credentials::new("LTAI5tMyProfile", "s");
+    assert_eq!(
+        id(resolve_with(&[], Some(h.path()), Some(mine))),
+        "LTAI5tMyProfile"
+    );
+}
+
+#[test]
+fn the_aliyun_cli_profile_is_its_current_one_or_the_one_named() {
+    let h = home();
+    let found = resolve_with(&[], Some(h.path()), None).unwrap();
+    assert_eq!(found.credentials.access_key_id, "LTAI5tCliProfileAK");
+    assert!(found.credentials.security_token.is_none());
+    assert!(
+        found.source.starts_with("aliyun CLI profile \"AK\""),
+        "{}",
+        found.source
+    );
+    let sts = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "sts")], Some(h.path()), None).unwrap();
+    assert_eq!(sts.credentials.access_key_id, "STS.CliProfileKey");
+    assert_eq!(
+        sts.credentials.security_token.unwrap().expose(),
+        "cli-token"
+    );
+    // Disabled: the credentials file's [default] is next.
+    let off = [("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")];
+    assert_eq!(
+        id(resolve_with(&off, Some(h.path()), None)),
+        "LTAI5tIniDefault"
+    );
+}
+
+#[test]
+fn a_way_ossweep_cannot_use_yet_stops_the_chain_and_says_so() {
+    let h = home();
+    let role = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "role")], Some(h.path()), None);
+    let Err(ChainError::Refused(why)) = role else {
+        panic!("{role:?}")
+    };
+    assert!(why.contains("mode \"RamRoleArn\""), "{why}");
+    let empty = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "empty")], Some(h.path()), None);
+    assert!(matches!(empty, Err(ChainError::Refused(_))), "{empty:?}");
+    let oidc = [
+        ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/x"),
+        (
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/y",
+        ),
+        ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
+    ];
+    let r = resolve_with(&oidc, Some(h.path()), None);
+    assert!(
+        matches!(&r, Err(ChainError::Refused(w)) if w.contains("OIDC")),
+        "{r:?}"
+    );
+    // The credentials file's ecs_ram_role section, named.
+    let off = [
+        ("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true"),
+        ("ALIBABA_CLOUD_PROFILE", "ecs"),
+    ];
+    let r = resolve_with(&off, Some(h.path()), None);
+    assert!(
+        matches!(&r, Err(ChainError::Refused(w)) if w.contains("\"ecs_ram_role\"")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn the_credentials_file_is_found_by_either_name_or_by_its_variable() {
+    let h = home();
+    let off = [("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")];
+    // The comment after the AccessKey ID is not part of it.
+    assert_eq!(
+        id(resolve_with(&off, Some(h.path()), None)),
+        "LTAI5tIniDefault"
+    );
+    let ac = h.path().join(".alibabacloud");
+    std::fs::rename(ac.join("credentials"), ac.join("credentials.ini")).unwrap();
+    assert_eq!(
+        id(resolve_with(&off, Some(h.path()), None)),
+        "LTAI5tIniDefault"
+    );
+    let elsewhere = h.path().join("team.ini");
+    std::fs::rename(ac.join("credentials.ini"), &elsewhere).unwrap();
+    let named = [
+        ("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true"),
+        (
+            "ALIBABA_CLOUD_CREDENTIALS_FILE",
+            elsewhere.to_str().unwrap(),
+        ),
+        ("ALIBABA_CLOUD_PROFILE", "other"),
+    ];
+    let found = resolve_with(&named, Some(h.path()), None).unwrap();
+    assert_eq!(found.credentials.access_key_id, "LTAI5tIniOther");
+    assert!(found.source.starts_with("[other] in "), "{}", found.source);
+}
+
+#[test]
+fn nothing_found_lists_every_source_tried_in_order() {
+    let h = tempfile::tempdir().unwrap();
+    let r = resolve_with(&[("OSS_ACCESS_KEY_ID", "LTAI5tHalf")], Some(h.path()), None);
+    let Err(e @ ChainError::Nothing(_)) = r else {
+        panic!("{r:?}")
+    };
+    let text = e.to_string();
+    let order = [
+        "1. OSS_ACCESS_KEY_ID: set, but OSS_ACCESS_KEY_SECRET is not",
+        "2. ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET: not set",
+        "3. an OIDC role",
+        "4. profile \"default\" in /nowhere/config.toml",
+        "5. the ossutil config",
+        "6. the aliyun CLI config",
+        "7. the Alibaba Cloud credentials file",
+    ];
+    let mut at = 0;
+    for line in order {
+        let found = text[at..]
+            .find(line)
+            .unwrap_or_else(|| panic!("{line:?} in\n{text}"));
+        at += found + line.len();
+    }
+    assert!(!text.contains("LTAI5tHalf"), "{text}");
+}
+
+#[test]
+fn an_access_key_is_named_masked_and_a_secret_never() {
+    let found = Found {
+        credentials: Credentials::new("LTAI5tExampleKey1234", "the-secret").with_token("tok"),
+        source: "the environment (OSS_ACCESS_KEY_ID)".into(),
+    };
+    let said = found.describe();
+    assert_eq!(
+        said,
+        "AccessKey LTAI****1234 (STS token) from the environment (OSS_ACCESS_KEY_ID)"
+    );
+    assert_eq!(mask("short"), "****");
+}
+
+#[test]
+fn a_readable_secret_file_is_warned_about() {
+    let h = home();
+    let cli = h.path().join(".aliyun").join("config.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&cli, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let map: HashMap<String, String> = HashMap::new();
+        let env = move |k: &str| map.get(k).cloned();
+        let config = PathBuf::from("/nowhere/config.toml");
+        let s = Sources {
+            env: &env,
+            home: Some(h.path().to_path_buf()),
+            profile: ("default", &config, None),
+            ossutil: (None, None),
+        };
+        let mut warnings = Vec::new();
+        resolve(&s, &mut warnings).unwrap();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("config.json") && w.contains("chmod 600")),
+            "{warnings:?}"
+        );
+    }
+}
