@@ -140,7 +140,7 @@ fn verify_v4(
     }
     let (ak, date, region, product) = (parts[0], parts[1], parts[2], parts[3]);
     let creds = credentials_for(keys, ak, s)?;
-    let signed_at = v4_signing_time(s)?;
+    let (signed_at, stamp) = v4_signing_time(s)?;
     check_skew(signed_at, now)?;
     if !time::iso8601_basic(signed_at).starts_with(date) {
         return Err(mismatch());
@@ -163,7 +163,7 @@ fn verify_v4(
         headers: s.headers,
         vectors_account: s.vectors_account,
     };
-    let expected = sign::v4_sign(
+    let expected = sign::v4_sign_stamped(
         &req,
         creds,
         V4Context {
@@ -172,6 +172,7 @@ fn verify_v4(
             unix_time: signed_at,
         },
         &additional,
+        stamp,
     );
     if !expected.ends_with(&format!("Signature={signature}")) {
         return Err(mismatch());
@@ -179,9 +180,10 @@ fn verify_v4(
     Ok(region.to_string())
 }
 
-/// The time a V4 request was signed at: `x-oss-date` (ISO 8601 basic), or, as OSS
-/// accepts and Go SDK V1 sends, `Date` (RFC 1123) when there is no `x-oss-date`.
-fn v4_signing_time(s: &Signed<'_>) -> Result<i64, EmuError> {
+/// The time a V4 request was signed at, and the text its string to sign
+/// carries: `x-oss-date` (ISO 8601 basic), or, as OSS accepts and Go SDK V1
+/// sends, `Date` (RFC 1123, its text as sent) when there is no `x-oss-date`.
+fn v4_signing_time<'a>(s: &'a Signed<'_>) -> Result<(i64, &'a str), EmuError> {
     let invalid = || {
         EmuError::new(
             403,
@@ -191,8 +193,10 @@ fn v4_signing_time(s: &Signed<'_>) -> Result<i64, EmuError> {
         .ec("0002-00000502")
     };
     match (header(s, "x-oss-date"), header(s, "date")) {
-        (Some(d), _) => time::parse_iso8601_basic(d).ok_or_else(invalid),
-        (None, Some(d)) => time::parse_rfc1123(d).ok_or_else(invalid),
+        (Some(d), _) => time::parse_iso8601_basic(d)
+            .map(|t| (t, d))
+            .ok_or_else(invalid),
+        (None, Some(d)) => time::parse_rfc1123(d).map(|t| (t, d)).ok_or_else(invalid),
         (None, None) => Err(EmuError::new(
             403,
             "AccessDenied",
@@ -313,6 +317,57 @@ mod tests {
             Some("cn-hangzhou")
         )
         .is_ok());
+    }
+
+    /// Alibaba's Go SDK V1 (ossutil 1.x) signs V4 with only a `Date` header
+    /// and that header's RFC 1123 text as the string to sign's time
+    /// (`oss/auth.go`, `getSignedStrV4`): its steps, one by one.
+    #[test]
+    fn accepts_v4_signed_as_the_go_sdk_v1_signs_it() {
+        use crate::oss::sign::{
+            v4_canonical_request, v4_scope, v4_signature, v4_signing_key, v4_string_to_sign,
+            SigningRequest,
+        };
+        let t = 1_700_000_000;
+        let date = time::rfc1123(t);
+        let headers = vec![
+            ("Date".to_string(), date.clone()),
+            (
+                "x-oss-content-sha256".to_string(),
+                "UNSIGNED-PAYLOAD".to_string(),
+            ),
+        ];
+        let q = [("versions".to_string(), None)];
+        let req = SigningRequest {
+            method: "GET",
+            bucket: Some("b"),
+            key: Some("k y"),
+            query: &q,
+            headers: &headers,
+            vectors_account: None,
+        };
+        let canonical = v4_canonical_request(&req, "cn-hangzhou", &[]);
+        let scope = v4_scope("20231114", "cn-hangzhou", "oss");
+        let key = v4_signing_key("secret", "20231114", "cn-hangzhou", "oss");
+        let authorized = |stamp: &str| {
+            let signature = v4_signature(&key, &v4_string_to_sign(stamp, &scope, &canonical));
+            let mut h = headers.clone();
+            h.push((
+                "Authorization".into(),
+                format!("OSS4-HMAC-SHA256 Credential=id/{scope},Signature={signature}"),
+            ));
+            h
+        };
+        assert_eq!(
+            check(&authorized(&date), t, None).unwrap().as_deref(),
+            Some("cn-hangzhou")
+        );
+        // The time as ISO 8601 is not what was sent: not what OSS signs.
+        let iso = time::iso8601_basic(t);
+        assert_eq!(
+            check(&authorized(&iso), t, None).unwrap_err().code,
+            "SignatureDoesNotMatch"
+        );
     }
 
     #[test]

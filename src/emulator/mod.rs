@@ -25,8 +25,9 @@
 //! * V4 and V1 signatures verified with the configured keys, `SignatureDoesNotMatch`,
 //!   `InvalidAccessKeyId`, `RequestTimeTooSkewed` (15 minutes), `AccessDenied` for
 //!   anonymous calls, STS tokens; V4 signed at `x-oss-date`, or at `Date` when there is
-//!   no `x-oss-date` (as OSS accepts and Go SDK V1 sends), no date header at all being
-//!   EC 0002-00000503 and a malformed one 0002-00000502;
+//!   no `x-oss-date` (as OSS accepts and Go SDK V1 sends: the string to sign carries the
+//!   `Date` header's RFC 1123 text), no date header at all being EC 0002-00000503 and a
+//!   malformed one 0002-00000502;
 //! * versioning (Enabled and Suspended) with real version ids, delete markers and the
 //!   `null` version; a version-id-marker marks a position in the key's version order (ids
 //!   grow with time, as OSS's encode it), so a listing resumes after it even when that

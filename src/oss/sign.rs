@@ -229,11 +229,26 @@ pub fn v4_sign(
     additional_requested: &[String],
 ) -> String {
     let datetime = time::iso8601_basic(ctx.unix_time);
+    v4_sign_stamped(req, creds, ctx, additional_requested, &datetime)
+}
+
+/// `v4_sign`, with `timestamp` as the string to sign's time: the text of the
+/// header the time was taken from. Alibaba's Go SDK V1 sends V4 with only a
+/// `Date` header and signs its RFC 1123 text there (`oss/auth.go`,
+/// `getSignedStrV4`); OSS verifies it so, and so does the emulator.
+pub fn v4_sign_stamped(
+    req: &SigningRequest<'_>,
+    creds: &Credentials,
+    ctx: V4Context<'_>,
+    additional_requested: &[String],
+    timestamp: &str,
+) -> String {
+    let datetime = time::iso8601_basic(ctx.unix_time);
     let date = &datetime[..8];
     let additional = v4_additional_headers(additional_requested, req.headers);
     let canonical = v4_canonical_request(req, ctx.region, &additional);
     let scope = v4_scope(date, ctx.region, ctx.product);
-    let sts = v4_string_to_sign(&datetime, &scope, &canonical);
+    let sts = v4_string_to_sign(timestamp, &scope, &canonical);
     let key = v4_signing_key(
         creds.access_key_secret.expose(),
         date,

@@ -1,7 +1,8 @@
 """V4 as OSS accepts it: with `x-oss-date`, or with only `Date` (how Alibaba's Go
-SDK V1 signs V4). The signature is computed by the official Python SDK's V4
-signer steps (canonical request, string to sign, HMAC chain); only the choice of
-date header is ours."""
+SDK V1, and so ossutil 1.x, signs V4: the string to sign carries the `Date`
+header's RFC 1123 text, `oss/auth.go` `getSignedStrV4`). The signature is computed
+by the official Python SDK's V4 signer steps (canonical request, string to sign,
+HMAC chain); only the date header, and the time text signed, are the Go SDK's."""
 
 import datetime
 import http.client
@@ -34,7 +35,9 @@ def send_signed_with(url, bucket, date_headers, secret=SK):
     signer = SignerV4()
     scope = signer._build_scope(date=iso[:8], region=REGION, product="oss")
     canonical = signer._calc_canonical_request(signing_ctx=ctx, additional_headers=set())
-    to_sign = signer._calc_string_to_sign(iso, scope, canonical)
+    # The Go SDK V1 signs the text of the header it sent: x-oss-date, else Date.
+    stamp = iso if "x-oss-date" in date_headers else headers.get("Date", iso)
+    to_sign = signer._calc_string_to_sign(stamp, scope, canonical)
     signature = signer._calc_signature(access_key_secrect=secret, date=iso[:8], region=REGION,
                                        product="oss", string_to_sign=to_sign)
     headers["Authorization"] = f"OSS4-HMAC-SHA256 Credential={AK}/{scope},Signature={signature}"
