@@ -148,6 +148,8 @@ pub struct Overrides {
     pub region: Option<String>,
     pub endpoint: Option<String>,
     pub path_style: bool,
+    /// `--internal`: the internal endpoints, whatever the profile says.
+    pub internal: bool,
     pub config: Option<PathBuf>,
     /// Seconds one request may take, retries included.
     pub timeout: Option<u64>,
@@ -586,7 +588,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
             )))
         }
     };
-    client.internal = profile.internal.unwrap_or(false);
+    client.internal = o.internal || profile.internal.unwrap_or(false);
     if let Some(n) = profile.max_attempts {
         if !(1..=20).contains(&n) {
             return Err(ConfigError::Invalid(format!(

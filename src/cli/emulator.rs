@@ -54,6 +54,13 @@ pub struct EmulatorArgs {
     /// many were throttled) to FILE as JSON: for benchmarks.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    /// Play an account that activated OSS after 2025-03-20: data calls (listing,
+    /// deleting objects, aborting uploads) to buckets in the Chinese mainland
+    /// through public host names answer 400 PublicEndpointForbidden (EC
+    /// 0048-00000401); internal host names (`oss-<region>-internal.aliyuncs.com`)
+    /// and management calls work.
+    #[arg(long)]
+    pub public_endpoint_forbidden: bool,
 }
 
 async fn wait_for_stop() {
@@ -93,6 +100,7 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
         fault_rate: a.fault_rate,
         data_dir: a.data_dir.clone(),
         seed: Seed::parse(&a.seed),
+        public_endpoint_forbidden: a.public_endpoint_forbidden,
         ..Default::default()
     };
     let mut rules = Vec::new();

@@ -50,6 +50,11 @@ pub struct Cli {
     /// Path-style addressing (real OSS refuses it for most accounts).
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub path_style: bool,
+    /// Use the internal endpoints (oss-<region>-internal.aliyuncs.com), from
+    /// inside the bucket's region: no traffic fees, and the way around
+    /// PublicEndpointForbidden for new accounts.
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub internal: bool,
     /// Config file (default: the platform config directory's ossweep/config.toml).
     #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub config: Option<PathBuf>,
@@ -152,6 +157,7 @@ impl Cli {
             region: self.region.clone(),
             endpoint: self.endpoint.clone(),
             path_style: self.path_style,
+            internal: self.internal,
             config: self.config.clone(),
             timeout: self.timeout,
             concurrency: self.concurrency,
@@ -224,6 +230,7 @@ fn client_flag_ignored_by(cli: &Cli) -> Option<String> {
         ("--profile", cli.profile.is_some()),
         ("--endpoint", cli.endpoint.is_some()),
         ("--path-style", cli.path_style),
+        ("--internal", cli.internal),
         ("--config", cli.config.is_some()),
         ("--timeout", cli.timeout.is_some()),
         ("--concurrency", cli.concurrency.is_some()),

@@ -77,6 +77,7 @@
 pub mod access_point;
 pub mod auth;
 pub mod config;
+pub mod endpoints;
 pub mod faults;
 pub mod live;
 pub mod multipart;
@@ -124,6 +125,9 @@ pub struct EmulatorConfig {
     /// How long access points stay `creating` and `deleting`, and vector
     /// indexes `deleting`.
     pub access_point_delay: Duration,
+    /// Plays an account that activated OSS after 2025-03-20: data calls to
+    /// mainland buckets through public hosts answer `PublicEndpointForbidden`.
+    pub public_endpoint_forbidden: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -138,6 +142,7 @@ impl Default for EmulatorConfig {
             data_dir: None,
             seed: seed::Seed::default(),
             access_point_delay: Duration::from_millis(300),
+            public_endpoint_forbidden: false,
         }
     }
 }
@@ -149,6 +154,8 @@ pub struct State {
     pub keys: auth::Keys,
     pub region: String,
     pub access_point_delay: Duration,
+    /// See `EmulatorConfig::public_endpoint_forbidden`.
+    pub public_endpoint_forbidden: bool,
     started: Instant,
     pub(crate) request_counter: AtomicU64,
     pub(crate) dirty: AtomicBool,
@@ -267,6 +274,7 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
         },
         region: cfg.region.clone(),
         access_point_delay: cfg.access_point_delay,
+        public_endpoint_forbidden: cfg.public_endpoint_forbidden,
         started: Instant::now(),
         request_counter: AtomicU64::new(0),
         dirty: AtomicBool::new(cfg.data_dir.is_some()),

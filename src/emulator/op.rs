@@ -102,6 +102,32 @@ operations! {
 }
 
 impl Op {
+    /// A data API call (on objects, versions and uploads), as opposed to a
+    /// management call (on buckets and their configuration). Accounts that
+    /// activated OSS after 2025-03-20 may not make data calls to mainland
+    /// buckets through the default public endpoint (`PublicEndpointForbidden`).
+    pub fn is_data(self) -> bool {
+        matches!(
+            self,
+            Op::ListObjects
+                | Op::ListObjectsV2
+                | Op::ListObjectVersions
+                | Op::DeleteMultipleObjects
+                | Op::PutObject
+                | Op::GetObject
+                | Op::HeadObject
+                | Op::GetObjectMeta
+                | Op::GetObjectAcl
+                | Op::DeleteObject
+                | Op::InitiateMultipartUpload
+                | Op::UploadPart
+                | Op::CompleteMultipartUpload
+                | Op::AbortMultipartUpload
+                | Op::ListParts
+                | Op::ListMultipartUploads
+        )
+    }
+
     /// The operation OSS calls `name` (fault rules and `--deny` name them).
     pub fn from_name(name: &str) -> Option<Op> {
         Op::ALL.iter().copied().find(|op| op.name() == name)

@@ -12,6 +12,7 @@ use hyper::body::Incoming;
 use crate::oss::{encode, time};
 
 use super::auth::{self, Signed};
+use super::endpoints;
 use super::faults::{FaultKind, LogEntry};
 use super::op::Op;
 use super::ops::{self, Ctx, EmuError, Reply, Request};
@@ -272,6 +273,18 @@ fn authorize_and_run(
     keys: &[String],
 ) -> Result<Outcome, EmuError> {
     let r = authenticate(state, r, routed)?;
+    if let (true, Some(op), Some(bucket)) = (state.public_endpoint_forbidden, routed, &r.bucket) {
+        let region = state
+            .store
+            .lock()
+            .unwrap()
+            .buckets
+            .get(bucket)
+            .map(|b| b.region.clone());
+        if let Some(e) = region.and_then(|region| endpoints::refused(op, &r.host, &region)) {
+            return Err(e);
+        }
+    }
     // Over the account's QPS limit: 503 TotalQpsLimitExceeded, with how long to
     // wait in x-oss-qos-delay-time, as OSS answers.
     if let Some(wait) = state.faults.over_qps() {

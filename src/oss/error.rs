@@ -118,6 +118,9 @@ impl OssError {
     }
 }
 
+/// What `PublicEndpointForbidden` means, and the three ways out.
+pub const PUBLIC_ENDPOINT_FORBIDDEN: &str = "this account activated OSS on or after 2025-03-20, so OSS refuses its data calls (listing, deleting objects, aborting uploads) to buckets in the Chinese mainland through the default public endpoint; management calls still work. Ways out: run ossweep inside the bucket's region with --internal (the internal endpoint); bind a custom domain to the bucket and pass it as --endpoint; or empty the bucket server-side with lifecycle rules (ossweep expire, a management call), then delete it once they have run";
+
 impl ApiError {
     pub fn hint(&self) -> Option<String> {
         let s = match self.code.as_str() {
@@ -136,6 +139,7 @@ impl ApiError {
             "UserDisable" => "the Alibaba Cloud account is disabled (often an overdue payment); settle it in the billing console".into(),
             "SecondLevelDomainForbidden" => "OSS refuses path-style addressing for this account; drop --path-style / addressing = \"path\"".into(),
             "SecurityTokenExpired" => "the STS token has expired; fetch new temporary credentials".into(),
+            "PublicEndpointForbidden" => PUBLIC_ENDPOINT_FORBIDDEN.into(),
             "InvalidArgument" if self.message.contains("signing region") => {
                 "the V4 signing region does not match the endpoint's; set --region to the bucket's region".into()
             }

@@ -69,11 +69,10 @@ impl Scanning {
     }
 
     pub fn unreadable(&self, what: &str, e: &OssError) {
-        self.report
-            .lock()
-            .unwrap()
-            .unreadable
+        let mut r = self.report.lock().unwrap();
+        r.unreadable
             .push(format!("Could not read the {what}: {}", first_line(e)));
+        r.public_endpoint_forbidden |= e.is_code("PublicEndpointForbidden");
     }
 
     /// A listing failed: nothing is known about the category.

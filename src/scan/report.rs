@@ -184,6 +184,10 @@ pub struct ScanReport {
     pub policy: bool,
     /// Probes that could not be read (e.g. AccessDenied), as sentences.
     pub unreadable: Vec<String>,
+    /// OSS refused the data calls (listings) through this endpoint:
+    /// `PublicEndpointForbidden`, the rule for accounts that activated OSS
+    /// after 2025-03-20.
+    pub public_endpoint_forbidden: bool,
     pub risks: Vec<super::risk::Risk>,
     /// A vector bucket's indexes.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -147,6 +147,17 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
     if r.kind.is_vector() {
         return crate::blockers::risks(r);
     }
+    if r.public_endpoint_forbidden {
+        add(
+            &mut out,
+            Severity::Danger,
+            "public-endpoint-forbidden",
+            format!(
+                "OSS refused the listings (PublicEndpointForbidden): {}.",
+                crate::oss::error::PUBLIC_ENDPOINT_FORBIDDEN
+            ),
+        );
+    }
     // What a run can actually delete now: a retention policy keeps the rest.
     let deletable = entries.saturating_sub(r.worm_protected);
     let total_bytes: u64 = r

@@ -1,0 +1,91 @@
+//! The endpoint rule for accounts that activated OSS after 2025-03-20
+//! (`PublicEndpointForbidden` on data calls to mainland buckets through the
+//! default public endpoint), played by the emulator: the scan says why and
+//! names the ways out, and each way out works.
+
+mod common;
+
+use std::time::Duration;
+
+use ossweep::emulator::{self, seed::Seed, EmulatorConfig};
+use ossweep::engine::expiry;
+use ossweep::oss::client::Client;
+use tokio_util::sync::CancellationToken;
+
+const NOW: i64 = 1_790_000_000;
+
+async fn new_account() -> emulator::EmulatorHandle {
+    emulator::start(EmulatorConfig {
+        seed: Seed::Demo,
+        access_point_delay: Duration::from_millis(100),
+        public_endpoint_forbidden: true,
+        ..Default::default()
+    })
+    .await
+    .expect("emulator starts")
+}
+
+async fn scan(c: &Client, bucket: &str) -> ossweep::scan::ScanReport {
+    ossweep::scan::scan(c, bucket, None, &CancellationToken::new(), NOW)
+        .await
+        .expect("management calls work")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_scan_says_why_its_listings_are_refused_and_names_the_ways_out() {
+    let emu = new_account().await;
+    let public = Client::new(common::virtual_config(&emu, "cn-hangzhou"));
+    let r = scan(&public, "acme-web-assets").await;
+    assert!(r.public_endpoint_forbidden);
+    assert!(!r.complete, "nothing is known of the contents");
+    let risk = r
+        .risks
+        .iter()
+        .find(|k| k.kind == "public-endpoint-forbidden")
+        .expect("the rule is named");
+    for way in [
+        "--internal",
+        "custom domain",
+        "ossweep expire",
+        "2025-03-20",
+    ] {
+        assert!(risk.text.contains(way), "{way}: {}", risk.text);
+    }
+    // The preflight blocks the run: nothing can be planned on unknown contents.
+    let pf = ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket).unwrap();
+    assert!(pf.refusal().is_some());
+    // A bucket outside the mainland is not affected.
+    let hk = scan(&public, "acme-tmp-suspended").await;
+    assert!(hk.complete && !hk.public_endpoint_forbidden);
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_internal_endpoint_and_lifecycle_rules_are_ways_out() {
+    let emu = new_account().await;
+    let mut cfg = common::virtual_config(&emu, "cn-hangzhou");
+    cfg.internal = true;
+    let internal = Client::new(cfg);
+    let r = scan(&internal, "acme-web-assets").await;
+    assert!(
+        r.complete && !r.public_endpoint_forbidden,
+        "{:?}",
+        r.unreadable
+    );
+    assert_eq!(r.object_entries(), 304);
+    // Lifecycle rules are management calls: they go through the public endpoint.
+    let public = Client::new(common::virtual_config(&emu, "cn-hangzhou"));
+    let plan = expiry::prepare(&public, "acme-web-assets", expiry::MIN_DAYS)
+        .await
+        .expect("GetBucketLifecycle and GetBucketInfo are served");
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join(plan.backup_name(NOW));
+    expiry::install(&public, &plan, &backup, NOW)
+        .await
+        .expect("PutBucketLifecycle is served");
+    assert!(emu.store().buckets["acme-web-assets"]
+        .config
+        .lifecycle_xml
+        .is_some());
+    emu.shutdown().await.unwrap();
+}
