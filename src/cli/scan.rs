@@ -2,7 +2,7 @@
 
 use crate::oss::time;
 use crate::scan::risk::Severity;
-use crate::scan::{self, ScanReport, State};
+use crate::scan::{self, ScanReport};
 use crate::vocab::BucketKind;
 
 use super::table::{bytes, count, render};
@@ -31,16 +31,8 @@ pub fn render_report(r: &ScanReport) -> String {
         .map(|c| {
             vec![
                 c.category.label().to_string(),
-                if c.state == State::Unknown {
-                    "?".into()
-                } else {
-                    count(c.count)
-                },
-                if c.bytes > 0 {
-                    bytes(c.bytes)
-                } else {
-                    "-".into()
-                },
+                c.count_cell(),
+                c.size_cell(),
                 c.state.word().to_string(),
                 c.note.clone().unwrap_or_default(),
             ]

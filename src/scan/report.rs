@@ -68,6 +68,25 @@ pub struct CategoryReport {
     pub note: Option<String>,
 }
 
+impl CategoryReport {
+    /// The COUNT cell every front end shows: `?` when the listing failed
+    /// (never a number that reads as nothing there).
+    pub fn count_cell(&self) -> String {
+        match self.state {
+            State::Unknown => "?".into(),
+            _ => crate::units::count(self.count),
+        }
+    }
+
+    /// The SIZE cell: `-` when nothing was counted.
+    pub fn size_cell(&self) -> String {
+        match self.bytes {
+            0 => "-".into(),
+            b => crate::units::bytes(b),
+        }
+    }
+}
+
 /// Early-deletion fee exposure for one storage class.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EarlyDeletion {
@@ -381,5 +400,23 @@ mod tests {
         r.category_mut(Category::Objects).count = 500;
         r.category_mut(Category::OssHdfs).count = 40;
         assert_eq!(r.object_cells(), ["540", "-"]);
+    }
+
+    #[test]
+    fn a_category_whose_listing_failed_counts_as_unknown_never_as_zero() {
+        let mut r = ScanReport::new("b");
+        let c = r.category_mut(Category::Objects);
+        c.state = State::Unknown;
+        assert_eq!(
+            (c.count_cell(), c.size_cell()),
+            ("?".to_string(), "-".to_string())
+        );
+        c.state = State::Blocks;
+        c.count = 1_500;
+        c.bytes = 2048;
+        assert_eq!(
+            (c.count_cell(), c.size_cell()),
+            ("1,500".to_string(), "2.0 KiB".to_string())
+        );
     }
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{
 
 use crate::engine::{self, Action, NotReady, Preflight};
 use crate::scan::{Category, ScanEvent, ScanReport, State};
-use crate::units::{bytes, count};
+use crate::units::count;
 use crate::vocab::BucketKind;
 
 use super::super::msg::ErrorInfo;
@@ -218,12 +218,8 @@ pub fn render(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durati
         .map(|c| {
             [
                 c.category.label().to_string(),
-                count(c.count),
-                if c.bytes > 0 {
-                    bytes(c.bytes)
-                } else {
-                    "-".into()
-                },
+                c.count_cell(),
+                c.size_cell(),
                 c.state.word().to_string(),
                 crate::text::visible(c.note.as_deref().unwrap_or_default()).into_owned(),
             ]
