@@ -132,15 +132,18 @@ impl Scan {
         engine::preflight(&self.report, action)
     }
 
-    /// A short status: `scanning 1,234 entries`, `scan complete`, `scan failed`.
+    /// A short status: `scanning 1,234 entries`, `scan complete`, `scan incomplete: a
+    /// listing failed` (as the CLI says it), `scan failed`.
     pub fn status(&self, now: Duration) -> String {
         if self.error.is_some() {
             "scan failed".into()
         } else if self.scanning {
             let seen: u64 = self.report.categories.iter().map(|c| c.count).sum();
             format!("{} scanning... {} found", spinner(now), count(seen))
-        } else if self.report.finished {
+        } else if self.report.complete {
             "scan complete".into()
+        } else if self.report.finished {
+            "scan incomplete: a listing failed".into()
         } else {
             "scan stopped".into()
         }
@@ -416,4 +419,26 @@ fn render_vector(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme, now: Dur
         );
     }
     render_risks(s, risks_area, buf, theme);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_says_a_scan_whose_listing_failed_is_incomplete() {
+        let mut s = Scan::new("b");
+        s.scanning = false;
+        s.report.finished = true;
+        s.report.complete = false;
+        assert_eq!(
+            s.status(Duration::ZERO),
+            "scan incomplete: a listing failed"
+        );
+        s.report.complete = true;
+        assert_eq!(s.status(Duration::ZERO), "scan complete");
+        s.report.finished = false;
+        s.report.complete = false;
+        assert_eq!(s.status(Duration::ZERO), "scan stopped");
+    }
 }
