@@ -89,3 +89,51 @@ async fn the_internal_endpoint_and_lifecycle_rules_are_ways_out() {
         .is_some());
     emu.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_says_what_reaches_the_account_and_what_does_not() {
+    let home = tempfile::tempdir().unwrap();
+    let emu = common::emulator(Seed::Demo).await;
+    let secret = emu.credentials().access_key_secret.expose().to_string();
+    let out = common::cli(&emu, home.path())
+        .args(["check"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for line in [
+        "credentials",
+        "10 buckets",
+        "clock",
+        "ListObjectsV2 (a data call): lists",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    assert!(
+        text.contains("LTAI****ator") && !text.contains(&secret),
+        "{text}"
+    );
+    emu.shutdown().await.unwrap();
+
+    let emu = new_account().await;
+    let out = common::cli(&emu, home.path())
+        .args(["check", "acme-web-assets", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0].contains("PublicEndpointForbidden") && failed[0].contains("--internal"),
+        "{}",
+        failed[0]
+    );
+    emu.shutdown().await.unwrap();
+}

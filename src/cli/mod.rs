@@ -3,6 +3,7 @@
 
 mod bucket_arg;
 mod buckets;
+mod check;
 pub mod confirm;
 mod delete;
 mod empty;
@@ -119,6 +120,17 @@ pub enum Command {
     Emulator(emulator::EmulatorArgs),
     /// Open the wizard on the built-in emulator with a demo account.
     Demo(emulator::DemoArgs),
+    /// Check what ossweep reaches: credentials, endpoint, clock, listing (reads only).
+    #[command(after_help = "Examples:
+  ossweep check
+  ossweep check acme-logs --json")]
+    Check {
+        /// A bucket to try (default: the first one listed).
+        bucket: Option<String>,
+        /// JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(after_help = "Examples:
   ossweep completions bash > ~/.local/share/bash-completion/completions/ossweep
@@ -137,7 +149,9 @@ impl Command {
     /// Whether the command prints JSON (its errors then go to stdout as JSON too).
     pub fn json(&self) -> bool {
         match self {
-            Command::Buckets { json, .. } | Command::Scan { json, .. } => *json,
+            Command::Buckets { json, .. }
+            | Command::Scan { json, .. }
+            | Command::Check { json, .. } => *json,
             Command::Empty(a) => a.json,
             Command::Delete(a) => a.json,
             Command::Resume(a) => a.json,
@@ -308,6 +322,7 @@ async fn run(cli: Cli) -> u8 {
         None => "wizard",
         Some(Command::Buckets { .. }) => "buckets",
         Some(Command::Scan { .. }) => "scan",
+        Some(Command::Check { .. }) => "check",
         Some(Command::Empty(_)) => "empty",
         Some(Command::Delete(_)) => "delete",
         Some(Command::Expire(_)) => "expire",
@@ -330,6 +345,7 @@ async fn run(cli: Cli) -> u8 {
             json,
             vector,
         }) => scan::run(&cli, bucket, *json, *vector).await,
+        Some(Command::Check { bucket, json }) => check::run(&cli, bucket.as_deref(), *json).await,
         Some(Command::Empty(args)) => empty::run(&cli, args).await,
         Some(Command::Delete(args)) => delete::run(&cli, args).await,
         Some(Command::Expire(args)) => expire::run(&cli, args).await,
