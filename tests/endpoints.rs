@@ -137,3 +137,40 @@ async fn check_says_what_reaches_the_account_and_what_does_not() {
     );
     emu.shutdown().await.unwrap();
 }
+
+/// An OSS-compatible endpoint that ignores `list-type=2` answers ListObjectsV2
+/// with V1 pages (`NextMarker`, no continuation token): ossweep lists it with
+/// ListObjects V1 from then on, and scans and empties it exactly.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
+    let emu = emulator::start(EmulatorConfig {
+        seed: Seed::Empty,
+        list_v1_only: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    common::flat_bucket(&emu, "v1-only", "k/", 3_500);
+    let c = common::client(&emu);
+    let r = scan(&c, "v1-only").await;
+    assert!(r.complete, "{:?}", r.unreadable);
+    assert_eq!(r.object_entries(), 3_500);
+    assert!(c.lists_v1(), "learned from the first page");
+    let pf = ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let summary = ossweep::delete::run(
+        &c,
+        pf.plan(ossweep::delete::Audit::none(), false),
+        tx,
+        CancellationToken::new(),
+    )
+    .await;
+    assert!(summary.bucket_deleted, "{:?}", summary.error);
+    assert_eq!(
+        summary.categories[&ossweep::blockers::Category::Objects].deleted,
+        3_500
+    );
+    assert!(emu.faults().count("ListObjects") > 0);
+    emu.shutdown().await.unwrap();
+}

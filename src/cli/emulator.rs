@@ -61,6 +61,10 @@ pub struct EmulatorArgs {
     /// and management calls work.
     #[arg(long)]
     pub public_endpoint_forbidden: bool,
+    /// Play an OSS-compatible endpoint that ignores list-type=2: ListObjectsV2 is
+    /// answered with ListObjects V1 pages (paged by marker).
+    #[arg(long)]
+    pub list_v1_only: bool,
 }
 
 async fn wait_for_stop() {
@@ -101,6 +105,7 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
         data_dir: a.data_dir.clone(),
         seed: Seed::parse(&a.seed),
         public_endpoint_forbidden: a.public_endpoint_forbidden,
+        list_v1_only: a.list_v1_only,
         ..Default::default()
     };
     let mut rules = Vec::new();

@@ -128,6 +128,9 @@ pub struct EmulatorConfig {
     /// Plays an account that activated OSS after 2025-03-20: data calls to
     /// mainland buckets through public hosts answer `PublicEndpointForbidden`.
     pub public_endpoint_forbidden: bool,
+    /// Plays an OSS-compatible endpoint that ignores `list-type=2`: ListObjectsV2
+    /// is answered with ListObjects V1 pages (paged by marker).
+    pub list_v1_only: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -143,6 +146,7 @@ impl Default for EmulatorConfig {
             seed: seed::Seed::default(),
             access_point_delay: Duration::from_millis(300),
             public_endpoint_forbidden: false,
+            list_v1_only: false,
         }
     }
 }
@@ -156,6 +160,8 @@ pub struct State {
     pub access_point_delay: Duration,
     /// See `EmulatorConfig::public_endpoint_forbidden`.
     pub public_endpoint_forbidden: bool,
+    /// See `EmulatorConfig::list_v1_only`.
+    pub list_v1_only: bool,
     started: Instant,
     pub(crate) request_counter: AtomicU64,
     pub(crate) dirty: AtomicBool,
@@ -275,6 +281,7 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
         region: cfg.region.clone(),
         access_point_delay: cfg.access_point_delay,
         public_endpoint_forbidden: cfg.public_endpoint_forbidden,
+        list_v1_only: cfg.list_v1_only,
         started: Instant::now(),
         request_counter: AtomicU64::new(0),
         dirty: AtomicBool::new(cfg.data_dir.is_some()),

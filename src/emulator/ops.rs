@@ -62,7 +62,7 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
         Op::PutBucketVersioning => buckets::put_versioning(ctx, r),
         Op::GetBucketAcl => buckets::bucket_acl(ctx, r),
         Op::ListObjects => objects::list_objects(ctx, r, false),
-        Op::ListObjectsV2 => objects::list_objects(ctx, r, true),
+        Op::ListObjectsV2 => objects::list_objects(ctx, r, !ctx.list_v1_only),
         Op::ListObjectVersions => objects::list_versions(ctx, r),
         Op::PutObject => objects::put_object(ctx, r),
         Op::GetObject | Op::HeadObject | Op::GetObjectMeta => objects::get_object(ctx, r, op),

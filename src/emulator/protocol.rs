@@ -206,6 +206,8 @@ pub struct Ctx<'a> {
     /// How long an access point stays `creating` and `deleting`.
     pub access_point_delay_ms: u64,
     pub default_region: &'a str,
+    /// Answer ListObjectsV2 as ListObjects V1 (an endpoint that ignores `list-type=2`).
+    pub list_v1_only: bool,
 }
 
 pub fn parse_body<'b>(body: &'b [u8], root: &str) -> Result<Element<'b>, EmuError> {

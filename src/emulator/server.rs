@@ -310,6 +310,7 @@ fn authorize_and_run(
         now_ms: state.now_ms(),
         access_point_delay_ms: state.access_point_delay.as_millis() as u64,
         default_region: &state.region,
+        list_v1_only: state.list_v1_only,
     };
     let result = ops::handle(&mut ctx, &r);
     if !matches!(r.method.as_str(), "GET" | "HEAD") {

@@ -33,6 +33,7 @@ mod pages;
 mod vectors;
 
 use attempt::Attempt;
+pub use data::ObjectsFrom;
 pub use notice::*;
 
 use pages::flatten;
@@ -155,6 +156,9 @@ struct Inner {
     jitter: Mutex<Jitter>,
     /// Hears of every request's retries and waits (the CLI's "waiting for OSS").
     observer: Option<Observer>,
+    /// The endpoint answered ListObjectsV2 with V1 pages: current objects are
+    /// listed with ListObjects V1 (by marker) from then on.
+    lists_v1: std::sync::atomic::AtomicBool,
 }
 
 /// One caller's own view of the client's work: the retries and throttling its
@@ -255,6 +259,7 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
                 jitter: Mutex::new(Jitter::seeded(seed)),
                 observer: self.observer,
+                lists_v1: Default::default(),
             }),
         }
     }

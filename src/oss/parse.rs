@@ -155,6 +155,28 @@ fn object_summary(c: &Element, encoded: bool) -> Result<ObjectSummary, XmlError>
     })
 }
 
+/// What a reply to ListObjectsV2 turned out to be.
+#[derive(Debug)]
+pub enum V2Reply {
+    Page(ListObjectsPage),
+    /// A truncated page paged by marker, without a continuation token: the
+    /// endpoint did not understand `list-type=2` and answered ListObjects V1.
+    V1,
+}
+
+/// ListObjectsV2, telling a V1 page (an endpoint that ignores `list-type=2`)
+/// from a broken one.
+pub fn list_objects_v2_reply(body: &str) -> Result<V2Reply, XmlError> {
+    let root = xml::parse_root(body, "ListBucketResult")?;
+    if truncated(&root)
+        && root.child("NextContinuationToken").is_none()
+        && (root.child("NextMarker").is_some() || root.child("Marker").is_some())
+    {
+        return Ok(V2Reply::V1);
+    }
+    list_objects_v2(body).map(V2Reply::Page)
+}
+
 /// ListObjectsV2 (`list-type=2`).
 pub fn list_objects_v2(body: &str) -> Result<ListObjectsPage, XmlError> {
     let root = xml::parse_root(body, "ListBucketResult")?;

@@ -179,6 +179,21 @@ pub fn list_objects_v2(
         .param("encoding-type", "url")
 }
 
+/// ListObjects (V1), from after `marker`: for endpoints that do not
+/// understand ListObjectsV2.
+pub fn list_objects_v1(
+    bucket: &str,
+    prefix: Option<&str>,
+    marker: Option<&str>,
+    max_keys: u32,
+) -> OssRequest {
+    OssRequest::new("ListObjects", "oss:ListObjects", "GET", Some(bucket))
+        .opt_param("prefix", prefix)
+        .opt_param("marker", marker)
+        .param("max-keys", page_size(max_keys))
+        .param("encoding-type", "url")
+}
+
 /// ListObjectsV2 starting after `start_after` (a range of a split listing).
 pub fn list_objects_v2_after(
     bucket: &str,

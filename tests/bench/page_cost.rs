@@ -33,6 +33,7 @@ fn main() {
             now_ms: 0,
             access_point_delay_ms: 0,
             default_region: "cn-hangzhou",
+            list_v1_only: false,
         };
         body = ossweep::emulator::ops::handle(&mut ctx, &r).unwrap().body;
     }

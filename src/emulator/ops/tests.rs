@@ -48,6 +48,7 @@ impl World {
             now_ms: self.now_ms,
             access_point_delay_ms: 100,
             default_region: "cn-hangzhou",
+            list_v1_only: false,
         };
         handle(&mut ctx, &r)
     }

@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// Where a page of current objects starts.
+#[derive(Clone, Copy, Debug)]
+pub enum ObjectsFrom<'a> {
+    Start,
+    /// After this key (a range of a split listing).
+    After(&'a str),
+    /// At a token the previous page gave (under V1, its next marker: a key).
+    Resume(&'a str),
+}
+
 impl Client {
     // ------------------------------------------------------------ buckets
 
@@ -76,10 +86,70 @@ impl Client {
         token: Option<&str>,
         max_keys: u32,
     ) -> Result<ListObjectsPage, OssError> {
-        self.parsed(
-            request::list_objects_v2(bucket, prefix, token, max_keys),
-            parse::list_objects_v2,
-        )
+        let from = match token {
+            Some(t) => ObjectsFrom::Resume(t),
+            None => ObjectsFrom::Start,
+        };
+        self.objects_page(bucket, prefix, None, from, max_keys, &|_| Ok(()))
+            .await
+    }
+
+    /// Whether this client's endpoint answered ListObjectsV2 with V1 pages.
+    pub fn lists_v1(&self) -> bool {
+        self.inner.lists_v1.load(Ordering::Relaxed)
+    }
+
+    /// One page of current objects (`delimiter`: folders too), `vet` checking
+    /// it. An endpoint that answers ListObjectsV2 with a V1 page (truncated,
+    /// paged by marker, no continuation token: it ignored `list-type=2`) is
+    /// listed with ListObjects V1 from then on, and this page is asked for
+    /// again that way: a V1 marker is a key, as `start-after` and the tokens
+    /// this client resumes at are.
+    pub async fn objects_page(
+        &self,
+        bucket: &str,
+        prefix: Option<&str>,
+        delimiter: Option<&str>,
+        from: ObjectsFrom<'_>,
+        max_keys: u32,
+        vet: &(dyn Fn(&ListObjectsPage) -> Result<(), XmlError> + Sync),
+    ) -> Result<ListObjectsPage, OssError> {
+        if !self.lists_v1() {
+            let req = match from {
+                ObjectsFrom::Start => request::list_objects_v2(bucket, prefix, None, max_keys),
+                ObjectsFrom::After(k) => {
+                    request::list_objects_v2_after(bucket, prefix, k, max_keys)
+                }
+                ObjectsFrom::Resume(t) => {
+                    request::list_objects_v2(bucket, prefix, Some(t), max_keys)
+                }
+            }
+            .opt_param("delimiter", delimiter);
+            let reply = self
+                .parsed(req, |body| {
+                    let reply = parse::list_objects_v2_reply(body)?;
+                    if let parse::V2Reply::Page(p) = &reply {
+                        vet(p)?;
+                    }
+                    Ok(reply)
+                })
+                .await?;
+            match reply {
+                parse::V2Reply::Page(p) => return Ok(p),
+                parse::V2Reply::V1 => self.inner.lists_v1.store(true, Ordering::Relaxed),
+            }
+        }
+        let marker = match from {
+            ObjectsFrom::Start => None,
+            ObjectsFrom::After(k) | ObjectsFrom::Resume(k) => Some(k),
+        };
+        let req = request::list_objects_v1(bucket, prefix, marker, max_keys)
+            .opt_param("delimiter", delimiter);
+        self.parsed(req, |body| {
+            let p = parse::list_objects_v1(body)?;
+            vet(&p)?;
+            Ok(p)
+        })
         .await
     }
 
@@ -153,9 +223,13 @@ impl Client {
             return Ok((page.entries, next));
         }
         let page = self
-            .parsed(
-                request::list_objects_v2_after(bucket, prefix, &after.0, 1000),
-                parse::list_objects_v2,
+            .objects_page(
+                bucket,
+                prefix,
+                None,
+                ObjectsFrom::After(&after.0),
+                1000,
+                &|_| Ok(()),
             )
             .await?;
         let next = page

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use futures::FutureExt;
 
-use super::client::PageMarker;
+use super::client::{ObjectsFrom, PageMarker};
 use super::model::{MultipartUpload, ObjectSummary, ObjectVersion};
 use super::{parse, request, Client, OssError};
 
@@ -78,11 +78,19 @@ impl Scope {
     }
 
     fn folders(&self, under: &str) -> BoxFuture<'static, Result<Vec<String>, OssError>> {
-        let s = self.clone();
-        let req =
-            request::list_objects_v2(&s.bucket, Some(under), None, 1000).param("delimiter", "/");
+        let (s, under) = (self.clone(), under.to_string());
         async move {
-            let page = s.client.parsed(req, parse::list_objects_v2).await?;
+            let page = s
+                .client
+                .objects_page(
+                    &s.bucket,
+                    Some(&under),
+                    Some("/"),
+                    ObjectsFrom::Start,
+                    1000,
+                    &|_| Ok(()),
+                )
+                .await?;
             Ok(page.common_prefixes)
         }
         .boxed()
@@ -139,21 +147,21 @@ impl Source for Objects {
     }
 
     fn page(&self, from: &From<String>, max: u32) -> PageFuture<ObjectSummary, String> {
-        let s = &self.0;
-        let req = match from {
-            From::Start => request::list_objects_v2(&s.bucket, s.prefix(), None, max),
-            From::After(k) => request::list_objects_v2_after(&s.bucket, s.prefix(), k, max),
-            From::Resume(t) => request::list_objects_v2(&s.bucket, s.prefix(), Some(t), max),
-        };
-        let client = s.client.clone();
+        let s = self.0.clone();
         let check = PageCheck::new(max, &s.prefix, from_key(from), Order::Increasing);
+        let from = from.clone();
         async move {
-            let p = client
-                .parsed(req, |body| {
-                    let p = parse::list_objects_v2(body)?;
-                    check.check(p.objects.iter().map(|o| o.key.as_str()))?;
-                    Ok(p)
-                })
+            let at = match &from {
+                From::Start => ObjectsFrom::Start,
+                From::After(k) => ObjectsFrom::After(k),
+                From::Resume(t) => ObjectsFrom::Resume(t),
+            };
+            let vet = |p: &crate::oss::model::ListObjectsPage| {
+                check.check(p.objects.iter().map(|o| o.key.as_str()))
+            };
+            let p = s
+                .client
+                .objects_page(&s.bucket, s.prefix(), None, at, max, &vet)
                 .await?;
             Ok(Page {
                 items: p.objects,
