@@ -555,7 +555,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
     };
     let found = credentials::resolve(&sources, &mut warnings).map_err(ConfigError::Credentials)?;
     let credentials_source = found.describe();
-    let credentials = found.credentials;
+    let (credentials, renewing) = (found.credentials, found.renewing);
 
     let region = o
         .region
@@ -566,6 +566,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
     crate::oss::endpoint::check_region(&region)
         .map_err(|e| ConfigError::Invalid(format!("region {e}")))?;
     let mut client = ClientConfig::new(credentials, region);
+    client.renewing = renewing;
     if let Some(e) = o
         .endpoint
         .clone()

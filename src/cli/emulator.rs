@@ -65,6 +65,13 @@ pub struct EmulatorArgs {
     /// answered with ListObjects V1 pages (paged by marker).
     #[arg(long)]
     pub list_v1_only: bool,
+    /// Play the ECS instance metadata service (under /latest/) with this RAM role:
+    /// each fetch hands out new temporary credentials, accepted until they expire.
+    #[arg(long, value_name = "NAME")]
+    pub ecs_role: Option<String>,
+    /// How long the role's credentials live.
+    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    pub credential_lifetime: u64,
 }
 
 async fn wait_for_stop() {
@@ -106,6 +113,10 @@ pub async fn run_emulator(a: &EmulatorArgs) -> Result<u8, String> {
         seed: Seed::parse(&a.seed),
         public_endpoint_forbidden: a.public_endpoint_forbidden,
         list_v1_only: a.list_v1_only,
+        ecs_role: a.ecs_role.clone().map(|name| emulator::metadata::EcsRole {
+            name,
+            lifetime: Duration::from_secs(a.credential_lifetime),
+        }),
         ..Default::default()
     };
     let mut rules = Vec::new();

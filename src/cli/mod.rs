@@ -203,7 +203,10 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
             None => format!("region {}", s.client.region),
         },
         demo: false,
-        key: crate::config::credentials::mask(&s.client.credentials.access_key_id),
+        key: match &s.client.renewing {
+            Some(_) => "ECS RAM role".into(),
+            None => crate::config::credentials::mask(&s.client.credentials.access_key_id),
+        },
         reports: reports.clone(),
     };
     let runs = crate::engine::journal::runs_dir();

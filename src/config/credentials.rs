@@ -19,7 +19,11 @@
 //! 7. the credentials file: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else
 //!    `~/.alibabacloud/credentials` (credentials-go's name) or
 //!    `~/.alibabacloud/credentials.ini` (credentials-python's); section
-//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key`.
+//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key`;
+//! 8. the ECS instance's RAM role, when its metadata service answers
+//!    (`100.100.100.200`; `OSSWEEP_ECS_METADATA_URL` moves it, for tests;
+//!    `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` skips it): temporary
+//!    credentials, renewed before they expire (`oss::credentials::Renewing`).
 //!
 //! A source that names a way ossweep cannot use yet (a RAM role, an ECS role,
 //! OIDC) stops the chain with a message naming it, rather than falling through
@@ -31,12 +35,19 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use std::sync::Arc;
+
+use crate::oss::credentials::Renewing;
+use crate::oss::metadata::{EcsRole, DEFAULT_METADATA_URL};
 use crate::oss::{Credentials, Secret};
 
 /// Credentials and where they came from.
 #[derive(Clone, Debug)]
 pub struct Found {
+    /// Static credentials (unused when `renewing` is set).
     pub credentials: Credentials,
+    /// Temporary credentials renewed from their source (an ECS role).
+    pub renewing: Option<Arc<Renewing>>,
     /// `aliyun CLI profile "prod" (~/.aliyun/config.json)`.
     pub source: String,
 }
@@ -45,6 +56,9 @@ impl Found {
     /// `AccessKey LTAI****1234 (STS) from <source>`: what `--debug` and the
     /// wizard say; never the secret.
     pub fn describe(&self) -> String {
+        if self.renewing.is_some() {
+            return format!("temporary credentials from {}", self.source);
+        }
         let sts = if self.credentials.security_token.is_some() {
             " (STS token)"
         } else {
@@ -122,7 +136,7 @@ type Source<'a> = &'a dyn Fn(&mut Vec<String>) -> Result<Step, ChainError>;
 /// line for each file holding a secret that other users can read.
 pub fn resolve(s: &Sources, warnings: &mut Vec<String>) -> Result<Found, ChainError> {
     let mut tried = Vec::new();
-    let steps: [Source; 7] = [
+    let steps: [Source; 8] = [
         &|_| {
             Ok(env_pair(
                 s,
@@ -144,6 +158,7 @@ pub fn resolve(s: &Sources, warnings: &mut Vec<String>) -> Result<Found, ChainEr
         &|_| Ok(ossutil(s)),
         &|w| aliyun_cli(s, w),
         &|w| credentials_file(s, w),
+        &|_| Ok(ecs_role(s)),
     ];
     for step in steps {
         match step(warnings)? {
@@ -163,6 +178,7 @@ fn env_pair(s: &Sources, id: &str, secret: &str, token: &str) -> Step {
         (Some(i), Some(k)) => {
             let c = Credentials::new(i, k);
             Step::Found(Found {
+                renewing: None,
                 credentials: match set(s, token) {
                     Some(t) => c.with_token(t),
                     None => c,
@@ -197,6 +213,7 @@ fn profile(s: &Sources) -> Step {
     let source = format!("profile {name:?} in {}", path.display());
     match creds {
         Some(c) => Step::Found(Found {
+            renewing: None,
             credentials: c.clone(),
             source,
         }),
@@ -207,6 +224,7 @@ fn profile(s: &Sources) -> Step {
 fn ossutil(s: &Sources) -> Step {
     match &s.ossutil {
         (Some(path), Some(c)) => Step::Found(Found {
+            renewing: None,
             credentials: c.clone(),
             source: format!("the ossutil config {}", path.display()),
         }),
@@ -319,6 +337,7 @@ fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainErro
     }
     let c = Credentials::new(p.access_key_id, p.access_key_secret);
     Ok(Step::Found(Found {
+        renewing: None,
         credentials: match token.filter(|t| !t.is_empty()) {
             Some(t) => c.with_token(t),
             None => c,
@@ -384,6 +403,7 @@ fn credentials_file(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, Cha
         )));
     }
     Ok(Step::Found(Found {
+        renewing: None,
         credentials: Credentials {
             access_key_id: id,
             access_key_secret: Secret::new(secret),
@@ -391,6 +411,74 @@ fn credentials_file(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, Cha
         },
         source,
     }))
+}
+
+/// The ECS instance's RAM role, when the metadata service answers (within a
+/// second): its credentials are fetched at the first request and renewed
+/// before they expire. `ALIBABA_CLOUD_ECS_METADATA` names the role;
+/// `OSSWEEP_ECS_METADATA_URL` moves the service (tests).
+fn ecs_role(s: &Sources) -> Step {
+    if set(s, "ALIBABA_CLOUD_ECS_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Step::Skip(
+            "the ECS instance's RAM role: ALIBABA_CLOUD_ECS_METADATA_DISABLED=true".into(),
+        );
+    }
+    let base = set(s, "OSSWEEP_ECS_METADATA_URL").unwrap_or_else(|| DEFAULT_METADATA_URL.into());
+    if !answers(&base) {
+        return Step::Skip(format!(
+            "the ECS instance's RAM role: no metadata service at {base} (not an ECS instance)"
+        ));
+    }
+    let role = set(s, "ALIBABA_CLOUD_ECS_METADATA");
+    let source = format!(
+        "the ECS instance's RAM role{} (metadata service {base}), renewed before they expire",
+        role.as_deref().map(|r| format!(" {r}")).unwrap_or_default()
+    );
+    Step::Found(Found {
+        credentials: Credentials::new("", ""),
+        renewing: Some(Arc::new(Renewing::new(Arc::new(EcsRole::new(&base, role))))),
+        source,
+    })
+}
+
+/// Whether an ECS metadata service answers at `http://host[:port]`: an
+/// IMDSv2 token, or (IMDSv1) the role's name, within a second each. Something
+/// that only accepts connections (a proxy, a sandbox) is not one.
+fn answers(base: &str) -> bool {
+    let Some(rest) = base.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let token = "PUT /latest/api/token HTTP/1.0\r\nX-aliyun-ecs-metadata-token-ttl-seconds: 21600\r\nContent-Length: 0\r\n";
+    let role = "GET /latest/meta-data/ram/security-credentials/ HTTP/1.0\r\n";
+    [token, role]
+        .iter()
+        .any(|head| status_of(authority, head) == Some(200))
+}
+
+/// The HTTP status a plain HTTP/1.0 request gets from `authority`, within a
+/// second to connect and a second to answer.
+fn status_of(authority: &str, head: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    use std::net::ToSocketAddrs;
+    let with_port = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let second = std::time::Duration::from_secs(1);
+    let addr = with_port.to_socket_addrs().ok()?.next()?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, second).ok()?;
+    stream.set_read_timeout(Some(second)).ok()?;
+    stream.set_write_timeout(Some(second)).ok()?;
+    write!(stream, "{head}Host: {authority}\r\n\r\n").ok()?;
+    let mut reply = [0u8; 64];
+    let n = stream.read(&mut reply).ok()?;
+    let line = std::str::from_utf8(&reply[..n]).ok()?;
+    let mut parts = line.split_whitespace();
+    parts.next().filter(|v| v.starts_with("HTTP/"))?;
+    parts.next()?.parse().ok()
 }
 
 /// The `key = value` pairs of section `[name]` of an INI text, as Alibaba's

@@ -2,10 +2,13 @@ use super::*;
 use std::collections::HashMap;
 
 fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs
+    let mut map: HashMap<String, String> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    // Nothing leaves loopback: no ECS metadata service is asked.
+    map.entry("ALIBABA_CLOUD_ECS_METADATA_DISABLED".into())
+        .or_insert_with(|| "true".into());
     move |k| map.get(k).cloned()
 }
 

@@ -370,6 +370,7 @@ pub(crate) fn code_of(e: &OssError) -> String {
         OssError::Transport { .. } => "TransportError".into(),
         OssError::Malformed { .. } => "MalformedReply".into(),
         OssError::InvalidInput(_) => "InvalidInput".into(),
+        OssError::Credentials { .. } => "NoValidCredentials".into(),
         OssError::Stalled { .. } => "ListingStalled".into(),
         OssError::AcceleratorUnreachable { .. } => "AcceleratorUnreachable".into(),
         OssError::Halted { .. } => "Cancelled".into(),

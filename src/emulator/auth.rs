@@ -7,11 +7,39 @@ use crate::oss::{time, Credentials};
 use super::ops::EmuError;
 
 /// The keys the emulator accepts.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Keys {
     pub main: Credentials,
     /// Temporary credentials; requests with this AK must carry the token.
     pub sts: Option<Credentials>,
+    /// Temporary credentials the emulator's ECS metadata service handed out,
+    /// with when each expires (emulator time).
+    pub issued: std::sync::Mutex<Vec<(Credentials, i64)>>,
+}
+
+impl Keys {
+    pub fn new(main: Credentials, sts: Option<Credentials>) -> Self {
+        Keys {
+            main,
+            sts,
+            issued: Default::default(),
+        }
+    }
+}
+
+/// Temporary credentials must come with their token.
+fn check_token(s: &Signed<'_>, creds: &Credentials) -> Result<(), EmuError> {
+    let sent = header(s, "x-oss-security-token");
+    let expected = creds.security_token.as_ref().map(|t| t.expose());
+    if sent.is_none() || sent != expected {
+        return Err(EmuError::new(
+            403,
+            "InvalidSecurityToken",
+            "The security token you provided is invalid.",
+        )
+        .ec("0002-00000006"));
+    }
+    Ok(())
 }
 
 /// The request parts a signature covers.
@@ -34,26 +62,30 @@ fn header<'a>(s: &'a Signed<'_>, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn credentials_for<'k>(
-    keys: &'k Keys,
+fn credentials_for(
+    keys: &Keys,
     ak: &str,
     s: &Signed<'_>,
-) -> Result<&'k Credentials, EmuError> {
+    now: i64,
+) -> Result<Credentials, EmuError> {
     if keys.main.access_key_id == ak {
-        return Ok(&keys.main);
+        return Ok(keys.main.clone());
     }
     if let Some(sts) = keys.sts.as_ref().filter(|c| c.access_key_id == ak) {
-        let sent = header(s, "x-oss-security-token");
-        let expected = sts.security_token.as_ref().map(|t| t.expose());
-        if sent.is_none() || sent != expected {
+        check_token(s, sts)?;
+        return Ok(sts.clone());
+    }
+    let issued = keys.issued.lock().unwrap();
+    if let Some((creds, expires)) = issued.iter().find(|(c, _)| c.access_key_id == ak) {
+        check_token(s, creds)?;
+        if now >= *expires {
             return Err(EmuError::new(
                 403,
-                "InvalidSecurityToken",
-                "The security token you provided is invalid.",
-            )
-            .ec("0002-00000006"));
+                "SecurityTokenExpired",
+                "The security token you provided has expired.",
+            ));
         }
-        return Ok(sts);
+        return Ok(creds.clone());
     }
     Err(EmuError::new(
         403,
@@ -139,7 +171,7 @@ fn verify_v4(
         return Err(bad());
     }
     let (ak, date, region, product) = (parts[0], parts[1], parts[2], parts[3]);
-    let creds = credentials_for(keys, ak, s)?;
+    let creds = &credentials_for(keys, ak, s, now)?;
     let (signed_at, stamp) = v4_signing_time(s)?;
     check_skew(signed_at, now)?;
     if !time::iso8601_basic(signed_at).starts_with(date) {
@@ -210,7 +242,7 @@ fn verify_v1(s: &Signed<'_>, keys: &Keys, now: i64, rest: &str) -> Result<(), Em
     let (ak, signature) = rest
         .split_once(':')
         .ok_or_else(|| EmuError::new(400, "InvalidArgument", "Authorization header is invalid."))?;
-    let creds = credentials_for(keys, ak.trim(), s)?;
+    let creds = &credentials_for(keys, ak.trim(), s, now)?;
     let req = SigningRequest {
         method: s.method,
         bucket: s.bucket,
@@ -252,10 +284,10 @@ mod tests {
     use crate::oss::sign::{sign_headers, Addressed, SignatureVersion};
 
     fn keys() -> Keys {
-        Keys {
-            main: Credentials::new("id", "secret"),
-            sts: Some(Credentials::new("sts-id", "sts-secret").with_token("tok")),
-        }
+        Keys::new(
+            Credentials::new("id", "secret"),
+            Some(Credentials::new("sts-id", "sts-secret").with_token("tok")),
+        )
     }
 
     fn signed(version: SignatureVersion, creds: &Credentials, at: i64) -> Vec<(String, String)> {

@@ -80,6 +80,7 @@ pub mod config;
 pub mod endpoints;
 pub mod faults;
 pub mod live;
+pub mod metadata;
 pub mod multipart;
 pub mod op;
 pub mod ops;
@@ -131,6 +132,9 @@ pub struct EmulatorConfig {
     /// Plays an OSS-compatible endpoint that ignores `list-type=2`: ListObjectsV2
     /// is answered with ListObjects V1 pages (paged by marker).
     pub list_v1_only: bool,
+    /// Plays the ECS instance metadata service with this RAM role (see
+    /// `metadata`): its credentials rotate, and expire.
+    pub ecs_role: Option<metadata::EcsRole>,
 }
 
 impl Default for EmulatorConfig {
@@ -147,6 +151,7 @@ impl Default for EmulatorConfig {
             access_point_delay: Duration::from_millis(300),
             public_endpoint_forbidden: false,
             list_v1_only: false,
+            ecs_role: None,
         }
     }
 }
@@ -162,6 +167,10 @@ pub struct State {
     pub public_endpoint_forbidden: bool,
     /// See `EmulatorConfig::list_v1_only`.
     pub list_v1_only: bool,
+    /// See `EmulatorConfig::ecs_role`.
+    pub ecs_role: Option<metadata::EcsRole>,
+    /// Credentials the metadata service handed out so far.
+    pub(crate) issued_counter: AtomicU64,
     started: Instant,
     pub(crate) request_counter: AtomicU64,
     pub(crate) dirty: AtomicBool,
@@ -274,14 +283,13 @@ pub async fn start(cfg: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError>
     let state = Arc::new(State {
         store: Mutex::new(store),
         faults: Faults::new(cfg.latency, cfg.fault_rate, 0x05_5EE9),
-        keys: auth::Keys {
-            main: cfg.credentials.clone(),
-            sts: cfg.sts.clone(),
-        },
+        keys: auth::Keys::new(cfg.credentials.clone(), cfg.sts.clone()),
         region: cfg.region.clone(),
         access_point_delay: cfg.access_point_delay,
         public_endpoint_forbidden: cfg.public_endpoint_forbidden,
         list_v1_only: cfg.list_v1_only,
+        ecs_role: cfg.ecs_role.clone(),
+        issued_counter: AtomicU64::new(0),
         started: Instant::now(),
         request_counter: AtomicU64::new(0),
         dirty: AtomicBool::new(cfg.data_dir.is_some()),

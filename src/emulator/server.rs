@@ -14,6 +14,7 @@ use crate::oss::{encode, time};
 use super::auth::{self, Signed};
 use super::endpoints;
 use super::faults::{FaultKind, LogEntry};
+use super::metadata;
 use super::op::Op;
 use super::ops::{self, Ctx, EmuError, Reply, Request};
 use super::State;
@@ -201,6 +202,32 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
         Ok(b) => (b.to_bytes().to_vec(), None),
         Err(_) => (Vec::new(), Some(too_large)),
     };
+    // The ECS metadata service (no signature: it is the instance's own).
+    let unsigned = !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+    if let (Some(role), true) = (&state.ecs_role, unsigned) {
+        let now = state.now();
+        let issue = |creds, expires| {
+            let mut issued = state.keys.issued.lock().unwrap();
+            // Expired ones are kept a while, to be refused as expired.
+            issued.retain(|(_, e): &(_, i64)| *e > now - 3600);
+            issued.push((creds, expires));
+        };
+        if let Some(reply) =
+            metadata::serve(role, &method, &raw_path, now, &state.issued_counter, issue)
+        {
+            let entry = LogEntry {
+                op: "EcsMetadata".into(),
+                method,
+                bucket: None,
+                key: None,
+                status: reply.status,
+                keys_in_body: 0,
+            };
+            return (Outcome::Reply(reply), entry);
+        }
+    }
     let r = to_request(&method, &host_header, &raw_path, &raw_query, headers, body);
     let routed = ops::route(&r);
     // Logs, statistics and fault rules name the operation as OSS does.

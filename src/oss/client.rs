@@ -46,6 +46,9 @@ pub use pages::{
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     pub credentials: Credentials,
+    /// Temporary credentials renewed from their source (an ECS instance's
+    /// RAM role): when set, requests are signed with these, not `credentials`.
+    pub renewing: Option<Arc<crate::oss::credentials::Renewing>>,
     /// Default region: ListBuckets goes here, and buckets whose region is not known yet.
     pub region: String,
     /// Every call goes to this endpoint when set (emulators, private deployments).
@@ -82,6 +85,7 @@ impl ClientConfig {
     pub fn new(credentials: Credentials, region: impl Into<String>) -> Self {
         ClientConfig {
             credentials,
+            renewing: None,
             region: region.into(),
             endpoint: None,
             addressing: Addressing::Virtual,
@@ -436,6 +440,7 @@ impl Client {
         endpoint::check_region(&region)
             .map_err(|e| OssError::InvalidInput(format!("{}: {e}", req.op)))?;
         let mut redirected = false;
+        let mut renewed = false;
         let mut attempt_no = 0u32;
         let started = tokio::time::Instant::now();
         let deadline = started + cfg.deadline;
@@ -524,6 +529,16 @@ impl Client {
                             }
                         }
                     }
+                }
+            }
+            // Renewed credentials that expired on the way (a request queued
+            // past their life): renewed now, and the request sent again once.
+            if let (OssError::Api(api), Some(r), false) = (&err, &cfg.renewing, renewed) {
+                if api.code == "SecurityTokenExpired" {
+                    r.expire().await;
+                    renewed = true;
+                    attempt_no -= 1;
+                    continue;
                 }
             }
             let failure = match &err {

@@ -47,9 +47,91 @@ impl Credentials {
     }
 }
 
+/// Temporary credentials and when they expire (Unix seconds; `None`: never).
+#[derive(Clone, Debug)]
+pub struct Lease {
+    pub credentials: Credentials,
+    pub expires: Option<i64>,
+}
+
+/// Where temporary credentials come from (an ECS instance's RAM role, say):
+/// asked again before the ones held expire.
+pub trait Source: Send + Sync + fmt::Debug {
+    fn fetch(&self) -> futures::future::BoxFuture<'_, Result<Lease, String>>;
+}
+
+/// The credentials a client signs with, renewed from their source before they
+/// expire: when less than a twentieth of their life is left (3 minutes of an
+/// hour) or, for short-lived ones, 2 seconds. One renewal at a time; while a
+/// renewal fails, what is held serves as long as it is valid.
+#[derive(Debug)]
+pub struct Renewing {
+    source: std::sync::Arc<dyn Source>,
+    held: tokio::sync::Mutex<Option<(Lease, i64)>>,
+}
+
+impl Renewing {
+    pub fn new(source: std::sync::Arc<dyn Source>) -> Self {
+        Renewing {
+            source,
+            held: Default::default(),
+        }
+    }
+
+    /// Forgets what is held (OSS said it expired): the next request renews.
+    pub async fn expire(&self) {
+        *self.held.lock().await = None;
+    }
+
+    /// The credentials to sign with at `now` (Unix seconds).
+    pub async fn current(&self, now: i64) -> Result<Credentials, String> {
+        let mut held = self.held.lock().await;
+        if let Some((lease, fetched)) = held.as_ref() {
+            if !renewal_due(lease.expires, *fetched, now) {
+                return Ok(lease.credentials.clone());
+            }
+        }
+        match self.source.fetch().await {
+            Ok(lease) => {
+                let c = lease.credentials.clone();
+                *held = Some((lease, now));
+                Ok(c)
+            }
+            Err(e) => match held.as_ref() {
+                Some((lease, _)) if lease.expires.is_none_or(|x| now < x) => {
+                    Ok(lease.credentials.clone())
+                }
+                _ => Err(e),
+            },
+        }
+    }
+}
+
+/// Whether credentials fetched at `fetched` that expire at `expires` are due
+/// for renewal at `now`.
+fn renewal_due(expires: Option<i64>, fetched: i64, now: i64) -> bool {
+    let Some(expires) = expires else {
+        return false;
+    };
+    let life = (expires - fetched).max(0);
+    let margin = (life / 20).max(2.min(life / 2));
+    now >= expires - margin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_are_renewed_with_a_share_of_their_life_left() {
+        // An hour: three minutes before.
+        assert!(!renewal_due(Some(3_600), 0, 3_419));
+        assert!(renewal_due(Some(3_600), 0, 3_420));
+        // Five seconds: two before, not on every request.
+        assert!(!renewal_due(Some(105), 100, 102));
+        assert!(renewal_due(Some(105), 100, 103));
+        assert!(!renewal_due(None, 0, i64::MAX));
+    }
 
     #[test]
     fn debug_output_never_shows_the_secret_or_token() {

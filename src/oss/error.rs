@@ -57,6 +57,9 @@ pub enum OssError {
     },
     #[error("{0}")]
     InvalidInput(String),
+    /// Temporary credentials could not be renewed (and the ones held expired).
+    #[error("{op}: not sent: no valid credentials ({detail})")]
+    Credentials { op: &'static str, detail: String },
     /// A paginated listing whose next-page marker does not move forward.
     #[error("{op}: the listing stopped advancing ({detail}; next marker {marker}); ossweep stopped rather than loop")]
     Stalled {

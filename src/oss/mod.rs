@@ -100,6 +100,7 @@ pub mod credentials;
 pub mod encode;
 pub mod error;
 pub mod listing;
+pub mod metadata;
 pub mod model;
 pub mod parse;
 pub mod sign;

@@ -43,6 +43,11 @@ pub fn iso8601(secs: i64) -> String {
     utc(secs).strftime("%Y-%m-%dT%H:%M:%S.000Z").to_string()
 }
 
+/// `2023-12-16T16:20:57Z`: ISO 8601 to the second (STS and ECS metadata expirations).
+pub fn iso8601_seconds(secs: i64) -> String {
+    utc(secs).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// `Sat, 16 Dec 2023 16:20:57 GMT` (the `Date` header).
 pub fn rfc1123(secs: i64) -> String {
     utc(secs).strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()

@@ -136,6 +136,7 @@ pub fn cli(emu: &EmulatorHandle, home: &std::path::Path) -> std::process::Comman
         .env("XDG_STATE_HOME", home.join(".state"))
         .env("OSS_ACCESS_KEY_ID", &creds.access_key_id)
         .env("OSS_ACCESS_KEY_SECRET", creds.access_key_secret.expose())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         .args(["--endpoint", &emu.url(), "--path-style"])
         .stdin(std::process::Stdio::null());
     c

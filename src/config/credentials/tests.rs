@@ -36,10 +36,13 @@ fn resolve_with(
     home: Option<&Path>,
     profile: Option<Credentials>,
 ) -> Result<Found, ChainError> {
-    let map: HashMap<String, String> = vars
+    let mut map: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
+    // Nothing leaves loopback: the ECS metadata service only when a test names one.
+    map.entry("ALIBABA_CLOUD_ECS_METADATA_DISABLED".into())
+        .or_insert_with(|| "true".into());
     let env = move |k: &str| map.get(k).cloned();
     let config = PathBuf::from("/nowhere/config.toml");
     let ossutil = home.map(|h| h.join(".ossutilconfig"));
@@ -200,6 +203,7 @@ fn nothing_found_lists_every_source_tried_in_order() {
         "5. the ossutil config",
         "6. the aliyun CLI config",
         "7. the Alibaba Cloud credentials file",
+        "8. the ECS instance's RAM role: ALIBABA_CLOUD_ECS_METADATA_DISABLED=true",
     ];
     let mut at = 0;
     for line in order {
@@ -214,6 +218,7 @@ fn nothing_found_lists_every_source_tried_in_order() {
 #[test]
 fn an_access_key_is_named_masked_and_a_secret_never() {
     let found = Found {
+        renewing: None,
         credentials: Credentials::new("LTAI5tExampleKey1234", "the-secret").with_token("tok"),
         source: "the environment (OSS_ACCESS_KEY_ID)".into(),
     };
@@ -233,7 +238,11 @@ fn a_readable_secret_file_is_warned_about() {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&cli, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let map: HashMap<String, String> = HashMap::new();
+        let map: HashMap<String, String> = [(
+            "ALIBABA_CLOUD_ECS_METADATA_DISABLED".to_string(),
+            "true".to_string(),
+        )]
+        .into();
         let env = move |k: &str| map.get(k).cloned();
         let config = PathBuf::from("/nowhere/config.toml");
         let s = Sources {
@@ -251,4 +260,56 @@ fn a_readable_secret_file_is_warned_about() {
             "{warnings:?}"
         );
     }
+}
+
+#[test]
+fn an_ecs_role_is_used_when_the_metadata_service_answers_and_skipped_when_not() {
+    // Nothing listens on this loopback port: skipped, and said why.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let url = format!("http://127.0.0.1:{port}");
+    let vars = [
+        ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "false"),
+        ("OSSWEEP_ECS_METADATA_URL", url.as_str()),
+    ];
+    let r = resolve_with(&vars, None, None);
+    assert!(
+        matches!(&r, Err(ChainError::Nothing(t)) if t.last().unwrap().contains("no metadata service")),
+        "{r:?}"
+    );
+    // Something that accepts connections and is no metadata service: skipped.
+    let mute = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", mute.local_addr().unwrap());
+    let vars = [
+        ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "false"),
+        ("OSSWEEP_ECS_METADATA_URL", url.as_str()),
+    ];
+    assert!(resolve_with(&vars, None, None).is_err());
+    // A metadata service answers: the role, renewed from it.
+    let service = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", service.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for conn in service.incoming().take(1) {
+            let mut conn = conn.unwrap();
+            let mut buf = [0u8; 1024];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\ntoken");
+        }
+    });
+    let vars = [
+        ("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "false"),
+        ("OSSWEEP_ECS_METADATA_URL", url.as_str()),
+        ("ALIBABA_CLOUD_ECS_METADATA", "ossweep-role"),
+    ];
+    let found = resolve_with(&vars, None, None).unwrap();
+    assert!(found.renewing.is_some());
+    assert!(
+        found
+            .describe()
+            .starts_with("temporary credentials from the ECS instance's RAM role ossweep-role"),
+        "{}",
+        found.describe()
+    );
 }

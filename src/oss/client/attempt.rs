@@ -33,6 +33,19 @@ impl Client {
         let cfg = &self.inner.cfg;
         let mut headers = req.headers.clone();
         let now = time::unix_secs((self.inner.clock)());
+        let renewed;
+        let credentials = match &cfg.renewing {
+            None => &cfg.credentials,
+            Some(r) => match r.current(now).await {
+                Ok(c) => {
+                    renewed = c;
+                    &renewed
+                }
+                Err(detail) => {
+                    return Attempt::Failed(OssError::Credentials { op: req.op, detail }, None)
+                }
+            },
+        };
         sign::sign_headers(
             cfg.signature_version,
             sign::Addressed {
@@ -43,7 +56,7 @@ impl Client {
                 vectors_account,
             },
             &mut headers,
-            &cfg.credentials,
+            credentials,
             region,
             now,
         );

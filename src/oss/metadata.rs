@@ -1,0 +1,168 @@
+//! An ECS instance's RAM role: temporary credentials from the instance
+//! metadata service, as Alibaba's credential libraries read them
+//! (`credentials-python` `ecs_ram_role.py`): an IMDSv2 token (`PUT
+//! /latest/api/token`, falling back to IMDSv1 when the service gives none),
+//! the role's name (`GET /latest/meta-data/ram/security-credentials/`, unless
+//! it is given), then the role's credentials (`GET .../<role>`: JSON with
+//! `Code: Success` and an `Expiration`). Replies are bounded in size and time.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
+
+use super::credentials::{Lease, Source};
+use super::{time, Credentials};
+
+/// Where the metadata service answers on an ECS instance.
+pub const DEFAULT_METADATA_URL: &str = "http://100.100.100.200";
+const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
+/// The most a metadata reply may hold (a credential is a few hundred bytes).
+const MAX_REPLY: usize = 64 * 1024;
+
+/// The RAM role of the instance ossweep runs on.
+#[derive(Debug)]
+pub struct EcsRole {
+    base: String,
+    role: Option<String>,
+    http: reqwest::Client,
+}
+
+impl EcsRole {
+    /// `base`: the metadata service (`DEFAULT_METADATA_URL`, or the test's);
+    /// `role`: the role's name (`None`: the one the service names).
+    pub fn new(base: &str, role: Option<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(1))
+            .timeout(Duration::from_secs(5))
+            .no_proxy()
+            .build()
+            .expect("a plain HTTP client builds");
+        EcsRole {
+            base: base.trim_end_matches('/').to_string(),
+            role: role.filter(|r| !r.is_empty()),
+            http,
+        }
+    }
+
+    /// The text of a reply, bounded; `Err` for anything but 200.
+    async fn text(&self, req: reqwest::RequestBuilder, what: &str) -> Result<String, String> {
+        let reply = req
+            .send()
+            .await
+            .map_err(|e| format!("the ECS metadata service did not answer ({what}): {e}"))?;
+        let status = reply.status().as_u16();
+        let body = reply
+            .bytes()
+            .await
+            .map_err(|e| format!("the ECS metadata service's reply was cut ({what}): {e}"))?;
+        if body.len() > MAX_REPLY {
+            return Err(format!(
+                "the ECS metadata service's reply is too large ({what})"
+            ));
+        }
+        if status != 200 {
+            return Err(format!(
+                "the ECS metadata service answered HTTP {status} ({what})"
+            ));
+        }
+        Ok(String::from_utf8_lossy(&body).trim().to_string())
+    }
+
+    async fn lease(&self) -> Result<Lease, String> {
+        let token = self
+            .text(
+                self.http
+                    .put(format!("{}/latest/api/token", self.base))
+                    .header("X-aliyun-ecs-metadata-token-ttl-seconds", "21600"),
+                "token",
+            )
+            .await
+            .ok();
+        let get = |path: String| {
+            let req = self.http.get(format!("{}{path}", self.base));
+            match &token {
+                Some(t) => req.header("X-aliyun-ecs-metadata-token", t),
+                None => req,
+            }
+        };
+        let role = match &self.role {
+            Some(r) => r.clone(),
+            None => self
+                .text(get(CREDENTIALS_PATH.into()), "the role's name")
+                .await?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        };
+        if role.is_empty()
+            || !role
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err("the ECS instance has no usable RAM role name".into());
+        }
+        let body = self
+            .text(
+                get(format!("{CREDENTIALS_PATH}{role}")),
+                "the role's credentials",
+            )
+            .await?;
+        parse_lease(&body)
+    }
+}
+
+impl Source for EcsRole {
+    fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
+        self.lease().boxed()
+    }
+}
+
+/// The role's credentials from the metadata service's JSON.
+pub fn parse_lease(body: &str) -> Result<Lease, String> {
+    let v: serde_json::Value = serde_json::from_str(body)
+        .map_err(|_| "the ECS metadata service sent credentials that are not JSON".to_string())?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
+    if field("Code") != "Success" {
+        return Err(format!(
+            "the ECS metadata service refused the role's credentials (Code {:?})",
+            crate::text::visible(field("Code"))
+        ));
+    }
+    let (id, secret, token) = (
+        field("AccessKeyId"),
+        field("AccessKeySecret"),
+        field("SecurityToken"),
+    );
+    if id.is_empty() || secret.is_empty() || token.is_empty() {
+        return Err("the ECS metadata service sent incomplete credentials".into());
+    }
+    let expires = time::parse_iso8601(field("Expiration"))
+        .ok_or_else(|| "the ECS metadata service sent no valid Expiration".to_string())?;
+    Ok(Lease {
+        credentials: Credentials::new(id, secret).with_token(token),
+        expires: Some(expires),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_is_read_as_the_libraries_read_it_and_a_bad_one_is_refused() {
+        let body = r#"{"AccessKeyId":"STS.abc","AccessKeySecret":"s3cr3t","SecurityToken":"tok","Expiration":"2026-12-07T15:00:00Z","LastUpdated":"2026-12-07T09:00:00Z","Code":"Success"}"#;
+        let lease = parse_lease(body).unwrap();
+        assert_eq!(lease.credentials.access_key_id, "STS.abc");
+        assert_eq!(lease.expires, time::parse_iso8601("2026-12-07T15:00:00Z"));
+        let failed = parse_lease(r#"{"Code":"Failed","AccessKeySecret":"s3cr3t"}"#).unwrap_err();
+        assert!(
+            failed.contains("Failed") && !failed.contains("s3cr3t"),
+            "{failed}"
+        );
+        assert!(parse_lease("<html>").is_err());
+        let no_expiry = body.replace("2026-12-07T15:00:00Z", "soon");
+        assert!(parse_lease(&no_expiry).is_err());
+    }
+}
