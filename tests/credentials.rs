@@ -107,3 +107,65 @@ async fn credentials_oss_calls_expired_are_renewed_and_the_request_sent_again() 
     );
     emu.shutdown().await.unwrap();
 }
+
+/// An aliyun CLI profile in mode RamRoleArn: ossweep assumes the role through
+/// STS (played by the emulator, signed as Alibaba's credential library signs
+/// it) and signs every request with the role's credentials.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
+    let emu = emulator::start(EmulatorConfig {
+        seed: Seed::Demo,
+        ecs_role: Some(EcsRole {
+            name: "ossweep-runner".into(),
+            lifetime: Duration::from_secs(3_600),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let aliyun = home.path().join(".aliyun");
+    std::fs::create_dir_all(&aliyun).unwrap();
+    let key = emu.credentials();
+    let config = serde_json::json!({
+        "current": "runner",
+        "profiles": [{
+            "name": "runner", "mode": "RamRoleArn",
+            "access_key_id": key.access_key_id,
+            "access_key_secret": key.access_key_secret.expose(),
+            "ram_role_arn": "acs:ram::1234567890:role/ossweep-runner",
+            "ram_session_name": "ci"
+        }]
+    });
+    std::fs::write(aliyun.join("config.json"), config.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ossweep"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join(".config"))
+        .env("XDG_STATE_HOME", home.path().join(".state"))
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("OSSWEEP_STS_URL", emu.url())
+        .args([
+            "--endpoint",
+            &emu.url(),
+            "--path-style",
+            "check",
+            "acme-web-assets",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("RAM role acs:ram::1234567890:role/ossweep-runner assumed through STS"),
+        "{text}"
+    );
+    assert!(!text.contains(key.access_key_secret.expose()));
+    assert_eq!(emu.faults().count("AssumeRole"), 1);
+    emu.shutdown().await.unwrap();
+}

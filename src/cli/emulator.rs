@@ -65,8 +65,9 @@ pub struct EmulatorArgs {
     /// answered with ListObjects V1 pages (paged by marker).
     #[arg(long)]
     pub list_v1_only: bool,
-    /// Play the ECS instance metadata service (under /latest/) with this RAM role:
-    /// each fetch hands out new temporary credentials, accepted until they expire.
+    /// Play the ECS instance metadata service (under /latest/) with this RAM role,
+    /// and STS AssumeRole (GET /?Action=AssumeRole, any role): each fetch hands out
+    /// new temporary credentials, accepted until they expire.
     #[arg(long, value_name = "NAME")]
     pub ecs_role: Option<String>,
     /// How long the role's credentials live.

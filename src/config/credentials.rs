@@ -14,19 +14,20 @@
 //! 4. the profile in ossweep's config file;
 //! 5. an ossutil config (`ossutil_config`, or `~/.ossutilconfig`);
 //! 6. the aliyun CLI's `~/.aliyun/config.json`: the profile named by
-//!    `ALIBABA_CLOUD_PROFILE`, else its `current` one; modes `AK` and `StsToken`
-//!    (`ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips it);
+//!    `ALIBABA_CLOUD_PROFILE`, else its `current` one; modes `AK`, `StsToken` and
+//!    `RamRoleArn` (assumed through STS, `oss::sts`; `OSSWEEP_STS_URL` moves STS,
+//!    for tests); `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips it;
 //! 7. the credentials file: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else
 //!    `~/.alibabacloud/credentials` (credentials-go's name) or
 //!    `~/.alibabacloud/credentials.ini` (credentials-python's); section
-//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key`;
+//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key` or `ram_role_arn`;
 //! 8. the ECS instance's RAM role, when its metadata service answers
 //!    (`100.100.100.200`; `OSSWEEP_ECS_METADATA_URL` moves it, for tests;
 //!    `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` skips it): temporary
 //!    credentials, renewed before they expire (`oss::credentials::Renewing`).
 //!
-//! A source that names a way ossweep cannot use yet (a RAM role, an ECS role,
-//! OIDC) stops the chain with a message naming it, rather than falling through
+//! A source that names a way ossweep cannot use yet (OIDC, an ECS role named in
+//! a profile, a credentials URI) stops the chain with a message naming it, rather than falling through
 //! to another identity than the one Alibaba's own tools would use. When no
 //! source has credentials, the error lists every source tried, in order, and
 //! why each gave none.
@@ -39,6 +40,7 @@ use std::sync::Arc;
 
 use crate::oss::credentials::Renewing;
 use crate::oss::metadata::{EcsRole, DEFAULT_METADATA_URL};
+use crate::oss::sts::{AssumeRole, DEFAULT_STS_URL};
 use crate::oss::{Credentials, Secret};
 
 /// Credentials and where they came from.
@@ -281,6 +283,64 @@ struct CliProfile {
     access_key_secret: String,
     #[serde(default)]
     sts_token: String,
+    #[serde(default)]
+    ram_role_arn: String,
+    #[serde(default)]
+    ram_session_name: String,
+    #[serde(default)]
+    expired_seconds: Option<u64>,
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    sts_region: String,
+}
+
+/// A RAM role assumed with a source AccessKey through STS, renewed before
+/// its credentials expire. `OSSWEEP_STS_URL` moves STS (tests).
+#[allow(clippy::too_many_arguments)]
+fn assumed_role(
+    s: &Sources,
+    source: String,
+    key: (&str, &str),
+    role_arn: &str,
+    session: &str,
+    duration: Option<u64>,
+    policy: &str,
+    external_id: &str,
+    sts_region: &str,
+) -> Result<Step, ChainError> {
+    if key.0.is_empty() || key.1.is_empty() || role_arn.is_empty() {
+        return Err(ChainError::Refused(format!(
+            "{source}: a RAM role needs access_key_id, access_key_secret and its role ARN"
+        )));
+    }
+    let base = set(s, "OSSWEEP_STS_URL").unwrap_or_else(|| match sts_region {
+        "" => DEFAULT_STS_URL.to_string(),
+        r => format!("https://sts.{r}.aliyuncs.com"),
+    });
+    let mut role = AssumeRole::new(
+        &base,
+        Credentials::new(key.0, key.1),
+        role_arn,
+        if session.is_empty() {
+            "ossweep"
+        } else {
+            session
+        },
+    );
+    role.duration_secs = duration.unwrap_or(3600);
+    role.policy = Some(policy.to_string()).filter(|p| !p.is_empty());
+    role.external_id = Some(external_id.to_string()).filter(|p| !p.is_empty());
+    Ok(Step::Found(Found {
+        credentials: Credentials::new("", ""),
+        renewing: Some(Arc::new(Renewing::new(Arc::new(role)))),
+        source: format!(
+            "{source}: RAM role {} assumed through STS, renewed before they expire",
+            crate::text::visible(role_arn)
+        ),
+    }))
 }
 
 fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainError> {
@@ -324,9 +384,22 @@ fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainErro
     let token = match p.mode.as_str() {
         "AK" => None,
         "StsToken" => Some(p.sts_token),
+        "RamRoleArn" => {
+            return assumed_role(
+                s,
+                source,
+                (&p.access_key_id, &p.access_key_secret),
+                &p.ram_role_arn,
+                &p.ram_session_name,
+                p.expired_seconds,
+                &p.policy,
+                &p.external_id,
+                &p.sts_region,
+            )
+        }
         other => {
             return Err(ChainError::Refused(format!(
-                "{source} uses mode {other:?}, which this version of ossweep cannot use yet (it reads modes AK and StsToken); choose such a profile with ALIBABA_CLOUD_PROFILE, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET"
+                "{source} uses mode {other:?}, which this version of ossweep cannot use yet (it reads modes AK, StsToken and RamRoleArn); choose such a profile with ALIBABA_CLOUD_PROFILE, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET"
             )))
         }
     };
@@ -390,9 +463,22 @@ fn credentials_file(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, Cha
     let source = format!("[{name}] in {}", path.display());
     match get("type").as_str() {
         "access_key" => {}
+        "ram_role_arn" => {
+            return assumed_role(
+                s,
+                source,
+                (&get("access_key_id"), &get("access_key_secret")),
+                &get("role_arn"),
+                &get("role_session_name"),
+                None,
+                &get("policy"),
+                "",
+                "",
+            )
+        }
         other => {
             return Err(ChainError::Refused(format!(
-                "{source} has type {other:?}, which this version of ossweep cannot use yet (it reads type access_key); set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET instead"
+                "{source} has type {other:?}, which this version of ossweep cannot use yet (it reads types access_key and ram_role_arn); set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET instead"
             )))
         }
     }

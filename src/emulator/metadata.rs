@@ -9,7 +9,7 @@
 //! accepts them until they expire (`SecurityTokenExpired` after), so a run
 //! longer than a credential's life shows whether its client renews them.
 //! Served under `/latest/` to requests without an `Authorization` header, when
-//! the emulator plays an instance role (`--ecs-role NAME`).
+//! the emulator plays roles (`--ecs-role NAME`; STS `AssumeRole` too, `sts`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -52,13 +52,7 @@ pub fn serve(
         ("PUT", "/latest/api/token") => reply(200, "text/plain", TOKEN.into()),
         ("GET", CREDENTIALS) => reply(200, "text/plain", role.name.clone()),
         ("GET", p) if p.strip_prefix(CREDENTIALS) == Some(role.name.as_str()) => {
-            let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
-            let creds = Credentials::new(
-                format!("STS.EmulatedRole{n:06}"),
-                format!("emulated-role-secret-{n:06}"),
-            )
-            .with_token(format!("emulated-role-token-{n:06}"));
-            let expires = now + role.lifetime.as_secs().max(1) as i64;
+            let (creds, expires) = mint(role, counter, now);
             let body = serde_json::json!({
                 "AccessKeyId": creds.access_key_id,
                 "AccessKeySecret": creds.access_key_secret.expose(),
@@ -72,6 +66,17 @@ pub fn serve(
         }
         _ => reply(404, "text/plain", "Not Found".into()),
     })
+}
+
+/// New temporary credentials of the role, and when they expire.
+pub fn mint(role: &EcsRole, counter: &AtomicU64, now: i64) -> (Credentials, i64) {
+    let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
+    let creds = Credentials::new(
+        format!("STS.EmulatedRole{n:06}"),
+        format!("emulated-role-secret-{n:06}"),
+    )
+    .with_token(format!("emulated-role-token-{n:06}"));
+    (creds, now + role.lifetime.as_secs().max(1) as i64)
 }
 
 #[cfg(test)]

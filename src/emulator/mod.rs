@@ -89,6 +89,7 @@ pub mod protocol;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod sts;
 pub mod vectors;
 
 use std::net::SocketAddr;

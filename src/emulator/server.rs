@@ -14,10 +14,10 @@ use crate::oss::{encode, time};
 use super::auth::{self, Signed};
 use super::endpoints;
 use super::faults::{FaultKind, LogEntry};
-use super::metadata;
 use super::op::Op;
 use super::ops::{self, Ctx, EmuError, Reply, Request};
 use super::State;
+use super::{metadata, sts};
 
 /// Bodies larger than this are refused (OSS objects can be larger; the emulator need not).
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -214,11 +214,25 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
             issued.retain(|(_, e): &(_, i64)| *e > now - 3600);
             issued.push((creds, expires));
         };
-        if let Some(reply) =
-            metadata::serve(role, &method, &raw_path, now, &state.issued_counter, issue)
-        {
+        let served = match raw_path.as_str() {
+            "/" if method == "GET" => sts::serve(
+                role,
+                &state.keys,
+                &raw_query,
+                now,
+                &state.issued_counter,
+                issue,
+            ),
+            _ => metadata::serve(role, &method, &raw_path, now, &state.issued_counter, issue),
+        };
+        if let Some(reply) = served {
             let entry = LogEntry {
-                op: "EcsMetadata".into(),
+                op: if raw_path == "/" {
+                    "AssumeRole"
+                } else {
+                    "EcsMetadata"
+                }
+                .into(),
                 method,
                 bucket: None,
                 key: None,

@@ -104,6 +104,7 @@ pub mod metadata;
 pub mod model;
 pub mod parse;
 pub mod sign;
+pub mod sts;
 pub mod time;
 pub mod vectors;
 pub mod xml;

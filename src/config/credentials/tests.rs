@@ -14,7 +14,8 @@ fn home() -> tempfile::TempDir {
     "profiles": [
         { "name": "AK", "mode": "AK", "access_key_id": "LTAI5tCliProfileAK", "access_key_secret": "cli-secret" },
         { "name": "sts", "mode": "StsToken", "access_key_id": "STS.CliProfileKey", "access_key_secret": "sts-secret", "sts_token": "cli-token" },
-        { "name": "role", "mode": "RamRoleArn", "access_key_id": "LTAI5tRole", "access_key_secret": "s", "ram_role_arn": "acs:ram::1:role/x" },
+        { "name": "role", "mode": "RamRoleArn", "access_key_id": "LTAI5tRole", "access_key_secret": "s", "ram_role_arn": "acs:ram::1:role/x", "sts_region": "cn-hangzhou" },
+        { "name": "oidc", "mode": "OIDC", "ram_role_arn": "acs:ram::1:role/x", "oidc_provider_arn": "p", "oidc_token_file": "/t" },
         { "name": "empty", "mode": "AK", "access_key_id": "", "access_key_secret": "s" }
     ],
     "meta_path": ""
@@ -125,11 +126,11 @@ fn the_aliyun_cli_profile_is_its_current_one_or_the_one_named() {
 #[test]
 fn a_way_ossweep_cannot_use_yet_stops_the_chain_and_says_so() {
     let h = home();
-    let role = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "role")], Some(h.path()), None);
-    let Err(ChainError::Refused(why)) = role else {
-        panic!("{role:?}")
+    let oidc_profile = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "oidc")], Some(h.path()), None);
+    let Err(ChainError::Refused(why)) = oidc_profile else {
+        panic!("{oidc_profile:?}")
     };
-    assert!(why.contains("mode \"RamRoleArn\""), "{why}");
+    assert!(why.contains("mode \"OIDC\""), "{why}");
     let empty = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "empty")], Some(h.path()), None);
     assert!(matches!(empty, Err(ChainError::Refused(_))), "{empty:?}");
     let oidc = [
@@ -311,5 +312,31 @@ fn an_ecs_role_is_used_when_the_metadata_service_answers_and_skipped_when_not() 
             .starts_with("temporary credentials from the ECS instance's RAM role ossweep-role"),
         "{}",
         found.describe()
+    );
+}
+
+#[test]
+fn a_ram_role_profile_is_assumed_through_sts_and_renewed() {
+    let h = home();
+    let found = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "role")], Some(h.path()), None).unwrap();
+    assert!(found.renewing.is_some());
+    assert!(
+        found
+            .source
+            .contains("RAM role acs:ram::1:role/x assumed through STS"),
+        "{}",
+        found.source
+    );
+    // Its role ARN missing: refused, never another identity.
+    std::fs::write(
+        h.path().join(".alibabacloud").join("credentials"),
+        "[default]\ntype = ram_role_arn\naccess_key_id = LTAI5tSource\naccess_key_secret = s\n",
+    )
+    .unwrap();
+    let off = [("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")];
+    let r = resolve_with(&off, Some(h.path()), None);
+    assert!(
+        matches!(&r, Err(ChainError::Refused(w)) if w.contains("role ARN")),
+        "{r:?}"
     );
 }
