@@ -169,3 +169,107 @@ async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
     assert_eq!(emu.faults().count("AssumeRole"), 1);
     emu.shutdown().await.unwrap();
 }
+
+/// `ossweep check` with a clean environment plus `vars`, against `emu`.
+fn check_with(
+    emu: &emulator::EmulatorHandle,
+    home: &std::path::Path,
+    vars: &[(&str, String)],
+) -> (Option<i32>, String) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ossweep"));
+    c.env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_STATE_HOME", home.join(".state"))
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .args([
+            "--endpoint",
+            &emu.url(),
+            "--path-style",
+            "check",
+            "acme-web-assets",
+        ]);
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// RRSA on ACK: the OIDC role in the environment, its token read from the
+/// file the cluster writes; and a credentials URI, the chain's last source.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oidc_role_and_a_credentials_uri_are_used_as_the_libraries_use_them() {
+    let emu = emulator::start(EmulatorConfig {
+        seed: Seed::Demo,
+        ecs_role: Some(EcsRole {
+            name: "ossweep-runner".into(),
+            lifetime: Duration::from_secs(3_600),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let token = home.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.emulated.token\n").unwrap();
+    let (code, text) = check_with(
+        &emu,
+        home.path(),
+        &[
+            (
+                "ALIBABA_CLOUD_ROLE_ARN",
+                "acs:ram::1234567890:role/ack-runner".into(),
+            ),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1234567890:oidc-provider/ack".into(),
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.display().to_string()),
+            ("OSSWEEP_STS_URL", emu.url()),
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("the OIDC role acs:ram::1234567890:role/ack-runner"),
+        "{text}"
+    );
+    assert_eq!(emu.faults().count("AssumeRole"), 1);
+    // An empty token file: said, and nothing else is tried in its place.
+    std::fs::write(&token, "").unwrap();
+    let (code, text) = check_with(
+        &emu,
+        home.path(),
+        &[
+            (
+                "ALIBABA_CLOUD_ROLE_ARN",
+                "acs:ram::1234567890:role/ack-runner".into(),
+            ),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1234567890:oidc-provider/ack".into(),
+            ),
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.display().to_string()),
+            ("OSSWEEP_STS_URL", emu.url()),
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("OIDC token file") && text.contains("is empty"),
+        "{text}"
+    );
+    // A credentials URI answering as the metadata service does.
+    let uri = format!(
+        "{}/latest/meta-data/ram/security-credentials/ossweep-runner",
+        emu.url()
+    );
+    let (code, text) = check_with(&emu, home.path(), &[("ALIBABA_CLOUD_CREDENTIALS_URI", uri)]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("the credentials URI"), "{text}");
+    emu.shutdown().await.unwrap();
+}

@@ -39,8 +39,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::oss::credentials::Renewing;
-use crate::oss::metadata::{EcsRole, DEFAULT_METADATA_URL};
-use crate::oss::sts::{AssumeRole, DEFAULT_STS_URL};
+use crate::oss::metadata::{CredentialsUri, EcsRole, DEFAULT_METADATA_URL};
+use crate::oss::sts::{AssumeRole, AssumeRoleWithOidc, DEFAULT_STS_URL};
 use crate::oss::{Credentials, Secret};
 
 /// Credentials and where they came from.
@@ -138,7 +138,7 @@ type Source<'a> = &'a dyn Fn(&mut Vec<String>) -> Result<Step, ChainError>;
 /// line for each file holding a secret that other users can read.
 pub fn resolve(s: &Sources, warnings: &mut Vec<String>) -> Result<Found, ChainError> {
     let mut tried = Vec::new();
-    let steps: [Source; 8] = [
+    let steps: [Source; 9] = [
         &|_| {
             Ok(env_pair(
                 s,
@@ -161,6 +161,7 @@ pub fn resolve(s: &Sources, warnings: &mut Vec<String>) -> Result<Found, ChainEr
         &|w| aliyun_cli(s, w),
         &|w| credentials_file(s, w),
         &|_| Ok(ecs_role(s)),
+        &|_| Ok(credentials_uri(s)),
     ];
     for step in steps {
         match step(warnings)? {
@@ -194,20 +195,60 @@ fn env_pair(s: &Sources, id: &str, secret: &str, token: &str) -> Step {
     }
 }
 
+/// Where STS answers: `OSSWEEP_STS_URL` (tests), else the region's
+/// (`region`, else `ALIBABA_CLOUD_STS_REGION`), else the central endpoint.
+fn sts_url(s: &Sources, region: &str) -> String {
+    let region = Some(region.to_string())
+        .filter(|r| !r.is_empty())
+        .or_else(|| set(s, "ALIBABA_CLOUD_STS_REGION"));
+    set(s, "OSSWEEP_STS_URL").unwrap_or_else(|| match region {
+        None => DEFAULT_STS_URL.to_string(),
+        Some(r) => format!("https://sts.{r}.aliyuncs.com"),
+    })
+}
+
+/// An OIDC role (RRSA on ACK): the role assumed with the token the cluster
+/// writes to a file, renewed before its credentials expire.
 fn oidc(s: &Sources) -> Result<Step, ChainError> {
-    let names = [
-        "ALIBABA_CLOUD_ROLE_ARN",
-        "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-        "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-    ];
-    if names.iter().all(|n| set(s, n).is_some()) {
-        return Err(ChainError::Refused(
-            "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE ask for an OIDC role (RRSA), which this version of ossweep cannot assume yet; set OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET and OSS_SESSION_TOKEN from `aliyun sts AssumeRoleWithOIDC` instead".into(),
+    let (Some(role), Some(provider), Some(file)) = (
+        set(s, "ALIBABA_CLOUD_ROLE_ARN"),
+        set(s, "ALIBABA_CLOUD_OIDC_PROVIDER_ARN"),
+        set(s, "ALIBABA_CLOUD_OIDC_TOKEN_FILE"),
+    ) else {
+        return Ok(Step::Skip(
+            "an OIDC role (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE): not set".into(),
         ));
+    };
+    let mut source = AssumeRoleWithOidc::new(&sts_url(s, ""), &role, &provider, Path::new(&file));
+    if let Some(name) = set(s, "ALIBABA_CLOUD_ROLE_SESSION_NAME") {
+        source.session_name = name;
     }
-    Ok(Step::Skip(
-        "an OIDC role (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE): not set".into(),
-    ))
+    Ok(Step::Found(Found {
+        credentials: Credentials::new("", ""),
+        renewing: Some(Arc::new(Renewing::new(Arc::new(source)))),
+        source: format!(
+            "the OIDC role {} (ALIBABA_CLOUD_ROLE_ARN, token {file}) assumed through STS, renewed before they expire",
+            crate::text::visible(&role)
+        ),
+    }))
+}
+
+/// A credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`), the chain's last source.
+fn credentials_uri(s: &Sources) -> Step {
+    match set(s, "ALIBABA_CLOUD_CREDENTIALS_URI") {
+        Some(uri) if uri.starts_with("http://") || uri.starts_with("https://") => {
+            Step::Found(Found {
+                credentials: Credentials::new("", ""),
+                renewing: Some(Arc::new(Renewing::new(Arc::new(CredentialsUri::new(&uri))))),
+                source: format!(
+                    "the credentials URI {} (ALIBABA_CLOUD_CREDENTIALS_URI), renewed before they expire",
+                    crate::text::visible(&uri)
+                ),
+            })
+        }
+        Some(_) => Step::Skip("ALIBABA_CLOUD_CREDENTIALS_URI: not an http(s) URL".into()),
+        None => Step::Skip("a credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI): not set".into()),
+    }
 }
 
 fn profile(s: &Sources) -> Step {
@@ -316,10 +357,7 @@ fn assumed_role(
             "{source}: a RAM role needs access_key_id, access_key_secret and its role ARN"
         )));
     }
-    let base = set(s, "OSSWEEP_STS_URL").unwrap_or_else(|| match sts_region {
-        "" => DEFAULT_STS_URL.to_string(),
-        r => format!("https://sts.{r}.aliyuncs.com"),
-    });
+    let base = sts_url(s, sts_region);
     let mut role = AssumeRole::new(
         &base,
         Credentials::new(key.0, key.1),

@@ -40,10 +40,31 @@ pub fn serve(
         .into_iter()
         .map(|(k, v)| (k, v.unwrap_or_default()))
         .collect();
-    if params.get("Action").map(String::as_str) != Some("AssumeRole") {
-        return None;
-    }
     let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+    match get("Action") {
+        "AssumeRole" => {}
+        // Unsigned: the token is the proof (the emulator takes any non-empty one).
+        "AssumeRoleWithOIDC"
+            if get("OIDCToken").is_empty() || get("OIDCProviderArn").is_empty() =>
+        {
+            return Some(refused(
+                400,
+                "InvalidParameter.OIDCToken",
+                "The OIDC token or provider is missing.",
+            ))
+        }
+        "AssumeRoleWithOIDC" => {
+            return Some(issued(
+                role,
+                get("RoleArn"),
+                get("RoleSessionName"),
+                now,
+                counter,
+                issue,
+            ))
+        }
+        _ => return None,
+    }
     let secret = [Some(&keys.main), keys.sts.as_ref()]
         .into_iter()
         .flatten()
@@ -73,10 +94,29 @@ pub fn serve(
             "Timestamp or RoleArn is invalid.",
         ));
     }
+    Some(issued(
+        role,
+        get("RoleArn"),
+        get("RoleSessionName"),
+        now,
+        counter,
+        issue,
+    ))
+}
+
+/// New credentials of the role assumed, as STS answers.
+fn issued(
+    role: &EcsRole,
+    arn: &str,
+    session: &str,
+    now: i64,
+    counter: &AtomicU64,
+    issue: impl FnOnce(Credentials, i64),
+) -> Reply {
     let (creds, expires) = mint(role, counter, now);
     let body = serde_json::json!({
         "RequestId": format!("emulated-sts-{}", creds.access_key_id),
-        "AssumedRoleUser": { "Arn": format!("{}/{}", get("RoleArn"), get("RoleSessionName")) },
+        "AssumedRoleUser": { "Arn": format!("{arn}/{session}") },
         "Credentials": {
             "AccessKeyId": creds.access_key_id,
             "AccessKeySecret": creds.access_key_secret.expose(),
@@ -85,5 +125,5 @@ pub fn serve(
         }
     });
     issue(creds, expires);
-    Some(json(200, body))
+    json(200, body)
 }

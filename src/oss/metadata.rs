@@ -45,28 +45,8 @@ impl EcsRole {
         }
     }
 
-    /// The text of a reply, bounded; `Err` for anything but 200.
     async fn text(&self, req: reqwest::RequestBuilder, what: &str) -> Result<String, String> {
-        let reply = req
-            .send()
-            .await
-            .map_err(|e| format!("the ECS metadata service did not answer ({what}): {e}"))?;
-        let status = reply.status().as_u16();
-        let body = reply
-            .bytes()
-            .await
-            .map_err(|e| format!("the ECS metadata service's reply was cut ({what}): {e}"))?;
-        if body.len() > MAX_REPLY {
-            return Err(format!(
-                "the ECS metadata service's reply is too large ({what})"
-            ));
-        }
-        if status != 200 {
-            return Err(format!(
-                "the ECS metadata service answered HTTP {status} ({what})"
-            ));
-        }
-        Ok(String::from_utf8_lossy(&body).trim().to_string())
+        text_of(req, "the ECS metadata service", what).await
     }
 
     async fn lease(&self) -> Result<Lease, String> {
@@ -119,14 +99,71 @@ impl Source for EcsRole {
     }
 }
 
+/// The text of a reply from `who`, bounded; `Err` for anything but 200.
+async fn text_of(req: reqwest::RequestBuilder, who: &str, what: &str) -> Result<String, String> {
+    let reply = req
+        .send()
+        .await
+        .map_err(|e| format!("{who} did not answer ({what}): {e}"))?;
+    let status = reply.status().as_u16();
+    let body = reply
+        .bytes()
+        .await
+        .map_err(|e| format!("{who}'s reply was cut ({what}): {e}"))?;
+    if body.len() > MAX_REPLY {
+        return Err(format!("{who}'s reply is too large ({what})"));
+    }
+    if status != 200 {
+        return Err(format!("{who} answered HTTP {status} ({what})"));
+    }
+    Ok(String::from_utf8_lossy(&body).trim().to_string())
+}
+
+/// A credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`): a local service that
+/// answers a GET with the same JSON as the ECS metadata service.
+#[derive(Debug)]
+pub struct CredentialsUri {
+    uri: String,
+    http: reqwest::Client,
+}
+
+impl CredentialsUri {
+    pub fn new(uri: &str) -> Self {
+        CredentialsUri {
+            uri: uri.to_string(),
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(1))
+                .timeout(Duration::from_secs(5))
+                .no_proxy()
+                .build()
+                .expect("a plain HTTP client builds"),
+        }
+    }
+}
+
+impl Source for CredentialsUri {
+    fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
+        async move {
+            let body = text_of(
+                self.http.get(&self.uri),
+                "the credentials URI",
+                "credentials",
+            )
+            .await?;
+            parse_lease(&body)
+        }
+        .boxed()
+    }
+}
+
 /// The role's credentials from the metadata service's JSON.
 pub fn parse_lease(body: &str) -> Result<Lease, String> {
     let v: serde_json::Value = serde_json::from_str(body)
-        .map_err(|_| "the ECS metadata service sent credentials that are not JSON".to_string())?;
+        .map_err(|_| "the credentials service sent credentials that are not JSON".to_string())?;
     let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
     if field("Code") != "Success" {
         return Err(format!(
-            "the ECS metadata service refused the role's credentials (Code {:?})",
+            "the credentials service refused to give credentials (Code {:?})",
             crate::text::visible(field("Code"))
         ));
     }
@@ -136,10 +173,10 @@ pub fn parse_lease(body: &str) -> Result<Lease, String> {
         field("SecurityToken"),
     );
     if id.is_empty() || secret.is_empty() || token.is_empty() {
-        return Err("the ECS metadata service sent incomplete credentials".into());
+        return Err("the credentials service sent incomplete credentials".into());
     }
     let expires = time::parse_iso8601(field("Expiration"))
-        .ok_or_else(|| "the ECS metadata service sent no valid Expiration".to_string())?;
+        .ok_or_else(|| "the credentials service sent no valid Expiration".to_string())?;
     Ok(Lease {
         credentials: Credentials::new(id, secret).with_token(token),
         expires: Some(expires),

@@ -124,29 +124,7 @@ impl AssumeRole {
         let now = time::unix_secs(std::time::SystemTime::now());
         let nonce = format!("{:032x}", rand_nonce());
         let q = self.query(now, &nonce);
-        let url = format!(
-            "{}/?{}",
-            self.base,
-            q.iter()
-                .map(|(k, v)| format!("{}={}", encode::query(k), encode::query(v)))
-                .collect::<Vec<_>>()
-                .join("&")
-        );
-        let reply = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| format!("STS did not answer AssumeRole: {e}"))?;
-        let status = reply.status().as_u16();
-        let body = reply
-            .bytes()
-            .await
-            .map_err(|e| format!("STS's reply was cut: {e}"))?;
-        if body.len() > MAX_REPLY {
-            return Err("STS's reply is too large".into());
-        }
-        parse_reply(status, &String::from_utf8_lossy(&body), &self.role_arn)
+        call(&self.http, &self.base, &q, &self.role_arn).await
     }
 }
 
@@ -154,6 +132,129 @@ impl Source for AssumeRole {
     fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
         self.lease().boxed()
     }
+}
+
+/// An OIDC role (RRSA on ACK): `AssumeRoleWithOIDC` with the token the
+/// cluster writes to a file (read again at each renewal: it rotates), unsigned
+/// as the credential library sends it.
+#[derive(Debug)]
+pub struct AssumeRoleWithOidc {
+    pub base: String,
+    pub role_arn: String,
+    pub provider_arn: String,
+    pub token_file: std::path::PathBuf,
+    pub session_name: String,
+    pub duration_secs: u64,
+    http: reqwest::Client,
+}
+
+impl AssumeRoleWithOidc {
+    pub fn new(
+        base: &str,
+        role_arn: &str,
+        provider_arn: &str,
+        token_file: &std::path::Path,
+    ) -> Self {
+        AssumeRoleWithOidc {
+            base: base.trim_end_matches('/').to_string(),
+            role_arn: role_arn.into(),
+            provider_arn: provider_arn.into(),
+            token_file: token_file.into(),
+            session_name: "ossweep".into(),
+            duration_secs: 3600,
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(20))
+                .build()
+                .expect("an HTTP client builds"),
+        }
+    }
+
+    /// The query of one call with `token`, at `now`.
+    pub fn query(&self, now: i64, token: &str) -> BTreeMap<String, String> {
+        [
+            ("Action", "AssumeRoleWithOIDC".to_string()),
+            ("Format", "JSON".into()),
+            ("Version", "2015-04-01".into()),
+            ("DurationSeconds", self.duration_secs.to_string()),
+            ("RoleArn", self.role_arn.clone()),
+            ("OIDCProviderArn", self.provider_arn.clone()),
+            ("OIDCToken", token.to_string()),
+            ("RoleSessionName", self.session_name.clone()),
+            ("Timestamp", time::iso8601_seconds(now)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    async fn lease(&self) -> Result<Lease, String> {
+        let token = read_token(&self.token_file)?;
+        let now = time::unix_secs(std::time::SystemTime::now());
+        call(
+            &self.http,
+            &self.base,
+            &self.query(now, &token),
+            &self.role_arn,
+        )
+        .await
+    }
+}
+
+impl Source for AssumeRoleWithOidc {
+    fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
+        self.lease().boxed()
+    }
+}
+
+/// The OIDC token file's text: a regular file of at most 64 KiB.
+fn read_token(path: &std::path::Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read the OIDC token file {}: {e}", path.display()))?;
+    if !meta.is_file() || meta.len() > MAX_REPLY as u64 {
+        return Err(format!(
+            "the OIDC token file {} is not a small regular file",
+            path.display()
+        ));
+    }
+    let token = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the OIDC token file {}: {e}", path.display()))?;
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        return Err(format!("the OIDC token file {} is empty", path.display()));
+    }
+    Ok(token)
+}
+
+/// One STS call with `query`; its reply's credentials.
+async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    query: &BTreeMap<String, String>,
+    role: &str,
+) -> Result<Lease, String> {
+    let url = format!(
+        "{base}/?{}",
+        query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode::query(k), encode::query(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let reply = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("STS did not answer: {e}"))?;
+    let status = reply.status().as_u16();
+    let body = reply
+        .bytes()
+        .await
+        .map_err(|e| format!("STS's reply was cut: {e}"))?;
+    if body.len() > MAX_REPLY {
+        return Err("STS's reply is too large".into());
+    }
+    parse_reply(status, &String::from_utf8_lossy(&body), role)
 }
 
 /// A nonce: the clock's nanoseconds and the process, mixed.
