@@ -204,7 +204,7 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
         },
         demo: false,
         key: match &s.client.renewing {
-            Some(_) => "ECS RAM role".into(),
+            Some(_) => "temporary (a role's)".into(),
             None => crate::config::credentials::mask(&s.client.credentials.access_key_id),
         },
         reports: reports.clone(),
