@@ -74,7 +74,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::oss::endpoint::{Addressing, Endpoint};
+use crate::oss::endpoint::{Addressing, BucketHost, Endpoint};
 use crate::oss::sign::SignatureVersion;
 use crate::oss::{ClientConfig, Credentials, Secret};
 
@@ -113,6 +113,19 @@ pub struct Profile {
     pub security_token: Option<Secret>,
     pub ossutil_config: Option<PathBuf>,
     pub connect_to: Option<IpAddr>,
+    /// Buckets reached through a host of their own, by name.
+    #[serde(default)]
+    pub buckets: BTreeMap<String, BucketSettings>,
+}
+
+/// `[profiles.NAME.buckets.BUCKET]`: a custom domain bound to the bucket
+/// (`cname`), or another endpoint for it (`endpoint`), and its region.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketSettings {
+    pub cname: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -332,6 +345,10 @@ pub struct OssutilConfig {
     pub access_key_secret: Option<Secret>,
     pub security_token: Option<Secret>,
     pub region: Option<String>,
+    /// ossutil 1.x `[Bucket-Endpoint]`: bucket -> endpoint.
+    pub bucket_endpoints: BTreeMap<String, String>,
+    /// ossutil 1.x `[Bucket-Cname]`: bucket -> custom domain.
+    pub bucket_cnames: BTreeMap<String, String>,
 }
 
 pub fn parse_ossutil(text: &str) -> OssutilConfig {
@@ -346,15 +363,27 @@ pub fn parse_ossutil(text: &str) -> OssutilConfig {
             section = s.trim().to_ascii_lowercase();
             continue;
         }
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let per_bucket = match section.as_str() {
+            "bucket-endpoint" => Some(&mut out.bucket_endpoints),
+            "bucket-cname" => Some(&mut out.bucket_cnames),
+            _ => None,
+        };
+        if let Some(map) = per_bucket {
+            let v = v.trim().trim_matches('"');
+            if !v.is_empty() {
+                map.insert(k.trim().to_string(), v.to_string());
+            }
+            continue;
+        }
         if !matches!(
             section.as_str(),
             "credentials" | "default" | "profile default"
         ) {
             continue;
         }
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
         let v = v.trim().trim_matches('"').to_string();
         if v.is_empty() {
             continue;
@@ -443,6 +472,56 @@ fn readable_by_others(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn readable_by_others(_: &Path) -> bool {
     false
+}
+
+/// Buckets reached through a host of their own: the ossutil config's
+/// `[Bucket-Endpoint]` and `[Bucket-Cname]`, then the profile's `buckets`
+/// (which win). Each host is validated like `--endpoint`.
+fn bucket_hosts(
+    ossutil: &OssutilConfig,
+    profile: &Profile,
+) -> Result<BTreeMap<String, BucketHost>, ConfigError> {
+    let parse = |what: &str, bucket: &str, v: &str| {
+        Endpoint::parse(v)
+            .map_err(|e| ConfigError::Invalid(format!("{what} of bucket {bucket:?}: {e}")))
+    };
+    let host = |what: &str, bucket: &str, v: &str, cname: bool, region: Option<String>| {
+        let endpoint = parse(what, bucket, v)?;
+        let region = region.or_else(|| {
+            (!cname)
+                .then(|| crate::oss::endpoint::region_of_host(&endpoint.host))
+                .flatten()
+        });
+        if let Some(r) = &region {
+            crate::oss::endpoint::check_region(r)
+                .map_err(|e| ConfigError::Invalid(format!("region of bucket {bucket:?}: {e}")))?;
+        }
+        Ok::<_, ConfigError>(BucketHost {
+            endpoint,
+            cname,
+            region,
+        })
+    };
+    let mut out = BTreeMap::new();
+    for (b, e) in &ossutil.bucket_endpoints {
+        out.insert(b.clone(), host("endpoint", b, e, false, None)?);
+    }
+    for (b, c) in &ossutil.bucket_cnames {
+        out.insert(b.clone(), host("cname", b, c, true, None)?);
+    }
+    for (b, s) in &profile.buckets {
+        let h = match (&s.cname, &s.endpoint) {
+            (Some(c), None) => host("cname", b, c, true, s.region.clone())?,
+            (None, Some(e)) => host("endpoint", b, e, false, s.region.clone())?,
+            _ => {
+                return Err(ConfigError::Invalid(format!(
+                    "bucket {b:?}: give either cname (a custom domain bound to it) or endpoint"
+                )))
+            }
+        };
+        out.insert(b.clone(), h);
+    }
+    Ok(out)
 }
 
 /// Loads the config file (absent is fine unless named explicitly) and resolves
@@ -567,6 +646,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         .map_err(|e| ConfigError::Invalid(format!("region {e}")))?;
     let mut client = ClientConfig::new(credentials, region);
     client.renewing = renewing;
+    client.bucket_hosts = bucket_hosts(&ossutil, &profile)?;
     if let Some(e) = o
         .endpoint
         .clone()

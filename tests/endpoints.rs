@@ -174,3 +174,45 @@ async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
     assert!(emu.faults().count("ListObjects") > 0);
     emu.shutdown().await.unwrap();
 }
+
+/// A custom domain bound to the bucket (CNAME) is the way out the OSS docs
+/// give new accounts: data calls through it are served. ossweep sends the
+/// bucket's requests to it (`<domain>/<key>`), signed as the SDKs sign in
+/// CNAME mode.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_domain_bound_to_the_bucket_reaches_it() {
+    let emu = new_account().await;
+    emu.store()
+        .buckets
+        .get_mut("acme-web-assets")
+        .unwrap()
+        .config
+        .cnames
+        .push(("localhost".into(), 0));
+    let mut cfg = common::virtual_config(&emu, "cn-hangzhou");
+    cfg.bucket_hosts.insert(
+        "acme-web-assets".into(),
+        ossweep::oss::endpoint::BucketHost {
+            endpoint: ossweep::oss::endpoint::Endpoint::parse(&format!(
+                "http://localhost:{}",
+                emu.addr.port()
+            ))
+            .unwrap(),
+            cname: true,
+            region: Some("cn-hangzhou".into()),
+        },
+    );
+    let c = Client::new(cfg);
+    let r = scan(&c, "acme-web-assets").await;
+    assert!(
+        r.complete && !r.public_endpoint_forbidden,
+        "{:?}",
+        r.unreadable
+    );
+    assert_eq!(r.object_entries(), 304);
+    // Every request for the bucket went to its domain; another bucket still
+    // goes through the default endpoint, and is refused there.
+    let other = scan(&c, "acme-data-lake").await;
+    assert!(other.public_endpoint_forbidden);
+    emu.shutdown().await.unwrap();
+}

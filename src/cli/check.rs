@@ -57,7 +57,8 @@ fn endpoint_line(s: &Settings) -> String {
             if c.internal { "internal" } else { "public" },
             match c.addressing {
                 crate::oss::endpoint::Addressing::Path => "path style",
-                _ => "virtual-hosted",
+                crate::oss::endpoint::Addressing::Cname => "custom domain",
+                crate::oss::endpoint::Addressing::Virtual => "virtual-hosted",
             }
         ),
     }

@@ -242,7 +242,15 @@ async fn process(state: &State, req: hyper::Request<Incoming>) -> (Outcome, LogE
             return (Outcome::Reply(reply), entry);
         }
     }
-    let r = to_request(&method, &host_header, &raw_path, &raw_query, headers, body);
+    let mut r = to_request(&method, &host_header, &raw_path, &raw_query, headers, body);
+    // A custom domain bound to a bucket (PutCname): the whole path is the key.
+    let owner = state.store.lock().unwrap().cname_owner(&r.host);
+    if let (Some((bucket, region)), None) = (owner, &r.vectors) {
+        let path = raw_path.strip_prefix('/').unwrap_or(&raw_path);
+        r.key = Some(crate::oss::encode::decode(path)).filter(|k| !k.is_empty());
+        r.bucket = Some(bucket);
+        r.region = Some(region);
+    }
     let routed = ops::route(&r);
     // Logs, statistics and fault rules name the operation as OSS does.
     let op = routed.map_or("Unknown", Op::name);
@@ -315,13 +323,18 @@ fn authorize_and_run(
 ) -> Result<Outcome, EmuError> {
     let r = authenticate(state, r, routed)?;
     if let (true, Some(op), Some(bucket)) = (state.public_endpoint_forbidden, routed, &r.bucket) {
-        let region = state
-            .store
-            .lock()
-            .unwrap()
-            .buckets
-            .get(bucket)
-            .map(|b| b.region.clone());
+        // A custom domain bound to the bucket is not the default endpoint.
+        let region = {
+            let store = state.store.lock().unwrap();
+            let own_domain = store
+                .cname_owner(&r.host)
+                .is_some_and(|(b, _)| &b == bucket);
+            store
+                .buckets
+                .get(bucket)
+                .filter(|_| !own_domain)
+                .map(|b| b.region.clone())
+        };
         if let Some(e) = region.and_then(|region| endpoints::refused(op, &r.host, &region)) {
             return Err(e);
         }

@@ -562,6 +562,18 @@ pub struct Store {
 }
 
 impl Store {
+    /// The bucket a custom domain is bound to (PutCname), and its region.
+    pub fn cname_owner(&self, host: &str) -> Option<(String, String)> {
+        let host = host.to_ascii_lowercase();
+        self.buckets.iter().find_map(|(name, b)| {
+            b.config
+                .cnames
+                .iter()
+                .any(|(domain, _)| domain.eq_ignore_ascii_case(&host))
+                .then(|| (name.clone(), b.region.clone()))
+        })
+    }
+
     /// The CreationDate of a bucket created now under `name`: later than any
     /// earlier bucket of that name got, so a bucket deleted and created again
     /// (within the same second too) never looks like the one before (OSS's

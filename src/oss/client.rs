@@ -46,6 +46,9 @@ pub use pages::{
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     pub credentials: Credentials,
+    /// Buckets reached through a host of their own (a custom domain, another
+    /// endpoint), by name.
+    pub bucket_hosts: std::collections::BTreeMap<String, endpoint::BucketHost>,
     /// Temporary credentials renewed from their source (an ECS instance's
     /// RAM role): when set, requests are signed with these, not `credentials`.
     pub renewing: Option<Arc<crate::oss::credentials::Renewing>>,
@@ -86,6 +89,7 @@ impl ClientConfig {
         ClientConfig {
             credentials,
             renewing: None,
+            bucket_hosts: Default::default(),
             region: region.into(),
             endpoint: None,
             addressing: Addressing::Virtual,
@@ -367,6 +371,15 @@ impl Client {
     }
 
     pub fn region_of(&self, bucket: &str) -> String {
+        if let Some(r) = self
+            .inner
+            .cfg
+            .bucket_hosts
+            .get(bucket)
+            .and_then(|h| h.region.clone())
+        {
+            return r;
+        }
         self.inner
             .regions
             .lock()
@@ -390,12 +403,22 @@ impl Client {
     }
 
     fn url_and_host(&self, ep: &Endpoint, req: &OssRequest) -> (String, String) {
-        let (host, path) = endpoint::target(
-            &ep.host,
-            self.inner.cfg.addressing,
-            req.bucket.as_deref(),
-            req.key.as_deref(),
-        );
+        let own = req
+            .bucket
+            .as_deref()
+            .and_then(|b| Some((b, self.inner.cfg.bucket_hosts.get(b)?)));
+        let (ep, (host, path)) = match own {
+            Some((b, h)) => (&h.endpoint, h.target(b, req.key.as_deref())),
+            None => (
+                ep,
+                endpoint::target(
+                    &ep.host,
+                    self.inner.cfg.addressing,
+                    req.bucket.as_deref(),
+                    req.key.as_deref(),
+                ),
+            ),
+        };
         let authority = ep.authority(&host);
         let query = encode::query_string(&req.query);
         let url = if query.is_empty() {

@@ -10,6 +10,34 @@ pub enum Addressing {
     Virtual,
     /// `https://<endpoint>/<bucket>/<key>`: emulators and private deployments.
     Path,
+    /// `https://<endpoint>/<key>`: the endpoint is a custom domain bound to the
+    /// bucket (CNAME); signed as the SDKs sign in CNAME mode.
+    Cname,
+}
+
+/// Where one bucket's requests go instead of its region's endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketHost {
+    pub endpoint: Endpoint,
+    /// A custom domain bound to the bucket (CNAME): requests go to
+    /// `<domain>/<key>`, signed as the official SDKs sign in CNAME mode (the
+    /// signed resource still names the bucket). Otherwise another OSS endpoint
+    /// for the bucket (an internal one, say), virtual-hosted under it.
+    pub cname: bool,
+    /// The bucket's region, for the V4 signature (else the one learned).
+    pub region: Option<String>,
+}
+
+impl BucketHost {
+    /// (host, path) of a request to `bucket` and `key` through this host.
+    pub fn target(&self, bucket: &str, key: Option<&str>) -> (String, String) {
+        let addressing = if self.cname {
+            Addressing::Cname
+        } else {
+            Addressing::Virtual
+        };
+        target(&self.endpoint.host, addressing, Some(bucket), key)
+    }
 }
 
 /// A host to send requests to, with scheme and optional port.
@@ -149,6 +177,7 @@ pub fn target(
         (None, _) => (endpoint_host.to_string(), "/".to_string()),
         (Some(b), Addressing::Virtual) => (format!("{b}.{endpoint_host}"), format!("/{key_path}")),
         (Some(b), Addressing::Path) => (endpoint_host.to_string(), format!("/{b}/{key_path}")),
+        (Some(_), Addressing::Cname) => (endpoint_host.to_string(), format!("/{key_path}")),
     }
 }
 

@@ -122,7 +122,7 @@ impl OssError {
 }
 
 /// What `PublicEndpointForbidden` means, and the three ways out.
-pub const PUBLIC_ENDPOINT_FORBIDDEN: &str = "this account activated OSS on or after 2025-03-20, so OSS refuses its data calls (listing, deleting objects, aborting uploads) to buckets in the Chinese mainland through the default public endpoint; management calls still work. Ways out: run ossweep inside the bucket's region with --internal (the internal endpoint); bind a custom domain to the bucket and pass it as --endpoint; or empty the bucket server-side with lifecycle rules (ossweep expire, or e on the wizard's scan pane: management calls), then delete it once they have run";
+pub const PUBLIC_ENDPOINT_FORBIDDEN: &str = "this account activated OSS on or after 2025-03-20, so OSS refuses its data calls (listing, deleting objects, aborting uploads) to buckets in the Chinese mainland through the default public endpoint; management calls still work. Ways out: run ossweep inside the bucket's region with --internal (the internal endpoint); bind a custom domain to the bucket and name it in the config ([profiles.NAME.buckets.BUCKET] cname = \"https://DOMAIN\"); or empty the bucket server-side with lifecycle rules (ossweep expire, or e on the wizard's scan pane: management calls), then delete it once they have run";
 
 impl ApiError {
     pub fn hint(&self) -> Option<String> {
