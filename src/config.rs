@@ -474,6 +474,27 @@ fn readable_by_others(_: &Path) -> bool {
     false
 }
 
+/// Whether `path` is the user's own (owned by this process's user) and no
+/// one else can write it: the only files a command to run may come from.
+#[cfg(unix)]
+fn owned_and_unwritable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Ok(m) = std::fs::metadata(path) else {
+        return false;
+    };
+    // This process's user: the owner of its own /proc entry (Linux); elsewhere
+    // the owner of the home directory.
+    let me = std::fs::metadata("/proc/self")
+        .or_else(|_| std::fs::metadata(home().unwrap_or_default()))
+        .map(|p| p.uid());
+    me.is_ok_and(|uid| uid == m.uid()) && m.permissions().mode() & 0o022 == 0
+}
+
+#[cfg(not(unix))]
+fn owned_and_unwritable_by_others(_: &Path) -> bool {
+    false
+}
+
 /// Buckets reached through a host of their own: the ossutil config's
 /// `[Bucket-Endpoint]` and `[Bucket-Cname]`, then the profile's `buckets`
 /// (which win). Each host is validated like `--endpoint`.

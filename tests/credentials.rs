@@ -273,3 +273,40 @@ async fn an_oidc_role_and_a_credentials_uri_are_used_as_the_libraries_use_them()
     assert!(text.contains("the credentials URI"), "{text}");
     emu.shutdown().await.unwrap();
 }
+
+/// An aliyun CLI profile in mode External: ossweep runs its command (no
+/// shell) and signs with what it prints.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_external_credential_process_is_run_and_its_credentials_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = common::emulator(Seed::Demo).await;
+    let home = tempfile::tempdir().unwrap();
+    let key = emu.credentials();
+    let script = home.path().join("creds tool.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s' '{{\"mode\":\"AK\",\"access_key_id\":\"{}\",\"access_key_secret\":\"{}\"}}'\n",
+            key.access_key_id,
+            key.access_key_secret.expose()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let aliyun = home.path().join(".aliyun");
+    std::fs::create_dir_all(&aliyun).unwrap();
+    let config = serde_json::json!({
+        "current": "ext",
+        "profiles": [{ "name": "ext", "mode": "External",
+                       "process_command": format!("'{}' --for ossweep", script.display()) }]
+    });
+    let path = aliyun.join("config.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, text) = check_with(&emu, home.path(), &[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("the credential process"), "{text}");
+    assert!(!text.contains(key.access_key_secret.expose()), "{text}");
+    emu.shutdown().await.unwrap();
+}

@@ -8,29 +8,34 @@
 //! 1. `OSS_ACCESS_KEY_ID` and `OSS_ACCESS_KEY_SECRET` (plus `OSS_SESSION_TOKEN`);
 //! 2. `ALIBABA_CLOUD_ACCESS_KEY_ID` and `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (plus
 //!    `ALIBABA_CLOUD_SECURITY_TOKEN`);
-//! 3. OIDC (RRSA on ACK: `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
-//!    `ALIBABA_CLOUD_OIDC_TOKEN_FILE`): recognised, and refused with a clear message
-//!    (ossweep does not call STS yet);
+//! 3. an OIDC role (RRSA on ACK: `ALIBABA_CLOUD_ROLE_ARN`,
+//!    `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`), assumed
+//!    through STS (`oss::sts`; `OSSWEEP_STS_URL` moves STS, for tests);
 //! 4. the profile in ossweep's config file;
 //! 5. an ossutil config (`ossutil_config`, or `~/.ossutilconfig`);
 //! 6. the aliyun CLI's `~/.aliyun/config.json`: the profile named by
-//!    `ALIBABA_CLOUD_PROFILE`, else its `current` one; modes `AK`, `StsToken` and
-//!    `RamRoleArn` (assumed through STS, `oss::sts`; `OSSWEEP_STS_URL` moves STS,
-//!    for tests); `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true` skips it;
+//!    `ALIBABA_CLOUD_PROFILE`, else its `current` one; modes `AK`, `StsToken`,
+//!    `RamRoleArn` and `ChainableRamRoleArn` (assumed through STS),
+//!    `EcsRamRole`, and `External` (`oss::external`: its command runs only from
+//!    a file that is the user's own); `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`
+//!    skips it;
 //! 7. the credentials file: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else
 //!    `~/.alibabacloud/credentials` (credentials-go's name) or
 //!    `~/.alibabacloud/credentials.ini` (credentials-python's); section
-//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key` or `ram_role_arn`;
+//!    `ALIBABA_CLOUD_PROFILE`, else `default`; `type = access_key` or
+//!    `ram_role_arn`;
 //! 8. the ECS instance's RAM role, when its metadata service answers
 //!    (`100.100.100.200`; `OSSWEEP_ECS_METADATA_URL` moves it, for tests;
-//!    `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` skips it): temporary
-//!    credentials, renewed before they expire (`oss::credentials::Renewing`).
+//!    `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` skips it);
+//! 9. a credentials URI (`ALIBABA_CLOUD_CREDENTIALS_URI`).
 //!
-//! A source that names a way ossweep cannot use yet (OIDC, an ECS role named in
-//! a profile, a credentials URI) stops the chain with a message naming it, rather than falling through
-//! to another identity than the one Alibaba's own tools would use. When no
-//! source has credentials, the error lists every source tried, in order, and
-//! why each gave none.
+//! Temporary credentials from a role, a process or a URI are renewed before
+//! they expire (`oss::credentials::Renewing`). A source that names a way
+//! ossweep cannot use yet (a profile in mode OIDC or CloudSSO, a role chained
+//! from a role) stops the chain with a message naming it, rather than falling
+//! through to another identity than the one Alibaba's own tools would use.
+//! When no source has credentials, the error lists every source tried, in
+//! order, and why each gave none.
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +44,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::oss::credentials::Renewing;
+use crate::oss::external::ExternalProcess;
 use crate::oss::metadata::{CredentialsUri, EcsRole, DEFAULT_METADATA_URL};
 use crate::oss::sts::{AssumeRole, AssumeRoleWithOidc, DEFAULT_STS_URL};
 use crate::oss::{Credentials, Secret};
@@ -336,6 +342,12 @@ struct CliProfile {
     external_id: String,
     #[serde(default)]
     sts_region: String,
+    #[serde(default)]
+    ram_role_name: String,
+    #[serde(default)]
+    source_profile: String,
+    #[serde(default)]
+    process_command: String,
 }
 
 /// A RAM role assumed with a source AccessKey through STS, renewed before
@@ -411,17 +423,83 @@ fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainErro
             e.column()
         ))
     })?;
-    let name = set(s, "ALIBABA_CLOUD_PROFILE").unwrap_or(config.current);
-    let Some(p) = config.profiles.into_iter().find(|p| p.name == name) else {
+    let name = set(s, "ALIBABA_CLOUD_PROFILE").unwrap_or(config.current.clone());
+    let Some(p) = config.profiles.iter().find(|p| p.name == name) else {
         return Ok(Step::Skip(format!(
             "the aliyun CLI config {}: no profile {name:?}",
             path.display()
         )));
     };
     let source = format!("aliyun CLI profile {name:?} ({})", path.display());
+    cli_profile(s, &config, p, source, &path)
+}
+
+/// What one aliyun CLI profile gives, by its mode.
+fn cli_profile(
+    s: &Sources,
+    config: &CliConfig,
+    p: &CliProfile,
+    source: String,
+    path: &Path,
+) -> Result<Step, ChainError> {
+    let renewed = |source: String, from: Arc<dyn crate::oss::credentials::Source>| {
+        Ok(Step::Found(Found {
+            credentials: Credentials::new("", ""),
+            renewing: Some(Arc::new(Renewing::new(from))),
+            source,
+        }))
+    };
     let token = match p.mode.as_str() {
         "AK" => None,
-        "StsToken" => Some(p.sts_token),
+        "StsToken" => Some(p.sts_token.clone()),
+        "EcsRamRole" => {
+            let base = set(s, "OSSWEEP_ECS_METADATA_URL").unwrap_or_else(|| DEFAULT_METADATA_URL.into());
+            let role = Some(p.ram_role_name.clone()).filter(|r| !r.is_empty());
+            return renewed(
+                format!("{source}: the ECS instance's RAM role (metadata service {base}), renewed before they expire"),
+                Arc::new(EcsRole::new(&base, role)),
+            );
+        }
+        "External" => {
+            // A command to run: only from a file that is the user's own.
+            if !super::owned_and_unwritable_by_others(path) {
+                return Err(ChainError::Refused(format!(
+                    "{source} runs a credential process, but {} is not yours alone (another user owns it or can write it); ossweep runs no command from it",
+                    path.display()
+                )));
+            }
+            let process = ExternalProcess::new(&p.process_command)
+                .map_err(|e| ChainError::Refused(format!("{source}: {e}")))?;
+            return renewed(
+                format!("{source}: the credential process {}", crate::text::visible(process.program())),
+                Arc::new(process),
+            );
+        }
+        "ChainableRamRoleArn" => {
+            // The source profile's AccessKey assumes the role (a source that is
+            // itself a role is not chained by this version).
+            let Some(from) = config
+                .profiles
+                .iter()
+                .find(|q| q.name == p.source_profile && q.mode == "AK")
+            else {
+                return Err(ChainError::Refused(format!(
+                    "{source} assumes a role from profile {:?}, which is not an AK profile of this config; this version chains only from an AccessKey",
+                    p.source_profile
+                )));
+            };
+            return assumed_role(
+                s,
+                source,
+                (&from.access_key_id, &from.access_key_secret),
+                &p.ram_role_arn,
+                &p.ram_session_name,
+                p.expired_seconds,
+                &p.policy,
+                &p.external_id,
+                &p.sts_region,
+            );
+        }
         "RamRoleArn" => {
             return assumed_role(
                 s,
@@ -437,7 +515,7 @@ fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainErro
         }
         other => {
             return Err(ChainError::Refused(format!(
-                "{source} uses mode {other:?}, which this version of ossweep cannot use yet (it reads modes AK, StsToken and RamRoleArn); choose such a profile with ALIBABA_CLOUD_PROFILE, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET"
+                "{source} uses mode {other:?}, which this version of ossweep cannot use yet (it reads modes AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole and External); choose such a profile with ALIBABA_CLOUD_PROFILE, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET"
             )))
         }
     };
@@ -446,7 +524,7 @@ fn aliyun_cli(s: &Sources, warnings: &mut Vec<String>) -> Result<Step, ChainErro
             "{source}: access_key_id or access_key_secret is empty"
         )));
     }
-    let c = Credentials::new(p.access_key_id, p.access_key_secret);
+    let c = Credentials::new(&p.access_key_id, &p.access_key_secret);
     Ok(Step::Found(Found {
         renewing: None,
         credentials: match token.filter(|t| !t.is_empty()) {

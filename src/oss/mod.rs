@@ -99,6 +99,7 @@ pub mod budget;
 pub mod credentials;
 pub mod encode;
 pub mod error;
+pub mod external;
 pub mod listing;
 pub mod metadata;
 pub mod model;

@@ -343,3 +343,50 @@ fn a_ram_role_profile_is_assumed_through_sts_and_renewed() {
         "{r:?}"
     );
 }
+
+#[test]
+fn the_other_cli_modes_give_their_sources_and_a_command_runs_only_from_a_private_file() {
+    let h = home();
+    let path = h.path().join(".aliyun").join("config.json");
+    let config = serde_json::json!({
+        "current": "ext",
+        "profiles": [
+            { "name": "ak", "mode": "AK", "access_key_id": "LTAI5tChainSource", "access_key_secret": "s" },
+            { "name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "ak", "ram_role_arn": "acs:ram::1:role/c" },
+            { "name": "chain-bad", "mode": "ChainableRamRoleArn", "source_profile": "nobody", "ram_role_arn": "acs:ram::1:role/c" },
+            { "name": "ecs", "mode": "EcsRamRole", "ram_role_name": "web" },
+            { "name": "ext", "mode": "External", "process_command": "/usr/local/bin/creds --for ossweep" }
+        ]
+    });
+    std::fs::write(&path, config.to_string()).unwrap();
+    let with =
+        |profile: &str| resolve_with(&[("ALIBABA_CLOUD_PROFILE", profile)], Some(h.path()), None);
+    let chain = with("chain").unwrap();
+    assert!(chain.renewing.is_some() && chain.source.contains("RAM role acs:ram::1:role/c"));
+    assert!(matches!(with("chain-bad"), Err(ChainError::Refused(_))));
+    let ecs = with("ecs").unwrap();
+    assert!(
+        ecs.source.contains("the ECS instance's RAM role"),
+        "{}",
+        ecs.source
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let ext = with("ext").unwrap();
+        assert!(
+            ext.source
+                .contains("the credential process /usr/local/bin/creds"),
+            "{}",
+            ext.source
+        );
+        // Writable by others: nothing is run from it.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let r = with("ext");
+        assert!(
+            matches!(&r, Err(ChainError::Refused(w)) if w.contains("runs no command")),
+            "{r:?}"
+        );
+    }
+}
