@@ -310,3 +310,66 @@ async fn an_external_credential_process_is_run_and_its_credentials_used() {
     assert!(!text.contains(key.access_key_secret.expose()), "{text}");
     emu.shutdown().await.unwrap();
 }
+
+/// A static STS token cannot be renewed: when OSS says it expired in the
+/// middle of a run, the run stops there (no request after would fare better),
+/// resumable, and says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_whose_static_token_expires_stops_cleanly_and_resumable() {
+    use ossweep::oss::credentials::Source;
+    let emu = emulator::start(EmulatorConfig {
+        seed: Seed::Empty,
+        latency: Duration::from_millis(20),
+        ecs_role: Some(EcsRole {
+            name: "ossweep-runner".into(),
+            lifetime: Duration::from_secs(600),
+        }),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    common::flat_bucket(&emu, "expiring", "k/", 40_000);
+    // The role's credentials, taken once and held: a static STS token.
+    let lease = ossweep::oss::metadata::EcsRole::new(&emu.url(), None)
+        .fetch()
+        .await
+        .unwrap();
+    let mut cfg = common::path_config(&emu, "cn-hangzhou");
+    cfg.credentials = lease.credentials;
+    cfg.concurrency = 4;
+    let c = Client::new(cfg);
+    let report = ossweep::scan::scan(&c, "expiring", None, &CancellationToken::new(), 0)
+        .await
+        .unwrap();
+    let pf = ossweep::engine::preflight(&report, ossweep::engine::Action::DeleteBucket).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let run = tokio::spawn({
+        let c = c.clone();
+        async move {
+            ossweep::delete::run(
+                &c,
+                pf.plan(ossweep::delete::Audit::none(), false),
+                tx,
+                CancellationToken::new(),
+            )
+            .await
+        }
+    });
+    // Once deleting has begun, the token expires (for OSS).
+    while emu.faults().count("DeleteMultipleObjects") == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    emu.state().advance_clock(660);
+    let summary = run.await.unwrap();
+    // Stopped by whichever request met the expiry first: a listing or a batch.
+    let error = summary.error.expect("stopped");
+    assert_eq!(error.code.as_deref(), Some("SecurityTokenExpired"), "{error:?}");
+    assert!(error.resumable);
+    assert!(!summary.bucket_deleted);
+    // Stopped at once: far fewer batches went than the 40 the bucket needed.
+    let batches = emu.faults().count("DeleteMultipleObjects");
+    assert!(batches < 20, "{batches} batches");
+    assert!(emu.store().buckets["expiring"].objects.len() > 10_000);
+    emu.shutdown().await.unwrap();
+}

@@ -134,6 +134,15 @@ impl Ctx {
         }
         self.denied(e);
         self.fail(category, key, version_id, &first_line(e), &code_of(e));
+        // Credentials that expired (a static STS token) or cannot be renewed:
+        // every request after would fail the same way. The run stops here,
+        // resumable once there are credentials again.
+        if e.is_code("SecurityTokenExpired") || matches!(e, OssError::Credentials { .. }) {
+            self.fatal(RunError {
+                resumable: true,
+                ..RunError::oss("credentials", e)
+            });
+        }
     }
 
     /// Remembers the RAM permission an AccessDenied names (not the one a
