@@ -364,7 +364,11 @@ async fn a_run_whose_static_token_expires_stops_cleanly_and_resumable() {
     let summary = run.await.unwrap();
     // Stopped by whichever request met the expiry first: a listing or a batch.
     let error = summary.error.expect("stopped");
-    assert_eq!(error.code.as_deref(), Some("SecurityTokenExpired"), "{error:?}");
+    assert_eq!(
+        error.code.as_deref(),
+        Some("SecurityTokenExpired"),
+        "{error:?}"
+    );
     assert!(error.resumable);
     assert!(!summary.bucket_deleted);
     // Stopped at once: far fewer batches went than the 40 the bucket needed.

@@ -139,8 +139,10 @@ async fn check_says_what_reaches_the_account_and_what_does_not() {
 }
 
 /// An OSS-compatible endpoint that ignores `list-type=2` answers ListObjectsV2
-/// with V1 pages (`NextMarker`, no continuation token): ossweep lists it with
-/// ListObjects V1 from then on, and scans and empties it exactly.
+/// with V1 pages (`NextMarker`, no continuation token), and OSS's own
+/// sub-resources with the bucket's listing: ossweep lists it with ListObjects
+/// V1 from then on, says which blockers it cannot know there ("does not
+/// support"), keeps the verdict safe, and empties the objects exactly.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
     let emu = emulator::start(EmulatorConfig {
@@ -153,10 +155,30 @@ async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
     common::flat_bucket(&emu, "v1-only", "k/", 3_500);
     let c = common::client(&emu);
     let r = scan(&c, "v1-only").await;
-    assert!(r.complete, "{:?}", r.unreadable);
     assert_eq!(r.object_entries(), 3_500);
     assert!(c.lists_v1(), "learned from the first page");
-    let pf = ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket).unwrap();
+    let live = r.category(ossweep::blockers::Category::LiveChannels);
+    assert_eq!(live.state, ossweep::scan::State::Unknown);
+    assert!(
+        live.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("does not support ListLiveChannel"),
+        "{:?}",
+        live.note
+    );
+    // Blockers it cannot know: the bucket is not deleted on a guess.
+    assert!(
+        ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket)
+            .unwrap()
+            .refusal()
+            .is_some()
+    );
+    let pf = ossweep::engine::preflight(
+        &r,
+        ossweep::engine::Action::clear([ossweep::blockers::Category::Objects]),
+    )
+    .unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });
     let summary = ossweep::delete::run(
@@ -166,11 +188,15 @@ async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
         CancellationToken::new(),
     )
     .await;
-    assert!(summary.bucket_deleted, "{:?}", summary.error);
+    assert!(summary.error.is_none(), "{:?}", summary.error);
     assert_eq!(
         summary.categories[&ossweep::blockers::Category::Objects].deleted,
         3_500
     );
+    assert!(summary
+        .verified
+        .contains(&ossweep::blockers::Category::Objects));
+    assert!(emu.store().buckets["v1-only"].objects.is_empty());
     assert!(emu.faults().count("ListObjects") > 0);
     emu.shutdown().await.unwrap();
 }

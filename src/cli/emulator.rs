@@ -62,7 +62,9 @@ pub struct EmulatorArgs {
     #[arg(long)]
     pub public_endpoint_forbidden: bool,
     /// Play an OSS-compatible endpoint that ignores list-type=2: ListObjectsV2 is
-    /// answered with ListObjects V1 pages (paged by marker).
+    /// answered with ListObjects V1 pages (paged by marker), and OSS's own bucket
+    /// sub-resources (worm, replication, cname, live, accessPoint, accelerator,
+    /// stat) with the bucket's listing.
     #[arg(long)]
     pub list_v1_only: bool,
     /// Play the ECS instance metadata service (under /latest/) with this RAM role,

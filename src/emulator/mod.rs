@@ -131,7 +131,8 @@ pub struct EmulatorConfig {
     /// mainland buckets through public hosts answer `PublicEndpointForbidden`.
     pub public_endpoint_forbidden: bool,
     /// Plays an OSS-compatible endpoint that ignores `list-type=2`: ListObjectsV2
-    /// is answered with ListObjects V1 pages (paged by marker).
+    /// is answered with ListObjects V1 pages (paged by marker), and OSS's own
+    /// bucket sub-resources (bucket info aside) with the bucket's listing.
     pub list_v1_only: bool,
     /// Plays the ECS instance metadata service with this RAM role (see
     /// `metadata`): its credentials rotate, and expire.

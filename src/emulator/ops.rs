@@ -50,6 +50,21 @@ pub fn handle(ctx: &mut Ctx<'_>, r: &Request) -> Result<Reply, EmuError> {
             r.method
         )));
     };
+    // A V1-only endpoint knows none of OSS's own bucket sub-resources (bucket
+    // info aside): it answers them with the bucket's listing.
+    let oss_only = matches!(
+        op,
+        Op::GetBucketWorm
+            | Op::GetBucketReplication
+            | Op::ListCname
+            | Op::ListLiveChannel
+            | Op::ListAccessPoints
+            | Op::GetBucketDataAccelerator
+            | Op::GetBucketStat
+    );
+    if ctx.list_v1_only && oss_only && r.bucket.is_some() {
+        return objects::list_objects(ctx, r, false);
+    }
     match op {
         Op::ListBuckets => buckets::list_buckets(ctx, r),
         Op::DescribeRegions => Err(EmuError::not_implemented("GET DescribeRegions")),

@@ -130,6 +130,15 @@ impl ClientConfig {
     }
 }
 
+/// Whether `body`, the reply to a request that names a sub-resource (`?worm`)
+/// and is not itself a listing, is a bucket listing.
+fn answered_with_a_listing(req: &OssRequest, body: &str) -> bool {
+    let sub_resource = req.query.iter().any(|(_, v)| v.is_none());
+    sub_resource
+        && !req.op.starts_with("ListObject")
+        && super::xml::parse_root(body, "ListBucketResult").is_ok()
+}
+
 pub type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
@@ -640,6 +649,25 @@ impl Client {
                         .and_then(|d| d.to_str().ok())
                         .and_then(parse::http_date);
                     return Ok((v, date));
+                }
+                // An OSS-compatible endpoint that does not know a sub-resource
+                // may answer it with the bucket's listing: not supported there.
+                Err(_) if answered_with_a_listing(&req, &reply.text()) => {
+                    return Err(OssError::Api(Box::new(ApiError {
+                        op: req.op,
+                        status: 501,
+                        code: "NotImplemented".into(),
+                        message: format!(
+                            "this endpoint does not support {}: it answered with a bucket listing",
+                            req.op
+                        ),
+                        request_id: None,
+                        host_id: None,
+                        ec: None,
+                        endpoint: None,
+                        detail: None,
+                        permission: None,
+                    })))
                 }
                 Err(e) if read && tries < pages::MALFORMED_ATTEMPTS => {
                     tracing::debug!(op = req.op, detail = %e.0, "reply did not parse; asking again");
