@@ -80,16 +80,7 @@ impl Found {
     }
 }
 
-/// `LTAI****1234`: enough to tell two keys apart, not to use one.
-pub fn mask(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 8 {
-        return "****".into();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
+pub use crate::oss::credentials::mask;
 
 /// Why the chain gave no credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]

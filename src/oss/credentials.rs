@@ -47,6 +47,17 @@ impl Credentials {
     }
 }
 
+/// `LTAI****1234`: enough to tell two keys apart, not to use one.
+pub fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "****".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
 /// Temporary credentials and when they expire (Unix seconds; `None`: never).
 #[derive(Clone, Debug)]
 pub struct Lease {
@@ -94,6 +105,14 @@ impl Renewing {
         match self.source.fetch().await {
             Ok(lease) => {
                 let c = lease.credentials.clone();
+                crate::log::line(format!(
+                    "temporary credentials renewed: AccessKey {}, {}",
+                    mask(&c.access_key_id),
+                    match lease.expires {
+                        Some(t) => format!("expire {}", super::time::iso8601_seconds(t)),
+                        None => "no expiry given".into(),
+                    }
+                ));
                 *held = Some((lease, now));
                 Ok(c)
             }
