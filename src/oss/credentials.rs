@@ -105,14 +105,11 @@ impl Renewing {
         match self.source.fetch().await {
             Ok(lease) => {
                 let c = lease.credentials.clone();
-                crate::log::line(format!(
-                    "temporary credentials renewed: AccessKey {}, {}",
-                    mask(&c.access_key_id),
-                    match lease.expires {
-                        Some(t) => format!("expire {}", super::time::iso8601_seconds(t)),
-                        None => "no expiry given".into(),
-                    }
-                ));
+                tracing::info!(
+                    key = %mask(&c.access_key_id),
+                    expires = %lease.expires.map_or("-".into(), super::time::iso8601_seconds),
+                    "temporary credentials renewed"
+                );
                 *held = Some((lease, now));
                 Ok(c)
             }
