@@ -275,6 +275,8 @@ fn render_risks(s: &Scan, area: Rect, buf: &mut Buffer, theme: &Theme) {
         vec![Line::from(Span::styled(
             if s.scanning {
                 " Risks appear when the scan completes; clearing and deleting wait for it."
+            } else if !r.finished {
+                " The scan stopped before it finished: the risks are not known; press r to scan again."
             } else {
                 " No risks found."
             },
@@ -440,5 +442,23 @@ mod tests {
         s.report.finished = false;
         s.report.complete = false;
         assert_eq!(s.status(Duration::ZERO), "scan stopped");
+    }
+
+    #[test]
+    fn a_stopped_scan_never_says_no_risks_were_found() {
+        let mut s = Scan::new("b");
+        s.scanning = false;
+        let area = Rect::new(0, 0, 100, 3);
+        let text = |s: &Scan| {
+            let mut buf = Buffer::empty(area);
+            render_risks(s, area, &mut buf, &Theme::plain());
+            (0..area.height)
+                .flat_map(|y| (0..area.width).map(move |x| (x, y)))
+                .map(|(x, y)| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        };
+        assert!(text(&s).contains("The scan stopped before it finished"));
+        s.report.finished = true;
+        assert!(text(&s).contains("No risks found."));
     }
 }
