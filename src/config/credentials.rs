@@ -466,14 +466,18 @@ fn cli_profile(
                 Arc::new(process),
             );
         }
-        "ChainableRamRoleArn" => {
-            // The source profile's AccessKey assumes the role (a source that is
-            // itself a role is not chained by this version).
-            let Some(from) = config
-                .profiles
-                .iter()
-                .find(|q| q.name == p.source_profile && q.mode == "AK")
-            else {
+        "RamRoleArn" | "ChainableRamRoleArn" => {
+            // A chained role takes its source profile's AccessKey (a source
+            // that is itself a role is not chained by this version).
+            let key = if p.mode == "RamRoleArn" {
+                Some(p)
+            } else {
+                config
+                    .profiles
+                    .iter()
+                    .find(|q| q.name == p.source_profile && q.mode == "AK")
+            };
+            let Some(key) = key else {
                 return Err(ChainError::Refused(format!(
                     "{source} assumes a role from profile {:?}, which is not an AK profile of this config; this version chains only from an AccessKey",
                     p.source_profile
@@ -482,7 +486,7 @@ fn cli_profile(
             return assumed_role(
                 s,
                 source,
-                (&from.access_key_id, &from.access_key_secret),
+                (&key.access_key_id, &key.access_key_secret),
                 &p.ram_role_arn,
                 &p.ram_session_name,
                 p.expired_seconds,
@@ -490,19 +494,6 @@ fn cli_profile(
                 &p.external_id,
                 &p.sts_region,
             );
-        }
-        "RamRoleArn" => {
-            return assumed_role(
-                s,
-                source,
-                (&p.access_key_id, &p.access_key_secret),
-                &p.ram_role_arn,
-                &p.ram_session_name,
-                p.expired_seconds,
-                &p.policy,
-                &p.external_id,
-                &p.sts_region,
-            )
         }
         other => {
             return Err(ChainError::Refused(format!(

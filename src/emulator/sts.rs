@@ -41,30 +41,41 @@ pub fn serve(
         .map(|(k, v)| (k, v.unwrap_or_default()))
         .collect();
     let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
-    match get("Action") {
-        "AssumeRole" => {}
+    let refusal = match get("Action") {
+        "AssumeRole" => assume_role_refusal(keys, &params, now),
         // Unsigned: the token is the proof (the emulator takes any non-empty one).
         "AssumeRoleWithOIDC"
             if get("OIDCToken").is_empty() || get("OIDCProviderArn").is_empty() =>
         {
-            return Some(refused(
+            Some(refused(
                 400,
                 "InvalidParameter.OIDCToken",
                 "The OIDC token or provider is missing.",
             ))
         }
-        "AssumeRoleWithOIDC" => {
-            return Some(issued(
-                role,
-                get("RoleArn"),
-                get("RoleSessionName"),
-                now,
-                counter,
-                issue,
-            ))
-        }
+        "AssumeRoleWithOIDC" => None,
         _ => return None,
-    }
+    };
+    Some(refusal.unwrap_or_else(|| {
+        issued(
+            role,
+            get("RoleArn"),
+            get("RoleSessionName"),
+            now,
+            counter,
+            issue,
+        )
+    }))
+}
+
+/// Why an AssumeRole call is refused: an unknown key, a bad signature, a stale
+/// timestamp, no role.
+fn assume_role_refusal(
+    keys: &Keys,
+    params: &std::collections::BTreeMap<String, String>,
+    now: i64,
+) -> Option<Reply> {
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
     let secret = [Some(&keys.main), keys.sts.as_ref()]
         .into_iter()
         .flatten()
@@ -94,14 +105,7 @@ pub fn serve(
             "Timestamp or RoleArn is invalid.",
         ));
     }
-    Some(issued(
-        role,
-        get("RoleArn"),
-        get("RoleSessionName"),
-        now,
-        counter,
-        issue,
-    ))
+    None
 }
 
 /// New credentials of the role assumed, as STS answers.

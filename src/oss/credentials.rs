@@ -65,6 +65,29 @@ pub struct Lease {
     pub expires: Option<i64>,
 }
 
+impl Lease {
+    /// Temporary credentials from the JSON object STS and the ECS metadata
+    /// service both send (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`,
+    /// `Expiration`); `who` names the sender in errors.
+    pub fn from_json(o: &serde_json::Value, who: &str) -> Result<Lease, String> {
+        let field = |k: &str| o.get(k).and_then(|x| x.as_str()).unwrap_or_default();
+        let (id, secret, token) = (
+            field("AccessKeyId"),
+            field("AccessKeySecret"),
+            field("SecurityToken"),
+        );
+        if id.is_empty() || secret.is_empty() || token.is_empty() {
+            return Err(format!("{who} sent incomplete credentials"));
+        }
+        let expires = super::time::parse_iso8601(field("Expiration"))
+            .ok_or_else(|| format!("{who} sent no valid Expiration"))?;
+        Ok(Lease {
+            credentials: Credentials::new(id, secret).with_token(token),
+            expires: Some(expires),
+        })
+    }
+}
+
 /// Where temporary credentials come from (an ECS instance's RAM role, say):
 /// asked again before the ones held expire.
 pub trait Source: Send + Sync + fmt::Debug {

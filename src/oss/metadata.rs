@@ -12,7 +12,6 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 
 use super::credentials::{Lease, Source};
-use super::{time, Credentials};
 
 /// Where the metadata service answers on an ECS instance.
 pub const DEFAULT_METADATA_URL: &str = "http://100.100.100.200";
@@ -160,27 +159,14 @@ impl Source for CredentialsUri {
 pub fn parse_lease(body: &str) -> Result<Lease, String> {
     let v: serde_json::Value = serde_json::from_str(body)
         .map_err(|_| "the credentials service sent credentials that are not JSON".to_string())?;
-    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default();
-    if field("Code") != "Success" {
+    let code = v.get("Code").and_then(|x| x.as_str()).unwrap_or_default();
+    if code != "Success" {
         return Err(format!(
             "the credentials service refused to give credentials (Code {:?})",
-            crate::text::visible(field("Code"))
+            crate::text::visible(code)
         ));
     }
-    let (id, secret, token) = (
-        field("AccessKeyId"),
-        field("AccessKeySecret"),
-        field("SecurityToken"),
-    );
-    if id.is_empty() || secret.is_empty() || token.is_empty() {
-        return Err("the credentials service sent incomplete credentials".into());
-    }
-    let expires = time::parse_iso8601(field("Expiration"))
-        .ok_or_else(|| "the credentials service sent no valid Expiration".to_string())?;
-    Ok(Lease {
-        credentials: Credentials::new(id, secret).with_token(token),
-        expires: Some(expires),
-    })
+    Lease::from_json(&v, "the credentials service")
 }
 
 #[cfg(test)]
@@ -192,7 +178,10 @@ mod tests {
         let body = r#"{"AccessKeyId":"STS.abc","AccessKeySecret":"s3cr3t","SecurityToken":"tok","Expiration":"2026-12-07T15:00:00Z","LastUpdated":"2026-12-07T09:00:00Z","Code":"Success"}"#;
         let lease = parse_lease(body).unwrap();
         assert_eq!(lease.credentials.access_key_id, "STS.abc");
-        assert_eq!(lease.expires, time::parse_iso8601("2026-12-07T15:00:00Z"));
+        assert_eq!(
+            lease.expires,
+            super::super::time::parse_iso8601("2026-12-07T15:00:00Z")
+        );
         let failed = parse_lease(r#"{"Code":"Failed","AccessKeySecret":"s3cr3t"}"#).unwrap_err();
         assert!(
             failed.contains("Failed") && !failed.contains("s3cr3t"),

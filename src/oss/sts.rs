@@ -285,20 +285,7 @@ pub fn parse_reply(status: u16, body: &str, role: &str) -> Result<Lease, String>
         ));
     }
     let c = v.get("Credentials").cloned().unwrap_or_default();
-    let (id, secret, token) = (
-        field(&c, "AccessKeyId"),
-        field(&c, "AccessKeySecret"),
-        field(&c, "SecurityToken"),
-    );
-    if id.is_empty() || secret.is_empty() || token.is_empty() {
-        return Err("STS answered AssumeRole without complete credentials".into());
-    }
-    let expires = time::parse_iso8601(&field(&c, "Expiration"))
-        .ok_or_else(|| "STS answered AssumeRole without a valid Expiration".to_string())?;
-    Ok(Lease {
-        credentials: Credentials::new(id, secret).with_token(token),
-        expires: Some(expires),
-    })
+    Lease::from_json(&c, "STS")
 }
 
 #[cfg(test)]
