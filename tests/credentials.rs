@@ -14,18 +14,24 @@ use ossweep::oss::credentials::Renewing;
 use ossweep::oss::endpoint::{Addressing, Endpoint};
 use tokio_util::sync::CancellationToken;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_run_longer_than_its_credentials_life_renews_them_and_keeps_exact_books() {
-    let emu = emulator::start(EmulatorConfig {
-        seed: Seed::Empty,
+/// An emulator that plays the instance role "ossweep-runner" and STS, whose
+/// credentials live `lifetime` seconds.
+async fn playing_roles(seed: Seed, lifetime: u64) -> emulator::EmulatorHandle {
+    emulator::start(EmulatorConfig {
+        seed,
         ecs_role: Some(EcsRole {
             name: "ossweep-runner".into(),
-            lifetime: Duration::from_secs(5),
+            lifetime: Duration::from_secs(lifetime),
         }),
         ..Default::default()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_longer_than_its_credentials_life_renews_them_and_keeps_exact_books() {
+    let emu = playing_roles(Seed::Empty, 5).await;
     common::flat_bucket(&emu, "long-run", "k/", 12_000);
     // Signed only with what the role hands out: the emulator's own key is not known here.
     let role = ossweep::oss::metadata::EcsRole::new(&emu.url(), None);
@@ -75,16 +81,7 @@ async fn a_run_longer_than_its_credentials_life_renews_them_and_keeps_exact_book
 /// that differs) are renewed and the request sent again, once.
 #[tokio::test(flavor = "multi_thread")]
 async fn credentials_oss_calls_expired_are_renewed_and_the_request_sent_again() {
-    let emu = emulator::start(EmulatorConfig {
-        seed: Seed::Demo,
-        ecs_role: Some(EcsRole {
-            name: "ossweep-runner".into(),
-            lifetime: Duration::from_secs(600),
-        }),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let emu = playing_roles(Seed::Demo, 600).await;
     let role = ossweep::oss::metadata::EcsRole::new(&emu.url(), Some("ossweep-runner".into()));
     let mut cfg = ClientConfig::new(ossweep::oss::Credentials::new("", ""), "cn-hangzhou");
     cfg.renewing = Some(Arc::new(Renewing::new(Arc::new(role))));
@@ -113,16 +110,7 @@ async fn credentials_oss_calls_expired_are_renewed_and_the_request_sent_again() 
 /// it) and signs every request with the role's credentials.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
-    let emu = emulator::start(EmulatorConfig {
-        seed: Seed::Demo,
-        ecs_role: Some(EcsRole {
-            name: "ossweep-runner".into(),
-            lifetime: Duration::from_secs(3_600),
-        }),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let emu = playing_roles(Seed::Demo, 3_600).await;
     let home = tempfile::tempdir().unwrap();
     let aliyun = home.path().join(".aliyun");
     std::fs::create_dir_all(&aliyun).unwrap();
@@ -205,16 +193,7 @@ fn check_with(
 /// file the cluster writes; and a credentials URI, the chain's last source.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_oidc_role_and_a_credentials_uri_are_used_as_the_libraries_use_them() {
-    let emu = emulator::start(EmulatorConfig {
-        seed: Seed::Demo,
-        ecs_role: Some(EcsRole {
-            name: "ossweep-runner".into(),
-            lifetime: Duration::from_secs(3_600),
-        }),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let emu = playing_roles(Seed::Demo, 3_600).await;
     let home = tempfile::tempdir().unwrap();
     let token = home.path().join("token");
     std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.emulated.token\n").unwrap();
