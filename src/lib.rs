@@ -22,7 +22,8 @@
 //!                 through the RunJournal trait the journal implements (book.rs), events,
 //!                 progress reducer (pure), audit trail, a vector bucket's end (vectors.rs)
 //!   vocab.rs      what the scan and the engine share: bucket kinds, classification,
-//!                 WORM release, the items a run names (pure)
+//!                 WORM release, the items a run names, the bucket facts a run is
+//!                 confirmed with and compares (pure)
 //!   engine/       the preflight (pure; preflight/verdict.rs whether a bucket can go,
 //!                 preflight/items.rs the items an action names), the one batch runner
 //!                 (fresh or resumed), the run's journal (journal.rs), the one expiry installer

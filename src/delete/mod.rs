@@ -37,12 +37,13 @@ use crate::blockers::{self, Category, Phase};
 use crate::oss::client::Notice;
 use crate::oss::model::Versioning;
 use crate::oss::{time, Client};
+use crate::vocab::BucketFacts;
 use context::Ctx;
 
 pub use crate::vocab::LISTING_STREAMS;
 pub use audit::Audit;
 pub use event::{CategoryTotals, Event, FailedItem, Remaining, RunError, StopKind, Summary};
-pub use plan::{check_scope, Bounds, BucketFacts, Plan};
+pub use plan::{check_scope, Bounds, Plan};
 
 /// Runs a plan to the end (or until cancelled) and says exactly what was done.
 pub async fn run(

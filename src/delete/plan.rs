@@ -3,12 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use super::audit::Audit;
 use crate::blockers::Category;
-use crate::oss::model::{Versioning, WormConfiguration};
-use crate::vocab::{BucketKind, Target};
+use crate::vocab::{BucketFacts, BucketKind, Target};
 
 #[derive(Clone)]
 pub struct Plan {
@@ -51,63 +48,6 @@ pub struct Plan {
     /// What deletes mean depends on it: a bucket whose facts changed since
     /// is not touched, the run stops and says what changed.
     pub confirmed: Option<BucketFacts>,
-}
-
-/// The facts about a bucket that decide what a delete does: its versioning
-/// (a delete marker, or the data) and its retention policy (which versions
-/// may go at all). A run works from what was confirmed and compares what it
-/// reads with it; it never takes what it reads instead.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BucketFacts {
-    pub versioning: Versioning,
-    /// The retention policy (WORM) as it was read (`None`: none, or it could
-    /// not be read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worm: Option<WormConfiguration>,
-}
-
-/// One fact that changed since a run was confirmed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
-    /// `versioning`, `retention policy (WORM)`.
-    pub what: &'static str,
-    pub now: String,
-    pub was: String,
-}
-
-impl BucketFacts {
-    /// What changed from `self` (confirmed) to `now` that changes what a
-    /// delete does.
-    pub fn changes(&self, now: &BucketFacts) -> Vec<Change> {
-        let mut out = Vec::new();
-        if self.versioning != now.versioning {
-            out.push(Change {
-                what: "versioning",
-                now: now.versioning.as_str().into(),
-                was: self.versioning.as_str().into(),
-            });
-        }
-        let policy = |w: &Option<WormConfiguration>| {
-            w.as_ref()
-                .map(|w| (w.worm_id.clone(), w.state.clone(), w.retention_period_days))
-        };
-        if policy(&self.worm) != policy(&now.worm) {
-            out.push(Change {
-                what: "retention policy (WORM)",
-                now: describe_worm(now.worm.as_ref()),
-                was: describe_worm(self.worm.as_ref()),
-            });
-        }
-        out
-    }
-}
-
-/// `none`, `Locked, 30 days`.
-fn describe_worm(w: Option<&WormConfiguration>) -> String {
-    match w {
-        None => "none".into(),
-        Some(w) => format!("{}, {} days", w.state, w.retention_period_days),
-    }
 }
 
 /// What a resumed run may delete: what existed when the run was confirmed
@@ -294,35 +234,5 @@ mod tests {
             .validate()
             .unwrap_err()
             .contains("vector bucket holds no objects"));
-    }
-
-    #[test]
-    fn facts_change_when_versioning_or_the_retention_policy_does() {
-        let worm = |days| WormConfiguration {
-            worm_id: "w".into(),
-            state: "Locked".into(),
-            retention_period_days: days,
-            creation_date: Some(0),
-        };
-        let off = BucketFacts::default();
-        assert!(off.changes(&off).is_empty());
-        let on = BucketFacts {
-            versioning: Versioning::Enabled,
-            worm: Some(worm(30)),
-        };
-        let what: Vec<&str> = off.changes(&on).iter().map(|c| c.what).collect();
-        assert_eq!(what, ["versioning", "retention policy (WORM)"]);
-        let longer = BucketFacts {
-            worm: Some(worm(60)),
-            ..on.clone()
-        };
-        let c = on.changes(&longer);
-        assert_eq!(
-            (c[0].now.as_str(), c[0].was.as_str()),
-            ("Locked, 60 days", "Locked, 30 days")
-        );
-        // Old journals keep no retention policy: it reads as none.
-        let old: BucketFacts = serde_json::from_str(r#"{"versioning":"Enabled"}"#).unwrap();
-        assert_eq!(old.worm, None);
     }
 }

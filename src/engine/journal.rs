@@ -99,7 +99,7 @@ pub struct Reconfirmation {
     /// What deletes mean since (versioning, retention policy), as the check
     /// read it: the run goes on from these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facts: Option<crate::delete::BucketFacts>,
+    pub facts: Option<crate::vocab::BucketFacts>,
 }
 
 impl BucketRun {
@@ -121,7 +121,7 @@ impl BucketRun {
 
     /// What deletes mean as last confirmed: at the start, or when the bucket
     /// was named again on a resume.
-    pub fn facts(&self) -> &crate::delete::BucketFacts {
+    pub fn facts(&self) -> &crate::vocab::BucketFacts {
         self.reconfirmed
             .iter()
             .rev()

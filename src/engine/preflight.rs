@@ -9,13 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::blockers::Category;
-use crate::delete::{Audit, BucketFacts, Plan, Summary};
+use crate::delete::{Audit, Plan, Summary};
 use crate::oss::model::{BucketIdentity, Versioning, WormConfiguration};
 use crate::oss::time;
 use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
 use crate::scan::{ScanReport, State};
 use crate::units::{bytes, count};
+use crate::vocab::BucketFacts;
 use crate::vocab::BucketKind;
 
 pub use super::action::Action;

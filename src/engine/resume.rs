@@ -133,11 +133,12 @@ use super::journal::{self, BucketRun, Reconfirmation, Runs, Stage};
 use super::preflight::{phrase, preflight, Action, Preflight};
 use super::session::{Account, Session};
 use crate::blockers::Category;
-use crate::delete::{Audit, BucketFacts, Event, Summary};
+use crate::delete::{Audit, Event, Summary};
 use crate::oss::model::BucketIdentity;
 use crate::oss::{time, Client, OssError};
 use crate::scan::risk::Risk;
 use crate::units::count;
+use crate::vocab::BucketFacts;
 use crate::vocab::BucketKind;
 
 /// Risk kinds whose presence follows the counts, not the configuration: a

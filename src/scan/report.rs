@@ -333,8 +333,8 @@ impl ScanReport {
 
     /// Entries a full emptying must remove through batch deletes.
     /// What deletes in this bucket mean, as the scan read it.
-    pub fn facts(&self) -> crate::delete::BucketFacts {
-        crate::delete::BucketFacts {
+    pub fn facts(&self) -> crate::vocab::BucketFacts {
+        crate::vocab::BucketFacts {
             versioning: self.versioning,
             worm: self.worm.clone(),
         }
