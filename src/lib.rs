@@ -16,8 +16,8 @@
 //!   scan/         the scan: the bucket's configuration, the blockers' shared context
 //!                 (context.rs), its risks (pure) and found.rs: what is behind each
 //!                 count, bounded (pure); vectors.rs for vector buckets
-//!   delete/       the engine: the run's context and pass loop (context.rs), plan and the
-//!                 confirmed bucket facts, object pipeline with verification passes,
+//!   delete/       the engine: the run's context and pass loop (context.rs), plan, object
+//!                 pipeline with verification passes,
 //!                 re-checks of lost replies (recheck.rs), what it books for a resume
 //!                 through the RunJournal trait the journal implements (book.rs), events,
 //!                 progress reducer (pure), audit trail, a vector bucket's end (vectors.rs)
