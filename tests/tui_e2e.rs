@@ -59,15 +59,22 @@ impl Tmux {
 
     /// Polls the screen until it shows `needle`, or fails with what it shows.
     fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        self.wait_for_all(&[needle], timeout)
+    }
+
+    /// Polls the screen until it shows every one of `needles` at once, or
+    /// fails with what it shows. A capture can catch a frame half drawn (top
+    /// to bottom): what is asserted together is waited for together.
+    fn wait_for_all(&self, needles: &[&str], timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if needles.iter().all(|n| screen.contains(n)) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {needle:?}; the screen shows:\n{screen}"
+                "timed out waiting for {needles:?}; the screen shows:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -182,10 +189,13 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("filter: web-assets", Duration::from_secs(5));
     tmux.keys(&["Enter"]);
-    let scan = tmux.wait_for("versioning Off  scan complete", Duration::from_secs(20));
-    assert!(
-        scan.contains("static.acme-demo.com") && scan.contains("Current objects"),
-        "{scan}"
+    tmux.wait_for_all(
+        &[
+            "versioning Off  scan complete",
+            "static.acme-demo.com",
+            "Current objects",
+        ],
+        Duration::from_secs(20),
     );
     tmux.keys(&["D"]);
     tmux.wait_for("Type acme-web-assets to confirm", Duration::from_secs(5));
@@ -232,32 +242,33 @@ async fn select_scan_delete_and_report_in_the_real_terminal() {
     );
     tmux.keys(&["Enter"]);
     // Not just "scan complete": "Risks appear when the scan completes" contains it.
-    let scan = tmux.wait_for(
-        "acme-logs-replicated  cn-hangzhou  versioning Off  scan complete",
+    tmux.wait_for_all(
+        &[
+            "acme-logs-replicated  cn-hangzhou  versioning Off  scan complete",
+            "logs-to-dr",
+        ],
         Duration::from_secs(20),
     );
-    assert!(scan.contains("logs-to-dr"), "{scan}");
     tmux.keys(&["D"]);
-    let confirm = tmux.wait_for(
-        "Type acme-logs-replicated to confirm",
+    tmux.wait_for_all(
+        &[
+            "Type acme-logs-replicated to confirm",
+            "Delete bucket",
+            "Replication rule \"logs-to-dr\" (Action ALL)",
+            "acme-logs-dr",
+        ],
         Duration::from_secs(5),
-    );
-    assert!(
-        confirm.contains("Delete bucket")
-            && confirm.contains("Replication rule \"logs-to-dr\" (Action ALL)")
-            && confirm.contains("acme-logs-dr"),
-        "{confirm}"
     );
     tmux.keys(&["Escape"]);
     tmux.wait_for("a clear all", Duration::from_secs(5));
     tmux.keys(&["a"]);
-    let clear_all = tmux.wait_for(
-        "Type acme-logs-replicated to confirm",
+    tmux.wait_for_all(
+        &[
+            "Type acme-logs-replicated to confirm",
+            "Clear (the bucket stays)",
+            "logs-to-dr",
+        ],
         Duration::from_secs(5),
-    );
-    assert!(
-        clear_all.contains("Clear (the bucket stays)") && clear_all.contains("logs-to-dr"),
-        "{clear_all}"
     );
     // Enter without the name does nothing: the pane stays, nothing is deleted.
     tmux.keys(&["Enter"]);
@@ -331,8 +342,10 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tmux.keys(&["q"]);
-    let prompt = tmux.wait_for("A deletion is running. Quit?", Duration::from_secs(5));
-    assert!(prompt.contains("ossweep resume"), "{prompt}");
+    tmux.wait_for_all(
+        &["A deletion is running. Quit?", "ossweep resume"],
+        Duration::from_secs(5),
+    );
     tmux.keys(&["y"]);
     let shell = tmux.wait_for("EXIT=", Duration::from_secs(60));
     assert!(shell.contains("EXIT=3"), "{shell}");
@@ -358,23 +371,25 @@ async fn quit_mid_deletion_prints_the_summary_and_the_wizard_resumes_it() {
     // shows what was written since, and nothing is deleted before the name.
     tmux.text(&format!("clear; {wizard}; echo EX\"\"IT=$?"));
     tmux.keys(&["Enter"]);
-    let list = tmux.wait_for(
-        "An interrupted deletion of big-archive",
+    tmux.wait_for_all(
+        &[
+            "An interrupted deletion of big-archive",
+            "R resume",
+            "% done",
+        ],
         Duration::from_secs(20),
-    );
-    assert!(
-        list.contains("R resume") && list.contains("% done"),
-        "{list}"
     );
     // The list is loaded (R waits for it).
     tmux.wait_for("keep-me", Duration::from_secs(20));
     tmux.keys(&["R"]);
-    let pane = tmux.wait_for("it changed since", Duration::from_secs(60));
-    assert!(
-        pane.contains("40 entries written after the run was confirmed"),
-        "{pane}"
+    tmux.wait_for_all(
+        &[
+            "it changed since",
+            "40 entries written after the run was confirmed",
+            "Type big-archive to confirm",
+        ],
+        Duration::from_secs(60),
     );
-    assert!(pane.contains("Type big-archive to confirm"), "{pane}");
     assert_eq!(
         c.get_bucket_stat("big-archive").await.unwrap().object_count,
         before_resume,
@@ -424,22 +439,26 @@ async fn one_upload_is_deleted_from_the_drill_down_and_its_siblings_stay() {
     );
     // The fourth category: incomplete multipart uploads.
     tmux.keys(&["j", "j", "j", "Enter"]);
-    let drill = tmux.wait_for("350.0 MiB", Duration::from_secs(20));
-    assert!(
-        drill.contains("Incomplete multipart uploads  (3)")
-            && drill.contains("raw/keynote-2025.mp4")
-            && drill.contains("1.2 GiB"),
-        "{drill}"
+    tmux.wait_for_all(
+        &[
+            "350.0 MiB",
+            "Incomplete multipart uploads  (3)",
+            "raw/keynote-2025.mp4",
+            "1.2 GiB",
+        ],
+        Duration::from_secs(20),
     );
     // The first row is the interview; mark it, then delete the marked one.
     tmux.keys(&["Space"]);
     tmux.wait_for("1 marked", Duration::from_secs(5));
     tmux.keys(&["d"]);
-    let confirm = tmux.wait_for("Type acme-media-ingest to confirm", Duration::from_secs(5));
-    assert!(
-        confirm.contains("1 incomplete multipart upload")
-            && confirm.contains("raw/interview-take-4.mov (upload"),
-        "{confirm}"
+    tmux.wait_for_all(
+        &[
+            "Type acme-media-ingest to confirm",
+            "1 incomplete multipart upload",
+            "raw/interview-take-4.mov (upload",
+        ],
+        Duration::from_secs(5),
     );
     tmux.text("acme-media-ingest");
     tmux.wait_for("matches", Duration::from_secs(5));
