@@ -139,9 +139,9 @@ pub fn resolve(s: &Sources, warnings: &mut Vec<String>) -> Result<Found, ChainEr
         &|_| {
             Ok(env_pair(
                 s,
-                "OSS_ACCESS_KEY_ID",
-                "OSS_ACCESS_KEY_SECRET",
-                "OSS_SESSION_TOKEN",
+                super::ENV_ACCESS_KEY_ID,
+                super::ENV_ACCESS_KEY_SECRET,
+                super::ENV_SESSION_TOKEN,
             ))
         },
         &|_| {
