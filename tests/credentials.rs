@@ -197,22 +197,19 @@ async fn an_oidc_role_and_a_credentials_uri_are_used_as_the_libraries_use_them()
     let home = tempfile::tempdir().unwrap();
     let token = home.path().join("token");
     std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.emulated.token\n").unwrap();
-    let (code, text) = check_with(
-        &emu,
-        home.path(),
-        &[
-            (
-                "ALIBABA_CLOUD_ROLE_ARN",
-                "acs:ram::1234567890:role/ack-runner".into(),
-            ),
-            (
-                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-                "acs:ram::1234567890:oidc-provider/ack".into(),
-            ),
-            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.display().to_string()),
-            ("OSSWEEP_STS_URL", emu.url()),
-        ],
-    );
+    let oidc = [
+        (
+            "ALIBABA_CLOUD_ROLE_ARN",
+            "acs:ram::1234567890:role/ack-runner".to_string(),
+        ),
+        (
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1234567890:oidc-provider/ack".into(),
+        ),
+        ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.display().to_string()),
+        ("OSSWEEP_STS_URL", emu.url()),
+    ];
+    let (code, text) = check_with(&emu, home.path(), &oidc);
     assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("the OIDC role acs:ram::1234567890:role/ack-runner"),
@@ -221,22 +218,7 @@ async fn an_oidc_role_and_a_credentials_uri_are_used_as_the_libraries_use_them()
     assert_eq!(emu.faults().count("AssumeRole"), 1);
     // An empty token file: said, and nothing else is tried in its place.
     std::fs::write(&token, "").unwrap();
-    let (code, text) = check_with(
-        &emu,
-        home.path(),
-        &[
-            (
-                "ALIBABA_CLOUD_ROLE_ARN",
-                "acs:ram::1234567890:role/ack-runner".into(),
-            ),
-            (
-                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-                "acs:ram::1234567890:oidc-provider/ack".into(),
-            ),
-            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token.display().to_string()),
-            ("OSSWEEP_STS_URL", emu.url()),
-        ],
-    );
+    let (code, text) = check_with(&emu, home.path(), &oidc);
     assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("OIDC token file") && text.contains("is empty"),
