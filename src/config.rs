@@ -111,6 +111,14 @@ pub struct Profile {
     pub access_key_id: Option<String>,
     pub access_key_secret: Option<Secret>,
     pub security_token: Option<Secret>,
+    /// How to sign in, as ossutil names it: `AK`, `StsToken`, `RamRoleArn`
+    /// or `EcsRamRole` (default: the AccessKey above).
+    pub mode: Option<String>,
+    /// Mode `RamRoleArn`: the role to assume with the AccessKey above.
+    pub role_arn: Option<String>,
+    pub role_session_name: Option<String>,
+    /// Mode `EcsRamRole`: the instance's role (default: the one it has).
+    pub ecs_role_name: Option<String>,
     pub ossutil_config: Option<PathBuf>,
     pub connect_to: Option<IpAddr>,
     /// Buckets reached through a host of their own, by name.
@@ -198,6 +206,8 @@ pub struct Settings {
     pub config_path: PathBuf,
     /// Where the credentials came from, their AccessKey ID masked.
     pub credentials_source: String,
+    /// The same in a few words (`key LTAI****1234`, `role ossweep-runner`).
+    pub credentials_label: String,
     /// Things the user should know (e.g. a secret in a world-readable file).
     pub warnings: Vec<String>,
 }
@@ -344,6 +354,11 @@ pub struct OssutilConfig {
     pub access_key_id: Option<String>,
     pub access_key_secret: Option<Secret>,
     pub security_token: Option<Secret>,
+    /// `mode`, and what its modes read: `ramRoleArn` (1.x) or `roleArn` (2.x),
+    /// `roleSessionName`, `tokenTimeout`, `stsRegion`, `ecsRoleName`.
+    pub mode: Option<String>,
+    pub role: credentials::RoleToAssume,
+    pub ecs_role_name: Option<String>,
     pub region: Option<String>,
     /// ossutil 1.x `[Bucket-Endpoint]`: bucket -> endpoint.
     pub bucket_endpoints: BTreeMap<String, String>,
@@ -388,10 +403,23 @@ pub fn parse_ossutil(text: &str) -> OssutilConfig {
         if v.is_empty() {
             continue;
         }
-        match k.trim().to_ascii_lowercase().as_str() {
-            "accesskeyid" => out.access_key_id = Some(v),
-            "accesskeysecret" => out.access_key_secret = Some(Secret::new(v)),
+        // ossutil reads a key in any case, in camelCase, kebab-case or snake_case.
+        let key: String = k
+            .trim()
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match key.as_str() {
+            "accesskeyid" | "accessid" => out.access_key_id = Some(v),
+            "accesskeysecret" | "accesskey" => out.access_key_secret = Some(Secret::new(v)),
             "ststoken" | "securitytoken" => out.security_token = Some(Secret::new(v)),
+            "mode" => out.mode = Some(v),
+            "rolearn" | "ramrolearn" => out.role.arn = v,
+            "rolesessionname" => out.role.session_name = v,
+            "tokentimeout" => out.role.duration_secs = v.parse().ok().filter(|d| *d > 0),
+            "stsregion" => out.role.sts_region = v,
+            "ecsrolename" => out.ecs_role_name = Some(v),
             "region" => out.region = Some(v),
             "endpoint" if out.region.is_none() => {
                 out.region = crate::oss::endpoint::region_of_host(
@@ -631,30 +659,47 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         )));
     }
 
-    let profile_credentials = match (&profile.access_key_id, &profile.access_key_secret) {
-        (Some(id), Some(secret)) => Some(Credentials {
-            access_key_id: id.clone(),
-            access_key_secret: secret.clone(),
-            security_token: profile.security_token.clone(),
-        }),
-        _ => None,
-    };
-    let ossutil_credentials = match (&ossutil.access_key_id, &ossutil.access_key_secret) {
-        (Some(id), Some(secret)) => Some(Credentials {
-            access_key_id: id.clone(),
-            access_key_secret: secret.clone(),
-            security_token: ossutil.security_token.clone(),
-        }),
-        _ => None,
-    };
+    let key =
+        |id: &Option<String>, secret: &Option<Secret>, token: &Option<Secret>| match (id, secret) {
+            (Some(id), Some(secret)) => Some(Credentials {
+                access_key_id: id.clone(),
+                access_key_secret: secret.clone(),
+                security_token: token.clone(),
+            }),
+            _ => None,
+        };
+    let profile_mode = credentials::Mode::declared(
+        profile.mode.as_deref(),
+        key(
+            &profile.access_key_id,
+            &profile.access_key_secret,
+            &profile.security_token,
+        ),
+        credentials::RoleToAssume {
+            arn: profile.role_arn.clone().unwrap_or_default(),
+            session_name: profile.role_session_name.clone().unwrap_or_default(),
+            ..Default::default()
+        },
+        profile.ecs_role_name.clone(),
+    );
+    let ossutil_mode = credentials::Mode::declared(
+        ossutil.mode.as_deref(),
+        key(
+            &ossutil.access_key_id,
+            &ossutil.access_key_secret,
+            &ossutil.security_token,
+        ),
+        ossutil.role.clone(),
+        ossutil.ecs_role_name.clone(),
+    );
     let sources = credentials::Sources {
         env,
         home: env("HOME").map(PathBuf::from).or_else(home),
-        profile: (&name, &path, profile_credentials),
-        ossutil: (ossutil_path.as_deref(), ossutil_credentials),
+        profile: (&name, &path, profile_mode),
+        ossutil: (ossutil_path.as_deref(), ossutil_mode),
     };
     let found = credentials::resolve(&sources, &mut warnings).map_err(ConfigError::Credentials)?;
-    let credentials_source = found.describe();
+    let (credentials_source, credentials_label) = (found.describe(), found.label());
     let (credentials, renewing) = (found.credentials, found.renewing);
 
     let region = o
@@ -746,6 +791,7 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
         profile: name,
         config_path: path,
         credentials_source,
+        credentials_label,
         warnings,
     })
 }

@@ -158,6 +158,71 @@ async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
     emu.shutdown().await.unwrap();
 }
 
+/// An aliyun CLI profile in mode ChainableRamRoleArn whose source profile is
+/// itself a role: the first role is assumed with the AccessKey, the second
+/// with the first's temporary credentials and token (STS, played by the
+/// emulator, refuses an STS key without its token), and requests are signed
+/// with the second's. An OIDC profile of the same file is used as the
+/// libraries use it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_chained_from_a_role_and_an_oidc_profile_are_assumed_through_sts() {
+    let emu = playing_roles(Seed::Demo, 3_600).await;
+    let home = tempfile::tempdir().unwrap();
+    let aliyun = home.path().join(".aliyun");
+    std::fs::create_dir_all(&aliyun).unwrap();
+    let token = home.path().join("token");
+    std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.emulated.token\n").unwrap();
+    let key = emu.credentials();
+    let config = serde_json::json!({
+        "current": "second",
+        "profiles": [
+            {
+                "name": "first", "mode": "RamRoleArn",
+                "access_key_id": key.access_key_id,
+                "access_key_secret": key.access_key_secret.expose(),
+                "ram_role_arn": "acs:ram::1234567890:role/first", "expired_seconds": 0
+            },
+            {
+                "name": "second", "mode": "ChainableRamRoleArn", "source_profile": "first",
+                "ram_role_arn": "acs:ram::1234567890:role/second"
+            },
+            {
+                "name": "ack", "mode": "OIDC", "ram_role_arn": "acs:ram::1234567890:role/ack",
+                "oidc_provider_arn": "acs:ram::1234567890:oidc-provider/ack",
+                "oidc_token_file": token.display().to_string()
+            }
+        ]
+    });
+    std::fs::write(aliyun.join("config.json"), config.to_string()).unwrap();
+    let sts = [("OSSWEEP_STS_URL", emu.url())];
+    let (code, text) = check_with(&emu, home.path(), &sts);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("RAM role acs:ram::1234567890:role/second assumed through STS")
+            && text.contains("from profile \"first\": RAM role acs:ram::1234567890:role/first"),
+        "{text}"
+    );
+    assert!(!text.contains(key.access_key_secret.expose()));
+    let calls = emu.faults().log();
+    let assumed: Vec<u16> = calls
+        .iter()
+        .filter(|e| e.op == "AssumeRole")
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(assumed, [200, 200], "each role assumed once: {assumed:?}");
+    let ack = [
+        ("OSSWEEP_STS_URL", emu.url()),
+        ("ALIBABA_CLOUD_PROFILE", "ack".to_string()),
+    ];
+    let (code, text) = check_with(&emu, home.path(), &ack);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("OIDC role acs:ram::1234567890:role/ack"),
+        "{text}"
+    );
+    emu.shutdown().await.unwrap();
+}
+
 /// `ossweep check` with a clean environment plus `vars`, against `emu`.
 fn check_with(
     emu: &emulator::EmulatorHandle,
@@ -212,7 +277,7 @@ async fn an_oidc_role_and_a_credentials_uri_are_used_as_the_libraries_use_them()
     let (code, text) = check_with(&emu, home.path(), &oidc);
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("the OIDC role acs:ram::1234567890:role/ack-runner"),
+        text.contains("OIDC role acs:ram::1234567890:role/ack-runner"),
         "{text}"
     );
     assert_eq!(emu.faults().count("AssumeRole"), 1);

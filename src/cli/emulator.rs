@@ -250,12 +250,14 @@ pub async fn run_demo(a: &DemoArgs) -> Result<u8, String> {
             profile: "demo".into(),
             target: format!("emulator {}", emu.url()),
             demo: true,
-            key: String::new(),
+            credentials: String::new(),
+            held: None,
             reports: Some(reports.clone()),
         };
         // The demo's emulator lives as long as the demo: so do its journals.
         let runs = std::env::temp_dir().join(format!("ossweep-demo-runs-{}", std::process::id()));
-        let result = crate::tui::run(client, Some(reports), Some(runs.clone()), context).await;
+        let result =
+            crate::tui::run(client, Some(reports), Some(runs.clone()), context, None).await;
         let _ = std::fs::remove_dir_all(&runs);
         emu.shutdown().await.map_err(|e| e.to_string())?;
         return Ok(super::runner::farewell(result?));

@@ -203,15 +203,14 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
             None => format!("region {}", s.client.region),
         },
         demo: false,
-        key: match &s.client.renewing {
-            Some(_) => "temporary (a role's)".into(),
-            None => crate::config::credentials::mask(&s.client.credentials.access_key_id),
-        },
+        credentials: s.credentials_label.clone(),
+        held: None,
         reports: reports.clone(),
     };
     let runs = crate::engine::journal::runs_dir();
-    let quitted =
-        crate::tui::run(crate::oss::Client::new(s.client), reports, runs, context).await?;
+    let held = s.client.renewing.as_ref().map(|r| r.watch());
+    let client = crate::oss::Client::new(s.client);
+    let quitted = crate::tui::run(client, reports, runs, context, held).await?;
     Ok(runner::farewell(quitted))
 }
 

@@ -226,6 +226,94 @@ fn reads_ossutil_config_files() {
     );
 }
 
+#[test]
+fn an_ossutil_config_names_its_mode_in_either_version_and_any_spelling() {
+    // 1.x: mode and ramRoleArn in [Credentials].
+    let v1 = "[Credentials]\nendpoint=oss-cn-shenzhen.aliyuncs.com\naccessKeyID=LTAIutil\naccessKeySecret=s\nmode=RamRoleArn\nramRoleArn=acs:ram::1:role/util\nroleSessionName=team\ntokenTimeout=900\n";
+    let c = parse_ossutil(v1);
+    assert_eq!(
+        (
+            c.mode.as_deref(),
+            c.role.arn.as_str(),
+            c.role.session_name.as_str(),
+            c.role.duration_secs
+        ),
+        (
+            Some("RamRoleArn"),
+            "acs:ram::1:role/util",
+            "team",
+            Some(900)
+        )
+    );
+    // 2.x: keys in kebab-case or snake_case mean the same.
+    let v2 = "[default]\nmode = EcsRamRole\necs-role-name = web\nregion = cn-qingdao\n";
+    let c = parse_ossutil(v2);
+    assert_eq!(
+        (c.mode.as_deref(), c.ecs_role_name.as_deref()),
+        (Some("EcsRamRole"), Some("web"))
+    );
+    let c = parse_ossutil("[default]\naccess_key_id = LTAIsnake\naccess-key-secret = s\nrole_arn = acs:ram::1:role/v2\n");
+    assert_eq!(
+        (c.access_key_id.as_deref(), c.role.arn.as_str()),
+        (Some("LTAIsnake"), "acs:ram::1:role/v2")
+    );
+    // Loaded: the role is what the chain assumes.
+    let dir = tempfile::tempdir().unwrap();
+    let util = write(dir.path(), "ossutilconfig", v1);
+    let p = write(
+        dir.path(),
+        "c.toml",
+        &format!(
+            "[profiles.default]\nossutil_config = \"{}\"\n",
+            util.display()
+        ),
+    );
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert!(s.client.renewing.is_some());
+    assert!(
+        s.credentials_source
+            .contains("RAM role acs:ram::1:role/util assumed through STS"),
+        "{}",
+        s.credentials_source
+    );
+}
+
+#[test]
+fn a_profile_names_a_mode_and_an_incomplete_one_is_refused_by_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "c.toml",
+        "[profiles.default]\naccess_key_id = \"LTAI5tProfileKey\"\naccess_key_secret = \"s\"\nmode = \"RamRoleArn\"\nrole_arn = \"acs:ram::1:role/p\"\n",
+    );
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert!(
+        s.client.renewing.is_some() && s.credentials_source.contains("RAM role acs:ram::1:role/p"),
+        "{}",
+        s.credentials_source
+    );
+    let p = write(
+        dir.path(),
+        "ecs.toml",
+        "[profiles.default]\nmode = \"EcsRamRole\"\necs_role_name = \"web\"\n",
+    );
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert!(
+        s.credentials_source
+            .contains("the ECS instance's RAM role web"),
+        "{}",
+        s.credentials_source
+    );
+    let p = write(
+        dir.path(),
+        "bad.toml",
+        "[profiles.default]\naccess_key_id = \"LTAI5tProfileKey\"\naccess_key_secret = \"not-to-be-echoed\"\nmode = \"StsToken\"\n",
+    );
+    let err = load(&with_file(p), &env_of(&[])).unwrap_err().to_string();
+    assert!(err.contains("mode StsToken needs its STS token"), "{err}");
+    assert!(!err.contains("not-to-be-echoed"), "{err}");
+}
+
 #[cfg(unix)]
 #[test]
 fn warns_when_a_secret_is_readable_by_others_and_debug_hides_it() {

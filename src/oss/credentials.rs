@@ -92,6 +92,16 @@ impl Lease {
 /// asked again before the ones held expire.
 pub trait Source: Send + Sync + fmt::Debug {
     fn fetch(&self) -> futures::future::BoxFuture<'_, Result<Lease, String>>;
+    /// What it is, in a few words for a header (`role ossweep-runner`).
+    fn label(&self) -> String;
+}
+
+/// What the credentials held now are, to show: the AccessKey ID masked and
+/// when they expire (Unix seconds). Never the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub key: String,
+    pub expires: Option<i64>,
 }
 
 /// The credentials a client signs with, renewed from their source before they
@@ -102,6 +112,8 @@ pub trait Source: Send + Sync + fmt::Debug {
 pub struct Renewing {
     source: std::sync::Arc<dyn Source>,
     held: tokio::sync::Mutex<Option<(Lease, i64)>>,
+    /// What is held, for whoever shows it (the wizard's header).
+    shown: tokio::sync::watch::Sender<Option<Held>>,
 }
 
 impl Renewing {
@@ -109,7 +121,18 @@ impl Renewing {
         Renewing {
             source,
             held: Default::default(),
+            shown: tokio::sync::watch::channel(None).0,
         }
+    }
+
+    /// What the credentials come from, in a few words.
+    pub fn label(&self) -> String {
+        self.source.label()
+    }
+
+    /// What is held, now and after each renewal.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<Option<Held>> {
+        self.shown.subscribe()
     }
 
     /// Forgets what is held (OSS said it expired): the next request renews.
@@ -133,6 +156,10 @@ impl Renewing {
                     expires = %lease.expires.map_or("-".into(), super::time::iso8601_seconds),
                     "temporary credentials renewed"
                 );
+                self.shown.send_replace(Some(Held {
+                    key: mask(&c.access_key_id),
+                    expires: lease.expires,
+                }));
                 *held = Some((lease, now));
                 Ok(c)
             }
@@ -170,6 +197,45 @@ mod tests {
         assert!(!renewal_due(Some(105), 100, 102));
         assert!(renewal_due(Some(105), 100, 103));
         assert!(!renewal_due(None, 0, i64::MAX));
+    }
+
+    #[derive(Debug)]
+    struct OneLease;
+
+    impl Source for OneLease {
+        fn fetch(&self) -> futures::future::BoxFuture<'_, Result<Lease, String>> {
+            Box::pin(async {
+                Ok(Lease {
+                    credentials: Credentials::new("STS.NewLeaseKey1", "secret-never-shown")
+                        .with_token("t"),
+                    expires: Some(5_000),
+                })
+            })
+        }
+
+        fn label(&self) -> String {
+            "role runner".into()
+        }
+    }
+
+    /// Whoever shows the credentials learns of each renewal: the key masked
+    /// and when it expires, never the secret.
+    #[tokio::test]
+    async fn a_renewal_is_shown_masked_with_its_expiry() {
+        let r = Renewing::new(std::sync::Arc::new(OneLease));
+        let watch = r.watch();
+        assert_eq!(
+            (r.label(), watch.borrow().clone()),
+            ("role runner".into(), None)
+        );
+        r.current(1_000).await.unwrap();
+        assert_eq!(
+            watch.borrow().clone(),
+            Some(Held {
+                key: "STS.****Key1".into(),
+                expires: Some(5_000)
+            })
+        );
     }
 
     #[test]

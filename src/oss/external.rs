@@ -79,6 +79,10 @@ impl Source for ExternalProcess {
     fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
         self.lease().boxed()
     }
+
+    fn label(&self) -> String {
+        "credential process".into()
+    }
 }
 
 /// The credentials a credential process printed.

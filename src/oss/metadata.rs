@@ -96,6 +96,13 @@ impl Source for EcsRole {
     fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
         self.lease().boxed()
     }
+
+    fn label(&self) -> String {
+        match &self.role {
+            Some(r) => format!("ECS role {}", crate::text::visible(r)),
+            None => "ECS instance role".into(),
+        }
+    }
 }
 
 /// The text of a reply from `who`, bounded; `Err` for anything but 200.
@@ -152,6 +159,10 @@ impl Source for CredentialsUri {
             parse_lease(&body)
         }
         .boxed()
+    }
+
+    fn label(&self) -> String {
+        "credentials URI".into()
     }
 }
 

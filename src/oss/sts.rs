@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use hmac::{Hmac, Mac};
 
-use super::credentials::{Lease, Source};
+use super::credentials::{Lease, Renewing, Source};
 use super::{encode, time, Credentials};
 
 /// Where STS answers.
@@ -47,11 +47,20 @@ fn sign(text: &str, key: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// What an AssumeRole call is signed with: an AccessKey, or the temporary
+/// credentials of another source (a role chained from a role), asked for at
+/// each call.
+#[derive(Debug)]
+pub enum Signer {
+    Key(Credentials),
+    Renewed(std::sync::Arc<Renewing>),
+}
+
 /// A role to assume with a source AccessKey.
 #[derive(Debug)]
 pub struct AssumeRole {
     pub base: String,
-    pub source: Credentials,
+    pub source: Signer,
     pub role_arn: String,
     pub session_name: String,
     pub duration_secs: u64,
@@ -61,7 +70,7 @@ pub struct AssumeRole {
 }
 
 impl AssumeRole {
-    pub fn new(base: &str, source: Credentials, role_arn: &str, session_name: &str) -> Self {
+    pub fn new(base: &str, source: Signer, role_arn: &str, session_name: &str) -> Self {
         AssumeRole {
             base: base.trim_end_matches('/').to_string(),
             source,
@@ -78,8 +87,8 @@ impl AssumeRole {
         }
     }
 
-    /// The signed query of one AssumeRole call at `now`, with `nonce`.
-    pub fn query(&self, now: i64, nonce: &str) -> BTreeMap<String, String> {
+    /// The query of one AssumeRole call at `now`, with `nonce`, signed with `key`.
+    pub fn query(&self, key: &Credentials, now: i64, nonce: &str) -> BTreeMap<String, String> {
         let mut q: BTreeMap<String, String> = [
             ("Action", "AssumeRole".to_string()),
             ("Format", "JSON".into()),
@@ -91,7 +100,7 @@ impl AssumeRole {
             ("SignatureVersion", "1.0".into()),
             ("Timestamp", time::iso8601_seconds(now)),
             ("SignatureNonce", nonce.to_string()),
-            ("AccessKeyId", self.source.access_key_id.clone()),
+            ("AccessKeyId", key.access_key_id.clone()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -99,10 +108,7 @@ impl AssumeRole {
         let optional = [
             (
                 "SecurityToken",
-                self.source
-                    .security_token
-                    .as_ref()
-                    .map(|t| t.expose().to_string()),
+                key.security_token.as_ref().map(|t| t.expose().to_string()),
             ),
             ("Policy", self.policy.clone()),
             ("ExternalId", self.external_id.clone()),
@@ -112,18 +118,29 @@ impl AssumeRole {
                 q.insert(k.to_string(), v);
             }
         }
-        let sig = signature(
-            &string_to_sign("GET", &q),
-            self.source.access_key_secret.expose(),
-        );
+        let sig = signature(&string_to_sign("GET", &q), key.access_key_secret.expose());
         q.insert("Signature".into(), sig);
         q
+    }
+
+    /// The credentials the call at `now` is signed with.
+    async fn signing_key(&self, now: i64) -> Result<Credentials, String> {
+        match &self.source {
+            Signer::Key(key) => Ok(key.clone()),
+            Signer::Renewed(from) => from.current(now).await.map_err(|e| {
+                format!(
+                    "cannot assume {}: {e}",
+                    crate::text::visible(&self.role_arn)
+                )
+            }),
+        }
     }
 
     async fn lease(&self) -> Result<Lease, String> {
         let now = time::unix_secs(std::time::SystemTime::now());
         let nonce = format!("{:032x}", rand_nonce());
-        let q = self.query(now, &nonce);
+        let key = self.signing_key(now).await?;
+        let q = self.query(&key, now, &nonce);
         call(&self.http, &self.base, &q, &self.role_arn).await
     }
 }
@@ -132,6 +149,15 @@ impl Source for AssumeRole {
     fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
         self.lease().boxed()
     }
+
+    fn label(&self) -> String {
+        format!("role {}", role_name(&self.role_arn))
+    }
+}
+
+/// `ossweep-runner` of `acs:ram::123:role/ossweep-runner`, safe to print.
+fn role_name(arn: &str) -> String {
+    crate::text::visible(arn.rsplit_once("role/").map_or(arn, |(_, name)| name)).into_owned()
 }
 
 /// An OIDC role (RRSA on ACK): `AssumeRoleWithOIDC` with the token the
@@ -145,6 +171,8 @@ pub struct AssumeRoleWithOidc {
     pub token_file: std::path::PathBuf,
     pub session_name: String,
     pub duration_secs: u64,
+    /// A policy that narrows the session (JSON), when one is named.
+    pub policy: Option<String>,
     http: reqwest::Client,
 }
 
@@ -162,6 +190,7 @@ impl AssumeRoleWithOidc {
             token_file: token_file.into(),
             session_name: "ossweep".into(),
             duration_secs: 3600,
+            policy: None,
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(20))
@@ -172,7 +201,7 @@ impl AssumeRoleWithOidc {
 
     /// The query of one call with `token`, at `now`.
     pub fn query(&self, now: i64, token: &str) -> BTreeMap<String, String> {
-        [
+        let mut q: BTreeMap<String, String> = [
             ("Action", "AssumeRoleWithOIDC".to_string()),
             ("Format", "JSON".into()),
             ("Version", "2015-04-01".into()),
@@ -185,7 +214,11 @@ impl AssumeRoleWithOidc {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        .collect();
+        if let Some(policy) = self.policy.clone().filter(|p| !p.is_empty()) {
+            q.insert("Policy".into(), policy);
+        }
+        q
     }
 
     async fn lease(&self) -> Result<Lease, String> {
@@ -204,6 +237,10 @@ impl AssumeRoleWithOidc {
 impl Source for AssumeRoleWithOidc {
     fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
         self.lease().boxed()
+    }
+
+    fn label(&self) -> String {
+        format!("OIDC role {}", role_name(&self.role_arn))
     }
 }
 
@@ -298,13 +335,15 @@ mod tests {
     fn assume_role_is_signed_as_the_credential_library_signs_it() {
         assert_eq!(sign("123", "secret"), "sU6S6xf2t47FogXuDhqyIPt/htc=");
         assert_eq!(string_to_sign("GET", &BTreeMap::new()), "GET&%2F&");
+        let key = Credentials::new("LTAI5tSourceKey", "source-secret");
         let role = AssumeRole::new(
             DEFAULT_STS_URL,
-            Credentials::new("LTAI5tSourceKey", "source-secret"),
+            Signer::Key(key.clone()),
             "acs:ram::123456789012:role/ossweep-runner",
             "ossweep",
         );
         let q = role.query(
+            &key,
             time::parse_iso8601("2026-12-07T15:00:00Z").unwrap(),
             "f2b5c0b4-0000-4000-8000-000000000001",
         );
@@ -315,6 +354,51 @@ mod tests {
             "GET&%2F&AccessKeyId%3DLTAI5tSourceKey%26Action%3DAssumeRole%26DurationSeconds%3D3600%26Format%3DJSON%26RoleArn%3Dacs%253Aram%253A%253A123456789012%253Arole%252Fossweep-runner%26RoleSessionName%3Dossweep%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Df2b5c0b4-0000-4000-8000-000000000001%26SignatureVersion%3D1.0%26Timestamp%3D2026-12-07T15%253A00%253A00Z%26Version%3D2015-04-01"
         );
         assert_eq!(q["Signature"], "A5ZaXFyOLaEYQlA0XoFCCbJnIBk=");
+    }
+
+    /// A source that hands out one lease.
+    #[derive(Debug)]
+    struct Fixed(Lease);
+
+    impl Source for Fixed {
+        fn fetch(&self) -> BoxFuture<'_, Result<Lease, String>> {
+            let lease = self.0.clone();
+            async move { Ok(lease) }.boxed()
+        }
+
+        fn label(&self) -> String {
+            "fixed".into()
+        }
+    }
+
+    /// A role chained from a role signs with the first role's temporary
+    /// credentials, token included, never with a key of its own.
+    #[tokio::test]
+    async fn a_chained_role_signs_with_its_sources_temporary_credentials() {
+        let first = Credentials::new("STS.FirstRole", "first-secret").with_token("first-token");
+        let from = Renewing::new(std::sync::Arc::new(Fixed(Lease {
+            credentials: first.clone(),
+            expires: Some(2_000_000_000),
+        })));
+        let role = AssumeRole::new(
+            DEFAULT_STS_URL,
+            Signer::Renewed(std::sync::Arc::new(from)),
+            "acs:ram::1:role/second",
+            "ossweep",
+        );
+        let key = role.signing_key(1_900_000_000).await.unwrap();
+        assert_eq!(key, first);
+        let q = role.query(&key, 1_900_000_000, "n");
+        assert_eq!(
+            (q["AccessKeyId"].as_str(), q["SecurityToken"].as_str()),
+            ("STS.FirstRole", "first-token")
+        );
+        let mut unsigned = q.clone();
+        unsigned.remove("Signature");
+        assert_eq!(
+            q["Signature"],
+            signature(&string_to_sign("GET", &unsigned), "first-secret")
+        );
     }
 
     #[test]

@@ -39,8 +39,12 @@ pub struct Context {
     pub target: String,
     /// `ossweep demo`: the built-in emulator, nothing real.
     pub demo: bool,
-    /// The AccessKey ID requests are signed with, masked (`LTAI****1234`).
-    pub key: String,
+    /// What requests are signed with, in a few words (`key LTAI****1234`,
+    /// `role ossweep-runner`).
+    pub credentials: String,
+    /// The temporary credentials held now, as they are renewed: their
+    /// AccessKey ID masked and when they expire.
+    pub held: Option<crate::oss::credentials::Held>,
     /// Where runs write their audit reports (`None`: no report is written).
     pub reports: Option<PathBuf>,
 }
@@ -210,6 +214,10 @@ impl App {
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Resized => Vec::new(),
+            Msg::CredentialsHeld(held) => {
+                self.context.held = Some(held);
+                Vec::new()
+            }
             Msg::Tick(now) => {
                 self.now = now;
                 if let Screen::Progress(p) = &mut self.screen {

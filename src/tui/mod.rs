@@ -211,6 +211,7 @@ pub async fn run(
     report_dir: Option<PathBuf>,
     runs_dir: Option<PathBuf>,
     context: app::Context,
+    held: Option<tokio::sync::watch::Receiver<Option<crate::oss::credentials::Held>>>,
 ) -> Result<Option<app::Quitted>, String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let keys = EventStream::new().filter_map(|ev| async move {
@@ -221,6 +222,20 @@ pub async fn run(
         }
     });
     let (tx, rx) = mpsc::channel::<Msg>(1024);
+    // Temporary credentials renewed: the header shows what is held now.
+    if let Some(mut held) = held {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while held.changed().await.is_ok() {
+                let now = held.borrow_and_update().clone();
+                if let Some(h) = now {
+                    if tx.send(Msg::CredentialsHeld(h)).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+    }
     let mut driver = Driver::new(client, tx, report_dir);
     if let Some(dir) = &runs_dir {
         driver.keep_runs_in(dir);

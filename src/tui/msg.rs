@@ -51,6 +51,8 @@ pub enum Msg {
     Waiting(String),
     /// Time since the app started (drives spinners, elapsed time, rates).
     Tick(Duration),
+    /// Temporary credentials were renewed: what is held now.
+    CredentialsHeld(crate::oss::credentials::Held),
     BucketsLoaded(Result<Vec<BucketSummary>, ErrorInfo>),
     DetailsLoaded {
         bucket: String,

@@ -16,6 +16,7 @@ fn home() -> tempfile::TempDir {
         { "name": "sts", "mode": "StsToken", "access_key_id": "STS.CliProfileKey", "access_key_secret": "sts-secret", "sts_token": "cli-token" },
         { "name": "role", "mode": "RamRoleArn", "access_key_id": "LTAI5tRole", "access_key_secret": "s", "ram_role_arn": "acs:ram::1:role/x", "sts_region": "cn-hangzhou" },
         { "name": "oidc", "mode": "OIDC", "ram_role_arn": "acs:ram::1:role/x", "oidc_provider_arn": "p", "oidc_token_file": "/t" },
+        { "name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.example/login" },
         { "name": "empty", "mode": "AK", "access_key_id": "", "access_key_secret": "s" }
     ],
     "meta_path": ""
@@ -50,8 +51,8 @@ fn resolve_with(
     let s = Sources {
         env: &env,
         home: home.map(Path::to_path_buf),
-        profile: ("default", &config, profile),
-        ossutil: (ossutil.as_deref(), None),
+        profile: ("default", &config, Ok(profile.map(Mode::Key))),
+        ossutil: (ossutil.as_deref(), Ok(None)),
     };
     resolve(&s, &mut Vec::new())
 }
@@ -124,15 +125,32 @@ fn the_aliyun_cli_profile_is_its_current_one_or_the_one_named() {
 }
 
 #[test]
-fn a_way_ossweep_cannot_use_yet_stops_the_chain_and_says_so() {
+fn a_way_ossweep_cannot_use_stops_the_chain_and_says_so() {
     let h = home();
-    let oidc_profile = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "oidc")], Some(h.path()), None);
-    let Err(ChainError::Refused(why)) = oidc_profile else {
-        panic!("{oidc_profile:?}")
+    let sso = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "sso")], Some(h.path()), None);
+    let Err(ChainError::Refused(why)) = sso else {
+        panic!("{sso:?}")
     };
-    assert!(why.contains("mode \"OIDC\""), "{why}");
+    assert!(why.contains("mode \"CloudSSO\" is not supported"), "{why}");
     let empty = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "empty")], Some(h.path()), None);
     assert!(matches!(empty, Err(ChainError::Refused(_))), "{empty:?}");
+    // A credentials-file type ossweep does not read.
+    std::fs::write(
+        h.path().join(".alibabacloud").join("credentials"),
+        "[default]\ntype = rsa_key_pair\npublic_key_id = x\n",
+    )
+    .unwrap();
+    let off = [("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")];
+    let r = resolve_with(&off, Some(h.path()), None);
+    assert!(
+        matches!(&r, Err(ChainError::Refused(w)) if w.contains("type \"rsa_key_pair\" is not supported")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn oidc_roles_come_from_the_environment_the_cli_profile_and_the_credentials_file() {
+    let h = home();
     let oidc = [
         ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/x"),
         (
@@ -144,20 +162,103 @@ fn a_way_ossweep_cannot_use_yet_stops_the_chain_and_says_so() {
     // An OIDC role in the environment comes before every file.
     let r = resolve_with(&oidc, Some(h.path()), None).unwrap();
     assert!(
-        r.renewing.is_some() && r.source.starts_with("the OIDC role acs:ram::1:role/x"),
+        r.renewing.is_some()
+            && r.source.starts_with(
+                "the environment (ALIBABA_CLOUD_ROLE_ARN): OIDC role acs:ram::1:role/x (token /var/run/token)"
+            ),
         "{}",
         r.source
     );
-    // The credentials file's ecs_ram_role section, named.
+    let cli = resolve_with(&[("ALIBABA_CLOUD_PROFILE", "oidc")], Some(h.path()), None).unwrap();
+    assert!(
+        cli.renewing.is_some()
+            && cli.source.contains("\"oidc\"")
+            && cli
+                .source
+                .contains("OIDC role acs:ram::1:role/x (token /t)"),
+        "{}",
+        cli.source
+    );
+    std::fs::write(
+        h.path().join(".alibabacloud").join("credentials"),
+        "[default]\ntype = oidc_role_arn\nrole_arn = acs:ram::1:role/ini\noidc_provider_arn = p\noidc_token_file_path = /ini-token\n",
+    )
+    .unwrap();
+    let off = [("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")];
+    let ini = resolve_with(&off, Some(h.path()), None).unwrap();
+    assert!(
+        ini.source
+            .contains("OIDC role acs:ram::1:role/ini (token /ini-token)"),
+        "{}",
+        ini.source
+    );
+}
+
+#[test]
+fn the_credentials_files_ecs_role_is_the_instances_role_by_name() {
+    let h = home();
     let off = [
         ("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true"),
         ("ALIBABA_CLOUD_PROFILE", "ecs"),
     ];
-    let r = resolve_with(&off, Some(h.path()), None);
+    let r = resolve_with(&off, Some(h.path()), None).unwrap();
     assert!(
-        matches!(&r, Err(ChainError::Refused(w)) if w.contains("\"ecs_ram_role\"")),
-        "{r:?}"
+        r.renewing.is_some()
+            && r.source.contains("[ecs] in")
+            && r.source
+                .contains("the ECS instance's RAM role EcsRamRoleTest"),
+        "{}",
+        r.source
     );
+}
+
+#[test]
+fn a_mode_is_read_as_ossutil_reads_it_and_refused_when_incomplete() {
+    let key = || Some(Credentials::new("LTAI5tKey", "s"));
+    let role = |arn: &str| RoleToAssume {
+        arn: arn.into(),
+        ..Default::default()
+    };
+    let with_token = Some(Credentials::new("STS.k", "s").with_token("t"));
+    // No mode: the AccessKey, if any.
+    assert!(matches!(
+        Mode::declared(None, key(), role(""), None),
+        Ok(Some(Mode::Key(_)))
+    ));
+    assert!(matches!(
+        Mode::declared(Some(""), None, role(""), None),
+        Ok(None)
+    ));
+    // In any case, as ossutil compares them.
+    assert!(matches!(
+        Mode::declared(Some("ststoken"), with_token.clone(), role(""), None),
+        Ok(Some(Mode::Key(c))) if c.security_token.is_some()
+    ));
+    // AK drops a token; StsToken needs one.
+    assert!(matches!(
+        Mode::named("AK", with_token, role(""), None),
+        Ok(Mode::Key(c)) if c.security_token.is_none()
+    ));
+    assert!(Mode::named("StsToken", key(), role(""), None)
+        .unwrap_err()
+        .contains("STS token"));
+    assert!(matches!(
+        Mode::named("RamRoleArn", key(), role("acs:ram::1:role/r"), None),
+        Ok(Mode::Role(_, r)) if r.arn == "acs:ram::1:role/r"
+    ));
+    assert!(Mode::named("RamRoleArn", key(), role(""), None)
+        .unwrap_err()
+        .contains("role ARN"));
+    assert!(Mode::named("RamRoleArn", None, role("a"), None)
+        .unwrap_err()
+        .contains("access_key_id"));
+    assert!(matches!(
+        Mode::named("EcsRamRole", None, role(""), Some("web".into())),
+        Ok(Mode::EcsRole(Some(r))) if r == "web"
+    ));
+    assert!(Mode::named("Anonymous", None, role(""), None)
+        .unwrap_err()
+        .contains("\"Anonymous\""));
 }
 
 #[test]
@@ -252,8 +353,8 @@ fn a_readable_secret_file_is_warned_about() {
         let s = Sources {
             env: &env,
             home: Some(h.path().to_path_buf()),
-            profile: ("default", &config, None),
-            ossutil: (None, None),
+            profile: ("default", &config, Ok(None)),
+            ossutil: (None, Ok(None)),
         };
         let mut warnings = Vec::new();
         resolve(&s, &mut warnings).unwrap();
@@ -354,6 +455,10 @@ fn the_other_cli_modes_give_their_sources_and_a_command_runs_only_from_a_private
             { "name": "ak", "mode": "AK", "access_key_id": "LTAI5tChainSource", "access_key_secret": "s" },
             { "name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "ak", "ram_role_arn": "acs:ram::1:role/c" },
             { "name": "chain-bad", "mode": "ChainableRamRoleArn", "source_profile": "nobody", "ram_role_arn": "acs:ram::1:role/c" },
+            { "name": "role", "mode": "RamRoleArn", "access_key_id": "LTAI5tRoleSource", "access_key_secret": "s", "ram_role_arn": "acs:ram::1:role/first" },
+            { "name": "chain-of-roles", "mode": "ChainableRamRoleArn", "source_profile": "role", "ram_role_arn": "acs:ram::1:role/second" },
+            { "name": "loop-a", "mode": "ChainableRamRoleArn", "source_profile": "loop-b", "ram_role_arn": "acs:ram::1:role/a" },
+            { "name": "loop-b", "mode": "ChainableRamRoleArn", "source_profile": "loop-a", "ram_role_arn": "acs:ram::1:role/b" },
             { "name": "ecs", "mode": "EcsRamRole", "ram_role_name": "web" },
             { "name": "ext", "mode": "External", "process_command": "/usr/local/bin/creds --for ossweep" }
         ]
@@ -364,6 +469,23 @@ fn the_other_cli_modes_give_their_sources_and_a_command_runs_only_from_a_private
     let chain = with("chain").unwrap();
     assert!(chain.renewing.is_some() && chain.source.contains("RAM role acs:ram::1:role/c"));
     assert!(matches!(with("chain-bad"), Err(ChainError::Refused(_))));
+    // A role chained from a role: the second is assumed with the first's
+    // credentials, and the source names both.
+    let roles = with("chain-of-roles").unwrap();
+    assert!(
+        roles.renewing.is_some()
+            && roles.source.contains("RAM role acs:ram::1:role/second")
+            && roles
+                .source
+                .contains("from profile \"role\": RAM role acs:ram::1:role/first"),
+        "{}",
+        roles.source
+    );
+    let looped = with("loop-a");
+    assert!(
+        matches!(&looped, Err(ChainError::Refused(w)) if w.contains("more than 5 profiles")),
+        "{looped:?}"
+    );
     let ecs = with("ecs").unwrap();
     assert!(
         ecs.source.contains("the ECS instance's RAM role"),

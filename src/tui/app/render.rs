@@ -204,8 +204,15 @@ impl App {
             format!(" profile {}  {}", c.profile, c.target),
             theme.muted,
         ));
-        if !c.key.is_empty() {
-            spans.push(Span::styled(format!("  key {}", c.key), theme.muted));
+        if !c.credentials.is_empty() {
+            let held = c.held.as_ref().map(|h| match h.expires {
+                Some(t) => format!(" {} until {} UTC", h.key, clock(t)),
+                None => format!(" {}", h.key),
+            });
+            spans.push(Span::styled(
+                format!("  {}{}", c.credentials, held.unwrap_or_default()),
+                theme.muted,
+            ));
         }
         Paragraph::new(screens::cut(Line::from(spans), area.width)).render(area, buf);
     }
@@ -305,4 +312,12 @@ impl App {
             )
             .render(rect, buf);
     }
+}
+
+/// `16:42` of a Unix time, UTC.
+fn clock(secs: i64) -> String {
+    crate::oss::time::iso8601_seconds(secs)
+        .get(11..16)
+        .unwrap_or_default()
+        .to_string()
 }

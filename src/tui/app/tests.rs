@@ -31,7 +31,8 @@ pub(super) fn context() -> Context {
         profile: "default".into(),
         target: "region cn-hangzhou".into(),
         demo: false,
-        key: String::new(),
+        credentials: String::new(),
+        held: None,
         reports: Some("/home/u/.local/state/ossweep/reports".into()),
     }
 }
@@ -696,20 +697,37 @@ fn the_header_says_where_requests_go() {
         profile: "demo".into(),
         target: "emulator http://127.0.0.1:9000".into(),
         demo: true,
-        key: String::new(),
+        credentials: String::new(),
+        held: None,
         reports: None,
     });
     demo.update(Msg::BucketsLoaded(Ok(vec![])));
     assert!(snapshot(&demo).contains("DEMO"));
     // Which AccessKey signs, masked.
     let (mut keyed, _) = App::new(Context {
-        key: "LTAI****1234".into(),
+        credentials: "key LTAI****1234".into(),
         ..context()
     });
     keyed.update(Msg::BucketsLoaded(Ok(vec![])));
     let text = snapshot(&keyed);
     assert!(
         text.contains("profile default  region cn-hangzhou  key LTAI****1234"),
+        "{text}"
+    );
+    // A role: its name, then, once renewed, the key held and until when.
+    let (mut role, _) = App::new(Context {
+        credentials: "role ossweep-runner".into(),
+        ..context()
+    });
+    role.update(Msg::BucketsLoaded(Ok(vec![])));
+    assert!(snapshot(&role).contains("region cn-hangzhou  role ossweep-runner"));
+    role.update(Msg::CredentialsHeld(crate::oss::credentials::Held {
+        key: "STS.****wxyz".into(),
+        expires: Some(T0 + 3_600 + 42 * 60),
+    }));
+    let text = snapshot(&role);
+    assert!(
+        text.contains("role ossweep-runner STS.****wxyz until 01:42 UTC"),
         "{text}"
     );
 }
