@@ -49,6 +49,14 @@ impl BucketKind {
     pub fn is_vector(self) -> bool {
         self == BucketKind::Vector
     }
+
+    /// The error OSS answers a delete of a bucket that still holds something.
+    pub fn not_empty_code(self) -> &'static str {
+        match self {
+            BucketKind::Object => "BucketNotEmpty",
+            BucketKind::Vector => "VectorBucketNotEmpty",
+        }
+    }
 }
 
 /// Which category an entry of a listing belongs to.

@@ -142,7 +142,8 @@ async fn check_says_what_reaches_the_account_and_what_does_not() {
 /// with V1 pages (`NextMarker`, no continuation token), and OSS's own
 /// sub-resources with the bucket's listing: ossweep lists it with ListObjects
 /// V1 from then on, says which blockers it cannot know there ("does not
-/// support"), keeps the verdict safe, and empties the objects exactly.
+/// support"), leaves to OSS the blockers it guards itself (BucketNotEmpty),
+/// and empties the objects exactly.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
     let emu = emulator::start(EmulatorConfig {
@@ -159,35 +160,31 @@ async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
     assert!(c.lists_v1(), "learned from the first page");
     let live = r.category(ossweep::blockers::Category::LiveChannels);
     assert_eq!(live.state, ossweep::scan::State::Unknown);
-    assert!(
-        live.note
-            .as_deref()
-            .unwrap_or_default()
-            .contains("does not support ListLiveChannel"),
-        "{:?}",
-        live.note
+    assert!(live.unsupported);
+    assert_eq!(
+        live.note.as_deref(),
+        Some("not supported by this endpoint (ListLiveChannel)")
     );
-    // Blockers it cannot know: the bucket is not deleted on a guess.
+    // Blockers it cannot list that OSS itself guards: deleting the bucket
+    // settles them (BucketNotEmpty while any remain), and the verdict says so.
+    let delete = ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket).unwrap();
+    assert_eq!(delete.refusal(), None);
+    let ossweep::engine::Verdict::Deletable { settled_by_oss } = &delete.verdict else {
+        panic!("{:?}", delete.verdict)
+    };
+    assert_eq!(settled_by_oss.len(), 2, "{settled_by_oss:?}");
     assert!(
-        ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket)
-            .unwrap()
-            .refusal()
-            .is_some()
+        settled_by_oss[1].starts_with("the access points could not be listed")
+            && settled_by_oss[1].contains("OSS refuses (BucketNotEmpty) while any remain"),
+        "{settled_by_oss:?}"
     );
+    // The objects alone first, exactly.
     let pf = ossweep::engine::preflight(
         &r,
         ossweep::engine::Action::clear([ossweep::blockers::Category::Objects]),
     )
     .unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-    tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let summary = ossweep::delete::run(
-        &c,
-        pf.plan(ossweep::delete::Audit::none(), false),
-        tx,
-        CancellationToken::new(),
-    )
-    .await;
+    let summary = run(&c, &pf).await;
     assert!(summary.error.is_none(), "{:?}", summary.error);
     assert_eq!(
         summary.categories[&ossweep::blockers::Category::Objects].deleted,
@@ -198,7 +195,58 @@ async fn an_endpoint_that_answers_only_list_objects_v1_is_listed_with_it() {
         .contains(&ossweep::blockers::Category::Objects));
     assert!(emu.store().buckets["v1-only"].objects.is_empty());
     assert!(emu.faults().count("ListObjects") > 0);
+    // Then the bucket: nothing unlisted remains, so OSS deletes it.
+    let summary = run(&c, &delete).await;
+    assert!(summary.bucket_deleted, "{:?}", summary.remaining);
+    assert!(!emu.store().buckets.contains_key("v1-only"));
+    // A bucket with an access point the endpoint cannot list: OSS refuses,
+    // and the run says what may remain.
+    common::flat_bucket(&emu, "v1-guarded", "k/", 10);
+    emu.store()
+        .buckets
+        .get_mut("v1-guarded")
+        .unwrap()
+        .access_points
+        .insert(
+            "ap-hidden".into(),
+            ossweep::emulator::store::AccessPoint {
+                network_origin: "internet".into(),
+                vpc_id: None,
+                created: 0,
+                ready_at_ms: 0,
+                gone_at_ms: None,
+                policy: None,
+            },
+        );
+    let r = scan(&c, "v1-guarded").await;
+    let delete = ossweep::engine::preflight(&r, ossweep::engine::Action::DeleteBucket).unwrap();
+    let summary = run(&c, &delete).await;
+    assert!(!summary.bucket_deleted);
+    let why = summary.remaining.map(|r| r.explanation).unwrap_or_default();
+    assert!(
+        why.contains("BucketNotEmpty")
+            && why.contains("the LiveChannels and access points could not be listed"),
+        "{why}"
+    );
+    assert_eq!(
+        emu.store().buckets["v1-guarded"].access_points.len(),
+        1,
+        "never touched"
+    );
     emu.shutdown().await.unwrap();
+}
+
+/// Carries out `pf` against the emulator, its events drained.
+async fn run(c: &Client, pf: &ossweep::engine::Preflight) -> ossweep::delete::Summary {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    ossweep::delete::run(
+        c,
+        pf.plan(ossweep::delete::Audit::none(), false),
+        tx,
+        CancellationToken::new(),
+    )
+    .await
 }
 
 /// A custom domain bound to the bucket (CNAME) is the way out the OSS docs

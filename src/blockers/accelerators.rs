@@ -23,6 +23,7 @@ pub const FACTS: Facts = Facts {
     sized_by_item: false,
     consequence: ("it cannot be recovered", "they cannot be recovered"),
     never_cleared: "",
+    refused_by_delete_bucket: false,
     manual_step,
 };
 

@@ -29,6 +29,7 @@ pub const FACTS: Facts = Facts {
         "applications that use their aliases lose access",
     ),
     never_cleared: "",
+    refused_by_delete_bucket: true,
     manual_step: super::no_manual_step,
 };
 

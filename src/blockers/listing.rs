@@ -27,6 +27,7 @@ const LISTED: Facts = Facts {
     sized_by_item: false,
     consequence: ("it cannot be recovered", "they cannot be recovered"),
     never_cleared: "",
+    refused_by_delete_bucket: true,
     manual_step: super::no_manual_step,
 };
 

@@ -24,6 +24,7 @@ pub const FACTS: Facts = Facts {
     sized_by_item: false,
     consequence: ("RTMP pushes to it stop", "RTMP pushes to them stop"),
     never_cleared: "",
+    refused_by_delete_bucket: true,
     manual_step: super::no_manual_step,
 };
 

@@ -105,6 +105,11 @@ pub struct Facts {
     pub consequence: (&'static str, &'static str),
     /// Why ossweep never clears it, for a category it never clears.
     pub never_cleared: &'static str,
+    /// Whether OSS refuses to delete the bucket while any remain (DeleteBucket
+    /// answers BucketNotEmpty; DeleteVectorBucket, VectorBucketNotEmpty), so
+    /// that when they cannot be listed, deleting the bucket settles whether
+    /// any remain and loses nothing by them.
+    pub refused_by_delete_bucket: bool,
     /// The step a person has to take, when the scan found one.
     pub manual_step: fn(&ScanReport, &CategoryReport) -> Option<ManualStep>,
 }

@@ -27,6 +27,7 @@ pub const FACTS: Facts = Facts {
         "their uploaded parts are freed and the uploads can no longer be completed",
     ),
     never_cleared: "",
+    refused_by_delete_bucket: true,
     manual_step: super::no_manual_step,
 };
 

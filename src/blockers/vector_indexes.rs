@@ -34,6 +34,7 @@ pub const FACTS: Facts = Facts {
     sized_by_item: false,
     consequence: ("it cannot be recovered", "they cannot be recovered"),
     never_cleared: "",
+    refused_by_delete_bucket: true,
     manual_step: super::no_manual_step,
 };
 

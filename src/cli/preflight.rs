@@ -159,7 +159,7 @@ pub fn render(p: &Preflight) -> String {
     let noun = p.kind.noun();
     let verdict = match (&p.verdict, p.action.deletes_bucket()) {
         (Verdict::Blocked { .. }, _) => "nothing can be done by API (blocked)".into(),
-        (Verdict::Deletable, true) => format!("the {noun} can be deleted"),
+        (Verdict::Deletable { .. }, true) => format!("the {noun} can be deleted"),
         (Verdict::EmptyOnly { .. }, true) => {
             format!("the {noun} cannot be deleted by API (empty-only)")
         }
@@ -190,7 +190,12 @@ pub fn render(p: &Preflight) -> String {
         ));
     }
     match &p.verdict {
-        Verdict::Deletable => {}
+        Verdict::Deletable { settled_by_oss } if p.action.deletes_bucket() => {
+            for s in settled_by_oss {
+                out.push_str(&format!("  unknown: {s}\n"));
+            }
+        }
+        Verdict::Deletable { .. } => {}
         Verdict::EmptyOnly {
             reasons,
             manual_steps,

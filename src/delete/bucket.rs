@@ -89,6 +89,7 @@ pub(super) async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
     use futures::StreamExt;
     let bucket = ctx.bucket();
     let mut r = Remaining::default();
+    let mut unlisted = Vec::new();
     match crate::scan::scan(
         &ctx.client,
         bucket,
@@ -102,6 +103,9 @@ pub(super) async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
             for c in &report.categories {
                 if c.count > 0 {
                     r.counts.insert(c.category, c.count);
+                }
+                if c.state == crate::scan::State::Unknown {
+                    unlisted.push(c.category.noun());
                 }
             }
         }
@@ -133,6 +137,16 @@ pub(super) async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
         )
     } else if !reason.is_empty() {
         format!("{}: {} remain.", reason, what.join(", "))
+    } else if !unlisted.is_empty() {
+        let listed = if what.is_empty() {
+            String::new()
+        } else {
+            format!("{} remain, and ", what.join(", "))
+        };
+        format!(
+            "OSS refused to delete the bucket (BucketNotEmpty): {listed}the {} could not be listed, so some of them remain; check them in the console.",
+            unlisted.join(" and ")
+        )
     } else if r.counts.is_empty() {
         "OSS refused to delete the bucket (BucketNotEmpty) although every listing is empty: an OSS accelerator or OSS-HDFS metadata may remain; check the console.".into()
     } else {

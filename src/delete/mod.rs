@@ -220,7 +220,7 @@ pub async fn run(
 /// the run's scope wants.
 async fn clear_phase(ctx: &Arc<Ctx>, phase: Phase) {
     let clears = blockers::of_kind(ctx.plan.kind)
-        .filter(|b| b.phase == phase && b.wanted(&ctx.plan.categories))
+        .filter(|b| b.phase == phase && b.wanted(&ctx.plan.cleared()))
         .map(|b| async move {
             if !ctx.stopped() {
                 (b.clear)(ctx).await

@@ -48,6 +48,10 @@ pub struct Plan {
     /// What deletes mean depends on it: a bucket whose facts changed since
     /// is not touched, the run stops and says what changed.
     pub confirmed: Option<BucketFacts>,
+    /// Categories of the scope the scan could not list, left to OSS: it
+    /// refuses to delete the bucket while any remain. The run does not try
+    /// to clear them (their listing would fail as the scan's did).
+    pub left_to_oss: BTreeSet<Category>,
 }
 
 /// What a resumed run may delete: what existed when the run was confirmed
@@ -95,7 +99,16 @@ impl Plan {
             identity: None,
             bounds: None,
             confirmed: None,
+            left_to_oss: BTreeSet::new(),
         }
+    }
+
+    /// The categories the run clears: its scope, less what is left to OSS.
+    pub fn cleared(&self) -> BTreeSet<Category> {
+        self.categories
+            .difference(&self.left_to_oss)
+            .copied()
+            .collect()
     }
 
     /// Every category ossweep can clear in a bucket of this kind.

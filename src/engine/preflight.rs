@@ -25,22 +25,26 @@ pub use super::action::Action;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "kebab-case")]
 pub enum Verdict {
-    Deletable,
+    Deletable {
+        /// Categories the scan could not list that do not stand in the way:
+        /// OSS refuses DeleteBucket (BucketNotEmpty) while any remain, so
+        /// deleting the bucket settles them and loses nothing. Each said.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        settled_by_oss: Vec<String>,
+    },
     /// What can be emptied can be; the bucket then still cannot be deleted.
     EmptyOnly {
         reasons: Vec<String>,
         manual_steps: Vec<String>,
     },
     /// Nothing can be done by API (e.g. the objects cannot even be listed).
-    Blocked {
-        reasons: Vec<String>,
-    },
+    Blocked { reasons: Vec<String> },
 }
 
 impl Verdict {
     pub fn word(&self) -> &'static str {
         match self {
-            Verdict::Deletable => "deletable",
+            Verdict::Deletable { .. } => "deletable",
             Verdict::EmptyOnly { .. } => "empty-only",
             Verdict::Blocked { .. } => "blocked",
         }
@@ -56,11 +60,17 @@ pub struct Item {
     /// Why it stays, for what stays.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The scan could not list the category: `count` is not known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
 }
 
 impl Item {
-    /// `49 delete markers (12.0 MiB)`.
+    /// `49 delete markers (12.0 MiB)`; `an unknown number of access points`.
     pub fn phrase(&self) -> String {
+        if self.unknown {
+            return format!("an unknown number of {}", self.category.noun());
+        }
         self.category.counted_sized(self.count, self.bytes)
     }
 }
@@ -117,6 +127,10 @@ pub struct Preflight {
     /// The names found in each category bound by name that the action clears.
     #[serde(skip)]
     pub names: BTreeMap<Category, BTreeSet<String>>,
+    /// Categories that could not be listed and are left to OSS's own check
+    /// when the bucket is deleted (see `Confirmed::left_to_oss`).
+    #[serde(skip)]
+    pub left_to_oss: BTreeSet<Category>,
     /// Objects the action makes readable again (it clears the delete markers
     /// that hide them, not the versions below): they turn from previous
     /// versions into current objects.
@@ -157,6 +171,11 @@ pub struct Confirmed {
     /// retention policy (a journal from before it was kept has none).
     #[serde(flatten)]
     pub facts: BucketFacts,
+    /// Categories the scan could not list that the run leaves to OSS: it
+    /// refuses to delete the bucket while any remain (`Verdict::Deletable`'s
+    /// `settled_by_oss`). The run never tries to clear them.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub left_to_oss: BTreeSet<Category>,
     /// `deletable`, `empty-only` or `blocked`, with the reasons.
     pub verdict: String,
     /// The kinds of risk shown when it was confirmed.
@@ -168,6 +187,7 @@ impl Confirmed {
     pub fn plan(&self, audit: Audit, dry_run: bool) -> Plan {
         let scope = self.action.scope(self.kind);
         let mut plan = Plan::new(&self.bucket, scope.iter().copied());
+        plan.left_to_oss = self.left_to_oss.clone();
         plan.kind = self.kind;
         plan.items = self.action.items().cloned();
         plan.prefix = self.prefix.clone();
@@ -311,6 +331,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
                 count: go,
                 bytes: go_bytes,
                 note: None,
+                unknown: false,
             });
         }
         let (kept, kept_bytes, why) = if c.state == State::Unknown && in_scope {
@@ -349,11 +370,25 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
                 count: kept,
                 bytes: kept_bytes,
                 note: why,
+                unknown: c.state == State::Unknown,
             });
         }
     }
     let risks = risks_of(report, &action, &goes, &indexes, &named.found);
+    let verdict = verdict(report);
+    let left_to_oss = match &verdict {
+        Verdict::Deletable { .. } if action.deletes_bucket() => report
+            .categories
+            .iter()
+            .filter(|c| c.state == State::Unknown && scope.contains(&c.category))
+            .map(|c| c.category)
+            .collect(),
+        _ => BTreeSet::new(),
+    };
+    // Said once, as what OSS settles, not as something kept.
+    stays.retain(|i| !left_to_oss.contains(&i.category));
     Ok(Preflight {
+        left_to_oss,
         restored: restored_by(report, &action).0,
         promoted: promoted_by(report, &action).0,
         identity: report.identity.clone(),
@@ -369,7 +404,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         worm: report.worm.clone(),
         prefix: report.prefix.clone(),
         requests: requests(&goes, action.deletes_bucket()),
-        verdict: verdict(report),
+        verdict,
         scan_error: None,
         entries_map: report.entries_map.clone(),
         action,
@@ -397,7 +432,7 @@ fn risks_of(
             "irreversible" => false,
             // Only a bucket that can be deleted gives its name up.
             "name-cooldown" => {
-                action.deletes_bucket() && matches!(verdict(report), Verdict::Deletable)
+                action.deletes_bucket() && matches!(verdict(report), Verdict::Deletable { .. })
             }
             "website" | "custom-domains" => current,
             "replication" | "worm" | "early-deletion" => objects,
@@ -524,6 +559,7 @@ impl Preflight {
     pub fn unavailable(kind: BucketKind, bucket: &str, action: Action, reason: &str) -> Preflight {
         Preflight {
             kind,
+            left_to_oss: BTreeSet::new(),
             indexes: Vec::new(),
             named: Vec::new(),
             unknown_items: Vec::new(),
@@ -564,7 +600,7 @@ impl Preflight {
     /// itself (see why)`.
     pub fn what_goes(&self) -> String {
         let then = match (&self.verdict, self.action.deletes_bucket()) {
-            (Verdict::Deletable, true) => ", then the bucket itself",
+            (Verdict::Deletable { .. }, true) => ", then the bucket itself",
             (Verdict::EmptyOnly { .. } | Verdict::Blocked { .. }, true) => {
                 "; not the bucket itself (see why)"
             }
@@ -583,7 +619,7 @@ impl Preflight {
             (_, Verdict::Blocked { reasons }) if self.scan_error.is_some() => {
                 (reasons.clone(), Vec::new(), false)
             }
-            (Action::DeleteBucket, Verdict::Deletable) => return None,
+            (Action::DeleteBucket, Verdict::Deletable { .. }) => return None,
             (
                 Action::DeleteBucket,
                 Verdict::EmptyOnly {
@@ -650,13 +686,19 @@ impl Preflight {
             },
             verdict: self.verdict_text(),
             risks: self.risks.iter().map(|r| r.kind.to_string()).collect(),
+            left_to_oss: self.left_to_oss.clone(),
         }
     }
 
     /// The verdict and its reasons, in one line (what a resume compares).
     pub fn verdict_text(&self) -> String {
         match &self.verdict {
-            Verdict::Deletable => "deletable".into(),
+            Verdict::Deletable { settled_by_oss } if settled_by_oss.is_empty() => {
+                "deletable".into()
+            }
+            Verdict::Deletable { settled_by_oss } => {
+                format!("deletable; {}", settled_by_oss.join("; "))
+            }
             Verdict::EmptyOnly { reasons, .. } | Verdict::Blocked { reasons } => {
                 format!("{}: {}", self.verdict.word(), reasons.join("; "))
             }

@@ -78,11 +78,17 @@ impl Scanning {
     /// A listing failed: nothing is known about the category.
     pub fn listing_failed(&self, category: Category, what: &str, e: &OssError) {
         self.unreadable(what, e);
-        self.set(
-            category,
-            State::Unknown,
-            Some(format!("listing failed: {}", first_line(e))),
-        );
+        let unsupported = e.is_code("NotImplemented");
+        let note = match e.api() {
+            Some(api) if unsupported => format!("not supported by this endpoint ({})", api.op),
+            _ => format!("listing failed: {}", first_line(e)),
+        };
+        self.set(category, State::Unknown, Some(note));
+        self.report
+            .lock()
+            .unwrap()
+            .category_mut(category)
+            .unsupported = unsupported;
     }
 
     /// Keeps what is behind a category's count, when it holds anything.

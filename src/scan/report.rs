@@ -66,6 +66,10 @@ pub struct CategoryReport {
     pub protected_bytes: u64,
     /// Why the state is what it is, when that needs saying.
     pub note: Option<String>,
+    /// The listing is not offered by this endpoint at all (it answered
+    /// NotImplemented, or a bucket listing), rather than refused or failed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unsupported: bool,
 }
 
 impl CategoryReport {
@@ -311,6 +315,7 @@ impl ScanReport {
                     protected: 0,
                     protected_bytes: 0,
                     note: None,
+                    unsupported: false,
                 })
                 .collect(),
             ..Default::default()

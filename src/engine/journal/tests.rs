@@ -17,6 +17,7 @@ fn confirmed(bucket: &str, objects: u64) -> Confirmed {
             count: objects,
             bytes: objects * 10,
             note: None,
+            unknown: false,
         }],
         identity: BucketIdentity {
             created: Some(1_700_000_000),
@@ -28,6 +29,7 @@ fn confirmed(bucket: &str, objects: u64) -> Confirmed {
         facts: Default::default(),
         verdict: "deletable".into(),
         risks: BTreeSet::new(),
+        left_to_oss: BTreeSet::new(),
     }
 }
 

@@ -55,7 +55,12 @@ fn deleting_lists_what_goes_with_the_scans_numbers_and_every_risk_most_severe_fi
         historical_object_replication: true,
     }];
     let p = preflight(&r, Action::DeleteBucket).unwrap();
-    assert_eq!(p.verdict, Verdict::Deletable);
+    assert_eq!(
+        p.verdict,
+        Verdict::Deletable {
+            settled_by_oss: vec![]
+        }
+    );
     assert_eq!(p.refusal(), None);
     assert_eq!((p.entries(), p.bytes()), (505, (4 << 30) + 300));
     let k = kinds(&p);
@@ -165,6 +170,64 @@ fn worm_protected_objects_make_a_bucket_empty_only_with_their_release_date() {
     assert_eq!((alt.entries(), alt.bytes()), (200, 2000));
     assert_eq!(alt.stays[0].count, 120);
     assert!(alt.stays[0].note.as_deref().unwrap().contains("2036-01-01"));
+}
+
+#[test]
+fn an_unlisted_blocker_oss_guards_is_left_to_delete_bucket_and_one_it_does_not_blocks() {
+    let mut r = report(&[(Category::Objects, 3, 30)]);
+    for k in [Category::AccessPoints, Category::LiveChannels] {
+        let c = r.category_mut(k);
+        c.state = State::Unknown;
+        c.unsupported = true;
+        c.note = Some("not supported by this endpoint".into());
+    }
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    let Verdict::Deletable { settled_by_oss } = &p.verdict else {
+        panic!("{:?}", p.verdict)
+    };
+    assert_eq!(settled_by_oss.len(), 2);
+    assert!(
+        settled_by_oss[0].contains("deleting the bucket settles it: OSS refuses (BucketNotEmpty)")
+    );
+    assert!(p
+        .verdict_text()
+        .starts_with("deletable; the LiveChannels could not be listed"));
+    // Said once, as what OSS settles; the run leaves them to OSS.
+    assert!(p.stays.is_empty(), "{:?}", p.stays);
+    let plan = p.plan(crate::delete::Audit::none(), false);
+    assert_eq!(plan.validate(), Ok(()));
+    assert!(!plan.cleared().contains(&Category::AccessPoints));
+    assert!(plan.cleared().contains(&Category::Objects));
+    // Clearing them alone (the bucket stays): nothing is left to OSS, and
+    // what stays is said to be unknown, never 0.
+    let clear = preflight(&r, Action::clear([Category::AccessPoints])).unwrap();
+    assert!(clear
+        .plan(crate::delete::Audit::none(), false)
+        .left_to_oss
+        .is_empty());
+    assert!(
+        clear
+            .stays
+            .iter()
+            .any(|i| i.unknown && i.phrase() == "an unknown number of access points"),
+        "{:?}",
+        clear.stays
+    );
+    // Accelerators: OSS documents no such guard, so they still block, and
+    // the step says why they are unknown.
+    let c = r.category_mut(Category::Accelerators);
+    c.state = State::Unknown;
+    c.unsupported = true;
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    let refusal = p.refusal().unwrap();
+    assert!(refusal.reasons[0].contains("OSS accelerators could not be listed"));
+    assert!(refusal.manual_steps[0].starts_with("Check the OSS accelerators in the console"));
+    r.category_mut(Category::Accelerators).unsupported = false;
+    let refusal = preflight(&r, Action::DeleteBucket)
+        .unwrap()
+        .refusal()
+        .unwrap();
+    assert!(refusal.manual_steps[0].starts_with("Grant the permission to list OSS accelerators"));
 }
 
 #[test]

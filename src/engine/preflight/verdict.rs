@@ -8,6 +8,7 @@ use crate::units::count;
 /// The bucket's verdict, from its scan.
 pub fn verdict(r: &ScanReport) -> Verdict {
     let (mut reasons, mut steps, mut blocked) = (Vec::new(), Vec::new(), Vec::new());
+    let mut settled_by_oss = Vec::new();
     for c in &r.categories {
         let note = c.note.clone().unwrap_or_default();
         match (c.category, c.state) {
@@ -17,15 +18,32 @@ pub fn verdict(r: &ScanReport) -> Verdict {
                     blocked.push(reason);
                 }
             }
+            // OSS itself refuses to delete the bucket while any remain:
+            // trying settles it, and loses nothing by them.
+            (k, State::Unknown) if k.facts().refused_by_delete_bucket => {
+                settled_by_oss.push(format!(
+                    "the {} could not be listed ({note}); deleting the {} settles it: OSS refuses ({}) while any remain",
+                    k.noun(),
+                    r.kind.noun(),
+                    r.kind.not_empty_code()
+                ));
+            }
             (k, State::Unknown) => {
                 reasons.push(format!(
                     "the {} could not be listed ({note}); the bucket cannot be deleted while they are unknown",
                     k.noun()
                 ));
-                steps.push(format!(
-                    "Grant the permission to list {} (or check them in the console), then scan again",
-                    k.noun()
-                ));
+                steps.push(if c.unsupported {
+                    format!(
+                        "Check the {} in the console, or scan through an endpoint that lists them",
+                        k.noun()
+                    )
+                } else {
+                    format!(
+                        "Grant the permission to list {} (or check them in the console), then scan again",
+                        k.noun()
+                    )
+                });
             }
             (k, _) => {
                 if let Some(m) = (k.facts().manual_step)(r, c) {
@@ -61,6 +79,6 @@ pub fn verdict(r: &ScanReport) -> Verdict {
             manual_steps: steps,
         }
     } else {
-        Verdict::Deletable
+        Verdict::Deletable { settled_by_oss }
     }
 }

@@ -513,6 +513,29 @@ fn a_blocked_bucket_cannot_be_confirmed() {
 }
 
 #[test]
+fn blockers_the_endpoint_cannot_list_that_oss_guards_are_said_on_the_confirm_pane() {
+    let mut app = scanned();
+    if let Screen::Scan(s) = &mut app.screen {
+        let c = s.report.category_mut(Category::AccessPoints);
+        c.state = State::Unknown;
+        c.unsupported = true;
+        c.note = Some("not supported by this endpoint (ListAccessPoints)".into());
+    }
+    app.update(key('D'));
+    let text = snapshot(&app);
+    assert!(
+        text.contains("unknown: the access points could not be listed"),
+        "{text}"
+    );
+    typed(&mut app, "backups");
+    let effects = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&effects[..], [Effect::CancelScan, Effect::StartRun(p)] if p[0].left_to_oss.contains(&Category::AccessPoints)),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn delete_needs_the_exact_name() {
     let mut app = scanned();
     assert_eq!(app.update(key('D')), [Effect::CancelScan]);

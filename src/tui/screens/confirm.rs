@@ -249,7 +249,15 @@ fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool, width: u16)
         )));
     }
     match &p.verdict {
-        Verdict::Deletable => {}
+        Verdict::Deletable { settled_by_oss } if p.action.deletes_bucket() => {
+            for s in settled_by_oss {
+                lines.push(Line::from(Span::styled(
+                    format!("     unknown: {s}"),
+                    theme.warn,
+                )));
+            }
+        }
+        Verdict::Deletable { .. } => {}
         Verdict::EmptyOnly { reasons, .. } | Verdict::Blocked { reasons }
             if p.action.deletes_bucket() || batch =>
         {
