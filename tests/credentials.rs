@@ -199,7 +199,7 @@ async fn a_role_chained_from_a_role_and_an_oidc_profile_are_assumed_through_sts(
     assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("RAM role acs:ram::1234567890:role/second assumed through STS")
-            && text.contains("from profile \"first\": RAM role acs:ram::1234567890:role/first"),
+            && text.contains("with profile \"first\"'s credentials (role first)"),
         "{text}"
     );
     assert!(!text.contains(key.access_key_secret.expose()));

@@ -182,7 +182,11 @@ fn cli_profile(
             }
             let from_source = format!("profile {:?}", from.name);
             let found = cli_profile(s, config, from, from_source, path, depth + 1)?;
-            let chained = format!("{source}, from {}", found.source);
+            let chained = format!(
+                "{source}, with profile {:?}'s credentials ({})",
+                from.name,
+                found.label()
+            );
             Ok(roles::assumed_role(
                 s,
                 chained,

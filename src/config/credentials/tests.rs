@@ -475,9 +475,9 @@ fn the_other_cli_modes_give_their_sources_and_a_command_runs_only_from_a_private
     assert!(
         roles.renewing.is_some()
             && roles.source.contains("RAM role acs:ram::1:role/second")
-            && roles
-                .source
-                .contains("from profile \"role\": RAM role acs:ram::1:role/first"),
+            && roles.source.contains(
+                "with profile \"role\"'s credentials (role first): RAM role acs:ram::1:role/second"
+            ),
         "{}",
         roles.source
     );
