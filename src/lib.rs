@@ -28,6 +28,8 @@
 //!                 preflight/items.rs the items an action names), the one batch runner
 //!                 (fresh or resumed), the run's journal (journal.rs), the one expiry installer
 //!   lifecycle.rs  lifecycle rules for server-side emptying, and rules in words (pure)
+//!   money/        the price table (prices.rs; assets/prices.toml) and what storage,
+//!                 requests and early deletion cost (cost.rs, pure)
 //!   tui/          the wizard: app.rs (state machine, no I/O; app/vectors.rs the vector tab,
 //!                 app/interrupted.rs the interrupted-run banner),
 //!                 screens/ (rendering: one module per screen, items.rs the drill-down,
@@ -79,6 +81,7 @@ pub mod emulator;
 pub mod engine;
 pub mod lifecycle;
 pub mod log;
+pub mod money;
 pub mod oss;
 pub mod private;
 pub mod scan;
