@@ -121,6 +121,11 @@ pub struct Profile {
     pub ecs_role_name: Option<String>,
     pub ossutil_config: Option<PathBuf>,
     pub connect_to: Option<IpAddr>,
+    /// Which Alibaba Cloud site bills the account: `china` (CNY, the default)
+    /// or `international` (USD). OSS's API does not say.
+    pub site: Option<String>,
+    /// A price table of `assets/prices.toml`'s shape (default: the built-in one).
+    pub prices: Option<PathBuf>,
     /// Buckets reached through a host of their own, by name.
     #[serde(default)]
     pub buckets: BTreeMap<String, BucketSettings>,
@@ -178,6 +183,8 @@ pub struct Overrides {
     pub concurrency: Option<usize>,
     /// Requests per second at most (`--qps`).
     pub qps: Option<u32>,
+    /// A price table to estimate money with (`--prices`).
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -208,6 +215,8 @@ pub struct Settings {
     pub credentials_source: String,
     /// The same in a few words (`key LTAI****1234`, `role ossweep-runner`).
     pub credentials_label: String,
+    /// The prices money is estimated with: a table and the account's site.
+    pub prices: crate::money::PriceBook,
     /// Things the user should know (e.g. a secret in a world-readable file).
     pub warnings: Vec<String>,
 }
@@ -786,14 +795,43 @@ pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Setti
     }
     client.concurrency = concurrency;
     client.qps = qps;
+    let prices = price_book(o, &profile, &name)?;
     Ok(Settings {
         client,
         profile: name,
         config_path: path,
         credentials_source,
         credentials_label,
+        prices,
         warnings,
     })
+}
+
+/// The prices money is estimated with: the table `--prices` or the profile's
+/// `prices` names (else the built-in one), on the profile's `site`.
+fn price_book(
+    o: &Overrides,
+    profile: &Profile,
+    name: &str,
+) -> Result<crate::money::PriceBook, ConfigError> {
+    let table = match o.prices.as_ref().or(profile.prices.as_ref()) {
+        None => crate::money::PriceTable::builtin(),
+        Some(path) => {
+            let text = read_config_file(path)
+                .and_then(|t| t.ok_or_else(|| "no such file".into()))
+                .map_err(|e| {
+                    ConfigError::Invalid(format!("price table {}: {e}", path.display()))
+                })?;
+            crate::money::PriceTable::parse(&text)
+                .map_err(|e| ConfigError::Invalid(format!("price table {}: {e}", path.display())))?
+        }
+    };
+    let site = profile
+        .site
+        .clone()
+        .unwrap_or_else(|| crate::money::DEFAULT_SITE.into());
+    crate::money::PriceBook::new(&site, table)
+        .map_err(|e| ConfigError::Invalid(format!("profile {name:?}: {e}")))
 }
 
 pub mod credentials;

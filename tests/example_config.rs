@@ -30,6 +30,9 @@ fn the_example_config_parses_with_every_key_uncommented() {
             && p.ossutil_config.is_some()
             && p.connect_to.is_some()
             && p.security_token.is_some()
+            && p.site.is_some()
+            && p.prices.is_some()
+            && p.mode.is_some()
             && p.buckets["acme-web-assets"].cname.is_some()
     );
 }

@@ -71,6 +71,10 @@ pub struct Cli {
     /// together). Default: the profile's `qps`, else 2000 (OSS allows 10,000).
     #[arg(long, global = true, value_name = "N", help_heading = GLOBAL)]
     pub qps: Option<u32>,
+    /// A price table of assets/prices.toml's shape to estimate money with
+    /// (default: the profile's `prices`, else the built-in table).
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub prices: Option<PathBuf>,
     /// Write a debug log under the platform state directory (never to the screen).
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub debug: bool,
@@ -176,6 +180,7 @@ impl Cli {
             timeout: self.timeout,
             concurrency: self.concurrency,
             qps: self.qps,
+            prices: self.prices.clone(),
         }
     }
 }
@@ -277,6 +282,7 @@ pub fn settings(cli: &Cli) -> Result<Settings, String> {
         eprintln!("warning: {w}");
     }
     crate::log::line(format!("credentials: {}", s.credentials_source));
+    crate::money::install(s.prices.clone());
     Ok(s)
 }
 

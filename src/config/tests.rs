@@ -415,3 +415,43 @@ fn config_files_are_regular_bounded_and_their_directory_private() {
     let s = load(&with_file(cfg), &env).unwrap();
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 }
+
+#[test]
+fn the_site_and_the_price_table_come_from_the_profile_or_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "[profiles.default]\naccess_key_id = \"id\"\naccess_key_secret = \"s\"\n";
+    let p = write(dir.path(), "c.toml", key);
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert_eq!(s.prices.site, "china", "the documented default");
+    let p = write(
+        dir.path(),
+        "usd.toml",
+        &format!("{key}site = \"international\"\n"),
+    );
+    let s = load(&with_file(p), &env_of(&[])).unwrap();
+    assert_eq!(s.prices.for_bucket("cn-hangzhou", None).currency, "USD");
+    let p = write(dir.path(), "moon.toml", &format!("{key}site = \"moon\"\n"));
+    let e = load(&with_file(p.clone()), &env_of(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("site \"moon\" is not in the price table"), "{e}");
+    // A table of one's own, named by the flag.
+    let own = crate::money::prices::BUILTIN.replace("storage = 0.12", "storage = 0.5");
+    let table = write(dir.path(), "prices.toml", &own);
+    let o = Overrides {
+        prices: Some(table),
+        ..with_file(write(dir.path(), "c2.toml", key))
+    };
+    let s = load(&o, &env_of(&[])).unwrap();
+    let standard = s.prices.for_bucket("cn-hangzhou", None).classes["Standard"].clone();
+    assert_eq!(standard.storage, Some(0.5));
+    let o = Overrides {
+        prices: Some(dir.path().join("missing.toml")),
+        ..with_file(write(dir.path(), "c3.toml", key))
+    };
+    let e = load(&o, &env_of(&[])).unwrap_err().to_string();
+    assert!(
+        e.contains("price table") && e.contains("missing.toml"),
+        "{e}"
+    );
+}

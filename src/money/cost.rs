@@ -92,7 +92,9 @@ pub fn storage_per_month(p: &BucketPrices, class: &str, bytes: u64) -> Option<f6
     if bytes == 0 {
         return Some(0.0);
     }
-    p.class(class)?.storage.map(|price| bytes as f64 / GB * price)
+    p.class(class)?
+        .storage
+        .map(|price| bytes as f64 / GB * price)
 }
 
 /// What a month of storage costs, over `(class, bytes)` pairs.
@@ -212,7 +214,10 @@ mod tests {
         assert_eq!(requests_fee(&p, "Standard", RequestKind::Put, 5), None);
         let e = monthly(
             &p,
-            &[("Standard".into(), 10 * GB as u64), ("Archive".into(), GB as u64)],
+            &[
+                ("Standard".into(), 10 * GB as u64),
+                ("Archive".into(), GB as u64),
+            ],
         );
         assert!((e.amount - 0.173).abs() < 1e-9);
         assert_eq!(e.unpriced, ["Archive storage"]);

@@ -11,7 +11,13 @@ use serde::{Deserialize, Serialize};
 pub const BUILTIN: &str = include_str!("../../assets/prices.toml");
 
 /// The storage classes OSS bills, in the names its API uses.
-pub const CLASSES: [&str; 5] = ["Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"];
+pub const CLASSES: [&str; 5] = [
+    "Standard",
+    "IA",
+    "Archive",
+    "ColdArchive",
+    "DeepColdArchive",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,7 +116,11 @@ impl PriceTable {
     /// redundancies; prices finite and not negative.
     pub fn parse(text: &str) -> Result<PriceTable, String> {
         let file: TableFile = toml::from_str(text).map_err(|e| {
-            let mut lines = e.to_string().lines().map(str::to_string).collect::<Vec<_>>();
+            let mut lines = e
+                .to_string()
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>();
             lines.retain(|l| !l.trim().is_empty());
             lines.join("; ")
         })?;
@@ -149,7 +159,12 @@ impl PriceTable {
                 }
             }
         }
-        if file.minimums.days.keys().any(|c| !CLASSES.contains(&c.as_str())) {
+        if file
+            .minimums
+            .days
+            .keys()
+            .any(|c| !CLASSES.contains(&c.as_str()))
+        {
             return Err("[minimums] days: a key is not a storage class".into());
         }
         Ok(PriceTable {
@@ -173,9 +188,11 @@ impl PriceTable {
         let mut classes: BTreeMap<String, ClassPrices> = BTreeMap::new();
         let mut sources: Vec<String> = Vec::new();
         let mut dates: Vec<&str> = Vec::new();
-        for e in self.entries.iter().filter(|e| {
-            e.site == site && e.region_group == group && e.redundancy == redundancy
-        }) {
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| e.site == site && e.region_group == group && e.redundancy == redundancy)
+        {
             let first = !classes.contains_key(&e.class);
             let c = classes.entry(e.class.clone()).or_default();
             c.confirmed = (first || c.confirmed) && e.confirmed;
@@ -236,7 +253,10 @@ mod tests {
         let t = PriceTable::builtin();
         assert_eq!(t.sites().collect::<Vec<_>>(), ["china", "international"]);
         let p = t.for_bucket("china", "cn-hangzhou", None);
-        assert_eq!((p.currency.as_str(), p.region_group.as_str()), ("CNY", "mainland"));
+        assert_eq!(
+            (p.currency.as_str(), p.region_group.as_str()),
+            ("CNY", "mainland")
+        );
         let standard = p.class("Standard").unwrap();
         assert_eq!(
             (standard.storage, standard.put, standard.get),
@@ -249,14 +269,21 @@ mod tests {
         // Deep Cold Archive has no price: unknown, not 0.
         assert!(p.class("DeepColdArchive").is_none());
         // Outside the mainland the table knows nothing.
-        assert!(t.for_bucket("china", "ap-southeast-1", None).classes.is_empty());
+        assert!(t
+            .for_bucket("china", "ap-southeast-1", None)
+            .classes
+            .is_empty());
         assert_eq!(region_group("cn-hongkong"), "outside");
         // ZRS has its own prices.
         let zrs = t.for_bucket("china", "cn-shanghai", Some("ZRS"));
         assert_eq!(zrs.class("Standard").unwrap().storage, Some(0.15));
         let usd = t.for_bucket("international", "cn-beijing", None);
         assert_eq!(
-            (usd.currency.as_str(), usd.class("Standard").unwrap().storage, usd.class("Standard").unwrap().put),
+            (
+                usd.currency.as_str(),
+                usd.class("Standard").unwrap().storage,
+                usd.class("Standard").unwrap().put
+            ),
             ("USD", Some(0.0173), None)
         );
     }
@@ -267,7 +294,9 @@ mod tests {
         let e = PriceTable::parse(&bad).unwrap_err();
         assert!(e.contains("price entry") && e.contains("Infrequent"), "{e}");
         let negative = BUILTIN.replacen("storage = 0.12", "storage = -1", 1);
-        assert!(PriceTable::parse(&negative).unwrap_err().contains("storage"));
+        assert!(PriceTable::parse(&negative)
+            .unwrap_err()
+            .contains("storage"));
         let unknown = BUILTIN.replacen("[sites.china]", "[sites.china]\nvat = 1", 1);
         assert!(PriceTable::parse(&unknown).is_err());
     }
