@@ -10,7 +10,7 @@ use futures::StreamExt;
 
 use super::{Blocker, Category, Facts, ManualStep, Phase, Role};
 use crate::scan::report::{CategoryReport, ScanReport};
-use crate::scan::risk::{minimum_storage_days, Risk, Severity};
+use crate::scan::risk::{Risk, Severity};
 use crate::scan::{first_line, found, Scanning, State, Tally};
 use crate::units::count;
 use crate::vocab::{classify, worm_release, BucketKind, HDFS_PREFIX, LISTING_STREAMS};
@@ -132,6 +132,14 @@ async fn scan_listing(shared: &Scanning) {
     }
     let _map = Map(shared, stats);
     let kinds = BLOCKER.owns;
+    // The minimum durations and billable size the early-deletion fee is
+    // counted by (the price table's, whatever the bucket's prices).
+    let prices = {
+        let r = shared.report.lock().unwrap();
+        r.prices
+            .clone()
+            .unwrap_or_else(|| crate::money::book().for_bucket(&r.region, None))
+    };
     let mut protected_by: [(u64, u64); 4] = [(0, 0); 4];
     let mut prefixes: [found::Prefixes; 4] = Default::default();
     let mut locked = found::Listed::default();
@@ -197,24 +205,7 @@ async fn scan_listing(shared: &Scanning) {
                 // An object a retention policy keeps cannot be deleted early:
                 // no early-deletion fee is at stake for it.
                 if !v.is_delete_marker && cat != Category::OssHdfs && retained.is_none() {
-                    if let Some(min_days) = minimum_storage_days(&v.storage_class) {
-                        let since = match v.storage_class.as_str() {
-                            "ColdArchive" | "DeepColdArchive" => {
-                                v.transition_time.or(v.last_modified)
-                            }
-                            _ => v.last_modified,
-                        };
-                        if let Some(since) = since {
-                            let age_days = ((now - since).max(0) / 86_400) as u64;
-                            if age_days < min_days {
-                                let e =
-                                    r.early_deletion.entry(v.storage_class.clone()).or_default();
-                                e.objects += 1;
-                                e.bytes += v.size;
-                                e.remaining_days += min_days - age_days;
-                            }
-                        }
-                    }
+                    early_deletion(&mut r, &prices, v, now);
                 }
             }
         }
@@ -252,4 +243,37 @@ async fn scan_listing(shared: &Scanning) {
         };
         shared.set(*c, state, note);
     }
+}
+
+/// Counts `v` into the early-deletion exposure of its class when it is still
+/// inside the class's minimum storage duration at `now`: from Last-Modified
+/// for IA and Archive, from the transition for Cold and Deep Cold Archive.
+fn early_deletion(
+    r: &mut ScanReport,
+    prices: &crate::money::BucketPrices,
+    v: &crate::oss::model::ObjectVersion,
+    now: i64,
+) {
+    use crate::money::cost;
+    let class = v.storage_class.as_str();
+    let Some(days) = prices.minimum_days(class) else {
+        return;
+    };
+    let since = match class {
+        "ColdArchive" | "DeepColdArchive" => v.transition_time.or(v.last_modified),
+        _ => v.last_modified,
+    };
+    let Some(since) = since else {
+        return;
+    };
+    let hours = cost::remaining_hours(prices, class, since, now);
+    if hours == 0 {
+        return;
+    }
+    let e = r.early_deletion.entry(class.to_string()).or_default();
+    e.objects += 1;
+    e.bytes += v.size;
+    e.billable_byte_hours += cost::billable_bytes(prices, class, v.size) as u128 * hours as u128;
+    let free = since + days as i64 * 86_400;
+    e.fee_free_from = Some(e.fee_free_from.map_or(free, |f| f.max(free)));
 }

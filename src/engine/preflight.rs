@@ -464,6 +464,31 @@ fn risks_of(
             _ => r,
         })
         .collect();
+    // What this action costs once, and the storage it stops.
+    out.retain(|r| r.kind != "money");
+    let deletable: u64 = goes
+        .iter()
+        .filter(|i| i.category.is_object_kind())
+        .map(|i| i.count)
+        .sum();
+    let data = [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+        Category::Parts,
+    ];
+    let empties_all = action.deletes_bucket()
+        || (report.prefix.is_none() && data.iter().all(|c| scope.contains(c)));
+    if let Some(money) = risk::money_risk(
+        report,
+        deletable > 0
+            && (scope.contains(&Category::Objects) || scope.contains(&Category::PreviousVersions)),
+        empties_all,
+    ) {
+        if !goes.is_empty() || action.deletes_bucket() {
+            out.push(money);
+        }
+    }
     if report.kind.is_vector() && !goes.is_empty() {
         let vectors: u64 = indexes.iter().filter_map(|i| i.vectors).sum();
         let more = if indexes.iter().any(|i| i.more_vectors) {

@@ -76,14 +76,19 @@ impl Estimate {
 
 /// `12.34 CNY`; `0.0042 USD` stays readable as `< 0.01 USD`; `0 CNY`.
 pub fn amount_text(amount: f64, currency: &str) -> String {
+    format!("{} {currency}", number(amount))
+}
+
+/// `12.34`, `< 0.01`, `0`, `1,234`: an amount without its currency.
+pub fn number(amount: f64) -> String {
     if amount == 0.0 {
-        format!("0 {currency}")
+        "0".into()
     } else if amount < 0.01 {
-        format!("< 0.01 {currency}")
+        "< 0.01".into()
     } else if amount >= 1000.0 {
-        format!("{} {currency}", crate::units::count(amount.round() as u64))
+        crate::units::count(amount.round() as u64)
     } else {
-        format!("{amount:.2} {currency}")
+        format!("{amount:.2}")
     }
 }
 

@@ -68,7 +68,11 @@
 //!       "protected": 0, "protected_bytes": 0, "note": null }
 //!   ],
 //!   "storage_classes": { "Standard": [437, 1825361100] },
-//!   "early_deletion": { "IA": { "objects": 3, "bytes": 3145728, "remaining_days": 60 } },
+//!   "early_deletion": { "IA": { "objects": 3, "bytes": 3145728, "billable_byte_hours": 2264924160,
+//!                               "fee_free_from": 1767225600 } },
+//!   "prices": { "site": "china", "currency": "CNY", "region_group": "mainland", "redundancy": "LRS",
+//!               "as_of": "2024-11-20", "classes": { "Standard": { "storage": 0.12, "...": "..." } },
+//!               "sources": ["https://..."], "minimums": { "...": "..." } },
 //!   "website": false, "cnames": [], "replication": [], "worm": null,
 //!   "worm_protected": 0, "worm_earliest_release": null, "worm_latest_release": null,
 //!   "lifecycle_rules": 0, "policy": false, "unreadable": [],
@@ -120,6 +124,7 @@
 //! ```
 
 mod context;
+pub mod costs;
 pub mod found;
 pub mod markers;
 pub mod report;
@@ -231,6 +236,8 @@ pub async fn scan_from(
     let mut first = ScanReport::new(bucket);
     first.prefix = prefix.map(str::to_string);
     first.region = info.region.clone();
+    first.prices =
+        Some(crate::money::book().for_bucket(&info.region, info.data_redundancy_type.as_deref()));
     first.versioning = info.versioning;
     first.identity = Some(crate::oss::model::BucketIdentity::of(&info));
     first.scanned_at = info.served_at.unwrap_or(now - CLOCK_SKEW_ALLOWED);

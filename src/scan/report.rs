@@ -91,13 +91,18 @@ impl CategoryReport {
     }
 }
 
-/// Early-deletion fee exposure for one storage class.
+/// Early-deletion fee exposure for one storage class: the objects and
+/// versions still inside the class's minimum storage duration.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EarlyDeletion {
     pub objects: u64,
     pub bytes: u64,
-    /// Days of minimum storage still billable, summed over objects (a fee estimate basis).
-    pub remaining_days: u64,
+    /// Billable bytes (at least 64 KB each) times the hours of the minimum
+    /// still to run, summed: what the fee is billed on.
+    pub billable_byte_hours: u128,
+    /// When the last of them has passed its minimum: from then on deleting
+    /// them bills no fee.
+    pub fee_free_from: Option<i64>,
 }
 
 /// One index of a vector bucket, as the scan found it.
@@ -163,7 +168,7 @@ impl Newer {
 }
 
 /// Everything the scan learned.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ScanReport {
     /// An object bucket or a vector bucket.
     pub kind: BucketKind,
@@ -192,6 +197,10 @@ pub struct ScanReport {
     pub categories: Vec<CategoryReport>,
     /// Current-object bytes per storage class.
     pub storage_classes: BTreeMap<String, (u64, u64)>,
+    /// The prices money is estimated with for this bucket (its site, region
+    /// group and redundancy), with their date and sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prices: Option<crate::money::BucketPrices>,
     pub early_deletion: BTreeMap<String, EarlyDeletion>,
     pub website: bool,
     pub cnames: Vec<CnameBinding>,

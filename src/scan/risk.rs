@@ -53,16 +53,6 @@ pub const LIFECYCLE_TIMING: &str =
 /// Beyond this the API route is slower than a lifecycle rule (loaded within a day).
 pub const LIFECYCLE_RECOMMENDED_AFTER_SECS: u64 = 24 * 3600;
 
-/// Minimum storage durations (days) by class, for early-deletion fees.
-pub fn minimum_storage_days(class: &str) -> Option<u64> {
-    match class {
-        "IA" => Some(30),
-        "Archive" => Some(60),
-        "ColdArchive" | "DeepColdArchive" => Some(180),
-        _ => None,
-    }
-}
-
 /// Requests needed to empty the bucket by API and delete it.
 pub fn api_requests(r: &ScanReport) -> u64 {
     crate::blockers::requests_to_clear(
@@ -98,17 +88,26 @@ pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
     } else {
         format!("{} to {}", duration(fast), duration(slow))
     };
+    let routes = super::costs::routes(r, deletable, requests);
+    let billed = routes
+        .as_ref()
+        .map(|c| format!(" ({})", c.api_text()))
+        .unwrap_or_default();
     let requests = crate::units::counted(requests, "request", "requests");
     let mut cost = if let Some(prefix) = &r.prefix {
         format!(
-            "Emptying prefix {:?} by API takes about {requests} (billed as PUT requests) and {span}.",
+            "Emptying prefix {:?} by API takes about {requests}{billed} and {span}.",
             crate::text::visible(prefix),
         )
     } else if deletable == 0 {
-        format!("Deleting it takes about {requests} (its attachments and the bucket).")
+        format!("Deleting it takes about {requests}{billed} (its attachments and the bucket).")
     } else {
+        let lifecycle = routes
+            .as_ref()
+            .map(|c| format!(", about {}", c.lifecycle.text()))
+            .unwrap_or_default();
         format!(
-            "Emptying by API takes about {requests} (billed as PUT requests) and {span} at {}-{} keys/s; a lifecycle rule empties it server-side without per-object request fees ({}).",
+            "Emptying by API takes about {requests}{billed} and {span} at {}-{} keys/s; OSS does not say whether a 1000-key delete is billed as 1 request or 1000. A lifecycle rule bills a request per object at its class's price{lifecycle}: it saves the listing and the time, not request fees ({}).",
             count(KEYS_PER_SEC_SLOW),
             count(KEYS_PER_SEC_FAST),
             LIFECYCLE_TIMING
@@ -131,6 +130,81 @@ pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
         kind: "cost-and-time",
         text: cost,
     }
+}
+
+/// What an action costs besides its requests (which the cost line prices):
+/// the early-deletion fees when it deletes objects or versions
+/// (`deletes_data`), and the storage it stops a month when it empties the
+/// whole bucket (`stops_storage`), with the prices' basis; `None` without
+/// prices.
+pub fn money_risk(r: &ScanReport, deletes_data: bool, stops_storage: bool) -> Option<Risk> {
+    let basis = super::costs::basis(r)?;
+    let mut said = Vec::new();
+    if stops_storage {
+        if let Some(month) = super::costs::monthly(r) {
+            said.push(format!(
+                "this stops about {} a month of storage",
+                month.text()
+            ));
+        }
+    }
+    if deletes_data {
+        if let Some((fee, _)) = super::costs::early_deletion(r) {
+            if fee.amount > 0.0 || !fee.unpriced.is_empty() {
+                said.push(format!(
+                    "it bills {} in early-deletion fees at once",
+                    fee.text()
+                ));
+            }
+        }
+    }
+    said.push(basis);
+    Some(Risk {
+        severity: Severity::Info,
+        kind: "money",
+        text: format!("Money: {}.", said.join("; ")),
+    })
+}
+
+/// `3 IA objects (3.0 MiB) are inside the 30-day minimum storage duration:
+/// deleting them now bills an early-deletion fee of about 0.01 CNY at once...`
+fn early_deletion_text(r: &ScanReport, class: &str, e: &super::report::EarlyDeletion) -> String {
+    use crate::money::cost;
+    let name = cost::class_name(class);
+    let days = r
+        .prices
+        .as_ref()
+        .and_then(|p| p.minimum_days(class))
+        .map(|d| format!("{d}-day "))
+        .unwrap_or_default();
+    let fee = r
+        .prices
+        .as_ref()
+        .map(|p| {
+            let mut fee = crate::money::Estimate::zero(&p.currency);
+            fee.add(
+                cost::early_deletion_fee(p, class, e.billable_byte_hours),
+                format!("{name} storage"),
+            );
+            fee.text()
+        })
+        .unwrap_or_else(|| "unknown (no prices)".into());
+    let gb_hours = e.billable_byte_hours as f64 / cost::GB;
+    let until = e
+        .fee_free_from
+        .map(|t| {
+            format!(
+                ", the storage they would be billed until {}; from then on it is 0, so waiting saves nothing, it only spreads the cost",
+                time::date_only(t)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{} {name} objects ({}) are inside the {days}minimum storage duration: deleting them now bills an early-deletion fee of about {fee} at once ({:.1} GB-hours){until}.",
+        count(e.objects),
+        bytes(e.bytes),
+        gb_hours
+    )
 }
 
 fn add(out: &mut Vec<Risk>, severity: Severity, kind: &'static str, text: String) {
@@ -345,15 +419,20 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
                 &mut out,
                 Severity::Warning,
                 "early-deletion",
-                format!(
-                    "{} {class} objects ({}) are younger than the {}-day minimum storage duration: deleting them now is billed for the remaining {} object-days.",
-                    count(e.objects),
-                    bytes(e.bytes),
-                    minimum_storage_days(class).unwrap_or(0),
-                    count(e.remaining_days)
-                ),
+                early_deletion_text(r, class, e),
             );
         }
+    }
+    if let (Some(basis), Some(month)) = (super::costs::basis(r), super::costs::monthly(r)) {
+        add(
+            &mut out,
+            Severity::Info,
+            "money",
+            format!(
+                "Money: its storage costs about {} a month; {basis}.",
+                month.text()
+            ),
+        );
     }
     out.extend(crate::blockers::risks(r));
     // Everything stored under retention: nothing to estimate by API (the
@@ -495,14 +574,18 @@ mod tests {
     }
 
     #[test]
-    fn early_deletion_fees_per_class() {
+    fn early_deletion_fees_per_class_in_gb_and_money() {
         let mut r = report();
+        r.prices =
+            Some(crate::money::PriceTable::builtin().for_bucket("china", "cn-hangzhou", None));
         r.early_deletion.insert(
             "ColdArchive".into(),
             EarlyDeletion {
                 objects: 3,
-                bytes: 3 << 20,
-                remaining_days: 400,
+                bytes: 3 << 30,
+                // 3 GiB with 100 hours left each.
+                billable_byte_hours: (3u128 << 30) * 100,
+                fee_free_from: Some(1_767_225_600),
             },
         );
         let text = risks(&r)
@@ -510,11 +593,20 @@ mod tests {
             .find(|x| x.kind == "early-deletion")
             .unwrap()
             .text;
+        // 3 GB × 0.015 CNY ÷ 720 × 100 hours = 0.00625 CNY.
         assert!(
-            text.contains("3 ColdArchive objects") && text.contains("180-day"),
+            text.starts_with("3 Cold Archive objects (3.0 GiB) are inside the 180-day minimum storage duration: deleting them now bills an early-deletion fee of about < 0.01 CNY at once (300.0 GB-hours)")
+                && text.contains("until 2026-01-01; from then on it is 0"),
             "{text}"
         );
-        assert_eq!(minimum_storage_days("Standard"), None);
+        // No prices: the exposure in GB-hours, the money unknown.
+        r.prices = None;
+        let text = risks(&r)
+            .into_iter()
+            .find(|x| x.kind == "early-deletion")
+            .unwrap()
+            .text;
+        assert!(text.contains("about unknown (no prices)"), "{text}");
     }
 
     #[test]

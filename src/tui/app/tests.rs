@@ -96,6 +96,7 @@ fn listed() -> App {
 fn report(bucket: &str, complete: bool) -> ScanReport {
     let mut r = ScanReport::new(bucket);
     r.region = "cn-beijing".into();
+    r.prices = Some(crate::money::PriceTable::builtin().for_bucket("china", "cn-beijing", None));
     r.versioning = Versioning::Enabled;
     r.estimate = Some(stat(9_870, 12 << 30, 312));
     let set = |r: &mut ScanReport, c: Category, n: u64, b: u64, s: State| {
@@ -392,7 +393,12 @@ fn a_batch_is_scanned_then_confirmed_with_every_buckets_risks() {
         panic!("{:?}", app.screen)
     };
     assert_eq!(c.expected(), "delete 2 buckets");
-    let text = snapshot(&app);
+    // Every bucket's risks, scrolling down the pane.
+    let mut text = snapshot(&app);
+    for _ in 0..40 {
+        app.update(code(KeyCode::Down));
+        text.push_str(&snapshot(&app));
+    }
     assert!(
         text.contains("Replication rule") && text.contains("static website"),
         "{text}"
