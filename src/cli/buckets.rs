@@ -21,6 +21,9 @@ struct BucketRow<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     objects_include_versions: bool,
     bytes: Option<u64>,
+    /// What its storage costs a month at list prices, from the statistics
+    /// (`null`: no statistics); redundancy LRS assumed.
+    monthly_cost: Option<crate::money::Estimate>,
     #[serde(skip)]
     object_cells: Option<[String; 2]>,
 }
@@ -60,10 +63,15 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
         .buffered(DETAILS_AT_ONCE)
         .collect()
         .await;
+    let book = &s.prices;
     let rows: Vec<BucketRow> = buckets
         .iter()
         .zip(details)
         .map(|(b, (stat, versioning))| BucketRow {
+            monthly_cost: stat.as_ref().map(|s| {
+                let p = book.for_bucket(&b.region, None);
+                crate::money::cost::monthly(&p, &crate::money::cost::stat_classes(s))
+            }),
             name: &b.name,
             region: &b.region,
             creation_date: b.creation_date.map(time::iso8601),
@@ -99,6 +107,7 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                     r.object_cells.as_ref().map_or("-".into(), |c| c[0].clone()),
                     r.object_cells.as_ref().map_or("-".into(), |c| c[1].clone()),
                     r.bytes.map_or("-".into(), table::bytes),
+                    r.monthly_cost.as_ref().map_or("-".into(), |m| m.cell()),
                 ]
             })
             .collect();
@@ -112,9 +121,26 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                 "OBJECTS",
                 "VERSIONS",
                 "SIZE",
+                "A MONTH",
             ],
             &cells,
         ));
+        let total = rows
+            .iter()
+            .filter_map(|r| r.monthly_cost.as_ref())
+            .fold(None, |t: Option<crate::money::Estimate>, m| {
+                Some(t.map_or_else(|| m.clone(), |t| t.plus(m)))
+            });
+        if let Some(total) = total {
+            let p = book.for_bucket("cn-hangzhou", None);
+            super::out::text(&format!(
+                "Storage of the buckets above: about {} a month ({} site, {}; list prices as of {}; LRS assumed; traffic, requests and other items not included).",
+                total.text(),
+                p.site,
+                p.currency,
+                total.prices_as_of
+            ));
+        }
     }
     Ok(exit::DONE)
 }

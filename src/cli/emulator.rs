@@ -252,6 +252,7 @@ pub async fn run_demo(a: &DemoArgs) -> Result<u8, String> {
             demo: true,
             credentials: String::new(),
             held: None,
+            prices: crate::money::book().clone(),
             reports: Some(reports.clone()),
         };
         // The demo's emulator lives as long as the demo: so do its journals.

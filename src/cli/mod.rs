@@ -210,6 +210,7 @@ async fn wizard(cli: &Cli) -> Result<u8, String> {
         demo: false,
         credentials: s.credentials_label.clone(),
         held: None,
+        prices: s.prices.clone(),
         reports: reports.clone(),
     };
     let runs = crate::engine::journal::runs_dir();

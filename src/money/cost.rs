@@ -11,7 +11,8 @@ pub const GB: f64 = 1024.0 * 1024.0 * 1024.0;
 /// Hours in the month OSS's prices are per (30 days).
 pub const HOURS_PER_MONTH: f64 = 720.0;
 
-/// A sum of money at list prices, and what it leaves out for want of a price.
+/// A sum of money at list prices, what it leaves out for want of a price,
+/// and the prices' date and sources.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Estimate {
     pub amount: f64,
@@ -19,14 +20,20 @@ pub struct Estimate {
     /// What has no price in the table (`Archive storage`): not in `amount`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unpriced: Vec<String>,
+    /// The oldest date of the prices it could use.
+    pub prices_as_of: String,
+    pub price_sources: Vec<String>,
 }
 
 impl Estimate {
-    pub fn zero(currency: &str) -> Self {
+    /// Nothing yet, at the prices `p`.
+    pub fn of(p: &BucketPrices) -> Self {
         Estimate {
             amount: 0.0,
-            currency: currency.to_string(),
+            currency: p.currency.clone(),
             unpriced: Vec::new(),
+            prices_as_of: p.as_of.clone(),
+            price_sources: p.sources.clone(),
         }
     }
 
@@ -51,12 +58,36 @@ impl Estimate {
                 self.unpriced.push(u.clone());
             }
         }
+        for s in &other.price_sources {
+            if !self.price_sources.contains(s) {
+                self.price_sources.push(s.clone());
+            }
+        }
+        // The oldest known date; `-` is no date.
+        let known = |d: &str| d != "-";
+        if known(&other.prices_as_of)
+            && (!known(&self.prices_as_of) || other.prices_as_of < self.prices_as_of)
+        {
+            self.prices_as_of = other.prices_as_of.clone();
+        }
         self
     }
 
     /// Whether nothing at all could be priced.
     pub fn unknown(&self) -> bool {
         self.amount == 0.0 && !self.unpriced.is_empty()
+    }
+
+    /// A table cell: `12.34 CNY`, `?` when nothing could be priced, `12.34+?`
+    /// when a part could not.
+    pub fn cell(&self) -> String {
+        if self.unknown() {
+            "?".into()
+        } else if self.unpriced.is_empty() {
+            amount_text(self.amount, &self.currency)
+        } else {
+            format!("{}+? {}", number(self.amount), self.currency)
+        }
     }
 
     /// `12.34 CNY`, `< 0.01 CNY`, `0 CNY`; `unknown (no price for Archive
@@ -102,14 +133,34 @@ pub fn storage_per_month(p: &BucketPrices, class: &str, bytes: u64) -> Option<f6
         .map(|price| bytes as f64 / GB * price)
 }
 
+/// The storage of each class OSS's statistics give, multipart parts at
+/// Standard's price (their class is not known), and what the total has
+/// beyond the classes (an endpoint that gives only the total) too.
+pub fn stat_classes(s: &crate::oss::model::BucketStat) -> Vec<(String, u64)> {
+    let colder = s.infrequent_access.storage
+        + s.archive.storage
+        + s.cold_archive.storage
+        + s.deep_cold_archive.storage;
+    let unclassed = s
+        .storage
+        .saturating_sub(colder + s.standard.storage + s.multipart_part_storage);
+    vec![
+        (
+            "Standard".into(),
+            s.standard.storage + s.multipart_part_storage + unclassed,
+        ),
+        ("IA".into(), s.infrequent_access.storage),
+        ("Archive".into(), s.archive.storage),
+        ("ColdArchive".into(), s.cold_archive.storage),
+        ("DeepColdArchive".into(), s.deep_cold_archive.storage),
+    ]
+}
+
 /// What a month of storage costs, over `(class, bytes)` pairs.
 pub fn monthly(p: &BucketPrices, by_class: &[(String, u64)]) -> Estimate {
-    let mut e = Estimate::zero(&p.currency);
+    let mut e = Estimate::of(p);
     for (class, bytes) in by_class {
-        e.add(
-            storage_per_month(p, class, *bytes),
-            format!("{} storage", class_name(class)),
-        );
+        e.add(storage_per_month(p, class, *bytes), storage_item(p, class));
     }
     e
 }
@@ -163,6 +214,17 @@ pub fn requests_fee(p: &BucketPrices, class: &str, kind: RequestKind, n: u64) ->
         RequestKind::Get => c.get,
     }?;
     Some(n as f64 / 10_000.0 * per_10k)
+}
+
+/// `Archive storage`, `Standard storage outside the mainland`: what a
+/// missing price is named by.
+pub fn storage_item(p: &BucketPrices, class: &str) -> String {
+    let outside = if p.region_group == "outside" {
+        " outside the mainland"
+    } else {
+        ""
+    };
+    format!("{} storage{outside}", class_name(class))
 }
 
 /// `Cold Archive` for `ColdArchive`.

@@ -23,27 +23,7 @@ const BATCH: u64 = 1000;
 pub fn monthly(r: &ScanReport) -> Option<Estimate> {
     let p = r.prices.as_ref()?;
     let by_class: Vec<(String, u64)> = match &r.estimate {
-        Some(s) => {
-            let colder = s.infrequent_access.storage
-                + s.archive.storage
-                + s.cold_archive.storage
-                + s.deep_cold_archive.storage;
-            // What the reply's total has beyond its classes (an endpoint that
-            // gives only the total): Standard too.
-            let unclassed = s
-                .storage
-                .saturating_sub(colder + s.standard.storage + s.multipart_part_storage);
-            vec![
-                (
-                    "Standard".into(),
-                    s.standard.storage + s.multipart_part_storage + unclassed,
-                ),
-                ("IA".into(), s.infrequent_access.storage),
-                ("Archive".into(), s.archive.storage),
-                ("ColdArchive".into(), s.cold_archive.storage),
-                ("DeepColdArchive".into(), s.deep_cold_archive.storage),
-            ]
-        }
+        Some(s) => cost::stat_classes(s),
         None => {
             let mut listed: Vec<(String, u64)> = r
                 .storage_classes
@@ -64,7 +44,7 @@ pub fn monthly(r: &ScanReport) -> Option<Estimate> {
 /// the last of them falls to 0 (`None`: no object is inside its minimum).
 pub fn early_deletion(r: &ScanReport) -> Option<(Estimate, Option<i64>)> {
     let p = r.prices.as_ref()?;
-    let mut fee = Estimate::zero(&p.currency);
+    let mut fee = Estimate::of(p);
     let mut free_from = None;
     for (class, e) in &r.early_deletion {
         fee.add(
@@ -125,9 +105,9 @@ pub fn routes(r: &ScanReport, entries: u64, requests: u64) -> Option<RouteCosts>
         }
         e
     };
-    let mut api_low = Estimate::zero(&p.currency);
+    let mut api_low = Estimate::of(p);
     api_low.add(put("Standard", requests), "Standard requests");
-    let mut rest = Estimate::zero(&p.currency);
+    let mut rest = Estimate::of(p);
     rest.add(
         put("Standard", requests.saturating_sub(batches)),
         "Standard requests",
@@ -135,7 +115,7 @@ pub fn routes(r: &ScanReport, entries: u64, requests: u64) -> Option<RouteCosts>
     Some(RouteCosts {
         api_low,
         api_high: per_key(rest),
-        lifecycle: per_key(Estimate::zero(&p.currency)),
+        lifecycle: per_key(Estimate::of(p)),
     })
 }
 

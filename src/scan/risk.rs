@@ -181,7 +181,7 @@ fn early_deletion_text(r: &ScanReport, class: &str, e: &super::report::EarlyDele
         .prices
         .as_ref()
         .map(|p| {
-            let mut fee = crate::money::Estimate::zero(&p.currency);
+            let mut fee = crate::money::Estimate::of(p);
             fee.add(
                 cost::early_deletion_fee(p, class, e.billable_byte_hours),
                 format!("{name} storage"),

@@ -32,7 +32,7 @@ mod vectors;
 pub use vectors::Tab;
 
 /// Where the wizard is pointed: shown in the header of every screen.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Context {
     pub profile: String,
     /// The region, or the endpoint every request goes to.
@@ -47,6 +47,8 @@ pub struct Context {
     pub held: Option<crate::oss::credentials::Held>,
     /// Where runs write their audit reports (`None`: no report is written).
     pub reports: Option<PathBuf>,
+    /// The prices money is estimated with.
+    pub prices: crate::money::PriceBook,
 }
 
 /// Smallest terminal the wizard draws in.

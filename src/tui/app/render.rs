@@ -174,14 +174,28 @@ impl App {
                     Constraint::Length(screens::bucket_details::WIDTH),
                 ])
                 .areas(list);
-                screens::bucket_list::render(&self.list, table, buf, theme, self.now);
+                screens::bucket_list::render(
+                    &self.list,
+                    table,
+                    buf,
+                    theme,
+                    self.now,
+                    &self.context.prices,
+                );
                 let row = self
                     .list
                     .selected_row()
                     .map(|r| (r, self.list.marked.contains(&r.summary.name)));
-                screens::bucket_details::render(row, details, buf, theme);
+                screens::bucket_details::render(row, details, buf, theme, &self.context.prices);
             }
-            Tab::Buckets => screens::bucket_list::render(&self.list, list, buf, theme, self.now),
+            Tab::Buckets => screens::bucket_list::render(
+                &self.list,
+                list,
+                buf,
+                theme,
+                self.now,
+                &self.context.prices,
+            ),
             Tab::Vectors => screens::vector_list::render(&self.vectors, list, buf, theme, self.now),
         }
     }

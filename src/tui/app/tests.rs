@@ -34,6 +34,7 @@ pub(super) fn context() -> Context {
         credentials: String::new(),
         held: None,
         reports: Some("/home/u/.local/state/ossweep/reports".into()),
+        prices: Default::default(),
     }
 }
 
@@ -729,6 +730,7 @@ fn the_header_says_where_requests_go() {
         credentials: String::new(),
         held: None,
         reports: None,
+        prices: Default::default(),
     });
     demo.update(Msg::BucketsLoaded(Ok(vec![])));
     assert!(snapshot(&demo).contains("DEMO"));

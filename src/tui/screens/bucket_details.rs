@@ -19,7 +19,11 @@ pub const MIN_TERMINAL_WIDTH: u16 = 140;
 pub const WIDTH: u16 = 44;
 
 /// The panel's lines: (label, value) pairs, and headings.
-pub fn lines(row: &BucketRow, marked: bool) -> Vec<(String, String)> {
+pub fn lines(
+    row: &BucketRow,
+    marked: bool,
+    book: &crate::money::PriceBook,
+) -> Vec<(String, String)> {
     let s = &row.summary;
     let mut out: Vec<(String, String)> = vec![
         ("name".into(), visible(&s.name).into_owned()),
@@ -87,6 +91,17 @@ pub fn lines(row: &BucketRow, marked: bool) -> Vec<(String, String)> {
                     if let Some(t) = st.last_modified_time {
                         out.push(("updated".into(), time::date_only(t)));
                     }
+                    if let Some(m) = row.monthly(book) {
+                        let p = book.for_bucket(&s.region, None);
+                        out.push(("a month".into(), m.text()));
+                        out.push((
+                            "".into(),
+                            format!(
+                                "storage at list prices as of {}, {} site, LRS assumed",
+                                m.prices_as_of, p.site
+                            ),
+                        ));
+                    }
                 }
             }
         }
@@ -97,7 +112,13 @@ pub fn lines(row: &BucketRow, marked: bool) -> Vec<(String, String)> {
     out
 }
 
-pub fn render(row: Option<(&BucketRow, bool)>, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub fn render(
+    row: Option<(&BucketRow, bool)>,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    book: &crate::money::PriceBook,
+) {
     let block = Block::default()
         .borders(Borders::LEFT | Borders::TOP)
         .title(" Details ");
@@ -108,7 +129,7 @@ pub fn render(row: Option<(&BucketRow, bool)>, area: Rect, buf: &mut Buffer, the
         return;
     };
     let room = area.width.saturating_sub(2);
-    let text: Vec<Line> = lines(row, marked)
+    let text: Vec<Line> = lines(row, marked, book)
         .into_iter()
         .map(|(label, value)| {
             let line = if label.is_empty() {

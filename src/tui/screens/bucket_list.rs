@@ -15,6 +15,7 @@ use super::columns::{fit_giving, Column, Give};
 use super::listing::{lead_cells, Listed, Listing, Placeholder};
 use super::spinner;
 use super::table::draw_list;
+use crate::money::{cost, Estimate, PriceBook};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Details {
@@ -91,8 +92,8 @@ impl BucketList {
 
 /// The widest cell of each column over `rows`, measured without drawing
 /// them (the list may hold thousands of buckets; only a screenful is drawn).
-fn natural_widths(rows: &[BucketRow]) -> [u16; COLUMNS] {
-    let mut w = [1u16, 0, 0, 10, 0, 9, 3, 3, 3];
+fn natural_widths(rows: &[BucketRow], book: &PriceBook) -> [u16; COLUMNS] {
+    let mut w = [1u16, 0, 0, 10, 0, 9, 3, 3, 3, 3];
     for r in rows {
         let len = |t: &str| t.chars().count() as u16;
         w[1] = w[1].max(len(&r.summary.name));
@@ -108,15 +109,43 @@ fn natural_widths(rows: &[BucketRow]) -> [u16; COLUMNS] {
         {
             w[8] = w[8].max(len(&bytes(stat.storage)));
         }
+        if let Some(m) = r.monthly(book) {
+            w[9] = w[9].max(len(&m.cell()));
+        }
     }
     w
 }
 
-const COLUMNS: usize = 9;
+const COLUMNS: usize = 10;
+
+impl BucketRow {
+    /// What its storage costs a month, from its statistics (LRS assumed).
+    pub fn monthly(&self, book: &PriceBook) -> Option<Estimate> {
+        match &self.details {
+            Details::Loaded {
+                stat: Some(stat), ..
+            } => {
+                let p = book.for_bucket(&self.summary.region, None);
+                Some(cost::monthly(&p, &cost::stat_classes(stat)))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl BucketList {
+    /// What the buckets whose statistics are in cost a month together.
+    pub fn monthly(&self, book: &PriceBook) -> Option<Estimate> {
+        self.rows
+            .iter()
+            .filter_map(|r| r.monthly(book))
+            .reduce(|a, b| a.plus(&b))
+    }
+}
 
 /// One row's cells: mark, name, region, created, class, versioning, objects,
-/// versions, size.
-fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; COLUMNS] {
+/// versions, size, a month's cost.
+fn cells(r: &BucketRow, marked: bool, now: Duration, book: &PriceBook) -> [String; COLUMNS] {
     let wait = || spinner(now).to_string();
     let (versioning, size) = match &r.details {
         Details::Loading => (wait(), wait()),
@@ -129,6 +158,12 @@ fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; COLUMNS] {
             versioning,
         } => (versioning.as_str().to_string(), "n/a".into()),
         Details::Failed(_) => ("?".into(), "?".into()),
+    };
+    let month = match (&r.details, r.monthly(book)) {
+        (_, Some(m)) => m.cell(),
+        (Details::Loading, None) => wait(),
+        (Details::Loaded { .. }, None) => "n/a".into(),
+        (Details::Failed(_), None) => "?".into(),
     };
     let [objects, versions] = r.object_cells().unwrap_or_else(|| match &r.details {
         Details::Loading => [wait(), wait()],
@@ -146,13 +181,29 @@ fn cells(r: &BucketRow, marked: bool, now: Duration) -> [String; COLUMNS] {
         objects,
         versions,
         size,
+        month,
     ]
 }
 
-pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+pub fn render(
+    s: &BucketList,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    now: Duration,
+    book: &PriceBook,
+) {
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     let visible = s.visible();
-    Paragraph::new(s.head("Buckets", theme)).render(head, buf);
+    let mut lines = s.head("Buckets", theme);
+    // The account's storage a month, from the statistics loaded so far.
+    if let Some(total) = s.monthly(book) {
+        lines[0].spans.push(ratatui::text::Span::styled(
+            format!("  account storage about {} a month", total.text()),
+            theme.muted,
+        ));
+    }
+    Paragraph::new(lines).render(head, buf);
 
     let block = Block::default().borders(Borders::TOP);
     let words = Placeholder {
@@ -165,7 +216,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
     }
     // The columns fit every row's content (all rows, so that filtering does
     // not move them); only the visible rows are drawn.
-    let natural = natural_widths(&s.rows);
+    let natural = natural_widths(&s.rows, book);
     const HEADERS: [&str; COLUMNS] = [
         "",
         "NAME",
@@ -176,23 +227,26 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         "OBJECTS",
         "VERSIONS",
         "SIZE",
+        "A MONTH",
     ];
-    const MIN: [u16; COLUMNS] = [1, 12, 8, 10, 5, 5, 7, 4, 8];
+    const MIN: [u16; COLUMNS] = [1, 12, 8, 10, 5, 5, 7, 4, 8, 7];
     let columns: Vec<Column> = (0..COLUMNS)
         .map(|i| Column {
             natural: natural[i].max(HEADERS[i].chars().count() as u16),
             min: MIN[i],
         })
         .collect();
-    // Room runs out: the versions count and versioning shrink, the storage
-    // class goes, then the region shrinks (cut in the middle) and versioning
-    // goes; only then is the name cut (in the middle). The status line and the
-    // scan give what went.
+    // Room runs out: the month's cost goes (the header keeps the total and
+    // the details panel the bucket's), the versions count and versioning
+    // shrink, the storage class goes, then the region shrinks (cut in the
+    // middle) and versioning goes; only then is the name cut (in the middle).
+    // The status line and the scan give what went.
     let widths = fit_giving(
         &columns,
         body.width,
         1,
         &[
+            Give::Drop(9),
             Give::Shrink(7),
             Give::Shrink(5),
             Give::Drop(4),
@@ -211,7 +265,7 @@ pub fn render(s: &BucketList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         (visible.len(), s.selected),
         |i| {
             let r = visible[i];
-            cells(r, s.marked.contains(&r.summary.name), now).to_vec()
+            cells(r, s.marked.contains(&r.summary.name), now, book).to_vec()
         },
     );
 }
