@@ -199,7 +199,7 @@ pub fn render(
     // The account's storage a month, from the statistics loaded so far.
     if let Some(total) = s.monthly(book) {
         lines[0].spans.push(ratatui::text::Span::styled(
-            format!("  account storage about {} a month", total.text()),
+            format!("  storage {} a month", total.cell()),
             theme.muted,
         ));
     }
