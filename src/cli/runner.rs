@@ -292,6 +292,9 @@ impl<'a> Headless<'a> {
             if !self.json {
                 eprint!("{}", describe(summary, self.report));
                 eprintln!("  {}", crate::text::visible(&p.outcome(summary)));
+                if let Some(money) = p.money_outcome(summary) {
+                    eprintln!("  {money}");
+                }
             }
             worst = worst.max(exit_code(summary));
         }

@@ -12,6 +12,7 @@ use crate::blockers::Category;
 use crate::delete::{Audit, Plan, Summary};
 use crate::oss::model::{BucketIdentity, Versioning, WormConfiguration};
 use crate::oss::time;
+use crate::scan::costs::ActionCost;
 use crate::scan::report::IndexReport;
 use crate::scan::risk::{self, Risk, Severity};
 use crate::scan::{ScanReport, State};
@@ -112,6 +113,9 @@ pub struct Preflight {
     pub verdict: Verdict,
     /// Requests the action takes by API (listings, deletes, DeleteBucket).
     pub requests: u64,
+    /// What it costs in money, at the bucket's prices (`None`: no prices).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub money: Option<ActionCost>,
     /// Why there is no scan to go by, when the scan failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_error: Option<String>,
@@ -404,6 +408,7 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
         worm: report.worm.clone(),
         prefix: report.prefix.clone(),
         requests: requests(&goes, action.deletes_bucket()),
+        money: money_of(report, &action, &goes),
         verdict,
         scan_error: None,
         entries_map: report.entries_map.clone(),
@@ -416,6 +421,36 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
 
 /// The scan's risks that concern this action, with the irreversibility sentence
 /// built from what actually goes.
+/// What `action` costs in money, when it deletes anything and the report
+/// has prices.
+fn money_of(report: &ScanReport, action: &Action, goes: &[Item]) -> Option<ActionCost> {
+    if goes.is_empty() && !action.deletes_bucket() {
+        return None;
+    }
+    let scope = action.scope(report.kind);
+    let deletable: u64 = goes
+        .iter()
+        .filter(|i| i.category.is_object_kind())
+        .map(|i| i.count)
+        .sum();
+    let data = [
+        Category::Objects,
+        Category::PreviousVersions,
+        Category::DeleteMarkers,
+        Category::Parts,
+    ];
+    let empties_all = action.deletes_bucket()
+        || (report.prefix.is_none() && data.iter().all(|c| scope.contains(c)));
+    crate::scan::costs::action(
+        report,
+        deletable,
+        requests(goes, action.deletes_bucket()),
+        deletable > 0
+            && (scope.contains(&Category::Objects) || scope.contains(&Category::PreviousVersions)),
+        empties_all,
+    )
+}
+
 fn risks_of(
     report: &ScanReport,
     action: &Action,
@@ -466,28 +501,8 @@ fn risks_of(
         .collect();
     // What this action costs once, and the storage it stops.
     out.retain(|r| r.kind != "money");
-    let deletable: u64 = goes
-        .iter()
-        .filter(|i| i.category.is_object_kind())
-        .map(|i| i.count)
-        .sum();
-    let data = [
-        Category::Objects,
-        Category::PreviousVersions,
-        Category::DeleteMarkers,
-        Category::Parts,
-    ];
-    let empties_all = action.deletes_bucket()
-        || (report.prefix.is_none() && data.iter().all(|c| scope.contains(c)));
-    if let Some(money) = risk::money_risk(
-        report,
-        deletable > 0
-            && (scope.contains(&Category::Objects) || scope.contains(&Category::PreviousVersions)),
-        empties_all,
-    ) {
-        if !goes.is_empty() || action.deletes_bucket() {
-            out.push(money);
-        }
+    if let Some(cost) = money_of(report, action, goes) {
+        out.push(risk::money_risk(&cost));
     }
     if report.kind.is_vector() && !goes.is_empty() {
         let vectors: u64 = indexes.iter().filter_map(|i| i.vectors).sum();
@@ -584,6 +599,7 @@ impl Preflight {
     pub fn unavailable(kind: BucketKind, bucket: &str, action: Action, reason: &str) -> Preflight {
         Preflight {
             kind,
+            money: None,
             left_to_oss: BTreeSet::new(),
             indexes: Vec::new(),
             named: Vec::new(),
@@ -777,6 +793,51 @@ impl Preflight {
             *previous = previous.saturating_sub(shifted);
         }
         (after, restored, promoted)
+    }
+
+    /// What the run `s` came to in money: the storage it stopped, its
+    /// requests and the early-deletion fees it incurred (`None`: no prices,
+    /// or a dry run).
+    pub fn money_outcome(&self, s: &Summary) -> Option<String> {
+        let m = self.money.as_ref().filter(|_| !s.dry_run)?;
+        let currency = &m.requests.api_low.currency;
+        let mut said = Vec::new();
+        if let (true, Some(month)) = (s.bucket_deleted, &m.stops_monthly) {
+            said.push(format!("it was costing about {} a month", month.text()));
+        }
+        if self.requests > 0 && m.requests.api_low.unpriced.is_empty() {
+            let each = m.requests.api_low.amount / self.requests as f64;
+            said.push(format!(
+                "its {} bill about {} (more if OSS bills each deleted key)",
+                crate::units::counted(s.sent, "request", "requests"),
+                crate::money::amount_text(each * s.sent as f64, currency)
+            ));
+        }
+        if let Some(fee) = &m.early_deletion {
+            let data = |c: Category| matches!(c, Category::Objects | Category::PreviousVersions);
+            let confirmed: u64 = self
+                .goes
+                .iter()
+                .filter(|i| data(i.category))
+                .map(|i| i.count)
+                .sum();
+            let deleted: u64 = s
+                .categories
+                .iter()
+                .filter(|(c, _)| data(**c))
+                .map(|(_, t)| t.deleted)
+                .sum();
+            if deleted > 0 && confirmed > 0 {
+                let share = (deleted as f64 / confirmed as f64).min(1.0);
+                let mut incurred = fee.clone();
+                incurred.amount *= share;
+                said.push(format!("early-deletion fees up to {}", incurred.text()));
+            }
+        }
+        if said.is_empty() {
+            return None;
+        }
+        Some(format!("Money: {}; {}.", said.join("; "), m.basis))
     }
 
     /// What happened, in one sentence: `49 delete markers cleared; 874 current

@@ -119,6 +119,49 @@ pub fn routes(r: &ScanReport, entries: u64, requests: u64) -> Option<RouteCosts>
     })
 }
 
+/// What an action costs in money: once (its requests, by either route, and
+/// the early-deletion fees) and what it stops a month.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActionCost {
+    pub requests: RouteCosts,
+    /// The early-deletion fees, when the action deletes objects or versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub early_deletion: Option<Estimate>,
+    /// When the last fee falls to 0 (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fees_free_from: Option<i64>,
+    /// The storage it stops a month, when it empties the whole bucket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stops_monthly: Option<Estimate>,
+    /// `estimates at list prices as of ...`.
+    pub basis: String,
+}
+
+/// What deleting `entries` listed entries with `requests` requests costs
+/// (`deletes_data`: objects or versions among them; `stops_storage`: the
+/// whole bucket is emptied); `None` without prices.
+pub fn action(
+    r: &ScanReport,
+    entries: u64,
+    requests: u64,
+    deletes_data: bool,
+    stops_storage: bool,
+) -> Option<ActionCost> {
+    let (early_deletion, fees_free_from) = match early_deletion(r) {
+        Some((fee, free)) if deletes_data && (fee.amount > 0.0 || !fee.unpriced.is_empty()) => {
+            (Some(fee), free)
+        }
+        _ => (None, None),
+    };
+    Some(ActionCost {
+        requests: routes(r, entries, requests)?,
+        early_deletion,
+        fees_free_from,
+        stops_monthly: if stops_storage { monthly(r) } else { None },
+        basis: basis(r)?,
+    })
+}
+
 /// `estimates at list prices as of 2024-11-20, china site (CNY), mainland
 /// regions, LRS`, when the report has prices.
 pub fn basis(r: &ScanReport) -> Option<String> {

@@ -133,37 +133,28 @@ pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
 }
 
 /// What an action costs besides its requests (which the cost line prices):
-/// the early-deletion fees when it deletes objects or versions
-/// (`deletes_data`), and the storage it stops a month when it empties the
-/// whole bucket (`stops_storage`), with the prices' basis; `None` without
-/// prices.
-pub fn money_risk(r: &ScanReport, deletes_data: bool, stops_storage: bool) -> Option<Risk> {
-    let basis = super::costs::basis(r)?;
+/// the storage it stops a month and the early-deletion fees, with the
+/// prices' basis.
+pub fn money_risk(c: &super::costs::ActionCost) -> Risk {
     let mut said = Vec::new();
-    if stops_storage {
-        if let Some(month) = super::costs::monthly(r) {
-            said.push(format!(
-                "this stops about {} a month of storage",
-                month.text()
-            ));
-        }
+    if let Some(month) = &c.stops_monthly {
+        said.push(format!(
+            "this stops about {} a month of storage",
+            month.text()
+        ));
     }
-    if deletes_data {
-        if let Some((fee, _)) = super::costs::early_deletion(r) {
-            if fee.amount > 0.0 || !fee.unpriced.is_empty() {
-                said.push(format!(
-                    "it bills {} in early-deletion fees at once",
-                    fee.text()
-                ));
-            }
-        }
+    if let Some(fee) = &c.early_deletion {
+        said.push(format!(
+            "it bills {} in early-deletion fees at once",
+            fee.text()
+        ));
     }
-    said.push(basis);
-    Some(Risk {
+    said.push(c.basis.clone());
+    Risk {
         severity: Severity::Info,
         kind: "money",
         text: format!("Money: {}.", said.join("; ")),
-    })
+    }
 }
 
 /// `3 IA objects (3.0 MiB) are inside the 30-day minimum storage duration:

@@ -454,3 +454,45 @@ fn a_scan_whose_object_listing_failed_never_says_no_data_is_lost() {
         .iter()
         .any(|r| r.text.contains("no data is lost")));
 }
+
+#[test]
+fn an_action_says_what_it_costs_once_and_what_it_stops_a_month() {
+    let mut r = report(&[
+        (Category::Objects, 2_000, 20 << 30),
+        (Category::DeleteMarkers, 10, 0),
+    ]);
+    r.prices = Some(crate::money::PriceTable::builtin().for_bucket("china", "cn-hangzhou", None));
+    r.storage_classes.insert("IA".into(), (2_000, 20 << 30));
+    r.early_deletion.insert(
+        "IA".into(),
+        crate::scan::report::EarlyDeletion {
+            objects: 2_000,
+            bytes: 20 << 30,
+            // 20 GiB with 360 hours to go.
+            billable_byte_hours: (20u128 << 30) * 360,
+            fee_free_from: Some(1_767_225_600),
+        },
+    );
+    let p = preflight(&r, Action::DeleteBucket).unwrap();
+    let money = p.money.as_ref().unwrap();
+    // 20 GB × 0.08 CNY ÷ 720 × 360 hours = 0.80 CNY.
+    let fee = money.early_deletion.as_ref().unwrap();
+    assert!((fee.amount - 0.8).abs() < 1e-9, "{fee:?}");
+    assert!(money.stops_monthly.is_some());
+    // The requests the preflight counts are the ones priced.
+    let low = money.requests.api_low.amount;
+    assert!((low - p.requests as f64 * 0.01 / 1e4).abs() < 1e-12);
+    let said = p.risks.iter().find(|r| r.kind == "money").unwrap();
+    assert!(
+        said.text.contains("0.80 CNY in early-deletion fees"),
+        "{}",
+        said.text
+    );
+    // Clearing the markers alone: no fee, nothing stops, the requests only.
+    let markers = preflight(&r, Action::clear([Category::DeleteMarkers])).unwrap();
+    let m = markers.money.unwrap();
+    assert!(m.early_deletion.is_none() && m.stops_monthly.is_none());
+    // No prices: nothing is said in money.
+    r.prices = None;
+    assert!(preflight(&r, Action::DeleteBucket).unwrap().money.is_none());
+}

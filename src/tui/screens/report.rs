@@ -102,6 +102,9 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ]));
         if let Some(p) = s.preflights.iter().find(|p| p.bucket == sm.bucket) {
             lines.push(Line::from(format!("   {}", p.outcome(sm))));
+            if let Some(money) = p.money_outcome(sm) {
+                lines.push(Line::from(Span::styled(format!("   {money}"), theme.muted)));
+            }
         }
         if sm.earlier.is_some() {
             // A resumed run: the whole run's totals, then this session's.
