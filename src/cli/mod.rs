@@ -1,6 +1,7 @@
 //! The command line: global flags, subcommands, exit codes. Each subcommand is a
 //! thin front end in its own module.
 
+mod account;
 mod bucket_arg;
 mod buckets;
 mod check;
@@ -88,6 +89,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole account: every bucket and vector bucket with what it costs a
+    /// month and whether it can go, and the totals (what stopping billing saves).
+    Account {
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every bucket of the account, all regions (--vector: every vector bucket).
     Buckets {
         /// JSON instead of a table.
@@ -154,6 +162,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Buckets { json, .. }
+            | Command::Account { json }
             | Command::Scan { json, .. }
             | Command::Check { json, .. } => *json,
             Command::Empty(a) => a.json,
@@ -330,6 +339,7 @@ async fn run(cli: Cli) -> u8 {
     let command = match &cli.command {
         None => "wizard",
         Some(Command::Buckets { .. }) => "buckets",
+        Some(Command::Account { .. }) => "account",
         Some(Command::Scan { .. }) => "scan",
         Some(Command::Check { .. }) => "check",
         Some(Command::Empty(_)) => "empty",
@@ -349,6 +359,7 @@ async fn run(cli: Cli) -> u8 {
             vector: false,
         }) => buckets::run(&cli, *json).await,
         Some(Command::Buckets { json, vector: true }) => buckets::run_vector(&cli, *json).await,
+        Some(Command::Account { json }) => account::run(&cli, *json).await,
         Some(Command::Scan {
             bucket,
             json,

@@ -5,6 +5,7 @@
 //! expiry rules. Front ends render its values and ask for
 //! confirmation; they never build plans, loops or estimates of their own.
 
+pub mod account;
 pub mod action;
 pub mod expiry;
 pub mod journal;
