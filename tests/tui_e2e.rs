@@ -497,3 +497,99 @@ fn a_dumb_terminal_gets_a_message_not_a_wizard() {
         "{screen}"
     );
 }
+
+/// "Stop billing" from the account view, in the real terminal, over a small
+/// account: two buckets that can go and one a locked retention policy keeps.
+/// The view says so; `S` scans the two, one typed confirmation names the
+/// count and the account; the report leads back to the account, read again:
+/// what remains is what the view said would remain.
+#[tokio::test(flavor = "multi_thread")]
+async fn stopping_the_billing_of_a_small_account_leaves_what_the_view_said() {
+    let bin = env!("CARGO_BIN_EXE_ossweep");
+    let home = tempfile::tempdir().unwrap();
+    let seed = home.path().join("small.toml");
+    std::fs::write(
+        &seed,
+        r#"
+[[bucket]]
+name = "small-site"
+region = "cn-hangzhou"
+age_days = 10
+objects = [{ key = "index.html", size = 1000 }]
+
+[[bucket]]
+name = "small-logs"
+region = "cn-hangzhou"
+age_days = 10
+pattern = [{ prefix = "logs/", suffix = ".gz", count = 50, size = 2048 }]
+
+[[bucket]]
+name = "kept-archive"
+region = "cn-beijing"
+age_days = 100
+worm_days = 365
+pattern = [{ prefix = "audit/", suffix = ".pdf", count = 5, size = 1000, age_days = 10 }]
+"#,
+    )
+    .unwrap();
+    let emu = start_emulator(&["--seed".as_ref(), seed.as_os_str()]);
+    let url = emu.1.clone();
+    let c = client(&url);
+    let uid = c.account_id().await.unwrap();
+    let tmux = Tmux::start(
+        "e2e-billing",
+        home.path(),
+        &format!("{bin} --endpoint {url} --path-style"),
+    );
+    tmux.wait_for("small-site", Duration::from_secs(20));
+    tmux.keys(&["A"]);
+    let view = tmux.wait_for_all(
+        &[
+            "This account's storage costs about",
+            "S stops the billing of the 2 object buckets that can go",
+            "retained ≤",
+        ],
+        Duration::from_secs(20),
+    );
+    assert!(view.contains("kept-archive"), "{view}");
+    tmux.keys(&["S"]);
+    let expected = format!("delete 2 buckets of {uid}");
+    tmux.wait_for(
+        &format!("Type {expected} to confirm"),
+        Duration::from_secs(30),
+    );
+    // Not the count alone: the account too.
+    tmux.text("delete 2 buckets");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(
+        &format!("Type {expected} to confirm"),
+        Duration::from_secs(5),
+    );
+    assert_eq!(stats(&c).await.len(), 3, "nothing deleted yet");
+    tmux.text(&format!(" of {uid}"));
+    tmux.wait_for("matches", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_all(
+        &[
+            "Report",
+            "small-site (delete the bucket): bucket deleted",
+            "small-logs (delete the bucket): bucket deleted",
+        ],
+        Duration::from_secs(60),
+    );
+    tmux.keys(&["Enter"]);
+    // Back on the account, read again: only the retained bucket.
+    let after = tmux.wait_for_all(
+        &[
+            "S stops the billing of the 0 object buckets",
+            "kept-archive",
+        ],
+        Duration::from_secs(20),
+    );
+    assert!(
+        !after.contains("small-site") && !after.contains("small-logs"),
+        "{after}"
+    );
+    let left = stats(&c).await;
+    assert_eq!(left, [("kept-archive".to_string(), 5, 0)]);
+}

@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use super::keymap::{self, Binding, KeyAction};
 pub use super::msg::Effect;
 use super::msg::{ErrorInfo, Msg};
+use super::screens::account::{AccountScreen, State as AccountState};
 use super::screens::batch::Batch;
 use super::screens::bucket_list::{BucketList, BucketRow, Details};
 use super::screens::confirm::{Confirm, Intent};
@@ -65,6 +66,8 @@ pub enum Screen {
     Confirm(Box<Confirm>, Option<Box<Scan>>),
     Progress(Box<Progress>),
     Report(Box<Report>),
+    /// The account view: every bucket's cost and standing, the totals.
+    Account(Box<AccountScreen>),
 }
 
 /// What is over the screen and answers the next key (then goes).
@@ -102,6 +105,9 @@ pub struct App {
     pub run_id: Option<String>,
     /// The journal id of the last run started.
     pub last_run_id: Option<String>,
+    /// The run under way came from the account view's "stop billing": its
+    /// report leads back to the account, read again.
+    pub stopping_billing: bool,
 }
 
 /// What a wizard quit mid-run leaves to print on the normal screen.
@@ -151,6 +157,7 @@ impl App {
             interrupted: Vec::new(),
             run_id: None,
             last_run_id: None,
+            stopping_billing: false,
         };
         (
             app,
@@ -171,6 +178,7 @@ impl App {
             || matches!(&self.screen, Screen::Scan(s) if s.scanning)
             || matches!(&self.screen, Screen::Batch(b) if !b.done())
             || matches!(self.screen, Screen::Progress(_))
+            || matches!(&self.screen, Screen::Account(a) if a.state == AccountState::Loading)
     }
 
     pub fn keys(&self) -> &'static [Binding] {
@@ -192,6 +200,7 @@ impl App {
             Screen::Confirm(..) => keymap::CONFIRM,
             Screen::Progress(_) => keymap::PROGRESS,
             Screen::Report(_) => keymap::REPORT,
+            Screen::Account(_) => keymap::ACCOUNT,
         }
     }
 
@@ -216,6 +225,12 @@ impl App {
         match msg {
             Msg::Key(k) => self.on_key(k),
             Msg::Resized => Vec::new(),
+            Msg::AccountLoaded(r) => {
+                if let Screen::Account(a) = &mut self.screen {
+                    a.loaded(r, &self.context.prices);
+                }
+                Vec::new()
+            }
             Msg::CredentialsHeld(held) => {
                 self.context.held = Some(held);
                 Vec::new()
@@ -431,7 +446,7 @@ impl App {
     fn batch_scanned(&mut self) -> Vec<Effect> {
         if let Screen::Batch(b) = &self.screen {
             if b.done() {
-                let confirm = Confirm::run(b.preflights(), None);
+                let confirm = Confirm::run(b.preflights(), None).of_account(b.account.clone());
                 self.screen = Screen::Confirm(Box::new(confirm), None);
             }
         }

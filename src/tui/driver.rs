@@ -80,6 +80,7 @@ impl Driver {
             Effect::StartVectorScan(bucket) => self.scan(BucketKind::Vector, vec![bucket]),
             Effect::ScanBatch(kind, buckets) => self.scan(kind, buckets),
             Effect::LoadVectorBuckets => self.load_vector_buckets(),
+            Effect::LoadAccount => self.load_account(),
             Effect::LoadVectorDetails(bucket) => self.load_vector_details(bucket),
             Effect::CancelScan => {
                 if let Some(t) = self.scan.take() {
@@ -137,6 +138,23 @@ impl Driver {
                 ErrorInfo::from_oss("Could not list buckets:", &e)
             });
             let _ = tx.send(Msg::BucketsLoaded(r)).await;
+        });
+    }
+
+    /// The account view's reads, then its id (for the typed confirmation).
+    fn load_account(&self) {
+        let (c, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let r = match crate::engine::account::gather(&c).await {
+                Ok(g) => Ok(crate::tui::screens::account::Loaded {
+                    facts: g.facts,
+                    notes: g.notes,
+                    account_id: c.account_id().await.ok(),
+                    now: crate::oss::time::unix_secs(std::time::SystemTime::now()),
+                }),
+                Err(e) => Err(ErrorInfo::from_oss("Could not list buckets:", &e)),
+            };
+            let _ = tx.send(Msg::AccountLoaded(r)).await;
         });
     }
 

@@ -33,6 +33,9 @@ pub enum KeyAction {
     ResumeRun,
     DiscardRun,
     LeaveRun,
+    /// The account view, and from it: delete every bucket that can go.
+    Account,
+    StopBilling,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -62,6 +65,7 @@ pub const LIST_INTERRUPTED: &[Binding] = &[
     b("s", KeyAction::Sort, "sort"),
     b("D", KeyAction::DeleteBucket, "delete marked"),
     b("r", KeyAction::Refresh, "refresh"),
+    b("A", KeyAction::Account, "account: costs, stop billing"),
     b("?", KeyAction::Help, "help"),
     b("q", KeyAction::Quit, "quit"),
     b("Tab", KeyAction::SwitchTab, "the other list"),
@@ -178,6 +182,15 @@ pub const PROGRESS: &[Binding] = &[
     b("q", KeyAction::Quit, "quit"),
 ];
 
+pub const ACCOUNT: &[Binding] = &[
+    b("↑/↓ j/k", KeyAction::Down, "move"),
+    b("S", KeyAction::StopBilling, "stop billing (asks first)"),
+    b("r", KeyAction::Refresh, "read again"),
+    b("Esc", KeyAction::Back, "back to buckets"),
+    b("?", KeyAction::Help, "help"),
+    b("q", KeyAction::Quit, "quit"),
+];
+
 pub const REPORT: &[Binding] = &[
     b("↑/↓ j/k", KeyAction::Down, "scroll"),
     b("Enter", KeyAction::Open, "back to buckets"),
@@ -214,6 +227,8 @@ pub fn action(key: KeyEvent) -> Option<KeyAction> {
         KeyCode::Char('R') => KeyAction::ResumeRun,
         KeyCode::Char('X') => KeyAction::DiscardRun,
         KeyCode::Char('L') => KeyAction::LeaveRun,
+        KeyCode::Char('A') => KeyAction::Account,
+        KeyCode::Char('S') => KeyAction::StopBilling,
         _ => return None,
     })
 }

@@ -51,6 +51,8 @@ pub enum Msg {
     Waiting(String),
     /// Time since the app started (drives spinners, elapsed time, rates).
     Tick(Duration),
+    /// The account view's reads.
+    AccountLoaded(Result<super::screens::account::Loaded, ErrorInfo>),
     /// Temporary credentials were renewed: what is held now.
     CredentialsHeld(crate::oss::credentials::Held),
     BucketsLoaded(Result<Vec<BucketSummary>, ErrorInfo>),
@@ -115,6 +117,8 @@ pub enum Effect {
     },
     StartScan(String),
     LoadVectorBuckets,
+    /// The account view's reads (statistics, retention, OSS-HDFS probes).
+    LoadAccount,
     LoadVectorDetails(String),
     /// Scan a vector bucket (its indexes).
     StartVectorScan(String),

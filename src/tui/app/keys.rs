@@ -1,6 +1,7 @@
 //! Keys: what each key does on the screen shown (pure state changes and the
 //! effects they ask for).
 
+use super::super::screens::account::AccountScreen;
 use super::*;
 use crate::tui::screens::items::Items;
 use crate::tui::screens::listing::Asked;
@@ -171,6 +172,7 @@ impl App {
             },
             Screen::Progress(p) => self.on_progress(p, action),
             Screen::Report(r) => self.on_report(r, action),
+            Screen::Account(a) => self.on_account(a, action),
             other => (other, Vec::new()),
         };
         self.screen = screen;
@@ -287,6 +289,10 @@ impl App {
     /// A key on either list: the list changes itself, and says what it asks
     /// of the wizard (a scan, a batch, a relisting).
     fn on_list(&mut self, action: KeyAction) -> Vec<Effect> {
+        if action == KeyAction::Account {
+            self.screen = Screen::Account(Box::new(AccountScreen::loading()));
+            return vec![Effect::LoadAccount];
+        }
         let (kind, asked) = match self.tab {
             Tab::Buckets => (BucketKind::Object, self.list.act(action)),
             Tab::Vectors => (BucketKind::Vector, self.vectors.act(action)),
@@ -459,10 +465,57 @@ impl App {
         (Screen::Progress(p), Vec::new())
     }
 
+    /// The account view: move, read again, back, or stop billing: every
+    /// object bucket that can go, scanned, then one typed confirmation that
+    /// names the count and the account.
+    fn on_account(
+        &mut self,
+        mut a: Box<AccountScreen>,
+        action: KeyAction,
+    ) -> (Screen, Vec<Effect>) {
+        match action {
+            KeyAction::Up | KeyAction::Down => a.move_by(action == KeyAction::Up),
+            KeyAction::Refresh => {
+                return (
+                    Screen::Account(Box::new(AccountScreen::loading())),
+                    vec![Effect::LoadAccount],
+                )
+            }
+            KeyAction::Back => return (Screen::List, Vec::new()),
+            KeyAction::StopBilling => {
+                let buckets = a.can_go();
+                if buckets.is_empty() {
+                    self.notice =
+                        Some("No object bucket can go now: see each one's standing".into());
+                } else {
+                    self.stopping_billing = true;
+                    let mut batch = Batch::new(BucketKind::Object, &buckets);
+                    batch.account = a.account_id();
+                    return (
+                        Screen::Batch(Box::new(batch)),
+                        vec![Effect::ScanBatch(BucketKind::Object, buckets)],
+                    );
+                }
+            }
+            _ => {}
+        }
+        (Screen::Account(a), Vec::new())
+    }
+
     fn on_report(&mut self, mut r: Box<Report>, action: KeyAction) -> (Screen, Vec<Effect>) {
         match action {
             KeyAction::Up => r.scroll = r.scroll.saturating_sub(1),
             KeyAction::Down => r.scroll = (r.scroll + 1).min(r.max_scroll.get()),
+            KeyAction::Open if self.stopping_billing => {
+                // Stopping the billing ends on the account, read again: what
+                // remains, and why.
+                self.stopping_billing = false;
+                self.list.marked.clear();
+                return (
+                    Screen::Account(Box::new(AccountScreen::loading())),
+                    vec![Effect::LoadAccount, Effect::LoadBuckets],
+                );
+            }
             KeyAction::Open => {
                 // After clearing categories of a bucket that stays: back to its scan
                 // pane, rescanned, to work through what still blocks it.

@@ -57,6 +57,7 @@ impl App {
                 screens::progress::render(p, self.modal == Some(Modal::Stop), body, buf, theme)
             }
             Screen::Report(r) => screens::report::render(r, body, buf, theme),
+            Screen::Account(a) => screens::account::render(a, body, buf, theme, self.now),
         }
         // A notice, else on a list the selected bucket's full name (its
         // column may have cut it).

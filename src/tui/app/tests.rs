@@ -19,6 +19,7 @@ use crate::oss::model::{BucketStat, BucketSummary, ObjectIdentifier, Versioning}
 use crate::scan::{ScanEvent, ScanReport, State};
 use crate::vocab::BucketKind;
 
+mod account;
 mod counts;
 mod drill;
 mod layout;

@@ -21,6 +21,9 @@ pub struct Batch {
     pub kind: BucketKind,
     /// One scan per marked bucket, in order; the driver scans them one by one.
     pub scans: Vec<Scan>,
+    /// The account's id, when the batch stops an account's billing: the
+    /// typed confirmation names it.
+    pub account: Option<String>,
 }
 
 impl Batch {
@@ -28,6 +31,7 @@ impl Batch {
         Batch {
             kind,
             scans: buckets.iter().map(|b| Scan::of(kind, b)).collect(),
+            account: None,
         }
     }
 

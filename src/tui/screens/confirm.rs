@@ -38,6 +38,9 @@ pub enum Intent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
     pub intent: Intent,
+    /// The account a batch stops the billing of (its id goes into the
+    /// typed confirmation).
+    pub account: Option<String>,
     pub input: crate::tui::line_edit::LineEdit,
     /// Lines scrolled off the top of the preflight.
     pub scroll: u16,
@@ -53,10 +56,18 @@ impl Confirm {
                 preflights,
                 instead,
             },
+            account: None,
             input: Default::default(),
             scroll: 0,
             max_scroll: Cell::new(u16::MAX),
         }
+    }
+
+    /// The batch stops the billing of `account` (when its id is known): the
+    /// typed confirmation names it.
+    pub fn of_account(mut self, account: Option<String>) -> Self {
+        self.account = account;
+        self
     }
 
     /// The resume of run `run`, while its check runs.
@@ -66,6 +77,7 @@ impl Confirm {
                 run: run.to_string(),
                 check: None,
             },
+            account: None,
             input: Default::default(),
             scroll: 0,
             max_scroll: Cell::new(u16::MAX),
@@ -75,6 +87,7 @@ impl Confirm {
     pub fn expiry(plan: ExpiryPlan) -> Self {
         Confirm {
             intent: Intent::Expiry(plan),
+            account: None,
             input: Default::default(),
             scroll: 0,
             max_scroll: Cell::new(u16::MAX),
@@ -93,9 +106,10 @@ impl Confirm {
 
     pub fn expected(&self) -> String {
         match &self.intent {
-            Intent::Run { preflights, .. } => match preflights.as_slice() {
-                [one] => one.bucket.clone(),
-                many => format!("delete {} buckets", many.len()),
+            Intent::Run { preflights, .. } => match (preflights.as_slice(), &self.account) {
+                ([one], _) => one.bucket.clone(),
+                (many, None) => format!("delete {} buckets", many.len()),
+                (many, Some(account)) => format!("delete {} buckets of {account}", many.len()),
             },
             Intent::Expiry(plan) => plan.bucket.clone(),
             Intent::Resume { check: Some(v), .. } => v.expected(),

@@ -1,5 +1,6 @@
 //! One module per screen: its state and how it renders (pure).
 
+pub mod account;
 pub mod batch;
 pub mod bucket_details;
 pub mod bucket_list;

@@ -1,0 +1,231 @@
+//! The account view (`A` from a bucket list): every bucket and vector bucket
+//! with its month's cost and standing, the totals, what can still bill, and
+//! `S` to stop the billing of every object bucket that can go (the batch
+//! flow: each is scanned and shown before the one typed confirmation).
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use super::super::msg::ErrorInfo;
+use super::super::theme::Theme;
+use super::columns::{fit_giving, Column, Give};
+use super::table::draw_list;
+use crate::engine::account::{AccountView, BucketFacts, Standing};
+use crate::money::PriceBook;
+use crate::vocab::BucketKind;
+
+/// What the reads found, for the app to price.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    pub facts: Vec<BucketFacts>,
+    /// What could not be read at all.
+    pub notes: Vec<String>,
+    /// The account's id (UID), when OSS said it.
+    pub account_id: Option<String>,
+    /// Wall-clock seconds when they were read.
+    pub now: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum State {
+    Loading,
+    Failed(ErrorInfo),
+    Shown {
+        view: Box<AccountView>,
+        notes: Vec<String>,
+        account_id: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountScreen {
+    pub state: State,
+    pub selected: usize,
+}
+
+impl AccountScreen {
+    pub fn loading() -> Self {
+        AccountScreen {
+            state: State::Loading,
+            selected: 0,
+        }
+    }
+
+    /// The reads, priced with `book`.
+    pub fn loaded(&mut self, r: Result<Loaded, ErrorInfo>, book: &PriceBook) {
+        self.state = match r {
+            Ok(l) => State::Shown {
+                view: Box::new(AccountView::build(&l.facts, book, l.now)),
+                notes: l.notes,
+                account_id: l.account_id,
+            },
+            Err(e) => State::Failed(e),
+        };
+        self.selected = 0;
+    }
+
+    pub fn move_by(&mut self, up: bool) {
+        let n = match &self.state {
+            State::Shown { view, .. } => view.buckets.len(),
+            _ => 0,
+        };
+        self.selected = if up {
+            self.selected.saturating_sub(1)
+        } else {
+            (self.selected + 1).min(n.saturating_sub(1))
+        };
+    }
+
+    /// The object buckets that can go now: what `S` deletes.
+    pub fn can_go(&self) -> Vec<String> {
+        match &self.state {
+            State::Shown { view, .. } => view
+                .buckets
+                .iter()
+                .filter(|b| {
+                    b.kind == BucketKind::Object && matches!(b.standing, Standing::CanGo { .. })
+                })
+                .map(|b| b.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The vector buckets that can go (not in `S`'s batch: their own list's).
+    fn vectors_can_go(&self) -> usize {
+        match &self.state {
+            State::Shown { view, .. } => view
+                .buckets
+                .iter()
+                .filter(|b| b.kind.is_vector() && matches!(b.standing, Standing::CanGo { .. }))
+                .count(),
+            _ => 0,
+        }
+    }
+
+    pub fn account_id(&self) -> Option<String> {
+        match &self.state {
+            State::Shown { account_id, .. } => account_id.clone(),
+            _ => None,
+        }
+    }
+}
+
+const HEADERS: [&str; 6] = ["NAME", "KIND", "REGION", "A MONTH", "STANDING", "HOLDS"];
+
+pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    let (view, notes) = match &s.state {
+        State::Loading => {
+            Paragraph::new(format!(
+                " {} Reading every bucket's statistics and retention policy...",
+                super::spinner(now)
+            ))
+            .block(Block::default().borders(Borders::TOP).title(" Account "))
+            .render(area, buf);
+            return;
+        }
+        State::Failed(e) => {
+            Paragraph::new(vec![
+                Line::from(Span::styled(
+                    format!(" Could not read the account: {}", e.message),
+                    theme.danger,
+                )),
+                Line::from(" r to try again, Esc back to the buckets."),
+            ])
+            .block(Block::default().borders(Borders::TOP).title(" Account "))
+            .render(area, buf);
+            return;
+        }
+        State::Shown { view, notes, .. } => (view, notes),
+    };
+    // The totals and what they rest on, wrapped to the width, under the table.
+    let mut foot = vec![Line::from(Span::styled(
+        format!(" {}", view.summary()),
+        theme.title,
+    ))];
+    let can_go = s.can_go().len();
+    let vectors = s.vectors_can_go();
+    let mut stop = format!(
+        " S stops the billing of the {} that can go: each is scanned and shown, then one typed confirmation.",
+        crate::units::counted(can_go as u64, "object bucket", "object buckets")
+    );
+    if vectors > 0 {
+        stop.push_str(&format!(
+            " The {} that can go: Tab on the list, mark, D.",
+            crate::units::counted(vectors as u64, "vector bucket", "vector buckets")
+        ));
+    }
+    foot.push(Line::from(Span::styled(stop, theme.warn)));
+    if let Some(why) = view
+        .buckets
+        .get(s.selected)
+        .and_then(|b| b.standing.why().map(|w| format!(" {}: {w}", b.name)))
+    {
+        foot.push(Line::from(Span::styled(why, theme.muted)));
+    }
+    foot.push(Line::from(Span::styled(
+        format!(
+            " From OSS's statistics (lag up to an hour); money: {}. Still billing once every bucket is gone: {}.",
+            view.basis,
+            view.still_billing.join("; ")
+        ),
+        theme.muted,
+    )));
+    for n in notes {
+        foot.push(Line::from(Span::styled(format!(" {n}"), theme.warn)));
+    }
+    let foot = super::wrap_all(foot, area.width);
+    // The table takes what its rows need, up to half the height; the totals
+    // and what they rest on take the rest.
+    let table_needs = (view.buckets.len() as u16 + 2).clamp(3, (area.height / 2).max(3));
+    let foot_height = (foot.len() as u16).min(area.height.saturating_sub(table_needs));
+    let [table, bottom] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(foot_height)]).areas(area);
+    let cells: Vec<[String; 6]> = view
+        .buckets
+        .iter()
+        .map(|b| {
+            [
+                crate::text::visible(&b.name).into_owned(),
+                b.kind.noun().to_string(),
+                crate::text::visible(&b.region).into_owned(),
+                b.monthly.as_ref().map_or("?".into(), |m| m.cell()),
+                b.standing.word(),
+                b.holds.join(", "),
+            ]
+        })
+        .collect();
+    let columns: Vec<Column> = (0..HEADERS.len())
+        .map(|i| Column {
+            natural: cells
+                .iter()
+                .map(|c| c[i].chars().count() as u16)
+                .chain([HEADERS[i].chars().count() as u16])
+                .max()
+                .unwrap_or(0),
+            min: [12, 6, 8, 7, 8, 0][i],
+        })
+        .collect();
+    // Room runs out: what it holds goes, then the kind, then the region.
+    let widths = fit_giving(
+        &columns,
+        table.width,
+        1,
+        &[Give::Drop(5), Give::Drop(1), Give::Drop(2)],
+    );
+    draw_list(
+        table,
+        buf,
+        theme,
+        Block::default().borders(Borders::TOP).title(" Account "),
+        &HEADERS,
+        &widths,
+        (cells.len(), s.selected),
+        |i| cells[i].to_vec(),
+    );
+    Paragraph::new(foot).render(bottom, buf);
+}
