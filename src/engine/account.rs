@@ -338,25 +338,40 @@ impl AccountView {
         let t = &self.totals;
         let mut s = format!(
             "This account's storage costs about {} a month; deleting the {} that can go saves about {} a month and bills about {} once in requests (plus early-deletion fees, which a scan counts)",
-            t.monthly.text(),
+            t.monthly.cell(),
             crate::units::counted(t.can_go as u64, "bucket", "buckets"),
-            t.can_go_monthly.text(),
-            t.can_go_requests.text()
+            t.can_go_monthly.cell(),
+            t.can_go_requests.cell()
         );
         if let Some(until) = t.stays_until {
             s.push_str(&format!(
                 "; {} a month stays until {} at the latest (retention)",
-                t.stays_monthly.text(),
+                t.stays_monthly.cell(),
                 time::date_only(until)
             ));
         }
         if t.blocked_monthly.amount > 0.0 || !t.blocked_monthly.unpriced.is_empty() {
             s.push_str(&format!(
                 "; {} a month needs a manual step or a scan first",
-                t.blocked_monthly.text()
+                t.blocked_monthly.cell()
             ));
         }
         s.push('.');
+        // What `+?` leaves out, said once.
+        let mut unpriced: Vec<&str> = Vec::new();
+        for e in [&t.monthly, &t.can_go_requests] {
+            for u in &e.unpriced {
+                if !unpriced.contains(&u.as_str()) {
+                    unpriced.push(u);
+                }
+            }
+        }
+        if !unpriced.is_empty() {
+            s.push_str(&format!(
+                " \"+?\": without what the price table has no price for ({}).",
+                unpriced.join(", ")
+            ));
+        }
         s
     }
 }

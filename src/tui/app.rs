@@ -199,6 +199,7 @@ impl App {
             Screen::Batch(_) => keymap::BATCH,
             Screen::Confirm(..) => keymap::CONFIRM,
             Screen::Progress(_) => keymap::PROGRESS,
+            Screen::Report(_) if self.stopping_billing => keymap::REPORT_TO_ACCOUNT,
             Screen::Report(_) => keymap::REPORT,
             Screen::Account(_) => keymap::ACCOUNT,
         }

@@ -191,6 +191,14 @@ pub const ACCOUNT: &[Binding] = &[
     b("q", KeyAction::Quit, "quit"),
 ];
 
+/// The report of a run that stopped the account's billing: back to the account.
+pub const REPORT_TO_ACCOUNT: &[Binding] = &[
+    b("↑/↓ j/k", KeyAction::Down, "scroll"),
+    b("Enter", KeyAction::Open, "back to the account"),
+    b("?", KeyAction::Help, "help"),
+    b("q", KeyAction::Quit, "quit"),
+];
+
 pub const REPORT: &[Binding] = &[
     b("↑/↓ j/k", KeyAction::Down, "scroll"),
     b("Enter", KeyAction::Open, "back to buckets"),

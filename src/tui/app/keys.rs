@@ -491,6 +491,7 @@ impl App {
                     self.stopping_billing = true;
                     let mut batch = Batch::new(BucketKind::Object, &buckets);
                     batch.account = a.account_id();
+                    batch.stop_billing = true;
                     return (
                         Screen::Batch(Box::new(batch)),
                         vec![Effect::ScanBatch(BucketKind::Object, buckets)],

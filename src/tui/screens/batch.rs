@@ -21,6 +21,9 @@ pub struct Batch {
     pub kind: BucketKind,
     /// One scan per marked bucket, in order; the driver scans them one by one.
     pub scans: Vec<Scan>,
+    /// The batch stops the account's billing (the account view's `S`): its
+    /// buckets are the ones that can go, not marked ones.
+    pub stop_billing: bool,
     /// The account's id, when the batch stops an account's billing: the
     /// typed confirmation names it.
     pub account: Option<String>,
@@ -31,6 +34,7 @@ impl Batch {
         Batch {
             kind,
             scans: buckets.iter().map(|b| Scan::of(kind, b)).collect(),
+            stop_billing: false,
             account: None,
         }
     }
@@ -74,10 +78,15 @@ impl Batch {
 }
 
 pub fn render(b: &Batch, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+    let which = if b.stop_billing {
+        "buckets that can go"
+    } else {
+        "marked buckets"
+    };
     let mut lines = vec![
         Line::from(Span::styled(
             format!(
-                " Scanning {} marked buckets: the confirm pane opens with every bucket's risks once all are scanned.",
+                " Scanning the {} {which}: the confirm pane opens with every bucket's risks once all are scanned.",
                 b.scans.len()
             ),
             theme.muted,
@@ -103,9 +112,14 @@ pub fn render(b: &Batch, area: Rect, buf: &mut Buffer, theme: &Theme, now: Durat
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(Block::default().borders(Borders::TOP).title(match b.kind {
-            BucketKind::Object => " Delete marked buckets ",
-            BucketKind::Vector => " Delete marked vector buckets ",
-        }))
+        .block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title(match (b.stop_billing, b.kind) {
+                    (true, _) => " Stop billing ",
+                    (false, BucketKind::Object) => " Delete marked buckets ",
+                    (false, BucketKind::Vector) => " Delete marked vector buckets ",
+                }),
+        )
         .render(area, buf);
 }
