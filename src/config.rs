@@ -830,8 +830,10 @@ fn price_book(
         .site
         .clone()
         .unwrap_or_else(|| crate::money::DEFAULT_SITE.into());
-    crate::money::PriceBook::new(&site, table)
-        .map_err(|e| ConfigError::Invalid(format!("profile {name:?}: {e}")))
+    let mut book = crate::money::PriceBook::new(&site, table)
+        .map_err(|e| ConfigError::Invalid(format!("profile {name:?}: {e}")))?;
+    book.site_assumed = profile.site.is_none();
+    Ok(book)
 }
 
 pub mod credentials;

@@ -150,7 +150,18 @@ pub async fn run(cli: &Cli, bucket: &str, json: bool, vector: bool) -> Result<u8
         }
     };
     if json {
-        super::out::text(&serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        #[derive(serde::Serialize)]
+        struct WithMoney<'a> {
+            #[serde(flatten)]
+            report: &'a crate::scan::ScanReport,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            money: Option<crate::scan::costs::ScanMoney>,
+        }
+        let out = WithMoney {
+            report: &report,
+            money: crate::scan::costs::scan_money(&report),
+        };
+        super::out::text(&serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
     } else {
         super::out::raw(&render_report(&report));
     }

@@ -320,10 +320,15 @@ impl AccountView {
             buckets,
             totals,
             basis: format!(
-                "estimates at list prices as of {}, {} site ({}); LRS assumed",
-                book.for_bucket("cn-hangzhou", None).as_of,
+                "estimates at list prices as of {}, {} site ({}{}); LRS assumed",
+                any.as_of,
                 book.site,
-                any.currency
+                any.currency,
+                if book.site_assumed {
+                    ", assumed: set `site` in the profile"
+                } else {
+                    ""
+                }
             ),
             still_billing: STILL_BILLING.to_vec(),
         }

@@ -34,6 +34,8 @@ pub const DEFAULT_SITE: &str = "china";
 #[derive(Clone, Debug, PartialEq)]
 pub struct PriceBook {
     pub site: String,
+    /// No profile named the site: the default was taken, and money says so.
+    pub site_assumed: bool,
     pub table: PriceTable,
 }
 
@@ -41,6 +43,7 @@ impl Default for PriceBook {
     fn default() -> Self {
         PriceBook {
             site: DEFAULT_SITE.into(),
+            site_assumed: true,
             table: PriceTable::builtin(),
         }
     }
@@ -58,13 +61,16 @@ impl PriceBook {
         }
         Ok(PriceBook {
             site: site.to_string(),
+            site_assumed: false,
             table,
         })
     }
 
     /// The prices of a bucket in `region`, with `redundancy` if known.
     pub fn for_bucket(&self, region: &str, redundancy: Option<&str>) -> BucketPrices {
-        self.table.for_bucket(&self.site, region, redundancy)
+        let mut p = self.table.for_bucket(&self.site, region, redundancy);
+        p.site_assumed = self.site_assumed;
+        p
     }
 }
 

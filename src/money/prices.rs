@@ -83,6 +83,9 @@ pub struct ClassPrices {
 pub struct BucketPrices {
     /// `china` or `international`.
     pub site: String,
+    /// The site is the default, no profile named it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub site_assumed: bool,
     pub currency: String,
     /// `mainland` or `outside`.
     pub region_group: String,
@@ -206,6 +209,7 @@ impl PriceTable {
         }
         BucketPrices {
             site: site.to_string(),
+            site_assumed: false,
             currency: self
                 .currencies
                 .get(site)
@@ -232,8 +236,13 @@ impl BucketPrices {
     /// `estimates at list prices as of 2024-11-20, china site (CNY), mainland
     /// region group, LRS`: said once on every screen with money.
     pub fn basis(&self) -> String {
+        let assumed = if self.site_assumed {
+            ", assumed: set `site` in the profile"
+        } else {
+            ""
+        };
         format!(
-            "estimates at list prices as of {}, {} site ({}), {} regions, {}",
+            "estimates at list prices as of {}, {} site ({}{assumed}), {} regions, {}",
             self.as_of, self.site, self.currency, self.region_group, self.redundancy
         )
     }

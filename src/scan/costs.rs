@@ -162,6 +162,28 @@ pub fn action(
     })
 }
 
+/// A scan's money, for its JSON: a month of storage, and what deleting
+/// everything now bills in early-deletion fees and when they end.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanMoney {
+    pub monthly: Estimate,
+    pub early_deletion: Estimate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fees_free_from: Option<i64>,
+    pub basis: String,
+}
+
+/// The scan's money, when it has prices.
+pub fn scan_money(r: &ScanReport) -> Option<ScanMoney> {
+    let (early_deletion, fees_free_from) = early_deletion(r)?;
+    Some(ScanMoney {
+        monthly: monthly(r)?,
+        early_deletion,
+        fees_free_from,
+        basis: basis(r)?,
+    })
+}
+
 /// `estimates at list prices as of 2024-11-20, china site (CNY), mainland
 /// regions, LRS`, when the report has prices.
 pub fn basis(r: &ScanReport) -> Option<String> {
