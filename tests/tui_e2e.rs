@@ -546,7 +546,7 @@ pattern = [{ prefix = "audit/", suffix = ".pdf", count = 5, size = 1000, age_day
     let view = tmux.wait_for_all(
         &[
             "This account's storage costs about",
-            "S stops the billing of the 2 object buckets that can go",
+            "S stops the billing of the 2 object buckets marked x",
             "retained ≤",
         ],
         Duration::from_secs(20),

@@ -185,6 +185,7 @@ pub const PROGRESS: &[Binding] = &[
 pub const ACCOUNT: &[Binding] = &[
     b("↑/↓ j/k", KeyAction::Down, "move"),
     b("S", KeyAction::StopBilling, "stop billing (asks first)"),
+    b("Space", KeyAction::Mark, "keep / mark"),
     b("r", KeyAction::Refresh, "read again"),
     b("Esc", KeyAction::Back, "back to buckets"),
     b("?", KeyAction::Help, "help"),

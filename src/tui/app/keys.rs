@@ -475,6 +475,7 @@ impl App {
     ) -> (Screen, Vec<Effect>) {
         match action {
             KeyAction::Up | KeyAction::Down => a.move_by(action == KeyAction::Up),
+            KeyAction::Mark => a.toggle(),
             KeyAction::Refresh => {
                 return (
                     Screen::Account(Box::new(AccountScreen::loading())),

@@ -45,6 +45,8 @@ pub enum State {
 pub struct AccountScreen {
     pub state: State,
     pub selected: usize,
+    /// Buckets that can go which the user unmarked (`Space`): `S` keeps them.
+    pub kept: std::collections::BTreeSet<String>,
 }
 
 impl AccountScreen {
@@ -52,6 +54,7 @@ impl AccountScreen {
         AccountScreen {
             state: State::Loading,
             selected: 0,
+            kept: Default::default(),
         }
     }
 
@@ -80,19 +83,39 @@ impl AccountScreen {
         };
     }
 
-    /// The object buckets that can go now: what `S` deletes.
+    /// The object buckets that can go now, less those unmarked: what `S`
+    /// deletes.
     pub fn can_go(&self) -> Vec<String> {
         match &self.state {
             State::Shown { view, .. } => view
                 .buckets
                 .iter()
                 .filter(|b| {
-                    b.kind == BucketKind::Object && matches!(b.standing, Standing::CanGo { .. })
+                    b.kind == BucketKind::Object
+                        && matches!(b.standing, Standing::CanGo { .. })
+                        && !self.kept.contains(&b.name)
                 })
                 .map(|b| b.name.clone())
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// Unmarks the selected bucket (it is kept), or marks it again; only
+    /// an object bucket that can go is marked at all.
+    pub fn toggle(&mut self) {
+        let State::Shown { view, .. } = &self.state else {
+            return;
+        };
+        let Some(b) = view.buckets.get(self.selected) else {
+            return;
+        };
+        if b.kind == BucketKind::Object && matches!(b.standing, Standing::CanGo { .. }) {
+            if !self.kept.remove(&b.name) {
+                self.kept.insert(b.name.clone());
+            }
+        }
+        self.move_by(false);
     }
 
     /// The vector buckets that can go (not in `S`'s batch: their own list's).
@@ -115,7 +138,7 @@ impl AccountScreen {
     }
 }
 
-const HEADERS: [&str; 6] = ["NAME", "KIND", "REGION", "A MONTH", "STANDING", "HOLDS"];
+const HEADERS: [&str; 7] = ["", "NAME", "KIND", "REGION", "A MONTH", "STANDING", "HOLDS"];
 
 pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
     let (view, notes) = match &s.state {
@@ -150,7 +173,7 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
     let can_go = s.can_go().len();
     let vectors = s.vectors_can_go();
     let mut stop = format!(
-        " S stops the billing of the {} that can go: each is scanned and shown, then one typed confirmation.",
+        " S stops the billing of the {} marked x (Space keeps one): each is scanned and shown, then one typed confirmation.",
         crate::units::counted(can_go as u64, "object bucket", "object buckets")
     );
     if vectors > 0 {
@@ -185,11 +208,18 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
     let foot_height = (foot.len() as u16).min(area.height.saturating_sub(table_needs));
     let [table, bottom] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(foot_height)]).areas(area);
-    let cells: Vec<[String; 6]> = view
+    let marked = s.can_go();
+    let cells: Vec<[String; 7]> = view
         .buckets
         .iter()
         .map(|b| {
+            let mark = if b.kind == BucketKind::Object && marked.contains(&b.name) {
+                "x"
+            } else {
+                " "
+            };
             [
+                mark.to_string(),
                 crate::text::visible(&b.name).into_owned(),
                 b.kind.noun().to_string(),
                 crate::text::visible(&b.region).into_owned(),
@@ -207,7 +237,7 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
                 .chain([HEADERS[i].chars().count() as u16])
                 .max()
                 .unwrap_or(0),
-            min: [12, 6, 8, 7, 8, 0][i],
+            min: [1, 12, 6, 8, 7, 8, 0][i],
         })
         .collect();
     // Room runs out: what it holds goes, then the kind, then the region.
@@ -215,7 +245,7 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
         &columns,
         table.width,
         1,
-        &[Give::Drop(5), Give::Drop(1), Give::Drop(2)],
+        &[Give::Drop(6), Give::Drop(2), Give::Drop(3)],
     );
     draw_list(
         table,

@@ -66,7 +66,7 @@ fn the_account_view_prices_every_bucket_and_gives_the_totals() {
     assert!(
         wide.contains("This account's storage costs about 10.92+? CNY")
             && wide.contains("retained ≤2027-11-30")
-            && wide.contains("S stops the billing of the 2 object buckets that can go")
+            && wide.contains("S stops the billing of the 2 object buckets marked x")
             && wide.contains("vector bucket that can go: Tab on the list, mark, D."),
         "{wide}"
     );
@@ -113,6 +113,21 @@ fn stopping_billing_confirms_the_count_and_the_account_and_ends_on_the_account()
     // Esc goes back to the list.
     app.update(code(KeyCode::Esc));
     assert_eq!(app.screen, Screen::List);
+}
+
+#[test]
+fn a_bucket_unmarked_is_kept_out_of_stopping_billing() {
+    let mut app = opened();
+    // The first row (shop-assets) unmarked: only logs-2024 goes.
+    app.update(key(' '));
+    let effects = app.update(key('S'));
+    assert_eq!(
+        effects,
+        [Effect::ScanBatch(
+            BucketKind::Object,
+            vec!["logs-2024".into()]
+        )]
+    );
 }
 
 #[test]
