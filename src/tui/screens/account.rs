@@ -110,10 +110,9 @@ impl AccountScreen {
         let Some(b) = view.buckets.get(self.selected) else {
             return;
         };
-        if b.kind == BucketKind::Object && matches!(b.standing, Standing::CanGo { .. }) {
-            if !self.kept.remove(&b.name) {
-                self.kept.insert(b.name.clone());
-            }
+        let can_go = b.kind == BucketKind::Object && matches!(b.standing, Standing::CanGo { .. });
+        if can_go && !self.kept.remove(&b.name) {
+            self.kept.insert(b.name.clone());
         }
         self.move_by(false);
     }
