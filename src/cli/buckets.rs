@@ -132,7 +132,7 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
                 Some(t.map_or_else(|| m.clone(), |t| t.plus(m)))
             });
         if let Some(total) = total {
-            let p = book.for_bucket("cn-hangzhou", None);
+            let p = book.reference();
             super::out::text(&format!(
                 "Storage of the buckets above: about {} a month ({} site, {}; list prices as of {}; LRS assumed; traffic, requests and other items not included).",
                 total.text(),

@@ -251,7 +251,7 @@ fn holds(f: &BucketFacts) -> Vec<String> {
 impl AccountView {
     /// The view of `facts`, priced with `book`, at `now`.
     pub fn build(facts: &[BucketFacts], book: &PriceBook, now: i64) -> AccountView {
-        let any = book.for_bucket("cn-hangzhou", None);
+        let any = book.reference();
         let zero = || Estimate::of(&any);
         let mut totals = Totals {
             monthly: zero(),

@@ -66,6 +66,14 @@ impl PriceBook {
         })
     }
 
+    /// The prices an account-wide total states its currency and date by:
+    /// the mainland's (the group the table knows best), LRS.
+    pub fn reference(&self) -> BucketPrices {
+        let mut p = self.table.for_bucket(&self.site, "cn-hangzhou", None);
+        p.site_assumed = self.site_assumed;
+        p
+    }
+
     /// The prices of a bucket in `region`, with `redundancy` if known.
     pub fn for_bucket(&self, region: &str, redundancy: Option<&str>) -> BucketPrices {
         let mut p = self.table.for_bucket(&self.site, region, redundancy);
