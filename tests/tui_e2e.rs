@@ -546,7 +546,7 @@ pattern = [{ prefix = "audit/", suffix = ".pdf", count = 5, size = 1000, age_day
     let view = tmux.wait_for_all(
         &[
             "This account's storage costs about",
-            "S stops the billing of the 2 object buckets marked x",
+            "S stops the billing of the 2 buckets marked x",
             "retained ≤",
         ],
         Duration::from_secs(20),
@@ -580,10 +580,7 @@ pattern = [{ prefix = "audit/", suffix = ".pdf", count = 5, size = 1000, age_day
     tmux.keys(&["Enter"]);
     // Back on the account, read again: only the retained bucket.
     let after = tmux.wait_for_all(
-        &[
-            "S stops the billing of the 0 object buckets",
-            "kept-archive",
-        ],
+        &["S stops the billing of the 0 buckets", "kept-archive"],
         Duration::from_secs(20),
     );
     assert!(

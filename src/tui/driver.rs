@@ -76,9 +76,12 @@ impl Driver {
             Effect::LoadBuckets => self.load_buckets(),
             Effect::LoadDetails(bucket) => self.load_details(bucket),
             Effect::SizeUploads { bucket, uploads } => self.size_uploads(bucket, uploads),
-            Effect::StartScan(bucket) => self.scan(BucketKind::Object, vec![bucket]),
-            Effect::StartVectorScan(bucket) => self.scan(BucketKind::Vector, vec![bucket]),
-            Effect::ScanBatch(kind, buckets) => self.scan(kind, buckets),
+            Effect::StartScan(bucket) => self.scan_each(vec![(BucketKind::Object, bucket)]),
+            Effect::StartVectorScan(bucket) => self.scan_each(vec![(BucketKind::Vector, bucket)]),
+            Effect::ScanBatch(kind, buckets) => {
+                self.scan_each(buckets.into_iter().map(|b| (kind, b)).collect())
+            }
+            Effect::ScanEach(buckets) => self.scan_each(buckets),
             Effect::LoadVectorBuckets => self.load_vector_buckets(),
             Effect::LoadAccount => self.load_account(),
             Effect::LoadVectorDetails(bucket) => self.load_vector_details(bucket),
@@ -203,12 +206,13 @@ impl Driver {
         });
     }
 
-    /// Scans the buckets one after the other, until the scan is cancelled.
-    fn scan(&mut self, kind: BucketKind, buckets: Vec<String>) {
+    /// Scans the buckets one after the other, each as what it is, until the
+    /// scan is cancelled.
+    fn scan_each(&mut self, buckets: Vec<(BucketKind, String)>) {
         let token = self.new_scan();
         let (c, tx) = (self.client.clone(), self.tx.clone());
         tokio::spawn(async move {
-            for bucket in buckets {
+            for (kind, bucket) in buckets {
                 if token.is_cancelled() {
                     break;
                 }

@@ -124,6 +124,8 @@ pub enum Effect {
     StartVectorScan(String),
     /// Scan these buckets (of one kind) one after another (a batch's preflight).
     ScanBatch(crate::vocab::BucketKind, Vec<String>),
+    /// Buckets of either kind, each scanned as what it is, one after the other.
+    ScanEach(Vec<(crate::vocab::BucketKind, String)>),
     CancelScan,
     /// Run confirmed preflights through the engine.
     StartRun(Vec<Preflight>),

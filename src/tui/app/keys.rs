@@ -486,16 +486,15 @@ impl App {
             KeyAction::StopBilling => {
                 let buckets = a.can_go();
                 if buckets.is_empty() {
-                    self.notice =
-                        Some("No object bucket can go now: see each one's standing".into());
+                    self.notice = Some("No bucket is marked to go: see each one's standing".into());
                 } else {
                     self.stopping_billing = true;
-                    let mut batch = Batch::new(BucketKind::Object, &buckets);
+                    let mut batch = Batch::mixed(&buckets);
                     batch.account = a.account_id();
                     batch.stop_billing = true;
                     return (
                         Screen::Batch(Box::new(batch)),
-                        vec![Effect::ScanBatch(BucketKind::Object, buckets)],
+                        vec![Effect::ScanEach(buckets)],
                     );
                 }
             }

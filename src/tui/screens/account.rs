@@ -1,7 +1,8 @@
 //! The account view (`A` from a bucket list): every bucket and vector bucket
 //! with its month's cost and standing, the totals, what can still bill, and
-//! `S` to stop the billing of every object bucket that can go (the batch
-//! flow: each is scanned and shown before the one typed confirmation).
+//! `S` to stop the billing of every bucket and vector bucket that can go and
+//! is marked (the batch flow: each is scanned and shown before the one typed
+//! confirmation).
 
 use std::time::Duration;
 
@@ -83,26 +84,34 @@ impl AccountScreen {
         };
     }
 
-    /// The object buckets that can go now, less those unmarked: what `S`
-    /// deletes.
-    pub fn can_go(&self) -> Vec<String> {
-        match &self.state {
-            State::Shown { view, .. } => view
-                .buckets
-                .iter()
-                .filter(|b| {
-                    b.kind == BucketKind::Object
-                        && matches!(b.standing, Standing::CanGo { .. })
-                        && !self.kept.contains(&b.name)
-                })
-                .map(|b| b.name.clone())
-                .collect(),
-            _ => Vec::new(),
-        }
+    /// The buckets and vector buckets that can go now, less those kept
+    /// (`Space`): what `S` deletes. A vector bucket named like an object
+    /// bucket of the set is left out (its own list deletes it), so that no
+    /// name stands for two buckets in one run.
+    pub fn can_go(&self) -> Vec<(BucketKind, String)> {
+        let State::Shown { view, .. } = &self.state else {
+            return Vec::new();
+        };
+        let marked: Vec<(BucketKind, String)> = view
+            .buckets
+            .iter()
+            .filter(|b| {
+                matches!(b.standing, Standing::CanGo { .. })
+                    && !self.kept.contains(&key(b.kind, &b.name))
+            })
+            .map(|b| (b.kind, b.name.clone()))
+            .collect();
+        marked
+            .iter()
+            .filter(|(k, name)| {
+                !k.is_vector() || !marked.iter().any(|(o, n)| !o.is_vector() && n == name)
+            })
+            .cloned()
+            .collect()
     }
 
-    /// Unmarks the selected bucket (it is kept), or marks it again; only
-    /// an object bucket that can go is marked at all.
+    /// Keeps the selected bucket out of stopping the billing, or marks it
+    /// again; only a bucket that can go is marked at all.
     pub fn toggle(&mut self) {
         let State::Shown { view, .. } = &self.state else {
             return;
@@ -110,23 +119,11 @@ impl AccountScreen {
         let Some(b) = view.buckets.get(self.selected) else {
             return;
         };
-        let can_go = b.kind == BucketKind::Object && matches!(b.standing, Standing::CanGo { .. });
-        if can_go && !self.kept.remove(&b.name) {
-            self.kept.insert(b.name.clone());
+        let k = key(b.kind, &b.name);
+        if matches!(b.standing, Standing::CanGo { .. }) && !self.kept.remove(&k) {
+            self.kept.insert(k);
         }
         self.move_by(false);
-    }
-
-    /// The vector buckets that can go (not in `S`'s batch: their own list's).
-    fn vectors_can_go(&self) -> usize {
-        match &self.state {
-            State::Shown { view, .. } => view
-                .buckets
-                .iter()
-                .filter(|b| b.kind.is_vector() && matches!(b.standing, Standing::CanGo { .. }))
-                .count(),
-            _ => 0,
-        }
     }
 
     pub fn account_id(&self) -> Option<String> {
@@ -135,6 +132,11 @@ impl AccountScreen {
             _ => None,
         }
     }
+}
+
+/// What tells a bucket from a vector bucket of the same name in `kept`.
+fn key(kind: BucketKind, name: &str) -> String {
+    format!("{}/{name}", kind.noun())
 }
 
 const HEADERS: [&str; 7] = ["", "NAME", "KIND", "REGION", "A MONTH", "STANDING", "HOLDS"];
@@ -170,18 +172,13 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
         theme.title,
     ))];
     let can_go = s.can_go().len();
-    let vectors = s.vectors_can_go();
-    let mut stop = format!(
-        " S stops the billing of the {} marked x (Space keeps one): each is scanned and shown, then one typed confirmation.",
-        crate::units::counted(can_go as u64, "object bucket", "object buckets")
-    );
-    if vectors > 0 {
-        stop.push_str(&format!(
-            " The {} that can go: Tab on the list, mark, D.",
-            crate::units::counted(vectors as u64, "vector bucket", "vector buckets")
-        ));
-    }
-    foot.push(Line::from(Span::styled(stop, theme.warn)));
+    foot.push(Line::from(Span::styled(
+        format!(
+            " S stops the billing of the {} marked x (Space keeps one): each is scanned and shown, then one typed confirmation.",
+            crate::units::counted(can_go as u64, "bucket", "buckets")
+        ),
+        theme.warn,
+    )));
     if let Some(why) = view
         .buckets
         .get(s.selected)
@@ -212,7 +209,7 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
         .buckets
         .iter()
         .map(|b| {
-            let mark = if b.kind == BucketKind::Object && marked.contains(&b.name) {
+            let mark = if marked.contains(&(b.kind, b.name.clone())) {
                 "x"
             } else {
                 " "

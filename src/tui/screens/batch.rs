@@ -39,14 +39,41 @@ impl Batch {
         }
     }
 
+    /// Object and vector buckets together (stopping an account's billing),
+    /// each scanned as what it is.
+    pub fn mixed(buckets: &[(BucketKind, String)]) -> Self {
+        Batch {
+            kind: BucketKind::Object,
+            scans: buckets.iter().map(|(k, b)| Scan::of(*k, b)).collect(),
+            stop_billing: false,
+            account: None,
+        }
+    }
+
+    /// The buckets to scan, each with its kind, in order.
+    pub fn to_scan(&self) -> Vec<(BucketKind, String)> {
+        self.scans
+            .iter()
+            .map(|s| (s.report.kind, s.bucket.clone()))
+            .collect()
+    }
+
+    /// The scan an event of `bucket` is for: the first of that name still
+    /// scanning (the driver scans them one after the other, in order).
+    fn scanning(&mut self, bucket: &str) -> Option<&mut Scan> {
+        self.scans
+            .iter_mut()
+            .find(|s| s.bucket == bucket && s.scanning)
+    }
+
     pub fn apply(&mut self, bucket: &str, e: ScanEvent) {
-        if let Some(s) = self.scans.iter_mut().find(|s| s.bucket == bucket) {
+        if let Some(s) = self.scanning(bucket) {
             s.apply(e);
         }
     }
 
     pub fn failed(&mut self, bucket: &str, error: ErrorInfo) {
-        if let Some(s) = self.scans.iter_mut().find(|s| s.bucket == bucket) {
+        if let Some(s) = self.scanning(bucket) {
             s.scanning = false;
             s.error = Some(error);
         }
@@ -63,11 +90,14 @@ impl Batch {
             .iter()
             .map(|s| match (&s.error, s.preflight(Action::DeleteBucket)) {
                 (None, Ok(p)) => p,
-                (Some(e), _) => {
-                    Preflight::unavailable(self.kind, &s.bucket, Action::DeleteBucket, &e.message)
-                }
+                (Some(e), _) => Preflight::unavailable(
+                    s.report.kind,
+                    &s.bucket,
+                    Action::DeleteBucket,
+                    &e.message,
+                ),
                 (None, Err(e)) => Preflight::unavailable(
-                    self.kind,
+                    s.report.kind,
                     &s.bucket,
                     Action::DeleteBucket,
                     &e.to_string(),

@@ -60,14 +60,20 @@ fn the_account_view_prices_every_bucket_and_gives_the_totals() {
     let Screen::Account(a) = &app.screen else {
         panic!("{:?}", app.screen)
     };
-    assert_eq!(a.can_go(), ["shop-assets", "logs-2024"]);
+    assert_eq!(
+        a.can_go(),
+        [
+            (BucketKind::Object, "shop-assets".to_string()),
+            (BucketKind::Object, "logs-2024".to_string()),
+            (BucketKind::Vector, "embeddings".to_string()),
+        ]
+    );
     let wide = snapshot_at(&app, 120, 40);
     // 90 GB at 0.12 CNY, and 1 GB of the retained bucket.
     assert!(
         wide.contains("This account's storage costs about 10.92+? CNY")
             && wide.contains("retained ≤2027-11-30")
-            && wide.contains("S stops the billing of the 2 object buckets marked x")
-            && wide.contains("vector bucket that can go: Tab on the list, mark, D."),
+            && wide.contains("S stops the billing of the 3 buckets marked x"),
         "{wide}"
     );
     insta::assert_snapshot!("account_120x40", wide);
@@ -77,13 +83,17 @@ fn the_account_view_prices_every_bucket_and_gives_the_totals() {
 #[test]
 fn stopping_billing_confirms_the_count_and_the_account_and_ends_on_the_account() {
     let mut app = opened();
+    // The vector bucket (the fourth row) kept: the two object buckets go.
+    for k in ['j', 'j', 'j', ' '] {
+        app.update(key(k));
+    }
     let effects = app.update(key('S'));
     assert_eq!(
         effects,
-        [Effect::ScanBatch(
-            BucketKind::Object,
-            vec!["shop-assets".into(), "logs-2024".into()]
-        )]
+        [Effect::ScanEach(vec![
+            (BucketKind::Object, "shop-assets".into()),
+            (BucketKind::Object, "logs-2024".into())
+        ])]
     );
     for b in ["shop-assets", "logs-2024"] {
         app.update(Msg::Scanned {
@@ -118,16 +128,21 @@ fn stopping_billing_confirms_the_count_and_the_account_and_ends_on_the_account()
 #[test]
 fn a_bucket_unmarked_is_kept_out_of_stopping_billing() {
     let mut app = opened();
-    // The first row (shop-assets) unmarked: only logs-2024 goes.
+    // The first row (shop-assets) unmarked: logs-2024 and the vector
+    // bucket go, each scanned as what it is.
     app.update(key(' '));
     let effects = app.update(key('S'));
     assert_eq!(
         effects,
-        [Effect::ScanBatch(
-            BucketKind::Object,
-            vec!["logs-2024".into()]
-        )]
+        [Effect::ScanEach(vec![
+            (BucketKind::Object, "logs-2024".into()),
+            (BucketKind::Vector, "embeddings".into())
+        ])]
     );
+    let Screen::Batch(b) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert_eq!(b.scans[1].report.kind, BucketKind::Vector);
 }
 
 #[test]
@@ -147,7 +162,7 @@ fn nothing_to_stop_is_said_and_nothing_starts() {
         .notice
         .as_deref()
         .unwrap()
-        .starts_with("No object bucket can go now"));
+        .starts_with("No bucket is marked to go"));
     assert!(snapshot(&app).contains("Vector buckets could not be listed"));
     let _ = AccountScreen::loading();
 }
