@@ -292,7 +292,8 @@ impl<'a> Headless<'a> {
             if !self.json {
                 eprint!("{}", describe(summary, self.report));
                 eprintln!("  {}", crate::text::visible(&p.outcome(summary)));
-                if let Some(money) = p.money_outcome(summary) {
+                // Quiet: the outcome alone.
+                if let Some(money) = p.money_outcome(summary).filter(|_| !super::out::quiet()) {
                     eprintln!("  {money}");
                 }
             }
