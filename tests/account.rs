@@ -75,13 +75,17 @@ async fn the_account_view_prices_every_bucket_and_says_what_can_go() {
         .iter()
         .map(|u| u.as_str().unwrap())
         .collect();
-    assert_eq!(
-        unpriced,
-        [
-            "Standard storage outside the mainland",
-            "vector bucket storage"
-        ]
-    );
+    assert_eq!(unpriced, ["Standard storage outside the mainland"]);
+    // Vector buckets cost what OSS documents: nothing during the preview.
+    let vectors = buckets
+        .iter()
+        .find(|b| b["name"] == "acme-embeddings")
+        .unwrap();
+    assert_eq!(vectors["monthly"]["amount"], 0.0);
+    assert!(v["vector_buckets"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("invitational preview"));
     assert!(v["summary"]
         .as_str()
         .unwrap()

@@ -71,6 +71,12 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
         "Standings come from OSS's statistics (lag up to an hour); every deletion scans its bucket and shows its preflight first. Money: {}.",
         view.basis
     ));
+    if let Some(v) = &view.vector_buckets {
+        super::out::text(&format!(
+            "Vector buckets: {} ({}, as of {}).",
+            v.note, v.source, v.as_of
+        ));
+    }
     super::out::text("What can still bill once every bucket is gone:");
     for s in &view.still_billing {
         super::out::text(&format!("  - {s}"));

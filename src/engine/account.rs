@@ -154,14 +154,17 @@ pub struct AccountView {
     pub basis: String,
     /// What can still bill when every bucket is gone.
     pub still_billing: Vec<&'static str>,
+    /// What OSS documents vector buckets cost, when the account has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vector_buckets: Option<crate::money::prices::VectorPrices>,
 }
 
 /// What can bill after the buckets are gone (said as information: ossweep
 /// reads no billing API).
 pub const STILL_BILLING: [&str; 3] = [
-    "OSS accelerators bill their provisioned capacity even when empty, until deleted (the console's accelerator page)",
-    "resource plans and storage capacity units are prepaid and run until they expire",
-    "other products that write to OSS (logging, backups, replication from another bucket) may create buckets or objects again",
+    "OSS accelerators (their capacity, even empty, until deleted in the console)",
+    "prepaid resource plans (until they expire)",
+    "whatever still writes to OSS (logging, backups) and creates buckets again",
 ];
 
 /// Where a bucket stands from its facts, at `now`.
@@ -272,6 +275,17 @@ impl AccountView {
                 .map(|s| cost::monthly(&p, &cost::stat_classes(s)));
             let standing = standing(f, now);
             let requests = requests_of(f);
+            // A vector bucket costs what OSS documents for it.
+            let monthly = match (f.kind, book.table.vector_buckets()) {
+                (BucketKind::Vector, Some(v)) => Some(Estimate {
+                    amount: v.monthly,
+                    currency: p.currency.clone(),
+                    unpriced: Vec::new(),
+                    prices_as_of: v.as_of.clone(),
+                    price_sources: vec![v.source.clone()],
+                }),
+                _ => monthly,
+            };
             let month = monthly.clone().unwrap_or_else(|| {
                 let mut e = Estimate::of(&p);
                 let what = match f.kind {
@@ -331,6 +345,11 @@ impl AccountView {
                 }
             ),
             still_billing: STILL_BILLING.to_vec(),
+            vector_buckets: book
+                .table
+                .vector_buckets()
+                .filter(|_| facts.iter().any(|f| f.kind.is_vector()))
+                .cloned(),
         }
     }
 

@@ -24,6 +24,7 @@ pub const CLASSES: [&str; 5] = [
 struct TableFile {
     sites: BTreeMap<String, SiteFile>,
     minimums: Minimums,
+    vector_buckets: Option<VectorPrices>,
     #[serde(default)]
     price: Vec<Entry>,
 }
@@ -42,6 +43,16 @@ pub struct Minimums {
     pub as_of: String,
     pub billable_bytes: u64,
     pub days: BTreeMap<String, u64>,
+}
+
+/// What OSS documents a vector bucket costs a month.
+#[derive(Clone, Debug, Deserialize, PartialEq, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VectorPrices {
+    pub monthly: f64,
+    pub note: String,
+    pub source: String,
+    pub as_of: String,
 }
 
 /// One row of the table.
@@ -65,6 +76,7 @@ struct Entry {
 pub struct PriceTable {
     currencies: BTreeMap<String, String>,
     minimums: Minimums,
+    vector_buckets: Option<VectorPrices>,
     entries: Vec<Entry>,
 }
 
@@ -170,11 +182,24 @@ impl PriceTable {
         {
             return Err("[minimums] days: a key is not a storage class".into());
         }
+        if file
+            .vector_buckets
+            .as_ref()
+            .is_some_and(|v| !v.monthly.is_finite() || v.monthly < 0.0)
+        {
+            return Err("[vector_buckets] monthly must be a price of 0 or more".into());
+        }
         Ok(PriceTable {
             currencies,
             minimums: file.minimums,
+            vector_buckets: file.vector_buckets,
             entries: file.price,
         })
+    }
+
+    /// What a vector bucket costs a month, when the table says.
+    pub fn vector_buckets(&self) -> Option<&VectorPrices> {
+        self.vector_buckets.as_ref()
     }
 
     /// The sites the table knows.

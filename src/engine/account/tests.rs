@@ -94,11 +94,15 @@ fn the_totals_are_the_sums_of_the_buckets_by_standing() {
     );
     assert_eq!(
         t.monthly.unpriced,
-        [
-            "Standard storage outside the mainland",
-            "vector bucket storage"
-        ]
+        ["Standard storage outside the mainland"]
     );
+    assert!(v
+        .vector_buckets
+        .as_ref()
+        .unwrap()
+        .note
+        .contains("invitational preview"));
+    assert_eq!(v.buckets[5].monthly.as_ref().unwrap().amount, 0.0);
     // a, b, abroad and vec can go; requests: a 3 pages + 3 deletes + 1,
     // b 1, vec 2 indexes + 1; abroad's have no price.
     assert_eq!(t.can_go, 4);
@@ -124,7 +128,7 @@ fn the_totals_are_the_sums_of_the_buckets_by_standing() {
         said.starts_with("This account's storage costs about 1.80+? CNY")
             && said.contains("deleting the 4 buckets that can go saves about 1.20+? CNY")
             && said.contains("0.24 CNY a month stays until")
-            && said.ends_with("\"+?\": without what the price table has no price for (Standard storage outside the mainland, vector bucket storage, requests outside the mainland)."),
+            && said.ends_with("\"+?\": without what the price table has no price for (Standard storage outside the mainland, requests outside the mainland)."),
         "{said}"
     );
     assert_eq!(v.buckets[0].holds, ["2,500 objects"]);

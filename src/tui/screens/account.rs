@@ -186,6 +186,12 @@ pub fn render(s: &AccountScreen, area: Rect, buf: &mut Buffer, theme: &Theme, no
     {
         foot.push(Line::from(Span::styled(why, theme.muted)));
     }
+    if let Some(v) = &view.vector_buckets {
+        foot.push(Line::from(Span::styled(
+            format!(" Vector buckets: {} (OSS, as of {}).", v.note, v.as_of),
+            theme.muted,
+        )));
+    }
     foot.push(Line::from(Span::styled(
         format!(
             " From OSS's statistics (lag up to an hour); money: {}. Still billing once every bucket is gone: {}.",

@@ -71,7 +71,7 @@ fn the_account_view_prices_every_bucket_and_gives_the_totals() {
     let wide = snapshot_at(&app, 120, 40);
     // 90 GB at 0.12 CNY, and 1 GB of the retained bucket.
     assert!(
-        wide.contains("This account's storage costs about 10.92+? CNY")
+        wide.contains("This account's storage costs about 10.92 CNY")
             && wide.contains("retained ≤2027-11-30")
             && wide.contains("S stops the billing of the 3 buckets marked x"),
         "{wide}"
