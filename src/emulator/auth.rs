@@ -111,6 +111,32 @@ fn mismatch() -> EmuError {
     EmuError::new(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.").ec("0002-00000040")
 }
 
+/// The AccessKey ID an `Authorization` header names (V4's `Credential=`,
+/// V1's `OSS <id>:`), unverified.
+pub fn access_key_id(headers: &[(String, String)]) -> Option<String> {
+    let auth = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))?
+        .1
+        .as_str();
+    if let Some(rest) = auth.strip_prefix("OSS4-HMAC-SHA256 ") {
+        let cred = rest
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix("Credential="))?;
+        return cred.split('/').next().map(str::to_string);
+    }
+    auth.strip_prefix("OSS ")?
+        .split(':')
+        .next()
+        .map(str::to_string)
+}
+
+/// Whether a request signed with `ak` is the account's own (its AccessKey,
+/// or its own STS token), not a role's temporary credentials.
+pub fn is_owner(keys: &Keys, ak: &str) -> bool {
+    keys.main.access_key_id == ak || keys.sts.as_ref().is_some_and(|c| c.access_key_id == ak)
+}
+
 /// Verifies the `Authorization` header; returns the signing region for V4.
 /// `endpoint_region` is the region the Host names, when it names one.
 pub fn verify(

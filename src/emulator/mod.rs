@@ -85,6 +85,7 @@ pub mod multipart;
 pub mod op;
 pub mod ops;
 pub mod persist;
+pub mod policy;
 pub mod protocol;
 pub mod seed;
 pub mod server;

@@ -322,6 +322,7 @@ fn authorize_and_run(
     keys: &[String],
 ) -> Result<Outcome, EmuError> {
     let r = authenticate(state, r, routed)?;
+    refused_by_policy(state, &r, routed)?;
     if let (true, Some(op), Some(bucket)) = (state.public_endpoint_forbidden, routed, &r.bucket) {
         // A custom domain bound to the bucket is not the default endpoint.
         let region = {
@@ -386,6 +387,35 @@ fn authorize_and_run(
         (_, Ok(reply)) => Outcome::Reply(reply),
         (_, Err(e)) => return Err(e),
     })
+}
+
+/// An explicit Deny of the bucket's policy for this request (`policy`).
+fn refused_by_policy(state: &State, r: &Request, routed: Option<Op>) -> Result<(), EmuError> {
+    let (Some(op), Some(bucket), None) = (routed, &r.bucket, &r.vectors) else {
+        return Ok(());
+    };
+    let Some(policy) = state
+        .store
+        .lock()
+        .unwrap()
+        .buckets
+        .get(bucket)
+        .and_then(|b| b.config.policy.clone())
+    else {
+        return Ok(());
+    };
+    let owner = auth::access_key_id(&r.headers).is_some_and(|ak| auth::is_owner(&state.keys, &ak));
+    let uid = super::protocol::OWNER_ID;
+    let caller = super::policy::Caller { owner, uid };
+    let resource = super::policy::resource(uid, bucket, r.key.as_deref());
+    if super::policy::denies(&policy, op.name(), &resource, caller, state.now()) {
+        return Err(EmuError::new(
+            403,
+            "AccessDenied",
+            "You have no right to access this object because of bucket policy.",
+        ));
+    }
+    Ok(())
 }
 
 /// The request as its signature says it was sent (the region it was signed
