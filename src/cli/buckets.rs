@@ -152,6 +152,9 @@ struct VectorBucketRow {
     creation_date: Option<String>,
     /// `None` when the indexes could not be listed.
     indexes: Option<u64>,
+    /// What OSS documents a vector bucket costs a month (`null`: the price
+    /// table does not say).
+    monthly_cost: Option<crate::money::Estimate>,
 }
 
 /// `ossweep buckets --vector`: every OSS Vectors bucket (they are not in
@@ -197,6 +200,7 @@ pub async fn run_vector(cli: &Cli, json: bool) -> Result<u8, String> {
             region: b.region.clone(),
             creation_date: b.creation_date.map(time::iso8601),
             indexes,
+            monthly_cost: s.prices.vector_monthly(),
         })
         .collect();
     let incomplete = rows.iter().any(|r| r.indexes.is_none());
@@ -216,13 +220,20 @@ pub async fn run_vector(cli: &Cli, json: bool) -> Result<u8, String> {
                         .map(|d| d[..10].to_string())
                         .unwrap_or_default(),
                     r.indexes.map_or("?".into(), crate::units::count),
+                    r.monthly_cost.as_ref().map_or("?".into(), |m| m.cell()),
                 ]
             })
             .collect();
         super::out::raw(&table::render(
-            &["NAME", "REGION", "CREATED", "INDEXES"],
+            &["NAME", "REGION", "CREATED", "INDEXES", "A MONTH"],
             &cells,
         ));
+        if let Some(v) = s.prices.table.vector_buckets() {
+            super::out::text(&format!(
+                "A month: {} ({}, as of {}).",
+                v.note, v.source, v.as_of
+            ));
+        }
     }
     Ok(if incomplete {
         exit::PARTIAL

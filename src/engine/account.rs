@@ -276,15 +276,9 @@ impl AccountView {
             let standing = standing(f, now);
             let requests = requests_of(f);
             // A vector bucket costs what OSS documents for it.
-            let monthly = match (f.kind, book.table.vector_buckets()) {
-                (BucketKind::Vector, Some(v)) => Some(Estimate {
-                    amount: v.monthly,
-                    currency: p.currency.clone(),
-                    unpriced: Vec::new(),
-                    prices_as_of: v.as_of.clone(),
-                    price_sources: vec![v.source.clone()],
-                }),
-                _ => monthly,
+            let monthly = match f.kind {
+                BucketKind::Vector => book.vector_monthly(),
+                BucketKind::Object => monthly,
             };
             let month = monthly.clone().unwrap_or_else(|| {
                 let mut e = Estimate::of(&p);

@@ -74,6 +74,19 @@ impl PriceBook {
         p
     }
 
+    /// What a vector bucket costs a month, as the table says OSS documents
+    /// it (`None`: the table does not say).
+    pub fn vector_monthly(&self) -> Option<Estimate> {
+        let v = self.table.vector_buckets()?;
+        Some(Estimate {
+            amount: v.monthly,
+            currency: self.reference().currency,
+            unpriced: Vec::new(),
+            prices_as_of: v.as_of.clone(),
+            price_sources: vec![v.source.clone()],
+        })
+    }
+
     /// The prices of a bucket in `region`, with `redundancy` if known.
     pub fn for_bucket(&self, region: &str, redundancy: Option<&str>) -> BucketPrices {
         let mut p = self.table.for_bucket(&self.site, region, redundancy);

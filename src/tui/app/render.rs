@@ -197,7 +197,14 @@ impl App {
                 self.now,
                 &self.context.prices,
             ),
-            Tab::Vectors => screens::vector_list::render(&self.vectors, list, buf, theme, self.now),
+            Tab::Vectors => screens::vector_list::render(
+                &self.vectors,
+                list,
+                buf,
+                theme,
+                self.now,
+                &self.context.prices,
+            ),
         }
     }
 

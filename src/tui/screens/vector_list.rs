@@ -12,7 +12,7 @@ use crate::oss::vectors::VectorBucketSummary;
 use crate::units::count;
 
 use super::super::theme::Theme;
-use super::columns::fit;
+use super::columns::{fit_giving, Give};
 use super::listing::{lead_cells, Listed, Listing, Placeholder};
 use super::spinner;
 use super::table::{draw_list, measure};
@@ -63,7 +63,14 @@ impl VectorList {
     }
 }
 
-pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: Duration) {
+pub fn render(
+    s: &VectorList,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    now: Duration,
+    book: &crate::money::PriceBook,
+) {
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     Paragraph::new(s.head("Vector buckets", theme)).render(head, buf);
     let block = Block::default().borders(Borders::TOP);
@@ -76,7 +83,9 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
         return;
     }
     let visible = s.visible();
-    const HEADERS: [&str; 5] = ["", "NAME", "REGION", "CREATED", "INDEXES"];
+    const HEADERS: [&str; 6] = ["", "NAME", "REGION", "CREATED", "INDEXES", "A MONTH"];
+    // What OSS documents a vector bucket costs (the same for each).
+    let month = book.vector_monthly().map_or("?".into(), |m| m.cell());
     let cells = |r: &VectorRow| {
         let [mark, name, region, created] = lead_cells(r, s.marked.contains(&r.summary.name));
         [
@@ -89,16 +98,18 @@ pub fn render(s: &VectorList, area: Rect, buf: &mut Buffer, theme: &Theme, now: 
                 Some(Ok(n)) => count(*n),
                 Some(Err(_)) => "?".into(),
             },
+            month.clone(),
         ]
     };
     // Columns as wide as their content over every row (so that filtering
-    // and scrolling do not move them); the region, then the name give way.
-    let all: Vec<[String; 5]> = s.rows.iter().map(cells).collect();
-    let widths = fit(
-        &measure(&all, &HEADERS, &[1, 12, 8, 10, 7]),
+    // and scrolling do not move them); the month's cost goes, then the
+    // region and the name give way.
+    let all: Vec<[String; 6]> = s.rows.iter().map(cells).collect();
+    let widths = fit_giving(
+        &measure(&all, &HEADERS, &[1, 12, 8, 10, 7, 7]),
         body.width,
         1,
-        &[2, 1],
+        &[Give::Drop(5), Give::Shrink(2), Give::Shrink(1)],
     );
     draw_list(
         body,
