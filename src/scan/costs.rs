@@ -68,7 +68,7 @@ pub struct RouteCosts {
 }
 
 impl RouteCosts {
-    /// `0.02-1.90 CNY`, or one figure when both ends agree.
+    /// `0.02 to 1.90 CNY`, or one figure when both ends agree.
     pub fn api_text(&self) -> String {
         let (low, high) = (self.api_low.text(), self.api_high.text());
         if low == high {
