@@ -134,8 +134,8 @@ pub async fn run(cli: &Cli, json: bool) -> Result<u8, String> {
         if let Some(total) = total {
             let p = book.reference();
             super::out::text(&format!(
-                "Storage of the buckets above: about {} a month ({} site, {}; list prices as of {}; LRS assumed; traffic, requests and other items not included).",
-                total.text(),
+                "Storage of the buckets above: {} a month ({} site, {}; list prices as of {}; LRS assumed; traffic, requests and other items not included).",
+                total.about(),
                 p.site,
                 p.currency,
                 total.prices_as_of

@@ -78,6 +78,19 @@ impl Estimate {
         self.amount == 0.0 && !self.unpriced.is_empty()
     }
 
+    /// For a sentence: `about 12.34 CNY`, `about 12.34 CNY + Archive storage
+    /// (no price)`, or `an unknown amount (no price for Archive storage)`.
+    pub fn about(&self) -> String {
+        if self.unknown() {
+            format!(
+                "an unknown amount (no price for {})",
+                self.unpriced.join(", ")
+            )
+        } else {
+            format!("about {}", self.text())
+        }
+    }
+
     /// A table cell: `12.34 CNY`, `?` when nothing could be priced, `12.34+?`
     /// when a part could not.
     pub fn cell(&self) -> String {

@@ -266,6 +266,12 @@ impl BucketPrices {
         } else {
             ""
         };
+        if self.classes.is_empty() {
+            return format!(
+                "the price table has no prices for {} regions on the {} site ({}{assumed})",
+                self.region_group, self.site, self.currency
+            );
+        }
         format!(
             "estimates at list prices as of {}, {} site ({}{assumed}), {} regions, {}",
             self.as_of, self.site, self.currency, self.region_group, self.redundancy

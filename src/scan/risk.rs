@@ -89,8 +89,10 @@ pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
         format!("{} to {}", duration(fast), duration(slow))
     };
     let routes = super::costs::routes(r, deletable, requests);
+    // Unknown request prices are said by the money line, not here.
     let billed = routes
         .as_ref()
+        .filter(|c| !c.api_low.unknown())
         .map(|c| format!(" ({})", c.api_text()))
         .unwrap_or_default();
     let requests = crate::units::counted(requests, "request", "requests");
@@ -104,7 +106,8 @@ pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
     } else {
         let lifecycle = routes
             .as_ref()
-            .map(|c| format!(", about {}", c.lifecycle.text()))
+            .filter(|c| !c.lifecycle.unknown())
+            .map(|c| format!(", {}", c.lifecycle.about()))
             .unwrap_or_default();
         format!(
             "Emptying by API takes about {requests}{billed} and {span} at {}-{} keys/s; OSS does not say whether a 1000-key delete is billed as 1 request or 1000. A lifecycle rule bills a request per object at its class's price{lifecycle}: it saves the listing and the time, not request fees ({}).",
@@ -138,15 +141,12 @@ pub fn cost_risk(r: &ScanReport, deletable: u64, requests: u64) -> Risk {
 pub fn money_risk(c: &super::costs::ActionCost) -> Risk {
     let mut said = Vec::new();
     if let Some(month) = &c.stops_monthly {
-        said.push(format!(
-            "this stops about {} a month of storage",
-            month.text()
-        ));
+        said.push(format!("this stops {} a month of storage", month.about()));
     }
     if let Some(fee) = &c.early_deletion {
         said.push(format!(
             "it bills {} in early-deletion fees at once",
-            fee.text()
+            fee.about()
         ));
     }
     said.push(c.basis.clone());
@@ -177,9 +177,9 @@ fn early_deletion_text(r: &ScanReport, class: &str, e: &super::report::EarlyDele
                 cost::early_deletion_fee(p, class, e.billable_byte_hours),
                 format!("{name} storage"),
             );
-            fee.text()
+            fee.about()
         })
-        .unwrap_or_else(|| "unknown (no prices)".into());
+        .unwrap_or_else(|| "an unknown amount (no prices)".into());
     let gb_hours = e.billable_byte_hours as f64 / cost::GB;
     let until = e
         .fee_free_from
@@ -191,7 +191,7 @@ fn early_deletion_text(r: &ScanReport, class: &str, e: &super::report::EarlyDele
         })
         .unwrap_or_default();
     format!(
-        "{} {name} objects ({}) are inside the {days}minimum storage duration: deleting them now bills an early-deletion fee of about {fee} at once ({:.1} GB-hours){until}.",
+        "{} {name} objects ({}) are inside the {days}minimum storage duration: deleting them now bills an early-deletion fee of {fee} at once ({:.1} GB-hours){until}.",
         count(e.objects),
         bytes(e.bytes),
         gb_hours
@@ -420,8 +420,8 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
             Severity::Info,
             "money",
             format!(
-                "Money: its storage costs about {} a month; {basis}.",
-                month.text()
+                "Money: its storage costs {} a month; {basis}.",
+                month.about()
             ),
         );
     }
@@ -597,7 +597,10 @@ mod tests {
             .find(|x| x.kind == "early-deletion")
             .unwrap()
             .text;
-        assert!(text.contains("about unknown (no prices)"), "{text}");
+        assert!(
+            text.contains("fee of an unknown amount (no prices) at once"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -187,7 +187,7 @@ impl Preflight {
         let currency = &m.requests.api_low.currency;
         let mut said = Vec::new();
         if let (true, Some(month)) = (s.bucket_deleted, &m.stops_monthly) {
-            said.push(format!("it was costing about {} a month", month.text()));
+            said.push(format!("it was costing {} a month", month.about()));
         }
         if self.requests > 0 && m.requests.api_low.unpriced.is_empty() {
             let each = m.requests.api_low.amount / self.requests as f64;
@@ -215,7 +215,7 @@ impl Preflight {
                 let share = (deleted as f64 / confirmed as f64).min(1.0);
                 let mut incurred = fee.clone();
                 incurred.amount *= share;
-                said.push(format!("early-deletion fees up to {}", incurred.text()));
+                said.push(format!("early-deletion fees of up to {}", incurred.about()));
             }
         }
         if said.is_empty() {
