@@ -153,6 +153,12 @@ async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
         text.contains("RAM role acs:ram::1234567890:role/ossweep-runner assumed through STS"),
         "{text}"
     );
+    // What is held: the role's key masked and until when, never its secret.
+    let held = text.lines().find(|l| l.starts_with("held")).unwrap_or_default();
+    assert!(
+        held.contains("STS.****") && held.contains(" UTC, renewed before they expire"),
+        "{text}"
+    );
     assert!(!text.contains(key.access_key_secret.expose()));
     assert_eq!(emu.faults().count("AssumeRole"), 1);
     emu.shutdown().await.unwrap();

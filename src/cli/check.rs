@@ -100,6 +100,32 @@ pub async fn probe(client: &Client, s: &Settings, bucket: Option<&str>) -> Vec<F
             None
         }
     };
+    // Temporary credentials: the ones the first request was signed with.
+    if let Some(held) = s
+        .client
+        .renewing
+        .as_ref()
+        .and_then(|r| r.watch().borrow().clone())
+    {
+        let until = held
+            .expires
+            .map(|t| {
+                format!(
+                    " until {} UTC",
+                    time::iso8601_seconds(t)
+                        .replace('T', " ")
+                        .trim_end_matches('Z')
+                )
+            })
+            .unwrap_or_default();
+        out.insert(
+            1,
+            Finding::ok(
+                "held",
+                format!("{}{until}, renewed before they expire", held.key),
+            ),
+        );
+    }
     let Some(bucket) = bucket.map(str::to_string).or(first) else {
         return out;
     };

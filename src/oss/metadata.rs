@@ -110,12 +110,13 @@ async fn text_of(req: reqwest::RequestBuilder, who: &str, what: &str) -> Result<
     let reply = req
         .send()
         .await
-        .map_err(|e| format!("{who} did not answer ({what}): {e}"))?;
+        // Never the URL: a credentials URI may carry a token in its query.
+        .map_err(|e| format!("{who} did not answer ({what}): {}", e.without_url()))?;
     let status = reply.status().as_u16();
     let body = reply
         .bytes()
         .await
-        .map_err(|e| format!("{who}'s reply was cut ({what}): {e}"))?;
+        .map_err(|e| format!("{who}'s reply was cut ({what}): {}", e.without_url()))?;
     if body.len() > MAX_REPLY {
         return Err(format!("{who}'s reply is too large ({what})"));
     }

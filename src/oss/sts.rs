@@ -282,12 +282,14 @@ async fn call(
         .get(url)
         .send()
         .await
-        .map_err(|e| format!("STS did not answer: {e}"))?;
+        // Never the URL: its query holds the signature and, for a role
+        // chained from a role, the source's security token.
+        .map_err(|e| format!("STS did not answer: {}", e.without_url()))?;
     let status = reply.status().as_u16();
     let body = reply
         .bytes()
         .await
-        .map_err(|e| format!("STS's reply was cut: {e}"))?;
+        .map_err(|e| format!("STS's reply was cut: {}", e.without_url()))?;
     if body.len() > MAX_REPLY {
         return Err("STS's reply is too large".into());
     }
@@ -398,6 +400,25 @@ mod tests {
         assert_eq!(
             q["Signature"],
             signature(&string_to_sign("GET", &unsigned), "first-secret")
+        );
+    }
+
+    /// An STS that does not answer is said without the request's URL: its
+    /// query carries the signature and a chained role's security token.
+    #[tokio::test]
+    async fn an_sts_error_never_shows_the_query() {
+        let key = Credentials::new("STS.Source", "s").with_token("secret-token-value");
+        let role = AssumeRole::new(
+            "http://127.0.0.1:1",
+            Signer::Key(key),
+            "acs:ram::1:role/r",
+            "ossweep",
+        );
+        let e = role.lease().await.unwrap_err();
+        assert!(e.starts_with("STS did not answer"), "{e}");
+        assert!(
+            !e.contains("secret-token-value") && !e.contains("Signature"),
+            "{e}"
         );
     }
 

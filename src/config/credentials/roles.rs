@@ -229,7 +229,8 @@ pub(super) fn credentials_uri(s: &Sources) -> Step {
             Step::Found(renewed(
                 format!(
                     "the credentials URI {} (ALIBABA_CLOUD_CREDENTIALS_URI), renewed before they expire",
-                    crate::text::visible(&uri)
+                    // Never its query: it may carry a token.
+                    crate::text::visible(uri.split(['?', '#']).next().unwrap_or_default())
                 ),
                 Arc::new(CredentialsUri::new(&uri)),
             ))

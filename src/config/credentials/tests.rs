@@ -512,3 +512,21 @@ fn the_other_cli_modes_give_their_sources_and_a_command_runs_only_from_a_private
         );
     }
 }
+
+#[test]
+fn a_credentials_uri_is_named_without_its_query() {
+    let r = resolve_with(
+        &[(
+            "ALIBABA_CLOUD_CREDENTIALS_URI",
+            "http://127.0.0.1:9/creds?token=query-secret-value",
+        )],
+        None,
+        None,
+    )
+    .unwrap();
+    assert!(
+        r.source.contains("http://127.0.0.1:9/creds ") && !r.source.contains("query-secret-value"),
+        "{}",
+        r.source
+    );
+}
