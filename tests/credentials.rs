@@ -154,7 +154,10 @@ async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
         "{text}"
     );
     // What is held: the role's key masked and until when, never its secret.
-    let held = text.lines().find(|l| l.starts_with("held")).unwrap_or_default();
+    let held = text
+        .lines()
+        .find(|l| l.starts_with("held"))
+        .unwrap_or_default();
     assert!(
         held.contains("STS.****") && held.contains(" UTC, renewed before they expire"),
         "{text}"
