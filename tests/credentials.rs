@@ -112,8 +112,6 @@ async fn credentials_oss_calls_expired_are_renewed_and_the_request_sent_again() 
 async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
     let emu = playing_roles(Seed::Demo, 3_600).await;
     let home = tempfile::tempdir().unwrap();
-    let aliyun = home.path().join(".aliyun");
-    std::fs::create_dir_all(&aliyun).unwrap();
     let key = emu.credentials();
     let config = serde_json::json!({
         "current": "runner",
@@ -125,30 +123,9 @@ async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
             "ram_session_name": "ci"
         }]
     });
-    std::fs::write(aliyun.join("config.json"), config.to_string()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ossweep"))
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join(".config"))
-        .env("XDG_STATE_HOME", home.path().join(".state"))
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .env("OSSWEEP_STS_URL", emu.url())
-        .args([
-            "--endpoint",
-            &emu.url(),
-            "--path-style",
-            "check",
-            "acme-web-assets",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    aliyun_config(home.path(), &config);
+    let (code, text) = check_with(&emu, home.path(), &[("OSSWEEP_STS_URL", emu.url())]);
+    assert_eq!(code, Some(0), "{text}");
     assert!(
         text.contains("RAM role acs:ram::1234567890:role/ossweep-runner assumed through STS"),
         "{text}"
@@ -177,8 +154,6 @@ async fn a_ram_role_from_the_aliyun_cli_profile_is_assumed_through_sts() {
 async fn a_role_chained_from_a_role_and_an_oidc_profile_are_assumed_through_sts() {
     let emu = playing_roles(Seed::Demo, 3_600).await;
     let home = tempfile::tempdir().unwrap();
-    let aliyun = home.path().join(".aliyun");
-    std::fs::create_dir_all(&aliyun).unwrap();
     let token = home.path().join("token");
     std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.emulated.token\n").unwrap();
     let key = emu.credentials();
@@ -202,7 +177,7 @@ async fn a_role_chained_from_a_role_and_an_oidc_profile_are_assumed_through_sts(
             }
         ]
     });
-    std::fs::write(aliyun.join("config.json"), config.to_string()).unwrap();
+    aliyun_config(home.path(), &config);
     let sts = [("OSSWEEP_STS_URL", emu.url())];
     let (code, text) = check_with(&emu, home.path(), &sts);
     assert_eq!(code, Some(0), "{text}");
@@ -230,6 +205,15 @@ async fn a_role_chained_from_a_role_and_an_oidc_profile_are_assumed_through_sts(
         "{text}"
     );
     emu.shutdown().await.unwrap();
+}
+
+/// Writes `config` as the aliyun CLI's config under `home`; its path.
+fn aliyun_config(home: &std::path::Path, config: &serde_json::Value) -> std::path::PathBuf {
+    let aliyun = home.join(".aliyun");
+    std::fs::create_dir_all(&aliyun).unwrap();
+    let path = aliyun.join("config.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    path
 }
 
 /// `ossweep check` with a clean environment plus `vars`, against `emu`.
@@ -329,15 +313,12 @@ async fn an_external_credential_process_is_run_and_its_credentials_used() {
     )
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let aliyun = home.path().join(".aliyun");
-    std::fs::create_dir_all(&aliyun).unwrap();
     let config = serde_json::json!({
         "current": "ext",
         "profiles": [{ "name": "ext", "mode": "External",
                        "process_command": format!("'{}' --for ossweep", script.display()) }]
     });
-    let path = aliyun.join("config.json");
-    std::fs::write(&path, config.to_string()).unwrap();
+    let path = aliyun_config(home.path(), &config);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let (code, text) = check_with(&emu, home.path(), &[]);
     assert_eq!(code, Some(0), "{text}");
