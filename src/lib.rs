@@ -79,6 +79,7 @@ pub mod config;
 pub mod delete;
 pub mod emulator;
 pub mod engine;
+pub mod freeze;
 pub mod lifecycle;
 pub mod log;
 pub mod money;

@@ -45,6 +45,10 @@ pub struct DeleteArgs {
     /// until none remain, then delete them.
     #[arg(long, conflicts_with = "empty_only")]
     pub vector: bool,
+    /// Deny writes to the bucket while it is emptied (a bucket policy statement
+    /// of ossweep's that ends by itself; the policy is put back afterwards).
+    #[arg(long, conflicts_with = "vector")]
+    pub freeze_writes: bool,
 }
 
 /// Names from arguments and file, in order, without duplicates.
@@ -107,13 +111,21 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     } else {
         Action::DeleteBucket
     };
-    let preflights =
-        match preflight::prepare_and_show(&client, kind, &buckets, None, &action, &stop, a.json)
-            .await?
-        {
-            Ok(p) => p,
-            Err(code) => return Ok(code),
-        };
+    let preflights = match preflight::prepare_and_show(
+        &client,
+        kind,
+        &buckets,
+        None,
+        &action,
+        &stop,
+        a.json,
+        a.freeze_writes,
+    )
+    .await?
+    {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
     let refused = engine::refusals(&preflights);
     if !refused.is_empty() {
         if a.json {

@@ -60,6 +60,11 @@ pub struct EmptyArgs {
     /// several; `ossweep scan --json` lists them under `found`).
     #[arg(long, value_name = "ID", conflicts_with_all = ["only", "prefix", "vector"])]
     pub upload_id: Vec<String>,
+    /// Deny writes to the bucket (under --prefix, to the prefix) while it is
+    /// emptied: a bucket policy statement of ossweep's that ends by itself;
+    /// the policy is put back afterwards.
+    #[arg(long, conflicts_with = "vector")]
+    pub freeze_writes: bool,
 }
 
 /// The action `empty` asks for, or a usage error (pure).
@@ -172,6 +177,7 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
         &action,
         &stop,
         a.json,
+        a.freeze_writes,
     )
     .await?
     {

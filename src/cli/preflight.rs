@@ -116,13 +116,14 @@ pub async fn prepare_and_show(
     action: &Action,
     stop: &super::stop::Stop,
     json: bool,
+    freeze_writes: bool,
 ) -> Result<Result<Vec<Preflight>, u8>, String> {
     let prepared = tokio::select! {
         p = prepare_all(client, kind, buckets, prefix, action, &stop.soft) => p,
         // A second signal does not wait for a slow reply.
         _ = stop.hard.cancelled() => Err(Failed::Cancelled),
     };
-    let preflights = match prepared {
+    let mut preflights = match prepared {
         Ok(p) => p,
         Err(Failed::Cancelled) => {
             eprintln!("cancelled during the scan; nothing was deleted");
@@ -130,6 +131,15 @@ pub async fn prepare_and_show(
         }
         Err(Failed::Scan(e)) => return Err(e),
     };
+    if freeze_writes {
+        let now = crate::oss::time::unix_secs(std::time::SystemTime::now());
+        for p in &mut preflights {
+            if let Err(e) = p.freeze_writes(true, now) {
+                super::out::error(&format!("--freeze-writes: {e}"), super::exit::USAGE);
+                return Ok(Err(super::exit::USAGE));
+            }
+        }
+    }
     if json {
         let event = serde_json::json!({ "event": "preflight", "buckets": preflights });
         super::out::text(&event.to_string());
@@ -221,6 +231,15 @@ pub fn render(p: &Preflight) -> String {
             "  about {}\n",
             crate::units::counted(p.requests, "request", "requests")
         ));
+    }
+    if let Some(f) = &p.freeze {
+        for line in f.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        out.push_str("  the statement:\n");
+        for line in f.statement.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
     }
     crate::text::visible_lines(&out)
 }

@@ -52,6 +52,26 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     };
     if !a.discard.is_empty() {
         for id in &a.discard {
+            // A run that may have left a write freeze on lifts it first.
+            let frozen = runs
+                .open(id)
+                .is_ok_and(|j| j.snapshot().frozen_until().is_some());
+            if frozen {
+                let client = super::client(&settings(cli)?);
+                match crate::engine::freeze::lift_left_on(&client, &runs, id, true).await {
+                    Ok(said) => {
+                        for line in said {
+                            eprintln!("{}", visible(&line));
+                        }
+                        eprintln!("discarded run {id}: its journal is gone");
+                    }
+                    Err(e) => {
+                        super::out::error(&visible(&e), exit::ERROR);
+                        return Ok(exit::ERROR);
+                    }
+                }
+                continue;
+            }
             if let Err(e) = runs.discard(id) {
                 super::out::error(&e, exit::USAGE);
                 return Ok(exit::USAGE);
@@ -121,9 +141,40 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
             return Ok(exit::DONE);
         }
     };
+    // A run with nothing left but a write freeze to lift: lift it.
+    let only_frozen = runs.open(&id).is_ok_and(|j| {
+        let snap = j.snapshot();
+        account.owns(&snap)
+            && snap.frozen_until().is_some()
+            && snap.buckets.iter().all(|b| b.stage == Stage::Done)
+    });
+    if only_frozen {
+        return match crate::engine::freeze::lift_left_on(&client, &runs, &id, true).await {
+            Ok(said) => {
+                for line in said {
+                    eprintln!("{}", visible(&line));
+                }
+                eprintln!(
+                    "run {id} is over: every bucket was done, and its write freeze is lifted"
+                );
+                Ok(exit::DONE)
+            }
+            Err(e) => {
+                super::out::error(&visible(&e), exit::ERROR);
+                Ok(exit::ERROR)
+            }
+        };
+    }
     let stop = super::stop::Stop::on_signals();
     if !a.json {
         eprintln!("checking run {id}: is each bucket the one confirmed, and what changed since?");
+        if let Some(line) = runs
+            .open(&id)
+            .ok()
+            .and_then(|j| j.snapshot().freeze_line(now))
+        {
+            eprintln!("{}", visible(&line));
+        }
     }
     let checked = tokio::select! {
         c = resume::check(&client, &runs, &account, &id, &stop.soft) => c,
@@ -295,6 +346,7 @@ async fn list_runs(
                     "percent": j.percent(),
                     "status": j.status(),
                     "stale": j.is_stale(now),
+                    "frozen_until": j.frozen_until().map(crate::oss::time::iso8601_seconds),
                 })
             })
             .collect();
@@ -342,6 +394,9 @@ async fn list_runs(
             .collect();
         if !left.is_empty() {
             println!("    left: {}", visible(&left.join(", ")));
+        }
+        if let Some(line) = j.freeze_line(now) {
+            println!("    {}", visible(&line));
         }
     }
     if !mine.is_empty() {

@@ -583,6 +583,11 @@ fn describe_fully(s: &Summary, report: Option<&std::path::Path>) -> String {
     if let Some(r) = &s.remaining {
         out.push_str(&format!("  bucket kept: {}\n", r.explanation));
     }
+    match &s.freeze {
+        // The stop above says it.
+        None | Some(crate::freeze::FreezeOutcome::NotApplied { .. }) => {}
+        Some(f) => out.push_str(&format!("  {}\n", f.sentence())),
+    }
     crate::text::visible_lines(&out)
 }
 

@@ -323,11 +323,16 @@ pub(crate) fn after_pass(ctx: &Ctx, number: u32, found: u64, failed: bool) -> Pa
             StopKind::Outrun,
             "verification",
             format!(
-                "after {MAX_PASSES} listings of {} the last one still found {found} entries to delete; something may be writing to the bucket",
+                "after {MAX_PASSES} listings of {} the last one still found {found} entries to delete; something may be writing to the bucket{}",
                 ctx.plan
                     .prefix
                     .as_deref()
-                    .map_or("the bucket".to_string(), |p| format!("prefix {p:?}"))
+                    .map_or("the bucket".to_string(), |p| format!("prefix {p:?}")),
+                if ctx.plan.freeze_writes {
+                    " although writes were frozen: a server-side writer (replication into the bucket, log or inventory delivery, a LiveChannel's push) is not stopped by a bucket policy"
+                } else {
+                    ". Run again with --freeze-writes (^F on the wizard's confirm pane) to deny writes while it runs"
+                }
             ),
         ));
         return PassEnd::Stop;

@@ -158,6 +158,17 @@ pub enum Event {
     BucketDeleted {
         bucket: String,
     },
+    /// Writes to the bucket are denied until `until` (Unix seconds): the
+    /// run's freeze went on before its first delete.
+    WritesFrozen {
+        bucket: String,
+        until: i64,
+    },
+    /// How the run's freeze ended: lifted, gone with the bucket, or left on.
+    FreezeEnded {
+        bucket: String,
+        outcome: crate::freeze::FreezeOutcome,
+    },
     Finished {
         summary: Box<Summary>,
     },
@@ -356,6 +367,9 @@ pub struct Summary {
     /// delete it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub deleted_elsewhere: bool,
+    /// How the run's write freeze ended (`None`: no freeze was asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<crate::freeze::FreezeOutcome>,
     /// What earlier sessions of a resumed run deleted: included in
     /// `categories`, while `requests` and `elapsed_ms` are this session's.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -474,6 +488,10 @@ impl Summary {
             && self.failures_total == 0
             && self.remaining.is_none()
             && self.categories.values().all(|t| t.skipped == 0)
+            && !matches!(
+                self.freeze,
+                Some(crate::freeze::FreezeOutcome::LeftOn { .. })
+            )
             && (self.dry_run
                 || self.deleted_elsewhere
                 || self

@@ -52,6 +52,9 @@ pub struct Plan {
     /// refuses to delete the bucket while any remain. The run does not try
     /// to clear them (their listing would fail as the scan's did).
     pub left_to_oss: BTreeSet<Category>,
+    /// Writes are frozen while it runs (the engine puts the freeze on
+    /// before it and lifts it after: `engine::freeze`).
+    pub freeze_writes: bool,
 }
 
 /// What a resumed run may delete: what existed when the run was confirmed
@@ -100,6 +103,7 @@ impl Plan {
             bounds: None,
             confirmed: None,
             left_to_oss: BTreeSet::new(),
+            freeze_writes: false,
         }
     }
 

@@ -37,17 +37,31 @@ pub struct ProgressState {
     pub verifying: Option<u32>,
     /// "waiting for OSS (...)" while a request is slow; cleared by the next progress.
     pub waiting: Option<String>,
+    /// Writes to this bucket are frozen until then (Unix seconds), while the
+    /// run holds its freeze: `(bucket, until)`.
+    pub frozen: Option<(String, i64)>,
 }
 
 impl ProgressState {
     pub fn apply(&mut self, e: &Event) {
         match e {
             Event::Started { bucket, dry_run } => {
+                // The freeze goes on just before its bucket's run starts.
+                let frozen = self.frozen.take().filter(|(b, _)| b == bucket);
                 *self = ProgressState {
                     bucket: bucket.clone(),
                     dry_run: *dry_run,
+                    frozen,
                     ..Default::default()
                 };
+            }
+            Event::WritesFrozen { bucket, until } => self.frozen = Some((bucket.clone(), *until)),
+            Event::FreezeEnded { outcome, .. } => {
+                self.frozen = None;
+                // The run's summary came first; the freeze ends after it.
+                if let Some(s) = self.summary.as_mut() {
+                    s.freeze = Some(outcome.clone());
+                }
             }
             Event::CategoryStarted {
                 category, estimate, ..

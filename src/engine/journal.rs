@@ -87,6 +87,11 @@ pub struct BucketRun {
     /// Batches sent whose replies were not booked: sequence number -> attempt
     /// (their keys are in `b<seq>.<attempt>.json` in the run's directory).
     pub in_flight: BTreeMap<u64, u32>,
+    /// The run's write freeze on this bucket: the policy from before it,
+    /// saved before the freeze went on, and whether it is lifted. Inside the
+    /// seal, so a forged journal cannot make ossweep install a policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<super::freeze::FreezeRecord>,
 }
 
 /// What the user took in by naming a bucket again on a resume.
@@ -127,6 +132,11 @@ impl BucketRun {
             .rev()
             .find_map(|r| r.facts.as_ref())
             .unwrap_or(&self.confirmed.facts)
+    }
+
+    /// Whether the run's write freeze may still be on this bucket.
+    pub fn frozen(&self) -> bool {
+        self.freeze.as_ref().is_some_and(|f| !f.lifted)
     }
 
     /// Entries deleted so far.
@@ -179,6 +189,7 @@ impl Journal {
                     deleted: BTreeMap::new(),
                     open_spans: None,
                     in_flight: BTreeMap::new(),
+                    freeze: None,
                 })
                 .collect(),
         }
@@ -242,8 +253,42 @@ impl Journal {
         now - self.updated > STALE_SECS
     }
 
+    /// Every bucket done, and no write freeze of the run left on.
     pub fn finished(&self) -> bool {
-        self.buckets.iter().all(|b| b.stage == Stage::Done)
+        self.buckets
+            .iter()
+            .all(|b| b.stage == Stage::Done && !b.frozen())
+    }
+
+    /// What a freeze the run may have left on says, if there is one: for
+    /// `ossweep resume` and the wizard's banner (`now`: the local clock).
+    pub fn freeze_line(&self, now: i64) -> Option<String> {
+        let until = self.frozen_until()?;
+        let at = crate::oss::time::iso8601_seconds(until);
+        Some(if until > now {
+            format!("writes to {} are frozen until {at} (ossweep's statement in the bucket policy); resuming or discarding the run lifts it", self.frozen_buckets())
+        } else {
+            format!("the write freeze on {} ended by itself at {at}; its statement stays in the bucket policy until the run is resumed or discarded", self.frozen_buckets())
+        })
+    }
+
+    fn frozen_buckets(&self) -> String {
+        let names: Vec<&str> = self
+            .buckets
+            .iter()
+            .filter(|b| b.frozen())
+            .map(|b| b.confirmed.bucket.as_str())
+            .collect();
+        names.join(", ")
+    }
+
+    /// Until when a write freeze of the run may still be on (the latest), if any.
+    pub fn frozen_until(&self) -> Option<i64> {
+        self.buckets
+            .iter()
+            .filter(|b| b.frozen())
+            .filter_map(|b| b.freeze.as_ref().map(|f| f.until))
+            .max()
     }
 }
 
@@ -634,6 +679,24 @@ impl Journaler {
             Ok(v) => *written = v,
             Err(e) => tracing::warn!(error = %e, "the run's journal could not be written"),
         }
+    }
+
+    /// Writes every update made so far, or says why it could not: for what
+    /// must be on disk before the run goes on (the policy a freeze replaces).
+    pub async fn commit_or_fail(&self) -> io::Result<()> {
+        let mut written = self.written.lock().await;
+        let v = self.write_now()?;
+        *written = (*written).max(v);
+        Ok(())
+    }
+
+    /// Writes `bytes` to `name` in the run's directory (private; removed with
+    /// the run): a copy for the user, never read back by ossweep.
+    pub fn write_aside(&self, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        crate::private::dir(&self.batch_dir())?;
+        let path = self.batch_dir().join(name);
+        crate::private::write_atomically(&path, bytes)?;
+        Ok(path)
     }
 
     fn write_now(&self) -> io::Result<u64> {

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod action;
 pub mod expiry;
+pub mod freeze;
 pub mod journal;
 pub mod launch;
 pub mod preflight;

@@ -145,6 +145,14 @@ pub struct Preflight {
     /// into current objects.
     #[serde(skip_serializing_if = "is_zero")]
     pub promoted: u64,
+    /// Writes frozen during the run (`--freeze-writes`, `f` on the confirm
+    /// pane; off unless asked): what is denied, to whom, until when, and the
+    /// statement (see `engine::freeze`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<crate::freeze::FreezePlan>,
+    /// The bucket's policy document when it was scanned.
+    #[serde(skip)]
+    pub policy: Option<String>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -180,6 +188,10 @@ pub struct Confirmed {
     /// `settled_by_oss`). The run never tries to clear them.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub left_to_oss: BTreeSet<Category>,
+    /// Writes are frozen during the run (a deny-write bucket policy, lifted
+    /// afterwards: `engine::freeze`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub freeze_writes: bool,
     /// `deletable`, `empty-only` or `blocked`, with the reasons.
     pub verdict: String,
     /// The kinds of risk shown when it was confirmed.
@@ -192,6 +204,7 @@ impl Confirmed {
         let scope = self.action.scope(self.kind);
         let mut plan = Plan::new(&self.bucket, scope.iter().copied());
         plan.left_to_oss = self.left_to_oss.clone();
+        plan.freeze_writes = self.freeze_writes && !dry_run;
         plan.kind = self.kind;
         plan.items = self.action.items().cloned();
         plan.prefix = self.prefix.clone();
@@ -392,6 +405,8 @@ pub fn preflight(report: &ScanReport, action: Action) -> Result<Preflight, NotRe
     // Said once, as what OSS settles, not as something kept.
     stays.retain(|i| !left_to_oss.contains(&i.category));
     Ok(Preflight {
+        freeze: None,
+        policy: report.policy_document.clone(),
         left_to_oss,
         restored: restored_by(report, &action).0,
         promoted: promoted_by(report, &action).0,
@@ -451,6 +466,8 @@ impl Preflight {
             names: BTreeMap::new(),
             restored: 0,
             promoted: 0,
+            freeze: None,
+            policy: None,
         }
     }
 
@@ -555,6 +572,7 @@ impl Preflight {
             verdict: self.verdict_text(),
             risks: self.risks.iter().map(|r| r.kind.to_string()).collect(),
             left_to_oss: self.left_to_oss.clone(),
+            freeze_writes: self.freeze.is_some(),
         }
     }
 

@@ -10,7 +10,8 @@ use super::journal::Stage;
 use super::preflight::{refusals, Preflight, Refusal};
 use super::session::Session;
 use crate::delete::book::JournalSlot;
-use crate::delete::{self, Audit, Event, Plan, Summary};
+use crate::delete::{self, Audit, Event, Plan, RunError, Summary};
+use crate::freeze::FreezeOutcome;
 use crate::oss::Client;
 
 /// How a run goes; how fast is the client's request budget (`concurrency`, `qps`).
@@ -81,7 +82,7 @@ pub(super) async fn run_plans(
                 bucket: i,
             });
         }
-        let summary = delete::run(client, plan, events.clone(), cancel.clone()).await;
+        let summary = run_frozen(client, plan, journal.as_deref(), i, &events, &cancel).await;
         if let Some(j) = &journal {
             // A bucket is done when its run ended, even with skips or
             // failures (the summary says what stays and why); only a run
@@ -117,4 +118,63 @@ pub(super) async fn run_plans(
         s.end();
     }
     summaries
+}
+
+/// Runs one bucket's plan, with writes frozen around it when the plan says
+/// so: on before the first delete, lifted afterwards however the run ended.
+/// A freeze that cannot go on stops the bucket's run before anything is
+/// deleted.
+async fn run_frozen(
+    client: &Client,
+    plan: Plan,
+    journal: Option<&super::journal::Journaler>,
+    i: usize,
+    events: &mpsc::Sender<Event>,
+    cancel: &CancellationToken,
+) -> Summary {
+    if !plan.freeze_writes {
+        return delete::run(client, plan, events.clone(), cancel.clone()).await;
+    }
+    let put_on = match journal {
+        Some(j) => super::freeze::put_on(client, j, i, &plan).await,
+        None => Err("the run keeps no journal to save the policy it replaces in".into()),
+    };
+    match &put_on {
+        Ok(until) => {
+            let _ = events
+                .send(Event::WritesFrozen {
+                    bucket: plan.bucket.clone(),
+                    until: *until,
+                })
+                .await;
+        }
+        Err(_) => {}
+    }
+    if let Err(why) = put_on {
+        return Summary {
+            kind: plan.kind,
+            bucket: plan.bucket.clone(),
+            prefix: plan.prefix.clone(),
+            error: Some(RunError::local(
+                "freezing writes",
+                format!("{why}; nothing was deleted"),
+            )),
+            freeze: Some(FreezeOutcome::NotApplied { why }),
+            ..Default::default()
+        };
+    }
+    let bucket = plan.bucket.clone();
+    let mut summary = delete::run(client, plan, events.clone(), cancel.clone()).await;
+    if let Some(j) = journal {
+        let outcome = super::freeze::after_run(client, j, i, &summary).await;
+        let _ = events
+            .send(Event::FreezeEnded {
+                bucket: bucket.clone(),
+                outcome: outcome.clone(),
+            })
+            .await;
+        summary.freeze = Some(outcome);
+    }
+    debug_assert_eq!(summary.bucket, bucket);
+    summary
 }

@@ -501,6 +501,28 @@ pub fn get_bucket_policy(bucket: &str) -> OssRequest {
     .sub("policy")
 }
 
+/// Replaces the bucket's whole policy with `json`.
+pub fn put_bucket_policy(bucket: &str, json: &str) -> OssRequest {
+    OssRequest::new(
+        "PutBucketPolicy",
+        "oss:PutBucketPolicy",
+        "PUT",
+        Some(bucket),
+    )
+    .sub("policy")
+    .body("application/json", json.as_bytes().to_vec())
+}
+
+pub fn delete_bucket_policy(bucket: &str) -> OssRequest {
+    OssRequest::new(
+        "DeleteBucketPolicy",
+        "oss:DeleteBucketPolicy",
+        "DELETE",
+        Some(bucket),
+    )
+    .sub("policy")
+}
+
 pub fn get_bucket_lifecycle(bucket: &str) -> OssRequest {
     OssRequest::new(
         "GetBucketLifecycle",

@@ -308,7 +308,12 @@ pub async fn scan_from(
             )),
         }
         match policy {
-            Ok(p) => r.policy = p.is_some(),
+            Ok(p) => {
+                let own = p.as_deref().map(crate::freeze::without_freeze);
+                r.policy = !matches!(own, None | Some(Ok(None)));
+                r.frozen_until = p.as_deref().and_then(crate::freeze::frozen_until);
+                r.policy_document = p;
+            }
             Err(e) => r.unreadable.push(format!(
                 "Could not read the bucket policy: {}",
                 first_line(&e)

@@ -213,7 +213,16 @@ pub struct ScanReport {
     pub lifecycle_rules: usize,
     /// ossweep's own expiry rules, when they are what is installed.
     pub expiry_rules: Option<crate::lifecycle::InstalledRules>,
+    /// The bucket has a policy of its own (ossweep's write freeze aside).
     pub policy: bool,
+    /// The policy document as GetBucketPolicy returned it (a write freeze
+    /// is merged into it).
+    #[serde(skip)]
+    pub policy_document: Option<String>,
+    /// Until when ossweep's write freeze in the policy holds, if one is there
+    /// (Unix seconds; it may have ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frozen_until: Option<i64>,
     /// Probes that could not be read (e.g. AccessDenied), as sentences.
     pub unreadable: Vec<String>,
     /// OSS refused the data calls (listings) through this endpoint:

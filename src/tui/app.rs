@@ -108,6 +108,9 @@ pub struct App {
     /// The run under way came from the account view's "stop billing": its
     /// report leads back to the account, read again.
     pub stopping_billing: bool,
+    /// The report's `F`: the next confirm pane for this bucket comes with
+    /// writes frozen.
+    pub freeze_next: Option<String>,
 }
 
 /// What a wizard quit mid-run leaves to print on the normal screen.
@@ -158,6 +161,7 @@ impl App {
             run_id: None,
             last_run_id: None,
             stopping_billing: false,
+            freeze_next: None,
         };
         (
             app,
@@ -200,6 +204,7 @@ impl App {
             Screen::Confirm(..) => keymap::CONFIRM,
             Screen::Progress(_) => keymap::PROGRESS,
             Screen::Report(_) if self.stopping_billing => keymap::REPORT_TO_ACCOUNT,
+            Screen::Report(r) if r.outrun().is_some() => keymap::REPORT_WRITING,
             Screen::Report(_) => keymap::REPORT,
             Screen::Account(_) => keymap::ACCOUNT,
         }

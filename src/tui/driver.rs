@@ -411,11 +411,12 @@ impl Driver {
             return Vec::new();
         };
         let account = self.account().await;
+        let now = time::unix_secs(std::time::SystemTime::now());
         runs.list()
             .runs
             .iter()
             .filter(|j| account.owns(j) && !j.finished())
-            .map(Into::into)
+            .map(|j| crate::tui::app::interrupted::Interrupted::of(j, now))
             .collect()
     }
 }

@@ -36,6 +36,8 @@ pub enum KeyAction {
     /// The account view, and from it: delete every bucket that can go.
     Account,
     StopBilling,
+    /// The confirm pane: freeze writes during the run, or not.
+    FreezeWrites,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -170,6 +172,7 @@ pub const CONFIRM: &[Binding] = &[
     b("type", KeyAction::Open, "the name"),
     b("Enter", KeyAction::Open, "confirm"),
     b("↑/↓", KeyAction::Down, "scroll (days for expiry)"),
+    b("^F", KeyAction::FreezeWrites, "freeze writes on/off"),
     b("Esc", KeyAction::Back, "cancel"),
     // No name that can be typed here holds a `?`.
     b("?", KeyAction::Help, "help"),
@@ -207,6 +210,16 @@ pub const REPORT: &[Binding] = &[
     b("q", KeyAction::Quit, "quit"),
 ];
 
+/// A report of a run that something kept writing to: it offers the run
+/// again with writes frozen.
+pub const REPORT_WRITING: &[Binding] = &[
+    b("↑/↓ j/k", KeyAction::Down, "scroll"),
+    b("F", KeyAction::FreezeWrites, "again, writes frozen"),
+    b("Enter", KeyAction::Open, "back to buckets"),
+    b("?", KeyAction::Help, "help"),
+    b("q", KeyAction::Quit, "quit"),
+];
+
 /// The action a key means on a screen (text input is handled before this).
 pub fn action(key: KeyEvent) -> Option<KeyAction> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -238,6 +251,7 @@ pub fn action(key: KeyEvent) -> Option<KeyAction> {
         KeyCode::Char('L') => KeyAction::LeaveRun,
         KeyCode::Char('A') => KeyAction::Account,
         KeyCode::Char('S') => KeyAction::StopBilling,
+        KeyCode::Char('F') => KeyAction::FreezeWrites,
         _ => return None,
     })
 }

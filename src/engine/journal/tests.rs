@@ -28,6 +28,7 @@ fn confirmed(bucket: &str, objects: u64) -> Confirmed {
         names: BTreeMap::new(),
         facts: Default::default(),
         verdict: "deletable".into(),
+        freeze_writes: false,
         risks: BTreeSet::new(),
         left_to_oss: BTreeSet::new(),
     }

@@ -193,6 +193,16 @@ impl Client {
         .await
     }
 
+    /// Replaces the bucket's whole policy (PutBucketPolicy).
+    pub async fn put_bucket_policy(&self, bucket: &str, json: &str) -> Result<(), OssError> {
+        self.no_content(request::put_bucket_policy(bucket, json))
+            .await
+    }
+
+    pub async fn delete_bucket_policy(&self, bucket: &str) -> Result<(), OssError> {
+        self.no_content(request::delete_bucket_policy(bucket)).await
+    }
+
     pub async fn get_bucket_lifecycle(
         &self,
         bucket: &str,

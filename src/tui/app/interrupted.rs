@@ -15,14 +15,34 @@ pub struct Interrupted {
     pub id: String,
     pub buckets: String,
     pub percent: u32,
+    /// A write freeze the run may have left on: `writes frozen until 21:00
+    /// UTC`, or that it ended by itself.
+    pub frozen: Option<String>,
 }
 
-impl From<&Journal> for Interrupted {
-    fn from(j: &Journal) -> Self {
+impl Interrupted {
+    /// The run a journal describes, at `now` (the local clock).
+    pub fn of(j: &Journal, now: i64) -> Self {
+        let clock = |t: i64| {
+            crate::oss::time::iso8601_seconds(t)
+                .get(11..16)
+                .unwrap_or_default()
+                .to_string()
+        };
         Interrupted {
             id: j.id.clone(),
             buckets: j.bucket_names(),
             percent: j.percent(),
+            frozen: j.frozen_until().map(|t| {
+                if t > now {
+                    format!("writes frozen until {} UTC", clock(t))
+                } else {
+                    format!(
+                        "its write freeze ended at {} UTC (R or X lifts it)",
+                        clock(t)
+                    )
+                }
+            }),
         }
     }
 }
@@ -45,9 +65,14 @@ pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme)
     let text = Line::from(vec![
         Span::styled(" interrupted ", theme.warn),
         Span::raw(format!(
-            "An interrupted deletion of {}: {}% done{more}",
+            "An interrupted deletion of {}: {}% done{}{more}",
             crate::text::visible(&first.buckets),
-            first.percent
+            first.percent,
+            first
+                .frozen
+                .as_deref()
+                .map(|f| format!("; {f}"))
+                .unwrap_or_default()
         )),
     ]);
     let keys = Line::from(vec![

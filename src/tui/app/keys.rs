@@ -224,6 +224,7 @@ impl App {
             return (Screen::Confirm(c, back), Vec::new());
         }
         match k.code {
+            KeyCode::Char('f') if k.modifiers.contains(KeyModifiers::CONTROL) => c.toggle_freeze(),
             KeyCode::Up | KeyCode::Down => {
                 let up = k.code == KeyCode::Up;
                 match &mut c.intent {
@@ -446,7 +447,11 @@ impl App {
                 Some("Nothing to clear there: the scan found nothing ossweep can remove".into());
             return (Screen::Scan(s), Vec::new());
         }
-        let confirm = Confirm::run(vec![preflight], instead);
+        let bucket = preflight.bucket.clone();
+        let mut confirm = Confirm::run(vec![preflight], instead);
+        if self.freeze_next.take().is_some_and(|b| b == bucket) {
+            confirm.toggle_freeze();
+        }
         (
             Screen::Confirm(Box::new(confirm), Some(s)),
             vec![Effect::CancelScan],
@@ -507,6 +512,18 @@ impl App {
         match action {
             KeyAction::Up => r.scroll = r.scroll.saturating_sub(1),
             KeyAction::Down => r.scroll = (r.scroll + 1).min(r.max_scroll.get()),
+            KeyAction::FreezeWrites => {
+                if let Some(bucket) = r.outrun() {
+                    // Scanned again; the confirm pane it leads to comes
+                    // with writes frozen.
+                    self.freeze_next = Some(bucket.clone());
+                    self.notice = Some(format!(
+                        "Scanning {bucket} again: D (or a, c) opens the confirm pane with writes frozen (^F there turns it off)"
+                    ));
+                    let (screen, effect) = vectors::start_scan(BucketKind::Object, &bucket);
+                    return (screen, vec![effect]);
+                }
+            }
             KeyAction::Open if self.stopping_billing => {
                 // Stopping the billing ends on the account, read again: what
                 // remains, and why.

@@ -1189,6 +1189,7 @@ fn grown_check(run: &str) -> crate::engine::ResumeView {
 fn an_interrupted_run_is_offered_on_the_list_and_resumed_only_after_its_check_and_name() {
     let (mut app, _) = App::new(context());
     let run = super::interrupted::Interrupted {
+        frozen: None,
         id: "20261206-213504-1f2e".into(),
         buckets: "acme-logs".into(),
         percent: 37,
@@ -1274,6 +1275,7 @@ fn a_resume_whose_bucket_is_not_the_one_confirmed_cannot_start() {
     use crate::engine::resume::CheckState;
     let mut app = listed();
     app.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+        frozen: None,
         id: "20261206-213504-1f2e".into(),
         buckets: "acme-logs".into(),
         percent: 37,
@@ -1299,6 +1301,7 @@ fn a_resume_whose_bucket_is_not_the_one_confirmed_cannot_start() {
 fn a_resume_that_cannot_be_checked_says_why_on_the_list() {
     let mut app = listed();
     app.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+        frozen: None,
         id: "20261206-213504-1f2e".into(),
         buckets: "acme-logs".into(),
         percent: 37,
@@ -1551,6 +1554,7 @@ fn snapshot_every_screen_at_80x24_and_120x40() {
     help.update(key('?'));
     let mut interrupted = listed();
     interrupted.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+        frozen: None,
         id: "20261206-213504-1f2e".into(),
         buckets: "backups".into(),
         percent: 37,
@@ -1593,6 +1597,7 @@ fn every_listed_key_acts_and_every_acting_key_is_listed() {
     let with_banner = || {
         let mut app = listed();
         app.update(Msg::Interrupted(vec![super::interrupted::Interrupted {
+            frozen: None,
             id: "20261206-213504-1f2e".into(),
             buckets: "backups".into(),
             percent: 37,

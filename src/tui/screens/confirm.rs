@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use crate::engine::expiry::ExpiryPlan;
 use crate::engine::resume::{left_line, CheckState};
 use crate::engine::{refusals, Preflight, Refusal, ResumeView, Verdict};
+use crate::vocab::BucketKind;
 
 use super::super::theme::Theme;
 
@@ -92,6 +93,28 @@ impl Confirm {
             scroll: 0,
             max_scroll: Cell::new(u16::MAX),
         }
+    }
+
+    /// Freezes writes during the run, or no longer (`^F`): every object
+    /// bucket of the run alike. The freeze's end is shown from the scan's
+    /// time; the run sets it when it starts.
+    pub fn toggle_freeze(&mut self) {
+        if let Intent::Run { preflights, .. } = &mut self.intent {
+            let on = preflights.iter().all(|p| p.freeze.is_none());
+            for p in preflights
+                .iter_mut()
+                .filter(|p| p.kind == BucketKind::Object)
+            {
+                let at = p.scanned_at;
+                let _ = p.freeze_writes(on, at);
+            }
+        }
+    }
+
+    /// Whether `^F` applies: a run of object buckets.
+    pub fn can_freeze(&self) -> bool {
+        matches!(&self.intent, Intent::Run { preflights, .. }
+            if preflights.iter().any(|p| p.kind == BucketKind::Object))
     }
 
     /// What must be typed.
@@ -289,6 +312,22 @@ fn preflight_lines<'a>(p: &'a Preflight, theme: &Theme, batch: bool, width: u16)
             .iter()
             .flat_map(|r| super::risk_lines(r, theme, "     ", width)),
     );
+    if let Some(f) = &p.freeze {
+        let mut said = f.lines().into_iter();
+        if let Some(first) = said.next() {
+            lines.push(Line::from(Span::styled(
+                format!("     {first}"),
+                theme.warn,
+            )));
+        }
+        for l in said {
+            lines.push(Line::from(Span::styled(format!("     {l}"), theme.muted)));
+        }
+        lines.push(Line::from(Span::styled("     the statement:", theme.muted)));
+        for l in f.statement.lines() {
+            lines.push(Line::from(Span::styled(format!("       {l}"), theme.muted)));
+        }
+    }
     lines
 }
 
@@ -358,6 +397,21 @@ pub fn render(
                     "   {}",
                     crate::engine::preflight::batch::totals(preflights)
                 )));
+            }
+            if s.can_freeze() {
+                let on = preflights.iter().any(|p| p.freeze.is_some());
+                lines.push(Line::from(""));
+                lines.push(Line::from(vec![
+                    Span::styled("   ^F", theme.key),
+                    Span::styled(
+                        if on {
+                            " freeze writes during the run: ON (a deny-write bucket policy, lifted afterwards)"
+                        } else {
+                            " freeze writes during the run: off (something still writing keeps the bucket from emptying)"
+                        },
+                        if on { theme.warn } else { theme.muted },
+                    ),
+                ]));
             }
             if let Some(p) = preflights.first().filter(|_| !batch) {
                 if !p.action.deletes_bucket() && !p.stays.is_empty() {

@@ -51,6 +51,23 @@ impl Report {
         }
     }
 
+    /// The bucket of a one-bucket run that fresh listings kept finding
+    /// entries in (something writes) and that did not freeze writes: `F`
+    /// offers it again with writes frozen.
+    pub fn outrun(&self) -> Option<String> {
+        match self.summaries.as_slice() {
+            [s] if s.kind == crate::vocab::BucketKind::Object
+                && s.freeze.is_none()
+                && s.error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == crate::delete::event::StopKind::Outrun) =>
+            {
+                Some(s.bucket.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// The bucket to go back to: one bucket that was cleared and still exists.
     pub fn return_to(&self) -> Option<(crate::vocab::BucketKind, String)> {
         match (self.preflights.as_slice(), self.summaries.as_slice()) {
@@ -180,6 +197,22 @@ pub fn render(s: &Report, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         if let (true, Some(note)) = (sm.bucket_deleted, sm.name_note()) {
             lines.push(Line::from(Span::styled(format!("   {note}"), theme.muted)));
+        }
+        match &sm.freeze {
+            None | Some(crate::freeze::FreezeOutcome::NotApplied { .. }) => {}
+            Some(f @ crate::freeze::FreezeOutcome::LeftOn { .. }) => lines.push(Line::from(
+                Span::styled(format!("   {}", f.sentence()), theme.danger),
+            )),
+            Some(f) => lines.push(Line::from(Span::styled(
+                format!("   {}", f.sentence()),
+                theme.ok,
+            ))),
+        }
+        if s.outrun().is_some() {
+            lines.push(Line::from(Span::styled(
+                "   F scans it again and asks to run with writes frozen (a deny-write bucket policy, lifted afterwards).",
+                theme.warn,
+            )));
         }
         lines.push(Line::from(""));
     }
