@@ -616,6 +616,15 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
         .clone()
         .unwrap_or_else(|| panic!("an explanation, not a bare BucketNotEmpty: {summary:?}"));
     assert!(r.written_during_run >= 1);
+    // The stop names the way out: freezing writes during the run.
+    assert!(
+        summary
+            .error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("something may be writing")
+                && e.message.contains("--freeze-writes")),
+        "{summary:?}"
+    );
     assert!(
         r.explanation.contains("written after this run started")
             && r.explanation.contains("aaa/new-upload-"),

@@ -113,13 +113,15 @@ pub async fn run(cli: &Cli, a: &DeleteArgs) -> Result<u8, String> {
     };
     let preflights = match preflight::prepare_and_show(
         &client,
-        kind,
-        &buckets,
-        None,
-        &action,
+        preflight::Asked {
+            kind,
+            buckets: &buckets,
+            prefix: None,
+            action: &action,
+            freeze_writes: a.freeze_writes,
+        },
         &stop,
         a.json,
-        a.freeze_writes,
     )
     .await?
     {

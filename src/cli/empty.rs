@@ -171,13 +171,15 @@ pub async fn run(cli: &Cli, a: &EmptyArgs) -> Result<u8, String> {
     let bucket = [a.bucket.clone()];
     let preflights = match preflight::prepare_and_show(
         &client,
-        kind,
-        &bucket,
-        a.prefix.as_deref(),
-        &action,
+        preflight::Asked {
+            kind,
+            buckets: &bucket,
+            prefix: a.prefix.as_deref(),
+            action: &action,
+            freeze_writes: a.freeze_writes,
+        },
         &stop,
         a.json,
-        a.freeze_writes,
     )
     .await?
     {

@@ -106,18 +106,32 @@ pub fn scan_progress(name: String) -> (mpsc::Sender<ScanEvent>, tokio::task::Joi
     (tx, show)
 }
 
+/// What a destructive command asks of each bucket it names.
+pub struct Asked<'a> {
+    pub kind: BucketKind,
+    pub buckets: &'a [String],
+    /// Only keys under this prefix.
+    pub prefix: Option<&'a str>,
+    pub action: &'a Action,
+    /// `--freeze-writes`: writes denied while it runs.
+    pub freeze_writes: bool,
+}
+
 /// Scans and shows the preflights (the first NDJSON event with `json`), or says
 /// why there are none: `Err(exit code)` after a Ctrl-C, `Err` message on failure.
 pub async fn prepare_and_show(
     client: &Client,
-    kind: BucketKind,
-    buckets: &[String],
-    prefix: Option<&str>,
-    action: &Action,
+    asked: Asked<'_>,
     stop: &super::stop::Stop,
     json: bool,
-    freeze_writes: bool,
 ) -> Result<Result<Vec<Preflight>, u8>, String> {
+    let Asked {
+        kind,
+        buckets,
+        prefix,
+        action,
+        freeze_writes,
+    } = asked;
     let prepared = tokio::select! {
         p = prepare_all(client, kind, buckets, prefix, action, &stop.soft) => p,
         // A second signal does not wait for a slow reply.

@@ -302,6 +302,9 @@ fn show_check(view: &ResumeView, json: bool) {
         eprintln!("{}{scope}: {}", visible(&b.bucket), visible(&state));
         if b.state == CheckState::Resumable {
             eprintln!("  confirmed: {}", visible(&b.confirmed));
+            if let Some(line) = resume::freeze_line(b) {
+                eprintln!("  {line}");
+            }
         }
         for d in &b.differences {
             eprintln!("  ! {}", visible(d));

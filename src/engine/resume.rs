@@ -184,6 +184,9 @@ pub struct BucketCheck {
     pub risks: Vec<Risk>,
     /// The listing requests the check's scan sent.
     pub listing: crate::oss::listing::ListingTally,
+    /// Writes are frozen while it runs, as confirmed (`engine::freeze`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub freeze_writes: bool,
 }
 
 /// What a resume would do, for front ends to show before asking.
@@ -338,6 +341,7 @@ async fn check_bucket(
         unconfirmed: 0,
         risks: Vec::new(),
         listing: Default::default(),
+        freeze_writes: c.freeze_writes,
     };
     if b.stage == Stage::Done {
         check.state = CheckState::Done;
@@ -598,6 +602,13 @@ pub async fn resume(
         session: Some(accepted.session),
     };
     Ok(super::run::run_plans(client, plans, opts, events, cancel).await)
+}
+
+/// What a resumed bucket's freeze does, when it freezes writes.
+pub fn freeze_line(b: &BucketCheck) -> Option<&'static str> {
+    b.freeze_writes.then_some(
+        "writes frozen while it runs, as confirmed: ossweep's Deny statement goes on again, and the policy from before the run is put back afterwards",
+    )
 }
 
 /// `3,000 of 12,000 entries left` and the like, for a bucket check.

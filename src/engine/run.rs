@@ -139,16 +139,13 @@ async fn run_frozen(
         Some(j) => super::freeze::put_on(client, j, i, &plan).await,
         None => Err("the run keeps no journal to save the policy it replaces in".into()),
     };
-    match &put_on {
-        Ok(until) => {
-            let _ = events
-                .send(Event::WritesFrozen {
-                    bucket: plan.bucket.clone(),
-                    until: *until,
-                })
-                .await;
-        }
-        Err(_) => {}
+    if let Ok(until) = &put_on {
+        let _ = events
+            .send(Event::WritesFrozen {
+                bucket: plan.bucket.clone(),
+                until: *until,
+            })
+            .await;
     }
     if let Err(why) = put_on {
         return Summary {

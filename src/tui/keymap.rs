@@ -172,7 +172,18 @@ pub const CONFIRM: &[Binding] = &[
     b("type", KeyAction::Open, "the name"),
     b("Enter", KeyAction::Open, "confirm"),
     b("↑/↓", KeyAction::Down, "scroll (days for expiry)"),
-    b("^F", KeyAction::FreezeWrites, "freeze writes on/off"),
+    b("^F", KeyAction::FreezeWrites, "freeze writes"),
+    b("Esc", KeyAction::Back, "cancel"),
+    // No name that can be typed here holds a `?`.
+    b("?", KeyAction::Help, "help"),
+];
+
+/// The confirm pane of what has no bucket policy to freeze writes with
+/// (vector buckets, expiry rules, a resume).
+pub const CONFIRM_NO_FREEZE: &[Binding] = &[
+    b("type", KeyAction::Open, "the name"),
+    b("Enter", KeyAction::Open, "confirm"),
+    b("↑/↓", KeyAction::Down, "scroll (days for expiry)"),
     b("Esc", KeyAction::Back, "cancel"),
     // No name that can be typed here holds a `?`.
     b("?", KeyAction::Help, "help"),

@@ -56,3 +56,34 @@ def test_a_deny_without_condition_spares_the_owner_and_with_one_stops_it(emulato
     past = "2020-01-01T00:00:00Z"
     b.put_bucket_policy(deny_writes(bucket_name, {"DateLessThan": {"acs:CurrentTime": past}}))
     b.put_object("after-window.txt", b"6")
+
+
+ACCESS_POINT_POLICY = """{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Allow", "Action": ["oss:GetObject"], "Principal": ["27737962156157"],
+     "Resource": ["acs:oss:cn-hangzhou:1234567890123456:accesspoint/ap-reports/object/*"]}
+  ]
+}"""
+
+
+def test_ossweep_freezes_writes_and_the_sdks_read_the_policy_back_as_it_was(emulator, v2, bucket_name):
+    """`ossweep empty --freeze-writes` merges its Deny into the bucket policy
+    and puts the user's policy back afterwards: both SDKs read it back byte
+    for byte, and writes go through again."""
+    from conftest import run_ossweep
+
+    v2.put_bucket(M.PutBucketRequest(bucket=bucket_name))
+    b = oss2_bucket(emulator.url, bucket_name)
+    for i in range(30):
+        b.put_object(f"k/{i:03}", b"x")
+    b.put_bucket_policy(ACCESS_POINT_POLICY)
+
+    out = run_ossweep(emulator.url, "empty", bucket_name, "--yes", "--freeze-writes")
+    assert "writes unfrozen: the bucket policy is back as it was" in out.stderr, out.stderr
+
+    assert b.get_bucket_policy().policy == ACCESS_POINT_POLICY
+    got = v2.get_bucket_policy(M.GetBucketPolicyRequest(bucket=bucket_name))
+    assert got.body == ACCESS_POINT_POLICY
+    assert list(b.list_objects().object_list) == []
+    b.put_object("after.txt", b"1")

@@ -20,6 +20,7 @@ fn bucket(name: &str, state: CheckState, differences: &[&str]) -> BucketCheck {
             text: "The name is released.".into(),
         }],
         listing: Default::default(),
+        freeze_writes: false,
     }
 }
 

@@ -22,6 +22,7 @@ use crate::vocab::BucketKind;
 mod account;
 mod counts;
 mod drill;
+mod freeze;
 mod layout;
 
 const DAY: i64 = 86_400;
@@ -1181,6 +1182,7 @@ fn grown_check(run: &str) -> crate::engine::ResumeView {
                 text: "Once deleted, the name acme-logs can be registered by anyone after a 4-8 hour cool-down.".into(),
             }],
             listing: Default::default(),
+            freeze_writes: false,
         }],
     }
 }

@@ -242,6 +242,9 @@ fn resume_lines<'a>(
             continue;
         }
         lines.push(Line::from(format!("     confirmed: {}", b.confirmed)));
+        if let Some(line) = crate::engine::resume::freeze_line(b) {
+            lines.push(Line::from(Span::styled(format!("     {line}"), theme.warn)));
+        }
         lines.push(Line::from(Span::styled(
             format!("     {}", left_line(b)),
             theme.muted,
@@ -398,21 +401,6 @@ pub fn render(
                     crate::engine::preflight::batch::totals(preflights)
                 )));
             }
-            if s.can_freeze() {
-                let on = preflights.iter().any(|p| p.freeze.is_some());
-                lines.push(Line::from(""));
-                lines.push(Line::from(vec![
-                    Span::styled("   ^F", theme.key),
-                    Span::styled(
-                        if on {
-                            " freeze writes during the run: ON (a deny-write bucket policy, lifted afterwards)"
-                        } else {
-                            " freeze writes during the run: off (something still writing keeps the bucket from emptying)"
-                        },
-                        if on { theme.warn } else { theme.muted },
-                    ),
-                ]));
-            }
             if let Some(p) = preflights.first().filter(|_| !batch) {
                 if !p.action.deletes_bucket() && !p.stays.is_empty() {
                     lines.push(Line::from(""));
@@ -529,6 +517,23 @@ pub fn render(
             Span::styled(state, style),
         ]),
     ];
+    let mut prompt = prompt;
+    if s.can_freeze() {
+        // Always in sight, whatever the pane scrolled to.
+        let on = matches!(&s.intent, Intent::Run { preflights, .. }
+            if preflights.iter().any(|p| p.freeze.is_some()));
+        prompt.push(Line::from(vec![
+            Span::styled(" ^F", theme.key),
+            if on {
+                Span::styled(
+                    " writes frozen during the run: ON (what is denied: above)",
+                    theme.warn,
+                )
+            } else {
+                Span::styled(" freeze writes during the run: off", theme.muted)
+            },
+        ]));
+    }
     Paragraph::new(prompt)
         .block(Block::default().borders(Borders::TOP))
         .render(field, buf);

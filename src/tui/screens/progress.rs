@@ -393,7 +393,19 @@ pub fn render(s: &Progress, stop_prompt: bool, area: Rect, buf: &mut Buffer, the
                 format!(" verifying: listing again found leftovers (pass {pass})"),
                 theme.warn,
             ),
-            _ => Line::from(""),
+            // Otherwise, a freeze the run holds.
+            _ => match &p.frozen {
+                Some((_, until)) => Line::styled(
+                    format!(
+                        " writes frozen until {} UTC",
+                        crate::oss::time::iso8601_seconds(*until)
+                            .get(11..16)
+                            .unwrap_or_default()
+                    ),
+                    theme.warn,
+                ),
+                None => Line::from(""),
+            },
         },
     ]
     .into_iter()
