@@ -28,6 +28,9 @@
 //!                 preflight/items.rs the items an action names), the one batch runner
 //!                 (fresh or resumed), the run's journal (journal.rs), the one expiry installer
 //!   lifecycle.rs  lifecycle rules for server-side emptying, and rules in words (pure)
+//!   freeze.rs     --freeze-writes: ossweep's Deny statement, merged into and taken out of
+//!                 a bucket policy, and what lifting it sends (pure); engine/freeze.rs
+//!                 puts it on before a bucket's run and lifts it after
 //!   money/        the price table (prices.rs; assets/prices.toml) and what storage,
 //!                 requests and early deletion cost (cost.rs, pure)
 //!   tui/          the wizard: app.rs (state machine, no I/O; app/vectors.rs the vector tab,

@@ -346,3 +346,63 @@ async fn a_bucket_without_a_policy_has_none_again_and_a_refused_freeze_deletes_n
     );
     emu.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = with_their_policy(&emu).await;
+    let home = tempfile::tempdir().unwrap();
+    emu.faults().hold_after("DeleteMultipleObjects", 1);
+    let mut child = common::cli(&emu, home.path())
+        .args(["empty", "kept", "--yes", "--freeze-writes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("a batch held", || emu.faults().held() > 0).await;
+    // From now on the policy cannot be put back.
+    emu.faults()
+        .push(FaultRule::new(FaultKind::Deny).op("PutBucketPolicy"));
+    emu.faults().open_gate();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let loud = stderr
+        .lines()
+        .find(|l| l.contains("WRITES ARE STILL FROZEN until"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(loud.contains("PutBucketPolicy"), "{loud}");
+    let saved = loud
+        .split("saved in ")
+        .nth(1)
+        .and_then(|r| r.split(". Put it back").next())
+        .unwrap_or_else(|| panic!("{loud}"));
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), THEIRS);
+    let command = loud.split("Put it back with: ").nth(1).unwrap().trim();
+    assert!(
+        command.starts_with("ossweep resume --discard "),
+        "{command}"
+    );
+    assert!(policy(&c, "kept")
+        .await
+        .unwrap()
+        .contains(ossweep::freeze::SID));
+    // The run is kept while its freeze is on; the command lifts it.
+    let listed = common::cli(&emu, home.path())
+        .arg("resume")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("writes to kept are frozen until"),
+        "{listed:?}"
+    );
+    emu.faults().clear();
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out = common::cli(&emu, home.path()).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
+    assert!(!Path::new(saved).exists(), "the copy goes with the run");
+    emu.shutdown().await.unwrap();
+}
