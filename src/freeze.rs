@@ -119,7 +119,7 @@ impl FreezePlan {
                 }
             ),
             format!(
-                "denied to everyone, the owner's applications and ossweep included, on {}:",
+                "denied to everyone, the owner's own applications too, on {}:",
                 self.resources.join(", ")
             ),
         ];
@@ -144,9 +144,24 @@ fn shown(statement: &Value) -> String {
         "Condition",
     ]
     .iter()
-    .filter_map(|k| statement.get(*k).map(|v| format!("  \"{k}\": {v}")))
+    .filter_map(|k| {
+        statement
+            .get(*k)
+            .map(|v| format!("  \"{k}\": {}", shown_value(v)))
+    })
     .collect();
     format!("{{\n{}\n}}", fields.join(",\n"))
+}
+
+/// A long list one item a line, so a narrow pane does not cut a name.
+fn shown_value(v: &Value) -> String {
+    match v.as_array() {
+        Some(items) if v.to_string().len() > 40 => {
+            let lines: Vec<String> = items.iter().map(|i| format!("    {i}")).collect();
+            format!("[\n{}\n  ]", lines.join(",\n"))
+        }
+        _ => v.to_string(),
+    }
 }
 
 /// The Deny statement over `resources` until `until`.

@@ -56,7 +56,7 @@ fn the_statement_denies_writes_to_everyone_until_its_end() {
     assert_eq!(p.resources, ["acs:oss:*:*:shop/logs/*"]);
     let lines = p.lines().join("\n");
     assert!(lines.contains("2026-11-30T01:00:00Z"), "{lines}");
-    assert!(lines.contains("the owner's applications and ossweep included"));
+    assert!(lines.contains("the owner's own applications too"));
     assert!(lines.contains("server-side writers"));
 }
 

@@ -31,7 +31,7 @@ fn ctrl_f_freezes_writes_and_the_run_carries_it() {
         all.push_str(&snapshot_at(&app, 120, 40));
     }
     for needle in [
-        "the owner's applications and ossweep included",
+        "the owner's own applications too",
         "oss:PutObject (PutObject, PostObject, AppendObject",
         "\"Sid\": \"ossweepFreezeWrites\"",
         "server-side writers",
