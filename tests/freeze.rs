@@ -353,7 +353,7 @@ async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
     let c = with_their_policy(&emu).await;
     let home = tempfile::tempdir().unwrap();
     emu.faults().hold_after("DeleteMultipleObjects", 1);
-    let mut child = common::cli(&emu, home.path())
+    let child = common::cli(&emu, home.path())
         .args(["empty", "kept", "--yes", "--freeze-writes"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -53,30 +53,28 @@ pub async fn run(cli: &Cli, a: &ResumeArgs) -> Result<u8, String> {
     if !a.discard.is_empty() {
         for id in &a.discard {
             // A run that may have left a write freeze on lifts it first.
-            let frozen = runs
-                .open(id)
-                .is_ok_and(|j| j.snapshot().frozen_until().is_some());
-            if frozen {
-                let client = super::client(&settings(cli)?);
-                match crate::engine::freeze::lift_left_on(&client, &runs, id, true).await {
-                    Ok(said) => {
-                        for line in said {
-                            eprintln!("{}", visible(&line));
-                        }
-                        eprintln!("discarded run {id}: its journal is gone");
-                    }
-                    Err(e) => {
-                        super::out::error(&visible(&e), exit::ERROR);
-                        return Ok(exit::ERROR);
+            let client = if crate::engine::freeze::left_on(&runs, id) {
+                Some(super::client(&settings(cli)?))
+            } else {
+                None
+            };
+            match crate::engine::freeze::discard(client.as_ref(), &runs, id).await {
+                Ok(said) => {
+                    for line in said {
+                        eprintln!("{}", visible(&line));
                     }
                 }
-                continue;
+                Err(e) => {
+                    // Lifting failed; otherwise no such run (a usage error).
+                    let code = if client.is_some() {
+                        exit::ERROR
+                    } else {
+                        exit::USAGE
+                    };
+                    super::out::error(&visible(&e), code);
+                    return Ok(code);
+                }
             }
-            if let Err(e) = runs.discard(id) {
-                super::out::error(&e, exit::USAGE);
-                return Ok(exit::USAGE);
-            }
-            eprintln!("discarded run {id}: its journal is gone; nothing was sent");
         }
         return Ok(exit::DONE);
     }

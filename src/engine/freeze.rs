@@ -204,7 +204,7 @@ pub(super) async fn after_run(
     } else {
         match lift(client, &summary.bucket, record.previous.as_deref()).await {
             Ok(restored) => FreezeOutcome::Lifted { restored },
-            Err(why) => left_on(journal, &summary.bucket, &record, why),
+            Err(why) => still_on(journal, &summary.bucket, &record, why),
         }
     };
     if !matches!(outcome, FreezeOutcome::LeftOn { .. }) {
@@ -218,7 +218,12 @@ pub(super) async fn after_run(
     outcome
 }
 
-fn left_on(journal: &Journaler, bucket: &str, record: &FreezeRecord, why: String) -> FreezeOutcome {
+fn still_on(
+    journal: &Journaler,
+    bucket: &str,
+    record: &FreezeRecord,
+    why: String,
+) -> FreezeOutcome {
     FreezeOutcome::LeftOn {
         until: record.until,
         why,
@@ -267,7 +272,7 @@ pub async fn lift_left_on(
             Ok(restored) => FreezeOutcome::Lifted { restored },
             Err(_) if bucket_gone(client, &bucket).await => FreezeOutcome::GoneWithBucket,
             Err(why) => {
-                let loud = left_on(&journal, &bucket, &record, why).sentence();
+                let loud = still_on(&journal, &bucket, &record, why).sentence();
                 return Err(format!("{bucket}: {loud}"));
             }
         };
@@ -288,4 +293,34 @@ pub async fn lift_left_on(
 
 async fn bucket_gone(client: &Client, bucket: &str) -> bool {
     matches!(client.get_bucket_info(bucket).await, Err(e) if e.is_code("NoSuchBucket"))
+}
+
+/// Whether run `id` may have left a write freeze on (its journal says so).
+pub fn left_on(runs: &Runs, id: &str) -> bool {
+    runs.open(id)
+        .is_ok_and(|j| j.snapshot().frozen_until().is_some())
+}
+
+/// Forgets run `id` (`ossweep resume --discard`, the wizard's `X`), lifting
+/// first a write freeze it may have left on (`client` is needed then): what
+/// was done, a sentence each. `Err`: nothing was forgotten.
+pub async fn discard(
+    client: Option<&Client>,
+    runs: &Runs,
+    id: &str,
+) -> Result<Vec<String>, String> {
+    if !left_on(runs, id) {
+        runs.discard(id)?;
+        return Ok(vec![format!(
+            "discarded run {id}: its journal is gone; nothing was sent"
+        )]);
+    }
+    let Some(client) = client else {
+        return Err(format!(
+            "run {id} may have left a write freeze on: lifting it needs the run's credentials"
+        ));
+    };
+    let mut said = lift_left_on(client, runs, id, true).await?;
+    said.push(format!("discarded run {id}: its journal is gone"));
+    Ok(said)
 }

@@ -310,6 +310,14 @@ impl App {
                 self.notice = Some(text);
                 Vec::new()
             }
+            Msg::Discarded(Ok(said)) => {
+                self.notice = Some(said.join("; "));
+                Vec::new()
+            }
+            Msg::Discarded(Err(why)) => {
+                self.notice = Some(format!("The run was not discarded: {why}"));
+                vec![Effect::LoadInterrupted]
+            }
             Msg::Scanned { bucket, event } => {
                 if let ScanEvent::Finished(r) = &event {
                     self.list.scanned(&bucket, r);

@@ -105,10 +105,15 @@ impl Driver {
             }
             Effect::ResumeRun(id) => return (true, self.resume_run(id).await),
             Effect::DiscardRun(id) => {
-                if let Some(runs) = &self.runs {
-                    if let Err(e) = runs.discard(&id) {
-                        crate::log::line(format!("discard {id}: {e}"));
-                    }
+                if let Some(runs) = self.runs.clone() {
+                    let (client, tx) = (self.client.clone(), self.tx.clone());
+                    tokio::spawn(async move {
+                        let said = crate::engine::freeze::discard(Some(&client), &runs, &id).await;
+                        if let Err(e) = &said {
+                            crate::log::line(format!("discard {id}: {e}"));
+                        }
+                        let _ = tx.send(Msg::Discarded(said)).await;
+                    });
                 }
             }
             Effect::CancelRun => {

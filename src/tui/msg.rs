@@ -93,6 +93,9 @@ pub enum Msg {
         run: String,
         result: Result<Box<crate::engine::ResumeView>, ErrorInfo>,
     },
+    /// A run discarded from the banner: what was done (a freeze it left
+    /// lifted first), or why it could not be.
+    Discarded(Result<Vec<String>, String>),
     /// The deletion task ended (its summaries, one per bucket, or why it died).
     RunEnded(Result<Vec<Summary>, crate::engine::RunFailed>),
     /// What installing expiry rules would do, read from the bucket.

@@ -25,10 +25,13 @@ impl App {
             }
             KeyAction::DiscardRun => {
                 self.interrupted.remove(0);
-                self.notice = Some(format!(
-                    "Run {} discarded: its journal is gone; nothing was sent",
-                    first.id
-                ));
+                self.notice = Some(match first.frozen {
+                    Some(_) => format!(
+                        "Lifting the write freeze of run {}, then discarding it...",
+                        first.id
+                    ),
+                    None => format!("Discarding run {}...", first.id),
+                });
                 Some(vec![Effect::DiscardRun(first.id)])
             }
             KeyAction::LeaveRun => {

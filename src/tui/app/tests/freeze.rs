@@ -168,3 +168,37 @@ fn resuming_a_run_that_freezes_writes_says_so_before_the_name() {
         "{text}"
     );
 }
+
+#[test]
+fn x_on_a_frozen_runs_banner_lifts_the_freeze_then_discards() {
+    let mut app = listed();
+    app.update(Msg::Interrupted(vec![
+        super::super::interrupted::Interrupted {
+            id: "20261206-213504-1f2e".into(),
+            buckets: "acme-logs".into(),
+            percent: 37,
+            frozen: Some("writes frozen until 21:35 UTC".into()),
+        },
+    ]));
+    let effects = app.update(key('X'));
+    assert_eq!(effects, [Effect::DiscardRun("20261206-213504-1f2e".into())]);
+    assert!(app
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("Lifting the write freeze")));
+    app.update(Msg::Discarded(Ok(vec![
+        "acme-logs: writes unfrozen: the bucket policy is back as it was".into(),
+        "discarded run 20261206-213504-1f2e: its journal is gone".into(),
+    ])));
+    assert!(app
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("back as it was")));
+    // A lift that fails keeps the run, and offers it again.
+    let effects = app.update(Msg::Discarded(Err("GetBucketPolicy: AccessDenied".into())));
+    assert_eq!(effects, [Effect::LoadInterrupted]);
+    assert!(app
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("not discarded: GetBucketPolicy")));
+}
