@@ -55,7 +55,16 @@ fn key_of(a: crate::tui::keymap::KeyAction) -> &'static str {
         .map_or("", |b| b.keys)
 }
 
-/// Two lines: the first interrupted run, and the keys.
+/// The banner's height: its lines and its border.
+pub fn height(runs: &[Interrupted]) -> u16 {
+    match runs.first() {
+        Some(r) if r.frozen.is_some() => 4,
+        _ => 3,
+    }
+}
+
+/// Two lines: the first interrupted run, and the keys (three when the run
+/// may have left a write freeze on: it is said between them).
 pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme) {
     let Some(first) = runs.first() else { return };
     let more = match runs.len() {
@@ -65,16 +74,16 @@ pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme)
     let text = Line::from(vec![
         Span::styled(" interrupted ", theme.warn),
         Span::raw(format!(
-            "An interrupted deletion of {}: {}% done{}{more}",
+            "An interrupted deletion of {}: {}% done{more}",
             crate::text::visible(&first.buckets),
             first.percent,
-            first
-                .frozen
-                .as_deref()
-                .map(|f| format!("; {f}"))
-                .unwrap_or_default()
         )),
     ]);
+    // A freeze the run may have left on: a line of its own, never cut.
+    let frozen = first
+        .frozen
+        .as_deref()
+        .map(|f| Line::styled(format!(" {f}"), theme.warn));
     let keys = Line::from(vec![
         Span::styled(
             format!(" {}", key_of(crate::tui::keymap::KeyAction::ResumeRun)),
@@ -93,12 +102,17 @@ pub fn render(runs: &[Interrupted], area: Rect, buf: &mut Buffer, theme: &Theme)
         Span::styled(" later", theme.muted),
         Span::styled(format!("   run {}", first.id), theme.muted),
     ]);
-    Paragraph::new(vec![text, keys])
-        .wrap(Wrap { trim: true })
-        .block(
-            Block::default()
-                .borders(Borders::BOTTOM)
-                .border_style(theme.warn),
-        )
-        .render(area, buf);
+    Paragraph::new(
+        std::iter::once(text)
+            .chain(frozen)
+            .chain([keys])
+            .collect::<Vec<_>>(),
+    )
+    .wrap(Wrap { trim: true })
+    .block(
+        Block::default()
+            .borders(Borders::BOTTOM)
+            .border_style(theme.warn),
+    )
+    .render(area, buf);
 }

@@ -22,7 +22,7 @@ impl App {
             .map(|e| self.banner_lines(e, theme, area.width));
         let banner_height = match &banner_lines {
             Some(lines) => lines.len() as u16 + 1,
-            None if offer => 3,
+            None if offer => interrupted::height(&self.interrupted),
             None => 0,
         };
         let [header, banner, body, status, hints] = Layout::vertical([

@@ -140,11 +140,14 @@ fn the_banner_says_a_killed_runs_freeze_is_on() {
             frozen: Some("writes frozen until 21:35 UTC".into()),
         },
     ]));
-    let text = snapshot_at(&app, 120, 30);
+    let text = snapshot_at(&app, 80, 24);
     assert!(
-        text.contains("37% done; writes frozen until 21:35 UTC"),
+        text.contains("An interrupted deletion of acme-logs: 37% done")
+            && text.contains("writes frozen until 21:35 UTC")
+            && text.contains("R resume  X discard  L later"),
         "{text}"
     );
+    insta::assert_snapshot!("banner_writes_frozen_80x24", text);
 }
 
 #[test]
