@@ -293,7 +293,7 @@ impl FreezeOutcome {
             FreezeOutcome::Lifted { restored } => match restored {
                 Restored::AsItWas => "writes unfrozen: the bucket policy is back as it was".into(),
                 Restored::Removed => {
-                    "writes unfrozen: the bucket had no policy before, and has none again".into()
+                    "writes unfrozen: no bucket policy before, none now".into()
                 }
                 Restored::TheirChangesKept => "writes unfrozen: the bucket policy changed during the run, so only ossweep's statement was taken out and the change stays".into(),
             },

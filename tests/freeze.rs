@@ -320,7 +320,7 @@ async fn a_bucket_without_a_policy_has_none_again_and_a_refused_freeze_deletes_n
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("had no policy before, and has none again"),
+        stderr.contains("writes unfrozen: no bucket policy before, none now"),
         "{stderr}"
     );
     assert_eq!(policy(&c, "plain").await, None);
