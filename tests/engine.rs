@@ -626,7 +626,7 @@ async fn a_writer_during_the_run_gets_a_clear_explanation() {
         "{summary:?}"
     );
     assert!(
-        r.explanation.contains("written after this run started")
+        r.explanation.contains("written since this run started")
             && r.explanation.contains("aaa/new-upload-"),
         "{}",
         r.explanation

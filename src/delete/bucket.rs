@@ -130,10 +130,15 @@ pub(super) async fn explain_remaining(ctx: &Ctx, reason: &str) -> Remaining {
         format!("{}: {} remain.", reason, what.join(", "))
     } else if r.written_during_run > 0 {
         format!(
-            "the bucket was not deleted: {} remain, and {} of them were written after this run started (e.g. {:?}); something is still writing to the bucket. Stop the writer, then run ossweep again.",
+            "the bucket was not deleted: {} remain, and a listing right after found {} written since this run started (e.g. {:?}); something is still writing to the bucket. {}",
             what.join(", "),
             r.written_during_run,
-            r.sample.first().cloned().unwrap_or_default()
+            r.sample.first().cloned().unwrap_or_default(),
+            if ctx.plan.freeze_writes {
+                "Writes were frozen, so it is a server-side writer (replication into the bucket, log or inventory delivery, a LiveChannel's push): stop it, then run ossweep again."
+            } else {
+                "Stop the writer, or freeze writes during the run (--freeze-writes; Ctrl-F on the wizard's confirm pane), then run ossweep again."
+            }
         )
     } else if !reason.is_empty() {
         format!("{}: {} remain.", reason, what.join(", "))

@@ -331,7 +331,7 @@ pub(crate) fn after_pass(ctx: &Ctx, number: u32, found: u64, failed: bool) -> Pa
                 if ctx.plan.freeze_writes {
                     " although writes were frozen: a server-side writer (replication into the bucket, log or inventory delivery, a LiveChannel's push) is not stopped by a bucket policy"
                 } else {
-                    ". Run again with --freeze-writes (^F on the wizard's confirm pane) to deny writes while it runs"
+                    ". Run again with --freeze-writes (Ctrl-F on the wizard's confirm pane) to deny writes while it runs"
                 }
             ),
         ));

@@ -78,7 +78,7 @@ fn outrun() -> App {
         error: Some(RunError::of_kind(
             StopKind::Outrun,
             "verification",
-            "after 5 listings of the bucket the last one still found 12 entries to delete; something may be writing to the bucket. Run again with --freeze-writes (^F on the wizard's confirm pane) to deny writes while it runs",
+            "after 5 listings of the bucket the last one still found 12 entries to delete; something may be writing to the bucket. Run again with --freeze-writes (Ctrl-F on the wizard's confirm pane) to deny writes while it runs",
         )),
         ..Default::default()
     };
