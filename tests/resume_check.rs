@@ -624,3 +624,44 @@ mod property {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_freeze_never_goes_on_a_bucket_created_again_since_it_was_confirmed() {
+    let w = World::new().await;
+    common::flat_bucket(&w.emu, "victim", "obj/", 500);
+    let mut pf = w.preflight("victim").await;
+    pf.freeze_writes(true, 0).unwrap();
+    // Deleted and created again between the confirmation and the run.
+    w.emu.store().buckets.remove("victim");
+    w.client.put_bucket("victim", None).await.unwrap();
+    w.write_now("victim", (0..300).map(|i| format!("theirs/{i:04}")));
+    let session = engine::session::begin(
+        &w.client,
+        &w.runs,
+        Some(&w.report),
+        std::slice::from_ref(&pf),
+    )
+    .await
+    .unwrap();
+    let out = run(
+        &w.client,
+        &[pf],
+        Some(session),
+        &w.report,
+        CancellationToken::new(),
+    )
+    .await;
+    match &out[0].freeze {
+        Some(ossweep::freeze::FreezeOutcome::NotApplied { why }) => {
+            assert!(
+                why.contains("not the bucket the run was confirmed for"),
+                "{why}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.emu.faults().count("PutBucketPolicy"), 0);
+    assert_eq!(w.client.get_bucket_policy("victim").await.unwrap(), None);
+    assert_eq!(w.deletes(), 0);
+    assert_eq!(w.keys("victim").len(), 300, "the new bucket is whole");
+}

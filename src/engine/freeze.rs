@@ -27,6 +27,7 @@ use super::journal::{Journaler, Runs};
 use super::preflight::Preflight;
 use crate::delete::{Plan, Summary};
 use crate::freeze::{self, FreezeOutcome, FreezePlan, Lift, Restored};
+use crate::oss::model::BucketIdentity;
 use crate::oss::{time, Client, OssError};
 use crate::vocab::BucketKind;
 
@@ -97,6 +98,18 @@ pub(super) async fn put_on(
 ) -> Result<i64, String> {
     let bucket = &plan.bucket;
     let run = journal.snapshot().buckets[i].clone();
+    // Nothing is written to a bucket that is not the one confirmed.
+    if let Some(confirmed) = &plan.identity {
+        let info = client
+            .get_bucket_info(bucket)
+            .await
+            .map_err(|e| format!("GetBucketInfo: {}", first_line(&e)))?;
+        if let Some(why) = confirmed.differs(&BucketIdentity::of(&info)) {
+            return Err(format!(
+                "it is not the bucket the run was confirmed for: {why}"
+            ));
+        }
+    }
     let current = client
         .get_bucket_policy(bucket)
         .await
@@ -189,16 +202,15 @@ pub async fn lift(
 }
 
 /// After bucket `i`'s run (`summary`): lifts its freeze, or notes that it
-/// went with the bucket, and books it in the journal.
+/// went with the bucket, and books it in the journal (`None`: no freeze of
+/// the run is on it).
 pub(super) async fn after_run(
     client: &Client,
     journal: &Journaler,
     i: usize,
     summary: &Summary,
-) -> FreezeOutcome {
-    let Some(record) = journal.snapshot().buckets[i].freeze.clone() else {
-        return FreezeOutcome::GoneWithBucket;
-    };
+) -> Option<FreezeOutcome> {
+    let record = journal.snapshot().buckets[i].freeze.clone()?;
     let outcome = if summary.bucket_deleted || summary.deleted_elsewhere {
         FreezeOutcome::GoneWithBucket
     } else {
@@ -215,7 +227,7 @@ pub(super) async fn after_run(
         });
     }
     journal.commit().await;
-    outcome
+    Some(outcome)
 }
 
 fn still_on(

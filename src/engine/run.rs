@@ -162,8 +162,10 @@ async fn run_frozen(
     }
     let bucket = plan.bucket.clone();
     let mut summary = delete::run(client, plan, events.clone(), cancel.clone()).await;
-    if let Some(j) = journal {
-        let outcome = super::freeze::after_run(client, j, i, &summary).await;
+    if let Some(outcome) = match journal {
+        Some(j) => super::freeze::after_run(client, j, i, &summary).await,
+        None => None,
+    } {
         let _ = events
             .send(Event::FreezeEnded {
                 bucket: bucket.clone(),
