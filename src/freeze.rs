@@ -115,7 +115,8 @@ impl FreezePlan {
                 crate::oss::time::iso8601_seconds(self.until),
                 match self.kept_statements {
                     0 => String::new(),
-                    n => format!(", beside its {} that stay", crate::units::counted(n as u64, "statement", "statements")),
+                    1 => ", beside its 1 statement, which stays".into(),
+                    n => format!(", beside its {} statements, which stay", crate::units::count(n as u64)),
                 }
             ),
             format!(

@@ -199,7 +199,7 @@ async fn their_policy_is_back_byte_for_byte_after_an_empty() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("beside its 1 statement that stay")
+        stderr.contains("beside its 1 statement, which stays")
             && stderr.contains("\"Sid\": \"ossweepFreezeWrites\""),
         "the preflight shows the freeze: {stderr}"
     );
@@ -347,13 +347,12 @@ async fn a_bucket_without_a_policy_has_none_again_and_a_refused_freeze_deletes_n
     emu.shutdown().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
-    let emu = common::emulator(Seed::Empty).await;
-    let c = with_their_policy(&emu).await;
-    let home = tempfile::tempdir().unwrap();
+/// `empty kept --freeze-writes` whose freeze cannot be lifted (the policy
+/// cannot be put back once the run is under way): the loud line's saved
+/// copy and command, checked.
+async fn left_frozen(emu: &EmulatorHandle, c: &Client, home: &Path) -> (String, String) {
     emu.faults().hold_after("DeleteMultipleObjects", 1);
-    let child = common::cli(&emu, home.path())
+    let child = common::cli(emu, home)
         .args(["empty", "kept", "--yes", "--freeze-writes"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -378,31 +377,64 @@ async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
         .split("saved in ")
         .nth(1)
         .and_then(|r| r.split(". Put it back").next())
-        .unwrap_or_else(|| panic!("{loud}"));
-    assert_eq!(std::fs::read_to_string(saved).unwrap(), THEIRS);
+        .unwrap_or_else(|| panic!("{loud}"))
+        .to_string();
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), THEIRS);
     let command = loud.split("Put it back with: ").nth(1).unwrap().trim();
     assert!(
         command.starts_with("ossweep resume --discard "),
         "{command}"
     );
-    assert!(policy(&c, "kept")
+    assert!(policy(c, "kept")
         .await
         .unwrap()
         .contains(ossweep::freeze::SID));
-    // The run is kept while its freeze is on; the command lifts it.
-    let listed = common::cli(&emu, home.path())
-        .arg("resume")
-        .output()
-        .unwrap();
+    // The run is kept while its freeze is on.
+    let listed = common::cli(emu, home).arg("resume").output().unwrap();
     assert!(
         String::from_utf8_lossy(&listed.stdout).contains("writes to kept are frozen until"),
         "{listed:?}"
     );
     emu.faults().clear();
+    (saved, command.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = with_their_policy(&emu).await;
+    let home = tempfile::tempdir().unwrap();
+    let (saved, command) = left_frozen(&emu, &c, home.path()).await;
     let args: Vec<&str> = command.split(' ').skip(1).collect();
     let out = common::cli(&emu, home.path()).args(&args).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
-    assert!(!Path::new(saved).exists(), "the copy goes with the run");
+    assert!(!Path::new(&saved).exists(), "the copy goes with the run");
+    emu.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resuming_a_finished_run_whose_freeze_stayed_on_lifts_it() {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = with_their_policy(&emu).await;
+    let home = tempfile::tempdir().unwrap();
+    left_frozen(&emu, &c, home.path()).await;
+    let out = common::cli(&emu, home.path())
+        .args(["resume", "--last"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("kept: writes unfrozen: the bucket policy is back as it was")
+            && stderr.contains("its write freeze is lifted"),
+        "{stderr}"
+    );
+    assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
+    let out = common::cli(&emu, home.path())
+        .args(["resume", "--last"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "nothing left to resume");
     emu.shutdown().await.unwrap();
 }
