@@ -192,11 +192,22 @@ async fn their_policy_is_back_byte_for_byte_after_an_empty() {
     let emu = common::emulator(Seed::Empty).await;
     let c = with_their_policy(&emu).await;
     let home = tempfile::tempdir().unwrap();
+    // Management calls are throttled at first (OSS's MetaOperationQpsLimitExceeded):
+    // retried, they go through.
+    let throttled = FaultKind::Raw {
+        status: 503,
+        body: "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>MetaOperationQpsLimitExceeded</Code><Message>Please reduce your request rate.</Message><RequestId>5C3D9175B6FC201293AD4890</RequestId></Error>".into(),
+    };
+    for op in ["GetBucketPolicy", "PutBucketPolicy"] {
+        emu.faults()
+            .push(FaultRule::new(throttled.clone()).op(op).times(2));
+    }
     let out = common::cli(&emu, home.path())
         .args(["empty", "kept", "--yes", "--freeze-writes"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
         stderr.contains("beside its 1 statement, which stays")
@@ -210,6 +221,10 @@ async fn their_policy_is_back_byte_for_byte_after_an_empty() {
     assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
     assert_eq!(common::entries(&emu, "kept", "").0, 0);
     c.put_object("kept", "after", b"x".to_vec()).await.unwrap();
+    assert!(
+        emu.faults().count("PutBucketPolicy") >= 4,
+        "each throttled PutBucketPolicy was sent again"
+    );
     // Nothing of the run is left behind: no journal, no saved copy.
     let runs = home.path().join(".state/ossweep/runs");
     let left: Vec<_> = std::fs::read_dir(&runs)

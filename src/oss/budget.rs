@@ -6,7 +6,10 @@
 //! `x-oss-qos-delay-time` asks, and recovers gradually, staying under the rate OSS
 //! refused for a while. The state machine (`Control`) is pure, driven by given
 //! instants; `Budget` wraps it for async callers. What OSS refused is kept
-//! between commands (`memory`), so the next one starts under it.
+//! between commands (`memory`), so the next one starts under it. A throttle
+//! of management calls alone (`MetaOperationQpsLimitExceeded`, their own lower
+//! limit) is retried after a back-off and does not slow the budget
+//! (`retry::slows_the_budget`).
 
 pub mod memory;
 

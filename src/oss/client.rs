@@ -583,7 +583,7 @@ impl Client {
                 },
                 _ => return Err(err),
             };
-            if retry::is_throttle(&failure) {
+            if retry::slows_the_budget(&failure) {
                 self.inner.budget.throttled(qos);
             }
             let jitter = self.inner.jitter.lock().unwrap().next_f64();

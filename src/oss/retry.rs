@@ -52,6 +52,23 @@ pub fn is_throttle(f: &Failure<'_>) -> bool {
     }
 }
 
+/// Whether a throttle says the account's request rate is too high, so the
+/// one request budget slows down. `MetaOperationQpsLimitExceeded` limits
+/// management calls (bucket configuration, ListBuckets, LiveChannel
+/// management) on their own, lower limit: the call is retried after a
+/// back-off, and listings and deletes keep their pace.
+pub fn slows_the_budget(f: &Failure<'_>) -> bool {
+    is_throttle(f)
+        && !matches!(
+            f,
+            Failure::Status {
+                code: "MetaOperationQpsLimitExceeded",
+                qos_delay: None,
+                ..
+            }
+        )
+}
+
 fn retryable(f: &Failure<'_>) -> bool {
     match f {
         Failure::Transport => true,
@@ -108,6 +125,27 @@ mod tests {
             code,
             qos_delay: None,
         }
+    }
+
+    #[test]
+    fn a_management_throttle_is_retried_without_slowing_the_budget() {
+        let meta = status(503, "MetaOperationQpsLimitExceeded");
+        assert!(is_throttle(&meta) && !slows_the_budget(&meta));
+        assert!(matches!(
+            decide(&RetryPolicy::default(), &meta, 1, 0.5),
+            Verdict::Retry {
+                throttled: true,
+                ..
+            }
+        ));
+        // The account's rate, and any throttle that names a delay, slow it.
+        assert!(slows_the_budget(&status(503, "TotalQpsLimitExceeded")));
+        let delayed = Failure::Status {
+            status: 503,
+            code: "MetaOperationQpsLimitExceeded",
+            qos_delay: Some(Duration::from_millis(300)),
+        };
+        assert!(slows_the_budget(&delayed));
     }
 
     #[test]
