@@ -12,7 +12,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,12 +43,9 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// `args` running, its NDJSON events collected; its run id once the journal exists.
-fn start(
-    emu: &EmulatorHandle,
-    home: &Path,
-    args: &[&str],
-) -> (Child, String, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+/// `args` running with `--json`: its run id once the journal exists, and
+/// its events as they come.
+fn start(emu: &EmulatorHandle, home: &Path, args: &[&str]) -> (Child, String, common::Events) {
     let mut child = common::cli(emu, home)
         .args(args)
         .arg("--json")
@@ -57,25 +53,7 @@ fn start(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let mut line = String::new();
-    let run = loop {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "no journal event");
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-        if v["event"] == "journal" {
-            break v["run"].as_str().unwrap().to_string();
-        }
-    };
-    let sink = events.clone();
-    std::thread::spawn(move || {
-        for l in out.lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str(&l) {
-                sink.lock().unwrap().push(v);
-            }
-        }
-    });
+    let (run, events) = common::journaled(&mut child);
     (child, run, events)
 }
 
@@ -178,20 +156,20 @@ async fn a_writer_is_refused_and_the_run_verifies_on_its_first_listing() {
     emu.shutdown().await.unwrap();
 }
 
-/// A bucket `kept` of 3,000 objects with the user's policy on it.
-async fn with_their_policy(emu: &EmulatorHandle) -> Client {
-    let c = common::client(emu);
-    common::flat_bucket(emu, "kept", "obj/", 3000);
+/// An emulator with a bucket `kept` of 3,000 objects and the user's policy
+/// on it; a client and a home for ossweep.
+async fn with_their_policy() -> (EmulatorHandle, Client, tempfile::TempDir) {
+    let emu = common::emulator(Seed::Empty).await;
+    let c = common::client(&emu);
+    common::flat_bucket(&emu, "kept", "obj/", 3000);
     c.put_bucket_policy("kept", THEIRS).await.unwrap();
     assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
-    c
+    (emu, c, tempfile::tempdir().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn their_policy_is_back_byte_for_byte_after_an_empty() {
-    let emu = common::emulator(Seed::Empty).await;
-    let c = with_their_policy(&emu).await;
-    let home = tempfile::tempdir().unwrap();
+    let (emu, c, home) = with_their_policy().await;
     // Management calls are throttled at first (OSS's MetaOperationQpsLimitExceeded):
     // retried, they go through.
     let throttled = FaultKind::Raw {
@@ -202,13 +180,12 @@ async fn their_policy_is_back_byte_for_byte_after_an_empty() {
         emu.faults()
             .push(FaultRule::new(throttled.clone()).op(op).times(2));
     }
-    let out = common::cli(&emu, home.path())
-        .args(["empty", "kept", "--yes", "--freeze-writes"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, stderr) = common::ossweep(
+        &emu,
+        home.path(),
+        &["empty", "kept", "--yes", "--freeze-writes"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("beside its 1 statement, which stays")
             && stderr.contains("\"Sid\": \"ossweepFreezeWrites\""),
@@ -266,9 +243,7 @@ async fn killed_while_frozen(emu: &EmulatorHandle, c: &Client, home: &Path) -> S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_run_says_its_freeze_is_on_and_a_resume_lifts_it() {
-    let emu = common::emulator(Seed::Empty).await;
-    let c = with_their_policy(&emu).await;
-    let home = tempfile::tempdir().unwrap();
+    let (emu, c, home) = with_their_policy().await;
     let run = killed_while_frozen(&emu, &c, home.path()).await;
     let out = common::cli(&emu, home.path())
         .arg("resume")
@@ -279,12 +254,8 @@ async fn a_killed_run_says_its_freeze_is_on_and_a_resume_lifts_it() {
         listed.contains(&run) && listed.contains("writes to kept are frozen until"),
         "{listed}"
     );
-    let out = common::cli(&emu, home.path())
-        .args(["resume", "--last"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, stderr) = common::ossweep(&emu, home.path(), &["resume", "--last"]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("writes unfrozen: the bucket policy is back as it was"),
         "{stderr}"
@@ -297,16 +268,10 @@ async fn a_killed_run_says_its_freeze_is_on_and_a_resume_lifts_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discarding_a_killed_run_lifts_its_freeze() {
-    let emu = common::emulator(Seed::Empty).await;
-    let c = with_their_policy(&emu).await;
-    let home = tempfile::tempdir().unwrap();
+    let (emu, c, home) = with_their_policy().await;
     let run = killed_while_frozen(&emu, &c, home.path()).await;
-    let out = common::cli(&emu, home.path())
-        .args(["resume", "--discard", &run])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, stderr) = common::ossweep(&emu, home.path(), &["resume", "--discard", &run]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("kept: writes unfrozen: the bucket policy is back as it was")
             && stderr.contains(&format!("discarded run {run}")),
@@ -328,12 +293,12 @@ async fn a_bucket_without_a_policy_has_none_again_and_a_refused_freeze_deletes_n
     let c = common::client(&emu);
     common::flat_bucket(&emu, "plain", "obj/", 500);
     let home = tempfile::tempdir().unwrap();
-    let out = common::cli(&emu, home.path())
-        .args(["empty", "plain", "--yes", "--freeze-writes"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, stderr) = common::ossweep(
+        &emu,
+        home.path(),
+        &["empty", "plain", "--yes", "--freeze-writes"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("writes unfrozen: no bucket policy before, none now"),
         "{stderr}"
@@ -343,12 +308,12 @@ async fn a_bucket_without_a_policy_has_none_again_and_a_refused_freeze_deletes_n
     common::flat_bucket(&emu, "plain", "obj/", 500);
     emu.faults()
         .push(FaultRule::new(FaultKind::Deny).op("PutBucketPolicy"));
-    let out = common::cli(&emu, home.path())
-        .args(["empty", "plain", "--yes", "--freeze-writes"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = common::ossweep(
+        &emu,
+        home.path(),
+        &["empty", "plain", "--yes", "--freeze-writes"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("PutBucketPolicy") && stderr.contains("nothing was deleted"),
         "{stderr}"
@@ -416,13 +381,11 @@ async fn left_frozen(emu: &EmulatorHandle, c: &Client, home: &Path) -> (String, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
-    let emu = common::emulator(Seed::Empty).await;
-    let c = with_their_policy(&emu).await;
-    let home = tempfile::tempdir().unwrap();
+    let (emu, c, home) = with_their_policy().await;
     let (saved, command) = left_frozen(&emu, &c, home.path()).await;
     let args: Vec<&str> = command.split(' ').skip(1).collect();
-    let out = common::cli(&emu, home.path()).args(&args).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (code, stderr) = common::ossweep(&emu, home.path(), &args);
+    assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
     assert!(!Path::new(&saved).exists(), "the copy goes with the run");
     emu.shutdown().await.unwrap();
@@ -430,26 +393,17 @@ async fn a_freeze_that_cannot_be_lifted_is_said_loudly_with_the_way_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_a_finished_run_whose_freeze_stayed_on_lifts_it() {
-    let emu = common::emulator(Seed::Empty).await;
-    let c = with_their_policy(&emu).await;
-    let home = tempfile::tempdir().unwrap();
+    let (emu, c, home) = with_their_policy().await;
     left_frozen(&emu, &c, home.path()).await;
-    let out = common::cli(&emu, home.path())
-        .args(["resume", "--last"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let (code, stderr) = common::ossweep(&emu, home.path(), &["resume", "--last"]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("kept: writes unfrozen: the bucket policy is back as it was")
             && stderr.contains("its write freeze is lifted"),
         "{stderr}"
     );
     assert_eq!(policy(&c, "kept").await.as_deref(), Some(THEIRS));
-    let out = common::cli(&emu, home.path())
-        .args(["resume", "--last"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "nothing left to resume");
+    let (code, _) = common::ossweep(&emu, home.path(), &["resume", "--last"]);
+    assert_eq!(code, Some(1), "nothing left to resume");
     emu.shutdown().await.unwrap();
 }

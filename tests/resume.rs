@@ -79,18 +79,7 @@ impl Trial {
             .stderr(stderr)
             .spawn()
             .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        let run = loop {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "no journal event");
-            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-            if v["event"] == "journal" {
-                break v["run"].as_str().unwrap().to_string();
-            }
-        };
-        // Keep reading stdout so the run never blocks on a full pipe.
-        std::thread::spawn(move || for _ in out.lines() {});
+        let (run, _) = common::journaled(&mut child);
         (child, run)
     }
 

@@ -196,3 +196,46 @@ pub fn reported(path: &std::path::Path) -> (std::collections::BTreeSet<(String, 
     }
     (set, lines)
 }
+
+/// Events a command started with `--json` printed, collected as they come.
+pub type Events = Arc<Mutex<Vec<serde_json::Value>>>;
+
+/// Waits for the `journal` event of `child` (started with `--json` and its
+/// stdout piped) and returns its run id; the rest of stdout is read on and
+/// collected, so the run never blocks on a full pipe.
+pub fn journaled(child: &mut std::process::Child) -> (String, Events) {
+    use std::io::{BufRead, BufReader};
+    let mut out = BufReader::new(child.stdout.take().expect("stdout piped"));
+    let mut line = String::new();
+    let run = loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no journal event");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if v["event"] == "journal" {
+            break v["run"].as_str().unwrap().to_string();
+        }
+    };
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    std::thread::spawn(move || {
+        for l in out.lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&l) {
+                sink.lock().unwrap().push(v);
+            }
+        }
+    });
+    (run, events)
+}
+
+/// `ossweep ARGS` run to its end: its exit code and its stderr.
+pub fn ossweep(
+    emu: &EmulatorHandle,
+    home: &std::path::Path,
+    args: &[&str],
+) -> (Option<i32>, String) {
+    let out = cli(emu, home).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -16,6 +16,16 @@ fn confirming() -> App {
     app
 }
 
+/// The name typed and Enter: the preflights the run starts with.
+fn started(app: &mut App) -> Vec<crate::engine::Preflight> {
+    typed(app, "backups");
+    let effects = app.update(code(KeyCode::Enter));
+    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    p.clone()
+}
+
 #[test]
 fn ctrl_f_freezes_writes_and_the_run_carries_it() {
     let mut app = confirming();
@@ -40,11 +50,7 @@ fn ctrl_f_freezes_writes_and_the_run_carries_it() {
         assert!(all.contains(needle), "{needle}: {all}");
     }
     // ^F is not typed into the name; the name still starts the run.
-    typed(&mut app, "backups");
-    let effects = app.update(code(KeyCode::Enter));
-    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let p = started(&mut app);
     assert!(p[0].freeze.is_some() && p[0].confirmed().freeze_writes);
 }
 
@@ -53,11 +59,7 @@ fn ctrl_f_twice_is_off_again() {
     let mut app = confirming();
     app.update(ctrl_f());
     app.update(ctrl_f());
-    typed(&mut app, "backups");
-    let effects = app.update(code(KeyCode::Enter));
-    let [Effect::CancelScan, Effect::StartRun(p)] = &effects[..] else {
-        panic!("{effects:?}")
-    };
+    let p = started(&mut app);
     assert!(p[0].freeze.is_none() && !p[0].confirmed().freeze_writes);
 }
 
@@ -71,8 +73,7 @@ fn snapshot_confirm_with_writes_frozen_at_80x24() {
 /// The report of a run that fresh listings kept finding entries in.
 fn outrun() -> App {
     let mut app = confirming();
-    typed(&mut app, "backups");
-    app.update(code(KeyCode::Enter));
+    started(&mut app);
     let s = Summary {
         bucket: "backups".into(),
         error: Some(RunError::of_kind(
@@ -122,24 +123,26 @@ fn a_run_a_writer_outran_offers_it_again_with_writes_frozen() {
 #[test]
 fn a_report_without_a_writer_does_not_offer_it() {
     let mut app = confirming();
-    typed(&mut app, "backups");
-    app.update(code(KeyCode::Enter));
+    started(&mut app);
     app.update(Msg::RunEnded(Ok(vec![summary("backups")])));
     assert!(app.update(key('F')).is_empty());
     assert!(!snapshot_at(&app, 80, 24).contains("writes frozen"));
 }
 
+/// A run a SIGKILL stopped with its freeze on, as the driver finds it.
+fn frozen_run() -> Msg {
+    Msg::Interrupted(vec![super::super::interrupted::Interrupted {
+        id: "20261206-213504-1f2e".into(),
+        buckets: "acme-logs".into(),
+        percent: 37,
+        frozen: Some("writes frozen until 21:35 UTC".into()),
+    }])
+}
+
 #[test]
 fn the_banner_says_a_killed_runs_freeze_is_on() {
     let (mut app, _) = App::new(context());
-    app.update(Msg::Interrupted(vec![
-        super::super::interrupted::Interrupted {
-            id: "20261206-213504-1f2e".into(),
-            buckets: "acme-logs".into(),
-            percent: 37,
-            frozen: Some("writes frozen until 21:35 UTC".into()),
-        },
-    ]));
+    app.update(frozen_run());
     let text = snapshot_at(&app, 80, 24);
     assert!(
         text.contains("An interrupted deletion of acme-logs: 37% done")
@@ -175,14 +178,7 @@ fn resuming_a_run_that_freezes_writes_says_so_before_the_name() {
 #[test]
 fn x_on_a_frozen_runs_banner_lifts_the_freeze_then_discards() {
     let mut app = listed();
-    app.update(Msg::Interrupted(vec![
-        super::super::interrupted::Interrupted {
-            id: "20261206-213504-1f2e".into(),
-            buckets: "acme-logs".into(),
-            percent: 37,
-            frozen: Some("writes frozen until 21:35 UTC".into()),
-        },
-    ]));
+    app.update(frozen_run());
     let effects = app.update(key('X'));
     assert_eq!(effects, [Effect::DiscardRun("20261206-213504-1f2e".into())]);
     assert!(app
