@@ -218,6 +218,17 @@ async fn an_edited_journal_is_reported_and_never_resumed() {
             "account",
             Box::new(|b| b["account"] = "someone-else".into()),
         ),
+        (
+            // The policy a freeze would put back: never installed from a forgery.
+            "freeze",
+            Box::new(|b| {
+                b["buckets"][0]["freeze"] = serde_json::json!({
+                    "previous": "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"oss:*\"],\"Principal\":[\"*\"],\"Resource\":[\"acs:oss:*:*:*\"]}]}",
+                    "until": 0,
+                    "lifted": false
+                })
+            }),
+        ),
     ];
     for (what, edit) in edits {
         let (_home, runs) = runs();
