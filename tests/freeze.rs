@@ -407,3 +407,57 @@ async fn resuming_a_finished_run_whose_freeze_stayed_on_lifts_it() {
     assert_eq!(code, Some(1), "nothing left to resume");
     emu.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_stopped_at_once_says_its_freeze_stays_on() {
+    let (emu, c, home) = with_their_policy().await;
+    emu.faults().hold_after("DeleteMultipleObjects", 1);
+    let mut child = common::cli(&emu, home.path())
+        .args(["empty", "kept", "--yes", "--freeze-writes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("a batch held", || emu.faults().held() > 0).await;
+    let err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in err.lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let interrupt = |child: &Child| {
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    // Ctrl-C, then Ctrl-C again once it says it is stopping: at once.
+    interrupt(&child);
+    let mut said = Vec::new();
+    while !said
+        .iter()
+        .any(|l: &String| l.contains("stopping after the requests in flight"))
+    {
+        said.push(rx.recv().expect("it says it is stopping"));
+    }
+    interrupt(&child);
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    emu.faults().open_gate();
+    said.extend(rx.iter());
+    let said = said.join("\n");
+    assert_eq!(status.code(), Some(3), "{said}");
+    assert!(
+        said.contains("WRITES STAY FROZEN: writes to kept are frozen until")
+            && said.contains("resuming or discarding the run lifts it"),
+        "{said}"
+    );
+    assert!(policy(&c, "kept")
+        .await
+        .unwrap()
+        .contains(ossweep::freeze::SID));
+    emu.shutdown().await.unwrap();
+}

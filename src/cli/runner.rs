@@ -389,6 +389,15 @@ pub fn resume_note(journal: Option<&engine::journal::Journaler>, json: bool) {
         return;
     };
     let snap = j.snapshot();
+    if snap
+        .buckets
+        .iter()
+        .all(|b| b.stage == engine::journal::Stage::Done)
+    {
+        // Kept only for a write freeze left on: its summary said so, loudly.
+        return;
+    }
+    let now = crate::oss::time::unix_secs(std::time::SystemTime::now());
     if json {
         out::text(&format!(
             "{}",
@@ -397,6 +406,7 @@ pub fn resume_note(journal: Option<&engine::journal::Journaler>, json: bool) {
                 "run": snap.id,
                 "status": snap.status(),
                 "resume": format!("ossweep resume {}", snap.id),
+                "frozen_until": snap.frozen_until().map(crate::oss::time::iso8601_seconds),
             })
         ));
     } else {
@@ -405,6 +415,10 @@ pub fn resume_note(journal: Option<&engine::journal::Journaler>, json: bool) {
             snap.status(),
             snap.id
         );
+        // A stop at once leaves the freeze on: never silently.
+        if let Some(line) = snap.freeze_line(now) {
+            eprintln!("WRITES STAY FROZEN: {}", crate::text::visible(&line));
+        }
     }
 }
 
