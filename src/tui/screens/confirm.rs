@@ -507,7 +507,7 @@ pub fn render(
             Span::raw(" to confirm:"),
         ])
     };
-    let prompt = vec![
+    let mut prompt = vec![
         ask,
         Line::from(vec![
             Span::raw(" > "),
@@ -517,7 +517,6 @@ pub fn render(
             Span::styled(state, style),
         ]),
     ];
-    let mut prompt = prompt;
     if s.can_freeze() {
         // Always in sight, whatever the pane scrolled to.
         let on = matches!(&s.intent, Intent::Run { preflights, .. }
