@@ -144,6 +144,9 @@ use crate::vocab::BucketKind;
 /// Risk kinds whose presence follows the counts, not the configuration: a
 /// resume does not ask again for them.
 const COUNTED_RISKS: [&str; 3] = ["irreversible", "cost-and-time", "early-deletion"];
+/// Risk kinds a run causes itself: its own write freeze in the bucket's
+/// policy is no change to ask about.
+const OWN_RISKS: [&str; 1] = ["write-freeze"];
 
 /// What the check found for one bucket of the run.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -500,7 +503,8 @@ fn differences(
     }
     let mut shown = BTreeSet::new();
     for r in &now.risks {
-        if !COUNTED_RISKS.contains(&r.kind) && !c.risks.contains(r.kind) && shown.insert(r.kind) {
+        let asked = !COUNTED_RISKS.contains(&r.kind) && !OWN_RISKS.contains(&r.kind);
+        if asked && !c.risks.contains(r.kind) && shown.insert(r.kind) {
             out.push(format!(
                 "a risk not shown when it was confirmed: {}",
                 r.text

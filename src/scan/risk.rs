@@ -404,6 +404,20 @@ pub fn risks(r: &ScanReport) -> Vec<Risk> {
             format!("{} lifecycle rule(s) are configured; `ossweep expire` would replace them (after saving a backup).", r.lifecycle_rules),
         );
     }
+    // A freeze of ossweep's still in the policy (a run killed, or one whose
+    // journal was lost): writes are refused until it ends.
+    if let Some(until) = r.frozen_until.filter(|t| *t > r.scanned_at) {
+        add(
+            &mut out,
+            Severity::Warning,
+            "write-freeze",
+            format!(
+                "ossweep's write freeze ({}) is in the bucket policy until {}: every write to the bucket is refused until then. The run that froze it lifts it when resumed or discarded (`ossweep resume` lists it); or take that statement out of the policy.",
+                crate::freeze::SID,
+                crate::oss::time::iso8601_seconds(until)
+            ),
+        );
+    }
     for (class, e) in &r.early_deletion {
         if e.objects > 0 {
             add(
@@ -454,6 +468,23 @@ mod tests {
 
     fn kinds(r: &ScanReport) -> Vec<&'static str> {
         risks(r).iter().map(|r| r.kind).collect()
+    }
+
+    #[test]
+    fn a_write_freeze_in_the_policy_is_said_until_it_ends() {
+        let mut r = report();
+        r.scanned_at = 1_000;
+        r.frozen_until = Some(4_600);
+        let said = risks(&r);
+        let freeze = said.iter().find(|x| x.kind == "write-freeze").unwrap();
+        assert!(
+            freeze.text.contains("ossweepFreezeWrites") && freeze.text.contains("every write"),
+            "{}",
+            freeze.text
+        );
+        // Ended: the statement denies nothing any more.
+        r.frozen_until = Some(999);
+        assert!(!kinds(&r).contains(&"write-freeze"));
     }
 
     #[test]

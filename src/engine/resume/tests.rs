@@ -120,6 +120,18 @@ fn nothing_new_is_no_difference() {
 }
 
 #[test]
+fn the_runs_own_write_freeze_is_no_difference() {
+    let before = scan(12_000, &["ap-1"]);
+    let b = confirmed_run(&before, Action::DeleteBucket);
+    let mut now = scan(9_000, &["ap-1"]);
+    now.newer = Some(crate::scan::report::Newer::new(0));
+    now.frozen_until = Some(now.scanned_at + 3_600);
+    now.risks = crate::scan::risk::risks(&now);
+    assert!(now.risks.iter().any(|r| r.kind == "write-freeze"));
+    assert_eq!(check_of(&b, &now), (Vec::new(), 0));
+}
+
+#[test]
 fn entries_written_since_and_attachments_created_since_are_differences() {
     let before = scan(12_000, &["ap-1"]);
     let b = confirmed_run(&before, Action::DeleteBucket);
