@@ -327,10 +327,9 @@ async fn a_bucket_without_a_policy_has_none_again_and_a_refused_freeze_deletes_n
     emu.shutdown().await.unwrap();
 }
 
-/// `empty kept --freeze-writes` whose freeze cannot be lifted (the policy
-/// cannot be put back once the run is under way): the loud line's saved
-/// copy and command, checked.
-async fn left_frozen(emu: &EmulatorHandle, c: &Client, home: &Path) -> (String, String) {
+/// `empty kept --freeze-writes` (stderr piped), held by the emulator's gate
+/// after its first delete batch, with its freeze on.
+async fn held_empty(emu: &EmulatorHandle, home: &Path) -> Child {
     emu.faults().hold_after("DeleteMultipleObjects", 1);
     let child = common::cli(emu, home)
         .args(["empty", "kept", "--yes", "--freeze-writes"])
@@ -339,6 +338,14 @@ async fn left_frozen(emu: &EmulatorHandle, c: &Client, home: &Path) -> (String, 
         .spawn()
         .unwrap();
     wait_until("a batch held", || emu.faults().held() > 0).await;
+    child
+}
+
+/// `empty kept --freeze-writes` whose freeze cannot be lifted (the policy
+/// cannot be put back once the run is under way): the loud line's saved
+/// copy and command, checked.
+async fn left_frozen(emu: &EmulatorHandle, c: &Client, home: &Path) -> (String, String) {
+    let child = held_empty(emu, home).await;
     // From now on the policy cannot be put back.
     emu.faults()
         .push(FaultRule::new(FaultKind::Deny).op("PutBucketPolicy"));
@@ -411,14 +418,7 @@ async fn resuming_a_finished_run_whose_freeze_stayed_on_lifts_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_stopped_at_once_says_its_freeze_stays_on() {
     let (emu, c, home) = with_their_policy().await;
-    emu.faults().hold_after("DeleteMultipleObjects", 1);
-    let mut child = common::cli(&emu, home.path())
-        .args(["empty", "kept", "--yes", "--freeze-writes"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until("a batch held", || emu.faults().held() > 0).await;
+    let mut child = held_empty(&emu, home.path()).await;
     let err = std::io::BufReader::new(child.stderr.take().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
